@@ -1,0 +1,108 @@
+"""Escalation of stale customers (DESIGN.md §1.5) for any given today.
+
+- a level whose action is *at risk* (hot): not won within its window → at risk;
+- at risk for a further ``lost_after`` → lost, to the marketing pool;
+- a level whose action is *reassign* (warm): not upgraded within its window
+  (counted from the later of the level and the current owner) → to be reassigned;
+- any level with callbacks: no *real* contact for interval + grace → stalled.
+
+Only a real contact resets the stalled clock; the level windows are reset only by
+a level change (or, for reassign, a new owner), because a chat is not progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from deskterm.domain.durations import parse_duration
+from deskterm.domain.levels import EscalationAction, LevelRule
+from deskterm.i18n import N_
+
+
+class Status(StrEnum):
+    """Where a customer stands."""
+
+    ACTIVE = "active"  # owned by a salesperson, being followed up
+    AT_RISK = "at_risk"  # 准战败: hot, not won in time
+    LOST = "lost"  # 战败 / 跟丢: in the marketing pool with a reason
+    MARKETING = "marketing"  # cold: marketing's unified follow-up
+    WON = "won"  # 成交: in customer care
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.ACTIVE: N_("active"),
+    Status.AT_RISK: N_("at risk"),
+    Status.LOST: N_("lost"),
+    Status.MARKETING: N_("marketing pool"),
+    Status.WON: N_("won (care)"),
+}
+
+
+class EscalationKind(StrEnum):
+    """The kinds of deadline a customer can run into."""
+
+    AT_RISK = "at_risk"
+    LOST = "lost"
+    REASSIGN = "reassign"
+    STALLED = "stalled"
+
+
+@dataclass(frozen=True)
+class CustomerClock:
+    """The dates the escalation rules look at."""
+
+    level: str
+    status: Status
+    level_since: date
+    status_since: date
+    owner_since: date
+    last_real_contact: date | None
+    created: date
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One escalation deadline: on ``due`` the rule fires."""
+
+    kind: EscalationKind
+    due: date
+
+    def days_left(self, today: date) -> int:
+        """Days until it fires; zero or negative means it is due."""
+        return (self.due - today).days
+
+
+def deadlines(clock: CustomerClock, rule: LevelRule) -> list[Deadline]:
+    """Every deadline that applies to this customer, earliest first."""
+    out: list[Deadline] = []
+    if clock.status is Status.ACTIVE and rule.escalation and rule.escalation_after:
+        window = parse_duration(rule.escalation_after)
+        if rule.escalation is EscalationAction.AT_RISK:
+            out.append(Deadline(EscalationKind.AT_RISK, clock.level_since + window))
+        else:
+            start = max(clock.level_since, clock.owner_since)
+            out.append(Deadline(EscalationKind.REASSIGN, start + window))
+    if clock.status is Status.AT_RISK:
+        lost_after = rule.lost_after or rule.escalation_after
+        if lost_after:
+            out.append(Deadline(EscalationKind.LOST, clock.status_since + parse_duration(lost_after)))
+    if clock.status in (Status.ACTIVE, Status.AT_RISK) and rule.callback_interval:
+        since = clock.last_real_contact or clock.created
+        due = since + parse_duration(rule.callback_interval)
+        if rule.stall_grace:
+            due = due + parse_duration(rule.stall_grace)
+        out.append(Deadline(EscalationKind.STALLED, due))
+    return sorted(out, key=lambda d: (d.due, d.kind))
+
+
+def next_deadline(clock: CustomerClock, rule: LevelRule) -> Deadline | None:
+    """The earliest deadline, the one a countdown shows."""
+    found = deadlines(clock, rule)
+    return found[0] if found else None
+
+
+def due_escalations(clock: CustomerClock, rule: LevelRule, today: date) -> list[Deadline]:
+    """Deadlines that have been reached on ``today``."""
+    return [d for d in deadlines(clock, rule) if d.due <= today]

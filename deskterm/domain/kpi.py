@@ -1,0 +1,209 @@
+"""KPIs for the daily sales meeting (DESIGN.md §1.4), from plain facts.
+
+The storage layer turns rows into these facts; the rules of what counts live
+here, so they are tested without a database.
+
+Definitions (also in README):
+- contact-capture rate: receptions of visitors who left contact details ÷ counted
+  receptions (ups that don't count are excluded);
+- form completeness: mean share of the form's key fields filled, over receptions
+  with a saved form;
+- conversion rate: customers won ÷ new customers received, over the rate window;
+- upgrades: callbacks done in the period that raised the customer's level.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from deskterm.domain.levels import Levels
+
+
+@dataclass(frozen=True)
+class ReceptionFact:
+    """One arrival, as the KPIs see it."""
+
+    salesperson_id: int
+    day: date
+    channel: str
+    has_contact: bool
+    counted: bool = True
+    first_visit: bool = True
+    form_fields_filled: int = 0
+    form_fields_total: int = 0  # 0 = no form saved
+
+
+@dataclass(frozen=True)
+class CallbackFact:
+    """One callback task."""
+
+    salesperson_id: int
+    due: date
+    done: date | None
+    level_before: str | None = None
+    level_after: str | None = None
+    real_contact: bool = False
+
+
+@dataclass(frozen=True)
+class PipelineFact:
+    """A customer in a salesperson's pipeline."""
+
+    owner_id: int
+    level: str
+    status: str
+
+
+@dataclass(frozen=True)
+class WinFact:
+    """A customer won on ``day``, credited to ``owner_id``."""
+
+    owner_id: int
+    day: date
+
+
+@dataclass
+class Figures:
+    """The meeting's figures for one salesperson, or for the team."""
+
+    receptions: int = 0
+    receptions_by_channel: Counter[str] = field(default_factory=Counter)
+    with_contact: int = 0
+    without_contact: int = 0
+    uncounted: int = 0
+    new_customers: int = 0
+    forms_saved: int = 0
+    form_fields_filled: int = 0
+    form_fields_total: int = 0
+    levels: Counter[str] = field(default_factory=Counter)
+    callbacks_due: int = 0
+    callbacks_done: int = 0
+    callbacks_overdue: int = 0
+    upgrades: int = 0
+    won: int = 0
+    window_new_customers: int = 0
+    window_won: int = 0
+    window_fields_filled: int = 0
+    window_fields_total: int = 0
+
+    @property
+    def contact_capture_rate(self) -> float | None:
+        """Share of counted receptions that left contact details."""
+        counted = self.with_contact + self.without_contact
+        return None if counted == 0 else self.with_contact / counted
+
+    @property
+    def form_completeness(self) -> float | None:
+        """Share of key form fields filled over the rate window."""
+        if self.window_fields_total == 0:
+            return None
+        return self.window_fields_filled / self.window_fields_total
+
+    @property
+    def conversion_rate(self) -> float | None:
+        """Wins ÷ new customers over the rate window."""
+        if self.window_new_customers == 0:
+            return None
+        return self.window_won / self.window_new_customers
+
+
+@dataclass
+class MeetingFigures:
+    """Per-salesperson figures and the team total."""
+
+    per_salesperson: dict[int, Figures]
+    team: Figures
+
+
+def _add_reception(f: Figures, r: ReceptionFact) -> None:
+    if not r.counted:
+        f.uncounted += 1
+        return
+    f.receptions += 1
+    f.receptions_by_channel[r.channel] += 1
+    if r.has_contact:
+        f.with_contact += 1
+    else:
+        f.without_contact += 1
+    if r.first_visit and r.has_contact:
+        f.new_customers += 1
+    if r.form_fields_total:
+        f.forms_saved += 1
+        f.form_fields_filled += r.form_fields_filled
+        f.form_fields_total += r.form_fields_total
+
+
+def meeting_figures(
+    *,
+    day_from: date,
+    day_to: date,
+    window_from: date,
+    salespeople: Sequence[int],
+    receptions: Iterable[ReceptionFact],
+    callbacks: Iterable[CallbackFact],
+    pipeline: Iterable[PipelineFact],
+    wins: Iterable[WinFact],
+    levels: Levels,
+    today: date,
+) -> MeetingFigures:
+    """Figures for the period ``day_from..day_to`` (inclusive).
+
+    Rates (conversion, form completeness) use the longer window
+    ``window_from..day_to`` so a single day's meeting shows a meaningful rate.
+    ``today`` decides what is overdue: open callbacks due before it.
+    """
+    per: dict[int, Figures] = {sid: Figures() for sid in salespeople}
+    team = Figures()
+
+    def targets(sid: int) -> list[Figures]:
+        return [per.setdefault(sid, Figures()), team]
+
+    for r in receptions:
+        for f in targets(r.salesperson_id):
+            if day_from <= r.day <= day_to:
+                _add_reception(f, r)
+            if window_from <= r.day <= day_to and r.counted:
+                if r.first_visit and r.has_contact:
+                    f.window_new_customers += 1
+                f.window_fields_filled += r.form_fields_filled
+                f.window_fields_total += r.form_fields_total
+    for c in callbacks:
+        for f in targets(c.salesperson_id):
+            if day_from <= c.due <= day_to:
+                f.callbacks_due += 1
+            if c.done is not None and day_from <= c.done <= day_to:
+                f.callbacks_done += 1
+                if levels.is_upgrade(c.level_before, c.level_after):
+                    f.upgrades += 1
+            if c.done is None and c.due < today:
+                f.callbacks_overdue += 1
+    for p in pipeline:
+        if p.status in ("active", "at_risk"):
+            for f in targets(p.owner_id):
+                f.levels[p.level] += 1
+    for w in wins:
+        for f in targets(w.owner_id):
+            if day_from <= w.day <= day_to:
+                f.won += 1
+            if window_from <= w.day <= day_to:
+                f.window_won += 1
+    return MeetingFigures(per, team)
+
+
+FORM_KEY_FIELDS: tuple[str, ...] = (
+    "name",
+    "phone",
+    "model_interest",
+    "budget",
+    "purchase_horizon",
+    "companions",
+    "level",
+)
+
+
+def form_completeness(filled: dict[str, bool]) -> tuple[int, int]:
+    """(filled, total) over the form's key fields — the salesperson's form KPI."""
+    return sum(1 for f in FORM_KEY_FIELDS if filled.get(f)), len(FORM_KEY_FIELDS)

@@ -1,0 +1,407 @@
+"""The reception rotation ("like a barber shop's queue number"), DESIGN.md §1.1 and §1.7.
+
+Event-sourced: a day's rotation state is the replay of that day's log of events.
+That makes the rules below easy to state and test, and gives three properties
+for free: undo restores the exact prior state (replay without the last event),
+the state survives restarts (the log is in the database), and two windows agree
+(they replay the same log).
+
+Rules, in the order of DESIGN.md §1.7:
+1. the queue is the order of check-in; checking out and back in joins at the back;
+2. a counted walk-in sends its taker to the back (setting ``FEWEST_UPS`` instead
+   picks whoever has the fewest turns today, ties by queue order);
+3. away (break, delivery, appointment, shop business) keeps one's place;
+4. mis-taps are undone from the log (see ``replay``);
+5. ups that don't count consume no turn (or half a turn, in fewest-ups order);
+6. requested / returning customers go to their owner without a turn; if the owner
+   is absent, next-up receives them as a courtesy, also without a turn;
+8. a member passed over while with a customer or on shop business is owed a
+   make-up turn, which takes priority; a skip for personal reasons forfeits the
+   turn (to the back of the queue);
+9. members with overdue callbacks or an unsaved form can be held out (the service
+   computes the holds; the manager's override is an event here);
+10. a member who can't serve this customer is passed over but keeps the place;
+11. the manager may reorder the queue by hand;
+12. the day is closed and its statistics kept.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from deskterm.errors import RuleViolation
+from deskterm.i18n import N_
+
+
+class OrderMode(StrEnum):
+    """How next-up is chosen (a shop setting)."""
+
+    BACK_OF_QUEUE = "back"
+    FEWEST_UPS = "fewest"
+
+
+class MemberState(StrEnum):
+    """What an on-duty salesperson is doing."""
+
+    READY = "ready"
+    WITH_CUSTOMER = "with_customer"
+    AWAY = "away"
+
+
+class AwayReason(StrEnum):
+    """Why a member is away; every reason keeps the place in the queue."""
+
+    BREAK = "break"
+    DELIVERY = "delivery"
+    APPOINTMENT = "appointment"
+    SHOP_BUSINESS = "shop_business"
+
+    @property
+    def earns_makeup(self) -> bool:
+        """Passed over while serving a customer or the shop: the turn is given back."""
+        return self is not AwayReason.BREAK
+
+
+class SkipReason(StrEnum):
+    """Why next-up was passed over for this customer."""
+
+    PERSONAL = "personal"  # forfeits the turn: to the back of the queue
+    BUSY = "busy"  # with a customer / shop business right now: owed a make-up turn
+    CANNOT_SERVE = "cannot_serve"  # language, new vs used…: keeps the place, no make-up
+
+
+class UncountedKind(StrEnum):
+    """Ups that are logged but consume no turn."""
+
+    QUESTION = "question"
+    SERVICE = "service"  # service or parts walk-in
+    PICKUP = "pickup"
+    FRIEND = "friend"  # a relative or friend of the salesperson
+
+
+class EventKind(StrEnum):
+    """Everything that can happen on the rotation board."""
+
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+    WALK_IN = "walk_in"
+    REQUESTED = "requested"
+    COURTESY = "courtesy"
+    UNCOUNTED = "uncounted"
+    DONE = "done"
+    AWAY = "away"
+    BACK = "back"
+    SKIP = "skip"
+    REORDER = "reorder"
+    OVERRIDE_HOLD = "override_hold"
+    CLOSE_DAY = "close_day"
+
+
+STATE_LABELS: dict[MemberState, str] = {
+    MemberState.READY: N_("ready"),
+    MemberState.WITH_CUSTOMER: N_("with customer"),
+    MemberState.AWAY: N_("away"),
+}
+AWAY_LABELS: dict[AwayReason, str] = {
+    AwayReason.BREAK: N_("on break"),
+    AwayReason.DELIVERY: N_("delivery"),
+    AwayReason.APPOINTMENT: N_("appointment"),
+    AwayReason.SHOP_BUSINESS: N_("shop business"),
+}
+SKIP_LABELS: dict[SkipReason, str] = {
+    SkipReason.PERSONAL: N_("personal (forfeits the turn)"),
+    SkipReason.BUSY: N_("busy with a customer (make-up turn)"),
+    SkipReason.CANNOT_SERVE: N_("can't serve this customer (keeps place)"),
+}
+UNCOUNTED_LABELS: dict[UncountedKind, str] = {
+    UncountedKind.QUESTION: N_("quick question"),
+    UncountedKind.SERVICE: N_("service / parts"),
+    UncountedKind.PICKUP: N_("pickup"),
+    UncountedKind.FRIEND: N_("relative or friend"),
+}
+EVENT_LABELS: dict[EventKind, str] = {
+    EventKind.CHECK_IN: N_("checked in"),
+    EventKind.CHECK_OUT: N_("checked out"),
+    EventKind.WALK_IN: N_("took a walk-in"),
+    EventKind.REQUESTED: N_("requested by a customer"),
+    EventKind.COURTESY: N_("courtesy reception"),
+    EventKind.UNCOUNTED: N_("up that doesn't count"),
+    EventKind.DONE: N_("done with customer"),
+    EventKind.AWAY: N_("away"),
+    EventKind.BACK: N_("back"),
+    EventKind.SKIP: N_("skipped"),
+    EventKind.REORDER: N_("queue reordered"),
+    EventKind.OVERRIDE_HOLD: N_("hold overridden"),
+    EventKind.CLOSE_DAY: N_("day closed"),
+}
+
+
+@dataclass(frozen=True)
+class RotationSettings:
+    """The shop's rotation settings."""
+
+    mode: OrderMode = OrderMode.BACK_OF_QUEUE
+    uncounted_weight: float = 0.0  # 0 = no turn, 0.5 = half a turn (fewest-ups order)
+
+
+@dataclass(frozen=True)
+class RotationEvent:
+    """One entry of the day's rotation log."""
+
+    kind: EventKind
+    at: datetime
+    salesperson_id: int | None = None
+    other_id: int | None = None  # courtesy: the owner the customer belongs to
+    reason: str | None = None  # away / skip / uncounted reason
+    order: tuple[int, ...] = ()  # reorder: the new queue
+
+
+@dataclass
+class Member:
+    """An on-duty salesperson's place and state in the queue."""
+
+    salesperson_id: int
+    checked_in_at: datetime
+    state: MemberState = MemberState.READY
+    away_reason: AwayReason | None = None
+    busy_since: datetime | None = None
+    makeups_owed: int = 0
+    passed: SkipReason | None = None  # passed over for the current customer
+
+
+@dataclass
+class DayStats:
+    """One salesperson's rotation figures for the day (kept when the day closes)."""
+
+    ups: int = 0  # counted walk-ins
+    requested: int = 0
+    courtesy: int = 0
+    uncounted: int = 0
+    skips: int = 0  # personal skips (forfeited turns)
+    makeups: int = 0  # make-up turns taken
+
+
+@dataclass
+class RotationState:
+    """The rotation board of one day."""
+
+    day: date
+    settings: RotationSettings = field(default_factory=RotationSettings)
+    queue: list[Member] = field(default_factory=list)
+    stats: dict[int, DayStats] = field(default_factory=dict)
+    overrides: set[int] = field(default_factory=set)
+    closed: bool = False
+
+    # -- queries ------------------------------------------------------------
+    def member(self, salesperson_id: int) -> Member | None:
+        """The member for ``salesperson_id`` if on duty."""
+        for m in self.queue:
+            if m.salesperson_id == salesperson_id:
+                return m
+        return None
+
+    @property
+    def on_duty(self) -> list[int]:
+        """Salesperson ids in queue order."""
+        return [m.salesperson_id for m in self.queue]
+
+    def score(self, salesperson_id: int) -> float:
+        """Turns taken today as the fewest-ups order counts them."""
+        s = self.stats.get(salesperson_id, DayStats())
+        return s.ups + s.skips + self.settings.uncounted_weight * s.uncounted
+
+    def is_available(self, m: Member, held: Mapping[int, str] | None = None) -> bool:
+        """Ready, not passed over for this customer and not held out."""
+        if m.state is not MemberState.READY or m.passed is not None:
+            return False
+        return not (held and m.salesperson_id in held and m.salesperson_id not in self.overrides)
+
+    def next_up(self, held: Mapping[int, str] | None = None) -> int | None:
+        """Who receives the next walk-in, or None if nobody is free.
+
+        ``held`` maps salesperson ids to the reason they are held out (overdue
+        callbacks, unsaved form); the manager's override lifts a hold.
+        """
+        free = [m for m in self.queue if self.is_available(m, held)]
+        if not free:
+            return None
+        owed = [m for m in free if m.makeups_owed > 0]
+        if owed:
+            return owed[0].salesperson_id
+        if self.settings.mode is OrderMode.FEWEST_UPS:
+            order = {m.salesperson_id: i for i, m in enumerate(self.queue)}
+            best = min(free, key=lambda m: (self.score(m.salesperson_id), order[m.salesperson_id]))
+            return best.salesperson_id
+        return free[0].salesperson_id
+
+    def copy(self) -> RotationState:
+        """A deep copy: ``apply`` never changes the state it is given."""
+        return copy.deepcopy(self)
+
+
+def _require(member: Member | None, salesperson_id: int | None) -> Member:
+    if member is None:
+        raise RuleViolation(
+            "Salesperson #{id} is not checked in.", field="salesperson", id=salesperson_id
+        )
+    return member
+
+
+def _reason(cls: type[StrEnum], value: str | None, default: StrEnum | None = None) -> StrEnum:
+    try:
+        return cls(value if value is not None else default)
+    except ValueError:
+        raise RuleViolation("Unknown reason: {value}.", field="reason", value=value) from None
+
+
+def _stats(state: RotationState, salesperson_id: int) -> DayStats:
+    return state.stats.setdefault(salesperson_id, DayStats())
+
+
+def _to_back(state: RotationState, m: Member) -> None:
+    state.queue.remove(m)
+    state.queue.append(m)
+
+
+def _clear_passes(state: RotationState) -> None:
+    for m in state.queue:
+        m.passed = None
+
+
+def _start_customer(m: Member, at: datetime, *, allow_away: bool = False) -> None:
+    if m.state is MemberState.WITH_CUSTOMER:
+        raise RuleViolation("Already with a customer.", field="salesperson")
+    if m.state is MemberState.AWAY and not allow_away:
+        raise RuleViolation("Away from the floor; mark them back first.", field="salesperson")
+    m.state = MemberState.WITH_CUSTOMER
+    m.away_reason = None
+    m.busy_since = at
+
+
+def apply(state: RotationState, event: RotationEvent) -> RotationState:
+    """The state after ``event``; raises RuleViolation if the rules forbid it."""
+    if state.closed and event.kind is not EventKind.CLOSE_DAY:
+        raise RuleViolation("The day is closed.")
+    s = state.copy()
+    sid = event.salesperson_id
+    m = s.member(sid) if sid is not None else None
+    kind = event.kind
+
+    if kind is EventKind.CHECK_IN:
+        if sid is None:
+            raise RuleViolation("Choose a salesperson.", field="salesperson")
+        if m is not None:
+            raise RuleViolation("Already checked in.", field="salesperson")
+        s.queue.append(Member(sid, event.at))
+        _stats(s, sid)
+    elif kind is EventKind.CHECK_OUT:
+        m = _require(m, sid)
+        if m.state is MemberState.WITH_CUSTOMER:
+            raise RuleViolation("Finish with the customer before checking out.")
+        s.queue.remove(m)
+        s.overrides.discard(m.salesperson_id)
+    elif kind is EventKind.WALK_IN:
+        m = _require(m, sid)
+        if m.state is not MemberState.READY:
+            raise RuleViolation("Not free to receive a customer.", field="salesperson")
+        if m.passed is not None:
+            raise RuleViolation("Passed over for this customer.", field="salesperson")
+        st = _stats(s, m.salesperson_id)
+        if m.makeups_owed > 0:
+            # A make-up turn settles a debt: nobody else earns one from it.
+            m.makeups_owed -= 1
+            st.makeups += 1
+        elif s.settings.mode is OrderMode.BACK_OF_QUEUE:
+            for ahead in s.queue[: s.queue.index(m)]:
+                if (
+                    ahead.state is MemberState.WITH_CUSTOMER
+                    or (ahead.state is MemberState.AWAY and ahead.away_reason
+                        and ahead.away_reason.earns_makeup)
+                    or ahead.passed is SkipReason.BUSY
+                ):
+                    ahead.makeups_owed += 1
+        st.ups += 1
+        _start_customer(m, event.at)
+        if s.settings.mode is OrderMode.BACK_OF_QUEUE:
+            _to_back(s, m)
+        _clear_passes(s)
+    elif kind is EventKind.REQUESTED:
+        m = _require(m, sid)
+        _start_customer(m, event.at, allow_away=True)
+        _stats(s, m.salesperson_id).requested += 1
+    elif kind is EventKind.COURTESY:
+        m = _require(m, sid)
+        if not s.is_available(m):
+            raise RuleViolation("Not free to receive a customer.", field="salesperson")
+        _start_customer(m, event.at)
+        _stats(s, m.salesperson_id).courtesy += 1
+        _clear_passes(s)
+    elif kind is EventKind.UNCOUNTED:
+        m = _require(m, sid)
+        _reason(UncountedKind, event.reason)
+        if m.state is not MemberState.READY:
+            raise RuleViolation("Not free to receive a customer.", field="salesperson")
+        _start_customer(m, event.at)
+        _stats(s, m.salesperson_id).uncounted += 1
+        _clear_passes(s)
+    elif kind is EventKind.DONE:
+        m = _require(m, sid)
+        if m.state is not MemberState.WITH_CUSTOMER:
+            raise RuleViolation("Not with a customer.", field="salesperson")
+        m.state = MemberState.READY
+        m.busy_since = None
+    elif kind is EventKind.AWAY:
+        m = _require(m, sid)
+        reason = _reason(AwayReason, event.reason, AwayReason.BREAK)
+        if m.state is MemberState.WITH_CUSTOMER:
+            raise RuleViolation("Finish with the customer first.", field="salesperson")
+        m.state = MemberState.AWAY
+        m.away_reason = AwayReason(reason)
+        m.passed = None
+    elif kind is EventKind.BACK:
+        m = _require(m, sid)
+        if m.state is not MemberState.AWAY:
+            raise RuleViolation("Not away.", field="salesperson")
+        m.state = MemberState.READY
+        m.away_reason = None
+    elif kind is EventKind.SKIP:
+        m = _require(m, sid)
+        reason = _reason(SkipReason, event.reason, SkipReason.PERSONAL)
+        if m.state is not MemberState.READY or m.passed is not None:
+            raise RuleViolation("Only a free member can be skipped.", field="salesperson")
+        if reason is SkipReason.PERSONAL:
+            _stats(s, m.salesperson_id).skips += 1
+            _to_back(s, m)
+        else:
+            m.passed = reason
+    elif kind is EventKind.REORDER:
+        if sorted(event.order) != sorted(s.on_duty) or len(set(event.order)) != len(event.order):
+            raise RuleViolation("A new order must list every member on duty once.")
+        by_id = {m.salesperson_id: m for m in s.queue}
+        s.queue = [by_id[i] for i in event.order]
+    elif kind is EventKind.OVERRIDE_HOLD:
+        m = _require(m, sid)
+        s.overrides.add(m.salesperson_id)
+    elif kind is EventKind.CLOSE_DAY:
+        if s.closed:
+            raise RuleViolation("The day is closed.")
+        s.queue = []
+        s.overrides = set()
+        s.closed = True
+    else:  # pragma: no cover - EventKind is exhaustive
+        raise RuleViolation("Unknown rotation event {kind}.", kind=kind)
+    return s
+
+
+def replay(
+    day: date, events: Iterable[RotationEvent], settings: RotationSettings | None = None
+) -> RotationState:
+    """The day's state from its log (undone events already left out)."""
+    state = RotationState(day=day, settings=settings or RotationSettings())
+    for event in events:
+        state = apply(state, event)
+    return state
