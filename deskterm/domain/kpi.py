@@ -153,7 +153,8 @@ def meeting_figures(
 
     Rates (conversion, form completeness) use the longer window
     ``window_from..day_to`` so a single day's meeting shows a meaningful rate.
-    ``today`` decides what is overdue: open callbacks due before it.
+    ``today`` decides what is overdue: callbacks due before it and not done by
+    the end of the period.
     """
     per: dict[int, Figures] = {sid: Figures() for sid in salespeople}
     team = Figures()
@@ -178,7 +179,7 @@ def meeting_figures(
                 f.callbacks_done += 1
                 if levels.is_upgrade(c.level_before, c.level_after):
                     f.upgrades += 1
-            if c.done is None and c.due < today:
+            if c.due < today and (c.done is None or c.done > day_to):
                 f.callbacks_overdue += 1
     for p in pipeline:
         if p.status in ("active", "at_risk"):

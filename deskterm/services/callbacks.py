@@ -1,0 +1,194 @@
+"""Callbacks: what each salesperson calls today, and ticking one off.
+
+Ticking a callback off records its outcome and the level after it, and
+schedules the next one by the level's rule in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import col, select
+
+from deskterm.domain.escalation import CustomerClock, Status, next_deadline
+from deskterm.domain.schedule import NextStep, Outcome, plan_after_contact
+from deskterm.domain.text import clean_field
+from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
+from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
+from deskterm.services.setup import load_levels
+from deskterm.storage.models import Callback, Customer, Staff
+
+
+@dataclass(frozen=True)
+class CallbackView:
+    """A callback on a salesperson's list."""
+
+    id: int
+    customer_id: int
+    customer: str
+    phone: str | None
+    level: str
+    status: str
+    due: date
+    overdue_days: int  # 0 = due today
+    days_since_contact: int | None
+    escalation_kind: str | None
+    escalation_days_left: int | None
+    last_note: str
+
+
+def customer_clock(ctx: Context, c: Customer) -> CustomerClock:
+    """The dates the escalation rules look at, from a customer row."""
+    return CustomerClock(
+        level=c.level, status=Status(c.status), level_since=ctx.local_day(c.level_since),
+        status_since=ctx.local_day(c.status_since), owner_since=ctx.local_day(c.owner_since),
+        last_real_contact=ctx.local_day(c.last_contact_at) if c.last_contact_at else None,
+        created=ctx.local_day(c.created_at),
+    )
+
+
+def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None
+                  ) -> list[CallbackView]:
+    """Open callbacks due on ``day`` or overdue, most urgent first."""
+    day = day or ctx.today()
+    _, end = ctx.day_range_utc(day)
+    with ctx.db.read() as s:
+        levels = load_levels(s)
+        rows = s.exec(
+            select(Callback, Customer).join(Customer)
+            .where(Callback.salesperson_id == salesperson_id, Callback.status == "open",
+                   Callback.due_at < end)
+            .order_by(col(Callback.due_at))
+        ).all()
+        out: list[CallbackView] = []
+        for cb, c in rows:
+            last = s.exec(select(Callback.note).where(
+                Callback.customer_id == c.id, Callback.status == "done", Callback.note != "")
+                .order_by(col(Callback.done_at).desc())).first()
+            deadline = next_deadline(customer_clock(ctx, c), levels.get(c.level))
+            due = ctx.local_day(cb.due_at)
+            out.append(CallbackView(
+                cb.id or 0, c.id or 0, c.name, c.phone, c.level, c.status, due,
+                (day - due).days,
+                (day - ctx.local_day(c.last_contact_at)).days if c.last_contact_at else None,
+                deadline.kind.value if deadline else None,
+                deadline.days_left(day) if deadline else None, last or c.notes,
+            ))
+    # Most urgent: nearest escalation, then longest overdue, then hottest level.
+    rank = {code: i for i, code in enumerate(levels.codes)}
+    out.sort(key=lambda v: (
+        v.escalation_days_left if v.escalation_days_left is not None else 10**6,
+        -v.overdue_days, rank.get(v.level, 99)))
+    return out
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    """What ticking a callback off led to."""
+
+    callback_id: int
+    customer_id: int
+    outcome: str
+    level_before: str
+    level_after: str
+    next_step: str
+    next_due: date | None
+
+
+def complete_callback(
+    ctx: Context,
+    callback_id: int,
+    outcome: str,
+    *,
+    new_level: str | None = None,
+    note: str = "",
+    appointment: date | None = None,
+    lost_reason: str | None = None,
+    lost_note: str = "",
+) -> CallbackResult:
+    """Tick a callback off: outcome, re-graded level, note; the next one is scheduled."""
+    errors: dict[str, DesktermError] = {}
+    try:
+        out = Outcome(outcome)
+    except ValueError:
+        raise InvalidInput("Unknown outcome: {value}.", field="outcome", value=outcome) from None
+    try:
+        clean_note = clean_field(note, field="note", max_length=2000, multiline=True)
+    except DesktermError as e:
+        errors["note"] = e
+        clean_note = ""
+    with ctx.db.write() as s:
+        cb = s.get(Callback, callback_id)
+        if cb is None:
+            raise NotFound("No callback #{id}.", field="callback", id=callback_id)
+        if cb.status != "open":
+            raise RuleViolation("This callback is already {status}.", status=cb.status)
+        cust = s.get(Customer, cb.customer_id)
+        assert cust is not None
+        levels = load_levels(s)
+        level_after = cust.level
+        if new_level:
+            try:
+                level_after = levels.get(new_level).code
+            except InvalidInput as e:
+                errors["level"] = e
+        if out is Outcome.LOST:
+            lost_code, _ = _reason(s, "lost", lost_reason, lost_note.strip(), "lost_reason",
+                                   errors)
+        if appointment is not None and appointment < ctx.today():
+            errors["appointment"] = InvalidInput("The appointment date is in the past.",
+                                                 field="appointment")
+        if errors:
+            raise InvalidForm(errors)
+        before = snapshot(cust, ("level", "status", "last_contact_at"))
+        now = ctx.now()
+        level_before = cust.level
+        _set_level(s, ctx, cust, level_after, "callback")
+        if out.is_real_contact:
+            cust.last_contact_at = now
+        plan = plan_after_contact(levels.get(cust.level), out, ctx.today(),
+                                  ctx.local_day(cust.level_since), appointment)
+        cb.status = "done"
+        cb.done_at = now
+        cb.outcome = out.value
+        cb.level_before = level_before
+        cb.level_after = cust.level
+        cb.note = clean_note
+        s.flush()
+        if plan.step is NextStep.CALLBACK:
+            reschedule(s, ctx, cust, plan.due, cust.owner_id)
+            if cust.status == Status.MARKETING.value:
+                cust.status, cust.status_since = Status.ACTIVE.value, now
+        else:
+            reschedule(s, ctx, cust, None, cust.owner_id)
+            if plan.step is NextStep.MARKETING:
+                cust.status, cust.status_since = Status.MARKETING.value, now
+            elif plan.step is NextStep.CARE:
+                cust.status, cust.status_since, cust.won_at = Status.WON.value, now, now
+                care = s.exec(select(Staff).where(Staff.role == "care",
+                                                  Staff.active == True)  # noqa: E712
+                              .order_by(col(Staff.id))).first()
+                cust.care_owner_id = care.id if care else None
+            elif plan.step is NextStep.LOST:
+                cust.status, cust.status_since, cust.lost_at = Status.LOST.value, now, now
+                cust.lost_reason = lost_code
+                cust.lost_note = lost_note.strip() or None
+        record_audit(s, ctx, "callback.done", "callback", cb.id, before,
+                     {**snapshot(cust, ("level", "status", "last_contact_at")),
+                      "outcome": out.value})
+        return CallbackResult(cb.id or 0, cust.id or 0, out.value, level_before, cust.level,
+                              plan.step.value, plan.due if plan.step is NextStep.CALLBACK
+                              else None)
+
+
+def callbacks_between(ctx: Context, salesperson_id: int, first: date, last: date
+                      ) -> list[tuple[int, datetime]]:
+    """Open callbacks (id, due) of a salesperson due within [first, last]."""
+    start, end = ctx.day_range_utc(first, last)
+    with ctx.db.read() as s:
+        rows = s.exec(select(Callback.id, Callback.due_at).where(
+            Callback.salesperson_id == salesperson_id, Callback.status == "open",
+            Callback.due_at >= start, Callback.due_at < end)).all()
+        return [(i or 0, d) for i, d in rows]

@@ -1,0 +1,82 @@
+"""The handle every use-case takes: the database, the clock and who is acting."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlmodel import Session
+
+from deskterm.clock import Clock
+from deskterm.storage.engine import Database
+from deskterm.storage.models import Audit
+
+
+@dataclass
+class Context:
+    """Database + clock + the staff member acting (None = the system or an open desk)."""
+
+    db: Database
+    clock: Clock
+    actor_id: int | None = None
+
+    def now(self) -> datetime:
+        """Local, aware."""
+        return self.clock.now()
+
+    def today(self) -> date:
+        """The shop's calendar day."""
+        return self.clock.today()
+
+    def day_start(self, day: date) -> datetime:
+        """Local midnight of ``day`` as an aware datetime (23 or 25 hours long on DST days)."""
+        return datetime.combine(day, time(0), self.clock.zone)
+
+    def day_range_utc(self, first: date, last: date | None = None) -> tuple[datetime, datetime]:
+        """[local midnight of ``first``, local midnight after ``last``) in UTC, for range seeks."""
+        last = last or first
+        start = self.day_start(first).astimezone(timezone.utc)
+        end = self.day_start(last + timedelta(days=1)).astimezone(timezone.utc)
+        return start, end
+
+    def local_day(self, at: datetime) -> date:
+        """The shop's calendar day of a stored (UTC) datetime."""
+        return at.astimezone(self.clock.zone).date()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def record_audit(
+    session: Session,
+    ctx: Context,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Write an audit row in the caller's transaction (so it commits with the change)."""
+    session.add(
+        Audit(
+            at=ctx.now(),
+            actor_id=ctx.actor_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before_json=None if before is None else json.dumps(
+                {k: _jsonable(v) for k, v in before.items()}, ensure_ascii=False),
+            after_json=None if after is None else json.dumps(
+                {k: _jsonable(v) for k, v in after.items()}, ensure_ascii=False),
+        )
+    )
+
+
+def snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The audited fields of a row, for before/after."""
+    return {f: getattr(row, f) for f in fields}

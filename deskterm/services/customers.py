@@ -1,0 +1,191 @@
+"""Customers: search, timeline, reassignment, won and lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import col, select
+
+from deskterm.domain.escalation import Status
+from deskterm.domain.phone import phone_search_digits
+from deskterm.domain.text import clean_field
+from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
+from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.services.reception import InvalidForm, _reason, reschedule
+from deskterm.storage.models import (
+    Callback,
+    Customer,
+    LevelChange,
+    OwnershipChange,
+    Reception,
+    Staff,
+)
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer line in a list or search result."""
+
+    id: int
+    name: str
+    phone: str | None
+    level: str
+    status: str
+    owner_id: int
+    owner: str
+    model_interest: str | None
+    last_contact_at: datetime | None
+
+
+def _views(session, rows: list[Customer]) -> list[CustomerView]:  # type: ignore[no-untyped-def]
+    names = {s.id: s.name for s in session.exec(select(Staff)).all()}
+    return [CustomerView(c.id or 0, c.name, c.phone, c.level, c.status, c.owner_id,
+                         names.get(c.owner_id, "?"), c.model_interest, c.last_contact_at)
+            for c in rows]
+
+
+def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
+    """Customers whose name contains ``text`` or whose phone contains its digits."""
+    text = text.strip()
+    if not text:
+        return []
+    digits = phone_search_digits(text)
+    with ctx.db.read() as s:
+        conds = [col(Customer.name).contains(text, autoescape=True)]
+        if len(digits) >= 3:
+            conds.append(col(Customer.phone).contains(digits, autoescape=True))
+        rows = s.exec(select(Customer).where(or_(*conds))
+                      .order_by(col(Customer.last_contact_at).desc()).limit(limit)).all()
+        return _views(s, list(rows))
+
+
+def get_customer(ctx: Context, customer_id: int) -> CustomerView:
+    """One customer."""
+    with ctx.db.read() as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        return _views(s, [c])[0]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to a customer."""
+
+    at: datetime
+    kind: str  # reception | callback | level | owner
+    text: str  # plain facts, translated by the screen
+    by: str | None
+
+
+def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
+    """The customer's whole history, oldest first."""
+    with ctx.db.read() as s:
+        if s.get(Customer, customer_id) is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        names = {st.id: st.name for st in s.exec(select(Staff)).all()}
+        out: list[TimelineEntry] = []
+        for r in s.exec(select(Reception).where(Reception.customer_id == customer_id)).all():
+            out.append(TimelineEntry(r.arrived_at, "reception",
+                                     f"{r.channel}{' test-drive' if r.test_drive else ''}",
+                                     names.get(r.salesperson_id)))
+        for cb in s.exec(select(Callback).where(Callback.customer_id == customer_id)).all():
+            if cb.status == "done" and cb.done_at:
+                out.append(TimelineEntry(cb.done_at, "callback",
+                                         f"{cb.outcome} {cb.level_before}→{cb.level_after} "
+                                         f"{cb.note}".strip(), names.get(cb.salesperson_id)))
+        for lc in s.exec(select(LevelChange).where(LevelChange.customer_id == customer_id)).all():
+            out.append(TimelineEntry(lc.at, "level", f"{lc.from_level or '-'}→{lc.to_level}",
+                                     names.get(lc.by_id) if lc.by_id else None))
+        for oc in s.exec(select(OwnershipChange)
+                         .where(OwnershipChange.customer_id == customer_id)).all():
+            out.append(TimelineEntry(
+                oc.at, "owner",
+                f"{names.get(oc.from_owner_id, '-') if oc.from_owner_id else '-'}→"
+                f"{names.get(oc.to_owner_id, '?')}: {oc.reason}",
+                names.get(oc.by_id) if oc.by_id else None))
+        return sorted(out, key=lambda e: e.at)
+
+
+def reassign(ctx: Context, customer_id: int, to_id: int, reason: str) -> CustomerView:
+    """Give a customer to another salesperson, with a reason; open callbacks follow."""
+    why = clean_field(reason, field="reason", max_length=200, required=True)
+    with ctx.db.write() as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        to = s.get(Staff, to_id)
+        if to is None or not to.active or to.role not in ("salesperson", "manager"):
+            raise InvalidInput("Choose an active salesperson or the manager.", field="owner")
+        if c.owner_id == to_id:
+            raise RuleViolation("{name} already owns this customer.", field="owner",
+                                name=to.name)
+        before = snapshot(c, ("owner_id", "status"))
+        now = ctx.now()
+        s.add(OwnershipChange(customer_id=c.id, from_owner_id=c.owner_id, to_owner_id=to_id,
+                              at=now, by_id=ctx.actor_id, reason=why))
+        c.owner_id, c.owner_since = to_id, now
+        for cb in s.exec(select(Callback).where(Callback.customer_id == c.id,
+                                                Callback.kind == "sales",
+                                                Callback.status == "open")).all():
+            cb.salesperson_id = to_id
+        record_audit(s, ctx, "customer.reassign", "customer", c.id, before,
+                     {**snapshot(c, ("owner_id", "status")), "reason": why})
+        return _views(s, [c])[0]
+
+
+def mark_lost(ctx: Context, customer_id: int, reason: str, note: str = "") -> CustomerView:
+    """Mark a customer lost with a required reason (a note for "other"); to marketing's pool."""
+    errors: dict[str, DesktermError] = {}
+    with ctx.db.write() as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        code, clean_note = _reason(s, "lost", reason, note.strip(), "lost_reason", errors)
+        if errors:
+            raise InvalidForm(errors)
+        if c.status in (Status.WON.value, Status.LOST.value):
+            raise RuleViolation("This customer is already {status}.", status=c.status)
+        before = snapshot(c, ("status", "lost_reason"))
+        now = ctx.now()
+        c.status, c.status_since, c.lost_at = Status.LOST.value, now, now
+        c.lost_reason, c.lost_note = code, clean_note or None
+        reschedule(s, ctx, c, None, c.owner_id)
+        record_audit(s, ctx, "customer.lost", "customer", c.id, before,
+                     snapshot(c, ("status", "lost_reason")))
+        return _views(s, [c])[0]
+
+
+def mark_won(ctx: Context, customer_id: int) -> CustomerView:
+    """Mark a customer won: they leave the sales lists and join customer care."""
+    with ctx.db.write() as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        if c.status == Status.WON.value:
+            raise RuleViolation("This customer is already {status}.", status=c.status)
+        before = snapshot(c, ("status",))
+        now = ctx.now()
+        c.status, c.status_since, c.won_at = Status.WON.value, now, now
+        care = s.exec(select(Staff).where(Staff.role == "care", Staff.active == True)  # noqa: E712
+                      .order_by(col(Staff.id))).first()
+        c.care_owner_id = care.id if care else None
+        reschedule(s, ctx, c, None, c.owner_id)
+        record_audit(s, ctx, "customer.won", "customer", c.id, before, snapshot(c, ("status",)))
+        return _views(s, [c])[0]
+
+
+def customers_by_status(ctx: Context, status: str, owner_id: int | None = None
+                        ) -> list[CustomerView]:
+    """Customers in one status (e.g. at_risk), optionally of one owner."""
+    try:
+        Status(status)
+    except ValueError:
+        raise InvalidInput("Unknown status: {value}.", field="status", value=status) from None
+    with ctx.db.read() as s:
+        q = select(Customer).where(Customer.status == status)
+        if owner_id is not None:
+            q = q.where(Customer.owner_id == owner_id)
+        return _views(s, list(s.exec(q.order_by(col(Customer.status_since))).all()))

@@ -1,0 +1,133 @@
+"""Opening a desk, backups and the integrity check (SQLite's and the app's own rules)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import col, func, select
+
+from deskterm.clock import Clock
+from deskterm.domain.phone import normalize_phone
+from deskterm.domain.rotation import replay
+from deskterm.errors import DesktermError, StorageError
+from deskterm.services import rotation as rotation_service
+from deskterm.services.context import Context
+from deskterm.services.escalation import run_escalations
+from deskterm.services.setup import ensure_seeded, load_levels, load_settings, rotation_settings
+from deskterm.storage.engine import Database
+from deskterm.storage.models import Callback, Customer, Reception, RotationEventRow, Staff
+
+
+def open_context(path: str | Path, clock: Clock, *, create: bool = True,
+                 start_of_day: bool = True) -> Context:
+    """Open (creating if needed) a database and prepare it for today.
+
+    Start of day closes earlier days left open and applies the escalation rules;
+    both are idempotent, so two windows opening at once is harmless.
+    """
+    ctx = Context(Database(path, create=create), clock)
+    ensure_seeded(ctx)
+    if start_of_day:
+        rotation_service.close_past_days(ctx)
+        run_escalations(ctx)
+    return ctx
+
+
+def backup(ctx: Context, dest: str | Path) -> Path:
+    """Copy the live database to ``dest`` with SQLite's online backup API.
+
+    Never a file copy: the -wal file holds the latest commits.
+    """
+    target = Path(dest).expanduser()
+    if target.is_dir():
+        target = target / f"deskterm-{ctx.now():%Y%m%d-%H%M%S}.db"
+    if target.exists():
+        raise StorageError("{path} already exists; choose another name.", path=str(target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(ctx.db.path)
+        dst = sqlite3.connect(target)
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError("Backup to {path} failed: {error}", path=str(target),
+                           error=str(exc)) from exc
+    return target
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of ``check``."""
+
+    kind: str
+    detail: str
+
+
+def check(ctx: Context) -> list[Problem]:
+    """SQLite's integrity and foreign-key checks, then the app's own invariants."""
+    problems: list[Problem] = []
+    raw = sqlite3.connect(f"file:{ctx.db.path}?mode=ro", uri=True)
+    try:
+        for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
+            if row != "ok":
+                problems.append(Problem("integrity", row))
+        for row in raw.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append(Problem("foreign_key", f"{row[0]} row {row[1]} → {row[2]}"))
+    finally:
+        raw.close()
+    with ctx.db.read() as s:
+        levels = load_levels(s)
+        staff = {st.id: st for st in s.exec(select(Staff)).all()}
+        country = load_settings(s)["phone.default_country"]
+        for c in s.exec(select(Customer)).all():
+            owner = staff.get(c.owner_id)
+            if owner is None or owner.role not in ("salesperson", "manager"):
+                problems.append(Problem("owner", f"customer {c.id} is owned by a non-seller"))
+            if c.level not in levels.codes:
+                problems.append(Problem("level", f"customer {c.id} has unknown level {c.level}"))
+            if c.phone is not None:
+                try:
+                    if normalize_phone(c.phone, country) != c.phone:
+                        problems.append(Problem("phone", f"customer {c.id} phone not canonical"))
+                except DesktermError:
+                    problems.append(Problem("phone", f"customer {c.id} phone invalid"))
+            if c.status == "won" and c.won_at is None:
+                problems.append(Problem("status", f"customer {c.id} won without a date"))
+            if c.status == "lost" and not c.lost_reason:
+                problems.append(Problem("status", f"customer {c.id} lost without a reason"))
+        doubles = s.exec(
+            select(Callback.customer_id, func.count()).where(
+                Callback.status == "open", Callback.kind == "sales")
+            .group_by(Callback.customer_id).having(func.count() > 1)).all()
+        for cid, n in doubles:
+            problems.append(Problem("callback", f"customer {cid} has {n} open callbacks"))
+        missing = s.exec(
+            select(Customer.id).where(
+                col(Customer.status).in_(("active", "at_risk")),
+                col(Customer.level).in_([r.code for r in levels if r.callback_interval]),
+                ~select(Callback.id).where(Callback.customer_id == Customer.id,
+                                           Callback.status == "open").exists())).all()
+        for cid in missing:
+            problems.append(Problem("callback", f"customer {cid} has no open callback"))
+        unexplained = s.exec(select(Reception.id).where(
+            col(Reception.form_saved_at).is_not(None), col(Reception.customer_id).is_(None),
+            col(Reception.no_contact_reason).is_(None))).all()
+        for rid in unexplained:
+            problems.append(Problem("reception", f"reception {rid} has no contact and no reason"))
+        settings = rotation_settings(load_settings(s))
+        days = sorted(set(s.exec(select(RotationEventRow.day)).all()))
+        for day in days:
+            try:
+                replay(day, [rotation_service._to_event(r) for r in s.exec(
+                    select(RotationEventRow).where(RotationEventRow.day == day,
+                                                   col(RotationEventRow.undone_at).is_(None))
+                    .order_by(col(RotationEventRow.id))).all()], settings)
+            except DesktermError as exc:
+                problems.append(Problem("rotation", f"{day}: {exc}"))
+    return problems

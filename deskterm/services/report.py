@@ -1,0 +1,161 @@
+"""The daily meeting report (DESIGN.md §1.4): one read, figures from the KPI rules.
+
+``as_json`` is the documented contract of ``deskterm report --format json``
+(README, "Report JSON").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+
+from deskterm.domain.kpi import (
+    CallbackFact,
+    Figures,
+    PipelineFact,
+    ReceptionFact,
+    WinFact,
+    meeting_figures,
+)
+from deskterm.services.context import Context
+from deskterm.services.escalation import EscalationItem, escalation_lists
+from deskterm.services.setup import load_levels, load_settings
+from deskterm.storage.models import Callback, Customer, Reception, Staff
+
+
+@dataclass(frozen=True)
+class SalespersonLine:
+    """One salesperson's line of the report."""
+
+    id: int
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the daily meeting looks at."""
+
+    day: date
+    window_from: date
+    levels: tuple[str, ...]
+    team: Figures
+    salespeople: tuple[SalespersonLine, ...]
+    tomorrow: tuple[tuple[str, int, int], ...]  # (salesperson, due tomorrow, still overdue)
+    lists: dict[str, list[EscalationItem]]
+
+
+def daily_report(ctx: Context, day: date | None = None) -> Report:
+    """The meeting report for ``day`` (default: today)."""
+    day = day or ctx.today()
+    with ctx.db.read() as s:
+        settings = load_settings(s)
+        window = int(settings["report.rate_window_days"])
+        window_from = day - timedelta(days=window - 1)
+        levels = load_levels(s)
+        staff = {st.id: st for st in s.exec(select(Staff)).all()}
+        recs = s.exec(select(Reception).where(Reception.day >= window_from,
+                                              Reception.day <= day)).all()
+        rfacts = [ReceptionFact(r.credited_to_id, r.day, r.channel, r.customer_id is not None,
+                                r.counted, r.first_visit, r.form_fields_filled,
+                                r.form_fields_total) for r in recs]
+        d0, d1 = ctx.day_range_utc(day)
+        cbs = s.exec(select(Callback).where(
+            Callback.kind == "sales", Callback.status != "cancelled",
+            or_(and_(Callback.due_at >= d0, Callback.due_at < d1),
+                and_(col(Callback.done_at) >= d0, col(Callback.done_at) < d1),
+                and_(Callback.due_at < d0,
+                     or_(Callback.status == "open", col(Callback.done_at) >= d1))))).all()
+        cfacts = [CallbackFact(c.salesperson_id, ctx.local_day(c.due_at),
+                               ctx.local_day(c.done_at) if c.done_at else None,
+                               c.level_before, c.level_after) for c in cbs]
+        pipe = [PipelineFact(o, lv, st) for o, lv, st in s.exec(
+            select(Customer.owner_id, Customer.level, Customer.status).where(
+                col(Customer.status).in_(("active", "at_risk")))).all()]
+        w0, _ = ctx.day_range_utc(window_from)
+        wins = [WinFact(o, ctx.local_day(at)) for o, at in s.exec(
+            select(Customer.owner_id, Customer.won_at).where(
+                col(Customer.won_at) >= w0, col(Customer.won_at) < d1)).all()]
+        sellers = sorted((st for st in staff.values()
+                          if st.role == "salesperson" and st.active), key=lambda st: st.name)
+        figs = meeting_figures(
+            day_from=day, day_to=day, window_from=window_from,
+            salespeople=[st.id for st in sellers if st.id is not None],
+            receptions=rfacts, callbacks=cfacts, pipeline=pipe, wins=wins, levels=levels,
+            today=day)
+        t0, t1 = ctx.day_range_utc(day + timedelta(days=1))
+        tomorrow: list[tuple[str, int, int]] = []
+        for st in sellers:
+            due = len(s.exec(select(Callback.id).where(
+                Callback.salesperson_id == st.id, Callback.status == "open",
+                Callback.due_at >= t0, Callback.due_at < t1)).all())
+            overdue = len(s.exec(select(Callback.id).where(
+                Callback.salesperson_id == st.id, Callback.status == "open",
+                Callback.due_at < t0)).all())
+            tomorrow.append((st.name, due, overdue))
+        lines = tuple(
+            SalespersonLine(sid, staff[sid].name if sid in staff else "?", f)
+            for sid, f in sorted(figs.per_salesperson.items(),
+                                 key=lambda kv: staff[kv[0]].name if kv[0] in staff else "")
+        )
+    return Report(day, window_from, tuple(levels.codes), figs.team, lines, tuple(tomorrow),
+                  escalation_lists(ctx, day))
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _figures_json(f: Figures, levels: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "receptions": f.receptions,
+        "with_contact": f.with_contact,
+        "without_contact": f.without_contact,
+        "by_channel": dict(sorted(f.receptions_by_channel.items())),
+        **{code: f.levels.get(code, 0) for code in levels},
+        "callbacks_due": f.callbacks_due,
+        "callbacks_done": f.callbacks_done,
+        "callbacks_overdue": f.callbacks_overdue,
+        "upgrades": f.upgrades,
+        "won": f.won,
+        "conversion_rate": _rate(f.conversion_rate),
+        "form_completeness": _rate(f.form_completeness),
+        "contact_capture_rate": _rate(f.contact_capture_rate),
+    }
+
+
+def _items_json(items: list[EscalationItem]) -> list[dict[str, Any]]:
+    return [{"customer_id": i.customer_id, "name": i.name, "level": i.level, "owner": i.owner,
+             "since": i.due.isoformat(), "days_over": i.days_over} for i in items]
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The report as the documented JSON contract."""
+    t = report.team
+    return {
+        "date": report.day.isoformat(),
+        "rates_window": {"from": report.window_from.isoformat(), "to": report.day.isoformat()},
+        "levels": list(report.levels),
+        "receptions": {
+            "total": t.receptions,
+            "with_contact": t.with_contact,
+            "without_contact": t.without_contact,
+            "uncounted": t.uncounted,
+            "by_channel": dict(sorted(t.receptions_by_channel.items())),
+        },
+        "callbacks": {"due": t.callbacks_due, "done": t.callbacks_done,
+                      "overdue": t.callbacks_overdue},
+        "team": _figures_json(t, report.levels),
+        "salespeople": [{"id": line.id, "name": line.name,
+                         **_figures_json(line.figures, report.levels)}
+                        for line in report.salespeople],
+        "tomorrow": [{"salesperson": n, "callbacks": due, "overdue": over}
+                     for n, due, over in report.tomorrow],
+        "at_risk": _items_json(report.lists["at_risk"]),
+        "to_reassign": _items_json(report.lists["to_reassign"]),
+        "stalled": _items_json(report.lists["stalled"]),
+    }

@@ -1,0 +1,313 @@
+"""Shop set-up: staff, settings, levels and pick lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from deskterm.domain.levels import DEFAULT_LEVELS, PRESETS, EscalationAction, LevelRule, Levels
+from deskterm.domain.rotation import OrderMode, RotationSettings
+from deskterm.domain.text import clean_field
+from deskterm.errors import InvalidInput, NotFound, RuleViolation
+from deskterm.i18n import N_
+from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.storage.models import Customer, Level, Reason, Setting, Staff
+
+
+class Role(StrEnum):
+    """What a staff member does at the showroom."""
+
+    RECEPTIONIST = "receptionist"
+    SALESPERSON = "salesperson"
+    MANAGER = "manager"
+    MARKETING = "marketing"
+    CARE = "care"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.RECEPTIONIST: N_("receptionist"),
+    Role.SALESPERSON: N_("salesperson"),
+    Role.MANAGER: N_("sales manager"),
+    Role.MARKETING: N_("marketing"),
+    Role.CARE: N_("customer care"),
+}
+SENIORITIES = ("junior", "senior")
+
+#: Why a visitor left no contact details (second article: the manager analyses them).
+NO_CONTACT_REASONS: tuple[tuple[str, str, str, bool], ...] = (
+    ("refused", "refused to leave contact", "拒绝留下联系方式", False),
+    ("not_asked", "salesperson did not ask", "销售未询问", False),
+    ("not_buyer", "\"didn't look like a buyer\"", "\"看着不像买车的\"", False),
+    ("just_browsing", "just browsing, in a hurry", "随便看看/赶时间", False),
+    ("other", "other (note required)", "其他(需备注)", True),
+)
+#: Why a customer was lost (a required reason, charted by the manager).
+LOST_REASONS: tuple[tuple[str, str, str, bool], ...] = (
+    ("competitor", "bought a competitor's car", "购买竞品", False),
+    ("price", "price / discount", "价格/优惠", False),
+    ("no_stock", "model or colour not in stock", "无现车/颜色", False),
+    ("financing", "financing refused", "贷款未通过", False),
+    ("postponed", "purchase postponed", "推迟购买", False),
+    ("unreachable", "unreachable", "联系不上", False),
+    ("no_progress", "no progress in time (escalation)", "长期无进展(升级规则)", False),
+    ("other", "other (note required)", "其他(需备注)", True),
+)
+
+DEFAULT_SETTINGS: dict[str, str] = {
+    "rotation.mode": OrderMode.BACK_OF_QUEUE.value,
+    "rotation.uncounted_weight": "0",
+    "rotation.hold_unsaved_form": "true",
+    "rotation.hold_overdue_callbacks": "false",
+    "phone.default_country": "86",
+    "report.rate_window_days": "30",
+}
+
+
+def seed_defaults(session: Session) -> None:
+    """Fill levels, reasons and settings in an empty database (idempotent)."""
+    if session.exec(select(Level)).first() is None:
+        for rule in DEFAULT_LEVELS:
+            session.add(_level_row(rule))
+    for kind, reasons in (("no_contact", NO_CONTACT_REASONS), ("lost", LOST_REASONS)):
+        for i, (code, en, zh, note) in enumerate(reasons):
+            if session.get(Reason, (kind, code)) is None:
+                session.add(Reason(kind=kind, code=code, name_en=en, name_zh=zh,
+                                   needs_note=note, sort=i))
+    for key, value in DEFAULT_SETTINGS.items():
+        if session.get(Setting, key) is None:
+            session.add(Setting(key=key, value=value))
+
+
+def ensure_seeded(ctx: Context) -> None:
+    """Seed defaults once per database (cheap no-op afterwards)."""
+    with ctx.db.read() as s:
+        if s.exec(select(Setting)).first() is not None:
+            return
+    with ctx.db.write() as s:
+        seed_defaults(s)
+
+
+def _level_row(rule: LevelRule) -> Level:
+    return Level(
+        code=rule.code, rank=rule.rank, name_en=rule.name_en, name_zh=rule.name_zh,
+        horizon_months=rule.horizon_months, callback_interval=rule.callback_interval,
+        to_marketing=rule.to_marketing,
+        escalation=rule.escalation.value if rule.escalation else None,
+        escalation_after=rule.escalation_after, lost_after=rule.lost_after,
+        stall_grace=rule.stall_grace,
+    )
+
+
+def levels_from_rows(rows: list[Level]) -> Levels:
+    """The configured levels as domain rules."""
+    return Levels(
+        LevelRule(r.code, r.rank, r.name_en, r.name_zh, r.horizon_months, r.callback_interval,
+                  r.to_marketing, EscalationAction(r.escalation) if r.escalation else None,
+                  r.escalation_after, r.lost_after, r.stall_grace)
+        for r in rows
+    )
+
+
+def load_levels(session: Session) -> Levels:
+    """Levels from the database."""
+    return levels_from_rows(list(session.exec(select(Level)).all()))
+
+
+def get_levels(ctx: Context) -> Levels:
+    """The shop's configured levels."""
+    with ctx.db.read() as s:
+        return load_levels(s)
+
+
+def apply_level_preset(ctx: Context, preset: str) -> Levels:
+    """Replace the levels with a preset (``default`` or ``habc``), mapping customers across.
+
+    Customers on a level that disappears move to the new level of the nearest rank,
+    so nobody is left on a level that no longer exists.
+    """
+    if preset not in PRESETS:
+        raise InvalidInput("Unknown preset {name}; choose one of: {choices}.", field="preset",
+                           name=preset, choices=", ".join(PRESETS))
+    new = Levels(PRESETS[preset])
+    with ctx.db.write() as s:
+        old_rules = list(load_levels(s))
+        new_rules = list(new)
+        mapping: dict[str, str] = {}
+        for i, rule in enumerate(old_rules):
+            if rule.code in new.codes:
+                mapping[rule.code] = rule.code
+            else:  # same relative position from hottest to coldest
+                pos = round(i * (len(new_rules) - 1) / max(len(old_rules) - 1, 1))
+                mapping[rule.code] = new_rules[pos].code
+        # Ranks are unique and checked row by row: park every rank out of the way first.
+        rows = {row.code: row for row in s.exec(select(Level)).all()}
+        for i, row in enumerate(rows.values()):
+            row.rank = -1000 - i
+        s.flush()
+        for i, rule in enumerate(new_rules):
+            if rule.code not in rows:
+                rows[rule.code] = Level(code=rule.code, rank=-2000 - i, name_en=rule.name_en,
+                                        name_zh=rule.name_zh)
+                s.add(rows[rule.code])
+        s.flush()
+        for code, target in mapping.items():
+            if code != target:
+                for c in s.exec(select(Customer).where(Customer.level == code)).all():
+                    c.level = target
+        s.flush()
+        for code, row in rows.items():
+            if code not in new.codes:
+                s.delete(row)
+        s.flush()
+        for rule in new_rules:
+            fresh = _level_row(rule)
+            row = rows[rule.code]
+            for col in ("rank", "name_en", "name_zh", "horizon_months", "callback_interval",
+                        "to_marketing", "escalation", "escalation_after", "lost_after",
+                        "stall_grace"):
+                setattr(row, col, getattr(fresh, col))
+        record_audit(s, ctx, "levels.preset", "level", None, None,
+                     {"preset": preset, "mapping": mapping})
+    return new
+
+
+# -- settings -----------------------------------------------------------------
+
+def get_settings(ctx: Context) -> dict[str, str]:
+    """All settings, defaults filled in."""
+    with ctx.db.read() as s:
+        stored = {row.key: row.value for row in s.exec(select(Setting)).all()}
+    return {**DEFAULT_SETTINGS, **stored}
+
+
+def load_settings(session: Session) -> dict[str, str]:
+    """Settings inside a caller's session."""
+    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+    return {**DEFAULT_SETTINGS, **stored}
+
+
+def rotation_settings(values: dict[str, str]) -> RotationSettings:
+    """The rotation's settings from the settings table."""
+    return RotationSettings(
+        mode=OrderMode(values["rotation.mode"]),
+        uncounted_weight=float(values["rotation.uncounted_weight"]),
+    )
+
+
+_SETTING_CHECKS: dict[str, tuple[str, ...]] = {
+    "rotation.mode": tuple(m.value for m in OrderMode),
+    "rotation.uncounted_weight": ("0", "0.5"),
+    "rotation.hold_unsaved_form": ("true", "false"),
+    "rotation.hold_overdue_callbacks": ("true", "false"),
+}
+
+
+def set_setting(ctx: Context, key: str, value: str) -> None:
+    """Change one setting, validated."""
+    if key not in DEFAULT_SETTINGS and key != "demo.today":
+        raise InvalidInput("Unknown setting {key}.", field="key", key=key)
+    allowed = _SETTING_CHECKS.get(key)
+    if allowed and value not in allowed:
+        raise InvalidInput("{key} must be one of: {choices}.", field="value", key=key,
+                           choices=", ".join(allowed))
+    with ctx.db.write() as s:
+        row = s.get(Setting, key)
+        before = None if row is None else {"value": row.value}
+        if row is None:
+            s.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+        record_audit(s, ctx, "setting.change", "setting", None, before, {key: value})
+
+
+# -- staff --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StaffView:
+    """A staff member as screens and the CLI show them."""
+
+    id: int
+    name: str
+    role: str
+    seniority: str
+    active: bool
+
+
+def _view(row: Staff) -> StaffView:
+    assert row.id is not None
+    return StaffView(row.id, row.name, row.role, row.seniority, row.active)
+
+
+def add_staff(ctx: Context, name: str, role: str, seniority: str = "junior",
+              phone: str | None = None) -> StaffView:
+    """Add a staff member."""
+    clean = clean_field(name, field="name", max_length=40, required=True)
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise InvalidInput("Unknown role {role}; choose one of: {choices}.", field="role",
+                           role=role, choices=", ".join(r.value for r in Role)) from None
+    if seniority not in SENIORITIES:
+        raise InvalidInput("Seniority is junior or senior.", field="seniority")
+    with ctx.db.write() as s:
+        dup = s.exec(select(Staff).where(Staff.name == clean, Staff.active == True)).first()  # noqa: E712
+        if dup is not None:
+            raise InvalidInput("{name} is already on the staff list.", field="name", name=clean)
+        row = Staff(name=clean, role=role_.value, seniority=seniority, phone=phone,
+                    joined_on=ctx.today())
+        s.add(row)
+        s.flush()
+        record_audit(s, ctx, "staff.add", "staff", row.id, None,
+                     snapshot(row, ("name", "role", "seniority")))
+        return _view(row)
+
+
+def list_staff(ctx: Context, role: str | None = None, include_inactive: bool = False
+               ) -> list[StaffView]:
+    """Staff, by role then name."""
+    with ctx.db.read() as s:
+        q = select(Staff)
+        if role:
+            q = q.where(Staff.role == role)
+        if not include_inactive:
+            q = q.where(Staff.active == True)  # noqa: E712
+        return [_view(r) for r in s.exec(q.order_by(Staff.role, Staff.name)).all()]
+
+
+def find_staff(ctx: Context, name_or_id: str) -> StaffView:
+    """A staff member by id or exact name (what a CLI user types)."""
+    with ctx.db.read() as s:
+        row: Staff | None = None
+        if name_or_id.isdigit():
+            row = s.get(Staff, int(name_or_id))
+        if row is None:
+            row = s.exec(select(Staff).where(Staff.name == name_or_id.strip())).first()
+        if row is None:
+            raise NotFound("No staff member {who}.", field="staff", who=name_or_id)
+        return _view(row)
+
+
+def set_staff_active(ctx: Context, staff_id: int, active: bool) -> StaffView:
+    """Deactivate (someone left) or reactivate a staff member.
+
+    A salesperson who still owns active customers cannot be deactivated: their
+    customers must be handed over first, so nobody is left without an owner.
+    """
+    with ctx.db.write() as s:
+        row = s.get(Staff, staff_id)
+        if row is None:
+            raise NotFound("No staff member {who}.", field="staff", who=staff_id)
+        if not active:
+            owned = s.exec(select(Customer.id).where(
+                Customer.owner_id == staff_id, Customer.status.in_(("active", "at_risk")))
+            ).first()
+            if owned is not None:
+                raise RuleViolation("{name} still owns customers; hand them over first.",
+                                    field="staff", name=row.name)
+        before = snapshot(row, ("active",))
+        row.active = active
+        row.left_on = None if active else ctx.today()
+        record_audit(s, ctx, "staff.active", "staff", row.id, before, {"active": active})
+        return _view(row)

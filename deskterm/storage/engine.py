@@ -1,0 +1,177 @@
+"""Opening the database: pragmas, write locks taken up front, migrations, sessions.
+
+Measured on these machines (shared/ENGINEERING-NOTES.md): SQLModel's default
+read-modify-write lost 41 % of updates with two writers, and a deferred BEGIN
+that reads then writes fails at once under contention.  So every write session
+here begins with ``BEGIN IMMEDIATE``, and pragmas are set on each new connection
+outside any transaction (inside one they are silently ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, create_engine
+
+from deskterm.errors import StorageError
+from deskterm.storage import migrations
+
+BUSY_TIMEOUT_MS = 5000
+_WRITE = "deskterm_write"
+
+
+def _set_pragmas(dbapi_con: sqlite3.Connection, _record: Any, *, fast: bool) -> None:
+    # Autocommit at the driver level: SQLAlchemy's "begin" event below emits BEGIN itself.
+    dbapi_con.isolation_level = None
+    cur = dbapi_con.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    if fast:  # bulk generation of a throw-away file only
+        cur.execute("PRAGMA journal_mode = MEMORY")
+        cur.execute("PRAGMA synchronous = OFF")
+    else:
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA journal_size_limit = 8388608")
+    cur.close()
+
+
+def _begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the file 0600 in a 0700 folder so the -wal/-shm sidecars are private too."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def schema_version(path: Path) -> int:
+    """``PRAGMA user_version`` of a database file; raises StorageError if not SQLite."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(con.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(
+            "{path} is not a deskterm database (or it is damaged): {error}",
+            path=str(path), error=str(exc),
+        ) from exc
+
+
+def _has_tables(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+
+
+def prepare_file(path: Path, *, create: bool = True) -> int:
+    """Make sure ``path`` holds a current deskterm schema; return the version found.
+
+    Creates a new database (private permissions) if allowed; refuses a database
+    from a newer deskterm; migrates an older one after backing it up.
+    """
+    if not path.exists():
+        if not create:
+            raise StorageError("No database at {path}.", path=str(path))
+        try:
+            _create_private_file(path)
+        except OSError as exc:
+            raise StorageError(
+                "Cannot create the database at {path}: {error}", path=str(path),
+                error=exc.strerror or str(exc),
+            ) from exc
+    found = schema_version(path)
+    if found > migrations.LATEST:
+        raise StorageError(
+            "{path} was written by a newer deskterm (schema {found}, this one knows {latest}). "
+            "Upgrade deskterm to open it.",
+            path=str(path), found=found, latest=migrations.LATEST,
+        )
+    if found == migrations.LATEST:
+        return found
+    con = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        if found == 0 and _has_tables(con):
+            raise StorageError("{path} is an SQLite file but not a deskterm database.",
+                               path=str(path))
+        if found > 0:
+            backup = path.with_name(f"{path.name}.before-v{migrations.LATEST}.bak")
+            dest = sqlite3.connect(backup)
+            with dest:
+                con.backup(dest)
+            dest.close()
+        con.execute("PRAGMA journal_mode = WAL")
+        migrations.migrate(con, found)
+    except sqlite3.OperationalError as exc:
+        raise StorageError("Cannot prepare {path}: {error}", path=str(path),
+                           error=str(exc)) from exc
+    finally:
+        con.close()
+    return found
+
+
+class Database:
+    """One SQLite file: an engine, read sessions and write sessions."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
+                 fast: bool = False) -> None:
+        self.path = Path(path).expanduser().resolve()
+        prepare_file(self.path, create=create)
+        # hide_parameters keeps phone numbers out of logs and error messages.
+        self.engine: Engine = create_engine(
+            f"sqlite:///{self.path}", hide_parameters=True,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(self.engine, "connect",
+                     lambda c, r: _set_pragmas(c, r, fast=fast))
+        event.listen(self.engine, "begin", _begin)
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session: one consistent snapshot, never waits for writers."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction that holds the write lock from its first statement."""
+        with Session(self._writer, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise StorageError(
+                        "The database is busy in another window; try again."
+                    ) from exc
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (before copying or committing a sample)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        """Let SQLite refresh its statistics, then release every connection."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+        finally:
+            self.engine.dispose()

@@ -1,0 +1,103 @@
+"""The storage layer keeps the promises of ENGINEERING-NOTES.md."""
+
+import sqlite3
+import threading
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from deskterm.errors import StorageError
+from deskterm.services import rotation, setup
+from deskterm.services.maintenance import open_context
+from deskterm.storage import migrations
+from deskterm.storage.engine import Database
+
+
+def test_pragmas_on_every_connection(tmp_path):
+    db = Database(tmp_path / "a.db")
+    with db.read() as s:
+        conn = s.connection()
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    db.close()
+
+
+def test_write_session_takes_the_write_lock_up_front(tmp_path):
+    db = Database(tmp_path / "a.db")
+    other = sqlite3.connect(tmp_path / "a.db", timeout=0, isolation_level=None)
+    with db.write() as s:
+        s.connection().exec_driver_sql("SELECT 1")  # a read only: the lock must already be held
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
+    db.close()
+
+
+def test_migrated_schema_matches_the_models(tmp_path):
+    db = Database(tmp_path / "a.db")
+    insp = inspect(db.engine)
+    for table in SQLModel.metadata.sorted_tables:
+        cols = {c["name"] for c in insp.get_columns(table.name)}
+        assert cols == {c.name for c in table.columns}, table.name
+        got = {i["name"] for i in insp.get_indexes(table.name)}
+        assert {i.name for i in table.indexes} <= got, table.name
+    with db.read() as s:
+        assert s.connection().exec_driver_sql("PRAGMA user_version").scalar() == migrations.LATEST
+    db.close()
+
+
+def test_newer_schema_is_refused_and_not_a_database_is_explained(tmp_path):
+    p = tmp_path / "new.db"
+    con = sqlite3.connect(p)
+    con.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    con.close()
+    with pytest.raises(StorageError, match="newer deskterm"):
+        Database(p)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StorageError, match="not a deskterm database"):
+        Database(junk)
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE t (x)")
+    con.close()
+    with pytest.raises(StorageError, match="not a deskterm database"):
+        Database(foreign)
+
+
+def test_missing_file_without_create_is_an_error(tmp_path):
+    with pytest.raises(StorageError):
+        Database(tmp_path / "nope.db", create=False)
+
+
+def test_concurrent_next_up_assigns_each_walk_in_once(tmp_path, clock):
+    """Several windows press next-up at once: every walk-in goes to a different free person."""
+    ctx = open_context(tmp_path / "c.db", clock)
+    ids = [setup.add_staff(ctx, f"S{i}", "salesperson").id for i in range(8)]
+    for sid in ids:
+        rotation.check_in(ctx, sid)
+    results, errors = [], []
+
+    def window():
+        c = open_context(tmp_path / "c.db", clock, start_of_day=False)
+        try:
+            for _ in range(2):
+                results.append(rotation.walk_in(c).salesperson_id)
+        except Exception as exc:  # collected and asserted below, never swallowed
+            errors.append(exc)
+        finally:
+            c.db.close()
+
+    threads = [threading.Thread(target=window) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results) == sorted(ids)  # 8 walk-ins, 8 different salespeople
+    ctx.db.close()
