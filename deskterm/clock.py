@@ -45,18 +45,29 @@ class FixedClock(Clock):
         self._at = self._aware(at)
 
     def _aware(self, at: datetime) -> datetime:
-        return at.replace(tzinfo=self.zone) if at.tzinfo is None else at.astimezone(self.zone)
+        return at  # a naive value stays naive: it means "this wall-clock time at the shop"
 
     def now(self) -> datetime:
-        return self._at
+        # Resolved on every read, so a shop time zone set after creation applies.
+        if self._at.tzinfo is None:
+            return self._at.replace(tzinfo=self.zone)
+        return self._at.astimezone(self.zone)
 
     def set(self, at: datetime) -> None:
         """Move the clock to ``at`` (naive values are local time)."""
         self._at = self._aware(at)
 
 
-def parse_now(value: str, zone: tzinfo | None = None) -> datetime:
-    """Parse a ``DESKTERM_NOW`` value; a naive value is local time."""
+def zone_named(name: str) -> tzinfo:
+    """A time zone by IANA name (the shop setting ``shop.timezone``)."""
+    zone = tz.gettz(name)
+    if zone is None:
+        raise InvalidInput("Unknown time zone {name}.", field="shop.timezone", name=name)
+    return zone
+
+
+def parse_now(value: str) -> datetime:
+    """Parse a ``DESKTERM_NOW`` value; a naive value is the shop's wall-clock time."""
     try:
         at = date_parser.isoparse(value.strip())
     except (ValueError, OverflowError) as exc:
@@ -65,8 +76,7 @@ def parse_now(value: str, zone: tzinfo | None = None) -> datetime:
             field="DESKTERM_NOW",
             value=value,
         ) from exc
-    zone = zone or local_zone()
-    return at.replace(tzinfo=zone) if at.tzinfo is None else at.astimezone(zone)
+    return at
 
 
 def clock_from_env(env: Mapping[str, str] | None = None, default: datetime | None = None) -> Clock:

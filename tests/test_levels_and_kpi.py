@@ -88,7 +88,7 @@ def test_meeting_figures_by_hand():
     assert (one.callbacks_due, one.callbacks_done, one.upgrades) == (2, 1, 1)
     assert (two.callbacks_due, two.callbacks_overdue, two.upgrades) == (1, 1, 0)
     assert two.uncounted == 1 and two.receptions == 1 and two.won == 1
-    assert one.levels == {"hot": 1, "warm": 1} and two.levels == {"warm": 1}
+    assert one.levels == {"hot": 1, "warm": 1} and two.levels == {"warm": 1, "cold": 1}
     assert one.form_completeness == pytest.approx(12 / 14)
     assert one.conversion_rate == pytest.approx(1 / 1)  # 1 new customer, 1 win in window
     assert two.conversion_rate == pytest.approx(1 / 2)

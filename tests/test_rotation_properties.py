@@ -1,6 +1,6 @@
 """Property tests over random action sequences (hypothesis)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +21,7 @@ from deskterm.domain.rotation import EventKind as K
 from deskterm.errors import RuleViolation
 
 DAY = date(2026, 2, 28)
-T0 = datetime(2026, 2, 28, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 2, 28, 9, tzinfo=UTC)
 PEOPLE = range(1, 7)
 
 action = st.one_of(

@@ -1,6 +1,6 @@
 """The rotation rules of DESIGN.md §1.7, one by one, on the pure domain model."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from deskterm.domain.rotation import (
 from deskterm.errors import RuleViolation
 
 DAY = date(2026, 3, 2)
-AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def ev(kind, sid=None, **kw):

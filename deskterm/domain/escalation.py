@@ -87,7 +87,8 @@ def deadlines(clock: CustomerClock, rule: LevelRule) -> list[Deadline]:
     if clock.status is Status.AT_RISK:
         lost_after = rule.lost_after or rule.escalation_after
         if lost_after:
-            out.append(Deadline(EscalationKind.LOST, clock.status_since + parse_duration(lost_after)))
+            lost_on = clock.status_since + parse_duration(lost_after)
+            out.append(Deadline(EscalationKind.LOST, lost_on))
     if clock.status in (Status.ACTIVE, Status.AT_RISK) and rule.callback_interval:
         since = clock.last_real_contact or clock.created
         due = since + parse_duration(rule.callback_interval)

@@ -182,7 +182,8 @@ def meeting_figures(
             if c.due < today and (c.done is None or c.done > day_to):
                 f.callbacks_overdue += 1
     for p in pipeline:
-        if p.status in ("active", "at_risk"):
+        # Cold customers handed to marketing still count on their owner's level tally.
+        if p.status in ("active", "at_risk", "marketing"):
             for f in targets(p.owner_id):
                 f.levels[p.level] += 1
     for w in wins:

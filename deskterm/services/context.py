@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -37,8 +37,8 @@ class Context:
     def day_range_utc(self, first: date, last: date | None = None) -> tuple[datetime, datetime]:
         """[local midnight of ``first``, local midnight after ``last``) in UTC, for range seeks."""
         last = last or first
-        start = self.day_start(first).astimezone(timezone.utc)
-        end = self.day_start(last + timedelta(days=1)).astimezone(timezone.utc)
+        start = self.day_start(first).astimezone(UTC)
+        end = self.day_start(last + timedelta(days=1)).astimezone(UTC)
         return start, end
 
     def local_day(self, at: datetime) -> date:
@@ -52,6 +52,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _dump(values: dict[str, Any] | None) -> str | None:
+    if not values:
+        return None
+    return json.dumps({k: _jsonable(v) for k, v in values.items()}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
 def record_audit(
     session: Session,
     ctx: Context,
@@ -61,7 +68,14 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Write an audit row in the caller's transaction (so it commits with the change)."""
+    """Write an audit row in the caller's transaction (so it commits with the change).
+
+    With both ``before`` and ``after``, only the fields that changed are kept.
+    """
+    if before is not None and after is not None:
+        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
     session.add(
         Audit(
             at=ctx.now(),
@@ -69,10 +83,8 @@ def record_audit(
             action=action,
             entity=entity,
             entity_id=entity_id,
-            before_json=None if before is None else json.dumps(
-                {k: _jsonable(v) for k, v in before.items()}, ensure_ascii=False),
-            after_json=None if after is None else json.dumps(
-                {k: _jsonable(v) for k, v in after.items()}, ensure_ascii=False),
+            before_json=_dump(before),
+            after_json=_dump(after),
         )
     )
 

@@ -188,4 +188,5 @@ def customers_by_status(ctx: Context, status: str, owner_id: int | None = None
         q = select(Customer).where(Customer.status == status)
         if owner_id is not None:
             q = q.where(Customer.owner_id == owner_id)
-        return _views(s, list(s.exec(q.order_by(col(Customer.status_since))).all()))
+        return _views(s, list(s.exec(q.order_by(col(Customer.status_since),
+                                                  col(Customer.id))).all()))

@@ -8,14 +8,20 @@ from pathlib import Path
 
 from sqlmodel import col, func, select
 
-from deskterm.clock import Clock
+from deskterm.clock import Clock, zone_named
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.rotation import replay
 from deskterm.errors import DesktermError, StorageError
 from deskterm.services import rotation as rotation_service
 from deskterm.services.context import Context
 from deskterm.services.escalation import run_escalations
-from deskterm.services.setup import ensure_seeded, load_levels, load_settings, rotation_settings
+from deskterm.services.setup import (
+    ensure_seeded,
+    get_settings,
+    load_levels,
+    load_settings,
+    rotation_settings,
+)
 from deskterm.storage.engine import Database
 from deskterm.storage.models import Callback, Customer, Reception, RotationEventRow, Staff
 
@@ -29,6 +35,10 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
     """
     ctx = Context(Database(path, create=create), clock)
     ensure_seeded(ctx)
+    zone = get_settings(ctx).get("shop.timezone")
+    if zone:
+        # The shop's calendar day, not the PC's: a sample made in Shanghai stays in Shanghai.
+        clock.zone = zone_named(zone)
     if start_of_day:
         rotation_service.close_past_days(ctx)
         run_escalations(ctx)

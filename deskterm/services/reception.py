@@ -74,7 +74,7 @@ class InvalidForm(DesktermError):
 
     def __init__(self, errors: dict[str, DesktermError]) -> None:
         self.errors = errors
-        super().__init__("Please correct the highlighted fields.")
+        super().__init__(N_("Please correct the highlighted fields."))
 
 
 @dataclass

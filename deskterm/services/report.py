@@ -75,7 +75,7 @@ def daily_report(ctx: Context, day: date | None = None) -> Report:
                                c.level_before, c.level_after) for c in cbs]
         pipe = [PipelineFact(o, lv, st) for o, lv, st in s.exec(
             select(Customer.owner_id, Customer.level, Customer.status).where(
-                col(Customer.status).in_(("active", "at_risk")))).all()]
+                col(Customer.status).in_(("active", "at_risk", "marketing")))).all()]
         w0, _ = ctx.day_range_utc(window_from)
         wins = [WinFact(o, ctx.local_day(at)) for o, at in s.exec(
             select(Customer.owner_id, Customer.won_at).where(

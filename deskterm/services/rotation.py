@@ -105,23 +105,27 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
     if not ids:
         return holds
     if settings["rotation.hold_unsaved_form"] == "true":
-        for sid in ids:
-            last = session.exec(
-                select(Reception)
-                .where(Reception.salesperson_id == sid, Reception.day == state.day,
-                       Reception.counted == True)  # noqa: E712
-                .order_by(col(Reception.id).desc())
-            ).first()
-            if last is not None and last.ended_at is not None and last.form_saved_at is None:
+        # One query for the whole board: each member's latest counted reception today.
+        last: dict[int, Reception] = {}
+        for rec in session.exec(
+            select(Reception).where(col(Reception.salesperson_id).in_(ids),
+                                    Reception.day == state.day,
+                                    Reception.counted == True)  # noqa: E712
+            .order_by(col(Reception.id))
+        ).all():
+            last[rec.salesperson_id] = rec
+        for sid, rec in last.items():
+            if rec.ended_at is not None and rec.form_saved_at is None:
                 holds[sid] = HOLD_UNSAVED_FORM
     if settings["rotation.hold_overdue_callbacks"] == "true":
         start, _ = ctx.day_range_utc(state.day)
+        overdue = set(session.exec(
+            select(Callback.salesperson_id).where(col(Callback.salesperson_id).in_(ids),
+                                                  Callback.status == "open",
+                                                  Callback.due_at < start).distinct()
+        ).all())
         for sid in ids:
-            overdue = session.exec(
-                select(Callback.id).where(Callback.salesperson_id == sid,
-                                          Callback.status == "open", Callback.due_at < start)
-            ).first()
-            if overdue is not None and sid not in holds:
+            if sid in overdue and sid not in holds:
                 holds[sid] = HOLD_OVERDUE
     return holds
 
@@ -197,9 +201,8 @@ def _simple(ctx: Context, kind: R.EventKind, sid: int | None = None, *,
         if sid is not None:
             _salesperson(s, sid)
         state = load_state(s, ctx.today())
+        # The rotation log is itself the audit of these actions (who: actor_id, when: at).
         _append(s, ctx, state, R.RotationEvent(kind, ctx.now(), sid, reason=reason, order=order))
-        record_audit(s, ctx, f"rotation.{kind.value}", "staff", sid, None,
-                     {"reason": reason} if reason else ({"order": list(order)} if order else None))
     return get_board(ctx)
 
 
@@ -238,7 +241,8 @@ def override_hold(ctx: Context, salesperson_id: int) -> BoardView:
     return _simple(ctx, R.EventKind.OVERRIDE_HOLD, salesperson_id)
 
 
-def _new_reception(session: Session, ctx: Context, *, channel: str, salesperson_id: int,
+def _new_reception(  # the reception row and its rotation event are the record of an arrival
+session: Session, ctx: Context, *, channel: str, salesperson_id: int,
                    credited_to_id: int, counted: bool = True, requested: bool = False,
                    courtesy: bool = False, first_visit: bool = True,
                    customer_id: int | None = None, uncounted_kind: str | None = None
@@ -277,8 +281,6 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
             raise RuleViolation("The board changed: next-up is now someone else. Look again.")
         rec = _new_reception(s, ctx, channel="walk_in", salesperson_id=nxt, credited_to_id=nxt)
         _append(s, ctx, state, R.RotationEvent(R.EventKind.WALK_IN, ctx.now(), nxt), rec.id)
-        record_audit(s, ctx, "reception.walk_in", "reception", rec.id, None,
-                     {"salesperson_id": nxt})
         return _arrival(s, rec)
 
 
@@ -314,8 +316,6 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
                                  first_visit=False, customer_id=customer_id)
             _append(s, ctx, state, R.RotationEvent(R.EventKind.COURTESY, ctx.now(), nxt,
                                                    other_id=cust.owner_id), rec.id)
-        record_audit(s, ctx, "reception.returning", "reception", rec.id, None,
-                     {"customer_id": customer_id, "courtesy": rec.courtesy})
         return _arrival(s, rec)
 
 
@@ -330,7 +330,6 @@ def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None
                              counted=False, uncounted_kind=kind)
         _append(s, ctx, state, R.RotationEvent(R.EventKind.UNCOUNTED, ctx.now(), sid,
                                                reason=kind), rec.id)
-        record_audit(s, ctx, "reception.uncounted", "reception", rec.id, None, {"kind": kind})
         return _arrival(s, rec)
 
 
@@ -361,7 +360,6 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
                 rec.id if rec else None)
         if rec is not None:
             rec.ended_at = ctx.now()
-        record_audit(s, ctx, "rotation.done", "staff", salesperson_id)
     return get_board(ctx)
 
 

@@ -65,6 +65,10 @@ DEFAULT_SETTINGS: dict[str, str] = {
 }
 
 
+#: Settings with no default: set by the demo generator or a shop that needs them.
+OPTIONAL_SETTINGS = ("demo.today", "shop.timezone", "shop.name")
+
+
 def seed_defaults(session: Session) -> None:
     """Fill levels, reasons and settings in an empty database (idempotent)."""
     if session.exec(select(Level)).first() is None:
@@ -206,12 +210,16 @@ _SETTING_CHECKS: dict[str, tuple[str, ...]] = {
 
 def set_setting(ctx: Context, key: str, value: str) -> None:
     """Change one setting, validated."""
-    if key not in DEFAULT_SETTINGS and key != "demo.today":
+    if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
         raise InvalidInput("Unknown setting {key}.", field="key", key=key)
     allowed = _SETTING_CHECKS.get(key)
     if allowed and value not in allowed:
         raise InvalidInput("{key} must be one of: {choices}.", field="value", key=key,
                            choices=", ".join(allowed))
+    if key == "shop.timezone":
+        from deskterm.clock import zone_named
+
+        zone_named(value)
     with ctx.db.write() as s:
         row = s.get(Setting, key)
         before = None if row is None else {"value": row.value}

@@ -156,6 +156,8 @@ class Callback(SQLModel, table=True):
 class LevelChange(SQLModel, table=True):
     """History of a customer's level: who changed it, when, on what occasion."""
 
+    __tablename__ = "level_change"
+
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     from_level: str | None = Field(default=None, max_length=10)
@@ -167,6 +169,8 @@ class LevelChange(SQLModel, table=True):
 
 class OwnershipChange(SQLModel, table=True):
     """History of who owns a customer, with the reason."""
+
+    __tablename__ = "ownership_change"
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -227,7 +231,7 @@ class Audit(SQLModel, table=True):
     """Append-only audit trail (triggers refuse UPDATE and DELETE)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(index=True)
+    at: datetime  # rows are appended in time order: the id range is the time range
     actor_id: int | None = Field(default=None, foreign_key="staff.id")
     action: str = Field(max_length=40)
     entity: str = Field(max_length=24)

@@ -60,8 +60,6 @@ CREATE TABLE audit (
 	FOREIGN KEY(actor_id) REFERENCES staff (id)
 );
 
-CREATE INDEX ix_audit_at ON audit (at);
-
 CREATE TABLE customer (
 	id INTEGER NOT NULL, 
 	name VARCHAR(40) NOT NULL, 
@@ -149,7 +147,7 @@ CREATE TABLE lead (
 
 CREATE INDEX ix_lead_customer_id ON lead (customer_id);
 
-CREATE TABLE levelchange (
+CREATE TABLE level_change (
 	id INTEGER NOT NULL, 
 	customer_id INTEGER NOT NULL, 
 	from_level VARCHAR(10), 
@@ -162,9 +160,9 @@ CREATE TABLE levelchange (
 	FOREIGN KEY(by_id) REFERENCES staff (id)
 );
 
-CREATE INDEX ix_levelchange_customer_id ON levelchange (customer_id);
+CREATE INDEX ix_level_change_customer_id ON level_change (customer_id);
 
-CREATE TABLE ownershipchange (
+CREATE TABLE ownership_change (
 	id INTEGER NOT NULL, 
 	customer_id INTEGER NOT NULL, 
 	from_owner_id INTEGER, 
@@ -179,7 +177,7 @@ CREATE TABLE ownershipchange (
 	FOREIGN KEY(by_id) REFERENCES staff (id)
 );
 
-CREATE INDEX ix_ownershipchange_customer_id ON ownershipchange (customer_id);
+CREATE INDEX ix_ownership_change_customer_id ON ownership_change (customer_id);
 
 CREATE TABLE reception (
 	id INTEGER NOT NULL, 

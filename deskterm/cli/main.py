@@ -1,0 +1,312 @@
+"""The ``deskterm`` command: opens the app, and the scriptable commands of the desk.
+
+User errors print one line on stderr and exit 2 (usage) or 1 (anything else);
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from deskterm import __version__
+from deskterm.clock import clock_from_env, parse_now
+from deskterm.errors import DesktermError, InvalidInput
+from deskterm.i18n import _, detect_language, set_language
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("not a date: {value} (use YYYY-MM-DD)", value=value)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, in the current language."""
+    common = _Parser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help=_("database file (default: DESKTERM_DB or the user-data folder)"))
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help=_("use a throw-away copy of the demo showroom"))
+    common.add_argument("--lang", choices=["en", "zh"], default=argparse.SUPPRESS,
+                        help=_("interface language (default: DESKTERM_LANG, else the locale)"))
+    p = _Parser(prog="deskterm", parents=[common],
+                description=_("The front desk of a car showroom: rotation, reception forms, "
+                              "callbacks and the daily meeting."))
+    p.add_argument("--version", action="version", version=f"deskterm {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    staff = sub.add_parser("staff", parents=[common], help=_("manage staff"))
+    ss = staff.add_subparsers(dest="action", metavar="ACTION", required=True,
+                              parser_class=_Parser)
+    add = ss.add_parser("add", parents=[common], help=_("add a staff member"))
+    add.add_argument("name")
+    add.add_argument("--role", required=True,
+                     choices=["receptionist", "salesperson", "manager", "marketing", "care"])
+    add.add_argument("--seniority", choices=["junior", "senior"], default="junior")
+    lst = ss.add_parser("list", parents=[common], help=_("list staff"))
+    lst.add_argument("--role")
+    lst.add_argument("--all", action="store_true", help=_("include people who left"))
+    lst.add_argument("--format", choices=["text", "json"], default="text")
+    for name, text in (("deactivate", _("mark someone as having left")),
+                       ("activate", _("bring someone back"))):
+        a = ss.add_parser(name, parents=[common], help=text)
+        a.add_argument("who", help=_("name or id"))
+
+    rep = sub.add_parser("report", parents=[common], help=_("the daily meeting report"))
+    rep.add_argument("--date", type=_date, help=_("day of the report (default: today)"))
+    rep.add_argument("--format", choices=["text", "json"], default="text")
+
+    bak = sub.add_parser("backup", parents=[common], help=_("copy the database safely"))
+    bak.add_argument("dest", help=_("file or folder to write the copy to"))
+
+    sub.add_parser("check", parents=[common],
+                   help=_("integrity check plus the app's own rules"))
+
+    lv = sub.add_parser("levels", parents=[common], help=_("intent levels and their rules"))
+    ls = lv.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    ls.add_parser("list", parents=[common], help=_("show the levels"))
+    pr = ls.add_parser("preset", parents=[common], help=_("switch to a preset grading"))
+    pr.add_argument("name", choices=["default", "habc"])
+
+    st = sub.add_parser("settings", parents=[common], help=_("shop settings"))
+    sts = st.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    sts.add_parser("list", parents=[common], help=_("show the settings"))
+    sset = sts.add_parser("set", parents=[common], help=_("change a setting"))
+    sset.add_argument("key")
+    sset.add_argument("value")
+
+    demo = sub.add_parser("demo", parents=[common], help=_("the demo showroom"))
+    ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True,
+                             parser_class=_Parser)
+    gen = ds.add_parser("generate", parents=[common], help=_("write a new demo database"))
+    gen.add_argument("--out", default="deskterm.db.sample")
+    gen.add_argument("--seed", type=int, default=20261120)
+    gen.add_argument("--days", type=int, default=183)
+    return p
+
+
+def _open(args: argparse.Namespace, *, create: bool = True):  # type: ignore[no-untyped-def]
+    """Open the context the arguments ask for (demo copy, --db, or the default file)."""
+    from deskterm.cli.paths import default_db_path, demo_copy, demo_today, find_sample
+    from deskterm.services.maintenance import open_context
+
+    if getattr(args, "demo", False):
+        sample = find_sample()
+        if sample is None:
+            raise DesktermError("The demo database deskterm.db.sample was not found; "
+                                "run 'deskterm demo generate' in the project folder.")
+        path = demo_copy(sample)
+        today = demo_today(path)
+        # The sample's own "today", so every screen has data; DESKTERM_NOW still wins.
+        clock = clock_from_env(default=parse_now(today) if today else None)
+    else:
+        path = Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
+        clock = clock_from_env()
+    return open_context(path, clock, create=create)
+
+
+def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*headers, box=None, pad_edge=False)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    Console(soft_wrap=True).print(table)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0%}"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from deskterm.services.report import as_json, daily_report
+
+    ctx = _open(args)
+    try:
+        report = daily_report(ctx, args.date)
+    finally:
+        ctx.db.close()
+    data = as_json(report)
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    r, c = data["receptions"], data["callbacks"]
+    print(_("Daily meeting report — {day}", day=data["date"]))
+    print(_("Receptions: {total} ({with_c} with contact, {without} without), "
+            "{uncounted} not counted", total=r["total"], with_c=r["with_contact"],
+            without=r["without_contact"], uncounted=r["uncounted"]))
+    print(_("Callbacks: {due} due, {done} done, {overdue} overdue", due=c["due"], done=c["done"],
+            overdue=c["overdue"]))
+    levels = data["levels"]
+    _print_table(
+        [[p["name"], p["receptions"], *[p[lv] for lv in levels], p["callbacks_due"],
+          p["callbacks_done"], p["upgrades"], p["won"], _pct(p["conversion_rate"]),
+          _pct(p["form_completeness"])] for p in data["salespeople"]],
+        [_("Salesperson"), _("Receptions"), *levels, _("Due"), _("Done"), _("Upgrades"),
+         _("Won"), _("Conversion"), _("Form")],
+    )
+    print(_("Tomorrow: {tasks}", tasks=", ".join(
+        f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"])))
+    print(_("At risk: {n}; to reassign: {m}; stalled: {k}", n=len(data["at_risk"]),
+            m=len(data["to_reassign"]), k=len(data["stalled"])))
+    return EXIT_OK
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from deskterm.services import setup
+
+    ctx = _open(args)
+    try:
+        if args.action == "add":
+            v = setup.add_staff(ctx, args.name, args.role, args.seniority)
+            print(_("Added {name} (#{id}).", name=v.name, id=v.id))
+        elif args.action == "list":
+            people = setup.list_staff(ctx, args.role, include_inactive=args.all)
+            if args.format == "json":
+                print(json.dumps([p.__dict__ for p in people], ensure_ascii=False, indent=2))
+            else:
+                _print_table([[p.id, p.name, p.role, p.seniority,
+                               "" if p.active else _("left")] for p in people],
+                             ["#", _("Name"), _("Role"), _("Seniority"), ""])
+        else:
+            who = setup.find_staff(ctx, args.who)
+            v = setup.set_staff_active(ctx, who.id, args.action == "activate")
+            print(_("{name} is now {state}.", name=v.name,
+                    state=_("active") if v.active else _("inactive")))
+    finally:
+        ctx.db.close()
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from deskterm.services.maintenance import backup
+
+    ctx = _open(args, create=False)
+    try:
+        print(_("Backup written to {path}", path=backup(ctx, args.dest)))
+    finally:
+        ctx.db.close()
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from deskterm.services.maintenance import check
+
+    ctx = _open(args, create=False)
+    try:
+        problems = check(ctx)
+    finally:
+        ctx.db.close()
+    if not problems:
+        print(_("OK: the database passes every check."))
+        return EXIT_OK
+    for p in problems:
+        print(f"{p.kind}: {p.detail}")
+    print(_("{n} problem(s) found.", n=len(problems)), file=sys.stderr)
+    return EXIT_ERROR
+
+
+def cmd_levels(args: argparse.Namespace) -> int:
+    from deskterm.services import setup
+
+    ctx = _open(args)
+    try:
+        if args.action == "preset":
+            setup.apply_level_preset(ctx, args.name)
+        levels = setup.get_levels(ctx)
+    finally:
+        ctx.db.close()
+    _print_table([[r.code, r.name, r.callback_interval or _("marketing"),
+                   r.escalation or "", r.escalation_after or ""] for r in levels],
+                 [_("Level"), _("Name"), _("Callback every"), _("Escalation"), _("After")])
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from deskterm.services import setup
+
+    ctx = _open(args)
+    try:
+        if args.action == "set":
+            setup.set_setting(ctx, args.key, args.value)
+        values = setup.get_settings(ctx)
+    finally:
+        ctx.db.close()
+    _print_table(sorted(values.items()), [_("Setting"), _("Value")])
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from deskterm.demo.generate import generate
+
+    if args.days < 1 or args.days > 3660:
+        raise InvalidInput("--days must be between 1 and 3660.", field="days")
+    print(_("Generating {days} days of showroom history…", days=args.days))
+    out = generate(Path(args.out), seed=args.seed, days=args.days, progress=True)
+    print(_("Demo database written to {path} ({size} KB).", path=out,
+            size=out.stat().st_size // 1024))
+    return EXIT_OK
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from deskterm.ui.run import run_app
+
+    ctx = _open(args)
+    try:
+        return run_app(ctx)
+    finally:
+        ctx.db.close()
+        if getattr(args, "demo", False):
+            shutil.rmtree(ctx.db.path.parent, ignore_errors=True)
+
+
+COMMANDS = {"report": cmd_report, "staff": cmd_staff, "backup": cmd_backup, "check": cmd_check,
+            "levels": cmd_levels, "settings": cmd_settings, "demo": cmd_demo, None: cmd_open}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``deskterm`` script and ``python -m deskterm``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The language is needed before --help is printed, so it is read ahead of parsing.
+    lang_arg = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
+    lang_arg = lang_arg or next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")),
+                                None)
+    set_language(detect_language(lang_arg if lang_arg in ("en", "zh") else None))
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"deskterm: {exc} (deskterm --help)", file=sys.stderr)
+        return EXIT_USAGE
+    except DesktermError as exc:
+        print(f"deskterm: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        print(f"deskterm: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

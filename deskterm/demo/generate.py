@@ -1,0 +1,301 @@
+"""Deterministic generator of the demo showroom (``deskterm demo generate``).
+
+It runs the real services day by day with a moving clock, so the sample obeys
+every rule the app enforces: rotation logs that replay, forms, callbacks with
+outcomes, level changes, escalations, wins and losses with reasons.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import tempfile
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from dateutil import tz
+
+from deskterm.clock import FixedClock
+from deskterm.domain.rotation import MemberState
+from deskterm.errors import DesktermError
+from deskterm.services import callbacks, customers, reception, rotation, setup
+from deskterm.services.context import Context
+from deskterm.services.escalation import escalation_lists, run_escalations
+from deskterm.services.reception import ReceptionForm
+from deskterm.storage.engine import Database
+
+#: The sample's own "today": ``deskterm --demo`` runs on this day unless DESKTERM_NOW is set.
+DEMO_NOW = datetime(2026, 11, 20, 10, 40)
+DEMO_ZONE = "Asia/Shanghai"
+DEMO_DAYS = 183
+
+SALES = [("王伟", "senior"), ("李娜", "senior"), ("David Chen", "senior"), ("张磊", "junior"),
+         ("刘洋", "junior"), ("陈静", "junior"), ("Emily Zhang", "junior"), ("杨帆", "junior")]
+OTHERS = [("周小燕", "receptionist"), ("孙经理 Manager Sun", "manager"),
+          ("吴敏", "marketing"), ("郑丽", "care")]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏建"
+    "文辉力斌宇浩凯健俊帆晨阳佳欣雪梅琳"
+)
+LATIN = ["Michael Wu", "Sarah Lin", "Kevin Zhou", "Anna Li", "Tom Huang", "Grace Xu", "Jason Ma",
+         "Linda Gao", "Peter Guo", "Lucy He", "Eric Song", "Helen Tang", "Frank Luo", "Cindy Han"]
+MODELS = ["Model 3", "Model Y", "凯美瑞 Camry", "RAV4 荣放", "汉 EV", "唐 DM-i", "雅阁 Accord",
+          "CR-V", "Golf 高尔夫", "途观 Tiguan", "理想 L7", "小鹏 G6"]
+BUDGETS = ["<100k", "100-150k", "150-200k", "200-300k", "300k+"]
+HORIZONS = ["1m", "3m", "6m", "12m", "unknown"]
+NO_CONTACT = ["refused", "refused", "not_asked", "not_buyer", "just_browsing", "other"]
+LOST = ["competitor", "competitor", "price", "price", "no_stock", "financing", "postponed",
+        "unreachable", "other"]
+RELATIONS = ["spouse", "spouse", "spouse", "parent", "child", "friend", "colleague"]
+
+
+class Showroom:
+    """The simulation: one showroom, a moving clock, a seeded random source."""
+
+    def __init__(self, ctx: Context, clock: FixedClock, rng: random.Random) -> None:
+        self.ctx, self.clock, self.rng = ctx, clock, rng
+        self.phones: set[str] = set()
+        self.sales: list[int] = []
+        self.skill: dict[int, float] = {}
+        self.manager = 0
+        self.busy_until: dict[int, datetime] = {}
+
+    # -- people ---------------------------------------------------------------
+    def hire(self) -> None:
+        for name, seniority in SALES:
+            sid = setup.add_staff(self.ctx, name, "salesperson", seniority).id
+            self.sales.append(sid)
+            # Seniors capture contacts and fill forms better: the KPIs should show it.
+            self.skill[sid] = 0.85 if seniority == "senior" else self.rng.uniform(0.55, 0.75)
+        for name, role in OTHERS:
+            sid = setup.add_staff(self.ctx, name, role, "senior").id
+            if role == "manager":
+                self.manager = sid
+
+    def name(self) -> str:
+        if self.rng.random() < 0.12:
+            return self.rng.choice(LATIN)
+        given = "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2, 2))))
+        return self.rng.choice(SURNAMES) + given
+
+    def phone(self) -> str:
+        while True:
+            p = f"1{self.rng.choice('356789')}{self.rng.randrange(10**9):09d}"
+            if p not in self.phones:
+                self.phones.add(p)
+                return f"{p[:3]} {p[3:7]} {p[7:]}"
+
+    def form(self, sid: int, remote: bool = False) -> ReceptionForm:
+        rng = self.rng
+        if not remote and rng.random() > self.skill[sid]:
+            reason = rng.choice(NO_CONTACT)
+            note = "left before the gift" if reason == "other" else ""
+            return ReceptionForm(contact_left=False, no_contact_reason=reason,
+                                 no_contact_note=note,
+                                 name=rng.choice(["", "", "穿红衣服的先生", "young couple"]))
+        thorough = rng.random() < self.skill[sid]
+        companions = []
+        if rng.random() < 0.6:
+            companions = [(rng.choice(RELATIONS), "")
+                          for _ in range(rng.choice((1, 1, 2)))]
+        return ReceptionForm(
+            name=self.name(), phone=self.phone(),
+            model_interest=rng.choice(MODELS) if thorough or rng.random() < 0.5 else "",
+            budget=rng.choice(BUDGETS) if thorough else None,
+            purchase_horizon=rng.choices(HORIZONS, (2, 3, 3, 1, 2))[0],
+            companions=companions if thorough or rng.random() < 0.3 else [],
+            test_drive=rng.random() < 0.3,
+            notes=rng.choice(["", "", "比较了竞品", "wants a white one", "关心油耗",
+                              "trade-in of an old car"]),
+        )
+
+    # -- a day ------------------------------------------------------------------
+    def at(self, day: date, hour: float) -> datetime:
+        return datetime.combine(day, time(0)) + timedelta(hours=hour)
+
+    def free_finished(self, now: datetime) -> None:
+        board = rotation.get_board(self.ctx)
+        for m in board.members:
+            if m.state == MemberState.WITH_CUSTOMER.value and self.busy_until.get(
+                    m.salesperson_id, now) <= now:
+                rotation.done(self.ctx, m.salesperson_id)
+
+    def arrival(self, day: date, hour: float) -> None:
+        rng, ctx = self.rng, self.ctx
+        self.clock.set(self.at(day, hour))
+        self.free_finished(self.clock.now().replace(tzinfo=None))
+        board = rotation.get_board(ctx)
+        if board.next_up is None:
+            return  # everyone busy: the visitor waits in the lounge (not simulated)
+        roll = rng.random()
+        try:
+            if roll < 0.07:
+                a = rotation.receive_uncounted(ctx, rng.choice(
+                    ["question", "service", "pickup", "friend"]))
+                self.busy_until[a.salesperson_id] = self.at(day, hour + 0.2)
+                return
+            if roll < 0.19:
+                found = customers.customers_by_status(ctx, "active")
+                if found:
+                    c = rng.choice(found)
+                    a = rotation.receive_returning(ctx, c.id)
+                    form = ReceptionForm(name=c.name, phone=c.phone or "",
+                                         purchase_horizon=rng.choice(["1m", "3m", "3m", "6m"]),
+                                         test_drive=rng.random() < 0.5, level=None)
+                    reception.save_form(ctx, a.reception_id, form)
+                    self.busy_until[a.salesperson_id] = self.at(day, hour + rng.uniform(0.4, 1.2))
+                    return
+            if rng.random() < 0.05 and len(board.members) > 2:
+                first = board.next_up
+                rotation.skip(ctx, first, rng.choice(["busy", "cannot_serve", "personal"]))
+            a = rotation.walk_in(ctx)
+            self.busy_until[a.salesperson_id] = self.at(day, hour + rng.uniform(0.3, 1.1))
+            if rng.random() < 0.97:  # a few forms are left for later: the hold rule shows
+                reception.save_form(ctx, a.reception_id, self.form(a.salesperson_id))
+        except DesktermError:
+            return  # a rule refused this arrival; the simulation moves on like a real desk
+
+    def remote(self, day: date, hour: float, channel: str) -> None:
+        self.clock.set(self.at(day, hour))
+        sid = self.rng.choice(self.sales)
+        a = rotation.log_remote_arrival(self.ctx, channel, sid)
+        reception.save_form(self.ctx, a.reception_id, self.form(sid, remote=True))
+
+    def do_callbacks(self, day: date, share: float) -> None:
+        rng, ctx = self.rng, self.ctx
+        self.clock.set(self.at(day, 16.5))
+        for sid in self.sales:
+            for cb in callbacks.due_callbacks(ctx, sid):
+                if rng.random() > share * (0.8 + 0.2 * self.skill[sid]):
+                    continue
+                level = cb.level
+                r = rng.random()
+                kwargs: dict[str, object] = {}
+                if r < 0.22:
+                    outcome = "no_answer"
+                elif level == "hot" and r < 0.265:
+                    outcome = "won"
+                elif r < 0.29:
+                    outcome = "lost"
+                    kwargs = {"lost_reason": (lr := rng.choice(LOST)),
+                              "lost_note": "went to the dealer across town" if lr == "other"
+                              else ""}
+                elif r < 0.44:
+                    outcome = "appointment"
+                    kwargs = {"appointment": day + timedelta(days=rng.randint(2, 6))}
+                else:
+                    outcome = "reached"
+                if outcome in ("reached", "appointment"):
+                    move = rng.random()
+                    if level == "warm" and move < 0.18:
+                        kwargs["new_level"] = "hot"
+                    elif level == "hot" and move < 0.07:
+                        kwargs["new_level"] = "warm"
+                    elif level == "warm" and move < 0.25:
+                        kwargs["new_level"] = "cold"
+                callbacks.complete_callback(
+                    ctx, cb.id, outcome,
+                    note=rng.choice(["", "", "还在比较", "waiting for the year-end offer",
+                                     "家人还没同意", "asked about financing"]),
+                    **kwargs)  # type: ignore[arg-type]
+
+    def manager_meeting(self, day: date) -> None:
+        """Some at-risk customers go to a senior; the manager calls one himself."""
+        self.clock.set(self.at(day, 8.75))
+        run_escalations(self.ctx)
+        lists = escalation_lists(self.ctx)
+        seniors = self.sales[:3]
+        for item in lists["at_risk"][:2]:
+            if self.rng.random() < 0.5:
+                target = self.rng.choice([s for s in seniors if s != item.owner_id] or seniors)
+                if target != item.owner_id:
+                    customers.reassign(self.ctx, item.customer_id, target,
+                                       "at risk: to a senior salesperson")
+
+    def day(self, day: date, is_today: bool = False) -> None:
+        rng = self.rng
+        weekend = day.weekday() >= 5
+        if day.weekday() == 0 or is_today:
+            self.manager_meeting(day)
+        self.clock.set(self.at(day, 9.0))
+        on_duty = rng.sample(self.sales, k=min(len(self.sales), rng.randint(5, 7)
+                                              + (1 if weekend else 0)))
+        for i, sid in enumerate(on_duty):
+            self.clock.set(self.at(day, 9.0 + i * 0.05))
+            rotation.check_in(self.ctx, sid)
+        end_hour = 10.6 if is_today else 18.0
+        n = rng.randint(11, 17) if weekend else rng.randint(5, 9)
+        hours = sorted(rng.uniform(9.5, 18.0) for _ in range(n))
+        if is_today:  # a lively morning, so the demo board has people with customers
+            hours = sorted(rng.uniform(9.2, 10.55) for _ in range(rng.randint(4, 5)))
+        breaks = {rng.choice(on_duty): rng.uniform(12.0, 13.0)}
+        for h in hours:
+            if h > end_hour:
+                break
+            for sid, bh in list(breaks.items()):
+                if h > bh:
+                    self.clock.set(self.at(day, bh))
+                    try:
+                        rotation.away(self.ctx, sid, "break")
+                        self.clock.set(self.at(day, bh + 0.4))
+                        rotation.back(self.ctx, sid)
+                    except DesktermError:
+                        pass  # with a customer at lunch time: no break today
+                    del breaks[sid]
+            self.arrival(day, h)
+        if is_today:
+            board = rotation.get_board(self.ctx)
+            ready = [m.salesperson_id for m in board.members if m.state == "ready"]
+            if len(ready) > 2:
+                self.clock.set(self.at(day, 10.5))
+                rotation.away(self.ctx, ready[-1], "delivery")
+            return
+        for h, channel in ((11.0, "phone"), (14.0, "online"), (15.5, "phone")):
+            if rng.random() < 0.7:
+                self.remote(day, h, channel)
+        self.do_callbacks(day, share=0.9)
+        self.clock.set(self.at(day, 18.5))
+        self.free_finished(self.clock.now().replace(tzinfo=None) + timedelta(hours=24))
+        rotation.close_day(self.ctx)
+
+
+def generate(out: Path, seed: int = 20261120, days: int = DEMO_DAYS,
+             now: datetime = DEMO_NOW, progress: bool = False) -> Path:
+    """Write a demo database to ``out`` (replaced if present), checkpointed, no sidecars."""
+    zone = tz.gettz(DEMO_ZONE)
+    start = now.date() - timedelta(days=days)
+    clock = FixedClock(datetime.combine(start, time(8, 0)), zone=zone)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "demo.db"
+        ctx = Context(Database(work, fast=True), clock)
+        setup.ensure_seeded(ctx)
+        setup.set_setting(ctx, "shop.timezone", DEMO_ZONE)
+        setup.set_setting(ctx, "shop.name", "deskterm demo showroom")
+        setup.set_setting(ctx, "demo.today",
+                          now.replace(tzinfo=zone).isoformat(timespec="minutes"))
+        room = Showroom(ctx, clock, random.Random(seed))
+        room.hire()
+        for i in range(days + 1):
+            d = start + timedelta(days=i)
+            room.day(d, is_today=d == now.date())
+            if progress and i % 30 == 0:
+                print(f"  {d}", flush=True)
+        clock.set(now)
+        ctx.db.close()
+        out = Path(out)
+        if out.exists():
+            out.unlink()
+        for side in ("-wal", "-shm"):
+            Path(f"{out}{side}").unlink(missing_ok=True)
+        con = sqlite3.connect(work)
+        con.execute("VACUUM INTO ?", (str(out),))
+        con.close()
+    con = sqlite3.connect(out)
+    con.execute("PRAGMA journal_mode = DELETE")  # a committed file has no -wal/-shm
+    con.close()
+    return out

@@ -1,0 +1,141 @@
+"""The CLI end to end: real subprocesses where the exit code and stderr matter."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deskterm.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "deskterm.db.sample"
+
+
+def run(*args, env=None, cwd=None):
+    e = {**os.environ, "DESKTERM_LANG": "en", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "deskterm", *args], capture_output=True,
+                          text=True, env=e, cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def sample_copy(tmp_path):
+    p = tmp_path / "copy.db"
+    shutil.copy(SAMPLE, p)
+    return p
+
+
+def test_report_json_contract_on_the_sample(sample_copy):
+    r = run("--db", str(sample_copy), "report", "--format", "json",
+            env={"DESKTERM_NOW": "2026-11-20T17:00"})
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["date"] == "2026-11-20"
+    assert set(data["receptions"]) >= {"total", "with_contact", "without_contact", "by_channel"}
+    assert set(data["callbacks"]) == {"due", "done", "overdue"}
+    person = data["salespeople"][0]
+    assert set(person) >= {"name", "receptions", "hot", "warm", "cold", "callbacks_due",
+                           "callbacks_done", "upgrades", "won", "conversion_rate",
+                           "form_completeness"}
+    assert {"salesperson", "callbacks"} <= set(data["tomorrow"][0])
+    assert isinstance(data["at_risk"], list) and isinstance(data["to_reassign"], list)
+    # non-zero figures: the sample is a living showroom
+    assert data["receptions"]["total"] > 0 and data["callbacks"]["due"] > 0
+    assert sum(p["hot"] for p in data["salespeople"]) > 0
+    assert data["at_risk"] and data["to_reassign"]
+
+
+def test_report_of_an_earlier_day_has_done_callbacks_and_upgrades(sample_copy):
+    r = run("--db", str(sample_copy), "report", "--date", "2026-11-19", "--format", "json",
+            env={"DESKTERM_NOW": "2026-11-20T17:00"})
+    data = json.loads(r.stdout)
+    assert data["callbacks"]["done"] > 0 and data["receptions"]["total"] > 0
+
+
+def test_staff_add_list_deactivate(tmp_path):
+    db = str(tmp_path / "x.db")
+    assert run("--db", db, "staff", "add", "王伟", "--role", "salesperson").returncode == 0
+    r = run("--db", db, "staff", "list", "--format", "json")
+    assert json.loads(r.stdout)[0]["name"] == "王伟"
+    r = run("--db", db, "staff", "add", "王伟", "--role", "salesperson")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert run("--db", db, "staff", "deactivate", "王伟").returncode == 0
+    assert json.loads(run("--db", db, "staff", "list", "--format", "json").stdout) == []
+
+
+@pytest.mark.parametrize("args,code", [
+    (["report", "--date", "2026-02-30"], 2),
+    (["report", "--format", "xml"], 2),
+    (["staff", "add", "X", "--role", "pilot"], 2),
+    (["nonsense"], 2),
+    (["settings", "set", "rotation.mode", "random"], 2),
+    (["staff", "deactivate", "nobody"], 1),
+])
+def test_bad_input_gets_one_line_and_an_exit_code(tmp_path, args, code):
+    r = run("--db", str(tmp_path / "x.db"), *args)
+    assert r.returncode == code, r.stderr
+    assert r.stderr.strip().count("\n") == 0 and r.stderr.startswith("deskterm: ")
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_now_and_broken_database_are_one_line(tmp_path):
+    r = run("--db", str(tmp_path / "x.db"), "report", env={"DESKTERM_NOW": "yesterday-ish"})
+    assert r.returncode == 2 and "DESKTERM_NOW" in r.stderr
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"x" * 4096)
+    r = run("--db", str(junk), "check")
+    assert r.returncode == 1 and "not a deskterm database" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_check_and_backup(sample_copy, tmp_path):
+    assert run("--db", str(sample_copy), "check").returncode == 0
+    dest = tmp_path / "bk.db"
+    r = run("--db", str(sample_copy), "backup", str(dest))
+    assert r.returncode == 0 and dest.exists()
+    assert run("--db", str(dest), "check").returncode == 0
+    assert run("--db", str(sample_copy), "backup", str(dest)).returncode == 1  # no overwrite
+
+
+def test_default_database_is_created_in_the_user_data_folder(tmp_path):
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    env.pop("DESKTERM_DB", None)
+    r = run("staff", "list", env=env)
+    assert r.returncode == 0, r.stderr
+    created = tmp_path / "data" / "deskterm" / "deskterm.db"
+    assert created.exists() and oct(created.stat().st_mode & 0o777) == "0o600"
+
+
+def test_demo_uses_a_copy_and_the_samples_today(tmp_path):
+    before = SAMPLE.read_bytes()
+    r = run("--demo", "report", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["date"] == "2026-11-20"
+    r = run("--demo", "report", "--format", "json", env={"DESKTERM_NOW": "2026-11-19T18:00"})
+    assert json.loads(r.stdout)["date"] == "2026-11-19"
+    assert SAMPLE.read_bytes() == before
+    assert not Path(f"{SAMPLE}-wal").exists()
+
+
+def test_levels_preset_and_settings(tmp_path):
+    db = str(tmp_path / "x.db")
+    r = run("--db", db, "levels", "preset", "habc")
+    assert r.returncode == 0 and "H" in r.stdout
+    assert run("--db", db, "settings", "set", "rotation.mode", "fewest").returncode == 0
+    assert "fewest" in run("--db", db, "settings", "list").stdout
+
+
+def test_chinese_interface(tmp_path):
+    r = run("--db", str(tmp_path / "x.db"), "--lang", "zh", "report")
+    assert r.returncode == 0 and "每日" in r.stdout
+
+
+def test_main_in_process_returns_codes(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "y.db"), "check"]) == 1  # no such file: not created
+    assert main(["--db", str(tmp_path / "y.db"), "staff", "list"]) == 0
+    assert main(["--db", str(tmp_path / "y.db"), "check"]) == 0
+    assert main(["--db", str(tmp_path / "y.db"), "report", "--date", "x"]) == 2
+    assert "not a date" in capsys.readouterr().err
