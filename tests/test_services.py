@@ -285,3 +285,32 @@ def test_level_preset_maps_customers(ctx, team):
     assert setup.get_levels(ctx).codes == ("H", "A", "B", "C")
     assert customers.search(ctx, "张")[0].level == "H"
     assert check(ctx) == []
+
+
+def test_overdue_callbacks_hold_out_when_the_shop_says_so(ctx, team, clock):
+    setup.set_setting(ctx, "rotation.hold_overdue_callbacks", "true")
+    rotation.check_in(ctx, team.wang)
+    rotation.check_in(ctx, team.li)
+    a = rotation.walk_in(ctx)
+    reception.save_form(ctx, a.reception_id, hot_form())
+    rotation.done(ctx, team.wang)
+    clock.set(datetime(2026, 3, 10, 9))  # Wang's callback (due 9 March) is now overdue
+    rotation.close_past_days(ctx)
+    rotation.check_in(ctx, team.wang)
+    rotation.check_in(ctx, team.li)
+    b = rotation.get_board(ctx)
+    assert b.members[0].held == rotation.HOLD_OVERDUE and b.next_up == team.li
+
+
+def test_due_today_is_local_midnight_to_midnight_even_on_dst_days(tmp_path):
+    from dateutil import tz
+
+    from deskterm.clock import FixedClock
+    from deskterm.services.context import Context
+
+    berlin = FixedClock(datetime(2026, 3, 29, 12), zone=tz.gettz("Europe/Berlin"))
+    c = Context(db=None, clock=berlin)  # type: ignore[arg-type]
+    start, end = c.day_range_utc(date(2026, 3, 29))
+    assert end - start == timedelta(hours=23)
+    start, end = c.day_range_utc(date(2026, 10, 25))
+    assert end - start == timedelta(hours=25)
