@@ -1,6 +1,6 @@
 """Use-cases on a temporary database: one transaction each, rules applied, history kept."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
