@@ -48,6 +48,14 @@ class NextStep(StrEnum):
     LOST = "lost"  # lost: to marketing's pool of lost customers
 
 
+NEXT_STEP_LABELS: dict[NextStep, str] = {
+    NextStep.CALLBACK: N_("another callback"),
+    NextStep.MARKETING: N_("marketing's follow-up"),
+    NextStep.CARE: N_("customer care"),
+    NextStep.LOST: N_("the pool of lost customers"),
+}
+
+
 @dataclass(frozen=True)
 class Plan:
     """The next step after a contact, and the callback date if there is one."""

@@ -1,0 +1,53 @@
+"""What every deskterm screen shares: the context, the levels, running services off the loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.screen import Screen
+
+from deskterm.domain.levels import Levels
+from deskterm.errors import DesktermError
+from deskterm.services.context import Context
+from deskterm.ui.i18n_bindings import translate_bindings
+
+
+class DeskScreen(Screen[None]):
+    """A screen of the deskterm app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
+
+    @property
+    def ctx(self) -> Context:
+        return self.app.ctx  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def levels(self) -> Levels:
+        return self.app.levels  # type: ignore[attr-defined,no-any-return]
+
+    def level_name(self, code: str) -> str:
+        """A level's name in the current language (the code if unknown)."""
+        try:
+            return self.levels.get(code).name
+        except DesktermError:
+            return code
+
+    @work(thread=True, group="service")
+    def run_service(self, fn: Callable[..., Any], *args: Any,
+                    then: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
+        """Run a service in a thread; report a user error where it happened, never swallow it."""
+        try:
+            result = fn(*args, **kwargs)
+        except DesktermError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=6)
+            return
+        if then is not None:
+            self.app.call_from_thread(then, result)
+        self.app.call_from_thread(self.refresh_data)
+
+    def refresh_data(self) -> None:
+        """Reload what the screen shows (screens override)."""

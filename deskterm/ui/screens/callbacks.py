@@ -1,0 +1,226 @@
+"""F3 My callbacks: the salesperson's calls due today and overdue, ticked off in a few keys."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from deskterm.domain.phone import display_phone
+from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
+from deskterm.errors import DesktermError
+from deskterm.i18n import N_, _, get_language
+from deskterm.services import callbacks, setup
+from deskterm.services.callbacks import CallbackResult, CallbackView
+from deskterm.services.reception import InvalidForm
+from deskterm.services.setup import LOST_REASONS
+from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.dialogs import PickScreen
+from deskterm.ui.widgets.choice import Choice
+from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.tables import sync_rows
+
+ESCALATION_LABELS = {"at_risk": N_("→ at risk"), "lost": N_("→ lost"),
+                     "reassign": N_("→ reassign"), "stalled": N_("→ stalled")}
+
+
+class TickScreen(ModalScreen[CallbackResult | None]):
+    """Tick one callback off: outcome, new level, note (Ctrl+S saves, Esc cancels)."""
+
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="tick.save", priority=True),
+                Binding("escape", "cancel", N_("Cancel"), id="tick.cancel")]
+
+    def __init__(self, screen: MyCallbacksScreen, cb: CallbackView) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.owner_screen = screen
+        self.cb = cb
+
+    def compose(self) -> ComposeResult:
+        s = self.owner_screen
+        zh = get_language() == "zh"
+        with VerticalScroll(classes="dialog form"):
+            yield Label(_("Callback: {name} · {phone} · {level}", name=self.cb.customer,
+                          phone=display_phone(self.cb.phone) if self.cb.phone else "-",
+                          level=s.level_name(self.cb.level)), classes="question")
+            with Horizontal(classes="row"):
+                yield Label(_("Outcome"), classes="label")
+                yield Choice([(o.value, _(OUTCOME_LABELS[o])) for o in Outcome], "reached",
+                             id="outcome")
+            yield Static("", id="err-outcome", classes="field-error")
+            with Horizontal(classes="row"):
+                yield Label(_("Level now"), classes="label")
+                yield Choice([(r.code, r.name) for r in s.levels], self.cb.level, id="level")
+            yield Static("", id="err-level", classes="field-error")
+            with Horizontal(classes="row", id="row-lost"):
+                yield Label(_("Lost because"), classes="label")
+                yield Choice([(c, zh_ if zh else en) for c, en, zh_, _n in LOST_REASONS
+                              if c != "no_progress"], None, id="lost_reason")
+            yield Static("", id="err-lost_reason", classes="field-error")
+            with Horizontal(classes="row", id="row-appointment"):
+                yield Label(_("Appointment"), classes="label")
+                yield TextField(placeholder="YYYY-MM-DD", id="appointment")
+            yield Static("", id="err-appointment", classes="field-error")
+            with Horizontal(classes="row"):
+                yield Label(_("Note"), classes="label")
+                yield TextField(id="note")
+            yield Static("", id="err-note", classes="field-error")
+            yield Static("", id="err-lost_reason_note", classes="field-error")
+            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint")
+
+    def on_mount(self) -> None:
+        self._sync()
+        self.query_one("#outcome", Choice).focus()
+
+    @on(Choice.Changed, "#outcome")
+    def _sync(self) -> None:
+        outcome = self.query_one("#outcome", Choice).value
+        self.query_one("#row-lost").display = outcome == "lost"
+        self.query_one("#row-appointment").display = outcome == "appointment"
+
+    def action_save(self) -> None:
+        outcome = self.query_one("#outcome", Choice).value or "reached"
+        raw = self.query_one("#appointment", Input).value.strip()
+        appointment = None
+        if outcome == "appointment" and raw:
+            try:
+                appointment = date.fromisoformat(raw)
+            except ValueError:
+                self.show_errors({"appointment": _("Not a date: use YYYY-MM-DD.")})
+                return
+        note = self.query_one("#note", Input).value
+        self.save(outcome, self.query_one("#level", Choice).value, note, appointment,
+                  self.query_one("#lost_reason", Choice).value)
+
+    @work(thread=True, exclusive=True, group="tick")
+    def save(self, outcome: str, level: str | None, note: str, appointment: date | None,
+             lost_reason: str | None) -> None:
+        try:
+            result = callbacks.complete_callback(
+                self.owner_screen.ctx, self.cb.id, outcome, new_level=level, note=note,
+                appointment=appointment, lost_reason=lost_reason, lost_note=note)
+        except InvalidForm as exc:
+            self.app.call_from_thread(self.show_errors,
+                                      {f: e.message for f, e in exc.errors.items()})
+            return
+        except DesktermError as exc:
+            self.app.call_from_thread(self.show_errors, {"outcome": exc.message})
+            return
+        self.app.call_from_thread(self.dismiss, result)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for field, message in errors.items():
+            for box in self.query(f"#err-{field}"):
+                box.update(f"! {message}")
+                box.add_class("shown")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MyCallbacksScreen(DeskScreen):
+    """Pick who I am; today's and overdue callbacks, most urgent first."""
+
+    BINDINGS = [
+        Binding("space,enter", "tick", N_("Tick off"), id="callbacks.tick"),
+        Binding("w", "who", N_("Who am I"), id="callbacks.who"),
+    ]
+
+    class Loaded(Message):
+        """The list was read."""
+
+        def __init__(self, items: list[CallbackView]) -> None:
+            self.items = items
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__(id="callbacks")
+        self.salesperson: tuple[int, str] | None = None
+        self.items: list[CallbackView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Press w to choose who you are."), id="who")
+        with Vertical():
+            yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#calls", DataTable).add_columns(
+            _("Customer"), _("Phone"), _("Level"), _("Due"), _("Last contact"),
+            _("Escalation in"), _("Last note"))
+
+    def on_screen_resume(self) -> None:
+        if self.salesperson is None:
+            self.action_who()
+        else:
+            self.refresh_data()
+
+    def action_who(self) -> None:
+        people = [(str(p.id), p.name) for p in setup.list_staff(self.ctx, "salesperson")]
+        if not people:
+            self.notify(_("Add salespeople first (deskterm staff add)."), severity="warning")
+            return
+
+        def picked(sid: str | None) -> None:
+            if sid:
+                self.salesperson = (int(sid), dict(people)[sid])
+                self.refresh_data()
+
+        self.app.push_screen(PickScreen(_("Who are you?"), people), picked)
+
+    def refresh_data(self) -> None:
+        if self.salesperson is not None:
+            self.load(self.salesperson[0])
+
+    @work(thread=True, exclusive=True, group="callbacks-load")
+    def load(self, salesperson_id: int) -> None:
+        self.post_message(self.Loaded(callbacks.due_callbacks(self.ctx, salesperson_id)))
+
+    def on_my_callbacks_screen_loaded(self, message: Loaded) -> None:
+        self.items = message.items
+        overdue = sum(1 for c in self.items if c.overdue_days > 0)
+        name = self.salesperson[1] if self.salesperson else ""
+        self.query_one("#who", Static).update(
+            _("{name}: {n} callbacks today ({overdue} overdue) — Space to tick off, w to switch",
+              name=name, n=len(self.items), overdue=overdue))
+        rows = []
+        for c in self.items:
+            due = _("today") if c.overdue_days == 0 else _("{n} d overdue", n=c.overdue_days)
+            since = "-" if c.days_since_contact is None else _("{n} d ago", n=c.days_since_contact)
+            esc = ""
+            if c.escalation_days_left is not None:
+                esc = _("{n} d {what}", n=c.escalation_days_left,
+                        what=_(ESCALATION_LABELS.get(c.escalation_kind or "", "")))
+                if c.escalation_days_left < 3:
+                    esc = f"[b red]{esc}[/]"
+            rows.append((str(c.id), (c.customer, display_phone(c.phone) if c.phone else "-",
+                                     self.level_name(c.level), due, since, esc,
+                                     (c.last_note or "")[:40])))
+        sync_rows(self.query_one("#calls", DataTable), rows)
+
+    def action_tick(self) -> None:
+        table = self.query_one("#calls", DataTable)
+        if not self.items or table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        cb = next(c for c in self.items if str(c.id) == key)
+
+        def done(result: CallbackResult | None) -> None:
+            if result is None:
+                return
+            if result.next_due:
+                self.notify(_("Done. Next callback {day}.", day=result.next_due))
+            else:
+                step = _(NEXT_STEP_LABELS[NextStep(result.next_step)])
+                self.notify(_("Done. The customer moves on: {step}.", step=step))
+            self.refresh_data()
+
+        self.app.push_screen(TickScreen(self, cb), done)

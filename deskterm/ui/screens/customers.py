@@ -1,0 +1,94 @@
+"""F4 Customers: incremental search by name fragment or phone digits, and a customer's timeline."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from deskterm.domain.escalation import STATUS_LABELS, Status
+from deskterm.domain.phone import display_phone
+from deskterm.i18n import N_, _
+from deskterm.services import customers
+from deskterm.services.customers import CustomerView, TimelineEntry
+from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.tables import sync_rows
+
+TIMELINE_KINDS = {"reception": N_("visit"), "callback": N_("callback"), "level": N_("level"),
+                  "owner": N_("owner")}
+
+
+class CustomersScreen(DeskScreen):
+    """Search customers; Enter shows the whole history."""
+
+    BINDINGS = [Binding("slash", "focus_search", N_("Search"), id="customers.search")]
+
+    def __init__(self) -> None:
+        super().__init__(id="customers")
+        self.found: list[CustomerView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield TextField(placeholder=_("name fragment or phone digits"), id="search")
+        with Horizontal():
+            with Vertical(id="results-pane"):
+                yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="timeline-pane"):
+                yield Label("", id="timeline-title", classes="pane-title")
+                yield DataTable(id="timeline", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#results", DataTable).add_columns(
+            _("Name"), _("Phone"), _("Level"), _("Status"), _("Owner"))
+        self.query_one("#timeline", DataTable).add_columns(_("When"), _("What"), _("Detail"),
+                                                          _("By"))
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Changed, "#search")
+    def typed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    @on(Input.Submitted, "#search")
+    def to_results(self) -> None:
+        self.query_one("#results", DataTable).focus()
+
+    @work(thread=True, exclusive=True, group="customer-search")
+    def search(self, text: str) -> None:
+        found = customers.search(self.ctx, text)
+        self.app.call_from_thread(self.show, found)
+
+    def show(self, found: list[CustomerView]) -> None:
+        self.found = found
+        sync_rows(self.query_one("#results", DataTable), [
+            (str(c.id), (c.name, display_phone(c.phone) if c.phone else "-",
+                         self.level_name(c.level), _(STATUS_LABELS[Status(c.status)]), c.owner))
+            for c in found])
+
+    @on(DataTable.RowHighlighted, "#results")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.load_timeline(int(event.row_key.value))
+
+    @work(thread=True, exclusive=True, group="timeline")
+    def load_timeline(self, customer_id: int) -> None:
+        entries = customers.timeline(self.ctx, customer_id)
+        self.app.call_from_thread(self.show_timeline, customer_id, entries)
+
+    def show_timeline(self, customer_id: int, entries: list[TimelineEntry]) -> None:
+        c = next((c for c in self.found if c.id == customer_id), None)
+        self.query_one("#timeline-title", Label).update(
+            _("History of {name}", name=c.name) if c else "")
+        zone = self.ctx.clock.zone
+        sync_rows(self.query_one("#timeline", DataTable), [
+            (str(i), (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                      _(TIMELINE_KINDS[e.kind]), e.text, e.by or ""))
+            for i, e in enumerate(reversed(entries))])

@@ -1,0 +1,129 @@
+"""Small modal dialogs: confirm, pick one of a list, type a value, find a customer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.events import Key
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from deskterm.domain.phone import display_phone
+from deskterm.i18n import N_, _
+from deskterm.services import customers
+from deskterm.services.context import Context
+from deskterm.services.customers import CustomerView
+from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.widgets.fields import TextField
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes / no, answered with y, n, Enter or Esc."""
+
+    BINDINGS = [Binding("y", "answer(True)", N_("Yes"), id="yes"),
+                Binding("n,escape", "answer(False)", N_("No"), id="no"),
+                Binding("enter", "answer(True)", show=False)]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="question")
+            yield Label(_("[y] yes   [n] no"), classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class PickScreen(ModalScreen[str | None]):
+    """Pick one option: digits 1–9, or arrows and Enter; Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
+
+    def __init__(self, title: str, options: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.title_text = title
+        self.options = list(options)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="question")
+            yield OptionList(*[Option(f"{i + 1}  {label}" if i < 9 else f"   {label}", id=value)
+                               for i, (value, label) in enumerate(self.options)], id="pick")
+
+    def on_key(self, event: Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            i = int(event.character) - 1
+            if i < len(self.options):
+                event.stop()
+                self.dismiss(self.options[i][0])
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CustomerPickScreen(ModalScreen[CustomerView | None]):
+    """Find a returning customer by phone digits or a name fragment."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+                Binding("down", "focus_results", show=False)]
+
+    def __init__(self, ctx: Context, title: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.ctx = ctx
+        self.title_text = title
+        self.found: list[CustomerView] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="question")
+            yield TextField(placeholder=_("phone digits or part of the name"), id="query")
+            yield OptionList(id="results")
+            yield Label(_("Enter picks the first match; ↓ to choose another."), classes="hint")
+
+    @on(Input.Changed, "#query")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    @work(thread=True, exclusive=True, group="customer-search")
+    def search(self, text: str) -> None:
+        found = customers.search(self.ctx, text, limit=20)
+        self.app.call_from_thread(self.show, found)
+
+    def show(self, found: list[CustomerView]) -> None:
+        self.found = found
+        results = self.query_one("#results", OptionList)
+        results.clear_options()
+        for c in found:
+            phone = display_phone(c.phone) if c.phone else "-"
+            results.add_option(Option(f"{c.name}  {phone}  {_(c.level)}  · {c.owner}",
+                                      id=str(c.id)))
+
+    @on(Input.Submitted, "#query")
+    def submit_first(self) -> None:
+        if self.found:
+            self.dismiss(self.found[0])
+
+    @on(OptionList.OptionSelected, "#results")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(next(c for c in self.found if str(c.id) == event.option.id))
+
+    def action_focus_results(self) -> None:
+        self.query_one("#results", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,289 @@
+"""The quick reception form (DESIGN.md §1.2), in the order the conversation goes.
+
+A ``ModalScreen[SavedForm | None]``: Tab / Shift+Tab move, digits pick in the
+choice rows, Ctrl+S saves, Esc cancels (asking first if anything was typed).
+Every field is validated on save by the service; each error shows under its
+field and nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+from deskterm.domain.levels import HORIZON_LABELS, Levels, PurchaseHorizon
+from deskterm.domain.phone import display_phone
+from deskterm.domain.text import clean_text
+from deskterm.errors import DesktermError
+from deskterm.i18n import N_, _
+from deskterm.services import reception
+from deskterm.services.context import Context
+from deskterm.services.reception import (
+    BUDGETS,
+    CHANNELS,
+    RELATION_LABELS,
+    InvalidForm,
+    KnownCustomer,
+    ReceptionForm,
+    SavedForm,
+)
+from deskterm.services.setup import NO_CONTACT_REASONS
+from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.widgets.choice import Choice
+from deskterm.ui.widgets.fields import TextField
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What the form is opened for (prefilled, shown at the top)."""
+
+    reception_id: int
+    salesperson: str
+    arrived: str
+    channel: str
+    prefill: ReceptionForm | None = None
+
+
+FIELDS = ("name", "phone", "contact_left", "no_contact_reason", "no_contact_note", "channel",
+          "model_interest", "budget", "purchase_horizon", "companions", "test_drive", "level",
+          "next_callback", "notes")
+
+
+class ReceptionFormScreen(ModalScreen[SavedForm | None]):
+    """Fill or correct the form of one reception."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="form.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+    ]
+
+    def __init__(self, ctx: Context, levels: Levels, info: FormContext) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.ctx = ctx
+        self.levels = levels
+        self.info = info
+        self.known: KnownCustomer | None = None
+        self._level_touched = False
+        self._callback_touched = False
+
+    # -- layout ---------------------------------------------------------------
+    def _row(self, field: str, label: str, widget: Widget) -> ComposeResult:
+        with Horizontal(classes="row", id=f"row-{field}"):
+            yield Label(label, classes="label")
+            yield widget
+        yield Static("", id=f"err-{field}", classes="field-error")
+
+    def compose(self) -> ComposeResult:
+        p = self.info.prefill or ReceptionForm()
+        yes_no = [("yes", _("yes")), ("no", _("no"))]
+        with VerticalScroll(classes="dialog form"):
+            yield Label(_("Reception form — {who}, {when}, {channel}", who=self.info.salesperson,
+                          when=self.info.arrived, channel=_(CHANNELS[self.info.channel])),
+                        classes="question")
+            yield from self._row("name", _("Name"), TextField(p.name, id="name"))
+            yield from self._row("phone", _("Phone"), TextField(p.phone, id="phone"))
+            yield Static("", id="known", classes="hint")
+            yield from self._row("contact_left", _("Contact left?"),
+                                 Choice(yes_no, "yes" if p.contact_left else "no",
+                                        id="contact_left"))
+            yield from self._row("no_contact_reason", _("Why not?"), Choice(
+                [(code, zh if _lang_zh() else en) for code, en, zh, _n in NO_CONTACT_REASONS],
+                p.no_contact_reason,
+                id="no_contact_reason"))
+            yield from self._row("no_contact_note", _("Note"), TextField(p.no_contact_note,
+                                                                    id="no_contact_note"))
+            yield from self._row("channel", _("Channel"), Choice(
+                [(k, _(v)) for k, v in CHANNELS.items()], p.channel or self.info.channel,
+                id="channel"))
+            yield from self._row("model_interest", _("Model"), TextField(p.model_interest,
+                                                                    id="model_interest"))
+            yield from self._row("budget", _("Budget"), Choice(
+                [(k, _(v)) for k, v in BUDGETS.items()], p.budget, id="budget"))
+            yield from self._row("purchase_horizon", _("Buys"), Choice(
+                [(h.value, _(HORIZON_LABELS[h])) for h in PurchaseHorizon], p.purchase_horizon,
+                id="purchase_horizon"))
+            yield from self._row("companions", _("With"), Choice(
+                [(r.value, _(label)) for r, label in RELATION_LABELS.items()], None,
+                multiple=True, id="companions"))
+            yield from self._row("test_drive", _("Test drive"), Choice(
+                yes_no, "yes" if p.test_drive else "no", id="test_drive"))
+            yield from self._row("level", _("Level"), Choice(
+                [(r.code, r.name) for r in self.levels], p.level, id="level"))
+            yield from self._row("next_callback", _("Callback on"), TextField(
+                p.next_callback.isoformat() if p.next_callback else "", id="next_callback",
+                placeholder="YYYY-MM-DD"))
+            yield from self._row("notes", _("Notes"), TextField(p.notes, id="notes"))
+            yield Static("", id="form-message", classes="field-error")
+            yield Label(_("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
+                        classes="hint")
+
+    def on_mount(self) -> None:
+        p = self.info.prefill
+        if p and p.companions:
+            self.query_one("#companions", Choice).values = frozenset(r for r, _n in p.companions)
+        self._sync_contact()
+        if p and p.phone:
+            self.lookup(p.phone)
+        if p and p.level:
+            self._level_touched = True
+        self.query_one("#name", Input).focus()
+
+    # -- live behaviour -----------------------------------------------------------
+    def _sync_contact(self) -> None:
+        left = self.query_one("#contact_left", Choice).value != "no"
+        for f in ("no_contact_reason", "no_contact_note"):
+            self.query_one(f"#row-{f}").display = not left
+        for f in ("level", "next_callback"):
+            self.query_one(f"#row-{f}").display = left
+
+    @on(Choice.Changed)
+    def choice_changed(self, event: Choice.Changed) -> None:
+        cid = event.choice.id
+        if cid == "contact_left":
+            self._sync_contact()
+        elif cid == "purchase_horizon" and not self._level_touched and event.choice.value:
+            # The expected purchase time suggests the level (and so the callback date).
+            suggested = self.levels.suggest(PurchaseHorizon(event.choice.value)).code
+            self.query_one("#level", Choice).value = suggested
+            self._suggest_callback(suggested)
+        elif cid == "level":
+            self._level_touched = True
+            if event.choice.value:
+                self._suggest_callback(event.choice.value)
+        self._clear_error(cid or "")
+
+    def _suggest_callback(self, level: str) -> None:
+        if self._callback_touched:
+            return
+        due = reception.suggested_callback(self.ctx, level)
+        box = self.query_one("#next_callback", Input)
+        with box.prevent(Input.Changed):
+            box.value = due.isoformat() if due else ""
+
+    @on(Input.Changed)
+    def input_changed(self, event: Input.Changed) -> None:
+        fid = event.input.id or ""
+        self._clear_error(fid)
+        if fid == "next_callback":
+            self._callback_touched = True
+        if fid == "phone":
+            self.lookup(event.value)
+
+    @work(thread=True, exclusive=True, group="phone-lookup")
+    def lookup(self, raw: str) -> None:
+        """Validate and look the phone up as it is typed (off the event loop)."""
+        known = reception.lookup_phone(self.ctx, raw) if raw.strip() else None
+        self.app.call_from_thread(self._show_known, known)
+
+    def _show_known(self, known: KnownCustomer | None) -> None:
+        self.known = known
+        box = self.query_one("#known", Static)
+        if known is None:
+            box.update("")
+            return
+        box.update(_("Known customer: {name} · {phone} · {level} · owner {owner} · {n} visit(s) "
+                     "— this is a revisit", name=known.name, phone=display_phone(known.phone),
+                     level=self.levels.get(known.level).name, owner=known.owner_name,
+                     n=known.visits))
+        name = self.query_one("#name", Input)
+        if not name.value.strip():
+            name.value = known.name
+
+    def _clear_error(self, field: str) -> None:
+        for box in self.query(f"#err-{field}"):
+            box.update("")
+            box.remove_class("shown")
+
+    # -- submit -------------------------------------------------------------------
+    def collect(self) -> tuple[ReceptionForm, dict[str, str]]:
+        """The typed values as a form, plus local errors (dates that don't parse)."""
+        def val(fid: str) -> str:
+            return self.query_one(f"#{fid}", Input).value
+
+        def pick(fid: str) -> str | None:
+            return self.query_one(f"#{fid}", Choice).value
+
+        errors: dict[str, str] = {}
+        due: date | None = None
+        raw_due = val("next_callback").strip()
+        if raw_due and pick("contact_left") != "no":
+            try:
+                due = date.fromisoformat(raw_due)
+            except ValueError:
+                errors["next_callback"] = _("Not a date: use YYYY-MM-DD.")
+        form = ReceptionForm(
+            name=val("name"), phone=val("phone"), contact_left=pick("contact_left") != "no",
+            no_contact_reason=pick("no_contact_reason"), no_contact_note=val("no_contact_note"),
+            channel=pick("channel"), model_interest=val("model_interest"), budget=pick("budget"),
+            purchase_horizon=pick("purchase_horizon"),
+            companions=[(r, "") for r in sorted(self.query_one("#companions", Choice).values)],
+            test_drive=pick("test_drive") == "yes", level=pick("level"), next_callback=due,
+            notes=val("notes"),
+        )
+        return form, errors
+
+    def action_save(self) -> None:
+        form, errors = self.collect()
+        if errors:
+            self.show_errors(errors)
+            return
+        self.save(form)
+
+    @work(thread=True, exclusive=True, group="form-save")
+    def save(self, form: ReceptionForm) -> None:
+        try:
+            saved = reception.save_form(self.ctx, self.info.reception_id, form)
+        except InvalidForm as exc:
+            self.app.call_from_thread(self.show_errors,
+                                      {f: e.message for f, e in exc.errors.items()})
+            return
+        except DesktermError as exc:
+            self.app.call_from_thread(self.show_errors, {"form-message": exc.message})
+            return
+        self.app.call_from_thread(self.dismiss, saved)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message under its field; focus moves to the first wrong field."""
+        first: str | None = None
+        for field, message in errors.items():
+            target = field if field != "no_contact_reason_note" else "no_contact_note"
+            box_id = "form-message" if target == "form-message" else f"err-{target}"
+            for box in self.query(f"#{box_id}"):
+                box.update(f"! {message}")
+                box.add_class("shown")
+            if first is None and target in FIELDS:
+                first = target
+        if first is not None:
+            self.query_one(f"#{first}").focus()
+
+    def _dirty(self) -> bool:
+        form, _e = self.collect()
+        return any(clean_text(v).value for v in (form.name, form.phone, form.model_interest,
+                                                  form.notes, form.no_contact_note))
+
+    def action_cancel(self) -> None:
+        if not self._dirty():
+            self.dismiss(None)
+            return
+        from deskterm.ui.screens.dialogs import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(_("Discard what was typed on this form?")), answer)
+
+
+def _lang_zh() -> bool:
+    from deskterm.i18n import get_language
+
+    return get_language() == "zh"

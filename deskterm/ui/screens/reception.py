@@ -1,0 +1,383 @@
+"""F2 Reception: the rotation board beside today's arrivals (DESIGN.md §1.1, §1.7).
+
+Every rule of the rotation is one key here; the board refreshes from the
+database every second, so a second window's changes show within two seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from deskterm.domain.rotation import AWAY_LABELS, SKIP_LABELS, STATE_LABELS, UNCOUNTED_LABELS
+from deskterm.i18n import N_, _
+from deskterm.services import reception, rotation
+from deskterm.services.customers import CustomerView
+from deskterm.services.reception import CHANNELS, ReceptionForm, ReceptionView, SavedForm
+from deskterm.services.rotation import Arrival, BoardView, MemberView
+from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
+from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
+from deskterm.ui.widgets.tables import sync_rows
+
+REFRESH_SECONDS = 1.0
+
+
+class ReceptionScreen(DeskScreen):
+    """The receptionist's screen."""
+
+    BINDINGS = [
+        Binding("n", "walk_in", N_("Walk-in"), id="reception.walk_in"),
+        Binding("r", "returning", N_("Returning"), id="reception.returning"),
+        Binding("x", "uncounted", N_("Not counted"), id="reception.uncounted"),
+        Binding("p", "remote", N_("Phone/online"), id="reception.remote"),
+        Binding("d", "done", N_("Done"), id="reception.done"),
+        Binding("b", "break_back", N_("Break/back"), id="reception.break"),
+        Binding("s", "skip", N_("Skip"), id="reception.skip"),
+        Binding("u", "undo", N_("Undo"), id="reception.undo"),
+        Binding("i", "check_in", N_("Check in"), id="reception.check_in"),
+        Binding("o", "check_out", N_("Check out"), id="reception.check_out"),
+        Binding("f", "form", N_("Form"), id="reception.form"),
+        Binding("h", "override", N_("Lift hold"), id="reception.override", show=False),
+        Binding("ctrl+up", "move(-1)", _("Move up"), id="reception.up", show=False),
+        Binding("ctrl+down", "move(1)", _("Move down"), id="reception.down", show=False),
+    ]
+
+    class Loaded(Message):
+        """Board and arrivals were read."""
+
+        def __init__(self, board: BoardView, arrivals: list[ReceptionView]) -> None:
+            self.board = board
+            self.arrivals = arrivals
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__(id="reception")
+        self.board: BoardView | None = None
+        self.arrivals: list[ReceptionView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="next-up")
+        with Horizontal():
+            with Vertical(id="board-pane"):
+                yield Label(_("Rotation"), classes="pane-title")
+                yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="off-duty", classes="hint")
+            with Vertical(id="arrivals-pane"):
+                yield Label(_("Today's arrivals"), classes="pane-title")
+                yield DataTable(id="arrivals", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#board", DataTable).add_columns(
+            "#", _("Salesperson"), _("State"), _("Since"), _("Ups"), _("Note"))
+        self.query_one("#arrivals", DataTable).add_columns(
+            _("Time"), _("Channel"), _("Salesperson"), _("Visitor"), _("Form"))
+        self.refresh_data()
+        self.set_interval(REFRESH_SECONDS, self.refresh_data)
+
+    # -- loading ------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="reception-load")
+    def load(self) -> None:
+        board = rotation.get_board(self.ctx)
+        arrivals = reception.arrivals(self.ctx)
+        self.post_message(self.Loaded(board, arrivals))
+
+    def _since(self, at: datetime | None) -> str:
+        if at is None:
+            return ""
+        minutes = int((self.ctx.now() - at).total_seconds() // 60)
+        return _("{m} min", m=max(minutes, 0))
+
+    def _note(self, m: MemberView) -> str:
+        notes = []
+        if m.away_reason:
+            notes.append(_(AWAY_LABELS[m.away_reason]))  # type: ignore[index]
+        if m.held:
+            notes.append(_("held: {why}", why=_(m.held)) + (_(" (lifted)") if m.override else ""))
+        if m.makeups_owed:
+            notes.append(_("make-up ×{n}", n=m.makeups_owed))
+        if m.passed:
+            notes.append(_("passed over"))
+        if m.requested:
+            notes.append(_("requested ×{n}", n=m.requested))
+        return "; ".join(notes)
+
+    def on_reception_screen_loaded(self, message: Loaded) -> None:
+        self.board, self.arrivals = message.board, message.arrivals
+        board = message.board
+        rows = []
+        for m in board.members:
+            state = _(STATE_LABELS[m.state])  # type: ignore[index]
+            name = ("▶ " if m.is_next else "  ") + m.name
+            rows.append((str(m.salesperson_id), (str(m.position), name, state,
+                                                 self._since(m.busy_since), str(m.ups),
+                                                 self._note(m))))
+        sync_rows(self.query_one("#board", DataTable), rows)
+        nxt = next((m.name for m in board.members if m.is_next), None)
+        banner = self.query_one("#next-up", Static)
+        if board.closed:
+            banner.update(_("The day is closed."))
+        elif not board.members:
+            banner.update(_("Nobody is checked in. Press i to check salespeople in."))
+        elif nxt:
+            banner.update(_("Next up: {name}  — press n for a walk-in", name=nxt))
+        else:
+            banner.update(_("Nobody is free right now."))
+        banner.set_class(nxt is not None, "has-next")
+        off = ", ".join(name for _id, name in board.off_duty)
+        self.query_one("#off-duty", Static).update(_("Off duty: {names}", names=off) if off
+                                                   else "")
+        arows = []
+        for a in message.arrivals:
+            when = a.arrived_at.astimezone(self.ctx.clock.zone).strftime("%H:%M")
+            kind = _(CHANNELS.get(a.channel, a.channel))
+            if not a.counted and a.uncounted_kind:
+                kind = _(UNCOUNTED_LABELS[a.uncounted_kind])  # type: ignore[index]
+            elif a.courtesy:
+                kind += " · " + _("courtesy")
+            elif a.requested:
+                kind += " · " + _("requested")
+            visitor = a.customer or ("" if a.form_saved else _("(form not saved)"))
+            form = "✓" if a.form_saved else ("-" if not a.counted else "✗")
+            arows.append((str(a.id), (when, kind, a.salesperson, visitor, form)))
+        sync_rows(self.query_one("#arrivals", DataTable), arows)
+
+    # -- helpers --------------------------------------------------------------------
+    def selected_member(self) -> MemberView | None:
+        """The board row under the cursor."""
+        table = self.query_one("#board", DataTable)
+        if self.board is None or not self.board.members or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((m for m in self.board.members if str(m.salesperson_id) == key), None)
+
+    def selected_arrival(self) -> ReceptionView | None:
+        table = self.query_one("#arrivals", DataTable)
+        if not self.arrivals or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((a for a in self.arrivals if str(a.id) == key), None)
+
+    def open_form(self, arrival: Arrival | ReceptionView, prefill: ReceptionForm | None = None,
+                  channel: str = "walk_in") -> None:
+        if isinstance(arrival, Arrival):
+            rid, who, when = arrival.reception_id, arrival.salesperson_name, self.ctx.now()
+        else:
+            rid, who, when, channel = (arrival.id, arrival.salesperson, arrival.arrived_at,
+                                       arrival.channel)
+        info = FormContext(rid, who, when.astimezone(self.ctx.clock.zone).strftime("%H:%M"),
+                           channel, prefill)
+
+        def saved(result: SavedForm | None) -> None:
+            if result is None:
+                return
+            if result.next_callback:
+                self.notify(_("Saved. Next callback {day}.", day=result.next_callback))
+            else:
+                self.notify(_("Saved."))
+            self.refresh_data()
+
+        self.app.push_screen(ReceptionFormScreen(self.ctx, self.levels, info), saved)
+
+    # -- actions ---------------------------------------------------------------------
+    def action_walk_in(self) -> None:
+        """Ask "first visit?" before anything else."""
+        def answer(value: str | None) -> None:
+            if value == "new":
+                shown = self.board.next_up if self.board else None
+                self.run_service(rotation.walk_in, self.ctx, shown, then=self.open_form)
+            elif value == "returning":
+                self.action_returning()
+
+        self.app.push_screen(PickScreen(_("First visit?"), [
+            ("new", _("yes — a new visitor")), ("returning", _("no — a returning customer"))]),
+            answer)
+
+    def action_returning(self) -> None:
+        def picked(c: CustomerView | None) -> None:
+            if c is None:
+                return
+            prefill = ReceptionForm(name=c.name, phone=c.phone or "", model_interest=(
+                c.model_interest or ""), level=c.level)
+
+            def received(arrival: Arrival) -> None:
+                if arrival.courtesy:
+                    self.notify(_("{owner} is not on the floor: {who} receives as a courtesy; "
+                                  "{owner} keeps the customer.", owner=c.owner,
+                                  who=arrival.salesperson_name))
+                self.open_form(arrival, prefill)
+
+            self.run_service(rotation.receive_returning, self.ctx, c.id, then=received)
+
+        self.app.push_screen(CustomerPickScreen(self.ctx, _("Returning customer: who is it?")),
+                             picked)
+
+    def action_uncounted(self) -> None:
+        def picked(kind: str | None) -> None:
+            if kind:
+                self.run_service(rotation.receive_uncounted, self.ctx, kind)
+
+        self.app.push_screen(PickScreen(_("An up that doesn't count:"), [
+            (k.value, _(label)) for k, label in UNCOUNTED_LABELS.items()]), picked)
+
+    def action_remote(self) -> None:
+        if self.board is None:
+            return
+        people = [(str(m.salesperson_id), m.name) for m in self.board.members]
+        people += [(str(i), n) for i, n in self.board.off_duty]
+
+        def channel_picked(channel: str | None) -> None:
+            if not channel:
+                return
+
+            def person_picked(sid: str | None) -> None:
+                if sid:
+                    self.run_service(rotation.log_remote_arrival, self.ctx, channel, int(sid),
+                                     then=lambda a: self.open_form(a, None, channel))
+
+            self.app.push_screen(PickScreen(_("Who takes it?"), people), person_picked)
+
+        self.app.push_screen(PickScreen(_("Arrival by:"), [("phone", _("phone")),
+                                                            ("online", _("online"))]),
+                             channel_picked)
+
+    def _member_action(self, fn, *extra) -> None:  # type: ignore[no-untyped-def]
+        m = self.selected_member()
+        if m is None:
+            self.notify(_("Choose a salesperson on the board first."), severity="warning")
+            return
+        self.run_service(fn, self.ctx, m.salesperson_id, *extra)
+
+    def action_done(self) -> None:
+        m = self.selected_member()
+        if m is not None and m.state != "with_customer":
+            busy = [x for x in (self.board.members if self.board else ())
+                    if x.state == "with_customer"]
+            if len(busy) == 1:  # the only one with a customer: no need to aim the cursor
+                self.run_service(rotation.done, self.ctx, busy[0].salesperson_id)
+                return
+        self._member_action(rotation.done)
+
+    def action_break_back(self) -> None:
+        m = self.selected_member()
+        if m is None:
+            return
+        if m.state == "away":
+            self.run_service(rotation.back, self.ctx, m.salesperson_id)
+            return
+
+        def picked(reason: str | None) -> None:
+            if reason:
+                self.run_service(rotation.away, self.ctx, m.salesperson_id, reason)
+
+        self.app.push_screen(PickScreen(_("{name} is away for:", name=m.name), [
+            (k.value, _(label)) for k, label in AWAY_LABELS.items()]), picked)
+
+    def action_skip(self) -> None:
+        m = self.selected_member()
+        if self.board is not None and (m is None or m.state != "ready"):
+            m = next((x for x in self.board.members if x.is_next), None)
+        if m is None:
+            return
+
+        def picked(reason: str | None) -> None:
+            if reason:
+                self.run_service(rotation.skip, self.ctx, m.salesperson_id, reason)
+
+        self.app.push_screen(PickScreen(_("Skip {name} because:", name=m.name), [
+            (k.value, _(label)) for k, label in SKIP_LABELS.items()]), picked)
+
+    def action_undo(self) -> None:
+        if self.board is None or self.board.last_event is None:
+            self.notify(_("Nothing to undo today."), severity="warning")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.run_service(rotation.undo_last, self.ctx,
+                                 then=lambda kind: self.notify(_("Undone: {what}",
+                                                                 what=_(_event_label(kind)))))
+
+        self.app.push_screen(ConfirmScreen(_("Undo the last action ({what})?",
+                                             what=_(_event_label(self.board.last_event)))),
+                             answer)
+
+    def action_check_in(self) -> None:
+        if self.board is None:
+            return
+        if not self.board.off_duty:
+            self.notify(_("Everybody is checked in."), severity="warning")
+            return
+
+        def picked(sid: str | None) -> None:
+            if sid:
+                self.run_service(rotation.check_in, self.ctx, int(sid))
+
+        self.app.push_screen(PickScreen(_("Check in:"), [(str(i), n) for i, n in
+                                                          self.board.off_duty]), picked)
+
+    def action_check_out(self) -> None:
+        m = self.selected_member()
+        if m is None:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.run_service(rotation.check_out, self.ctx, m.salesperson_id)
+
+        self.app.push_screen(ConfirmScreen(_("Check {name} out?", name=m.name)), answer)
+
+    def action_override(self) -> None:
+        self._member_action(rotation.override_hold)
+
+    def action_move(self, step: int) -> None:
+        m = self.selected_member()
+        if m is None or self.board is None:
+            return
+        order = [x.salesperson_id for x in self.board.members]
+        i = order.index(m.salesperson_id)
+        j = i + step
+        if not 0 <= j < len(order):
+            return
+        order[i], order[j] = order[j], order[i]
+        self.run_service(rotation.reorder, self.ctx, order)
+        self.query_one("#board", DataTable).move_cursor(row=j)
+
+    def action_form(self) -> None:
+        a = self.selected_arrival()
+        if a is None:
+            self.notify(_("No arrival chosen."), severity="warning")
+            return
+        if not a.counted:
+            self.notify(_("Ups that don't count have no form."), severity="warning")
+            return
+        self.open_form(a)
+
+    def action_close_day(self) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.run_service(rotation.close_day, self.ctx)
+
+        self.app.push_screen(ConfirmScreen(_("Close the day? Open receptions are closed and "
+                                             "the rotation statistics kept.")), answer)
+
+    @on(DataTable.RowSelected, "#arrivals")
+    def arrival_chosen(self) -> None:
+        self.action_form()
+
+
+def _event_label(kind: str) -> str:
+    from deskterm.domain.rotation import EVENT_LABELS, EventKind
+
+    return EVENT_LABELS.get(EventKind(kind), kind)

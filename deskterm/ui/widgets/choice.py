@@ -1,0 +1,105 @@
+"""A one-key choice: the options are all visible, a digit picks one.
+
+A Select takes Enter, arrows and Enter again; at a busy desk a choice must cost
+one key, so the form saves in a handful of keystrokes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Key
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class Choice(Widget, can_focus=True):
+    """Pick one (or several, with ``multiple``) of a few options by digit, or ←/→ and Space."""
+
+    DEFAULT_CSS = """
+    Choice { height: auto; width: 1fr; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("left", "move(-1)", show=False),
+        Binding("right", "move(1)", show=False),
+        Binding("space", "pick", show=False),
+    ]
+
+    value: reactive[str | None] = reactive(None)
+    values: reactive[frozenset[str]] = reactive(frozenset())
+    cursor: reactive[int] = reactive(0)
+
+    class Changed(Message):
+        """The choice changed."""
+
+        def __init__(self, choice: Choice) -> None:
+            self.choice = choice
+            super().__init__()
+
+        @property
+        def control(self) -> Choice:
+            return self.choice
+
+    def __init__(self, options: Sequence[tuple[str, str]], value: str | None = None, *,
+                 multiple: bool = False, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.options = list(options)
+        self.multiple = multiple
+        self.set_reactive(Choice.value, value)
+        if value is not None:
+            self.set_reactive(Choice.cursor, self._index(value))
+
+    def _index(self, value: str) -> int:
+        return next((i for i, (v, _) in enumerate(self.options) if v == value), 0)
+
+    def set_options(self, options: Sequence[tuple[str, str]], value: str | None = None) -> None:
+        """Replace the options (e.g. after a language change)."""
+        self.options = list(options)
+        self.value = value
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        out = Text()
+        for i, (val, label) in enumerate(self.options):
+            chosen = val in self.values if self.multiple else val == self.value
+            style = "reverse" if chosen else ""
+            if self.has_focus and i == self.cursor:
+                style += " underline"
+            out.append(f"{i + 1}", style="bold")
+            out.append(f" {label}", style=style.strip())
+            out.append("  ")
+        return out
+
+    def _pick(self, index: int) -> None:
+        if not 0 <= index < len(self.options):
+            return
+        self.cursor = index
+        val = self.options[index][0]
+        if self.multiple:
+            self.values = self.values ^ {val}
+        else:
+            self.value = val
+        self.post_message(self.Changed(self))
+        self.refresh()
+
+    def on_key(self, event: Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            event.stop()
+            event.prevent_default()
+            self._pick(int(event.character) - 1)
+
+    def action_move(self, step: int) -> None:
+        self.cursor = (self.cursor + step) % len(self.options)
+        if not self.multiple:
+            self._pick(self.cursor)
+        self.refresh()
+
+    def action_pick(self) -> None:
+        self._pick(self.cursor)
+
+    def watch_value(self) -> None:
+        self.refresh()

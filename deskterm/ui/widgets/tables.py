@@ -1,0 +1,45 @@
+"""Refreshing a DataTable by diffing rows on a key, instead of clearing it.
+
+Clearing makes the cursor jump and the screen flicker on every refresh; updating
+only the cells that changed keeps the receptionist's place in the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widgets import DataTable
+
+
+def _keys_in_order(table: DataTable) -> list[str]:
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value)
+            for i in range(table.row_count)]
+
+
+def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
+    """Make ``table`` show ``rows`` (key, cells) in that order, touching only what changed."""
+    wanted = [key for key, _ in rows]
+    cursor_key = None
+    if 0 <= table.cursor_row < table.row_count:
+        cursor_key = _keys_in_order(table)[table.cursor_row]
+    columns = list(table.columns)
+    with table.app.batch_update():
+        for key in _keys_in_order(table):
+            if key not in wanted:
+                table.remove_row(key)
+        existing = set(_keys_in_order(table))
+        for key, cells in rows:
+            if key in existing:
+                for col, old, new in zip(columns, table.get_row(key), cells, strict=False):
+                    if old != new:
+                        table.update_cell(key, col, new)
+            else:
+                table.add_row(*cells, key=key)
+        if _keys_in_order(table) != wanted:
+            # The order changed (the queue moved): rebuild, which is rare and small.
+            for key in _keys_in_order(table):
+                table.remove_row(key)
+            for key, cells in rows:
+                table.add_row(*cells, key=key)
+        if cursor_key in wanted:
+            table.move_cursor(row=wanted.index(cursor_key), animate=False)
