@@ -314,3 +314,21 @@ def test_due_today_is_local_midnight_to_midnight_even_on_dst_days(tmp_path):
     assert end - start == timedelta(hours=23)
     start, end = c.day_range_utc(date(2026, 10, 25))
     assert end - start == timedelta(hours=25)
+
+
+def test_edit_customer_validates_like_the_form_and_keeps_one_phone_one_customer(ctx, team):
+    rotation.check_in(ctx, team.li)
+    a = rotation.walk_in(ctx)
+    first = reception.save_form(ctx, a.reception_id, hot_form()).customer_id
+    rotation.done(ctx, team.li)
+    b = rotation.walk_in(ctx)
+    second = reception.save_form(ctx, b.reception_id, hot_form(name="李四",
+                                                               phone="13900001234")).customer_id
+    with pytest.raises(InvalidForm) as e:
+        customers.edit_customer(ctx, second, ReceptionForm(name="", phone="138 0013 8000"))
+    assert set(e.value.errors) == {"name", "phone"}
+    view = customers.edit_customer(ctx, second, ReceptionForm(
+        name="李四", phone="139 0000 1234", level="warm", purchase_horizon="6m"))
+    assert view.level == "warm"
+    assert callbacks.due_callbacks(ctx, team.li, date(2026, 4, 2))[-1].customer_id == second
+    assert customers.get_details(ctx, first).phone == "+8613800138000"

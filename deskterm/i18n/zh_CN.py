@@ -375,4 +375,7 @@ MESSAGES: dict[str, str] = {
         "{owner} 不在展厅:由 {who} 代为接待;客户仍归 {owner}。",
     "requested": "指定",
     "Undone: {what}": "已撤销:{what}",
+    "This phone belongs to {name}.": "此电话属于 {name}。",
+    "Edit": "编辑",
+    "Edit customer — {name}": "编辑客户 — {name}",
 }

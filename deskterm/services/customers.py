@@ -13,7 +13,7 @@ from deskterm.domain.phone import phone_search_digits
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
-from deskterm.services.reception import InvalidForm, _reason, reschedule
+from deskterm.services.reception import InvalidForm, ReceptionForm, _reason, reschedule
 from deskterm.storage.models import (
     Callback,
     Customer,
@@ -190,3 +190,76 @@ def customers_by_status(ctx: Context, status: str, owner_id: int | None = None
             q = q.where(Customer.owner_id == owner_id)
         return _views(s, list(s.exec(q.order_by(col(Customer.status_since),
                                                   col(Customer.id))).all()))
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    """The editable fields of a customer."""
+
+    id: int
+    name: str
+    phone: str | None
+    model_interest: str | None
+    budget: str | None
+    purchase_horizon: str | None
+    level: str
+    notes: str
+
+
+def get_details(ctx: Context, customer_id: int) -> CustomerDetails:
+    """A customer's editable fields."""
+    with ctx.db.read() as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        return CustomerDetails(c.id or 0, c.name, c.phone, c.model_interest, c.budget,
+                               c.purchase_horizon, c.level, c.notes)
+
+
+def edit_customer(ctx: Context, customer_id: int, form: ReceptionForm) -> CustomerView:
+    """Correct a customer's details with the same validation as the reception form.
+
+    A phone that belongs to another customer is refused at the phone field (one
+    phone, one customer).  A level change is recorded and reschedules the callback.
+    """
+    from deskterm.domain.schedule import NextStep, first_callback
+    from deskterm.services.reception import _set_level, validate_form
+    from deskterm.services.setup import load_levels
+
+    with ctx.db.write() as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        levels = load_levels(s)
+        clean, errors = validate_form(s, ctx, form, levels)
+        phone = clean.get("phone")
+        if phone and phone != c.phone:
+            other = s.exec(select(Customer).where(Customer.phone == phone)).first()
+            if other is not None:
+                errors["phone"] = InvalidInput("This phone belongs to {name}.", field="phone",
+                                               name=other.name)
+        if errors:
+            raise InvalidForm(errors)
+        before = snapshot(c, ("name", "phone", "model_interest", "budget", "purchase_horizon",
+                              "level", "notes"))
+        c.name = str(clean["name"])
+        c.phone = str(phone) if phone else c.phone
+        c.model_interest = str(clean["model_interest"]) or None
+        c.budget = form.budget
+        horizon = clean["purchase_horizon"]
+        c.purchase_horizon = horizon.value if horizon is not None else None  # type: ignore[attr-defined]
+        c.notes = str(clean["notes"])
+        new_level = str(clean["level"])
+        if new_level != c.level:
+            _set_level(s, ctx, c, new_level, "manual")
+            if c.status in (Status.ACTIVE.value, Status.AT_RISK.value, Status.MARKETING.value):
+                plan = first_callback(levels.get(new_level), ctx.today())
+                due = plan.due if plan.step is NextStep.CALLBACK else None
+                reschedule(s, ctx, c, due, c.owner_id)
+                if plan.step is NextStep.MARKETING:
+                    c.status, c.status_since = Status.MARKETING.value, ctx.now()
+                elif c.status == Status.MARKETING.value:
+                    c.status, c.status_since = Status.ACTIVE.value, ctx.now()
+        record_audit(s, ctx, "customer.edit", "customer", c.id, before,
+                     snapshot(c, tuple(before)))
+        return _views(s, [c])[0]

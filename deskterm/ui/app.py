@@ -34,6 +34,7 @@ class FirstRunScreen(ModalScreen[None]):
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         self.ctx = ctx
+        self.added: list[str] = []
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -51,9 +52,8 @@ class FirstRunScreen(ModalScreen[None]):
             self.notify(exc.message, severity="error")
             return
         event.input.value = ""
-        added = self.query_one("#added", Label)
-        added.update(f"{added.renderable} {person.name}".strip() if str(added.renderable)
-                     else _("Added: {names}", names=person.name))
+        self.added.append(person.name)
+        self.query_one("#added", Label).update(_("Added: {names}", names=", ".join(self.added)))
 
     def action_finish(self) -> None:
         self.dismiss(None)

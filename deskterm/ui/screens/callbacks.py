@@ -129,7 +129,7 @@ class MyCallbacksScreen(DeskScreen):
     """Pick who I am; today's and overdue callbacks, most urgent first."""
 
     BINDINGS = [
-        Binding("space,enter", "tick", N_("Tick off"), id="callbacks.tick"),
+        Binding("space", "tick", N_("Tick off"), id="callbacks.tick"),
         Binding("w", "who", N_("Who am I"), id="callbacks.who"),
     ]
 
@@ -156,12 +156,11 @@ class MyCallbacksScreen(DeskScreen):
         self.query_one("#calls", DataTable).add_columns(
             _("Customer"), _("Phone"), _("Level"), _("Due"), _("Last contact"),
             _("Escalation in"), _("Last note"))
+        # Ask once, when the screen is first shown; resuming only refreshes.
+        self.call_after_refresh(self.action_who)
 
     def on_screen_resume(self) -> None:
-        if self.salesperson is None:
-            self.action_who()
-        else:
-            self.refresh_data()
+        self.refresh_data()
 
     def action_who(self) -> None:
         people = [(str(p.id), p.name) for p in setup.list_staff(self.ctx, "salesperson")]
@@ -205,6 +204,10 @@ class MyCallbacksScreen(DeskScreen):
                                      self.level_name(c.level), due, since, esc,
                                      (c.last_note or "")[:40])))
         sync_rows(self.query_one("#calls", DataTable), rows)
+
+    @on(DataTable.RowSelected, "#calls")
+    def row_chosen(self) -> None:
+        self.action_tick()
 
     def action_tick(self) -> None:
         table = self.query_one("#calls", DataTable)

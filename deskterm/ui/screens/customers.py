@@ -24,7 +24,8 @@ TIMELINE_KINDS = {"reception": N_("visit"), "callback": N_("callback"), "level":
 class CustomersScreen(DeskScreen):
     """Search customers; Enter shows the whole history."""
 
-    BINDINGS = [Binding("slash", "focus_search", N_("Search"), id="customers.search")]
+    BINDINGS = [Binding("slash", "focus_search", N_("Search"), id="customers.search"),
+                Binding("e", "edit", N_("Edit"), id="customers.edit")]
 
     def __init__(self) -> None:
         super().__init__(id="customers")
@@ -92,3 +93,26 @@ class CustomersScreen(DeskScreen):
             (str(i), (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                       _(TIMELINE_KINDS[e.kind]), e.text, e.by or ""))
             for i, e in enumerate(reversed(entries))])
+
+    def action_edit(self) -> None:
+        table = self.query_one("#results", DataTable)
+        if not self.found or table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        self.open_editor(int(key))
+
+    @work(thread=True, exclusive=True, group="edit-open")
+    def open_editor(self, customer_id: int) -> None:
+        details = customers.get_details(self.ctx, customer_id)
+        self.app.call_from_thread(self._push_editor, details)
+
+    def _push_editor(self, details) -> None:  # type: ignore[no-untyped-def]
+        from deskterm.ui.screens.edit import EditCustomerScreen
+
+        def edited(view: CustomerView | None) -> None:
+            if view is not None:
+                self.notify(_("Saved."))
+                self.search(self.query_one("#search", TextField).value)
+                self.load_timeline(view.id)
+
+        self.app.push_screen(EditCustomerScreen(self.ctx, self.levels, details), edited)

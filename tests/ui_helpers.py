@@ -1,0 +1,46 @@
+"""Helpers for driving the app headless: wait for conditions instead of sleeping."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from dateutil import parser
+
+from deskterm.clock import FixedClock
+from deskterm.services.maintenance import open_context
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "deskterm.db.sample"
+DEMO_NOW = "2026-11-20T10:40+08:00"
+
+
+def demo_ctx(tmp_path: Path):
+    """A private copy of the demo sample, on the sample's own today."""
+    p = tmp_path / "demo.db"
+    shutil.copy(SAMPLE, p)
+    return open_context(p, FixedClock(parser.isoparse(DEMO_NOW)))
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and their messages land."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll ``predicate`` while the app runs; fail with a clear message on time-out."""
+    waited = 0.0
+    while not predicate():
+        if waited >= timeout:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+def table_rows(screen, selector: str) -> list[list[str]]:
+    """Plain text of a DataTable's rows."""
+    table = screen.query_one(selector)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
