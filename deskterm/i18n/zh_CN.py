@@ -378,4 +378,5 @@ MESSAGES: dict[str, str] = {
     "This phone belongs to {name}.": "此电话属于 {name}。",
     "Edit": "编辑",
     "Edit customer — {name}": "编辑客户 — {name}",
+    "Done (free again)": "接待完毕",
 }

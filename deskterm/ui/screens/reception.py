@@ -37,7 +37,7 @@ class ReceptionScreen(DeskScreen):
         Binding("r", "returning", N_("Returning"), id="reception.returning"),
         Binding("x", "uncounted", N_("Not counted"), id="reception.uncounted"),
         Binding("p", "remote", N_("Phone/online"), id="reception.remote"),
-        Binding("d", "done", N_("Done"), id="reception.done"),
+        Binding("d", "done", N_("Done (free again)"), id="reception.done"),
         Binding("b", "break_back", N_("Break/back"), id="reception.break"),
         Binding("s", "skip", N_("Skip"), id="reception.skip"),
         Binding("u", "undo", N_("Undo"), id="reception.undo"),

@@ -69,9 +69,9 @@ class Choice(Widget, can_focus=True):
             style = "reverse" if chosen else ""
             if self.has_focus and i == self.cursor:
                 style += " underline"
-            out.append(f"{i + 1}", style="bold")
-            out.append(f" {label}", style=style.strip())
-            out.append("  ")
+            out.append(f"{i + 1} ", style="bold")
+            out.append(label, style=style.strip())
+            out.append("   ")
         return out
 
     def _pick(self, index: int) -> None:

@@ -1,0 +1,61 @@
+"""Snapshots of each screen, in both languages, at 100x30 and 160x45 (pytest-textual-snapshot).
+
+The demo sample on its own "today" and a fixed clock make them repeatable; update
+after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from deskterm.ui.app import create_app
+from tests.ui_helpers import demo_ctx, settle, wait_for
+
+
+async def _reception(pilot) -> None:
+    await settle(pilot)
+
+
+async def _callbacks(pilot) -> None:
+    await pilot.press("f3")
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "PickScreen")
+    await pilot.press("1")
+    await settle(pilot)
+
+
+async def _customers(pilot) -> None:
+    await pilot.press("f4", "王")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count > 0)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def _meeting(pilot) -> None:
+    await pilot.press("f5")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#people").row_count > 0)
+    await settle(pilot)
+
+
+async def _form(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("n", "1")
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "ReceptionFormScreen")
+    await pilot.press(*"王小明", "tab", *"13912345678", "tab")
+    await settle(pilot)
+
+
+SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _customers,
+           "meeting": _meeting, "form": _form}
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_snapshot(screen, lang, size, snap_compare, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        assert snap_compare(app, terminal_size=size, run_before=SCREENS[screen])
+    finally:
+        ctx.db.close()
