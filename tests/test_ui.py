@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from deskterm.services import callbacks, customers, reception, rotation, setup
 from deskterm.services.report import as_json, daily_report
-from deskterm.storage.models import Callback, Customer
+from deskterm.storage.models import Callback, Customer, Reception
 from deskterm.ui.app import FirstRunScreen, create_app
 from deskterm.ui.screens.callbacks import MyCallbacksScreen, TickScreen
 from deskterm.ui.screens.customers import CustomersScreen
@@ -350,3 +350,40 @@ async def test_command_palette_reaches_screen_actions(desk):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Close the day" in titles and "Walk-in" in titles
         assert "Go to: Meeting" in titles
+
+
+async def test_phone_is_normalised_as_typed(desk):
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        await pilot.press("tab", *"+86-139")
+        await wait_for(pilot, lambda: "11 digits" in str(app.screen.query_one("#known").render()))
+        await pilot.press(*"12345678")
+        await wait_for(pilot, lambda: "139 1234 5678" in str(app.screen.query_one("#known")
+                                                                 .render()))
+
+
+async def test_lift_hold_and_open_a_form_later(desk, team):
+    a = rotation.walk_in(desk)  # Wang: form not saved, then done -> held out
+    rotation.done(desk, team.wang)
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        wang_row = next(i for i, r in enumerate(board(app)) if "王伟" in r[1])
+        assert "held" in board(app)[wang_row][5]
+        app.screen.query_one("#board").move_cursor(row=wang_row)
+        await pilot.press("h")
+        await settle(pilot)
+        assert "lifted" in board(app)[wang_row][5]
+        # f on the arrival opens its form, filled in later
+        app.screen.query_one("#arrivals").focus()
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        app.screen.query_one("#name").value = "Later"
+        app.screen.query_one("#phone").value = "13600000000"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+    with desk.db.read() as s:
+        assert s.get(Reception, a.reception_id).form_saved_at is not None

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from deskterm.domain.levels import HORIZON_LABELS, Levels, PurchaseHorizon
-from deskterm.domain.phone import display_phone
+from deskterm.domain.phone import display_phone, normalize_phone
 from deskterm.domain.text import clean_text
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
@@ -180,15 +180,24 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
 
     @work(thread=True, exclusive=True, group="phone-lookup")
     def lookup(self, raw: str) -> None:
-        """Validate and look the phone up as it is typed (off the event loop)."""
-        known = reception.lookup_phone(self.ctx, raw) if raw.strip() else None
-        self.app.call_from_thread(self._show_known, known)
+        """Validate, normalise and look the phone up as it is typed (off the event loop)."""
+        problem: str | None = None
+        normalised = ""
+        if raw.strip():
+            try:
+                normalised = display_phone(normalize_phone(raw))
+            except DesktermError as exc:
+                problem = exc.message
+        known = reception.lookup_phone(self.ctx, raw) if normalised else None
+        self.app.call_from_thread(self._show_known, known, normalised, problem)
 
-    def _show_known(self, known: KnownCustomer | None) -> None:
+    def _show_known(self, known: KnownCustomer | None, normalised: str = "",
+                    problem: str | None = None) -> None:
         self.known = known
         box = self.query_one("#known", Static)
         if known is None:
-            box.update("")
+            # Digits still being typed are not an error yet: the hint says what is wrong.
+            box.update(f"→ {normalised}" if normalised else (f"… {problem}" if problem else ""))
             return
         box.update(_("Known customer: {name} · {phone} · {level} · owner {owner} · {n} visit(s) "
                      "— this is a revisit", name=known.name, phone=display_phone(known.phone),
