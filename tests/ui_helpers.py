@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dateutil import parser
+from textual.worker import WorkerCancelled
 
 from deskterm.clock import FixedClock
 from deskterm.services.maintenance import open_context
@@ -24,9 +25,17 @@ def demo_ctx(tmp_path: Path):
 
 
 async def settle(pilot) -> None:
-    """Let workers finish and their messages land."""
+    """Let workers finish and their messages land.
+
+    A dialog's save worker is cancelled with its screen once it has dismissed it;
+    that cancellation is expected here, so waiting moves on.
+    """
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            await pilot.pause()
+            continue
         await pilot.pause()
 
 
