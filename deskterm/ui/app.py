@@ -89,7 +89,13 @@ class DesktermApp(App[int]):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         if not setup.list_staff(self.ctx, "salesperson"):
-            self.push_screen(FirstRunScreen(self.ctx))
+            # Refresh as soon as it closes, or `i` would see the board from before.
+            self.push_screen(FirstRunScreen(self.ctx), lambda _none: self._refresh_screen())
+
+    def _refresh_screen(self) -> None:
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the app in the command palette (Ctrl+P)."""
