@@ -6,7 +6,15 @@ import pytest
 from sqlmodel import select
 
 from deskterm.errors import InvalidInput, RuleViolation
-from deskterm.services import callbacks, customers, escalation, reception, rotation, setup
+from deskterm.services import (
+    callbacks,
+    customers,
+    escalation,
+    manager,
+    reception,
+    rotation,
+    setup,
+)
 from deskterm.services.maintenance import backup, check, open_context
 from deskterm.services.reception import InvalidForm, ReceptionForm
 from deskterm.storage.models import Audit, Callback, Customer, LevelChange, Reception
@@ -212,6 +220,11 @@ def test_cold_goes_to_marketing_won_to_care_lost_needs_reason(ctx, team, clock):
     with pytest.raises(InvalidForm):
         callbacks.complete_callback(ctx, cbs[ids[2]], "lost")
     callbacks.complete_callback(ctx, cbs[ids[2]], "lost", lost_reason="price")
+    # a salesperson only requests "lost": the manager decides
+    assert [r.customer_id for r in manager.pending_lost_requests(ctx)] == [ids[2]]
+    assert customers.get_customer(ctx, ids[2]).status == "active"
+    manager.approve_lost(ctx, ids[2])
+    assert manager.pending_lost_requests(ctx) == []
     statuses = {c.id: c.status for c in customers.search(ctx, "X")}
     assert statuses == {ids[0]: "marketing", ids[1]: "won", ids[2]: "lost"}
     assert callbacks.due_callbacks(ctx, team.li, date(2026, 12, 31)) == []

@@ -101,3 +101,26 @@ def test_concurrent_next_up_assigns_each_walk_in_once(tmp_path, clock):
     assert errors == []
     assert sorted(results) == sorted(ids)  # 8 walk-ins, 8 different salespeople
     ctx.db.close()
+
+
+def test_a_version_1_database_is_backed_up_then_migrated(tmp_path, clock):
+    """The migration path from the first release: data kept, a backup left beside it."""
+    old = tmp_path / "v1.db"
+    con = sqlite3.connect(old, isolation_level=None)
+    con.executescript("BEGIN;" + migrations.script(1) + "PRAGMA user_version = 1; COMMIT;")
+    con.execute("INSERT INTO staff (name, role, seniority, active, joined_on) "
+                "VALUES ('王伟', 'salesperson', 'senior', 1, '2026-01-01')")
+    con.close()
+    ctx = open_context(old, clock)
+    assert [p.name for p in setup.list_staff(ctx)] == ["王伟"]
+    with ctx.db.read() as s:
+        conn = s.connection()
+        assert conn.exec_driver_sql("PRAGMA user_version").scalar() == migrations.LATEST
+        cols = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(reception)")}
+        assert "form_missing" in cols
+    backup = tmp_path / f"v1.db.before-v{migrations.LATEST}.bak"
+    assert backup.exists()
+    probe = sqlite3.connect(backup)
+    assert probe.execute("PRAGMA user_version").fetchone()[0] == 1
+    probe.close()
+    ctx.db.close()

@@ -379,4 +379,13 @@ MESSAGES: dict[str, str] = {
     "Edit": "编辑",
     "Edit customer — {name}": "编辑客户 — {name}",
     "Done (free again)": "接待完毕",
+    "Reasons are no_contact or lost.": "原因类别只能是 no_contact(未留档)或 lost(战败)。",
+    "There is no lost request for this customer.": "此客户没有战败申请。",
+    "Hand over to someone else.": "请移交给其他人。",
+    "This phone is already a customer.": "此电话已是现有客户。",
+    "Add a sales manager first: leads wait with the manager.": "请先添加销售经理:线索在分配前由经理持有。",
+    "Only a customer in the marketing pool can be handed back.": "只有市场部客户池中的客户才能交回销售。",
+    "This customer is not a lead waiting to be handed out.": "此客户不是待分配的线索。",
+    "Choose an active salesperson.": "请选择在职的销售顾问。",
+    "Give at least one step, e.g. P3D,P1M,P3M,P1Y.": "至少填写一个步骤,例如 P3D,P1M,P3M,P1Y。",
 }

@@ -166,21 +166,31 @@ def complete_callback(
             if plan.step is NextStep.MARKETING:
                 cust.status, cust.status_since = Status.MARKETING.value, now
             elif plan.step is NextStep.CARE:
-                cust.status, cust.status_since, cust.won_at = Status.WON.value, now, now
-                care = s.exec(select(Staff).where(Staff.role == "care",
-                                                  Staff.active == True)  # noqa: E712
-                              .order_by(col(Staff.id))).first()
-                cust.care_owner_id = care.id if care else None
+                win(s, ctx, cust)
             elif plan.step is NextStep.LOST:
-                cust.status, cust.status_since, cust.lost_at = Status.LOST.value, now, now
-                cust.lost_reason = lost_code
-                cust.lost_note = lost_note.strip() or None
+                # A salesperson requests "lost"; the manager decides (approve or send back).
+                cust.lost_request_reason = lost_code
+                cust.lost_request_note = lost_note.strip() or None
+                cust.lost_requested_at = now
+                cust.lost_requested_by = ctx.actor_id or cb.salesperson_id
         record_audit(s, ctx, "callback.done", "callback", cb.id, before,
                      {**snapshot(cust, ("level", "status", "last_contact_at")),
                       "outcome": out.value})
         return CallbackResult(cb.id or 0, cust.id or 0, out.value, level_before, cust.level,
                               plan.step.value, plan.due if plan.step is NextStep.CALLBACK
                               else None)
+
+
+def win(s, ctx: Context, cust: Customer) -> None:  # type: ignore[no-untyped-def]
+    """The customer is won: out of the sales lists, into customer care with its schedule."""
+    from deskterm.services.care import schedule_first_care
+
+    now = ctx.now()
+    cust.status, cust.status_since, cust.won_at = Status.WON.value, now, now
+    care = s.exec(select(Staff).where(Staff.role == "care", Staff.active == True)  # noqa: E712
+                  .order_by(col(Staff.id))).first()
+    cust.care_owner_id = care.id if care else None
+    schedule_first_care(s, ctx, cust)
 
 
 def callbacks_between(ctx: Context, salesperson_id: int, first: date, last: date

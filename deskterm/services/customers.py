@@ -166,13 +166,11 @@ def mark_won(ctx: Context, customer_id: int) -> CustomerView:
             raise NotFound("No customer #{id}.", field="customer", id=customer_id)
         if c.status == Status.WON.value:
             raise RuleViolation("This customer is already {status}.", status=c.status)
+        from deskterm.services.callbacks import win
+
         before = snapshot(c, ("status",))
-        now = ctx.now()
-        c.status, c.status_since, c.won_at = Status.WON.value, now, now
-        care = s.exec(select(Staff).where(Staff.role == "care", Staff.active == True)  # noqa: E712
-                      .order_by(col(Staff.id))).first()
-        c.care_owner_id = care.id if care else None
         reschedule(s, ctx, c, None, c.owner_id)
+        win(s, ctx, c)
         record_audit(s, ctx, "customer.won", "customer", c.id, before, snapshot(c, ("status",)))
         return _views(s, [c])[0]
 

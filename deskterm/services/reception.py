@@ -370,13 +370,16 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
             s.delete(old)
         for rel, note in clean["companions"]:  # type: ignore[attr-defined]
             s.add(Companion(reception_id=rec.id, relation=rel, note=note))
-        filled, total = form_completeness({
+        present = {
             "name": bool(clean["name"]), "phone": bool(clean.get("phone")),
             "model_interest": bool(clean["model_interest"]), "budget": bool(form.budget),
             "purchase_horizon": horizon is not None, "companions": bool(form.companions),
             "level": level is not None,
-        })
+        }
+        filled, total = form_completeness(present)
         rec.form_fields_filled, rec.form_fields_total = filled, total
+        # Which key fields were left empty: the coaching view counts them per salesperson.
+        rec.form_missing = ",".join(k for k, v in present.items() if not v) or None
         first_save = rec.form_saved_at is None
         rec.form_saved_at = now
         record_audit(s, ctx, "reception.form" if first_save else "reception.form_edit",

@@ -62,6 +62,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "rotation.hold_overdue_callbacks": "false",
     "phone.default_country": "86",
     "report.rate_window_days": "30",
+    "care.schedule": "P3D,P1M,P3M,P1Y",
 }
 
 
@@ -208,6 +209,13 @@ _SETTING_CHECKS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _check_care_schedule(value: str) -> None:
+    from deskterm.services.care import care_steps
+
+    if not care_steps(value):
+        raise InvalidInput("Give at least one step, e.g. P3D,P1M,P3M,P1Y.", field="value")
+
+
 def set_setting(ctx: Context, key: str, value: str) -> None:
     """Change one setting, validated."""
     if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
@@ -216,6 +224,8 @@ def set_setting(ctx: Context, key: str, value: str) -> None:
     if allowed and value not in allowed:
         raise InvalidInput("{key} must be one of: {choices}.", field="value", key=key,
                            choices=", ".join(allowed))
+    if key == "care.schedule":
+        _check_care_schedule(value)
     if key == "shop.timezone":
         from deskterm.clock import zone_named
 

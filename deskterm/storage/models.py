@@ -87,8 +87,18 @@ class Customer(SQLModel, table=True):
     lost_reason: str | None = Field(default=None, max_length=24)
     lost_note: str | None = Field(default=None, max_length=500)
     notes: str = Field(default="", max_length=2000)
+    # v2: a pending "lost" request, waiting for the manager.
+    lost_request_reason: str | None = Field(default=None, max_length=24)
+    lost_request_note: str | None = Field(default=None, max_length=500)
+    lost_requested_at: datetime | None = None
+    lost_requested_by: int | None = Field(default=None, foreign_key="staff.id")
+    nurtured_at: datetime | None = None  # v2: marketing hands this lead back
 
-    __table_args__ = (Index("ix_customer_owner_status", "owner_id", "status"),)
+    __table_args__ = (
+        Index("ix_customer_owner_status", "owner_id", "status"),
+        Index("ix_customer_lost_request", "lost_requested_at",
+              sqlite_where=text("lost_requested_at IS NOT NULL")),
+    )
 
 
 class Reception(SQLModel, table=True):
@@ -116,6 +126,7 @@ class Reception(SQLModel, table=True):
     form_fields_total: int = 0
     ended_at: datetime | None = None
     notes: str = Field(default="", max_length=2000)
+    form_missing: str | None = Field(default=None, max_length=200)  # v2: empty key fields
 
     __table_args__ = (Index("ix_reception_credited_day", "credited_to_id", "day"),)
 
@@ -150,6 +161,7 @@ class Callback(SQLModel, table=True):
         Index("ix_callback_open_due", "salesperson_id", "due_at",
               sqlite_where=text("status = 'open'")),
         Index("ix_callback_done", "done_at"),
+        Index("ix_callback_kind_due", "kind", "due_at", sqlite_where=text("status = 'open'")),
     )
 
 
@@ -238,3 +250,15 @@ class Audit(SQLModel, table=True):
     entity_id: int | None = None
     before_json: str | None = Field(default=None, sa_type=Text)
     after_json: str | None = Field(default=None, sa_type=Text)
+
+
+class Countermeasure(SQLModel, table=True):
+    """A countermeasure dated on a reason (no-contact or lost), for before/after figures."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    reason: str = Field(max_length=24)
+    since: date
+    note: str = Field(max_length=500)
+    by_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime

@@ -1,0 +1,191 @@
+"""The manager's analyses (second article): reasons, trends, funnel, coaching — pure counting."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+
+def month_of(day: date) -> str:
+    """``2026-03`` for any day in March 2026."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: date, last: date) -> list[str]:
+    """Every month from ``first`` to ``last`` inclusive, as ``YYYY-MM``."""
+    out, cur = [], first.replace(day=1)
+    while cur <= last:
+        out.append(month_of(cur))
+        cur += relativedelta(months=1)
+    return out
+
+
+@dataclass(frozen=True)
+class ReasonFact:
+    """One visitor who left no contact, or one lost customer, with its reason."""
+
+    reason: str
+    salesperson_id: int
+    day: date
+
+
+@dataclass
+class ReasonsTable:
+    """Counts by reason, by salesperson, and month by month."""
+
+    months: list[str]
+    by_reason: Counter[str] = field(default_factory=Counter)
+    by_salesperson: dict[int, Counter[str]] = field(default_factory=dict)
+    trend: dict[str, dict[str, int]] = field(default_factory=dict)  # reason -> month -> n
+
+
+def reasons_table(facts: Iterable[ReasonFact], first: date, last: date) -> ReasonsTable:
+    """Count the facts that fall between ``first`` and ``last``."""
+    table = ReasonsTable(months_between(first, last))
+    for f in facts:
+        if not first <= f.day <= last:
+            continue
+        table.by_reason[f.reason] += 1
+        table.by_salesperson.setdefault(f.salesperson_id, Counter())[f.reason] += 1
+        row = table.trend.setdefault(f.reason, dict.fromkeys(table.months, 0))
+        row[month_of(f.day)] += 1
+    return table
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """Monthly average of a reason's count before and after a countermeasure date."""
+
+    reason: str
+    since: date
+    months: int
+    before: float
+    after: float
+
+    @property
+    def change(self) -> float | None:
+        """Relative change (−0.5 = halved), None when there was nothing before."""
+        return None if self.before == 0 else (self.after - self.before) / self.before
+
+
+def before_after(facts: Iterable[ReasonFact], reason: str, since: date, today: date,
+                 months: int = 3) -> BeforeAfter:
+    """Average per 30 days over up to ``months`` before ``since`` and since it (to today)."""
+    start = since - relativedelta(months=months)
+    end = min(today, since + relativedelta(months=months))
+    before = sum(1 for f in facts if f.reason == reason and start <= f.day < since)
+    after_n = sum(1 for f in facts if f.reason == reason and since <= f.day <= end)
+    days_before = max((since - start).days, 1)
+    days_after = max((end - since).days + 1, 1)
+    return BeforeAfter(reason, since, months, round(before * 30 / days_before, 2),
+                       round(after_n * 30 / days_after, 2))
+
+
+FUNNEL_STAGES: tuple[str, ...] = ("received", "registered", "test_drive", "hot", "won")
+
+
+@dataclass(frozen=True)
+class VisitorFact:
+    """A first visit in the period and how far it went."""
+
+    salesperson_id: int
+    registered: bool
+    test_drive: bool
+    reached_top_level: bool
+    won: bool
+
+
+def funnel(facts: Iterable[VisitorFact]) -> dict[int | None, dict[str, int]]:
+    """Counts at each stage per salesperson, and the team's (key None)."""
+    out: dict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FUNNEL_STAGES, 0))
+    for f in facts:
+        for key in (f.salesperson_id, None):
+            row = out[key]
+            row["received"] += 1
+            if f.registered:
+                row["registered"] += 1
+                row["test_drive"] += f.test_drive
+                row["hot"] += f.reached_top_level
+                row["won"] += f.won
+    return dict(out)
+
+
+def drop_off(row: dict[str, int]) -> dict[str, float | None]:
+    """Share lost between each stage and the next (None when the earlier stage is empty)."""
+    out: dict[str, float | None] = {}
+    for a, b in zip(FUNNEL_STAGES, FUNNEL_STAGES[1:], strict=False):
+        out[f"{a}->{b}"] = None if row[a] == 0 else round(1 - row[b] / row[a], 4)
+    return out
+
+
+@dataclass(frozen=True)
+class LevelSpan:
+    """A stretch of time a customer spent at one level."""
+
+    level: str
+    start: date
+    end: date | None  # None: still at this level
+    by: int | None
+    source: str
+
+    def days(self, today: date) -> int:
+        return ((self.end or today) - self.start).days
+
+
+def level_spans(changes: Sequence[tuple[date, str, int | None, str]]) -> list[LevelSpan]:
+    """(when, new level, who, source) changes, oldest first → spans at each level."""
+    spans = []
+    for i, (when, level, by, source) in enumerate(changes):
+        end = changes[i + 1][0] if i + 1 < len(changes) else None
+        spans.append(LevelSpan(level, when, end, by, source))
+    return spans
+
+
+@dataclass(frozen=True)
+class FormFact:
+    """A saved reception form, as the coaching view sees it."""
+
+    day: date
+    has_contact: bool
+    filled: int
+    total: int
+    missing: tuple[str, ...]
+
+
+@dataclass
+class CoachingMonth:
+    """One month of a salesperson's form and contact figures."""
+
+    receptions: int = 0
+    with_contact: int = 0
+    filled: int = 0
+    total: int = 0
+
+    @property
+    def completeness(self) -> float | None:
+        return None if self.total == 0 else self.filled / self.total
+
+    @property
+    def capture_rate(self) -> float | None:
+        return None if self.receptions == 0 else self.with_contact / self.receptions
+
+
+def coaching(facts: Iterable[FormFact], first: date, last: date
+             ) -> tuple[dict[str, CoachingMonth], Counter[str]]:
+    """Month-by-month completeness and capture rate, and the fields most often left empty."""
+    months = {m: CoachingMonth() for m in months_between(first, last)}
+    missing: Counter[str] = Counter()
+    for f in facts:
+        if not first <= f.day <= last:
+            continue
+        m = months[month_of(f.day)]
+        m.receptions += 1
+        m.with_contact += f.has_contact
+        m.filled += f.filled
+        m.total += f.total
+        missing.update(f.missing)
+    return months, missing

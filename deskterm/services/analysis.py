@@ -1,0 +1,109 @@
+"""Queries behind the manager's analyses; the counting rules are in domain.analysis."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import col, select
+
+from deskterm.domain import analysis as A
+from deskterm.errors import InvalidInput, NotFound
+from deskterm.services.context import Context
+from deskterm.services.setup import load_levels
+from deskterm.storage.models import Countermeasure, Customer, LevelChange, Reception, Staff
+
+
+def _reason_facts(ctx: Context, kind: str) -> list[A.ReasonFact]:
+    with ctx.db.read() as s:
+        if kind == "no_contact":
+            return [A.ReasonFact(r.no_contact_reason or "", r.credited_to_id, r.day)
+                    for r in s.exec(select(Reception).where(
+                        col(Reception.no_contact_reason).is_not(None))).all()]
+        if kind == "lost":
+            return [A.ReasonFact(c.lost_reason or "", c.owner_id, ctx.local_day(c.lost_at))
+                    for c in s.exec(select(Customer).where(
+                        col(Customer.lost_reason).is_not(None),
+                        col(Customer.lost_at).is_not(None))).all() if c.lost_at]
+    raise InvalidInput("Reasons are no_contact or lost.", field="kind")
+
+
+@dataclass(frozen=True)
+class CountermeasureView:
+    """A countermeasure dated on a reason."""
+
+    id: int
+    reason: str
+    since: date
+    note: str
+
+
+@dataclass(frozen=True)
+class ReasonsReport:
+    """Reasons of one kind over a period, with countermeasures and their before/after."""
+
+    kind: str
+    table: A.ReasonsTable
+    countermeasures: list[tuple[CountermeasureView, A.BeforeAfter]]
+    names: dict[int, str]
+
+
+def reasons(ctx: Context, kind: str, first: date, last: date) -> ReasonsReport:
+    """Why visitors left no contact / why customers were lost: by reason, person, month."""
+    facts = _reason_facts(ctx, kind)
+    table = A.reasons_table(facts, first, last)
+    with ctx.db.read() as s:
+        names = {st.id: st.name for st in s.exec(select(Staff)).all() if st.id is not None}
+        marks = [CountermeasureView(m.id or 0, m.reason, m.since, m.note)
+                 for m in s.exec(select(Countermeasure).where(Countermeasure.kind == kind)
+                                 .order_by(col(Countermeasure.since))).all()]
+    return ReasonsReport(kind, table,
+                         [(m, A.before_after(facts, m.reason, m.since, ctx.today()))
+                          for m in marks], names)
+
+
+def funnel(ctx: Context, first: date, last: date) -> dict[int | None, dict[str, int]]:
+    """First visits in the period and how far each got, per salesperson and for the team."""
+    with ctx.db.read() as s:
+        top = list(load_levels(s))[0].code
+        reached_top = set(s.exec(select(LevelChange.customer_id).where(
+            LevelChange.to_level == top)).all())
+        rows = s.exec(select(Reception, Customer).join(Customer, isouter=True).where(
+            Reception.day >= first, Reception.day <= last, Reception.counted == True,  # noqa: E712
+            Reception.first_visit == True)).all()  # noqa: E712
+        facts = [A.VisitorFact(r.credited_to_id, c is not None,
+                               bool(r.test_drive) and c is not None,
+                               c is not None and c.id in reached_top,
+                               c is not None and c.won_at is not None)
+                 for r, c in rows]
+    return A.funnel(facts)
+
+
+def level_history(ctx: Context, customer_id: int) -> list[tuple[A.LevelSpan, str | None]]:
+    """Each level the customer was at, how long, and who set it."""
+    with ctx.db.read() as s:
+        if s.get(Customer, customer_id) is None:
+            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+        names = {st.id: st.name for st in s.exec(select(Staff)).all()}
+        changes = [(ctx.local_day(lc.at), lc.to_level, lc.by_id, lc.source)
+                   for lc in s.exec(select(LevelChange).where(
+                       LevelChange.customer_id == customer_id)
+                       .order_by(col(LevelChange.at), col(LevelChange.id))).all()]
+    return [(span, names.get(span.by) if span.by else None)
+            for span in A.level_spans(changes)]
+
+
+def coaching(ctx: Context, salesperson_id: int, first: date, last: date
+             ) -> tuple[dict[str, A.CoachingMonth], Counter[str]]:
+    """A salesperson's form completeness and contact capture by month; fields left empty."""
+    with ctx.db.read() as s:
+        rows = s.exec(select(Reception).where(
+            Reception.credited_to_id == salesperson_id, Reception.counted == True,  # noqa: E712
+            Reception.day >= first, Reception.day <= last,
+            col(Reception.form_saved_at).is_not(None))).all()
+        facts = [A.FormFact(r.day, r.customer_id is not None, r.form_fields_filled,
+                            r.form_fields_total,
+                            tuple(x for x in (r.form_missing or "").split(",") if x))
+                 for r in rows]
+    return A.coaching(facts, first, last)

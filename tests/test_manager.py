@@ -1,0 +1,147 @@
+"""The manager's side, each rule checked against a hand count on a small scenario."""
+
+from datetime import date, datetime
+
+import pytest
+
+from deskterm.domain import analysis as A
+from deskterm.errors import InvalidInput, RuleViolation
+from deskterm.services import analysis, callbacks, care, customers, manager, reception, rotation
+from deskterm.services.reception import InvalidForm, ReceptionForm
+
+
+def _customer(ctx, phone, horizon="1m", **kw):
+    a = rotation.walk_in(ctx)
+    saved = reception.save_form(ctx, a.reception_id, ReceptionForm(
+        name=kw.pop("name", f"C{phone[-2:]}"), phone=phone, purchase_horizon=horizon, **kw))
+    rotation.done(ctx, a.salesperson_id)
+    return saved.customer_id
+
+
+@pytest.fixture
+def floor(ctx, team):
+    rotation.check_in(ctx, team.wang)
+    return ctx
+
+
+def test_handover_moves_every_customer_and_callback_then_deactivates(floor, team):
+    c1, c2 = _customer(floor, "13900000001"), _customer(floor, "13900000002", "6m")
+    moved = manager.hand_over(floor, team.wang, team.li, "left for another dealer")
+    assert (moved.customers, moved.callbacks) == (2, 2)
+    assert {customers.get_customer(floor, c).owner_id for c in (c1, c2)} == {team.li}
+    assert callbacks.due_callbacks(floor, team.wang, date(2026, 12, 31)) == []
+    assert len(callbacks.due_callbacks(floor, team.li, date(2026, 12, 31))) == 2
+    assert rotation.get_board(floor).members == ()  # checked out of today's queue
+    assert customers.timeline(floor, c1)[-1].text.endswith("left for another dealer")
+
+
+def test_lost_request_approved_or_sent_back(floor, team, clock):
+    c1, c2 = _customer(floor, "13900000001"), _customer(floor, "13900000002")
+    clock.set(datetime(2026, 3, 9, 10))
+    cbs = {c.customer_id: c.id for c in callbacks.due_callbacks(floor, team.wang)}
+    with pytest.raises(InvalidForm) as e:
+        callbacks.complete_callback(floor, cbs[c1], "lost", lost_reason="other")
+    assert "lost_reason_note" in e.value.errors  # "other" needs a note
+    callbacks.complete_callback(floor, cbs[c1], "lost", lost_reason="competitor")
+    callbacks.complete_callback(floor, cbs[c2], "lost", lost_reason="price")
+    assert [r.customer_id for r in manager.pending_lost_requests(floor)] == [c1, c2]
+    manager.approve_lost(floor, c1)
+    due = manager.send_back_lost(floor, c2, "offer the year-end discount first")
+    assert customers.get_customer(floor, c1).status == "lost"
+    assert customers.get_customer(floor, c2).status == "active"
+    [cb] = callbacks.due_callbacks(floor, team.wang, due)
+    assert cb.customer_id == c2 and due == date(2026, 3, 10)
+    with pytest.raises(RuleViolation):
+        manager.approve_lost(floor, c2)
+    with pytest.raises(InvalidInput):
+        manager.send_back_lost(floor, c1, "")
+
+
+def test_leads_registered_nurtured_and_handed_out(floor, team):
+    lead = manager.register_lead(floor, "网上客户", "13700000000", "online", "web form")
+    cold = _customer(floor, "13900000003", "unknown")
+    assert customers.get_customer(floor, cold).status == "marketing"
+    manager.mark_nurtured(floor, cold, "came to the open day, wants a test drive")
+    assert [v.customer_id for v in manager.leads_to_hand_out(floor)] == [lead, cold]
+    due = manager.hand_out_lead(floor, lead, team.li)
+    view = customers.get_customer(floor, lead)
+    assert (view.owner_id, view.status, view.level, due) == (team.li, "active", "warm",
+                                                             date(2026, 3, 3))
+    assert manager.leads_to_hand_out(floor)[0].customer_id == cold
+    with pytest.raises(RuleViolation):
+        manager.hand_out_lead(floor, lead, team.li)
+    with pytest.raises(InvalidInput):
+        manager.register_lead(floor, "dup", "137 0000 0000")
+
+
+def test_care_schedule_after_a_win(floor, team, clock):
+    c = _customer(floor, "13900000001")
+    clock.set(datetime(2026, 3, 9, 10))
+    [cb] = callbacks.due_callbacks(floor, team.wang)
+    callbacks.complete_callback(floor, cb.id, "won")
+    assert callbacks.due_callbacks(floor, team.wang, date(2026, 12, 31)) == []
+    clock.set(datetime(2026, 3, 12, 10))  # won 9 March + 3 days
+    [call] = care.care_due(floor, team.care)
+    assert (call.customer_id, call.due, call.step) == (c, date(2026, 3, 12), 1)
+    assert care.complete_care(floor, call.id, "happy with the car") == date(2026, 4, 9)
+    clock.set(datetime(2026, 4, 9, 10))
+    [call] = care.care_due(floor, team.care)
+    assert care.complete_care(floor, call.id, reached=False) == date(2026, 4, 10)
+    clock.set(datetime(2026, 4, 10, 10))
+    [call] = care.care_due(floor, team.care)
+    assert care.complete_care(floor, call.id) == date(2026, 6, 9)  # won + 3 months
+
+
+def test_reasons_by_month_salesperson_and_countermeasure(floor, team, clock):
+    def visitor(day, reason):
+        clock.set(datetime(*day, 10))
+        rotation.close_past_days(floor)
+        if not rotation.get_board(floor).members:
+            rotation.check_in(floor, team.wang)
+        a = rotation.walk_in(floor)
+        reception.save_form(floor, a.reception_id, ReceptionForm(
+            contact_left=False, no_contact_reason=reason))
+        rotation.done(floor, team.wang)
+
+    for day, reason in [((2026, 3, 2), "refused"), ((2026, 3, 20), "refused"),
+                        ((2026, 3, 21), "not_asked"), ((2026, 4, 10), "refused"),
+                        ((2026, 5, 15), "not_asked")]:
+        visitor(day, reason)
+    manager.mark_countermeasure(floor, "no_contact", "refused", date(2026, 4, 1),
+                                "small gift for leaving a number")
+    clock.set(datetime(2026, 6, 30, 10))
+    rep = analysis.reasons(floor, "no_contact", date(2026, 3, 1), date(2026, 5, 31))
+    assert rep.table.by_reason == {"refused": 3, "not_asked": 2}
+    assert rep.table.trend["refused"] == {"2026-03": 2, "2026-04": 1, "2026-05": 0}
+    assert rep.table.by_salesperson[team.wang]["refused"] == 3
+    [(mark, ba)] = rep.countermeasures
+    # by hand: 2 in the 90 days before 1 April, 1 in the 91 days since (to 30 June)
+    assert mark.reason == "refused" and (ba.before, ba.after) == (0.67, 0.33)
+    assert ba.change == pytest.approx(-0.5, abs=0.01)
+    with pytest.raises(InvalidForm):
+        manager.mark_countermeasure(floor, "no_contact", "nonsense", date(2026, 4, 1), "x")
+
+
+def test_funnel_level_history_and_coaching(floor, team, clock):
+    c1 = _customer(floor, "13900000001", test_drive=True, model_interest="Model Y",
+                   budget="200-300k", companions=[("spouse", "")])
+    _customer(floor, "13900000002", "6m")
+    a = rotation.walk_in(floor)
+    reception.save_form(floor, a.reception_id, ReceptionForm(contact_left=False,
+                                                             no_contact_reason="refused"))
+    rotation.done(floor, team.wang)
+    clock.set(datetime(2026, 3, 9, 10))
+    cbs = {c.customer_id: c.id for c in callbacks.due_callbacks(floor, team.wang)}
+    callbacks.complete_callback(floor, cbs[c1], "won")
+    f = analysis.funnel(floor, date(2026, 3, 1), date(2026, 3, 31))
+    assert f[team.wang] == {"received": 3, "registered": 2, "test_drive": 1, "hot": 1, "won": 1}
+    assert A.drop_off(f[None])["received->registered"] == pytest.approx(1 / 3, abs=1e-3)
+    c2 = customers.search(floor, "13900000002")[0].id
+    customers.edit_customer(floor, c2, ReceptionForm(name="C02", phone="13900000002",
+                                                     level="hot"))
+    spans = analysis.level_history(floor, c2)
+    assert [(s.level, s.source) for s, _by in spans] == [("warm", "reception"), ("hot", "manual")]
+    assert spans[0][0].days(date(2026, 3, 9)) == 7 and spans[1][0].end is None
+    months, missing = analysis.coaching(floor, team.wang, date(2026, 3, 1), date(2026, 3, 31))
+    assert months["2026-03"].receptions == 3 and months["2026-03"].with_contact == 2
+    assert missing["companions"] == 2 and missing["model_interest"] == 2
