@@ -139,3 +139,27 @@ def test_main_in_process_returns_codes(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "y.db"), "check"]) == 0
     assert main(["--db", str(tmp_path / "y.db"), "report", "--date", "x"]) == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_handover_and_report_periods_and_formats(sample_copy, tmp_path):
+    env = {"DESKTERM_NOW": "2026-11-20T17:00"}
+    r = run("--db", str(sample_copy), "staff", "handover", "张磊", "王伟", env=env)
+    assert r.returncode == 0 and "张磊" in r.stdout, r.stderr
+    staff = json.loads(run("--db", str(sample_copy), "staff", "list", "--format", "json",
+                           env=env).stdout)
+    assert "张磊" not in [p["name"] for p in staff]
+    r = run("--db", str(sample_copy), "report", "--period", "month", "--format", "json",
+            env=env)
+    data = json.loads(r.stdout)
+    assert data["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
+    assert data["funnel"]["team"]["received"] > 0 and data["reasons"]["no_contact"]["by_reason"]
+    assert {"lost_requests", "leads"} <= set(data)
+    out = tmp_path / "meeting.html"
+    r = run("--db", str(sample_copy), "report", "--format", "html", "--out", str(out), env=env)
+    assert r.returncode == 0 and "<table>" in out.read_text("utf-8")
+    r = run("--db", str(sample_copy), "report", "--from", "2026-11-16", "--format",
+            "markdown", env=env)
+    assert r.stdout.startswith("# ") and "2026-11-16" in r.stdout
+    r = run("--db", str(sample_copy), "report", "--from", "2026-11-21", "--date", "2026-11-20",
+            env=env)
+    assert r.returncode == 2 and "before it starts" in r.stderr

@@ -12,7 +12,13 @@ from deskterm.ui.app import create_app
 from tests.ui_helpers import demo_ctx, settle, wait_for
 
 
+def _rows(pilot, selector: str) -> int:
+    return pilot.app.screen.query_one(selector).row_count
+
+
 async def _reception(pilot) -> None:
+    # Wait for what is shown, not for time: the screenshot is taken under any load.
+    await wait_for(pilot, lambda: _rows(pilot, "#board") > 0 and _rows(pilot, "#arrivals") > 0)
     await settle(pilot)
 
 
@@ -20,6 +26,9 @@ async def _callbacks(pilot) -> None:
     await pilot.press("f3")
     await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "PickScreen")
     await pilot.press("1")
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "MyCallbacksScreen"
+                   and _rows(pilot, "#calls") > 0
+                   and "David Chen" in str(pilot.app.screen.query_one("#who").render()))
     await settle(pilot)
 
 
@@ -28,6 +37,7 @@ async def _customers(pilot) -> None:
     await wait_for(pilot, lambda: pilot.app.screen.query_one("#results").row_count > 0)
     await settle(pilot)
     await pilot.press("enter")
+    await wait_for(pilot, lambda: _rows(pilot, "#timeline") > 0)
     await settle(pilot)
 
 
@@ -38,15 +48,24 @@ async def _meeting(pilot) -> None:
 
 
 async def _form(pilot) -> None:
-    await settle(pilot)
+    await _reception(pilot)
     await pilot.press("n", "1")
     await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "ReceptionFormScreen")
     await pilot.press(*"王小明", "tab", *"13912345678", "tab")
+    # the phone hint comes from a worker: wait for it rather than for time
+    await wait_for(pilot, lambda: "139 1234 5678" in str(
+        pilot.app.screen.query_one("#known").render()))
+    await settle(pilot)
+
+
+async def _manager(pilot) -> None:
+    await pilot.press("f6")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#stale").row_count > 0)
     await settle(pilot)
 
 
 SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _customers,
-           "meeting": _meeting, "form": _form}
+           "meeting": _meeting, "form": _form, "manager": _manager}
 
 
 @pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])

@@ -71,9 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
         a = ss.add_parser(name, parents=[common], help=text)
         a.add_argument("who", help=_("name or id"))
 
+    ho = ss.add_parser("handover", parents=[common],
+                       help=_("someone leaves: all their customers and callbacks to another"))
+    ho.add_argument("who", help=_("name or id"))
+    ho.add_argument("to", help=_("name or id"))
+
     rep = sub.add_parser("report", parents=[common], help=_("the daily meeting report"))
     rep.add_argument("--date", type=_date, help=_("day of the report (default: today)"))
-    rep.add_argument("--format", choices=["text", "json"], default="text")
+    rep.add_argument("--period", choices=["day", "week", "month"], default="day",
+                     help=_("the day, week or month that contains --date"))
+    rep.add_argument("--from", dest="first", type=_date,
+                     help=_("first day of a chosen range (ends on --date)"))
+    rep.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
+    rep.add_argument("--out", help=_("write to this file instead of the screen"))
 
     bak = sub.add_parser("backup", parents=[common], help=_("copy the database safely"))
     bak.add_argument("dest", help=_("file or folder to write the copy to"))
@@ -139,19 +149,30 @@ def _pct(v: float | None) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from deskterm.services.report import as_json, daily_report
+    from deskterm.services.report import as_json, daily_report, manager_sections, period_bounds
+    from deskterm.services.report_export import to_html, to_markdown
 
     ctx = _open(args)
     try:
-        report = daily_report(ctx, args.date)
+        day = args.date or ctx.today()
+        first, last = (args.first, day) if args.first else period_bounds(args.period, day)
+        report = daily_report(ctx, last, first)
+        data = as_json(report, manager_sections(ctx, report))
     finally:
         ctx.db.close()
-    data = as_json(report)
-    if args.format == "json":
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+    if args.format in ("json", "markdown", "html"):
+        text = {"json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+                "markdown": to_markdown, "html": to_html}[args.format](data)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            print(_("Report written to {path}", path=args.out))
+        else:
+            sys.stdout.write(text)
         return EXIT_OK
     r, c = data["receptions"], data["callbacks"]
-    print(_("Daily meeting report — {day}", day=data["date"]))
+    span = data["date"] if data["period"]["from"] == data["date"] else (
+        f"{data['period']['from']} – {data['date']}")
+    print(_("Daily meeting report — {day}", day=span))
     print(_("Receptions: {total} ({with_c} with contact, {without} without), "
             "{uncounted} not counted", total=r["total"], with_c=r["with_contact"],
             without=r["without_contact"], uncounted=r["uncounted"]))
@@ -188,6 +209,14 @@ def cmd_staff(args: argparse.Namespace) -> int:
                 _print_table([[p.id, p.name, p.role, p.seniority,
                                "" if p.active else _("left")] for p in people],
                              ["#", _("Name"), _("Role"), _("Seniority"), ""])
+        elif args.action == "handover":
+            from deskterm.services import manager
+
+            who, to = setup.find_staff(ctx, args.who), setup.find_staff(ctx, args.to)
+            moved = manager.hand_over(ctx, who.id, to.id)
+            print(_("{name} handed {n} customers and {m} callbacks to {to}; {name} is now "
+                    "inactive.", name=who.name, n=moved.customers, m=moved.callbacks,
+                    to=to.name))
         else:
             who = setup.find_staff(ctx, args.who)
             v = setup.set_staff_active(ctx, who.id, args.action == "activate")

@@ -18,7 +18,7 @@ from dateutil import tz
 from deskterm.clock import FixedClock
 from deskterm.domain.rotation import MemberState
 from deskterm.errors import DesktermError
-from deskterm.services import callbacks, customers, reception, rotation, setup
+from deskterm.services import callbacks, customers, manager, reception, rotation, setup
 from deskterm.services.context import Context
 from deskterm.services.escalation import escalation_lists, run_escalations
 from deskterm.services.reception import ReceptionForm
@@ -166,6 +166,20 @@ class Showroom:
         a = rotation.log_remote_arrival(self.ctx, channel, sid)
         reception.save_form(self.ctx, a.reception_id, self.form(sid, remote=True))
 
+    def marketing(self, day: date) -> None:
+        """Marketing registers web leads and hands nurtured pool customers back."""
+        rng = self.rng
+        self.clock.set(self.at(day, 17.0))
+        if rng.random() < 0.25:
+            manager.register_lead(self.ctx, self.name(), self.phone(), "online",
+                                  rng.choice(["website test-drive form", "WeChat enquiry"]))
+        if rng.random() < 0.2:
+            pool = customers.customers_by_status(self.ctx, "marketing")
+            if pool:
+                manager.mark_nurtured(self.ctx, rng.choice(pool).id,
+                                      rng.choice(["came to the open day",
+                                                  "asked for a price list"]))
+
     def do_callbacks(self, day: date, share: float) -> None:
         rng, ctx = self.rng, self.ctx
         self.clock.set(self.at(day, 16.5))
@@ -204,10 +218,23 @@ class Showroom:
                                      "家人还没同意", "asked about financing"]),
                     **kwargs)  # type: ignore[arg-type]
 
-    def manager_meeting(self, day: date) -> None:
-        """Some at-risk customers go to a senior; the manager calls one himself."""
+    def manager_meeting(self, day: date, decide: bool = True) -> None:
+        """Lost requests decided, leads handed out, some at-risk customers to a senior.
+
+        On the demo's own today the decisions are left for the person trying it.
+        """
         self.clock.set(self.at(day, 8.75))
         run_escalations(self.ctx)
+        if not decide:
+            return
+        for req in manager.pending_lost_requests(self.ctx):
+            if self.rng.random() < 0.8:
+                manager.approve_lost(self.ctx, req.customer_id)
+            else:
+                manager.send_back_lost(self.ctx, req.customer_id,
+                                       "try once more with the new offer")
+        for lead in manager.leads_to_hand_out(self.ctx):
+            manager.hand_out_lead(self.ctx, lead.customer_id, self.rng.choice(self.sales))
         lists = escalation_lists(self.ctx)
         seniors = self.sales[:3]
         for item in lists["at_risk"][:2]:
@@ -221,7 +248,7 @@ class Showroom:
         rng = self.rng
         weekend = day.weekday() >= 5
         if day.weekday() == 0 or is_today:
-            self.manager_meeting(day)
+            self.manager_meeting(day, decide=not is_today)
         self.clock.set(self.at(day, 9.0))
         on_duty = rng.sample(self.sales, k=min(len(self.sales), rng.randint(5, 7)
                                               + (1 if weekend else 0)))
@@ -258,6 +285,7 @@ class Showroom:
         for h, channel in ((11.0, "phone"), (14.0, "online"), (15.5, "phone")):
             if rng.random() < 0.7:
                 self.remote(day, h, channel)
+        self.marketing(day)
         self.do_callbacks(day, share=0.9)
         self.clock.set(self.at(day, 18.5))
         self.free_finished(self.clock.now().replace(tzinfo=None) + timedelta(hours=24))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from deskterm.domain.levels import Levels
+from deskterm.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,16 @@ def meeting_figures(
                 f.window_won += 1
     return MeetingFigures(per, team)
 
+
+FIELD_LABELS: dict[str, str] = {
+    "name": N_("name"),
+    "phone": N_("phone"),
+    "model_interest": N_("model"),
+    "budget": N_("budget"),
+    "purchase_horizon": N_("purchase time"),
+    "companions": N_("companions"),
+    "level": N_("level"),
+}
 
 FORM_KEY_FIELDS: tuple[str, ...] = (
     "name",

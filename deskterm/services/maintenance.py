@@ -121,6 +121,8 @@ def check(ctx: Context) -> list[Problem]:
             select(Customer.id).where(
                 col(Customer.status).in_(("active", "at_risk")),
                 col(Customer.level).in_([r.code for r in levels if r.callback_interval]),
+                # A pending lost request waits for the manager, with no callback meanwhile.
+                col(Customer.lost_requested_at).is_(None),
                 ~select(Callback.id).where(Callback.customer_id == Customer.id,
                                            Callback.status == "open").exists())).all()
         for cid in missing:

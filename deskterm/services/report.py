@@ -21,6 +21,7 @@ from deskterm.domain.kpi import (
     WinFact,
     meeting_figures,
 )
+from deskterm.errors import InvalidInput
 from deskterm.services.context import Context
 from deskterm.services.escalation import EscalationItem, escalation_lists
 from deskterm.services.setup import load_levels, load_settings
@@ -38,9 +39,10 @@ class SalespersonLine:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything the daily meeting looks at."""
+    """Everything the daily meeting looks at (for one day or a range)."""
 
-    day: date
+    day: date  # the last day of the period
+    first: date  # the first day of the period
     window_from: date
     levels: tuple[str, ...]
     team: Figures
@@ -49,13 +51,30 @@ class Report:
     lists: dict[str, list[EscalationItem]]
 
 
-def daily_report(ctx: Context, day: date | None = None) -> Report:
-    """The meeting report for ``day`` (default: today)."""
+def period_bounds(kind: str, day: date) -> tuple[date, date]:
+    """The day, ISO week (Monday–Sunday) or calendar month that contains ``day``."""
+    if kind == "day":
+        return day, day
+    if kind == "week":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=6)
+    if kind == "month":
+        first = day.replace(day=1)
+        return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    raise InvalidInput("A period is day, week or month.", field="period")
+
+
+def daily_report(ctx: Context, day: date | None = None, first: date | None = None) -> Report:
+    """The meeting report for ``first``..``day`` (default: today only)."""
     day = day or ctx.today()
+    first = first or day
+    if first > day:
+        raise InvalidInput("The period ends before it starts.", field="from")
     with ctx.db.read() as s:
         settings = load_settings(s)
         window = int(settings["report.rate_window_days"])
-        window_from = day - timedelta(days=window - 1)
+        # Rates use the period itself when it is longer than the window.
+        window_from = min(first, day - timedelta(days=window - 1))
         levels = load_levels(s)
         staff = {st.id: st for st in s.exec(select(Staff)).all()}
         recs = s.exec(select(Reception).where(Reception.day >= window_from,
@@ -63,7 +82,7 @@ def daily_report(ctx: Context, day: date | None = None) -> Report:
         rfacts = [ReceptionFact(r.credited_to_id, r.day, r.channel, r.customer_id is not None,
                                 r.counted, r.first_visit, r.form_fields_filled,
                                 r.form_fields_total) for r in recs]
-        d0, d1 = ctx.day_range_utc(day)
+        d0, d1 = ctx.day_range_utc(first, day)
         cbs = s.exec(select(Callback).where(
             Callback.kind == "sales", Callback.status != "cancelled",
             or_(and_(Callback.due_at >= d0, Callback.due_at < d1),
@@ -83,10 +102,10 @@ def daily_report(ctx: Context, day: date | None = None) -> Report:
         sellers = sorted((st for st in staff.values()
                           if st.role == "salesperson" and st.active), key=lambda st: st.name)
         figs = meeting_figures(
-            day_from=day, day_to=day, window_from=window_from,
+            day_from=first, day_to=day, window_from=window_from,
             salespeople=[st.id for st in sellers if st.id is not None],
             receptions=rfacts, callbacks=cfacts, pipeline=pipe, wins=wins, levels=levels,
-            today=day)
+            today=first)
         t0, t1 = ctx.day_range_utc(day + timedelta(days=1))
         tomorrow: list[tuple[str, int, int]] = []
         for st in sellers:
@@ -102,8 +121,8 @@ def daily_report(ctx: Context, day: date | None = None) -> Report:
             for sid, f in sorted(figs.per_salesperson.items(),
                                  key=lambda kv: staff[kv[0]].name if kv[0] in staff else "")
         )
-    return Report(day, window_from, tuple(levels.codes), figs.team, lines, tuple(tomorrow),
-                  escalation_lists(ctx, day))
+    return Report(day, first, window_from, tuple(levels.codes), figs.team, lines,
+                  tuple(tomorrow), escalation_lists(ctx, day))
 
 
 def _rate(value: float | None) -> float | None:
@@ -130,14 +149,16 @@ def _figures_json(f: Figures, levels: tuple[str, ...]) -> dict[str, Any]:
 
 def _items_json(items: list[EscalationItem]) -> list[dict[str, Any]]:
     return [{"customer_id": i.customer_id, "name": i.name, "level": i.level, "owner": i.owner,
+             "owner_id": i.owner_id,
              "since": i.due.isoformat(), "days_over": i.days_over} for i in items]
 
 
-def as_json(report: Report) -> dict[str, Any]:
-    """The report as the documented JSON contract."""
+def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The report as the documented JSON contract (``extra``: the manager's sections)."""
     t = report.team
     return {
         "date": report.day.isoformat(),
+        "period": {"from": report.first.isoformat(), "to": report.day.isoformat()},
         "rates_window": {"from": report.window_from.isoformat(), "to": report.day.isoformat()},
         "levels": list(report.levels),
         "receptions": {
@@ -158,4 +179,42 @@ def as_json(report: Report) -> dict[str, Any]:
         "at_risk": _items_json(report.lists["at_risk"]),
         "to_reassign": _items_json(report.lists["to_reassign"]),
         "stalled": _items_json(report.lists["stalled"]),
+        **(extra or {}),
+    }
+
+
+def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
+    """Funnel, reasons, pending lost requests and leads to hand out, for the same period."""
+    from deskterm.domain.analysis import drop_off
+    from deskterm.services import analysis, manager
+
+    names = {line.id: line.name for line in report.salespeople}
+    fun = analysis.funnel(ctx, report.first, report.day)
+    empty = dict.fromkeys(("received", "registered", "test_drive", "hot", "won"), 0)
+    reasons: dict[str, Any] = {}
+    for kind in ("no_contact", "lost"):
+        rep = analysis.reasons(ctx, kind, report.first, report.day)
+        reasons[kind] = {
+            "by_reason": dict(rep.table.by_reason.most_common()),
+            "by_salesperson": [{"name": rep.names.get(sid, "?"), **dict(c)}
+                               for sid, c in sorted(rep.table.by_salesperson.items())],
+            "by_month": rep.table.trend,
+            "countermeasures": [{"reason": m.reason, "since": m.since.isoformat(),
+                                 "note": m.note, "before_per_30d": ba.before,
+                                 "after_per_30d": ba.after} for m, ba in rep.countermeasures],
+        }
+    return {
+        "funnel": {
+            "team": {**fun.get(None, empty), "drop_off": drop_off(fun.get(None, empty))},
+            "salespeople": [{"name": names[sid], **fun.get(sid, empty),
+                             "drop_off": drop_off(fun.get(sid, empty))}
+                            for sid in names],
+        },
+        "reasons": reasons,
+        "lost_requests": [{"customer_id": r.customer_id, "name": r.name, "level": r.level,
+                           "owner": r.owner, "reason": r.reason, "note": r.note}
+                          for r in manager.pending_lost_requests(ctx)],
+        "leads": [{"customer_id": v.customer_id, "name": v.name, "source": v.source,
+                   "since": v.since.isoformat(), "note": v.note}
+                  for v in manager.leads_to_hand_out(ctx)],
     }

@@ -21,6 +21,7 @@ from deskterm.services.context import Context
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.callbacks import MyCallbacksScreen
 from deskterm.ui.screens.customers import CustomersScreen
+from deskterm.ui.screens.manager import ManagerScreen
 from deskterm.ui.screens.meeting import MeetingScreen
 from deskterm.ui.screens.reception import ReceptionScreen
 from deskterm.ui.widgets.fields import TextField
@@ -69,6 +70,7 @@ class DesktermApp(App[int]):
         "callbacks": MyCallbacksScreen,
         "customers": CustomersScreen,
         "meeting": MeetingScreen,
+        "manager": ManagerScreen,
     }
     DEFAULT_MODE = "reception"
     BINDINGS = [
@@ -76,6 +78,7 @@ class DesktermApp(App[int]):
         Binding("f3", "switch_mode('callbacks')", N_("My callbacks"), id="app.callbacks"),
         Binding("f4", "switch_mode('customers')", N_("Customers"), id="app.customers"),
         Binding("f5", "switch_mode('meeting')", N_("Meeting"), id="app.meeting"),
+        Binding("f6", "switch_mode('manager')", N_("Manager"), id="app.manager"),
     ]
 
     def __init__(self, ctx: Context, *, blink: bool = True) -> None:
@@ -101,7 +104,8 @@ class DesktermApp(App[int]):
         """Every action of the app in the command palette (Ctrl+P)."""
         yield from super().get_system_commands(screen)
         for mode, label in (("reception", N_("Reception")), ("callbacks", N_("My callbacks")),
-                            ("customers", N_("Customers")), ("meeting", N_("Meeting"))):
+                            ("customers", N_("Customers")), ("meeting", N_("Meeting")),
+                            ("manager", N_("Manager"))):
             yield SystemCommand(_("Go to: {screen}", screen=_(label)), _("Switch screen"),
                                 lambda m=mode: self.switch_mode(m))
         if isinstance(screen, ReceptionScreen):

@@ -127,3 +127,28 @@ class CustomerPickScreen(ModalScreen[CustomerView | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextPromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (a reason, a note); Enter accepts, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel")]
+
+    def __init__(self, question: str, value: str = "") -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.question = question
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.question, classes="question")
+            yield TextField(self.value, id="answer")
+
+    @on(Input.Submitted, "#answer")
+    def accept(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -32,7 +32,8 @@ def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) ->
             if key in existing:
                 for col, old, new in zip(columns, table.get_row(key), cells, strict=False):
                     if old != new:
-                        table.update_cell(key, col, new)
+                        # widen the column if needed, or grown text is cut off
+                        table.update_cell(key, col, new, update_width=True)
             else:
                 table.add_row(*cells, key=key)
         if _keys_in_order(table) != wanted:

@@ -1,0 +1,296 @@
+"""F6 Manager: run the morning meeting from one screen (DESIGN.md §1.4–1.6).
+
+Tabs: stale customers (reassign in two keys), lost requests (approve / send back),
+leads to hand out, reasons (with month trend and countermeasures), the funnel,
+and coaching. ``x`` exports the meeting report for printing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from deskterm.domain.analysis import FUNNEL_STAGES, drop_off
+from deskterm.domain.kpi import FIELD_LABELS
+from deskterm.i18n import N_, _, get_language
+from deskterm.services import analysis, customers, manager, setup
+from deskterm.services.reception import CHANNELS
+from deskterm.services.report import as_json, daily_report, manager_sections
+from deskterm.services.report_export import to_html, to_markdown
+from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
+from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
+from deskterm.ui.widgets.tables import sync_rows
+
+STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"),
+                "stalled": N_("stalled")}
+STAGE_LABELS = {"received": N_("received"), "registered": N_("left contact"),
+                "test_drive": N_("test drive"), "hot": N_("reached top level"),
+                "won": N_("won")}
+
+
+def _reason_names(kind: str) -> dict[str, str]:
+    rows = NO_CONTACT_REASONS if kind == "no_contact" else LOST_REASONS
+    zh = get_language() == "zh"
+    return {code: (z if zh else en) for code, en, z, _n in rows}
+
+
+def _bar(n: int, top: int, width: int = 20) -> str:
+    # ASCII on purpose: block characters are East-Asian "ambiguous" width and
+    # break the columns on CJK terminals.
+    return "#" * (0 if top == 0 else max(1 if n else 0, round(n * width / top)))
+
+
+class ManagerScreen(DeskScreen):
+    """The sales manager's screen."""
+
+    BINDINGS = [
+        Binding("a", "assign", N_("Reassign / hand out"), id="manager.assign"),
+        Binding("m", "take", N_("Take myself"), id="manager.take"),
+        Binding("y", "approve", N_("Approve lost"), id="manager.approve"),
+        Binding("n", "send_back", N_("Send back"), id="manager.send_back"),
+        Binding("c", "countermeasure", N_("Countermeasure"), id="manager.countermeasure"),
+        Binding("x", "export", N_("Export report"), id="manager.export"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="manager")
+        self.data: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs"):
+            with TabPane(_("Stale customers"), id="tab-stale"):
+                yield DataTable(id="stale", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Lost requests"), id="tab-lost"):
+                yield DataTable(id="lost", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Leads"), id="tab-leads"):
+                yield DataTable(id="leads", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Reasons"), id="tab-reasons"):
+                yield DataTable(id="reasons", cursor_type="row")
+                yield Static("", id="countermeasures", classes="hint")
+            with TabPane(_("Funnel"), id="tab-funnel"):
+                yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Coaching"), id="tab-coaching"):
+                yield DataTable(id="coaching", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stale", DataTable).add_columns(
+            _("Customer"), _("Level"), _("Owner"), _("List"), _("Since"), _("Days over"))
+        self.query_one("#lost", DataTable).add_columns(
+            _("Customer"), _("Level"), _("Owner"), _("Reason"), _("Note"))
+        self.query_one("#leads", DataTable).add_columns(
+            _("Customer"), _("Channel"), _("Since"), _("Note"))
+        self.query_one("#funnel", DataTable).add_columns(
+            _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES], _("Drop-off"))
+        self.query_one("#coaching", DataTable).add_columns(
+            _("Salesperson"), _("Month"), _("Receptions"), _("Contact"), _("Form"),
+            _("Most often empty"))
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="manager-load")
+    def load(self) -> None:
+        ctx = self.ctx
+        report = daily_report(ctx)
+        data = as_json(report, manager_sections(ctx, report))
+        today = ctx.today()
+        first = (today.replace(day=1) - timedelta(days=150)).replace(day=1)
+        data["_reasons"] = analysis.reasons(ctx, "no_contact", first, today)
+        data["_lost_reasons"] = analysis.reasons(ctx, "lost", first, today)
+        month_first = (today.replace(day=1) - timedelta(days=60)).replace(day=1)
+        data["_coaching"] = [
+            (p.name, analysis.coaching(ctx, p.id, month_first, today))
+            for p in setup.list_staff(ctx, "salesperson")]
+        data["_funnel"] = analysis.funnel(ctx, today - timedelta(days=29), today)
+        data["_names"] = {p.id: p.name for p in setup.list_staff(ctx, "salesperson")}
+        self.app.call_from_thread(self.show, data)
+
+    def show(self, data: dict[str, Any]) -> None:
+        self.data = data
+        stale = []
+        for key, kind in (("at_risk", "at_risk"), ("to_reassign", "reassign"),
+                          ("stalled", "stalled")):
+            for i in data[key]:
+                stale.append((f"{kind}-{i['customer_id']}", (
+                    i["name"], self.level_name(i["level"]), i["owner"],
+                    _(STALE_LABELS[kind]), i["since"], str(i["days_over"]))))
+        sync_rows(self.query_one("#stale", DataTable), stale)
+        lost_names = _reason_names("lost")
+        sync_rows(self.query_one("#lost", DataTable), [
+            (str(r["customer_id"]), (r["name"], self.level_name(r["level"]), r["owner"],
+                                     lost_names.get(r["reason"], r["reason"]), r["note"]))
+            for r in data["lost_requests"]])
+        sync_rows(self.query_one("#leads", DataTable), [
+            (str(v["customer_id"]), (v["name"], _(CHANNELS.get(v["source"], v["source"])),
+                                     v["since"][:10], v["note"]))
+            for v in data["leads"]])
+        self._show_reasons(data)
+        names = data["_names"]
+        fun = data["_funnel"]
+        rows = []
+        for sid, row in [*[(sid, fun[sid]) for sid in names if sid in fun],
+                         (None, fun.get(None))]:
+            if row is None:
+                continue
+            drops = drop_off(row)
+            worst = max(drops.items(), key=lambda kv: kv[1] or 0)
+            rows.append((str(sid), (names.get(sid, _("Team")) if sid else _("Team"),
+                                    *[str(row[s]) for s in FUNNEL_STAGES],
+                                    f"{worst[0]} {worst[1]:.0%}" if worst[1] else "-")))
+        sync_rows(self.query_one("#funnel", DataTable), rows)
+        coach = []
+        for name, (months, missing) in data["_coaching"]:
+            for month, m in months.items():
+                coach.append((f"{name}-{month}", (
+                    name, month, str(m.receptions),
+                    "-" if m.capture_rate is None else f"{m.capture_rate:.0%}",
+                    "-" if m.completeness is None else f"{m.completeness:.0%}",
+                    ", ".join(_(FIELD_LABELS.get(f, f)) for f, _n in missing.most_common(2)))))
+        sync_rows(self.query_one("#coaching", DataTable), coach)
+
+    def _show_reasons(self, data: dict[str, Any]) -> None:
+        table = self.query_one("#reasons", DataTable)
+        rep, lost = data["_reasons"], data["_lost_reasons"]
+        months = rep.table.months
+        if not table.columns:
+            table.add_columns(_("Reason"), _("Total"), *months, _("Chart"))
+        top = max([*rep.table.by_reason.values(), *lost.table.by_reason.values(), 0])
+        rows = []
+        for kind, r, names in (("no_contact", rep, _reason_names("no_contact")),
+                               ("lost", lost, _reason_names("lost"))):
+            for reason, n in r.table.by_reason.most_common():
+                trend = r.table.trend[reason]
+                label = (_("no contact: {reason}", reason=names.get(reason, reason))
+                         if kind == "no_contact"
+                         else _("lost: {reason}", reason=names.get(reason, reason)))
+                rows.append((f"{kind}:{reason}", (label, str(n), *[str(trend[m]) for m in months],
+                                                  _bar(n, top))))
+        sync_rows(table, rows)
+        lines = [f"{m.since} {m.reason}: {m.note} — "
+                 + _("{before} a month before, {after} since", before=ba.before,
+                     after=ba.after)
+                 for r in (rep, lost) for m, ba in r.countermeasures]
+        self.query_one("#countermeasures", Static).update("\n".join(lines))
+
+    # -- helpers ------------------------------------------------------------------
+    def _selected(self, table_id: str) -> str | None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+    def _active_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active or ""
+
+    def _manager_id(self) -> int | None:
+        people = setup.list_staff(self.ctx, "manager")
+        return people[0].id if people else None
+
+    # -- actions --------------------------------------------------------------------
+    def action_assign(self) -> None:
+        tab = self._active_tab()
+        if tab == "tab-stale":
+            key = self._selected("stale")
+            if key is None:
+                return
+            kind, cid = key.split("-")
+            lists = {"at_risk": "at_risk", "reassign": "to_reassign", "stalled": "stalled"}
+            owner = next((i["owner_id"] for i in self.data.get(lists[kind], [])
+                          if str(i["customer_id"]) == cid), None)
+            seniors = [(str(p.id), p.name) for p in setup.list_staff(self.ctx, "salesperson")
+                       if (p.seniority == "senior" or kind != "at_risk") and p.id != owner]
+            reason = (_("at risk: reassigned to a senior salesperson") if kind == "at_risk"
+                      else _("{what}: reassigned at the meeting", what=_(STALE_LABELS[kind])))
+
+            def picked(sid: str | None) -> None:
+                if sid:
+                    self.run_service(customers.reassign, self.ctx, int(cid), int(sid), reason,
+                                     then=lambda v: self.notify(_("Now owned by {name}.",
+                                                                  name=v.owner)))
+
+            self.app.push_screen(PickScreen(_("Give the customer to:"), seniors), picked)
+        elif tab == "tab-leads":
+            key = self._selected("leads")
+            if key is None:
+                return
+            people = [(str(p.id), p.name) for p in setup.list_staff(self.ctx, "salesperson")]
+
+            def to(sid: str | None) -> None:
+                if sid:
+                    self.run_service(manager.hand_out_lead, self.ctx, int(key), int(sid),
+                                     then=lambda due: self.notify(
+                                         _("Handed out; first callback {day}.", day=due)))
+
+            self.app.push_screen(PickScreen(_("Hand the lead to:"), people), to)
+
+    def action_take(self) -> None:
+        key = self._selected("stale") if self._active_tab() == "tab-stale" else None
+        me = self._manager_id()
+        if key is None or me is None:
+            return
+        self.run_service(customers.reassign, self.ctx, int(key.split("-")[1]), me,
+                         _("the manager calls personally"))
+
+    def action_approve(self) -> None:
+        key = self._selected("lost") if self._active_tab() == "tab-lost" else None
+        if key is not None:
+            self.run_service(manager.approve_lost, self.ctx, int(key))
+
+    def action_send_back(self) -> None:
+        key = self._selected("lost") if self._active_tab() == "tab-lost" else None
+        if key is None:
+            return
+
+        def noted(note: str | None) -> None:
+            if note:
+                self.run_service(manager.send_back_lost, self.ctx, int(key), note)
+
+        self.app.push_screen(TextPromptScreen(_("Send back with a note for the salesperson:")),
+                             noted)
+
+    def action_countermeasure(self) -> None:
+        key = self._selected("reasons") if self._active_tab() == "tab-reasons" else None
+        if key is None:
+            return
+        kind, reason = key.split(":")
+
+        def noted(note: str | None) -> None:
+            if note:
+                self.run_service(manager.mark_countermeasure, self.ctx, kind, reason,
+                                 self.ctx.today(), note)
+
+        self.app.push_screen(TextPromptScreen(_("Countermeasure from today on this reason:")),
+                             noted)
+
+    def action_export(self) -> None:
+        if not self.data:
+            return
+        folder = Path(self.ctx.db.path).parent / "reports"
+        self.write_export(folder)
+
+    @work(thread=True, exclusive=True, group="export")
+    def write_export(self, folder: Path) -> None:
+        report = daily_report(self.ctx)
+        data = as_json(report, manager_sections(self.ctx, report))
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / f"meeting-{date.isoformat(report.day)}"
+        Path(f"{stem}.html").write_text(to_html(data), encoding="utf-8")
+        Path(f"{stem}.md").write_text(to_markdown(data), encoding="utf-8")
+        self.app.call_from_thread(self.notify, _("Report written to {path}",
+                                                 path=f"{stem}.html"))
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self) -> None:
+        self.refresh_bindings()

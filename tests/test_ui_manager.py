@@ -1,0 +1,75 @@
+"""F6 Manager: the morning meeting run from one screen, on the demo showroom."""
+
+from __future__ import annotations
+
+from deskterm.services import analysis, customers, manager
+from deskterm.ui.app import create_app
+from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
+from deskterm.ui.screens.manager import ManagerScreen
+from tests.ui_helpers import demo_ctx, settle, table_rows, wait_for
+
+
+async def _open(pilot, app):
+    await pilot.press("f6")
+    await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen)
+                   and app.screen.query_one("#stale").row_count > 0)
+    await settle(pilot)
+
+
+async def test_reassign_at_risk_to_a_senior_or_take_it_myself(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _open(pilot, app)
+        first = table_rows(app.screen, "#stale")[0]
+        cid = int(app.screen._selected("stale").split("-")[1])
+        await pilot.press("a")
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("1")
+        await settle(pilot)
+        owner = customers.get_customer(ctx, cid).owner
+        assert owner != first[2]
+        assert customers.timeline(ctx, cid)[-1].text.endswith("senior salesperson")
+        cid2 = int(app.screen._selected("stale").split("-")[1])
+        await pilot.press("m")
+        await settle(pilot)
+        assert customers.get_customer(ctx, cid2).owner.startswith("孙经理")
+    ctx.db.close()
+
+
+async def test_lost_requests_leads_countermeasure_and_export(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    pending = manager.pending_lost_requests(ctx)
+    leads = manager.leads_to_hand_out(ctx)
+    assert len(pending) >= 2 and leads
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _open(pilot, app)
+        app.screen.query_one("#tabs").active = "tab-lost"
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert customers.get_customer(ctx, pending[0].customer_id).status == "lost"
+        await pilot.press("n")
+        assert isinstance(app.screen, TextPromptScreen)
+        await pilot.press(*"call again", "enter")
+        await settle(pilot)
+        assert manager.pending_lost_requests(ctx) == pending[2:]
+        app.screen.query_one("#tabs").active = "tab-leads"
+        await settle(pilot)
+        await pilot.press("a", "1")
+        await settle(pilot)
+        assert customers.get_customer(ctx, leads[0].customer_id).status == "active"
+        app.screen.query_one("#tabs").active = "tab-reasons"
+        await settle(pilot)
+        await pilot.press("c", *"gift", "enter")
+        await settle(pilot)
+        rep = analysis.reasons(ctx, "no_contact", ctx.today(), ctx.today())
+        assert [m.note for m, _ba in rep.countermeasures] == ["gift"]
+        await pilot.press("x")
+        await settle(pilot)
+    out = ctx.db.path.parent / "reports"
+    html = (out / "meeting-2026-11-20.html").read_text("utf-8")
+    assert "<table>" in html and "David Chen" in html
+    assert (out / "meeting-2026-11-20.md").read_text("utf-8").startswith("# ")
+    ctx.db.close()
