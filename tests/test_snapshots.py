@@ -68,6 +68,20 @@ SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _custo
            "meeting": _meeting, "form": _form, "manager": _manager}
 
 
+def _then_layout(setup):
+    """Run a setup, then give the DataTables' lazy column sizing a moment to land.
+
+    Seen under load: a screenshot taken right after rows arrived showed columns still at
+    their header widths.
+    """
+    async def run(pilot) -> None:
+        await setup(pilot)
+        await settle(pilot)
+        await pilot.pause(0.2)
+
+    return run
+
+
 @pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("screen", list(SCREENS))
@@ -75,6 +89,6 @@ def test_screen_snapshot(screen, lang, size, snap_compare, tmp_path):
     ctx = demo_ctx(tmp_path)
     try:
         app = create_app(ctx, lang=lang, blink=False)
-        assert snap_compare(app, terminal_size=size, run_before=SCREENS[screen])
+        assert snap_compare(app, terminal_size=size, run_before=_then_layout(SCREENS[screen]))
     finally:
         ctx.db.close()

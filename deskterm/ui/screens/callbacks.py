@@ -24,6 +24,7 @@ from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen
 from deskterm.ui.widgets.choice import Choice
+from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -116,10 +117,9 @@ class TickScreen(ModalScreen[CallbackResult | None]):
         self.app.call_from_thread(self.dismiss, result)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for field, message in errors.items():
-            for box in self.query(f"#err-{field}"):
-                box.update(f"! {message}")
-                box.add_class("shown")
+        """Each message under its field."""
+        show_field_errors(self, errors, ("outcome", "level", "lost_reason", "appointment",
+                                         "note"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -153,9 +153,11 @@ class MyCallbacksScreen(DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#calls", DataTable).add_columns(
-            _("Customer"), _("Phone"), _("Level"), _("Due"), _("Last contact"),
-            _("Escalation in"), _("Last note"))
+        calls = self.query_one("#calls", DataTable)
+        for label, width in ((_("Customer"), 14), (_("Phone"), 13), (_("Level"), 8),
+                             (_("Due"), 12), (_("Last contact"), 10), (_("Escalation in"), 16),
+                             (_("Last note"), 40)):
+            calls.add_column(label, width=width)  # fixed: stable whatever the data order
         # Ask once, when the screen is first shown; resuming only refreshes.
         self.call_after_refresh(self.action_who)
 

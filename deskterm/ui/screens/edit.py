@@ -19,6 +19,7 @@ from deskterm.services.customers import CustomerDetails, CustomerView
 from deskterm.services.reception import BUDGETS, InvalidForm, ReceptionForm
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
+from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import TextField
 
 EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level",
@@ -93,18 +94,7 @@ class EditCustomerScreen(ModalScreen[CustomerView | None]):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus the first wrong one. Nothing typed is lost."""
-        for box in self.query(".field-error"):
-            box.update("")
-            box.remove_class("shown")
-        first = None
-        for field, message in errors.items():
-            for box in self.query(f"#err-{field}"):
-                box.update(f"! {message}")
-                box.add_class("shown")
-            if first is None and field in EDIT_FIELDS:
-                first = field
-        if first:
-            self.query_one(f"#{first}").focus()
+        show_field_errors(self, errors, EDIT_FIELDS)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -38,6 +38,7 @@ from deskterm.services.reception import (
 from deskterm.services.setup import NO_CONTACT_REASONS
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
+from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import TextField
 
 
@@ -122,7 +123,7 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
                 p.next_callback.isoformat() if p.next_callback else "", id="next_callback",
                 placeholder="YYYY-MM-DD"))
             yield from self._row("notes", _("Notes"), TextField(p.notes, id="notes"))
-            yield Static("", id="form-message", classes="field-error")
+            yield Static("", id="err-form", classes="field-error")
             yield Label(_("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
                         classes="hint")
 
@@ -256,23 +257,15 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
                                       {f: e.message for f, e in exc.errors.items()})
             return
         except DesktermError as exc:
-            self.app.call_from_thread(self.show_errors, {"form-message": exc.message})
+            self.app.call_from_thread(self.show_errors, {"form": exc.message})
             return
         self.app.call_from_thread(self.dismiss, saved)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus moves to the first wrong field."""
-        first: str | None = None
-        for field, message in errors.items():
-            target = field if field != "no_contact_reason_note" else "no_contact_note"
-            box_id = "form-message" if target == "form-message" else f"err-{target}"
-            for box in self.query(f"#{box_id}"):
-                box.update(f"! {message}")
-                box.add_class("shown")
-            if first is None and target in FIELDS:
-                first = target
-        if first is not None:
-            self.query_one(f"#{first}").focus()
+        renamed = {("no_contact_note" if f == "no_contact_reason_note" else f): m
+                   for f, m in errors.items()}
+        show_field_errors(self, renamed, FIELDS)
 
     def _dirty(self) -> bool:
         form, _e = self.collect()

@@ -76,10 +76,16 @@ class ReceptionScreen(DeskScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#board", DataTable).add_columns(
-            "#", _("Salesperson"), _("State"), _("Since"), _("Ups"), _("Note"))
-        self.query_one("#arrivals", DataTable).add_columns(
-            _("Time"), _("Channel"), _("Salesperson"), _("Visitor"), _("Form"))
+        # Fixed widths: columns that never jump as rows come and go (and that render the
+        # same whatever order the rows arrived in). Double-width names fit: 16 cells = 8 汉字.
+        board = self.query_one("#board", DataTable)
+        for label, width in (("#", 2), (_("Salesperson"), 16), (_("State"), 10),
+                             (_("Since"), 8), (_("Ups"), 4), (_("Note"), 30)):
+            board.add_column(label, width=width)
+        arrivals = self.query_one("#arrivals", DataTable)
+        for label, width in ((_("Time"), 5), (_("Channel"), 14), (_("Salesperson"), 12),
+                             (_("Visitor"), 14), (_("Form"), 4)):
+            arrivals.add_column(label, width=width)
         self.refresh_data()
         self.set_interval(REFRESH_SECONDS, self.refresh_data)
 
