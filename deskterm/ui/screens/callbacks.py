@@ -14,17 +14,15 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
-from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _, get_language
 from deskterm.services import callbacks, setup
 from deskterm.services.callbacks import CallbackResult, CallbackView
-from deskterm.services.reception import InvalidForm
 from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen
 from deskterm.ui.widgets.choice import Choice
-from deskterm.ui.widgets.field_errors import show_field_errors
+from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -103,18 +101,9 @@ class TickScreen(ModalScreen[CallbackResult | None]):
     @work(thread=True, exclusive=True, group="tick")
     def save(self, outcome: str, level: str | None, note: str, appointment: date | None,
              lost_reason: str | None) -> None:
-        try:
-            result = callbacks.complete_callback(
-                self.owner_screen.ctx, self.cb.id, outcome, new_level=level, note=note,
-                appointment=appointment, lost_reason=lost_reason, lost_note=note)
-        except InvalidForm as exc:
-            self.app.call_from_thread(self.show_errors,
-                                      {f: e.message for f, e in exc.errors.items()})
-            return
-        except DesktermError as exc:
-            self.app.call_from_thread(self.show_errors, {"outcome": exc.message})
-            return
-        self.app.call_from_thread(self.dismiss, result)
+        save_or_show_errors(self, lambda: callbacks.complete_callback(
+            self.owner_screen.ctx, self.cb.id, outcome, new_level=level, note=note,
+            appointment=appointment, lost_reason=lost_reason, lost_note=note), "outcome")
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field."""

@@ -11,15 +11,14 @@ from textual.widgets import Label, Static
 
 from deskterm.domain.levels import HORIZON_LABELS, Levels, PurchaseHorizon
 from deskterm.domain.phone import display_phone
-from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
 from deskterm.services import customers
 from deskterm.services.context import Context
 from deskterm.services.customers import CustomerDetails, CustomerView
-from deskterm.services.reception import BUDGETS, InvalidForm, ReceptionForm
+from deskterm.services.reception import BUDGETS, ReceptionForm
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
-from deskterm.ui.widgets.field_errors import show_field_errors
+from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
 
 EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level",
@@ -81,16 +80,8 @@ class EditCustomerScreen(ModalScreen[CustomerView | None]):
 
     @work(thread=True, exclusive=True, group="edit-save")
     def save(self, form: ReceptionForm) -> None:
-        try:
-            view = customers.edit_customer(self.ctx, self.details.id, form)
-        except InvalidForm as exc:
-            self.app.call_from_thread(self.show_errors,
-                                      {f: e.message for f, e in exc.errors.items()})
-            return
-        except DesktermError as exc:
-            self.app.call_from_thread(self.show_errors, {"form": exc.message})
-            return
-        self.app.call_from_thread(self.dismiss, view)
+        save_or_show_errors(
+            self, lambda: customers.edit_customer(self.ctx, self.details.id, form))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus the first wrong one. Nothing typed is lost."""

@@ -30,7 +30,6 @@ from deskterm.services.reception import (
     BUDGETS,
     CHANNELS,
     RELATION_LABELS,
-    InvalidForm,
     KnownCustomer,
     ReceptionForm,
     SavedForm,
@@ -38,7 +37,7 @@ from deskterm.services.reception import (
 from deskterm.services.setup import NO_CONTACT_REASONS
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
-from deskterm.ui.widgets.field_errors import show_field_errors
+from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
 
 
@@ -250,16 +249,8 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
 
     @work(thread=True, exclusive=True, group="form-save")
     def save(self, form: ReceptionForm) -> None:
-        try:
-            saved = reception.save_form(self.ctx, self.info.reception_id, form)
-        except InvalidForm as exc:
-            self.app.call_from_thread(self.show_errors,
-                                      {f: e.message for f, e in exc.errors.items()})
-            return
-        except DesktermError as exc:
-            self.app.call_from_thread(self.show_errors, {"form": exc.message})
-            return
-        self.app.call_from_thread(self.dismiss, saved)
+        save_or_show_errors(
+            self, lambda: reception.save_form(self.ctx, self.info.reception_id, form))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus moves to the first wrong field."""

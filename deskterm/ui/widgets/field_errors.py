@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Static
@@ -26,3 +27,22 @@ def show_field_errors(screen: Screen, errors: Mapping[str, str],
             first = field
     if first is not None:
         screen.query_one(f"#{first}").focus()
+
+
+def save_or_show_errors(screen: Any, save: Callable[[], Any], general_field: str = "form"
+                        ) -> None:
+    """Run ``save`` (from a worker thread): dismiss the dialog with its result, or show
+    every field error under its field (a general error under ``general_field``)."""
+    from deskterm.errors import DesktermError
+    from deskterm.services.reception import InvalidForm
+
+    try:
+        result = save()
+    except InvalidForm as exc:
+        screen.app.call_from_thread(screen.show_errors,
+                                    {f: e.message for f, e in exc.errors.items()})
+        return
+    except DesktermError as exc:
+        screen.app.call_from_thread(screen.show_errors, {general_field: exc.message})
+        return
+    screen.app.call_from_thread(screen.dismiss, result)
