@@ -37,11 +37,12 @@ def ctx(tmp_path, clock):
 
 @pytest.fixture
 def team(ctx):
-    """Three salespeople (Wang is senior), a manager and a care person."""
+    """Three salespeople (Wang is senior), a manager, a care and a marketing person."""
     ids = SimpleNamespace()
     ids.wang = setup.add_staff(ctx, "王伟", "salesperson", "senior").id
     ids.li = setup.add_staff(ctx, "Li Na", "salesperson").id
     ids.zhao = setup.add_staff(ctx, "赵敏", "salesperson").id
     ids.boss = setup.add_staff(ctx, "Chen Manager", "manager", "senior").id
     ids.care = setup.add_staff(ctx, "Sun Care", "care").id
+    ids.market = setup.add_staff(ctx, "Zhou Market", "marketing").id
     return ids

@@ -6,7 +6,16 @@ import pytest
 
 from deskterm.domain import analysis as A
 from deskterm.errors import InvalidInput, RuleViolation
-from deskterm.services import analysis, callbacks, care, customers, manager, reception, rotation
+from deskterm.services import (
+    analysis,
+    callbacks,
+    care,
+    customers,
+    manager,
+    marketing,
+    reception,
+    rotation,
+)
 from deskterm.services.reception import InvalidForm, ReceptionForm
 
 
@@ -58,10 +67,10 @@ def test_lost_request_approved_or_sent_back(floor, team, clock):
 
 
 def test_leads_registered_nurtured_and_handed_out(floor, team):
-    lead = manager.register_lead(floor, "网上客户", "13700000000", "online", "web form")
+    lead = marketing.register_lead(floor, "网上客户", "13700000000", "online", "web form")
     cold = _customer(floor, "13900000003", "unknown")
     assert customers.get_customer(floor, cold).status == "marketing"
-    manager.mark_nurtured(floor, cold, "came to the open day, wants a test drive")
+    marketing.mark_nurtured(floor, cold, "came to the open day, wants a test drive")
     assert [v.customer_id for v in manager.leads_to_hand_out(floor)] == [lead, cold]
     due = manager.hand_out_lead(floor, lead, team.li)
     view = customers.get_customer(floor, lead)
@@ -71,7 +80,7 @@ def test_leads_registered_nurtured_and_handed_out(floor, team):
     with pytest.raises(RuleViolation):
         manager.hand_out_lead(floor, lead, team.li)
     with pytest.raises(InvalidInput):
-        manager.register_lead(floor, "dup", "137 0000 0000")
+        marketing.register_lead(floor, "dup", "137 0000 0000")
 
 
 def test_care_schedule_after_a_win(floor, team, clock):
@@ -142,6 +151,71 @@ def test_funnel_level_history_and_coaching(floor, team, clock):
     spans = analysis.level_history(floor, c2)
     assert [(s.level, s.source) for s, _by in spans] == [("warm", "reception"), ("hot", "manual")]
     assert spans[0][0].days(date(2026, 3, 9)) == 7 and spans[1][0].end is None
+    assert spans[0][1] == "王伟"  # the salesperson at the reception set the first level
+    floor.actor_id = team.boss
+    customers.edit_customer(floor, c2, ReceptionForm(name="C02", phone="13900000002",
+                                                     level="warm"))
+    floor.actor_id = None
+    assert [by for _s, by in analysis.level_history(floor, c2)][-1] == "Chen Manager"
     months, missing = analysis.coaching(floor, team.wang, date(2026, 3, 1), date(2026, 3, 31))
     assert months["2026-03"].receptions == 3 and months["2026-03"].with_contact == 2
     assert missing["companions"] == 2 and missing["model_interest"] == 2
+
+
+def test_marketing_pool_lists_logs_contacts_and_hands_back(floor, team, clock):
+    hot = _customer(floor, "13900000001")
+    cold1 = _customer(floor, "13900000002", "unknown", name="Cold One")
+    cold2 = _customer(floor, "13900000003", "unknown", name="Cold Two")
+    pool = marketing.marketing_pool(floor)
+    assert [e.customer_id for e in pool] == [cold1, cold2]  # the active customer is not
+    assert all(e.marketing_contacts == 0 and not e.nurtured for e in pool)
+
+    clock.set(datetime(2026, 3, 5, 11))
+    marketing.log_contact(floor, cold1, team.market, "no_answer")
+    clock.set(datetime(2026, 3, 6, 11))
+    marketing.log_contact(floor, cold1, team.market, "reached", "invited to the open day")
+    # Never-contacted first, then the longest untouched.
+    [first, second] = marketing.marketing_pool(floor)
+    assert (first.customer_id, second.customer_id) == (cold2, cold1)
+    assert second.marketing_contacts == 2
+    assert floor.local_day(second.last_marketing_contact) == date(2026, 3, 6)
+    assert [e.customer_id for e in marketing.marketing_pool(floor, "Two")] == [cold2]
+    assert [e.customer_id for e in marketing.marketing_pool(floor, "139 0000 0002")] == [cold1]
+    timeline = customers.timeline(floor, cold1)
+    assert [e.kind for e in timeline].count("marketing") == 2
+
+    marketing.mark_nurtured(floor, cold1, "wants a test drive", by_id=team.market)
+    assert [e.nurtured for e in marketing.marketing_pool(floor, "One")] == [True]
+    assert marketing.pool_counts(floor) == (2, 1)
+    assert [v.customer_id for v in manager.leads_to_hand_out(floor)] == [cold1]
+    with pytest.raises(RuleViolation):
+        marketing.mark_nurtured(floor, cold1)
+    with pytest.raises(RuleViolation):
+        marketing.log_contact(floor, hot, team.market)  # not in the pool
+    with pytest.raises(InvalidInput):
+        marketing.log_contact(floor, cold2, team.market, "maybe")
+    with pytest.raises(InvalidInput):
+        marketing.log_contact(floor, cold2, 9999)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("week", (date(2026, 12, 28), date(2027, 1, 3))),   # an ISO week across the year end
+    ("month", (date(2026, 12, 1), date(2026, 12, 31))),
+    ("day", (date(2026, 12, 31), date(2026, 12, 31))),
+    ("2024-02", (date(2024, 2, 1), date(2024, 2, 29))),  # leap February
+    ("2026-02-28", (date(2026, 2, 28), date(2026, 2, 28))),
+    ("2026-01-30 2026-03-02", (date(2026, 1, 30), date(2026, 3, 2))),
+    ("2026-01-30..2026-03-02", (date(2026, 1, 30), date(2026, 3, 2))),
+    (" 2026-01-30 to 2026-03-02 ", (date(2026, 1, 30), date(2026, 3, 2))),
+])
+def test_parse_range(text, expected):
+    from deskterm.services.report import parse_range
+    assert parse_range(text, date(2026, 12, 31)) == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2026-02-30", "2026-13",
+                                  "2026-03-02 2026-03-01", "1 2 3"])
+def test_parse_range_refuses_what_is_not_a_period(text):
+    from deskterm.services.report import parse_range
+    with pytest.raises(InvalidInput):
+        parse_range(text, date(2026, 12, 31))

@@ -64,8 +64,40 @@ async def _manager(pilot) -> None:
     await settle(pilot)
 
 
+async def _marketing(pilot) -> None:
+    await pilot.press("f7")
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "MarketingScreen"
+                   and _rows(pilot, "#pool") > 0)
+    await pilot.press("w", "1")  # 吴敏, marketing
+    await wait_for(pilot, lambda: "吴敏" in str(pilot.app.screen.query_one("#who").render()))
+    await settle(pilot)
+
+
+async def _care(pilot) -> None:
+    await pilot.press("f8")
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "PickScreen")
+    await pilot.press("1")  # 郑丽, care
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "CareScreen"
+                   and _rows(pilot, "#care-calls") > 0)
+    await settle(pilot)
+
+
+def _manager_tab(tab: str, table: str):
+    async def run(pilot) -> None:
+        await _manager(pilot)
+        pilot.app.screen.query_one("#tabs").active = f"tab-{tab}"
+        await wait_for(pilot, lambda: _rows(pilot, f"#{table}") > 0)
+        await settle(pilot)
+
+    return run
+
+
 SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _customers,
-           "meeting": _meeting, "form": _form, "manager": _manager}
+           "meeting": _meeting, "form": _form, "manager": _manager, "marketing": _marketing,
+           "care": _care}
+# The manager's other tabs, at the size a manager's PC has.
+MANAGER_TABS = {"lost": "lost", "leads": "leads", "reasons": "reasons", "funnel": "funnel",
+                "coaching": "coaching"}
 
 
 def _then_layout(setup):
@@ -90,5 +122,17 @@ def test_screen_snapshot(screen, lang, size, snap_compare, tmp_path):
     try:
         app = create_app(ctx, lang=lang, blink=False)
         assert snap_compare(app, terminal_size=size, run_before=_then_layout(SCREENS[screen]))
+    finally:
+        ctx.db.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("tab", list(MANAGER_TABS))
+def test_manager_tab_snapshot(tab, lang, snap_compare, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        assert snap_compare(app, terminal_size=(160, 45),
+                            run_before=_then_layout(_manager_tab(tab, MANAGER_TABS[tab])))
     finally:
         ctx.db.close()

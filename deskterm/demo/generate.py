@@ -18,7 +18,16 @@ from dateutil import tz
 from deskterm.clock import FixedClock
 from deskterm.domain.rotation import MemberState
 from deskterm.errors import DesktermError
-from deskterm.services import callbacks, customers, manager, reception, rotation, setup
+from deskterm.services import (
+    callbacks,
+    care,
+    customers,
+    manager,
+    marketing,
+    reception,
+    rotation,
+    setup,
+)
 from deskterm.services.context import Context
 from deskterm.services.escalation import escalation_lists, run_escalations
 from deskterm.services.reception import ReceptionForm
@@ -63,6 +72,8 @@ class Showroom:
         self.sales: list[int] = []
         self.skill: dict[int, float] = {}
         self.manager = 0
+        self.marketer = 0
+        self.carer = 0
         self.busy_until: dict[int, datetime] = {}
 
     # -- people ---------------------------------------------------------------
@@ -76,6 +87,10 @@ class Showroom:
             sid = setup.add_staff(self.ctx, name, role, "senior").id
             if role == "manager":
                 self.manager = sid
+            elif role == "marketing":
+                self.marketer = sid
+            elif role == "care":
+                self.carer = sid
 
     def name(self) -> str:
         if self.rng.random() < 0.12:
@@ -167,16 +182,23 @@ class Showroom:
         reception.save_form(self.ctx, a.reception_id, self.form(sid, remote=True))
 
     def marketing(self, day: date) -> None:
-        """Marketing registers web leads and hands nurtured pool customers back."""
+        """Marketing calls a few pool customers, registers web leads and hands nurtured
+        pool customers back."""
         rng = self.rng
+        self.clock.set(self.at(day, 15.0))
+        for entry in marketing.marketing_pool(self.ctx, limit=rng.randint(2, 5)):
+            marketing.log_contact(self.ctx, entry.customer_id, self.marketer,
+                                  rng.choice(["reached", "reached", "no_answer"]),
+                                  rng.choice(["", "sent the open-day invitation",
+                                              "new model brochure by WeChat"]))
         self.clock.set(self.at(day, 17.0))
         if rng.random() < 0.25:
-            manager.register_lead(self.ctx, self.name(), self.phone(), "online",
+            marketing.register_lead(self.ctx, self.name(), self.phone(), "online",
                                   rng.choice(["website test-drive form", "WeChat enquiry"]))
         if rng.random() < 0.2:
             pool = customers.customers_by_status(self.ctx, "marketing")
             if pool:
-                manager.mark_nurtured(self.ctx, rng.choice(pool).id,
+                marketing.mark_nurtured(self.ctx, rng.choice(pool).id,
                                       rng.choice(["came to the open day",
                                                   "asked for a price list"]))
 
@@ -217,6 +239,16 @@ class Showroom:
                     note=rng.choice(["", "", "还在比较", "waiting for the year-end offer",
                                      "家人还没同意", "asked about financing"]),
                     **kwargs)  # type: ignore[arg-type]
+
+    def do_care(self, day: date, share: float) -> None:
+        """The care person keeps in touch with most of today's won customers."""
+        self.clock.set(self.at(day, 11.5))
+        for call in care.care_due(self.ctx, self.carer):
+            if self.rng.random() < share:
+                care.complete_care(self.ctx, call.id,
+                                   self.rng.choice(["", "happy with the car",
+                                                    "asked about the first service"]),
+                                   reached=self.rng.random() < 0.85)
 
     def manager_meeting(self, day: date, decide: bool = True) -> None:
         """Lost requests decided, leads handed out, some at-risk customers to a senior.
@@ -286,6 +318,7 @@ class Showroom:
             if rng.random() < 0.7:
                 self.remote(day, h, channel)
         self.marketing(day)
+        self.do_care(day, share=0.85)
         self.do_callbacks(day, share=0.9)
         self.clock.set(self.at(day, 18.5))
         self.free_finished(self.clock.now().replace(tzinfo=None) + timedelta(hours=24))

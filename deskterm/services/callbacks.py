@@ -145,7 +145,7 @@ def complete_callback(
         before = snapshot(cust, ("level", "status", "last_contact_at"))
         now = ctx.now()
         level_before = cust.level
-        _set_level(s, ctx, cust, level_after, "callback")
+        _set_level(s, ctx, cust, level_after, "callback", cb.salesperson_id)
         if out.is_real_contact:
             cust.last_contact_at = now
         plan = plan_after_contact(levels.get(cust.level), out, ctx.today(),

@@ -75,7 +75,7 @@ class TimelineEntry:
     """One thing that happened to a customer."""
 
     at: datetime
-    kind: str  # reception | callback | level | owner
+    kind: str  # reception | callback | care | marketing | level | owner
     text: str  # plain facts, translated by the screen
     by: str | None
 
@@ -92,10 +92,15 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
                                      f"{r.channel}{' test-drive' if r.test_drive else ''}",
                                      names.get(r.salesperson_id)))
         for cb in s.exec(select(Callback).where(Callback.customer_id == customer_id)).all():
-            if cb.status == "done" and cb.done_at:
+            if cb.status != "done" or cb.done_at is None:
+                continue
+            if cb.kind == "sales":
                 out.append(TimelineEntry(cb.done_at, "callback",
                                          f"{cb.outcome} {cb.level_before}→{cb.level_after} "
                                          f"{cb.note}".strip(), names.get(cb.salesperson_id)))
+            else:  # care and marketing contacts leave the level alone
+                out.append(TimelineEntry(cb.done_at, cb.kind, f"{cb.outcome} {cb.note}".strip(),
+                                         names.get(cb.salesperson_id)))
         for lc in s.exec(select(LevelChange).where(LevelChange.customer_id == customer_id)).all():
             out.append(TimelineEntry(lc.at, "level", f"{lc.from_level or '-'}→{lc.to_level}",
                                      names.get(lc.by_id) if lc.by_id else None))

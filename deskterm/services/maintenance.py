@@ -40,9 +40,18 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
         # The shop's calendar day, not the PC's: a sample made in Shanghai stays in Shanghai.
         clock.zone = zone_named(zone)
     if start_of_day:
-        rotation_service.close_past_days(ctx)
-        run_escalations(ctx)
+        start_day(ctx)
     return ctx
+
+
+def start_day(ctx: Context) -> None:
+    """Close earlier days left open and apply the escalation rules (lost → marketing pool).
+
+    Run at start-up and again when the calendar day changes while the app is open;
+    idempotent, so running it twice, or from two windows, changes nothing.
+    """
+    rotation_service.close_past_days(ctx)
+    run_escalations(ctx)
 
 
 def backup(ctx: Context, dest: str | Path) -> Path:

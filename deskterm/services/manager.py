@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 
 from deskterm.domain.escalation import Status
-from deskterm.domain.phone import normalize_phone
 from deskterm.domain.rotation import EventKind, RotationEvent
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.text import clean_field
@@ -19,7 +18,7 @@ from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services import rotation
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
-from deskterm.services.setup import load_levels, load_settings
+from deskterm.services.setup import load_levels
 from deskterm.storage.models import (
     Callback,
     Countermeasure,
@@ -162,67 +161,6 @@ class LeadView:
     source: str
     since: datetime
     note: str
-
-
-def register_lead(ctx: Context, name: str, phone: str, channel: str = "online",
-                  note: str = "") -> int:
-    """A phone or online lead (web form, IM) with no salesperson yet: waits for the meeting.
-
-    The manager owns it until then, so every customer always has one owner.
-    """
-    errors: dict[str, DesktermError] = {}
-    try:
-        clean_name = clean_field(name, field="name", max_length=40, required=True)
-    except DesktermError as e:
-        errors["name"] = e
-    try:
-        with ctx.db.read() as s:
-            country = load_settings(s)["phone.default_country"]
-        clean_phone = normalize_phone(phone, country)
-    except DesktermError as e:
-        errors["phone"] = e
-    if channel not in ("phone", "online", "marketing"):
-        errors["channel"] = InvalidInput("Unknown channel: {value}.", field="channel",
-                                         value=channel)
-    if errors:
-        raise InvalidForm(errors)
-    with ctx.db.write() as s:
-        if s.exec(select(Customer).where(Customer.phone == clean_phone)).first() is not None:
-            raise InvalidInput("This phone is already a customer.", field="phone")
-        manager = s.exec(select(Staff).where(Staff.role == "manager", Staff.active == True)  # noqa: E712
-                         .order_by(col(Staff.id))).first()
-        if manager is None:
-            raise RuleViolation("Add a sales manager first: leads wait with the manager.")
-        levels = load_levels(s)
-        cold = list(levels)[-1].code
-        now = ctx.now()
-        c = Customer(name=clean_name, phone=clean_phone, level=cold, level_since=now,
-                     status=Status.MARKETING.value, status_since=now, owner_id=manager.id,
-                     owner_since=now, source_channel=channel, created_at=now, nurtured_at=now,
-                     notes=clean_field(note, field="note", max_length=500))
-        s.add(c)
-        s.flush()
-        record_audit(s, ctx, "lead.register", "customer", c.id, None,
-                     {"channel": channel, "name": clean_name})
-        return c.id or 0
-
-
-def mark_nurtured(ctx: Context, customer_id: int, note: str = "") -> None:
-    """Marketing hands a pool customer back as a lead for the next meeting."""
-    with ctx.db.write() as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
-        if c.status not in (Status.MARKETING.value, Status.LOST.value):
-            raise RuleViolation("Only a customer in the marketing pool can be handed back.")
-        c.nurtured_at = ctx.now()
-        if note.strip():
-            s.add(Callback(customer_id=c.id, salesperson_id=ctx.actor_id or c.owner_id,
-                           kind="marketing", due_at=ctx.now(), status="done",
-                           done_at=ctx.now(), outcome="reached",
-                           note=clean_field(note, field="note", max_length=500),
-                           created_at=ctx.now()))
-        record_audit(s, ctx, "lead.nurtured", "customer", c.id, None, {"note": note})
 
 
 def leads_to_hand_out(ctx: Context) -> list[LeadView]:

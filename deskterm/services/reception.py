@@ -248,11 +248,15 @@ def suggested_callback(ctx: Context, level: str) -> date | None:
     return plan.due
 
 
-def _set_level(session: Session, ctx: Context, cust: Customer, level: str, source: str) -> None:
+def _set_level(session: Session, ctx: Context, cust: Customer, level: str, source: str,
+               by_id: int | None = None) -> None:
+    """Change the level and record who did it: the signed-in person, else ``by_id`` (the
+    salesperson at the reception or on the callback)."""
     if cust.level == level:
         return
+    who = ctx.actor_id if ctx.actor_id is not None else by_id
     session.add(LevelChange(customer_id=cust.id, from_level=cust.level or None, to_level=level,
-                            at=ctx.now(), by_id=ctx.actor_id, source=source))
+                            at=ctx.now(), by_id=who, source=source))
     cust.level = level
     cust.level_since = ctx.now()
 
@@ -317,7 +321,8 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                 s.add(cust)
                 s.flush()
                 s.add(LevelChange(customer_id=cust.id, from_level=None, to_level=str(level),
-                                  at=now, by_id=ctx.actor_id, source="reception"))
+                                  at=now, by_id=ctx.actor_id or rec.salesperson_id,
+                                  source="reception"))
                 s.add(OwnershipChange(customer_id=cust.id, from_owner_id=None,
                                       to_owner_id=rec.credited_to_id, at=now, by_id=ctx.actor_id,
                                       reason="first reception"))
@@ -334,7 +339,7 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                 cust.budget = form.budget
             if horizon is not None:
                 cust.purchase_horizon = horizon.value
-            _set_level(s, ctx, cust, str(level), "reception")
+            _set_level(s, ctx, cust, str(level), "reception", rec.salesperson_id)
             rule = levels.get(cust.level)
             if cust.status in (Status.ACTIVE.value, Status.AT_RISK.value,
                                Status.MARKETING.value, Status.LOST.value):

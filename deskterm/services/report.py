@@ -64,6 +64,32 @@ def period_bounds(kind: str, day: date) -> tuple[date, date]:
     raise InvalidInput("A period is day, week or month.", field="period")
 
 
+def parse_range(text: str, today: date) -> tuple[date, date]:
+    """A period typed by the manager: ``day``, ``week``, ``month`` (the one containing
+    today), ``YYYY-MM`` (a calendar month), ``YYYY-MM-DD`` (one day), or two dates
+    ``YYYY-MM-DD YYYY-MM-DD`` (also with ``..`` or ``to`` between them)."""
+    raw = text.strip().lower()
+    if raw in ("day", "week", "month"):
+        return period_bounds(raw, today)
+    parts = [p for p in raw.replace("..", " ").replace(" to ", " ").split() if p]
+    try:
+        if len(parts) == 1 and len(parts[0]) == 7:
+            return period_bounds("month", date.fromisoformat(parts[0] + "-01"))
+        if len(parts) == 1:
+            day = date.fromisoformat(parts[0])
+            return day, day
+        if len(parts) == 2:
+            first, last = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
+        else:
+            raise ValueError(raw)
+    except ValueError:
+        raise InvalidInput("Not a period: type week, month, 2026-10 or "
+                           "2026-10-01 2026-10-31.", field="range") from None
+    if first > last:
+        raise InvalidInput("The period ends before it starts.", field="range")
+    return first, last
+
+
 def daily_report(ctx: Context, day: date | None = None, first: date | None = None) -> Report:
     """The meeting report for ``first``..``day`` (default: today only)."""
     day = day or ctx.today()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import html
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+from deskterm.errors import StorageError
 from deskterm.i18n import _
+from deskterm.services.context import Context
+from deskterm.services.report import as_json, daily_report, manager_sections
 
 
 def _pct(v: float | None) -> str:
@@ -83,3 +88,23 @@ def to_html(data: dict[str, Any]) -> str:
             parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def export_meeting(ctx: Context, folder: Path, last: date | None = None,
+                   first: date | None = None) -> Path:
+    """Write the meeting report (with the manager's sections) as HTML and Markdown into
+    ``folder``; return the HTML file, the one to print."""
+    report = daily_report(ctx, last, first)
+    data = as_json(report, manager_sections(ctx, report))
+    stem = f"meeting-{report.day.isoformat()}"
+    if report.first != report.day:
+        stem = f"meeting-{report.first.isoformat()}-to-{report.day.isoformat()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        html_path = folder / f"{stem}.html"
+        html_path.write_text(to_html(data), encoding="utf-8")
+        (folder / f"{stem}.md").write_text(to_markdown(data), encoding="utf-8")
+    except OSError as exc:
+        raise StorageError("Could not write the report to {path}: {reason}",
+                           path=str(folder), reason=exc.strerror or str(exc)) from exc
+    return html_path

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,12 +17,14 @@ from textual.widgets import Input, Label
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _, set_language
-from deskterm.services import setup
+from deskterm.services import maintenance, setup
 from deskterm.services.context import Context
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.callbacks import MyCallbacksScreen
+from deskterm.ui.screens.care import CareScreen
 from deskterm.ui.screens.customers import CustomersScreen
 from deskterm.ui.screens.manager import ManagerScreen
+from deskterm.ui.screens.marketing import MarketingScreen
 from deskterm.ui.screens.meeting import MeetingScreen
 from deskterm.ui.screens.reception import ReceptionScreen
 from deskterm.ui.widgets.fields import TextField
@@ -60,6 +63,20 @@ class FirstRunScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+DAY_CHECK_SECONDS = 30
+
+# One line per role screen: its mode, its key, its name (also used by the palette).
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("reception", "f2", N_("Reception")),
+    ("callbacks", "f3", N_("My callbacks")),
+    ("customers", "f4", N_("Customers")),
+    ("meeting", "f5", N_("Meeting")),
+    ("manager", "f6", N_("Manager")),
+    ("marketing", "f7", N_("Marketing pool")),
+    ("care", "f8", N_("Customer care")),
+)
+
+
 class DesktermApp(App[int]):
     """The front desk."""
 
@@ -71,15 +88,12 @@ class DesktermApp(App[int]):
         "customers": CustomersScreen,
         "meeting": MeetingScreen,
         "manager": ManagerScreen,
+        "marketing": MarketingScreen,
+        "care": CareScreen,
     }
     DEFAULT_MODE = "reception"
-    BINDINGS = [
-        Binding("f2", "switch_mode('reception')", N_("Reception"), id="app.reception"),
-        Binding("f3", "switch_mode('callbacks')", N_("My callbacks"), id="app.callbacks"),
-        Binding("f4", "switch_mode('customers')", N_("Customers"), id="app.customers"),
-        Binding("f5", "switch_mode('meeting')", N_("Meeting"), id="app.meeting"),
-        Binding("f6", "switch_mode('manager')", N_("Manager"), id="app.manager"),
-    ]
+    BINDINGS = [Binding(key, f"switch_mode('{mode}')", label, id=f"app.{mode}")
+                for mode, key, label in SCREENS]
 
     def __init__(self, ctx: Context, *, blink: bool = True) -> None:
         super().__init__()
@@ -91,9 +105,30 @@ class DesktermApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self.day = self.ctx.today()
+        # The shop PC stays on overnight: a new day closes yesterday and escalates.
+        self.set_interval(DAY_CHECK_SECONDS, self.check_day)
         if not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
             self.push_screen(FirstRunScreen(self.ctx), lambda _none: self._refresh_screen())
+
+    def check_day(self) -> None:
+        """Start the new day if the calendar day changed since the last look."""
+        if self.ctx.today() != self.day:
+            self.day = self.ctx.today()
+            self.start_new_day()
+
+    @work(thread=True, exclusive=True, group="start-day")
+    def start_new_day(self) -> None:
+        """Close the past days and run the escalations off the event loop."""
+        try:
+            maintenance.start_day(self.ctx)
+        except DesktermError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
+            return
+        self.call_from_thread(self._refresh_screen)
+        self.call_from_thread(self.notify, _("A new day: yesterday is closed, escalations "
+                                             "are up to date."))
 
     def _refresh_screen(self) -> None:
         refresh = getattr(self.screen, "refresh_data", None)
@@ -103,9 +138,7 @@ class DesktermApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the app in the command palette (Ctrl+P)."""
         yield from super().get_system_commands(screen)
-        for mode, label in (("reception", N_("Reception")), ("callbacks", N_("My callbacks")),
-                            ("customers", N_("Customers")), ("meeting", N_("Meeting")),
-                            ("manager", N_("Manager"))):
+        for mode, _key, label in SCREENS:
             yield SystemCommand(_("Go to: {screen}", screen=_(label)), _("Switch screen"),
                                 lambda m=mode: self.switch_mode(m))
         if isinstance(screen, ReceptionScreen):

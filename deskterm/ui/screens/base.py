@@ -10,8 +10,11 @@ from textual.screen import Screen
 
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError
+from deskterm.i18n import _
+from deskterm.services import setup
 from deskterm.services.context import Context
 from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.screens.dialogs import PickScreen
 
 
 class DeskScreen(Screen[None]):
@@ -51,3 +54,16 @@ class DeskScreen(Screen[None]):
 
     def refresh_data(self) -> None:
         """Reload what the screen shows (screens override)."""
+
+    def choose_person(self, roles: tuple[str, ...], then: Callable[[int, str], None]) -> None:
+        """Ask "who are you?" among the active staff of ``roles``; ``then(id, name)``."""
+        people = [(str(p.id), p.name) for role in roles for p in setup.list_staff(self.ctx, role)]
+        if not people:
+            self.notify(_("Nobody with this role yet (deskterm staff add)."), severity="warning")
+            return
+
+        def picked(sid: str | None) -> None:
+            if sid:
+                then(int(sid), dict(people)[sid])
+
+        self.app.push_screen(PickScreen(_("Who are you?"), people), picked)

@@ -8,17 +8,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
+from deskterm.domain.analysis import LevelSpan
 from deskterm.domain.escalation import STATUS_LABELS, Status
 from deskterm.domain.phone import display_phone
 from deskterm.i18n import N_, _
-from deskterm.services import customers
+from deskterm.services import analysis, customers
 from deskterm.services.customers import CustomerView, TimelineEntry
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.tables import sync_rows
 
 TIMELINE_KINDS = {"reception": N_("visit"), "callback": N_("callback"), "level": N_("level"),
-                  "owner": N_("owner")}
+                  "owner": N_("owner"), "care": N_("care call"),
+                  "marketing": N_("marketing contact")}
+
+
+LEVEL_SOURCES = {"reception": N_("at a visit"), "callback": N_("on a callback"),
+                 "manual": N_("by hand"), "escalation": N_("escalation")}
 
 
 class CustomersScreen(DeskScreen):
@@ -40,6 +46,8 @@ class CustomersScreen(DeskScreen):
             with Vertical(id="timeline-pane"):
                 yield Label("", id="timeline-title", classes="pane-title")
                 yield DataTable(id="timeline", cursor_type="row")
+                yield Label(_("Level history"), classes="pane-title")
+                yield DataTable(id="level-history", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -47,6 +55,8 @@ class CustomersScreen(DeskScreen):
             _("Name"), _("Phone"), _("Level"), _("Status"), _("Owner"))
         self.query_one("#timeline", DataTable).add_columns(_("When"), _("What"), _("Detail"),
                                                           _("By"))
+        self.query_one("#level-history", DataTable).add_columns(
+            _("Level"), _("From"), _("To"), _("Days"), _("Set by"), _("How"))
 
     def on_screen_resume(self) -> None:
         self.query_one("#search", Input).focus()
@@ -82,9 +92,11 @@ class CustomersScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="timeline")
     def load_timeline(self, customer_id: int) -> None:
         entries = customers.timeline(self.ctx, customer_id)
-        self.app.call_from_thread(self.show_timeline, customer_id, entries)
+        spans = analysis.level_history(self.ctx, customer_id)
+        self.app.call_from_thread(self.show_timeline, customer_id, entries, spans)
 
-    def show_timeline(self, customer_id: int, entries: list[TimelineEntry]) -> None:
+    def show_timeline(self, customer_id: int, entries: list[TimelineEntry],
+                      spans: list[tuple[LevelSpan, str | None]]) -> None:
         c = next((c for c in self.found if c.id == customer_id), None)
         self.query_one("#timeline-title", Label).update(
             _("History of {name}", name=c.name) if c else "")
@@ -93,6 +105,12 @@ class CustomersScreen(DeskScreen):
             (str(i), (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                       _(TIMELINE_KINDS[e.kind]), e.text, e.by or ""))
             for i, e in enumerate(reversed(entries))])
+        today = self.ctx.today()
+        sync_rows(self.query_one("#level-history", DataTable), [
+            (str(i), (self.level_name(span.level), span.start.isoformat(),
+                      span.end.isoformat() if span.end else _("now"), str(span.days(today)),
+                      by or "-", _(LEVEL_SOURCES.get(span.source, span.source))))
+            for i, (span, by) in enumerate(reversed(spans))])
 
     def action_edit(self) -> None:
         table = self.query_one("#results", DataTable)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,15 +10,17 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskterm.domain.phone import display_phone
+from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
 from deskterm.services import customers
 from deskterm.services.context import Context
 from deskterm.services.customers import CustomerView
 from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import TextField
 
 
@@ -134,21 +136,32 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel")]
 
-    def __init__(self, question: str, value: str = "") -> None:
+    def __init__(self, question: str, value: str = "",
+                 check: Callable[[str], object] | None = None) -> None:
         super().__init__()
         translate_bindings(self)
         self.question = question
         self.value = value
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(self.question, classes="question")
             yield TextField(self.value, id="answer")
+            yield Static("", id="err-answer", classes="field-error")
 
     @on(Input.Submitted, "#answer")
     def accept(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.dismiss(event.value)
+        if not event.value.strip():
+            return
+        if self.check is not None:
+            # Wrong input stays in the field with the reason under it.
+            try:
+                self.check(event.value)
+            except DesktermError as exc:
+                show_field_errors(self, {"answer": exc.message})
+                return
+        self.dismiss(event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

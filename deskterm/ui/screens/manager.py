@@ -7,6 +7,7 @@ and coaching. ``x`` exports the meeting report for printing.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from deskterm.domain.analysis import FUNNEL_STAGES, drop_off
+from deskterm.domain.analysis import FUNNEL_STAGES
 from deskterm.domain.kpi import FIELD_LABELS
 from deskterm.i18n import N_, _, get_language
-from deskterm.services import analysis, customers, manager, setup
+from deskterm.services import analysis, customers, manager, report_export, setup
 from deskterm.services.reception import CHANNELS
-from deskterm.services.report import as_json, daily_report, manager_sections
-from deskterm.services.report_export import to_html, to_markdown
+from deskterm.services.report import as_json, daily_report, manager_sections, parse_range
 from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
@@ -41,6 +41,11 @@ def _reason_names(kind: str) -> dict[str, str]:
     return {code: (z if zh else en) for code, en, z, _n in rows}
 
 
+def _funnel_cell(n: int, visitors: int) -> str:
+    # Each stage as a share of the visitors: the drop between stages reads off the row.
+    return str(n) if n == visitors or visitors == 0 else f"{n} ({n / visitors:.0%})"
+
+
 def _bar(n: int, top: int, width: int = 20) -> str:
     # ASCII on purpose: block characters are East-Asian "ambiguous" width and
     # break the columns on CJK terminals.
@@ -56,12 +61,18 @@ class ManagerScreen(DeskScreen):
         Binding("y", "approve", N_("Approve lost"), id="manager.approve"),
         Binding("n", "send_back", N_("Send back"), id="manager.send_back"),
         Binding("c", "countermeasure", N_("Countermeasure"), id="manager.countermeasure"),
+        Binding("r", "range", N_("Period"), id="manager.range"),
         Binding("x", "export", N_("Export report"), id="manager.export"),
     ]
+    # Which keys work on which tab: the Footer shows only those.
+    TAB_ACTIONS = {"assign": ("tab-stale", "tab-leads"), "take": ("tab-stale",),
+                   "approve": ("tab-lost",), "send_back": ("tab-lost",),
+                   "countermeasure": ("tab-reasons",), "range": ("tab-funnel",)}
 
     def __init__(self) -> None:
         super().__init__(id="manager")
         self.data: dict[str, Any] = {}
+        self.funnel_range: tuple[date, date] | None = None  # None: the last 30 days
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,7 +86,9 @@ class ManagerScreen(DeskScreen):
             with TabPane(_("Reasons"), id="tab-reasons"):
                 yield DataTable(id="reasons", cursor_type="row")
                 yield Static("", id="countermeasures", classes="hint")
+                yield DataTable(id="reasons-people", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Funnel"), id="tab-funnel"):
+                yield Static("", id="funnel-range", classes="hint")
                 yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Coaching"), id="tab-coaching"):
                 yield DataTable(id="coaching", cursor_type="row", zebra_stripes=True)
@@ -88,8 +101,10 @@ class ManagerScreen(DeskScreen):
             _("Customer"), _("Level"), _("Owner"), _("Reason"), _("Note"))
         self.query_one("#leads", DataTable).add_columns(
             _("Customer"), _("Channel"), _("Since"), _("Note"))
+        self.query_one("#reasons-people", DataTable).add_columns(
+            _("Salesperson"), _("No contact"), _("Most often"), _("Lost"), _("Most often"))
         self.query_one("#funnel", DataTable).add_columns(
-            _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES], _("Drop-off"))
+            _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES])
         self.query_one("#coaching", DataTable).add_columns(
             _("Salesperson"), _("Month"), _("Receptions"), _("Contact"), _("Form"),
             _("Most often empty"))
@@ -113,7 +128,9 @@ class ManagerScreen(DeskScreen):
         data["_coaching"] = [
             (p.name, analysis.coaching(ctx, p.id, month_first, today))
             for p in setup.list_staff(ctx, "salesperson")]
-        data["_funnel"] = analysis.funnel(ctx, today - timedelta(days=29), today)
+        first, last = self.funnel_range or (today - timedelta(days=29), today)
+        data["_funnel"] = analysis.funnel(ctx, first, last)
+        data["_funnel_range"] = (first, last)
         data["_names"] = {p.id: p.name for p in setup.list_staff(ctx, "salesperson")}
         self.app.call_from_thread(self.show, data)
 
@@ -144,12 +161,15 @@ class ManagerScreen(DeskScreen):
                          (None, fun.get(None))]:
             if row is None:
                 continue
-            drops = drop_off(row)
-            worst = max(drops.items(), key=lambda kv: kv[1] or 0)
             rows.append((str(sid), (names.get(sid, _("Team")) if sid else _("Team"),
-                                    *[str(row[s]) for s in FUNNEL_STAGES],
-                                    f"{worst[0]} {worst[1]:.0%}" if worst[1] else "-")))
+                                    *[_funnel_cell(row[s], row[FUNNEL_STAGES[0]])
+                                      for s in FUNNEL_STAGES])))
         sync_rows(self.query_one("#funnel", DataTable), rows)
+        first, last = data["_funnel_range"]
+        self.query_one("#funnel-range", Static).update(
+            _("First visits {first} – {last}, each stage as a share of the visitors; "
+              "r changes the period", first=first.isoformat(),
+              last=last.isoformat()))
         coach = []
         for name, (months, missing) in data["_coaching"]:
             for month, m in months.items():
@@ -183,6 +203,18 @@ class ManagerScreen(DeskScreen):
                      after=ba.after)
                  for r in (rep, lost) for m, ba in r.countermeasures]
         self.query_one("#countermeasures", Static).update("\n".join(lines))
+        nc_names, lost_names = _reason_names("no_contact"), _reason_names("lost")
+        people = []
+        for sid in sorted(set(rep.table.by_salesperson) | set(lost.table.by_salesperson),
+                          key=lambda i: rep.names.get(i, "")):
+            nc = rep.table.by_salesperson.get(sid, Counter())
+            lo = lost.table.by_salesperson.get(sid, Counter())
+            people.append((str(sid), (
+                rep.names.get(sid, "?"), str(sum(nc.values())),
+                ", ".join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
+                str(sum(lo.values())),
+                ", ".join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)))))
+        sync_rows(self.query_one("#reasons-people", DataTable), people)
 
     # -- helpers ------------------------------------------------------------------
     def _selected(self, table_id: str) -> str | None:
@@ -275,21 +307,28 @@ class ManagerScreen(DeskScreen):
                              noted)
 
     def action_export(self) -> None:
-        if not self.data:
-            return
         folder = Path(self.ctx.db.path).parent / "reports"
-        self.write_export(folder)
+        self.run_service(report_export.export_meeting, self.ctx, folder, then=lambda path:
+                         self.notify(_("Report written to {path}", path=str(path))))
 
-    @work(thread=True, exclusive=True, group="export")
-    def write_export(self, folder: Path) -> None:
-        report = daily_report(self.ctx)
-        data = as_json(report, manager_sections(self.ctx, report))
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"meeting-{date.isoformat(report.day)}"
-        Path(f"{stem}.html").write_text(to_html(data), encoding="utf-8")
-        Path(f"{stem}.md").write_text(to_markdown(data), encoding="utf-8")
-        self.app.call_from_thread(self.notify, _("Report written to {path}",
-                                                 path=f"{stem}.html"))
+    def action_range(self) -> None:
+        today = self.ctx.today()
+
+        def typed(text: str | None) -> None:
+            if text is not None:
+                self.funnel_range = parse_range(text, today)
+                self.refresh_data()
+
+        self.app.push_screen(TextPromptScreen(
+            _("Period: week, month, 2026-10, or 2026-10-01 2026-10-31"), "month",
+            check=lambda text: parse_range(text, today)), typed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do nothing on the open tab are hidden from the Footer."""
+        tabs = self.TAB_ACTIONS.get(action)
+        if tabs is None or not self.is_mounted:
+            return True
+        return self._active_tab() in tabs
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self) -> None:

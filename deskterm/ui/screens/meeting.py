@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,8 +13,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from deskterm.i18n import N_, _
-from deskterm.services.report import Report, as_json, daily_report
+from deskterm.services import report_export
+from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.dialogs import TextPromptScreen
 
 
 def _pct(v: float | None) -> str:
@@ -20,17 +24,22 @@ def _pct(v: float | None) -> str:
 
 
 class MeetingScreen(DeskScreen):
-    """The daily sales meeting, laid out for the team; [ and ] move a day."""
+    """The sales meeting, laid out for the team: a day, week, month or any range."""
 
     BINDINGS = [
-        Binding("left_square_bracket", "day(-1)", N_("Previous day"), id="meeting.prev"),
-        Binding("right_square_bracket", "day(1)", N_("Next day"), id="meeting.next"),
+        Binding("left_square_bracket", "step(-1)", N_("Previous"), id="meeting.prev"),
+        Binding("right_square_bracket", "step(1)", N_("Next"), id="meeting.next"),
         Binding("t", "today", N_("Today"), id="meeting.today"),
+        Binding("p", "period", N_("Day/week/month"), id="meeting.period"),
+        Binding("r", "range", N_("Range"), id="meeting.range"),
+        Binding("x", "export", N_("Export report"), id="meeting.export"),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="meeting")
-        self.day = None
+        self.period = "day"  # day | week | month | range
+        self.first: date | None = None  # None: today's period
+        self.last: date | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -46,27 +55,76 @@ class MeetingScreen(DeskScreen):
     def on_screen_resume(self) -> None:
         self.refresh_data()
 
-    def refresh_data(self) -> None:
-        self.load(self.day)
+    def bounds(self) -> tuple[date, date]:
+        """The period shown: chosen, or the day / week / month containing today."""
+        if self.first is not None and self.last is not None:
+            return self.first, self.last
+        return period_bounds(self.period if self.period != "range" else "day",
+                             self.ctx.today())
 
-    def action_day(self, step: int) -> None:
-        self.day = (self.day or self.ctx.today()) + timedelta(days=step)
+    def refresh_data(self) -> None:
+        first, last = self.bounds()
+        self.load(first, last)
+
+    def action_step(self, step: int) -> None:
+        first, last = self.bounds()
+        if self.period == "month":
+            first = first + relativedelta(months=step)
+            first, last = period_bounds("month", first)
+        else:
+            length = (last - first).days + 1
+            first, last = (first + timedelta(days=step * length),
+                           last + timedelta(days=step * length))
+        self.first, self.last = first, last
         self.refresh_data()
 
     def action_today(self) -> None:
-        self.day = None
+        self.first = self.last = None
+        if self.period == "range":
+            self.period = "day"
         self.refresh_data()
 
+    def action_period(self) -> None:
+        order = ("day", "week", "month")
+        self.period = order[(order.index(self.period) + 1) % 3] if self.period in order \
+            else "day"
+        anchor = self.last or self.ctx.today()
+        self.first, self.last = period_bounds(self.period, anchor)
+        self.refresh_data()
+
+    def action_range(self) -> None:
+        today = self.ctx.today()
+
+        def typed(text: str | None) -> None:
+            if text is not None:
+                self.first, self.last = parse_range(text, today)
+                self.period = "range"
+                self.refresh_data()
+
+        self.app.push_screen(TextPromptScreen(
+            _("Period: week, month, 2026-10, or 2026-10-01 2026-10-31"), "",
+            check=lambda text: parse_range(text, today)), typed)
+
+    def action_export(self) -> None:
+        first, last = self.bounds()
+        folder = Path(self.ctx.db.path).parent / "reports"
+        self.run_service(report_export.export_meeting, self.ctx, folder, last, first,
+                         then=lambda path: self.notify(_("Report written to {path}",
+                                                         path=str(path))))
+
     @work(thread=True, exclusive=True, group="meeting")
-    def load(self, day) -> None:  # type: ignore[no-untyped-def]
-        report = daily_report(self.ctx, day)
+    def load(self, first: date, last: date) -> None:
+        report = daily_report(self.ctx, last, first)
         self.app.call_from_thread(self.show, report)
 
     def show(self, report: Report) -> None:
         data = as_json(report)
         r, c = data["receptions"], data["callbacks"]
         self.query_one("#summary", Static).update(
-            _("Daily meeting report — {day}", day=data["date"]) + "\n"
+            (_("Daily meeting report — {day}", day=data["date"])
+             if data["period"]["from"] == data["date"]
+             else _("Meeting report — {first} to {last}", first=data["period"]["from"],
+                    last=data["date"])) + "\n"
             + _("Receptions: {total} ({with_c} with contact, {without} without), "
                 "{uncounted} not counted", total=r["total"], with_c=r["with_contact"],
                 without=r["without_contact"], uncounted=r["uncounted"]) + "\n"

@@ -29,20 +29,30 @@ def show_field_errors(screen: Screen, errors: Mapping[str, str],
         screen.query_one(f"#{first}").focus()
 
 
+def _show_where_possible(screen: Any, errors: Mapping[str, str], general_field: str) -> None:
+    # A field without its own message box (e.g. "customer") shows under the general one:
+    # a message nobody sees is a swallowed error.
+    placed: dict[str, str] = {}
+    for field, message in errors.items():
+        target = field if screen.query(f"#err-{field}") else general_field
+        placed[target] = f"{placed[target]} {message}" if target in placed else message
+    screen.show_errors(placed)
+
+
 def save_or_show_errors(screen: Any, save: Callable[[], Any], general_field: str = "form"
                         ) -> None:
     """Run ``save`` (from a worker thread): dismiss the dialog with its result, or show
-    every field error under its field (a general error under ``general_field``)."""
+    every field error under its field (the others under ``general_field``)."""
     from deskterm.errors import DesktermError
     from deskterm.services.reception import InvalidForm
 
     try:
         result = save()
     except InvalidForm as exc:
-        screen.app.call_from_thread(screen.show_errors,
-                                    {f: e.message for f, e in exc.errors.items()})
-        return
+        errors = {f: e.message for f, e in exc.errors.items()}
     except DesktermError as exc:
-        screen.app.call_from_thread(screen.show_errors, {general_field: exc.message})
+        errors = {exc.field or general_field: exc.message}
+    else:
+        screen.app.call_from_thread(screen.dismiss, result)
         return
-    screen.app.call_from_thread(screen.dismiss, result)
+    screen.app.call_from_thread(_show_where_possible, screen, errors, general_field)

@@ -1,0 +1,121 @@
+"""Dialogs for contacts made outside the sales pipeline: care calls, marketing contacts, leads.
+
+Each is a ``ModalScreen`` that runs its service itself and shows every error under
+its field, so nothing typed is lost (Ctrl+S saves, Esc cancels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from deskterm.i18n import N_, _
+from deskterm.services.reception import CHANNELS
+from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.widgets.choice import Choice
+from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
+from deskterm.ui.widgets.fields import TextField
+
+CONTACT_OUTCOMES = {"reached": N_("reached"), "no_answer": N_("no answer")}
+LEAD_CHANNELS = ("phone", "online")
+
+
+def _row(label: str, widget: Any, field: str) -> ComposeResult:
+    with Horizontal(classes="row"):
+        yield Label(label, classes="label")
+        yield widget
+    yield Static("", id=f"err-{field}", classes="field-error")
+
+
+class ContactScreen(ModalScreen[Any]):
+    """Outcome (reached / no answer) and a note; ``save(outcome, note)`` does the rest."""
+
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
+                Binding("escape", "cancel", N_("Cancel"), id="contact.cancel")]
+
+    def __init__(self, title: str, save: Callable[[str, str], Any]) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.title_text = title
+        self.save_fn = save
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog form"):
+            yield Label(self.title_text, classes="question")
+            yield from _row(_("Outcome"), Choice(
+                [(k, _(v)) for k, v in CONTACT_OUTCOMES.items()], "reached", id="outcome"),
+                "outcome")
+            yield from _row(_("Note"), TextField(id="note"), "note")
+            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#outcome", Choice).focus()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        self.save(self.query_one("#outcome", Choice).value or "reached",
+                  self.query_one("#note", Input).value)
+
+    @work(thread=True, exclusive=True, group="contact")
+    def save(self, outcome: str, note: str) -> None:
+        save_or_show_errors(self, lambda: self.save_fn(outcome, note), "outcome")
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message under its field."""
+        show_field_errors(self, errors, ("outcome", "note"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LeadScreen(ModalScreen[Any]):
+    """A phone or online lead: name, phone, channel, note; ``save(...)`` registers it."""
+
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="lead.save", priority=True),
+                Binding("escape", "cancel", N_("Cancel"), id="lead.cancel")]
+
+    def __init__(self, save: Callable[[str, str, str, str], Any]) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.save_fn = save
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog form"):
+            yield Label(_("New phone or online lead (waits for the manager to hand it out)"),
+                        classes="question")
+            yield from _row(_("Name"), TextField(id="name"), "name")
+            yield from _row(_("Phone"), TextField(id="phone"), "phone")
+            yield from _row(_("Channel"), Choice(
+                [(c, _(CHANNELS[c])) for c in LEAD_CHANNELS], "online", id="channel"),
+                "channel")
+            yield from _row(_("Note"), TextField(id="note"), "note")
+            yield Static("", id="err-form", classes="field-error")
+            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def action_save(self) -> None:
+        self.save(self.query_one("#name", Input).value, self.query_one("#phone", Input).value,
+                  self.query_one("#channel", Choice).value or "online",
+                  self.query_one("#note", Input).value)
+
+    @work(thread=True, exclusive=True, group="lead")
+    def save(self, name: str, phone: str, channel: str, note: str) -> None:
+        save_or_show_errors(self, lambda: self.save_fn(name, phone, channel, note))
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each message under its field."""
+        show_field_errors(self, errors, ("name", "phone", "channel", "note"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
