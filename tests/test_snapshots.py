@@ -96,7 +96,7 @@ SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _custo
            "meeting": _meeting, "form": _form, "manager": _manager, "marketing": _marketing,
            "care": _care}
 # The manager's other tabs, at the size a manager's PC has.
-MANAGER_TABS = {"lost": "lost", "leads": "leads", "reasons": "reasons", "funnel": "funnel",
+MANAGER_TABS = {"stale": "stale", "lost": "lost", "leads": "leads", "reasons": "reasons", "funnel": "funnel",
                 "coaching": "coaching"}
 
 

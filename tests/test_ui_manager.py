@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 from deskterm.services import analysis, customers, manager
+from deskterm.services.report import as_json, daily_report
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.screens.manager import ManagerScreen
 from tests.ui_helpers import demo_ctx, settle, table_rows, wait_for
 
 
-async def _open(pilot, app):
+async def _open(pilot, app, tab="tab-stale"):
     await pilot.press("f6")
     await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen)
                    and app.screen.query_one("#stale").row_count > 0)
+    app.screen.query_one("#tabs").active = tab
     await settle(pilot)
+
+
+async def test_team_tab_shows_who_is_behind_with_the_reports_figures(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    data = as_json(daily_report(ctx))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _open(pilot, app, "tab-team")
+        assert app.screen.query_one("#tabs").active == "tab-team"
+        rows = {r[0]: r for r in table_rows(app.screen, "#team")}
+        summary = str(app.screen.query_one("#team-summary").render())
+    n = len(data["levels"])
+    for p in data["salespeople"]:
+        row = rows[p["name"]]
+        assert row[1] == str(p["receptions"])
+        assert row[2 + n:5 + n] == [str(p["callbacks_due"]), str(p["callbacks_done"]),
+                                    f"[b red]{p['callbacks_overdue']}[/]"
+                                    if p["callbacks_overdue"] else "0"]
+    behind = [p["name"] for p in data["salespeople"] if p["callbacks_overdue"]]
+    assert f"{len(behind)} salespeople with overdue callbacks" in summary
+    # the worst backlog first, the team's line last
+    expected = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"], p["name"]))
+    assert list(rows) == [p["name"] for p in expected] + ["Team"]
+    ctx.db.close()
 
 
 async def test_reassign_at_risk_to_a_senior_or_take_it_myself(tmp_path):

@@ -490,4 +490,6 @@ MESSAGES: dict[str, str] = {
     "No contact": "未留档",
     "Most often": "最常见",
     "Lost": "战败",
+    "{day}: {n} salespeople with overdue callbacks — {names}. Rates over {first} – {last}.": "{day}:{n} 位销售顾问有逾期回访 — {names}。比率统计区间 {first} – {last}。",
+    "Tomorrow": "明日回访",
 }

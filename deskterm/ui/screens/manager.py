@@ -26,7 +26,7 @@ from deskterm.services.report import as_json, daily_report, manager_sections, pa
 from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
-from deskterm.ui.widgets.tables import sync_rows
+from deskterm.ui.widgets.tables import pct, sync_rows
 
 STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"),
                 "stalled": N_("stalled")}
@@ -77,6 +77,9 @@ class ManagerScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="tabs"):
+            with TabPane(_("Team"), id="tab-team"):
+                yield Static("", id="team-summary", classes="hint")
+                yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Stale customers"), id="tab-stale"):
                 yield DataTable(id="stale", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Lost requests"), id="tab-lost"):
@@ -136,6 +139,7 @@ class ManagerScreen(DeskScreen):
 
     def show(self, data: dict[str, Any]) -> None:
         self.data = data
+        self._show_team(data)
         stale = []
         for key, kind in (("at_risk", "at_risk"), ("to_reassign", "reassign"),
                           ("stalled", "stalled")):
@@ -179,6 +183,43 @@ class ManagerScreen(DeskScreen):
                     "-" if m.completeness is None else f"{m.completeness:.0%}",
                     ", ".join(_(FIELD_LABELS.get(f, f)) for f, _n in missing.most_common(2)))))
         sync_rows(self.query_one("#coaching", DataTable), coach)
+
+    def _show_team(self, data: dict[str, Any]) -> None:
+        """Who is behind: today's figures per salesperson, the worst backlog first."""
+        table = self.query_one("#team", DataTable)
+        levels = data["levels"]
+        if not table.columns:
+            for label, width in ((_("Salesperson"), 12), (_("Receptions"), 10),
+                                 *[(self.level_name(lv), 6) for lv in levels],
+                                 (_("Due"), 5), (_("Done"), 5), (_("Overdue"), 8),
+                                 (_("At risk"), 8), (_("Tomorrow"), 9), (_("Upgrades"), 8),
+                                 (_("Won"), 4), (_("Conversion"), 10), (_("Form"), 6),
+                                 (_("Contact"), 7)):
+                table.add_column(label, width=width)
+        tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
+        at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
+        people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"],
+                                                             p["name"]))
+        rows = []
+        for p in [*people, {**data["team"], "name": _("Team"), "id": 0}]:
+            name = p["name"]
+            overdue = str(p["callbacks_overdue"])
+            if p["id"] and p["callbacks_overdue"]:
+                overdue = f"[b red]{overdue}[/]"
+            rows.append((str(p["id"]), (
+                name, str(p["receptions"]), *[str(p[lv]) for lv in levels],
+                str(p["callbacks_due"]), str(p["callbacks_done"]), overdue,
+                str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"])),
+                str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values())),
+                str(p["upgrades"]), str(p["won"]), pct(p["conversion_rate"]),
+                pct(p["form_completeness"]), pct(p["contact_capture_rate"]))))
+        sync_rows(table, rows)
+        behind = [p["name"] for p in people if p["callbacks_overdue"]]
+        self.query_one("#team-summary", Static).update(
+            _("{day}: {n} salespeople with overdue callbacks — {names}. Rates over "
+              "{first} – {last}.", day=data["date"], n=len(behind),
+              names=", ".join(behind) or "-", first=data["rates_window"]["from"],
+              last=data["rates_window"]["to"]))
 
     def _show_reasons(self, data: dict[str, Any]) -> None:
         table = self.query_one("#reasons", DataTable)

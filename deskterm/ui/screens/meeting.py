@@ -17,10 +17,7 @@ from deskterm.services import report_export
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
-
-
-def _pct(v: float | None) -> str:
-    return "-" if v is None else f"{v:.0%}"
+from deskterm.ui.widgets.tables import pct
 
 
 class MeetingScreen(DeskScreen):
@@ -141,8 +138,8 @@ class MeetingScreen(DeskScreen):
             table.add_row(p["name"], str(p["receptions"]), *[str(p[lv]) for lv in levels],
                           str(p["callbacks_due"]), str(p["callbacks_done"]),
                           str(p["callbacks_overdue"]), str(p["upgrades"]), str(p["won"]),
-                          _pct(p["conversion_rate"]), _pct(p["form_completeness"]),
-                          _pct(p["contact_capture_rate"]), key=str(p["id"]))
+                          pct(p["conversion_rate"]), pct(p["form_completeness"]),
+                          pct(p["contact_capture_rate"]), key=str(p["id"]))
         self.query_one("#tomorrow", Static).update("   ".join(
             f"{t['salesperson']} {t['callbacks']}" + (f" (+{t['overdue']})" if t["overdue"]
                                                        else "") for t in data["tomorrow"]))

@@ -44,3 +44,8 @@ def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) ->
                 table.add_row(*cells, key=key)
         if cursor_key in wanted:
             table.move_cursor(row=wanted.index(cursor_key), animate=False)
+
+
+def pct(value: float | None) -> str:
+    """A rate as a whole percentage; "-" when there was nothing to divide by."""
+    return "-" if value is None else f"{value:.0%}"
