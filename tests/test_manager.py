@@ -17,14 +17,7 @@ from deskterm.services import (
     rotation,
 )
 from deskterm.services.reception import InvalidForm, ReceptionForm
-
-
-def _customer(ctx, phone, horizon="1m", **kw):
-    a = rotation.walk_in(ctx)
-    saved = reception.save_form(ctx, a.reception_id, ReceptionForm(
-        name=kw.pop("name", f"C{phone[-2:]}"), phone=phone, purchase_horizon=horizon, **kw))
-    rotation.done(ctx, a.salesperson_id)
-    return saved.customer_id
+from tests.scenario import new_customer
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def floor(ctx, team):
 
 
 def test_handover_moves_every_customer_and_callback_then_deactivates(floor, team):
-    c1, c2 = _customer(floor, "13900000001"), _customer(floor, "13900000002", "6m")
+    c1, c2 = new_customer(floor, "13900000001"), new_customer(floor, "13900000002", "6m")
     moved = manager.hand_over(floor, team.wang, team.li, "left for another dealer")
     assert (moved.customers, moved.callbacks) == (2, 2)
     assert {customers.get_customer(floor, c).owner_id for c in (c1, c2)} == {team.li}
@@ -45,7 +38,7 @@ def test_handover_moves_every_customer_and_callback_then_deactivates(floor, team
 
 
 def test_lost_request_approved_or_sent_back(floor, team, clock):
-    c1, c2 = _customer(floor, "13900000001"), _customer(floor, "13900000002")
+    c1, c2 = new_customer(floor, "13900000001"), new_customer(floor, "13900000002")
     clock.set(datetime(2026, 3, 9, 10))
     cbs = {c.customer_id: c.id for c in callbacks.due_callbacks(floor, team.wang)}
     with pytest.raises(InvalidForm) as e:
@@ -68,7 +61,7 @@ def test_lost_request_approved_or_sent_back(floor, team, clock):
 
 def test_leads_registered_nurtured_and_handed_out(floor, team):
     lead = marketing.register_lead(floor, "网上客户", "13700000000", "online", "web form")
-    cold = _customer(floor, "13900000003", "unknown")
+    cold = new_customer(floor, "13900000003", "unknown")
     assert customers.get_customer(floor, cold).status == "marketing"
     marketing.mark_nurtured(floor, cold, "came to the open day, wants a test drive")
     assert [v.customer_id for v in manager.leads_to_hand_out(floor)] == [lead, cold]
@@ -84,7 +77,7 @@ def test_leads_registered_nurtured_and_handed_out(floor, team):
 
 
 def test_care_schedule_after_a_win(floor, team, clock):
-    c = _customer(floor, "13900000001")
+    c = new_customer(floor, "13900000001")
     clock.set(datetime(2026, 3, 9, 10))
     [cb] = callbacks.due_callbacks(floor, team.wang)
     callbacks.complete_callback(floor, cb.id, "won")
@@ -132,9 +125,9 @@ def test_reasons_by_month_salesperson_and_countermeasure(floor, team, clock):
 
 
 def test_funnel_level_history_and_coaching(floor, team, clock):
-    c1 = _customer(floor, "13900000001", test_drive=True, model_interest="Model Y",
+    c1 = new_customer(floor, "13900000001", test_drive=True, model_interest="Model Y",
                    budget="200-300k", companions=[("spouse", "")])
-    _customer(floor, "13900000002", "6m")
+    new_customer(floor, "13900000002", "6m")
     a = rotation.walk_in(floor)
     reception.save_form(floor, a.reception_id, ReceptionForm(contact_left=False,
                                                              no_contact_reason="refused"))
@@ -163,9 +156,9 @@ def test_funnel_level_history_and_coaching(floor, team, clock):
 
 
 def test_marketing_pool_lists_logs_contacts_and_hands_back(floor, team, clock):
-    hot = _customer(floor, "13900000001")
-    cold1 = _customer(floor, "13900000002", "unknown", name="Cold One")
-    cold2 = _customer(floor, "13900000003", "unknown", name="Cold Two")
+    hot = new_customer(floor, "13900000001")
+    cold1 = new_customer(floor, "13900000002", "unknown", name="Cold One")
+    cold2 = new_customer(floor, "13900000003", "unknown", name="Cold Two")
     pool = marketing.marketing_pool(floor)
     assert [e.customer_id for e in pool] == [cold1, cold2]  # the active customer is not
     assert all(e.marketing_contacts == 0 and not e.nurtured for e in pool)

@@ -96,8 +96,8 @@ SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _custo
            "meeting": _meeting, "form": _form, "manager": _manager, "marketing": _marketing,
            "care": _care}
 # The manager's other tabs, at the size a manager's PC has.
-MANAGER_TABS = {"stale": "stale", "lost": "lost", "leads": "leads", "reasons": "reasons", "funnel": "funnel",
-                "coaching": "coaching"}
+MANAGER_TABS = {"stale": "stale", "lost": "lost", "leads": "leads", "reasons": "reasons",
+                "funnel": "funnel", "coaching": "coaching"}
 
 
 def _then_layout(setup):

@@ -16,17 +16,11 @@ from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.screens.manager import ManagerScreen
 from deskterm.ui.screens.marketing import MarketingScreen
 from deskterm.ui.screens.meeting import MeetingScreen
+from tests.scenario import new_customer
 from tests.ui_helpers import settle, table_rows, wait_for
 
 SIZE = (140, 40)
 
-
-def _customer(ctx, phone, horizon="1m", name=None):
-    a = rotation.walk_in(ctx)
-    saved = reception.save_form(ctx, a.reception_id, ReceptionForm(
-        name=name or f"C{phone[-2:]}", phone=phone, purchase_horizon=horizon))
-    rotation.done(ctx, a.salesperson_id)
-    return saved.customer_id
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ async def _pick_me(pilot, app, person_id):
 
 
 async def test_marketing_logs_a_contact_hands_back_and_registers_a_lead(floor, team):
-    cold = _customer(floor, "13900000002", "unknown", name="Cold One")
+    cold = new_customer(floor, "13900000002", "unknown", name="Cold One")
     app = create_app(floor, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -82,7 +76,7 @@ async def test_marketing_logs_a_contact_hands_back_and_registers_a_lead(floor, t
 
 
 async def test_care_ticks_off_a_keep_in_touch_call(floor, team, clock):
-    c = _customer(floor, "13900000001")
+    c = new_customer(floor, "13900000001")
     clock.set(datetime(2026, 3, 9, 10))
     [cb] = callbacks.due_callbacks(floor, team.wang)
     callbacks.complete_callback(floor, cb.id, "won")
@@ -106,7 +100,7 @@ async def test_care_ticks_off_a_keep_in_touch_call(floor, team, clock):
 
 
 async def test_level_history_beside_the_timeline(floor, team, clock):
-    c = _customer(floor, "13900000001", "6m", name="Level Lin")
+    c = new_customer(floor, "13900000001", "6m", name="Level Lin")
     clock.set(datetime(2026, 4, 2, 10))  # warm: the first callback a month later
     [cb] = callbacks.due_callbacks(floor, team.wang)
     callbacks.complete_callback(floor, cb.id, "reached", new_level="hot")
@@ -124,7 +118,7 @@ async def test_level_history_beside_the_timeline(floor, team, clock):
 
 
 async def test_a_new_day_while_open_closes_yesterday_and_escalates(floor, team, clock):
-    c = _customer(floor, "13900000001")
+    c = new_customer(floor, "13900000001")
     app = create_app(floor, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -140,7 +134,7 @@ async def test_a_new_day_while_open_closes_yesterday_and_escalates(floor, team, 
 
 
 async def test_meeting_periods_and_ranges_by_key(floor, team):
-    _customer(floor, "13900000001")
+    new_customer(floor, "13900000001")
     app = create_app(floor, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -167,7 +161,7 @@ async def test_meeting_periods_and_ranges_by_key(floor, team):
 
 
 async def test_manager_funnel_range_and_keys_per_tab(floor, team):
-    _customer(floor, "13900000001")
+    new_customer(floor, "13900000001")
     app = create_app(floor, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -262,7 +262,6 @@ MESSAGES: dict[str, str] = {
     "{name}: {n} callbacks today ({overdue} overdue) — Space to tick off, w to switch":
         "{name}:今天 {n} 个回访(逾期 {overdue})— 空格键完成回访,w 切换身份",
     "Press w to choose who you are.": "按 w 选择你的身份。",
-    "Add salespeople first (deskterm staff add).": "请先添加销售顾问(deskterm staff add)。",
     "Who are you?": "你是哪位?",
     "today": "今天",
     "{n} d overdue": "逾期 {n} 天",

@@ -15,12 +15,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
 from deskterm.i18n import N_, _, get_language
-from deskterm.services import callbacks, setup
+from deskterm.services import callbacks
 from deskterm.services.callbacks import CallbackResult, CallbackView
 from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
-from deskterm.ui.screens.dialogs import PickScreen
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
@@ -154,17 +153,11 @@ class MyCallbacksScreen(DeskScreen):
         self.refresh_data()
 
     def action_who(self) -> None:
-        people = [(str(p.id), p.name) for p in setup.list_staff(self.ctx, "salesperson")]
-        if not people:
-            self.notify(_("Add salespeople first (deskterm staff add)."), severity="warning")
-            return
+        def chosen(pid: int, name: str) -> None:
+            self.salesperson = (pid, name)
+            self.refresh_data()
 
-        def picked(sid: str | None) -> None:
-            if sid:
-                self.salesperson = (int(sid), dict(people)[sid])
-                self.refresh_data()
-
-        self.app.push_screen(PickScreen(_("Who are you?"), people), picked)
+        self.choose_person(("salesperson",), chosen)
 
     def refresh_data(self) -> None:
         if self.salesperson is not None:
