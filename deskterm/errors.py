@@ -38,3 +38,7 @@ class NotFound(DesktermError):
 
 class StorageError(DesktermError):
     """The database cannot be opened or used (corrupt, newer version, read-only…)."""
+
+
+class DamagedDatabase(StorageError):
+    """The file is not a sound SQLite database: offer the newest backup, never overwrite."""

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from deskterm.errors import InvalidInput, RuleViolation
+from deskterm.errors import InvalidInput, RuleViolation, StorageError
 from deskterm.services import (
     callbacks,
     customers,
@@ -15,7 +15,8 @@ from deskterm.services import (
     rotation,
     setup,
 )
-from deskterm.services.maintenance import backup, check, open_context
+from deskterm.services.backups import backup_now as backup
+from deskterm.services.maintenance import check, open_context
 from deskterm.services.reception import InvalidForm, ReceptionForm
 from deskterm.storage.models import Audit, Callback, Customer, LevelChange, Reception
 
@@ -274,8 +275,7 @@ def test_search_by_name_fragment_and_phone_digits(ctx, team):
 def test_audit_rows_are_written_and_append_only(ctx, team):
     with ctx.db.read() as s:
         assert len(s.exec(select(Audit)).all()) >= 5
-    from sqlalchemy.exc import IntegrityError
-    with pytest.raises(IntegrityError), ctx.db.write() as s:
+    with pytest.raises(StorageError, match="append-only"), ctx.db.write() as s:
         s.connection().exec_driver_sql("DELETE FROM audit")
 
 

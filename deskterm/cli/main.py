@@ -16,7 +16,7 @@ from pathlib import Path
 
 from deskterm import __version__
 from deskterm.clock import clock_from_env, parse_now
-from deskterm.errors import DesktermError, InvalidInput
+from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput
 from deskterm.i18n import _, detect_language, set_language
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -86,7 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", help=_("write to this file instead of the screen"))
 
     bak = sub.add_parser("backup", parents=[common], help=_("copy the database safely"))
-    bak.add_argument("dest", help=_("file or folder to write the copy to"))
+    bak.add_argument("dest", nargs="?",
+                     help=_("file or folder to write the copy to (default: the backups "
+                            "folder beside the database)"))
+    res = sub.add_parser("restore", parents=[common],
+                         help=_("bring back a backup (the current file is kept aside)"))
+    res.add_argument("source", nargs="?", help=_("backup file (default: the newest)"))
+    res.add_argument("--yes", action="store_true", help=_("do not ask to confirm"))
+    sub.add_parser("backups", parents=[common], help=_("list the backups, newest first"))
 
     sub.add_parser("check", parents=[common],
                    help=_("integrity check plus the app's own rules"))
@@ -129,8 +136,11 @@ def _open(args: argparse.Namespace, *, create: bool = True):  # type: ignore[no-
         # The sample's own "today", so every screen has data; DESKTERM_NOW still wins.
         clock = clock_from_env(default=parse_now(today) if today else None)
     else:
-        path = Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
+        named = getattr(args, "db", None)
+        path = Path(named).expanduser() if named else default_db_path()
         clock = clock_from_env()
+        # Only the default location is made on demand; a named folder must exist.
+        return open_context(path, clock, create=create, make_folder=not named)
     return open_context(path, clock, create=create)
 
 
@@ -228,13 +238,84 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from deskterm.services.maintenance import backup
+    from deskterm.services.backups import backup_now
 
     ctx = _open(args, create=False)
     try:
-        print(_("Backup written to {path}", path=backup(ctx, args.dest)))
+        print(_("Backup written to {path}", path=backup_now(ctx, args.dest)))
     finally:
         ctx.db.close()
+    return EXIT_OK
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from deskterm.cli.paths import default_db_path
+
+    return (Path(args.db).expanduser() if getattr(args, "db", None)
+            else default_db_path()).resolve()
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from deskterm.services.backups import backup_folder, list_backups
+
+    path = _db_path(args)
+    found = list_backups(path)
+    if not found:
+        print(_("No backups yet in {folder}.", folder=backup_folder(path)))
+        return EXIT_OK
+    _print_table([[p.name, f"{p.stat().st_size // 1024} KB"] for p in found],
+                 [_("Backup"), _("Size")])
+    return EXIT_OK
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; a non-interactive run never says yes by itself."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes", "是")
+    except EOFError:
+        return False
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from deskterm.services.backups import list_backups, restore
+
+    path = _db_path(args)
+    source = Path(args.source).expanduser() if args.source else None
+    shown = source or next(iter(list_backups(path)), None)
+    if shown is None:
+        raise DesktermError("No backup of {path} was found.", path=str(path))
+    if not args.yes and not _confirm(_("Restore {backup} over {path}? The current file is "
+                                       "kept aside.", backup=shown, path=path)):
+        print(_("Nothing restored. (Use --yes when no one can answer.)"))
+        return EXIT_ERROR
+    used, kept = restore(path, source, clock_from_env().now())
+    print(_("Restored {backup} to {path}.", backup=used, path=path))
+    if kept is not None:
+        print(_("The previous file is kept at {kept}.", kept=kept))
+    return EXIT_OK
+
+
+def offer_restore(path: Path, problem: str) -> int:
+    """A damaged database: say so, and offer the newest backup (never silently)."""
+    from deskterm.services.backups import list_backups, restore
+
+    print(f"deskterm: {problem}", file=sys.stderr)
+    found = list_backups(path)
+    if not found:
+        print(_("No backup was found beside it; keep the file and ask for help."),
+              file=sys.stderr)
+        return EXIT_ERROR
+    if not _confirm(_("The newest backup is {backup}. Restore it? The damaged file is kept "
+                      "aside.", backup=found[0].name)):
+        print(_("To restore later: deskterm restore --db {path}", path=path),
+              file=sys.stderr)
+        return EXIT_ERROR
+    used, kept = restore(path, found[0], clock_from_env().now())
+    print(_("Restored {backup} to {path}.", backup=used, path=path))
+    if kept is not None:
+        print(_("The previous file is kept at {kept}.", kept=kept))
     return EXIT_OK
 
 
@@ -298,18 +379,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    from deskterm.services.maintenance import warnings
+    from deskterm.ui.app import EXIT_RESTORE
     from deskterm.ui.run import run_app
 
     ctx = _open(args)
+    for text in warnings(ctx):
+        print(f"deskterm: {text}", file=sys.stderr)
     try:
-        return run_app(ctx)
+        code = run_app(ctx)
     finally:
         ctx.db.close()
         if getattr(args, "demo", False):
             shutil.rmtree(ctx.db.path.parent, ignore_errors=True)
+    if code == EXIT_RESTORE and not getattr(args, "demo", False):
+        from deskterm.services.backups import restore
+
+        used, kept = restore(ctx.db.path, None, clock_from_env().now())
+        print(_("Restored {backup} to {path}.", backup=used, path=ctx.db.path))
+        if kept is not None:
+            print(_("The previous file is kept at {kept}.", kept=kept))
+        return cmd_open(args)
+    return code
 
 
-COMMANDS = {"report": cmd_report, "staff": cmd_staff, "backup": cmd_backup, "check": cmd_check,
+COMMANDS = {"report": cmd_report, "staff": cmd_staff, "backup": cmd_backup,
+            "backups": cmd_backups, "restore": cmd_restore, "check": cmd_check,
             "levels": cmd_levels, "settings": cmd_settings, "demo": cmd_demo, None: cmd_open}
 
 
@@ -327,6 +422,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"deskterm: {exc} (deskterm --help)", file=sys.stderr)
         return EXIT_USAGE
+    except DamagedDatabase as exc:
+        if args.command in (None, "check", "report"):
+            return offer_restore(_db_path(args), exc.message)
+        print(f"deskterm: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
     except DesktermError as exc:
         print(f"deskterm: {exc.message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_ERROR

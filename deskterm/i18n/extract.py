@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ERROR_CLASSES = {"DesktermError", "InvalidInput", "RuleViolation", "NotFound", "StorageError",
-                 "UsageError"}
+                 "DamagedDatabase", "UsageError"}
 MARKERS = {"_", "N_"} | ERROR_CLASSES
 
 

@@ -11,7 +11,8 @@ from sqlmodel import col, func, select
 from deskterm.clock import Clock, zone_named
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.rotation import replay
-from deskterm.errors import DesktermError, StorageError
+from deskterm.errors import DesktermError
+from deskterm.i18n import _
 from deskterm.services import rotation as rotation_service
 from deskterm.services.context import Context
 from deskterm.services.escalation import run_escalations
@@ -22,18 +23,19 @@ from deskterm.services.setup import (
     load_settings,
     rotation_settings,
 )
+from deskterm.storage import files
 from deskterm.storage.engine import Database
 from deskterm.storage.models import Callback, Customer, Reception, RotationEventRow, Staff
 
 
 def open_context(path: str | Path, clock: Clock, *, create: bool = True,
-                 start_of_day: bool = True) -> Context:
+                 start_of_day: bool = True, make_folder: bool = True) -> Context:
     """Open (creating if needed) a database and prepare it for today.
 
     Start of day closes earlier days left open and applies the escalation rules;
     both are idempotent, so two windows opening at once is harmless.
     """
-    ctx = Context(Database(path, create=create), clock)
+    ctx = Context(Database(path, create=create, make_folder=make_folder), clock)
     ensure_seeded(ctx)
     zone = get_settings(ctx).get("shop.timezone")
     if zone:
@@ -54,30 +56,18 @@ def start_day(ctx: Context) -> None:
     run_escalations(ctx)
 
 
-def backup(ctx: Context, dest: str | Path) -> Path:
-    """Copy the live database to ``dest`` with SQLite's online backup API.
+def health(ctx: Context) -> str | None:
+    """None if the file is sound, else what is wrong (SQLite's quick_check, the schema)."""
+    return files.health(ctx.db.path)
 
-    Never a file copy: the -wal file holds the latest commits.
-    """
-    target = Path(dest).expanduser()
-    if target.is_dir():
-        target = target / f"deskterm-{ctx.now():%Y%m%d-%H%M%S}.db"
-    if target.exists():
-        raise StorageError("{path} already exists; choose another name.", path=str(target))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(ctx.db.path)
-        dst = sqlite3.connect(target)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
-    except (OSError, sqlite3.Error) as exc:
-        raise StorageError("Backup to {path} failed: {error}", path=str(target),
-                           error=str(exc)) from exc
-    return target
+
+def warnings(ctx: Context) -> list[str]:
+    """Conditions worth telling the user at start-up (not errors)."""
+    found = []
+    if files.on_network_share(ctx.db.path):
+        found.append(_("The database {path} is on a network share: two PCs writing to it can "
+                       "damage it. Keep it on this PC's own disk.", path=str(ctx.db.path)))
+    return found
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "phone.default_country": "86",
     "report.rate_window_days": "30",
     "care.schedule": "P3D,P1M,P3M,P1Y",
+    "backup.keep": "14",
 }
 
 
@@ -226,6 +227,9 @@ def set_setting(ctx: Context, key: str, value: str) -> None:
                            choices=", ".join(allowed))
     if key == "care.schedule":
         _check_care_schedule(value)
+    if key == "backup.keep" and not (value.isdigit() and 1 <= int(value) <= 3650):
+        raise InvalidInput("{key} must be a whole number from 1 to 3650.", field="value",
+                           key=key)
     if key == "shop.timezone":
         from deskterm.clock import zone_named
 

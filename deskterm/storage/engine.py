@@ -9,6 +9,7 @@ outside any transaction (inside one they are silently ignored).
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -18,11 +19,13 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from deskterm.errors import StorageError
+from deskterm.errors import DamagedDatabase, StorageError
 from deskterm.storage import migrations
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _WRITE = "deskterm_write"
@@ -65,7 +68,7 @@ def schema_version(path: Path) -> int:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise StorageError(
+        raise DamagedDatabase(
             "{path} is not a deskterm database (or it is damaged): {error}",
             path=str(path), error=str(exc),
         ) from exc
@@ -75,7 +78,7 @@ def _has_tables(con: sqlite3.Connection) -> bool:
     return con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
 
 
-def prepare_file(path: Path, *, create: bool = True) -> int:
+def prepare_file(path: Path, *, create: bool = True, make_folder: bool = True) -> int:
     """Make sure ``path`` holds a current deskterm schema; return the version found.
 
     Creates a new database (private permissions) if allowed; refuses a database
@@ -84,6 +87,12 @@ def prepare_file(path: Path, *, create: bool = True) -> int:
     if not path.exists():
         if not create:
             raise StorageError("No database at {path}.", path=str(path))
+        if not path.parent.is_dir() and not make_folder:
+            # A named file in a missing folder is more often an unplugged drive or a typo
+            # than a wish for a new, empty shop.
+            raise StorageError("The folder {folder} does not exist (is a drive missing?). "
+                               "Create it first to start a new database there.",
+                               folder=str(path.parent))
         try:
             _create_private_file(path)
         except OSError as exc:
@@ -121,13 +130,36 @@ def prepare_file(path: Path, *, create: bool = True) -> int:
     return found
 
 
+def _storage_error(exc: DBAPIError, path: Path) -> StorageError:
+    """What a failed statement means for the person at the desk; nothing was saved."""
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    if "locked" in text or "busy" in text:
+        return StorageError("The database is busy in another window; nothing was saved. "
+                            "Try again.")
+    if "full" in text:
+        return StorageError("The disk is full: nothing was saved. Free some space on the "
+                            "disk of {path}, then save again.", path=str(path))
+    if "readonly" in text or "read-only" in text:
+        return StorageError("{path} is read-only: nothing was saved. Ask for write access "
+                            "to the file and its folder.", path=str(path))
+    if "malformed" in text or "not a database" in text:
+        return DamagedDatabase("The database {path} is damaged ({error}). Quit and run "
+                               "'deskterm restore' to bring back the newest backup.",
+                               path=str(path), error=text)
+    if "disk I/O" in text or "unable to open" in text:
+        return StorageError("The disk holding {path} failed ({error}): nothing was saved.",
+                            path=str(path), error=text)
+    return StorageError("The database refused the change ({error}): nothing was saved.",
+                        error=text)
+
+
 class Database:
     """One SQLite file: an engine, read sessions and write sessions."""
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
-                 fast: bool = False) -> None:
+                 fast: bool = False, make_folder: bool = True) -> None:
         self.path = Path(path).expanduser().resolve()
-        prepare_file(self.path, create=create)
+        prepare_file(self.path, create=create, make_folder=make_folder)
         # hide_parameters keeps phone numbers out of logs and error messages.
         self.engine: Engine = create_engine(
             f"sqlite:///{self.path}", hide_parameters=True,
@@ -142,8 +174,12 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only session: one consistent snapshot, never waits for writers."""
         with Session(self.engine, expire_on_commit=False) as session:
-            yield session
-            session.rollback()
+            try:
+                yield session
+            except DBAPIError as exc:
+                raise _storage_error(exc, self.path) from exc
+            finally:
+                session.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -152,13 +188,9 @@ class Database:
             try:
                 yield session
                 session.commit()
-            except OperationalError as exc:
+            except DBAPIError as exc:
                 session.rollback()
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise StorageError(
-                        "The database is busy in another window; try again."
-                    ) from exc
-                raise
+                raise _storage_error(exc, self.path) from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -173,5 +205,9 @@ class Database:
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA optimize")
+        except DBAPIError as exc:
+            # Statistics are an optimisation; a full or read-only disk must not stop a
+            # clean close. Logged, not swallowed.
+            log.warning("PRAGMA optimize skipped on %s: %s", self.path, exc.orig)
         finally:
             self.engine.dispose()

@@ -17,12 +17,13 @@ from textual.widgets import Input, Label
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _, set_language
-from deskterm.services import maintenance, setup
+from deskterm.services import backups, maintenance, setup
 from deskterm.services.context import Context
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.callbacks import MyCallbacksScreen
 from deskterm.ui.screens.care import CareScreen
 from deskterm.ui.screens.customers import CustomersScreen
+from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.manager import ManagerScreen
 from deskterm.ui.screens.marketing import MarketingScreen
 from deskterm.ui.screens.meeting import MeetingScreen
@@ -64,6 +65,8 @@ class FirstRunScreen(ModalScreen[None]):
 
 
 DAY_CHECK_SECONDS = 30
+#: The app's exit code asking the CLI to restore the newest backup and start again.
+EXIT_RESTORE = 3
 
 # One line per role screen: its mode, its key, its name (also used by the palette).
 SCREENS: tuple[tuple[str, str, str], ...] = (
@@ -108,9 +111,41 @@ class DesktermApp(App[int]):
         self.day = self.ctx.today()
         # The shop PC stays on overnight: a new day closes yesterday and escalates.
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
+        # After the first paint: quick_check takes ~1 s on a large file.
+        self.call_after_refresh(self.start_checks)
         if not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
             self.push_screen(FirstRunScreen(self.ctx), lambda _none: self._refresh_screen())
+
+    @work(thread=True, exclusive=True, group="start-checks")
+    def start_checks(self) -> None:
+        """The file's health, warnings, and today's automatic backup, off the event loop."""
+        problem = maintenance.health(self.ctx)
+        if problem is not None:
+            self.call_from_thread(self.offer_restore, problem)
+            return
+        for text in maintenance.warnings(self.ctx):
+            self.call_from_thread(self.notify, text, severity="warning", timeout=30)
+        self._daily_backup()
+
+    def _daily_backup(self) -> None:
+        try:
+            backups.daily_backup(self.ctx)
+        except DesktermError as exc:
+            # The desk keeps working; the manager must know backups are failing.
+            self.call_from_thread(self.notify, _("Automatic backup failed: {error}",
+                                                 error=exc.message),
+                                  severity="error", timeout=30)
+
+    def offer_restore(self, problem: str) -> None:
+        """A damaged file: ask to quit and restore the newest backup (never silently)."""
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(return_code=EXIT_RESTORE)
+
+        self.push_screen(ConfirmScreen(_(
+            "The database is damaged: {problem}. Quit now and restore the newest backup? "
+            "(The damaged file is kept aside.)", problem=problem)), answered)
 
     def check_day(self) -> None:
         """Start the new day if the calendar day changed since the last look."""
@@ -126,6 +161,7 @@ class DesktermApp(App[int]):
         except DesktermError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
             return
+        self._daily_backup()
         self.call_from_thread(self._refresh_screen)
         self.call_from_thread(self.notify, _("A new day: yesterday is closed, escalations "
                                              "are up to date."))
