@@ -31,6 +31,9 @@ def clock() -> FixedClock:
 @pytest.fixture
 def ctx(tmp_path, clock):
     c = open_context(tmp_path / "desk.db", clock)
+    # Most tests are not about signing in: this shop chose an open desk (tests of PINs
+    # switch it back).
+    setup.set_setting(c, "auth.mode", "open")
     yield c
     c.db.close()
 

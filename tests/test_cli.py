@@ -138,7 +138,7 @@ def test_main_in_process_returns_codes(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "y.db"), "staff", "list"]) == 0
     assert main(["--db", str(tmp_path / "y.db"), "check"]) == 0
     assert main(["--db", str(tmp_path / "y.db"), "report", "--date", "x"]) == 2
-    assert "not a date" in capsys.readouterr().err
+    assert "Not a date" in capsys.readouterr().err
 
 
 def test_handover_and_report_periods_and_formats(sample_copy, tmp_path):

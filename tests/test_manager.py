@@ -212,3 +212,17 @@ def test_parse_range_refuses_what_is_not_a_period(text):
     from deskterm.services.report import parse_range
     with pytest.raises(InvalidInput):
         parse_range(text, date(2026, 12, 31))
+
+
+def test_audit_trail_reads_who_what_before_and_after(floor, team):
+    from deskterm.services.audit import audit_trail
+
+    c = new_customer(floor, "13900000001", name="Audited")
+    floor.actor_id = team.boss
+    customers.reassign(floor, c, team.li, "meeting")
+    floor.actor_id = None
+    [entry] = audit_trail(floor, "reassign")
+    assert (entry.actor, entry.entity, entry.entity_id) == ("Chen Manager", "customer", c)
+    assert entry.change() == f"owner_id: {team.wang} → {team.li}; reason: meeting"
+    assert audit_trail(floor, entity="customer", entity_id=c)[0].id == entry.id
+    assert [e.action for e in audit_trail(floor, "Audited")][-1] == "customer.create"

@@ -97,7 +97,7 @@ SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _custo
            "care": _care}
 # The manager's other tabs, at the size a manager's PC has.
 MANAGER_TABS = {"stale": "stale", "lost": "lost", "leads": "leads", "reasons": "reasons",
-                "funnel": "funnel", "coaching": "coaching"}
+                "funnel": "funnel", "coaching": "coaching", "audit": "audit"}
 
 
 def _then_layout(setup):

@@ -113,6 +113,8 @@ def test_a_version_1_database_is_backed_up_then_migrated(tmp_path, clock):
     con.close()
     ctx = open_context(old, clock)
     assert [p.name for p in setup.list_staff(ctx)] == ["王伟"]
+    # A shop from before PINs stays an open desk, written down as its explicit choice.
+    assert setup.get_settings(ctx)["auth.mode"] == "open"
     with ctx.db.read() as s:
         conn = s.connection()
         assert conn.exec_driver_sql("PRAGMA user_version").scalar() == migrations.LATEST

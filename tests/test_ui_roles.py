@@ -216,3 +216,41 @@ async def test_reasons_by_salesperson_on_the_manager_screen(floor, team):
         await wait_for(pilot, lambda: len(table_rows(screen, "#reasons-people")) == 1)
         [row] = table_rows(screen, "#reasons-people")
     assert row[:2] == ["王伟", "1"] and row[2].endswith(" 1") and row[3] == "0"
+
+
+async def test_another_windows_tick_shows_within_two_seconds(floor, team, clock):
+    from deskterm.services.maintenance import open_context
+
+    new_customer(floor, "13900000001", name="Shared")
+    clock.set(datetime(2026, 3, 9, 10))
+    app = create_app(floor, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await _pick_me(pilot, app, team.wang)
+        screen = app.screen
+        await wait_for(pilot, lambda: len(table_rows(screen, "#calls")) == 1)
+        other = open_context(floor.db.path, clock, start_of_day=False)  # a second window
+        [cb] = callbacks.due_callbacks(other, team.wang)
+        callbacks.complete_callback(other, cb.id, "reached")
+        other.db.close()
+        await wait_for(pilot, lambda: table_rows(screen, "#calls") == [], timeout=2.0)
+
+
+async def test_manager_reads_the_audit_trail_and_filters_it(floor, team):
+    c = new_customer(floor, "13900000001", name="Trail")
+    customers.reassign(floor, c, team.li, "meeting")
+    app = create_app(floor, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#tabs").active = "tab-audit"
+        await wait_for(pilot, lambda: len(table_rows(screen, "#audit")) > 2)
+        assert table_rows(screen, "#audit")[0][2] == "customer.reassign"
+        screen.query_one("#audit-filter").focus()
+        await pilot.press(*"reassign")
+        await wait_for(pilot, lambda: len(table_rows(screen, "#audit")) == 1)
+        row = table_rows(screen, "#audit")[0]
+    assert row[3] == f"customer #{c}" and "reason: meeting" in row[4]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from deskterm import __version__
 from deskterm.clock import clock_from_env, parse_now
+from deskterm.domain.text import parse_day
 from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput
 from deskterm.i18n import _, detect_language, set_language
 
@@ -33,10 +34,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("not a date: {value} (use YYYY-MM-DD)", value=value)) from None
+        return parse_day(value)
+    except DesktermError as exc:
+        raise argparse.ArgumentTypeError(f"{value}: {exc.message}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("someone leaves: all their customers and callbacks to another"))
     ho.add_argument("who", help=_("name or id"))
     ho.add_argument("to", help=_("name or id"))
+    pin = ss.add_parser("pin", parents=[common],
+                        help=_("set or reset someone's PIN (asked twice, never shown)"))
+    pin.add_argument("who", help=_("name or id"))
 
     rep = sub.add_parser("report", parents=[common], help=_("the daily meeting report"))
     rep.add_argument("--date", type=_date, help=_("day of the report (default: today)"))
@@ -118,10 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", default="deskterm.db.sample")
     gen.add_argument("--seed", type=int, default=20261120)
     gen.add_argument("--days", type=int, default=183)
+    gen.add_argument("--scale", choices=["showroom", "large"], default="showroom",
+                     help=_("showroom: one shop's half year through the services; large: "
+                            "a dealer group's five years for the benchmark"))
     return p
 
 
-def _open(args: argparse.Namespace, *, create: bool = True):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-untyped-def]
+          start_of_day: bool = True):
     """Open the context the arguments ask for (demo copy, --db, or the default file)."""
     from deskterm.cli.paths import default_db_path, demo_copy, demo_today, find_sample
     from deskterm.services.maintenance import open_context
@@ -140,8 +147,9 @@ def _open(args: argparse.Namespace, *, create: bool = True):  # type: ignore[no-
         path = Path(named).expanduser() if named else default_db_path()
         clock = clock_from_env()
         # Only the default location is made on demand; a named folder must exist.
-        return open_context(path, clock, create=create, make_folder=not named)
-    return open_context(path, clock, create=create)
+        return open_context(path, clock, create=create, make_folder=not named,
+                            start_of_day=start_of_day)
+    return open_context(path, clock, create=create, start_of_day=start_of_day)
 
 
 def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
@@ -219,6 +227,15 @@ def cmd_staff(args: argparse.Namespace) -> int:
                 _print_table([[p.id, p.name, p.role, p.seniority,
                                "" if p.active else _("left")] for p in people],
                              ["#", _("Name"), _("Role"), _("Seniority"), ""])
+        elif args.action == "pin":
+            from deskterm.services import auth
+
+            who = setup.find_staff(ctx, args.who)
+            first = _read_pin(_("New PIN for {name} (4 to 8 digits): ", name=who.name))
+            if _read_pin(_("The same PIN again: ")) != first:
+                raise InvalidInput("The two PINs differ; nothing changed.", field="pin")
+            auth.set_pin(ctx, who.id, first)
+            print(_("{name} has a new PIN.", name=who.name))
         elif args.action == "handover":
             from deskterm.services import manager
 
@@ -235,6 +252,15 @@ def cmd_staff(args: argparse.Namespace) -> int:
     finally:
         ctx.db.close()
     return EXIT_OK
+
+
+def _read_pin(prompt: str) -> str:
+    """A PIN from the terminal without echo; one line from stdin when piped (scripts)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().strip()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -371,6 +397,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.days < 1 or args.days > 3660:
         raise InvalidInput("--days must be between 1 and 3660.", field="days")
+    if args.scale == "large":
+        from deskterm.demo.large import generate_large
+
+        print(_("Generating the large data set (about a minute)…"))
+        out = generate_large(Path(args.out), seed=args.seed, progress=True)
+        print(_("Demo database written to {path} ({size} KB).", path=out,
+                size=out.stat().st_size // 1024))
+        return EXIT_OK
     print(_("Generating {days} days of showroom history…", days=args.days))
     out = generate(Path(args.out), seed=args.seed, days=args.days, progress=True)
     print(_("Demo database written to {path} ({size} KB).", path=out,
@@ -383,7 +417,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     from deskterm.ui.app import EXIT_RESTORE
     from deskterm.ui.run import run_app
 
-    ctx = _open(args)
+    ctx = _open(args, start_of_day=False)  # the app starts the day after its first paint
     for text in warnings(ctx):
         print(f"deskterm: {text}", file=sys.stderr)
     try:

@@ -337,6 +337,8 @@ def generate(out: Path, seed: int = 20261120, days: int = DEMO_DAYS,
         setup.ensure_seeded(ctx)
         setup.set_setting(ctx, "shop.timezone", DEMO_ZONE)
         setup.set_setting(ctx, "shop.name", "deskterm demo showroom")
+        # A demo anyone can open: an open desk, chosen explicitly (shops get PINs).
+        setup.set_setting(ctx, "auth.mode", "open")
         setup.set_setting(ctx, "demo.today",
                           now.replace(tzinfo=zone).isoformat(timespec="minutes"))
         room = Showroom(ctx, clock, random.Random(seed))

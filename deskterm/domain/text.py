@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from deskterm.errors import InvalidInput
 
@@ -71,3 +72,20 @@ def clean_field(
             limit=max_length,
         )
     return value
+
+
+def parse_day(raw: str, *, field: str = "date") -> date:
+    """A calendar day typed as YYYY-MM-DD (full-width digits and spaces forgiven).
+
+    Stricter than ``date.fromisoformat``, which also takes "20260302" and week dates
+    that nobody at a desk means; 29 February only in a leap year.
+    """
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    parts = text.split("-")
+    if (len(parts) != 3 or [len(p) for p in parts] != [4, 2, 2]
+            or not all(p.isascii() and p.isdigit() for p in parts)):
+        raise InvalidInput("Not a date: use YYYY-MM-DD.", field=field)
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise InvalidInput("No such day: {value}.", field=field, value=text) from None

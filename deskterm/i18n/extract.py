@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ERROR_CLASSES = {"DesktermError", "InvalidInput", "RuleViolation", "NotFound", "StorageError",
-                 "DamagedDatabase", "UsageError"}
+                 "DamagedDatabase", "PermissionDenied", "UsageError"}
 MARKERS = {"_", "N_"} | ERROR_CLASSES
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -16,6 +17,7 @@ from deskterm.domain.schedule import NextStep, Outcome, plan_after_contact
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.services.permissions import PermissionDenied, require
 from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import Callback, Customer, Staff
@@ -39,7 +41,7 @@ class CallbackView:
     last_note: str
 
 
-def customer_clock(ctx: Context, c: Customer) -> CustomerClock:
+def customer_clock(ctx: Context, c: Any) -> CustomerClock:
     """The dates the escalation rules look at, from a customer row."""
     return CustomerClock(
         level=c.level, status=Status(c.status), level_since=ctx.local_day(c.level_since),
@@ -109,6 +111,7 @@ def complete_callback(
     lost_note: str = "",
 ) -> CallbackResult:
     """Tick a callback off: outcome, re-graded level, note; the next one is scheduled."""
+    require(ctx, "callbacks")
     errors: dict[str, DesktermError] = {}
     try:
         out = Outcome(outcome)
@@ -125,6 +128,8 @@ def complete_callback(
             raise NotFound("No callback #{id}.", field="callback", id=callback_id)
         if cb.status != "open":
             raise RuleViolation("This callback is already {status}.", status=cb.status)
+        if ctx.role == "salesperson" and cb.salesperson_id != ctx.actor_id:
+            raise PermissionDenied("This is another salesperson's callback.")
         cust = s.get(Customer, cb.customer_id)
         assert cust is not None
         levels = load_levels(s)

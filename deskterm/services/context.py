@@ -21,6 +21,7 @@ class Context:
     db: Database
     clock: Clock
     actor_id: int | None = None
+    role: str | None = None  # the signed-in person's role; None: open desk or the CLI
 
     def now(self) -> datetime:
         """Local, aware."""

@@ -13,6 +13,7 @@ from deskterm.domain.phone import phone_search_digits
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.services.permissions import require
 from deskterm.services.reception import InvalidForm, ReceptionForm, _reason, reschedule
 from deskterm.storage.models import (
     Callback,
@@ -116,6 +117,7 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
 
 def reassign(ctx: Context, customer_id: int, to_id: int, reason: str) -> CustomerView:
     """Give a customer to another salesperson, with a reason; open callbacks follow."""
+    require(ctx, "manage")
     why = clean_field(reason, field="reason", max_length=200, required=True)
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
@@ -143,6 +145,7 @@ def reassign(ctx: Context, customer_id: int, to_id: int, reason: str) -> Custome
 
 def mark_lost(ctx: Context, customer_id: int, reason: str, note: str = "") -> CustomerView:
     """Mark a customer lost with a required reason (a note for "other"); to marketing's pool."""
+    require(ctx, "manage")
     errors: dict[str, DesktermError] = {}
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
@@ -165,6 +168,7 @@ def mark_lost(ctx: Context, customer_id: int, reason: str, note: str = "") -> Cu
 
 def mark_won(ctx: Context, customer_id: int) -> CustomerView:
     """Mark a customer won: they leave the sales lists and join customer care."""
+    require(ctx, "manage")
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
         if c is None:
@@ -225,6 +229,7 @@ def edit_customer(ctx: Context, customer_id: int, form: ReceptionForm) -> Custom
     A phone that belongs to another customer is refused at the phone field (one
     phone, one customer).  A level change is recorded and reschedules the callback.
     """
+    require(ctx, "customers")
     from deskterm.domain.schedule import NextStep, first_callback
     from deskterm.services.reception import _set_level, validate_form
     from deskterm.services.setup import load_levels

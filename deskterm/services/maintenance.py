@@ -56,6 +56,11 @@ def start_day(ctx: Context) -> None:
     run_escalations(ctx)
 
 
+def change_marker(ctx: Context) -> int:
+    """Changes whenever anything was committed since the last look (any window)."""
+    return ctx.db.data_version()
+
+
 def health(ctx: Context) -> str | None:
     """None if the file is sound, else what is wrong (SQLite's quick_check, the schema)."""
     return files.health(ctx.db.path)

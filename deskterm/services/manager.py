@@ -17,6 +17,7 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services import rotation
 from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.services.permissions import require
 from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import (
@@ -57,6 +58,7 @@ def pending_lost_requests(ctx: Context) -> list[LostRequest]:
 
 def approve_lost(ctx: Context, customer_id: int) -> None:
     """The manager agrees: the customer is lost, with the requested reason, to marketing."""
+    require(ctx, "manage")
     with ctx.db.write() as s:
         c = _pending(s, customer_id)
         before = snapshot(c, ("status", "lost_reason"))
@@ -71,6 +73,7 @@ def approve_lost(ctx: Context, customer_id: int) -> None:
 
 def send_back_lost(ctx: Context, customer_id: int, note: str) -> date:
     """The manager disagrees: the owner calls again tomorrow, with the manager's note."""
+    require(ctx, "manage")
     why = clean_field(note, field="note", max_length=500, required=True)
     with ctx.db.write() as s:
         c = _pending(s, customer_id)
@@ -114,6 +117,7 @@ class Handover:
 def hand_over(ctx: Context, from_id: int, to_id: int, reason: str = "") -> Handover:
     """Give all of a leaving salesperson's customers and open callbacks to another, then
     mark the leaver inactive — one transaction, so nobody is left without an owner."""
+    require(ctx, "manage")
     why = clean_field(reason, field="reason", max_length=200) or "handover: left the shop"
     if from_id == to_id:
         raise InvalidInput("Hand over to someone else.", field="to")
@@ -176,6 +180,7 @@ def leads_to_hand_out(ctx: Context) -> list[LeadView]:
 def hand_out_lead(ctx: Context, customer_id: int, to_id: int, level: str | None = None,
                   note: str = "") -> date | None:
     """Give a lead to a named salesperson: back in a pipeline, first callback tomorrow."""
+    require(ctx, "manage")
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
         if c is None:
@@ -211,6 +216,7 @@ def hand_out_lead(ctx: Context, customer_id: int, to_id: int, level: str | None 
 
 def mark_countermeasure(ctx: Context, kind: str, reason: str, since: date, note: str) -> int:
     """Date a countermeasure on a reason (e.g. "gift for leaving a number" on *refused*)."""
+    require(ctx, "manage")
     errors: dict[str, DesktermError] = {}
     with ctx.db.write() as s:
         if kind not in ("no_contact", "lost"):

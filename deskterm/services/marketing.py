@@ -17,6 +17,7 @@ from deskterm.domain.phone import normalize_phone, phone_search_digits
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit
+from deskterm.services.permissions import require
 from deskterm.services.reception import InvalidForm
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import Callback, Customer, Staff
@@ -102,6 +103,7 @@ def _marketer(s, by_id: int | None) -> int:  # type: ignore[no-untyped-def]
 def log_contact(ctx: Context, customer_id: int, by_id: int, outcome: str = "reached",
                 note: str = "") -> int:
     """Marketing's own contact with a pool customer (a call, a message, an event invite)."""
+    require(ctx, "marketing")
     if outcome not in CONTACT_OUTCOMES:
         raise InvalidInput("Unknown outcome: {value}.", field="outcome", value=outcome)
     clean = clean_field(note, field="note", max_length=500, multiline=True)
@@ -121,6 +123,7 @@ def log_contact(ctx: Context, customer_id: int, by_id: int, outcome: str = "reac
 def mark_nurtured(ctx: Context, customer_id: int, note: str = "",
                   by_id: int | None = None) -> None:
     """Marketing hands a pool customer back as a lead for the next meeting."""
+    require(ctx, "marketing")
     with ctx.db.write() as s:
         c = _pool_customer(s, customer_id)
         if c.nurtured_at is not None:
@@ -141,6 +144,7 @@ def register_lead(ctx: Context, name: str, phone: str, channel: str = "online",
 
     The manager owns it until then, so every customer always has one owner.
     """
+    require(ctx, "marketing")
     errors: dict[str, DesktermError] = {}
     try:
         clean_name = clean_field(name, field="name", max_length=40, required=True)

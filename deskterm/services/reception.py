@@ -21,6 +21,7 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.services.permissions import require
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import (
     Callback,
@@ -284,6 +285,7 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
     duplicate); the customer keeps their owner.  A new customer is owned by the
     salesperson credited with the reception.
     """
+    require(ctx, "reception")
     with ctx.db.write() as s:
         rec = s.get(Reception, reception_id)
         if rec is None:

@@ -21,6 +21,7 @@ from deskterm.domain.kpi import (
     WinFact,
     meeting_figures,
 )
+from deskterm.domain.text import parse_day
 from deskterm.errors import InvalidInput
 from deskterm.services.context import Context
 from deskterm.services.escalation import EscalationItem, escalation_lists
@@ -74,15 +75,16 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
     parts = [p for p in raw.replace("..", " ").replace(" to ", " ").split() if p]
     try:
         if len(parts) == 1 and len(parts[0]) == 7:
-            return period_bounds("month", date.fromisoformat(parts[0] + "-01"))
+            return period_bounds("month", parse_day(parts[0] + "-01", field="range"))
         if len(parts) == 1:
-            day = date.fromisoformat(parts[0])
+            day = parse_day(parts[0], field="range")
             return day, day
         if len(parts) == 2:
-            first, last = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
+            first = parse_day(parts[0], field="range")
+            last = parse_day(parts[1], field="range")
         else:
             raise ValueError(raw)
-    except ValueError:
+    except (ValueError, InvalidInput):
         raise InvalidInput("Not a period: type week, month, 2026-10 or "
                            "2026-10-01 2026-10-31.", field="range") from None
     if first > last:

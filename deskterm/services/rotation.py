@@ -18,6 +18,7 @@ from deskterm.domain import rotation as R
 from deskterm.errors import NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit
+from deskterm.services.permissions import require
 from deskterm.services.setup import load_settings, rotation_settings
 from deskterm.storage.models import (
     Callback,
@@ -208,36 +209,43 @@ def _simple(ctx: Context, kind: R.EventKind, sid: int | None = None, *,
 
 def check_in(ctx: Context, salesperson_id: int) -> BoardView:
     """Join the queue at the back."""
+    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.CHECK_IN, salesperson_id)
 
 
 def check_out(ctx: Context, salesperson_id: int) -> BoardView:
     """Leave the queue (joining again later goes to the back)."""
+    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.CHECK_OUT, salesperson_id)
 
 
 def away(ctx: Context, salesperson_id: int, reason: str = "break") -> BoardView:
     """Break, delivery, appointment or shop business: keeps the place."""
+    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.AWAY, salesperson_id, reason=reason)
 
 
 def back(ctx: Context, salesperson_id: int) -> BoardView:
     """Back on the floor."""
+    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.BACK, salesperson_id)
 
 
 def skip(ctx: Context, salesperson_id: int, reason: str = "personal") -> BoardView:
     """Pass over a member for the next customer (personal, busy, can't serve)."""
+    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.SKIP, salesperson_id, reason=reason)
 
 
 def reorder(ctx: Context, order: list[int]) -> BoardView:
     """The manager's manual reorder (logged)."""
+    require(ctx, "manage")
     return _simple(ctx, R.EventKind.REORDER, order=tuple(order))
 
 
 def override_hold(ctx: Context, salesperson_id: int) -> BoardView:
     """The manager lets a held-out member take customers today."""
+    require(ctx, "manage")
     return _simple(ctx, R.EventKind.OVERRIDE_HOLD, salesperson_id)
 
 
@@ -272,6 +280,7 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
     showed); if the board moved meanwhile in another window, the action is refused
     rather than silently giving the customer to someone else.
     """
+    require(ctx, "rotation")
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
         nxt = state.next_up(compute_holds(s, ctx, state))
@@ -291,6 +300,7 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
     away on a delivery or appointment), next-up receives them as a courtesy: no
     turn used, and the owner keeps the customer and the credit.
     """
+    require(ctx, "rotation")
     with ctx.db.write() as s:
         cust = s.get(Customer, customer_id)
         if cust is None:
@@ -321,6 +331,7 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
 
 def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None) -> Arrival:
     """An up that doesn't count (question, service, pickup, friend): logged, no turn."""
+    require(ctx, "rotation")
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
         sid = salesperson_id or state.next_up(compute_holds(s, ctx, state))
@@ -335,6 +346,7 @@ def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None
 
 def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arrival:
     """A phone or online arrival, taken by a named salesperson (no walk-in turn)."""
+    require(ctx, "rotation")
     if channel not in ("phone", "online"):
         raise RuleViolation("A remote arrival is by phone or online.", field="channel")
     with ctx.db.write() as s:
@@ -348,6 +360,7 @@ def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arriv
 
 def done(ctx: Context, salesperson_id: int) -> BoardView:
     """Done with the customer: free again; the reception is closed."""
+    require(ctx, "rotation")
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
         rec = s.exec(
@@ -369,6 +382,7 @@ def undo_last(ctx: Context) -> str:
     A walk-in undone removes its empty reception; one whose form was saved is
     refused, because a real visitor's record is never dropped by an undo.
     """
+    require(ctx, "rotation")
     with ctx.db.write() as s:
         rows = _log(s, ctx.today())
         if not rows:
@@ -416,6 +430,7 @@ def _close(session: Session, ctx: Context, day: date) -> None:
 
 def close_day(ctx: Context, day: date | None = None) -> BoardView:
     """Close the day: open receptions closed, rotation statistics kept."""
+    require(ctx, "rotation")
     day = day or ctx.today()
     with ctx.db.write() as s:
         if load_state(s, day).closed:

@@ -13,6 +13,7 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
+from deskterm.services.permissions import require
 from deskterm.storage.models import Customer, Level, Reason, Setting, Staff
 
 
@@ -64,6 +65,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "report.rate_window_days": "30",
     "care.schedule": "P3D,P1M,P3M,P1Y",
     "backup.keep": "14",
+    "auth.mode": "pin",
 }
 
 
@@ -89,7 +91,8 @@ def seed_defaults(session: Session) -> None:
 def ensure_seeded(ctx: Context) -> None:
     """Seed defaults once per database (cheap no-op afterwards)."""
     with ctx.db.read() as s:
-        if s.exec(select(Setting)).first() is not None:
+        # Levels, not settings: a migration may write a setting into an unseeded file.
+        if s.exec(select(Level)).first() is not None:
             return
     with ctx.db.write() as s:
         seed_defaults(s)
@@ -133,6 +136,7 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
     Customers on a level that disappears move to the new level of the nearest rank,
     so nobody is left on a level that no longer exists.
     """
+    require(ctx, "manage")
     if preset not in PRESETS:
         raise InvalidInput("Unknown preset {name}; choose one of: {choices}.", field="preset",
                            name=preset, choices=", ".join(PRESETS))
@@ -207,6 +211,7 @@ _SETTING_CHECKS: dict[str, tuple[str, ...]] = {
     "rotation.uncounted_weight": ("0", "0.5"),
     "rotation.hold_unsaved_form": ("true", "false"),
     "rotation.hold_overdue_callbacks": ("true", "false"),
+    "auth.mode": ("pin", "open"),
 }
 
 
@@ -219,6 +224,7 @@ def _check_care_schedule(value: str) -> None:
 
 def set_setting(ctx: Context, key: str, value: str) -> None:
     """Change one setting, validated."""
+    require(ctx, "manage")
     if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
         raise InvalidInput("Unknown setting {key}.", field="key", key=key)
     allowed = _SETTING_CHECKS.get(key)
@@ -265,6 +271,7 @@ def _view(row: Staff) -> StaffView:
 def add_staff(ctx: Context, name: str, role: str, seniority: str = "junior",
               phone: str | None = None) -> StaffView:
     """Add a staff member."""
+    require(ctx, "manage")
     clean = clean_field(name, field="name", max_length=40, required=True)
     try:
         role_ = Role(role)
@@ -317,6 +324,7 @@ def set_staff_active(ctx: Context, staff_id: int, active: bool) -> StaffView:
     A salesperson who still owns active customers cannot be deactivated: their
     customers must be handed over first, so nobody is left without an owner.
     """
+    require(ctx, "manage")
     with ctx.db.write() as s:
         row = s.get(Staff, staff_id)
         if row is None:

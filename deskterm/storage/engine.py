@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,6 +170,26 @@ class Database:
                      lambda c, r: _set_pragmas(c, r, fast=fast))
         event.listen(self.engine, "begin", _begin)
         self._writer = self.engine.execution_options(**{_WRITE: True})
+        self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
+
+    def data_version(self) -> int:
+        """A number that changes whenever any *other* connection commits (another window,
+        or this process's own sessions): how a screen knows to reload, for microseconds.
+
+        One dedicated connection, because ``PRAGMA data_version`` is per connection.
+        """
+        with self._watch_lock:
+            try:
+                if self._watch is None:
+                    # It only ever runs this PRAGMA, outside any transaction.
+                    self._watch = sqlite3.connect(self.path, check_same_thread=False,
+                                                  isolation_level=None)
+                # fetchall: run the statement to its end so no read snapshot stays open.
+                return int(self._watch.execute("PRAGMA data_version").fetchall()[0][0])
+            except sqlite3.Error as exc:
+                raise StorageError("Cannot read {path}: {error}", path=str(self.path),
+                                   error=str(exc)) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -210,4 +231,8 @@ class Database:
             # clean close. Logged, not swallowed.
             log.warning("PRAGMA optimize skipped on %s: %s", self.path, exc.orig)
         finally:
+            with self._watch_lock:
+                if self._watch is not None:
+                    self._watch.close()
+                    self._watch = None
             self.engine.dispose()

@@ -32,6 +32,9 @@ class Staff(SQLModel, table=True):
     active: bool = True
     joined_on: date
     left_on: date | None = None
+    pin_hash: str | None = Field(default=None, max_length=200)
+    pin_failures: int = 0
+    pin_locked_until: datetime | None = None
 
 
 class Level(SQLModel, table=True):

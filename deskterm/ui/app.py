@@ -17,8 +17,10 @@ from textual.widgets import Input, Label
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _, set_language
-from deskterm.services import backups, maintenance, setup
+from deskterm.services import auth, backups, maintenance, setup
+from deskterm.services.auth import Actor
 from deskterm.services.context import Context
+from deskterm.services.permissions import may
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.callbacks import MyCallbacksScreen
 from deskterm.ui.screens.care import CareScreen
@@ -28,6 +30,7 @@ from deskterm.ui.screens.manager import ManagerScreen
 from deskterm.ui.screens.marketing import MarketingScreen
 from deskterm.ui.screens.meeting import MeetingScreen
 from deskterm.ui.screens.reception import ReceptionScreen
+from deskterm.ui.screens.signin import SignInScreen
 from deskterm.ui.widgets.fields import TextField
 
 
@@ -65,8 +68,16 @@ class FirstRunScreen(ModalScreen[None]):
 
 
 DAY_CHECK_SECONDS = 30
+WATCH_SECONDS = 1.0
 #: The app's exit code asking the CLI to restore the newest backup and start again.
 EXIT_RESTORE = 3
+
+#: What a role needs to open each screen, and where each role starts.
+SCREEN_PERMISSION = {"reception": "rotation", "callbacks": "callbacks",
+                     "customers": "customers", "meeting": "meeting", "manager": "manage",
+                     "marketing": "marketing", "care": "care"}
+HOME_SCREEN = {"receptionist": "reception", "salesperson": "callbacks", "manager": "manager",
+               "marketing": "marketing", "care": "care"}
 
 # One line per role screen: its mode, its key, its name (also used by the palette).
 SCREENS: tuple[tuple[str, str, str], ...] = (
@@ -95,14 +106,16 @@ class DesktermApp(App[int]):
         "care": CareScreen,
     }
     DEFAULT_MODE = "reception"
-    BINDINGS = [Binding(key, f"switch_mode('{mode}')", label, id=f"app.{mode}")
-                for mode, key, label in SCREENS]
+    BINDINGS = [*[Binding(key, f"switch_mode('{mode}')", label, id=f"app.{mode}")
+                  for mode, key, label in SCREENS],
+                Binding("ctrl+o", "sign_out", N_("Sign out"), id="app.sign_out")]
 
     def __init__(self, ctx: Context, *, blink: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
         self.levels: Levels = setup.get_levels(ctx)
         self.blink = blink
+        self.actor: Actor | None = None
         translate_bindings(self)
         self.sub_title = setup.get_settings(ctx).get("shop.name", "")
 
@@ -111,15 +124,61 @@ class DesktermApp(App[int]):
         self.day = self.ctx.today()
         # The shop PC stays on overnight: a new day closes yesterday and escalates.
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
+        # Other windows on the same file: reload the screen within a second of their commit.
+        self.seen_version: int | None = None
+        self.watch_changes()  # the baseline, now: a change before the first tick counts
+        self.set_interval(WATCH_SECONDS, self.watch_changes)
         # After the first paint: quick_check takes ~1 s on a large file.
         self.call_after_refresh(self.start_checks)
         if not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
             self.push_screen(FirstRunScreen(self.ctx), lambda _none: self._refresh_screen())
+        elif auth.pins_required(self.ctx):
+            self.action_sign_out()
+
+    # -- who is at the keyboard ---------------------------------------------------------
+    def action_sign_out(self) -> None:
+        """Sign the current person out and ask who is next."""
+        auth.sign_out(self.ctx)
+        self.actor = None
+        self.push_screen(SignInScreen(self.ctx), self.signed_in)
+
+    def signed_in(self, actor: Actor | None) -> None:
+        """Open the signed-in person's own screen; hide the screens their role may not use."""
+        if actor is None:
+            return
+        self.actor = actor
+        shop = setup.get_settings(self.ctx).get("shop.name", "")
+        self.sub_title = f"{shop} · {actor.name}" if shop else actor.name
+        self.refresh_bindings()
+        self.switch_mode(HOME_SCREEN.get(actor.role, "reception"))
+        self.call_after_refresh(self._refresh_screen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Screens a role may not use are hidden from the Footer; sign-out only with PINs."""
+        if action == "switch_mode" and parameters:
+            return may(self.ctx, SCREEN_PERMISSION[str(parameters[0])])
+        if action == "sign_out":
+            return self.actor is not None
+        return True
+
+    async def action_switch_mode(self, mode: str) -> None:
+        """F-keys: refused, with a message, for a screen the role may not use."""
+        if not may(self.ctx, SCREEN_PERMISSION[mode]):
+            self.notify(_("Your role may not open this screen."), severity="warning")
+            return
+        await super().action_switch_mode(mode)
 
     @work(thread=True, exclusive=True, group="start-checks")
     def start_checks(self) -> None:
-        """The file's health, warnings, and today's automatic backup, off the event loop."""
+        """Start of day, the file's health, warnings and today's backup, off the event loop
+        and after the first paint (seconds on a large file)."""
+        try:
+            maintenance.start_day(self.ctx)
+        except DesktermError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
+        else:
+            self.call_from_thread(self._refresh_screen)
         problem = maintenance.health(self.ctx)
         if problem is not None:
             self.call_from_thread(self.offer_restore, problem)
@@ -146,6 +205,18 @@ class DesktermApp(App[int]):
         self.push_screen(ConfirmScreen(_(
             "The database is damaged: {problem}. Quit now and restore the newest backup? "
             "(The damaged file is kept aside.)", problem=problem)), answered)
+
+    @work(thread=True, exclusive=True, group="watch")
+    def watch_changes(self) -> None:
+        """Reload the screen when anything was committed since the last look."""
+        try:
+            version = maintenance.change_marker(self.ctx)
+        except DesktermError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
+            return
+        if self.seen_version is not None and version != self.seen_version:
+            self.call_from_thread(self._refresh_screen)
+        self.seen_version = version
 
     def check_day(self) -> None:
         """Start the new day if the calendar day changed since the last look."""
@@ -175,6 +246,8 @@ class DesktermApp(App[int]):
         """Every action of the app in the command palette (Ctrl+P)."""
         yield from super().get_system_commands(screen)
         for mode, _key, label in SCREENS:
+            if not may(self.ctx, SCREEN_PERMISSION[mode]):
+                continue
             yield SystemCommand(_("Go to: {screen}", screen=_(label)), _("Switch screen"),
                                 lambda m=mode: self.switch_mode(m))
         if isinstance(screen, ReceptionScreen):

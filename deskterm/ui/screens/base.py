@@ -55,8 +55,23 @@ class DeskScreen(Screen[None]):
     def refresh_data(self) -> None:
         """Reload what the screen shows (screens override)."""
 
+    def signed_in_person(self, roles: tuple[str, ...]) -> tuple[int, str] | None:
+        """The signed-in person if their role is one of ``roles`` (with PINs, nobody
+        picks someone else's name)."""
+        actor = getattr(self.app, "actor", None)
+        if actor is not None and actor.role in roles:
+            return actor.id, actor.name
+        return None
+
     def choose_person(self, roles: tuple[str, ...], then: Callable[[int, str], None]) -> None:
-        """Ask "who are you?" among the active staff of ``roles``; ``then(id, name)``."""
+        """Ask "who are you?" among the active staff of ``roles``; ``then(id, name)``.
+
+        Signed in with a PIN, the answer is the signed-in person, without asking.
+        """
+        me = self.signed_in_person(roles)
+        if me is not None:
+            then(*me)
+            return
         people = [(str(p.id), p.name) for role in roles for p in setup.list_staff(self.ctx, role)]
         if not people:
             self.notify(_("Nobody with this role yet (deskterm staff add)."), severity="warning")

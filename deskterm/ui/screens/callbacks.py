@@ -14,6 +14,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
+from deskterm.domain.text import parse_day
+from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _, get_language
 from deskterm.services import callbacks
 from deskterm.services.callbacks import CallbackResult, CallbackView
@@ -89,9 +91,9 @@ class TickScreen(ModalScreen[CallbackResult | None]):
         appointment = None
         if outcome == "appointment" and raw:
             try:
-                appointment = date.fromisoformat(raw)
-            except ValueError:
-                self.show_errors({"appointment": _("Not a date: use YYYY-MM-DD.")})
+                appointment = parse_day(raw, field="appointment")
+            except DesktermError as exc:
+                self.show_errors({"appointment": exc.message})
                 return
         note = self.query_one("#note", Input).value
         self.save(outcome, self.query_one("#level", Choice).value, note, appointment,
@@ -160,6 +162,7 @@ class MyCallbacksScreen(DeskScreen):
         self.choose_person(("salesperson",), chosen)
 
     def refresh_data(self) -> None:
+        self.salesperson = self.signed_in_person(("salesperson",)) or self.salesperson
         if self.salesperson is not None:
             self.load(self.salesperson[0])
 

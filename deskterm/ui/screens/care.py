@@ -57,6 +57,7 @@ class CareScreen(DeskScreen):
         self.choose_person(CARE_ROLES, chosen)
 
     def refresh_data(self) -> None:
+        self.person = self.signed_in_person(("care",)) or self.person
         if self.person is not None:
             self.load(self.person[0])
 

@@ -61,6 +61,17 @@ class CustomersScreen(DeskScreen):
     def on_screen_resume(self) -> None:
         self.query_one("#search", Input).focus()
 
+    def refresh_data(self) -> None:
+        """Another window changed something: search again and reload the open history."""
+        text = self.query_one("#search", Input).value
+        if text.strip():
+            self.search(text)
+        table = self.query_one("#results", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            if key is not None:
+                self.load_timeline(int(key))
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 

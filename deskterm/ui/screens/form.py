@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Static
 
 from deskterm.domain.levels import HORIZON_LABELS, Levels, PurchaseHorizon
 from deskterm.domain.phone import display_phone, normalize_phone
-from deskterm.domain.text import clean_text
+from deskterm.domain.text import clean_text, parse_day
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
 from deskterm.services import reception
@@ -226,9 +226,9 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
         raw_due = val("next_callback").strip()
         if raw_due and pick("contact_left") != "no":
             try:
-                due = date.fromisoformat(raw_due)
-            except ValueError:
-                errors["next_callback"] = _("Not a date: use YYYY-MM-DD.")
+                due = parse_day(raw_due, field="next_callback")
+            except DesktermError as exc:
+                errors["next_callback"] = exc.message
         form = ReceptionForm(
             name=val("name"), phone=val("phone"), contact_left=pick("contact_left") != "no",
             no_contact_reason=pick("no_contact_reason"), no_contact_note=val("no_contact_note"),

@@ -15,17 +15,19 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
 from deskterm.domain.analysis import FUNNEL_STAGES
 from deskterm.domain.kpi import FIELD_LABELS
 from deskterm.i18n import N_, _, get_language
-from deskterm.services import analysis, customers, manager, report_export, setup
+from deskterm.services import analysis, audit, customers, manager, report_export, setup
+from deskterm.services.audit import AuditEntry
 from deskterm.services.reception import CHANNELS
 from deskterm.services.report import as_json, daily_report, manager_sections, parse_range
 from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
+from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.tables import pct, sync_rows
 
 STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"),
@@ -95,6 +97,10 @@ class ManagerScreen(DeskScreen):
                 yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Coaching"), id="tab-coaching"):
                 yield DataTable(id="coaching", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Audit trail"), id="tab-audit"):
+                yield TextField(placeholder=_("filter: action, customer id, name, value…"),
+                                id="audit-filter")
+                yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,6 +114,10 @@ class ManagerScreen(DeskScreen):
             _("Salesperson"), _("No contact"), _("Most often"), _("Lost"), _("Most often"))
         self.query_one("#funnel", DataTable).add_columns(
             _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES])
+        audit = self.query_one("#audit", DataTable)
+        for label, width in ((_("When"), 16), (_("Who"), 10), (_("Action"), 18),
+                             (_("What"), 14), (_("Change"), 80)):
+            audit.add_column(label, width=width)
         self.query_one("#coaching", DataTable).add_columns(
             _("Salesperson"), _("Month"), _("Receptions"), _("Contact"), _("Form"),
             _("Most often empty"))
@@ -117,6 +127,7 @@ class ManagerScreen(DeskScreen):
 
     def refresh_data(self) -> None:
         self.load()
+        self.load_audit(self.query_one("#audit-filter", Input).value)
 
     @work(thread=True, exclusive=True, group="manager-load")
     def load(self) -> None:
@@ -183,6 +194,25 @@ class ManagerScreen(DeskScreen):
                     "-" if m.completeness is None else f"{m.completeness:.0%}",
                     ", ".join(_(FIELD_LABELS.get(f, f)) for f, _n in missing.most_common(2)))))
         sync_rows(self.query_one("#coaching", DataTable), coach)
+
+    @on(Input.Changed, "#audit-filter")
+    def audit_filter(self, event: Input.Changed) -> None:
+        self.load_audit(event.value)
+
+    @work(thread=True, exclusive=True, group="audit-load")
+    def load_audit(self, text: str) -> None:
+        entries = audit.audit_trail(self.ctx, text)
+        self.app.call_from_thread(self.show_audit, entries)
+
+    def show_audit(self, entries: list[AuditEntry]) -> None:
+        """The trail, newest first; read-only (the database refuses edits)."""
+        zone = self.ctx.clock.zone
+        sync_rows(self.query_one("#audit", DataTable), [
+            (str(e.id), (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                         e.actor or _("(desk)"), e.action,
+                         f"{e.entity} #{e.entity_id}" if e.entity_id else e.entity,
+                         e.change()[:200]))
+            for e in entries])
 
     def _show_team(self, data: dict[str, Any]) -> None:
         """Who is behind: today's figures per salesperson, the worst backlog first."""

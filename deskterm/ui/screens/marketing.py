@@ -60,6 +60,7 @@ class MarketingScreen(DeskScreen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
+        self.person = self.signed_in_person(("marketing",)) or self.person
         self.load(self.query_one("#pool-search", Input).value)
 
     @on(Input.Changed, "#pool-search")

@@ -1,0 +1,131 @@
+"""Signing in with a PIN, and what each role may do.
+
+A PIN attributes actions and gates roles on a shared shop PC; it does not protect a
+stolen file (ENGINEERING-NOTES). Hashes use the stdlib's scrypt at OWASP's
+parameters (n=2**17, r=8, p=1), stored with their parameters so they can be raised
+later; wrong PINs in a row lock the person out for a doubling time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from deskterm.errors import InvalidInput, NotFound, RuleViolation
+from deskterm.services.context import Context, record_audit
+from deskterm.services.setup import get_settings
+from deskterm.storage.models import Staff
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
+FREE_TRIES = 3  # wrong PINs before the lock-out starts
+FIRST_LOCK = timedelta(seconds=30)
+LONGEST_LOCK = timedelta(minutes=15)
+
+def hash_pin(pin: str, *, n: int | None = None) -> str:
+    """A salted scrypt hash of ``pin``, with its parameters."""
+    n = n or SCRYPT_N
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P,
+                            maxmem=256 * 2**20, dklen=32)
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    """True if ``pin`` hashes to ``stored`` (constant-time comparison)."""
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        if kind != "scrypt":
+            return False
+        got = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                             p=int(p), maxmem=256 * 2**20, dklen=len(digest) // 2)
+    except ValueError:
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def _check_pin(pin: str) -> str:
+    pin = pin.strip()
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise InvalidInput("A PIN is 4 to 8 digits.", field="pin")
+    return pin
+
+
+def set_pin(ctx: Context, staff_id: int, pin: str) -> None:
+    """Give someone a (new) PIN; clears any lock-out."""
+    pin = _check_pin(pin)
+    hashed = hash_pin(pin)  # slow on purpose: outside the write transaction
+    with ctx.db.write() as s:
+        person = s.get(Staff, staff_id)
+        if person is None:
+            raise NotFound("No staff member #{id}.", field="staff", id=staff_id)
+        person.pin_hash, person.pin_failures, person.pin_locked_until = hashed, 0, None
+        record_audit(s, ctx, "staff.pin", "staff", staff_id, None, {"pin": "set"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is signed in."""
+
+    id: int
+    name: str
+    role: str
+
+
+def pins_required(ctx: Context) -> bool:
+    """True unless the shop chose an open desk (setting ``auth.mode=open``)."""
+    return get_settings(ctx).get("auth.mode", "pin") != "open"
+
+
+def has_pin(ctx: Context, staff_id: int) -> bool:
+    """Whether this person has chosen a PIN yet."""
+    with ctx.db.read() as s:
+        person = s.get(Staff, staff_id)
+        return person is not None and person.pin_hash is not None
+
+
+def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
+    """Check the PIN; on success the context acts as this person from now on.
+
+    Someone without a PIN yet chooses it here (the first sign-in). After
+    ``FREE_TRIES`` wrong PINs in a row, each further try waits longer (30 s, 60 s, …
+    up to 15 minutes).
+    """
+    with ctx.db.read() as s:
+        person = s.get(Staff, staff_id)
+        if person is None or not person.active:
+            raise NotFound("No staff member #{id}.", field="staff", id=staff_id)
+        stored, locked = person.pin_hash, person.pin_locked_until
+    now = ctx.now()
+    if locked is not None and locked > now:
+        wait = int((locked - now).total_seconds()) + 1
+        raise RuleViolation("Too many wrong PINs: try again in {n} s.", field="pin", n=wait)
+    if stored is None:
+        set_pin(ctx, staff_id, pin)
+    elif not pin_matches(pin.strip(), stored):
+        with ctx.db.write() as s:
+            person = s.get(Staff, staff_id)
+            assert person is not None
+            person.pin_failures += 1
+            over = person.pin_failures - FREE_TRIES
+            if over >= 0:
+                person.pin_locked_until = now + min(FIRST_LOCK * 2**over, LONGEST_LOCK)
+            record_audit(s, ctx, "staff.pin_failed", "staff", staff_id, None,
+                         {"failures": person.pin_failures})
+        raise InvalidInput("Wrong PIN.", field="pin")
+    with ctx.db.write() as s:
+        person = s.get(Staff, staff_id)
+        assert person is not None
+        person.pin_failures, person.pin_locked_until = 0, None
+        actor = Actor(staff_id, person.name, person.role)
+    ctx.actor_id, ctx.role = actor.id, actor.role
+    with ctx.db.write() as s:
+        record_audit(s, ctx, "staff.sign_in", "staff", staff_id)
+    return actor
+
+
+def sign_out(ctx: Context) -> None:
+    """Nobody is signed in any more."""
+    ctx.actor_id, ctx.role = None, None

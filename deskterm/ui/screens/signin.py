@@ -1,0 +1,80 @@
+"""Sign in with a PIN: pick your name, type your PIN (the first one you type becomes it)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from deskterm.errors import DesktermError
+from deskterm.i18n import _
+from deskterm.services import auth, setup
+from deskterm.services.auth import Actor
+from deskterm.services.context import Context
+from deskterm.services.setup import ROLE_LABELS
+from deskterm.ui.widgets.field_errors import show_field_errors
+from deskterm.ui.widgets.fields import TextField
+
+
+class SignInScreen(ModalScreen[Actor]):
+    """Who is at the keyboard. Cannot be dismissed without signing in."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.people = setup.list_staff(ctx)
+        self.chosen: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(_("Sign in: choose your name, then type your PIN."), classes="question")
+            yield OptionList(*[Option(f"{p.name} · {_(ROLE_LABELS.get(p.role, p.role))}",
+                                      id=str(p.id)) for p in self.people], id="people")
+            yield Label("", id="pin-hint", classes="hint")
+            yield TextField(placeholder=_("PIN"), password=True, id="pin")
+            yield Static("", id="err-pin", classes="field-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#people", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#people")
+    def person_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.chosen = int(event.option.id or 0)
+        self.check_first_time(self.chosen)
+
+    @work(thread=True, exclusive=True, group="signin-hint")
+    def check_first_time(self, staff_id: int) -> None:
+        first = not auth.has_pin(self.ctx, staff_id)
+        self.app.call_from_thread(self._show_hint, first)
+
+    def _show_hint(self, first: bool) -> None:
+        self.query_one("#pin-hint", Label).update(
+            _("First sign-in: the PIN you type now (4 to 8 digits) becomes your PIN.")
+            if first else "")
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def submitted(self, event: Input.Submitted) -> None:
+        if self.chosen is None:
+            show_field_errors(self, {"pin": _("Choose your name first.")})
+            self.query_one("#people", OptionList).focus()
+            return
+        self.try_pin(self.chosen, event.value)
+
+    @work(thread=True, exclusive=True, group="signin")
+    def try_pin(self, staff_id: int, pin: str) -> None:
+        """scrypt takes about half a second: off the event loop."""
+        try:
+            actor = auth.sign_in(self.ctx, staff_id, pin)
+        except DesktermError as exc:
+            self.app.call_from_thread(self._wrong, exc.message)
+            return
+        self.app.call_from_thread(self.dismiss, actor)
+
+    def _wrong(self, message: str) -> None:
+        pin = self.query_one("#pin", Input)
+        pin.value = ""  # a PIN is retyped, never kept on screen
+        show_field_errors(self, {"pin": message}, ("pin",))

@@ -1,0 +1,152 @@
+"""PINs, lock-outs and what each role may do (checked by the services themselves)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from deskterm.errors import InvalidInput, RuleViolation
+from deskterm.services import auth, callbacks, customers, marketing, report_export, rotation, setup
+from deskterm.services.audit import audit_trail
+from deskterm.services.permissions import PermissionDenied
+from tests.scenario import new_customer
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf(monkeypatch):
+    # The hash carries its parameters; a cheap one keeps the tests quick.
+    monkeypatch.setattr(auth, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture
+def shop(ctx, team):
+    setup.set_setting(ctx, "auth.mode", "pin")
+    ids = team
+    ids.desk = setup.add_staff(ctx, "Front Desk", "receptionist").id
+    return ctx
+
+
+def test_default_hash_is_scrypt_at_owasp_parameters(monkeypatch):
+    monkeypatch.setattr(auth, "SCRYPT_N", 2**17)
+    stored = auth.hash_pin("4711")
+    kind, n, r, p, salt, digest = stored.split("$")
+    assert (kind, n, r, p) == ("scrypt", str(2**17), "8", "1") and len(salt) == 32
+    assert auth.pin_matches("4711", stored) and not auth.pin_matches("4712", stored)
+    assert auth.hash_pin("4711") != stored  # salted
+    assert "4711" not in stored
+
+
+def test_first_sign_in_sets_the_pin_then_it_is_required(shop, team):
+    assert auth.pins_required(shop) and not auth.has_pin(shop, team.li)
+    actor = auth.sign_in(shop, team.li, "2468")
+    assert (actor.name, actor.role, shop.actor_id, shop.role) == ("Li Na", "salesperson",
+                                                                  team.li, "salesperson")
+    auth.sign_out(shop)
+    assert shop.actor_id is None
+    with pytest.raises(InvalidInput, match="Wrong PIN"):
+        auth.sign_in(shop, team.li, "1357")
+    assert auth.sign_in(shop, team.li, " 2468 ").id == team.li
+    with pytest.raises(InvalidInput, match="4 to 8 digits"):
+        auth.set_pin(shop, team.li, "12ab")
+    with pytest.raises(PermissionDenied):
+        audit_trail(shop)  # the trail is the manager's
+    auth.sign_out(shop)
+    assert [e.action for e in audit_trail(shop, "staff.")][:3] == [
+        "staff.sign_in", "staff.pin_failed", "staff.sign_in"]
+
+
+def test_wrong_pins_slow_down(shop, team, clock):
+    auth.set_pin(shop, team.wang, "1111")
+    for _ in range(3):
+        with pytest.raises(InvalidInput):
+            auth.sign_in(shop, team.wang, "0000")
+    with pytest.raises(RuleViolation, match="try again in 31 s"):
+        auth.sign_in(shop, team.wang, "1111")  # locked: even the right PIN waits
+    clock.set(datetime(2026, 3, 2, 9, 0, 31))
+    with pytest.raises(InvalidInput):
+        auth.sign_in(shop, team.wang, "0000")  # fourth wrong one: 60 s now
+    clock.set(clock.now().replace(tzinfo=None) + timedelta(seconds=59))
+    with pytest.raises(RuleViolation):
+        auth.sign_in(shop, team.wang, "1111")
+    clock.set(clock.now().replace(tzinfo=None) + timedelta(seconds=2))
+    assert auth.sign_in(shop, team.wang, "1111").id == team.wang  # and the count resets
+
+
+def test_each_role_does_only_its_job(shop, team, tmp_path):
+    rotation.check_in(shop, team.wang)
+    c = new_customer(shop, "13900000001")
+    auth.sign_in(shop, team.desk, "1234")  # receptionist
+    rotation.check_in(shop, team.li)  # the rotation: yes
+    with pytest.raises(PermissionDenied):
+        customers.reassign(shop, c, team.li, "x")
+    with pytest.raises(PermissionDenied):
+        report_export.export_meeting(shop, tmp_path)  # phone numbers: manager only
+    auth.sign_in(shop, team.li, "2222")  # salesperson
+    [cb] = callbacks.due_callbacks(shop, team.wang, datetime(2026, 3, 31).date())
+    with pytest.raises(PermissionDenied, match="another salesperson"):
+        callbacks.complete_callback(shop, cb.id, "reached")
+    with pytest.raises(PermissionDenied):
+        marketing.register_lead(shop, "Lead", "13700000000")
+    auth.sign_in(shop, team.market, "3333")  # marketing
+    assert marketing.register_lead(shop, "Lead", "13700000000") > 0
+    with pytest.raises(PermissionDenied):
+        rotation.walk_in(shop)
+    auth.sign_in(shop, team.boss, "4444")  # manager: everything
+    customers.reassign(shop, c, team.li, "meeting")
+    assert report_export.export_meeting(shop, tmp_path).exists()
+    [entry] = audit_trail(shop, "customer.reassign")
+    assert entry.actor == "Chen Manager"  # who, attributed by the PIN
+
+
+async def test_pin_sign_in_opens_the_roles_own_screen(shop, team):
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen
+    from deskterm.ui.screens.signin import SignInScreen
+    from tests.ui_helpers import settle, wait_for
+
+    auth.set_pin(shop, team.li, "2468")
+    rotation.check_in(shop, team.li)
+    app = create_app(shop, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        screen = app.screen
+        await pilot.press("escape")
+        assert app.screen is screen  # no way round it
+        names = [o.prompt for o in screen.query_one("#people").options]
+        index = next(i for i, n in enumerate(names) if str(n).startswith("Li Na"))
+        screen.query_one("#people").highlighted = index
+        await pilot.press("enter", *"1111", "enter")
+        await wait_for(pilot, lambda: screen.query_one("#err-pin").has_class("shown"))
+        assert "Wrong PIN" in str(screen.query_one("#err-pin").render())
+        assert screen.query_one("#pin").value == ""  # a PIN is never left on screen
+        await pilot.press(*"2468", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)
+        assert app.screen.salesperson == (team.li, "Li Na")  # no "who are you?"
+        assert app.check_action("switch_mode", ("manager",)) is False  # hidden
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, MyCallbacksScreen)  # refused
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+    assert shop.actor_id is None
+
+
+def test_cli_sets_a_pin_asked_twice(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "shop.db"
+    env = {**os.environ, "DESKTERM_LANG": "en"}
+
+    def cli(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "deskterm", "--db", str(db), *args],
+                              input=stdin, capture_output=True, text=True, env=env, timeout=60)
+
+    assert cli("staff", "add", "王伟", "--role", "salesperson").returncode == 0
+    r = cli("staff", "pin", "王伟", stdin="2468\n2469\n")
+    assert r.returncode == 2 and "differ" in r.stderr
+    r = cli("staff", "pin", "王伟", stdin="2468\n2468\n")
+    assert r.returncode == 0 and "new PIN" in r.stdout and "2468" not in r.stdout
