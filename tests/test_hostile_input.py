@@ -122,7 +122,9 @@ COMMANDS = (["staff", "add"], ["staff", "deactivate"], ["report", "--date"], ["r
 def test_cli_arguments_give_an_exit_code_never_a_traceback(tmp_path, command, args):
     db = tmp_path / "cli.db"
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # `backup <anything>` writes a file named by the argument: keep it in tmp_path.
+    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
         try:
             code = main(["--db", str(db), *command, *args])
         except SystemExit as exc:  # argparse's -h
