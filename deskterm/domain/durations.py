@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -16,6 +17,7 @@ from deskterm.errors import InvalidInput
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
 
+@lru_cache(maxsize=256)  # a handful of rule strings, parsed per customer on big lists
 def parse_duration(text: str, field: str = "interval") -> relativedelta:
     """``P1Y2M3W4D`` → relativedelta; raises InvalidInput for anything else or zero."""
     m = _DURATION.match(text.strip().upper())

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from sqlmodel import col, select
 
 from deskterm.domain import analysis as A
@@ -15,17 +16,23 @@ from deskterm.services.setup import load_levels
 from deskterm.storage.models import Countermeasure, Customer, LevelChange, Reception, Staff
 
 
-def _reason_facts(ctx: Context, kind: str) -> list[A.ReasonFact]:
+def _reason_facts(ctx: Context, kind: str, first: date, last: date) -> list[A.ReasonFact]:
+    """The facts between ``first`` and ``last`` only: years of history stay on disk."""
     with ctx.db.read() as s:
         if kind == "no_contact":
-            return [A.ReasonFact(r.no_contact_reason or "", r.credited_to_id, r.day)
-                    for r in s.exec(select(Reception).where(
-                        col(Reception.no_contact_reason).is_not(None))).all()]
+            return [A.ReasonFact(reason or "", who, day)
+                    for reason, who, day in s.exec(select(
+                        Reception.no_contact_reason, Reception.credited_to_id, Reception.day)
+                        .where(Reception.day >= first, Reception.day <= last,
+                               col(Reception.no_contact_reason).is_not(None))).all()]
         if kind == "lost":
-            return [A.ReasonFact(c.lost_reason or "", c.owner_id, ctx.local_day(c.lost_at))
-                    for c in s.exec(select(Customer).where(
+            start, end = ctx.day_range_utc(first, last)
+            return [A.ReasonFact(reason or "", who, ctx.local_day(at))
+                    for reason, who, at in s.exec(select(
+                        Customer.lost_reason, Customer.owner_id, Customer.lost_at).where(
                         col(Customer.lost_reason).is_not(None),
-                        col(Customer.lost_at).is_not(None))).all() if c.lost_at]
+                        col(Customer.lost_at) >= start, col(Customer.lost_at) < end)).all()
+                    if at]
     raise InvalidInput("Reasons are no_contact or lost.", field="kind")
 
 
@@ -51,13 +58,18 @@ class ReasonsReport:
 
 def reasons(ctx: Context, kind: str, first: date, last: date) -> ReasonsReport:
     """Why visitors left no contact / why customers were lost: by reason, person, month."""
-    facts = _reason_facts(ctx, kind)
-    table = A.reasons_table(facts, first, last)
+    if kind not in ("no_contact", "lost"):
+        raise InvalidInput("Reasons are no_contact or lost.", field="kind")
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all() if st.id is not None}
         marks = [CountermeasureView(m.id or 0, m.reason, m.since, m.note)
                  for m in s.exec(select(Countermeasure).where(Countermeasure.kind == kind)
                                  .order_by(col(Countermeasure.since))).all()]
+    # Before/after a countermeasure looks up to three months either side of its date.
+    lo = min([first, *[m.since - relativedelta(months=3) for m in marks]])
+    hi = max([last, ctx.today()])
+    facts = _reason_facts(ctx, kind, lo, hi)
+    table = A.reasons_table(facts, first, last)
     return ReasonsReport(kind, table,
                          [(m, A.before_after(facts, m.reason, m.since, ctx.today()))
                           for m in marks], names)

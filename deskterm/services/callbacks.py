@@ -64,11 +64,16 @@ def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None
                    Callback.due_at < end)
             .order_by(col(Callback.due_at))
         ).all()
+        # Everybody's last note in one query, not one query per row.
+        notes: dict[int, str] = {}
+        ids = [c.id for _cb, c in rows]
+        for cid, note in s.exec(select(Callback.customer_id, Callback.note).where(
+                col(Callback.customer_id).in_(ids), Callback.status == "done",
+                Callback.note != "").order_by(col(Callback.done_at))).all():
+            notes[cid] = note  # in time order: the newest note is kept
         out: list[CallbackView] = []
         for cb, c in rows:
-            last = s.exec(select(Callback.note).where(
-                Callback.customer_id == c.id, Callback.status == "done", Callback.note != "")
-                .order_by(col(Callback.done_at).desc())).first()
+            last = notes.get(c.id or 0, "")
             deadline = next_deadline(customer_clock(ctx, c), levels.get(c.level))
             due = ctx.local_day(cb.due_at)
             out.append(CallbackView(

@@ -1,0 +1,1 @@
+"""The benchmark: ``python -m deskterm.bench`` (see README, "Fast at any size")."""

@@ -1,0 +1,77 @@
+"""Start-up probes, each run in a fresh process by the benchmark.
+
+``python -m deskterm.bench.startup app DB`` opens deskterm on DB headless and prints
+``ready <seconds since process start> <resident MB>`` once the reception board shows
+its rows; ``... bare`` does the same for a bare Textual app that imports sqlmodel (the
+floor: what any Textual app on this stack pays before doing anything).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+
+def _since_start() -> float:
+    """Seconds since this process started (from /proc; import time included)."""
+    with open("/proc/self/stat", encoding="ascii") as f:
+        start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    import os
+
+    with open("/proc/uptime", encoding="ascii") as f:
+        uptime = float(f.read().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _app(path: str) -> None:
+    from pathlib import Path
+
+    from deskterm.clock import clock_from_env
+    from deskterm.services.maintenance import open_context
+    from deskterm.ui.app import create_app
+
+    ctx = open_context(Path(path), clock_from_env())
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        while not (app.screen.query("#board") and app.screen.query_one("#board").row_count):
+            await pilot.pause(0.005)
+        print(f"ready {_since_start():.4f} {_rss_mb():.1f}", flush=True)
+    ctx.db.close()
+
+
+async def _bare() -> None:
+    import sqlmodel  # noqa: F401  the same stack's import cost
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable(id="board")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("a", "b")
+            table.add_row("1", "2")
+
+    app = Bare()
+    async with app.run_test(size=(160, 45)) as pilot:
+        while not app.query_one(DataTable).row_count:
+            await pilot.pause(0.005)
+        print(f"ready {_since_start():.4f} {_rss_mb():.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "app":
+        asyncio.run(_app(sys.argv[2]))
+    else:
+        asyncio.run(_bare())
