@@ -93,15 +93,21 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
         elif r < 0.45:
             status, level = "marketing", "cold"
         else:
-            status = "active" if age_days < 180 or rng.random() < 0.3 else "marketing"
+            # Active customers are young ones: older leads went cold or to marketing.
+            status = "active" if age_days < 75 else "marketing"
             level = rng.choice(("hot", "warm")) if status == "active" else "cold"
         name = (rng.choice(LATIN) if rng.random() < 0.08 else
                 rng.choice(SURNAMES) + "".join(rng.choice(GIVEN)
                                                for _ in range(rng.randint(1, 2))))
         phone = f"+861{30 + cid % 70:02d}{(cid * 7919) % 10**8:08d}"
         last = moment(created, now) if age_days else created
+        since = created
+        if status == "active":
+            # Worked on: contacted within the last week or so, like a real pipeline.
+            last = max(created, now - timedelta(days=rng.uniform(0, 8)))
+            since = max(created, now - timedelta(days=rng.uniform(0, 60)))
         customers.append((
-            cid, name, phone, level, _ts(created), status, _ts(last), owner, _ts(created),
+            cid, name, phone, level, _ts(since), status, _ts(since), owner, _ts(created),
             rng.choice(CHANNELS), rng.choice(MODELS), _ts(created), _ts(last),
             _ts(last) if status == "won" else None, _ts(last) if status == "lost" else None,
             rng.choice(LOST_CODES) if status == "lost" else None))

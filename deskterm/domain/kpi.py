@@ -56,6 +56,7 @@ class PipelineFact:
     owner_id: int
     level: str
     status: str
+    count: int = 1  # customers with this owner, level and status
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def meeting_figures(
         # Cold customers handed to marketing still count on their owner's level tally.
         if p.status in ("active", "at_risk", "marketing"):
             for f in targets(p.owner_id):
-                f.levels[p.level] += 1
+                f.levels[p.level] += p.count
     for w in wins:
         for f in targets(w.owner_id):
             if day_from <= w.day <= day_to:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from deskterm.domain.kpi import (
     CallbackFact,
@@ -105,13 +105,16 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         window_from = min(first, day - timedelta(days=window - 1))
         levels = load_levels(s)
         staff = {st.id: st for st in s.exec(select(Staff)).all()}
-        recs = s.exec(select(Reception).where(Reception.day >= window_from,
-                                              Reception.day <= day)).all()
-        rfacts = [ReceptionFact(r.credited_to_id, r.day, r.channel, r.customer_id is not None,
-                                r.counted, r.first_visit, r.form_fields_filled,
-                                r.form_fields_total) for r in recs]
+        # Plain columns, not ORM objects: a dealer group's month is thousands of rows.
+        rfacts = [ReceptionFact(who, d, ch, cid is not None, counted, first_v, filled, total)
+                  for who, d, ch, cid, counted, first_v, filled, total in s.exec(select(
+                      Reception.credited_to_id, Reception.day, Reception.channel,
+                      Reception.customer_id, Reception.counted, Reception.first_visit,
+                      Reception.form_fields_filled, Reception.form_fields_total).where(
+                      Reception.day >= window_from, Reception.day <= day)).all()]
         d0, d1 = ctx.day_range_utc(first, day)
-        cbs = s.exec(select(Callback).where(
+        cbs = s.exec(select(Callback.salesperson_id, Callback.due_at, Callback.done_at,
+                            Callback.level_before, Callback.level_after).where(
             Callback.kind == "sales", Callback.status != "cancelled",
             or_(and_(Callback.due_at >= d0, Callback.due_at < d1),
                 and_(col(Callback.done_at) >= d0, col(Callback.done_at) < d1),
@@ -120,9 +123,10 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         cfacts = [CallbackFact(c.salesperson_id, ctx.local_day(c.due_at),
                                ctx.local_day(c.done_at) if c.done_at else None,
                                c.level_before, c.level_after) for c in cbs]
-        pipe = [PipelineFact(o, lv, st) for o, lv, st in s.exec(
-            select(Customer.owner_id, Customer.level, Customer.status).where(
-                col(Customer.status).in_(("active", "at_risk", "marketing")))).all()]
+        pipe = [PipelineFact(o, lv, st, n) for o, lv, st, n in s.exec(
+            select(Customer.owner_id, Customer.level, Customer.status, func.count())
+            .where(col(Customer.status).in_(("active", "at_risk", "marketing")))
+            .group_by(Customer.owner_id, Customer.level, Customer.status)).all()]
         w0, _ = ctx.day_range_utc(window_from)
         wins = [WinFact(o, ctx.local_day(at)) for o, at in s.exec(
             select(Customer.owner_id, Customer.won_at).where(
