@@ -226,3 +226,18 @@ def test_audit_trail_reads_who_what_before_and_after(floor, team):
     assert entry.change() == f"owner_id: {team.wang} → {team.li}; reason: meeting"
     assert audit_trail(floor, entity="customer", entity_id=c)[0].id == entry.id
     assert [e.action for e in audit_trail(floor, "Audited")][-1] == "customer.create"
+
+
+def test_report_counts_a_callback_due_before_and_done_after_the_day_as_overdue(floor, team,
+                                                                                clock):
+    from deskterm.services.report import daily_report
+
+    new_customer(floor, "13900000001")  # hot: first callback on 9 March
+    clock.set(datetime(2026, 3, 11, 10))
+    [cb] = callbacks.due_callbacks(floor, team.wang)
+    callbacks.complete_callback(floor, cb.id, "reached")
+    assert daily_report(floor, date(2026, 3, 9)).team.callbacks_due == 1
+    on_10th = daily_report(floor, date(2026, 3, 10)).team
+    assert (on_10th.callbacks_due, on_10th.callbacks_overdue) == (0, 1)
+    on_11th = daily_report(floor, date(2026, 3, 11)).team
+    assert (on_11th.callbacks_done, on_11th.callbacks_overdue) == (1, 0)

@@ -82,3 +82,10 @@ def test_a_customers_history_reads_by_customer(desk):
 def test_the_marketing_pool_is_paged(desk):
     plans = _plans(desk, lambda: marketing.marketing_pool(desk, limit=50))
     assert any("LIMIT" in s.upper() for s, _p in plans)
+
+
+def test_search_walks_the_narrow_search_index_in_contact_order(desk):
+    for text in ("C01", "139 0000", "王伟"):
+        plans = _plans(desk, lambda t=text: customers.search(desk, t))
+        plan = _plan_for(plans, "customer")
+        assert "ix_customer_search" in plan and "TEMP B-TREE" not in plan, (text, plan)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from deskterm.domain.escalation import Status
 from deskterm.domain.phone import phone_search_digits
@@ -53,10 +53,17 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     if not text:
         return []
     digits = phone_search_digits(text)
+    phone_like = len(digits) >= 3 and all(ch.isdigit() or ch in " +-()" for ch in text)
+    # One column per search, and instr() where case does not matter: on a dealer group's
+    # 200,000 customers this halves the scan (see the benchmark).
+    conds = []
+    if not phone_like:
+        conds.append(col(Customer.name).contains(text, autoescape=True)  # LIKE: any case
+                     if any("a" <= ch.lower() <= "z" for ch in text)
+                     else func.instr(Customer.name, text) > 0)
+    if len(digits) >= 3:
+        conds.append(func.instr(Customer.phone, digits) > 0)
     with ctx.db.read() as s:
-        conds = [col(Customer.name).contains(text, autoescape=True)]
-        if len(digits) >= 3:
-            conds.append(col(Customer.phone).contains(digits, autoescape=True))
         rows = s.exec(select(Customer).where(or_(*conds))
                       .order_by(col(Customer.last_contact_at).desc()).limit(limit)).all()
         return _views(s, list(rows))

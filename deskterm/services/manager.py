@@ -172,7 +172,7 @@ def leads_to_hand_out(ctx: Context) -> list[LeadView]:
     with ctx.db.read() as s:
         rows = s.exec(select(Customer).where(col(Customer.nurtured_at).is_not(None),
                                              col(Customer.status).in_(("marketing", "lost")))
-                      .order_by(col(Customer.nurtured_at))).all()
+                      .order_by(col(Customer.nurtured_at), col(Customer.id))).all()
         return [LeadView(c.id or 0, c.name, c.phone, c.level, c.source_channel,
                          c.nurtured_at, c.notes) for c in rows if c.nurtured_at]
 

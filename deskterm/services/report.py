@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case
 from sqlmodel import col, func, select
 
 from deskterm.domain.kpi import (
@@ -113,13 +113,23 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
                       Reception.form_fields_filled, Reception.form_fields_total).where(
                       Reception.day >= window_from, Reception.day <= day)).all()]
         d0, d1 = ctx.day_range_utc(first, day)
-        cbs = s.exec(select(Callback.salesperson_id, Callback.due_at, Callback.done_at,
-                            Callback.level_before, Callback.level_after).where(
-            Callback.kind == "sales", Callback.status != "cancelled",
-            or_(and_(Callback.due_at >= d0, Callback.due_at < d1),
-                and_(col(Callback.done_at) >= d0, col(Callback.done_at) < d1),
-                and_(Callback.due_at < d0,
-                     or_(Callback.status == "open", col(Callback.done_at) >= d1))))).all()
+        # Three index range reads instead of one OR that scans every callback ever made:
+        # due in the period, done in it, and due before it but still open at its end.
+        cols = (Callback.id, Callback.salesperson_id, Callback.due_at, Callback.done_at,
+                Callback.level_before, Callback.level_after)
+        base = (Callback.kind == "sales", Callback.status != "cancelled")
+        found: dict[int, Any] = {}
+        for cond in (and_(Callback.due_at >= d0, Callback.due_at < d1),
+                     and_(col(Callback.done_at) >= d0, col(Callback.done_at) < d1),
+                     and_(Callback.status == "open", Callback.due_at < d0)):
+            for row in s.exec(select(*cols).where(*base, cond)).all():
+                found[row.id] = row
+        # Done after the period and due before it: open at its end. due_at is filtered
+        # here because with it in SQL the planner picks the due_at index and reads all.
+        for row in s.exec(select(*cols).where(*base, col(Callback.done_at) >= d1)).all():
+            if row.due_at < d0:
+                found[row.id] = row
+        cbs = list(found.values())
         cfacts = [CallbackFact(c.salesperson_id, ctx.local_day(c.due_at),
                                ctx.local_day(c.done_at) if c.done_at else None,
                                c.level_before, c.level_after) for c in cbs]
@@ -139,15 +149,15 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
             receptions=rfacts, callbacks=cfacts, pipeline=pipe, wins=wins, levels=levels,
             today=first)
         t0, t1 = ctx.day_range_utc(day + timedelta(days=1))
-        tomorrow: list[tuple[str, int, int]] = []
-        for st in sellers:
-            due = len(s.exec(select(Callback.id).where(
-                Callback.salesperson_id == st.id, Callback.status == "open",
-                Callback.due_at >= t0, Callback.due_at < t1)).all())
-            overdue = len(s.exec(select(Callback.id).where(
-                Callback.salesperson_id == st.id, Callback.status == "open",
-                Callback.due_at < t0)).all())
-            tomorrow.append((st.name, due, overdue))
+        # One pass over the open callbacks (partial index), not two queries a person.
+        open_counts = {sid: (int(due or 0), int(over or 0)) for sid, due, over in s.exec(
+            select(Callback.salesperson_id,
+                   func.sum(case((Callback.due_at >= t0, 1), else_=0)),
+                   func.sum(case((Callback.due_at < t0, 1), else_=0)))
+            .where(Callback.status == "open", Callback.due_at < t1)
+            .group_by(Callback.salesperson_id)).all()}
+        tomorrow: list[tuple[str, int, int]] = [
+            (st.name, *open_counts.get(st.id, (0, 0))) for st in sellers]
         lines = tuple(
             SalespersonLine(sid, staff[sid].name if sid in staff else "?", f)
             for sid, f in sorted(figs.per_salesperson.items(),

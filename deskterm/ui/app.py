@@ -238,8 +238,11 @@ class DesktermApp(App[int]):
                                              "are up to date."))
 
     def _refresh_screen(self) -> None:
-        refresh = getattr(self.screen, "refresh_data", None)
-        if refresh is not None:
+        screen = self.screen
+        refresh = getattr(screen, "refresh_data", None)
+        # A screen still being composed (a mode switch this instant) loads itself on
+        # mount; its widgets are not there to reload yet. Every screen ends with a Footer.
+        if refresh is not None and screen.query("Footer"):
             refresh()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
