@@ -150,3 +150,20 @@ def test_cli_sets_a_pin_asked_twice(tmp_path):
     assert r.returncode == 2 and "differ" in r.stderr
     r = cli("staff", "pin", "王伟", stdin="2468\n2468\n")
     assert r.returncode == 0 and "new PIN" in r.stdout and "2468" not in r.stdout
+
+
+async def test_first_run_with_pins_asks_the_new_people_to_sign_in(tmp_path, clock):
+    from deskterm.services.maintenance import open_context
+    from deskterm.ui.app import FirstRunScreen, create_app
+    from deskterm.ui.screens.signin import SignInScreen
+    from tests.ui_helpers import settle, wait_for
+
+    ctx = open_context(tmp_path / "new.db", clock)  # a new shop: PINs by default
+    assert auth.pins_required(ctx)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+        await pilot.press(*"王伟", "enter", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+    ctx.db.close()

@@ -132,9 +132,14 @@ class DesktermApp(App[int]):
         self.call_after_refresh(self.start_checks)
         if not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
-            self.push_screen(FirstRunScreen(self.ctx), lambda _none: self._refresh_screen())
+            self.push_screen(FirstRunScreen(self.ctx), self._first_run_done)
         elif auth.pins_required(self.ctx):
             self.action_sign_out()
+
+    def _first_run_done(self, _result: None) -> None:
+        self._refresh_screen()
+        if auth.pins_required(self.ctx) and setup.list_staff(self.ctx):
+            self.action_sign_out()  # the people just added sign in from now on
 
     # -- who is at the keyboard ---------------------------------------------------------
     def action_sign_out(self) -> None:
