@@ -233,8 +233,9 @@ async def test_app_makes_todays_backup_and_offers_restore_when_damaged(ctx, team
         new_customer(ctx, f"139000000{i:02d}")
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(140, 40)) as pilot:
+        # Made a second after the first screen, in a thread.
+        await wait_for(pilot, lambda: len(backups.list_backups(ctx.db.path)) == 1)
         await settle(pilot)
-        assert len(backups.list_backups(ctx.db.path)) == 1  # made after the first paint
     ctx.db.checkpoint()
     _damage(ctx.db.path)
     app = create_app(ctx, blink=False)

@@ -38,7 +38,8 @@ async def _app(path: str) -> None:
     from deskterm.services.maintenance import open_context
     from deskterm.ui.app import create_app
 
-    ctx = open_context(Path(path), clock_from_env())
+    # As `deskterm` opens it: the start of day runs in the app, after the first paint.
+    ctx = open_context(Path(path), clock_from_env(), start_of_day=False)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
         while not (app.screen.query("#board") and app.screen.query_one("#board").row_count):

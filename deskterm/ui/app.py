@@ -69,6 +69,7 @@ class FirstRunScreen(ModalScreen[None]):
 
 DAY_CHECK_SECONDS = 30
 WATCH_SECONDS = 1.0
+START_CHECKS_DELAY = 1.0
 #: The app's exit code asking the CLI to restore the newest backup and start again.
 EXIT_RESTORE = 3
 
@@ -128,8 +129,9 @@ class DesktermApp(App[int]):
         self.seen_version: int | None = None
         self.watch_changes()  # the baseline, now: a change before the first tick counts
         self.set_interval(WATCH_SECONDS, self.watch_changes)
-        # After the first paint: quick_check takes ~1 s on a large file.
-        self.call_after_refresh(self.start_checks)
+        # Well after the first paint: escalations, quick_check and the daily backup take
+        # seconds on a dealer group's file and would compete with the first screen.
+        self.set_timer(START_CHECKS_DELAY, self.start_checks)
         if not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
             self.push_screen(FirstRunScreen(self.ctx), self._first_run_done)
