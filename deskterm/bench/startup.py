@@ -9,6 +9,7 @@ floor: what any Textual app on this stack pays before doing anything).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 
@@ -16,8 +17,6 @@ def _since_start() -> float:
     """Seconds since this process started (from /proc; import time included)."""
     with open("/proc/self/stat", encoding="ascii") as f:
         start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
-    import os
-
     with open("/proc/uptime", encoding="ascii") as f:
         uptime = float(f.read().split()[0])
     return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
