@@ -305,7 +305,7 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from deskterm.services.backups import list_backups, restore
+    from deskterm.services.backups import list_backups
 
     path = _db_path(args)
     source = Path(args.source).expanduser() if args.source else None
@@ -316,16 +316,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
                                        "kept aside.", backup=shown, path=path)):
         print(_("Nothing restored. (Use --yes when no one can answer.)"))
         return EXIT_ERROR
+    _restore_and_say(path, source)
+    return EXIT_OK
+
+
+def _restore_and_say(path: Path, source: Path | None) -> None:
+    """Restore ``source`` (default: the newest backup) over ``path`` and say what moved."""
+    from deskterm.services.backups import restore
+
     used, kept = restore(path, source, clock_from_env().now())
     print(_("Restored {backup} to {path}.", backup=used, path=path))
     if kept is not None:
         print(_("The previous file is kept at {kept}.", kept=kept))
-    return EXIT_OK
 
 
 def offer_restore(path: Path, problem: str) -> int:
     """A damaged database: say so, and offer the newest backup (never silently)."""
-    from deskterm.services.backups import list_backups, restore
+    from deskterm.services.backups import list_backups
 
     print(f"deskterm: {problem}", file=sys.stderr)
     found = list_backups(path)
@@ -338,10 +345,7 @@ def offer_restore(path: Path, problem: str) -> int:
         print(_("To restore later: deskterm restore --db {path}", path=path),
               file=sys.stderr)
         return EXIT_ERROR
-    used, kept = restore(path, found[0], clock_from_env().now())
-    print(_("Restored {backup} to {path}.", backup=used, path=path))
-    if kept is not None:
-        print(_("The previous file is kept at {kept}.", kept=kept))
+    _restore_and_say(path, found[0])
     return EXIT_OK
 
 
@@ -413,13 +417,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from deskterm.services.maintenance import warnings
     from deskterm.ui.app import EXIT_RESTORE
     from deskterm.ui.run import run_app
 
-    ctx = _open(args, start_of_day=False)  # the app starts the day after its first paint
-    for text in warnings(ctx):
-        print(f"deskterm: {text}", file=sys.stderr)
+    # The app starts the day, checks the file and shows warnings after its first paint.
+    ctx = _open(args, start_of_day=False)
     try:
         code = run_app(ctx)
     finally:
@@ -427,12 +429,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         if getattr(args, "demo", False):
             shutil.rmtree(ctx.db.path.parent, ignore_errors=True)
     if code == EXIT_RESTORE and not getattr(args, "demo", False):
-        from deskterm.services.backups import restore
-
-        used, kept = restore(ctx.db.path, None, clock_from_env().now())
-        print(_("Restored {backup} to {path}.", backup=used, path=ctx.db.path))
-        if kept is not None:
-            print(_("The previous file is kept at {kept}.", kept=kept))
+        _restore_and_say(ctx.db.path, None)
         return cmd_open(args)
     return code
 

@@ -142,7 +142,7 @@ def hostile_trial(folder: Path, rounds: int, seed: int = 3) -> Outcome:
                     out.notes.append(f"CLI {args!r} exited {code}")
                 out.operations += 1
         out.notes.append(f"{saved} of {rounds} hostile forms were saved (cleaned), the rest "
-                         "refused at a field") if rounds else None
+                         "refused at a field")
         problems = [p.detail for p in check(ctx)] + _stored_values_are_clean(ctx)
         if problems:
             out.failed_checks += 1
