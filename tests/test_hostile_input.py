@@ -133,6 +133,16 @@ def test_cli_arguments_give_an_exit_code_never_a_traceback(tmp_path, command, ar
     assert "Traceback" not in err.getvalue()
 
 
+@pytest.mark.parametrize("command", [["backup"], ["restore"], ["report", "--out"]])
+def test_a_file_name_with_a_nul_is_refused_at_the_argument(tmp_path, command, capsys):
+    # Found by the test above once a database existed: a bare ValueError inside the copy.
+    db = tmp_path / "cli.db"
+    assert main(["--db", str(db), "staff", "add", "Wang", "--role", "salesperson"]) == 0
+    with contextlib.chdir(tmp_path):
+        assert main(["--db", str(db), *command, "a\x00\x1b[31mred"]) == 2
+    assert "NUL" in capsys.readouterr().err
+
+
 def test_the_hostile_trial_finds_nothing(tmp_path):
     out = hostile_trial(tmp_path, rounds=150)
     assert (out.lost, out.failed_checks) == (0, 0), out.notes

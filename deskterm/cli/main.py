@@ -39,10 +39,17 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value}: {exc.message}") from None
 
 
+def _path(value: str) -> str:
+    # The operating system refuses such a name with a bare ValueError deep inside a copy.
+    if "\x00" in value:
+        raise argparse.ArgumentTypeError(_("a file name cannot contain a NUL character"))
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, in the current language."""
     common = _Parser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, type=_path,
                         help=_("database file (default: DESKTERM_DB or the user-data folder)"))
     common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                         help=_("use a throw-away copy of the demo showroom"))
@@ -86,15 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--from", dest="first", type=_date,
                      help=_("first day of a chosen range (ends on --date)"))
     rep.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
-    rep.add_argument("--out", help=_("write to this file instead of the screen"))
+    rep.add_argument("--out", type=_path, help=_("write to this file instead of the screen"))
 
     bak = sub.add_parser("backup", parents=[common], help=_("copy the database safely"))
-    bak.add_argument("dest", nargs="?",
+    bak.add_argument("dest", nargs="?", type=_path,
                      help=_("file or folder to write the copy to (default: the backups "
                             "folder beside the database)"))
     res = sub.add_parser("restore", parents=[common],
                          help=_("bring back a backup (the current file is kept aside)"))
-    res.add_argument("source", nargs="?", help=_("backup file (default: the newest)"))
+    res.add_argument("source", nargs="?", type=_path,
+                     help=_("backup file (default: the newest)"))
     res.add_argument("--yes", action="store_true", help=_("do not ask to confirm"))
     sub.add_parser("backups", parents=[common], help=_("list the backups, newest first"))
 
@@ -118,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True,
                              parser_class=_Parser)
     gen = ds.add_parser("generate", parents=[common], help=_("write a new demo database"))
-    gen.add_argument("--out", default="deskterm.db.sample")
+    gen.add_argument("--out", default="deskterm.db.sample", type=_path)
     gen.add_argument("--seed", type=int, default=20261120)
     gen.add_argument("--days", type=int, default=183)
     gen.add_argument("--scale", choices=["showroom", "large"], default="showroom",

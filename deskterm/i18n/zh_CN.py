@@ -547,4 +547,5 @@ MESSAGES: dict[str, str] = {
     "PIN": "PIN",
     "showroom: one shop's half year through the services; large: a dealer group's five years for the benchmark": "showroom:一家展厅半年的数据(通过业务服务生成);large:一个经销商集团五年的数据(用于性能测试)",
     "Generating the large data set (about a minute)…": "正在生成大型数据集(约一分钟)…",
+    "a file name cannot contain a NUL character": "文件名不能包含 NUL 字符",
 }
