@@ -6,14 +6,13 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
-from dateutil import tz
 
-from deskterm.clock import FixedClock
+from deskterm.clock import FixedClock, zone_named
 from deskterm.i18n import set_language
 from deskterm.services import setup
 from deskterm.services.maintenance import open_context
 
-SHANGHAI = tz.gettz("Asia/Shanghai")
+SHANGHAI = zone_named("Asia/Shanghai")
 
 
 @pytest.fixture(autouse=True)

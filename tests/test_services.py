@@ -316,12 +316,11 @@ def test_overdue_callbacks_hold_out_when_the_shop_says_so(ctx, team, clock):
 
 
 def test_due_today_is_local_midnight_to_midnight_even_on_dst_days(tmp_path):
-    from dateutil import tz
 
-    from deskterm.clock import FixedClock
+    from deskterm.clock import FixedClock, zone_named
     from deskterm.services.context import Context
 
-    berlin = FixedClock(datetime(2026, 3, 29, 12), zone=tz.gettz("Europe/Berlin"))
+    berlin = FixedClock(datetime(2026, 3, 29, 12), zone=zone_named("Europe/Berlin"))
     c = Context(db=None, clock=berlin)  # type: ignore[arg-type]
     start, end = c.day_range_utc(date(2026, 3, 29))
     assert end - start == timedelta(hours=23)

@@ -55,6 +55,7 @@ def measure(db: Path, runs: int) -> list[tuple[str, str, str, str, bool]]:
     from deskterm.services.maintenance import open_context
     from deskterm.services.reception import ReceptionForm
     from deskterm.services.report import daily_report
+    from deskterm.storage import queries
 
     rows: list[tuple[str, str, str, str, bool]] = []
     starts = [_probe("app", str(db)) for _ in range(max(3, runs // 4))]
@@ -94,14 +95,12 @@ def measure(db: Path, runs: int) -> list[tuple[str, str, str, str, bool]]:
                      "≤ 50 ms", ms <= 50))
 
         due = _median_ms(lambda: callbacks.due_callbacks(ctx, sid), runs)
-        start, end = ctx.day_range_utc(today)
+        _, end = ctx.day_range_utc(today)
         raw = sqlite3.connect(f"file:{scratch}?mode=ro", uri=True)
-        fmt = "%Y-%m-%d %H:%M:%S.%f"
-        end_s = end.strftime(fmt)
+        # The floor: the very statement the service runs, in raw sqlite3 (the service
+        # also reads the level rules and works out each customer's escalation countdown).
         raw_ms = _median_ms(lambda: raw.execute(
-            "SELECT id, customer_id, due_at FROM callback WHERE salesperson_id = ? "
-            "AND status = 'open' AND due_at < ? ORDER BY due_at", (sid, end_s)).fetchall(),
-            runs)
+            queries.DUE_CALLBACKS_SQL, (sid, queries.to_stored(end))).fetchall(), runs)
         n_due = len(callbacks.due_callbacks(ctx, sid))
         rows.append((f"callbacks due today, one salesperson ({n_due} rows)", f"{due:.2f} ms",
                      f"{raw_ms:.3f} ms raw sqlite3 (×{due / raw_ms:.1f})",

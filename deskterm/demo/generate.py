@@ -13,9 +13,7 @@ import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from dateutil import tz
-
-from deskterm.clock import FixedClock
+from deskterm.clock import FixedClock, zone_named
 from deskterm.domain.rotation import MemberState
 from deskterm.errors import DesktermError
 from deskterm.services import (
@@ -328,7 +326,7 @@ class Showroom:
 def generate(out: Path, seed: int = 20261120, days: int = DEMO_DAYS,
              now: datetime = DEMO_NOW, progress: bool = False) -> Path:
     """Write a demo database to ``out`` (replaced if present), checkpointed, no sidecars."""
-    zone = tz.gettz(DEMO_ZONE)
+    zone = zone_named(DEMO_ZONE)
     start = now.date() - timedelta(days=days)
     clock = FixedClock(datetime.combine(start, time(8, 0)), zone=zone)
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dateutil import tz
 
-from deskterm.clock import FixedClock
+from deskterm.clock import FixedClock, zone_named
 from deskterm.demo.generate import DEMO_NOW, DEMO_ZONE, GIVEN, LATIN, MODELS, SURNAMES
 from deskterm.services import rotation, setup
 from deskterm.services.context import Context
@@ -37,7 +37,7 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
                    progress: bool = False) -> Path:
     """Write the large data set to ``out`` (replaced); returns its path."""
     rng = random.Random(seed)
-    zone = tz.gettz(DEMO_ZONE)
+    zone = zone_named(DEMO_ZONE)
     now = DEMO_NOW.replace(tzinfo=zone)
     n_cust = int(SIZES["customers"] * scale)
     n_cb = int(SIZES["callbacks"] * scale)

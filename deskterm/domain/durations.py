@@ -7,7 +7,7 @@ them into ``relativedelta`` values that are calendar-correct at month ends.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
@@ -30,6 +30,15 @@ def parse_duration(text: str, field: str = "interval") -> relativedelta:
     if not (years or months or weeks or days):
         raise InvalidInput("A duration must be longer than zero.", field=field)
     return delta
+
+
+@lru_cache(maxsize=8192)  # lists recompute the same customers' deadlines on every refresh
+def add_duration(day: date, text: str) -> date:
+    """``day`` plus the ISO duration ``text``, calendar-correct at month ends."""
+    delta = parse_duration(text)
+    if not (delta.years or delta.months):
+        return day + timedelta(days=delta.days)  # the common P7D case, without relativedelta
+    return day + delta
 
 
 def approx_days(delta: relativedelta) -> float:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from deskterm.domain.durations import parse_duration
+from deskterm.domain.durations import add_duration
 from deskterm.domain.levels import EscalationAction, LevelRule
 from deskterm.i18n import N_
 
@@ -78,22 +78,23 @@ def deadlines(clock: CustomerClock, rule: LevelRule) -> list[Deadline]:
     """Every deadline that applies to this customer, earliest first."""
     out: list[Deadline] = []
     if clock.status is Status.ACTIVE and rule.escalation and rule.escalation_after:
-        window = parse_duration(rule.escalation_after)
         if rule.escalation is EscalationAction.AT_RISK:
-            out.append(Deadline(EscalationKind.AT_RISK, clock.level_since + window))
+            out.append(Deadline(EscalationKind.AT_RISK,
+                                add_duration(clock.level_since, rule.escalation_after)))
         else:
             start = max(clock.level_since, clock.owner_since)
-            out.append(Deadline(EscalationKind.REASSIGN, start + window))
+            out.append(Deadline(EscalationKind.REASSIGN,
+                                add_duration(start, rule.escalation_after)))
     if clock.status is Status.AT_RISK:
         lost_after = rule.lost_after or rule.escalation_after
         if lost_after:
-            lost_on = clock.status_since + parse_duration(lost_after)
+            lost_on = add_duration(clock.status_since, lost_after)
             out.append(Deadline(EscalationKind.LOST, lost_on))
     if clock.status in (Status.ACTIVE, Status.AT_RISK) and rule.callback_interval:
         since = clock.last_real_contact or clock.created
-        due = since + parse_duration(rule.callback_interval)
+        due = add_duration(since, rule.callback_interval)
         if rule.stall_grace:
-            due = due + parse_duration(rule.stall_grace)
+            due = add_duration(due, rule.stall_grace)
         out.append(Deadline(EscalationKind.STALLED, due))
     return sorted(out, key=lambda d: (d.due, d.kind))
 

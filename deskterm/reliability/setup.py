@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from dateutil import tz
-
-from deskterm.clock import FixedClock
+from deskterm.clock import FixedClock, zone_named
 from deskterm.services import setup
 from deskterm.services.maintenance import open_context
 
@@ -16,7 +14,7 @@ NOW = datetime(2026, 3, 2, 9, 0)
 
 def shop_clock() -> FixedClock:
     """The trials' fixed moment, in the shop's zone."""
-    return FixedClock(NOW, zone=tz.gettz("Asia/Shanghai"))
+    return FixedClock(NOW, zone=zone_named("Asia/Shanghai"))
 
 
 def fresh_shop(path: Path, salespeople: int = 6) -> Path:

@@ -20,6 +20,7 @@ from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PermissionDenied, require
 from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
 from deskterm.services.setup import load_levels
+from deskterm.storage import queries
 from deskterm.storage.models import Callback, Customer, Staff
 
 
@@ -56,33 +57,30 @@ def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None
     """Open callbacks due on ``day`` or overdue, most urgent first."""
     day = day or ctx.today()
     _, end = ctx.day_range_utc(day)
-    with ctx.db.read() as s:
-        levels = load_levels(s)
-        rows = s.exec(
-            select(Callback, Customer).join(Customer)
-            .where(Callback.salesperson_id == salesperson_id, Callback.status == "open",
-                   Callback.due_at < end)
-            .order_by(col(Callback.due_at))
-        ).all()
-        # Everybody's last note in one query, not one query per row.
-        notes: dict[int, str] = {}
-        ids = [c.id for _cb, c in rows]
-        for cid, note in s.exec(select(Callback.customer_id, Callback.note).where(
-                col(Callback.customer_id).in_(ids), Callback.status == "done",
-                Callback.note != "").order_by(col(Callback.done_at))).all():
-            notes[cid] = note  # in time order: the newest note is kept
-        out: list[CallbackView] = []
-        for cb, c in rows:
-            last = notes.get(c.id or 0, "")
-            deadline = next_deadline(customer_clock(ctx, c), levels.get(c.level))
-            due = ctx.local_day(cb.due_at)
-            out.append(CallbackView(
-                cb.id or 0, c.id or 0, c.name, c.phone, c.level, c.status, due,
-                (day - due).days,
-                (day - ctx.local_day(c.last_contact_at)).days if c.last_contact_at else None,
-                deadline.kind.value if deadline else None,
-                deadline.days_left(day) if deadline else None, last or c.notes,
-            ))
+    with ctx.db.read_cursor() as cur:
+        levels = load_levels(cur)
+        rows = queries.due_callback_rows(cur, salesperson_id, end)
+    out: list[CallbackView] = []
+    zone = ctx.clock.zone
+    parse = datetime.fromisoformat
+
+    def local(text: str) -> date:  # the stored UTC text's day at the shop
+        return parse(text + "+00:00").astimezone(zone).date()
+
+    for (cb_id, due_at, cust_id, name, phone, level, status, level_since, status_since,
+         owner_since, last_contact_at, created_at, notes, last_note) in rows:
+        last_contact = local(last_contact_at) if last_contact_at else None
+        clock = CustomerClock(level=level, status=Status(status), level_since=local(level_since),
+                              status_since=local(status_since), owner_since=local(owner_since),
+                              last_real_contact=last_contact, created=local(created_at))
+        deadline = next_deadline(clock, levels.get(level))
+        due = local(due_at)
+        out.append(CallbackView(
+            cb_id, cust_id, name, phone, level, status, due, (day - due).days,
+            (day - last_contact).days if last_contact else None,
+            deadline.kind.value if deadline else None,
+            deadline.days_left(day) if deadline else None, last_note or notes,
+        ))
     # Most urgent: nearest escalation, then longest overdue, then hottest level.
     rank = {code: i for i, code in enumerate(levels.codes)}
     out.sort(key=lambda v: (

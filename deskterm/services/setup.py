@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -14,6 +17,7 @@ from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import require
+from deskterm.storage import queries
 from deskterm.storage.models import Customer, Level, Reason, Setting, Staff
 
 
@@ -119,9 +123,25 @@ def levels_from_rows(rows: list[Level]) -> Levels:
     )
 
 
-def load_levels(session: Session) -> Levels:
-    """Levels from the database."""
-    return levels_from_rows(list(session.exec(select(Level)).all()))
+@lru_cache(maxsize=8)
+def _levels_from_table(rows: tuple[tuple[Any, ...], ...]) -> Levels:
+    return Levels(
+        LevelRule(code, rank, name_en, name_zh, horizon, interval, bool(to_marketing),
+                  EscalationAction(escalation) if escalation else None, escalation_after,
+                  lost_after, stall_grace)
+        for (code, rank, name_en, name_zh, horizon, interval, to_marketing, escalation,
+             escalation_after, lost_after, stall_grace) in rows
+    )
+
+
+def load_levels(session: Session | sqlite3.Cursor) -> Levels:
+    """Levels from the database (in a session, or on a hot-path driver cursor).
+
+    The table is read on every call (another window may have changed it); only the
+    rules built from identical rows are reused, which saves most of the cost.
+    """
+    cur = session if isinstance(session, sqlite3.Cursor) else queries.cursor_of(session)
+    return _levels_from_table(queries.level_rows(cur))
 
 
 def get_levels(ctx: Context) -> Levels:

@@ -131,9 +131,10 @@ def prepare_file(path: Path, *, create: bool = True, make_folder: bool = True) -
     return found
 
 
-def _storage_error(exc: DBAPIError, path: Path) -> StorageError:
+def _storage_error(exc: DBAPIError | sqlite3.Error, path: Path) -> StorageError:
     """What a failed statement means for the person at the desk; nothing was saved."""
-    text = str(exc.orig) if exc.orig is not None else str(exc)
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else str(exc)
     if "locked" in text or "busy" in text:
         return StorageError("The database is busy in another window; nothing was saved. "
                             "Try again.")
@@ -197,10 +198,36 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-            except DBAPIError as exc:
+            except (DBAPIError, sqlite3.Error) as exc:
                 raise _storage_error(exc, self.path) from exc
             finally:
                 session.rollback()
+
+    @contextmanager
+    def read_cursor(self) -> Iterator[sqlite3.Cursor]:
+        """A read snapshot on a bare driver cursor from the same pool.
+
+        For the hot-path statements in :mod:`deskterm.storage.queries` only: there,
+        a Session's and a Core statement's own work cost three times SQLite's.
+        """
+        conn = self.engine.raw_connection()
+        began = False
+        try:
+            cur = conn.cursor()
+            cur.execute("BEGIN")  # one snapshot for every statement in the block
+            began = True
+            yield cur
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, self.path) from exc
+        finally:
+            if began:
+                try:
+                    conn.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+                except sqlite3.Error as exc:
+                    # Only a read ends here; the connection is dropped, not reused.
+                    log.warning("Ending a read on %s failed: %s", self.path, exc)
+                    conn.invalidate()
+            conn.close()  # back to the pool
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -209,7 +236,7 @@ class Database:
             try:
                 yield session
                 session.commit()
-            except DBAPIError as exc:
+            except (DBAPIError, sqlite3.Error) as exc:
                 session.rollback()
                 raise _storage_error(exc, self.path) from exc
             except BaseException:
