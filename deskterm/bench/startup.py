@@ -3,7 +3,8 @@
 ``python -m deskterm.bench.startup app DB`` opens deskterm on DB headless and prints
 ``ready <seconds since process start> <resident MB>`` once the reception board shows
 its rows; ``... bare`` does the same for a bare Textual app that imports sqlmodel (the
-floor: what any Textual app on this stack pays before doing anything).
+floor: what any Textual app on this stack pays before doing anything; the minimal app
+measured in shared/ENGINEERING-NOTES.md).
 """
 
 from __future__ import annotations
@@ -50,18 +51,21 @@ async def _app(path: str) -> None:
 async def _bare() -> None:
     import sqlmodel  # noqa: F401  the same stack's import cost
     from textual.app import App, ComposeResult
-    from textual.widgets import DataTable, Footer, Header
+    from textual.widgets import DataTable, Footer, Header, Input
 
     class Bare(App[None]):
+        """The minimal app of ENGINEERING-NOTES: Header, Input, 50-row DataTable, Footer."""
+
         def compose(self) -> ComposeResult:
             yield Header()
+            yield Input()
             yield DataTable(id="board")
             yield Footer()
 
         def on_mount(self) -> None:
             table = self.query_one(DataTable)
-            table.add_columns("a", "b")
-            table.add_row("1", "2")
+            table.add_columns("#", "name", "state")
+            table.add_rows((str(i), f"Salesperson {i}", "free") for i in range(50))
 
     app = Bare()
     async with app.run_test(size=(160, 45)) as pilot:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
@@ -25,6 +25,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
 ESCALATION_LABELS = {"at_risk": N_("→ at risk"), "lost": N_("→ lost"),
@@ -140,7 +141,7 @@ class MyCallbacksScreen(DeskScreen):
         yield Static(_("Press w to choose who you are."), id="who")
         with Vertical():
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         calls = self.query_one("#calls", DataTable)

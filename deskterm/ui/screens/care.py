@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.i18n import N_, _
@@ -14,6 +14,7 @@ from deskterm.services import care
 from deskterm.services.care import CareCall
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.contact import ContactScreen
+from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
 CARE_ROLES = ("care", "manager")
@@ -37,7 +38,7 @@ class CareScreen(DeskScreen):
         yield Static(_("Customer care — press w to choose who you are."), id="who")
         with Vertical():
             yield DataTable(id="care-calls", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#care-calls", DataTable)

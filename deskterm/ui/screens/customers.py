@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label
 
 from deskterm.domain.analysis import LevelSpan
 from deskterm.domain.escalation import STATUS_LABELS, Status
@@ -16,6 +16,7 @@ from deskterm.services import analysis, customers
 from deskterm.services.customers import CustomerView, TimelineEntry
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
 TIMELINE_KINDS = {"reception": N_("visit"), "callback": N_("callback"), "level": N_("level"),
@@ -48,7 +49,7 @@ class CustomersScreen(DeskScreen):
                 yield DataTable(id="timeline", cursor_type="row")
                 yield Label(_("Level history"), classes="pane-title")
                 yield DataTable(id="level-history", cursor_type="row")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#results", DataTable).add_columns(

@@ -15,7 +15,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from deskterm.domain.analysis import FUNNEL_STAGES
 from deskterm.domain.kpi import FIELD_LABELS
@@ -28,6 +28,7 @@ from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import pct, sync_rows
 
 STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"),
@@ -101,7 +102,7 @@ class ManagerScreen(DeskScreen):
                 yield TextField(placeholder=_("filter: action, customer id, name, value…"),
                                 id="audit-filter")
                 yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stale", DataTable).add_columns(

@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.i18n import N_, _, get_language
@@ -17,6 +17,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.contact import ContactScreen, LeadScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
 MARKETING_ROLES = ("marketing", "manager")
@@ -45,7 +46,7 @@ class MarketingScreen(DeskScreen):
         yield TextField(placeholder=_("name fragment or phone digits"), id="pool-search")
         with Vertical():
             yield DataTable(id="pool", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#pool", DataTable)

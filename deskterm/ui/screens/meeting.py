@@ -10,13 +10,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from deskterm.i18n import N_, _
 from deskterm.services import report_export
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import pct
 
 
@@ -47,7 +48,7 @@ class MeetingScreen(DeskScreen):
             yield Static("", id="tomorrow")
             yield Label(_("Stale customers"), classes="pane-title")
             yield Static("", id="stale")
-        yield Footer()
+        yield DeskFooter()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from deskterm.domain.rotation import AWAY_LABELS, SKIP_LABELS, STATE_LABELS, UNCOUNTED_LABELS
 from deskterm.i18n import N_, _
@@ -24,6 +24,7 @@ from deskterm.services.rotation import Arrival, BoardView, MemberView
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
 from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
+from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
 REFRESH_SECONDS = 1.0
@@ -73,7 +74,7 @@ class ReceptionScreen(DeskScreen):
             with Vertical(id="arrivals-pane"):
                 yield Label(_("Today's arrivals"), classes="pane-title")
                 yield DataTable(id="arrivals", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         # Fixed widths: columns that never jump as rows come and go (and that render the
