@@ -38,15 +38,15 @@ def _median_ms(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def _probe(*args: str) -> tuple[float, float]:
+def _probe(*args: str) -> tuple[float, float, int]:
     env = {**os.environ, "DESKTERM_NOW": NOW}
     out = subprocess.run([sys.executable, "-m", "deskterm.bench.startup", *args],
                          capture_output=True, text=True, env=env, timeout=300)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("ready")), None)
     if line is None:
         raise RuntimeError(f"start-up probe failed: {out.stderr[-2000:]}")
-    _, seconds, rss = line.split()
-    return float(seconds), float(rss)
+    _, seconds, rss, board_rows = line.split()
+    return float(seconds), float(rss), int(board_rows)
 
 
 def measure(db: Path, runs: int) -> list[tuple[str, str, str, str, bool]]:
@@ -58,23 +58,26 @@ def measure(db: Path, runs: int) -> list[tuple[str, str, str, str, bool]]:
     from deskterm.storage import queries
 
     rows: list[tuple[str, str, str, str, bool]] = []
-    starts = [_probe("app", str(db)) for _ in range(max(3, runs // 4))]
-    bares = [_probe("bare") for _ in range(max(3, runs // 4))]
-    app_s = statistics.median(s for s, _ in starts)
-    bare_s = statistics.median(s for s, _ in bares)
-    rss = max(r for _, r in starts)
-    rows.append(("start-up to the first interactive screen (headless)", f"{app_s:.2f} s",
-                 f"{bare_s:.2f} s (ratio {app_s / bare_s:.2f})", "≤ 1.5 s and ratio ≤ 1.3",
-                 app_s <= 1.5 and app_s / bare_s <= 1.3))
-    rows.append(("resident memory of the app on the large database", f"{rss:.0f} MB",
-                 f"{max(r for _, r in bares):.0f} MB", "≤ 150 MB", rss <= 150))
-
+    # Everything runs on a scratch copy: even the start-up probe may write (the start
+    # of day closes a day left open), and the file passed must stay as it was.
     scratch = Path(tempfile.mkdtemp(prefix="deskterm-bench-")) / "bench.db"
     src = sqlite3.connect(db)
     dst = sqlite3.connect(scratch)
     src.backup(dst)
     src.close()
     dst.close()
+    starts = [_probe("app", str(scratch)) for _ in range(max(3, runs // 4))]
+    bares = [_probe("bare") for _ in range(max(3, runs // 4))]
+    app_s = statistics.median(s for s, _, _ in starts)
+    bare_s = statistics.median(s for s, _, _ in bares)
+    rss = max(r for _, r, _ in starts)
+    on_board = starts[-1][2]
+    rows.append((f"start-up to the first interactive screen (headless; {on_board} on the "
+                 "board)", f"{app_s:.2f} s", f"{bare_s:.2f} s (ratio {app_s / bare_s:.2f})",
+                 "≤ 1.5 s and ratio ≤ 1.3", app_s <= 1.5 and app_s / bare_s <= 1.3))
+    rows.append(("resident memory of the app on the large database", f"{rss:.0f} MB",
+                 f"{max(r for _, r, _ in bares):.0f} MB", "≤ 150 MB", rss <= 150))
+
     clock = FixedClock(date_parser.isoparse(NOW))
     ctx = open_context(scratch, clock, start_of_day=False)
     # Walk-ins without forms would hold everybody out (the unsaved-form rule).

@@ -1,9 +1,10 @@
 """Start-up probes, each run in a fresh process by the benchmark.
 
 ``python -m deskterm.bench.startup app DB`` opens deskterm on DB headless and prints
-``ready <seconds since process start> <resident MB>`` once the reception board shows
-its rows; ``... bare`` does the same for a bare Textual app that imports sqlmodel (the
-floor: what any Textual app on this stack pays before doing anything; the minimal app
+``ready <seconds since process start> <resident MB> <board rows>`` once the reception
+screen shows its first load (it gives up after a minute rather than hang);
+``... bare`` does the same for a bare Textual app that imports sqlmodel (the floor:
+what any Textual app on this stack pays before doing anything; the minimal app
 measured in shared/ENGINEERING-NOTES.md).
 """
 
@@ -42,9 +43,15 @@ async def _app(path: str) -> None:
     ctx = open_context(Path(path), clock_from_env(), start_of_day=False)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        while not (app.screen.query("#board") and app.screen.query_one("#board").row_count):
+        deadline = asyncio.get_running_loop().time() + 60
+        # Ready = the board and arrivals of the first load are on screen.
+        while getattr(app.screen, "board", None) is None:
+            if asyncio.get_running_loop().time() > deadline:
+                sys.exit("the reception screen did not load within a minute")
             await pilot.pause(0.005)
-        print(f"ready {_since_start():.4f} {_rss_mb():.1f}", flush=True)
+        await pilot.pause()  # the rows applied by that load are painted
+        rows = app.screen.query_one("#board").row_count
+        print(f"ready {_since_start():.4f} {_rss_mb():.1f} {rows}", flush=True)
     ctx.db.close()
 
 
@@ -71,7 +78,8 @@ async def _bare() -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         while not app.query_one(DataTable).row_count:
             await pilot.pause(0.005)
-        print(f"ready {_since_start():.4f} {_rss_mb():.1f}", flush=True)
+        await pilot.pause()  # painted, as the app's probe waits for
+        print(f"ready {_since_start():.4f} {_rss_mb():.1f} 50", flush=True)
 
 
 if __name__ == "__main__":
