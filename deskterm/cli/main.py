@@ -122,6 +122,29 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("key")
     sset.add_argument("value")
 
+    imp = sub.add_parser("import", parents=[common],
+                         help=_("import the showroom's customer sheet (CSV or .xlsx); a dry "
+                                "run unless --commit"))
+    imp.add_argument("file", type=_path, help=_("the sheet: .csv or .xlsx"))
+    imp.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                     help=_("which field a column holds, e.g. --map 手机=phone (FIELD - "
+                            "skips the column); headers in English or Chinese are "
+                            "recognised without it"))
+    imp.add_argument("--owner", help=_("salesperson (name or id) for lines that name none"))
+    imp.add_argument("--sheet", help=_("the sheet of an .xlsx workbook (default: the first)"))
+    imp.add_argument("--commit", action="store_true",
+                     help=_("write the customers (all lines or none)"))
+    imp.add_argument("--skip-rejected", action="store_true",
+                     help=_("with --commit: import the other lines when some are rejected"))
+
+    exp = sub.add_parser("export", parents=[common],
+                         help=_("export customers, receptions or callbacks for Excel"))
+    exp.add_argument("kind", choices=["customers", "receptions", "callbacks"])
+    exp.add_argument("--out", type=_path, required=True,
+                     help=_("the file to write: .csv (UTF-8 with BOM) or .xlsx"))
+    exp.add_argument("--from", dest="first", type=_date, help=_("first day (optional)"))
+    exp.add_argument("--to", dest="last", type=_date, help=_("last day (optional)"))
+
     demo = sub.add_parser("demo", parents=[common], help=_("the demo showroom"))
     ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True,
                              parser_class=_Parser)
@@ -424,6 +447,86 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from deskterm.domain.sheet import (
+        ACTION_LABELS,
+        FIELD_LABELS,
+        Action,
+        ImportField,
+        guess_mapping,
+        parse_map_option,
+    )
+    from deskterm.services import importing, setup
+    from deskterm.storage.sheets import read_sheet
+
+    sheet = read_sheet(Path(args.file), args.sheet)
+    mapping: list[ImportField | None] = guess_mapping(sheet.headers)
+    for spec in args.map:
+        column, found = parse_map_option(spec, sheet.headers)
+        mapping[column] = found
+    print(_("Sheet {name}: {n} lines. Columns:", name=sheet.name, n=len(sheet.rows)))
+    for header, f in zip(sheet.headers, mapping, strict=True):
+        print(f"  {header or '?'} → {_(FIELD_LABELS[f]) if f else _('(not imported)')}")
+    ctx = _open(args)
+    try:
+        owner = setup.find_staff(ctx, args.owner).id if args.owner else None
+        plan = importing.preview(ctx, sheet, mapping, owner)
+        n = plan.counts
+        # The plan is shown before anything is written, so a refused commit says why.
+        blocked = args.commit and n[Action.REJECT] and not args.skip_rejected
+        if args.commit and not blocked:
+            plan = importing.commit(ctx, sheet, mapping, owner,
+                                    skip_rejected=args.skip_rejected)
+    finally:
+        ctx.db.close()
+
+    def why(row: importing.PlannedRow) -> str:
+        if row.reason is not None:
+            f = row.reason.field
+            label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
+            return f"{label}: {row.reason.message}" if label else row.reason.message
+        parts = []
+        if row.into_line is not None:
+            parts.append(_("same phone as line {line}", line=row.into_line))
+        elif row.existing_id is not None:
+            parts.append(_("already customer #{id}", id=row.existing_id))
+        if row.fills:
+            parts.append(_("adds {fields}", fields=", ".join(
+                _(FIELD_LABELS[ImportField(f)]) for f in row.fills)))
+        parts += [w.message for w in row.warnings]
+        return "; ".join(parts)
+
+    _print_table([[r.line, _(ACTION_LABELS[r.action]), r.name, r.phone, why(r)]
+                  for r in plan.rows], [_("Line"), _("Action"), _("Name"), _("Phone"),
+                                        _("Why")])
+    n = plan.counts
+    if blocked:
+        print(_("Nothing was imported: {r} lines are rejected. Correct them, or add "
+                "--skip-rejected to import the other lines.", r=n[Action.REJECT]),
+              file=sys.stderr)
+        return EXIT_ERROR
+    if plan.committed:
+        print(_("Imported: {c} created, {m} merged, {r} left out.", c=n[Action.CREATE],
+                m=n[Action.MERGE], r=n[Action.REJECT]))
+        return EXIT_OK
+    print(_("Dry run: {c} to create, {m} to merge, {r} rejected. Nothing was written; "
+            "add --commit to import.", c=n[Action.CREATE], m=n[Action.MERGE],
+            r=n[Action.REJECT]))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from deskterm.services.exporting import ExportKind, export
+
+    ctx = _open(args)
+    try:
+        count = export(ctx, ExportKind(args.kind), Path(args.out), args.first, args.last)
+    finally:
+        ctx.db.close()
+    print(_("{n} rows written to {path}", n=count, path=args.out))
+    return EXIT_OK
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     from deskterm.ui.app import EXIT_RESTORE
     from deskterm.ui.run import run_app
@@ -444,7 +547,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 COMMANDS = {"report": cmd_report, "staff": cmd_staff, "backup": cmd_backup,
             "backups": cmd_backups, "restore": cmd_restore, "check": cmd_check,
-            "levels": cmd_levels, "settings": cmd_settings, "demo": cmd_demo, None: cmd_open}
+            "levels": cmd_levels, "settings": cmd_settings, "demo": cmd_demo,
+            "import": cmd_import, "export": cmd_export, None: cmd_open}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,463 @@
+"""Importing a showroom's own customer sheet: which column is what, and what each row becomes.
+
+Pure rules, no files and no SQL: the caller reads the sheet (CSV or .xlsx) into a header
+and rows, and passes what is already on file (customers by phone, salespeople by name,
+the levels). ``plan_rows`` answers, line by line, *create*, *merge* or *reject* and why,
+so a dry run and the real import show the same decisions.
+
+De-duplication is by phone, as at the desk: a phone already on file merges into that
+customer (their owner, level and name stay; the sheet only fills what is blank), and a
+phone seen twice in the sheet merges into its first line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from deskterm.domain.levels import Levels, PurchaseHorizon
+from deskterm.domain.phone import normalize_phone
+from deskterm.domain.text import clean_field
+from deskterm.errors import DesktermError, InvalidInput
+from deskterm.i18n import N_
+
+
+class ImportField(StrEnum):
+    """What a column of the sheet can hold."""
+
+    NAME = "name"
+    PHONE = "phone"
+    CONTACT_OTHER = "contact_other"
+    LEVEL = "level"
+    OWNER = "owner"
+    MODEL_INTEREST = "model_interest"
+    BUDGET = "budget"
+    PURCHASE_HORIZON = "purchase_horizon"
+    SOURCE_CHANNEL = "source_channel"
+    NOTES = "notes"
+    CREATED = "created"
+    LAST_CONTACT = "last_contact"
+    NEXT_CALLBACK = "next_callback"
+
+
+FIELD_LABELS: dict[ImportField, str] = {
+    ImportField.NAME: N_("name"),
+    ImportField.PHONE: N_("phone"),
+    ImportField.CONTACT_OTHER: N_("other contact"),
+    ImportField.LEVEL: N_("level"),
+    ImportField.OWNER: N_("salesperson"),
+    ImportField.MODEL_INTEREST: N_("model"),
+    ImportField.BUDGET: N_("budget"),
+    ImportField.PURCHASE_HORIZON: N_("purchase time"),
+    ImportField.SOURCE_CHANNEL: N_("source"),
+    ImportField.NOTES: N_("notes"),
+    ImportField.CREATED: N_("first visit"),
+    ImportField.LAST_CONTACT: N_("last contact"),
+    ImportField.NEXT_CALLBACK: N_("next callback"),
+}
+
+#: Headers recognised for each field, English and Chinese, compared after ``_key``.
+HEADER_ALIASES: dict[ImportField, tuple[str, ...]] = {
+    ImportField.NAME: ("name", "customer", "customer name", "client", "姓名", "客户",
+                       "客户姓名", "客户名称", "名字"),
+    ImportField.PHONE: ("phone", "mobile", "tel", "telephone", "phone number", "mobile phone",
+                        "cell", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码",
+                        "联系方式"),
+    ImportField.CONTACT_OTHER: ("other contact", "wechat", "email", "微信", "微信号", "邮箱",
+                                "其他联系方式"),
+    ImportField.LEVEL: ("level", "grade", "intent", "intent level", "级别", "等级",
+                        "意向级别", "客户级别", "意向等级"),
+    ImportField.OWNER: ("owner", "salesperson", "sales", "consultant", "sales consultant",
+                        "销售顾问", "顾问", "销售", "负责人", "跟进人", "所属顾问"),
+    ImportField.MODEL_INTEREST: ("model", "model interest", "car", "vehicle", "车型",
+                                 "意向车型", "关注车型"),
+    ImportField.BUDGET: ("budget", "预算", "购车预算"),
+    ImportField.PURCHASE_HORIZON: ("purchase time", "horizon", "purchase horizon",
+                                   "when to buy", "购车时间", "购买时间", "预计购车时间",
+                                   "拟购时间"),
+    ImportField.SOURCE_CHANNEL: ("source", "channel", "来源", "渠道", "客户来源", "来源渠道"),
+    ImportField.NOTES: ("notes", "note", "remarks", "remark", "comment", "comments", "备注",
+                        "说明", "情况说明"),
+    ImportField.CREATED: ("first visit", "created", "date", "visit date", "建档日期",
+                          "首次到店", "登记日期", "到店日期", "日期"),
+    ImportField.LAST_CONTACT: ("last contact", "last visit", "last follow-up", "最近联系",
+                               "最后联系", "上次联系", "最近联系时间", "上次回访"),
+    ImportField.NEXT_CALLBACK: ("next callback", "next follow-up", "callback", "下次回访",
+                                "下次跟进", "下次回访时间", "回访日期"),
+}
+
+_ALIAS_INDEX: dict[str, ImportField] = {}
+
+
+def key(header: str) -> str:
+    """A header compared loosely: width, case, spaces, punctuation and a trailing colon."""
+    text = unicodedata.normalize("NFKC", header or "").strip().lower()
+    return re.sub(r"[\s_\-:：*()（）]+", " ", text).strip()
+
+
+for _field, _aliases in HEADER_ALIASES.items():
+    for _alias in _aliases:
+        _ALIAS_INDEX[key(_alias)] = _field
+
+#: Values read from a sheet cell: text, a number, a date (from .xlsx) or nothing.
+Cell = str | int | float | date | datetime | None
+
+
+class Action(StrEnum):
+    """What the import does with one line."""
+
+    CREATE = "create"
+    MERGE = "merge"
+    REJECT = "reject"
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.CREATE: N_("create"),
+    Action.MERGE: N_("merge"),
+    Action.REJECT: N_("reject"),
+}
+
+BUDGET_BUCKETS: tuple[tuple[float, str], ...] = (
+    (100_000, "<100k"), (150_000, "100-150k"), (200_000, "150-200k"), (300_000, "200-300k"),
+)
+_HORIZON_WORDS: dict[str, PurchaseHorizon] = {
+    "1m": PurchaseHorizon.MONTH, "3m": PurchaseHorizon.QUARTER,
+    "6m": PurchaseHorizon.HALF_YEAR, "12m": PurchaseHorizon.YEAR,
+    "unknown": PurchaseHorizon.UNKNOWN, "1": PurchaseHorizon.MONTH,
+    "3": PurchaseHorizon.QUARTER, "6": PurchaseHorizon.HALF_YEAR, "12": PurchaseHorizon.YEAR,
+    "一个月内": PurchaseHorizon.MONTH, "1个月内": PurchaseHorizon.MONTH,
+    "1个月": PurchaseHorizon.MONTH, "本月": PurchaseHorizon.MONTH,
+    "三个月内": PurchaseHorizon.QUARTER, "3个月内": PurchaseHorizon.QUARTER,
+    "3个月": PurchaseHorizon.QUARTER, "半年内": PurchaseHorizon.HALF_YEAR,
+    "6个月内": PurchaseHorizon.HALF_YEAR, "6个月": PurchaseHorizon.HALF_YEAR,
+    "一年内": PurchaseHorizon.YEAR, "1年内": PurchaseHorizon.YEAR,
+    "12个月": PurchaseHorizon.YEAR, "不确定": PurchaseHorizon.UNKNOWN,
+    "未定": PurchaseHorizon.UNKNOWN, "within a month": PurchaseHorizon.MONTH,
+    "within 3 months": PurchaseHorizon.QUARTER, "within 6 months": PurchaseHorizon.HALF_YEAR,
+    "within a year": PurchaseHorizon.YEAR, "not sure yet": PurchaseHorizon.UNKNOWN,
+}
+_CHANNEL_WORDS: dict[str, str] = {
+    "walk_in": "walk_in", "walk-in": "walk_in", "walk in": "walk_in", "展厅": "walk_in",
+    "到店": "walk_in", "进店": "walk_in", "自然到店": "walk_in", "phone": "phone",
+    "电话": "phone", "来电": "phone", "online": "online", "网络": "online", "线上": "online",
+    "网上": "online", "internet": "online", "marketing": "marketing", "市场": "marketing",
+    "活动": "marketing", "marketing lead": "marketing",
+}
+
+
+def guess_mapping(headers: Sequence[str]) -> list[ImportField | None]:
+    """The field of each column, recognised from its header (None: not imported).
+
+    A field is given to its first column only: two "phone" columns would otherwise
+    fight over one value.
+    """
+    taken: set[ImportField] = set()
+    out: list[ImportField | None] = []
+    for header in headers:
+        found = _ALIAS_INDEX.get(key(header))
+        if found in taken:
+            found = None
+        if found is not None:
+            taken.add(found)
+        out.append(found)
+    return out
+
+
+def parse_map_option(spec: str, headers: Sequence[str]) -> tuple[int, ImportField | None]:
+    """One ``--map HEADER=FIELD`` option: the column it names and its field (``-``: skip).
+
+    HEADER is the column's header (compared loosely) or its 1-based number.
+    """
+    if "=" not in spec:
+        raise InvalidInput("Write the mapping as HEADER=FIELD: {value}.", field="map",
+                           value=spec)
+    header, _, name = spec.rpartition("=")
+    header, name = header.strip(), name.strip()
+    column = None
+    if header.isdigit() and 1 <= int(header) <= len(headers):
+        column = int(header) - 1
+    else:
+        wanted = key(header)
+        column = next((i for i, h in enumerate(headers) if key(h) == wanted), None)
+    if column is None:
+        raise InvalidInput("The sheet has no column {value}.", field="map", value=header)
+    if name in ("-", ""):
+        return column, None
+    try:
+        return column, ImportField(name)
+    except ValueError:
+        raise InvalidInput("Unknown field {value} (one of: {fields}).", field="map",
+                           value=name, fields=", ".join(f.value for f in ImportField)
+                           ) from None
+
+
+def check_mapping(mapping: Sequence[ImportField | None]) -> None:
+    """A mapping must read a phone and a name, and each field from one column only."""
+    seen: set[ImportField] = set()
+    for f in mapping:
+        if f is None:
+            continue
+        if f in seen:
+            raise InvalidInput("Two columns are mapped to {value}.", field="map", value=f.value)
+        seen.add(f)
+    for needed in (ImportField.NAME, ImportField.PHONE):
+        if needed not in seen:
+            raise InvalidInput("No column is mapped to {value}.", field="map",
+                               value=needed.value)
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as text: a phone typed into a number cell loses its ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone typed into a number cell: 13800138000.0
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+
+
+def parse_sheet_date(value: Cell, *, field: str) -> date | None:
+    """A day from a cell: a date cell, ``2026-3-5``, ``2026/03/05`` or ``2026年3月5日``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip()
+    m = _DATE.match(text)
+    if m is None:
+        raise InvalidInput("Not a date: {value} (use YYYY-MM-DD).", field=field, value=text)
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise InvalidInput("No such day: {value}.", field=field, value=text) from None
+
+
+def _budget(text: str) -> str | None:
+    """A budget bucket from what people write: ``15万``, ``150000``, ``100-150k``."""
+    if text in {code for _, code in BUDGET_BUCKETS} | {"300k+"}:
+        return text
+    t = unicodedata.normalize("NFKC", text).lower().replace(",", "").replace(" ", "")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(万|w|k)?(?:元)?(?:左右|以内|以下)?", t)
+    if m is None:
+        return None
+    amount = float(m[1]) * {"万": 10_000, "w": 10_000, "k": 1_000, None: 1}[m[2]]
+    for limit, code in BUDGET_BUCKETS:
+        if amount < limit:
+            return code
+    return "300k+"
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A customer already on file, as far as a merge needs to know."""
+
+    id: int
+    name: str
+    owner_id: int
+    contact_other: str | None = None
+    model_interest: str | None = None
+    budget: str | None = None
+    purchase_horizon: str | None = None
+    notes: str = ""
+
+
+@dataclass
+class PlannedRow:
+    """One line of the sheet and what the import does with it."""
+
+    line: int  # as the spreadsheet numbers it (the header is line 1)
+    action: Action
+    name: str = ""
+    phone: str = ""
+    reason: DesktermError | None = None  # why rejected
+    existing_id: int | None = None  # merge: the customer on file
+    into_line: int | None = None  # merge: the earlier line with the same phone
+    values: dict[str, object] = field(default_factory=dict)  # clean values to write
+    fills: tuple[str, ...] = ()  # merge: the blank fields this line fills
+    warnings: list[DesktermError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ShopFacts:
+    """What the rules need to know about the shop (levels, people, defaults)."""
+
+    levels: Levels
+    owners: Mapping[str, int]  # active salespeople by name (and by id as text)
+    existing: Mapping[str, Existing]  # customers on file, by canonical phone
+    default_owner: int | None
+    default_country: str
+    today: date
+    #: More words a column may hold, by field: what deskterm's own exports write
+    #: (budget, purchase time and source labels in each language) → the stored code.
+    words: Mapping[ImportField, Mapping[str, str]] = field(default_factory=dict)
+
+    def word(self, f: ImportField, text: str) -> str | None:
+        """The code ``text`` stands for in field ``f``, from ``words`` (None: unknown)."""
+        return self.words.get(f, {}).get(key(text))
+
+
+#: Fields a merge may fill when the customer on file has them blank.
+MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon")
+
+
+def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
+               ) -> tuple[dict[str, object], list[DesktermError]]:
+    """Clean values of one line; raises InvalidInput for the first fatal problem."""
+    warnings: list[DesktermError] = []
+    out: dict[str, object] = {}
+    text = {f: cell_text(v).strip() for f, v in raw.items()}
+    out["name"] = clean_field(text.get(ImportField.NAME, ""), field="name", max_length=40,
+                              required=True)
+    out["phone"] = normalize_phone(text.get(ImportField.PHONE, ""), ctx.default_country)
+    out["contact_other"] = clean_field(text.get(ImportField.CONTACT_OTHER, ""),
+                                       field="contact_other", max_length=80) or None
+    out["model_interest"] = clean_field(text.get(ImportField.MODEL_INTEREST, ""),
+                                        field="model_interest", max_length=60) or None
+    notes = [clean_field(text.get(ImportField.NOTES, ""), field="notes", max_length=2000,
+                         multiline=True)]
+    budget_text = text.get(ImportField.BUDGET, "")
+    out["budget"] = (ctx.word(ImportField.BUDGET, budget_text) or _budget(budget_text)
+                     if budget_text else None)
+    if budget_text and out["budget"] is None:
+        # Kept in the notes rather than lost or guessed.
+        notes.append(f"{FIELD_LABELS[ImportField.BUDGET]}: {budget_text}")
+        warnings.append(InvalidInput("Budget {value} is not a range deskterm knows: kept in "
+                                     "the notes.", field="budget", value=budget_text))
+    horizon_text = text.get(ImportField.PURCHASE_HORIZON, "")
+    horizon = None
+    if horizon_text:
+        code = ctx.word(ImportField.PURCHASE_HORIZON, horizon_text)
+        horizon = PurchaseHorizon(code) if code else _HORIZON_WORDS.get(key(horizon_text))
+    if horizon_text and horizon is None:
+        notes.append(f"{FIELD_LABELS[ImportField.PURCHASE_HORIZON]}: {horizon_text}")
+        warnings.append(InvalidInput("Purchase time {value} is not one deskterm knows: kept "
+                                     "in the notes.", field="purchase_horizon",
+                                     value=horizon_text))
+    out["purchase_horizon"] = horizon.value if horizon else None
+    level_text = text.get(ImportField.LEVEL, "")
+    if level_text:
+        wanted = key(level_text)
+        rule = next((r for r in ctx.levels if wanted in (key(r.code), key(r.name_en),
+                                                         key(r.name_zh))), None)
+        if rule is None:
+            raise InvalidInput("Unknown level {value} (the levels: {codes}).", field="level",
+                               value=level_text, codes=", ".join(ctx.levels.codes))
+    else:
+        rule = ctx.levels.suggest(horizon or PurchaseHorizon.UNKNOWN)
+    out["level"] = rule.code
+    owner_text = unicodedata.normalize("NFC", text.get(ImportField.OWNER, "")).strip()
+    # Only a new customer needs an owner (one on file keeps theirs): the plan decides.
+    owner: int | DesktermError | None
+    if owner_text:
+        owner = ctx.owners.get(owner_text) or InvalidInput(
+            "No active salesperson named {value}.", field="owner", value=owner_text)
+    elif ctx.default_owner is not None:
+        owner = ctx.default_owner
+    else:
+        owner = InvalidInput("No salesperson: map a salesperson column or choose one for "
+                             "the whole sheet.", field="owner")
+    out["owner_id"] = owner
+    source_text = text.get(ImportField.SOURCE_CHANNEL, "")
+    channel = (ctx.word(ImportField.SOURCE_CHANNEL, source_text)
+               or _CHANNEL_WORDS.get(key(source_text)) if source_text else "walk_in")
+    if channel is None:
+        channel = "walk_in"
+        notes.append(f"{FIELD_LABELS[ImportField.SOURCE_CHANNEL]}: {source_text}")
+        warnings.append(InvalidInput("Source {value} is not a channel deskterm knows: kept in "
+                                     "the notes.", field="source_channel", value=source_text))
+    out["source_channel"] = channel
+    created = parse_sheet_date(raw.get(ImportField.CREATED), field="created")
+    last = parse_sheet_date(raw.get(ImportField.LAST_CONTACT), field="last_contact")
+    nxt = parse_sheet_date(raw.get(ImportField.NEXT_CALLBACK), field="next_callback")
+    for name, day in (("created", created), ("last_contact", last)):
+        if day is not None and day > ctx.today:
+            raise InvalidInput("{value} is in the future.", field=name, value=day.isoformat())
+    out["created"] = created
+    out["last_contact"] = last or created
+    out["next_callback"] = nxt
+    out["notes"] = "\n".join(n for n in notes if n)[:2000]
+    return out, warnings
+
+
+def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], ctx: ShopFacts
+              ) -> list[PlannedRow]:
+    """What the import does with each line (blank lines are left out)."""
+    planned: list[PlannedRow] = []
+    first_by_phone: dict[str, PlannedRow] = {}
+    for line, raw in rows:
+        if all(cell_text(v).strip() == "" for v in raw.values()):
+            continue
+        try:
+            values, warnings = _clean_row(raw, ctx)
+        except DesktermError as exc:
+            planned.append(PlannedRow(line, Action.REJECT,
+                                      cell_text(raw.get(ImportField.NAME)),
+                                      cell_text(raw.get(ImportField.PHONE)), reason=exc))
+            continue
+        phone = str(values["phone"])
+        row = PlannedRow(line, Action.CREATE, str(values["name"]), phone, values=values,
+                         warnings=warnings)
+        earlier = first_by_phone.get(phone)
+        on_file = ctx.existing.get(phone)
+        owner = values["owner_id"]
+        if isinstance(owner, DesktermError):
+            if earlier is None and on_file is None:
+                planned.append(PlannedRow(line, Action.REJECT, row.name, phone, reason=owner))
+                continue
+            values["owner_id"] = None
+            if owner.msgid.startswith("No active"):
+                row.warnings.append(owner)
+        if earlier is not None:
+            row.action, row.into_line = Action.MERGE, earlier.line
+            row.existing_id = earlier.existing_id
+            row.fills = _fold(earlier, values)
+        elif on_file is not None:
+            row.action, row.existing_id = Action.MERGE, on_file.id
+            row.fills = tuple(f for f in MERGE_FILLS
+                              if values.get(f) and not getattr(on_file, f))
+            if values["notes"] and str(values["notes"]) not in on_file.notes:
+                row.fills += ("notes",)
+            if values["owner_id"] not in (None, on_file.owner_id):
+                row.warnings.append(InvalidInput(
+                    "Already on file with another salesperson: the owner stays.",
+                    field="owner"))
+            first_by_phone[phone] = row
+        else:
+            first_by_phone[phone] = row
+        planned.append(row)
+    return planned
+
+
+def _fold(earlier: PlannedRow, values: Mapping[str, object]) -> tuple[str, ...]:
+    """A later line with the same phone fills what its first line left blank."""
+    fills = []
+    for f in MERGE_FILLS:
+        if values.get(f) and not earlier.values.get(f):
+            earlier.values[f] = values[f]
+            fills.append(f)
+    if values.get("notes") and str(values["notes"]) not in str(earlier.values.get("notes")):
+        earlier.values["notes"] = "\n".join(
+            n for n in (str(earlier.values.get("notes") or ""), str(values["notes"])) if n
+        )[:2000]
+        fills.append("notes")
+    return tuple(fills)
+
+
+def summary(planned: Sequence[PlannedRow]) -> dict[Action, int]:
+    """How many lines of each action."""
+    counts = {a: 0 for a in Action}
+    for row in planned:
+        counts[row.action] += 1
+    return counts
+
+

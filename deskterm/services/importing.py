@@ -1,0 +1,206 @@
+"""Importing the showroom's customer sheet: a dry run, then an all-or-nothing commit.
+
+``preview`` and ``commit`` plan the same way (``deskterm.domain.sheet.plan_rows``) on
+what is on file at that moment, so the commit does exactly what a dry run just showed
+unless someone saved a customer in between, and then it says so through its plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from deskterm.domain.escalation import Status
+from deskterm.domain.levels import HORIZON_LABELS
+from deskterm.domain.phone import normalize_phone
+from deskterm.domain.schedule import NextStep, first_callback
+from deskterm.domain.sheet import (
+    Action,
+    Cell,
+    Existing,
+    ImportField,
+    PlannedRow,
+    ShopFacts,
+    cell_text,
+    check_mapping,
+    key,
+    plan_rows,
+    summary,
+)
+from deskterm.errors import DesktermError, RuleViolation
+from deskterm.i18n import LANGUAGES, translate_to
+from deskterm.services.context import Context, record_audit
+from deskterm.services.permissions import require
+from deskterm.services.reception import BUDGETS, CHANNELS
+from deskterm.services.setup import load_levels, load_settings
+from deskterm.storage.models import Callback, Customer, LevelChange, OwnershipChange, Staff
+from deskterm.storage.sheets import Sheet
+
+_CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import does (or did), line by line."""
+
+    sheet: str
+    rows: tuple[PlannedRow, ...]
+    committed: bool
+
+    @property
+    def counts(self) -> dict[Action, int]:
+        """Lines to create, merge and reject."""
+        return summary(self.rows)
+
+
+def _facts(s: Session, ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
+           default_owner: int | None) -> tuple[ShopFacts, list[tuple[int, dict[ImportField,
+                                                                              Cell]]]]:
+    settings = load_settings(s)
+    country = settings["phone.default_country"]
+    rows = [(line, {f: (cells[i] if i < len(cells) else None)
+                    for i, f in enumerate(mapping) if f is not None})
+            for line, cells in sheet.rows]
+    owners: dict[str, int] = {}
+    for st in s.exec(select(Staff).where(Staff.role == "salesperson", Staff.active)).all():
+        assert st.id is not None
+        owners[st.name] = st.id
+        owners[str(st.id)] = st.id
+    if default_owner is not None and default_owner not in owners.values():
+        raise RuleViolation("The salesperson chosen for the sheet is not an active "
+                            "salesperson.", field="owner")
+    # Only the phones the sheet holds are looked up: a dealer group has 200,000 on file.
+    phones = set()
+    for _line, raw in rows:
+        try:
+            phones.add(normalize_phone(cell_text(raw.get(ImportField.PHONE)), country))
+        except DesktermError:
+            continue  # the plan rejects that line and says why
+    existing: dict[str, Existing] = {}
+    wanted = sorted(phones)
+    for i in range(0, len(wanted), _CHUNK):
+        for c in s.exec(select(Customer).where(
+                col(Customer.phone).in_(wanted[i:i + _CHUNK]))).all():
+            assert c.id is not None and c.phone is not None
+            existing[c.phone] = Existing(c.id, c.name, c.owner_id, c.contact_other,
+                                         c.model_interest, c.budget, c.purchase_horizon,
+                                         c.notes)
+    return ShopFacts(load_levels(s), owners, existing, default_owner, country,
+                     ctx.today(), _words()), rows
+
+
+def _words() -> dict[ImportField, dict[str, str]]:
+    """The labels deskterm itself writes in each language, so its exports import back."""
+    tables = ((ImportField.BUDGET, BUDGETS), (ImportField.SOURCE_CHANNEL, CHANNELS),
+              (ImportField.PURCHASE_HORIZON, {str(k): v for k, v in HORIZON_LABELS.items()}))
+    return {f: {key(text): code for code, label in table.items()
+                for text in (code, label, *(translate_to(lang, label) for lang in LANGUAGES))}
+            for f, table in tables}
+
+
+def preview(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
+            default_owner: int | None = None) -> ImportPlan:
+    """The dry run: what the import would create, merge and reject, and why. Writes nothing."""
+    require(ctx, "manage")
+    check_mapping(mapping)
+    with ctx.db.read() as s:
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner)
+        return ImportPlan(sheet.name, tuple(plan_rows(rows, facts)), committed=False)
+
+
+def commit(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
+           default_owner: int | None = None, skip_rejected: bool = False) -> ImportPlan:
+    """Import the sheet in one transaction: every line or none.
+
+    Refuses while lines are rejected, unless ``skip_rejected`` says to import the rest.
+    """
+    require(ctx, "manage")
+    check_mapping(mapping)
+    with ctx.db.write() as s:
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner)
+        planned = plan_rows(rows, facts)
+        rejected = sum(1 for r in planned if r.action is Action.REJECT)
+        if rejected and not skip_rejected:
+            raise RuleViolation("{n} lines are rejected: correct them, or import the other "
+                                "lines and leave those out.", n=rejected)
+        creates = [r for r in planned if r.action is Action.CREATE]
+        _create(s, ctx, facts, creates)
+        merged = sum(_merge(s, ctx, r) for r in planned
+                     if r.action is Action.MERGE and r.into_line is None)
+        created = len(creates)
+        record_audit(s, ctx, "customer.import", "customer", None, None,
+                     {"sheet": sheet.name, "created": created, "merged": merged,
+                      "rejected": rejected})
+        return ImportPlan(sheet.name, tuple(planned), committed=True)
+
+
+def _at(ctx: Context, day: date | None, fallback: datetime) -> datetime:
+    """A sheet's day as a moment: the local noon of that day (a visit's time is unknown)."""
+    if day is None:
+        return fallback
+    return ctx.day_start(day) + timedelta(hours=12)
+
+
+def _create(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow]) -> None:
+    now = ctx.now()
+    today = ctx.today()
+    made: list[tuple[Customer, PlannedRow]] = []
+    for row in rows:
+        v = row.values
+        rule = facts.levels.get(str(v["level"]))
+        created = _at(ctx, v["created"], now)  # type: ignore[arg-type]
+        cust = Customer(
+            name=str(v["name"]), phone=row.phone, contact_other=v["contact_other"],
+            level=rule.code, level_since=now,
+            status=(Status.MARKETING if rule.to_marketing else Status.ACTIVE).value,
+            status_since=now, owner_id=int(v["owner_id"]),  # type: ignore[call-overload]
+            owner_since=now, source_channel=str(v["source_channel"]),
+            model_interest=v["model_interest"], budget=v["budget"],
+            purchase_horizon=v["purchase_horizon"], created_at=created,
+            last_contact_at=_at(ctx, v["last_contact"], created),  # type: ignore[arg-type]
+            notes=str(v["notes"]),
+        )
+        s.add(cust)
+        made.append((cust, row))
+    s.flush()  # one batch of inserts for the ids, not one round trip a customer
+    for cust, row in made:
+        rule = facts.levels.get(cust.level)
+        s.add(LevelChange(customer_id=cust.id, from_level=None, to_level=rule.code, at=now,
+                          by_id=ctx.actor_id, source="import"))
+        s.add(OwnershipChange(customer_id=cust.id, from_owner_id=None,
+                              to_owner_id=cust.owner_id, at=now, by_id=ctx.actor_id,
+                              reason="import"))
+        plan = first_callback(rule, today)
+        if plan.step is NextStep.CALLBACK:
+            # The sheet's own next date when it has one; a date already past is due today
+            # (the callback was missed before deskterm, not skipped in it).
+            wanted: date | None = row.values["next_callback"] or plan.due  # type: ignore
+            s.add(Callback(customer_id=cust.id, salesperson_id=cust.owner_id, kind="sales",
+                           due_at=ctx.day_start(max(wanted or today, today)), created_at=now))
+        record_audit(s, ctx, "customer.create", "customer", cust.id, None,
+                     {"name": cust.name, "phone": cust.phone, "level": cust.level,
+                      "owner_id": cust.owner_id, "source": "import"})
+
+
+def _merge(s: Session, ctx: Context, row: PlannedRow) -> int:
+    cust = s.get(Customer, row.existing_id)
+    if cust is None:  # pragma: no cover - planned inside this very transaction
+        raise RuleViolation("Customer #{id} disappeared during the import.", id=row.existing_id)
+    before = {}
+    after = {}
+    for f in ("contact_other", "model_interest", "budget", "purchase_horizon"):
+        value = row.values.get(f)
+        if value and not getattr(cust, f):
+            before[f], after[f] = None, value
+            setattr(cust, f, value)
+    notes = str(row.values.get("notes") or "")
+    if notes and notes not in cust.notes:
+        before["notes"] = cust.notes
+        cust.notes = "\n".join(n for n in (cust.notes, notes) if n)[:2000]
+        after["notes"] = cust.notes
+    if after:
+        record_audit(s, ctx, "customer.import_merge", "customer", cust.id, before, after)
+    return 1

@@ -1,0 +1,208 @@
+"""Spreadsheet files in and out: CSV (any encoding Excel writes) and .xlsx (optional extra).
+
+Reading gives a header and rows of cells; writing takes a header and an iterable of
+rows, streamed, so that 200,000 customers never sit in memory as one list.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deskterm.domain.sheet import Cell
+from deskterm.errors import InvalidInput, StorageError
+
+#: Encodings tried in order: Excel on a Chinese Windows saves "CSV" as GB18030/GBK;
+#: "CSV UTF-8" starts with a BOM.
+ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_ROWS = 100_000  # a showroom's sheet, not a data warehouse: refuse rather than hang
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table read from a file: its header and its rows (line numbers as Excel shows)."""
+
+    name: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[Cell, ...]], ...]
+
+
+def _xlsx_module() -> Any:
+    try:
+        import openpyxl
+    except ImportError:
+        raise InvalidInput("Reading or writing .xlsx needs the xlsx extra: pip install "
+                           "'deskterm[xlsx]'. Or save the sheet as CSV.", field="file") from None
+    return openpyxl
+
+
+def read_sheet(path: Path, sheet_name: str | None = None) -> Sheet:
+    """Read a CSV or .xlsx file; raises InvalidInput with a message a person can act on."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InvalidInput("An old .xls file: save it as .xlsx or CSV in Excel first.",
+                           field="file")
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(path, sheet_name)
+        return _read_csv(path)
+    except FileNotFoundError:
+        raise InvalidInput("No such file: {path}.", field="file", path=str(path)) from None
+    except IsADirectoryError:
+        raise InvalidInput("{path} is a folder, not a file.", field="file",
+                           path=str(path)) from None
+    except PermissionError:
+        raise InvalidInput("No permission to read {path}.", field="file",
+                           path=str(path)) from None
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput("Cannot read the file's text: save it as \"CSV UTF-8\" in Excel.",
+                       field="file")
+
+
+def _read_csv(path: Path) -> Sheet:
+    if b"\x00" in (data := path.read_bytes())[:4096]:
+        raise InvalidInput("This is not a CSV file (binary content).", field="file")
+    text = _decode(data)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # one column, or too irregular to tell: plain commas
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        headers = next(reader, None)
+        if headers is None:
+            raise InvalidInput("The file is empty.", field="file")
+        rows = []
+        for row in reader:
+            rows.append((reader.line_num, tuple(c or None for c in row)))
+            if len(rows) > MAX_ROWS:
+                raise InvalidInput("More than {n} rows: split the file.", field="file",
+                                   n=MAX_ROWS)
+    except csv.Error as exc:
+        raise InvalidInput("Line {line} of the file cannot be read: {error}.", field="file",
+                           line=reader.line_num, error=str(exc)) from None
+    return Sheet(path.name, tuple(h.strip() for h in headers), tuple(rows))
+
+
+def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
+    openpyxl = _xlsx_module()
+    from zipfile import BadZipFile
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+            raise
+        raise InvalidInput("{path} is not an .xlsx workbook.", field="file",
+                           path=str(path)) from None
+    try:
+        if sheet_name is not None and sheet_name not in book.sheetnames:
+            raise InvalidInput("The workbook has no sheet {value} (it has: {names}).",
+                               field="sheet", value=sheet_name,
+                               names=", ".join(book.sheetnames))
+        ws = book[sheet_name] if sheet_name else book.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        first = next(it, None)
+        if first is None:
+            raise InvalidInput("The sheet is empty.", field="file")
+        headers = tuple("" if h is None else str(h).strip() for h in first)
+        rows = []
+        for n, row in enumerate(it, start=2):
+            rows.append((n, tuple(row)))
+            if len(rows) > MAX_ROWS:
+                raise InvalidInput("More than {n} rows: split the file.", field="file",
+                                   n=MAX_ROWS)
+        return Sheet(ws.title, headers, tuple(rows))
+    finally:
+        book.close()
+
+
+def write_sheet(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    """Write CSV (UTF-8 with BOM, so Excel shows Chinese) or .xlsx by the file's suffix.
+
+    Writes to a temporary file beside ``path`` and renames it, so a failed export never
+    leaves half a file under the name asked for. Returns the number of rows written.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput("Export to a .csv or .xlsx file (not {value}).", field="out",
+                           value=path.suffix or path.name)
+    if path.is_dir():
+        raise InvalidInput("{path} is a folder, not a file.", field="out", path=str(path))
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        count = (_write_xlsx(tmp, headers, rows) if suffix == ".xlsx"
+                 else _write_csv(tmp, headers, rows))
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StorageError("Cannot write {path}: {error}.", path=str(path),
+                           error=exc.strerror or str(exc)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _cells(row: Sequence[Cell]) -> Iterator[Cell]:
+    for cell in row:
+        # A text cell starting with = + - @ is a formula to Excel: quote it, so that an
+        # exported note never runs as one (CSV injection).
+        if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") and not _number(cell):
+            yield "'" + cell
+        else:
+            yield cell
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    count = 0
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(["" if c is None else c for c in _cells(row)])
+            count += 1
+    return count
+
+
+def _write_xlsx(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    openpyxl = _xlsx_module()
+    from openpyxl.cell import WriteOnlyCell
+
+    book = openpyxl.Workbook(write_only=True)
+    ws = book.create_sheet()
+    ws.append(list(headers))
+    count = 0
+
+    def cell(value: Cell) -> Any:
+        # openpyxl stores text starting with "=" as a formula: keep it text.
+        if isinstance(value, str) and value.startswith("="):
+            c = WriteOnlyCell(ws, value)
+            c.data_type = "s"
+            return c
+        return value
+
+    for row in rows:
+        ws.append([cell(v) for v in row])
+        count += 1
+    book.save(path)
+    return count
