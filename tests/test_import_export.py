@@ -382,3 +382,17 @@ def test_cli_import_is_a_dry_run_until_commit_and_refuses_a_partial_import(tmp_p
     assert "2 rows written" in capsys.readouterr().out
     assert main(["import", "--db", db, str(p), "--map", "Nope=phone"]) == 2
     assert "no column Nope" in capsys.readouterr().err
+
+
+def test_cli_lists_what_needs_reading_in_a_long_sheet(tmp_path, capsys):
+    db = str(tmp_path / "d.db")
+    assert main(["staff", "--db", db, "add", "王伟", "--role", "salesperson"]) == 0
+    lines = [[f"C{i}", f"1380013{i:04d}", "王伟"] for i in range(80)] + [["Bad", "1", "王伟"]]
+    p = write_csv(tmp_path / "s.csv", ["name", "phone", "salesperson"], lines)
+    capsys.readouterr()
+    assert main(["import", "--db", db, str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "Bad" in out and "C1 " not in out
+    assert "(and 80 more lines with nothing to say: --all lists them)" in out
+    assert main(["import", "--db", db, str(p), "--all"]) == 0
+    assert "C79" in capsys.readouterr().out

@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help=_("write the customers (all lines or none)"))
     imp.add_argument("--skip-rejected", action="store_true",
                      help=_("with --commit: import the other lines when some are rejected"))
+    imp.add_argument("--all", action="store_true",
+                     help=_("list every line (by default, lines to create are counted, "
+                            "and listed only in a short sheet)"))
 
     exp = sub.add_parser("export", parents=[common],
                          help=_("export customers, receptions or callbacks for Excel"))
@@ -447,6 +450,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SHORT_SHEET = 50  # a sheet this short is listed line by line
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from deskterm.domain.sheet import (
         ACTION_LABELS,
@@ -496,9 +502,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         parts += [w.message for w in row.warnings]
         return "; ".join(parts)
 
-    _print_table([[r.line, _(ACTION_LABELS[r.action]), r.name, r.phone, why(r)]
-                  for r in plan.rows], [_("Line"), _("Action"), _("Name"), _("Phone"),
-                                        _("Why")])
+    # What needs reading is listed: rejections, merges that change something, and lines
+    # with a warning; in a long sheet the plain ones are only counted (unless --all).
+    listed = [r for r in plan.rows if args.all or len(plan.rows) <= SHORT_SHEET
+              or r.action is Action.REJECT or r.fills or r.warnings]
+    if listed:
+        _print_table([[r.line, _(ACTION_LABELS[r.action]), r.name, r.phone, why(r)]
+                      for r in listed], [_("Line"), _("Action"), _("Name"), _("Phone"),
+                                         _("Why")])
+    if len(listed) < len(plan.rows):
+        print(_("(and {n} more lines with nothing to say: --all lists them)",
+                n=len(plan.rows) - len(listed)))
     n = plan.counts
     if blocked:
         print(_("Nothing was imported: {r} lines are rejected. Correct them, or add "

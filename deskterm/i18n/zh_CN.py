@@ -628,4 +628,6 @@ MESSAGES: dict[str, str] = {
     'The sheet is empty.': '工作表是空的。',
     'Cannot write {path}: {error}.': '无法写入 {path}:{error}。',
     'More than {n} rows: split the file.': '超过 {n} 行:请拆分文件。',
+    'list every line (by default, lines to create are counted, and listed only in a short sheet)': '列出每一行(默认只统计要新建的行,表格较短时才逐行列出)',
+    '(and {n} more lines with nothing to say: --all lists them)': '(另有 {n} 行无需说明:加 --all 可全部列出)',
 }
