@@ -164,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-untyped-def]
           start_of_day: bool = True):
     """Open the context the arguments ask for (demo copy, --db, or the default file)."""
-    from deskterm.cli.paths import default_db_path, demo_copy, demo_today, find_sample
-    from deskterm.services.maintenance import open_context
+    from deskterm.cli.paths import default_db_path, find_sample
+    from deskterm.services.maintenance import demo_copy, demo_today, open_context
 
     if getattr(args, "demo", False):
         sample = find_sample()
@@ -459,14 +459,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         FIELD_LABELS,
         Action,
         ImportField,
-        guess_mapping,
         parse_map_option,
     )
     from deskterm.services import importing, setup
-    from deskterm.storage.sheets import read_sheet
 
-    sheet = read_sheet(Path(args.file), args.sheet)
-    mapping: list[ImportField | None] = guess_mapping(sheet.headers)
+    sheet = importing.read(Path(args.file), args.sheet)
+    mapping: list[ImportField | None] = importing.guess(sheet)
     for spec in args.map:
         column, found = parse_map_option(spec, sheet.headers)
         mapping[column] = found

@@ -147,3 +147,13 @@ def check(ctx: Context) -> list[Problem]:
             except DesktermError as exc:
                 problems.append(Problem("rotation", f"{day}: {exc}"))
     return problems
+
+
+def demo_copy(sample: Path) -> Path:
+    """A throw-away copy of the demo sample, so the committed file is never modified."""
+    return files.demo_copy(sample)
+
+
+def demo_today(path: Path) -> str | None:
+    """The demo sample's own "today", read before the clock exists."""
+    return files.demo_today(path)
