@@ -22,7 +22,7 @@ from deskterm.domain.levels import HORIZON_LABELS, Levels
 from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import OUTCOME_LABELS
 from deskterm.domain.sheet import Cell
-from deskterm.errors import InvalidInput
+from deskterm.errors import InvalidInput, StorageError
 from deskterm.i18n import N_, _
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import require
@@ -42,6 +42,11 @@ class ExportKind(StrEnum):
     CALLBACKS = "callbacks"
 
 
+EXPORT_LABELS: dict[ExportKind, str] = {
+    ExportKind.CUSTOMERS: N_("Customers"),
+    ExportKind.RECEPTIONS: N_("Receptions"),
+    ExportKind.CALLBACKS: N_("Callbacks"),
+}
 CALLBACK_STATUS_LABELS = {"open": N_("open"), "done": N_("done"),
                           "cancelled": N_("cancelled")}
 
@@ -70,13 +75,29 @@ def _phone(p: str | None) -> str:
     return display_phone(p) if p else ""
 
 
+def check_path(path: Path) -> None:
+    """Refuse, before any work, a file name that cannot be exported to."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise InvalidInput("Export to a .csv or .xlsx file (not {value}).", field="out",
+                           value=path.suffix or path.name)
+    if path.is_dir():
+        raise InvalidInput("{path} is a folder, not a file.", field="out", path=str(path))
+
+
 def export(ctx: Context, kind: ExportKind, path: Path, first: date | None = None,
-           last: date | None = None) -> int:
+           last: date | None = None, *, make_folder: bool = False) -> int:
     """Write ``kind`` to ``path`` (.csv or .xlsx); receptions and callbacks optionally within
-    [first, last]. Returns the number of rows written."""
+    [first, last]; ``make_folder`` creates the file's folder. Returns the rows written."""
     require(ctx, "export")
     if first and last and last < first:
         raise InvalidInput("The period ends before it starts.", field="from")
+    check_path(path)
+    if make_folder:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError("Cannot write {path}: {error}.", path=str(path),
+                               error=exc.strerror or str(exc)) from exc
     with ctx.db.read() as s:
         levels = load_levels(s)
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}

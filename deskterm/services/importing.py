@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,7 @@ from deskterm.domain.sheet import (
     ShopFacts,
     cell_text,
     check_mapping,
+    guess_mapping,
     key,
     plan_rows,
     summary,
@@ -37,7 +39,7 @@ from deskterm.services.permissions import require
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import Callback, Customer, LevelChange, OwnershipChange, Staff
-from deskterm.storage.sheets import Sheet
+from deskterm.storage.sheets import Sheet, read_sheet
 
 _CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
 
@@ -99,6 +101,27 @@ def _words() -> dict[ImportField, dict[str, str]]:
     return {f: {key(text): code for code, label in table.items()
                 for text in (code, label, *(translate_to(lang, label) for lang in LANGUAGES))}
             for f, table in tables}
+
+
+def read(path: Path, sheet_name: str | None = None) -> Sheet:
+    """Read the sheet from a .csv or .xlsx file (errors say what to do about the file)."""
+    return read_sheet(path, sheet_name)
+
+
+def guess(sheet: Sheet) -> list[ImportField | None]:
+    """The field of each column, recognised from the headers (the mapping to start from)."""
+    return guess_mapping(sheet.headers)
+
+
+def samples(sheet: Sheet, column: int, n: int = 3) -> list[str]:
+    """The first ``n`` non-blank values of a column, to show beside its header."""
+    out: list[str] = []
+    for _line, cells in sheet.rows:
+        if column < len(cells) and cell_text(cells[column]).strip():
+            out.append(cell_text(cells[column]).strip())
+            if len(out) == n:
+                break
+    return out
 
 
 def preview(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],

@@ -19,9 +19,21 @@ from textual.widgets import DataTable, Header, Input, Static, TabbedContent, Tab
 
 from deskterm.domain.analysis import FUNNEL_STAGES
 from deskterm.domain.kpi import FIELD_LABELS
+from deskterm.domain.sheet import Action
 from deskterm.i18n import N_, _, get_language
-from deskterm.services import analysis, audit, customers, manager, report_export, setup
+from deskterm.services import (
+    analysis,
+    audit,
+    customers,
+    exporting,
+    importing,
+    manager,
+    report_export,
+    setup,
+)
 from deskterm.services.audit import AuditEntry
+from deskterm.services.exporting import EXPORT_LABELS, ExportKind
+from deskterm.services.importing import ImportPlan, Sheet
 from deskterm.services.reception import CHANNELS
 from deskterm.services.report import as_json, daily_report, manager_sections, parse_range
 from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
@@ -66,6 +78,8 @@ class ManagerScreen(DeskScreen):
         Binding("c", "countermeasure", N_("Countermeasure"), id="manager.countermeasure"),
         Binding("r", "range", N_("Period"), id="manager.range"),
         Binding("x", "export", N_("Export report"), id="manager.export"),
+        Binding("i", "import_sheet", N_("Import sheet"), id="manager.import"),
+        Binding("e", "export_data", N_("Export data"), id="manager.export_data"),
     ]
     # Which keys work on which tab: the Footer shows only those.
     TAB_ACTIONS = {"assign": ("tab-stale", "tab-leads"), "take": ("tab-stale",),
@@ -382,6 +396,54 @@ class ManagerScreen(DeskScreen):
         folder = Path(self.ctx.db.path).parent / "reports"
         self.run_service(report_export.export_meeting, self.ctx, folder, then=lambda path:
                          self.notify(_("Report written to {path}", path=str(path))))
+
+    def action_import_sheet(self) -> None:
+        """Ask for the sheet's file, then show its mapping and dry run."""
+        from deskterm.ui.screens.importing import ImportScreen
+
+        read: dict[str, Sheet] = {}
+
+        def check(text: str) -> None:
+            # Read once here: a wrong file is said under the field, the name kept.
+            read["sheet"] = importing.read(Path(text.strip()).expanduser())
+
+        def imported(plan: ImportPlan | None) -> None:
+            if plan is not None:
+                n = plan.counts
+                self.notify(_("Imported: {c} created, {m} merged, {r} left out.",
+                              c=n[Action.CREATE], m=n[Action.MERGE], r=n[Action.REJECT]))
+                self.refresh_data()
+
+        def typed(text: str | None) -> None:
+            if text is not None and "sheet" in read:
+                self.app.push_screen(ImportScreen(self.ctx, read["sheet"]), imported)
+
+        self.app.push_screen(TextPromptScreen(
+            _("The sheet to import (.csv or .xlsx): its file name"), "", check=check), typed)
+
+    def action_export_data(self) -> None:
+        """Customers, receptions or callbacks to a .csv or .xlsx file for Excel."""
+        kinds = [(k.value, _(label)) for k, label in EXPORT_LABELS.items()]
+        folder = Path(self.ctx.db.path).parent / "exports"
+
+        def picked(kind: str | None) -> None:
+            if kind is None:
+                return
+            default = folder / f"{kind}-{self.ctx.today().isoformat()}.csv"
+
+            def typed(text: str | None) -> None:
+                if text is None:
+                    return
+                path = Path(text.strip()).expanduser()
+                self.run_service(exporting.export, self.ctx, ExportKind(kind), path,
+                                 make_folder=True, then=lambda n: self.notify(
+                                     _("{n} rows written to {path}", n=n, path=str(path))))
+
+            self.app.push_screen(TextPromptScreen(
+                _("Export to (.csv or .xlsx):"), str(default),
+                check=lambda text: exporting.check_path(Path(text.strip()))), typed)
+
+        self.app.push_screen(PickScreen(_("Export what?"), kinds), picked)
 
     def action_range(self) -> None:
         today = self.ctx.today()

@@ -1,0 +1,241 @@
+"""Importing a customer sheet: which column is what, the dry run beside it, then import.
+
+Every change of the mapping (or of the salesperson for lines that name none) runs the
+dry run again in a worker, so what the manager sees is what the import would do. The
+import itself is all or nothing; rejected lines are left out only when asked.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Label, Static
+
+from deskterm.domain.phone import display_phone
+from deskterm.domain.sheet import (
+    ACTION_LABELS,
+    FIELD_LABELS,
+    Action,
+    ImportField,
+    PlannedRow,
+)
+from deskterm.errors import DesktermError
+from deskterm.i18n import N_, _
+from deskterm.services import importing, setup
+from deskterm.services.context import Context
+from deskterm.services.importing import ImportPlan, Sheet
+from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen
+from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.tables import sync_rows
+
+PLAN_ROWS = 1000  # lines shown, those that need reading first; the summary counts all
+_ORDER = {Action.REJECT: 0, Action.MERGE: 1, Action.CREATE: 2}
+
+
+def why(row: PlannedRow) -> str:
+    """One line saying why a line is rejected, what a merge adds, and any warning."""
+    if row.reason is not None:
+        f = row.reason.field
+        label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
+        return f"{label}: {row.reason.message}" if label else row.reason.message
+    parts = []
+    if row.into_line is not None:
+        parts.append(_("same phone as line {line}", line=row.into_line))
+    elif row.existing_id is not None:
+        parts.append(_("already customer #{id}", id=row.existing_id))
+    if row.fills:
+        parts.append(_("adds {fields}", fields=", ".join(
+            _(FIELD_LABELS[ImportField(f)]) for f in row.fills)))
+    parts += [w.message for w in row.warnings]
+    return "; ".join(parts)
+
+
+class ImportScreen(Screen[ImportPlan | None]):
+    """The column mapping and the dry run of one sheet; Ctrl+S imports it."""
+
+    BINDINGS = [
+        Binding("f", "field", N_("Column's field"), id="import.field"),
+        Binding("o", "owner", N_("Salesperson for the rest"), id="import.owner"),
+        Binding("ctrl+s", "commit", N_("Import"), id="import.commit"),
+        Binding("escape", "cancel", N_("Cancel"), id="import.cancel"),
+    ]
+
+    class Planned(Message):
+        """A dry run finished (``plan``), or could not run (``error``)."""
+
+        def __init__(self, plan: ImportPlan | None, error: str | None) -> None:
+            self.plan = plan
+            self.error = error
+            super().__init__()
+
+    def __init__(self, ctx: Context, sheet: Sheet) -> None:
+        super().__init__(id="import")
+        translate_bindings(self)
+        self.ctx = ctx
+        self.sheet = sheet
+        self.mapping: list[ImportField | None] = importing.guess(sheet)
+        self.owner: tuple[int, str] | None = None
+        self.plan: ImportPlan | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Import {name}: {n} lines. Enter or f sets a column's field.",
+                       name=self.sheet.name, n=len(self.sheet.rows)), id="import-title")
+        with Horizontal():
+            with Vertical(id="columns-pane"):
+                yield Label(_("Columns"), classes="pane-title")
+                yield DataTable(id="columns", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="import-owner", classes="hint")
+            with Vertical(id="plan-pane"):
+                yield Label(_("Dry run"), classes="pane-title")
+                yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="import-summary")
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        columns = self.query_one("#columns", DataTable)
+        for label, width in ((_("Column"), 14), (_("Example"), 16), (_("Field"), 14)):
+            columns.add_column(label, width=width)
+        plan = self.query_one("#plan", DataTable)
+        for label, width in ((_("Line"), 5), (_("Action"), 6), (_("Name"), 10),
+                             (_("Phone"), 13), (_("Why"), 64)):
+            plan.add_column(label, width=width)
+        self._show_columns()
+        self._show_owner()
+        columns.focus()
+        self.run_plan()
+
+    # -- the mapping ------------------------------------------------------------------
+    def _show_columns(self) -> None:
+        rows = []
+        for i, header in enumerate(self.sheet.headers):
+            f = self.mapping[i] if i < len(self.mapping) else None
+            example = " / ".join(importing.samples(self.sheet, i, 2))
+            rows.append((str(i), (header or "?", example,
+                                  _(FIELD_LABELS[f]) if f else _("(not imported)"))))
+        sync_rows(self.query_one("#columns", DataTable), rows)
+
+    def _show_owner(self) -> None:
+        self.query_one("#import-owner", Static).update(
+            _("Lines without a salesperson go to: {name} (o to choose)",
+              name=self.owner[1] if self.owner else _("nobody (they are rejected)")))
+
+    @on(DataTable.RowSelected, "#columns")
+    def column_chosen(self) -> None:
+        self.action_field()
+
+    def action_field(self) -> None:
+        table = self.query_one("#columns", DataTable)
+        column = table.cursor_row
+        if not 0 <= column < len(self.sheet.headers):
+            return
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            chosen = None if value == "-" else ImportField(value)
+            # One column per field: the column that had it lets it go.
+            self.mapping = [None if (chosen is not None and f is chosen) else f
+                            for f in self.mapping]
+            self.mapping[column] = chosen
+            self._show_columns()
+            self.run_plan()
+
+        options = [("-", _("(not imported)"))] + [(f.value, _(label))
+                                                  for f, label in FIELD_LABELS.items()]
+        self.app.push_screen(PickScreen(_("Field of column {name}",
+                                          name=self.sheet.headers[column] or "?"),
+                                        options), picked)
+
+    def action_owner(self) -> None:
+        people = setup.list_staff(self.ctx, "salesperson")
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            self.owner = None if value == "-" else next(
+                (p.id, p.name) for p in people if str(p.id) == value)
+            self._show_owner()
+            self.run_plan()
+
+        options = [("-", _("nobody (they are rejected)"))] + [(str(p.id), p.name)
+                                                              for p in people]
+        self.app.push_screen(PickScreen(_("Salesperson for lines that name none"), options),
+                             picked)
+
+    # -- the dry run ------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="import-plan")
+    def run_plan(self) -> None:
+        try:
+            plan = importing.preview(self.ctx, self.sheet, list(self.mapping),
+                                     self.owner[0] if self.owner else None)
+        except DesktermError as exc:
+            self.post_message(self.Planned(None, exc.message))
+            return
+        self.post_message(self.Planned(plan, None))
+
+    def on_import_screen_planned(self, message: Planned) -> None:
+        self.plan = message.plan
+        summary = self.query_one("#import-summary", Static)
+        table = self.query_one("#plan", DataTable)
+        if message.plan is None:
+            summary.update(message.error or "")
+            summary.set_class(True, "error")
+            sync_rows(table, [])
+            return
+        summary.set_class(False, "error")
+        n = message.plan.counts
+        rows = sorted(message.plan.rows,
+                      key=lambda r: (_ORDER[r.action], not (r.fills or r.warnings), r.line))
+        shown = rows[:PLAN_ROWS]
+        text = _("{c} to create, {m} to merge, {r} rejected. Ctrl+S imports.",
+                 c=n[Action.CREATE], m=n[Action.MERGE], r=n[Action.REJECT])
+        if len(shown) < len(rows):
+            text += " " + _("(showing {k} of {n} lines, those that need reading first)",
+                            k=len(shown), n=len(rows))
+        summary.update(text)
+        sync_rows(table, [(str(r.line), (str(r.line), _(ACTION_LABELS[r.action]), r.name,
+                                         display_phone(r.phone) if r.phone.startswith("+")
+                                         else r.phone, why(r))) for r in shown])
+
+    # -- import -----------------------------------------------------------------------
+    def action_commit(self) -> None:
+        plan = self.plan
+        if plan is None:
+            self.notify(_("Nothing to import yet: the dry run has not finished or cannot "
+                          "run."), severity="warning")
+            return
+        n = plan.counts
+        if not n[Action.CREATE] and not n[Action.MERGE]:
+            self.notify(_("No line can be imported."), severity="warning")
+            return
+        if n[Action.REJECT]:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.commit(skip_rejected=True)
+
+            self.app.push_screen(ConfirmScreen(_(
+                "{r} lines are rejected. Import the other {k} lines and leave those out?",
+                r=n[Action.REJECT], k=n[Action.CREATE] + n[Action.MERGE])), answered)
+            return
+        self.commit(skip_rejected=False)
+
+    @work(thread=True, exclusive=True, group="import-commit")
+    def commit(self, skip_rejected: bool) -> None:
+        try:
+            plan = importing.commit(self.ctx, self.sheet, list(self.mapping),
+                                    self.owner[0] if self.owner else None,
+                                    skip_rejected=skip_rejected)
+        except DesktermError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
+            self.run_plan()  # what is on file may have changed: show the plan again
+            return
+        self.app.call_from_thread(self.dismiss, plan)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

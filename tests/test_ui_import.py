@@ -1,0 +1,136 @@
+"""Importing a sheet and exporting data from the Manager screen, on the demo showroom."""
+
+from __future__ import annotations
+
+import csv
+
+from sqlmodel import select
+
+from deskterm.services import customers, setup
+from deskterm.storage.models import Customer
+from deskterm.ui.app import create_app
+from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen, TextPromptScreen
+from deskterm.ui.screens.importing import ImportScreen
+from deskterm.ui.screens.manager import ManagerScreen
+from tests.ui_helpers import demo_ctx, settle, table_rows, wait_for
+
+
+def _sheet(tmp_path, seller: str):
+    p = tmp_path / "sheet.csv"
+    with open(p, "w", encoding="gb18030", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["姓名", "号码", "销售顾问", "备注"])
+        w.writerow(["导入甲", "188 0000 0001", seller, "老客户介绍"])
+        w.writerow(["导入乙", "18800000002", "", ""])
+        w.writerow(["坏号", "123", seller, ""])
+    return p
+
+
+async def _manager(pilot, app):
+    await pilot.press("f6")
+    await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+    await settle(pilot)
+
+
+async def test_the_manager_maps_the_columns_sees_the_dry_run_and_imports(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    seller = setup.list_staff(ctx, "salesperson")[0]
+    sheet = _sheet(tmp_path, seller.name)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _manager(pilot, app)
+        await pilot.press("i")
+        assert isinstance(app.screen, TextPromptScreen)
+        field = app.screen.query_one("#answer")
+        field.value = str(tmp_path / "missing.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        # A wrong file is said where it was typed, and the name stays to be corrected.
+        assert isinstance(app.screen, TextPromptScreen)
+        assert "No such file" in str(app.screen.query_one("#err-answer").render())
+        assert field.value.endswith("missing.csv")
+        field.value = str(sheet)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen))
+        screen = app.screen
+        await settle(pilot)
+        # "号码" is not a header deskterm knows: no phone, so no dry run yet.
+        assert [r[2] for r in table_rows(screen, "#columns")] == [
+            "name", "(not imported)", "salesperson", "notes"]
+        assert "No column is mapped to phone" in str(screen.query_one("#import-summary")
+                                                     .render())
+        await pilot.press("down", "f")
+        assert isinstance(app.screen, PickScreen)
+        app.screen.dismiss("phone")
+        await wait_for(pilot, lambda: screen.plan is not None)
+        await settle(pilot)
+        assert table_rows(screen, "#columns")[1][1:] == ["188 0000 0001 / 18800000002",
+                                                          "phone"]
+        plan = table_rows(screen, "#plan")
+        # What needs reading comes first: the rejected lines, with their reason.
+        assert [r[:2] for r in plan] == [["3", "reject"], ["4", "reject"], ["2", "create"]]
+        assert "No salesperson" in plan[0][4] and plan[1][4].startswith("phone:")
+        assert "1 to create, 0 to merge, 2 rejected" in str(
+            screen.query_one("#import-summary").render())
+        # A salesperson for the lines that name none.
+        await pilot.press("o")
+        assert isinstance(app.screen, PickScreen)
+        app.screen.dismiss(str(seller.id))
+        await wait_for(pilot, lambda: screen.plan is not None
+                       and screen.plan.counts[screen.plan.rows[0].action.CREATE] == 2)
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await settle(pilot)
+    found = {c.name: c for c in customers.search(ctx, "导入")}
+    assert set(found) == {"导入甲", "导入乙"} and found["导入乙"].owner == seller.name
+    with ctx.db.read() as s:
+        assert s.exec(select(Customer.notes).where(Customer.name == "导入甲")).one() == \
+            "老客户介绍"
+    ctx.db.close()
+
+
+async def test_escape_leaves_the_import_without_writing(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    sheet = _sheet(tmp_path, setup.list_staff(ctx, "salesperson")[0].name)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _manager(pilot, app)
+        await pilot.press("i")
+        app.screen.query_one("#answer").value = str(sheet)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen))
+        await settle(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+    assert customers.search(ctx, "导入") == []
+    ctx.db.close()
+
+
+async def test_the_manager_exports_customers_for_excel(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    out = tmp_path / "out" / "c.csv"
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _manager(pilot, app)
+        await pilot.press("e")
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("1")
+        assert isinstance(app.screen, TextPromptScreen)
+        field = app.screen.query_one("#answer")
+        assert field.value.endswith(".csv") and "customers-2026-11-20" in field.value
+        field.value = str(tmp_path / "c.txt")
+        await pilot.press("enter")
+        assert "Export to a .csv or .xlsx file" in str(app.screen.query_one("#err-answer")
+                                                       .render())
+        field.value = str(out)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: out.exists())
+        await settle(pilot)
+    with ctx.db.read() as s:
+        n = len(s.exec(select(Customer.id)).all())
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(out.read_text("utf-8-sig").splitlines()) == n + 1
+    ctx.db.close()
