@@ -99,3 +99,20 @@ async def test_lost_requests_leads_countermeasure_and_export(tmp_path):
     assert "<table>" in html and "David Chen" in html
     assert (out / "meeting-2026-11-20.md").read_text("utf-8").startswith("# ")
     ctx.db.close()
+
+
+async def test_a_long_stale_list_shows_its_most_urgent_page_and_says_so(tmp_path, monkeypatch):
+    import deskterm.ui.screens.manager as manager_screen
+
+    ctx = demo_ctx(tmp_path)
+    report = as_json(daily_report(ctx))
+    total = len(report["at_risk"]) + len(report["to_reassign"]) + len(report["stalled"])
+    assert total > 3
+    monkeypatch.setattr(manager_screen, "STALE_ROWS", 3)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _open(pilot, app)
+        more = app.screen.query_one("#stale-more")
+        assert app.screen.query_one("#stale").row_count == 3 and more.display
+        assert f"Showing the first 3 of {total}" in str(more.render())
+    ctx.db.close()

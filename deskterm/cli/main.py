@@ -17,7 +17,7 @@ from pathlib import Path
 from deskterm import __version__
 from deskterm.clock import clock_from_env, parse_now
 from deskterm.domain.text import parse_day
-from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput
+from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput, RuleViolation
 from deskterm.i18n import _, detect_language, set_language
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                 description=_("The front desk of a car showroom: rotation, reception forms, "
                               "callbacks and the daily meeting."))
     p.add_argument("--version", action="version", version=f"deskterm {__version__}")
+    # How `deskterm serve` starts the app for each browser (not for people to type).
+    p.add_argument("--remote", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     staff = sub.add_parser("staff", parents=[common], help=_("manage staff"))
@@ -147,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help=_("the file to write: .csv (UTF-8 with BOM) or .xlsx"))
     exp.add_argument("--from", dest="first", type=_date, help=_("first day (optional)"))
     exp.add_argument("--to", dest="last", type=_date, help=_("last day (optional)"))
+
+    srv = sub.add_parser("serve", parents=[common],
+                         help=_("open deskterm in a browser on the shop network (sign-in "
+                                "with a PIN required)"))
+    srv.add_argument("--host", default="localhost",
+                     help=_("address to listen on (default: localhost, this PC only; "
+                            "0.0.0.0 for the shop network)"))
+    srv.add_argument("--port", type=int, default=8000)
 
     demo = sub.add_parser("demo", parents=[common], help=_("the demo showroom"))
     ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True,
@@ -484,28 +494,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         ctx.db.close()
 
-    def why(row: importing.PlannedRow) -> str:
-        if row.reason is not None:
-            f = row.reason.field
-            label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
-            return f"{label}: {row.reason.message}" if label else row.reason.message
-        parts = []
-        if row.into_line is not None:
-            parts.append(_("same phone as line {line}", line=row.into_line))
-        elif row.existing_id is not None:
-            parts.append(_("already customer #{id}", id=row.existing_id))
-        if row.fills:
-            parts.append(_("adds {fields}", fields=", ".join(
-                _(FIELD_LABELS[ImportField(f)]) for f in row.fills)))
-        parts += [w.message for w in row.warnings]
-        return "; ".join(parts)
-
     # What needs reading is listed: rejections, merges that change something, and lines
     # with a warning; in a long sheet the plain ones are only counted (unless --all).
     listed = [r for r in plan.rows if args.all or len(plan.rows) <= SHORT_SHEET
               or r.action is Action.REJECT or r.fills or r.warnings]
     if listed:
-        _print_table([[r.line, _(ACTION_LABELS[r.action]), r.name, r.phone, why(r)]
+        _print_table([[r.line, _(ACTION_LABELS[r.action]), r.name, r.phone,
+                       importing.explain(r)]
                       for r in listed], [_("Line"), _("Action"), _("Name"), _("Phone"),
                                          _("Why")])
     if len(listed) < len(plan.rows):
@@ -539,12 +534,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import shlex
+
+    from deskterm.services import auth
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise DesktermError("Browser access needs the serve extra: pip install "
+                            "'deskterm[serve]'.") from None
+    if getattr(args, "demo", False):
+        raise InvalidInput("The demo has no PINs: serve a shop's database (--db).",
+                           field="demo")
+    if not 0 < args.port < 65536:
+        raise InvalidInput("--port must be between 1 and 65535.", field="port")
+    ctx = _open(args, create=False, start_of_day=False)
+    try:
+        if not auth.anyone_has_pin(ctx):
+            raise RuleViolation("Browser access needs sign-in, and nobody has a PIN yet: "
+                                "set one first (deskterm staff pin NAME).")
+        path = ctx.db.path.resolve()
+    finally:
+        ctx.db.close()
+    command = shlex.join([sys.executable, "-m", "deskterm", "--remote", "--db", str(path),
+                          *(["--lang", args.lang] if getattr(args, "lang", None) else [])])
+    if args.host not in ("localhost", "127.0.0.1", "::1"):
+        print(_("Listening on {host}: anyone on this network can open the sign-in page.",
+                host=args.host))
+    print(_("deskterm in the browser: http://{host}:{port} (Ctrl+C stops)", host=args.host,
+            port=args.port), flush=True)
+    Server(command, host=args.host, port=args.port, title="deskterm").serve()
+    return EXIT_OK
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     from deskterm.ui.app import EXIT_RESTORE
     from deskterm.ui.run import run_app
 
     # The app starts the day, checks the file and shows warnings after its first paint.
     ctx = _open(args, start_of_day=False)
+    ctx.remote = bool(getattr(args, "remote", False))
     try:
         code = run_app(ctx)
     finally:
@@ -560,7 +590,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 COMMANDS = {"report": cmd_report, "staff": cmd_staff, "backup": cmd_backup,
             "backups": cmd_backups, "restore": cmd_restore, "check": cmd_check,
             "levels": cmd_levels, "settings": cmd_settings, "demo": cmd_demo,
-            "import": cmd_import, "export": cmd_export, None: cmd_open}
+            "import": cmd_import, "export": cmd_export, "serve": cmd_serve, None: cmd_open}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

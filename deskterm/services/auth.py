@@ -14,6 +14,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlmodel import col, select
+
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit
 from deskterm.services.setup import get_settings
@@ -75,8 +77,16 @@ class Actor:
 
 
 def pins_required(ctx: Context) -> bool:
-    """True unless the shop chose an open desk (setting ``auth.mode=open``)."""
-    return get_settings(ctx).get("auth.mode", "pin") != "open"
+    """True unless the shop chose an open desk (setting ``auth.mode=open``); always from
+    a browser."""
+    return ctx.remote or get_settings(ctx).get("auth.mode", "pin") != "open"
+
+
+def anyone_has_pin(ctx: Context) -> bool:
+    """Whether at least one active staff member has a PIN (browser access needs one)."""
+    with ctx.db.read() as s:
+        return s.exec(select(Staff.id).where(Staff.active,
+                                             col(Staff.pin_hash).is_not(None))).first() is not None
 
 
 def has_pin(ctx: Context, staff_id: int) -> bool:
@@ -102,6 +112,10 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     if locked is not None and locked > now:
         wait = int((locked - now).total_seconds()) + 1
         raise RuleViolation("Too many wrong PINs: try again in {n} s.", field="pin", n=wait)
+    if stored is None and ctx.remote:
+        # Whoever reached the page first would otherwise choose this person's PIN.
+        raise RuleViolation("No PIN yet: choose it at the shop PC first (deskterm staff "
+                            "pin, or sign in there once).", field="pin")
     if stored is None:
         set_pin(ctx, staff_id, pin)
     elif not pin_matches(pin.strip(), stored):

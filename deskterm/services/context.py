@@ -22,6 +22,9 @@ class Context:
     clock: Clock
     actor_id: int | None = None
     role: str | None = None  # the signed-in person's role; None: open desk or the CLI
+    # Opened from a browser (``deskterm serve``): nothing is allowed before a sign-in
+    # with a PIN already set at the shop PC, whatever the shop's sign-in setting.
+    remote: bool = False
 
     def now(self) -> datetime:
         """Local, aware."""

@@ -19,6 +19,7 @@ from deskterm.domain.levels import HORIZON_LABELS
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.sheet import (
+    FIELD_LABELS,
     Action,
     Cell,
     Existing,
@@ -33,7 +34,7 @@ from deskterm.domain.sheet import (
     summary,
 )
 from deskterm.errors import DesktermError, RuleViolation
-from deskterm.i18n import LANGUAGES, translate_to
+from deskterm.i18n import LANGUAGES, _, translate_to
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import require
 from deskterm.services.reception import BUDGETS, CHANNELS
@@ -122,6 +123,25 @@ def samples(sheet: Sheet, column: int, n: int = 3) -> list[str]:
             if len(out) == n:
                 break
     return out
+
+
+def explain(row: PlannedRow) -> str:
+    """One line, in the current language: why a line is rejected, what a merge adds, and
+    any warning (the dry run's "why" column, on screen and on the command line)."""
+    if row.reason is not None:
+        f = row.reason.field
+        label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
+        return f"{label}: {row.reason.message}" if label else row.reason.message
+    parts = []
+    if row.into_line is not None:
+        parts.append(_("same phone as line {line}", line=row.into_line))
+    elif row.existing_id is not None:
+        parts.append(_("already customer #{id}", id=row.existing_id))
+    if row.fills:
+        parts.append(_("adds {fields}", fields=", ".join(
+            _(FIELD_LABELS[ImportField(f)]) for f in row.fills)))
+    parts += [w.message for w in row.warnings]
+    return "; ".join(parts)
 
 
 def preview(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],

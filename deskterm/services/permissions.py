@@ -22,8 +22,11 @@ class PermissionDenied(RuleViolation):
 
 
 def may(ctx: Context, permission: str) -> bool:
-    """Whether the signed-in person may do ``permission`` (anyone, on an open desk)."""
-    return ctx.role is None or permission in ROLE_PERMISSIONS.get(ctx.role, frozenset())
+    """Whether the signed-in person may do ``permission`` (anyone, on an open desk;
+    nobody from a browser before signing in)."""
+    if ctx.role is None:
+        return not ctx.remote
+    return permission in ROLE_PERMISSIONS.get(ctx.role, frozenset())
 
 
 def require(ctx: Context, permission: str) -> None:

@@ -133,7 +133,7 @@ class DesktermApp(App[int]):
         # Well after the first paint: escalations, quick_check and the daily backup take
         # seconds on a dealer group's file and would compete with the first screen.
         self.set_timer(START_CHECKS_DELAY, self.start_checks)
-        if not setup.list_staff(self.ctx, "salesperson"):
+        if not self.ctx.remote and not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
             self.push_screen(FirstRunScreen(self.ctx), self._first_run_done)
         elif auth.pins_required(self.ctx):

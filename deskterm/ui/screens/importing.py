@@ -21,7 +21,6 @@ from deskterm.domain.sheet import (
     FIELD_LABELS,
     Action,
     ImportField,
-    PlannedRow,
 )
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
@@ -35,24 +34,6 @@ from deskterm.ui.widgets.tables import sync_rows
 
 PLAN_ROWS = 1000  # lines shown, those that need reading first; the summary counts all
 _ORDER = {Action.REJECT: 0, Action.MERGE: 1, Action.CREATE: 2}
-
-
-def why(row: PlannedRow) -> str:
-    """One line saying why a line is rejected, what a merge adds, and any warning."""
-    if row.reason is not None:
-        f = row.reason.field
-        label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
-        return f"{label}: {row.reason.message}" if label else row.reason.message
-    parts = []
-    if row.into_line is not None:
-        parts.append(_("same phone as line {line}", line=row.into_line))
-    elif row.existing_id is not None:
-        parts.append(_("already customer #{id}", id=row.existing_id))
-    if row.fills:
-        parts.append(_("adds {fields}", fields=", ".join(
-            _(FIELD_LABELS[ImportField(f)]) for f in row.fills)))
-    parts += [w.message for w in row.warnings]
-    return "; ".join(parts)
 
 
 class ImportScreen(Screen[ImportPlan | None]):
@@ -201,7 +182,7 @@ class ImportScreen(Screen[ImportPlan | None]):
         summary.update(text)
         sync_rows(table, [(str(r.line), (str(r.line), _(ACTION_LABELS[r.action]), r.name,
                                          display_phone(r.phone) if r.phone.startswith("+")
-                                         else r.phone, why(r))) for r in shown])
+                                         else r.phone, importing.explain(r))) for r in shown])
 
     # -- import -----------------------------------------------------------------------
     def action_commit(self) -> None:

@@ -67,6 +67,9 @@ def _bar(n: int, top: int, width: int = 20) -> str:
     return "#" * (0 if top == 0 else max(1 if n else 0, round(n * width / top)))
 
 
+STALE_ROWS = 500  # rows of the stale lists on screen
+
+
 class ManagerScreen(DeskScreen):
     """The sales manager's screen."""
 
@@ -99,6 +102,9 @@ class ManagerScreen(DeskScreen):
                 yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Stale customers"), id="tab-stale"):
                 yield DataTable(id="stale", cursor_type="row", zebra_stripes=True)
+                more = Static("", id="stale-more", classes="hint")
+                more.display = False  # only when the list is longer than the screen shows
+                yield more
             with TabPane(_("Lost requests"), id="tab-lost"):
                 yield DataTable(id="lost", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Leads"), id="tab-leads"):
@@ -173,7 +179,13 @@ class ManagerScreen(DeskScreen):
                 stale.append((f"{kind}-{i['customer_id']}", (
                     i["name"], self.level_name(i["level"]), i["owner"],
                     _(STALE_LABELS[kind]), i["since"], str(i["days_over"]))))
-        sync_rows(self.query_one("#stale", DataTable), stale)
+        # A neglected dealer group can have thousands: the most urgent first, a page of
+        # them; the report and the CSV export have them all.
+        more = self.query_one("#stale-more", Static)
+        more.display = len(stale) > STALE_ROWS
+        more.update(_("Showing the first {k} of {n}: at risk first, the longest overdue "
+                      "first.", k=STALE_ROWS, n=len(stale)))
+        sync_rows(self.query_one("#stale", DataTable), stale[:STALE_ROWS])
         lost_names = _reason_names("lost")
         sync_rows(self.query_one("#lost", DataTable), [
             (str(r["customer_id"]), (r["name"], self.level_name(r["level"]), r["owner"],

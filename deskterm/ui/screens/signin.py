@@ -23,7 +23,8 @@ class SignInScreen(ModalScreen[Actor]):
     """Who is at the keyboard. Cannot be dismissed without signing in."""
 
     def __init__(self, ctx: Context) -> None:
-        super().__init__()
+        # From a browser the desk stays hidden until someone signs in.
+        super().__init__(classes="remote" if ctx.remote else None)
         self.ctx = ctx
         self.people = setup.list_staff(ctx)
         self.chosen: int | None = None
