@@ -279,8 +279,10 @@ def test_rejected_lines_block_the_commit_unless_the_rest_is_asked_for(ctx, team)
 
 
 def test_the_commit_is_all_or_nothing(ctx, team, monkeypatch):
+    # More lines than one insert batch: the failure comes after batches were flushed.
     sheet = sheet_of(*[[f"C{i}", f"1380013{i:04d}", "", "王伟", "", "", "", ""]
-                       for i in range(50)])
+                       for i in range(1100)])
+    assert len(sheet.rows) > 2 * importing._CHUNK
     real = importing.record_audit
 
     def fail_at_the_end(s, c, action, *a, **k):
@@ -292,6 +294,10 @@ def test_the_commit_is_all_or_nothing(ctx, team, monkeypatch):
     with pytest.raises(OSError):
         importing.commit(ctx, sheet, guess_mapping(sheet.headers))
     assert count(ctx, Customer) == 0 and count(ctx, Callback) == 0
+    monkeypatch.setattr(importing, "record_audit", real)
+    plan = importing.commit(ctx, sheet, guess_mapping(sheet.headers))
+    assert plan.counts[Action.CREATE] == 1100
+    assert count(ctx, Customer) == 1100 and count(ctx, LevelChange) == 1100
 
 
 def test_a_merge_fills_blanks_and_keeps_the_owner_level_and_name(ctx, team):

@@ -188,6 +188,16 @@ def _at(ctx: Context, day: date | None, fallback: datetime) -> datetime:
 
 
 def _create(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow]) -> None:
+    # In batches: one round of inserts for the ids, then the rows that need them, then
+    # the batch leaves the session, so a 10,000-line sheet never holds 50,000 objects.
+    for i in range(0, len(rows), _CHUNK):
+        _create_batch(s, ctx, facts, rows[i:i + _CHUNK])
+        s.flush()
+        s.expunge_all()
+
+
+def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow]
+                  ) -> None:
     now = ctx.now()
     today = ctx.today()
     made: list[tuple[Customer, PlannedRow]] = []
