@@ -387,3 +387,26 @@ async def test_lift_hold_and_open_a_form_later(desk, team):
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
     with desk.db.read() as s:
         assert s.get(Reception, a.reception_id).form_saved_at is not None
+
+
+async def test_the_collector_paused_for_the_start_runs_again_once_the_screen_is_up(
+        ctx, team, monkeypatch):
+    """`deskterm` pauses Python's cycle collector for its start-up (the benchmark's
+    start-up figure); the app must turn it back on, or memory would only ever grow."""
+    import gc
+
+    import deskterm.ui.app as app_module
+    from deskterm.ui.run import pause_gc
+
+    monkeypatch.setattr(app_module, "START_CHECKS_DELAY", 0.2)
+    pause_gc()
+    try:
+        app = create_app(ctx, blink=False)
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert not gc.isenabled()
+            await wait_for(pilot, gc.isenabled, timeout=5)
+            assert gc.get_freeze_count() > 0
+            await settle(pilot)
+    finally:
+        gc.unfreeze()
+        gc.enable()

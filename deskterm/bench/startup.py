@@ -33,6 +33,9 @@ def _rss_mb() -> float:
 
 
 async def _app(path: str) -> None:
+    from deskterm.ui.run import pause_gc
+
+    pause_gc()  # as `deskterm` does before its imports (the app turns it back on)
     from pathlib import Path
 
     from deskterm.clock import clock_from_env

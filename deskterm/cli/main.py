@@ -569,8 +569,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    from deskterm.ui.run import pause_gc, run_app
+
+    pause_gc()  # before the big imports (the app turns it back on once it is up)
     from deskterm.ui.app import EXIT_RESTORE
-    from deskterm.ui.run import run_app
 
     # The app starts the day, checks the file and shows warnings after its first paint.
     ctx = _open(args, start_of_day=False)

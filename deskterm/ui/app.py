@@ -5,6 +5,7 @@ Built through ``create_app`` — the one factory used by the CLI and the tests.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from importlib import import_module
 
@@ -133,6 +134,8 @@ class DesktermApp(App[int]):
         # Well after the first paint: escalations, quick_check and the daily backup take
         # seconds on a dealer group's file and would compete with the first screen.
         self.set_timer(START_CHECKS_DELAY, self.start_checks)
+        if not gc.isenabled():  # paused for the start-up (ui.run.pause_gc)
+            self.set_timer(START_CHECKS_DELAY, self._resume_gc)
         if not self.ctx.remote and not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
             self.push_screen(FirstRunScreen(self.ctx), self._first_run_done)
@@ -178,6 +181,12 @@ class DesktermApp(App[int]):
             self.notify(_("Your role may not open this screen."), severity="warning")
             return
         await super().action_switch_mode(mode)
+
+    def _resume_gc(self) -> None:
+        """The first screen is up: what is loaded by now stays for good, so it is frozen
+        out of every later collection, and the collector runs again."""
+        gc.freeze()
+        gc.enable()
 
     @work(thread=True, exclusive=True, group="start-checks")
     def start_checks(self) -> None:
