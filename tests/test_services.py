@@ -272,6 +272,22 @@ def test_search_by_name_fragment_and_phone_digits(ctx, team):
     assert customers.search(ctx, "%") == []
 
 
+def test_search_ignores_ascii_case_and_takes_wildcards_literally(ctx, team):
+    rotation.check_in(ctx, team.li)
+    for name, phone in (("Mary_Ann", "13800138001"), ("Maryxann", "13800138002"),
+                        ("50% Off", "13800138003")):
+        a = rotation.walk_in(ctx)
+        reception.save_form(ctx, a.reception_id, hot_form(name=name, phone=phone))
+        rotation.done(ctx, a.salesperson_id)
+    assert [c.name for c in customers.search(ctx, "mary_")] == ["Mary_Ann"]
+    assert {c.name for c in customers.search(ctx, "MARY")} == {"Mary_Ann", "Maryxann"}
+    assert [c.name for c in customers.search(ctx, "0% o")] == ["50% Off"]
+    found = customers.search(ctx, "138 0013 8003")
+    assert [(c.name, c.owner, c.phone) for c in found] == [("50% Off", "Li Na",
+                                                             "+8613800138003")]
+    assert found[0].last_contact_at is not None and found[0].last_contact_at.tzinfo
+
+
 def test_audit_rows_are_written_and_append_only(ctx, team):
     with ctx.db.read() as s:
         assert len(s.exec(select(Audit)).all()) >= 5

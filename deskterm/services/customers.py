@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from deskterm.domain.escalation import Status
 from deskterm.domain.phone import phone_search_digits
@@ -15,6 +14,7 @@ from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import require
 from deskterm.services.reception import InvalidForm, ReceptionForm, _reason, reschedule
+from deskterm.storage import queries
 from deskterm.storage.models import (
     Callback,
     Customer,
@@ -56,17 +56,16 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     phone_like = len(digits) >= 3 and all(ch.isdigit() or ch in " +-()" for ch in text)
     # One column per search, and instr() where case does not matter: on a dealer group's
     # 200,000 customers this halves the scan (see the benchmark).
-    conds = []
-    if not phone_like:
-        conds.append(col(Customer.name).contains(text, autoescape=True)  # LIKE: any case
-                     if any("a" <= ch.lower() <= "z" for ch in text)
-                     else func.instr(Customer.name, text) > 0)
-    if len(digits) >= 3:
-        conds.append(func.instr(Customer.phone, digits) > 0)
-    with ctx.db.read() as s:
-        rows = s.exec(select(Customer).where(or_(*conds))
-                      .order_by(col(Customer.last_contact_at).desc()).limit(limit)).all()
-        return _views(s, list(rows))
+    # Plain SQL on a driver cursor (storage.queries): on a dealer group's 200,000
+    # customers the ORM's own work was a third of the time of a rare fragment's search.
+    with ctx.db.read_cursor() as cur:
+        rows = queries.customer_search_rows(
+            cur, name=None if phone_like else text,
+            name_any_case=any("a" <= ch.lower() <= "z" for ch in text),
+            digits=digits if len(digits) >= 3 else None, limit=limit)
+    return [CustomerView(cid, name, phone, level, status, owner_id, owner, model,
+                         queries.from_stored(last))
+            for cid, name, phone, level, status, owner_id, owner, model, last in rows]
 
 
 def get_customer(ctx: Context, customer_id: int) -> CustomerView:

@@ -70,3 +70,44 @@ FROM level ORDER BY rank DESC
 def level_rows(cur: sqlite3.Cursor) -> tuple[tuple[Any, ...], ...]:
     """The level table's rows (hashable, so the built rules can be cached on them)."""
     return tuple(cur.execute(LEVELS_SQL).fetchall())
+
+
+# Customers by a name fragment and/or phone digits, most recently contacted first. The
+# inner query walks the covering ix_customer_search (last_contact_at, name, phone)
+# backwards and stops at the limit without touching the table (a fragment found a few
+# times in 200,000 customers reads the whole index: a quarter faster covered); only the
+# hits are then read with their owner. {where} is built by customer_search_rows.
+CUSTOMER_SEARCH_SQL = """
+SELECT c.id, c.name, c.phone, c.level, c.status, c.owner_id, s.name, c.model_interest,
+       c.last_contact_at
+FROM (SELECT id FROM customer INDEXED BY ix_customer_search WHERE {where}
+      ORDER BY last_contact_at DESC LIMIT ?) AS hit
+JOIN customer AS c ON c.id = hit.id JOIN staff AS s ON s.id = c.owner_id
+"""
+
+
+def customer_search_rows(cur: sqlite3.Cursor, *, name: str | None, name_any_case: bool,
+                         digits: str | None, limit: int) -> list[tuple[Any, ...]]:
+    """Rows of :data:`CUSTOMER_SEARCH_SQL`, most recently contacted first: name containing
+    ``name`` (any ASCII case when ``name_any_case``) or phone containing ``digits``."""
+    conds: list[str] = []
+    values: list[Any] = []
+    if name is not None:
+        if name_any_case:  # LIKE ignores ASCII case; the fragment's own % and _ escaped
+            conds.append("name LIKE ? ESCAPE '\\'")
+            escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            values.append(f"%{escaped}%")
+        else:  # instr: half the cost of LIKE where case does not matter (CJK, digits)
+            conds.append("instr(name, ?) > 0")
+            values.append(name)
+    if digits is not None:
+        conds.append("instr(phone, ?) > 0")
+        values.append(digits)
+    if not conds:
+        return []
+    sql = CUSTOMER_SEARCH_SQL.format(where=" OR ".join(conds))
+    rows = cur.execute(sql, (*values, limit)).fetchall()
+    # The join reads the hits in the inner order, but SQL promises no order without an
+    # outer ORDER BY: sort the few rows here, never-contacted last as in the index.
+    rows.sort(key=lambda r: (r[8] is not None, r[8] or ""), reverse=True)
+    return rows
