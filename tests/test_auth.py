@@ -167,3 +167,33 @@ async def test_first_run_with_pins_asks_the_new_people_to_sign_in(tmp_path, cloc
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
     ctx.db.close()
+
+
+async def test_a_pin_typed_right_after_the_name_is_not_lost(shop, team, monkeypatch):
+    """People type their PIN straight after choosing their name; the focus must be in the
+    PIN field already, not moved there later by a worker (slow on a loaded machine)."""
+    import time
+
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen
+    from deskterm.ui.screens.signin import SignInScreen
+    from tests.ui_helpers import settle, wait_for
+
+    auth.set_pin(shop, team.li, "2468")
+    real = auth.has_pin
+
+    def slow_has_pin(ctx, staff_id):
+        time.sleep(0.5)
+        return real(ctx, staff_id)
+
+    monkeypatch.setattr(auth, "has_pin", slow_has_pin)
+    app = create_app(shop, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        screen = app.screen
+        names = [str(o.prompt) for o in screen.query_one("#people").options]
+        screen.query_one("#people").highlighted = next(
+            i for i, n in enumerate(names) if n.startswith("Li Na"))
+        await pilot.press("enter", *"2468", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)

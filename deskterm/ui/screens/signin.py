@@ -44,6 +44,9 @@ class SignInScreen(ModalScreen[Actor]):
     @on(OptionList.OptionSelected, "#people")
     def person_chosen(self, event: OptionList.OptionSelected) -> None:
         self.chosen = int(event.option.id or 0)
+        # The PIN field takes the keyboard at once: people type their PIN right after
+        # their name, and digits typed before a worker moved the focus were lost.
+        self.query_one("#pin", Input).focus()
         self.check_first_time(self.chosen)
 
     @work(thread=True, exclusive=True, group="signin-hint")
@@ -55,7 +58,6 @@ class SignInScreen(ModalScreen[Actor]):
         self.query_one("#pin-hint", Label).update(
             _("First sign-in: the PIN you type now (4 to 8 digits) becomes your PIN.")
             if first else "")
-        self.query_one("#pin", Input).focus()
 
     @on(Input.Submitted, "#pin")
     def submitted(self, event: Input.Submitted) -> None:
