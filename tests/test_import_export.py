@@ -133,6 +133,15 @@ def test_each_line_is_created_merged_or_rejected_with_its_reason():
     assert by_line[10].reason.field == "name"
 
 
+def test_a_merge_keeps_its_owner_but_says_when_the_sheet_names_nobody_known():
+    existing = {"+8613900139000": Existing(7, "Old Li", 2)}
+    plan = plan_rows(rows({F.NAME: "李四", F.PHONE: "13900139000", F.OWNER: "Nobdy"},
+                          {F.NAME: "李四", F.PHONE: "13900139000"}), facts(existing))
+    assert [r.action for r in plan] == [Action.MERGE, Action.MERGE]
+    assert [w.message for w in plan[0].warnings] == ["No active salesperson named Nobdy."]
+    assert plan[1].warnings == [] and "owner_unknown" not in plan[0].values
+
+
 def test_a_level_is_suggested_from_the_purchase_time_and_unknown_words_go_to_the_notes():
     plan = plan_rows(rows(
         {F.NAME: "A", F.PHONE: "13800138000", F.PURCHASE_HORIZON: "半年内"},

@@ -105,6 +105,16 @@ async def test_escape_leaves_the_import_without_writing(tmp_path):
         await settle(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        # A file that is there but is no sheet: read off the event loop, said in a
+        # notification, and nothing opens.
+        (tmp_path / "photo.csv").write_bytes(b"\x89PNG\x00\x00\x01")
+        await pilot.press("i")
+        app.screen.query_one("#answer").value = str(tmp_path / "photo.csv")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("not a CSV" in n.message
+                                          for n in app._notifications))
+        await settle(pilot)
+        assert isinstance(app.screen, ManagerScreen)
     assert customers.search(ctx, "导入") == []
     ctx.db.close()
 

@@ -310,7 +310,7 @@ class ShopFacts:
 MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon")
 
 
-def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
+def _clean_row(raw: Mapping[ImportField, Cell], shop: ShopFacts
                ) -> tuple[dict[str, object], list[DesktermError]]:
     """Clean values of one line; raises InvalidInput for the first fatal problem."""
     warnings: list[DesktermError] = []
@@ -318,7 +318,7 @@ def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
     text = {f: cell_text(v).strip() for f, v in raw.items()}
     out["name"] = clean_field(text.get(ImportField.NAME, ""), field="name", max_length=40,
                               required=True)
-    out["phone"] = normalize_phone(text.get(ImportField.PHONE, ""), ctx.default_country)
+    out["phone"] = normalize_phone(text.get(ImportField.PHONE, ""), shop.default_country)
     out["contact_other"] = clean_field(text.get(ImportField.CONTACT_OTHER, ""),
                                        field="contact_other", max_length=80) or None
     out["model_interest"] = clean_field(text.get(ImportField.MODEL_INTEREST, ""),
@@ -326,7 +326,7 @@ def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
     notes = [clean_field(text.get(ImportField.NOTES, ""), field="notes", max_length=2000,
                          multiline=True)]
     budget_text = text.get(ImportField.BUDGET, "")
-    out["budget"] = (ctx.word(ImportField.BUDGET, budget_text) or _budget(budget_text)
+    out["budget"] = (shop.word(ImportField.BUDGET, budget_text) or _budget(budget_text)
                      if budget_text else None)
     if budget_text and out["budget"] is None:
         # Kept in the notes rather than lost or guessed.
@@ -336,7 +336,7 @@ def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
     horizon_text = text.get(ImportField.PURCHASE_HORIZON, "")
     horizon = None
     if horizon_text:
-        code = ctx.word(ImportField.PURCHASE_HORIZON, horizon_text)
+        code = shop.word(ImportField.PURCHASE_HORIZON, horizon_text)
         horizon = PurchaseHorizon(code) if code else _HORIZON_WORDS.get(key(horizon_text))
     if horizon_text and horizon is None:
         notes.append(f"{FIELD_LABELS[ImportField.PURCHASE_HORIZON]}: {horizon_text}")
@@ -347,28 +347,20 @@ def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
     level_text = text.get(ImportField.LEVEL, "")
     if level_text:
         wanted = key(level_text)
-        rule = next((r for r in ctx.levels if wanted in (key(r.code), key(r.name_en),
+        rule = next((r for r in shop.levels if wanted in (key(r.code), key(r.name_en),
                                                          key(r.name_zh))), None)
         if rule is None:
             raise InvalidInput("Unknown level {value} (the levels: {codes}).", field="level",
-                               value=level_text, codes=", ".join(ctx.levels.codes))
+                               value=level_text, codes=", ".join(shop.levels.codes))
     else:
-        rule = ctx.levels.suggest(horizon or PurchaseHorizon.UNKNOWN)
+        rule = shop.levels.suggest(horizon or PurchaseHorizon.UNKNOWN)
     out["level"] = rule.code
     owner_text = unicodedata.normalize("NFC", text.get(ImportField.OWNER, "")).strip()
-    # Only a new customer needs an owner (one on file keeps theirs): the plan decides.
-    owner: int | DesktermError | None
-    if owner_text:
-        owner = ctx.owners.get(owner_text) or InvalidInput(
-            "No active salesperson named {value}.", field="owner", value=owner_text)
-    elif ctx.default_owner is not None:
-        owner = ctx.default_owner
-    else:
-        owner = InvalidInput("No salesperson: map a salesperson column or choose one for "
-                             "the whole sheet.", field="owner")
-    out["owner_id"] = owner
+    # Only a new customer needs an owner (one on file keeps theirs): plan_rows decides.
+    out["owner_id"] = (shop.owners.get(owner_text) if owner_text else shop.default_owner)
+    out["owner_unknown"] = owner_text if owner_text and out["owner_id"] is None else None
     source_text = text.get(ImportField.SOURCE_CHANNEL, "")
-    channel = (ctx.word(ImportField.SOURCE_CHANNEL, source_text)
+    channel = (shop.word(ImportField.SOURCE_CHANNEL, source_text)
                or _CHANNEL_WORDS.get(key(source_text)) if source_text else "walk_in")
     if channel is None:
         channel = "walk_in"
@@ -380,7 +372,7 @@ def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
     last = parse_sheet_date(raw.get(ImportField.LAST_CONTACT), field="last_contact")
     nxt = parse_sheet_date(raw.get(ImportField.NEXT_CALLBACK), field="next_callback")
     for name, day in (("created", created), ("last_contact", last)):
-        if day is not None and day > ctx.today:
+        if day is not None and day > shop.today:
             raise InvalidInput("{value} is in the future.", field=name, value=day.isoformat())
     out["created"] = created
     out["last_contact"] = last or created
@@ -389,7 +381,7 @@ def _clean_row(raw: Mapping[ImportField, Cell], ctx: ShopFacts
     return out, warnings
 
 
-def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], ctx: ShopFacts
+def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], shop: ShopFacts
               ) -> list[PlannedRow]:
     """What the import does with each line (blank lines are left out)."""
     planned: list[PlannedRow] = []
@@ -398,7 +390,7 @@ def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], ctx: ShopF
         if all(cell_text(v).strip() == "" for v in raw.values()):
             continue
         try:
-            values, warnings = _clean_row(raw, ctx)
+            values, warnings = _clean_row(raw, shop)
         except DesktermError as exc:
             planned.append(PlannedRow(line, Action.REJECT,
                                       cell_text(raw.get(ImportField.NAME)),
@@ -408,15 +400,20 @@ def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], ctx: ShopF
         row = PlannedRow(line, Action.CREATE, str(values["name"]), phone, values=values,
                          warnings=warnings)
         earlier = first_by_phone.get(phone)
-        on_file = ctx.existing.get(phone)
-        owner = values["owner_id"]
-        if isinstance(owner, DesktermError):
-            if earlier is None and on_file is None:
-                planned.append(PlannedRow(line, Action.REJECT, row.name, phone, reason=owner))
-                continue
-            values["owner_id"] = None
-            if owner.msgid.startswith("No active"):
-                row.warnings.append(owner)
+        on_file = shop.existing.get(phone)
+        unknown = values.pop("owner_unknown")
+        no_owner = None
+        if unknown is not None:
+            no_owner = InvalidInput("No active salesperson named {value}.", field="owner",
+                                    value=unknown)
+        elif values["owner_id"] is None:
+            no_owner = InvalidInput("No salesperson: map a salesperson column or choose one "
+                                    "for the whole sheet.", field="owner")
+        if no_owner is not None and earlier is None and on_file is None:
+            planned.append(PlannedRow(line, Action.REJECT, row.name, phone, reason=no_owner))
+            continue
+        if unknown is not None:  # a merge keeps its owner, but a misspelt name is said
+            row.warnings.append(no_owner)  # type: ignore[arg-type]
         if earlier is not None:
             row.action, row.into_line = Action.MERGE, earlier.line
             row.existing_id = earlier.existing_id

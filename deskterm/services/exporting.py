@@ -29,7 +29,7 @@ from deskterm.services.permissions import require
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import Callback, Customer, Reception, Staff
-from deskterm.storage.sheets import write_sheet
+from deskterm.storage.sheets import check_target, write_sheet
 
 _BATCH = 2000  # rows fetched at a time while streaming
 
@@ -77,11 +77,7 @@ def _phone(p: str | None) -> str:
 
 def check_path(path: Path) -> None:
     """Refuse, before any work, a file name that cannot be exported to."""
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InvalidInput("Export to a .csv or .xlsx file (not {value}).", field="out",
-                           value=path.suffix or path.name)
-    if path.is_dir():
-        raise InvalidInput("{path} is a folder, not a file.", field="out", path=str(path))
+    check_target(path)
 
 
 def export(ctx: Context, kind: ExportKind, path: Path, first: date | None = None,

@@ -40,7 +40,7 @@ from deskterm.services.permissions import require
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import Callback, Customer, LevelChange, OwnershipChange, Staff
-from deskterm.storage.sheets import Sheet, read_sheet
+from deskterm.storage.sheets import Sheet, check_source, read_sheet
 
 _CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
 
@@ -102,6 +102,11 @@ def _words() -> dict[ImportField, dict[str, str]]:
     return {f: {key(text): code for code, label in table.items()
                 for text in (code, label, *(translate_to(lang, label) for lang in LANGUAGES))}
             for f, table in tables}
+
+
+def check_file(path: Path) -> None:
+    """Refuse at once a file name that cannot be a sheet (missing, a folder, old .xls)."""
+    check_source(path)
 
 
 def read(path: Path, sheet_name: str | None = None) -> Sheet:

@@ -40,12 +40,21 @@ def _xlsx_module() -> Any:
     return openpyxl
 
 
-def read_sheet(path: Path, sheet_name: str | None = None) -> Sheet:
-    """Read a CSV or .xlsx file; raises InvalidInput with a message a person can act on."""
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
+def check_source(path: Path) -> None:
+    """Refuse at once, without reading it, a file that cannot be a sheet to import."""
+    if path.suffix.lower() == ".xls":
         raise InvalidInput("An old .xls file: save it as .xlsx or CSV in Excel first.",
                            field="file")
+    if path.is_dir():
+        raise InvalidInput("{path} is a folder, not a file.", field="file", path=str(path))
+    if not path.exists():
+        raise InvalidInput("No such file: {path}.", field="file", path=str(path))
+
+
+def read_sheet(path: Path, sheet_name: str | None = None) -> Sheet:
+    """Read a CSV or .xlsx file; raises InvalidInput with a message a person can act on."""
+    check_source(path)
+    suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
             return _read_xlsx(path, sheet_name)
@@ -128,18 +137,23 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
         book.close()
 
 
+def check_target(path: Path) -> None:
+    """Refuse, before any work, a file name that cannot be written as a sheet."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise InvalidInput("Export to a .csv or .xlsx file (not {value}).", field="out",
+                           value=path.suffix or path.name)
+    if path.is_dir():
+        raise InvalidInput("{path} is a folder, not a file.", field="out", path=str(path))
+
+
 def write_sheet(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
     """Write CSV (UTF-8 with BOM, so Excel shows Chinese) or .xlsx by the file's suffix.
 
     Writes to a temporary file beside ``path`` and renames it, so a failed export never
     leaves half a file under the name asked for. Returns the number of rows written.
     """
+    check_target(path)
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput("Export to a .csv or .xlsx file (not {value}).", field="out",
-                           value=path.suffix or path.name)
-    if path.is_dir():
-        raise InvalidInput("{path} is a folder, not a file.", field="out", path=str(path))
     tmp = path.with_name(f".{path.name}.part")
     try:
         count = (_write_xlsx(tmp, headers, rows) if suffix == ".xlsx"

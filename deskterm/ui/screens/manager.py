@@ -413,11 +413,10 @@ class ManagerScreen(DeskScreen):
         """Ask for the sheet's file, then show its mapping and dry run."""
         from deskterm.ui.screens.importing import ImportScreen
 
-        read: dict[str, Sheet] = {}
-
         def check(text: str) -> None:
-            # Read once here: a wrong file is said under the field, the name kept.
-            read["sheet"] = importing.read(Path(text.strip()).expanduser())
+            # A missing file or a folder is said under the field, the name kept; the
+            # reading itself (seconds for a big workbook) runs off the event loop.
+            importing.check_file(Path(text.strip()).expanduser())
 
         def imported(plan: ImportPlan | None) -> None:
             if plan is not None:
@@ -426,9 +425,13 @@ class ManagerScreen(DeskScreen):
                               c=n[Action.CREATE], m=n[Action.MERGE], r=n[Action.REJECT]))
                 self.refresh_data()
 
+        def opened(sheet: Sheet) -> None:
+            self.app.push_screen(ImportScreen(self.ctx, sheet), imported)
+
         def typed(text: str | None) -> None:
-            if text is not None and "sheet" in read:
-                self.app.push_screen(ImportScreen(self.ctx, read["sheet"]), imported)
+            if text is not None:
+                self.run_service(importing.read, Path(text.strip()).expanduser(),
+                                 then=opened)
 
         self.app.push_screen(TextPromptScreen(
             _("The sheet to import (.csv or .xlsx): its file name"), "", check=check), typed)
