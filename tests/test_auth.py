@@ -197,3 +197,40 @@ async def test_a_pin_typed_right_after_the_name_is_not_lost(shop, team, monkeypa
         await pilot.press("enter", *"2468", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
         await settle(pilot)
+
+
+async def test_an_empty_pin_is_not_tried_and_digits_typed_during_a_check_stay(shop, team,
+                                                                              monkeypatch):
+    """An Enter that lands in the empty PIN field (the name was chosen by a click) says
+    "type your PIN" without a check; a wrong PIN's answer, half a second later, clears
+    only the PIN it checked — not digits typed meanwhile (seen in the browser test)."""
+    import time
+
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.signin import SignInScreen
+    from tests.ui_helpers import settle, wait_for
+
+    auth.set_pin(shop, team.li, "2468")
+    real, tried = auth.sign_in, []
+
+    def slow_sign_in(ctx, staff_id, pin):
+        tried.append(pin)
+        time.sleep(0.5)
+        return real(ctx, staff_id, pin)
+
+    monkeypatch.setattr(auth, "sign_in", slow_sign_in)
+    app = create_app(shop, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        screen = app.screen
+        names = [str(o.prompt) for o in screen.query_one("#people").options]
+        screen.query_one("#people").highlighted = next(
+            i for i, n in enumerate(names) if n.startswith("Li Na"))
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert tried == []
+        assert "Type your PIN" in str(screen.query_one("#err-pin").render())
+        await pilot.press(*"1111", "enter", *"24")  # typed on while 1111 is checked
+        await wait_for(pilot, lambda: "Wrong PIN" in str(screen.query_one("#err-pin").render()))
+        assert tried == ["1111"]
+        assert screen.query_one("#pin").value == "24"

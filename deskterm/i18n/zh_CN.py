@@ -664,4 +664,5 @@ MESSAGES: dict[str, str] = {
     'Listening on {host}: anyone on this network can open the sign-in page.': '正在监听 {host}:同一网络中的任何人都能打开登录页面。',
     'No PIN yet: choose it at the shop PC first (deskterm staff pin, or sign in there once).': '还没有 PIN:请先在展厅电脑上设置(deskterm staff pin,或在那里登录一次)。',
     'Showing the first {k} of {n}: at risk first, the longest overdue first.': '显示 {n} 个中的前 {k} 个:先列有流失风险的,逾期最久的在前。',
+    'Type your PIN.': '请输入您的 PIN。',
 }

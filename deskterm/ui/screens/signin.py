@@ -65,6 +65,12 @@ class SignInScreen(ModalScreen[Actor]):
             show_field_errors(self, {"pin": _("Choose your name first.")})
             self.query_one("#people", OptionList).focus()
             return
+        if not event.value:  # an Enter meant for the name list: nothing to check
+            show_field_errors(self, {"pin": _("Type your PIN.")})
+            return
+        # Taken out of the field at once: a PIN is never left on screen, and digits typed
+        # while it is checked (half a second) are the next try, not added to this one.
+        self.query_one("#pin", Input).value = ""
         self.try_pin(self.chosen, event.value)
 
     @work(thread=True, exclusive=True, group="signin")
@@ -78,6 +84,4 @@ class SignInScreen(ModalScreen[Actor]):
         self.app.call_from_thread(self.dismiss, actor)
 
     def _wrong(self, message: str) -> None:
-        pin = self.query_one("#pin", Input)
-        pin.value = ""  # a PIN is retyped, never kept on screen
         show_field_errors(self, {"pin": message}, ("pin",))
