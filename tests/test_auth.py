@@ -12,6 +12,8 @@ from deskterm.services.audit import audit_trail
 from deskterm.services.permissions import PermissionDenied
 from tests.scenario import new_customer
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture(autouse=True)
 def _fast_kdf(monkeypatch):

@@ -32,6 +32,8 @@ from deskterm.storage.models import Audit, Callback, Customer, LevelChange, Owne
 from deskterm.storage.sheets import Sheet, read_sheet, write_sheet
 from tests.scenario import new_customer
 
+pytestmark = pytest.mark.both_databases
+
 F = ImportField
 HEADERS = ["姓名", "手机号码", "意向级别", "销售顾问", "意向车型", "预算", "备注", "下次回访"]
 

@@ -19,6 +19,8 @@ from deskterm.services import (
 from deskterm.services.reception import InvalidForm, ReceptionForm
 from tests.scenario import new_customer
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def floor(ctx, team):

@@ -11,11 +11,11 @@ from deskterm.errors import StorageError
 from deskterm.services import rotation, setup
 from deskterm.services.maintenance import open_context
 from deskterm.storage import migrations
-from deskterm.storage.engine import Database
+from deskterm.storage.engine import SQLiteDatabase
 
 
 def test_pragmas_on_every_connection(tmp_path):
-    db = Database(tmp_path / "a.db")
+    db = SQLiteDatabase(tmp_path / "a.db")
     with db.read() as s:
         conn = s.connection()
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -26,7 +26,7 @@ def test_pragmas_on_every_connection(tmp_path):
 
 
 def test_write_session_takes_the_write_lock_up_front(tmp_path):
-    db = Database(tmp_path / "a.db")
+    db = SQLiteDatabase(tmp_path / "a.db")
     other = sqlite3.connect(tmp_path / "a.db", timeout=0, isolation_level=None)
     with db.write() as s:
         s.connection().exec_driver_sql("SELECT 1")  # a read only: the lock must already be held
@@ -39,7 +39,7 @@ def test_write_session_takes_the_write_lock_up_front(tmp_path):
 
 
 def test_migrated_schema_matches_the_models(tmp_path):
-    db = Database(tmp_path / "a.db")
+    db = SQLiteDatabase(tmp_path / "a.db")
     insp = inspect(db.engine)
     for table in SQLModel.metadata.sorted_tables:
         cols = {c["name"] for c in insp.get_columns(table.name)}
@@ -57,34 +57,36 @@ def test_newer_schema_is_refused_and_not_a_database_is_explained(tmp_path):
     con.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
     con.close()
     with pytest.raises(StorageError, match="newer deskterm"):
-        Database(p)
+        SQLiteDatabase(p)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StorageError, match="not a deskterm database"):
-        Database(junk)
+        SQLiteDatabase(junk)
     foreign = tmp_path / "foreign.db"
     con = sqlite3.connect(foreign)
     con.execute("CREATE TABLE t (x)")
     con.close()
     with pytest.raises(StorageError, match="not a deskterm database"):
-        Database(foreign)
+        SQLiteDatabase(foreign)
 
 
 def test_missing_file_without_create_is_an_error(tmp_path):
     with pytest.raises(StorageError):
-        Database(tmp_path / "nope.db", create=False)
+        SQLiteDatabase(tmp_path / "nope.db", create=False)
 
 
-def test_concurrent_next_up_assigns_each_walk_in_once(tmp_path, clock):
-    """Several windows press next-up at once: every walk-in goes to a different free person."""
-    ctx = open_context(tmp_path / "c.db", clock)
+@pytest.mark.both_databases
+def test_concurrent_next_up_assigns_each_walk_in_once(database, clock):
+    """Several windows (or PCs) press next-up at once: every walk-in goes to a different
+    free person."""
+    ctx = open_context(database, clock)
     ids = [setup.add_staff(ctx, f"S{i}", "salesperson").id for i in range(8)]
     for sid in ids:
         rotation.check_in(ctx, sid)
     results, errors = [], []
 
     def window():
-        c = open_context(tmp_path / "c.db", clock, start_of_day=False)
+        c = open_context(database, clock, start_of_day=False)
         try:
             for _ in range(2):
                 results.append(rotation.walk_in(c).salesperson_id)

@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line, in the current language."""
     common = _Parser(add_help=False)
     common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, type=_path,
-                        help=_("database file (default: DESKTERM_DB or the user-data folder)"))
+                        help=_("database file, or a postgresql:// address (default: "
+                               "DESKTERM_DB or the user-data folder)"))
     common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                         help=_("use a throw-away copy of the demo showroom"))
     common.add_argument("--lang", choices=["en", "zh"], default=argparse.SUPPRESS,
@@ -150,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--from", dest="first", type=_date, help=_("first day (optional)"))
     exp.add_argument("--to", dest="last", type=_date, help=_("last day (optional)"))
 
+    cp = sub.add_parser("copy-to", parents=[common],
+                        help=_("copy the whole database into a new, empty one (to move to a "
+                               "PostgreSQL server)"))
+    cp.add_argument("target", type=_path,
+                    help=_("a postgresql:// address, or a new database file"))
+
     srv = sub.add_parser("serve", parents=[common],
                          help=_("open deskterm in a browser on the shop network (sign-in "
                                 "with a PIN required)"))
@@ -174,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-untyped-def]
           start_of_day: bool = True):
     """Open the context the arguments ask for (demo copy, --db, or the default file)."""
-    from deskterm.cli.paths import default_db_path, find_sample
+    from deskterm.cli.paths import find_sample
     from deskterm.services.maintenance import demo_copy, demo_today, open_context
 
     if getattr(args, "demo", False):
@@ -188,12 +195,25 @@ def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-u
         clock = clock_from_env(default=parse_now(today) if today else None)
     else:
         named = getattr(args, "db", None)
-        path = Path(named).expanduser() if named else default_db_path()
+        target = _target(args)
         clock = clock_from_env()
         # Only the default location is made on demand; a named folder must exist.
-        return open_context(path, clock, create=create, make_folder=not named,
+        return open_context(target, clock, create=create, make_folder=not named,
                             start_of_day=start_of_day)
     return open_context(path, clock, create=create, start_of_day=start_of_day)
+
+
+def _target(args: argparse.Namespace) -> str | Path:
+    """The database ``--db`` or ``DESKTERM_DB`` names: a server address, else a file."""
+    import os
+
+    from deskterm.cli.paths import default_db_path
+    from deskterm.services.maintenance import is_server
+
+    named = getattr(args, "db", None) or os.environ.get("DESKTERM_DB")
+    if named and is_server(named):
+        return named.strip()
+    return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
 
 
 def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
@@ -319,15 +339,37 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _db_path(args: argparse.Namespace) -> Path:
-    from deskterm.cli.paths import default_db_path
-
-    return (Path(args.db).expanduser() if getattr(args, "db", None)
-            else default_db_path()).resolve()
+    """The database file the arguments name; a server has backups but no file to restore."""
+    target = _target(args)
+    if isinstance(target, str):
+        raise DesktermError(
+            "deskterm restores a file, never a server that several PCs share. With every "
+            "desk closed, whoever looks after the server restores a backup with: "
+            "pg_restore --clean --if-exists --dbname ADDRESS BACKUP.dump")
+    return target.resolve()
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
-    from deskterm.services.backups import backup_folder, list_backups
+    from deskterm.services.backups import (
+        backup_folder,
+        list_backups,
+        list_server_backups,
+        server_backups,
+    )
 
+    if isinstance(_target(args), str):
+        ctx = _open(args, create=False, start_of_day=False)
+        try:
+            folder = server_backups(ctx)
+        finally:
+            ctx.db.close()
+        found = list_server_backups(folder)
+        if not found:
+            print(_("No backups yet in {folder}.", folder=folder))
+            return EXIT_OK
+        _print_table([[p.name, f"{p.stat().st_size // 1024} KB"] for p in found],
+                     [_("Backup"), _("Size")])
+        return EXIT_OK
     path = _db_path(args)
     found = list_backups(path)
     if not found:
@@ -534,7 +576,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_copy_to(args: argparse.Namespace) -> int:
+    from deskterm.services.maintenance import copy_to, is_server
+
+    target = args.target if is_server(args.target) else Path(args.target).expanduser()
+    ctx = _open(args, create=False)
+    try:
+        counts = copy_to(ctx, target, progress=lambda table, n: print(
+            _("{table}: {n} rows", table=table, n=n), flush=True))
+    finally:
+        ctx.db.close()
+    print(_("Copied {n} rows. Open the copy with --db (or DESKTERM_DB) on every PC; the "
+            "old database is left as it was.", n=sum(counts.values())))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
     import shlex
 
     from deskterm.services import auth
@@ -554,10 +612,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not auth.anyone_has_pin(ctx):
             raise RuleViolation("Browser access needs sign-in, and nobody has a PIN yet: "
                                 "set one first (deskterm staff pin NAME).")
-        path = ctx.db.path.resolve()
+        target = ctx.db.path.resolve() if ctx.db.path else _target(args)
     finally:
         ctx.db.close()
-    command = shlex.join([sys.executable, "-m", "deskterm", "--remote", "--db", str(path),
+    # Every browser's app finds the database in its environment: a server's address may
+    # hold a password, which a command line would show to every user of this PC.
+    os.environ["DESKTERM_DB"] = str(target)
+    command = shlex.join([sys.executable, "-m", "deskterm", "--remote",
                           *(["--lang", args.lang] if getattr(args, "lang", None) else [])])
     if args.host not in ("localhost", "127.0.0.1", "::1"):
         print(_("Listening on {host}: anyone on this network can open the sign-in page.",
@@ -581,9 +642,9 @@ def cmd_open(args: argparse.Namespace) -> int:
         code = run_app(ctx)
     finally:
         ctx.db.close()
-        if getattr(args, "demo", False):
+        if getattr(args, "demo", False) and ctx.db.path is not None:
             shutil.rmtree(ctx.db.path.parent, ignore_errors=True)
-    if code == EXIT_RESTORE and not getattr(args, "demo", False):
+    if code == EXIT_RESTORE and not getattr(args, "demo", False) and ctx.db.path is not None:
         _restore_and_say(ctx.db.path, None)
         return cmd_open(args)
     return code
@@ -592,7 +653,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 COMMANDS = {"report": cmd_report, "staff": cmd_staff, "backup": cmd_backup,
             "backups": cmd_backups, "restore": cmd_restore, "check": cmd_check,
             "levels": cmd_levels, "settings": cmd_settings, "demo": cmd_demo,
-            "import": cmd_import, "export": cmd_export, "serve": cmd_serve, None: cmd_open}
+            "import": cmd_import, "export": cmd_export, "copy-to": cmd_copy_to,
+            "serve": cmd_serve, None: cmd_open}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from deskterm.services import (
 from deskterm.services.context import Context
 from deskterm.services.escalation import escalation_lists, run_escalations
 from deskterm.services.reception import ReceptionForm
-from deskterm.storage.engine import Database
+from deskterm.storage.engine import SQLiteDatabase
 
 #: The sample's own "today": ``deskterm --demo`` runs on this day unless DESKTERM_NOW is set.
 DEMO_NOW = datetime(2026, 11, 20, 10, 40)
@@ -331,7 +331,7 @@ def generate(out: Path, seed: int = 20261120, days: int = DEMO_DAYS,
     clock = FixedClock(datetime.combine(start, time(8, 0)), zone=zone)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "demo.db"
-        ctx = Context(Database(work, fast=True), clock)
+        ctx = Context(SQLiteDatabase(work, fast=True), clock)
         setup.ensure_seeded(ctx)
         setup.set_setting(ctx, "shop.timezone", DEMO_ZONE)
         setup.set_setting(ctx, "shop.name", "deskterm demo showroom")

@@ -55,10 +55,10 @@ def audit_trail(ctx: Context, text: str = "", entity: str | None = None,
             q = q.where(Audit.entity_id == entity_id)
         text = text.strip()
         if text:
-            q = q.where(or_(col(Audit.action).contains(text, autoescape=True),
-                            col(Audit.entity).contains(text, autoescape=True),
-                            col(Audit.before_json).contains(text, autoescape=True),
-                            col(Audit.after_json).contains(text, autoescape=True)))
+            q = q.where(or_(col(Audit.action).icontains(text, autoescape=True),
+                            col(Audit.entity).icontains(text, autoescape=True),
+                            col(Audit.before_json).icontains(text, autoescape=True),
+                            col(Audit.after_json).icontains(text, autoescape=True)))
         rows = s.exec(q.order_by(col(Audit.id).desc()).limit(limit)).all()
         return [AuditEntry(r.id or 0, r.at, names.get(r.actor_id) if r.actor_id else None,
                            r.action, r.entity, r.entity_id,

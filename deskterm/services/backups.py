@@ -3,6 +3,10 @@
 Backups live in ``backups/`` beside the database file, named by the moment they
 were taken, so the folder sorts oldest to newest and a damaged database (whose
 settings can't be read) still knows where to find them.
+
+A PostgreSQL database is backed up on demand with the server's own ``pg_dump`` (into
+``~/deskterm/backups``); the daily automatic copy and ``restore`` are the server's
+business there: several PCs share it, and whoever looks after it runs its backups.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from deskterm.storage import files
 
 PREFIX = "deskterm-"
 SUFFIX = ".db"
+DUMP_SUFFIX = ".dump"  # pg_dump's custom format, for pg_restore
 
 
 def backup_folder(db_path: Path) -> Path:
@@ -37,9 +42,28 @@ def list_backups(db_path: Path) -> list[Path]:
                   key=lambda p: p.name, reverse=True)
 
 
+def server_backups(ctx: Context) -> Path:
+    """Where ``pg_dump`` backups of a server database are written by default."""
+    return ctx.db.home / "backups"
+
+
+def list_server_backups(folder: Path) -> list[Path]:
+    """The ``pg_dump`` backups in ``folder``, newest first."""
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.glob(f"{PREFIX}*{DUMP_SUFFIX}") if p.is_file()),
+                  key=lambda p: p.name, reverse=True)
+
+
 def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
     """An online backup of the live database: into ``dest`` (a file or a folder), or the
-    backup folder."""
+    backup folder. A server database is dumped with ``pg_dump``."""
+    if ctx.db.path is None:
+        target = Path(dest).expanduser() if dest else server_backups(ctx)
+        if target.is_dir() or dest is None:
+            target = target / _name(ctx.now()).replace(SUFFIX, DUMP_SUFFIX)
+        ctx.db.dump_to(target)
+        return target
     target = Path(dest).expanduser() if dest else backup_folder(ctx.db.path)
     if target.is_dir() or dest is None:
         target = target / _name(ctx.now())
@@ -49,7 +73,10 @@ def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
 
 def daily_backup(ctx: Context) -> Path | None:
     """Make today's backup if there is none yet, then keep only the newest
-    ``backup.keep``; returns the new backup (None if today's was already there)."""
+    ``backup.keep``; returns the new backup (None if today's was already there, or the
+    database is on a server, whose backups are the server's)."""
+    if ctx.db.path is None:
+        return None
     today = f"{PREFIX}{ctx.now():%Y%m%d}-"
     if any(p.name.startswith(today) for p in list_backups(ctx.db.path)):
         return None

@@ -62,10 +62,10 @@ def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None
         rows = queries.due_callback_rows(cur, salesperson_id, end)
     out: list[CallbackView] = []
     zone = ctx.clock.zone
-    parse = datetime.fromisoformat
+    stored = queries.from_stored
 
-    def local(text: str) -> date:  # the stored UTC text's day at the shop
-        return parse(text + "+00:00").astimezone(zone).date()
+    def local(value: Any) -> date:  # a stored datetime's day at the shop
+        return stored(value).astimezone(zone).date()  # type: ignore[union-attr]
 
     for (cb_id, due_at, cust_id, name, phone, level, status, level_since, status_since,
          owner_since, last_contact_at, created_at, notes, last_note) in rows:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from deskterm.i18n import _
 from deskterm.services import rotation as rotation_service
 from deskterm.services.context import Context
 from deskterm.services.escalation import run_escalations
+from deskterm.services.permissions import require
 from deskterm.services.setup import (
     ensure_seeded,
     get_settings,
@@ -23,9 +24,10 @@ from deskterm.services.setup import (
     load_settings,
     rotation_settings,
 )
-from deskterm.storage import files
-from deskterm.storage.engine import Database
+from deskterm.storage import files, transfer
+from deskterm.storage.engine import open_database
 from deskterm.storage.models import Callback, Customer, Reception, RotationEventRow, Staff
+from deskterm.storage.postgres import is_server_address
 
 
 def open_context(path: str | Path, clock: Clock, *, create: bool = True,
@@ -35,7 +37,7 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
     Start of day closes earlier days left open and applies the escalation rules;
     both are idempotent, so two windows opening at once is harmless.
     """
-    ctx = Context(Database(path, create=create, make_folder=make_folder), clock)
+    ctx = Context(open_database(path, create=create, make_folder=make_folder), clock)
     ensure_seeded(ctx)
     zone = get_settings(ctx).get("shop.timezone")
     if zone:
@@ -56,20 +58,37 @@ def start_day(ctx: Context) -> None:
     run_escalations(ctx)
 
 
+def is_server(target: str) -> bool:
+    """Whether ``--db`` names a database server (PostgreSQL) rather than a file."""
+    return is_server_address(target)
+
+
+def output_folder(ctx: Context, kind: str) -> Path:
+    """Where reports and exports go: beside the database file, or for a server
+    database in the ``deskterm`` folder of this PC's home."""
+    return ctx.db.home / kind
+
+
 def change_marker(ctx: Context) -> int:
     """Changes whenever anything was committed since the last look (any window)."""
     return ctx.db.data_version()
 
 
 def health(ctx: Context) -> str | None:
-    """None if the file is sound, else what is wrong (SQLite's quick_check, the schema)."""
+    """None if the file is sound, else what is wrong (SQLite's quick_check, the schema).
+
+    A server keeps its own storage sound, and its schema was checked (or migrated) when
+    it was opened: there is nothing a restore from this PC could mend.
+    """
+    if ctx.db.path is None:
+        return None
     return files.health(ctx.db.path)
 
 
 def warnings(ctx: Context) -> list[str]:
     """Conditions worth telling the user at start-up (not errors)."""
     found = []
-    if files.on_network_share(ctx.db.path):
+    if ctx.db.path is not None and files.on_network_share(ctx.db.path):
         found.append(_("The database {path} is on a network share: two PCs writing to it can "
                        "damage it. Keep it on this PC's own disk.", path=str(ctx.db.path)))
     return found
@@ -84,17 +103,12 @@ class Problem:
 
 
 def check(ctx: Context) -> list[Problem]:
-    """SQLite's integrity and foreign-key checks, then the app's own invariants."""
+    """SQLite's integrity and foreign-key checks (a server enforces both itself), then
+    the app's own invariants."""
     problems: list[Problem] = []
-    raw = sqlite3.connect(f"file:{ctx.db.path}?mode=ro", uri=True)
-    try:
-        for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
-            if row != "ok":
-                problems.append(Problem("integrity", row))
-        for row in raw.execute("PRAGMA foreign_key_check").fetchall():
-            problems.append(Problem("foreign_key", f"{row[0]} row {row[1]} → {row[2]}"))
-    finally:
-        raw.close()
+    if ctx.db.path is not None:
+        for kind, detail in files.integrity_problems(ctx.db.path):
+            problems.append(Problem(kind, detail))
     with ctx.db.read() as s:
         levels = load_levels(s)
         staff = {st.id: st for st in s.exec(select(Staff)).all()}
@@ -147,6 +161,19 @@ def check(ctx: Context) -> list[Problem]:
             except DesktermError as exc:
                 problems.append(Problem("rotation", f"{day}: {exc}"))
     return problems
+
+
+def copy_to(ctx: Context, target: str | Path,
+            progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Copy this whole database into a new, empty one at ``target`` (a ``postgresql://``
+    address, or a new SQLite file): how a shop moves to the group's server. All or
+    nothing; returns the rows copied per table."""
+    require(ctx, "manage")
+    dest = open_database(target, create=True, make_folder=False)
+    try:
+        return transfer.copy_everything(ctx.db, dest, progress)
+    finally:
+        dest.close()
 
 
 def demo_copy(sample: Path) -> Path:

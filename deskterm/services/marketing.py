@@ -59,13 +59,15 @@ def marketing_pool(ctx: Context, text: str = "", limit: int = 500) -> list[PoolE
              .where(col(Customer.status).in_(POOL_STATUSES)))
         text = text.strip()
         if text:
-            conds = [col(Customer.name).contains(text, autoescape=True)]
+            conds = [col(Customer.name).icontains(text, autoescape=True)]
             digits = phone_search_digits(text)
             if len(digits) >= 3:
                 conds.append(col(Customer.phone).contains(digits, autoescape=True))
             q = q.where(or_(*conds))
-        # Never-contacted first (NULLs sort first in SQLite ascending), then the oldest touch.
-        q = q.order_by(last.c.last, col(Customer.status_since), col(Customer.id)).limit(limit)
+        # Never-contacted first (said outright: PostgreSQL puts NULLs last going up), then
+        # the oldest touch.
+        q = q.order_by(last.c.last.nulls_first(), col(Customer.status_since),
+                       col(Customer.id)).limit(limit)
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
         out = []
         for c, last_at, n in s.exec(q).all():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -134,13 +133,13 @@ def _levels_from_table(rows: tuple[tuple[Any, ...], ...]) -> Levels:
     )
 
 
-def load_levels(session: Session | sqlite3.Cursor) -> Levels:
+def load_levels(session: Session | queries.Raw) -> Levels:
     """Levels from the database (in a session, or on a hot-path driver cursor).
 
     The table is read on every call (another window may have changed it); only the
     rules built from identical rows are reused, which saves most of the cost.
     """
-    cur = session if isinstance(session, sqlite3.Cursor) else queries.cursor_of(session)
+    cur = session if isinstance(session, queries.Raw) else queries.cursor_of(session)
     return _levels_from_table(queries.level_rows(cur))
 
 

@@ -1,5 +1,11 @@
 """Opening the database: pragmas, write locks taken up front, migrations, sessions.
 
+:class:`Database` is what the services see, whichever the database: read sessions,
+write sessions (one writer at a time, its lock taken up front), a hot-path cursor and a
+change marker. :class:`SQLiteDatabase` is the shop PC's file (below);
+:class:`deskterm.storage.postgres.PostgresDatabase` a dealer group's server.
+:func:`open_database` picks one from what ``--db`` names.
+
 Measured on these machines (shared/ENGINEERING-NOTES.md): SQLModel's default
 read-modify-write lost 41 % of updates with two writers, and a deferred BEGIN
 that reads then writes fails at once under contention.  So every write session
@@ -25,6 +31,7 @@ from sqlmodel import Session, create_engine
 
 from deskterm.errors import DamagedDatabase, StorageError
 from deskterm.storage import migrations
+from deskterm.storage.queries import Raw
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +138,7 @@ def prepare_file(path: Path, *, create: bool = True, make_folder: bool = True) -
     return found
 
 
-def _storage_error(exc: DBAPIError | sqlite3.Error, path: Path) -> StorageError:
+def _storage_error(exc: BaseException, path: Path) -> StorageError:
     """What a failed statement means for the person at the desk; nothing was saved."""
     orig = getattr(exc, "orig", None)
     text = str(orig) if orig is not None else str(exc)
@@ -156,14 +163,129 @@ def _storage_error(exc: DBAPIError | sqlite3.Error, path: Path) -> StorageError:
 
 
 class Database:
-    """One SQLite file: an engine, read sessions and write sessions."""
+    """One deskterm database: an engine, read sessions, write sessions, a change marker."""
+
+    #: "sqlite" or "postgresql" (the SQL of :mod:`deskterm.storage.queries` differs).
+    dialect = "sqlite"
+    engine: Engine
+    #: The SQLite file, or None for a database server.
+    path: Path | None = None
+    #: Where the database is, as said to people (a server's address has no password).
+    where: str
+    #: The folder for reports, exports and backups made from this database.
+    home: Path
+    #: The engine whose transactions take the write lock first.
+    _writer: Engine
+
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        raise NotImplementedError
+
+    def _error(self, exc: BaseException) -> StorageError:
+        """What a failed statement means for the person at the desk; nothing was saved."""
+        raise NotImplementedError
+
+    def _begin_raw(self, conn: Any, cur: Any) -> None:
+        """Start one read snapshot on a bare driver connection."""
+        raise NotImplementedError
+
+    def _end_raw(self, conn: Any) -> None:
+        raise NotImplementedError
+
+    def data_version(self) -> int:
+        """A number that changes whenever anything was committed (another window, another
+        PC, or this process's own sessions): how a screen knows to reload."""
+        raise NotImplementedError
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session: one consistent snapshot, never waits for writers."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            except (DBAPIError, *self._driver_errors()) as exc:
+                raise self._error(exc) from exc
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def read_cursor(self) -> Iterator[Raw]:
+        """A read snapshot on a bare driver cursor from the same pool.
+
+        For the hot-path statements in :mod:`deskterm.storage.queries` only: there,
+        a Session's and a Core statement's own work cost three times SQLite's.
+        """
+        try:
+            conn = self.engine.raw_connection()
+        except DBAPIError as exc:
+            raise self._error(exc) from exc
+        began = False
+        try:
+            cur = conn.cursor()
+            self._begin_raw(conn, cur)  # one snapshot for every statement in the block
+            began = True
+            yield Raw(cur, self.dialect)
+        except self._driver_errors() as exc:
+            raise self._error(exc) from exc
+        finally:
+            if began:
+                try:
+                    self._end_raw(conn)
+                except self._driver_errors() as exc:
+                    # Only a read ends here; the connection is dropped, not reused.
+                    log.warning("Ending a read on %s failed: %s", self.where, exc)
+                    conn.invalidate()
+            conn.close()  # back to the pool
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction that holds the write lock from its first statement."""
+        with Session(self._writer, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except (DBAPIError, *self._driver_errors()) as exc:
+                session.rollback()
+                raise self._error(exc) from exc
+            except BaseException:
+                session.rollback()
+                raise
+
+    def checkpoint(self) -> None:
+        """Make every commit part of the main store (before copying a file); a server
+        needs nothing."""
+
+    def dump_to(self, target: Path) -> None:
+        """Write a backup of a server database to ``target`` (a file is copied instead)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+
+def open_database(target: str | os.PathLike[str], *, create: bool = True,
+                  make_folder: bool = True) -> Database:
+    """The database ``target`` names: a ``postgresql://`` address or an SQLite file."""
+    from deskterm.storage.postgres import PostgresDatabase, is_server_address
+
+    if isinstance(target, str) and is_server_address(target):
+        return PostgresDatabase(target, create=create)
+    return SQLiteDatabase(target, create=create, make_folder=make_folder)
+
+
+class SQLiteDatabase(Database):
+    """One SQLite file on the shop PC."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
                  fast: bool = False, make_folder: bool = True) -> None:
         self.path = Path(path).expanduser().resolve()
+        self.where = str(self.path)
+        self.home = self.path.parent
         prepare_file(self.path, create=create, make_folder=make_folder)
         # hide_parameters keeps phone numbers out of logs and error messages.
-        self.engine: Engine = create_engine(
+        self.engine = create_engine(
             f"sqlite:///{self.path}", hide_parameters=True,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
         )
@@ -174,12 +296,21 @@ class Database:
         self._watch: sqlite3.Connection | None = None
         self._watch_lock = threading.Lock()
 
-    def data_version(self) -> int:
-        """A number that changes whenever any *other* connection commits (another window,
-        or this process's own sessions): how a screen knows to reload, for microseconds.
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        return (sqlite3.Error,)
 
-        One dedicated connection, because ``PRAGMA data_version`` is per connection.
-        """
+    def _error(self, exc: BaseException) -> StorageError:
+        return _storage_error(exc, self.path)  # type: ignore[arg-type]
+
+    def _begin_raw(self, conn: Any, cur: Any) -> None:
+        cur.execute("BEGIN")
+
+    def _end_raw(self, conn: Any) -> None:
+        conn.driver_connection.execute("ROLLBACK")
+
+    def data_version(self) -> int:
+        """``PRAGMA data_version`` on one dedicated connection (it is per connection):
+        changes whenever any *other* connection commits, for microseconds."""
         with self._watch_lock:
             try:
                 if self._watch is None:
@@ -191,57 +322,6 @@ class Database:
             except sqlite3.Error as exc:
                 raise StorageError("Cannot read {path}: {error}", path=str(self.path),
                                    error=str(exc)) from exc
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A read-only session: one consistent snapshot, never waits for writers."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-            except (DBAPIError, sqlite3.Error) as exc:
-                raise _storage_error(exc, self.path) from exc
-            finally:
-                session.rollback()
-
-    @contextmanager
-    def read_cursor(self) -> Iterator[sqlite3.Cursor]:
-        """A read snapshot on a bare driver cursor from the same pool.
-
-        For the hot-path statements in :mod:`deskterm.storage.queries` only: there,
-        a Session's and a Core statement's own work cost three times SQLite's.
-        """
-        conn = self.engine.raw_connection()
-        began = False
-        try:
-            cur = conn.cursor()
-            cur.execute("BEGIN")  # one snapshot for every statement in the block
-            began = True
-            yield cur
-        except sqlite3.Error as exc:
-            raise _storage_error(exc, self.path) from exc
-        finally:
-            if began:
-                try:
-                    conn.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
-                except sqlite3.Error as exc:
-                    # Only a read ends here; the connection is dropped, not reused.
-                    log.warning("Ending a read on %s failed: %s", self.path, exc)
-                    conn.invalidate()
-            conn.close()  # back to the pool
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction that holds the write lock from its first statement."""
-        with Session(self._writer, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except (DBAPIError, sqlite3.Error) as exc:
-                session.rollback()
-                raise _storage_error(exc, self.path) from exc
-            except BaseException:
-                session.rollback()
-                raise
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (before copying or committing a sample)."""

@@ -66,6 +66,21 @@ def health(path: Path) -> str | None:
     return None
 
 
+def integrity_problems(path: Path) -> list[tuple[str, str]]:
+    """SQLite's whole-file integrity check and its foreign-key check, as (kind, detail)."""
+    found: list[tuple[str, str]] = []
+    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
+            if row != "ok":
+                found.append(("integrity", row))
+        for row in raw.execute("PRAGMA foreign_key_check").fetchall():
+            found.append(("foreign_key", f"{row[0]} row {row[1]} → {row[2]}"))
+    finally:
+        raw.close()
+    return found
+
+
 def set_aside(path: Path, suffix: str) -> Path | None:
     """Rename ``path`` (and its sidecars) to ``path.<suffix>``; never deletes anything."""
     if not path.exists():

@@ -1,4 +1,4 @@
-"""The tables (SQLModel over SQLite). One home for everything in DESIGN.md §1.
+"""The tables (SQLModel over SQLite or PostgreSQL). One home for everything in DESIGN.md §1.
 
 Datetimes are aware and stored as UTC (SQLModel's UTCDateTime); ``day`` columns
 hold the shop's local calendar day so daily figures need no time-zone maths.
@@ -102,7 +102,8 @@ class Customer(SQLModel, table=True):
         Index("ix_customer_status_owner_level", "status", "owner_id", "level"),
         Index("ix_customer_search", "last_contact_at", "name", "phone"),
         Index("ix_customer_lost_request", "lost_requested_at",
-              sqlite_where=text("lost_requested_at IS NOT NULL")),
+              sqlite_where=text("lost_requested_at IS NOT NULL"),
+              postgresql_where=text("lost_requested_at IS NOT NULL")),
     )
 
 
@@ -151,7 +152,7 @@ class Callback(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     salesperson_id: int = Field(foreign_key="staff.id")
-    kind: str = Field(default="sales", max_length=8)
+    kind: str = Field(default="sales", max_length=16)  # sales | care | marketing
     due_at: datetime
     status: str = Field(default="open", max_length=10)
     done_at: datetime | None = None
@@ -164,10 +165,11 @@ class Callback(SQLModel, table=True):
     __table_args__ = (
         # "My callbacks due today" is a range seek on this partial index (0.08 ms on 1M rows).
         Index("ix_callback_open_due", "salesperson_id", "due_at",
-              sqlite_where=text("status = 'open'")),
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
         Index("ix_callback_done", "done_at"),
         Index("ix_callback_due", "due_at"),
-        Index("ix_callback_kind_due", "kind", "due_at", sqlite_where=text("status = 'open'")),
+        Index("ix_callback_kind_due", "kind", "due_at", sqlite_where=text("status = 'open'"),
+              postgresql_where=text("status = 'open'")),
     )
 
 

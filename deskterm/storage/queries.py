@@ -6,13 +6,18 @@ here as SQL text and run on a driver cursor (``Database.read_cursor``, or
 microseconds: the benchmark runs the same text in raw sqlite3 as its floor. Their
 plans are asserted in ``tests/test_query_plans.py``.
 
-Datetimes are stored the way SQLModel stores them: UTC, naive text with microseconds.
+Each statement is written once, in SQLite's spelling; :class:`Raw` runs it on either
+database (on PostgreSQL: ``%s`` placeholders, ``strpos`` for ``instr``, ``ILIKE`` for
+SQLite's case-blind ``LIKE``, no ``INDEXED BY``). Datetimes are stored the way SQLModel
+stores them: in SQLite UTC naive text with microseconds, in PostgreSQL ``timestamptz``.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
@@ -26,11 +31,41 @@ def to_stored(at: datetime) -> str:
     return at.astimezone(UTC).strftime(_STORED)
 
 
-def from_stored(text: str | None) -> datetime | None:
-    """Stored datetime text back to an aware UTC datetime."""
-    if text is None:
+def from_stored(value: str | datetime | None) -> datetime | None:
+    """A stored datetime (SQLite's text, PostgreSQL's aware value) as an aware UTC one."""
+    if value is None:
         return None
-    return datetime.fromisoformat(text + "+00:00")  # twice as fast as .replace(tzinfo=)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(value + "+00:00")  # twice as fast as .replace(tzinfo=)
+
+
+@lru_cache(maxsize=64)
+def postgresql_sql(sql: str) -> str:
+    """The PostgreSQL spelling of one statement of this module."""
+    sql = re.sub(r"\s+INDEXED BY \w+", "", sql)
+    sql = sql.replace("instr(", "strpos(").replace(" LIKE ", " ILIKE ")
+    return sql.replace("?", "%s")
+
+
+class Raw:
+    """A driver cursor inside a read snapshot (or a session's transaction), and the
+    dialect that says how to spell the statements of this module on it."""
+
+    __slots__ = ("cursor", "postgresql")
+
+    def __init__(self, cursor: Any, dialect: str) -> None:
+        self.cursor = cursor
+        self.postgresql = dialect == "postgresql"
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of ``sql`` (datetimes as stored: see :func:`from_stored`)."""
+        if self.postgresql:
+            self.cursor.execute(postgresql_sql(sql), tuple(params))
+        else:
+            self.cursor.execute(sql, tuple(to_stored(p) if isinstance(p, datetime) else p
+                                           for p in params))
+        return self.cursor.fetchall()
 
 
 # One salesperson's open callbacks due before a moment, with the customer and the newest
@@ -48,15 +83,16 @@ ORDER BY cb.due_at, cb.id
 """
 
 
-def cursor_of(session: Session) -> sqlite3.Cursor:
+def cursor_of(session: Session) -> Raw:
     """A driver cursor inside ``session``'s transaction (same snapshot, same lock)."""
-    return session.connection().connection.cursor()  # type: ignore[return-value]
+    conn = session.connection()
+    return Raw(conn.connection.cursor(), conn.dialect.name)
 
 
-def due_callback_rows(cur: sqlite3.Cursor, salesperson_id: int, before: datetime
+def due_callback_rows(cur: Raw, salesperson_id: int, before: datetime
                       ) -> list[tuple[Any, ...]]:
-    """Rows of :data:`DUE_CALLBACKS_SQL` (datetimes still as stored text)."""
-    return cur.execute(DUE_CALLBACKS_SQL, (salesperson_id, to_stored(before))).fetchall()
+    """Rows of :data:`DUE_CALLBACKS_SQL` (datetimes still as stored)."""
+    return cur.rows(DUE_CALLBACKS_SQL, (salesperson_id, before))
 
 
 # Every configured level, as the domain's LevelRule fields in order.
@@ -67,9 +103,9 @@ FROM level ORDER BY rank DESC
 """
 
 
-def level_rows(cur: sqlite3.Cursor) -> tuple[tuple[Any, ...], ...]:
+def level_rows(cur: Raw) -> tuple[tuple[Any, ...], ...]:
     """The level table's rows (hashable, so the built rules can be cached on them)."""
-    return tuple(cur.execute(LEVELS_SQL).fetchall())
+    return tuple(cur.rows(LEVELS_SQL))
 
 
 # Customers by a name fragment and/or phone digits, most recently contacted first. The
@@ -86,7 +122,7 @@ JOIN customer AS c ON c.id = hit.id JOIN staff AS s ON s.id = c.owner_id
 """
 
 
-def customer_search_rows(cur: sqlite3.Cursor, *, name: str | None, name_any_case: bool,
+def customer_search_rows(cur: Raw, *, name: str | None, name_any_case: bool,
                          digits: str | None, limit: int) -> list[tuple[Any, ...]]:
     """Rows of :data:`CUSTOMER_SEARCH_SQL`, most recently contacted first: name containing
     ``name`` (any ASCII case when ``name_any_case``) or phone containing ``digits``."""
@@ -106,8 +142,13 @@ def customer_search_rows(cur: sqlite3.Cursor, *, name: str | None, name_any_case
     if not conds:
         return []
     sql = CUSTOMER_SEARCH_SQL.format(where=" OR ".join(conds))
-    rows = cur.execute(sql, (*values, limit)).fetchall()
+    if cur.postgresql:  # PostgreSQL sorts NULL first going down; never-contacted go last
+        sql = sql.replace("DESC LIMIT", "DESC NULLS LAST LIMIT")
+    rows = cur.rows(sql, (*values, limit))
     # The join reads the hits in the inner order, but SQL promises no order without an
     # outer ORDER BY: sort the few rows here, never-contacted last as in the index.
-    rows.sort(key=lambda r: (r[8] is not None, r[8] or ""), reverse=True)
+    rows.sort(key=lambda r: (r[8] is not None, from_stored(r[8]) or _EPOCH), reverse=True)
     return rows
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

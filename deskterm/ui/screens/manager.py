@@ -27,6 +27,7 @@ from deskterm.services import (
     customers,
     exporting,
     importing,
+    maintenance,
     manager,
     report_export,
     setup,
@@ -405,7 +406,7 @@ class ManagerScreen(DeskScreen):
                              noted)
 
     def action_export(self) -> None:
-        folder = Path(self.ctx.db.path).parent / "reports"
+        folder = maintenance.output_folder(self.ctx, "reports")
         self.run_service(report_export.export_meeting, self.ctx, folder, then=lambda path:
                          self.notify(_("Report written to {path}", path=str(path))))
 
@@ -439,7 +440,7 @@ class ManagerScreen(DeskScreen):
     def action_export_data(self) -> None:
         """Customers, receptions or callbacks to a .csv or .xlsx file for Excel."""
         kinds = [(k.value, _(label)) for k, label in EXPORT_LABELS.items()]
-        folder = Path(self.ctx.db.path).parent / "exports"
+        folder = maintenance.output_folder(self.ctx, "exports")
 
         def picked(kind: str | None) -> None:
             if kind is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 from textual import work
@@ -13,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Label, Static
 
 from deskterm.i18n import N_, _
-from deskterm.services import report_export
+from deskterm.services import maintenance, report_export
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
@@ -105,7 +104,7 @@ class MeetingScreen(DeskScreen):
 
     def action_export(self) -> None:
         first, last = self.bounds()
-        folder = Path(self.ctx.db.path).parent / "reports"
+        folder = maintenance.output_folder(self.ctx, "reports")
         self.run_service(report_export.export_meeting, self.ctx, folder, last, first,
                          then=lambda path: self.notify(_("Report written to {path}",
                                                          path=str(path))))

@@ -1,0 +1,278 @@
+"""A dealer group's database on a PostgreSQL server (``--db postgresql://…``, psycopg 3).
+
+The services see the same :class:`~deskterm.storage.engine.Database` as on the shop
+PC's SQLite file, with the same promises kept in PostgreSQL's terms:
+
+- **One writer at a time**, its lock taken up front: every write transaction starts
+  with ``pg_advisory_xact_lock`` (SQLite's ``BEGIN IMMEDIATE``), so a read-modify-write
+  (next-up takes a walk-in) never loses an update to another PC. Waiting for it gives
+  up after :data:`LOCK_TIMEOUT_MS` with "busy, try again", as on SQLite.
+- **One snapshot per read**: read sessions are ``REPEATABLE READ READ ONLY``.
+- **Migrations**: the twins in ``migrations/postgresql/``, applied in one transaction
+  under a lock of their own, so two PCs starting at once migrate once.
+- **Change marker**: the server's transaction snapshot (``pg_current_snapshot()``),
+  which moves whenever a transaction that wrote anything starts or ends.
+
+The lock keys carry the schema's name, so two deskterm schemas in one database (a test
+per schema) never wait for each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import threading
+import zlib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlmodel import create_engine
+
+from deskterm.errors import StorageError
+from deskterm.storage import migrations
+from deskterm.storage.engine import _WRITE, Database
+
+log = logging.getLogger(__name__)
+
+#: How long a writer waits for another PC's write before saying "busy" (as SQLite's).
+LOCK_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 5
+_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+def is_server_address(target: str) -> bool:
+    """Whether ``--db`` names a PostgreSQL server rather than an SQLite file."""
+    return target.strip().lower().startswith(_SCHEMES)
+
+
+def _lock_sql(purpose: str) -> str:
+    # hashtext() of "deskterm.<purpose>.<schema>": one key per schema, computed by the
+    # server so no round trip is needed to learn the schema first.
+    return f"SELECT pg_advisory_xact_lock(hashtext('deskterm.{purpose}.' || current_schema()))"
+
+
+_WRITE_LOCK = _lock_sql("write")
+_MIGRATE_LOCK = _lock_sql("migrate")
+
+
+def _on_connect(dbapi_con: Any, _record: Any) -> None:
+    # autocommit off (psycopg's default): SQLAlchemy's "begin" event below adds what
+    # each kind of transaction needs as its first statement.
+    with dbapi_con.cursor() as cur:
+        cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        cur.execute("SET TIME ZONE 'UTC'")
+    dbapi_con.commit()
+
+
+def _begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_WRITE, False):
+        conn.exec_driver_sql(_WRITE_LOCK)
+    else:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", exc)
+    return str(getattr(orig, "sqlstate", None) or "")
+
+
+def _server_error(exc: BaseException, where: str) -> StorageError:
+    """What a failed statement or connection means at the desk; nothing was saved."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    state = _sqlstate(exc)
+    if state in ("55P03", "40001", "40P01"):  # lock timeout, serialisation, deadlock
+        return StorageError("The database is busy in another window; nothing was saved. "
+                            "Try again.")
+    if state.startswith("53"):  # disk full, out of memory, too many connections
+        return StorageError("The database server {path} is out of room ({error}): nothing "
+                            "was saved. Tell whoever looks after the server.",
+                            path=where, error=text)
+    if state in ("42501", "25006"):
+        return StorageError("{path} is read-only: nothing was saved. Ask for write access "
+                            "to the database.", path=where)
+    if state.startswith(("08", "57P", "28")) or not state:
+        # No SQLSTATE: the connection itself failed (server down, wrong host or port).
+        return StorageError("Cannot reach the database server {path} ({error}): nothing "
+                            "was saved. Check the network and that the server is running.",
+                            path=where, error=text)
+    return StorageError("The database refused the change ({error}): nothing was saved.",
+                        error=text)
+
+
+class PostgresDatabase(Database):
+    """A deskterm schema on a PostgreSQL server, shared by the group's PCs."""
+
+    dialect = "postgresql"
+
+    def __init__(self, address: str, *, create: bool = True) -> None:
+        try:
+            import psycopg  # noqa: F401 - only to say which extra is missing
+        except ImportError:
+            raise StorageError("A PostgreSQL database needs the postgres extra: pip install "
+                               "'deskterm[postgres]'.") from None
+        try:
+            url = make_url(address.strip()).set(drivername="postgresql+psycopg")
+        except ArgumentError as exc:
+            raise StorageError("{path} is not a database address: {error}",
+                               path=address, error=str(exc)) from exc
+        self.where = url.set(drivername="postgresql").render_as_string(hide_password=True)
+        self._conninfo = url.set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        # Reports, exports and backups are files on this PC, not on the server.
+        self.home = Path.home() / "deskterm"
+        self.engine = create_engine(
+            url, hide_parameters=True, pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
+                          "application_name": "deskterm"},
+        )
+        event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "begin", _begin)
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+        self._watch: Any = None
+        self._watch_lock = threading.Lock()
+        try:
+            self._prepare(create=create)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    # -- opening --------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The deskterm schema version on the server (0: none yet)."""
+        with self.engine.connect() as conn:
+            try:
+                return self._version(conn.connection.driver_connection)
+            except DBAPIError as exc:
+                raise self._error(exc) from exc
+            except self._driver_errors() as exc:
+                raise self._error(exc) from exc
+
+    @staticmethod
+    def _version(con: Any) -> int:
+        if con.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+            return 0
+        row = con.execute("SELECT version FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def _prepare(self, *, create: bool) -> None:
+        """Make sure the schema is current: create or migrate it, under a lock, once."""
+        try:
+            with self.engine.connect() as conn:
+                con = conn.connection.driver_connection
+                con.execute(_MIGRATE_LOCK)  # released when this transaction ends
+                found = self._version(con)
+                if found > migrations.LATEST:
+                    raise StorageError(
+                        "{path} was written by a newer deskterm (schema {found}, this one "
+                        "knows {latest}). Upgrade deskterm to open it.",
+                        path=self.where, found=found, latest=migrations.LATEST)
+                if found == migrations.LATEST:
+                    con.rollback()
+                    return
+                if found == 0:
+                    tables = con.execute(
+                        "SELECT count(*) FROM information_schema.tables "
+                        "WHERE table_schema = current_schema()").fetchone()[0]
+                    if tables:
+                        raise StorageError("{path} holds other tables, not a deskterm "
+                                           "database. Give deskterm a database (or schema) "
+                                           "of its own.", path=self.where)
+                    if not create:
+                        raise StorageError("No deskterm database at {path}.", path=self.where)
+                    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                    con.execute("INSERT INTO schema_version VALUES (0)")
+                log.info("Migrating %s from schema %s to %s", self.where, found,
+                         migrations.LATEST)
+                migrations.migrate_postgresql(con, found)
+                con.commit()
+        except DBAPIError as exc:
+            raise self._error(exc) from exc
+        except self._driver_errors() as exc:
+            raise self._error(exc) from exc
+
+    def dump_to(self, target: Path) -> None:
+        """``pg_dump`` of this deskterm schema into ``target`` (custom format, 0600).
+
+        The password goes to pg_dump in its environment, never on its command line
+        (which every user of the PC can list).
+        """
+        if target.exists():
+            raise StorageError("{path} already exists; choose another name.", path=str(target))
+        tool = shutil.which("pg_dump")
+        if tool is None:
+            raise StorageError("Backing up a PostgreSQL database needs pg_dump (Debian: apt "
+                               "install postgresql-client), or the server's own backups.")
+        with self.engine.connect() as conn:
+            schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        url = make_url(self._conninfo)
+        env = dict(os.environ)
+        if url.password:
+            env["PGPASSWORD"] = str(url.password)
+        address = url.set(password=None).render_as_string(hide_password=False)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            done = subprocess.run(
+                [tool, "--format=custom", f"--schema={schema}", f"--file={target}",
+                 f"--dbname={address}"],
+                env=env, capture_output=True, text=True, timeout=3600, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            target.unlink(missing_ok=True)
+            raise StorageError("Backup to {path} failed: {error}", path=str(target),
+                               error=str(exc)) from exc
+        if done.returncode != 0:
+            target.unlink(missing_ok=True)
+            error = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+            raise StorageError("Backup to {path} failed: {error}", path=str(target),
+                               error=error)
+
+    # -- the Database interface -----------------------------------------------------
+
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        import psycopg
+
+        return (psycopg.Error,)
+
+    def _error(self, exc: BaseException) -> StorageError:
+        return _server_error(exc, self.where)
+
+    def _begin_raw(self, conn: Any, cur: Any) -> None:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+    def _end_raw(self, conn: Any) -> None:
+        conn.rollback()
+
+    def data_version(self) -> int:
+        """A checksum of the server's transaction snapshot, read on a dedicated
+        autocommit connection (it never holds a snapshot open itself)."""
+        import psycopg
+
+        with self._watch_lock:
+            try:
+                if self._watch is None or self._watch.closed:
+                    self._watch = psycopg.connect(self._conninfo, autocommit=True,
+                                                  connect_timeout=CONNECT_TIMEOUT_S,
+                                                  application_name="deskterm-watch")
+                row = self._watch.execute("SELECT pg_current_snapshot()::text").fetchone()
+                return zlib.crc32(row[0].encode())
+            except psycopg.Error as exc:
+                if self._watch is not None:
+                    self._watch.close()
+                    self._watch = None  # reconnect on the next look
+                raise self._error(exc) from exc
+
+    def close(self) -> None:
+        """Release every connection."""
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
+        self.engine.dispose()
