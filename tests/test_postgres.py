@@ -204,6 +204,13 @@ def test_the_cli_runs_on_the_server_and_will_not_restore_over_it(address, tmp_pa
     assert "Li Na" in capsys.readouterr().out
     assert main(["report", "--db", address]) == 0
     assert main(["check", "--db", address]) == 0
+    monkeypatch.setenv("HOME", str(tmp_path))  # backups go to ~/deskterm/backups
+    capsys.readouterr()
+    assert main(["backup", "--db", address]) == 0
+    made = capsys.readouterr().out
+    assert str(tmp_path / "deskterm" / "backups") in made and ".dump" in made
+    assert main(["backups", "--db", address]) == 0
+    assert "deskterm-20260302-" in capsys.readouterr().out
     assert main(["restore", "--yes", "--db", address]) == 1
     assert "pg_restore" in capsys.readouterr().err
 

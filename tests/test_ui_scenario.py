@@ -2,7 +2,8 @@
 
 Five salespeople check in; ten walk-ins are received with forms (two of them
 requested, one skip, one undo); a week later each salesperson ticks off every
-callback due; the Meeting screen and ``deskterm report`` agree on every figure.
+callback due; the Meeting screen and ``deskterm report`` agree on every figure. On the
+shop's SQLite file and on a PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ def _check_against_report(app, report: dict) -> None:
                                        "contact_capture_rate")]]
 
 
+@pytest.mark.both_databases  # the whole desk on a dealer group's server too
 @pytest.mark.parametrize("lang", ["en", "zh"])
 async def test_a_morning_at_the_desk_then_the_callbacks_then_the_meeting(
-        lang, ctx, clock, monkeypatch, capsys):
+        lang, database, ctx, clock, monkeypatch, capsys):
     # The shop's day, whatever zone the PC (or a CI runner) is set to.
     setup.set_setting(ctx, "shop.timezone", "Asia/Shanghai")
     for name in NAMES:
@@ -131,13 +133,13 @@ async def test_a_morning_at_the_desk_then_the_callbacks_then_the_meeting(
         await pilot.press("f5")
         await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen)
                        and app.screen.query_one("#people").row_count > 0)
-        _check_against_report(app, _report(ctx.db.path, "2026-03-09", "2026-03-09T16:00",
+        _check_against_report(app, _report(database, "2026-03-09", "2026-03-09T16:00",
                                            monkeypatch, capsys))
         for _ in range(7):
             await pilot.press("left_square_bracket")
         await wait_for(pilot, lambda: "2026-03-02" in str(app.screen.query_one("#summary")
                                                              .render()))
         await settle(pilot)
-        day1 = _report(ctx.db.path, "2026-03-02", "2026-03-09T16:00", monkeypatch, capsys)
+        day1 = _report(database, "2026-03-02", "2026-03-09T16:00", monkeypatch, capsys)
         assert day1["receptions"]["total"] == 10 and day1["receptions"]["with_contact"] == 10
         _check_against_report(app, day1)
