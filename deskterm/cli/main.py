@@ -580,7 +580,8 @@ def cmd_copy_to(args: argparse.Namespace) -> int:
     from deskterm.services.maintenance import copy_to, is_server
 
     target = args.target if is_server(args.target) else Path(args.target).expanduser()
-    ctx = _open(args, create=False)
+    # No start of day: the copy is of the database as it is, which is left untouched.
+    ctx = _open(args, create=False, start_of_day=False)
     try:
         counts = copy_to(ctx, target, progress=lambda table, n: print(
             _("{table}: {n} rows", table=table, n=n), flush=True))
