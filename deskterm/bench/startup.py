@@ -39,11 +39,12 @@ async def _app(path: str) -> None:
     from pathlib import Path
 
     from deskterm.clock import clock_from_env
-    from deskterm.services.maintenance import open_context
+    from deskterm.services.maintenance import is_server, open_context
     from deskterm.ui.app import create_app
 
     # As `deskterm` opens it: the start of day runs in the app, after the first paint.
-    ctx = open_context(Path(path), clock_from_env(), start_of_day=False)
+    target = path if is_server(path) else Path(path)  # a file, or a server's address
+    ctx = open_context(target, clock_from_env(), start_of_day=False)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
         deadline = asyncio.get_running_loop().time() + 60

@@ -122,7 +122,8 @@ class PostgresDatabase(Database):
             raise StorageError("{path} is not a database address: {error}",
                                path=address, error=str(exc)) from exc
         self.where = url.set(drivername="postgresql").render_as_string(hide_password=True)
-        self._conninfo = url.set(drivername="postgresql").render_as_string(
+        #: The libpq address, password included: for the server's own tools and the bench.
+        self.conninfo = url.set(drivername="postgresql").render_as_string(
             hide_password=False)
         # Reports, exports and backups are files on this PC, not on the server.
         self.home = Path.home() / "deskterm"
@@ -211,7 +212,7 @@ class PostgresDatabase(Database):
                                "install postgresql-client), or the server's own backups.")
         with self.engine.connect() as conn:
             schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
-        url = make_url(self._conninfo)
+        url = make_url(self.conninfo)
         env = dict(os.environ)
         if url.password:
             env["PGPASSWORD"] = str(url.password)
@@ -258,7 +259,7 @@ class PostgresDatabase(Database):
         with self._watch_lock:
             try:
                 if self._watch is None or self._watch.closed:
-                    self._watch = psycopg.connect(self._conninfo, autocommit=True,
+                    self._watch = psycopg.connect(self.conninfo, autocommit=True,
                                                   connect_timeout=CONNECT_TIMEOUT_S,
                                                   application_name="deskterm-watch")
                 row = self._watch.execute("SELECT pg_current_snapshot()::text").fetchone()
