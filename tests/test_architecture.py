@@ -52,3 +52,23 @@ def test_the_xlsx_library_stays_optional():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+def test_the_postgresql_driver_stays_optional(tmp_path):
+    """A shop on its SQLite file never imports psycopg, not even to open the desk, copy
+    its database or back it up: only a postgresql:// address does."""
+    probe = (
+        "import sys\n"
+        "from datetime import datetime\n"
+        "from deskterm.clock import FixedClock\n"
+        "from deskterm.services import backups, maintenance\n"
+        "import deskterm.cli.main, deskterm.ui.app\n"
+        f"ctx = maintenance.open_context({str(tmp_path / 'a.db')!r}, "
+        "FixedClock(datetime(2026, 3, 2, 9, 0)))\n"
+        "backups.backup_now(ctx)\n"
+        f"maintenance.copy_to(ctx, {str(tmp_path / 'b.db')!r})\n"
+        "ctx.db.close()\n"
+        "print('psycopg' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
