@@ -171,6 +171,19 @@ async def test_first_run_with_pins_asks_the_new_people_to_sign_in(tmp_path, cloc
     ctx.db.close()
 
 
+async def _sign_in_screen_on(pilot, app, name: str):
+    """The sign-in screen, once it is up, with ``name`` highlighted in the list."""
+    from deskterm.ui.screens.signin import SignInScreen
+    from tests.ui_helpers import wait_for
+
+    await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+    screen = app.screen
+    names = [str(o.prompt) for o in screen.query_one("#people").options]
+    screen.query_one("#people").highlighted = next(
+        i for i, n in enumerate(names) if n.startswith(name))
+    return screen
+
+
 async def test_a_pin_typed_right_after_the_name_is_not_lost(shop, team, monkeypatch):
     """People type their PIN straight after choosing their name; the focus must be in the
     PIN field already, not moved there later by a worker (slow on a loaded machine)."""
@@ -178,7 +191,6 @@ async def test_a_pin_typed_right_after_the_name_is_not_lost(shop, team, monkeypa
 
     from deskterm.ui.app import create_app
     from deskterm.ui.screens.callbacks import MyCallbacksScreen
-    from deskterm.ui.screens.signin import SignInScreen
     from tests.ui_helpers import settle, wait_for
 
     auth.set_pin(shop, team.li, "2468")
@@ -191,11 +203,7 @@ async def test_a_pin_typed_right_after_the_name_is_not_lost(shop, team, monkeypa
     monkeypatch.setattr(auth, "has_pin", slow_has_pin)
     app = create_app(shop, blink=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        screen = app.screen
-        names = [str(o.prompt) for o in screen.query_one("#people").options]
-        screen.query_one("#people").highlighted = next(
-            i for i, n in enumerate(names) if n.startswith("Li Na"))
+        await _sign_in_screen_on(pilot, app, "Li Na")
         await pilot.press("enter", *"2468", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
         await settle(pilot)
@@ -209,7 +217,6 @@ async def test_an_empty_pin_is_not_tried_and_digits_typed_during_a_check_stay(sh
     import time
 
     from deskterm.ui.app import create_app
-    from deskterm.ui.screens.signin import SignInScreen
     from tests.ui_helpers import settle, wait_for
 
     auth.set_pin(shop, team.li, "2468")
@@ -223,11 +230,7 @@ async def test_an_empty_pin_is_not_tried_and_digits_typed_during_a_check_stay(sh
     monkeypatch.setattr(auth, "sign_in", slow_sign_in)
     app = create_app(shop, blink=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
-        screen = app.screen
-        names = [str(o.prompt) for o in screen.query_one("#people").options]
-        screen.query_one("#people").highlighted = next(
-            i for i, n in enumerate(names) if n.startswith("Li Na"))
+        screen = await _sign_in_screen_on(pilot, app, "Li Na")
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert tried == []
