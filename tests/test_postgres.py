@@ -254,6 +254,16 @@ def test_a_shop_moves_its_file_to_the_server_whole(address, tmp_path, clock, cap
         server.db.close()
     assert main(["copy-to", address, "--db", str(shop)]) == 1
     assert "already holds data" in capsys.readouterr().err
+    # And back: the server's database into a new file, the same report again.
+    back = tmp_path / "back.db"
+    assert main(["copy-to", str(back), "--db", address]) == 0
+    again = open_context(back, clock)
+    try:
+        report = as_json(daily_report(again))
+        assert report["receptions"] == expected["receptions"]
+        assert len(setup.list_staff(again)) == len(ids) + 1
+    finally:
+        again.db.close()
 
 
 def test_serve_hands_the_server_address_to_each_browser_in_the_environment(
