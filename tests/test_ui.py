@@ -294,6 +294,36 @@ async def test_second_window_changes_show_within_two_seconds(desk, team):
         await wait_for(pilot, lambda: board(app)[-1][2] == "with customer", timeout=2.0)
 
 
+async def test_a_database_that_stops_answering_is_said_once_then_when_it_is_back(
+        desk, team, monkeypatch):
+    """A server gone from the network: one notification, not one a second; when it
+    answers again, that is said and the screen reloads (what changed meanwhile shows)."""
+    from deskterm.errors import StorageError
+    from deskterm.services import maintenance
+
+    real, down = maintenance.change_marker, [True]
+
+    def marker(ctx):
+        if down[0]:
+            raise StorageError("Cannot reach the database server {path} ({error}): nothing "
+                               "was saved. Check the network and that the server is running.",
+                               path="db.example", error="timeout")
+        return real(ctx)
+
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(maintenance, "change_marker", marker)
+        await pilot.pause(3.5)  # three looks or more, all failing
+        said = [n.message for n in app._notifications]
+        assert sum("Cannot reach" in m for m in said) == 1
+        rotation.walk_in(desk)  # meanwhile, another PC receives a walk-in
+        down[0] = False
+        await wait_for(pilot, lambda: any("answers again" in n.message
+                                          for n in app._notifications), timeout=3.0)
+        await wait_for(pilot, lambda: board(app)[-1][2] == "with customer", timeout=2.0)
+
+
 async def test_first_run_leads_to_adding_staff(ctx):
     app = create_app(ctx, blink=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -678,4 +678,5 @@ MESSAGES: dict[str, str] = {
     'a postgresql:// address, or a new database file': 'postgresql:// 地址,或一个新的数据库文件',
     '{table}: {n} rows': '{table}:{n} 行',
     '{path} already holds data (table {table}): copy only into a new, empty database.': '{path} 里已经有数据(表 {table}):只能复制到新的空数据库。',
+    'The database answers again.': '数据库已恢复连接。',
 }

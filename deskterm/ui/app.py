@@ -129,6 +129,7 @@ class DesktermApp(App[int]):
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
         # Other windows on the same file: reload the screen within a second of their commit.
         self.seen_version: int | None = None
+        self.watch_failing = False  # the last look at the change marker failed
         self.watch_changes()  # the baseline, now: a change before the first tick counts
         self.set_interval(WATCH_SECONDS, self.watch_changes)
         # Well after the first paint: escalations, quick_check and the daily backup take
@@ -231,8 +232,18 @@ class DesktermApp(App[int]):
         try:
             version = maintenance.change_marker(self.ctx)
         except DesktermError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
+            # Said once when the database stops answering (a server gone from the
+            # network), not once a second until it is back.
+            if not self.watch_failing:
+                self.watch_failing = True
+                self.call_from_thread(self.notify, exc.message, severity="error",
+                                      timeout=30)
             return
+        if self.watch_failing:
+            self.watch_failing = False
+            self.call_from_thread(self.notify, _("The database answers again."))
+            self.seen_version = None  # whatever happened meanwhile: reload
+            self.call_from_thread(self._refresh_screen)
         if self.seen_version is not None and version != self.seen_version:
             self.call_from_thread(self._refresh_screen)
         self.seen_version = version
