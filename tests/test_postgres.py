@@ -288,3 +288,30 @@ def test_serve_hands_the_server_address_to_each_browser_in_the_environment(
     assert main(["serve", "--db", address, "--port", "8123"]) == 0
     assert started["env"] == address
     assert "--db" not in started["command"] and "--remote" in started["command"]
+
+
+def test_a_connection_cut_mid_write_saves_nothing_and_the_next_action_reconnects(
+        ctx, team, raw):
+    """The server drops the desk's connection in the middle of a save (a restart, the
+    network): nothing of it is kept, the message says so, and the next action works on
+    a new connection without restarting deskterm."""
+    from deskterm.storage.models import Staff
+
+    before = len(setup.list_staff(ctx))
+    with pytest.raises(StorageError, match="Cannot reach the database server") as err, \
+            ctx.db.write() as s:
+        s.add(Staff(name="Half saved", role="salesperson", joined_on=ctx.today()))
+        s.flush()
+        raw.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'deskterm' AND pid <> pg_backend_pid() "
+                    "AND state = 'idle in transaction'")
+        s.add(Staff(name="Second", role="salesperson", joined_on=ctx.today()))
+        s.flush()
+    assert "nothing was saved" in err.value.message
+    # Every pooled connection was cut: the next action finds out and reconnects.
+    change_marker(ctx)  # the change watch has its connection open
+    raw.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name LIKE 'deskterm%' AND pid <> pg_backend_pid()")
+    assert len(setup.list_staff(ctx)) == before
+    rotation.check_in(ctx, team.li)
+    assert change_marker(ctx) == change_marker(ctx)  # the watch reconnected by itself

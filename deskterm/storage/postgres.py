@@ -87,8 +87,8 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     state = _sqlstate(exc)
     if state in ("55P03", "40001", "40P01"):  # lock timeout, serialisation, deadlock
-        return StorageError("The database is busy in another window; nothing was saved. "
-                            "Try again.")
+        return StorageError("The database server is busy with another PC's change; "
+                            "nothing was saved. Try again.")
     if state.startswith("53"):  # disk full, out of memory, too many connections
         return StorageError("The database server {path} is out of room ({error}): nothing "
                             "was saved. Tell whoever looks after the server.",
@@ -253,22 +253,31 @@ class PostgresDatabase(Database):
 
     def data_version(self) -> int:
         """A checksum of the server's transaction snapshot, read on a dedicated
-        autocommit connection (it never holds a snapshot open itself)."""
+        autocommit connection (it never holds a snapshot open itself).
+
+        A connection the server has dropped since the last look (a restart) is
+        replaced once at once; only a server that does not answer is an error.
+        """
         import psycopg
 
         with self._watch_lock:
-            try:
-                if self._watch is None or self._watch.closed:
-                    self._watch = psycopg.connect(self.conninfo, autocommit=True,
-                                                  connect_timeout=CONNECT_TIMEOUT_S,
-                                                  application_name="deskterm-watch")
-                row = self._watch.execute("SELECT pg_current_snapshot()::text").fetchone()
-                return zlib.crc32(row[0].encode())
-            except psycopg.Error as exc:
-                if self._watch is not None:
-                    self._watch.close()
-                    self._watch = None  # reconnect on the next look
-                raise self._error(exc) from exc
+            for attempt in (1, 2):
+                fresh = self._watch is None or self._watch.closed
+                try:
+                    if fresh:
+                        self._watch = psycopg.connect(self.conninfo, autocommit=True,
+                                                      connect_timeout=CONNECT_TIMEOUT_S,
+                                                      application_name="deskterm-watch")
+                    row = self._watch.execute("SELECT pg_current_snapshot()::text").fetchone()
+                    return zlib.crc32(row[0].encode())
+                except psycopg.Error as exc:
+                    if self._watch is not None:
+                        self._watch.close()
+                        self._watch = None  # a new connection on the next try
+                    if fresh or attempt == 2:
+                        raise self._error(exc) from exc
+                    log.info("The change watch on %s reconnects: %s", self.where, exc)
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def close(self) -> None:
         """Release every connection."""
