@@ -58,16 +58,13 @@ def list_server_backups(folder: Path) -> list[Path]:
 def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
     """An online backup of the live database: into ``dest`` (a file or a folder), or the
     backup folder. A server database is dumped with ``pg_dump``."""
-    if ctx.db.path is None:
-        target = Path(dest).expanduser() if dest else server_backups(ctx)
-        if target.is_dir() or dest is None:
-            target = target / _name(ctx.now()).replace(SUFFIX, DUMP_SUFFIX)
-        ctx.db.dump_to(target)
-        return target
-    target = Path(dest).expanduser() if dest else backup_folder(ctx.db.path)
+    server = ctx.db.path is None
+    folder = server_backups(ctx) if server else backup_folder(ctx.db.path)  # type: ignore[arg-type]
+    target = Path(dest).expanduser() if dest else folder
     if target.is_dir() or dest is None:
-        target = target / _name(ctx.now())
-    files.online_copy(ctx.db.path, target)
+        name = _name(ctx.now())
+        target = target / (name.replace(SUFFIX, DUMP_SUFFIX) if server else name)
+    ctx.db.backup_to(target)
     return target
 
 

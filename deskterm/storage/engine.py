@@ -19,6 +19,7 @@ import logging
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -162,7 +163,7 @@ def _storage_error(exc: BaseException, path: Path) -> StorageError:
                         error=text)
 
 
-class Database:
+class Database(ABC):
     """One deskterm database: an engine, read sessions, write sessions, a change marker."""
 
     #: "sqlite" or "postgresql" (the SQL of :mod:`deskterm.storage.queries` differs).
@@ -177,20 +178,26 @@ class Database:
     #: The engine whose transactions take the write lock first.
     _writer: Engine
 
+    @abstractmethod
     def _driver_errors(self) -> tuple[type[BaseException], ...]:
         raise NotImplementedError
 
+    @abstractmethod
     def _error(self, exc: BaseException) -> StorageError:
         """What a failed statement means for the person at the desk; nothing was saved."""
         raise NotImplementedError
 
+    @abstractmethod
     def _begin_raw(self, conn: Any, cur: Any) -> None:
         """Start one read snapshot on a bare driver connection."""
         raise NotImplementedError
 
+    @abstractmethod
     def _end_raw(self, conn: Any) -> None:
+        """End the read snapshot :meth:`_begin_raw` started."""
         raise NotImplementedError
 
+    @abstractmethod
     def data_version(self) -> int:
         """A number that changes whenever anything was committed (another window, another
         PC, or this process's own sessions): how a screen knows to reload."""
@@ -250,13 +257,13 @@ class Database:
                 session.rollback()
                 raise
 
+    @abstractmethod
     def checkpoint(self) -> None:
-        """Make every commit part of the main store (before copying a file); a server
-        needs nothing."""
+        """Make every commit part of the main store (before copying a file)."""
 
-    def dump_to(self, target: Path) -> None:
-        """Write a backup of a server database to ``target`` (a file is copied instead)."""
-        raise NotImplementedError
+    @abstractmethod
+    def backup_to(self, target: Path) -> None:
+        """A backup of the live database into the new file ``target`` (0600)."""
 
     def close(self) -> None:
         """Release every connection."""
@@ -322,6 +329,12 @@ class SQLiteDatabase(Database):
             except sqlite3.Error as exc:
                 raise StorageError("Cannot read {path}: {error}", path=str(self.path),
                                    error=str(exc)) from exc
+
+    def backup_to(self, target: Path) -> None:
+        """SQLite's online backup: safe while any window is writing."""
+        from deskterm.storage.files import online_copy
+
+        online_copy(self.path, target)  # type: ignore[arg-type]
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (before copying or committing a sample)."""

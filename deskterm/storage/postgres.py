@@ -198,7 +198,7 @@ class PostgresDatabase(Database):
         except self._driver_errors() as exc:
             raise self._error(exc) from exc
 
-    def dump_to(self, target: Path) -> None:
+    def backup_to(self, target: Path) -> None:
         """``pg_dump`` of this deskterm schema into ``target`` (custom format, 0600).
 
         The password goes to pg_dump in its environment, never on its command line
@@ -250,6 +250,10 @@ class PostgresDatabase(Database):
 
     def _end_raw(self, conn: Any) -> None:
         conn.rollback()
+
+    def checkpoint(self) -> None:
+        """Nothing to fold: the server's commits are durable where they are."""
+        return None
 
     def data_version(self) -> int:
         """A checksum of the server's transaction snapshot, read on a dedicated
