@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -205,8 +206,6 @@ def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-u
 
 def _target(args: argparse.Namespace) -> str | Path:
     """The database ``--db`` or ``DESKTERM_DB`` names: a server address, else a file."""
-    import os
-
     from deskterm.cli.paths import default_db_path
     from deskterm.services.maintenance import is_server
 
@@ -357,23 +356,18 @@ def cmd_backups(args: argparse.Namespace) -> int:
         server_backups,
     )
 
-    if isinstance(_target(args), str):
+    if isinstance(_target(args), str):  # a server's pg_dump files, on this PC
         ctx = _open(args, create=False, start_of_day=False)
         try:
             folder = server_backups(ctx)
         finally:
             ctx.db.close()
         found = list_server_backups(folder)
-        if not found:
-            print(_("No backups yet in {folder}.", folder=folder))
-            return EXIT_OK
-        _print_table([[p.name, f"{p.stat().st_size // 1024} KB"] for p in found],
-                     [_("Backup"), _("Size")])
-        return EXIT_OK
-    path = _db_path(args)
-    found = list_backups(path)
+    else:
+        path = _db_path(args)
+        folder, found = backup_folder(path), list_backups(path)
     if not found:
-        print(_("No backups yet in {folder}.", folder=backup_folder(path)))
+        print(_("No backups yet in {folder}.", folder=folder))
         return EXIT_OK
     _print_table([[p.name, f"{p.stat().st_size // 1024} KB"] for p in found],
                  [_("Backup"), _("Size")])
@@ -593,7 +587,6 @@ def cmd_copy_to(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import os
     import shlex
 
     from deskterm.services import auth
