@@ -173,6 +173,12 @@ def test_foreign_tables_or_a_newer_schema_are_refused(address, raw):
         PostgresDatabase(address)
 
 
+def test_a_schema_that_does_not_exist_is_said(address):
+    missing = address.replace("search_path%3Dt_", "search_path%3Dnone_")
+    with pytest.raises(StorageError, match="does not exist: create it first"):
+        PostgresDatabase(missing)
+
+
 def test_an_unreachable_server_is_said_without_the_password():
     with pytest.raises(StorageError, match="Cannot reach the database server") as err:
         PostgresDatabase("postgresql://desk:s3cret@127.0.0.1:1/shop")

@@ -680,4 +680,5 @@ MESSAGES: dict[str, str] = {
     '{path} already holds data (table {table}): copy only into a new, empty database.': '{path} 里已经有数据(表 {table}):只能复制到新的空数据库。',
     'The database answers again.': '数据库已恢复连接。',
     "The database server is busy with another PC's change; nothing was saved. Try again.": '数据库服务器正在处理另一台电脑的修改:没有保存任何内容。请重试。',
+    'The schema named in {path} does not exist: create it first (CREATE SCHEMA name).': '{path} 中指定的 schema 不存在:请先创建(CREATE SCHEMA 名称)。',
 }

@@ -147,13 +147,11 @@ class PostgresDatabase(Database):
 
     def schema_version(self) -> int:
         """The deskterm schema version on the server (0: none yet)."""
-        with self.engine.connect() as conn:
-            try:
+        try:
+            with self.engine.connect() as conn:
                 return self._version(conn.connection.driver_connection)
-            except DBAPIError as exc:
-                raise self._error(exc) from exc
-            except self._driver_errors() as exc:
-                raise self._error(exc) from exc
+        except (DBAPIError, *self._driver_errors()) as exc:
+            raise self._error(exc) from exc
 
     @staticmethod
     def _version(con: Any) -> int:
@@ -167,6 +165,10 @@ class PostgresDatabase(Database):
         try:
             with self.engine.connect() as conn:
                 con = conn.connection.driver_connection
+                if con.execute("SELECT current_schema()").fetchone()[0] is None:
+                    # search_path names no schema that exists: nowhere to create tables.
+                    raise StorageError("The schema named in {path} does not exist: create "
+                                       "it first (CREATE SCHEMA name).", path=self.where)
                 con.execute(_MIGRATE_LOCK)  # released when this transaction ends
                 found = self._version(con)
                 if found > migrations.LATEST:
@@ -193,9 +195,7 @@ class PostgresDatabase(Database):
                          migrations.LATEST)
                 migrations.migrate_postgresql(con, found)
                 con.commit()
-        except DBAPIError as exc:
-            raise self._error(exc) from exc
-        except self._driver_errors() as exc:
+        except (DBAPIError, *self._driver_errors()) as exc:
             raise self._error(exc) from exc
 
     def backup_to(self, target: Path) -> None:
