@@ -101,7 +101,7 @@ def measure(db: Path, runs: int, server: str | None = None
                  f"{max(r for _, r, _ in bares):.0f} MB", "≤ 150 MB", rss <= 150))
 
     clock = FixedClock(date_parser.isoparse(NOW))
-    ctx = open_context(target if server else scratch, clock, start_of_day=False)
+    ctx = open_context(target, clock, start_of_day=False)  # the file, or the server
     # Walk-ins without forms would hold everybody out (the unsaved-form rule).
     setup.set_setting(ctx, "rotation.hold_unsaved_form", "false")
     try:

@@ -33,13 +33,16 @@ def _name(at: datetime) -> str:
     return f"{PREFIX}{at:%Y%m%d-%H%M%S}{SUFFIX}"
 
 
-def list_backups(db_path: Path) -> list[Path]:
-    """The backups of ``db_path``, newest first."""
-    folder = backup_folder(db_path)
+def _listed(folder: Path, suffix: str) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.glob(f"{PREFIX}*{SUFFIX}") if p.is_file()),
+    return sorted((p for p in folder.glob(f"{PREFIX}*{suffix}") if p.is_file()),
                   key=lambda p: p.name, reverse=True)
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    """The backups of ``db_path``, newest first."""
+    return _listed(backup_folder(db_path), SUFFIX)
 
 
 def server_backups(ctx: Context) -> Path:
@@ -49,10 +52,7 @@ def server_backups(ctx: Context) -> Path:
 
 def list_server_backups(folder: Path) -> list[Path]:
     """The ``pg_dump`` backups in ``folder``, newest first."""
-    if not folder.is_dir():
-        return []
-    return sorted((p for p in folder.glob(f"{PREFIX}*{DUMP_SUFFIX}") if p.is_file()),
-                  key=lambda p: p.name, reverse=True)
+    return _listed(folder, DUMP_SUFFIX)
 
 
 def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:

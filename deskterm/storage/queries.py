@@ -147,8 +147,6 @@ def customer_search_rows(cur: Raw, *, name: str | None, name_any_case: bool,
     rows = cur.rows(sql, (*values, limit))
     # The join reads the hits in the inner order, but SQL promises no order without an
     # outer ORDER BY: sort the few rows here, never-contacted last as in the index.
-    rows.sort(key=lambda r: (r[8] is not None, from_stored(r[8]) or _EPOCH), reverse=True)
+    # (Stored values compare as they are, text or datetime: no parsing on the hot path.)
+    rows.sort(key=lambda r: (r[8] is not None, r[8] or ""), reverse=True)
     return rows
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
