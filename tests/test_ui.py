@@ -324,6 +324,15 @@ async def test_a_database_that_stops_answering_is_said_once_then_when_it_is_back
         await wait_for(pilot, lambda: board(app)[-1][2] == "with customer", timeout=2.0)
 
 
+async def test_a_reload_that_lands_while_the_app_closes_is_harmless(desk, team):
+    """Another window's commit, seen by the watch just as the app exits: the reload
+    finds no screen (CI saw a worker fail with "No screens on stack")."""
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    app._refresh_screen()  # what call_from_thread runs once the last screen is gone
+
+
 async def test_first_run_leads_to_adding_staff(ctx):
     app = create_app(ctx, blink=False)
     async with app.run_test(size=SIZE) as pilot:

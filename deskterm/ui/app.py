@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from importlib import import_module
 
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
@@ -268,7 +268,12 @@ class DesktermApp(App[int]):
                                              "are up to date."))
 
     def _refresh_screen(self) -> None:
-        screen = self.screen
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            # A worker's reload (another window committed) that lands while the app is
+            # closing: the last screen is gone, and there is nothing left to reload.
+            return
         refresh = getattr(screen, "refresh_data", None)
         # A screen still being composed (a mode switch this instant) loads itself on
         # mount; its widgets are not there to reload yet. Every screen ends with a Footer.
