@@ -384,19 +384,34 @@ def _confirm(question: str) -> bool:
         return False
 
 
+def _good_backup(path: Path) -> Path | None:
+    """The newest sound backup of ``path``, saying which newer ones were skipped and why."""
+    from deskterm.services.backups import list_backups, newest_good_backup
+
+    good, skipped = newest_good_backup(path)
+    for bad, problem in skipped:
+        print(_("Skipped the backup {backup}: it is damaged ({problem}).", backup=bad.name,
+                problem=problem), file=sys.stderr)
+    if good is None and list_backups(path):
+        print(_("No sound backup was found; nothing was restored."), file=sys.stderr)
+    return good
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from deskterm.services.backups import list_backups
 
     path = _db_path(args)
     source = Path(args.source).expanduser() if args.source else None
-    shown = source or next(iter(list_backups(path)), None)
-    if shown is None:
+    if source is None and not list_backups(path):
         raise DesktermError("No backup of {path} was found.", path=str(path))
+    shown = source or _good_backup(path)
+    if shown is None:
+        return EXIT_ERROR
     if not args.yes and not _confirm(_("Restore {backup} over {path}? The current file is "
                                        "kept aside.", backup=shown, path=path)):
         print(_("Nothing restored. (Use --yes when no one can answer.)"))
         return EXIT_ERROR
-    _restore_and_say(path, source)
+    _restore_and_say(path, shown)
     return EXIT_OK
 
 
@@ -415,17 +430,20 @@ def offer_restore(path: Path, problem: str) -> int:
     from deskterm.services.backups import list_backups
 
     print(f"deskterm: {problem}", file=sys.stderr)
-    found = list_backups(path)
-    if not found:
+    if not list_backups(path):
         print(_("No backup was found beside it; keep the file and ask for help."),
               file=sys.stderr)
         return EXIT_ERROR
-    if not _confirm(_("The newest backup is {backup}. Restore it? The damaged file is kept "
-                      "aside.", backup=found[0].name)):
-        print(_("To restore later: deskterm restore --db {path}", path=path),
+    good = _good_backup(path)
+    if good is None:
+        print(_("Keep the file and ask for help."), file=sys.stderr)
+        return EXIT_ERROR
+    if not _confirm(_("The newest sound backup is {backup}. Restore it? The damaged file is "
+                      "kept aside.", backup=good.name)):
+        print(_("To restore it: deskterm restore --db {path}", path=path),
               file=sys.stderr)
         return EXIT_ERROR
-    _restore_and_say(path, found[0])
+    _restore_and_say(path, good)
     return EXIT_OK
 
 
@@ -669,6 +687,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "check", "report"):
             return offer_restore(_db_path(args), exc.message)
         print(f"deskterm: {exc.message}", file=sys.stderr)
+        if args.command == "backup":
+            print(_("Nothing was backed up: a copy of a damaged file is no backup."),
+                  file=sys.stderr)
         return EXIT_ERROR
     except DesktermError as exc:
         print(f"deskterm: {exc.message}", file=sys.stderr)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from deskterm.errors import InvalidInput, StorageError
+from deskterm.errors import DamagedDatabase, InvalidInput, StorageError
 from deskterm.services.context import Context
 from deskterm.services.setup import get_settings
 from deskterm.storage import files
@@ -65,7 +65,28 @@ def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
         name = _name(ctx.now())
         target = target / (name.replace(SUFFIX, DUMP_SUFFIX) if server else name)
     ctx.db.backup_to(target)
+    if not server:
+        # The online backup copies damaged pages as they are: check the copy, so a
+        # damaged database is refused instead of quietly replacing the good backups.
+        problem = files.health(target)
+        if problem is not None:
+            target.unlink(missing_ok=True)
+            raise DamagedDatabase("The database {path} is damaged ({problem}): no backup was "
+                                  "made, so the older backups stay the good ones.",
+                                  path=str(ctx.db.path), problem=problem)
     return target
+
+
+def newest_good_backup(db_path: Path) -> tuple[Path | None, list[tuple[Path, str]]]:
+    """The newest backup of ``db_path`` that passes the health check, and the newer
+    ones skipped on the way with what is wrong with each."""
+    skipped: list[tuple[Path, str]] = []
+    for p in list_backups(db_path):
+        problem = files.health(p)
+        if problem is None:
+            return p, skipped
+        skipped.append((p, problem))
+    return None, skipped
 
 
 def daily_backup(ctx: Context) -> Path | None:
@@ -93,17 +114,20 @@ def prune(db_path: Path, keep: int) -> list[Path]:
 
 
 def restore(db_path: Path, source: Path | None, now: datetime) -> tuple[Path, Path | None]:
-    """Restore ``source`` (default: the newest backup) over ``db_path``.
+    """Restore ``source`` (default: the newest sound backup, trying older ones in turn)
+    over ``db_path``.
 
     Returns the backup used and where the previous file was kept (it is never
     deleted or overwritten in place without a copy).
     """
     if source is None:
-        found = list_backups(db_path)
-        if not found:
+        source, skipped = newest_good_backup(db_path)
+        if source is None and skipped:
+            raise StorageError("None of the {n} backups in {folder} is sound; nothing was "
+                               "restored.", n=len(skipped), folder=str(backup_folder(db_path)))
+        if source is None:
             raise StorageError("No backup of {path} was found in {folder}.",
                                path=str(db_path), folder=str(backup_folder(db_path)))
-        source = found[0]
     if not source.is_file():
         raise StorageError("No backup at {path}.", path=str(source))
     kept = files.restore(source, db_path, f"{now:%Y%m%d-%H%M%S}")

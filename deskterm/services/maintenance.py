@@ -11,7 +11,7 @@ from sqlmodel import col, func, select
 from deskterm.clock import Clock, zone_named
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.rotation import replay
-from deskterm.errors import DesktermError
+from deskterm.errors import DamagedDatabase, DesktermError, StorageError
 from deskterm.i18n import _
 from deskterm.services import rotation as rotation_service
 from deskterm.services.context import Context
@@ -37,6 +37,7 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
     Start of day closes earlier days left open and applies the escalation rules;
     both are idempotent, so two windows opening at once is harmless.
     """
+    diagnose_first(path)
     ctx = Context(open_database(path, create=create, make_folder=make_folder), clock)
     ensure_seeded(ctx)
     zone = get_settings(ctx).get("shop.timezone")
@@ -46,6 +47,36 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
     if start_of_day:
         start_day(ctx)
     return ctx
+
+
+def diagnose_first(target: str | Path) -> None:
+    """Refuse a damaged, empty or read-only file before anything writes to it.
+
+    The check opens the file read-only, so migrations, seeding and the start of day
+    never touch a damaged file and the copy kept aside at a restore is the file as
+    found. A file that does not exist yet is left to ``open_database`` (which may
+    create it); a server keeps its own storage sound.
+    """
+    if isinstance(target, str) and is_server_address(target):
+        return
+    path = Path(target).expanduser()
+    if not path.exists():
+        return
+    problem = files.damage(path)
+    if problem == files.EMPTY:
+        raise DamagedDatabase("{path} is an empty file, not a deskterm database.",
+                              path=str(path))
+    if problem is not None and "not a database" in problem:
+        # Its header is gone: a damaged deskterm file, or some other file named by mistake.
+        raise DamagedDatabase("{path} is not a deskterm database (or it is damaged): {error}",
+                              path=str(path), error=problem)
+    if problem is not None:
+        raise DamagedDatabase("The database {path} is damaged: {problem}", path=str(path),
+                              problem=problem)
+    if files.is_read_only(path):
+        raise StorageError("{path} is sound but read-only (a read-only file, folder or disk): "
+                           "deskterm cannot save into it. Ask for write access, or copy it "
+                           "to a folder you can write to.", path=str(path))
 
 
 def start_day(ctx: Context) -> None:

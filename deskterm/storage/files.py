@@ -41,6 +41,77 @@ def online_copy(source: Path, target: Path) -> None:
                            error=str(exc)) from exc
 
 
+#: What SQLite says about a file that is not (or no longer) a sound database.
+DAMAGE_WORDS = ("malformed", "not a database", "encrypted", "corrupt")
+#: What ``health`` says about a zero-byte file (SQLite would open it as a new, empty one).
+EMPTY = "empty file (0 bytes), not a deskterm database"
+
+
+def is_damage(error: str) -> bool:
+    """Whether an SQLite error text means damage, rather than access or disk trouble."""
+    return any(word in error for word in DAMAGE_WORDS)
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether deskterm cannot write ``path`` (a read-only file, folder or file system).
+
+    ``os.access`` answers for the file system too (EROFS), even for root.
+    """
+    try:
+        if os.statvfs(path if path.exists() else path.parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    folder_ok = os.access(path.parent, os.W_OK)
+    return not folder_ok or (path.exists() and not os.access(path, os.W_OK))
+
+
+def _read_checks(path: Path, *, immutable: bool = False) -> tuple[int, list[str]]:
+    """``user_version`` and ``quick_check`` of ``path``, opened read-only (nothing written)."""
+    uri = f"file:{path}?mode=ro" + ("&immutable=1" if immutable else "")
+    con = sqlite3.connect(uri, uri=True)
+    try:
+        version = int(con.execute("PRAGMA user_version").fetchone()[0])
+        result = [r[0] for r in con.execute("PRAGMA quick_check").fetchall()]
+    finally:
+        con.close()
+    return version, result
+
+
+def damage(path: Path) -> str | None:
+    """None if ``path`` opens and passes ``quick_check``, else what is wrong with it."""
+    return _diagnose(path)[0]
+
+
+def _diagnose(path: Path) -> tuple[str | None, int]:
+    """What is wrong with ``path`` (None if it opens and passes ``quick_check``) and
+    its schema version.
+
+    Read-only from first to last, so a damaged file is diagnosed as found, before
+    anything (migrations, seeding, start of day) writes to it. A zero-byte file is
+    refused: SQLite would silently make it a new, empty shop. A sound file on a
+    read-only disk is not damaged: it is read as it is (``immutable``), since SQLite
+    cannot make its shared-memory file there.
+    """
+    try:
+        if path.stat().st_size == 0:
+            return EMPTY, 0
+    except OSError as exc:
+        return exc.strerror or str(exc), 0
+    try:
+        try:
+            version, result = _read_checks(path)
+        except sqlite3.Error as exc:
+            if is_damage(str(exc)) or not is_read_only(path):
+                raise
+            version, result = _read_checks(path, immutable=True)
+    except sqlite3.Error as exc:
+        return str(exc), 0
+    if result != ["ok"]:
+        return "; ".join(result[:3]), version
+    return None, version
+
+
 def health(path: Path) -> str | None:
     """None if ``path`` is a sound deskterm database, else what is wrong with it.
 
@@ -48,17 +119,9 @@ def health(path: Path) -> str | None:
     (ENGINEERING-NOTES: random bytes mid-file, truncation); a zero-byte file opens as
     an empty database, so the schema version is checked too.
     """
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            version = int(con.execute("PRAGMA user_version").fetchone()[0])
-            result = [r[0] for r in con.execute("PRAGMA quick_check").fetchall()]
-        finally:
-            con.close()
-    except sqlite3.Error as exc:
-        return str(exc)
-    if result != ["ok"]:
-        return "; ".join(result[:3])
+    problem, version = _diagnose(path)
+    if problem is not None:
+        return problem
     if version == 0:
         return "not a deskterm database (no schema)"
     if version > migrations.LATEST:
@@ -69,15 +132,19 @@ def health(path: Path) -> str | None:
 def integrity_problems(path: Path) -> list[tuple[str, str]]:
     """SQLite's whole-file integrity check and its foreign-key check, as (kind, detail)."""
     found: list[tuple[str, str]] = []
-    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
-            if row != "ok":
-                found.append(("integrity", row))
-        for row in raw.execute("PRAGMA foreign_key_check").fetchall():
-            found.append(("foreign_key", f"{row[0]} row {row[1]} → {row[2]}"))
-    finally:
-        raw.close()
+        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
+                if row != "ok":
+                    found.append(("integrity", row))
+            for row in raw.execute("PRAGMA foreign_key_check").fetchall():
+                found.append(("foreign_key", f"{row[0]} row {row[1]} → {row[2]}"))
+        finally:
+            raw.close()
+    except sqlite3.Error as exc:
+        # Damage bad enough to stop the check itself is a finding, not a crash.
+        found.append(("integrity", str(exc)))
     return found
 
 
