@@ -230,3 +230,68 @@ def test_cli_restore_skips_a_damaged_newest_backup_and_says_which_it_used(sound)
     assert f"Restored {good}" in r.stdout
     assert files.health(sound) is None
     assert run("--db", str(sound), "check").returncode == 0
+
+
+# -- no save into a file that is no longer the database ---------------------------------
+
+def _add_walk_in(ctx, name: str) -> None:
+    from deskterm.storage.models import Setting
+    with ctx.db.write() as s:
+        s.add(Setting(key=f"test.{name}", value=name))
+
+
+def _saved(path: Path, name: str) -> bool:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT 1 FROM setting WHERE key = ?",
+                           (f"test.{name}",)).fetchone() is not None
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("swap", ["rename", "replace", "delete"])
+def test_a_window_refuses_to_save_into_a_file_no_longer_the_database(sound, clock, swap):
+    window = maintenance.open_context(sound, clock, start_of_day=False)
+    try:
+        _add_walk_in(window, "before")
+        aside = sound.with_name("aside.db")
+        if swap == "rename":
+            sound.rename(aside)
+        elif swap == "replace":
+            files.online_copy(sound, aside)
+            os.replace(aside, sound)
+        else:
+            sound.unlink()
+        with pytest.raises(StorageError, match="replaced or removed; nothing was saved"):
+            maintenance.change_marker(window)  # an idle window notices within a second
+        with pytest.raises(StorageError, match="replaced or removed; nothing was saved"):
+            _add_walk_in(window, "after")
+    finally:
+        window.db.close()
+    for path in (sound, aside):
+        if path.exists():
+            assert not _saved(path, "after")  # refused, never written into a lost file
+
+
+def test_a_restore_in_another_process_stops_an_open_window_saving(sound, clock):
+    """The live file damaged, another process restores (renaming it aside): this window's
+    next save is refused, not written into the renamed file."""
+    folder = backups.backup_folder(sound)
+    folder.mkdir()
+    files.online_copy(sound, folder / "deskterm-20260301-100000.db")
+    window = maintenance.open_context(sound, clock, start_of_day=False)
+    try:
+        _clobber_header(sound)
+        r = run("--db", str(sound), "restore", "--yes")
+        assert r.returncode == 0, r.stdout + r.stderr
+        with pytest.raises(StorageError, match="replaced or removed"):
+            _add_walk_in(window, "lost")
+    finally:
+        window.db.close()
+    assert not _saved(sound, "lost")
+    reopened = maintenance.open_context(sound, clock, start_of_day=False)
+    try:
+        _add_walk_in(reopened, "kept")  # after reopening, saves work again
+    finally:
+        reopened.db.close()
+    assert _saved(sound, "kept")

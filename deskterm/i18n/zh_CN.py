@@ -691,4 +691,5 @@ MESSAGES: dict[str, str] = {
     "The newest sound backup is {backup}. Restore it? The damaged file is kept aside.": "最新的完好备份是 {backup}。要恢复吗?损坏的文件会另行保留。",
     "To restore it: deskterm restore --db {path}": "恢复方法:deskterm restore --db {path}",
     "Nothing was backed up: a copy of a damaged file is no backup.": "没有进行备份:损坏文件的副本不能作为备份。",
+    "The database file {path} was replaced or removed; nothing was saved. Close and reopen deskterm.": "数据库文件 {path} 已被替换或删除:没有保存任何内容。请关闭并重新打开 deskterm。",
 }

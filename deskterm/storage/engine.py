@@ -249,6 +249,9 @@ class Database(ABC):
         with Session(self._writer, expire_on_commit=False) as session:
             try:
                 yield session
+                # Last look before the commit: a file replaced or renamed under this
+                # window would take the save with it (the commit lands in the old inode).
+                self.still_the_database()
                 session.commit()
             except (DBAPIError, *self._driver_errors()) as exc:
                 session.rollback()
@@ -256,6 +259,11 @@ class Database(ABC):
             except BaseException:
                 session.rollback()
                 raise
+
+    def still_the_database(self) -> None:
+        """Raise StorageError if the database this window opened is no longer the one
+        its name points to (a file replaced, renamed or deleted); a server always is."""
+        return None
 
     @abstractmethod
     def checkpoint(self) -> None:
@@ -291,6 +299,10 @@ class SQLiteDatabase(Database):
         self.where = str(self.path)
         self.home = self.path.parent
         prepare_file(self.path, create=create, make_folder=make_folder)
+        # Which file this window opened: a path that later names another file (a restore
+        # that renamed it aside, a copy dropped over it, a delete) must not take saves.
+        opened = os.stat(self.path)
+        self._identity = (opened.st_dev, opened.st_ino)
         # hide_parameters keeps phone numbers out of logs and error messages.
         self.engine = create_engine(
             f"sqlite:///{self.path}", hide_parameters=True,
@@ -306,6 +318,17 @@ class SQLiteDatabase(Database):
     def _driver_errors(self) -> tuple[type[BaseException], ...]:
         return (sqlite3.Error,)
 
+    def still_the_database(self) -> None:
+        """Device and inode of the path against those of the file opened."""
+        try:
+            now = os.stat(self.path)  # type: ignore[arg-type]
+            same = (now.st_dev, now.st_ino) == self._identity
+        except OSError:
+            same = False
+        if not same:
+            raise StorageError("The database file {path} was replaced or removed; nothing was "
+                               "saved. Close and reopen deskterm.", path=str(self.path))
+
     def _error(self, exc: BaseException) -> StorageError:
         return _storage_error(exc, self.path)  # type: ignore[arg-type]
 
@@ -318,6 +341,7 @@ class SQLiteDatabase(Database):
     def data_version(self) -> int:
         """``PRAGMA data_version`` on one dedicated connection (it is per connection):
         changes whenever any *other* connection commits, for microseconds."""
+        self.still_the_database()  # the change marker is how an idle window notices
         with self._watch_lock:
             try:
                 if self._watch is None:
