@@ -112,10 +112,10 @@ def test_a_read_only_disk_that_stops_sqlite_opening_is_read_as_it_is(sound, monk
     """SQLite cannot make its -shm file on a read-only disk; that is not damage."""
     real = files._read_checks
 
-    def no_shm(path, *, immutable=False):
+    def no_shm(path, *, immutable=False, thorough=True):
         if not immutable:
             raise sqlite3.OperationalError("unable to open database file")
-        return real(path, immutable=True)
+        return real(path, immutable=True, thorough=thorough)
 
     monkeypatch.setattr(files, "_read_checks", no_shm)
     monkeypatch.setattr(files, "is_read_only", lambda p: True)
@@ -295,3 +295,13 @@ def test_a_restore_in_another_process_stops_an_open_window_saving(sound, clock):
     finally:
         reopened.db.close()
     assert _saved(sound, "kept")
+
+
+def test_the_app_start_reads_header_and_schema_only(tmp_path):
+    """The app's probe before opening finds a clobbered header or an empty file at
+    once; mid-file damage is left to quick_check after the first screen."""
+    f = tmp_path / "x.db"
+    f.write_bytes(b"")
+    assert files.damage(f, thorough=False) == files.EMPTY
+    f.write_bytes(b"not a database at all" * 100)
+    assert "not a database" in (files.damage(f, thorough=False) or "")

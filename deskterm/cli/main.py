@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-untyped-def]
-          start_of_day: bool = True):
+          start_of_day: bool = True, thorough: bool = True):
     """Open the context the arguments ask for (demo copy, --db, or the default file)."""
     from deskterm.cli.paths import find_sample
     from deskterm.services.maintenance import demo_copy, demo_today, open_context
@@ -200,8 +200,9 @@ def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-u
         clock = clock_from_env()
         # Only the default location is made on demand; a named folder must exist.
         return open_context(target, clock, create=create, make_folder=not named,
-                            start_of_day=start_of_day)
-    return open_context(path, clock, create=create, start_of_day=start_of_day)
+                            start_of_day=start_of_day, thorough=thorough)
+    return open_context(path, clock, create=create, start_of_day=start_of_day,
+                        thorough=thorough)
 
 
 def _target(args: argparse.Namespace) -> str | Path:
@@ -648,7 +649,8 @@ def cmd_open(args: argparse.Namespace) -> int:
     from deskterm.ui.app import EXIT_RESTORE
 
     # The app starts the day, checks the file and shows warnings after its first paint.
-    ctx = _open(args, start_of_day=False)
+    # The app reads the header and schema first; quick_check runs after the first screen.
+    ctx = _open(args, start_of_day=False, thorough=False)
     ctx.remote = bool(getattr(args, "remote", False))
     try:
         code = run_app(ctx)

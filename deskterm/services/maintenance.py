@@ -31,13 +31,16 @@ from deskterm.storage.postgres import is_server_address
 
 
 def open_context(path: str | Path, clock: Clock, *, create: bool = True,
-                 start_of_day: bool = True, make_folder: bool = True) -> Context:
+                 start_of_day: bool = True, make_folder: bool = True,
+                 thorough: bool = True) -> Context:
     """Open (creating if needed) a database and prepare it for today.
 
     Start of day closes earlier days left open and applies the escalation rules;
-    both are idempotent, so two windows opening at once is harmless.
+    both are idempotent, so two windows opening at once is harmless. ``thorough=False``
+    (the app, whose full check runs after the first screen) reads only the file's header
+    and schema before opening it.
     """
-    diagnose_first(path)
+    diagnose_first(path, thorough=thorough)
     ctx = Context(open_database(path, create=create, make_folder=make_folder), clock)
     ensure_seeded(ctx)
     zone = get_settings(ctx).get("shop.timezone")
@@ -49,7 +52,7 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
     return ctx
 
 
-def diagnose_first(target: str | Path) -> None:
+def diagnose_first(target: str | Path, *, thorough: bool = True) -> None:
     """Refuse a damaged, empty or read-only file before anything writes to it.
 
     The check opens the file read-only, so migrations, seeding and the start of day
@@ -62,7 +65,7 @@ def diagnose_first(target: str | Path) -> None:
     path = Path(target).expanduser()
     if not path.exists():
         return
-    problem = files.damage(path)
+    problem = files.damage(path, thorough=thorough)
     if problem == files.EMPTY:
         raise DamagedDatabase("{path} is an empty file, not a deskterm database.",
                               path=str(path))
