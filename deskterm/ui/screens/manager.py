@@ -40,7 +40,7 @@ from deskterm.services.report import as_json, daily_report, manager_sections, pa
 from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
-from deskterm.ui.text import emphasis
+from deskterm.ui.text import emphasis, plain
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import pct, sync_rows
@@ -249,7 +249,7 @@ class ManagerScreen(DeskScreen):
         levels = data["levels"]
         if not table.columns:
             for label, width in ((_("Salesperson"), 12), (_("Receptions"), 10),
-                                 *[(self.level_name(lv), 6) for lv in levels],
+                                 *[(plain(self.level_name(lv)), 6) for lv in levels],
                                  (_("Due"), 5), (_("Done"), 5), (_("Overdue"), 8),
                                  (_("At risk"), 8), (_("Tomorrow"), 9), (_("Upgrades"), 8),
                                  (_("Won"), 4), (_("Conversion"), 10), (_("Form"), 6),

@@ -16,7 +16,7 @@ from deskterm.services import maintenance, report_export
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
-from deskterm.ui.text import cells
+from deskterm.ui.text import cells, plain
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import pct
 
@@ -132,7 +132,7 @@ class MeetingScreen(DeskScreen):
         levels = data["levels"]
         table.clear(columns=True)
         table.add_columns(_("Salesperson"), _("Receptions"),
-                          *[self.level_name(lv) for lv in levels], _("Due"), _("Done"),
+                          *[plain(self.level_name(lv)) for lv in levels], _("Due"), _("Done"),
                           _("Overdue"), _("Upgrades"), _("Won"), _("Conversion"), _("Form"),
                           _("Contact"))
         for p in [*data["salespeople"], {**data["team"], "name": _("Team"), "id": 0}]:
