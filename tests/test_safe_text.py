@@ -91,6 +91,19 @@ def test_cli_shows_markup_names_as_typed(tmp_path):
         assert "\x1b]8;" not in r.stdout  # no terminal hyperlink
 
 
+def test_cli_import_commit_with_markup_names(tmp_path):
+    db = str(tmp_path / "shop.db")
+    assert run("--db", db, "staff", "add", "--role", "salesperson", "Wang").returncode == 0
+    sheet = tmp_path / "sheet.csv"
+    names = ["[/b]", "[bold red]Red[/]", "[link=http://x]L[/link]"]
+    sheet.write_text("name,phone\n" + "".join(f"{n},1380013800{i}\n"
+                                               for i, n in enumerate(names)), "utf-8")
+    r = run("--db", db, "import", str(sheet), "--owner", "Wang", "--commit")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    for name in names:
+        assert name in r.stdout, r.stdout
+
+
 # (d) the Markdown and HTML report
 
 def _report(names):
