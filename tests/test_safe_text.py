@@ -151,7 +151,10 @@ def _shown(screen) -> tuple[str, list[Text]]:
             parts += [str(c) for c in row]
     for widget in screen.query(Static):
         if not isinstance(widget, DataTable):
-            parts.append(str(widget.render()))
+            shown = widget.render()
+            parts.append(str(shown))
+            if "[bold red]Red[/]" in str(shown) and isinstance(shown, Content):
+                assert not shown.spans, (widget, shown.spans)  # no style from a name
     for options in screen.query(OptionList):
         parts += [str(options.get_option_at_index(i).prompt)
                   for i in range(options.option_count)]
