@@ -223,7 +223,8 @@ def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> No
     table = Table(*headers, box=None, pad_edge=False)
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
-    Console(soft_wrap=True).print(table)
+    # Names are data: no markup, no :emoji: codes, no highlighting of what people typed.
+    Console(soft_wrap=True, markup=False, emoji=False, highlight=False).print(table)
 
 
 def _pct(v: float | None) -> str:

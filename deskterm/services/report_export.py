@@ -13,6 +13,16 @@ from deskterm.services.context import Context
 from deskterm.services.permissions import require
 from deskterm.services.report import as_json, daily_report, manager_sections
 
+# Markdown's own punctuation, backslash-escaped (CommonMark allows it before any ASCII
+# punctuation); "|" would split a table row, "*", "_", "[", "`" would style or link.
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|"})
+
+
+def _md(text: object) -> str:
+    """People's and sheets' text as literal Markdown: no styling, link, table split or HTML."""
+    s = " ".join(str(text).splitlines())  # a line break would end a table row or list item
+    return html.escape(s, quote=False).translate(_MD_SPECIAL)
+
 
 def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.0%}"
@@ -56,14 +66,14 @@ def _summary(data: dict[str, Any]) -> list[str]:
 def to_markdown(data: dict[str, Any]) -> str:
     """The report as a Markdown document."""
     head, rows = _people_rows(data)
-    out = [f"# {_title(data)}", "", *[f"- {line}" for line in _summary(data)], "",
-           "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(r) + " |" for r in rows]
+    out = [f"# {_md(_title(data))}", "", *[f"- {_md(line)}" for line in _summary(data)], "",
+           "| " + " | ".join(map(_md, head)) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(map(_md, r)) + " |" for r in rows]
     for key, title in (("at_risk", _("At risk")), ("to_reassign", _("To reassign"))):
         if data[key]:
-            out += ["", f"## {title}", ""]
-            out += [f"- {i['name']} ({i['level']}, {i['owner']}, "
-                    + _("{n} d over", n=i["days_over"]) + ")" for i in data[key]]
+            out += ["", f"## {_md(title)}", ""]
+            out += [f"- {_md(i['name'])} ({_md(i['level'])}, {_md(i['owner'])}, "
+                    + _md(_("{n} d over", n=i["days_over"])) + ")" for i in data[key]]
     return "\n".join(out) + "\n"
 
 

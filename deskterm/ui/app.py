@@ -44,15 +44,15 @@ class FirstRunScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             yield Label(_("Welcome to deskterm. Add your salespeople: type a name and press "
                           "Enter; Esc when done. Then press i to check them in."),
-                        classes="question")
+                        classes="question", markup=False)
             yield TextField(placeholder=_("salesperson's name"), id="new-name")
-            yield Label("", id="added", classes="hint")
+            yield Label("", id="added", classes="hint", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             person = setup.add_staff(self.ctx, event.value, "salesperson")
         except DesktermError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(exc.message, severity="error", markup=False)
             return
         event.input.value = ""
         self.added.append(person.name)

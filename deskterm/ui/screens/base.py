@@ -46,7 +46,8 @@ class DeskScreen(Screen[None]):
         try:
             result = fn(*args, **kwargs)
         except DesktermError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=6)
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=6,
+                                      markup=False)  # messages quote what people typed
             return
         if then is not None:
             self.app.call_from_thread(then, result)

@@ -22,6 +22,7 @@ from deskterm.services.callbacks import CallbackResult, CallbackView
 from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
@@ -50,31 +51,32 @@ class TickScreen(ModalScreen[CallbackResult | None]):
         with VerticalScroll(classes="dialog form"):
             yield Label(_("Callback: {name} · {phone} · {level}", name=self.cb.customer,
                           phone=display_phone(self.cb.phone) if self.cb.phone else "-",
-                          level=s.level_name(self.cb.level)), classes="question")
+                          level=s.level_name(self.cb.level)), classes="question", markup=False)
             with Horizontal(classes="row"):
-                yield Label(_("Outcome"), classes="label")
+                yield Label(_("Outcome"), classes="label", markup=False)
                 yield Choice([(o.value, _(OUTCOME_LABELS[o])) for o in Outcome], "reached",
                              id="outcome")
-            yield Static("", id="err-outcome", classes="field-error")
+            yield Static("", id="err-outcome", classes="field-error", markup=False)
             with Horizontal(classes="row"):
-                yield Label(_("Level now"), classes="label")
+                yield Label(_("Level now"), classes="label", markup=False)
                 yield Choice([(r.code, r.name) for r in s.levels], self.cb.level, id="level")
-            yield Static("", id="err-level", classes="field-error")
+            yield Static("", id="err-level", classes="field-error", markup=False)
             with Horizontal(classes="row", id="row-lost"):
-                yield Label(_("Lost because"), classes="label")
+                yield Label(_("Lost because"), classes="label", markup=False)
                 yield Choice([(c, zh_ if zh else en) for c, en, zh_, _n in LOST_REASONS
                               if c != "no_progress"], None, id="lost_reason")
-            yield Static("", id="err-lost_reason", classes="field-error")
+            yield Static("", id="err-lost_reason", classes="field-error", markup=False)
             with Horizontal(classes="row", id="row-appointment"):
-                yield Label(_("Appointment"), classes="label")
+                yield Label(_("Appointment"), classes="label", markup=False)
                 yield TextField(placeholder="YYYY-MM-DD", id="appointment")
-            yield Static("", id="err-appointment", classes="field-error")
+            yield Static("", id="err-appointment", classes="field-error", markup=False)
             with Horizontal(classes="row"):
-                yield Label(_("Note"), classes="label")
+                yield Label(_("Note"), classes="label", markup=False)
                 yield TextField(id="note")
-            yield Static("", id="err-note", classes="field-error")
-            yield Static("", id="err-lost_reason_note", classes="field-error")
-            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint")
+            yield Static("", id="err-note", classes="field-error", markup=False)
+            yield Static("", id="err-lost_reason_note", classes="field-error", markup=False)
+            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint",
+                        markup=False)
 
     def on_mount(self) -> None:
         self._sync()
@@ -138,7 +140,7 @@ class MyCallbacksScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Press w to choose who you are."), id="who")
+        yield Static(_("Press w to choose who you are."), id="who", markup=False)
         with Vertical():
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
@@ -187,7 +189,7 @@ class MyCallbacksScreen(DeskScreen):
                 esc = _("{n} d {what}", n=c.escalation_days_left,
                         what=_(ESCALATION_LABELS.get(c.escalation_kind or "", "")))
                 if c.escalation_days_left < 3:
-                    esc = f"[b red]{esc}[/]"
+                    esc = emphasis(esc, "b red")
             rows.append((str(c.id), (c.customer, display_phone(c.phone) if c.phone else "-",
                                      self.level_name(c.level), due, since, esc,
                                      (c.last_note or "")[:40])))
@@ -208,10 +210,10 @@ class MyCallbacksScreen(DeskScreen):
             if result is None:
                 return
             if result.next_due:
-                self.notify(_("Done. Next callback {day}.", day=result.next_due))
+                self.notify(_("Done. Next callback {day}.", day=result.next_due), markup=False)
             else:
                 step = _(NEXT_STEP_LABELS[NextStep(result.next_step)])
-                self.notify(_("Done. The customer moves on: {step}.", step=step))
+                self.notify(_("Done. The customer moves on: {step}.", step=step), markup=False)
             self.refresh_data()
 
         self.app.push_screen(TickScreen(self, cb), done)

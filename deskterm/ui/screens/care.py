@@ -35,7 +35,7 @@ class CareScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Customer care — press w to choose who you are."), id="who")
+        yield Static(_("Customer care — press w to choose who you are."), id="who", markup=False)
         with Vertical():
             yield DataTable(id="care-calls", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
@@ -98,7 +98,7 @@ class CareScreen(DeskScreen):
 
         def done(next_due: object) -> None:
             if next_due is not None:
-                self.notify(_("Done. Next care call {day}.", day=next_due))
+                self.notify(_("Done. Next care call {day}.", day=next_due), markup=False)
                 self.refresh_data()
 
         self.app.push_screen(ContactScreen(title, lambda outcome, note: care.complete_care(

@@ -29,9 +29,9 @@ LEAD_CHANNELS = ("phone", "online")
 
 def _row(label: str, widget: Any, field: str) -> ComposeResult:
     with Horizontal(classes="row"):
-        yield Label(label, classes="label")
+        yield Label(label, classes="label", markup=False)
         yield widget
-    yield Static("", id=f"err-{field}", classes="field-error")
+    yield Static("", id=f"err-{field}", classes="field-error", markup=False)
 
 
 class ContactScreen(ModalScreen[Any]):
@@ -48,12 +48,13 @@ class ContactScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form"):
-            yield Label(self.title_text, classes="question")
+            yield Label(self.title_text, classes="question", markup=False)
             yield from _row(_("Outcome"), Choice(
                 [(k, _(v)) for k, v in CONTACT_OUTCOMES.items()], "reached", id="outcome"),
                 "outcome")
             yield from _row(_("Note"), TextField(id="note"), "note")
-            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint")
+            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint",
+                        markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Choice).focus()
@@ -91,15 +92,17 @@ class LeadScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form"):
             yield Label(_("New phone or online lead (waits for the manager to hand it out)"),
-                        classes="question")
+                        classes="question", markup=False)
             yield from _row(_("Name"), TextField(id="name"), "name")
             yield from _row(_("Phone"), TextField(id="phone"), "phone")
             yield from _row(_("Channel"), Choice(
                 [(c, _(CHANNELS[c])) for c in LEAD_CHANNELS], "online", id="channel"),
                 "channel")
             yield from _row(_("Note"), TextField(id="note"), "note")
-            yield Static("", id="err-form", classes="field-error")
-            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint")
+            yield Static("", id="err-form", classes="field-error",
+                         markup=False)
+            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint",
+                        markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

@@ -45,9 +45,9 @@ class CustomersScreen(DeskScreen):
             with Vertical(id="results-pane"):
                 yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
             with Vertical(id="timeline-pane"):
-                yield Label("", id="timeline-title", classes="pane-title")
+                yield Label("", id="timeline-title", classes="pane-title", markup=False)
                 yield DataTable(id="timeline", cursor_type="row")
-                yield Label(_("Level history"), classes="pane-title")
+                yield Label(_("Level history"), classes="pane-title", markup=False)
                 yield DataTable(id="level-history", cursor_type="row")
         yield DeskFooter()
 
@@ -141,7 +141,7 @@ class CustomersScreen(DeskScreen):
 
         def edited(view: CustomerView | None) -> None:
             if view is not None:
-                self.notify(_("Saved."))
+                self.notify(_("Saved."), markup=False)
                 self.search(self.query_one("#search", TextField).value)
                 self.load_timeline(view.id)
 

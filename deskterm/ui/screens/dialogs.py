@@ -38,8 +38,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="question")
-            yield Label(_("[y] yes   [n] no"), classes="hint")
+            yield Label(self.question, classes="question", markup=False)
+            yield Label(_("[y] yes   [n] no"), classes="hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -58,9 +58,10 @@ class PickScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="question")
+            yield Label(self.title_text, classes="question", markup=False)
             yield OptionList(*[Option(f"{i + 1}  {label}" if i < 9 else f"   {label}", id=value)
-                               for i, (value, label) in enumerate(self.options)], id="pick")
+                               for i, (value, label) in enumerate(self.options)], id="pick",
+                               markup=False)
 
     def on_key(self, event: Key) -> None:
         if event.character and event.character.isdigit() and event.character != "0":
@@ -92,10 +93,12 @@ class CustomerPickScreen(ModalScreen[CustomerView | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(self.title_text, classes="question")
+            yield Label(self.title_text, classes="question", markup=False)
             yield TextField(placeholder=_("phone digits or part of the name"), id="query")
-            yield OptionList(id="results")
-            yield Label(_("Enter picks the first match; ↓ to choose another."), classes="hint")
+            yield OptionList(id="results",
+                             markup=False)
+            yield Label(_("Enter picks the first match; ↓ to choose another."), classes="hint",
+                        markup=False)
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
@@ -146,9 +149,9 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(self.question, classes="question")
+            yield Label(self.question, classes="question", markup=False)
             yield TextField(self.value, id="answer")
-            yield Static("", id="err-answer", classes="field-error")
+            yield Static("", id="err-answer", classes="field-error", markup=False)
 
     @on(Input.Submitted, "#answer")
     def accept(self, event: Input.Submitted) -> None:

@@ -41,12 +41,12 @@ class EditCustomerScreen(ModalScreen[CustomerView | None]):
 
         def row(field: str, label: str, widget):  # type: ignore[no-untyped-def]
             with Horizontal(classes="row"):
-                yield Label(label, classes="label")
+                yield Label(label, classes="label", markup=False)
                 yield widget
-            yield Static("", id=f"err-{field}", classes="field-error")
+            yield Static("", id=f"err-{field}", classes="field-error", markup=False)
 
         with VerticalScroll(classes="dialog form"):
-            yield Label(_("Edit customer — {name}", name=d.name), classes="question")
+            yield Label(_("Edit customer — {name}", name=d.name), classes="question", markup=False)
             yield from row("name", _("Name"), TextField(d.name, id="name"))
             yield from row("phone", _("Phone"), TextField(
                 display_phone(d.phone) if d.phone else "", id="phone"))
@@ -60,9 +60,9 @@ class EditCustomerScreen(ModalScreen[CustomerView | None]):
             yield from row("level", _("Level"), Choice(
                 [(r.code, r.name) for r in self.levels], d.level, id="level"))
             yield from row("notes", _("Notes"), TextField(d.notes, id="notes"))
-            yield Static("", id="err-form", classes="field-error")
+            yield Static("", id="err-form", classes="field-error", markup=False)
             yield Label(_("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
-                        classes="hint")
+                        classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#name", TextField).focus()

@@ -78,9 +78,9 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
     # -- layout ---------------------------------------------------------------
     def _row(self, field: str, label: str, widget: Widget) -> ComposeResult:
         with Horizontal(classes="row", id=f"row-{field}"):
-            yield Label(label, classes="label")
+            yield Label(label, classes="label", markup=False)
             yield widget
-        yield Static("", id=f"err-{field}", classes="field-error")
+        yield Static("", id=f"err-{field}", classes="field-error", markup=False)
 
     def compose(self) -> ComposeResult:
         p = self.info.prefill or ReceptionForm()
@@ -88,10 +88,10 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
         with VerticalScroll(classes="dialog form"):
             yield Label(_("Reception form — {who}, {when}, {channel}", who=self.info.salesperson,
                           when=self.info.arrived, channel=_(CHANNELS[self.info.channel])),
-                        classes="question")
+                        classes="question", markup=False)
             yield from self._row("name", _("Name"), TextField(p.name, id="name"))
             yield from self._row("phone", _("Phone"), TextField(p.phone, id="phone"))
-            yield Static("", id="known", classes="hint")
+            yield Static("", id="known", classes="hint", markup=False)
             yield from self._row("contact_left", _("Contact left?"),
                                  Choice(yes_no, "yes" if p.contact_left else "no",
                                         id="contact_left"))
@@ -122,9 +122,9 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
                 p.next_callback.isoformat() if p.next_callback else "", id="next_callback",
                 placeholder="YYYY-MM-DD"))
             yield from self._row("notes", _("Notes"), TextField(p.notes, id="notes"))
-            yield Static("", id="err-form", classes="field-error")
+            yield Static("", id="err-form", classes="field-error", markup=False)
             yield Label(_("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
-                        classes="hint")
+                        classes="hint", markup=False)
 
     def on_mount(self) -> None:
         p = self.info.prefill

@@ -66,16 +66,17 @@ class ImportScreen(Screen[ImportPlan | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Import {name}: {n} lines. Enter or f sets a column's field.",
-                       name=self.sheet.name, n=len(self.sheet.rows)), id="import-title")
+                       name=self.sheet.name, n=len(self.sheet.rows)), id="import-title",
+                       markup=False)
         with Horizontal():
             with Vertical(id="columns-pane"):
-                yield Label(_("Columns"), classes="pane-title")
+                yield Label(_("Columns"), classes="pane-title", markup=False)
                 yield DataTable(id="columns", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="import-owner", classes="hint")
+                yield Static("", id="import-owner", classes="hint", markup=False)
             with Vertical(id="plan-pane"):
-                yield Label(_("Dry run"), classes="pane-title")
+                yield Label(_("Dry run"), classes="pane-title", markup=False)
                 yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="import-summary")
+        yield Static("", id="import-summary", markup=False)
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -189,11 +190,11 @@ class ImportScreen(Screen[ImportPlan | None]):
         plan = self.plan
         if plan is None:
             self.notify(_("Nothing to import yet: the dry run has not finished or cannot "
-                          "run."), severity="warning")
+                          "run."), severity="warning", markup=False)
             return
         n = plan.counts
         if not n[Action.CREATE] and not n[Action.MERGE]:
-            self.notify(_("No line can be imported."), severity="warning")
+            self.notify(_("No line can be imported."), severity="warning", markup=False)
             return
         if n[Action.REJECT]:
             def answered(yes: bool | None) -> None:

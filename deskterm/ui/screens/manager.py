@@ -40,6 +40,7 @@ from deskterm.services.report import as_json, daily_report, manager_sections, pa
 from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
+from deskterm.ui.text import emphasis, plain
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import pct, sync_rows
@@ -99,11 +100,11 @@ class ManagerScreen(DeskScreen):
         yield Header()
         with TabbedContent(id="tabs"):
             with TabPane(_("Team"), id="tab-team"):
-                yield Static("", id="team-summary", classes="hint")
+                yield Static("", id="team-summary", classes="hint", markup=False)
                 yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Stale customers"), id="tab-stale"):
                 yield DataTable(id="stale", cursor_type="row", zebra_stripes=True)
-                more = Static("", id="stale-more", classes="hint")
+                more = Static("", id="stale-more", classes="hint", markup=False)
                 more.display = False  # only when the list is longer than the screen shows
                 yield more
             with TabPane(_("Lost requests"), id="tab-lost"):
@@ -112,10 +113,10 @@ class ManagerScreen(DeskScreen):
                 yield DataTable(id="leads", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Reasons"), id="tab-reasons"):
                 yield DataTable(id="reasons", cursor_type="row")
-                yield Static("", id="countermeasures", classes="hint")
+                yield Static("", id="countermeasures", classes="hint", markup=False)
                 yield DataTable(id="reasons-people", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Funnel"), id="tab-funnel"):
-                yield Static("", id="funnel-range", classes="hint")
+                yield Static("", id="funnel-range", classes="hint", markup=False)
                 yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Coaching"), id="tab-coaching"):
                 yield DataTable(id="coaching", cursor_type="row", zebra_stripes=True)
@@ -248,7 +249,7 @@ class ManagerScreen(DeskScreen):
         levels = data["levels"]
         if not table.columns:
             for label, width in ((_("Salesperson"), 12), (_("Receptions"), 10),
-                                 *[(self.level_name(lv), 6) for lv in levels],
+                                 *[(plain(self.level_name(lv)), 6) for lv in levels],
                                  (_("Due"), 5), (_("Done"), 5), (_("Overdue"), 8),
                                  (_("At risk"), 8), (_("Tomorrow"), 9), (_("Upgrades"), 8),
                                  (_("Won"), 4), (_("Conversion"), 10), (_("Form"), 6),
@@ -263,7 +264,7 @@ class ManagerScreen(DeskScreen):
             name = p["name"]
             overdue = str(p["callbacks_overdue"])
             if p["id"] and p["callbacks_overdue"]:
-                overdue = f"[b red]{overdue}[/]"
+                overdue = emphasis(overdue, "b red")
             rows.append((str(p["id"]), (
                 name, str(p["receptions"]), *[str(p[lv]) for lv in levels],
                 str(p["callbacks_due"]), str(p["callbacks_done"]), overdue,
@@ -349,7 +350,7 @@ class ManagerScreen(DeskScreen):
                 if sid:
                     self.run_service(customers.reassign, self.ctx, int(cid), int(sid), reason,
                                      then=lambda v: self.notify(_("Now owned by {name}.",
-                                                                  name=v.owner)))
+                                                                  name=v.owner), markup=False))
 
             self.app.push_screen(PickScreen(_("Give the customer to:"), seniors), picked)
         elif tab == "tab-leads":
@@ -362,7 +363,8 @@ class ManagerScreen(DeskScreen):
                 if sid:
                     self.run_service(manager.hand_out_lead, self.ctx, int(key), int(sid),
                                      then=lambda due: self.notify(
-                                         _("Handed out; first callback {day}.", day=due)))
+                                         _("Handed out; first callback {day}.", day=due),
+                                         markup=False))
 
             self.app.push_screen(PickScreen(_("Hand the lead to:"), people), to)
 
@@ -408,7 +410,7 @@ class ManagerScreen(DeskScreen):
     def action_export(self) -> None:
         folder = maintenance.output_folder(self.ctx, "reports")
         self.run_service(report_export.export_meeting, self.ctx, folder, then=lambda path:
-                         self.notify(_("Report written to {path}", path=str(path))))
+                         self.notify(_("Report written to {path}", path=str(path)), markup=False))
 
     def action_import_sheet(self) -> None:
         """Ask for the sheet's file, then show its mapping and dry run."""
@@ -423,7 +425,8 @@ class ManagerScreen(DeskScreen):
             if plan is not None:
                 n = plan.counts
                 self.notify(_("Imported: {c} created, {m} merged, {r} left out.",
-                              c=n[Action.CREATE], m=n[Action.MERGE], r=n[Action.REJECT]))
+                              c=n[Action.CREATE], m=n[Action.MERGE], r=n[Action.REJECT]),
+                            markup=False)
                 self.refresh_data()
 
         def opened(sheet: Sheet) -> None:
@@ -453,7 +456,8 @@ class ManagerScreen(DeskScreen):
                 path = Path(text.strip()).expanduser()
                 self.run_service(exporting.export, self.ctx, ExportKind(kind), path,
                                  make_folder=True, then=lambda n: self.notify(
-                                     _("{n} rows written to {path}", n=n, path=str(path))))
+                                     _("{n} rows written to {path}", n=n, path=str(path)),
+                                                                              markup=False))
 
             self.app.push_screen(TextPromptScreen(
                 _("Export to (.csv or .xlsx):"), str(default),

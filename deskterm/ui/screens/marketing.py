@@ -42,7 +42,7 @@ class MarketingScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Marketing pool — press w to choose who you are."), id="who")
+        yield Static(_("Marketing pool — press w to choose who you are."), id="who", markup=False)
         yield TextField(placeholder=_("name fragment or phone digits"), id="pool-search")
         with Vertical():
             yield DataTable(id="pool", cursor_type="row", zebra_stripes=True)
@@ -158,7 +158,8 @@ class MarketingScreen(DeskScreen):
                 by = self.person[0] if self.person else None
                 self.run_service(marketing.mark_nurtured, self.ctx, entry.customer_id, note,
                                  by_id=by, then=lambda _r: self.notify(
-                                     _("Handed back: the manager assigns it at the meeting.")))
+                                     _("Handed back: the manager assigns it at the meeting."),
+                                                                       markup=False))
 
         self.app.push_screen(TextPromptScreen(
             _("Hand {name} back to sales — what changed?", name=entry.name)), noted)
@@ -169,5 +170,5 @@ class MarketingScreen(DeskScreen):
 
     def _after(self, result: object) -> None:
         if result is not None:
-            self.notify(_("Saved."))
+            self.notify(_("Saved."), markup=False)
             self.refresh_data()

@@ -16,6 +16,7 @@ from deskterm.services import maintenance, report_export
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.ui.text import cells, plain
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import pct
 
@@ -41,12 +42,12 @@ class MeetingScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll():
-            yield Static("", id="summary")
+            yield Static("", id="summary", markup=False)
             yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
-            yield Label(_("Tomorrow's callbacks"), classes="pane-title")
-            yield Static("", id="tomorrow")
-            yield Label(_("Stale customers"), classes="pane-title")
-            yield Static("", id="stale")
+            yield Label(_("Tomorrow's callbacks"), classes="pane-title", markup=False)
+            yield Static("", id="tomorrow", markup=False)
+            yield Label(_("Stale customers"), classes="pane-title", markup=False)
+            yield Static("", id="stale", markup=False)
         yield DeskFooter()
 
     def on_screen_resume(self) -> None:
@@ -107,7 +108,7 @@ class MeetingScreen(DeskScreen):
         folder = maintenance.output_folder(self.ctx, "reports")
         self.run_service(report_export.export_meeting, self.ctx, folder, last, first,
                          then=lambda path: self.notify(_("Report written to {path}",
-                                                         path=str(path))))
+                                                         path=str(path)), markup=False))
 
     @work(thread=True, exclusive=True, group="meeting")
     def load(self, first: date, last: date) -> None:
@@ -131,15 +132,15 @@ class MeetingScreen(DeskScreen):
         levels = data["levels"]
         table.clear(columns=True)
         table.add_columns(_("Salesperson"), _("Receptions"),
-                          *[self.level_name(lv) for lv in levels], _("Due"), _("Done"),
+                          *[plain(self.level_name(lv)) for lv in levels], _("Due"), _("Done"),
                           _("Overdue"), _("Upgrades"), _("Won"), _("Conversion"), _("Form"),
                           _("Contact"))
         for p in [*data["salespeople"], {**data["team"], "name": _("Team"), "id": 0}]:
-            table.add_row(p["name"], str(p["receptions"]), *[str(p[lv]) for lv in levels],
+            table.add_row(*cells(p["name"], str(p["receptions"]), *[str(p[lv]) for lv in levels],
                           str(p["callbacks_due"]), str(p["callbacks_done"]),
                           str(p["callbacks_overdue"]), str(p["upgrades"]), str(p["won"]),
                           pct(p["conversion_rate"]), pct(p["form_completeness"]),
-                          pct(p["contact_capture_rate"]), key=str(p["id"]))
+                          pct(p["contact_capture_rate"])), key=str(p["id"]))
         self.query_one("#tomorrow", Static).update("   ".join(
             f"{t['salesperson']} {t['callbacks']}" + (f" (+{t['overdue']})" if t["overdue"]
                                                        else "") for t in data["tomorrow"]))

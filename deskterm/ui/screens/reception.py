@@ -65,14 +65,14 @@ class ReceptionScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="next-up")
+        yield Static("", id="next-up", markup=False)
         with Horizontal():
             with Vertical(id="board-pane"):
-                yield Label(_("Rotation"), classes="pane-title")
+                yield Label(_("Rotation"), classes="pane-title", markup=False)
                 yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="off-duty", classes="hint")
+                yield Static("", id="off-duty", classes="hint", markup=False)
             with Vertical(id="arrivals-pane"):
-                yield Label(_("Today's arrivals"), classes="pane-title")
+                yield Label(_("Today's arrivals"), classes="pane-title", markup=False)
                 yield DataTable(id="arrivals", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
 
@@ -190,9 +190,10 @@ class ReceptionScreen(DeskScreen):
             if result is None:
                 return
             if result.next_callback:
-                self.notify(_("Saved. Next callback {day}.", day=result.next_callback))
+                self.notify(_("Saved. Next callback {day}.", day=result.next_callback),
+                            markup=False)
             else:
-                self.notify(_("Saved."))
+                self.notify(_("Saved."), markup=False)
             self.refresh_data()
 
         self.app.push_screen(ReceptionFormScreen(self.ctx, self.levels, info), saved)
@@ -222,7 +223,7 @@ class ReceptionScreen(DeskScreen):
                 if arrival.courtesy:
                     self.notify(_("{owner} is not on the floor: {who} receives as a courtesy; "
                                   "{owner} keeps the customer.", owner=c.owner,
-                                  who=arrival.salesperson_name))
+                                  who=arrival.salesperson_name), markup=False)
                 self.open_form(arrival, prefill)
 
             self.run_service(rotation.receive_returning, self.ctx, c.id, then=received)
@@ -262,7 +263,8 @@ class ReceptionScreen(DeskScreen):
     def _member_action(self, fn, *extra) -> None:  # type: ignore[no-untyped-def]
         m = self.selected_member()
         if m is None:
-            self.notify(_("Choose a salesperson on the board first."), severity="warning")
+            self.notify(_("Choose a salesperson on the board first."), severity="warning",
+                        markup=False)
             return
         self.run_service(fn, self.ctx, m.salesperson_id, *extra)
 
@@ -307,14 +309,15 @@ class ReceptionScreen(DeskScreen):
 
     def action_undo(self) -> None:
         if self.board is None or self.board.last_event is None:
-            self.notify(_("Nothing to undo today."), severity="warning")
+            self.notify(_("Nothing to undo today."), severity="warning", markup=False)
             return
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self.run_service(rotation.undo_last, self.ctx,
                                  then=lambda kind: self.notify(_("Undone: {what}",
-                                                                 what=_(_event_label(kind)))))
+                                                                 what=_(_event_label(kind))),
+                                                               markup=False))
 
         self.app.push_screen(ConfirmScreen(_("Undo the last action ({what})?",
                                              what=_(_event_label(self.board.last_event)))),
@@ -324,7 +327,7 @@ class ReceptionScreen(DeskScreen):
         if self.board is None:
             return
         if not self.board.off_duty:
-            self.notify(_("Everybody is checked in."), severity="warning")
+            self.notify(_("Everybody is checked in."), severity="warning", markup=False)
             return
 
         def picked(sid: str | None) -> None:
@@ -364,10 +367,10 @@ class ReceptionScreen(DeskScreen):
     def action_form(self) -> None:
         a = self.selected_arrival()
         if a is None:
-            self.notify(_("No arrival chosen."), severity="warning")
+            self.notify(_("No arrival chosen."), severity="warning", markup=False)
             return
         if not a.counted:
-            self.notify(_("Ups that don't count have no form."), severity="warning")
+            self.notify(_("Ups that don't count have no form."), severity="warning", markup=False)
             return
         self.open_form(a)
 

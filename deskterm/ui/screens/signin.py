@@ -31,12 +31,14 @@ class SignInScreen(ModalScreen[Actor]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(_("Sign in: choose your name, then type your PIN."), classes="question")
+            yield Label(_("Sign in: choose your name, then type your PIN."), classes="question",
+                        markup=False)
             yield OptionList(*[Option(f"{p.name} · {_(ROLE_LABELS.get(p.role, p.role))}",
-                                      id=str(p.id)) for p in self.people], id="people")
-            yield Label("", id="pin-hint", classes="hint")
+                                      id=str(p.id)) for p in self.people], id="people",
+                             markup=False)
+            yield Label("", id="pin-hint", classes="hint", markup=False)
             yield TextField(placeholder=_("PIN"), password=True, id="pin")
-            yield Static("", id="err-pin", classes="field-error")
+            yield Static("", id="err-pin", classes="field-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#people", OptionList).focus()

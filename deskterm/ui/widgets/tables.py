@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from textual.widgets import DataTable
 
+from deskterm.ui.text import cells as safe_cells
+
 
 def _keys_in_order(table: DataTable) -> list[str]:
     return [str(table.coordinate_to_cell_key((i, 0)).row_key.value)
@@ -17,7 +19,11 @@ def _keys_in_order(table: DataTable) -> list[str]:
 
 
 def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
-    """Make ``table`` show ``rows`` (key, cells) in that order, touching only what changed."""
+    """Make ``table`` show ``rows`` (key, cells) in that order, touching only what changed.
+
+    Every string cell is shown as plain text: names and notes are never markup.
+    """
+    rows = [(key, safe_cells(*cells)) for key, cells in rows]
     wanted = [key for key, _ in rows]
     cursor_key = None
     if 0 <= table.cursor_row < table.row_count:
