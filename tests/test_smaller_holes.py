@@ -35,7 +35,7 @@ def test_placeholder_message_is_translated():
     with pytest.raises(InvalidInput) as e:
         normalize_phone("0000000000")
     assert "placeholder" in e.value.message
-    assert "占位" in translate_to("zh", e.value.message)
+    assert "占位" in translate_to("zh", e.value.msgid)
 
 
 def test_two_visitors_giving_a_placeholder_are_not_one_customer(ctx, team):
@@ -55,3 +55,80 @@ def test_two_visitors_giving_a_placeholder_are_not_one_customer(ctx, team):
     assert set(e.value.errors) == {"phone"}
     with ctx.db.read() as s:
         assert s.get(Customer, saved.customer_id).phone == "+8613800138000"
+
+
+# -- every setting validated ----------------------------------------------------
+
+BAD_SETTINGS = [
+    ("shop.timezone", "../../etc/passwd", "Unknown time zone"),
+    ("shop.timezone", "/etc/passwd", "Unknown time zone"),
+    ("shop.timezone", "Asia/../../etc/passwd", "Unknown time zone"),
+    ("shop.timezone", "Nowhere/Land", "Unknown time zone"),
+    ("shop.timezone", "ABC+3", "Unknown time zone"),
+    ("backup.keep", "0", "backup.keep"),
+    ("backup.keep", "١٤", "backup.keep"),
+    ("report.rate_window_days", "9999", "report.rate_window_days"),
+    ("report.rate_window_days", "-1", "report.rate_window_days"),
+    ("care.schedule", "P999Y", "care.schedule"),
+    ("care.schedule", "P1D,banana", "banana"),
+    ("care.schedule", "", "step"),
+    ("rotation.mode", "sideways", "rotation.mode"),
+    ("rotation.uncounted_weight", "2", "rotation.uncounted_weight"),
+    ("rotation.hold_unsaved_form", "maybe", "rotation.hold_unsaved_form"),
+    ("auth.mode", "none", "auth.mode"),
+    ("phone.default_country", "0", "phone.default_country"),
+    ("phone.default_country", "8600", "phone.default_country"),
+    ("demo.today", "yesterday", "demo.today"),
+    ("shop.name", "x" * 201, "shop.name"),
+    ("shop.name", "two\nlines", "shop.name"),
+    ("no.such.setting", "1", "no.such.setting"),
+]
+
+
+@pytest.mark.parametrize("key,value,said", BAD_SETTINGS)
+def test_every_setting_is_validated_and_named(ctx, key, value, said):
+    from deskterm.services import setup
+
+    before = setup.get_settings(ctx)
+    with pytest.raises(InvalidInput) as e:
+        setup.set_setting(ctx, key, value)
+    assert said in e.value.message
+    assert setup.get_settings(ctx) == before
+
+
+@pytest.mark.parametrize("key,value", [("shop.timezone", "Asia/Shanghai"),
+                                       ("shop.timezone", "UTC"),
+                                       ("shop.timezone", "America/Argentina/Buenos_Aires"),
+                                       ("backup.keep", "30"), ("care.schedule", "P3D,P1M,P1Y"),
+                                       ("demo.today", "2026-11-20T10:40+08:00"),
+                                       ("phone.default_country", "44"),
+                                       ("shop.name", "  欧阳 Motors "),
+                                       ("report.rate_window_days", "90")])
+def test_good_settings_are_kept(ctx, key, value):
+    from deskterm.services import setup
+
+    setup.set_setting(ctx, key, value)
+    assert setup.get_settings(ctx)[key] == value.strip()
+
+
+def _cli(*args):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DESKTERM_LANG": "en"}
+    return subprocess.run([sys.executable, "-m", "deskterm", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+def test_cli_refuses_a_path_as_time_zone_in_one_line(tmp_path):
+    db = str(tmp_path / "x.db")
+    for value in ("../../etc/passwd", "/etc/passwd"):
+        r = _cli("--db", db, "settings", "set", "shop.timezone", value)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr == f"deskterm: Unknown time zone {value}.\n"
+    r = _cli("--db", db, "settings", "set", "report.rate_window_days", "0")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "report.rate_window_days" in r.stderr and "Traceback" not in r.stderr
+    assert _cli("--db", db, "settings", "set", "shop.timezone", "Asia/Shanghai").returncode == 0
+    assert "Asia/Shanghai" in _cli("--db", db, "settings", "list").stdout

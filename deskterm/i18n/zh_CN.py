@@ -506,7 +506,6 @@ MESSAGES: dict[str, str] = {
     "No backup at {path}.": "{path} 处没有备份。",
     "No backup of {path} was found in {folder}.": "在 {folder} 中没有找到 {path} 的备份。",
     "The database {path} is on a network share: two PCs writing to it can damage it. Keep it on this PC's own disk.": "数据库 {path} 位于网络共享上:两台电脑同时写入可能损坏它。请放在本机磁盘上。",
-    "{key} must be a whole number from 1 to 3650.": "{key} 必须是 1 到 3650 之间的整数。",
     "The database refused the change ({error}): nothing was saved.": "数据库拒绝了此次修改({error}):未保存任何内容。",
     "The database is busy in another window; nothing was saved. Try again.": "数据库正被另一个窗口占用;未保存任何内容。请重试。",
     "The disk is full: nothing was saved. Free some space on the disk of {path}, then save again.": "磁盘已满:未保存任何内容。请清理 {path} 所在磁盘的空间后再保存。",
@@ -683,4 +682,9 @@ MESSAGES: dict[str, str] = {
     'The schema named in {path} does not exist: create it first (CREATE SCHEMA name).': '{path} 中指定的 schema 不存在:请先创建(CREATE SCHEMA 名称)。',
     # helper E: smaller holes (placeholder phones, settings, search length, file modes)
     'That looks like a placeholder, not a real phone number: ask for the real one or leave the phone empty.': '这看起来是占位号码,不是真实的电话号码:请询问真实号码,或把电话留空。',
+    '{key} takes at most 20 steps of at most ten years each.': '{key} 最多 20 个步骤,每步最长十年。',
+    '{key}: at most 200 characters on one line.': '{key}:最多 200 个字符,且只能一行。',
+    '{key} must be a whole number from {low} to {high}.': '{key} 必须是 {low} 到 {high} 之间的整数。',
+    '{key} is a country calling code of 1 to 3 digits, e.g. 86.': '{key} 是 1 到 3 位的国家电话区号,例如 86。',
+    '{key} is a date and time written 2026-11-20T10:40+08:00.': '{key} 是日期和时间,写作 2026-11-20T10:40+08:00。',
 }
