@@ -132,3 +132,44 @@ def test_cli_refuses_a_path_as_time_zone_in_one_line(tmp_path):
     assert "report.rate_window_days" in r.stderr and "Traceback" not in r.stderr
     assert _cli("--db", db, "settings", "set", "shop.timezone", "Asia/Shanghai").returncode == 0
     assert "Asia/Shanghai" in _cli("--db", db, "settings", "list").stdout
+
+
+# -- search length and read errors ----------------------------------------------
+
+
+def test_a_long_search_is_refused_with_a_message_about_the_search(ctx, team):
+    rotation.check_in(ctx, team.li)
+    a = rotation.walk_in(ctx)
+    reception.save_form(ctx, a.reception_id, ReceptionForm(
+        name="Wang", phone="13800138000", purchase_horizon="1m"))
+    with pytest.raises(InvalidInput) as e:
+        customers.search(ctx, "x" * 100_000)
+    assert e.value.field == "search" and e.value.message == "A search is at most 100 characters."
+    assert "saved" not in e.value.message
+    assert translate_to("zh", e.value.msgid, n=100) == "搜索内容最多 100 个字符。"
+    assert [c.name for c in customers.search(ctx, " Wang" + " " * 200)] == ["Wang"]
+    assert customers.search(ctx, "W" * customers.SEARCH_MAX) == []
+
+
+def test_a_failed_read_does_not_claim_a_save(ctx):
+    import sqlite3
+
+    from deskterm.errors import StorageError
+
+    if ctx.db.dialect != "sqlite":
+        pytest.skip("SQLite's own error")
+    with pytest.raises(StorageError) as e, ctx.db.read_cursor() as cur:
+        cur.cursor.execute("SELECT 1 WHERE 'a' LIKE ?", ("%" * 60_000,))
+    assert "saved" not in e.value.message and "Nothing was changed" in e.value.message
+    assert isinstance(e.value.__cause__, sqlite3.Error)
+    with pytest.raises(StorageError) as e, ctx.db.read() as s:
+        s.connection().exec_driver_sql("SELECT * FROM no_such_table")
+    assert "saved" not in e.value.message
+
+
+def test_a_failed_write_still_says_nothing_was_saved(ctx):
+    from deskterm.errors import StorageError
+
+    with pytest.raises(StorageError) as e, ctx.db.write() as s:
+        s.connection().exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
+    assert "nothing was saved" in e.value.message

@@ -687,4 +687,12 @@ MESSAGES: dict[str, str] = {
     '{key} must be a whole number from {low} to {high}.': '{key} 必须是 {low} 到 {high} 之间的整数。',
     '{key} is a country calling code of 1 to 3 digits, e.g. 86.': '{key} 是 1 到 3 位的国家电话区号,例如 86。',
     '{key} is a date and time written 2026-11-20T10:40+08:00.': '{key} 是日期和时间,写作 2026-11-20T10:40+08:00。',
+    'A search is at most {n} characters.': '搜索内容最多 {n} 个字符。',
+    'The database is busy in another window. Try again.': '数据库正被另一个窗口占用。请重试。',
+    'The disk of {path} is full. Free some space on it, then try again.': '{path} 所在的磁盘已满。请腾出一些空间后重试。',
+    'The disk holding {path} failed ({error}): it could not be read.': '{path} 所在的磁盘出错({error}):无法读取。',
+    'The database could not answer ({error}). Nothing was changed.': '数据库无法回答({error})。没有任何内容被修改。',
+    "The database server is busy with another PC's change. Try again.": '数据库服务器正在处理另一台电脑的修改。请重试。',
+    'Cannot reach the database server {path} ({error}). Check the network and that the server is running.': '无法连接数据库服务器 {path}({error})。请检查网络以及服务器是否在运行。',
+    'The database could not answer. Nothing was changed; try again.': '数据库无法回答。没有任何内容被修改;请重试。',
 }
