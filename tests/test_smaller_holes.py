@@ -173,3 +173,79 @@ def test_a_failed_write_still_says_nothing_was_saved(ctx):
     with pytest.raises(StorageError) as e, ctx.db.write() as s:
         s.connection().exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
     assert "nothing was saved" in e.value.message
+
+
+# -- exports and reports 0600 in a 0700 folder ------------------------------------
+
+
+def _mode(path):
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def wide_umask():
+    """The usual desktop umask (022), under which a plain open() makes files 0644."""
+    import os
+
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_exports_are_0600_in_a_0700_folder(ctx, team, tmp_path, wide_umask, suffix):
+    from deskterm.services.exporting import ExportKind, export
+
+    if suffix == ".xlsx":
+        pytest.importorskip("openpyxl")
+    rotation.check_in(ctx, team.li)
+    a = rotation.walk_in(ctx)
+    reception.save_form(ctx, a.reception_id, ReceptionForm(
+        name="Wang", phone="13800138000", purchase_horizon="1m"))
+    target = tmp_path / "exports" / "2026" / f"customers{suffix}"
+    assert export(ctx, ExportKind.CUSTOMERS, target, make_folder=True) == 1
+    assert _mode(target) == 0o600
+    assert _mode(target.parent) == 0o700 and _mode(target.parent.parent) == 0o700
+    again = tmp_path / f"again{suffix}"
+    again.write_bytes(b"")
+    again.chmod(0o644)  # a file of that name already there: overwritten, and narrowed
+    export(ctx, ExportKind.CUSTOMERS, again)
+    assert _mode(again) == 0o600 and again.stat().st_size > 0
+
+
+def test_meeting_report_files_are_0600_in_a_0700_folder(ctx, team, tmp_path, wide_umask):
+    from deskterm.services.report_export import export_meeting
+
+    html = export_meeting(ctx, tmp_path / "reports")
+    assert _mode(tmp_path / "reports") == 0o700
+    written = sorted((tmp_path / "reports").iterdir())
+    assert html in written and len(written) == 2
+    assert [_mode(p) for p in written] == [0o600, 0o600]
+
+
+def test_cli_report_and_export_out_are_0600(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "x.db")
+    env = {**os.environ, "DESKTERM_LANG": "en"}
+
+    def cli(*args):
+        # umask 022 in the child, as on a desktop
+        return subprocess.run([sys.executable, "-c",
+                               "import os, sys; os.umask(0o022); from deskterm.cli.main "
+                               "import main; sys.exit(main(sys.argv[1:]))", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    for fmt in ("markdown", "json", "html"):
+        out = tmp_path / f"report.{fmt}"
+        r = cli("--db", db, "report", "--format", fmt, "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        assert _mode(out) == 0o600 and out.stat().st_size > 0
+    out = tmp_path / "customers.csv"
+    r = cli("--db", db, "export", "customers", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert _mode(out) == 0o600
