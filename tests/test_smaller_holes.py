@@ -249,3 +249,43 @@ def test_cli_report_and_export_out_are_0600(tmp_path):
     r = cli("--db", db, "export", "customers", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert _mode(out) == 0o600
+
+
+# -- check notices a dropped or disabled audit trigger ------------------------------
+
+
+@pytest.mark.both_databases
+def test_check_notices_the_audit_triggers_dropped(ctx, team):
+    from deskterm.services.maintenance import check
+
+    assert [p for p in check(ctx) if p.kind == "audit"] == []
+    on = " ON audit" if ctx.db.dialect == "postgresql" else ""
+    with ctx.db.write() as s:
+        s.connection().exec_driver_sql(f"DROP TRIGGER audit_no_delete{on}")
+    found = [p.detail for p in check(ctx) if p.kind == "audit"]
+    assert len(found) == 1 and "audit_no_delete" in found[0]
+    if ctx.db.dialect == "postgresql":
+        with ctx.db.write() as s:
+            s.connection().exec_driver_sql("ALTER TABLE audit DISABLE TRIGGER audit_no_update")
+    else:  # the same name, but a trigger that no longer refuses anything
+        with ctx.db.write() as s:
+            s.connection().exec_driver_sql("DROP TRIGGER audit_no_update")
+            s.connection().exec_driver_sql(
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END")
+    found = sorted(p.detail.split()[2] for p in check(ctx) if p.kind == "audit")
+    assert found == ["audit_no_delete", "audit_no_update"]
+
+
+def test_cli_check_reports_a_dropped_audit_trigger(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "x.db"
+    assert _cli("--db", str(db), "settings", "list").returncode == 0
+    assert _cli("--db", str(db), "check").returncode == 0
+    con = sqlite3.connect(db)
+    con.execute("DROP TRIGGER audit_no_update")
+    con.commit()
+    con.close()
+    r = _cli("--db", str(db), "check")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "audit: audit trigger audit_no_update is missing or disabled" in r.stdout
