@@ -289,3 +289,21 @@ def test_cli_check_reports_a_dropped_audit_trigger(tmp_path):
     r = _cli("--db", str(db), "check")
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "audit: audit trigger audit_no_update is missing or disabled" in r.stdout
+
+
+async def test_a_pasted_page_in_the_customer_search_is_refused_at_the_field(ctx, team):
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.customers import CustomersScreen
+    from tests.ui_helpers import settle, wait_for
+
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        field = app.screen.query_one("#search")
+        field.insert_text_at_cursor("x" * 100_000)
+        await settle(pilot)
+        assert field.value == "" and isinstance(app.screen, CustomersScreen)
+        field.insert_text_at_cursor("y" * customers.SEARCH_MAX)
+        await settle(pilot)
+        assert len(field.value) == customers.SEARCH_MAX and app.is_running
