@@ -8,10 +8,11 @@ showroom is the local calendar day.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from deskterm.errors import InvalidInput
 
@@ -79,11 +80,21 @@ class FixedClock(Clock):
         self._at = self._aware(at)
 
 
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]{0,40}(/[A-Za-z0-9_+\-]{1,40}){0,2}")
+
+
 def zone_named(name: str) -> tzinfo:
-    """A time zone by IANA name (the shop setting ``shop.timezone``)."""
+    """A time zone by IANA name (the shop setting ``shop.timezone``).
+
+    Only a name of the IANA form (``Asia/Shanghai``, ``UTC``, ``Etc/GMT+8``) is looked up:
+    a path (``../../etc/passwd``, ``/tmp/x``) would make the zone libraries open a file
+    outside the zone database, or end in a warning raised as a traceback.
+    """
+    if not _ZONE_NAME.fullmatch(name) or ".." in name:
+        raise InvalidInput("Unknown time zone {name}.", field="shop.timezone", name=name)
     zone = _zoneinfo(name)
-    if zone is None:
-        from dateutil import tz
+    if zone is None and not available_timezones():
+        from dateutil import tz  # no zone data on this system (Windows without tzdata)
 
         zone = tz.gettz(name)
     if zone is None:

@@ -233,7 +233,7 @@ def _pct(v: float | None) -> str:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from deskterm.services.report import as_json, daily_report, manager_sections, period_bounds
-    from deskterm.services.report_export import to_html, to_markdown
+    from deskterm.services.report_export import to_html, to_markdown, write_report_file
 
     ctx = _open(args)
     try:
@@ -247,7 +247,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = {"json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
                 "markdown": to_markdown, "html": to_html}[args.format](data)
         if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
+            write_report_file(Path(args.out), text)
             print(_("Report written to {path}", path=args.out))
         else:
             sys.stdout.write(text)

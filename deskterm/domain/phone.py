@@ -54,7 +54,43 @@ def normalize_phone(raw: str, default_country: str = "86") -> str:
             )
     if not 8 <= len(full) <= 15:
         raise InvalidInput("Not a phone number: {count} digits.", field="phone", count=len(full))
+    if _is_placeholder(full):
+        raise InvalidInput(
+            "That looks like a placeholder, not a real phone number: ask for the real one "
+            "or leave the phone empty.",
+            field="phone",
+        )
     return "+" + full
+
+
+_UP = "0123456789" * 3
+_DOWN = "9876543210" * 3
+
+
+def _filler(digits: str) -> bool:
+    """True for digits nobody is given as a number: one digit repeated, or a straight run."""
+    return len(set(digits)) == 1 or (len(digits) >= 7 and (digits in _UP or digits in _DOWN))
+
+
+def _is_placeholder(full: str) -> bool:
+    """Whether the canonical digits ``full`` (country code first) are a stand-in for "no phone".
+
+    Such numbers would make every visitor who gives one a revisit of the first. Checked:
+    the number after a country code of 1 to 3 digits (the code's length is not known
+    here) filled with one digit or a run (``0000000000``, ``1234567890``), and a
+    subscriber number of only zeros behind a Chinese area code (``010-0000 0000``).
+    A mobile whose 10 digits after the leading 1 are all one (``133 3333 3333``) counts
+    as filler too. Numbers with only a repeated tail stay valid (``137 0000 0000`` is a
+    real mobile and ``8888 8888`` a prized landline).
+    """
+    for code in (1, 2, 3):
+        rest = full[code:]
+        if len(rest) >= 7 and _filler(rest):
+            return True
+    if full.startswith("86") and not full[2:].startswith(("1", "0")) or full.startswith("8610"):
+        national = full[2:]
+        return any(set(national[area:]) == {"0"} for area in (2, 3))
+    return False
 
 
 def phone_search_digits(fragment: str) -> str:

@@ -47,11 +47,18 @@ def _views(session, rows: list[Customer]) -> list[CustomerView]:  # type: ignore
             for c in rows]
 
 
+#: The longest search text: longer than any name (40) or phone, short of any SQL limit.
+SEARCH_MAX = 100
+
+
 def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     """Customers whose name contains ``text`` or whose phone contains its digits."""
     text = text.strip()
     if not text:
         return []
+    if len(text) > SEARCH_MAX:
+        # A pasted page is no name or phone; and SQLite refuses long LIKE patterns.
+        raise InvalidInput("A search is at most {n} characters.", field="search", n=SEARCH_MAX)
     digits = phone_search_digits(text)
     phone_like = len(digits) >= 3 and all(ch.isdigit() or ch in " +-()" for ch in text)
     # One column per search, and instr() where case does not matter: on a dealer group's

@@ -29,6 +29,7 @@ from deskterm.services.permissions import require
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import Callback, Customer, Reception, Staff
+from deskterm.storage.private import private_folder
 from deskterm.storage.sheets import check_target, write_sheet
 
 _BATCH = 2000  # rows fetched at a time while streaming
@@ -90,7 +91,7 @@ def export(ctx: Context, kind: ExportKind, path: Path, first: date | None = None
     check_path(path)
     if make_folder:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
         except OSError as exc:
             raise StorageError("Cannot write {path}: {error}.", path=str(path),
                                error=exc.strerror or str(exc)) from exc

@@ -25,6 +25,7 @@ from deskterm.services.setup import (
     rotation_settings,
 )
 from deskterm.storage import files, transfer
+from deskterm.storage.audit_guard import missing_audit_guards
 from deskterm.storage.engine import open_database
 from deskterm.storage.models import Callback, Customer, Reception, RotationEventRow, Staff
 from deskterm.storage.postgres import is_server_address
@@ -194,7 +195,17 @@ def check(ctx: Context) -> list[Problem]:
                     .order_by(col(RotationEventRow.id))).all()], settings)
             except DesktermError as exc:
                 problems.append(Problem("rotation", f"{day}: {exc}"))
+    problems.extend(_audit_guard_problems(ctx))
     return problems
+
+
+def _audit_guard_problems(ctx: Context) -> list[Problem]:
+    """The audit trail's append-only triggers, each one present and enforcing: without
+    them its rows can be edited or deleted and nothing else would notice."""
+    with ctx.db.read_cursor() as cur:
+        missing = missing_audit_guards(cur, ctx.db.dialect)
+    return [Problem("audit", f"audit trigger {name} is missing or disabled: the audit "
+                    "trail can be edited") for name in missing]
 
 
 def copy_to(ctx: Context, target: str | Path,

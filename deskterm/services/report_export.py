@@ -12,6 +12,7 @@ from deskterm.i18n import _
 from deskterm.services.context import Context
 from deskterm.services.permissions import require
 from deskterm.services.report import as_json, daily_report, manager_sections
+from deskterm.storage.private import private_folder, write_private_text
 
 # Markdown's own punctuation, backslash-escaped (CommonMark allows it before any ASCII
 # punctuation); "|" would split a table row, "*", "_", "[", "`" would style or link.
@@ -112,11 +113,21 @@ def export_meeting(ctx: Context, folder: Path, last: date | None = None,
     if report.first != report.day:
         stem = f"meeting-{report.first.isoformat()}-to-{report.day.isoformat()}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         html_path = folder / f"{stem}.html"
-        html_path.write_text(to_html(data), encoding="utf-8")
-        (folder / f"{stem}.md").write_text(to_markdown(data), encoding="utf-8")
+        write_private_text(html_path, to_html(data))
+        write_private_text(folder / f"{stem}.md", to_markdown(data))
     except OSError as exc:
         raise StorageError("Could not write the report to {path}: {reason}",
                            path=str(folder), reason=exc.strerror or str(exc)) from exc
     return html_path
+
+
+def write_report_file(path: Path, text: str) -> None:
+    """Write a report the CLI made (``report --out``) into ``path``, readable by the owner
+    only: it names customers and staff like the database does."""
+    try:
+        write_private_text(path, text)
+    except OSError as exc:
+        raise StorageError("Could not write the report to {path}: {reason}",
+                           path=str(path), reason=exc.strerror or str(exc)) from exc

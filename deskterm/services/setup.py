@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -235,10 +236,67 @@ _SETTING_CHECKS: dict[str, tuple[str, ...]] = {
 
 
 def _check_care_schedule(value: str) -> None:
+    from deskterm.domain.durations import approx_days
     from deskterm.services.care import care_steps
 
-    if not care_steps(value):
+    steps = care_steps(value)
+    if not steps:
         raise InvalidInput("Give at least one step, e.g. P3D,P1M,P3M,P1Y.", field="value")
+    # A step of centuries would overflow the calendar when a due date is computed.
+    if len(steps) > 20 or any(approx_days(step) > 10 * 366 for step in steps):
+        raise InvalidInput("{key} takes at most 20 steps of at most ten years each.",
+                           field="value", key="care.schedule")
+
+
+#: Settings that are whole numbers: (smallest, largest).
+_SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "backup.keep": (1, 3650),
+    "report.rate_window_days": (1, 366),
+}
+
+
+def check_setting(key: str, value: str) -> str:
+    """``value`` as stored for setting ``key``, or :class:`InvalidInput` naming the setting.
+
+    Every known setting has a rule: a setting read back by the desk, the reports or the
+    clock must never hold what they cannot use (a time zone such as ``../../etc/passwd``
+    used to end in a traceback).
+    """
+    if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
+        raise InvalidInput("Unknown setting {key}.", field="key", key=key)
+    value = value.strip()
+    if len(value) > 200 or any(not ch.isprintable() for ch in value):
+        raise InvalidInput("{key}: at most 200 characters on one line.", field="value", key=key)
+    allowed = _SETTING_CHECKS.get(key)
+    if allowed and value not in allowed:
+        raise InvalidInput("{key} must be one of: {choices}.", field="value", key=key,
+                           choices=", ".join(allowed))
+    bounds = _SETTING_RANGES.get(key)
+    if bounds and not (value.isascii() and value.isdigit()
+                       and bounds[0] <= int(value) <= bounds[1]):
+        raise InvalidInput("{key} must be a whole number from {low} to {high}.",
+                           field="value", key=key, low=bounds[0], high=bounds[1])
+    if key == "care.schedule":
+        _check_care_schedule(value)
+    elif key == "phone.default_country":
+        if not (value.isascii() and value.isdigit() and 1 <= len(value) <= 3
+                and not value.startswith("0")):
+            raise InvalidInput("{key} is a country calling code of 1 to 3 digits, e.g. 86.",
+                               field="value", key=key)
+    elif key == "shop.timezone":
+        from deskterm.clock import zone_named
+
+        zone_named(value)
+    elif key == "demo.today":
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput("{key} is a date and time written 2026-11-20T10:40+08:00.",
+                               field="value",
+                               key=key) from None
+    elif key == "shop.name":
+        value = clean_field(value, field="value", max_length=60)
+    return value
 
 
 def set_setting(ctx: Context, key: str, value: str) -> None:
@@ -246,19 +304,7 @@ def set_setting(ctx: Context, key: str, value: str) -> None:
     require(ctx, "manage")
     if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
         raise InvalidInput("Unknown setting {key}.", field="key", key=key)
-    allowed = _SETTING_CHECKS.get(key)
-    if allowed and value not in allowed:
-        raise InvalidInput("{key} must be one of: {choices}.", field="value", key=key,
-                           choices=", ".join(allowed))
-    if key == "care.schedule":
-        _check_care_schedule(value)
-    if key == "backup.keep" and not (value.isdigit() and 1 <= int(value) <= 3650):
-        raise InvalidInput("{key} must be a whole number from 1 to 3650.", field="value",
-                           key=key)
-    if key == "shop.timezone":
-        from deskterm.clock import zone_named
-
-        zone_named(value)
+    value = check_setting(key, value)
     with ctx.db.write() as s:
         row = s.get(Setting, key)
         before = None if row is None else {"value": row.value}

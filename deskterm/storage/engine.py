@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from deskterm.errors import DamagedDatabase, StorageError
+from deskterm.i18n import N_
 from deskterm.storage import migrations
 from deskterm.storage.queries import Raw
 
@@ -163,6 +164,38 @@ def _storage_error(exc: BaseException, path: Path) -> StorageError:
                         error=text)
 
 
+#: A failed read changed nothing, so its message must not speak of a save: the read
+#: wording of each "nothing was saved" message (same parameters), from SQLite and server.
+_READ_WORDING: dict[str, str] = {
+    "The database is busy in another window; nothing was saved. Try again.":
+        N_("The database is busy in another window. Try again."),
+    "The disk is full: nothing was saved. Free some space on the disk of {path}, then "
+    "save again.":
+        N_("The disk of {path} is full. Free some space on it, then try again."),
+    "The disk holding {path} failed ({error}): nothing was saved.":
+        N_("The disk holding {path} failed ({error}): it could not be read."),
+    "The database refused the change ({error}): nothing was saved.":
+        N_("The database could not answer ({error}). Nothing was changed."),
+    "The database server is busy with another PC's change; nothing was saved. Try again.":
+        N_("The database server is busy with another PC's change. Try again."),
+    "Cannot reach the database server {path} ({error}): nothing was saved. Check the "
+    "network and that the server is running.":
+        N_("Cannot reach the database server {path} ({error}). Check the network and that "
+           "the server is running."),
+}
+
+
+def _as_read_error(err: StorageError) -> StorageError:
+    """``err`` as said of a read: the same kind and details, no claim about a save."""
+    wording = _READ_WORDING.get(err.msgid)
+    if wording is None and "nothing was saved" in err.msgid:
+        wording = N_("The database could not answer. Nothing was changed; try again.")
+        return type(err)(wording)
+    if wording is None:
+        return err
+    return type(err)(wording, field=err.field, **err.params)
+
+
 class Database(ABC):
     """One deskterm database: an engine, read sessions, write sessions, a change marker."""
 
@@ -210,7 +243,7 @@ class Database(ABC):
             try:
                 yield session
             except (DBAPIError, *self._driver_errors()) as exc:
-                raise self._error(exc) from exc
+                raise _as_read_error(self._error(exc)) from exc
             finally:
                 session.rollback()
 
@@ -224,7 +257,7 @@ class Database(ABC):
         try:
             conn = self.engine.raw_connection()
         except DBAPIError as exc:
-            raise self._error(exc) from exc
+            raise _as_read_error(self._error(exc)) from exc
         began = False
         try:
             cur = conn.cursor()
@@ -232,7 +265,7 @@ class Database(ABC):
             began = True
             yield Raw(cur, self.dialect)
         except self._driver_errors() as exc:
-            raise self._error(exc) from exc
+            raise _as_read_error(self._error(exc)) from exc
         finally:
             if began:
                 try:

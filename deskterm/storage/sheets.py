@@ -15,6 +15,7 @@ from typing import Any
 
 from deskterm.domain.sheet import Cell
 from deskterm.errors import InvalidInput, StorageError
+from deskterm.storage.private import open_private
 
 #: Encodings tried in order: Excel on a Chinese Windows saves "CSV" as GB18030/GBK;
 #: "CSV UTF-8" starts with a BOM.
@@ -189,7 +190,7 @@ def _number(text: str) -> bool:
 
 def _write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
     count = 0
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+    with open_private(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(headers)
         for row in rows:
@@ -218,5 +219,6 @@ def _write_xlsx(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell
     for row in rows:
         ws.append([cell(v) for v in row])
         count += 1
-    book.save(path)
+    with open_private(path, "wb") as f:
+        book.save(f)
     return count

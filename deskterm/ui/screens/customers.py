@@ -40,7 +40,8 @@ class CustomersScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TextField(placeholder=_("name fragment or phone digits"), id="search")
+        yield TextField(placeholder=_("name fragment or phone digits"), id="search",
+                        max_length=customers.SEARCH_MAX)
         with Horizontal():
             with Vertical(id="results-pane"):
                 yield DataTable(id="results", cursor_type="row", zebra_stripes=True)

@@ -94,7 +94,8 @@ class CustomerPickScreen(ModalScreen[CustomerView | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="question", markup=False)
-            yield TextField(placeholder=_("phone digits or part of the name"), id="query")
+            yield TextField(placeholder=_("phone digits or part of the name"), id="query",
+                            max_length=customers.SEARCH_MAX)
             yield OptionList(id="results",
                              markup=False)
             yield Label(_("Enter picks the first match; ↓ to choose another."), classes="hint",
