@@ -681,4 +681,15 @@ MESSAGES: dict[str, str] = {
     'The database answers again.': '数据库已恢复连接。',
     "The database server is busy with another PC's change; nothing was saved. Try again.": '数据库服务器正在处理另一台电脑的修改:没有保存任何内容。请重试。',
     'The schema named in {path} does not exist: create it first (CREATE SCHEMA name).': '{path} 中指定的 schema 不存在:请先创建(CREATE SCHEMA 名称)。',
+    # helper C: failures are messages, never crashes
+    'The database does not answer — nothing is saved until it is back.':
+        '数据库没有响应——恢复之前不会保存任何内容。',
+    'Something went wrong ({error}); no report could be written.':
+        '出错了({error});无法写入错误报告。',
+    'Something went wrong ({error}). A report was written to {path}.':
+        '出错了({error})。错误报告已写入 {path}。',
+    'deskterm: something went wrong ({error}); no report could be written.':
+        'deskterm:出错了({error});无法写入错误报告。',
+    'deskterm: something went wrong ({error}). A report was written to {path}.':
+        'deskterm:出错了({error})。错误报告已写入 {path}。',
 }
