@@ -188,3 +188,24 @@ def test_the_cli_prints_one_line_and_the_report_for_a_bug(tmp_path, monkeypatch,
 ])
 def test_secrets_are_masked(raw, masked):
     assert mask_secrets(raw) == masked
+
+
+@pytest.mark.parametrize("key", ["f3", "f4", "f5", "f6", "f7", "f8"])
+async def test_opening_a_screen_while_the_database_is_lost_does_not_end_the_app(
+        desk, monkeypatch, key):
+    """A screen that loads on mount, or asks "who are you?" from the staff list, while
+    the server does not answer: the banner, and the desk goes on."""
+    app = create_app(desk, blink=False)
+    outage = Outage(desk.db, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        outage.start()
+        await wait_for(pilot, lambda: bool(app.screen.query(DatabaseLostBanner)), timeout=3.0)
+        await pilot.press(key)
+        await pilot.pause(1.5)
+        assert app.is_running and app.return_code is None
+        await wait_for(pilot, lambda: bool(app.screen.query(DatabaseLostBanner)), timeout=3.0)
+        outage.stop()
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await wait_for(pilot, lambda: not app.screen.query(DatabaseLostBanner), timeout=3.0)

@@ -14,6 +14,7 @@ from textual import work
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerFailed, WorkerState
@@ -283,15 +284,26 @@ class DesktermApp(App[int]):
         answer the banner already says so (every reload would repeat it). Anything else
         is a bug: one line, and a crash report for whoever fixes it.
         """
-        error = worker.error
+        if worker.error is not None:
+            self.report_error(worker.error, where=worker.name)
+
+    def report_error(self, error: BaseException, where: str = "") -> None:
+        """One notification for ``error`` (see ``worker_failed``)."""
         if isinstance(error, StorageError) and self.watch_failing:
             return
         if isinstance(error, DesktermError):
             self.notify(error.message, severity="error", timeout=6, markup=False)
             return
-        if error is not None:
-            self.notify(self.crash_message(error, write_report(error, where=worker.name)),
-                        severity="error", timeout=30, markup=False)
+        self.notify(self.crash_message(error, write_report(error, where=where)),
+                    severity="error", timeout=30, markup=False)
+
+    async def _dispatch_message(self, message: Message) -> None:
+        """A user or storage error raised by an app-level handler or action (a key)
+        is a message; left to Textual it would end the app."""
+        try:
+            await super()._dispatch_message(message)
+        except DesktermError as exc:
+            self.report_error(exc)
 
     @staticmethod
     def crash_message(error: BaseException, report: object) -> str:
@@ -306,6 +318,12 @@ class DesktermApp(App[int]):
         """An error nothing handled: Textual would print a traceback with its locals (the
         server's password among them) on the desk's screen. Instead: a private crash
         report, and one line on exit."""
+        if isinstance(error, DesktermError):
+            # A user or storage error from a callback run after a refresh or when idle
+            # (screens and the app catch their handlers' own, ui.boundary): the loop
+            # that ran it goes on, so it is a message like any other.
+            self.report_error(error)
+            return
         cause = error.error if isinstance(error, WorkerFailed) else error
         if isinstance(cause, DesktermError):
             line = cause.message

@@ -7,14 +7,27 @@ bubble), so each screen that runs workers passes failures on to
 
 from __future__ import annotations
 
+from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
 
 
 class WorkerBoundary:
-    """Mixin for screens: a worker that failed is reported by the app, never ends it."""
+    """Mixin for screens: a worker that failed is reported by the app, never ends it;
+    so is a user or storage error raised by a handler (a key, a mount), which would
+    otherwise stop the screen's message loop and end the app."""
+
+    async def _dispatch_message(self, message: Message) -> None:
+        try:
+            await super()._dispatch_message(message)  # type: ignore[misc]
+        except DesktermError as exc:
+            report = getattr(self.app, "report_error", None)  # type: ignore[attr-defined]
+            if report is None:
+                raise
+            report(exc)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
