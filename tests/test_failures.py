@@ -209,3 +209,26 @@ async def test_opening_a_screen_while_the_database_is_lost_does_not_end_the_app(
         await pilot.press("f2")
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
         await wait_for(pilot, lambda: not app.screen.query(DatabaseLostBanner), timeout=3.0)
+
+
+async def test_a_new_day_while_the_database_is_lost_is_started_once_it_is_back(
+        desk, monkeypatch, clock):
+    from datetime import timedelta
+
+    app = create_app(desk, blink=False)
+    outage = Outage(desk.db, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.day
+        outage.start()
+        await wait_for(pilot, lambda: bool(app.screen.query(DatabaseLostBanner)), timeout=3.0)
+        clock.set(clock.now() + timedelta(days=1))
+        app.check_day()
+        assert any(w.group == "start-day" for w in app.workers)
+        await wait_for(pilot, lambda: not any(w.group == "start-day" for w in app.workers))
+        assert app.is_running and app.day == first  # not started: tried again later
+        outage.stop()
+        await wait_for(pilot, lambda: not app.screen.query(DatabaseLostBanner), timeout=3.0)
+        app.check_day()
+        await settle(pilot)
+        assert app.day == first + timedelta(days=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Iterable
+from datetime import date
 from importlib import import_module
 
 from textual import work
@@ -347,18 +348,20 @@ class DesktermApp(App[int]):
 
     def check_day(self) -> None:
         """Start the new day if the calendar day changed since the last look."""
-        if self.ctx.today() != self.day:
-            self.day = self.ctx.today()
-            self.start_new_day()
+        today = self.ctx.today()
+        if today != self.day:
+            self.start_new_day(today)
 
     @work(thread=True, exclusive=True, group="start-day", exit_on_error=False)
-    def start_new_day(self) -> None:
-        """Close the past days and run the escalations off the event loop."""
-        try:
-            maintenance.start_day(self.ctx)
-        except DesktermError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
-            return
+    def start_new_day(self, today: date) -> None:
+        """Close the past days and run the escalations off the event loop.
+
+        The new day counts as started only once this worked: a server that does not
+        answer at midnight gets the day closed at the next look after it is back. An
+        error is said by the worker boundary (``worker_failed``).
+        """
+        maintenance.start_day(self.ctx)
+        self.day = today
         self._daily_backup()
         self.call_from_thread(self._refresh_screen)
         self.call_from_thread(self.notify, _("A new day: yesterday is closed, escalations "
