@@ -232,3 +232,108 @@ async def test_a_new_day_while_the_database_is_lost_is_started_once_it_is_back(
         app.check_day()
         await settle(pilot)
         assert app.day == first + timedelta(days=1)
+
+
+# -- a real PostgreSQL server, stopped and started in the test ---------------------------
+PG_BIN = next(iter(sorted(__import__("glob").glob("/usr/lib/postgresql/*/bin"), reverse=True)),
+              "")
+
+
+@pytest.fixture
+def private_server():
+    """A PostgreSQL cluster of the test's own (own folder, own port, a password), run as
+    user postgres; ``stop()`` and ``start()`` it at will."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    if not PG_BIN or os.geteuid() != 0 or shutil.which("runuser") is None:
+        pytest.skip("needs root, runuser and the PostgreSQL server binaries")
+    pytest.importorskip("psycopg")
+    import pwd
+
+    try:
+        pg = pwd.getpwnam("postgres")
+    except KeyError:
+        pytest.skip("no postgres user")
+    root = tempfile.mkdtemp(prefix="deskterm-pg-", dir="/tmp")
+    os.chown(root, pg.pw_uid, pg.pw_gid)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    pwfile = os.path.join(root, "pw")
+    with open(pwfile, "w") as f:
+        f.write(SECRET)
+    os.chown(pwfile, pg.pw_uid, pg.pw_gid)
+
+    def run(*args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True,
+                       capture_output=True, timeout=60)
+
+    data = os.path.join(root, "data")
+    run(f"{PG_BIN}/initdb", "-D", data, "-U", "postgres", "--pwfile", pwfile,
+        "--auth-host=scram-sha-256", "--auth-local=trust")
+
+    class Server:
+        address = f"postgresql://postgres:{SECRET}@127.0.0.1:{port}/postgres"
+
+        def start(self) -> None:
+            run(f"{PG_BIN}/pg_ctl", "-D", data, "-w", "-l", os.path.join(root, "log"),
+                "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start")
+
+        def stop(self) -> None:
+            run(f"{PG_BIN}/pg_ctl", "-D", data, "-w", "-m", "fast", "stop")
+
+    server = Server()
+    server.start()
+    try:
+        yield server
+    finally:
+        subprocess.run(["runuser", "-u", "postgres", "--", f"{PG_BIN}/pg_ctl", "-D", data,
+                        "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+async def test_a_real_server_stopped_and_started_under_an_open_form(private_server, clock,
+                                                                   crash_dir, capsys):
+    from deskterm.services.maintenance import open_context
+    from deskterm.services.setup import add_staff, set_setting
+
+    ctx = open_context(private_server.address, clock)
+    try:
+        set_setting(ctx, "auth.mode", "open")  # as the ctx fixture: no sign-in to do
+        for name in ("王伟", "李娜"):
+            rotation.check_in(ctx, add_staff(ctx, name, "salesperson").id)
+        app = create_app(ctx, blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("n", "1")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+            form = app.screen
+            await pilot.press(*"Zhang", "tab", *"13912345678")
+            await pilot.press("tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1")
+            await settle(pilot)
+            private_server.stop()
+            await wait_for(pilot, lambda: bool(form.query(DatabaseLostBanner)), timeout=10.0)
+            await pilot.pause(2.0)  # the refresh and the watch go on failing
+            assert app.is_running and app.return_code is None
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: form.query_one("#err-form").has_class("shown"),
+                           timeout=10.0)
+            assert app.screen is form and form.query_one("#name").value == "Zhang"
+            shown = [str(form.query_one("#err-form").render()),
+                     *(n.message for n in app._notifications)]
+            assert not any(SECRET in m for m in shown)
+            private_server.start()
+            await wait_for(pilot, lambda: not form.query(DatabaseLostBanner), timeout=10.0)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen),
+                           timeout=10.0)
+        assert SECRET not in capsys.readouterr().err
+        assert not crash_dir.exists() or not any(crash_dir.iterdir())
+        with ctx.db.read() as s:
+            assert s.exec(select(Customer)).one().name == "Zhang"
+    finally:
+        ctx.db.close()
