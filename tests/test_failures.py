@@ -337,3 +337,22 @@ async def test_a_real_server_stopped_and_started_under_an_open_form(private_serv
             assert s.exec(select(Customer)).one().name == "Zhang"
     finally:
         ctx.db.close()
+
+
+async def test_a_storage_message_with_markup_in_it_is_shown_as_typed(desk, monkeypatch):
+    """A path or a name inside an error message is text, not markup (``[/b]`` would
+    crash the toast)."""
+    def busy(*_a, **_k):
+        raise StorageError("Cannot read {path}: {error}", path="/srv/[/b]shop.db",
+                           error="[bold red]disk I/O error[/]")
+
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(rotation, "get_board", busy)
+        await wait_for(pilot, lambda: any("[/b]shop.db" in n.message
+                                          for n in app._notifications), timeout=3.0)
+        await pilot.pause(0.3)  # the toast is drawn
+        assert app.is_running and app.return_code is None
+        said = next(n for n in app._notifications if "[/b]shop.db" in n.message)
+        assert "[bold red]disk I/O error[/]" in said.message and not said.markup
