@@ -296,10 +296,11 @@ async def test_second_window_changes_show_within_two_seconds(desk, team):
 
 async def test_a_database_that_stops_answering_is_said_once_then_when_it_is_back(
         desk, team, monkeypatch):
-    """A server gone from the network: one notification, not one a second; when it
+    """A server gone from the network: one steady banner, not a toast a second; when it
     answers again, that is said and the screen reloads (what changed meanwhile shows)."""
     from deskterm.errors import StorageError
     from deskterm.services import maintenance
+    from deskterm.ui.boundary import DatabaseLostBanner
 
     real, down = maintenance.change_marker, [True]
 
@@ -316,12 +317,14 @@ async def test_a_database_that_stops_answering_is_said_once_then_when_it_is_back
         monkeypatch.setattr(maintenance, "change_marker", marker)
         await pilot.pause(3.5)  # three looks or more, all failing
         said = [n.message for n in app._notifications]
-        assert sum("Cannot reach" in m for m in said) == 1
+        assert sum("Cannot reach" in m for m in said) == 0
+        assert len(app.screen.query(DatabaseLostBanner)) == 1
         rotation.walk_in(desk)  # meanwhile, another PC receives a walk-in
         down[0] = False
         await wait_for(pilot, lambda: any("answers again" in n.message
                                           for n in app._notifications), timeout=3.0)
         await wait_for(pilot, lambda: board(app)[-1][2] == "with customer", timeout=2.0)
+        assert not app.screen.query(DatabaseLostBanner)
 
 
 async def test_a_reload_that_lands_while_the_app_closes_is_harmless(desk, team):

@@ -702,6 +702,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"deskterm: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # a bug: one line and a private report, never a traceback
+        from deskterm.crash import mask_secrets, one_line, write_report
+
+        report = write_report(exc, where="deskterm " + " ".join(argv[:1]))
+        if report is None:
+            print(_("deskterm: something went wrong ({error}); no report could be written.",
+                    error=one_line(exc)), file=sys.stderr)
+        else:
+            print(_("deskterm: something went wrong ({error}). A report was written to {path}.",
+                    error=one_line(exc), path=mask_secrets(str(report))), file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -706,4 +706,15 @@ MESSAGES: dict[str, str] = {
     "The database server is busy with another PC's change. Try again.": '数据库服务器正在处理另一台电脑的修改。请重试。',
     'Cannot reach the database server {path} ({error}). Check the network and that the server is running.': '无法连接数据库服务器 {path}({error})。请检查网络以及服务器是否在运行。',
     'The database could not answer. Nothing was changed; try again.': '数据库无法回答。没有任何内容被修改;请重试。',
+    # helper C: failures are messages, never crashes
+    'The database does not answer — nothing is saved until it is back.':
+        '数据库没有响应——恢复之前不会保存任何内容。',
+    'Something went wrong ({error}); no report could be written.':
+        '出错了({error});无法写入错误报告。',
+    'Something went wrong ({error}). A report was written to {path}.':
+        '出错了({error})。错误报告已写入 {path}。',
+    'deskterm: something went wrong ({error}); no report could be written.':
+        'deskterm:出错了({error});无法写入错误报告。',
+    'deskterm: something went wrong ({error}). A report was written to {path}.':
+        'deskterm:出错了({error})。错误报告已写入 {path}。',
 }

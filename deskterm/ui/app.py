@@ -6,23 +6,29 @@ Built through ``create_app`` — the one factory used by the CLI and the tests.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterable
+from datetime import date
 from importlib import import_module
 
 from textual import work
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label
+from textual.worker import Worker, WorkerFailed, WorkerState
 
+from deskterm.crash import mask_secrets, one_line, write_report
 from deskterm.domain.levels import Levels
-from deskterm.errors import DesktermError
+from deskterm.errors import DesktermError, StorageError
 from deskterm.i18n import N_, _, set_language
 from deskterm.services import auth, backups, maintenance, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
 from deskterm.services.permissions import may
+from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.reception import ReceptionScreen
@@ -119,6 +125,7 @@ class DesktermApp(App[int]):
         self.levels: Levels = setup.get_levels(ctx)
         self.blink = blink
         self.actor: Actor | None = None
+        self._crash_lines: list[str] = []  # printed when the app has ended
         translate_bindings(self)
         self.sub_title = setup.get_settings(ctx).get("shop.name", "")
 
@@ -130,6 +137,7 @@ class DesktermApp(App[int]):
         # Other windows on the same file: reload the screen within a second of their commit.
         self.seen_version: int | None = None
         self.watch_failing = False  # the last look at the change marker failed
+        self._banners: list[DatabaseLostBanner] = []  # one per screen it was shown on
         self.watch_changes()  # the baseline, now: a change before the first tick counts
         self.set_interval(WATCH_SECONDS, self.watch_changes)
         # Well after the first paint: escalations, quick_check and the daily backup take
@@ -189,7 +197,7 @@ class DesktermApp(App[int]):
         gc.freeze()
         gc.enable()
 
-    @work(thread=True, exclusive=True, group="start-checks")
+    @work(thread=True, exclusive=True, group="start-checks", exit_on_error=False)
     def start_checks(self) -> None:
         """Start of day, the file's health, warnings and today's backup, off the event loop
         and after the first paint (seconds on a large file)."""
@@ -226,21 +234,21 @@ class DesktermApp(App[int]):
             "The database is damaged: {problem}. Quit now and restore the newest backup? "
             "(The damaged file is kept aside.)", problem=problem)), answered)
 
-    @work(thread=True, exclusive=True, group="watch")
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_changes(self) -> None:
         """Reload the screen when anything was committed since the last look."""
         try:
             version = maintenance.change_marker(self.ctx)
-        except DesktermError as exc:
-            # Said once when the database stops answering (a server gone from the
-            # network), not once a second until it is back.
-            if not self.watch_failing:
-                self.watch_failing = True
-                self.call_from_thread(self.notify, exc.message, severity="error",
-                                      timeout=30)
+        except DesktermError:
+            # One steady banner while the database does not answer (a server gone from
+            # the network), not a toast a second; put again on whichever screen is on
+            # top now (a form opened or a screen switched meanwhile).
+            self.watch_failing = True
+            self.call_from_thread(self._show_database_lost)
             return
         if self.watch_failing:
             self.watch_failing = False
+            self.call_from_thread(self._hide_database_lost)
             self.call_from_thread(self.notify, _("The database answers again."))
             self.seen_version = None  # whatever happened meanwhile: reload
             self.call_from_thread(self._refresh_screen)
@@ -248,20 +256,112 @@ class DesktermApp(App[int]):
             self.call_from_thread(self._refresh_screen)
         self.seen_version = version
 
+    def _show_database_lost(self) -> None:
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return
+        if not screen.query(DatabaseLostBanner):
+            banner = DatabaseLostBanner()
+            self._banners.append(banner)
+            screen.mount(banner)
+
+    def _hide_database_lost(self) -> None:
+        for banner in self._banners:
+            if banner.is_attached:
+                banner.remove()
+        self._banners.clear()
+
+    # -- the one error boundary ---------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers; the screens pass theirs on (ui.boundary)."""
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """A worker ended with an error: one message, the desk goes on.
+
+        A user error or a storage error is its own message; while the database does not
+        answer the banner already says so (every reload would repeat it). Anything else
+        is a bug: one line, and a crash report for whoever fixes it.
+        """
+        if worker.error is not None:
+            self.report_error(worker.error, where=worker.name)
+
+    def report_error(self, error: BaseException, where: str = "") -> None:
+        """One notification for ``error`` (see ``worker_failed``)."""
+        if isinstance(error, StorageError) and self.watch_failing:
+            return
+        if isinstance(error, DesktermError):
+            self.notify(error.message, severity="error", timeout=6, markup=False)
+            return
+        self.notify(self.crash_message(error, write_report(error, where=where)),
+                    severity="error", timeout=30, markup=False)
+
+    async def _dispatch_message(self, message: Message) -> None:
+        """A user or storage error raised by an app-level handler or action (a key)
+        is a message; left to Textual it would end the app."""
+        try:
+            await super()._dispatch_message(message)
+        except DesktermError as exc:
+            self.report_error(exc)
+
+    @staticmethod
+    def crash_message(error: BaseException, report: object) -> str:
+        """The one line shown for an unexpected error (secrets masked)."""
+        if report is None:
+            return _("Something went wrong ({error}); no report could be written.",
+                     error=one_line(error))
+        return _("Something went wrong ({error}). A report was written to {path}.",
+                 error=one_line(error), path=mask_secrets(str(report)))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing handled: Textual would print a traceback with its locals (the
+        server's password among them) on the desk's screen. Instead: a private crash
+        report, and one line on exit."""
+        if isinstance(error, DesktermError):
+            # A user or storage error from a callback run after a refresh or when idle
+            # (screens and the app catch their handlers' own, ui.boundary): the loop
+            # that ran it goes on, so it is a message like any other.
+            self.report_error(error)
+            return
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(cause, DesktermError):
+            line = cause.message
+        else:
+            line = self.crash_message(cause, write_report(cause, where="the desk app"))
+        self._return_code = 1
+        if self._exception is None:  # run_test re-raises it for the test framework
+            self._exception = error
+            self._exception_event.set()
+        self.bell()
+        self._crash_lines.append(f"deskterm: {line}")
+        self._close_messages_no_wait()
+
+    def _print_error_renderables(self) -> None:
+        """Our one-line messages as plain text: neither cut nor wrapped at the console's
+        width, so the report's path stays whole and copyable."""
+        lines, self._crash_lines = self._crash_lines, []
+        super()._print_error_renderables()
+        for line in lines:
+            print(line, file=sys.stderr)
+
     def check_day(self) -> None:
         """Start the new day if the calendar day changed since the last look."""
-        if self.ctx.today() != self.day:
-            self.day = self.ctx.today()
-            self.start_new_day()
+        today = self.ctx.today()
+        if today != self.day:
+            self.start_new_day(today)
 
-    @work(thread=True, exclusive=True, group="start-day")
-    def start_new_day(self) -> None:
-        """Close the past days and run the escalations off the event loop."""
-        try:
-            maintenance.start_day(self.ctx)
-        except DesktermError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
-            return
+    @work(thread=True, exclusive=True, group="start-day", exit_on_error=False)
+    def start_new_day(self, today: date) -> None:
+        """Close the past days and run the escalations off the event loop.
+
+        The new day counts as started only once this worked: a server that does not
+        answer at midnight gets the day closed at the next look after it is back. An
+        error is said by the worker boundary (``worker_failed``).
+        """
+        maintenance.start_day(self.ctx)
+        self.day = today
         self._daily_backup()
         self.call_from_thread(self._refresh_screen)
         self.call_from_thread(self.notify, _("A new day: yesterday is closed, escalations "

@@ -13,11 +13,12 @@ from deskterm.errors import DesktermError
 from deskterm.i18n import _
 from deskterm.services import setup
 from deskterm.services.context import Context
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import PickScreen
 
 
-class DeskScreen(Screen[None]):
+class DeskScreen(WorkerBoundary, Screen[None]):
     """A screen of the deskterm app."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -39,16 +40,12 @@ class DeskScreen(Screen[None]):
         except DesktermError:
             return code
 
-    @work(thread=True, group="service")
+    @work(thread=True, group="service", exit_on_error=False)
     def run_service(self, fn: Callable[..., Any], *args: Any,
                     then: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
-        """Run a service in a thread; report a user error where it happened, never swallow it."""
-        try:
-            result = fn(*args, **kwargs)
-        except DesktermError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=6,
-                                      markup=False)  # messages quote what people typed
-            return
+        """Run a service in a thread; an error is reported by the app's one worker
+        boundary (``DesktermApp.worker_failed``), never swallowed."""
+        result = fn(*args, **kwargs)
         if then is not None:
             self.app.call_from_thread(then, result)
         self.app.call_from_thread(self.refresh_data)

@@ -20,6 +20,7 @@ from deskterm.i18n import N_, _, get_language
 from deskterm.services import callbacks
 from deskterm.services.callbacks import CallbackResult, CallbackView
 from deskterm.services.setup import LOST_REASONS
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.text import emphasis
@@ -33,7 +34,7 @@ ESCALATION_LABELS = {"at_risk": N_("→ at risk"), "lost": N_("→ lost"),
                      "reassign": N_("→ reassign"), "stalled": N_("→ stalled")}
 
 
-class TickScreen(ModalScreen[CallbackResult | None]):
+class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
     """Tick one callback off: outcome, new level, note (Ctrl+S saves, Esc cancels)."""
 
     BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="tick.save", priority=True),
@@ -102,7 +103,7 @@ class TickScreen(ModalScreen[CallbackResult | None]):
         self.save(outcome, self.query_one("#level", Choice).value, note, appointment,
                   self.query_one("#lost_reason", Choice).value)
 
-    @work(thread=True, exclusive=True, group="tick")
+    @work(thread=True, exclusive=True, group="tick", exit_on_error=False)
     def save(self, outcome: str, level: str | None, note: str, appointment: date | None,
              lost_reason: str | None) -> None:
         save_or_show_errors(self, lambda: callbacks.complete_callback(
@@ -169,7 +170,7 @@ class MyCallbacksScreen(DeskScreen):
         if self.salesperson is not None:
             self.load(self.salesperson[0])
 
-    @work(thread=True, exclusive=True, group="callbacks-load")
+    @work(thread=True, exclusive=True, group="callbacks-load", exit_on_error=False)
     def load(self, salesperson_id: int) -> None:
         self.post_message(self.Loaded(callbacks.due_callbacks(self.ctx, salesperson_id)))
 

@@ -62,7 +62,7 @@ class CareScreen(DeskScreen):
         if self.person is not None:
             self.load(self.person[0])
 
-    @work(thread=True, exclusive=True, group="care-load")
+    @work(thread=True, exclusive=True, group="care-load", exit_on_error=False)
     def load(self, person_id: int) -> None:
         calls = care.care_due(self.ctx, person_id)
         self.app.call_from_thread(self.show, calls)

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from deskterm.i18n import N_, _
 from deskterm.services.reception import CHANNELS
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
@@ -34,7 +35,7 @@ def _row(label: str, widget: Any, field: str) -> ComposeResult:
     yield Static("", id=f"err-{field}", classes="field-error", markup=False)
 
 
-class ContactScreen(ModalScreen[Any]):
+class ContactScreen(WorkerBoundary, ModalScreen[Any]):
     """Outcome (reached / no answer) and a note; ``save(outcome, note)`` does the rest."""
 
     BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
@@ -66,7 +67,7 @@ class ContactScreen(ModalScreen[Any]):
         self.save(self.query_one("#outcome", Choice).value or "reached",
                   self.query_one("#note", Input).value)
 
-    @work(thread=True, exclusive=True, group="contact")
+    @work(thread=True, exclusive=True, group="contact", exit_on_error=False)
     def save(self, outcome: str, note: str) -> None:
         save_or_show_errors(self, lambda: self.save_fn(outcome, note), "outcome")
 
@@ -78,7 +79,7 @@ class ContactScreen(ModalScreen[Any]):
         self.dismiss(None)
 
 
-class LeadScreen(ModalScreen[Any]):
+class LeadScreen(WorkerBoundary, ModalScreen[Any]):
     """A phone or online lead: name, phone, channel, note; ``save(...)`` registers it."""
 
     BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="lead.save", priority=True),
@@ -112,7 +113,7 @@ class LeadScreen(ModalScreen[Any]):
                   self.query_one("#channel", Choice).value or "online",
                   self.query_one("#note", Input).value)
 
-    @work(thread=True, exclusive=True, group="lead")
+    @work(thread=True, exclusive=True, group="lead", exit_on_error=False)
     def save(self, name: str, phone: str, channel: str, note: str) -> None:
         save_or_show_errors(self, lambda: self.save_fn(name, phone, channel, note))
 

@@ -85,7 +85,7 @@ class CustomersScreen(DeskScreen):
     def to_results(self) -> None:
         self.query_one("#results", DataTable).focus()
 
-    @work(thread=True, exclusive=True, group="customer-search")
+    @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
     def search(self, text: str) -> None:
         found = customers.search(self.ctx, text)
         self.app.call_from_thread(self.show, found)
@@ -102,7 +102,7 @@ class CustomersScreen(DeskScreen):
         if event.row_key.value is not None:
             self.load_timeline(int(event.row_key.value))
 
-    @work(thread=True, exclusive=True, group="timeline")
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
     def load_timeline(self, customer_id: int) -> None:
         entries = customers.timeline(self.ctx, customer_id)
         spans = analysis.level_history(self.ctx, customer_id)
@@ -132,7 +132,7 @@ class CustomersScreen(DeskScreen):
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         self.open_editor(int(key))
 
-    @work(thread=True, exclusive=True, group="edit-open")
+    @work(thread=True, exclusive=True, group="edit-open", exit_on_error=False)
     def open_editor(self, customer_id: int) -> None:
         details = customers.get_details(self.ctx, customer_id)
         self.app.call_from_thread(self._push_editor, details)

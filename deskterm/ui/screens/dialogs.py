@@ -19,6 +19,7 @@ from deskterm.i18n import N_, _
 from deskterm.services import customers
 from deskterm.services.context import Context
 from deskterm.services.customers import CustomerView
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import TextField
@@ -78,7 +79,7 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class CustomerPickScreen(ModalScreen[CustomerView | None]):
+class CustomerPickScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     """Find a returning customer by phone digits or a name fragment."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel"),
@@ -105,7 +106,7 @@ class CustomerPickScreen(ModalScreen[CustomerView | None]):
     def query_changed(self, event: Input.Changed) -> None:
         self.search(event.value)
 
-    @work(thread=True, exclusive=True, group="customer-search")
+    @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
     def search(self, text: str) -> None:
         found = customers.search(self.ctx, text, limit=20)
         self.app.call_from_thread(self.show, found)

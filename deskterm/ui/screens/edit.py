@@ -16,6 +16,7 @@ from deskterm.services import customers
 from deskterm.services.context import Context
 from deskterm.services.customers import CustomerDetails, CustomerView
 from deskterm.services.reception import BUDGETS, ReceptionForm
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
@@ -25,7 +26,7 @@ EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", 
                "notes")
 
 
-class EditCustomerScreen(ModalScreen[CustomerView | None]):
+class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     """Correct name, phone, interest, budget, purchase time, level and notes."""
 
     BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="edit.save", priority=True),
@@ -78,7 +79,7 @@ class EditCustomerScreen(ModalScreen[CustomerView | None]):
             notes=self.query_one("#notes", TextField).value)
         self.save(form)
 
-    @work(thread=True, exclusive=True, group="edit-save")
+    @work(thread=True, exclusive=True, group="edit-save", exit_on_error=False)
     def save(self, form: ReceptionForm) -> None:
         save_or_show_errors(
             self, lambda: customers.edit_customer(self.ctx, self.details.id, form))

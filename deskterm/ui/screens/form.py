@@ -35,6 +35,7 @@ from deskterm.services.reception import (
     SavedForm,
 )
 from deskterm.services.setup import NO_CONTACT_REASONS
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
@@ -57,7 +58,7 @@ FIELDS = ("name", "phone", "contact_left", "no_contact_reason", "no_contact_note
           "next_callback", "notes")
 
 
-class ReceptionFormScreen(ModalScreen[SavedForm | None]):
+class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     """Fill or correct the form of one reception."""
 
     BINDINGS = [
@@ -178,7 +179,7 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
         if fid == "phone":
             self.lookup(event.value)
 
-    @work(thread=True, exclusive=True, group="phone-lookup")
+    @work(thread=True, exclusive=True, group="phone-lookup", exit_on_error=False)
     def lookup(self, raw: str) -> None:
         """Validate, normalise and look the phone up as it is typed (off the event loop)."""
         problem: str | None = None
@@ -247,7 +248,7 @@ class ReceptionFormScreen(ModalScreen[SavedForm | None]):
             return
         self.save(form)
 
-    @work(thread=True, exclusive=True, group="form-save")
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def save(self, form: ReceptionForm) -> None:
         save_or_show_errors(
             self, lambda: reception.save_form(self.ctx, self.info.reception_id, form))

@@ -27,6 +27,7 @@ from deskterm.i18n import N_, _
 from deskterm.services import importing, setup
 from deskterm.services.context import Context
 from deskterm.services.importing import ImportPlan, Sheet
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen
 from deskterm.ui.widgets.footer import DeskFooter
@@ -36,7 +37,7 @@ PLAN_ROWS = 1000  # lines shown, those that need reading first; the summary coun
 _ORDER = {Action.REJECT: 0, Action.MERGE: 1, Action.CREATE: 2}
 
 
-class ImportScreen(Screen[ImportPlan | None]):
+class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
     """The column mapping and the dry run of one sheet; Ctrl+S imports it."""
 
     BINDINGS = [
@@ -151,7 +152,7 @@ class ImportScreen(Screen[ImportPlan | None]):
                              picked)
 
     # -- the dry run ------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="import-plan")
+    @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def run_plan(self) -> None:
         try:
             plan = importing.preview(self.ctx, self.sheet, list(self.mapping),
@@ -207,7 +208,7 @@ class ImportScreen(Screen[ImportPlan | None]):
             return
         self.commit(skip_rejected=False)
 
-    @work(thread=True, exclusive=True, group="import-commit")
+    @work(thread=True, exclusive=True, group="import-commit", exit_on_error=False)
     def commit(self, skip_rejected: bool) -> None:
         try:
             plan = importing.commit(self.ctx, self.sheet, list(self.mapping),

@@ -152,7 +152,7 @@ class ManagerScreen(DeskScreen):
         self.load()
         self.load_audit(self.query_one("#audit-filter", Input).value)
 
-    @work(thread=True, exclusive=True, group="manager-load")
+    @work(thread=True, exclusive=True, group="manager-load", exit_on_error=False)
     def load(self) -> None:
         ctx = self.ctx
         report = daily_report(ctx)
@@ -228,7 +228,7 @@ class ManagerScreen(DeskScreen):
     def audit_filter(self, event: Input.Changed) -> None:
         self.load_audit(event.value)
 
-    @work(thread=True, exclusive=True, group="audit-load")
+    @work(thread=True, exclusive=True, group="audit-load", exit_on_error=False)
     def load_audit(self, text: str) -> None:
         entries = audit.audit_trail(self.ctx, text)
         self.app.call_from_thread(self.show_audit, entries)

@@ -75,7 +75,7 @@ class MarketingScreen(DeskScreen):
     def action_focus_search(self) -> None:
         self.query_one("#pool-search", Input).focus()
 
-    @work(thread=True, exclusive=True, group="pool-load")
+    @work(thread=True, exclusive=True, group="pool-load", exit_on_error=False)
     def load(self, text: str) -> None:
         entries = marketing.marketing_pool(self.ctx, text, limit=POOL_ROWS)
         counts = marketing.pool_counts(self.ctx)

@@ -110,7 +110,7 @@ class MeetingScreen(DeskScreen):
                          then=lambda path: self.notify(_("Report written to {path}",
                                                          path=str(path)), markup=False))
 
-    @work(thread=True, exclusive=True, group="meeting")
+    @work(thread=True, exclusive=True, group="meeting", exit_on_error=False)
     def load(self, first: date, last: date) -> None:
         report = daily_report(self.ctx, last, first)
         self.app.call_from_thread(self.show, report)

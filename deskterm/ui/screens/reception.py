@@ -94,7 +94,7 @@ class ReceptionScreen(DeskScreen):
     def refresh_data(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="reception-load")
+    @work(thread=True, exclusive=True, group="reception-load", exit_on_error=False)
     def load(self) -> None:
         board = rotation.get_board(self.ctx)
         arrivals = reception.arrivals(self.ctx)

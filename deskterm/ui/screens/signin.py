@@ -15,11 +15,12 @@ from deskterm.services import auth, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
 from deskterm.services.setup import ROLE_LABELS
+from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import TextField
 
 
-class SignInScreen(ModalScreen[Actor]):
+class SignInScreen(WorkerBoundary, ModalScreen[Actor]):
     """Who is at the keyboard. Cannot be dismissed without signing in."""
 
     def __init__(self, ctx: Context) -> None:
@@ -51,7 +52,7 @@ class SignInScreen(ModalScreen[Actor]):
         self.query_one("#pin", Input).focus()
         self.check_first_time(self.chosen)
 
-    @work(thread=True, exclusive=True, group="signin-hint")
+    @work(thread=True, exclusive=True, group="signin-hint", exit_on_error=False)
     def check_first_time(self, staff_id: int) -> None:
         first = not auth.has_pin(self.ctx, staff_id)
         self.app.call_from_thread(self._show_hint, first)
@@ -75,7 +76,7 @@ class SignInScreen(ModalScreen[Actor]):
         self.query_one("#pin", Input).value = ""
         self.try_pin(self.chosen, event.value)
 
-    @work(thread=True, exclusive=True, group="signin")
+    @work(thread=True, exclusive=True, group="signin", exit_on_error=False)
     def try_pin(self, staff_id: int, pin: str) -> None:
         """scrypt takes about half a second: off the event loop."""
         try:
