@@ -9,7 +9,7 @@ import pytest
 from deskterm.errors import InvalidInput, RuleViolation
 from deskterm.services import auth, callbacks, customers, marketing, report_export, rotation, setup
 from deskterm.services.audit import audit_trail
-from deskterm.services.permissions import PermissionDenied
+from deskterm.services.permissions import SYSTEM, PermissionDenied
 from tests.scenario import new_customer
 
 pytestmark = pytest.mark.both_databases
@@ -49,11 +49,16 @@ def test_first_sign_in_sets_the_pin_then_it_is_required(shop, team):
     with pytest.raises(InvalidInput, match="Wrong PIN"):
         auth.sign_in(shop, team.li, "1357")
     assert auth.sign_in(shop, team.li, " 2468 ").id == team.li
-    with pytest.raises(InvalidInput, match="4 to 8 digits"):
-        auth.set_pin(shop, team.li, "12ab")
+    with pytest.raises(PermissionDenied):
+        auth.set_pin(shop, team.li, "1234")  # after the first sign-in: the manager's job
     with pytest.raises(PermissionDenied):
         audit_trail(shop)  # the trail is the manager's
     auth.sign_out(shop)
+    with pytest.raises(PermissionDenied):
+        audit_trail(shop)  # nobody signed in may see nothing either
+    shop.role = SYSTEM  # the command line
+    with pytest.raises(InvalidInput, match="4 to 8 digits"):
+        auth.set_pin(shop, team.li, "12ab")
     assert [e.action for e in audit_trail(shop, "staff.")][:3] == [
         "staff.sign_in", "staff.pin_failed", "staff.sign_in"]
 

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit
+from deskterm.services.permissions import PUBLIC, permission
 from deskterm.services.setup import get_settings
 from deskterm.storage.models import Staff
 
@@ -55,8 +56,16 @@ def _check_pin(pin: str) -> str:
     return pin
 
 
+@permission("manage")
 def set_pin(ctx: Context, staff_id: int, pin: str) -> None:
-    """Give someone a (new) PIN; clears any lock-out."""
+    """Give someone a (new) PIN; clears any lock-out. The manager's job: anyone else
+    would set another person's PIN and then sign in as them."""
+    _store_pin(ctx, staff_id, pin)
+
+
+def _store_pin(ctx: Context, staff_id: int, pin: str) -> None:
+    """Set the PIN without a permission check: for the manager (``set_pin``) and for
+    one's own first sign-in (``sign_in``, which checked there was no PIN yet)."""
     pin = _check_pin(pin)
     hashed = hash_pin(pin)  # slow on purpose: outside the write transaction
     with ctx.db.write() as s:
@@ -76,12 +85,14 @@ class Actor:
     role: str
 
 
+@permission(PUBLIC)
 def pins_required(ctx: Context) -> bool:
     """True unless the shop chose an open desk (setting ``auth.mode=open``); always from
     a browser."""
     return ctx.remote or get_settings(ctx).get("auth.mode", "pin") != "open"
 
 
+@permission(PUBLIC)
 def anyone_has_pin(ctx: Context) -> bool:
     """Whether at least one active staff member has a PIN (browser access needs one)."""
     with ctx.db.read() as s:
@@ -89,6 +100,7 @@ def anyone_has_pin(ctx: Context) -> bool:
                                              col(Staff.pin_hash).is_not(None))).first() is not None
 
 
+@permission(PUBLIC)
 def has_pin(ctx: Context, staff_id: int) -> bool:
     """Whether this person has chosen a PIN yet."""
     with ctx.db.read() as s:
@@ -96,6 +108,7 @@ def has_pin(ctx: Context, staff_id: int) -> bool:
         return person is not None and person.pin_hash is not None
 
 
+@permission(PUBLIC)
 def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     """Check the PIN; on success the context acts as this person from now on.
 
@@ -117,7 +130,7 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
         raise RuleViolation("No PIN yet: choose it at the shop PC first (deskterm staff "
                             "pin, or sign in there once).", field="pin")
     if stored is None:
-        set_pin(ctx, staff_id, pin)
+        _store_pin(ctx, staff_id, pin)
     elif not pin_matches(pin.strip(), stored):
         with ctx.db.write() as s:
             person = s.get(Staff, staff_id)
@@ -140,6 +153,7 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     return actor
 
 
+@permission(PUBLIC)
 def sign_out(ctx: Context) -> None:
     """Nobody is signed in any more."""
     ctx.actor_id, ctx.role = None, None
