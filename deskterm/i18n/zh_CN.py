@@ -681,4 +681,6 @@ MESSAGES: dict[str, str] = {
     'The database answers again.': '数据库已恢复连接。',
     "The database server is busy with another PC's change; nothing was saved. Try again.": '数据库服务器正在处理另一台电脑的修改:没有保存任何内容。请重试。',
     'The schema named in {path} does not exist: create it first (CREATE SCHEMA name).': '{path} 中指定的 schema 不存在:请先创建(CREATE SCHEMA 名称)。',
+    # helper B: no role, no access
+    'Sign in first.': '请先登录。',
 }

@@ -51,6 +51,8 @@ def may(ctx: Context, permission: str | None) -> bool:
         return True
     if ctx.role is None:
         return False
+    if ctx.remote and ctx.role in (SYSTEM, OPEN_DESK):
+        return False  # a browser acts only as someone who signed in with a PIN
     return permission in ROLE_PERMISSIONS.get(ctx.role, frozenset())
 
 
