@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -108,6 +108,18 @@ def has_pin(ctx: Context, staff_id: int) -> bool:
         return person is not None and person.pin_hash is not None
 
 
+def real_now() -> datetime:
+    """The lock-out's clock: the real one, never the shop's settable clock
+    (DESKTERM_NOW, a demo's fixed day), which would stop or rewind the wait."""
+    return datetime.now(UTC)
+
+
+def _refuse_if_locked(locked: datetime | None, now: datetime) -> None:
+    if locked is not None and locked > now:
+        wait = int((locked - now).total_seconds()) + 1
+        raise RuleViolation("Too many wrong PINs: try again in {n} s.", field="pin", n=wait)
+
+
 @permission(PUBLIC)
 def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     """Check the PIN; on success the context acts as this person from now on.
@@ -121,32 +133,33 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
         if person is None or not person.active:
             raise NotFound("No staff member #{id}.", field="staff", id=staff_id)
         stored, locked = person.pin_hash, person.pin_locked_until
-    now = ctx.now()
-    if locked is not None and locked > now:
-        wait = int((locked - now).total_seconds()) + 1
-        raise RuleViolation("Too many wrong PINs: try again in {n} s.", field="pin", n=wait)
+    _refuse_if_locked(locked, real_now())
     if stored is None and ctx.remote:
         # Whoever reached the page first would otherwise choose this person's PIN.
         raise RuleViolation("No PIN yet: choose it at the shop PC first (deskterm staff "
                             "pin, or sign in there once).", field="pin")
     if stored is None:
         _store_pin(ctx, staff_id, pin)
-    elif not pin_matches(pin.strip(), stored):
-        with ctx.db.write() as s:
-            person = s.get(Staff, staff_id)
-            assert person is not None
+    right = stored is None or pin_matches(pin.strip(), stored)  # slow: outside the lock
+    # The lock-out check and the count in ONE write transaction (holding the row): of
+    # guesses made in parallel, each sees the count the earlier ones left, so no more
+    # than FREE_TRIES get past the lock-out.
+    with ctx.db.write() as s:
+        person = s.exec(select(Staff).where(Staff.id == staff_id).with_for_update()).one()
+        now = real_now()
+        _refuse_if_locked(person.pin_locked_until, now)
+        if not right:
             person.pin_failures += 1
             over = person.pin_failures - FREE_TRIES
             if over >= 0:
                 person.pin_locked_until = now + min(FIRST_LOCK * 2**over, LONGEST_LOCK)
             record_audit(s, ctx, "staff.pin_failed", "staff", staff_id, None,
                          {"failures": person.pin_failures})
-        raise InvalidInput("Wrong PIN.", field="pin")
-    with ctx.db.write() as s:
-        person = s.get(Staff, staff_id)
-        assert person is not None
-        person.pin_failures, person.pin_locked_until = 0, None
+        else:
+            person.pin_failures, person.pin_locked_until = 0, None
         actor = Actor(staff_id, person.name, person.role)
+    if not right:
+        raise InvalidInput("Wrong PIN.", field="pin")
     ctx.actor_id, ctx.role = actor.id, actor.role
     with ctx.db.write() as s:
         record_audit(s, ctx, "staff.sign_in", "staff", staff_id)
