@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from deskterm.errors import InvalidInput, RuleViolation
 from deskterm.services import auth, callbacks, customers, marketing, report_export, rotation, setup
 from deskterm.services.audit import audit_trail
-from deskterm.services.permissions import PermissionDenied
+from deskterm.services.permissions import SYSTEM, PermissionDenied
 from tests.scenario import new_customer
 
 pytestmark = pytest.mark.both_databases
@@ -49,29 +49,39 @@ def test_first_sign_in_sets_the_pin_then_it_is_required(shop, team):
     with pytest.raises(InvalidInput, match="Wrong PIN"):
         auth.sign_in(shop, team.li, "1357")
     assert auth.sign_in(shop, team.li, " 2468 ").id == team.li
-    with pytest.raises(InvalidInput, match="4 to 8 digits"):
-        auth.set_pin(shop, team.li, "12ab")
+    with pytest.raises(PermissionDenied):
+        auth.set_pin(shop, team.li, "1234")  # after the first sign-in: the manager's job
     with pytest.raises(PermissionDenied):
         audit_trail(shop)  # the trail is the manager's
     auth.sign_out(shop)
+    with pytest.raises(PermissionDenied):
+        audit_trail(shop)  # nobody signed in may see nothing either
+    shop.role = SYSTEM  # the command line
+    with pytest.raises(InvalidInput, match="4 to 8 digits"):
+        auth.set_pin(shop, team.li, "12ab")
     assert [e.action for e in audit_trail(shop, "staff.")][:3] == [
         "staff.sign_in", "staff.pin_failed", "staff.sign_in"]
 
 
-def test_wrong_pins_slow_down(shop, team, clock):
+def test_wrong_pins_slow_down(shop, team, clock, monkeypatch):
+    real = [datetime(2026, 3, 2, 1, 0, tzinfo=UTC)]
+    monkeypatch.setattr(auth, "real_now", lambda: real[0])
     auth.set_pin(shop, team.wang, "1111")
     for _ in range(3):
         with pytest.raises(InvalidInput):
             auth.sign_in(shop, team.wang, "0000")
     with pytest.raises(RuleViolation, match="try again in 31 s"):
         auth.sign_in(shop, team.wang, "1111")  # locked: even the right PIN waits
-    clock.set(datetime(2026, 3, 2, 9, 0, 31))
+    clock.set(datetime(2030, 1, 1))  # the shop's clock (DESKTERM_NOW) does not unlock
+    with pytest.raises(RuleViolation, match="try again in 31 s"):
+        auth.sign_in(shop, team.wang, "1111")
+    real[0] += timedelta(seconds=31)
     with pytest.raises(InvalidInput):
         auth.sign_in(shop, team.wang, "0000")  # fourth wrong one: 60 s now
-    clock.set(clock.now().replace(tzinfo=None) + timedelta(seconds=59))
+    real[0] += timedelta(seconds=59)
     with pytest.raises(RuleViolation):
         auth.sign_in(shop, team.wang, "1111")
-    clock.set(clock.now().replace(tzinfo=None) + timedelta(seconds=2))
+    real[0] += timedelta(seconds=2)
     assert auth.sign_in(shop, team.wang, "1111").id == team.wang  # and the count resets
 
 
@@ -239,3 +249,28 @@ async def test_an_empty_pin_is_not_tried_and_digits_typed_during_a_check_stay(sh
         await wait_for(pilot, lambda: "Wrong PIN" in str(screen.query_one("#err-pin").render()))
         assert tried == ["1111"]
         assert screen.query_one("#pin").value == "24"
+
+
+def test_parallel_wrong_pins_get_no_more_than_the_free_tries(shop, team):
+    """Guesses checked at once: each counts in the same write transaction as its lock
+    check, so the lock-out stops all but the free tries (the check used to be a read)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    auth.set_pin(shop, team.wang, "1111")
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda g: _try(shop, team.wang, g),
+                                 [f"{n:04d}" for n in range(8)]))
+    assert outcomes.count("wrong") <= auth.FREE_TRIES
+    assert outcomes.count("wrong") + outcomes.count("locked") == 8
+
+
+def _try(ctx, staff_id, guess):
+    from dataclasses import replace
+
+    try:
+        auth.sign_in(replace(ctx), staff_id, guess)
+    except InvalidInput:
+        return "wrong"
+    except RuleViolation:
+        return "locked"
+    return "in"

@@ -18,7 +18,7 @@ import pytest
 from deskterm.cli.main import main
 from deskterm.errors import RuleViolation
 from deskterm.services import auth, rotation, setup
-from deskterm.services.permissions import may
+from deskterm.services.permissions import PermissionDenied, may
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.signin import SignInScreen
 from tests.ui_helpers import settle
@@ -34,7 +34,11 @@ def test_from_a_browser_nothing_is_allowed_before_a_sign_in_with_a_pin_set_at_th
     with pytest.raises(RuleViolation, match="choose it at the shop PC"):
         auth.sign_in(ctx, team.wang, "2468")
     assert not auth.has_pin(ctx, team.wang)  # nobody chose Wang's PIN from the web
-    auth.set_pin(ctx, team.wang, "2468")
+    with pytest.raises(PermissionDenied):
+        auth.set_pin(ctx, team.wang, "2468")  # not from the web, even as the system
+    ctx.remote = False
+    auth.set_pin(ctx, team.wang, "2468")  # at the shop PC (the command line)
+    ctx.remote = True
     auth.sign_in(ctx, team.wang, "2468")
     assert may(ctx, "rotation") and not may(ctx, "manage")
     rotation.check_in(ctx, team.wang)

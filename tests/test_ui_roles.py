@@ -130,7 +130,7 @@ async def test_a_new_day_while_open_closes_yesterday_and_escalates(floor, team, 
         await settle(pilot)
         assert app.day == date(2026, 6, 10)
         assert customers.get_customer(floor, c).status == "at_risk"
-        assert rotation.close_past_days(floor) == 0  # 2 March was closed by the day change
+        assert rotation.close_past_days(app.system_ctx) == 0  # 2 March was closed by the day change
 
 
 async def test_meeting_periods_and_ranges_by_key(floor, team):

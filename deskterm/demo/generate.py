@@ -28,6 +28,7 @@ from deskterm.services import (
 )
 from deskterm.services.context import Context
 from deskterm.services.escalation import escalation_lists, run_escalations
+from deskterm.services.permissions import SYSTEM
 from deskterm.services.reception import ReceptionForm
 from deskterm.storage.engine import SQLiteDatabase
 
@@ -331,7 +332,7 @@ def generate(out: Path, seed: int = 20261120, days: int = DEMO_DAYS,
     clock = FixedClock(datetime.combine(start, time(8, 0)), zone=zone)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "demo.db"
-        ctx = Context(SQLiteDatabase(work, fast=True), clock)
+        ctx = Context(SQLiteDatabase(work, fast=True), clock, role=SYSTEM)
         setup.ensure_seeded(ctx)
         setup.set_setting(ctx, "shop.timezone", DEMO_ZONE)
         setup.set_setting(ctx, "shop.name", "deskterm demo showroom")

@@ -19,6 +19,7 @@ from deskterm.clock import FixedClock, zone_named
 from deskterm.demo.generate import DEMO_NOW, DEMO_ZONE, GIVEN, LATIN, MODELS, SURNAMES
 from deskterm.services import rotation, setup
 from deskterm.services.context import Context
+from deskterm.services.permissions import SYSTEM
 from deskterm.storage.engine import SQLiteDatabase
 
 SIZES = {"customers": 200_000, "callbacks": 1_000_000, "receptions": 400_000,
@@ -46,7 +47,7 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
     for side in ("-wal", "-shm"):
         Path(f"{out}{side}").unlink(missing_ok=True)
     clock = FixedClock(now - timedelta(days=5 * 365), zone=zone)
-    ctx = Context(SQLiteDatabase(out, fast=True), clock)
+    ctx = Context(SQLiteDatabase(out, fast=True), clock, role=SYSTEM)
     setup.ensure_seeded(ctx)
     for key, value in (("shop.timezone", DEMO_ZONE), ("shop.name", "deskterm dealer group"),
                        ("auth.mode", "open"),
@@ -173,7 +174,8 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
     con.close()
 
     # Today's desk, through the services: a dozen salespeople checked in.
-    ctx = Context(SQLiteDatabase(out), FixedClock(DEMO_NOW.replace(tzinfo=zone), zone=zone))
+    ctx = Context(SQLiteDatabase(out), FixedClock(DEMO_NOW.replace(tzinfo=zone), zone=zone),
+                  role=SYSTEM)
     try:
         for sid in sellers[:12]:
             rotation.check_in(ctx, sid)

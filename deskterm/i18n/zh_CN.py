@@ -717,4 +717,6 @@ MESSAGES: dict[str, str] = {
         'deskterm:出错了({error});无法写入错误报告。',
     'deskterm: something went wrong ({error}). A report was written to {path}.':
         'deskterm:出错了({error})。错误报告已写入 {path}。',
+    # helper B: no role, no access
+    'Sign in first.': '请先登录。',
 }

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from deskterm.domain import analysis as A
 from deskterm.errors import InvalidInput, NotFound
 from deskterm.services.context import Context
+from deskterm.services.permissions import permission
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import Countermeasure, Customer, LevelChange, Reception, Staff
 
@@ -56,6 +57,7 @@ class ReasonsReport:
     names: dict[int, str]
 
 
+@permission("meeting")
 def reasons(ctx: Context, kind: str, first: date, last: date) -> ReasonsReport:
     """Why visitors left no contact / why customers were lost: by reason, person, month."""
     if kind not in ("no_contact", "lost"):
@@ -75,6 +77,7 @@ def reasons(ctx: Context, kind: str, first: date, last: date) -> ReasonsReport:
                           for m in marks], names)
 
 
+@permission("meeting")
 def funnel(ctx: Context, first: date, last: date) -> dict[int | None, dict[str, int]]:
     """First visits in the period and how far each got, per salesperson and for the team."""
     with ctx.db.read() as s:
@@ -92,6 +95,7 @@ def funnel(ctx: Context, first: date, last: date) -> dict[int | None, dict[str, 
     return A.funnel(facts)
 
 
+@permission("customers")
 def level_history(ctx: Context, customer_id: int) -> list[tuple[A.LevelSpan, str | None]]:
     """Each level the customer was at, how long, and who set it."""
     with ctx.db.read() as s:
@@ -106,6 +110,7 @@ def level_history(ctx: Context, customer_id: int) -> list[tuple[A.LevelSpan, str
             for span in A.level_spans(changes)]
 
 
+@permission("meeting")
 def coaching(ctx: Context, salesperson_id: int, first: date, last: date
              ) -> tuple[dict[str, A.CoachingMonth], Counter[str]]:
     """A salesperson's form completeness and contact capture by month; fields left empty."""

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import col, or_, select
 
 from deskterm.services.context import Context
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.storage.models import Audit, Staff
 
 
@@ -42,10 +42,10 @@ class AuditEntry:
         return "; ".join(parts)
 
 
+@permission("audit")
 def audit_trail(ctx: Context, text: str = "", entity: str | None = None,
                 entity_id: int | None = None, limit: int = 300) -> list[AuditEntry]:
     """The newest entries first; ``text`` matches the action, the entity or the values."""
-    require(ctx, "audit")
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
         q = select(Audit)

@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
 
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit
+from deskterm.services.permissions import PUBLIC, permission
 from deskterm.services.setup import get_settings
 from deskterm.storage.models import Staff
 
@@ -55,8 +56,16 @@ def _check_pin(pin: str) -> str:
     return pin
 
 
+@permission("manage")
 def set_pin(ctx: Context, staff_id: int, pin: str) -> None:
-    """Give someone a (new) PIN; clears any lock-out."""
+    """Give someone a (new) PIN; clears any lock-out. The manager's job: anyone else
+    would set another person's PIN and then sign in as them."""
+    _store_pin(ctx, staff_id, pin)
+
+
+def _store_pin(ctx: Context, staff_id: int, pin: str) -> None:
+    """Set the PIN without a permission check: for the manager (``set_pin``) and for
+    one's own first sign-in (``sign_in``, which checked there was no PIN yet)."""
     pin = _check_pin(pin)
     hashed = hash_pin(pin)  # slow on purpose: outside the write transaction
     with ctx.db.write() as s:
@@ -76,12 +85,14 @@ class Actor:
     role: str
 
 
+@permission(PUBLIC)
 def pins_required(ctx: Context) -> bool:
     """True unless the shop chose an open desk (setting ``auth.mode=open``); always from
     a browser."""
     return ctx.remote or get_settings(ctx).get("auth.mode", "pin") != "open"
 
 
+@permission(PUBLIC)
 def anyone_has_pin(ctx: Context) -> bool:
     """Whether at least one active staff member has a PIN (browser access needs one)."""
     with ctx.db.read() as s:
@@ -89,6 +100,7 @@ def anyone_has_pin(ctx: Context) -> bool:
                                              col(Staff.pin_hash).is_not(None))).first() is not None
 
 
+@permission(PUBLIC)
 def has_pin(ctx: Context, staff_id: int) -> bool:
     """Whether this person has chosen a PIN yet."""
     with ctx.db.read() as s:
@@ -96,6 +108,19 @@ def has_pin(ctx: Context, staff_id: int) -> bool:
         return person is not None and person.pin_hash is not None
 
 
+def real_now() -> datetime:
+    """The lock-out's clock: the real one, never the shop's settable clock
+    (DESKTERM_NOW, a demo's fixed day), which would stop or rewind the wait."""
+    return datetime.now(UTC)
+
+
+def _refuse_if_locked(locked: datetime | None, now: datetime) -> None:
+    if locked is not None and locked > now:
+        wait = int((locked - now).total_seconds()) + 1
+        raise RuleViolation("Too many wrong PINs: try again in {n} s.", field="pin", n=wait)
+
+
+@permission(PUBLIC)
 def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     """Check the PIN; on success the context acts as this person from now on.
 
@@ -108,38 +133,40 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
         if person is None or not person.active:
             raise NotFound("No staff member #{id}.", field="staff", id=staff_id)
         stored, locked = person.pin_hash, person.pin_locked_until
-    now = ctx.now()
-    if locked is not None and locked > now:
-        wait = int((locked - now).total_seconds()) + 1
-        raise RuleViolation("Too many wrong PINs: try again in {n} s.", field="pin", n=wait)
+    _refuse_if_locked(locked, real_now())
     if stored is None and ctx.remote:
         # Whoever reached the page first would otherwise choose this person's PIN.
         raise RuleViolation("No PIN yet: choose it at the shop PC first (deskterm staff "
                             "pin, or sign in there once).", field="pin")
     if stored is None:
-        set_pin(ctx, staff_id, pin)
-    elif not pin_matches(pin.strip(), stored):
-        with ctx.db.write() as s:
-            person = s.get(Staff, staff_id)
-            assert person is not None
+        _store_pin(ctx, staff_id, pin)
+    right = stored is None or pin_matches(pin.strip(), stored)  # slow: outside the lock
+    # The lock-out check and the count in ONE write transaction (holding the row): of
+    # guesses made in parallel, each sees the count the earlier ones left, so no more
+    # than FREE_TRIES get past the lock-out.
+    with ctx.db.write() as s:
+        person = s.exec(select(Staff).where(Staff.id == staff_id).with_for_update()).one()
+        now = real_now()
+        _refuse_if_locked(person.pin_locked_until, now)
+        if not right:
             person.pin_failures += 1
             over = person.pin_failures - FREE_TRIES
             if over >= 0:
                 person.pin_locked_until = now + min(FIRST_LOCK * 2**over, LONGEST_LOCK)
             record_audit(s, ctx, "staff.pin_failed", "staff", staff_id, None,
                          {"failures": person.pin_failures})
-        raise InvalidInput("Wrong PIN.", field="pin")
-    with ctx.db.write() as s:
-        person = s.get(Staff, staff_id)
-        assert person is not None
-        person.pin_failures, person.pin_locked_until = 0, None
+        else:
+            person.pin_failures, person.pin_locked_until = 0, None
         actor = Actor(staff_id, person.name, person.role)
+    if not right:
+        raise InvalidInput("Wrong PIN.", field="pin")
     ctx.actor_id, ctx.role = actor.id, actor.role
     with ctx.db.write() as s:
         record_audit(s, ctx, "staff.sign_in", "staff", staff_id)
     return actor
 
 
+@permission(PUBLIC)
 def sign_out(ctx: Context) -> None:
     """Nobody is signed in any more."""
     ctx.actor_id, ctx.role = None, None

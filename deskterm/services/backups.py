@@ -16,6 +16,7 @@ from pathlib import Path
 
 from deskterm.errors import DamagedDatabase, InvalidInput, StorageError
 from deskterm.services.context import Context
+from deskterm.services.permissions import permission
 from deskterm.services.setup import get_settings
 from deskterm.storage import files
 
@@ -45,6 +46,7 @@ def list_backups(db_path: Path) -> list[Path]:
     return _listed(backup_folder(db_path), SUFFIX)
 
 
+@permission("manage")
 def server_backups(ctx: Context) -> Path:
     """Where ``pg_dump`` backups of a server database are written by default."""
     return ctx.db.home / "backups"
@@ -55,6 +57,7 @@ def list_server_backups(folder: Path) -> list[Path]:
     return _listed(folder, DUMP_SUFFIX)
 
 
+@permission("manage")
 def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
     """An online backup of the live database: into ``dest`` (a file or a folder), or the
     backup folder. A server database is dumped with ``pg_dump``."""
@@ -89,6 +92,7 @@ def newest_good_backup(db_path: Path) -> tuple[Path | None, list[tuple[Path, str
     return None, skipped
 
 
+@permission("system")
 def daily_backup(ctx: Context) -> Path | None:
     """Make today's backup if there is none yet, then keep only the newest
     ``backup.keep``; returns the new backup (None if today's was already there, or the

@@ -17,7 +17,7 @@ from deskterm.domain.schedule import NextStep, Outcome, plan_after_contact
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
-from deskterm.services.permissions import PermissionDenied, require
+from deskterm.services.permissions import PermissionDenied, permission
 from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
 from deskterm.services.setup import load_levels
 from deskterm.storage import queries
@@ -42,6 +42,7 @@ class CallbackView:
     last_note: str
 
 
+@permission("customers")
 def customer_clock(ctx: Context, c: Any) -> CustomerClock:
     """The dates the escalation rules look at, from a customer row."""
     return CustomerClock(
@@ -52,6 +53,7 @@ def customer_clock(ctx: Context, c: Any) -> CustomerClock:
     )
 
 
+@permission("callbacks")
 def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None
                   ) -> list[CallbackView]:
     """Open callbacks due on ``day`` or overdue, most urgent first."""
@@ -102,6 +104,7 @@ class CallbackResult:
     next_due: date | None
 
 
+@permission("callbacks")
 def complete_callback(
     ctx: Context,
     callback_id: int,
@@ -114,7 +117,6 @@ def complete_callback(
     lost_note: str = "",
 ) -> CallbackResult:
     """Tick a callback off: outcome, re-graded level, note; the next one is scheduled."""
-    require(ctx, "callbacks")
     errors: dict[str, DesktermError] = {}
     try:
         out = Outcome(outcome)
@@ -201,6 +203,7 @@ def win(s, ctx: Context, cust: Customer) -> None:  # type: ignore[no-untyped-def
     schedule_first_care(s, ctx, cust)
 
 
+@permission("callbacks")
 def callbacks_between(ctx: Context, salesperson_id: int, first: date, last: date
                       ) -> list[tuple[int, datetime]]:
     """Open callbacks (id, due) of a salesperson due within [first, last]."""

@@ -17,7 +17,7 @@ from deskterm.domain.durations import parse_duration
 from deskterm.domain.text import clean_field
 from deskterm.errors import NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.setup import load_settings
 from deskterm.storage.models import Callback, Customer
 
@@ -57,6 +57,7 @@ class CareCall:
     step: int
 
 
+@permission("care")
 def care_due(ctx: Context, care_id: int, day: date | None = None) -> list[CareCall]:
     """The care person's calls due on ``day`` or overdue, oldest first."""
     day = day or ctx.today()
@@ -77,10 +78,10 @@ def care_due(ctx: Context, care_id: int, day: date | None = None) -> list[CareCa
         return out
 
 
+@permission("care")
 def complete_care(ctx: Context, callback_id: int, note: str = "", reached: bool = True
                   ) -> date:
     """Tick a keep-in-touch call off; the next one follows the schedule (returned)."""
-    require(ctx, "care")
     clean = clean_field(note, field="note", max_length=2000, multiline=True)
     with ctx.db.write() as s:
         cb = s.get(Callback, callback_id)

@@ -21,7 +21,7 @@ class Context:
     db: Database
     clock: Clock
     actor_id: int | None = None
-    role: str | None = None  # the signed-in person's role; None: open desk or the CLI
+    role: str | None = None  # the signed-in role, "open"/"system" (permissions.py); None: nobody
     # Opened from a browser (``deskterm serve``): nothing is allowed before a sign-in
     # with a PIN already set at the shop PC, whatever the shop's sign-in setting.
     remote: bool = False

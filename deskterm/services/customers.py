@@ -12,7 +12,7 @@ from deskterm.domain.phone import phone_search_digits
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm, ReceptionForm, _reason, reschedule
 from deskterm.storage import queries
 from deskterm.storage.models import (
@@ -51,6 +51,7 @@ def _views(session, rows: list[Customer]) -> list[CustomerView]:  # type: ignore
 SEARCH_MAX = 100
 
 
+@permission("customers", "reception")
 def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     """Customers whose name contains ``text`` or whose phone contains its digits."""
     text = text.strip()
@@ -75,6 +76,7 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
             for cid, name, phone, level, status, owner_id, owner, model, last in rows]
 
 
+@permission("customers")
 def get_customer(ctx: Context, customer_id: int) -> CustomerView:
     """One customer."""
     with ctx.db.read() as s:
@@ -94,6 +96,7 @@ class TimelineEntry:
     by: str | None
 
 
+@permission("customers")
 def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
     """The customer's whole history, oldest first."""
     with ctx.db.read() as s:
@@ -128,9 +131,9 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
         return sorted(out, key=lambda e: e.at)
 
 
+@permission("manage")
 def reassign(ctx: Context, customer_id: int, to_id: int, reason: str) -> CustomerView:
     """Give a customer to another salesperson, with a reason; open callbacks follow."""
-    require(ctx, "manage")
     why = clean_field(reason, field="reason", max_length=200, required=True)
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
@@ -156,9 +159,9 @@ def reassign(ctx: Context, customer_id: int, to_id: int, reason: str) -> Custome
         return _views(s, [c])[0]
 
 
+@permission("manage")
 def mark_lost(ctx: Context, customer_id: int, reason: str, note: str = "") -> CustomerView:
     """Mark a customer lost with a required reason (a note for "other"); to marketing's pool."""
-    require(ctx, "manage")
     errors: dict[str, DesktermError] = {}
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
@@ -179,9 +182,9 @@ def mark_lost(ctx: Context, customer_id: int, reason: str, note: str = "") -> Cu
         return _views(s, [c])[0]
 
 
+@permission("manage")
 def mark_won(ctx: Context, customer_id: int) -> CustomerView:
     """Mark a customer won: they leave the sales lists and join customer care."""
-    require(ctx, "manage")
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
         if c is None:
@@ -197,6 +200,7 @@ def mark_won(ctx: Context, customer_id: int) -> CustomerView:
         return _views(s, [c])[0]
 
 
+@permission("customers")
 def customers_by_status(ctx: Context, status: str, owner_id: int | None = None
                         ) -> list[CustomerView]:
     """Customers in one status (e.g. at_risk), optionally of one owner."""
@@ -226,6 +230,7 @@ class CustomerDetails:
     notes: str
 
 
+@permission("customers")
 def get_details(ctx: Context, customer_id: int) -> CustomerDetails:
     """A customer's editable fields."""
     with ctx.db.read() as s:
@@ -236,13 +241,13 @@ def get_details(ctx: Context, customer_id: int) -> CustomerDetails:
                                c.purchase_horizon, c.level, c.notes)
 
 
+@permission("customers")
 def edit_customer(ctx: Context, customer_id: int, form: ReceptionForm) -> CustomerView:
     """Correct a customer's details with the same validation as the reception form.
 
     A phone that belongs to another customer is refused at the phone field (one
     phone, one customer).  A level change is recorded and reschedules the callback.
     """
-    require(ctx, "customers")
     from deskterm.domain.schedule import NextStep, first_callback
     from deskterm.services.reception import _set_level, validate_form
     from deskterm.services.setup import load_levels

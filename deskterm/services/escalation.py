@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from deskterm.domain.escalation import EscalationKind, Status, due_escalations
 from deskterm.services.callbacks import customer_clock
 from deskterm.services.context import Context, record_audit
+from deskterm.services.permissions import permission
 from deskterm.services.reception import reschedule
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import Customer, Staff
@@ -45,6 +46,7 @@ class EscalationRun:
     to_lost: int
 
 
+@permission("system")
 def run_escalations(ctx: Context) -> EscalationRun:
     """Move overdue hot customers to at risk and overdue at-risk customers to lost."""
     today = ctx.today()
@@ -99,6 +101,7 @@ def _lose(s: Session, ctx: Context, c: Customer, due: date) -> None:
                  {"status": "lost", "lost_reason": "no_progress"})
 
 
+@permission("meeting")
 def escalation_lists(ctx: Context, today: date | None = None
                      ) -> dict[str, list[EscalationItem]]:
     """The manager's lists for ``today``: at_risk, to_reassign, stalled."""

@@ -25,7 +25,7 @@ from deskterm.domain.sheet import Cell
 from deskterm.errors import InvalidInput, StorageError
 from deskterm.i18n import N_, _
 from deskterm.services.context import Context, record_audit
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import Callback, Customer, Reception, Staff
@@ -81,11 +81,11 @@ def check_path(path: Path) -> None:
     check_target(path)
 
 
+@permission("export")
 def export(ctx: Context, kind: ExportKind, path: Path, first: date | None = None,
            last: date | None = None, *, make_folder: bool = False) -> int:
     """Write ``kind`` to ``path`` (.csv or .xlsx); receptions and callbacks optionally within
     [first, last]; ``make_folder`` creates the file's folder. Returns the rows written."""
-    require(ctx, "export")
     if first and last and last < first:
         raise InvalidInput("The period ends before it starts.", field="from")
     check_path(path)

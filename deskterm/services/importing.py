@@ -36,7 +36,7 @@ from deskterm.domain.sheet import (
 from deskterm.errors import DesktermError, RuleViolation
 from deskterm.i18n import LANGUAGES, _, translate_to
 from deskterm.services.context import Context, record_audit
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import Callback, Customer, LevelChange, OwnershipChange, Staff
@@ -149,23 +149,23 @@ def explain(row: PlannedRow) -> str:
     return "; ".join(parts)
 
 
+@permission("manage")
 def preview(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
             default_owner: int | None = None) -> ImportPlan:
     """The dry run: what the import would create, merge and reject, and why. Writes nothing."""
-    require(ctx, "manage")
     check_mapping(mapping)
     with ctx.db.read() as s:
         facts, rows = _facts(s, ctx, sheet, mapping, default_owner)
         return ImportPlan(sheet.name, tuple(plan_rows(rows, facts)), committed=False)
 
 
+@permission("manage")
 def commit(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
            default_owner: int | None = None, skip_rejected: bool = False) -> ImportPlan:
     """Import the sheet in one transaction: every line or none.
 
     Refuses while lines are rejected, unless ``skip_rejected`` says to import the rest.
     """
-    require(ctx, "manage")
     check_mapping(mapping)
     with ctx.db.write() as s:
         facts, rows = _facts(s, ctx, sheet, mapping, default_owner)

@@ -16,7 +16,7 @@ from deskterm.i18n import _
 from deskterm.services import rotation as rotation_service
 from deskterm.services.context import Context
 from deskterm.services.escalation import run_escalations
-from deskterm.services.permissions import require
+from deskterm.services.permissions import PUBLIC, SYSTEM, permission
 from deskterm.services.setup import (
     ensure_seeded,
     get_settings,
@@ -42,7 +42,9 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
     and schema before opening it.
     """
     diagnose_first(path, thorough=thorough)
-    ctx = Context(open_database(path, create=create, make_folder=make_folder), clock)
+    # The command line and the tests act as the system; the app sets who is signed in.
+    ctx = Context(open_database(path, create=create, make_folder=make_folder), clock,
+                  role=SYSTEM)
     ensure_seeded(ctx)
     zone = get_settings(ctx).get("shop.timezone")
     if zone:
@@ -83,6 +85,7 @@ def diagnose_first(target: str | Path, *, thorough: bool = True) -> None:
                            "to a folder you can write to.", path=str(path))
 
 
+@permission("system")
 def start_day(ctx: Context) -> None:
     """Close earlier days left open and apply the escalation rules (lost → marketing pool).
 
@@ -98,17 +101,20 @@ def is_server(target: str) -> bool:
     return is_server_address(target)
 
 
+@permission("export")
 def output_folder(ctx: Context, kind: str) -> Path:
     """Where reports and exports go: beside the database file, or for a server
     database in the ``deskterm`` folder of this PC's home."""
     return ctx.db.home / kind
 
 
+@permission(PUBLIC)
 def change_marker(ctx: Context) -> int:
     """Changes whenever anything was committed since the last look (any window)."""
     return ctx.db.data_version()
 
 
+@permission("system")
 def health(ctx: Context) -> str | None:
     """None if the file is sound, else what is wrong (SQLite's quick_check, the schema).
 
@@ -120,6 +126,7 @@ def health(ctx: Context) -> str | None:
     return files.health(ctx.db.path)
 
 
+@permission("system")
 def warnings(ctx: Context) -> list[str]:
     """Conditions worth telling the user at start-up (not errors)."""
     found = []
@@ -137,6 +144,7 @@ class Problem:
     detail: str
 
 
+@permission("system")
 def check(ctx: Context) -> list[Problem]:
     """SQLite's integrity and foreign-key checks (a server enforces both itself), then
     the app's own invariants."""
@@ -208,12 +216,12 @@ def _audit_guard_problems(ctx: Context) -> list[Problem]:
                     "trail can be edited") for name in missing]
 
 
+@permission("manage")
 def copy_to(ctx: Context, target: str | Path,
             progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Copy this whole database into a new, empty one at ``target`` (a ``postgresql://``
     address, or a new SQLite file): how a shop moves to the group's server. All or
     nothing; returns the rows copied per table."""
-    require(ctx, "manage")
     dest = open_database(target, create=True, make_folder=False)
     try:
         return transfer.copy_everything(ctx.db, dest, progress)

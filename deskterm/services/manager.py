@@ -17,7 +17,7 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services import rotation
 from deskterm.services.context import Context, record_audit, snapshot
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import (
@@ -45,6 +45,7 @@ class LostRequest:
     requested_at: datetime
 
 
+@permission("manage")
 def pending_lost_requests(ctx: Context) -> list[LostRequest]:
     """Requests waiting for the manager, oldest first."""
     with ctx.db.read() as s:
@@ -56,9 +57,9 @@ def pending_lost_requests(ctx: Context) -> list[LostRequest]:
                             c.lost_requested_at) for c in rows if c.lost_requested_at]
 
 
+@permission("manage")
 def approve_lost(ctx: Context, customer_id: int) -> None:
     """The manager agrees: the customer is lost, with the requested reason, to marketing."""
-    require(ctx, "manage")
     with ctx.db.write() as s:
         c = _pending(s, customer_id)
         before = snapshot(c, ("status", "lost_reason"))
@@ -71,9 +72,9 @@ def approve_lost(ctx: Context, customer_id: int) -> None:
                      snapshot(c, ("status", "lost_reason")))
 
 
+@permission("manage")
 def send_back_lost(ctx: Context, customer_id: int, note: str) -> date:
     """The manager disagrees: the owner calls again tomorrow, with the manager's note."""
-    require(ctx, "manage")
     why = clean_field(note, field="note", max_length=500, required=True)
     with ctx.db.write() as s:
         c = _pending(s, customer_id)
@@ -114,10 +115,10 @@ class Handover:
     callbacks: int
 
 
+@permission("manage")
 def hand_over(ctx: Context, from_id: int, to_id: int, reason: str = "") -> Handover:
     """Give all of a leaving salesperson's customers and open callbacks to another, then
     mark the leaver inactive — one transaction, so nobody is left without an owner."""
-    require(ctx, "manage")
     why = clean_field(reason, field="reason", max_length=200) or "handover: left the shop"
     if from_id == to_id:
         raise InvalidInput("Hand over to someone else.", field="to")
@@ -167,6 +168,7 @@ class LeadView:
     note: str
 
 
+@permission("manage")
 def leads_to_hand_out(ctx: Context) -> list[LeadView]:
     """Nurtured pool customers and unassigned phone/online leads, oldest first."""
     with ctx.db.read() as s:
@@ -177,10 +179,10 @@ def leads_to_hand_out(ctx: Context) -> list[LeadView]:
                          c.nurtured_at, c.notes) for c in rows if c.nurtured_at]
 
 
+@permission("manage")
 def hand_out_lead(ctx: Context, customer_id: int, to_id: int, level: str | None = None,
                   note: str = "") -> date | None:
     """Give a lead to a named salesperson: back in a pipeline, first callback tomorrow."""
-    require(ctx, "manage")
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
         if c is None:
@@ -214,9 +216,9 @@ def hand_out_lead(ctx: Context, customer_id: int, to_id: int, level: str | None 
 # -- countermeasures on a reason ---------------------------------------------------------
 
 
+@permission("manage")
 def mark_countermeasure(ctx: Context, kind: str, reason: str, since: date, note: str) -> int:
     """Date a countermeasure on a reason (e.g. "gift for leaving a number" on *refused*)."""
-    require(ctx, "manage")
     errors: dict[str, DesktermError] = {}
     with ctx.db.write() as s:
         if kind not in ("no_contact", "lost"):

@@ -17,7 +17,7 @@ from deskterm.domain.phone import normalize_phone, phone_search_digits
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import Callback, Customer, Staff
@@ -43,6 +43,7 @@ class PoolEntry:
     nurtured: bool
 
 
+@permission("marketing")
 def marketing_pool(ctx: Context, text: str = "", limit: int = 500) -> list[PoolEntry]:
     """Pool customers, the longest-untouched first; ``text`` filters by name or phone digits.
 
@@ -78,6 +79,7 @@ def marketing_pool(ctx: Context, text: str = "", limit: int = 500) -> list[PoolE
         return out
 
 
+@permission("marketing")
 def pool_counts(ctx: Context) -> tuple[int, int]:
     """How many customers the pool holds, and how many of them are handed back."""
     with ctx.db.read() as s:
@@ -102,10 +104,10 @@ def _marketer(s, by_id: int | None) -> int:  # type: ignore[no-untyped-def]
     return by_id  # type: ignore[return-value]
 
 
+@permission("marketing")
 def log_contact(ctx: Context, customer_id: int, by_id: int, outcome: str = "reached",
                 note: str = "") -> int:
     """Marketing's own contact with a pool customer (a call, a message, an event invite)."""
-    require(ctx, "marketing")
     if outcome not in CONTACT_OUTCOMES:
         raise InvalidInput("Unknown outcome: {value}.", field="outcome", value=outcome)
     clean = clean_field(note, field="note", max_length=500, multiline=True)
@@ -122,10 +124,10 @@ def log_contact(ctx: Context, customer_id: int, by_id: int, outcome: str = "reac
         return cb.id or 0
 
 
+@permission("marketing")
 def mark_nurtured(ctx: Context, customer_id: int, note: str = "",
                   by_id: int | None = None) -> None:
     """Marketing hands a pool customer back as a lead for the next meeting."""
-    require(ctx, "marketing")
     with ctx.db.write() as s:
         c = _pool_customer(s, customer_id)
         if c.nurtured_at is not None:
@@ -140,13 +142,13 @@ def mark_nurtured(ctx: Context, customer_id: int, note: str = "",
         record_audit(s, ctx, "lead.nurtured", "customer", c.id, None, {"note": note})
 
 
+@permission("marketing")
 def register_lead(ctx: Context, name: str, phone: str, channel: str = "online",
                   note: str = "") -> int:
     """A phone or online lead (web form, IM) with no salesperson yet: waits for the meeting.
 
     The manager owns it until then, so every customer always has one owner.
     """
-    require(ctx, "marketing")
     errors: dict[str, DesktermError] = {}
     try:
         clean_name = clean_field(name, field="name", max_length=40, required=True)

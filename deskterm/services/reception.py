@@ -21,7 +21,7 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import (
     Callback,
@@ -126,6 +126,7 @@ class KnownCustomer:
     visits: int
 
 
+@permission("reception")
 def lookup_phone(ctx: Context, raw: str) -> KnownCustomer | None:
     """The customer with this phone, if any (None also when the phone is not valid yet)."""
     with ctx.db.read() as s:
@@ -242,6 +243,7 @@ def validate_form(session: Session, ctx: Context, form: ReceptionForm, levels: L
     return clean, errors
 
 
+@permission("reception")
 def suggested_callback(ctx: Context, level: str) -> date | None:
     """The callback date the level's rule suggests for a reception today."""
     with ctx.db.read() as s:
@@ -278,6 +280,7 @@ _CUSTOMER_AUDIT = ("name", "phone", "level", "status", "owner_id", "model_intere
                    "purchase_horizon")
 
 
+@permission("reception")
 def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm:
     """Save (or correct) the form of a reception, in one transaction.
 
@@ -285,7 +288,6 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
     duplicate); the customer keeps their owner.  A new customer is owned by the
     salesperson credited with the reception.
     """
-    require(ctx, "reception")
     with ctx.db.write() as s:
         rec = s.get(Reception, reception_id)
         if rec is None:
@@ -418,6 +420,7 @@ class ReceptionView:
     ended: bool
 
 
+@permission("rotation")
 def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
     """The day's arrivals, newest first."""
     day = day or ctx.today()

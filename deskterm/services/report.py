@@ -25,6 +25,7 @@ from deskterm.domain.text import parse_day
 from deskterm.errors import InvalidInput
 from deskterm.services.context import Context
 from deskterm.services.escalation import EscalationItem, escalation_lists
+from deskterm.services.permissions import permission
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import Callback, Customer, Reception, Staff
 
@@ -92,6 +93,7 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
     return first, last
 
 
+@permission("meeting")
 def daily_report(ctx: Context, day: date | None = None, first: date | None = None) -> Report:
     """The meeting report for ``first``..``day`` (default: today only)."""
     day = day or ctx.today()
@@ -225,6 +227,7 @@ def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, An
     }
 
 
+@permission("meeting")
 def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
     """Funnel, reasons, pending lost requests and leads to hand out, for the same period."""
     from deskterm.domain.analysis import drop_off

@@ -10,7 +10,7 @@ from typing import Any
 from deskterm.errors import StorageError
 from deskterm.i18n import _
 from deskterm.services.context import Context
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.report import as_json, daily_report, manager_sections
 from deskterm.storage.private import private_folder, write_private_text
 
@@ -102,11 +102,11 @@ def to_html(data: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+@permission("export")
 def export_meeting(ctx: Context, folder: Path, last: date | None = None,
                    first: date | None = None) -> Path:
     """Write the meeting report (with the manager's sections) as HTML and Markdown into
     ``folder``; return the HTML file, the one to print."""
-    require(ctx, "export")
     report = daily_report(ctx, last, first)
     data = as_json(report, manager_sections(ctx, report))
     stem = f"meeting-{report.day.isoformat()}"

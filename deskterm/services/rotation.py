@@ -18,7 +18,7 @@ from deskterm.domain import rotation as R
 from deskterm.errors import NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit
-from deskterm.services.permissions import require
+from deskterm.services.permissions import permission
 from deskterm.services.setup import load_settings, rotation_settings
 from deskterm.storage.models import (
     Callback,
@@ -135,6 +135,7 @@ def _names(session: Session) -> dict[int, str]:
     return {s.id: s.name for s in session.exec(select(Staff)).all() if s.id is not None}
 
 
+@permission("rotation")
 def get_board(ctx: Context, day: date | None = None) -> BoardView:
     """The rotation board for today (or another day's replay)."""
     day = day or ctx.today()
@@ -207,45 +208,45 @@ def _simple(ctx: Context, kind: R.EventKind, sid: int | None = None, *,
     return get_board(ctx)
 
 
+@permission("rotation")
 def check_in(ctx: Context, salesperson_id: int) -> BoardView:
     """Join the queue at the back."""
-    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.CHECK_IN, salesperson_id)
 
 
+@permission("rotation")
 def check_out(ctx: Context, salesperson_id: int) -> BoardView:
     """Leave the queue (joining again later goes to the back)."""
-    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.CHECK_OUT, salesperson_id)
 
 
+@permission("rotation")
 def away(ctx: Context, salesperson_id: int, reason: str = "break") -> BoardView:
     """Break, delivery, appointment or shop business: keeps the place."""
-    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.AWAY, salesperson_id, reason=reason)
 
 
+@permission("rotation")
 def back(ctx: Context, salesperson_id: int) -> BoardView:
     """Back on the floor."""
-    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.BACK, salesperson_id)
 
 
+@permission("rotation")
 def skip(ctx: Context, salesperson_id: int, reason: str = "personal") -> BoardView:
     """Pass over a member for the next customer (personal, busy, can't serve)."""
-    require(ctx, "rotation")
     return _simple(ctx, R.EventKind.SKIP, salesperson_id, reason=reason)
 
 
+@permission("manage")
 def reorder(ctx: Context, order: list[int]) -> BoardView:
     """The manager's manual reorder (logged)."""
-    require(ctx, "manage")
     return _simple(ctx, R.EventKind.REORDER, order=tuple(order))
 
 
+@permission("manage")
 def override_hold(ctx: Context, salesperson_id: int) -> BoardView:
     """The manager lets a held-out member take customers today."""
-    require(ctx, "manage")
     return _simple(ctx, R.EventKind.OVERRIDE_HOLD, salesperson_id)
 
 
@@ -273,6 +274,7 @@ def _arrival(session: Session, rec: Reception) -> Arrival:
                    rec.courtesy)
 
 
+@permission("rotation")
 def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
     """Next-up takes a walk-in: logs the arrival and moves the queue.
 
@@ -280,7 +282,6 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
     showed); if the board moved meanwhile in another window, the action is refused
     rather than silently giving the customer to someone else.
     """
-    require(ctx, "rotation")
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
         nxt = state.next_up(compute_holds(s, ctx, state))
@@ -293,6 +294,7 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
         return _arrival(s, rec)
 
 
+@permission("rotation")
 def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") -> Arrival:
     """A requested / returning customer goes to their owner without a turn.
 
@@ -300,7 +302,6 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
     away on a delivery or appointment), next-up receives them as a courtesy: no
     turn used, and the owner keeps the customer and the credit.
     """
-    require(ctx, "rotation")
     with ctx.db.write() as s:
         cust = s.get(Customer, customer_id)
         if cust is None:
@@ -329,9 +330,9 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
         return _arrival(s, rec)
 
 
+@permission("rotation")
 def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None) -> Arrival:
     """An up that doesn't count (question, service, pickup, friend): logged, no turn."""
-    require(ctx, "rotation")
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
         sid = salesperson_id or state.next_up(compute_holds(s, ctx, state))
@@ -344,9 +345,9 @@ def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None
         return _arrival(s, rec)
 
 
+@permission("rotation")
 def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arrival:
     """A phone or online arrival, taken by a named salesperson (no walk-in turn)."""
-    require(ctx, "rotation")
     if channel not in ("phone", "online"):
         raise RuleViolation("A remote arrival is by phone or online.", field="channel")
     with ctx.db.write() as s:
@@ -358,9 +359,9 @@ def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arriv
         return _arrival(s, rec)
 
 
+@permission("rotation")
 def done(ctx: Context, salesperson_id: int) -> BoardView:
     """Done with the customer: free again; the reception is closed."""
-    require(ctx, "rotation")
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
         rec = s.exec(
@@ -376,13 +377,13 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
     return get_board(ctx)
 
 
+@permission("rotation")
 def undo_last(ctx: Context) -> str:
     """Undo today's last rotation action (a mis-tap); returns the kind undone.
 
     A walk-in undone removes its empty reception; one whose form was saved is
     refused, because a real visitor's record is never dropped by an undo.
     """
-    require(ctx, "rotation")
     with ctx.db.write() as s:
         rows = _log(s, ctx.today())
         if not rows:
@@ -428,9 +429,9 @@ def _close(session: Session, ctx: Context, day: date) -> None:
                  {"day": day.isoformat()})
 
 
+@permission("rotation")
 def close_day(ctx: Context, day: date | None = None) -> BoardView:
     """Close the day: open receptions closed, rotation statistics kept."""
-    require(ctx, "rotation")
     day = day or ctx.today()
     with ctx.db.write() as s:
         if load_state(s, day).closed:
@@ -439,6 +440,7 @@ def close_day(ctx: Context, day: date | None = None) -> BoardView:
     return get_board(ctx, day)
 
 
+@permission("system")
 def close_past_days(ctx: Context) -> int:
     """Close every earlier day left open (the app runs this at start-up); idempotent."""
     with ctx.db.read() as s:
@@ -463,6 +465,7 @@ class LogEntry:
     undone: bool
 
 
+@permission("rotation")
 def day_log(ctx: Context, day: date | None = None) -> list[LogEntry]:
     """The day's rotation log, undone entries included and marked."""
     day = day or ctx.today()

@@ -16,7 +16,7 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
-from deskterm.services.permissions import require
+from deskterm.services.permissions import PUBLIC, permission
 from deskterm.storage import queries
 from deskterm.storage.models import Customer, Level, Reason, Setting, Staff
 
@@ -92,6 +92,7 @@ def seed_defaults(session: Session) -> None:
             session.add(Setting(key=key, value=value))
 
 
+@permission("system")
 def ensure_seeded(ctx: Context) -> None:
     """Seed defaults once per database (cheap no-op afterwards)."""
     with ctx.db.read() as s:
@@ -144,19 +145,20 @@ def load_levels(session: Session | queries.Raw) -> Levels:
     return _levels_from_table(queries.level_rows(cur))
 
 
+@permission(PUBLIC)
 def get_levels(ctx: Context) -> Levels:
     """The shop's configured levels."""
     with ctx.db.read() as s:
         return load_levels(s)
 
 
+@permission("manage")
 def apply_level_preset(ctx: Context, preset: str) -> Levels:
     """Replace the levels with a preset (``default`` or ``habc``), mapping customers across.
 
     Customers on a level that disappears move to the new level of the nearest rank,
     so nobody is left on a level that no longer exists.
     """
-    require(ctx, "manage")
     if preset not in PRESETS:
         raise InvalidInput("Unknown preset {name}; choose one of: {choices}.", field="preset",
                            name=preset, choices=", ".join(PRESETS))
@@ -205,6 +207,7 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
 
 # -- settings -----------------------------------------------------------------
 
+@permission(PUBLIC)
 def get_settings(ctx: Context) -> dict[str, str]:
     """All settings, defaults filled in."""
     with ctx.db.read() as s:
@@ -299,9 +302,9 @@ def check_setting(key: str, value: str) -> str:
     return value
 
 
+@permission("manage")
 def set_setting(ctx: Context, key: str, value: str) -> None:
     """Change one setting, validated."""
-    require(ctx, "manage")
     if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
         raise InvalidInput("Unknown setting {key}.", field="key", key=key)
     value = check_setting(key, value)
@@ -333,10 +336,10 @@ def _view(row: Staff) -> StaffView:
     return StaffView(row.id, row.name, row.role, row.seniority, row.active)
 
 
+@permission("manage")
 def add_staff(ctx: Context, name: str, role: str, seniority: str = "junior",
               phone: str | None = None) -> StaffView:
     """Add a staff member."""
-    require(ctx, "manage")
     clean = clean_field(name, field="name", max_length=40, required=True)
     try:
         role_ = Role(role)
@@ -358,6 +361,7 @@ def add_staff(ctx: Context, name: str, role: str, seniority: str = "junior",
         return _view(row)
 
 
+@permission(PUBLIC)
 def list_staff(ctx: Context, role: str | None = None, include_inactive: bool = False
                ) -> list[StaffView]:
     """Staff, by role then name."""
@@ -370,6 +374,7 @@ def list_staff(ctx: Context, role: str | None = None, include_inactive: bool = F
         return [_view(r) for r in s.exec(q.order_by(Staff.role, Staff.name)).all()]
 
 
+@permission(PUBLIC)
 def find_staff(ctx: Context, name_or_id: str) -> StaffView:
     """A staff member by id or exact name (what a CLI user types)."""
     with ctx.db.read() as s:
@@ -383,13 +388,13 @@ def find_staff(ctx: Context, name_or_id: str) -> StaffView:
         return _view(row)
 
 
+@permission("manage")
 def set_staff_active(ctx: Context, staff_id: int, active: bool) -> StaffView:
     """Deactivate (someone left) or reactivate a staff member.
 
     A salesperson who still owns active customers cannot be deactivated: their
     customers must be handed over first, so nobody is left without an owner.
     """
-    require(ctx, "manage")
     with ctx.db.write() as s:
         row = s.get(Staff, staff_id)
         if row is None:

@@ -5,10 +5,12 @@ Built through ``create_app`` — the one factory used by the CLI and the tests.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import sys
 from collections.abc import Iterable
 from datetime import date
+from dataclasses import dataclass
 from importlib import import_module
 
 from textual import work
@@ -17,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.widget import AwaitMount
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerFailed, WorkerState
 
@@ -27,7 +30,7 @@ from deskterm.i18n import N_, _, set_language
 from deskterm.services import auth, backups, maintenance, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
-from deskterm.services.permissions import may
+from deskterm.services.permissions import OPEN_DESK, SYSTEM, may
 from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import ConfirmScreen
@@ -74,23 +77,35 @@ START_CHECKS_DELAY = 1.0
 #: The app's exit code asking the CLI to restore the newest backup and start again.
 EXIT_RESTORE = 3
 
-#: What a role needs to open each screen, and where each role starts.
-SCREEN_PERMISSION = {"reception": "rotation", "callbacks": "callbacks",
-                     "customers": "customers", "meeting": "meeting", "manager": "manage",
-                     "marketing": "marketing", "care": "care"}
-HOME_SCREEN = {"receptionist": "reception", "salesperson": "callbacks", "manager": "manager",
-               "marketing": "marketing", "care": "care"}
+@dataclass(frozen=True)
+class ScreenSpec:
+    """One role screen: its mode, its key, its name (also the palette's), the permission
+    needed to open it, and the roles that start on it."""
 
-# One line per role screen: its mode, its key, its name (also used by the palette).
-SCREENS: tuple[tuple[str, str, str], ...] = (
-    ("reception", "f2", N_("Reception")),
-    ("callbacks", "f3", N_("My callbacks")),
-    ("customers", "f4", N_("Customers")),
-    ("meeting", "f5", N_("Meeting")),
-    ("manager", "f6", N_("Manager")),
-    ("marketing", "f7", N_("Marketing pool")),
-    ("care", "f8", N_("Customer care")),
+    mode: str
+    key: str
+    label: str
+    permission: str
+    home_for: tuple[str, ...] = ()
+
+
+#: The one table of role screens: the F-keys, the palette and every mode switch read it,
+#: so a screen cannot be opened by a way nobody checked.
+SCREENS: tuple[ScreenSpec, ...] = (
+    ScreenSpec("reception", "f2", N_("Reception"), "rotation", ("receptionist",)),
+    ScreenSpec("callbacks", "f3", N_("My callbacks"), "callbacks", ("salesperson",)),
+    ScreenSpec("customers", "f4", N_("Customers"), "customers"),
+    ScreenSpec("meeting", "f5", N_("Meeting"), "meeting"),
+    ScreenSpec("manager", "f6", N_("Manager"), "manage", ("manager",)),
+    ScreenSpec("marketing", "f7", N_("Marketing pool"), "marketing", ("marketing",)),
+    ScreenSpec("care", "f8", N_("Customer care"), "care", ("care",)),
 )
+SCREEN_BY_MODE = {spec.mode: spec for spec in SCREENS}
+
+
+def home_screen(role: str | None) -> str:
+    """The mode a role starts on (the reception for a role without its own screen)."""
+    return next((spec.mode for spec in SCREENS if role in spec.home_for), "reception")
 
 
 def _screen(module: str, name: str) -> Screen:
@@ -115,13 +130,19 @@ class DesktermApp(App[int]):
         "care": lambda: _screen("care", "CareScreen"),
     }
     DEFAULT_MODE = "reception"
-    BINDINGS = [*[Binding(key, f"switch_mode('{mode}')", label, id=f"app.{mode}")
-                  for mode, key, label in SCREENS],
+    BINDINGS = [*[Binding(spec.key, f"switch_mode('{spec.mode}')", spec.label,
+                          id=f"app.{spec.mode}")
+                  for spec in SCREENS],
                 Binding("ctrl+o", "sign_out", N_("Sign out"), id="app.sign_out")]
 
     def __init__(self, ctx: Context, *, blink: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
+        # People act as who signed in (nobody yet), or as the open desk the shop chose;
+        # never as the system, which is the app's own background work's context below.
+        ctx.actor_id = None
+        ctx.role = None if auth.pins_required(ctx) else OPEN_DESK
+        self.system_ctx = dataclasses.replace(ctx, role=SYSTEM, remote=False)
         self.levels: Levels = setup.get_levels(ctx)
         self.blink = blink
         self.actor: Actor | None = None
@@ -147,7 +168,8 @@ class DesktermApp(App[int]):
             self.set_timer(START_CHECKS_DELAY, self._resume_gc)
         if not self.ctx.remote and not setup.list_staff(self.ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
-            self.push_screen(FirstRunScreen(self.ctx), self._first_run_done)
+            # Nobody can sign in to a shop without staff: adding them is the system's.
+            self.push_screen(FirstRunScreen(self.system_ctx), self._first_run_done)
         elif auth.pins_required(self.ctx):
             self.action_sign_out()
 
@@ -162,7 +184,10 @@ class DesktermApp(App[int]):
         from deskterm.ui.screens.signin import SignInScreen
 
         auth.sign_out(self.ctx)
+        if not auth.pins_required(self.ctx):
+            self.ctx.role = OPEN_DESK
         self.actor = None
+        self.refresh_bindings()
         self.push_screen(SignInScreen(self.ctx), self.signed_in)
 
     def signed_in(self, actor: Actor | None) -> None:
@@ -173,23 +198,38 @@ class DesktermApp(App[int]):
         shop = setup.get_settings(self.ctx).get("shop.name", "")
         self.sub_title = f"{shop} · {actor.name}" if shop else actor.name
         self.refresh_bindings()
-        self.switch_mode(HOME_SCREEN.get(actor.role, "reception"))
+        self.switch_mode(home_screen(actor.role))
         self.call_after_refresh(self._refresh_screen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Screens a role may not use are hidden from the Footer; sign-out only with PINs."""
         if action == "switch_mode" and parameters:
-            return may(self.ctx, SCREEN_PERMISSION[str(parameters[0])])
+            return self.may_open(str(parameters[0]))
         if action == "sign_out":
             return self.actor is not None
         return True
 
+    def may_open(self, mode: str) -> bool:
+        """The one gate of every screen: listed in SCREENS, and allowed to whoever is
+        at the keyboard (nobody, on the sign-in screen, may open none)."""
+        spec = SCREEN_BY_MODE.get(mode)
+        return spec is not None and may(self.ctx, spec.permission)
+
+    def _signing_in(self) -> bool:
+        from deskterm.ui.screens.signin import SignInScreen
+
+        return any(isinstance(screen, SignInScreen) for screen in self.screen_stack)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Every switch (keys, palette, code) passes the gate; a refused one says why."""
+        if not self.may_open(mode):
+            self.notify(_("Your role may not open this screen."), severity="warning")
+            return AwaitMount(self.screen, [])
+        return super().switch_mode(mode)
+
     async def action_switch_mode(self, mode: str) -> None:
         """F-keys: refused, with a message, for a screen the role may not use."""
-        if not may(self.ctx, SCREEN_PERMISSION[mode]):
-            self.notify(_("Your role may not open this screen."), severity="warning")
-            return
-        await super().action_switch_mode(mode)
+        await self.switch_mode(mode)
 
     def _resume_gc(self) -> None:
         """The first screen is up: what is loaded by now stays for good, so it is frozen
@@ -199,25 +239,28 @@ class DesktermApp(App[int]):
 
     @work(thread=True, exclusive=True, group="start-checks", exit_on_error=False)
     def start_checks(self) -> None:
-        """Start of day, the file's health, warnings and today's backup, off the event loop
-        and after the first paint (seconds on a large file)."""
-        try:
-            maintenance.start_day(self.ctx)
-        except DesktermError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
-        else:
-            self.call_from_thread(self._refresh_screen)
-        problem = maintenance.health(self.ctx)
+        """The file's health, start of day, warnings and today's backup, off the event loop
+        and after the first paint (seconds on a large file). The health check comes first:
+        a damaged file is offered for restore before the start of day writes into it."""
+        problem = maintenance.health(self.system_ctx)
         if problem is not None:
             self.call_from_thread(self.offer_restore, problem)
             return
-        for text in maintenance.warnings(self.ctx):
-            self.call_from_thread(self.notify, text, severity="warning", timeout=30)
+        try:
+            maintenance.start_day(self.system_ctx)
+        except DesktermError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10,
+                                  markup=False)
+        else:
+            self.call_from_thread(self._refresh_screen)
+        for text in maintenance.warnings(self.system_ctx):
+            self.call_from_thread(self.notify, text, severity="warning", timeout=30,
+                                  markup=False)
         self._daily_backup()
 
     def _daily_backup(self) -> None:
         try:
-            backups.daily_backup(self.ctx)
+            backups.daily_backup(self.system_ctx)
         except DesktermError as exc:
             # The desk keeps working; the manager must know backups are failing.
             self.call_from_thread(self.notify, _("Automatic backup failed: {error}",
@@ -238,7 +281,7 @@ class DesktermApp(App[int]):
     def watch_changes(self) -> None:
         """Reload the screen when anything was committed since the last look."""
         try:
-            version = maintenance.change_marker(self.ctx)
+            version = maintenance.change_marker(self.system_ctx)
         except DesktermError:
             # One steady banner while the database does not answer (a server gone from
             # the network), not a toast a second; put again on whichever screen is on
@@ -360,7 +403,7 @@ class DesktermApp(App[int]):
         answer at midnight gets the day closed at the next look after it is back. An
         error is said by the worker boundary (``worker_failed``).
         """
-        maintenance.start_day(self.ctx)
+        maintenance.start_day(self.system_ctx)
         self.day = today
         self._daily_backup()
         self.call_from_thread(self._refresh_screen)
@@ -382,12 +425,17 @@ class DesktermApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the app in the command palette (Ctrl+P)."""
+        from deskterm.ui.screens.signin import SignInScreen
+
+        if isinstance(screen, SignInScreen) or self._signing_in():
+            return  # nothing but the sign-in itself until someone signed in
         yield from super().get_system_commands(screen)
-        for mode, _key, label in SCREENS:
-            if not may(self.ctx, SCREEN_PERMISSION[mode]):
+        for spec in SCREENS:
+            if not self.may_open(spec.mode):
                 continue
-            yield SystemCommand(_("Go to: {screen}", screen=_(label)), _("Switch screen"),
-                                lambda m=mode: self.switch_mode(m))
+            yield SystemCommand(_("Go to: {screen}", screen=_(spec.label)),
+                                _("Switch screen"),
+                                lambda m=spec.mode: self.switch_mode(m))
         if isinstance(screen, ReceptionScreen):
             for binding in screen._bindings.key_to_bindings.values():
                 for b in binding:

@@ -19,6 +19,7 @@ from deskterm.domain.rotation import AWAY_LABELS, SKIP_LABELS, STATE_LABELS, UNC
 from deskterm.i18n import N_, _
 from deskterm.services import reception, rotation
 from deskterm.services.customers import CustomerView
+from deskterm.services.permissions import may
 from deskterm.services.reception import CHANNELS, ReceptionForm, ReceptionView, SavedForm
 from deskterm.services.rotation import Arrival, BoardView, MemberView
 from deskterm.ui.screens.base import DeskScreen
@@ -96,6 +97,8 @@ class ReceptionScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="reception-load", exit_on_error=False)
     def load(self) -> None:
+        if not may(self.ctx, "rotation"):
+            return  # nobody signed in yet, or a role without the rotation: nothing to show
         board = rotation.get_board(self.ctx)
         arrivals = reception.arrivals(self.ctx)
         self.post_message(self.Loaded(board, arrivals))
