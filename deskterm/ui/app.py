@@ -9,8 +9,8 @@ import dataclasses
 import gc
 import sys
 from collections.abc import Iterable
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from importlib import import_module
 
 from textual import work
