@@ -33,7 +33,7 @@ def local_zone() -> tzinfo:
     if not name:
         try:  # /etc/localtime -> /usr/share/zoneinfo/Area/City on Linux and macOS
             target = Path("/etc/localtime").resolve(strict=True)
-            name = "/".join(target.parts[target.parts.index("zoneinfo") + 1:])
+            name = "/".join(target.parts[target.parts.index("zoneinfo") + 1 :])
         except (OSError, ValueError):
             name = ""
     zone = _zoneinfo(name) if name else None

@@ -20,7 +20,8 @@ _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^:/@\s'\"]*:)[^@\s'\"]*@",
 #: ``password=secret`` / ``password: 'secret'`` / ``PGPASSWORD=secret`` (libpq style).
 _KEY_PASSWORD = re.compile(
     r"""((?:pass(?:word|wd)?|pgpassword|secret|pin)['"]?\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s,;&)]+)""",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 MASK = "***"
 
 
@@ -57,9 +58,11 @@ def write_report(error: BaseException, where: str = "") -> Path | None:
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     from deskterm import __version__
 
-    body = mask_secrets(f"deskterm {__version__} — {where or 'unexpected error'}\n"
-                        f"{datetime.now().astimezone().isoformat(timespec='seconds')}\n\n"
-                        f"{text}")
+    body = mask_secrets(
+        f"deskterm {__version__} — {where or 'unexpected error'}\n"
+        f"{datetime.now().astimezone().isoformat(timespec='seconds')}\n\n"
+        f"{text}"
+    )
     try:
         folder = crash_folder()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)

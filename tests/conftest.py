@@ -57,8 +57,9 @@ def _server_schema(name: str, *, drop: bool) -> None:
     import psycopg
 
     with psycopg.connect(POSTGRESQL, autocommit=True) as con:
-        con.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE' if drop
-                    else f'CREATE SCHEMA "{name}"')
+        con.execute(
+            f'DROP SCHEMA IF EXISTS "{name}" CASCADE' if drop else f'CREATE SCHEMA "{name}"'
+        )
 
 
 @pytest.fixture
@@ -69,8 +70,10 @@ def database(request, tmp_path):
         return
     if not POSTGRESQL:
         if os.environ.get("CI"):
-            pytest.fail("CI runs the service tests on PostgreSQL too: set "
-                        "DESKTERM_TEST_POSTGRESQL (.ci/run starts a server and sets it)")
+            pytest.fail(
+                "CI runs the service tests on PostgreSQL too: set "
+                "DESKTERM_TEST_POSTGRESQL (.ci/run starts a server and sets it)"
+            )
         pytest.skip("no PostgreSQL server: set DESKTERM_TEST_POSTGRESQL to run these")
     name = f"t_{uuid.uuid4().hex[:12]}"
     _server_schema(name, drop=False)

@@ -14,14 +14,25 @@ print(",".join(sorted({{n.split(".")[0] for n in sys.modules}})))
 """
 
 
-@pytest.mark.parametrize("layer,forbidden", [
-    ("domain", {"textual", "sqlmodel", "sqlalchemy", "sqlite3"}),
-    ("storage", {"textual"}),
-    ("services", {"textual"}),
-])
+@pytest.mark.parametrize(
+    "layer,forbidden",
+    [
+        ("domain", {"textual", "sqlmodel", "sqlalchemy", "sqlite3"}),
+        ("storage", {"textual"}),
+        ("services", {"textual"}),
+    ],
+)
 def test_layer_does_not_import(layer, forbidden):
-    out = subprocess.run([sys.executable, "-c", PROBE.format(layer=layer)], capture_output=True,
-                         text=True, check=True).stdout.strip().split(",")
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", PROBE.format(layer=layer)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .split(",")
+    )
     assert forbidden.isdisjoint(out), forbidden & set(out)
 
 
@@ -35,22 +46,31 @@ def test_the_ui_and_the_cli_reach_storage_only_through_services():
     for layer in ("ui", "cli"):
         for path in (root / layer).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
-                         else [a.name for a in node.names] if isinstance(node, ast.Import)
-                         else [])
-                bad += [f"{path.name}: {n}" for n in names
-                        if n.startswith(("deskterm.storage", "sqlmodel", "sqlalchemy",
-                                         "sqlite3"))]
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                bad += [
+                    f"{path.name}: {n}"
+                    for n in names
+                    if n.startswith(("deskterm.storage", "sqlmodel", "sqlalchemy", "sqlite3"))
+                ]
     assert bad == []
 
 
 def test_the_xlsx_library_stays_optional():
     """The core install never imports openpyxl: only reading or writing .xlsx does."""
-    probe = ("import sys, deskterm.cli.main, deskterm.services.importing, "
-             "deskterm.services.exporting, deskterm.ui.app, deskterm.ui.screens.importing; "
-             "print('openpyxl' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    probe = (
+        "import sys, deskterm.cli.main, deskterm.services.importing, "
+        "deskterm.services.exporting, deskterm.ui.app, deskterm.ui.screens.importing; "
+        "print('openpyxl' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"
 
 
@@ -68,7 +88,9 @@ def test_the_postgresql_driver_stays_optional(tmp_path):
         "backups.backup_now(ctx)\n"
         f"maintenance.copy_to(ctx, {str(tmp_path / 'b.db')!r})\n"
         "ctx.db.close()\n"
-        "print('psycopg' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True).stdout.strip()
+        "print('psycopg' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"

@@ -42,8 +42,12 @@ def test_default_hash_is_scrypt_at_owasp_parameters(monkeypatch):
 def test_first_sign_in_sets_the_pin_then_it_is_required(shop, team):
     assert auth.pins_required(shop) and not auth.has_pin(shop, team.li)
     actor = auth.sign_in(shop, team.li, "2468")
-    assert (actor.name, actor.role, shop.actor_id, shop.role) == ("Li Na", "salesperson",
-                                                                  team.li, "salesperson")
+    assert (actor.name, actor.role, shop.actor_id, shop.role) == (
+        "Li Na",
+        "salesperson",
+        team.li,
+        "salesperson",
+    )
     auth.sign_out(shop)
     assert shop.actor_id is None
     with pytest.raises(InvalidInput, match="Wrong PIN"):
@@ -60,7 +64,10 @@ def test_first_sign_in_sets_the_pin_then_it_is_required(shop, team):
     with pytest.raises(InvalidInput, match="4 to 8 digits"):
         auth.set_pin(shop, team.li, "12ab")
     assert [e.action for e in audit_trail(shop, "staff.")][:3] == [
-        "staff.sign_in", "staff.pin_failed", "staff.sign_in"]
+        "staff.sign_in",
+        "staff.pin_failed",
+        "staff.sign_in",
+    ]
 
 
 def test_wrong_pins_slow_down(shop, team, clock, monkeypatch):
@@ -154,8 +161,14 @@ def test_cli_sets_a_pin_asked_twice(tmp_path):
     env = {**os.environ, "DESKTERM_LANG": "en"}
 
     def cli(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "deskterm", "--db", str(db), *args],
-                              input=stdin, capture_output=True, text=True, env=env, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "deskterm", "--db", str(db), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
 
     assert cli("staff", "add", "王伟", "--role", "salesperson").returncode == 0
     r = cli("staff", "pin", "王伟", stdin="2468\n2469\n")
@@ -190,7 +203,8 @@ async def _sign_in_screen_on(pilot, app, name: str):
     screen = app.screen
     names = [str(o.prompt) for o in screen.query_one("#people").options]
     screen.query_one("#people").highlighted = next(
-        i for i, n in enumerate(names) if n.startswith(name))
+        i for i, n in enumerate(names) if n.startswith(name)
+    )
     return screen
 
 
@@ -219,8 +233,9 @@ async def test_a_pin_typed_right_after_the_name_is_not_lost(shop, team, monkeypa
         await settle(pilot)
 
 
-async def test_an_empty_pin_is_not_tried_and_digits_typed_during_a_check_stay(shop, team,
-                                                                              monkeypatch):
+async def test_an_empty_pin_is_not_tried_and_digits_typed_during_a_check_stay(
+    shop, team, monkeypatch
+):
     """An Enter that lands in the empty PIN field (the name was chosen by a click) says
     "type your PIN" without a check; a wrong PIN's answer, half a second later, clears
     only the PIN it checked — not digits typed meanwhile (seen in the browser test)."""
@@ -258,8 +273,9 @@ def test_parallel_wrong_pins_get_no_more_than_the_free_tries(shop, team):
 
     auth.set_pin(shop, team.wang, "1111")
     with ThreadPoolExecutor(8) as pool:
-        outcomes = list(pool.map(lambda g: _try(shop, team.wang, g),
-                                 [f"{n:04d}" for n in range(8)]))
+        outcomes = list(
+            pool.map(lambda g: _try(shop, team.wang, g), [f"{n:04d}" for n in range(8)])
+        )
     assert outcomes.count("wrong") <= auth.FREE_TRIES
     assert outcomes.count("wrong") + outcomes.count("locked") == 8
 

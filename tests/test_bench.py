@@ -15,8 +15,7 @@ from deskterm.services.report import daily_report
 def test_large_data_set_is_deterministic_consistent_and_to_scale(tmp_path):
     a = generate_large(tmp_path / "a.db", scale=0.005)
     b = generate_large(tmp_path / "b.db", scale=0.005)
-    ctx = open_context(a, FixedClock(parser.isoparse("2026-11-20T10:40+08:00")),
-                       start_of_day=False)
+    ctx = open_context(a, FixedClock(parser.isoparse("2026-11-20T10:40+08:00")), start_of_day=False)
     other = open_context(b, ctx.clock, start_of_day=False)
     try:
         assert check(ctx) == []
@@ -25,8 +24,10 @@ def test_large_data_set_is_deterministic_consistent_and_to_scale(tmp_path):
         report = daily_report(ctx, ctx.today())
         assert report.team.receptions == daily_report(other, other.today()).team.receptions
         with ctx.db.read() as s:
-            counts = [s.connection().exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
-                      for t in ("customer", "reception", "callback")]
+            counts = [
+                s.connection().exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+                for t in ("customer", "reception", "callback")
+            ]
         assert counts == [1000, 2000, 5000]
         assert sum(len(callbacks.due_callbacks(ctx, p.id)) for p in people) > 0
     finally:

@@ -17,8 +17,14 @@ SAMPLE = ROOT / "deskterm.db.sample"
 
 def run(*args, env=None, cwd=None):
     e = {**os.environ, "DESKTERM_LANG": "en", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "deskterm", *args], capture_output=True,
-                          text=True, env=e, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "deskterm", *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -29,17 +35,33 @@ def sample_copy(tmp_path):
 
 
 def test_report_json_contract_on_the_sample(sample_copy):
-    r = run("--db", str(sample_copy), "report", "--format", "json",
-            env={"DESKTERM_NOW": "2026-11-20T17:00"})
+    r = run(
+        "--db",
+        str(sample_copy),
+        "report",
+        "--format",
+        "json",
+        env={"DESKTERM_NOW": "2026-11-20T17:00"},
+    )
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["date"] == "2026-11-20"
     assert set(data["receptions"]) >= {"total", "with_contact", "without_contact", "by_channel"}
     assert set(data["callbacks"]) == {"due", "done", "overdue"}
     person = data["salespeople"][0]
-    assert set(person) >= {"name", "receptions", "hot", "warm", "cold", "callbacks_due",
-                           "callbacks_done", "upgrades", "won", "conversion_rate",
-                           "form_completeness"}
+    assert set(person) >= {
+        "name",
+        "receptions",
+        "hot",
+        "warm",
+        "cold",
+        "callbacks_due",
+        "callbacks_done",
+        "upgrades",
+        "won",
+        "conversion_rate",
+        "form_completeness",
+    }
     assert {"salesperson", "callbacks"} <= set(data["tomorrow"][0])
     assert isinstance(data["at_risk"], list) and isinstance(data["to_reassign"], list)
     # non-zero figures: the sample is a living showroom
@@ -49,8 +71,16 @@ def test_report_json_contract_on_the_sample(sample_copy):
 
 
 def test_report_of_an_earlier_day_has_done_callbacks_and_upgrades(sample_copy):
-    r = run("--db", str(sample_copy), "report", "--date", "2026-11-19", "--format", "json",
-            env={"DESKTERM_NOW": "2026-11-20T17:00"})
+    r = run(
+        "--db",
+        str(sample_copy),
+        "report",
+        "--date",
+        "2026-11-19",
+        "--format",
+        "json",
+        env={"DESKTERM_NOW": "2026-11-20T17:00"},
+    )
     data = json.loads(r.stdout)
     assert data["callbacks"]["done"] > 0 and data["receptions"]["total"] > 0
 
@@ -66,14 +96,17 @@ def test_staff_add_list_deactivate(tmp_path):
     assert json.loads(run("--db", db, "staff", "list", "--format", "json").stdout) == []
 
 
-@pytest.mark.parametrize("args,code", [
-    (["report", "--date", "2026-02-30"], 2),
-    (["report", "--format", "xml"], 2),
-    (["staff", "add", "X", "--role", "pilot"], 2),
-    (["nonsense"], 2),
-    (["settings", "set", "rotation.mode", "random"], 2),
-    (["staff", "deactivate", "nobody"], 1),
-])
+@pytest.mark.parametrize(
+    "args,code",
+    [
+        (["report", "--date", "2026-02-30"], 2),
+        (["report", "--format", "xml"], 2),
+        (["staff", "add", "X", "--role", "pilot"], 2),
+        (["nonsense"], 2),
+        (["settings", "set", "rotation.mode", "random"], 2),
+        (["staff", "deactivate", "nobody"], 1),
+    ],
+)
 def test_bad_input_gets_one_line_and_an_exit_code(tmp_path, args, code):
     r = run("--db", str(tmp_path / "x.db"), *args)
     assert r.returncode == code, r.stderr
@@ -145,11 +178,11 @@ def test_handover_and_report_periods_and_formats(sample_copy, tmp_path):
     env = {"DESKTERM_NOW": "2026-11-20T17:00"}
     r = run("--db", str(sample_copy), "staff", "handover", "张磊", "王伟", env=env)
     assert r.returncode == 0 and "张磊" in r.stdout, r.stderr
-    staff = json.loads(run("--db", str(sample_copy), "staff", "list", "--format", "json",
-                           env=env).stdout)
+    staff = json.loads(
+        run("--db", str(sample_copy), "staff", "list", "--format", "json", env=env).stdout
+    )
     assert "张磊" not in [p["name"] for p in staff]
-    r = run("--db", str(sample_copy), "report", "--period", "month", "--format", "json",
-            env=env)
+    r = run("--db", str(sample_copy), "report", "--period", "month", "--format", "json", env=env)
     data = json.loads(r.stdout)
     assert data["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
     assert data["funnel"]["team"]["received"] > 0 and data["reasons"]["no_contact"]["by_reason"]
@@ -157,9 +190,11 @@ def test_handover_and_report_periods_and_formats(sample_copy, tmp_path):
     out = tmp_path / "meeting.html"
     r = run("--db", str(sample_copy), "report", "--format", "html", "--out", str(out), env=env)
     assert r.returncode == 0 and "<table>" in out.read_text("utf-8")
-    r = run("--db", str(sample_copy), "report", "--from", "2026-11-16", "--format",
-            "markdown", env=env)
+    r = run(
+        "--db", str(sample_copy), "report", "--from", "2026-11-16", "--format", "markdown", env=env
+    )
     assert r.stdout.startswith("# ") and "2026-11-16" in r.stdout
-    r = run("--db", str(sample_copy), "report", "--from", "2026-11-21", "--date", "2026-11-20",
-            env=env)
+    r = run(
+        "--db", str(sample_copy), "report", "--from", "2026-11-21", "--date", "2026-11-20", env=env
+    )
     assert r.returncode == 2 and "before it starts" in r.stderr

@@ -21,13 +21,20 @@ NOW = "2026-03-02T10:00"
 
 def run(*args):
     env = {**os.environ, "DESKTERM_LANG": "en", "DESKTERM_NOW": NOW}
-    return subprocess.run([sys.executable, "-m", "deskterm", *args], capture_output=True,
-                          text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "deskterm", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _sound(path: Path) -> Path:
     """A sound deskterm database at ``path``, everything folded into the main file."""
     from datetime import datetime
+
     ctx = maintenance.open_context(path, FixedClock(datetime(2026, 3, 2, 10, 0)))
     ctx.db.checkpoint()
     ctx.db.close()
@@ -66,6 +73,7 @@ def _one_line_and_no_traceback(r):
 
 # -- services and storage ------------------------------------------------------------
 
+
 def test_damage_names_header_and_mid_file_damage_read_only(sound):
     assert files.damage(sound) is None
     before = _digest(_clobber_header(sound))
@@ -82,6 +90,7 @@ def test_mid_file_damage_is_found(sound):
 
 def test_open_context_refuses_damage_before_writing_anything(sound):
     from datetime import datetime
+
     before = _digest(_garble_middle(sound))
     with pytest.raises(DamagedDatabase, match="is damaged: database disk image is malformed"):
         maintenance.open_context(sound, FixedClock(datetime(2026, 3, 2, 10, 0)))
@@ -92,6 +101,7 @@ def test_open_context_refuses_damage_before_writing_anything(sound):
 
 def test_an_empty_file_is_refused_not_made_a_new_shop(tmp_path):
     from datetime import datetime
+
     empty = tmp_path / "empty.db"
     empty.touch()
     with pytest.raises(DamagedDatabase, match="empty file, not a deskterm database"):
@@ -101,6 +111,7 @@ def test_an_empty_file_is_refused_not_made_a_new_shop(tmp_path):
 
 def test_a_sound_read_only_file_is_named_read_only_not_damaged(sound, monkeypatch):
     from datetime import datetime
+
     monkeypatch.setattr(files, "is_read_only", lambda p: True)
     assert files.damage(sound) is None
     with pytest.raises(StorageError, match="read-only") as caught:
@@ -166,6 +177,7 @@ def test_restore_tries_older_backups_until_a_sound_one(sound):
     assert found == good and [p for p, _ in skipped] == [newer]
     _clobber_header(sound)
     from datetime import datetime
+
     used, kept = backups.restore(sound, None, datetime(2026, 3, 2, 10, 0))
     assert used == good and files.health(sound) is None
     assert kept is not None and "not a database" in files.damage(kept)
@@ -175,14 +187,17 @@ def test_restore_with_no_sound_backup_restores_nothing(sound):
     _good, newer = _backups_good_then_damaged(sound)
     _garble_middle(_good)
     from datetime import datetime
+
     with pytest.raises(StorageError, match="None of the 2 backups"):
         backups.restore(sound, None, datetime(2026, 3, 2, 10, 0))
 
 
 # -- the CLI end to end ---------------------------------------------------------------
 
-@pytest.mark.parametrize("damage,said", [(_clobber_header, "file is not a database"),
-                                         (_garble_middle, "malformed")])
+
+@pytest.mark.parametrize(
+    "damage,said", [(_clobber_header, "file is not a database"), (_garble_middle, "malformed")]
+)
 def test_check_reports_damage_in_one_line_and_exits_1(sound, damage, said):
     before = _digest(damage(sound))
     r = run("--db", str(sound), "check")
@@ -234,8 +249,10 @@ def test_cli_restore_skips_a_damaged_newest_backup_and_says_which_it_used(sound)
 
 # -- no save into a file that is no longer the database ---------------------------------
 
+
 def _add_walk_in(ctx, name: str) -> None:
     from deskterm.storage.models import Setting
+
     with ctx.db.write() as s:
         s.add(Setting(key=f"test.{name}", value=name))
 
@@ -243,8 +260,10 @@ def _add_walk_in(ctx, name: str) -> None:
 def _saved(path: Path, name: str) -> bool:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return con.execute("SELECT 1 FROM setting WHERE key = ?",
-                           (f"test.{name}",)).fetchone() is not None
+        return (
+            con.execute("SELECT 1 FROM setting WHERE key = ?", (f"test.{name}",)).fetchone()
+            is not None
+        )
     finally:
         con.close()
 

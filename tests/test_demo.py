@@ -33,8 +33,10 @@ def test_committed_sample_is_a_realistic_showroom():
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
     roles = dict(q("SELECT role, count(*) FROM staff GROUP BY role"))
     assert roles["salesperson"] == 8 and roles["manager"] == 1 and roles["receptionist"] == 1
-    assert {s for (s,) in q("SELECT seniority FROM staff WHERE role='salesperson'")} == \
-        {"junior", "senior"}
+    assert {s for (s,) in q("SELECT seniority FROM staff WHERE role='salesperson'")} == {
+        "junior",
+        "senior",
+    }
     first, last = q("SELECT min(day), max(day) FROM reception")[0]
     assert (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days >= 170
     channels = {c for (c,) in q("SELECT DISTINCT channel FROM reception")}

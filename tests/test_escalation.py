@@ -14,10 +14,17 @@ from deskterm.domain.levels import DEFAULT_LEVELS, Levels
 LV = Levels(DEFAULT_LEVELS)
 
 
-def clock(level="hot", status=Status.ACTIVE, since=date(2026, 1, 31), contact=None, owner=None,
-          status_since=None):
-    return CustomerClock(level, status, since, status_since or since, owner or since, contact,
-                         since)
+def clock(
+    level="hot",
+    status=Status.ACTIVE,
+    since=date(2026, 1, 31),
+    contact=None,
+    owner=None,
+    status_since=None,
+):
+    return CustomerClock(
+        level, status, since, status_since or since, owner or since, contact, since
+    )
 
 
 def test_hot_not_won_in_three_months_is_at_risk_at_month_end():
@@ -28,11 +35,16 @@ def test_hot_not_won_in_three_months_is_at_risk_at_month_end():
 
 
 def test_at_risk_three_more_months_is_lost_across_year_end():
-    c = clock(status=Status.AT_RISK, since=date(2026, 6, 1), status_since=date(2026, 10, 15),
-              contact=date(2027, 1, 10))
+    c = clock(
+        status=Status.AT_RISK,
+        since=date(2026, 6, 1),
+        status_since=date(2026, 10, 15),
+        contact=date(2027, 1, 10),
+    )
     assert not due_escalations(c, LV.get("hot"), date(2027, 1, 14))
-    assert [d.kind for d in due_escalations(c, LV.get("hot"), date(2027, 1, 15))] == \
-        [EscalationKind.LOST]
+    assert [d.kind for d in due_escalations(c, LV.get("hot"), date(2027, 1, 15))] == [
+        EscalationKind.LOST
+    ]
 
 
 def test_warm_not_upgraded_is_to_reassign_window_restarts_with_new_owner():

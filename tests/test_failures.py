@@ -26,9 +26,12 @@ ADDRESS = f"postgresql://desk:{SECRET}@db.example:5432/shop"
 
 def _unreachable() -> StorageError:
     """What storage/postgres.py makes of a server that does not answer."""
-    return StorageError("Cannot reach the database server {path} ({error}): nothing was "
-                        "saved. Check the network and that the server is running.",
-                        path="postgresql://desk:***@db.example/shop", error="timeout")
+    return StorageError(
+        "Cannot reach the database server {path} ({error}): nothing was "
+        "saved. Check the network and that the server is running.",
+        path="postgresql://desk:***@db.example/shop",
+        error="timeout",
+    )
 
 
 @pytest.fixture
@@ -69,7 +72,8 @@ class Outage:
 
 
 async def test_a_lost_database_shows_one_banner_keeps_the_form_and_saves_when_back(
-        desk, monkeypatch):
+    desk, monkeypatch
+):
     app = create_app(desk, blink=False)
     outage = Outage(desk.db, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
@@ -97,8 +101,11 @@ async def test_a_lost_database_shows_one_banner_keeps_the_form_and_saves_when_ba
         assert form.query_one("#name").value == "Zhang"
         assert form.query_one("#phone").value == "13912345678"
         outage.stop()
-        await wait_for(pilot, lambda: not app.query(DatabaseLostBanner)
-                       and not form.query(DatabaseLostBanner), timeout=3.0)
+        await wait_for(
+            pilot,
+            lambda: not app.query(DatabaseLostBanner) and not form.query(DatabaseLostBanner),
+            timeout=3.0,
+        )
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
         await settle(pilot)
@@ -108,7 +115,8 @@ async def test_a_lost_database_shows_one_banner_keeps_the_form_and_saves_when_ba
 
 
 async def test_the_banner_follows_a_screen_switch_and_goes_when_the_database_is_back(
-        desk, monkeypatch):
+    desk, monkeypatch
+):
     app = create_app(desk, blink=False)
     outage = Outage(desk.db, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
@@ -122,7 +130,8 @@ async def test_the_banner_follows_a_screen_switch_and_goes_when_the_database_is_
 
 
 async def test_an_unexpected_error_in_a_worker_is_one_line_and_a_private_report(
-        desk, monkeypatch, crash_dir):
+    desk, monkeypatch, crash_dir
+):
     def bug(*_a, **_k):
         dsn = ADDRESS  # a local, as the traceback's locals would show it
         raise RuntimeError(f"cannot use {dsn} password={SECRET}")
@@ -131,8 +140,11 @@ async def test_an_unexpected_error_in_a_worker_is_one_line_and_a_private_report(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         monkeypatch.setattr(rotation, "get_board", bug)
-        await wait_for(pilot, lambda: any("Something went wrong" in n.message
-                                          for n in app._notifications), timeout=3.0)
+        await wait_for(
+            pilot,
+            lambda: any("Something went wrong" in n.message for n in app._notifications),
+            timeout=3.0,
+        )
         assert app.is_running and app.return_code is None
         message = next(n.message for n in app._notifications if "Something" in n.message)
         assert SECRET not in message and "\n" not in message
@@ -146,7 +158,8 @@ async def test_an_unexpected_error_in_a_worker_is_one_line_and_a_private_report(
 
 
 async def test_an_error_nothing_handled_ends_the_app_with_one_line_not_a_traceback(
-        desk, crash_dir, capsys):
+    desk, crash_dir, capsys
+):
     app = create_app(desk, blink=False)
     with pytest.raises(RuntimeError):
         async with app.run_test(size=SIZE) as pilot:
@@ -164,8 +177,7 @@ async def test_an_error_nothing_handled_ends_the_app_with_one_line_not_a_traceba
     assert SECRET not in next(crash_dir.iterdir()).read_text("utf-8")
 
 
-def test_the_cli_prints_one_line_and_the_report_for_a_bug(tmp_path, monkeypatch, capsys,
-                                                          crash_dir):
+def test_the_cli_prints_one_line_and_the_report_for_a_bug(tmp_path, monkeypatch, capsys, crash_dir):
     from deskterm.cli import main as cli
 
     def bug(_args):
@@ -179,20 +191,24 @@ def test_the_cli_prints_one_line_and_the_report_for_a_bug(tmp_path, monkeypatch,
     assert SECRET not in err and str(next(crash_dir.iterdir())) in err
 
 
-@pytest.mark.parametrize("raw,masked", [
-    (f"at {ADDRESS} now", "at postgresql://desk:***@db.example:5432/shop now"),
-    ("postgresql+psycopg://u:p%40ss@h/db", "postgresql+psycopg://u:***@h/db"),
-    (f"host=h password={SECRET} user=u", "host=h password=*** user=u"),
-    (f"{{'password': '{SECRET}'}}", "{'password': ***}"),
-    ("postgresql://h/db and sqlite:///tmp/x.db", "postgresql://h/db and sqlite:///tmp/x.db"),
-])
+@pytest.mark.parametrize(
+    "raw,masked",
+    [
+        (f"at {ADDRESS} now", "at postgresql://desk:***@db.example:5432/shop now"),
+        ("postgresql+psycopg://u:p%40ss@h/db", "postgresql+psycopg://u:***@h/db"),
+        (f"host=h password={SECRET} user=u", "host=h password=*** user=u"),
+        (f"{{'password': '{SECRET}'}}", "{'password': ***}"),
+        ("postgresql://h/db and sqlite:///tmp/x.db", "postgresql://h/db and sqlite:///tmp/x.db"),
+    ],
+)
 def test_secrets_are_masked(raw, masked):
     assert mask_secrets(raw) == masked
 
 
 @pytest.mark.parametrize("key", ["f3", "f4", "f5", "f6", "f7", "f8"])
 async def test_opening_a_screen_while_the_database_is_lost_does_not_end_the_app(
-        desk, monkeypatch, key):
+    desk, monkeypatch, key
+):
     """A screen that loads on mount, or asks "who are you?" from the staff list, while
     the server does not answer: the banner, and the desk goes on."""
     app = create_app(desk, blink=False)
@@ -212,7 +228,8 @@ async def test_opening_a_screen_while_the_database_is_lost_does_not_end_the_app(
 
 
 async def test_a_new_day_while_the_database_is_lost_is_started_once_it_is_back(
-        desk, monkeypatch, clock):
+    desk, monkeypatch, clock
+):
     from datetime import timedelta
 
     app = create_app(desk, blink=False)
@@ -235,8 +252,7 @@ async def test_a_new_day_while_the_database_is_lost_is_started_once_it_is_back(
 
 
 # -- a real PostgreSQL server, stopped and started in the test ---------------------------
-PG_BIN = next(iter(sorted(__import__("glob").glob("/usr/lib/postgresql/*/bin"), reverse=True)),
-              "")
+PG_BIN = next(iter(sorted(__import__("glob").glob("/usr/lib/postgresql/*/bin"), reverse=True)), "")
 
 
 @pytest.fixture
@@ -269,19 +285,38 @@ def private_server():
     os.chown(pwfile, pg.pw_uid, pg.pw_gid)
 
     def run(*args: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=60
+        )
 
     data = os.path.join(root, "data")
-    run(f"{PG_BIN}/initdb", "-D", data, "-U", "postgres", "--pwfile", pwfile,
-        "--auth-host=scram-sha-256", "--auth-local=trust")
+    run(
+        f"{PG_BIN}/initdb",
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--pwfile",
+        pwfile,
+        "--auth-host=scram-sha-256",
+        "--auth-local=trust",
+    )
 
     class Server:
         address = f"postgresql://postgres:{SECRET}@127.0.0.1:{port}/postgres"
 
         def start(self) -> None:
-            run(f"{PG_BIN}/pg_ctl", "-D", data, "-w", "-l", os.path.join(root, "log"),
-                "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start")
+            run(
+                f"{PG_BIN}/pg_ctl",
+                "-D",
+                data,
+                "-w",
+                "-l",
+                os.path.join(root, "log"),
+                "-o",
+                f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+                "start",
+            )
 
         def stop(self) -> None:
             run(f"{PG_BIN}/pg_ctl", "-D", data, "-w", "-m", "fast", "stop")
@@ -291,13 +326,28 @@ def private_server():
     try:
         yield server
     finally:
-        subprocess.run(["runuser", "-u", "postgres", "--", f"{PG_BIN}/pg_ctl", "-D", data,
-                        "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                f"{PG_BIN}/pg_ctl",
+                "-D",
+                data,
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
-async def test_a_real_server_stopped_and_started_under_an_open_form(private_server, clock,
-                                                                   crash_dir, capsys):
+async def test_a_real_server_stopped_and_started_under_an_open_form(
+    private_server, clock, crash_dir, capsys
+):
     from deskterm.services.maintenance import open_context
     from deskterm.services.setup import add_staff, set_setting
 
@@ -320,17 +370,19 @@ async def test_a_real_server_stopped_and_started_under_an_open_form(private_serv
             await pilot.pause(2.0)  # the refresh and the watch go on failing
             assert app.is_running and app.return_code is None
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: form.query_one("#err-form").has_class("shown"),
-                           timeout=10.0)
+            await wait_for(
+                pilot, lambda: form.query_one("#err-form").has_class("shown"), timeout=10.0
+            )
             assert app.screen is form and form.query_one("#name").value == "Zhang"
-            shown = [str(form.query_one("#err-form").render()),
-                     *(n.message for n in app._notifications)]
+            shown = [
+                str(form.query_one("#err-form").render()),
+                *(n.message for n in app._notifications),
+            ]
             assert not any(SECRET in m for m in shown)
             private_server.start()
             await wait_for(pilot, lambda: not form.query(DatabaseLostBanner), timeout=10.0)
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen),
-                           timeout=10.0)
+            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen), timeout=10.0)
         assert SECRET not in capsys.readouterr().err
         assert not crash_dir.exists() or not any(crash_dir.iterdir())
         with ctx.db.read() as s:
@@ -342,16 +394,21 @@ async def test_a_real_server_stopped_and_started_under_an_open_form(private_serv
 async def test_a_storage_message_with_markup_in_it_is_shown_as_typed(desk, monkeypatch):
     """A path or a name inside an error message is text, not markup (``[/b]`` would
     crash the toast)."""
+
     def busy(*_a, **_k):
-        raise StorageError("Cannot read {path}: {error}", path="/srv/[/b]shop.db",
-                           error="[bold red]disk I/O error[/]")
+        raise StorageError(
+            "Cannot read {path}: {error}",
+            path="/srv/[/b]shop.db",
+            error="[bold red]disk I/O error[/]",
+        )
 
     app = create_app(desk, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         monkeypatch.setattr(rotation, "get_board", busy)
-        await wait_for(pilot, lambda: any("[/b]shop.db" in n.message
-                                          for n in app._notifications), timeout=3.0)
+        await wait_for(
+            pilot, lambda: any("[/b]shop.db" in n.message for n in app._notifications), timeout=3.0
+        )
         await pilot.pause(0.3)  # the toast is drawn
         assert app.is_running and app.return_code is None
         said = next(n for n in app._notifications if "[/b]shop.db" in n.message)

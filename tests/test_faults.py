@@ -24,8 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(*args, env=None, stdin=None):
     e = {**os.environ, "DESKTERM_LANG": "en", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "deskterm", *args], capture_output=True,
-                          text=True, env=e, timeout=120, stdin=stdin or subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "deskterm", *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=120,
+        stdin=stdin or subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture
@@ -43,6 +49,7 @@ def _damage(path: Path) -> None:
 
 
 # -- backups -------------------------------------------------------------------------------
+
 
 def test_daily_backup_once_a_day_keeping_the_newest(floor, team, clock):
     setup.set_setting(floor, "backup.keep", "2")
@@ -124,6 +131,7 @@ def test_a_damaged_file_found_by_quick_check_is_reported(tmp_path, clock, ctx, t
 
 # -- faults while working --------------------------------------------------------------------
 
+
 def _limit_pages(ctx) -> None:
     """Simulate a full disk: the file may not grow by a single page."""
     ctx.db.engine.dispose()
@@ -141,8 +149,9 @@ def test_full_disk_saves_nothing_and_says_so(floor, team):
     limit = _limit_pages(floor)
     with pytest.raises(StorageError) as err:
         for i in range(2, 400):
-            saved.append(new_customer(floor, f"139000{i:05d}", name="X" * 40,
-                                      model_interest="M" * 60))
+            saved.append(
+                new_customer(floor, f"139000{i:05d}", name="X" * 40, model_interest="M" * 60)
+            )
     assert "disk is full" in err.value.message and "nothing was saved" in err.value.message
     floor.db.engine.dispose()
     event.remove(floor.db.engine, "connect", limit)
@@ -183,9 +192,11 @@ def test_newer_and_older_databases(tmp_path, clock):
 
 
 def test_network_share_is_detected():
-    mounts = ("/dev/sda1 / ext4 rw 0 0\n"
-              "//nas/shop /mnt/shop cifs rw 0 0\n"
-              "server:/export /srv/nfs nfs4 rw 0 0\n")
+    mounts = (
+        "/dev/sda1 / ext4 rw 0 0\n"
+        "//nas/shop /mnt/shop cifs rw 0 0\n"
+        "server:/export /srv/nfs nfs4 rw 0 0\n"
+    )
     assert files.on_network_share(Path("/mnt/shop/deskterm.db"), mounts)
     assert files.on_network_share(Path("/srv/nfs/a/b.db"), mounts)
     assert not files.on_network_share(Path("/home/desk/deskterm.db"), mounts)
@@ -207,8 +218,10 @@ async def test_full_disk_in_the_form_shows_the_error_and_keeps_the_form(floor, t
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         app.screen.open_form(a)
-        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen)
-                       and bool(app.screen.query("#name")))
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ReceptionFormScreen) and bool(app.screen.query("#name")),
+        )
         form = app.screen
         form.query_one("#name").value = "Full Disk " + "Z" * 30
         form.query_one("#phone").value = "13700000001"
@@ -216,8 +229,9 @@ async def test_full_disk_in_the_form_shows_the_error_and_keeps_the_form(floor, t
         form.query_one("#notes").value = "n" * 1500
         form.query_one("#purchase_horizon").value = "1m"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "disk is full" in str(
-            form.query_one("#err-form").render()), timeout=10)
+        await wait_for(
+            pilot, lambda: "disk is full" in str(form.query_one("#err-form").render()), timeout=10
+        )
         assert app.screen is form  # still open, with everything typed
         assert form.query_one("#name").value.startswith("Full Disk")
         assert form.query_one("#notes").value == "n" * 1500

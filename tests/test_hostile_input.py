@@ -23,11 +23,15 @@ from deskterm.services import customers, rotation, setup
 from deskterm.services.reception import ReceptionForm, save_form
 from deskterm.storage.models import Customer
 
-NASTY = st.one_of(st.sampled_from(SAMPLES), st.text(max_size=200),
-                  st.text(alphabet=st.characters(codec="utf-8"), max_size=50))
+NASTY = st.one_of(
+    st.sampled_from(SAMPLES),
+    st.text(max_size=200),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
+)
 FIELDS = ("name", "phone", "contact_other", "no_contact_note", "model_interest", "notes")
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture
@@ -81,10 +85,19 @@ def test_every_real_day_round_trips(day):
     assert parse_day(day.isoformat()) == day
 
 
-@pytest.mark.parametrize(("text", "ok"), [("2024-02-29", True), ("2026-02-29", False),
-                                           ("2026-02-30", False), ("2026-13-01", False),
-                                           ("20260302", False), ("2026-W10-1", False),
-                                           ("２０２６-０３-０２", True), ("", False)])
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("2024-02-29", True),
+        ("2026-02-29", False),
+        ("2026-02-30", False),
+        ("2026-13-01", False),
+        ("20260302", False),
+        ("2026-W10-1", False),
+        ("２０２６-０３-０２", True),
+        ("", False),
+    ],
+)
 def test_leap_days_and_impossible_dates(text, ok):
     if ok:
         assert isinstance(parse_day(text), date)
@@ -102,29 +115,48 @@ def test_phones_are_normalised_or_refused(text):
     assert phone.startswith("+") and phone[1:].isdigit()
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("139 0013 8000", "+8613900138000"),
-                                               ("139-0013-8000", "+8613900138000"),
-                                               ("+86 139 0013 8000", "+8613900138000"),
-                                               ("0086 13900138000", "+8613900138000"),
-                                               ("１３９００１３８０００", "+8613900138000")])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("139 0013 8000", "+8613900138000"),
+        ("139-0013-8000", "+8613900138000"),
+        ("+86 139 0013 8000", "+8613900138000"),
+        ("0086 13900138000", "+8613900138000"),
+        ("１３９００１３８０００", "+8613900138000"),
+    ],
+)
 def test_phone_formats_people_type(typed, stored):
     assert normalize_phone(typed, "86") == stored
 
 
-COMMANDS = (["staff", "add"], ["staff", "deactivate"], ["report", "--date"], ["report", "--from"],
-            ["report", "--period"], ["settings", "set", "backup.keep"], ["settings", "set"],
-            ["levels", "preset"], ["backup"], ["restore"], ["staff", "list", "--role"])
+COMMANDS = (
+    ["staff", "add"],
+    ["staff", "deactivate"],
+    ["report", "--date"],
+    ["report", "--from"],
+    ["report", "--period"],
+    ["settings", "set", "backup.keep"],
+    ["settings", "set"],
+    ["levels", "preset"],
+    ["backup"],
+    ["restore"],
+    ["staff", "list", "--role"],
+)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(command=st.sampled_from(COMMANDS), args=st.lists(NASTY, min_size=1, max_size=2))
 def test_cli_arguments_give_an_exit_code_never_a_traceback(tmp_path, command, args):
     db = tmp_path / "cli.db"
     out, err = io.StringIO(), io.StringIO()
     # `backup <anything>` writes a file named by the argument: keep it in tmp_path.
-    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(out), \
-            contextlib.redirect_stderr(err):
+    with (
+        contextlib.chdir(tmp_path),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         try:
             code = main(["--db", str(db), *command, *args])
         except SystemExit as exc:  # argparse's -h

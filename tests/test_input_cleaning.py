@@ -9,9 +9,19 @@ from deskterm.domain.text import clean_field, clean_text
 from deskterm.errors import InvalidInput
 
 
-@pytest.mark.parametrize("raw", ["13800138000", "138 0013 8000", "138-0013-8000",
-                                 "+86 138 0013 8000", "0086 13800138000", "+86-138-0013-8000",
-                                 "(+86) 138.0013.8000", "１３８００１３８０００"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13800138000",
+        "138 0013 8000",
+        "138-0013-8000",
+        "+86 138 0013 8000",
+        "0086 13800138000",
+        "+86-138-0013-8000",
+        "(+86) 138.0013.8000",
+        "１３８００１３８０００",
+    ],
+)
 def test_one_mobile_many_spellings(raw):
     assert normalize_phone(raw) == "+8613800138000"
 
@@ -21,8 +31,19 @@ def test_landline_and_foreign():
     assert normalize_phone("+44 20 7946 0958") == "+442079460958"
 
 
-@pytest.mark.parametrize("raw", ["", "abc", "12345", "1380013800", "+86 12800138000",
-                                 "138001380001234567", "13800+138000", "١٣٨٠٠١٣٨٠٠٠"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "abc",
+        "12345",
+        "1380013800",
+        "+86 12800138000",
+        "138001380001234567",
+        "13800+138000",
+        "١٣٨٠٠١٣٨٠٠٠",
+    ],
+)
 def test_bad_phones_name_the_field(raw):
     with pytest.raises(InvalidInput) as e:
         normalize_phone(raw)

@@ -32,11 +32,16 @@ def test_default_levels_match_the_article():
     assert LV.is_upgrade("warm", "hot") and not LV.is_upgrade("hot", "warm")
 
 
-@pytest.mark.parametrize("horizon,level", [(PurchaseHorizon.MONTH, "hot"),
-                                           (PurchaseHorizon.QUARTER, "hot"),
-                                           (PurchaseHorizon.HALF_YEAR, "warm"),
-                                           (PurchaseHorizon.YEAR, "cold"),
-                                           (PurchaseHorizon.UNKNOWN, "cold")])
+@pytest.mark.parametrize(
+    "horizon,level",
+    [
+        (PurchaseHorizon.MONTH, "hot"),
+        (PurchaseHorizon.QUARTER, "hot"),
+        (PurchaseHorizon.HALF_YEAR, "warm"),
+        (PurchaseHorizon.YEAR, "cold"),
+        (PurchaseHorizon.UNKNOWN, "cold"),
+    ],
+)
 def test_expected_purchase_time_suggests_level(horizon, level):
     assert LV.suggest(horizon).code == level
 
@@ -62,12 +67,14 @@ def test_meeting_figures_by_hand():
     recs = [
         ReceptionFact(1, d, "walk_in", True, form_fields_filled=7, form_fields_total=7),
         ReceptionFact(1, d, "walk_in", False, first_visit=True),
-        ReceptionFact(1, d, "phone", True, first_visit=False, form_fields_filled=5,
-                      form_fields_total=7),
+        ReceptionFact(
+            1, d, "phone", True, first_visit=False, form_fields_filled=5, form_fields_total=7
+        ),
         ReceptionFact(2, d, "online", True, form_fields_filled=6, form_fields_total=7),
         ReceptionFact(2, d, "walk_in", False, counted=False),
-        ReceptionFact(2, date(2026, 2, 20), "walk_in", True, form_fields_filled=7,
-                      form_fields_total=7),
+        ReceptionFact(
+            2, date(2026, 2, 20), "walk_in", True, form_fields_filled=7, form_fields_total=7
+        ),
     ]
     cbs = [
         CallbackFact(1, d, d, "warm", "hot", True),
@@ -75,12 +82,25 @@ def test_meeting_figures_by_hand():
         CallbackFact(2, date(2026, 3, 1), None),
         CallbackFact(2, d, d, "hot", "hot", True),
     ]
-    pipe = [PipelineFact(1, "hot", "active"), PipelineFact(1, "warm", "at_risk"),
-            PipelineFact(2, "cold", "marketing"), PipelineFact(2, "warm", "active")]
+    pipe = [
+        PipelineFact(1, "hot", "active"),
+        PipelineFact(1, "warm", "at_risk"),
+        PipelineFact(2, "cold", "marketing"),
+        PipelineFact(2, "warm", "active"),
+    ]
     wins = [WinFact(2, d), WinFact(1, date(2026, 2, 25))]
-    f = meeting_figures(day_from=d, day_to=d, window_from=date(2026, 2, 1), salespeople=[1, 2, 3],
-                        receptions=recs, callbacks=cbs, pipeline=pipe, wins=wins, levels=LV,
-                        today=d)
+    f = meeting_figures(
+        day_from=d,
+        day_to=d,
+        window_from=date(2026, 2, 1),
+        salespeople=[1, 2, 3],
+        receptions=recs,
+        callbacks=cbs,
+        pipeline=pipe,
+        wins=wins,
+        levels=LV,
+        today=d,
+    )
     one, two, team = f.per_salesperson[1], f.per_salesperson[2], f.team
     assert (one.receptions, one.with_contact, one.without_contact) == (3, 2, 1)
     assert one.receptions_by_channel == {"walk_in": 2, "phone": 1}

@@ -69,8 +69,12 @@ def test_leads_registered_nurtured_and_handed_out(floor, team):
     assert [v.customer_id for v in manager.leads_to_hand_out(floor)] == [lead, cold]
     due = manager.hand_out_lead(floor, lead, team.li)
     view = customers.get_customer(floor, lead)
-    assert (view.owner_id, view.status, view.level, due) == (team.li, "active", "warm",
-                                                             date(2026, 3, 3))
+    assert (view.owner_id, view.status, view.level, due) == (
+        team.li,
+        "active",
+        "warm",
+        date(2026, 3, 3),
+    )
     assert manager.leads_to_hand_out(floor)[0].customer_id == cold
     with pytest.raises(RuleViolation):
         manager.hand_out_lead(floor, lead, team.li)
@@ -103,16 +107,22 @@ def test_reasons_by_month_salesperson_and_countermeasure(floor, team, clock):
         if not rotation.get_board(floor).members:
             rotation.check_in(floor, team.wang)
         a = rotation.walk_in(floor)
-        reception.save_form(floor, a.reception_id, ReceptionForm(
-            contact_left=False, no_contact_reason=reason))
+        reception.save_form(
+            floor, a.reception_id, ReceptionForm(contact_left=False, no_contact_reason=reason)
+        )
         rotation.done(floor, team.wang)
 
-    for day, reason in [((2026, 3, 2), "refused"), ((2026, 3, 20), "refused"),
-                        ((2026, 3, 21), "not_asked"), ((2026, 4, 10), "refused"),
-                        ((2026, 5, 15), "not_asked")]:
+    for day, reason in [
+        ((2026, 3, 2), "refused"),
+        ((2026, 3, 20), "refused"),
+        ((2026, 3, 21), "not_asked"),
+        ((2026, 4, 10), "refused"),
+        ((2026, 5, 15), "not_asked"),
+    ]:
         visitor(day, reason)
-    manager.mark_countermeasure(floor, "no_contact", "refused", date(2026, 4, 1),
-                                "small gift for leaving a number")
+    manager.mark_countermeasure(
+        floor, "no_contact", "refused", date(2026, 4, 1), "small gift for leaving a number"
+    )
     clock.set(datetime(2026, 6, 30, 10))
     rep = analysis.reasons(floor, "no_contact", date(2026, 3, 1), date(2026, 5, 31))
     assert rep.table.by_reason == {"refused": 3, "not_asked": 2}
@@ -127,12 +137,19 @@ def test_reasons_by_month_salesperson_and_countermeasure(floor, team, clock):
 
 
 def test_funnel_level_history_and_coaching(floor, team, clock):
-    c1 = new_customer(floor, "13900000001", test_drive=True, model_interest="Model Y",
-                   budget="200-300k", companions=[("spouse", "")])
+    c1 = new_customer(
+        floor,
+        "13900000001",
+        test_drive=True,
+        model_interest="Model Y",
+        budget="200-300k",
+        companions=[("spouse", "")],
+    )
     new_customer(floor, "13900000002", "6m")
     a = rotation.walk_in(floor)
-    reception.save_form(floor, a.reception_id, ReceptionForm(contact_left=False,
-                                                             no_contact_reason="refused"))
+    reception.save_form(
+        floor, a.reception_id, ReceptionForm(contact_left=False, no_contact_reason="refused")
+    )
     rotation.done(floor, team.wang)
     clock.set(datetime(2026, 3, 9, 10))
     cbs = {c.customer_id: c.id for c in callbacks.due_callbacks(floor, team.wang)}
@@ -141,15 +158,13 @@ def test_funnel_level_history_and_coaching(floor, team, clock):
     assert f[team.wang] == {"received": 3, "registered": 2, "test_drive": 1, "hot": 1, "won": 1}
     assert A.drop_off(f[None])["received->registered"] == pytest.approx(1 / 3, abs=1e-3)
     c2 = customers.search(floor, "13900000002")[0].id
-    customers.edit_customer(floor, c2, ReceptionForm(name="C02", phone="13900000002",
-                                                     level="hot"))
+    customers.edit_customer(floor, c2, ReceptionForm(name="C02", phone="13900000002", level="hot"))
     spans = analysis.level_history(floor, c2)
     assert [(s.level, s.source) for s, _by in spans] == [("warm", "reception"), ("hot", "manual")]
     assert spans[0][0].days(date(2026, 3, 9)) == 7 and spans[1][0].end is None
     assert spans[0][1] == "王伟"  # the salesperson at the reception set the first level
     floor.actor_id = team.boss
-    customers.edit_customer(floor, c2, ReceptionForm(name="C02", phone="13900000002",
-                                                     level="warm"))
+    customers.edit_customer(floor, c2, ReceptionForm(name="C02", phone="13900000002", level="warm"))
     floor.actor_id = None
     assert [by for _s, by in analysis.level_history(floor, c2)][-1] == "Chen Manager"
     months, missing = analysis.coaching(floor, team.wang, date(2026, 3, 1), date(2026, 3, 31))
@@ -193,25 +208,31 @@ def test_marketing_pool_lists_logs_contacts_and_hands_back(floor, team, clock):
         marketing.log_contact(floor, cold2, 9999)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("week", (date(2026, 12, 28), date(2027, 1, 3))),   # an ISO week across the year end
-    ("month", (date(2026, 12, 1), date(2026, 12, 31))),
-    ("day", (date(2026, 12, 31), date(2026, 12, 31))),
-    ("2024-02", (date(2024, 2, 1), date(2024, 2, 29))),  # leap February
-    ("2026-02-28", (date(2026, 2, 28), date(2026, 2, 28))),
-    ("2026-01-30 2026-03-02", (date(2026, 1, 30), date(2026, 3, 2))),
-    ("2026-01-30..2026-03-02", (date(2026, 1, 30), date(2026, 3, 2))),
-    (" 2026-01-30 to 2026-03-02 ", (date(2026, 1, 30), date(2026, 3, 2))),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("week", (date(2026, 12, 28), date(2027, 1, 3))),  # an ISO week across the year end
+        ("month", (date(2026, 12, 1), date(2026, 12, 31))),
+        ("day", (date(2026, 12, 31), date(2026, 12, 31))),
+        ("2024-02", (date(2024, 2, 1), date(2024, 2, 29))),  # leap February
+        ("2026-02-28", (date(2026, 2, 28), date(2026, 2, 28))),
+        ("2026-01-30 2026-03-02", (date(2026, 1, 30), date(2026, 3, 2))),
+        ("2026-01-30..2026-03-02", (date(2026, 1, 30), date(2026, 3, 2))),
+        (" 2026-01-30 to 2026-03-02 ", (date(2026, 1, 30), date(2026, 3, 2))),
+    ],
+)
 def test_parse_range(text, expected):
     from deskterm.services.report import parse_range
+
     assert parse_range(text, date(2026, 12, 31)) == expected
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2026-02-30", "2026-13",
-                                  "2026-03-02 2026-03-01", "1 2 3"])
+@pytest.mark.parametrize(
+    "text", ["", "yesterday", "2026-02-30", "2026-13", "2026-03-02 2026-03-01", "1 2 3"]
+)
 def test_parse_range_refuses_what_is_not_a_period(text):
     from deskterm.services.report import parse_range
+
     with pytest.raises(InvalidInput):
         parse_range(text, date(2026, 12, 31))
 
@@ -230,8 +251,7 @@ def test_audit_trail_reads_who_what_before_and_after(floor, team):
     assert [e.action for e in audit_trail(floor, "Audited")][-1] == "customer.create"
 
 
-def test_report_counts_a_callback_due_before_and_done_after_the_day_as_overdue(floor, team,
-                                                                                clock):
+def test_report_counts_a_callback_due_before_and_done_after_the_day_as_overdue(floor, team, clock):
     from deskterm.services.report import daily_report
 
     new_customer(floor, "13900000001")  # hot: first callback on 9 March

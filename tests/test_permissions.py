@@ -16,13 +16,28 @@ from deskterm.services import auth, backups, customers, exporting, manager, repo
 from deskterm.services.context import Context
 from deskterm.services.permissions import OPEN_DESK, SYSTEM, PermissionDenied, may
 
-ROLES: tuple[str | None, ...] = ("receptionist", "salesperson", "marketing", "care",
-                                 "manager", None, OPEN_DESK, SYSTEM)
+ROLES: tuple[str | None, ...] = (
+    "receptionist",
+    "salesperson",
+    "marketing",
+    "care",
+    "manager",
+    None,
+    OPEN_DESK,
+    SYSTEM,
+)
 
 # Written from the README's role table: who may do what (SYSTEM: the command line and
 # the app's own maintenance; OPEN_DESK: a shop without PINs, the manager's rights).
-EVERYONE_SIGNED_IN = {"receptionist", "salesperson", "marketing", "care", "manager",
-                      OPEN_DESK, SYSTEM}
+EVERYONE_SIGNED_IN = {
+    "receptionist",
+    "salesperson",
+    "marketing",
+    "care",
+    "manager",
+    OPEN_DESK,
+    SYSTEM,
+}
 MANAGERS = {"manager", OPEN_DESK, SYSTEM}
 EXPECTED: dict[str, set[str | None]] = {
     "rotation": {"receptionist", "salesperson"} | MANAGERS,
@@ -39,9 +54,16 @@ EXPECTED: dict[str, set[str | None]] = {
 }
 # The few things anyone may call, signed in or not: the sign-in screen's needs.
 PUBLIC_FUNCTIONS = {
-    "auth.anyone_has_pin", "auth.has_pin", "auth.pins_required", "auth.sign_in",
-    "auth.sign_out", "maintenance.change_marker", "setup.find_staff", "setup.get_levels",
-    "setup.get_settings", "setup.list_staff",
+    "auth.anyone_has_pin",
+    "auth.has_pin",
+    "auth.pins_required",
+    "auth.sign_in",
+    "auth.sign_out",
+    "maintenance.change_marker",
+    "setup.find_staff",
+    "setup.get_levels",
+    "setup.get_settings",
+    "setup.list_staff",
 }
 NOT_SERVICES = {"context", "permissions"}  # the handle and the check itself
 
@@ -57,8 +79,9 @@ def _service_functions() -> list[tuple[str, Callable[..., Any]]]:
                 continue
             params = list(inspect.signature(func).parameters.values())
             first = params[0] if params else None
-            if first is not None and (first.name == "ctx" or first.annotation in
-                                      (Context, "Context")):
+            if first is not None and (
+                first.name == "ctx" or first.annotation in (Context, "Context")
+            ):
                 found.append((f"{info.name}.{name}", func))
     return found
 
@@ -68,8 +91,14 @@ FUNCTIONS = _service_functions()
 
 def test_the_enumeration_finds_the_services():
     names = {name for name, _ in FUNCTIONS}
-    assert {"auth.set_pin", "backups.backup_now", "report.daily_report", "customers.search",
-            "manager.pending_lost_requests", "exporting.export"} <= names
+    assert {
+        "auth.set_pin",
+        "backups.backup_now",
+        "report.daily_report",
+        "customers.search",
+        "manager.pending_lost_requests",
+        "exporting.export",
+    } <= names
     assert len(names) > 80
 
 
@@ -149,12 +178,14 @@ def test_nobody_signed_in_is_refused(desk, team, tmp_path):
     out.mkdir()
     auth.sign_out(desk)
     assert desk.role is None
-    for call in (lambda: customers.search(desk, "Li"),
-                 lambda: report.daily_report(desk),
-                 lambda: backups.backup_now(desk, out / "copy.db"),
-                 lambda: exporting.export(desk, "customers", out / "all.csv"),
-                 lambda: manager.pending_lost_requests(desk),
-                 lambda: auth.set_pin(desk, team.boss, "4321")):
+    for call in (
+        lambda: customers.search(desk, "Li"),
+        lambda: report.daily_report(desk),
+        lambda: backups.backup_now(desk, out / "copy.db"),
+        lambda: exporting.export(desk, "customers", out / "all.csv"),
+        lambda: manager.pending_lost_requests(desk),
+        lambda: auth.set_pin(desk, team.boss, "4321"),
+    ):
         with pytest.raises(PermissionDenied, match="Sign in first"):
             call()
     assert not list(out.iterdir())
@@ -195,7 +226,8 @@ async def test_the_sign_in_screen_cannot_be_skipped_by_palette_or_mode(desk, tea
         screen = app.screen
         names = [str(o.prompt) for o in screen.query_one("#people").options]
         screen.query_one("#people").highlighted = next(
-            i for i, n in enumerate(names) if n.startswith("Li Na"))
+            i for i, n in enumerate(names) if n.startswith("Li Na")
+        )
         await pilot.press("enter", *"2468", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, SignInScreen))
         assert desk.role == "salesperson" and app.may_open("customers")

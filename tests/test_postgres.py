@@ -47,22 +47,40 @@ def _schema(engine) -> dict[str, dict]:
         if table == "schema_version":
             continue
         out[table] = {
-            "columns": {c["name"]: (c["nullable"], type(c["type"]).__visit_name__.lower()
-                                    .replace("timestamp", "datetime"))
-                        for c in insp.get_columns(table)},
+            "columns": {
+                c["name"]: (
+                    c["nullable"],
+                    type(c["type"]).__visit_name__.lower().replace("timestamp", "datetime"),
+                )
+                for c in insp.get_columns(table)
+            },
             "pk": tuple(insp.get_pk_constraint(table)["constrained_columns"]),
-            "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"],
-                           tuple(f["referred_columns"])) for f in insp.get_foreign_keys(table)),
+            "fks": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in insp.get_foreign_keys(table)
+            ),
             "unique": sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(table)),
             "indexes": sorted(
-                (i["name"], tuple(i["column_names"]),
-                 " ".join(str((i.get("dialect_options") or {}).get(
-                     "sqlite_where", (i.get("dialect_options") or {}).get(
-                         "postgresql_where", ""))).replace("(", "").replace(")", "")
-                          .replace("::text", "").replace("::character varying", "")
-                          .split()))
+                (
+                    i["name"],
+                    tuple(i["column_names"]),
+                    " ".join(
+                        str(
+                            (i.get("dialect_options") or {}).get(
+                                "sqlite_where",
+                                (i.get("dialect_options") or {}).get("postgresql_where", ""),
+                            )
+                        )
+                        .replace("(", "")
+                        .replace(")", "")
+                        .replace("::text", "")
+                        .replace("::character varying", "")
+                        .split()
+                    ),
+                )
                 for i in insp.get_indexes(table)
-                if not i["name"].startswith("sqlite_") and not i.get("duplicates_constraint")),
+                if not i["name"].startswith("sqlite_") and not i.get("duplicates_constraint")
+            ),
         }
     return out
 
@@ -70,8 +88,9 @@ def _schema(engine) -> dict[str, dict]:
 def test_every_migration_step_has_its_postgresql_twin():
     folder = resources.files(migrations.__name__)
     sqlite_steps = sorted(f.name for f in folder.iterdir() if f.name.endswith(".sql"))
-    twins = sorted(f.name for f in folder.joinpath("postgresql").iterdir()
-                   if f.name.endswith(".sql"))
+    twins = sorted(
+        f.name for f in folder.joinpath("postgresql").iterdir() if f.name.endswith(".sql")
+    )
     assert twins == sqlite_steps and len(twins) == migrations.LATEST
 
 
@@ -87,9 +106,11 @@ def test_the_twin_migrations_give_the_same_schema(address, tmp_path):
             # SQLite reports no partial-index condition through inspect: names and columns.
             assert [i[:2] for i in a[table]["indexes"]] == [i[:2] for i in b[table]["indexes"]]
         conditions = {i[0]: i[2] for t in b.values() for i in t["indexes"] if i[2]}
-        assert conditions == {"ix_callback_open_due": "status = 'open'",
-                              "ix_callback_kind_due": "status = 'open'",
-                              "ix_customer_lost_request": "lost_requested_at IS NOT NULL"}
+        assert conditions == {
+            "ix_callback_open_due": "status = 'open'",
+            "ix_callback_kind_due": "status = 'open'",
+            "ix_customer_lost_request": "lost_requested_at IS NOT NULL",
+        }
         assert pg.schema_version() == migrations.LATEST
     finally:
         lite.close()
@@ -99,8 +120,7 @@ def test_the_twin_migrations_give_the_same_schema(address, tmp_path):
 def test_the_audit_trail_is_append_only_on_the_server(ctx, team, raw):
     rotation.check_in(ctx, team.li)
     assert raw.execute("SELECT count(*) FROM audit").fetchone()[0] > 0
-    for statement in ("UPDATE audit SET action = 'x'", "DELETE FROM audit",
-                      "TRUNCATE audit"):
+    for statement in ("UPDATE audit SET action = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             raw.execute(statement)
 
@@ -128,8 +148,10 @@ def test_reads_are_one_snapshot_and_read_only(ctx, team, raw):
         assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "repeatable read"
         assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
         before = conn.exec_driver_sql("SELECT count(*) FROM staff").scalar()
-        raw.execute("INSERT INTO staff (name, role, seniority, active, joined_on) "
-                    "VALUES ('Late', 'salesperson', 'junior', true, '2026-01-01')")
+        raw.execute(
+            "INSERT INTO staff (name, role, seniority, active, joined_on) "
+            "VALUES ('Late', 'salesperson', 'junior', true, '2026-01-01')"
+        )
         assert conn.exec_driver_sql("SELECT count(*) FROM staff").scalar() == before
 
 
@@ -137,8 +159,10 @@ def test_the_change_marker_moves_on_a_commit_and_not_on_a_read(ctx, team, raw):
     first = change_marker(ctx)
     setup.list_staff(ctx)
     assert change_marker(ctx) == first
-    raw.execute("INSERT INTO staff (name, role, seniority, active, joined_on) "
-                "VALUES ('Other PC', 'salesperson', 'junior', true, '2026-01-01')")
+    raw.execute(
+        "INSERT INTO staff (name, role, seniority, active, joined_on) "
+        "VALUES ('Other PC', 'salesperson', 'junior', true, '2026-01-01')"
+    )
     second = change_marker(ctx)
     assert second != first
     rotation.check_in(ctx, team.li)
@@ -149,8 +173,10 @@ def test_an_older_schema_is_migrated_with_its_data(address, raw, clock):
     raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     raw.execute("INSERT INTO schema_version VALUES (1)")
     raw.execute(migrations.script(1, "postgresql"))
-    raw.execute("INSERT INTO staff (name, role, seniority, active, joined_on) "
-                "VALUES ('王伟', 'salesperson', 'senior', true, '2026-01-01')")
+    raw.execute(
+        "INSERT INTO staff (name, role, seniority, active, joined_on) "
+        "VALUES ('王伟', 'salesperson', 'senior', true, '2026-01-01')"
+    )
     ctx = open_context(address, clock)
     try:
         assert [p.name for p in setup.list_staff(ctx)] == ["王伟"]
@@ -202,8 +228,9 @@ def test_check_and_backup_on_the_server(ctx, team, tmp_path):
     assert made.stat().st_mode & 0o077 == 0  # private, like the database file
 
 
-def test_the_cli_runs_on_the_server_and_will_not_restore_over_it(address, tmp_path, capsys,
-                                                                  monkeypatch):
+def test_the_cli_runs_on_the_server_and_will_not_restore_over_it(
+    address, tmp_path, capsys, monkeypatch
+):
     monkeypatch.setenv("DESKTERM_NOW", "2026-03-02T09:00:00+08:00")
     assert main(["staff", "add", "Li Na", "--role", "salesperson", "--db", address]) == 0
     assert main(["staff", "list", "--format", "json", "--db", address]) == 0
@@ -221,8 +248,7 @@ def test_the_cli_runs_on_the_server_and_will_not_restore_over_it(address, tmp_pa
     assert "pg_restore" in capsys.readouterr().err
 
 
-def test_a_shop_moves_its_file_to_the_server_whole(address, tmp_path, clock, capsys,
-                                                   monkeypatch):
+def test_a_shop_moves_its_file_to_the_server_whole(address, tmp_path, clock, capsys, monkeypatch):
     """``deskterm copy-to``: every row, ids kept, the same report; the server's ids go on
     after the copied ones; a second copy into it is refused."""
     from deskterm.services import customers, reception
@@ -237,9 +263,17 @@ def test_a_shop_moves_its_file_to_the_server_whole(address, tmp_path, clock, cap
         rotation.check_in(lite, sid)
     for i in range(3):
         arrival = rotation.walk_in(lite)
-        reception.save_form(lite, arrival.reception_id, ReceptionForm(
-            name=f"张{i}", phone=f"138 0013 800{i}", purchase_horizon="1m",
-            model_interest="Model Y", companions=[("spouse", "likes white")]))
+        reception.save_form(
+            lite,
+            arrival.reception_id,
+            ReceptionForm(
+                name=f"张{i}",
+                phone=f"138 0013 800{i}",
+                purchase_horizon="1m",
+                model_interest="Model Y",
+                companions=[("spouse", "likes white")],
+            ),
+        )
     expected = as_json(daily_report(lite))
     lite.db.close()
 
@@ -273,7 +307,8 @@ def test_a_shop_moves_its_file_to_the_server_whole(address, tmp_path, clock, cap
 
 
 def test_serve_hands_the_server_address_to_each_browser_in_the_environment(
-        ctx, team, address, monkeypatch, capsys):
+    ctx, team, address, monkeypatch, capsys
+):
     """The address may hold a password: never on the command line every user can list."""
     import textual_serve.server
 
@@ -296,28 +331,33 @@ def test_serve_hands_the_server_address_to_each_browser_in_the_environment(
     assert "--db" not in started["command"] and "--remote" in started["command"]
 
 
-def test_a_connection_cut_mid_write_saves_nothing_and_the_next_action_reconnects(
-        ctx, team, raw):
+def test_a_connection_cut_mid_write_saves_nothing_and_the_next_action_reconnects(ctx, team, raw):
     """The server drops the desk's connection in the middle of a save (a restart, the
     network): nothing of it is kept, the message says so, and the next action works on
     a new connection without restarting deskterm."""
     from deskterm.storage.models import Staff
 
     before = len(setup.list_staff(ctx))
-    with pytest.raises(StorageError, match="Cannot reach the database server") as err, \
-            ctx.db.write() as s:
+    with (
+        pytest.raises(StorageError, match="Cannot reach the database server") as err,
+        ctx.db.write() as s,
+    ):
         s.add(Staff(name="Half saved", role="salesperson", joined_on=ctx.today()))
         s.flush()
-        raw.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = 'deskterm' AND pid <> pg_backend_pid() "
-                    "AND state = 'idle in transaction'")
+        raw.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'deskterm' AND pid <> pg_backend_pid() "
+            "AND state = 'idle in transaction'"
+        )
         s.add(Staff(name="Second", role="salesperson", joined_on=ctx.today()))
         s.flush()
     assert "nothing was saved" in err.value.message
     # Every pooled connection was cut: the next action finds out and reconnects.
     change_marker(ctx)  # the change watch has its connection open
-    raw.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name LIKE 'deskterm%' AND pid <> pg_backend_pid()")
+    raw.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name LIKE 'deskterm%' AND pid <> pg_backend_pid()"
+    )
     assert len(setup.list_staff(ctx)) == before
     rotation.check_in(ctx, team.li)
     assert change_marker(ctx) == change_marker(ctx)  # the watch reconnected by itself

@@ -25,17 +25,33 @@ T0 = datetime(2026, 2, 28, 9, tzinfo=UTC)
 PEOPLE = range(1, 7)
 
 action = st.one_of(
-    st.tuples(st.sampled_from([K.CHECK_IN, K.CHECK_OUT, K.WALK_IN, K.REQUESTED, K.COURTESY,
-                               K.DONE, K.BACK, K.OVERRIDE_HOLD]),
-              st.sampled_from(PEOPLE), st.none()),
+    st.tuples(
+        st.sampled_from(
+            [
+                K.CHECK_IN,
+                K.CHECK_OUT,
+                K.WALK_IN,
+                K.REQUESTED,
+                K.COURTESY,
+                K.DONE,
+                K.BACK,
+                K.OVERRIDE_HOLD,
+            ]
+        ),
+        st.sampled_from(PEOPLE),
+        st.none(),
+    ),
     st.tuples(st.just(K.AWAY), st.sampled_from(PEOPLE), st.sampled_from(list(AwayReason))),
     st.tuples(st.just(K.SKIP), st.sampled_from(PEOPLE), st.sampled_from(list(SkipReason))),
     st.tuples(st.just(K.UNCOUNTED), st.sampled_from(PEOPLE), st.sampled_from(list(UncountedKind))),
     st.tuples(st.just(K.REORDER), st.none(), st.randoms()),
     st.tuples(st.just("next"), st.none(), st.none()),
 )
-modes = st.builds(RotationSettings, mode=st.sampled_from(list(OrderMode)),
-                  uncounted_weight=st.sampled_from([0.0, 0.5]))
+modes = st.builds(
+    RotationSettings,
+    mode=st.sampled_from(list(OrderMode)),
+    uncounted_weight=st.sampled_from([0.0, 0.5]),
+)
 
 
 def to_event(state: RotationState, a, i: int) -> RotationEvent | None:

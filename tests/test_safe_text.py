@@ -32,11 +32,18 @@ from tests.ui_helpers import settle, wait_for
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = json.loads((ROOT / "tests" / "fixtures" / "hostile-strings.json").read_text("utf-8"))
 MARKUP = HOSTILE["markup"]
-CLI_NAMES = ["[/bold]", "[bold red]R[/]", "王[b]伟", "[link=http://x]Mr Link[/link]",
-             "[@click=app.quit]x", ":smile: a|b"]
+CLI_NAMES = [
+    "[/bold]",
+    "[bold red]R[/]",
+    "王[b]伟",
+    "[link=http://x]Mr Link[/link]",
+    "[@click=app.quit]x",
+    ":smile: a|b",
+]
 
 
 # (a) the module itself
+
 
 @pytest.mark.parametrize("s", MARKUP + HOSTILE["cjk"])
 def test_plain_and_cells_are_never_parsed(s):
@@ -69,11 +76,21 @@ def test_emphasis_styles_only_on_purpose():
 
 # (b) the CLI end to end
 
+
 def run(*args):
-    env = {**os.environ, "DESKTERM_LANG": "en",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "deskterm", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=120)
+    env = {
+        **os.environ,
+        "DESKTERM_LANG": "en",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "deskterm", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_cli_shows_markup_names_as_typed(tmp_path):
@@ -96,8 +113,9 @@ def test_cli_import_commit_with_markup_names(tmp_path):
     assert run("--db", db, "staff", "add", "--role", "salesperson", "Wang").returncode == 0
     sheet = tmp_path / "sheet.csv"
     names = ["[/b]", "[bold red]Red[/]", "[link=http://x]L[/link]"]
-    sheet.write_text("name,phone\n" + "".join(f"{n},1380013800{i}\n"
-                                               for i, n in enumerate(names)), "utf-8")
+    sheet.write_text(
+        "name,phone\n" + "".join(f"{n},1380013800{i}\n" for i, n in enumerate(names)), "utf-8"
+    )
     r = run("--db", db, "import", str(sheet), "--owner", "Wang", "--commit")
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     for name in names:
@@ -106,18 +124,34 @@ def test_cli_import_commit_with_markup_names(tmp_path):
 
 # (d) the Markdown and HTML report
 
+
 def _report(names):
-    team = {"name": "Team", "receptions": 0, "callbacks_due": 0, "callbacks_done": 0,
-            "callbacks_overdue": 0, "upgrades": 0, "won": 0, "conversion_rate": None,
-            "form_completeness": None, "contact_capture_rate": None}
+    team = {
+        "name": "Team",
+        "receptions": 0,
+        "callbacks_due": 0,
+        "callbacks_done": 0,
+        "callbacks_overdue": 0,
+        "upgrades": 0,
+        "won": 0,
+        "conversion_rate": None,
+        "form_completeness": None,
+        "contact_capture_rate": None,
+    }
     people = [{**team, "name": n} for n in names]
     at_risk = [{"name": n, "level": "hot", "owner": n, "days_over": 2} for n in names]
-    return {"period": {"from": "2026-03-02", "to": "2026-03-02"}, "levels": [],
-            "salespeople": people, "team": team,
-            "receptions": {"total": 0, "with_contact": 0, "without_contact": 0, "uncounted": 0},
-            "callbacks": {"due": 0, "done": 0, "overdue": 0},
-            "tomorrow": [{"salesperson": n, "callbacks": 1} for n in names],
-            "at_risk": at_risk, "to_reassign": [], "stalled": []}
+    return {
+        "period": {"from": "2026-03-02", "to": "2026-03-02"},
+        "levels": [],
+        "salespeople": people,
+        "team": team,
+        "receptions": {"total": 0, "with_contact": 0, "without_contact": 0, "uncounted": 0},
+        "callbacks": {"due": 0, "done": 0, "overdue": 0},
+        "tomorrow": [{"salesperson": n, "callbacks": 1} for n in names],
+        "at_risk": at_risk,
+        "to_reassign": [],
+        "stalled": [],
+    }
 
 
 def test_markdown_report_keeps_names_in_their_row_and_escaped():
@@ -136,6 +170,7 @@ def test_markdown_report_keeps_names_in_their_row_and_escaped():
 
 
 # (c) every screen of the app, in both languages
+
 
 def _stored(ctx, role):
     return [p.name for p in setup.list_staff(ctx, role)]
@@ -156,8 +191,7 @@ def _shown(screen) -> tuple[str, list[Text]]:
             if "[bold red]Red[/]" in str(shown) and isinstance(shown, Content):
                 assert not shown.spans, (widget, shown.spans)  # no style from a name
     for options in screen.query(OptionList):
-        parts += [str(options.get_option_at_index(i).prompt)
-                  for i in range(options.option_count)]
+        parts += [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
     return "\n".join(parts), table_cells
 
 
@@ -174,24 +208,36 @@ async def test_every_screen_shows_hostile_names_as_typed(ctx, lang):
     for i, name in enumerate([*MARKUP, *HOSTILE["markdown_html"]]):
         arrival = rotation.walk_in(ctx)
         try:
-            reception.save_form(ctx, arrival.reception_id, ReceptionForm(
-                name=name, phone=f"138001380{i:02d}", purchase_horizon="1m",
-                notes=f"note {name}"))
+            reception.save_form(
+                ctx,
+                arrival.reception_id,
+                ReceptionForm(
+                    name=name,
+                    phone=f"138001380{i:02d}",
+                    purchase_horizon="1m",
+                    notes=f"note {name}",
+                ),
+            )
             customers.append(name)
         except DesktermError:
             pass  # refused at its field (too long a name, say): allowed
         rotation.done(ctx, arrival.salesperson_id)
-    assert {"[/b]", "[bold red]Red[/]", "王[b]伟", "[@click=app.quit]ClickMe[/]"} <= set(
-        customers)
+    assert {"[/b]", "[bold red]Red[/]", "王[b]伟", "[@click=app.quit]ClickMe[/]"} <= set(customers)
     staff = _stored(ctx, "salesperson")
     assert {"[/b]", "[/bold]", "[bold red]Red[/]", "[", "王[b]伟", "Lee [VIP]"} <= set(staff)
     app = create_app(ctx, lang=lang, blink=False)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         seen = ""
-        for key, mode in (("f2", "reception"), ("f3", "callbacks"), ("f4", "customers"),
-                          ("f5", "meeting"), ("f6", "manager"), ("f7", "marketing"),
-                          ("f8", "care")):
+        for key, mode in (
+            ("f2", "reception"),
+            ("f3", "callbacks"),
+            ("f4", "customers"),
+            ("f5", "meeting"),
+            ("f6", "manager"),
+            ("f7", "marketing"),
+            ("f8", "care"),
+        ):
             await pilot.press(key)
             await wait_for(pilot, lambda mode=mode: app.current_mode == mode)
             await settle(pilot)

@@ -61,18 +61,25 @@ def test_level_change_reschedules_from_the_new_cadence():
 
 
 def test_cold_goes_to_marketing_won_to_care_lost_to_pool():
-    assert plan_after_contact(COLD, Outcome.REACHED, date(2026, 3, 1), date(2026, 3, 1)).step \
+    assert (
+        plan_after_contact(COLD, Outcome.REACHED, date(2026, 3, 1), date(2026, 3, 1)).step
         is NextStep.MARKETING
-    assert plan_after_contact(HOT, Outcome.WON, date(2026, 3, 1), date(2026, 3, 1)).step \
+    )
+    assert (
+        plan_after_contact(HOT, Outcome.WON, date(2026, 3, 1), date(2026, 3, 1)).step
         is NextStep.CARE
-    assert plan_after_contact(HOT, Outcome.LOST, date(2026, 3, 1), date(2026, 3, 1)).step \
+    )
+    assert (
+        plan_after_contact(HOT, Outcome.LOST, date(2026, 3, 1), date(2026, 3, 1)).step
         is NextStep.LOST
+    )
     assert first_callback(COLD, date(2026, 3, 1)).step is NextStep.MARKETING
 
 
 def test_appointment_calls_the_day_before():
-    plan = plan_after_contact(WARM, Outcome.APPOINTMENT, date(2026, 3, 1), date(2026, 2, 1),
-                              appointment=date(2026, 3, 5))
+    plan = plan_after_contact(
+        WARM, Outcome.APPOINTMENT, date(2026, 3, 1), date(2026, 2, 1), appointment=date(2026, 3, 5)
+    )
     assert plan.due == date(2026, 3, 4)
 
 

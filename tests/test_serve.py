@@ -26,8 +26,7 @@ from tests.ui_helpers import settle
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def test_from_a_browser_nothing_is_allowed_before_a_sign_in_with_a_pin_set_at_the_shop(
-        ctx, team):
+def test_from_a_browser_nothing_is_allowed_before_a_sign_in_with_a_pin_set_at_the_shop(ctx, team):
     ctx.remote = True
     assert auth.pins_required(ctx)  # even on an open desk (the fixture's setting)
     assert not may(ctx, "rotation") and not may(ctx, "reception")
@@ -87,9 +86,13 @@ def served(tmp_path):
     ctx.db.close()
     port = _free_port()
     env = {**os.environ, "DESKTERM_LANG": "en"}
-    server = subprocess.Popen([sys.executable, "-m", "deskterm", "serve", "--db", str(db),
-                               "--port", str(port)], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "deskterm", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -130,14 +133,29 @@ def test_headless_chromium_signs_in_and_sees_the_reception_screen(served, tmp_pa
             page.wait_for_timeout(100)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update",
-            "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(
-                data if isinstance(data, str) else data.decode("utf-8", "replace"))))
+            page.on(
+                "websocket",
+                lambda ws: ws.on(
+                    "framereceived",
+                    lambda data: received.append(
+                        data if isinstance(data, str) else data.decode("utf-8", "replace")
+                    ),
+                ),
+            )
             page.goto(served)
             wait(page, "Sign in: choose your name")
             # Before signing in, the desk is not on the page.

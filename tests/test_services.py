@@ -29,8 +29,15 @@ def board_ids(ctx):
 
 
 def hot_form(name="张三", phone="138 0013 8000", **kw):
-    return ReceptionForm(name=name, phone=phone, purchase_horizon="1m", model_interest="Model Y",
-                         budget="200-300k", companions=[("spouse", "wife likes white")], **kw)
+    return ReceptionForm(
+        name=name,
+        phone=phone,
+        purchase_horizon="1m",
+        model_interest="Model Y",
+        budget="200-300k",
+        companions=[("spouse", "wife likes white")],
+        **kw,
+    )
 
 
 def test_walk_in_goes_to_next_up_and_form_creates_hot_customer_with_weekly_callback(ctx, team):
@@ -60,8 +67,9 @@ def test_known_phone_is_a_revisit_never_a_duplicate(ctx, team):
     known = reception.lookup_phone(ctx, "+86-138-0013-8000")
     assert known is not None and known.owner_id == team.wang
     a2 = rotation.walk_in(ctx)  # Li gets the walk-in, but it's Wang's customer
-    saved = reception.save_form(ctx, a2.reception_id, hot_form(name="张三 (again)",
-                                                               phone="13800138000"))
+    saved = reception.save_form(
+        ctx, a2.reception_id, hot_form(name="张三 (again)", phone="13800138000")
+    )
     assert saved.revisit and saved.owner_id == team.wang
     with ctx.db.read() as s:
         assert len(s.exec(select(Customer)).all()) == 1
@@ -91,11 +99,15 @@ def test_unregistered_visitor_needs_a_reason_and_note_for_other(ctx, team):
         reception.save_form(ctx, a.reception_id, ReceptionForm(contact_left=False))
     assert set(e.value.errors) == {"no_contact_reason"}
     with pytest.raises(InvalidForm) as e:
-        reception.save_form(ctx, a.reception_id,
-                            ReceptionForm(contact_left=False, no_contact_reason="other"))
+        reception.save_form(
+            ctx, a.reception_id, ReceptionForm(contact_left=False, no_contact_reason="other")
+        )
     assert "no_contact_reason_note" in e.value.errors
-    saved = reception.save_form(ctx, a.reception_id, ReceptionForm(
-        contact_left=False, no_contact_reason="refused", name="tall man in red"))
+    saved = reception.save_form(
+        ctx,
+        a.reception_id,
+        ReceptionForm(contact_left=False, no_contact_reason="refused", name="tall man in red"),
+    )
     assert saved.customer_id is None
     views = reception.arrivals(ctx)
     assert views[0].customer == "tall man in red" and views[0].no_contact_reason == "refused"
@@ -104,13 +116,25 @@ def test_unregistered_visitor_needs_a_reason_and_note_for_other(ctx, team):
 def test_every_bad_field_is_reported_at_once_and_nothing_is_stored(ctx, team):
     rotation.check_in(ctx, team.li)
     a = rotation.walk_in(ctx)
-    bad = ReceptionForm(name="", phone="12345", budget="lots", purchase_horizon="soon",
-                        level="lukewarm", companions=[("dog", "")],
-                        next_callback=date(2026, 3, 1))
+    bad = ReceptionForm(
+        name="",
+        phone="12345",
+        budget="lots",
+        purchase_horizon="soon",
+        level="lukewarm",
+        companions=[("dog", "")],
+        next_callback=date(2026, 3, 1),
+    )
     with pytest.raises(InvalidForm) as e:
         reception.save_form(ctx, a.reception_id, bad)
-    assert set(e.value.errors) >= {"name", "phone", "budget", "purchase_horizon", "companions",
-                                   "next_callback"}
+    assert set(e.value.errors) >= {
+        "name",
+        "phone",
+        "budget",
+        "purchase_horizon",
+        "companions",
+        "next_callback",
+    }
     with ctx.db.read() as s:
         assert s.exec(select(Customer)).first() is None
         assert s.get(Reception, a.reception_id).form_saved_at is None
@@ -180,8 +204,9 @@ def test_close_day_and_new_day_starts_fresh(ctx, team, clock):
 def test_tick_callback_reschedules_by_level_and_records_upgrade(ctx, team, clock):
     rotation.check_in(ctx, team.li)
     a = rotation.walk_in(ctx)
-    saved = reception.save_form(ctx, a.reception_id, ReceptionForm(
-        name="Tom", phone="13900001111", purchase_horizon="6m"))
+    saved = reception.save_form(
+        ctx, a.reception_id, ReceptionForm(name="Tom", phone="13900001111", purchase_horizon="6m")
+    )
     assert saved.level == "warm" and saved.next_callback == date(2026, 4, 2)
     clock.set(datetime(2026, 4, 2, 10, 0))
     [cb] = callbacks.due_callbacks(ctx, team.li)
@@ -213,13 +238,18 @@ def test_cold_goes_to_marketing_won_to_care_lost_needs_reason(ctx, team, clock):
     ids = []
     for phone in ("13900000001", "13900000002", "13900000003"):
         a = rotation.walk_in(ctx)
-        ids.append(reception.save_form(ctx, a.reception_id, ReceptionForm(
-            name="X", phone=phone, purchase_horizon="1m")).customer_id)
+        ids.append(
+            reception.save_form(
+                ctx, a.reception_id, ReceptionForm(name="X", phone=phone, purchase_horizon="1m")
+            ).customer_id
+        )
         rotation.done(ctx, team.li)
     clock.set(datetime(2026, 3, 9, 10))
     cbs = {c.customer_id: c.id for c in callbacks.due_callbacks(ctx, team.li)}
-    assert callbacks.complete_callback(ctx, cbs[ids[0]], "reached", new_level="cold").next_step \
+    assert (
+        callbacks.complete_callback(ctx, cbs[ids[0]], "reached", new_level="cold").next_step
         == "marketing"
+    )
     assert callbacks.complete_callback(ctx, cbs[ids[1]], "won").next_step == "care"
     with pytest.raises(InvalidForm):
         callbacks.complete_callback(ctx, cbs[ids[2]], "lost")
@@ -277,8 +307,11 @@ def test_search_by_name_fragment_and_phone_digits(ctx, team):
 
 def test_search_ignores_ascii_case_and_takes_wildcards_literally(ctx, team):
     rotation.check_in(ctx, team.li)
-    for name, phone in (("Mary_Ann", "13800138001"), ("Maryxann", "13800138002"),
-                        ("50% Off", "13800138003")):
+    for name, phone in (
+        ("Mary_Ann", "13800138001"),
+        ("Maryxann", "13800138002"),
+        ("50% Off", "13800138003"),
+    ):
         a = rotation.walk_in(ctx)
         reception.save_form(ctx, a.reception_id, hot_form(name=name, phone=phone))
         rotation.done(ctx, a.salesperson_id)
@@ -286,8 +319,7 @@ def test_search_ignores_ascii_case_and_takes_wildcards_literally(ctx, team):
     assert {c.name for c in customers.search(ctx, "MARY")} == {"Mary_Ann", "Maryxann"}
     assert [c.name for c in customers.search(ctx, "0% o")] == ["50% Off"]
     found = customers.search(ctx, "138 0013 8003")
-    assert [(c.name, c.owner, c.phone) for c in found] == [("50% Off", "Li Na",
-                                                             "+8613800138003")]
+    assert [(c.name, c.owner, c.phone) for c in found] == [("50% Off", "Li Na", "+8613800138003")]
     assert found[0].last_contact_at is not None and found[0].last_contact_at.tzinfo
 
 
@@ -305,8 +337,12 @@ def test_check_is_clean_and_backup_opens(ctx, team, tmp_path):
     assert check(ctx) == []
     dest = backup(ctx, tmp_path / "b.db")
     if ctx.db.path is None:  # a server's backup is pg_dump's: its data must be in it
-        text = subprocess.run(["pg_restore", "--data-only", "--file=-", str(dest)],
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pg_restore", "--data-only", "--file=-", str(dest)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert "COPY" in text and "张三" in text
         return
     other = open_context(dest, ctx.clock, start_of_day=False)
@@ -358,13 +394,17 @@ def test_edit_customer_validates_like_the_form_and_keeps_one_phone_one_customer(
     first = reception.save_form(ctx, a.reception_id, hot_form()).customer_id
     rotation.done(ctx, team.li)
     b = rotation.walk_in(ctx)
-    second = reception.save_form(ctx, b.reception_id, hot_form(name="李四",
-                                                               phone="13900001234")).customer_id
+    second = reception.save_form(
+        ctx, b.reception_id, hot_form(name="李四", phone="13900001234")
+    ).customer_id
     with pytest.raises(InvalidForm) as e:
         customers.edit_customer(ctx, second, ReceptionForm(name="", phone="138 0013 8000"))
     assert set(e.value.errors) == {"name", "phone"}
-    view = customers.edit_customer(ctx, second, ReceptionForm(
-        name="李四", phone="139 0000 1234", level="warm", purchase_horizon="6m"))
+    view = customers.edit_customer(
+        ctx,
+        second,
+        ReceptionForm(name="李四", phone="139 0000 1234", level="warm", purchase_horizon="6m"),
+    )
     assert view.level == "warm"
     assert callbacks.due_callbacks(ctx, team.li, date(2026, 4, 2))[-1].customer_id == second
     assert customers.get_details(ctx, first).phone == "+8613800138000"

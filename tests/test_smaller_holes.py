@@ -10,13 +10,30 @@ from deskterm.services import customers, reception, rotation
 from deskterm.services.reception import InvalidForm, ReceptionForm
 from deskterm.storage.models import Customer
 
-PLACEHOLDERS = ["0000000000", "000 0000 0000", "+86 0000000000", "13333333333",
-                "1111111111", "1234567890", "12345678901", "0123456789", "9876543210",
-                "010-0000 0000", "0755-0000000", "+1 111 111 1111", "+44 1234567890"]
-REAL = {"13800138000": "+8613800138000", "13912345678": "+8613912345678",
-        "13700000000": "+8613700000000", "13900000001": "+8613900000001",
-        "021-8888 8888": "+862188888888", "010-6552 9988": "+861065529988",
-        "+44 20 7946 0958": "+442079460958"}
+PLACEHOLDERS = [
+    "0000000000",
+    "000 0000 0000",
+    "+86 0000000000",
+    "13333333333",
+    "1111111111",
+    "1234567890",
+    "12345678901",
+    "0123456789",
+    "9876543210",
+    "010-0000 0000",
+    "0755-0000000",
+    "+1 111 111 1111",
+    "+44 1234567890",
+]
+REAL = {
+    "13800138000": "+8613800138000",
+    "13912345678": "+8613912345678",
+    "13700000000": "+8613700000000",
+    "13900000001": "+8613900000001",
+    "021-8888 8888": "+862188888888",
+    "010-6552 9988": "+861065529988",
+    "+44 20 7946 0958": "+442079460958",
+}
 
 
 @pytest.mark.parametrize("raw", PLACEHOLDERS)
@@ -42,16 +59,25 @@ def test_two_visitors_giving_a_placeholder_are_not_one_customer(ctx, team):
     rotation.check_in(ctx, team.li)
     a = rotation.walk_in(ctx)
     with pytest.raises(InvalidForm) as e:
-        reception.save_form(ctx, a.reception_id, ReceptionForm(
-            name="Walk-in", phone="000 0000 0000", purchase_horizon="1m"))
+        reception.save_form(
+            ctx,
+            a.reception_id,
+            ReceptionForm(name="Walk-in", phone="000 0000 0000", purchase_horizon="1m"),
+        )
     assert set(e.value.errors) == {"phone"}
     with ctx.db.read() as s:
         assert s.exec(select(Customer)).first() is None
-    saved = reception.save_form(ctx, a.reception_id, ReceptionForm(
-        name="Walk-in", phone="13800138000", purchase_horizon="1m"))
+    saved = reception.save_form(
+        ctx,
+        a.reception_id,
+        ReceptionForm(name="Walk-in", phone="13800138000", purchase_horizon="1m"),
+    )
     with pytest.raises(InvalidForm) as e:
-        customers.edit_customer(ctx, saved.customer_id, ReceptionForm(
-            name="Walk-in", phone="0000000000", purchase_horizon="1m"))
+        customers.edit_customer(
+            ctx,
+            saved.customer_id,
+            ReceptionForm(name="Walk-in", phone="0000000000", purchase_horizon="1m"),
+        )
     assert set(e.value.errors) == {"phone"}
     with ctx.db.read() as s:
         assert s.get(Customer, saved.customer_id).phone == "+8613800138000"
@@ -96,14 +122,20 @@ def test_every_setting_is_validated_and_named(ctx, key, value, said):
     assert setup.get_settings(ctx) == before
 
 
-@pytest.mark.parametrize("key,value", [("shop.timezone", "Asia/Shanghai"),
-                                       ("shop.timezone", "UTC"),
-                                       ("shop.timezone", "America/Argentina/Buenos_Aires"),
-                                       ("backup.keep", "30"), ("care.schedule", "P3D,P1M,P1Y"),
-                                       ("demo.today", "2026-11-20T10:40+08:00"),
-                                       ("phone.default_country", "44"),
-                                       ("shop.name", "  欧阳 Motors "),
-                                       ("report.rate_window_days", "90")])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("shop.timezone", "Asia/Shanghai"),
+        ("shop.timezone", "UTC"),
+        ("shop.timezone", "America/Argentina/Buenos_Aires"),
+        ("backup.keep", "30"),
+        ("care.schedule", "P3D,P1M,P1Y"),
+        ("demo.today", "2026-11-20T10:40+08:00"),
+        ("phone.default_country", "44"),
+        ("shop.name", "  欧阳 Motors "),
+        ("report.rate_window_days", "90"),
+    ],
+)
 def test_good_settings_are_kept(ctx, key, value):
     from deskterm.services import setup
 
@@ -117,8 +149,13 @@ def _cli(*args):
     import sys
 
     env = {**os.environ, "DESKTERM_LANG": "en"}
-    return subprocess.run([sys.executable, "-m", "deskterm", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "deskterm", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_cli_refuses_a_path_as_time_zone_in_one_line(tmp_path):
@@ -140,8 +177,9 @@ def test_cli_refuses_a_path_as_time_zone_in_one_line(tmp_path):
 def test_a_long_search_is_refused_with_a_message_about_the_search(ctx, team):
     rotation.check_in(ctx, team.li)
     a = rotation.walk_in(ctx)
-    reception.save_form(ctx, a.reception_id, ReceptionForm(
-        name="Wang", phone="13800138000", purchase_horizon="1m"))
+    reception.save_form(
+        ctx, a.reception_id, ReceptionForm(name="Wang", phone="13800138000", purchase_horizon="1m")
+    )
     with pytest.raises(InvalidInput) as e:
         customers.search(ctx, "x" * 100_000)
     assert e.value.field == "search" and e.value.message == "A search is at most 100 characters."
@@ -202,8 +240,9 @@ def test_exports_are_0600_in_a_0700_folder(ctx, team, tmp_path, wide_umask, suff
         pytest.importorskip("openpyxl")
     rotation.check_in(ctx, team.li)
     a = rotation.walk_in(ctx)
-    reception.save_form(ctx, a.reception_id, ReceptionForm(
-        name="Wang", phone="13800138000", purchase_horizon="1m"))
+    reception.save_form(
+        ctx, a.reception_id, ReceptionForm(name="Wang", phone="13800138000", purchase_horizon="1m")
+    )
     target = tmp_path / "exports" / "2026" / f"customers{suffix}"
     assert export(ctx, ExportKind.CUSTOMERS, target, make_folder=True) == 1
     assert _mode(target) == 0o600
@@ -235,10 +274,19 @@ def test_cli_report_and_export_out_are_0600(tmp_path):
 
     def cli(*args):
         # umask 022 in the child, as on a desktop
-        return subprocess.run([sys.executable, "-c",
-                               "import os, sys; os.umask(0o022); from deskterm.cli.main "
-                               "import main; sys.exit(main(sys.argv[1:]))", *args],
-                              capture_output=True, text=True, env=env, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import os, sys; os.umask(0o022); from deskterm.cli.main "
+                "import main; sys.exit(main(sys.argv[1:]))",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
 
     for fmt in ("markdown", "json", "html"):
         out = tmp_path / f"report.{fmt}"
@@ -271,7 +319,8 @@ def test_check_notices_the_audit_triggers_dropped(ctx, team):
         with ctx.db.write() as s:
             s.connection().exec_driver_sql("DROP TRIGGER audit_no_update")
             s.connection().exec_driver_sql(
-                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END")
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END"
+            )
     found = sorted(p.detail.split()[2] for p in check(ctx) if p.kind == "audit")
     assert found == ["audit_no_delete", "audit_no_update"]
 

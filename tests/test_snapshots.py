@@ -26,9 +26,14 @@ async def _callbacks(pilot) -> None:
     await pilot.press("f3")
     await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "PickScreen")
     await pilot.press("1")
-    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "MyCallbacksScreen"
-                   and _rows(pilot, "#calls") > 0
-                   and "David Chen" in str(pilot.app.screen.query_one("#who").render()))
+    await wait_for(
+        pilot,
+        lambda: (
+            pilot.app.screen.__class__.__name__ == "MyCallbacksScreen"
+            and _rows(pilot, "#calls") > 0
+            and "David Chen" in str(pilot.app.screen.query_one("#who").render())
+        ),
+    )
     await settle(pilot)
 
 
@@ -53,8 +58,9 @@ async def _form(pilot) -> None:
     await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "ReceptionFormScreen")
     await pilot.press(*"王小明", "tab", *"13912345678", "tab")
     # the phone hint comes from a worker: wait for it rather than for time
-    await wait_for(pilot, lambda: "139 1234 5678" in str(
-        pilot.app.screen.query_one("#known").render()))
+    await wait_for(
+        pilot, lambda: "139 1234 5678" in str(pilot.app.screen.query_one("#known").render())
+    )
     await settle(pilot)
 
 
@@ -66,8 +72,12 @@ async def _manager(pilot) -> None:
 
 async def _marketing(pilot) -> None:
     await pilot.press("f7")
-    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "MarketingScreen"
-                   and _rows(pilot, "#pool") > 0)
+    await wait_for(
+        pilot,
+        lambda: (
+            pilot.app.screen.__class__.__name__ == "MarketingScreen" and _rows(pilot, "#pool") > 0
+        ),
+    )
     await pilot.press("w", "1")  # 吴敏, marketing
     await wait_for(pilot, lambda: "吴敏" in str(pilot.app.screen.query_one("#who").render()))
     await settle(pilot)
@@ -77,8 +87,12 @@ async def _care(pilot) -> None:
     await pilot.press("f8")
     await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "PickScreen")
     await pilot.press("1")  # 郑丽, care
-    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "CareScreen"
-                   and _rows(pilot, "#care-calls") > 0)
+    await wait_for(
+        pilot,
+        lambda: (
+            pilot.app.screen.__class__.__name__ == "CareScreen" and _rows(pilot, "#care-calls") > 0
+        ),
+    )
     await settle(pilot)
 
 
@@ -92,12 +106,26 @@ def _manager_tab(tab: str, table: str):
     return run
 
 
-SCREENS = {"reception": _reception, "callbacks": _callbacks, "customers": _customers,
-           "meeting": _meeting, "form": _form, "manager": _manager, "marketing": _marketing,
-           "care": _care}
+SCREENS = {
+    "reception": _reception,
+    "callbacks": _callbacks,
+    "customers": _customers,
+    "meeting": _meeting,
+    "form": _form,
+    "manager": _manager,
+    "marketing": _marketing,
+    "care": _care,
+}
 # The manager's other tabs, at the size a manager's PC has.
-MANAGER_TABS = {"stale": "stale", "lost": "lost", "leads": "leads", "reasons": "reasons",
-                "funnel": "funnel", "coaching": "coaching", "audit": "audit"}
+MANAGER_TABS = {
+    "stale": "stale",
+    "lost": "lost",
+    "leads": "leads",
+    "reasons": "reasons",
+    "funnel": "funnel",
+    "coaching": "coaching",
+    "audit": "audit",
+}
 
 
 def _then_layout(setup):
@@ -106,6 +134,7 @@ def _then_layout(setup):
     Seen under load: a screenshot taken right after rows arrived showed columns still at
     their header widths.
     """
+
     async def run(pilot) -> None:
         await setup(pilot)
         await settle(pilot)
@@ -132,7 +161,10 @@ def test_manager_tab_snapshot(tab, lang, snap_compare, tmp_path):
     ctx = demo_ctx(tmp_path)
     try:
         app = create_app(ctx, lang=lang, blink=False)
-        assert snap_compare(app, terminal_size=(160, 45),
-                            run_before=_then_layout(_manager_tab(tab, MANAGER_TABS[tab])))
+        assert snap_compare(
+            app,
+            terminal_size=(160, 45),
+            run_before=_then_layout(_manager_tab(tab, MANAGER_TABS[tab])),
+        )
     finally:
         ctx.db.close()

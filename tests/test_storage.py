@@ -110,8 +110,10 @@ def test_a_version_1_database_is_backed_up_then_migrated(tmp_path, clock):
     old = tmp_path / "v1.db"
     con = sqlite3.connect(old, isolation_level=None)
     con.executescript("BEGIN;" + migrations.script(1) + "PRAGMA user_version = 1; COMMIT;")
-    con.execute("INSERT INTO staff (name, role, seniority, active, joined_on) "
-                "VALUES ('王伟', 'salesperson', 'senior', 1, '2026-01-01')")
+    con.execute(
+        "INSERT INTO staff (name, role, seniority, active, joined_on) "
+        "VALUES ('王伟', 'salesperson', 'senior', 1, '2026-01-01')"
+    )
     con.close()
     ctx = open_context(old, clock)
     assert [p.name for p in setup.list_staff(ctx)] == ["王伟"]

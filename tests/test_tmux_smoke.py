@@ -13,8 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed on this machine")
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed on this machine"
+)
 
 
 class Tmux:
@@ -24,8 +25,12 @@ class Tmux:
         self.socket = f"deskterm-test-{uuid.uuid4().hex[:8]}"
 
     def __call__(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     def screen(self) -> str:
         return self("capture-pane", "-p", "-t", "smoke")
@@ -44,15 +49,21 @@ class Tmux:
 def test_demo_in_a_real_terminal():
     tmux = Tmux()
     # Textual draws on stderr, so it is not redirected: a traceback would show in the pane.
-    cmd = (f"cd {ROOT} && DESKTERM_LANG=en TERM=xterm-256color {sys.executable} -m deskterm "
-           f"--demo; echo DESKTERM-EXITED $?; sleep 60")
+    cmd = (
+        f"cd {ROOT} && DESKTERM_LANG=en TERM=xterm-256color {sys.executable} -m deskterm "
+        f"--demo; echo DESKTERM-EXITED $?; sleep 60"
+    )
     try:
         tmux("new-session", "-d", "-s", "smoke", "-x", "120", "-y", "35", cmd)
         tmux("set", "-sg", "escape-time", "0")
         tmux.wait_for("Next up")
-        for key, marker in (("F3", "Who are you"), ("1", "callbacks today"),
-                            ("F4", "name fragment"), ("F5", "Daily meeting report"),
-                            ("F2", "Next up")):
+        for key, marker in (
+            ("F3", "Who are you"),
+            ("1", "callbacks today"),
+            ("F4", "name fragment"),
+            ("F5", "Daily meeting report"),
+            ("F2", "Next up"),
+        ):
             tmux("send-keys", "-t", "smoke", key)
             tmux.wait_for(marker)
         tmux("send-keys", "-t", "smoke", "C-q")

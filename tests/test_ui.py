@@ -68,8 +68,12 @@ async def test_first_visit_walk_in_and_the_form_in_few_keys(desk, team):
         assert board(app)[-1][1].strip() == "王伟"  # taker went to the back
     with desk.db.read() as s:
         c = s.exec(select(Customer)).one()
-        assert (c.name, c.phone, c.level, c.budget) == ("Zhang", "+8613912345678", "hot",
-                                                        "200-300k")
+        assert (c.name, c.phone, c.level, c.budget) == (
+            "Zhang",
+            "+8613912345678",
+            "hot",
+            "200-300k",
+        )
         assert s.exec(select(Callback)).one().salesperson_id == team.wang
 
 
@@ -112,8 +116,11 @@ async def test_escape_on_a_typed_form_asks_first(desk):
 
 async def test_known_phone_turns_the_entry_into_a_revisit(desk, team):
     a = rotation.walk_in(desk)
-    reception.save_form(desk, a.reception_id, reception.ReceptionForm(
-        name="老客户", phone="13800138000", purchase_horizon="1m"))
+    reception.save_form(
+        desk,
+        a.reception_id,
+        reception.ReceptionForm(name="老客户", phone="13800138000", purchase_horizon="1m"),
+    )
     rotation.done(desk, team.wang)
     app = create_app(desk, blink=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -131,8 +138,11 @@ async def test_known_phone_turns_the_entry_into_a_revisit(desk, team):
 
 async def test_returning_customer_goes_to_owner_with_r(desk, team):
     a = rotation.walk_in(desk)
-    reception.save_form(desk, a.reception_id, reception.ReceptionForm(
-        name="回头客", phone="13800138000", purchase_horizon="1m"))
+    reception.save_form(
+        desk,
+        a.reception_id,
+        reception.ReceptionForm(name="回头客", phone="13800138000", purchase_horizon="1m"),
+    )
     rotation.done(desk, team.wang)
     app = create_app(desk, blink=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -223,8 +233,11 @@ async def test_uncounted_up_and_phone_arrival(desk):
 async def test_my_callbacks_tick_off_schedules_the_next(ctx, team, clock):
     rotation.check_in(ctx, team.li)
     a = rotation.walk_in(ctx)
-    reception.save_form(ctx, a.reception_id, reception.ReceptionForm(
-        name="Tom", phone="13900001111", purchase_horizon="6m"))
+    reception.save_form(
+        ctx,
+        a.reception_id,
+        reception.ReceptionForm(name="Tom", phone="13900001111", purchase_horizon="6m"),
+    )
     clock.set(datetime(2026, 4, 2, 10))
     app = create_app(ctx, blink=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -249,8 +262,11 @@ async def test_my_callbacks_tick_off_schedules_the_next(ctx, team, clock):
 async def test_lost_needs_a_reason_shown_at_the_field(ctx, team, clock):
     rotation.check_in(ctx, team.li)
     a = rotation.walk_in(ctx)
-    reception.save_form(ctx, a.reception_id, reception.ReceptionForm(
-        name="Tom", phone="13900001111", purchase_horizon="1m"))
+    reception.save_form(
+        ctx,
+        a.reception_id,
+        reception.ReceptionForm(name="Tom", phone="13900001111", purchase_horizon="1m"),
+    )
     clock.set(datetime(2026, 3, 9, 10))
     app = create_app(ctx, blink=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -265,8 +281,11 @@ async def test_lost_needs_a_reason_shown_at_the_field(ctx, team, clock):
 
 async def test_customers_search_timeline_and_edit(desk, team):
     a = rotation.walk_in(desk)
-    reception.save_form(desk, a.reception_id, reception.ReceptionForm(
-        name="欧阳娜娜", phone="13800138000", purchase_horizon="1m"))
+    reception.save_form(
+        desk,
+        a.reception_id,
+        reception.ReceptionForm(name="欧阳娜娜", phone="13800138000", purchase_horizon="1m"),
+    )
     app = create_app(desk, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
@@ -295,7 +314,8 @@ async def test_second_window_changes_show_within_two_seconds(desk, team):
 
 
 async def test_a_database_that_stops_answering_is_said_once_then_when_it_is_back(
-        desk, team, monkeypatch):
+    desk, team, monkeypatch
+):
     """A server gone from the network: one steady banner, not a toast a second; when it
     answers again, that is said and the screen reloads (what changed meanwhile shows)."""
     from deskterm.errors import StorageError
@@ -306,9 +326,12 @@ async def test_a_database_that_stops_answering_is_said_once_then_when_it_is_back
 
     def marker(ctx):
         if down[0]:
-            raise StorageError("Cannot reach the database server {path} ({error}): nothing "
-                               "was saved. Check the network and that the server is running.",
-                               path="db.example", error="timeout")
+            raise StorageError(
+                "Cannot reach the database server {path} ({error}): nothing "
+                "was saved. Check the network and that the server is running.",
+                path="db.example",
+                error="timeout",
+            )
         return real(ctx)
 
     app = create_app(desk, blink=False)
@@ -321,8 +344,11 @@ async def test_a_database_that_stops_answering_is_said_once_then_when_it_is_back
         assert len(app.screen.query(DatabaseLostBanner)) == 1
         rotation.walk_in(desk)  # meanwhile, another PC receives a walk-in
         down[0] = False
-        await wait_for(pilot, lambda: any("answers again" in n.message
-                                          for n in app._notifications), timeout=3.0)
+        await wait_for(
+            pilot,
+            lambda: any("answers again" in n.message for n in app._notifications),
+            timeout=3.0,
+        )
         await wait_for(pilot, lambda: board(app)[-1][2] == "with customer", timeout=2.0)
         assert not app.screen.query(DatabaseLostBanner)
 
@@ -358,18 +384,29 @@ async def test_meeting_screen_shows_the_reports_figures(tmp_path):
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(180, 50)) as pilot:
         await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen)
-                       and app.screen.query_one("#people").row_count > 0)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MeetingScreen)
+                and app.screen.query_one("#people").row_count > 0
+            ),
+        )
         rows = {r[0]: r for r in table_rows(app.screen, "#people")}
         for p in expected["salespeople"]:
             row = rows[p["name"]]
             assert row[1] == str(p["receptions"])
             assert row[2:5] == [str(p[lv]) for lv in expected["levels"]]
-            assert row[5:10] == [str(p["callbacks_due"]), str(p["callbacks_done"]),
-                                 str(p["callbacks_overdue"]), str(p["upgrades"]), str(p["won"])]
+            assert row[5:10] == [
+                str(p["callbacks_due"]),
+                str(p["callbacks_done"]),
+                str(p["callbacks_overdue"]),
+                str(p["upgrades"]),
+                str(p["won"]),
+            ]
         await pilot.press("left_square_bracket")
-        await wait_for(pilot, lambda: "2026-11-19" in str(app.screen.query_one("#summary")
-                                                             .render()))
+        await wait_for(
+            pilot, lambda: "2026-11-19" in str(app.screen.query_one("#summary").render())
+        )
     ctx.db.close()
 
 
@@ -403,8 +440,9 @@ async def test_phone_is_normalised_as_typed(desk):
         await pilot.press("tab", *"+86-139")
         await wait_for(pilot, lambda: "11 digits" in str(app.screen.query_one("#known").render()))
         await pilot.press(*"12345678")
-        await wait_for(pilot, lambda: "139 1234 5678" in str(app.screen.query_one("#known")
-                                                                 .render()))
+        await wait_for(
+            pilot, lambda: "139 1234 5678" in str(app.screen.query_one("#known").render())
+        )
 
 
 async def test_lift_hold_and_open_a_form_later(desk, team):
@@ -432,7 +470,8 @@ async def test_lift_hold_and_open_a_form_later(desk, team):
 
 
 async def test_the_collector_paused_for_the_start_runs_again_once_the_screen_is_up(
-        ctx, team, monkeypatch):
+    ctx, team, monkeypatch
+):
     """`deskterm` pauses Python's cycle collector for its start-up (the benchmark's
     start-up figure); the app must turn it back on, or memory would only ever grow."""
     import gc

@@ -56,28 +56,36 @@ async def test_the_manager_maps_the_columns_sees_the_dry_run_and_imports(tmp_pat
         await settle(pilot)
         # "号码" is not a header deskterm knows: no phone, so no dry run yet.
         assert [r[2] for r in table_rows(screen, "#columns")] == [
-            "name", "(not imported)", "salesperson", "notes"]
-        assert "No column is mapped to phone" in str(screen.query_one("#import-summary")
-                                                     .render())
+            "name",
+            "(not imported)",
+            "salesperson",
+            "notes",
+        ]
+        assert "No column is mapped to phone" in str(screen.query_one("#import-summary").render())
         await pilot.press("down", "f")
         assert isinstance(app.screen, PickScreen)
         app.screen.dismiss("phone")
         await wait_for(pilot, lambda: screen.plan is not None)
         await settle(pilot)
-        assert table_rows(screen, "#columns")[1][1:] == ["188 0000 0001 / 18800000002",
-                                                          "phone"]
+        assert table_rows(screen, "#columns")[1][1:] == ["188 0000 0001 / 18800000002", "phone"]
         plan = table_rows(screen, "#plan")
         # What needs reading comes first: the rejected lines, with their reason.
         assert [r[:2] for r in plan] == [["3", "reject"], ["4", "reject"], ["2", "create"]]
         assert "No salesperson" in plan[0][4] and plan[1][4].startswith("phone:")
         assert "1 to create, 0 to merge, 2 rejected" in str(
-            screen.query_one("#import-summary").render())
+            screen.query_one("#import-summary").render()
+        )
         # A salesperson for the lines that name none.
         await pilot.press("o")
         assert isinstance(app.screen, PickScreen)
         app.screen.dismiss(str(seller.id))
-        await wait_for(pilot, lambda: screen.plan is not None
-                       and screen.plan.counts[screen.plan.rows[0].action.CREATE] == 2)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.plan is not None
+                and screen.plan.counts[screen.plan.rows[0].action.CREATE] == 2
+            ),
+        )
         await settle(pilot)
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, ConfirmScreen)
@@ -87,8 +95,7 @@ async def test_the_manager_maps_the_columns_sees_the_dry_run_and_imports(tmp_pat
     found = {c.name: c for c in customers.search(ctx, "导入")}
     assert set(found) == {"导入甲", "导入乙"} and found["导入乙"].owner == seller.name
     with ctx.db.read() as s:
-        assert s.exec(select(Customer.notes).where(Customer.name == "导入甲")).one() == \
-            "老客户介绍"
+        assert s.exec(select(Customer.notes).where(Customer.name == "导入甲")).one() == "老客户介绍"
     ctx.db.close()
 
 
@@ -111,8 +118,7 @@ async def test_escape_leaves_the_import_without_writing(tmp_path):
         await pilot.press("i")
         app.screen.query_one("#answer").value = str(tmp_path / "photo.csv")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("not a CSV" in n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any("not a CSV" in n.message for n in app._notifications))
         await settle(pilot)
         assert isinstance(app.screen, ManagerScreen)
     assert customers.search(ctx, "导入") == []
@@ -133,8 +139,7 @@ async def test_the_manager_exports_customers_for_excel(tmp_path):
         assert field.value.endswith(".csv") and "customers-2026-11-20" in field.value
         field.value = str(tmp_path / "c.txt")
         await pilot.press("enter")
-        assert "Export to a .csv or .xlsx file" in str(app.screen.query_one("#err-answer")
-                                                       .render())
+        assert "Export to a .csv or .xlsx file" in str(app.screen.query_one("#err-answer").render())
         field.value = str(out)
         await pilot.press("enter")
         await wait_for(pilot, lambda: out.exists())

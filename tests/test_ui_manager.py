@@ -12,8 +12,12 @@ from tests.ui_helpers import demo_ctx, settle, table_rows, wait_for
 
 async def _open(pilot, app, tab="tab-stale"):
     await pilot.press("f6")
-    await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen)
-                   and app.screen.query_one("#stale").row_count > 0)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, ManagerScreen) and app.screen.query_one("#stale").row_count > 0
+        ),
+    )
     app.screen.query_one("#tabs").active = tab
     await settle(pilot)
 
@@ -28,15 +32,19 @@ async def test_team_tab_shows_who_is_behind_with_the_reports_figures(tmp_path):
         rows = {r[0]: r for r in table_rows(app.screen, "#team")}
         team = app.screen.query_one("#team")
         col = 4 + len(data["levels"])
-        overdue_styles = {str(team.get_row_at(i)[0]): team.get_row_at(i)[col].style
-                          for i in range(team.row_count)}
+        overdue_styles = {
+            str(team.get_row_at(i)[0]): team.get_row_at(i)[col].style for i in range(team.row_count)
+        }
         summary = str(app.screen.query_one("#team-summary").render())
     n = len(data["levels"])
     for p in data["salespeople"]:
         row = rows[p["name"]]
         assert row[1] == str(p["receptions"])
-        assert row[2 + n:5 + n] == [str(p["callbacks_due"]), str(p["callbacks_done"]),
-                                    str(p["callbacks_overdue"])]
+        assert row[2 + n : 5 + n] == [
+            str(p["callbacks_due"]),
+            str(p["callbacks_done"]),
+            str(p["callbacks_overdue"]),
+        ]
         # an overdue backlog in bold red, on purpose (emphasis), not by markup
         assert overdue_styles[p["name"]] == ("b red" if p["callbacks_overdue"] else "")
     behind = [p["name"] for p in data["salespeople"] if p["callbacks_overdue"]]

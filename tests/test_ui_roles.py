@@ -22,7 +22,6 @@ from tests.ui_helpers import settle, table_rows, wait_for
 SIZE = (140, 40)
 
 
-
 @pytest.fixture
 def floor(ctx, team):
     rotation.check_in(ctx, team.wang)
@@ -41,8 +40,13 @@ async def test_marketing_logs_a_contact_hands_back_and_registers_a_lead(floor, t
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f7")
-        await wait_for(pilot, lambda: isinstance(app.screen, MarketingScreen)
-                       and len(table_rows(app.screen, "#pool")) == 1)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MarketingScreen)
+                and len(table_rows(app.screen, "#pool")) == 1
+            ),
+        )
         screen = app.screen
         assert table_rows(screen, "#pool")[0][0] == "Cold One"
         screen.query_one("#pool").focus()
@@ -65,8 +69,7 @@ async def test_marketing_logs_a_contact_hands_back_and_registers_a_lead(floor, t
         assert app.screen.query_one("#name").value == "Web Lead"  # nothing typed is lost
         app.screen.query_one("#phone").value = "13900000002"  # already a customer
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "already" in str(
-            app.screen.query_one("#err-phone").render()))
+        await wait_for(pilot, lambda: "already" in str(app.screen.query_one("#err-phone").render()))
         app.screen.query_one("#phone").value = "137 0000 0009"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, MarketingScreen))
@@ -192,8 +195,15 @@ async def test_every_role_screen_is_in_the_palette(floor):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        for name in ("Reception", "My callbacks", "Customers", "Meeting", "Manager",
-                     "Marketing pool", "Customer care"):
+        for name in (
+            "Reception",
+            "My callbacks",
+            "Customers",
+            "Meeting",
+            "Manager",
+            "Marketing pool",
+            "Customer care",
+        ):
             assert f"Go to: {name}" in titles
         await pilot.press("f7")
         await settle(pilot)
@@ -203,8 +213,9 @@ async def test_every_role_screen_is_in_the_palette(floor):
 
 async def test_reasons_by_salesperson_on_the_manager_screen(floor, team):
     a = rotation.walk_in(floor)
-    reception.save_form(floor, a.reception_id, ReceptionForm(contact_left=False,
-                                                             no_contact_reason="refused"))
+    reception.save_form(
+        floor, a.reception_id, ReceptionForm(contact_left=False, no_contact_reason="refused")
+    )
     rotation.done(floor, team.wang)
     app = create_app(floor, blink=False)
     async with app.run_test(size=SIZE) as pilot:

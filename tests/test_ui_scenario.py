@@ -69,19 +69,30 @@ def _check_against_report(app, report: dict) -> None:
     for p in report["salespeople"]:
         row = rows[p["name"]]
         assert row[1:] == [
-            str(p["receptions"]), *[str(p[lv]) for lv in levels], str(p["callbacks_due"]),
-            str(p["callbacks_done"]), str(p["callbacks_overdue"]), str(p["upgrades"]),
-            str(p["won"]), *[("-" if p[k] is None else f"{p[k]:.0%}")
-                             for k in ("conversion_rate", "form_completeness",
-                                       "contact_capture_rate")]]
+            str(p["receptions"]),
+            *[str(p[lv]) for lv in levels],
+            str(p["callbacks_due"]),
+            str(p["callbacks_done"]),
+            str(p["callbacks_overdue"]),
+            str(p["upgrades"]),
+            str(p["won"]),
+            *[
+                ("-" if p[k] is None else f"{p[k]:.0%}")
+                for k in ("conversion_rate", "form_completeness", "contact_capture_rate")
+            ],
+        ]
 
 
 # The whole desk on a dealer group's server too (in one language: the database does not
 # care which, and each run is most of a minute).
-@pytest.mark.parametrize(("lang", "database"), [("en", "sqlite"), ("zh", "sqlite"),
-                                                ("en", "postgresql")], indirect=["database"])
+@pytest.mark.parametrize(
+    ("lang", "database"),
+    [("en", "sqlite"), ("zh", "sqlite"), ("en", "postgresql")],
+    indirect=["database"],
+)
 async def test_a_morning_at_the_desk_then_the_callbacks_then_the_meeting(
-        lang, database, ctx, clock, monkeypatch, capsys):
+    lang, database, ctx, clock, monkeypatch, capsys
+):
     # The shop's day, whatever zone the PC (or a CI runner) is set to.
     setup.set_setting(ctx, "shop.timezone", "Asia/Shanghai")
     for name in NAMES:
@@ -133,14 +144,21 @@ async def test_a_morning_at_the_desk_then_the_callbacks_then_the_meeting(
                 ticked += 1
         assert ticked == 8  # every new customer's weekly callback
         await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen)
-                       and app.screen.query_one("#people").row_count > 0)
-        _check_against_report(app, _report(database, "2026-03-09", "2026-03-09T16:00",
-                                           monkeypatch, capsys))
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MeetingScreen)
+                and app.screen.query_one("#people").row_count > 0
+            ),
+        )
+        _check_against_report(
+            app, _report(database, "2026-03-09", "2026-03-09T16:00", monkeypatch, capsys)
+        )
         for _ in range(7):
             await pilot.press("left_square_bracket")
-        await wait_for(pilot, lambda: "2026-03-02" in str(app.screen.query_one("#summary")
-                                                             .render()))
+        await wait_for(
+            pilot, lambda: "2026-03-02" in str(app.screen.query_one("#summary").render())
+        )
         await settle(pilot)
         day1 = _report(database, "2026-03-02", "2026-03-09T16:00", monkeypatch, capsys)
         assert day1["receptions"]["total"] == 10 and day1["receptions"]["with_contact"] == 10

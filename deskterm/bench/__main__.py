@@ -44,8 +44,13 @@ def _median_ms(fn: Callable[[], object], runs: int) -> float:
 
 def _probe(*args: str) -> tuple[float, float, int]:
     env = {**os.environ, "DESKTERM_NOW": NOW}
-    out = subprocess.run([sys.executable, "-m", "deskterm.bench.startup", *args],
-                         capture_output=True, text=True, env=env, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", "deskterm.bench.startup", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("ready")), None)
     if line is None:
         raise RuntimeError(f"start-up probe failed: {out.stderr[-2000:]}")
@@ -53,8 +58,9 @@ def _probe(*args: str) -> tuple[float, float, int]:
     return float(seconds), float(rss), int(board_rows)
 
 
-def measure(db: Path, runs: int, server: str | None = None
-            ) -> list[tuple[str, str, str, str, bool]]:
+def measure(
+    db: Path, runs: int, server: str | None = None
+) -> list[tuple[str, str, str, str, bool]]:
     """Rows of (what, median, floor, target, met); on ``server`` if one is named."""
     from deskterm.services import analysis, callbacks, customers, reception, rotation, setup
     from deskterm.services.maintenance import open_context
@@ -76,14 +82,14 @@ def measure(db: Path, runs: int, server: str | None = None
         from deskterm.services.maintenance import copy_to
 
         t0 = time.perf_counter()
-        source = open_context(scratch, FixedClock(date_parser.isoparse(NOW)),
-                              start_of_day=False)
+        source = open_context(scratch, FixedClock(date_parser.isoparse(NOW)), start_of_day=False)
         try:
             copied = sum(copy_to(source, server).values())
         finally:
             source.db.close()
-        print(f"Copied {copied:,} rows to the server in {time.perf_counter() - t0:.0f} s.",
-              flush=True)
+        print(
+            f"Copied {copied:,} rows to the server in {time.perf_counter() - t0:.0f} s.", flush=True
+        )
         target = server
     probes = max(5, runs // 2)  # a start-up is ~1 s: fewer samples than the fast figures
     starts, bares = [], []
@@ -94,11 +100,24 @@ def measure(db: Path, runs: int, server: str | None = None
     bare_s = statistics.median(s for s, _, _ in bares)
     rss = max(r for _, r, _ in starts)
     on_board = starts[-1][2]
-    rows.append((f"start-up to the first interactive screen (headless; {on_board} on the "
-                 "board)", f"{app_s:.2f} s", f"{bare_s:.2f} s (ratio {app_s / bare_s:.2f})",
-                 "≤ 1.5 s and ratio ≤ 1.3", app_s <= 1.5 and app_s / bare_s <= 1.3))
-    rows.append(("resident memory of the app on the large database", f"{rss:.0f} MB",
-                 f"{max(r for _, r, _ in bares):.0f} MB", "≤ 150 MB", rss <= 150))
+    rows.append(
+        (
+            f"start-up to the first interactive screen (headless; {on_board} on the board)",
+            f"{app_s:.2f} s",
+            f"{bare_s:.2f} s (ratio {app_s / bare_s:.2f})",
+            "≤ 1.5 s and ratio ≤ 1.3",
+            app_s <= 1.5 and app_s / bare_s <= 1.3,
+        )
+    )
+    rows.append(
+        (
+            "resident memory of the app on the large database",
+            f"{rss:.0f} MB",
+            f"{max(r for _, r, _ in bares):.0f} MB",
+            "≤ 150 MB",
+            rss <= 150,
+        )
+    )
 
     clock = FixedClock(date_parser.isoparse(NOW))
     ctx = open_context(target, clock, start_of_day=False)  # the file, or the server
@@ -116,8 +135,9 @@ def measure(db: Path, runs: int, server: str | None = None
             rotation.get_board(ctx)
 
         ms = _median_ms(walk_in_and_board, runs) / 2  # two key presses: walk-in, done
-        rows.append(("next-up takes a walk-in → board reloaded", f"{ms:.1f} ms", "",
-                     "≤ 50 ms", ms <= 50))
+        rows.append(
+            ("next-up takes a walk-in → board reloaded", f"{ms:.1f} ms", "", "≤ 50 ms", ms <= 50)
+        )
 
         due = _median_ms(lambda: callbacks.due_callbacks(ctx, sid), runs)
         _, end = ctx.day_range_utc(today)
@@ -127,8 +147,12 @@ def measure(db: Path, runs: int, server: str | None = None
         if server is None:
             raw = sqlite3.connect(f"file:{scratch}?mode=ro", uri=True)
             floor_of = "raw sqlite3"
-            raw_ms = _median_ms(lambda: raw.execute(
-                queries.DUE_CALLBACKS_SQL, (sid, queries.to_stored(end))).fetchall(), runs)
+            raw_ms = _median_ms(
+                lambda: raw.execute(
+                    queries.DUE_CALLBACKS_SQL, (sid, queries.to_stored(end))
+                ).fetchall(),
+                runs,
+            )
         else:
             import psycopg
 
@@ -137,25 +161,32 @@ def measure(db: Path, runs: int, server: str | None = None
             sql = queries.postgresql_sql(queries.DUE_CALLBACKS_SQL)
             raw_ms = _median_ms(lambda: raw.execute(sql, (sid, end)).fetchall(), runs)
         n_due = len(callbacks.due_callbacks(ctx, sid))
-        rows.append((f"callbacks due today, one salesperson ({n_due} rows)", f"{due:.2f} ms",
-                     f"{raw_ms:.3f} ms {floor_of} (×{due / raw_ms:.1f})",
-                     "≤ 1 ms and ≤ 5× raw", due <= 1 and due / raw_ms <= 5))
+        rows.append(
+            (
+                f"callbacks due today, one salesperson ({n_due} rows)",
+                f"{due:.2f} ms",
+                f"{raw_ms:.3f} ms {floor_of} (×{due / raw_ms:.1f})",
+                "≤ 1 ms and ≤ 5× raw",
+                due <= 1 and due / raw_ms <= 5,
+            )
+        )
 
         phone = _median_ms(lambda: customers.search(ctx, "13112"), runs)
         name = _median_ms(lambda: customers.search(ctx, "王伟"), runs)
-        rows.append(("customer search by phone digits", f"{phone:.1f} ms", "", "≤ 20 ms",
-                     phone <= 20))
-        rows.append(("customer search by name fragment", f"{name:.1f} ms", "", "≤ 20 ms",
-                     name <= 20))
+        rows.append(
+            ("customer search by phone digits", f"{phone:.1f} ms", "", "≤ 20 ms", phone <= 20)
+        )
+        rows.append(
+            ("customer search by name fragment", f"{name:.1f} ms", "", "≤ 20 ms", name <= 20)
+        )
 
         report = _median_ms(lambda: daily_report(ctx), max(3, runs // 4))
-        rows.append(("daily meeting report", f"{report:.0f} ms", "", "≤ 300 ms",
-                     report <= 300))
+        rows.append(("daily meeting report", f"{report:.0f} ms", "", "≤ 300 ms", report <= 300))
         first = today.replace(day=1)
-        month = _median_ms(lambda: analysis.reasons(ctx, "no_contact", first, today),
-                           max(3, runs // 4))
-        rows.append(("monthly reasons analysis", f"{month:.0f} ms", "", "≤ 1000 ms",
-                     month <= 1000))
+        month = _median_ms(
+            lambda: analysis.reasons(ctx, "no_contact", first, today), max(3, runs // 4)
+        )
+        rows.append(("monthly reasons analysis", f"{month:.0f} ms", "", "≤ 1000 ms", month <= 1000))
 
         counter = iter(range(10**6))
 
@@ -163,8 +194,11 @@ def measure(db: Path, runs: int, server: str | None = None
             a = rotation.walk_in(ctx)
             n = next(counter)
             t = time.perf_counter()
-            reception.save_form(ctx, a.reception_id, ReceptionForm(
-                name=f"Bench {n}", phone=f"1580000{n:04d}", purchase_horizon="1m"))
+            reception.save_form(
+                ctx,
+                a.reception_id,
+                ReceptionForm(name=f"Bench {n}", phone=f"1580000{n:04d}", purchase_horizon="1m"),
+            )
             save_times.append((time.perf_counter() - t) * 1000)
             rotation.done(ctx, a.salesperson_id)
 
@@ -172,9 +206,17 @@ def measure(db: Path, runs: int, server: str | None = None
         for _ in range(runs + 1):
             save_form()
         save = statistics.median(save_times[1:])
-        rows.append(("saving a reception form durably (" + (
-            "a server commit" if server else "WAL, synchronous=FULL") + ", audit)",
-                     f"{save:.1f} ms", "", "≤ 20 ms", save <= 20))
+        rows.append(
+            (
+                "saving a reception form durably ("
+                + ("a server commit" if server else "WAL, synchronous=FULL")
+                + ", audit)",
+                f"{save:.1f} ms",
+                "",
+                "≤ 20 ms",
+                save <= 20,
+            )
+        )
         raw.close()
     finally:
         ctx.db.close()
@@ -185,20 +227,28 @@ def measure(db: Path, runs: int, server: str | None = None
 def to_table(rows: list[tuple[str, str, str, str, bool]]) -> str:
     """The figures as a Markdown table (what README shows)."""
     lines = ["| measure | median | floor (same run) | target | met |", "|---|---:|---|---|---|"]
-    lines += [f"| {w} | {m} | {f or '-'} | {t} | {'yes' if ok else '**no**'} |"
-              for w, m, f, t, ok in rows]
+    lines += [
+        f"| {w} | {m} | {f or '-'} | {t} | {'yes' if ok else '**no**'} |" for w, m, f, t, ok in rows
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Measure, print the table; exit 1 if a target was missed."""
     p = argparse.ArgumentParser(prog="python -m deskterm.bench")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB,
-                   help="the large database (made with --scale large if missing)")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=DEFAULT_DB,
+        help="the large database (made with --scale large if missing)",
+    )
     p.add_argument("--runs", type=int, default=21)
-    p.add_argument("--server", metavar="ADDRESS",
-                   help="measure on PostgreSQL: an empty database or schema (postgresql://…) "
-                        "that is filled with a copy of --db and left so")
+    p.add_argument(
+        "--server",
+        metavar="ADDRESS",
+        help="measure on PostgreSQL: an empty database or schema (postgresql://…) "
+        "that is filled with a copy of --db and left so",
+    )
     args = p.parse_args(argv)
     if not args.db.exists():
         from deskterm.demo.large import generate_large
@@ -212,5 +262,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-

@@ -50,68 +50,105 @@ def _path(value: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The command line, in the current language."""
     common = _Parser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, type=_path,
-                        help=_("database file, or a postgresql:// address (default: "
-                               "DESKTERM_DB or the user-data folder)"))
-    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                        help=_("use a throw-away copy of the demo showroom"))
-    common.add_argument("--lang", choices=["en", "zh"], default=argparse.SUPPRESS,
-                        help=_("interface language (default: DESKTERM_LANG, else the locale)"))
-    p = _Parser(prog="deskterm", parents=[common],
-                description=_("The front desk of a car showroom: rotation, reception forms, "
-                              "callbacks and the daily meeting."))
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        type=_path,
+        help=_(
+            "database file, or a postgresql:// address (default: "
+            "DESKTERM_DB or the user-data folder)"
+        ),
+    )
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=_("use a throw-away copy of the demo showroom"),
+    )
+    common.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default=argparse.SUPPRESS,
+        help=_("interface language (default: DESKTERM_LANG, else the locale)"),
+    )
+    p = _Parser(
+        prog="deskterm",
+        parents=[common],
+        description=_(
+            "The front desk of a car showroom: rotation, reception forms, "
+            "callbacks and the daily meeting."
+        ),
+    )
     p.add_argument("--version", action="version", version=f"deskterm {__version__}")
     # How `deskterm serve` starts the app for each browser (not for people to type).
     p.add_argument("--remote", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     staff = sub.add_parser("staff", parents=[common], help=_("manage staff"))
-    ss = staff.add_subparsers(dest="action", metavar="ACTION", required=True,
-                              parser_class=_Parser)
+    ss = staff.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     add = ss.add_parser("add", parents=[common], help=_("add a staff member"))
     add.add_argument("name")
-    add.add_argument("--role", required=True,
-                     choices=["receptionist", "salesperson", "manager", "marketing", "care"])
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["receptionist", "salesperson", "manager", "marketing", "care"],
+    )
     add.add_argument("--seniority", choices=["junior", "senior"], default="junior")
     lst = ss.add_parser("list", parents=[common], help=_("list staff"))
     lst.add_argument("--role")
     lst.add_argument("--all", action="store_true", help=_("include people who left"))
     lst.add_argument("--format", choices=["text", "json"], default="text")
-    for name, text in (("deactivate", _("mark someone as having left")),
-                       ("activate", _("bring someone back"))):
+    for name, text in (
+        ("deactivate", _("mark someone as having left")),
+        ("activate", _("bring someone back")),
+    ):
         a = ss.add_parser(name, parents=[common], help=text)
         a.add_argument("who", help=_("name or id"))
 
-    ho = ss.add_parser("handover", parents=[common],
-                       help=_("someone leaves: all their customers and callbacks to another"))
+    ho = ss.add_parser(
+        "handover",
+        parents=[common],
+        help=_("someone leaves: all their customers and callbacks to another"),
+    )
     ho.add_argument("who", help=_("name or id"))
     ho.add_argument("to", help=_("name or id"))
-    pin = ss.add_parser("pin", parents=[common],
-                        help=_("set or reset someone's PIN (asked twice, never shown)"))
+    pin = ss.add_parser(
+        "pin", parents=[common], help=_("set or reset someone's PIN (asked twice, never shown)")
+    )
     pin.add_argument("who", help=_("name or id"))
 
     rep = sub.add_parser("report", parents=[common], help=_("the daily meeting report"))
     rep.add_argument("--date", type=_date, help=_("day of the report (default: today)"))
-    rep.add_argument("--period", choices=["day", "week", "month"], default="day",
-                     help=_("the day, week or month that contains --date"))
-    rep.add_argument("--from", dest="first", type=_date,
-                     help=_("first day of a chosen range (ends on --date)"))
+    rep.add_argument(
+        "--period",
+        choices=["day", "week", "month"],
+        default="day",
+        help=_("the day, week or month that contains --date"),
+    )
+    rep.add_argument(
+        "--from", dest="first", type=_date, help=_("first day of a chosen range (ends on --date)")
+    )
     rep.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     rep.add_argument("--out", type=_path, help=_("write to this file instead of the screen"))
 
     bak = sub.add_parser("backup", parents=[common], help=_("copy the database safely"))
-    bak.add_argument("dest", nargs="?", type=_path,
-                     help=_("file or folder to write the copy to (default: the backups "
-                            "folder beside the database)"))
-    res = sub.add_parser("restore", parents=[common],
-                         help=_("bring back a backup (the current file is kept aside)"))
-    res.add_argument("source", nargs="?", type=_path,
-                     help=_("backup file (default: the newest)"))
+    bak.add_argument(
+        "dest",
+        nargs="?",
+        type=_path,
+        help=_(
+            "file or folder to write the copy to (default: the backups folder beside the database)"
+        ),
+    )
+    res = sub.add_parser(
+        "restore", parents=[common], help=_("bring back a backup (the current file is kept aside)")
+    )
+    res.add_argument("source", nargs="?", type=_path, help=_("backup file (default: the newest)"))
     res.add_argument("--yes", action="store_true", help=_("do not ask to confirm"))
     sub.add_parser("backups", parents=[common], help=_("list the backups, newest first"))
 
-    sub.add_parser("check", parents=[common],
-                   help=_("integrity check plus the app's own rules"))
+    sub.add_parser("check", parents=[common], help=_("integrity check plus the app's own rules"))
 
     lv = sub.add_parser("levels", parents=[common], help=_("intent levels and their rules"))
     ls = lv.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
@@ -126,61 +163,101 @@ def build_parser() -> argparse.ArgumentParser:
     sset.add_argument("key")
     sset.add_argument("value")
 
-    imp = sub.add_parser("import", parents=[common],
-                         help=_("import the showroom's customer sheet (CSV or .xlsx); a dry "
-                                "run unless --commit"))
+    imp = sub.add_parser(
+        "import",
+        parents=[common],
+        help=_("import the showroom's customer sheet (CSV or .xlsx); a dry run unless --commit"),
+    )
     imp.add_argument("file", type=_path, help=_("the sheet: .csv or .xlsx"))
-    imp.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
-                     help=_("which field a column holds, e.g. --map 手机=phone (FIELD - "
-                            "skips the column); headers in English or Chinese are "
-                            "recognised without it"))
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help=_(
+            "which field a column holds, e.g. --map 手机=phone (FIELD - "
+            "skips the column); headers in English or Chinese are "
+            "recognised without it"
+        ),
+    )
     imp.add_argument("--owner", help=_("salesperson (name or id) for lines that name none"))
     imp.add_argument("--sheet", help=_("the sheet of an .xlsx workbook (default: the first)"))
-    imp.add_argument("--commit", action="store_true",
-                     help=_("write the customers (all lines or none)"))
-    imp.add_argument("--skip-rejected", action="store_true",
-                     help=_("with --commit: import the other lines when some are rejected"))
-    imp.add_argument("--all", action="store_true",
-                     help=_("list every line (by default, lines to create are counted, "
-                            "and listed only in a short sheet)"))
+    imp.add_argument(
+        "--commit", action="store_true", help=_("write the customers (all lines or none)")
+    )
+    imp.add_argument(
+        "--skip-rejected",
+        action="store_true",
+        help=_("with --commit: import the other lines when some are rejected"),
+    )
+    imp.add_argument(
+        "--all",
+        action="store_true",
+        help=_(
+            "list every line (by default, lines to create are counted, "
+            "and listed only in a short sheet)"
+        ),
+    )
 
-    exp = sub.add_parser("export", parents=[common],
-                         help=_("export customers, receptions or callbacks for Excel"))
+    exp = sub.add_parser(
+        "export", parents=[common], help=_("export customers, receptions or callbacks for Excel")
+    )
     exp.add_argument("kind", choices=["customers", "receptions", "callbacks"])
-    exp.add_argument("--out", type=_path, required=True,
-                     help=_("the file to write: .csv (UTF-8 with BOM) or .xlsx"))
+    exp.add_argument(
+        "--out",
+        type=_path,
+        required=True,
+        help=_("the file to write: .csv (UTF-8 with BOM) or .xlsx"),
+    )
     exp.add_argument("--from", dest="first", type=_date, help=_("first day (optional)"))
     exp.add_argument("--to", dest="last", type=_date, help=_("last day (optional)"))
 
-    cp = sub.add_parser("copy-to", parents=[common],
-                        help=_("copy the whole database into a new, empty one (to move to a "
-                               "PostgreSQL server)"))
-    cp.add_argument("target", type=_path,
-                    help=_("a postgresql:// address, or a new database file"))
+    cp = sub.add_parser(
+        "copy-to",
+        parents=[common],
+        help=_("copy the whole database into a new, empty one (to move to a PostgreSQL server)"),
+    )
+    cp.add_argument("target", type=_path, help=_("a postgresql:// address, or a new database file"))
 
-    srv = sub.add_parser("serve", parents=[common],
-                         help=_("open deskterm in a browser on the shop network (sign-in "
-                                "with a PIN required)"))
-    srv.add_argument("--host", default="localhost",
-                     help=_("address to listen on (default: localhost, this PC only; "
-                            "0.0.0.0 for the shop network)"))
+    srv = sub.add_parser(
+        "serve",
+        parents=[common],
+        help=_("open deskterm in a browser on the shop network (sign-in with a PIN required)"),
+    )
+    srv.add_argument(
+        "--host",
+        default="localhost",
+        help=_(
+            "address to listen on (default: localhost, this PC only; 0.0.0.0 for the shop network)"
+        ),
+    )
     srv.add_argument("--port", type=int, default=8000)
 
     demo = sub.add_parser("demo", parents=[common], help=_("the demo showroom"))
-    ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True,
-                             parser_class=_Parser)
+    ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     gen = ds.add_parser("generate", parents=[common], help=_("write a new demo database"))
     gen.add_argument("--out", default="deskterm.db.sample", type=_path)
     gen.add_argument("--seed", type=int, default=20261120)
     gen.add_argument("--days", type=int, default=183)
-    gen.add_argument("--scale", choices=["showroom", "large"], default="showroom",
-                     help=_("showroom: one shop's half year through the services; large: "
-                            "a dealer group's five years for the benchmark"))
+    gen.add_argument(
+        "--scale",
+        choices=["showroom", "large"],
+        default="showroom",
+        help=_(
+            "showroom: one shop's half year through the services; large: "
+            "a dealer group's five years for the benchmark"
+        ),
+    )
     return p
 
 
-def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-untyped-def]
-          start_of_day: bool = True, thorough: bool = True):
+def _open(
+    args: argparse.Namespace,
+    *,
+    create: bool = True,  # type: ignore[no-untyped-def]
+    start_of_day: bool = True,
+    thorough: bool = True,
+):
     """Open the context the arguments ask for (demo copy, --db, or the default file)."""
     from deskterm.cli.paths import find_sample
     from deskterm.services.maintenance import demo_copy, demo_today, open_context
@@ -188,8 +265,10 @@ def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-u
     if getattr(args, "demo", False):
         sample = find_sample()
         if sample is None:
-            raise DesktermError("The demo database deskterm.db.sample was not found; "
-                                "run 'deskterm demo generate' in the project folder.")
+            raise DesktermError(
+                "The demo database deskterm.db.sample was not found; "
+                "run 'deskterm demo generate' in the project folder."
+            )
         path = demo_copy(sample)
         today = demo_today(path)
         # The sample's own "today", so every screen has data; DESKTERM_NOW still wins.
@@ -199,10 +278,15 @@ def _open(args: argparse.Namespace, *, create: bool = True,  # type: ignore[no-u
         target = _target(args)
         clock = clock_from_env()
         # Only the default location is made on demand; a named folder must exist.
-        return open_context(target, clock, create=create, make_folder=not named,
-                            start_of_day=start_of_day, thorough=thorough)
-    return open_context(path, clock, create=create, start_of_day=start_of_day,
-                        thorough=thorough)
+        return open_context(
+            target,
+            clock,
+            create=create,
+            make_folder=not named,
+            start_of_day=start_of_day,
+            thorough=thorough,
+        )
+    return open_context(path, clock, create=create, start_of_day=start_of_day, thorough=thorough)
 
 
 def _target(args: argparse.Namespace) -> str | Path:
@@ -244,8 +328,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         ctx.db.close()
     if args.format in ("json", "markdown", "html"):
-        text = {"json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
-                "markdown": to_markdown, "html": to_html}[args.format](data)
+        text = {
+            "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+            "markdown": to_markdown,
+            "html": to_html,
+        }[args.format](data)
         if args.out:
             write_report_file(Path(args.out), text)
             print(_("Report written to {path}", path=args.out))
@@ -253,26 +340,72 @@ def cmd_report(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
         return EXIT_OK
     r, c = data["receptions"], data["callbacks"]
-    span = data["date"] if data["period"]["from"] == data["date"] else (
-        f"{data['period']['from']} – {data['date']}")
+    span = (
+        data["date"]
+        if data["period"]["from"] == data["date"]
+        else (f"{data['period']['from']} – {data['date']}")
+    )
     print(_("Daily meeting report — {day}", day=span))
-    print(_("Receptions: {total} ({with_c} with contact, {without} without), "
-            "{uncounted} not counted", total=r["total"], with_c=r["with_contact"],
-            without=r["without_contact"], uncounted=r["uncounted"]))
-    print(_("Callbacks: {due} due, {done} done, {overdue} overdue", due=c["due"], done=c["done"],
-            overdue=c["overdue"]))
+    print(
+        _(
+            "Receptions: {total} ({with_c} with contact, {without} without), "
+            "{uncounted} not counted",
+            total=r["total"],
+            with_c=r["with_contact"],
+            without=r["without_contact"],
+            uncounted=r["uncounted"],
+        )
+    )
+    print(
+        _(
+            "Callbacks: {due} due, {done} done, {overdue} overdue",
+            due=c["due"],
+            done=c["done"],
+            overdue=c["overdue"],
+        )
+    )
     levels = data["levels"]
     _print_table(
-        [[p["name"], p["receptions"], *[p[lv] for lv in levels], p["callbacks_due"],
-          p["callbacks_done"], p["upgrades"], p["won"], _pct(p["conversion_rate"]),
-          _pct(p["form_completeness"])] for p in data["salespeople"]],
-        [_("Salesperson"), _("Receptions"), *levels, _("Due"), _("Done"), _("Upgrades"),
-         _("Won"), _("Conversion"), _("Form")],
+        [
+            [
+                p["name"],
+                p["receptions"],
+                *[p[lv] for lv in levels],
+                p["callbacks_due"],
+                p["callbacks_done"],
+                p["upgrades"],
+                p["won"],
+                _pct(p["conversion_rate"]),
+                _pct(p["form_completeness"]),
+            ]
+            for p in data["salespeople"]
+        ],
+        [
+            _("Salesperson"),
+            _("Receptions"),
+            *levels,
+            _("Due"),
+            _("Done"),
+            _("Upgrades"),
+            _("Won"),
+            _("Conversion"),
+            _("Form"),
+        ],
     )
-    print(_("Tomorrow: {tasks}", tasks=", ".join(
-        f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"])))
-    print(_("At risk: {n}; to reassign: {m}; stalled: {k}", n=len(data["at_risk"]),
-            m=len(data["to_reassign"]), k=len(data["stalled"])))
+    print(
+        _(
+            "Tomorrow: {tasks}",
+            tasks=", ".join(f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]),
+        )
+    )
+    print(
+        _(
+            "At risk: {n}; to reassign: {m}; stalled: {k}",
+            n=len(data["at_risk"]),
+            m=len(data["to_reassign"]),
+            k=len(data["stalled"]),
+        )
+    )
     return EXIT_OK
 
 
@@ -289,9 +422,13 @@ def cmd_staff(args: argparse.Namespace) -> int:
             if args.format == "json":
                 print(json.dumps([p.__dict__ for p in people], ensure_ascii=False, indent=2))
             else:
-                _print_table([[p.id, p.name, p.role, p.seniority,
-                               "" if p.active else _("left")] for p in people],
-                             ["#", _("Name"), _("Role"), _("Seniority"), ""])
+                _print_table(
+                    [
+                        [p.id, p.name, p.role, p.seniority, "" if p.active else _("left")]
+                        for p in people
+                    ],
+                    ["#", _("Name"), _("Role"), _("Seniority"), ""],
+                )
         elif args.action == "pin":
             from deskterm.services import auth
 
@@ -306,14 +443,26 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
             who, to = setup.find_staff(ctx, args.who), setup.find_staff(ctx, args.to)
             moved = manager.hand_over(ctx, who.id, to.id)
-            print(_("{name} handed {n} customers and {m} callbacks to {to}; {name} is now "
-                    "inactive.", name=who.name, n=moved.customers, m=moved.callbacks,
-                    to=to.name))
+            print(
+                _(
+                    "{name} handed {n} customers and {m} callbacks to {to}; {name} is now "
+                    "inactive.",
+                    name=who.name,
+                    n=moved.customers,
+                    m=moved.callbacks,
+                    to=to.name,
+                )
+            )
         else:
             who = setup.find_staff(ctx, args.who)
             v = setup.set_staff_active(ctx, who.id, args.action == "activate")
-            print(_("{name} is now {state}.", name=v.name,
-                    state=_("active") if v.active else _("inactive")))
+            print(
+                _(
+                    "{name} is now {state}.",
+                    name=v.name,
+                    state=_("active") if v.active else _("inactive"),
+                )
+            )
     finally:
         ctx.db.close()
     return EXIT_OK
@@ -346,7 +495,8 @@ def _db_path(args: argparse.Namespace) -> Path:
         raise DesktermError(
             "deskterm restores a file, never a server that several PCs share. With every "
             "desk closed, whoever looks after the server restores a backup with: "
-            "pg_restore --clean --if-exists --dbname ADDRESS BACKUP.dump")
+            "pg_restore --clean --if-exists --dbname ADDRESS BACKUP.dump"
+        )
     return target.resolve()
 
 
@@ -371,8 +521,9 @@ def cmd_backups(args: argparse.Namespace) -> int:
     if not found:
         print(_("No backups yet in {folder}.", folder=folder))
         return EXIT_OK
-    _print_table([[p.name, f"{p.stat().st_size // 1024} KB"] for p in found],
-                 [_("Backup"), _("Size")])
+    _print_table(
+        [[p.name, f"{p.stat().st_size // 1024} KB"] for p in found], [_("Backup"), _("Size")]
+    )
     return EXIT_OK
 
 
@@ -392,8 +543,14 @@ def _good_backup(path: Path) -> Path | None:
 
     good, skipped = newest_good_backup(path)
     for bad, problem in skipped:
-        print(_("Skipped the backup {backup}: it is damaged ({problem}).", backup=bad.name,
-                problem=problem), file=sys.stderr)
+        print(
+            _(
+                "Skipped the backup {backup}: it is damaged ({problem}).",
+                backup=bad.name,
+                problem=problem,
+            ),
+            file=sys.stderr,
+        )
     if good is None and list_backups(path):
         print(_("No sound backup was found; nothing was restored."), file=sys.stderr)
     return good
@@ -409,8 +566,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     shown = source or _good_backup(path)
     if shown is None:
         return EXIT_ERROR
-    if not args.yes and not _confirm(_("Restore {backup} over {path}? The current file is "
-                                       "kept aside.", backup=shown, path=path)):
+    if not args.yes and not _confirm(
+        _("Restore {backup} over {path}? The current file is kept aside.", backup=shown, path=path)
+    ):
         print(_("Nothing restored. (Use --yes when no one can answer.)"))
         return EXIT_ERROR
     _restore_and_say(path, shown)
@@ -433,17 +591,19 @@ def offer_restore(path: Path, problem: str) -> int:
 
     print(f"deskterm: {problem}", file=sys.stderr)
     if not list_backups(path):
-        print(_("No backup was found beside it; keep the file and ask for help."),
-              file=sys.stderr)
+        print(_("No backup was found beside it; keep the file and ask for help."), file=sys.stderr)
         return EXIT_ERROR
     good = _good_backup(path)
     if good is None:
         print(_("Keep the file and ask for help."), file=sys.stderr)
         return EXIT_ERROR
-    if not _confirm(_("The newest sound backup is {backup}. Restore it? The damaged file is "
-                      "kept aside.", backup=good.name)):
-        print(_("To restore it: deskterm restore --db {path}", path=path),
-              file=sys.stderr)
+    if not _confirm(
+        _(
+            "The newest sound backup is {backup}. Restore it? The damaged file is kept aside.",
+            backup=good.name,
+        )
+    ):
+        print(_("To restore it: deskterm restore --db {path}", path=path), file=sys.stderr)
         return EXIT_ERROR
     _restore_and_say(path, good)
     return EXIT_OK
@@ -476,9 +636,19 @@ def cmd_levels(args: argparse.Namespace) -> int:
         levels = setup.get_levels(ctx)
     finally:
         ctx.db.close()
-    _print_table([[r.code, r.name, r.callback_interval or _("marketing"),
-                   r.escalation or "", r.escalation_after or ""] for r in levels],
-                 [_("Level"), _("Name"), _("Callback every"), _("Escalation"), _("After")])
+    _print_table(
+        [
+            [
+                r.code,
+                r.name,
+                r.callback_interval or _("marketing"),
+                r.escalation or "",
+                r.escalation_after or "",
+            ]
+            for r in levels
+        ],
+        [_("Level"), _("Name"), _("Callback every"), _("Escalation"), _("After")],
+    )
     return EXIT_OK
 
 
@@ -506,13 +676,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         print(_("Generating the large data set (about a minute)…"))
         out = generate_large(Path(args.out), seed=args.seed, progress=True)
-        print(_("Demo database written to {path} ({size} KB).", path=out,
-                size=out.stat().st_size // 1024))
+        print(
+            _(
+                "Demo database written to {path} ({size} KB).",
+                path=out,
+                size=out.stat().st_size // 1024,
+            )
+        )
         return EXIT_OK
     print(_("Generating {days} days of showroom history…", days=args.days))
     out = generate(Path(args.out), seed=args.seed, days=args.days, progress=True)
-    print(_("Demo database written to {path} ({size} KB).", path=out,
-            size=out.stat().st_size // 1024))
+    print(
+        _("Demo database written to {path} ({size} KB).", path=out, size=out.stat().st_size // 1024)
+    )
     return EXIT_OK
 
 
@@ -545,36 +721,66 @@ def cmd_import(args: argparse.Namespace) -> int:
         # The plan is shown before anything is written, so a refused commit says why.
         blocked = args.commit and n[Action.REJECT] and not args.skip_rejected
         if args.commit and not blocked:
-            plan = importing.commit(ctx, sheet, mapping, owner,
-                                    skip_rejected=args.skip_rejected)
+            plan = importing.commit(ctx, sheet, mapping, owner, skip_rejected=args.skip_rejected)
     finally:
         ctx.db.close()
 
     # What needs reading is listed: rejections, merges that change something, and lines
     # with a warning; in a long sheet the plain ones are only counted (unless --all).
-    listed = [r for r in plan.rows if args.all or len(plan.rows) <= SHORT_SHEET
-              or r.action is Action.REJECT or r.fills or r.warnings]
+    listed = [
+        r
+        for r in plan.rows
+        if args.all
+        or len(plan.rows) <= SHORT_SHEET
+        or r.action is Action.REJECT
+        or r.fills
+        or r.warnings
+    ]
     if listed:
-        _print_table([[r.line, _(ACTION_LABELS[r.action]), r.name, r.phone,
-                       importing.explain(r)]
-                      for r in listed], [_("Line"), _("Action"), _("Name"), _("Phone"),
-                                         _("Why")])
+        _print_table(
+            [
+                [r.line, _(ACTION_LABELS[r.action]), r.name, r.phone, importing.explain(r)]
+                for r in listed
+            ],
+            [_("Line"), _("Action"), _("Name"), _("Phone"), _("Why")],
+        )
     if len(listed) < len(plan.rows):
-        print(_("(and {n} more lines with nothing to say: --all lists them)",
-                n=len(plan.rows) - len(listed)))
+        print(
+            _(
+                "(and {n} more lines with nothing to say: --all lists them)",
+                n=len(plan.rows) - len(listed),
+            )
+        )
     n = plan.counts
     if blocked:
-        print(_("Nothing was imported: {r} lines are rejected. Correct them, or add "
-                "--skip-rejected to import the other lines.", r=n[Action.REJECT]),
-              file=sys.stderr)
+        print(
+            _(
+                "Nothing was imported: {r} lines are rejected. Correct them, or add "
+                "--skip-rejected to import the other lines.",
+                r=n[Action.REJECT],
+            ),
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     if plan.committed:
-        print(_("Imported: {c} created, {m} merged, {r} left out.", c=n[Action.CREATE],
-                m=n[Action.MERGE], r=n[Action.REJECT]))
+        print(
+            _(
+                "Imported: {c} created, {m} merged, {r} left out.",
+                c=n[Action.CREATE],
+                m=n[Action.MERGE],
+                r=n[Action.REJECT],
+            )
+        )
         return EXIT_OK
-    print(_("Dry run: {c} to create, {m} to merge, {r} rejected. Nothing was written; "
-            "add --commit to import.", c=n[Action.CREATE], m=n[Action.MERGE],
-            r=n[Action.REJECT]))
+    print(
+        _(
+            "Dry run: {c} to create, {m} to merge, {r} rejected. Nothing was written; "
+            "add --commit to import.",
+            c=n[Action.CREATE],
+            m=n[Action.MERGE],
+            r=n[Action.REJECT],
+        )
+    )
     return EXIT_OK
 
 
@@ -597,12 +803,20 @@ def cmd_copy_to(args: argparse.Namespace) -> int:
     # No start of day: the copy is of the database as it is, which is left untouched.
     ctx = _open(args, create=False, start_of_day=False)
     try:
-        counts = copy_to(ctx, target, progress=lambda table, n: print(
-            _("{table}: {n} rows", table=table, n=n), flush=True))
+        counts = copy_to(
+            ctx,
+            target,
+            progress=lambda table, n: print(_("{table}: {n} rows", table=table, n=n), flush=True),
+        )
     finally:
         ctx.db.close()
-    print(_("Copied {n} rows. Open the copy with --db (or DESKTERM_DB) on every PC; the "
-            "old database is left as it was.", n=sum(counts.values())))
+    print(
+        _(
+            "Copied {n} rows. Open the copy with --db (or DESKTERM_DB) on every PC; the "
+            "old database is left as it was.",
+            n=sum(counts.values()),
+        )
+    )
     return EXIT_OK
 
 
@@ -614,31 +828,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        raise DesktermError("Browser access needs the serve extra: pip install "
-                            "'deskterm[serve]'.") from None
+        raise DesktermError(
+            "Browser access needs the serve extra: pip install 'deskterm[serve]'."
+        ) from None
     if getattr(args, "demo", False):
-        raise InvalidInput("The demo has no PINs: serve a shop's database (--db).",
-                           field="demo")
+        raise InvalidInput("The demo has no PINs: serve a shop's database (--db).", field="demo")
     if not 0 < args.port < 65536:
         raise InvalidInput("--port must be between 1 and 65535.", field="port")
     ctx = _open(args, create=False, start_of_day=False)
     try:
         if not auth.anyone_has_pin(ctx):
-            raise RuleViolation("Browser access needs sign-in, and nobody has a PIN yet: "
-                                "set one first (deskterm staff pin NAME).")
+            raise RuleViolation(
+                "Browser access needs sign-in, and nobody has a PIN yet: "
+                "set one first (deskterm staff pin NAME)."
+            )
         target = ctx.db.path.resolve() if ctx.db.path else _target(args)
     finally:
         ctx.db.close()
     # Every browser's app finds the database in its environment: a server's address may
     # hold a password, which a command line would show to every user of this PC.
     os.environ["DESKTERM_DB"] = str(target)
-    command = shlex.join([sys.executable, "-m", "deskterm", "--remote",
-                          *(["--lang", args.lang] if getattr(args, "lang", None) else [])])
+    command = shlex.join(
+        [
+            sys.executable,
+            "-m",
+            "deskterm",
+            "--remote",
+            *(["--lang", args.lang] if getattr(args, "lang", None) else []),
+        ]
+    )
     if args.host not in ("localhost", "127.0.0.1", "::1"):
-        print(_("Listening on {host}: anyone on this network can open the sign-in page.",
-                host=args.host))
-    print(_("deskterm in the browser: http://{host}:{port} (Ctrl+C stops)", host=args.host,
-            port=args.port), flush=True)
+        print(
+            _(
+                "Listening on {host}: anyone on this network can open the sign-in page.",
+                host=args.host,
+            )
+        )
+    print(
+        _(
+            "deskterm in the browser: http://{host}:{port} (Ctrl+C stops)",
+            host=args.host,
+            port=args.port,
+        ),
+        flush=True,
+    )
     Server(command, host=args.host, port=args.port, title="deskterm").serve()
     return EXIT_OK
 
@@ -665,11 +898,22 @@ def cmd_open(args: argparse.Namespace) -> int:
     return code
 
 
-COMMANDS = {"report": cmd_report, "staff": cmd_staff, "backup": cmd_backup,
-            "backups": cmd_backups, "restore": cmd_restore, "check": cmd_check,
-            "levels": cmd_levels, "settings": cmd_settings, "demo": cmd_demo,
-            "import": cmd_import, "export": cmd_export, "copy-to": cmd_copy_to,
-            "serve": cmd_serve, None: cmd_open}
+COMMANDS = {
+    "report": cmd_report,
+    "staff": cmd_staff,
+    "backup": cmd_backup,
+    "backups": cmd_backups,
+    "restore": cmd_restore,
+    "check": cmd_check,
+    "levels": cmd_levels,
+    "settings": cmd_settings,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "copy-to": cmd_copy_to,
+    "serve": cmd_serve,
+    None: cmd_open,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -677,8 +921,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The language is needed before --help is printed, so it is read ahead of parsing.
     lang_arg = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
-    lang_arg = lang_arg or next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")),
-                                None)
+    lang_arg = lang_arg or next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)
     set_language(detect_language(lang_arg if lang_arg in ("en", "zh") else None))
     try:
         args = build_parser().parse_args(argv)
@@ -691,8 +934,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return offer_restore(_db_path(args), exc.message)
         print(f"deskterm: {exc.message}", file=sys.stderr)
         if args.command == "backup":
-            print(_("Nothing was backed up: a copy of a damaged file is no backup."),
-                  file=sys.stderr)
+            print(
+                _("Nothing was backed up: a copy of a damaged file is no backup."), file=sys.stderr
+            )
         return EXIT_ERROR
     except DesktermError as exc:
         print(f"deskterm: {exc.message}", file=sys.stderr)
@@ -707,11 +951,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         report = write_report(exc, where="deskterm " + " ".join(argv[:1]))
         if report is None:
-            print(_("deskterm: something went wrong ({error}); no report could be written.",
-                    error=one_line(exc)), file=sys.stderr)
+            print(
+                _(
+                    "deskterm: something went wrong ({error}); no report could be written.",
+                    error=one_line(exc),
+                ),
+                file=sys.stderr,
+            )
         else:
-            print(_("deskterm: something went wrong ({error}). A report was written to {path}.",
-                    error=one_line(exc), path=mask_secrets(str(report))), file=sys.stderr)
+            print(
+                _(
+                    "deskterm: something went wrong ({error}). A report was written to {path}.",
+                    error=one_line(exc),
+                    path=mask_secrets(str(report)),
+                ),
+                file=sys.stderr,
+            )
         return EXIT_ERROR
 
 

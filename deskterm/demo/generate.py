@@ -37,28 +37,74 @@ DEMO_NOW = datetime(2026, 11, 20, 10, 40)
 DEMO_ZONE = "Asia/Shanghai"
 DEMO_DAYS = 183
 
-SALES = [("王伟", "senior"), ("李娜", "senior"), ("David Chen", "senior"), ("张磊", "junior"),
-         ("刘洋", "junior"), ("陈静", "junior"), ("Emily Zhang", "junior"), ("杨帆", "junior")]
-OTHERS = [("周小燕", "receptionist"), ("孙经理 Manager Sun", "manager"),
-          ("吴敏", "marketing"), ("郑丽", "care")]
+SALES = [
+    ("王伟", "senior"),
+    ("李娜", "senior"),
+    ("David Chen", "senior"),
+    ("张磊", "junior"),
+    ("刘洋", "junior"),
+    ("陈静", "junior"),
+    ("Emily Zhang", "junior"),
+    ("杨帆", "junior"),
+]
+OTHERS = [
+    ("周小燕", "receptionist"),
+    ("孙经理 Manager Sun", "manager"),
+    ("吴敏", "marketing"),
+    ("郑丽", "care"),
+]
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
     "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
     "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 GIVEN = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏建"
-    "文辉力斌宇浩凯健俊帆晨阳佳欣雪梅琳"
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏建文辉力斌宇浩凯健俊帆晨阳佳欣雪梅琳"
 )
-LATIN = ["Michael Wu", "Sarah Lin", "Kevin Zhou", "Anna Li", "Tom Huang", "Grace Xu", "Jason Ma",
-         "Linda Gao", "Peter Guo", "Lucy He", "Eric Song", "Helen Tang", "Frank Luo", "Cindy Han"]
-MODELS = ["Model 3", "Model Y", "凯美瑞 Camry", "RAV4 荣放", "汉 EV", "唐 DM-i", "雅阁 Accord",
-          "CR-V", "Golf 高尔夫", "途观 Tiguan", "理想 L7", "小鹏 G6"]
+LATIN = [
+    "Michael Wu",
+    "Sarah Lin",
+    "Kevin Zhou",
+    "Anna Li",
+    "Tom Huang",
+    "Grace Xu",
+    "Jason Ma",
+    "Linda Gao",
+    "Peter Guo",
+    "Lucy He",
+    "Eric Song",
+    "Helen Tang",
+    "Frank Luo",
+    "Cindy Han",
+]
+MODELS = [
+    "Model 3",
+    "Model Y",
+    "凯美瑞 Camry",
+    "RAV4 荣放",
+    "汉 EV",
+    "唐 DM-i",
+    "雅阁 Accord",
+    "CR-V",
+    "Golf 高尔夫",
+    "途观 Tiguan",
+    "理想 L7",
+    "小鹏 G6",
+]
 BUDGETS = ["<100k", "100-150k", "150-200k", "200-300k", "300k+"]
 HORIZONS = ["1m", "3m", "6m", "12m", "unknown"]
 NO_CONTACT = ["refused", "refused", "not_asked", "not_buyer", "just_browsing", "other"]
-LOST = ["competitor", "competitor", "price", "price", "no_stock", "financing", "postponed",
-        "unreachable", "other"]
+LOST = [
+    "competitor",
+    "competitor",
+    "price",
+    "price",
+    "no_stock",
+    "financing",
+    "postponed",
+    "unreachable",
+    "other",
+]
 RELATIONS = ["spouse", "spouse", "spouse", "parent", "child", "friend", "colleague"]
 
 
@@ -109,23 +155,27 @@ class Showroom:
         if not remote and rng.random() > self.skill[sid]:
             reason = rng.choice(NO_CONTACT)
             note = "left before the gift" if reason == "other" else ""
-            return ReceptionForm(contact_left=False, no_contact_reason=reason,
-                                 no_contact_note=note,
-                                 name=rng.choice(["", "", "穿红衣服的先生", "young couple"]))
+            return ReceptionForm(
+                contact_left=False,
+                no_contact_reason=reason,
+                no_contact_note=note,
+                name=rng.choice(["", "", "穿红衣服的先生", "young couple"]),
+            )
         thorough = rng.random() < self.skill[sid]
         companions = []
         if rng.random() < 0.6:
-            companions = [(rng.choice(RELATIONS), "")
-                          for _ in range(rng.choice((1, 1, 2)))]
+            companions = [(rng.choice(RELATIONS), "") for _ in range(rng.choice((1, 1, 2)))]
         return ReceptionForm(
-            name=self.name(), phone=self.phone(),
+            name=self.name(),
+            phone=self.phone(),
             model_interest=rng.choice(MODELS) if thorough or rng.random() < 0.5 else "",
             budget=rng.choice(BUDGETS) if thorough else None,
             purchase_horizon=rng.choices(HORIZONS, (2, 3, 3, 1, 2))[0],
             companions=companions if thorough or rng.random() < 0.3 else [],
             test_drive=rng.random() < 0.3,
-            notes=rng.choice(["", "", "比较了竞品", "wants a white one", "关心油耗",
-                              "trade-in of an old car"]),
+            notes=rng.choice(
+                ["", "", "比较了竞品", "wants a white one", "关心油耗", "trade-in of an old car"]
+            ),
         )
 
     # -- a day ------------------------------------------------------------------
@@ -135,8 +185,10 @@ class Showroom:
     def free_finished(self, now: datetime) -> None:
         board = rotation.get_board(self.ctx)
         for m in board.members:
-            if m.state == MemberState.WITH_CUSTOMER.value and self.busy_until.get(
-                    m.salesperson_id, now) <= now:
+            if (
+                m.state == MemberState.WITH_CUSTOMER.value
+                and self.busy_until.get(m.salesperson_id, now) <= now
+            ):
                 rotation.done(self.ctx, m.salesperson_id)
 
     def arrival(self, day: date, hour: float) -> None:
@@ -149,8 +201,9 @@ class Showroom:
         roll = rng.random()
         try:
             if roll < 0.07:
-                a = rotation.receive_uncounted(ctx, rng.choice(
-                    ["question", "service", "pickup", "friend"]))
+                a = rotation.receive_uncounted(
+                    ctx, rng.choice(["question", "service", "pickup", "friend"])
+                )
                 self.busy_until[a.salesperson_id] = self.at(day, hour + 0.2)
                 return
             if roll < 0.19:
@@ -158,9 +211,13 @@ class Showroom:
                 if found:
                     c = rng.choice(found)
                     a = rotation.receive_returning(ctx, c.id)
-                    form = ReceptionForm(name=c.name, phone=c.phone or "",
-                                         purchase_horizon=rng.choice(["1m", "3m", "3m", "6m"]),
-                                         test_drive=rng.random() < 0.5, level=None)
+                    form = ReceptionForm(
+                        name=c.name,
+                        phone=c.phone or "",
+                        purchase_horizon=rng.choice(["1m", "3m", "3m", "6m"]),
+                        test_drive=rng.random() < 0.5,
+                        level=None,
+                    )
                     reception.save_form(ctx, a.reception_id, form)
                     self.busy_until[a.salesperson_id] = self.at(day, hour + rng.uniform(0.4, 1.2))
                     return
@@ -186,20 +243,30 @@ class Showroom:
         rng = self.rng
         self.clock.set(self.at(day, 15.0))
         for entry in marketing.marketing_pool(self.ctx, limit=rng.randint(2, 5)):
-            marketing.log_contact(self.ctx, entry.customer_id, self.marketer,
-                                  rng.choice(["reached", "reached", "no_answer"]),
-                                  rng.choice(["", "sent the open-day invitation",
-                                              "new model brochure by WeChat"]))
+            marketing.log_contact(
+                self.ctx,
+                entry.customer_id,
+                self.marketer,
+                rng.choice(["reached", "reached", "no_answer"]),
+                rng.choice(["", "sent the open-day invitation", "new model brochure by WeChat"]),
+            )
         self.clock.set(self.at(day, 17.0))
         if rng.random() < 0.25:
-            marketing.register_lead(self.ctx, self.name(), self.phone(), "online",
-                                  rng.choice(["website test-drive form", "WeChat enquiry"]))
+            marketing.register_lead(
+                self.ctx,
+                self.name(),
+                self.phone(),
+                "online",
+                rng.choice(["website test-drive form", "WeChat enquiry"]),
+            )
         if rng.random() < 0.2:
             pool = customers.customers_by_status(self.ctx, "marketing")
             if pool:
-                marketing.mark_nurtured(self.ctx, rng.choice(pool).id,
-                                      rng.choice(["came to the open day",
-                                                  "asked for a price list"]))
+                marketing.mark_nurtured(
+                    self.ctx,
+                    rng.choice(pool).id,
+                    rng.choice(["came to the open day", "asked for a price list"]),
+                )
 
     def do_callbacks(self, day: date, share: float) -> None:
         rng, ctx = self.rng, self.ctx
@@ -217,9 +284,10 @@ class Showroom:
                     outcome = "won"
                 elif r < 0.29:
                     outcome = "lost"
-                    kwargs = {"lost_reason": (lr := rng.choice(LOST)),
-                              "lost_note": "went to the dealer across town" if lr == "other"
-                              else ""}
+                    kwargs = {
+                        "lost_reason": (lr := rng.choice(LOST)),
+                        "lost_note": "went to the dealer across town" if lr == "other" else "",
+                    }
                 elif r < 0.44:
                     outcome = "appointment"
                     kwargs = {"appointment": day + timedelta(days=rng.randint(2, 6))}
@@ -234,20 +302,33 @@ class Showroom:
                     elif level == "warm" and move < 0.25:
                         kwargs["new_level"] = "cold"
                 callbacks.complete_callback(
-                    ctx, cb.id, outcome,
-                    note=rng.choice(["", "", "还在比较", "waiting for the year-end offer",
-                                     "家人还没同意", "asked about financing"]),
-                    **kwargs)  # type: ignore[arg-type]
+                    ctx,
+                    cb.id,
+                    outcome,
+                    note=rng.choice(
+                        [
+                            "",
+                            "",
+                            "还在比较",
+                            "waiting for the year-end offer",
+                            "家人还没同意",
+                            "asked about financing",
+                        ]
+                    ),
+                    **kwargs,
+                )  # type: ignore[arg-type]
 
     def do_care(self, day: date, share: float) -> None:
         """The care person keeps in touch with most of today's won customers."""
         self.clock.set(self.at(day, 11.5))
         for call in care.care_due(self.ctx, self.carer):
             if self.rng.random() < share:
-                care.complete_care(self.ctx, call.id,
-                                   self.rng.choice(["", "happy with the car",
-                                                    "asked about the first service"]),
-                                   reached=self.rng.random() < 0.85)
+                care.complete_care(
+                    self.ctx,
+                    call.id,
+                    self.rng.choice(["", "happy with the car", "asked about the first service"]),
+                    reached=self.rng.random() < 0.85,
+                )
 
     def manager_meeting(self, day: date, decide: bool = True) -> None:
         """Lost requests decided, leads handed out, some at-risk customers to a senior.
@@ -262,8 +343,9 @@ class Showroom:
             if self.rng.random() < 0.8:
                 manager.approve_lost(self.ctx, req.customer_id)
             else:
-                manager.send_back_lost(self.ctx, req.customer_id,
-                                       "try once more with the new offer")
+                manager.send_back_lost(
+                    self.ctx, req.customer_id, "try once more with the new offer"
+                )
         for lead in manager.leads_to_hand_out(self.ctx):
             manager.hand_out_lead(self.ctx, lead.customer_id, self.rng.choice(self.sales))
         lists = escalation_lists(self.ctx)
@@ -272,8 +354,9 @@ class Showroom:
             if self.rng.random() < 0.5:
                 target = self.rng.choice([s for s in seniors if s != item.owner_id] or seniors)
                 if target != item.owner_id:
-                    customers.reassign(self.ctx, item.customer_id, target,
-                                       "at risk: to a senior salesperson")
+                    customers.reassign(
+                        self.ctx, item.customer_id, target, "at risk: to a senior salesperson"
+                    )
 
     def day(self, day: date, is_today: bool = False) -> None:
         rng = self.rng
@@ -281,8 +364,9 @@ class Showroom:
         if day.weekday() == 0 or is_today:
             self.manager_meeting(day, decide=not is_today)
         self.clock.set(self.at(day, 9.0))
-        on_duty = rng.sample(self.sales, k=min(len(self.sales), rng.randint(5, 7)
-                                              + (1 if weekend else 0)))
+        on_duty = rng.sample(
+            self.sales, k=min(len(self.sales), rng.randint(5, 7) + (1 if weekend else 0))
+        )
         for i, sid in enumerate(on_duty):
             self.clock.set(self.at(day, 9.0 + i * 0.05))
             rotation.check_in(self.ctx, sid)
@@ -324,8 +408,13 @@ class Showroom:
         rotation.close_day(self.ctx)
 
 
-def generate(out: Path, seed: int = 20261120, days: int = DEMO_DAYS,
-             now: datetime = DEMO_NOW, progress: bool = False) -> Path:
+def generate(
+    out: Path,
+    seed: int = 20261120,
+    days: int = DEMO_DAYS,
+    now: datetime = DEMO_NOW,
+    progress: bool = False,
+) -> Path:
     """Write a demo database to ``out`` (replaced if present), checkpointed, no sidecars."""
     zone = zone_named(DEMO_ZONE)
     start = now.date() - timedelta(days=days)
@@ -338,8 +427,7 @@ def generate(out: Path, seed: int = 20261120, days: int = DEMO_DAYS,
         setup.set_setting(ctx, "shop.name", "deskterm demo showroom")
         # A demo anyone can open: an open desk, chosen explicitly (shops get PINs).
         setup.set_setting(ctx, "auth.mode", "open")
-        setup.set_setting(ctx, "demo.today",
-                          now.replace(tzinfo=zone).isoformat(timespec="minutes"))
+        setup.set_setting(ctx, "demo.today", now.replace(tzinfo=zone).isoformat(timespec="minutes"))
         room = Showroom(ctx, clock, random.Random(seed))
         room.hire()
         for i in range(days + 1):

@@ -22,8 +22,7 @@ from deskterm.services.context import Context
 from deskterm.services.permissions import SYSTEM
 from deskterm.storage.engine import SQLiteDatabase
 
-SIZES = {"customers": 200_000, "callbacks": 1_000_000, "receptions": 400_000,
-         "salespeople": 60}
+SIZES = {"customers": 200_000, "callbacks": 1_000_000, "receptions": 400_000, "salespeople": 60}
 NO_CONTACT = ("refused", "not_asked", "just_looking", "not_a_buyer", "other")
 LOST_CODES = ("competitor", "price", "no_stock", "financing", "postponed", "unreachable")
 CHANNELS = ("walk_in",) * 7 + ("phone", "online")
@@ -34,8 +33,9 @@ def _ts(at: datetime) -> str:
     return at.astimezone(tz.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
-                   progress: bool = False) -> Path:
+def generate_large(
+    out: Path, seed: int = 20261120, scale: float = 1.0, progress: bool = False
+) -> Path:
     """Write the large data set to ``out`` (replaced); returns its path."""
     rng = random.Random(seed)
     zone = zone_named(DEMO_ZONE)
@@ -49,16 +49,28 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
     clock = FixedClock(now - timedelta(days=5 * 365), zone=zone)
     ctx = Context(SQLiteDatabase(out, fast=True), clock, role=SYSTEM)
     setup.ensure_seeded(ctx)
-    for key, value in (("shop.timezone", DEMO_ZONE), ("shop.name", "deskterm dealer group"),
-                       ("auth.mode", "open"),
-                       ("demo.today", DEMO_NOW.isoformat(timespec="minutes"))):
+    for key, value in (
+        ("shop.timezone", DEMO_ZONE),
+        ("shop.name", "deskterm dealer group"),
+        ("auth.mode", "open"),
+        ("demo.today", DEMO_NOW.isoformat(timespec="minutes")),
+    ):
         setup.set_setting(ctx, key, value)
-    sellers = [setup.add_staff(ctx, f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[i % len(GIVEN)]}"
-                               f"{i + 1:02d}", "salesperson",
-                               "senior" if i % 5 == 0 else "junior").id
-               for i in range(SIZES["salespeople"])]
-    for name, role in (("集团经理 Group Manager", "manager"), ("前台 Desk", "receptionist"),
-                       ("市场 Marketing", "marketing"), ("关怀 Care", "care")):
+    sellers = [
+        setup.add_staff(
+            ctx,
+            f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[i % len(GIVEN)]}{i + 1:02d}",
+            "salesperson",
+            "senior" if i % 5 == 0 else "junior",
+        ).id
+        for i in range(SIZES["salespeople"])
+    ]
+    for name, role in (
+        ("集团经理 Group Manager", "manager"),
+        ("前台 Desk", "receptionist"),
+        ("市场 Marketing", "marketing"),
+        ("关怀 Care", "care"),
+    ):
         setup.add_staff(ctx, name, role, "senior")
     ctx.db.checkpoint()
     ctx.db.close()
@@ -97,9 +109,11 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
             # Active customers are young ones: older leads went cold or to marketing.
             status = "active" if age_days < 75 else "marketing"
             level = rng.choice(("hot", "warm")) if status == "active" else "cold"
-        name = (rng.choice(LATIN) if rng.random() < 0.08 else
-                rng.choice(SURNAMES) + "".join(rng.choice(GIVEN)
-                                               for _ in range(rng.randint(1, 2))))
+        name = (
+            rng.choice(LATIN)
+            if rng.random() < 0.08
+            else rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+        )
         phone = f"+861{30 + cid % 70:02d}{(cid * 7919) % 10**8:08d}"
         last = moment(created, now) if age_days else created
         since = created
@@ -107,25 +121,56 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
             # Worked on: contacted within the last week or so, like a real pipeline.
             last = max(created, now - timedelta(days=rng.uniform(0, 8)))
             since = max(created, now - timedelta(days=rng.uniform(0, 60)))
-        customers.append((
-            cid, name, phone, level, _ts(since), status, _ts(since), owner, _ts(created),
-            rng.choice(CHANNELS), rng.choice(MODELS), _ts(created), _ts(last),
-            _ts(last) if status == "won" else None, _ts(last) if status == "lost" else None,
-            rng.choice(LOST_CODES) if status == "lost" else None))
-        receptions.append((_ts(created), created.date().isoformat(), "walk_in", owner, owner,
-                           cid, 1, 1, _ts(created), 7, 7))
+        customers.append(
+            (
+                cid,
+                name,
+                phone,
+                level,
+                _ts(since),
+                status,
+                _ts(since),
+                owner,
+                _ts(created),
+                rng.choice(CHANNELS),
+                rng.choice(MODELS),
+                _ts(created),
+                _ts(last),
+                _ts(last) if status == "won" else None,
+                _ts(last) if status == "lost" else None,
+                rng.choice(LOST_CODES) if status == "lost" else None,
+            )
+        )
+        receptions.append(
+            (
+                _ts(created),
+                created.date().isoformat(),
+                "walk_in",
+                owner,
+                owner,
+                cid,
+                1,
+                1,
+                _ts(created),
+                7,
+                7,
+            )
+        )
         level_rows.append((cid, None, level, _ts(created), owner, "reception"))
         owner_rows.append((cid, None, owner, _ts(created), "first reception"))
         if status == "active":
             # Due over the coming month, some overdue: a normal desk's backlog.
-            due = (now + timedelta(days=rng.randint(-3, 30))).replace(hour=0, minute=0,
-                                                                      second=0, microsecond=0)
+            due = (now + timedelta(days=rng.randint(-3, 30))).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
             open_cb.append((cid, owner, "sales", _ts(due), "open", None, None, _ts(created)))
     con.executemany(
         "INSERT INTO customer (id, name, phone, level, level_since, status, status_since, "
         "owner_id, owner_since, source_channel, model_interest, created_at, last_contact_at, "
         "won_at, lost_at, lost_reason, notes) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, '')", customers)
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, '')",
+        customers,
+    )
     if progress:
         print(f"  {len(customers):,} customers", flush=True)
     # Revisits and visitors who left no contact, up to the reception total.
@@ -134,11 +179,37 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
         seller = sellers[rng.randrange(len(sellers))]
         if rng.random() < 0.6:
             cid = rng.randint(1, n_cust)
-            receptions.append((_ts(at), at.date().isoformat(), rng.choice(CHANNELS), seller,
-                               seller, cid, 0, 1, _ts(at), 7, 7))
+            receptions.append(
+                (
+                    _ts(at),
+                    at.date().isoformat(),
+                    rng.choice(CHANNELS),
+                    seller,
+                    seller,
+                    cid,
+                    0,
+                    1,
+                    _ts(at),
+                    7,
+                    7,
+                )
+            )
         else:
-            receptions.append((_ts(at), at.date().isoformat(), "walk_in", seller, seller,
-                               None, 1, 1, _ts(at), 2, 7))
+            receptions.append(
+                (
+                    _ts(at),
+                    at.date().isoformat(),
+                    "walk_in",
+                    seller,
+                    seller,
+                    None,
+                    1,
+                    1,
+                    _ts(at),
+                    2,
+                    7,
+                )
+            )
     receptions.sort(key=lambda row: row[0])
     con.executemany(
         "INSERT INTO reception (arrived_at, day, channel, salesperson_id, credited_to_id, "
@@ -146,26 +217,44 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
         "form_fields_total, ended_at, requested, courtesy, test_drive, notes, "
         "no_contact_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?, NULL, 0, 0, 0, '', "
         "CASE WHEN ? IS NULL THEN 'refused' END)",
-        [(*row, row[5]) for row in receptions])
+        [(*row, row[5]) for row in receptions],
+    )
     if progress:
         print(f"  {len(receptions):,} receptions", flush=True)
-    con.executemany("INSERT INTO level_change (customer_id, from_level, to_level, at, by_id, "
-                    "source) VALUES (?,?,?,?,?,?)", level_rows)
-    con.executemany("INSERT INTO ownership_change (customer_id, from_owner_id, to_owner_id, "
-                    "at, reason) VALUES (?,?,?,?,?)", owner_rows)
+    con.executemany(
+        "INSERT INTO level_change (customer_id, from_level, to_level, at, by_id, "
+        "source) VALUES (?,?,?,?,?,?)",
+        level_rows,
+    )
+    con.executemany(
+        "INSERT INTO ownership_change (customer_id, from_owner_id, to_owner_id, "
+        "at, reason) VALUES (?,?,?,?,?)",
+        owner_rows,
+    )
     done_rows = []
     remaining = n_cb - len(open_cb)
     for _ in range(remaining):
         c = customers[rng.randrange(n_cust)]
         created = datetime.strptime(c[4], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=tz.UTC)
         at = moment(created, now - timedelta(hours=2))
-        done_rows.append((c[0], c[7], "sales", _ts(at.replace(hour=0, minute=0)), "done",
-                          _ts(at), rng.choice(("reached", "reached", "no_answer")),
-                          _ts(at)))
+        done_rows.append(
+            (
+                c[0],
+                c[7],
+                "sales",
+                _ts(at.replace(hour=0, minute=0)),
+                "done",
+                _ts(at),
+                rng.choice(("reached", "reached", "no_answer")),
+                _ts(at),
+            )
+        )
     done_rows.sort(key=lambda row: row[5])
-    con.executemany("INSERT INTO callback (customer_id, salesperson_id, kind, due_at, status, "
-                    "done_at, outcome, created_at, note) VALUES (?,?,?,?,?,?,?,?, '')",
-                    [*done_rows, *open_cb])
+    con.executemany(
+        "INSERT INTO callback (customer_id, salesperson_id, kind, due_at, status, "
+        "done_at, outcome, created_at, note) VALUES (?,?,?,?,?,?,?,?, '')",
+        [*done_rows, *open_cb],
+    )
     if progress:
         print(f"  {len(done_rows) + len(open_cb):,} callbacks", flush=True)
     con.execute("COMMIT")
@@ -174,8 +263,9 @@ def generate_large(out: Path, seed: int = 20261120, scale: float = 1.0,
     con.close()
 
     # Today's desk, through the services: a dozen salespeople checked in.
-    ctx = Context(SQLiteDatabase(out), FixedClock(DEMO_NOW.replace(tzinfo=zone), zone=zone),
-                  role=SYSTEM)
+    ctx = Context(
+        SQLiteDatabase(out), FixedClock(DEMO_NOW.replace(tzinfo=zone), zone=zone), role=SYSTEM
+    )
     try:
         for sid in sellers[:12]:
             rotation.check_in(ctx, sid)

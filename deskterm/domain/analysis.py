@@ -72,8 +72,9 @@ class BeforeAfter:
         return None if self.before == 0 else (self.after - self.before) / self.before
 
 
-def before_after(facts: Iterable[ReasonFact], reason: str, since: date, today: date,
-                 months: int = 3) -> BeforeAfter:
+def before_after(
+    facts: Iterable[ReasonFact], reason: str, since: date, today: date, months: int = 3
+) -> BeforeAfter:
     """Average per 30 days over up to ``months`` before ``since`` and since it (to today)."""
     start = since - relativedelta(months=months)
     end = min(today, since + relativedelta(months=months))
@@ -81,8 +82,13 @@ def before_after(facts: Iterable[ReasonFact], reason: str, since: date, today: d
     after_n = sum(1 for f in facts if f.reason == reason and since <= f.day <= end)
     days_before = max((since - start).days, 1)
     days_after = max((end - since).days + 1, 1)
-    return BeforeAfter(reason, since, months, round(before * 30 / days_before, 2),
-                       round(after_n * 30 / days_after, 2))
+    return BeforeAfter(
+        reason,
+        since,
+        months,
+        round(before * 30 / days_before, 2),
+        round(after_n * 30 / days_after, 2),
+    )
 
 
 FUNNEL_STAGES: tuple[str, ...] = ("received", "registered", "test_drive", "hot", "won")
@@ -174,8 +180,9 @@ class CoachingMonth:
         return None if self.receptions == 0 else self.with_contact / self.receptions
 
 
-def coaching(facts: Iterable[FormFact], first: date, last: date
-             ) -> tuple[dict[str, CoachingMonth], Counter[str]]:
+def coaching(
+    facts: Iterable[FormFact], first: date, last: date
+) -> tuple[dict[str, CoachingMonth], Counter[str]]:
     """Month-by-month completeness and capture rate, and the fields most often left empty."""
     months = {m: CoachingMonth() for m in months_between(first, last)}
     missing: Counter[str] = Counter()

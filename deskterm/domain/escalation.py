@@ -79,12 +79,16 @@ def deadlines(clock: CustomerClock, rule: LevelRule) -> list[Deadline]:
     out: list[Deadline] = []
     if clock.status is Status.ACTIVE and rule.escalation and rule.escalation_after:
         if rule.escalation is EscalationAction.AT_RISK:
-            out.append(Deadline(EscalationKind.AT_RISK,
-                                add_duration(clock.level_since, rule.escalation_after)))
+            out.append(
+                Deadline(
+                    EscalationKind.AT_RISK, add_duration(clock.level_since, rule.escalation_after)
+                )
+            )
         else:
             start = max(clock.level_since, clock.owner_since)
-            out.append(Deadline(EscalationKind.REASSIGN,
-                                add_duration(start, rule.escalation_after)))
+            out.append(
+                Deadline(EscalationKind.REASSIGN, add_duration(start, rule.escalation_after))
+            )
     if clock.status is Status.AT_RISK:
         lost_after = rule.lost_after or rule.escalation_after
         if lost_after:

@@ -136,21 +136,56 @@ class Levels:
 
 #: The source article's three levels (DESIGN.md §1.3) with 3-month escalation windows.
 DEFAULT_LEVELS: tuple[LevelRule, ...] = (
-    LevelRule("hot", 30, "hot", "准购买", 3, "P7D", False, EscalationAction.AT_RISK,
-              "P3M", "P3M", "P3D"),
-    LevelRule("warm", 20, "warm", "意向", 6, "P1M", False, EscalationAction.REASSIGN,
-              "P3M", None, "P7D"),
+    LevelRule(
+        "hot", 30, "hot", "准购买", 3, "P7D", False, EscalationAction.AT_RISK, "P3M", "P3M", "P3D"
+    ),
+    LevelRule(
+        "warm", 20, "warm", "意向", 6, "P1M", False, EscalationAction.REASSIGN, "P3M", None, "P7D"
+    ),
     LevelRule("cold", 10, "cold", "潜在", None, None, True),
 )
 
 #: The industry's H/A/B/C grading, as a dealer using it would configure it.
 HABC_LEVELS: tuple[LevelRule, ...] = (
-    LevelRule("H", 40, "H (7 days)", "H级(7天内)", None, "P2D", False, EscalationAction.AT_RISK,
-              "P1M", "P1M", "P2D"),
-    LevelRule("A", 30, "A (1 month)", "A级(1个月内)", 1, "P3D", False, EscalationAction.AT_RISK,
-              "P2M", "P2M", "P3D"),
-    LevelRule("B", 20, "B (3 months)", "B级(3个月内)", 3, "P7D", False, EscalationAction.REASSIGN,
-              "P3M", None, "P7D"),
+    LevelRule(
+        "H",
+        40,
+        "H (7 days)",
+        "H级(7天内)",
+        None,
+        "P2D",
+        False,
+        EscalationAction.AT_RISK,
+        "P1M",
+        "P1M",
+        "P2D",
+    ),
+    LevelRule(
+        "A",
+        30,
+        "A (1 month)",
+        "A级(1个月内)",
+        1,
+        "P3D",
+        False,
+        EscalationAction.AT_RISK,
+        "P2M",
+        "P2M",
+        "P3D",
+    ),
+    LevelRule(
+        "B",
+        20,
+        "B (3 months)",
+        "B级(3个月内)",
+        3,
+        "P7D",
+        False,
+        EscalationAction.REASSIGN,
+        "P3M",
+        None,
+        "P7D",
+    ),
     LevelRule("C", 10, "C (later)", "C级(3个月以上)", None, None, True),
 )
 

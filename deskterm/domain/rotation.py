@@ -240,10 +240,12 @@ class RotationState:
     def copy(self) -> RotationState:
         """A deep copy (by hand: ``deepcopy`` made replay ten times slower)."""
         return RotationState(
-            day=self.day, settings=self.settings,
+            day=self.day,
+            settings=self.settings,
             queue=[replace(m) for m in self.queue],
             stats={k: replace(v) for k, v in self.stats.items()},
-            overrides=set(self.overrides), closed=self.closed,
+            overrides=set(self.overrides),
+            closed=self.closed,
         )
 
 
@@ -329,8 +331,11 @@ def _apply_in_place(s: RotationState, event: RotationEvent) -> RotationState:
             for ahead in s.queue[: s.queue.index(m)]:
                 if (
                     ahead.state is MemberState.WITH_CUSTOMER
-                    or (ahead.state is MemberState.AWAY and ahead.away_reason
-                        and ahead.away_reason.earns_makeup)
+                    or (
+                        ahead.state is MemberState.AWAY
+                        and ahead.away_reason
+                        and ahead.away_reason.earns_makeup
+                    )
                     or ahead.passed is SkipReason.BUSY
                 ):
                     ahead.makeups_owed += 1

@@ -62,32 +62,128 @@ FIELD_LABELS: dict[ImportField, str] = {
 
 #: Headers recognised for each field, English and Chinese, compared after ``_key``.
 HEADER_ALIASES: dict[ImportField, tuple[str, ...]] = {
-    ImportField.NAME: ("name", "customer", "customer name", "client", "姓名", "客户",
-                       "客户姓名", "客户名称", "名字"),
-    ImportField.PHONE: ("phone", "mobile", "tel", "telephone", "phone number", "mobile phone",
-                        "cell", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码",
-                        "联系方式"),
-    ImportField.CONTACT_OTHER: ("other contact", "wechat", "email", "微信", "微信号", "邮箱",
-                                "其他联系方式"),
-    ImportField.LEVEL: ("level", "grade", "intent", "intent level", "级别", "等级",
-                        "意向级别", "客户级别", "意向等级"),
-    ImportField.OWNER: ("owner", "salesperson", "sales", "consultant", "sales consultant",
-                        "销售顾问", "顾问", "销售", "负责人", "跟进人", "所属顾问"),
-    ImportField.MODEL_INTEREST: ("model", "model interest", "car", "vehicle", "车型",
-                                 "意向车型", "关注车型"),
+    ImportField.NAME: (
+        "name",
+        "customer",
+        "customer name",
+        "client",
+        "姓名",
+        "客户",
+        "客户姓名",
+        "客户名称",
+        "名字",
+    ),
+    ImportField.PHONE: (
+        "phone",
+        "mobile",
+        "tel",
+        "telephone",
+        "phone number",
+        "mobile phone",
+        "cell",
+        "电话",
+        "手机",
+        "手机号",
+        "手机号码",
+        "联系电话",
+        "电话号码",
+        "联系方式",
+    ),
+    ImportField.CONTACT_OTHER: (
+        "other contact",
+        "wechat",
+        "email",
+        "微信",
+        "微信号",
+        "邮箱",
+        "其他联系方式",
+    ),
+    ImportField.LEVEL: (
+        "level",
+        "grade",
+        "intent",
+        "intent level",
+        "级别",
+        "等级",
+        "意向级别",
+        "客户级别",
+        "意向等级",
+    ),
+    ImportField.OWNER: (
+        "owner",
+        "salesperson",
+        "sales",
+        "consultant",
+        "sales consultant",
+        "销售顾问",
+        "顾问",
+        "销售",
+        "负责人",
+        "跟进人",
+        "所属顾问",
+    ),
+    ImportField.MODEL_INTEREST: (
+        "model",
+        "model interest",
+        "car",
+        "vehicle",
+        "车型",
+        "意向车型",
+        "关注车型",
+    ),
     ImportField.BUDGET: ("budget", "预算", "购车预算"),
-    ImportField.PURCHASE_HORIZON: ("purchase time", "horizon", "purchase horizon",
-                                   "when to buy", "购车时间", "购买时间", "预计购车时间",
-                                   "拟购时间"),
+    ImportField.PURCHASE_HORIZON: (
+        "purchase time",
+        "horizon",
+        "purchase horizon",
+        "when to buy",
+        "购车时间",
+        "购买时间",
+        "预计购车时间",
+        "拟购时间",
+    ),
     ImportField.SOURCE_CHANNEL: ("source", "channel", "来源", "渠道", "客户来源", "来源渠道"),
-    ImportField.NOTES: ("notes", "note", "remarks", "remark", "comment", "comments", "备注",
-                        "说明", "情况说明"),
-    ImportField.CREATED: ("first visit", "created", "date", "visit date", "建档日期",
-                          "首次到店", "登记日期", "到店日期", "日期"),
-    ImportField.LAST_CONTACT: ("last contact", "last visit", "last follow-up", "最近联系",
-                               "最后联系", "上次联系", "最近联系时间", "上次回访"),
-    ImportField.NEXT_CALLBACK: ("next callback", "next follow-up", "callback", "下次回访",
-                                "下次跟进", "下次回访时间", "回访日期"),
+    ImportField.NOTES: (
+        "notes",
+        "note",
+        "remarks",
+        "remark",
+        "comment",
+        "comments",
+        "备注",
+        "说明",
+        "情况说明",
+    ),
+    ImportField.CREATED: (
+        "first visit",
+        "created",
+        "date",
+        "visit date",
+        "建档日期",
+        "首次到店",
+        "登记日期",
+        "到店日期",
+        "日期",
+    ),
+    ImportField.LAST_CONTACT: (
+        "last contact",
+        "last visit",
+        "last follow-up",
+        "最近联系",
+        "最后联系",
+        "上次联系",
+        "最近联系时间",
+        "上次回访",
+    ),
+    ImportField.NEXT_CALLBACK: (
+        "next callback",
+        "next follow-up",
+        "callback",
+        "下次回访",
+        "下次跟进",
+        "下次回访时间",
+        "回访日期",
+    ),
 }
 
 _ALIAS_INDEX: dict[str, ImportField] = {}
@@ -122,30 +218,62 @@ ACTION_LABELS: dict[Action, str] = {
 }
 
 BUDGET_BUCKETS: tuple[tuple[float, str], ...] = (
-    (100_000, "<100k"), (150_000, "100-150k"), (200_000, "150-200k"), (300_000, "200-300k"),
+    (100_000, "<100k"),
+    (150_000, "100-150k"),
+    (200_000, "150-200k"),
+    (300_000, "200-300k"),
 )
 _HORIZON_WORDS: dict[str, PurchaseHorizon] = {
-    "1m": PurchaseHorizon.MONTH, "3m": PurchaseHorizon.QUARTER,
-    "6m": PurchaseHorizon.HALF_YEAR, "12m": PurchaseHorizon.YEAR,
-    "unknown": PurchaseHorizon.UNKNOWN, "1": PurchaseHorizon.MONTH,
-    "3": PurchaseHorizon.QUARTER, "6": PurchaseHorizon.HALF_YEAR, "12": PurchaseHorizon.YEAR,
-    "一个月内": PurchaseHorizon.MONTH, "1个月内": PurchaseHorizon.MONTH,
-    "1个月": PurchaseHorizon.MONTH, "本月": PurchaseHorizon.MONTH,
-    "三个月内": PurchaseHorizon.QUARTER, "3个月内": PurchaseHorizon.QUARTER,
-    "3个月": PurchaseHorizon.QUARTER, "半年内": PurchaseHorizon.HALF_YEAR,
-    "6个月内": PurchaseHorizon.HALF_YEAR, "6个月": PurchaseHorizon.HALF_YEAR,
-    "一年内": PurchaseHorizon.YEAR, "1年内": PurchaseHorizon.YEAR,
-    "12个月": PurchaseHorizon.YEAR, "不确定": PurchaseHorizon.UNKNOWN,
-    "未定": PurchaseHorizon.UNKNOWN, "within a month": PurchaseHorizon.MONTH,
-    "within 3 months": PurchaseHorizon.QUARTER, "within 6 months": PurchaseHorizon.HALF_YEAR,
-    "within a year": PurchaseHorizon.YEAR, "not sure yet": PurchaseHorizon.UNKNOWN,
+    "1m": PurchaseHorizon.MONTH,
+    "3m": PurchaseHorizon.QUARTER,
+    "6m": PurchaseHorizon.HALF_YEAR,
+    "12m": PurchaseHorizon.YEAR,
+    "unknown": PurchaseHorizon.UNKNOWN,
+    "1": PurchaseHorizon.MONTH,
+    "3": PurchaseHorizon.QUARTER,
+    "6": PurchaseHorizon.HALF_YEAR,
+    "12": PurchaseHorizon.YEAR,
+    "一个月内": PurchaseHorizon.MONTH,
+    "1个月内": PurchaseHorizon.MONTH,
+    "1个月": PurchaseHorizon.MONTH,
+    "本月": PurchaseHorizon.MONTH,
+    "三个月内": PurchaseHorizon.QUARTER,
+    "3个月内": PurchaseHorizon.QUARTER,
+    "3个月": PurchaseHorizon.QUARTER,
+    "半年内": PurchaseHorizon.HALF_YEAR,
+    "6个月内": PurchaseHorizon.HALF_YEAR,
+    "6个月": PurchaseHorizon.HALF_YEAR,
+    "一年内": PurchaseHorizon.YEAR,
+    "1年内": PurchaseHorizon.YEAR,
+    "12个月": PurchaseHorizon.YEAR,
+    "不确定": PurchaseHorizon.UNKNOWN,
+    "未定": PurchaseHorizon.UNKNOWN,
+    "within a month": PurchaseHorizon.MONTH,
+    "within 3 months": PurchaseHorizon.QUARTER,
+    "within 6 months": PurchaseHorizon.HALF_YEAR,
+    "within a year": PurchaseHorizon.YEAR,
+    "not sure yet": PurchaseHorizon.UNKNOWN,
 }
 _CHANNEL_WORDS: dict[str, str] = {
-    "walk_in": "walk_in", "walk-in": "walk_in", "walk in": "walk_in", "展厅": "walk_in",
-    "到店": "walk_in", "进店": "walk_in", "自然到店": "walk_in", "phone": "phone",
-    "电话": "phone", "来电": "phone", "online": "online", "网络": "online", "线上": "online",
-    "网上": "online", "internet": "online", "marketing": "marketing", "市场": "marketing",
-    "活动": "marketing", "marketing lead": "marketing",
+    "walk_in": "walk_in",
+    "walk-in": "walk_in",
+    "walk in": "walk_in",
+    "展厅": "walk_in",
+    "到店": "walk_in",
+    "进店": "walk_in",
+    "自然到店": "walk_in",
+    "phone": "phone",
+    "电话": "phone",
+    "来电": "phone",
+    "online": "online",
+    "网络": "online",
+    "线上": "online",
+    "网上": "online",
+    "internet": "online",
+    "marketing": "marketing",
+    "市场": "marketing",
+    "活动": "marketing",
+    "marketing lead": "marketing",
 }
 
 
@@ -173,8 +301,7 @@ def parse_map_option(spec: str, headers: Sequence[str]) -> tuple[int, ImportFiel
     HEADER is the column's header (compared loosely) or its 1-based number.
     """
     if "=" not in spec:
-        raise InvalidInput("Write the mapping as HEADER=FIELD: {value}.", field="map",
-                           value=spec)
+        raise InvalidInput("Write the mapping as HEADER=FIELD: {value}.", field="map", value=spec)
     header, _, name = spec.rpartition("=")
     header, name = header.strip(), name.strip()
     column = None
@@ -190,9 +317,12 @@ def parse_map_option(spec: str, headers: Sequence[str]) -> tuple[int, ImportFiel
     try:
         return column, ImportField(name)
     except ValueError:
-        raise InvalidInput("Unknown field {value} (one of: {fields}).", field="map",
-                           value=name, fields=", ".join(f.value for f in ImportField)
-                           ) from None
+        raise InvalidInput(
+            "Unknown field {value} (one of: {fields}).",
+            field="map",
+            value=name,
+            fields=", ".join(f.value for f in ImportField),
+        ) from None
 
 
 def check_mapping(mapping: Sequence[ImportField | None]) -> None:
@@ -206,8 +336,7 @@ def check_mapping(mapping: Sequence[ImportField | None]) -> None:
         seen.add(f)
     for needed in (ImportField.NAME, ImportField.PHONE):
         if needed not in seen:
-            raise InvalidInput("No column is mapped to {value}.", field="map",
-                               value=needed.value)
+            raise InvalidInput("No column is mapped to {value}.", field="map", value=needed.value)
 
 
 def cell_text(value: Cell) -> str:
@@ -310,29 +439,42 @@ class ShopFacts:
 MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon")
 
 
-def _clean_row(raw: Mapping[ImportField, Cell], shop: ShopFacts
-               ) -> tuple[dict[str, object], list[DesktermError]]:
+def _clean_row(
+    raw: Mapping[ImportField, Cell], shop: ShopFacts
+) -> tuple[dict[str, object], list[DesktermError]]:
     """Clean values of one line; raises InvalidInput for the first fatal problem."""
     warnings: list[DesktermError] = []
     out: dict[str, object] = {}
     text = {f: cell_text(v).strip() for f, v in raw.items()}
-    out["name"] = clean_field(text.get(ImportField.NAME, ""), field="name", max_length=40,
-                              required=True)
+    out["name"] = clean_field(
+        text.get(ImportField.NAME, ""), field="name", max_length=40, required=True
+    )
     out["phone"] = normalize_phone(text.get(ImportField.PHONE, ""), shop.default_country)
-    out["contact_other"] = clean_field(text.get(ImportField.CONTACT_OTHER, ""),
-                                       field="contact_other", max_length=80) or None
-    out["model_interest"] = clean_field(text.get(ImportField.MODEL_INTEREST, ""),
-                                        field="model_interest", max_length=60) or None
-    notes = [clean_field(text.get(ImportField.NOTES, ""), field="notes", max_length=2000,
-                         multiline=True)]
+    out["contact_other"] = (
+        clean_field(text.get(ImportField.CONTACT_OTHER, ""), field="contact_other", max_length=80)
+        or None
+    )
+    out["model_interest"] = (
+        clean_field(text.get(ImportField.MODEL_INTEREST, ""), field="model_interest", max_length=60)
+        or None
+    )
+    notes = [
+        clean_field(text.get(ImportField.NOTES, ""), field="notes", max_length=2000, multiline=True)
+    ]
     budget_text = text.get(ImportField.BUDGET, "")
-    out["budget"] = (shop.word(ImportField.BUDGET, budget_text) or _budget(budget_text)
-                     if budget_text else None)
+    out["budget"] = (
+        shop.word(ImportField.BUDGET, budget_text) or _budget(budget_text) if budget_text else None
+    )
     if budget_text and out["budget"] is None:
         # Kept in the notes rather than lost or guessed.
         notes.append(f"{FIELD_LABELS[ImportField.BUDGET]}: {budget_text}")
-        warnings.append(InvalidInput("Budget {value} is not a range deskterm knows: kept in "
-                                     "the notes.", field="budget", value=budget_text))
+        warnings.append(
+            InvalidInput(
+                "Budget {value} is not a range deskterm knows: kept in the notes.",
+                field="budget",
+                value=budget_text,
+            )
+        )
     horizon_text = text.get(ImportField.PURCHASE_HORIZON, "")
     horizon = None
     if horizon_text:
@@ -340,33 +482,51 @@ def _clean_row(raw: Mapping[ImportField, Cell], shop: ShopFacts
         horizon = PurchaseHorizon(code) if code else _HORIZON_WORDS.get(key(horizon_text))
     if horizon_text and horizon is None:
         notes.append(f"{FIELD_LABELS[ImportField.PURCHASE_HORIZON]}: {horizon_text}")
-        warnings.append(InvalidInput("Purchase time {value} is not one deskterm knows: kept "
-                                     "in the notes.", field="purchase_horizon",
-                                     value=horizon_text))
+        warnings.append(
+            InvalidInput(
+                "Purchase time {value} is not one deskterm knows: kept in the notes.",
+                field="purchase_horizon",
+                value=horizon_text,
+            )
+        )
     out["purchase_horizon"] = horizon.value if horizon else None
     level_text = text.get(ImportField.LEVEL, "")
     if level_text:
         wanted = key(level_text)
-        rule = next((r for r in shop.levels if wanted in (key(r.code), key(r.name_en),
-                                                         key(r.name_zh))), None)
+        rule = next(
+            (r for r in shop.levels if wanted in (key(r.code), key(r.name_en), key(r.name_zh))),
+            None,
+        )
         if rule is None:
-            raise InvalidInput("Unknown level {value} (the levels: {codes}).", field="level",
-                               value=level_text, codes=", ".join(shop.levels.codes))
+            raise InvalidInput(
+                "Unknown level {value} (the levels: {codes}).",
+                field="level",
+                value=level_text,
+                codes=", ".join(shop.levels.codes),
+            )
     else:
         rule = shop.levels.suggest(horizon or PurchaseHorizon.UNKNOWN)
     out["level"] = rule.code
     owner_text = unicodedata.normalize("NFC", text.get(ImportField.OWNER, "")).strip()
     # Only a new customer needs an owner (one on file keeps theirs): plan_rows decides.
-    out["owner_id"] = (shop.owners.get(owner_text) if owner_text else shop.default_owner)
+    out["owner_id"] = shop.owners.get(owner_text) if owner_text else shop.default_owner
     out["owner_unknown"] = owner_text if owner_text and out["owner_id"] is None else None
     source_text = text.get(ImportField.SOURCE_CHANNEL, "")
-    channel = (shop.word(ImportField.SOURCE_CHANNEL, source_text)
-               or _CHANNEL_WORDS.get(key(source_text)) if source_text else "walk_in")
+    channel = (
+        shop.word(ImportField.SOURCE_CHANNEL, source_text) or _CHANNEL_WORDS.get(key(source_text))
+        if source_text
+        else "walk_in"
+    )
     if channel is None:
         channel = "walk_in"
         notes.append(f"{FIELD_LABELS[ImportField.SOURCE_CHANNEL]}: {source_text}")
-        warnings.append(InvalidInput("Source {value} is not a channel deskterm knows: kept in "
-                                     "the notes.", field="source_channel", value=source_text))
+        warnings.append(
+            InvalidInput(
+                "Source {value} is not a channel deskterm knows: kept in the notes.",
+                field="source_channel",
+                value=source_text,
+            )
+        )
     out["source_channel"] = channel
     created = parse_sheet_date(raw.get(ImportField.CREATED), field="created")
     last = parse_sheet_date(raw.get(ImportField.LAST_CONTACT), field="last_contact")
@@ -381,8 +541,9 @@ def _clean_row(raw: Mapping[ImportField, Cell], shop: ShopFacts
     return out, warnings
 
 
-def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], shop: ShopFacts
-              ) -> list[PlannedRow]:
+def plan_rows(
+    rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], shop: ShopFacts
+) -> list[PlannedRow]:
     """What the import does with each line (blank lines are left out)."""
     planned: list[PlannedRow] = []
     first_by_phone: dict[str, PlannedRow] = {}
@@ -392,23 +553,33 @@ def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], shop: Shop
         try:
             values, warnings = _clean_row(raw, shop)
         except DesktermError as exc:
-            planned.append(PlannedRow(line, Action.REJECT,
-                                      cell_text(raw.get(ImportField.NAME)),
-                                      cell_text(raw.get(ImportField.PHONE)), reason=exc))
+            planned.append(
+                PlannedRow(
+                    line,
+                    Action.REJECT,
+                    cell_text(raw.get(ImportField.NAME)),
+                    cell_text(raw.get(ImportField.PHONE)),
+                    reason=exc,
+                )
+            )
             continue
         phone = str(values["phone"])
-        row = PlannedRow(line, Action.CREATE, str(values["name"]), phone, values=values,
-                         warnings=warnings)
+        row = PlannedRow(
+            line, Action.CREATE, str(values["name"]), phone, values=values, warnings=warnings
+        )
         earlier = first_by_phone.get(phone)
         on_file = shop.existing.get(phone)
         unknown = values.pop("owner_unknown")
         no_owner = None
         if unknown is not None:
-            no_owner = InvalidInput("No active salesperson named {value}.", field="owner",
-                                    value=unknown)
+            no_owner = InvalidInput(
+                "No active salesperson named {value}.", field="owner", value=unknown
+            )
         elif values["owner_id"] is None:
-            no_owner = InvalidInput("No salesperson: map a salesperson column or choose one "
-                                    "for the whole sheet.", field="owner")
+            no_owner = InvalidInput(
+                "No salesperson: map a salesperson column or choose one for the whole sheet.",
+                field="owner",
+            )
         if no_owner is not None and earlier is None and on_file is None:
             planned.append(PlannedRow(line, Action.REJECT, row.name, phone, reason=no_owner))
             continue
@@ -420,14 +591,15 @@ def plan_rows(rows: Iterable[tuple[int, Mapping[ImportField, Cell]]], shop: Shop
             row.fills = _fold(earlier, values)
         elif on_file is not None:
             row.action, row.existing_id = Action.MERGE, on_file.id
-            row.fills = tuple(f for f in MERGE_FILLS
-                              if values.get(f) and not getattr(on_file, f))
+            row.fills = tuple(f for f in MERGE_FILLS if values.get(f) and not getattr(on_file, f))
             if values["notes"] and str(values["notes"]) not in on_file.notes:
                 row.fills += ("notes",)
             if values["owner_id"] not in (None, on_file.owner_id):
-                row.warnings.append(InvalidInput(
-                    "Already on file with another salesperson: the owner stays.",
-                    field="owner"))
+                row.warnings.append(
+                    InvalidInput(
+                        "Already on file with another salesperson: the owner stays.", field="owner"
+                    )
+                )
             first_by_phone[phone] = row
         else:
             first_by_phone[phone] = row
@@ -456,5 +628,3 @@ def summary(planned: Sequence[PlannedRow]) -> dict[Action, int]:
     for row in planned:
         counts[row.action] += 1
     return counts
-
-

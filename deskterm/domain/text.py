@@ -82,8 +82,11 @@ def parse_day(raw: str, *, field: str = "date") -> date:
     """
     text = unicodedata.normalize("NFKC", raw or "").strip()
     parts = text.split("-")
-    if (len(parts) != 3 or [len(p) for p in parts] != [4, 2, 2]
-            or not all(p.isascii() and p.isdigit() for p in parts)):
+    if (
+        len(parts) != 3
+        or [len(p) for p in parts] != [4, 2, 2]
+        or not all(p.isascii() and p.isdigit() for p in parts)
+    ):
         raise InvalidInput("Not a date: use YYYY-MM-DD.", field=field)
     try:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))

@@ -9,8 +9,16 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ERROR_CLASSES = {"DesktermError", "InvalidInput", "RuleViolation", "NotFound", "StorageError",
-                 "DamagedDatabase", "PermissionDenied", "UsageError"}
+ERROR_CLASSES = {
+    "DesktermError",
+    "InvalidInput",
+    "RuleViolation",
+    "NotFound",
+    "StorageError",
+    "DamagedDatabase",
+    "PermissionDenied",
+    "UsageError",
+}
 MARKERS = {"_", "N_"} | ERROR_CLASSES
 
 
@@ -26,8 +34,7 @@ def message_ids(root: Path | None = None) -> dict[str, str]:
             fn = node.func
             name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", None)
             first = node.args[0]
-            if name in MARKERS and isinstance(first, ast.Constant) and isinstance(first.value,
-                                                                                  str):
+            if name in MARKERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
                 found.setdefault(first.value, f"{path.relative_to(root.parent)}:{node.lineno}")
     return found
 

@@ -20,19 +20,48 @@ from deskterm.reliability.windows import windows_trial
 
 #: (name, what is done each round, trial, rounds in a full run, rounds with --quick)
 TRIALS: tuple[tuple[str, str, Callable[[Path, int], Outcome], int, int], ...] = (
-    ("kill -9 while writing", "a window writes receptions and forms non-stop; killed with "
-     "SIGKILL after 0.02-0.6 s; the file is reopened, checked, and every commit the window "
-     "reported is looked up", crash_trial, 200, 10),
-    ("three windows at once", "two receptions press next-up at the same instant (6 walk-ins "
-     "each), a salesperson ticks callbacks, a manager reassigns and reads the report; "
-     "separate processes, one file", windows_trial, 20, 2),
-    ("disk full", "receptions are saved until the file may not grow by one page",
-     full_disk_trial, 20, 3),
-    ("damaged file", "4 KB of random bytes at a random place after a backup; detected by "
-     "the health check, then restored from the newest backup", damage_trial, 50, 5),
-    ("hostile input", "a form of emoji, right-to-left text, 10 KB pastes, control "
-     "characters, SQL, impossible dates, odd phone formats, plus searches, leads, dates "
-     "and a CLI call every tenth round", hostile_trial, 600, 100),
+    (
+        "kill -9 while writing",
+        "a window writes receptions and forms non-stop; killed with "
+        "SIGKILL after 0.02-0.6 s; the file is reopened, checked, and every commit the window "
+        "reported is looked up",
+        crash_trial,
+        200,
+        10,
+    ),
+    (
+        "three windows at once",
+        "two receptions press next-up at the same instant (6 walk-ins "
+        "each), a salesperson ticks callbacks, a manager reassigns and reads the report; "
+        "separate processes, one file",
+        windows_trial,
+        20,
+        2,
+    ),
+    (
+        "disk full",
+        "receptions are saved until the file may not grow by one page",
+        full_disk_trial,
+        20,
+        3,
+    ),
+    (
+        "damaged file",
+        "4 KB of random bytes at a random place after a backup; detected by "
+        "the health check, then restored from the newest backup",
+        damage_trial,
+        50,
+        5,
+    ),
+    (
+        "hostile input",
+        "a form of emoji, right-to-left text, 10 KB pastes, control "
+        "characters, SQL, impossible dates, odd phone formats, plus searches, leads, dates "
+        "and a CLI call every tenth round",
+        hostile_trial,
+        600,
+        100,
+    ),
 )
 
 
@@ -44,8 +73,11 @@ def run(rounds_of: Callable[[int, int], int]) -> list[tuple[str, str, Outcome, f
             start = time.perf_counter()
             outcome = trial(Path(tmp), rounds_of(full, quick))
             results.append((name, what, outcome, time.perf_counter() - start))
-        print(f"{name}: {outcome.rounds} rounds, {outcome.operations} operations, "
-              f"{outcome.lost} lost, {outcome.failed_checks} failed checks", flush=True)
+        print(
+            f"{name}: {outcome.rounds} rounds, {outcome.operations} operations, "
+            f"{outcome.lost} lost, {outcome.failed_checks} failed checks",
+            flush=True,
+        )
     return results
 
 
@@ -65,8 +97,10 @@ def to_markdown(results: list[tuple[str, str, Outcome, float]]) -> str:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for name, what, o, seconds in results:
-        lines.append(f"| {name} | {what} | {o.rounds} | {o.operations} | **{o.lost}** | "
-                     f"{o.failed_checks} | {seconds:.0f} s |")
+        lines.append(
+            f"| {name} | {what} | {o.rounds} | {o.operations} | **{o.lost}** | "
+            f"{o.failed_checks} | {seconds:.0f} s |"
+        )
     lines += [
         "",
         "*Operations*: commits reported by the killed windows; actions of the concurrent",

@@ -32,8 +32,12 @@ class Outcome:
 
 def _run_writer(db: Path, kill_after: float) -> list[str]:
     """Start a writer, kill -9 it ``kill_after`` seconds after it is ready; its lines."""
-    proc = subprocess.Popen([sys.executable, "-m", "deskterm.reliability.writer", str(db)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deskterm.reliability.writer", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     ready = threading.Event()
 

@@ -29,9 +29,16 @@ def _receive(ctx: Context, n: int) -> int:
             if m.state == "with_customer":
                 rotation.done(ctx, m.salesperson_id)
     a = rotation.walk_in(ctx)
-    reception.save_form(ctx, a.reception_id, ReceptionForm(
-        name=f"Fault {n} " + "x" * 25, phone=f"136{n:08d}", purchase_horizon="1m",
-        model_interest="M" * 40))
+    reception.save_form(
+        ctx,
+        a.reception_id,
+        ReceptionForm(
+            name=f"Fault {n} " + "x" * 25,
+            phone=f"136{n:08d}",
+            purchase_horizon="1m",
+            model_interest="M" * 40,
+        ),
+    )
     return a.reception_id
 
 

@@ -24,8 +24,9 @@ def fresh_shop(path: Path, salespeople: int = 6) -> Path:
     try:
         setup.add_staff(ctx, "Boss", "manager", "senior")
         for i in range(salespeople):
-            setup.add_staff(ctx, f"Seller {i + 1:02d}", "salesperson",
-                            "senior" if i < 2 else "junior")
+            setup.add_staff(
+                ctx, f"Seller {i + 1:02d}", "salesperson", "senior" if i < 2 else "junior"
+            )
     finally:
         ctx.db.close()
     return path

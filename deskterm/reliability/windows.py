@@ -32,16 +32,18 @@ def _window(path: str, role: str, barrier, results, rounds: int) -> None:
                 out.append(rotation.walk_in(ctx).salesperson_id)
             elif role == "salesperson":
                 people = setup.list_staff(ctx, "salesperson")
-                for cb in callbacks.due_callbacks(ctx, people[i % len(people)].id,
-                                                  date(2026, 3, 31))[:1]:
+                for cb in callbacks.due_callbacks(
+                    ctx, people[i % len(people)].id, date(2026, 3, 31)
+                )[:1]:
                     callbacks.complete_callback(ctx, cb.id, "reached", note=f"call {i}")
                     out.append(cb.id)
             elif role == "manager":
                 found = customers.search(ctx, "Seed")
                 if found:
                     c = found[i % len(found)]
-                    to = next(p.id for p in setup.list_staff(ctx, "salesperson")
-                              if p.id != c.owner_id)
+                    to = next(
+                        p.id for p in setup.list_staff(ctx, "salesperson") if p.id != c.owner_id
+                    )
                     customers.reassign(ctx, c.id, to, "meeting")
                 out.append(daily_report(ctx).team.receptions)
         results.put((role, out, None))
@@ -58,8 +60,11 @@ def _seed(path: Path) -> int:
             rotation.check_in(ctx, p.id)
         for i in range(8):  # customers with callbacks for the salesperson and the manager
             a = rotation.walk_in(ctx)
-            reception.save_form(ctx, a.reception_id, ReceptionForm(
-                name=f"Seed {i}", phone=f"1390000{i:04d}", purchase_horizon="1m"))
+            reception.save_form(
+                ctx,
+                a.reception_id,
+                ReceptionForm(name=f"Seed {i}", phone=f"1390000{i:04d}", purchase_horizon="1m"),
+            )
             rotation.done(ctx, a.salesperson_id)
         return daily_report(ctx).team.receptions
     finally:
@@ -74,8 +79,10 @@ def windows_trial(folder: Path, rounds: int) -> Outcome:
         path = fresh_shop(folder / f"windows-{r}.db", salespeople=16)
         seeded = _seed(path)
         barrier, results = m.Barrier(len(WINDOWS)), m.Queue()
-        procs = [m.Process(target=_window, args=(str(path), role, barrier, results, n))
-                 for role, n in WINDOWS]
+        procs = [
+            m.Process(target=_window, args=(str(path), role, barrier, results, n))
+            for role, n in WINDOWS
+        ]
         for p in procs:
             p.start()
         reports = [results.get(timeout=180) for _ in procs]

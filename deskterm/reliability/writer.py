@@ -39,8 +39,13 @@ def main(path: str) -> None:
             continue
         print(f"reception {a.reception_id}", flush=True)
         phone = f"137{a.reception_id % 10**8:08d}"
-        saved = reception.save_form(ctx, a.reception_id, ReceptionForm(
-            name=f"Crash {n}", phone=phone, purchase_horizon="1m", model_interest="Y"))
+        saved = reception.save_form(
+            ctx,
+            a.reception_id,
+            ReceptionForm(
+                name=f"Crash {n}", phone=phone, purchase_horizon="1m", model_interest="Y"
+            ),
+        )
         print(f"form {a.reception_id} {saved.customer_id}", flush=True)
         rotation.done(ctx, a.salesperson_id)
 

@@ -21,19 +21,31 @@ def _reason_facts(ctx: Context, kind: str, first: date, last: date) -> list[A.Re
     """The facts between ``first`` and ``last`` only: years of history stay on disk."""
     with ctx.db.read() as s:
         if kind == "no_contact":
-            return [A.ReasonFact(reason or "", who, day)
-                    for reason, who, day in s.exec(select(
-                        Reception.no_contact_reason, Reception.credited_to_id, Reception.day)
-                        .where(Reception.day >= first, Reception.day <= last,
-                               col(Reception.no_contact_reason).is_not(None))).all()]
+            return [
+                A.ReasonFact(reason or "", who, day)
+                for reason, who, day in s.exec(
+                    select(
+                        Reception.no_contact_reason, Reception.credited_to_id, Reception.day
+                    ).where(
+                        Reception.day >= first,
+                        Reception.day <= last,
+                        col(Reception.no_contact_reason).is_not(None),
+                    )
+                ).all()
+            ]
         if kind == "lost":
             start, end = ctx.day_range_utc(first, last)
-            return [A.ReasonFact(reason or "", who, ctx.local_day(at))
-                    for reason, who, at in s.exec(select(
-                        Customer.lost_reason, Customer.owner_id, Customer.lost_at).where(
+            return [
+                A.ReasonFact(reason or "", who, ctx.local_day(at))
+                for reason, who, at in s.exec(
+                    select(Customer.lost_reason, Customer.owner_id, Customer.lost_at).where(
                         col(Customer.lost_reason).is_not(None),
-                        col(Customer.lost_at) >= start, col(Customer.lost_at) < end)).all()
-                    if at]
+                        col(Customer.lost_at) >= start,
+                        col(Customer.lost_at) < end,
+                    )
+                ).all()
+                if at
+            ]
     raise InvalidInput("Reasons are no_contact or lost.", field="kind")
 
 
@@ -64,17 +76,25 @@ def reasons(ctx: Context, kind: str, first: date, last: date) -> ReasonsReport:
         raise InvalidInput("Reasons are no_contact or lost.", field="kind")
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all() if st.id is not None}
-        marks = [CountermeasureView(m.id or 0, m.reason, m.since, m.note)
-                 for m in s.exec(select(Countermeasure).where(Countermeasure.kind == kind)
-                                 .order_by(col(Countermeasure.since))).all()]
+        marks = [
+            CountermeasureView(m.id or 0, m.reason, m.since, m.note)
+            for m in s.exec(
+                select(Countermeasure)
+                .where(Countermeasure.kind == kind)
+                .order_by(col(Countermeasure.since))
+            ).all()
+        ]
     # Before/after a countermeasure looks up to three months either side of its date.
     lo = min([first, *[m.since - relativedelta(months=3) for m in marks]])
     hi = max([last, ctx.today()])
     facts = _reason_facts(ctx, kind, lo, hi)
     table = A.reasons_table(facts, first, last)
-    return ReasonsReport(kind, table,
-                         [(m, A.before_after(facts, m.reason, m.since, ctx.today()))
-                          for m in marks], names)
+    return ReasonsReport(
+        kind,
+        table,
+        [(m, A.before_after(facts, m.reason, m.since, ctx.today())) for m in marks],
+        names,
+    )
 
 
 @permission("meeting")
@@ -82,16 +102,29 @@ def funnel(ctx: Context, first: date, last: date) -> dict[int | None, dict[str, 
     """First visits in the period and how far each got, per salesperson and for the team."""
     with ctx.db.read() as s:
         top = list(load_levels(s))[0].code
-        reached_top = set(s.exec(select(LevelChange.customer_id).where(
-            LevelChange.to_level == top)).all())
-        rows = s.exec(select(Reception, Customer).join(Customer, isouter=True).where(
-            Reception.day >= first, Reception.day <= last, Reception.counted == True,  # noqa: E712
-            Reception.first_visit == True)).all()  # noqa: E712
-        facts = [A.VisitorFact(r.credited_to_id, c is not None,
-                               bool(r.test_drive) and c is not None,
-                               c is not None and c.id in reached_top,
-                               c is not None and c.won_at is not None)
-                 for r, c in rows]
+        reached_top = set(
+            s.exec(select(LevelChange.customer_id).where(LevelChange.to_level == top)).all()
+        )
+        rows = s.exec(
+            select(Reception, Customer)
+            .join(Customer, isouter=True)
+            .where(
+                Reception.day >= first,
+                Reception.day <= last,
+                Reception.counted == True,  # noqa: E712
+                Reception.first_visit == True,  # noqa: E712
+            )
+        ).all()
+        facts = [
+            A.VisitorFact(
+                r.credited_to_id,
+                c is not None,
+                bool(r.test_drive) and c is not None,
+                c is not None and c.id in reached_top,
+                c is not None and c.won_at is not None,
+            )
+            for r, c in rows
+        ]
     return A.funnel(facts)
 
 
@@ -102,25 +135,40 @@ def level_history(ctx: Context, customer_id: int) -> list[tuple[A.LevelSpan, str
         if s.get(Customer, customer_id) is None:
             raise NotFound("No customer #{id}.", field="customer", id=customer_id)
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
-        changes = [(ctx.local_day(lc.at), lc.to_level, lc.by_id, lc.source)
-                   for lc in s.exec(select(LevelChange).where(
-                       LevelChange.customer_id == customer_id)
-                       .order_by(col(LevelChange.at), col(LevelChange.id))).all()]
-    return [(span, names.get(span.by) if span.by else None)
-            for span in A.level_spans(changes)]
+        changes = [
+            (ctx.local_day(lc.at), lc.to_level, lc.by_id, lc.source)
+            for lc in s.exec(
+                select(LevelChange)
+                .where(LevelChange.customer_id == customer_id)
+                .order_by(col(LevelChange.at), col(LevelChange.id))
+            ).all()
+        ]
+    return [(span, names.get(span.by) if span.by else None) for span in A.level_spans(changes)]
 
 
 @permission("meeting")
-def coaching(ctx: Context, salesperson_id: int, first: date, last: date
-             ) -> tuple[dict[str, A.CoachingMonth], Counter[str]]:
+def coaching(
+    ctx: Context, salesperson_id: int, first: date, last: date
+) -> tuple[dict[str, A.CoachingMonth], Counter[str]]:
     """A salesperson's form completeness and contact capture by month; fields left empty."""
     with ctx.db.read() as s:
-        rows = s.exec(select(Reception).where(
-            Reception.credited_to_id == salesperson_id, Reception.counted == True,  # noqa: E712
-            Reception.day >= first, Reception.day <= last,
-            col(Reception.form_saved_at).is_not(None))).all()
-        facts = [A.FormFact(r.day, r.customer_id is not None, r.form_fields_filled,
-                            r.form_fields_total,
-                            tuple(x for x in (r.form_missing or "").split(",") if x))
-                 for r in rows]
+        rows = s.exec(
+            select(Reception).where(
+                Reception.credited_to_id == salesperson_id,
+                Reception.counted == True,  # noqa: E712
+                Reception.day >= first,
+                Reception.day <= last,
+                col(Reception.form_saved_at).is_not(None),
+            )
+        ).all()
+        facts = [
+            A.FormFact(
+                r.day,
+                r.customer_id is not None,
+                r.form_fields_filled,
+                r.form_fields_total,
+                tuple(x for x in (r.form_missing or "").split(",") if x),
+            )
+            for r in rows
+        ]
     return A.coaching(facts, first, last)

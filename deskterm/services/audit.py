@@ -43,8 +43,13 @@ class AuditEntry:
 
 
 @permission("audit")
-def audit_trail(ctx: Context, text: str = "", entity: str | None = None,
-                entity_id: int | None = None, limit: int = 300) -> list[AuditEntry]:
+def audit_trail(
+    ctx: Context,
+    text: str = "",
+    entity: str | None = None,
+    entity_id: int | None = None,
+    limit: int = 300,
+) -> list[AuditEntry]:
     """The newest entries first; ``text`` matches the action, the entity or the values."""
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
@@ -55,12 +60,25 @@ def audit_trail(ctx: Context, text: str = "", entity: str | None = None,
             q = q.where(Audit.entity_id == entity_id)
         text = text.strip()
         if text:
-            q = q.where(or_(col(Audit.action).icontains(text, autoescape=True),
-                            col(Audit.entity).icontains(text, autoescape=True),
-                            col(Audit.before_json).icontains(text, autoescape=True),
-                            col(Audit.after_json).icontains(text, autoescape=True)))
+            q = q.where(
+                or_(
+                    col(Audit.action).icontains(text, autoescape=True),
+                    col(Audit.entity).icontains(text, autoescape=True),
+                    col(Audit.before_json).icontains(text, autoescape=True),
+                    col(Audit.after_json).icontains(text, autoescape=True),
+                )
+            )
         rows = s.exec(q.order_by(col(Audit.id).desc()).limit(limit)).all()
-        return [AuditEntry(r.id or 0, r.at, names.get(r.actor_id) if r.actor_id else None,
-                           r.action, r.entity, r.entity_id,
-                           json.loads(r.before_json) if r.before_json else {},
-                           json.loads(r.after_json) if r.after_json else {}) for r in rows]
+        return [
+            AuditEntry(
+                r.id or 0,
+                r.at,
+                names.get(r.actor_id) if r.actor_id else None,
+                r.action,
+                r.entity,
+                r.entity_id,
+                json.loads(r.before_json) if r.before_json else {},
+                json.loads(r.after_json) if r.after_json else {},
+            )
+            for r in rows
+        ]

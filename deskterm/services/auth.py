@@ -27,12 +27,14 @@ FREE_TRIES = 3  # wrong PINs before the lock-out starts
 FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
 
+
 def hash_pin(pin: str, *, n: int | None = None) -> str:
     """A salted scrypt hash of ``pin``, with its parameters."""
     n = n or SCRYPT_N
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P,
-                            maxmem=256 * 2**20, dklen=32)
+    digest = hashlib.scrypt(
+        pin.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, maxmem=256 * 2**20, dklen=32
+    )
     return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
@@ -42,8 +44,15 @@ def pin_matches(pin: str, stored: str) -> bool:
         kind, n, r, p, salt, digest = stored.split("$")
         if kind != "scrypt":
             return False
-        got = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                             p=int(p), maxmem=256 * 2**20, dklen=len(digest) // 2)
+        got = hashlib.scrypt(
+            pin.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=256 * 2**20,
+            dklen=len(digest) // 2,
+        )
     except ValueError:
         return False
     return hmac.compare_digest(got.hex(), digest)
@@ -96,8 +105,10 @@ def pins_required(ctx: Context) -> bool:
 def anyone_has_pin(ctx: Context) -> bool:
     """Whether at least one active staff member has a PIN (browser access needs one)."""
     with ctx.db.read() as s:
-        return s.exec(select(Staff.id).where(Staff.active,
-                                             col(Staff.pin_hash).is_not(None))).first() is not None
+        return (
+            s.exec(select(Staff.id).where(Staff.active, col(Staff.pin_hash).is_not(None))).first()
+            is not None
+        )
 
 
 @permission(PUBLIC)
@@ -136,8 +147,11 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     _refuse_if_locked(locked, real_now())
     if stored is None and ctx.remote:
         # Whoever reached the page first would otherwise choose this person's PIN.
-        raise RuleViolation("No PIN yet: choose it at the shop PC first (deskterm staff "
-                            "pin, or sign in there once).", field="pin")
+        raise RuleViolation(
+            "No PIN yet: choose it at the shop PC first (deskterm staff "
+            "pin, or sign in there once).",
+            field="pin",
+        )
     if stored is None:
         _store_pin(ctx, staff_id, pin)
     right = stored is None or pin_matches(pin.strip(), stored)  # slow: outside the lock
@@ -153,8 +167,15 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
             over = person.pin_failures - FREE_TRIES
             if over >= 0:
                 person.pin_locked_until = now + min(FIRST_LOCK * 2**over, LONGEST_LOCK)
-            record_audit(s, ctx, "staff.pin_failed", "staff", staff_id, None,
-                         {"failures": person.pin_failures})
+            record_audit(
+                s,
+                ctx,
+                "staff.pin_failed",
+                "staff",
+                staff_id,
+                None,
+                {"failures": person.pin_failures},
+            )
         else:
             person.pin_failures, person.pin_locked_until = 0, None
         actor = Actor(staff_id, person.name, person.role)

@@ -37,8 +37,11 @@ def _name(at: datetime) -> str:
 def _listed(folder: Path, suffix: str) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.glob(f"{PREFIX}*{suffix}") if p.is_file()),
-                  key=lambda p: p.name, reverse=True)
+    return sorted(
+        (p for p in folder.glob(f"{PREFIX}*{suffix}") if p.is_file()),
+        key=lambda p: p.name,
+        reverse=True,
+    )
 
 
 def list_backups(db_path: Path) -> list[Path]:
@@ -74,9 +77,12 @@ def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
         problem = files.health(target)
         if problem is not None:
             target.unlink(missing_ok=True)
-            raise DamagedDatabase("The database {path} is damaged ({problem}): no backup was "
-                                  "made, so the older backups stay the good ones.",
-                                  path=str(ctx.db.path), problem=problem)
+            raise DamagedDatabase(
+                "The database {path} is damaged ({problem}): no backup was "
+                "made, so the older backups stay the good ones.",
+                path=str(ctx.db.path),
+                problem=problem,
+            )
     return target
 
 
@@ -127,11 +133,17 @@ def restore(db_path: Path, source: Path | None, now: datetime) -> tuple[Path, Pa
     if source is None:
         source, skipped = newest_good_backup(db_path)
         if source is None and skipped:
-            raise StorageError("None of the {n} backups in {folder} is sound; nothing was "
-                               "restored.", n=len(skipped), folder=str(backup_folder(db_path)))
+            raise StorageError(
+                "None of the {n} backups in {folder} is sound; nothing was restored.",
+                n=len(skipped),
+                folder=str(backup_folder(db_path)),
+            )
         if source is None:
-            raise StorageError("No backup of {path} was found in {folder}.",
-                               path=str(db_path), folder=str(backup_folder(db_path)))
+            raise StorageError(
+                "No backup of {path} was found in {folder}.",
+                path=str(db_path),
+                folder=str(backup_folder(db_path)),
+            )
     if not source.is_file():
         raise StorageError("No backup at {path}.", path=str(source))
     kept = files.restore(source, db_path, f"{now:%Y%m%d-%H%M%S}")

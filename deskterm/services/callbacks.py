@@ -46,16 +46,18 @@ class CallbackView:
 def customer_clock(ctx: Context, c: Any) -> CustomerClock:
     """The dates the escalation rules look at, from a customer row."""
     return CustomerClock(
-        level=c.level, status=Status(c.status), level_since=ctx.local_day(c.level_since),
-        status_since=ctx.local_day(c.status_since), owner_since=ctx.local_day(c.owner_since),
+        level=c.level,
+        status=Status(c.status),
+        level_since=ctx.local_day(c.level_since),
+        status_since=ctx.local_day(c.status_since),
+        owner_since=ctx.local_day(c.owner_since),
         last_real_contact=ctx.local_day(c.last_contact_at) if c.last_contact_at else None,
         created=ctx.local_day(c.created_at),
     )
 
 
 @permission("callbacks")
-def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None
-                  ) -> list[CallbackView]:
+def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None) -> list[CallbackView]:
     """Open callbacks due on ``day`` or overdue, most urgent first."""
     day = day or ctx.today()
     _, end = ctx.day_range_utc(day)
@@ -69,25 +71,59 @@ def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None
     def local(value: Any) -> date:  # a stored datetime's day at the shop
         return stored(value).astimezone(zone).date()  # type: ignore[union-attr]
 
-    for (cb_id, due_at, cust_id, name, phone, level, status, level_since, status_since,
-         owner_since, last_contact_at, created_at, notes, last_note) in rows:
+    for (
+        cb_id,
+        due_at,
+        cust_id,
+        name,
+        phone,
+        level,
+        status,
+        level_since,
+        status_since,
+        owner_since,
+        last_contact_at,
+        created_at,
+        notes,
+        last_note,
+    ) in rows:
         last_contact = local(last_contact_at) if last_contact_at else None
-        clock = CustomerClock(level=level, status=Status(status), level_since=local(level_since),
-                              status_since=local(status_since), owner_since=local(owner_since),
-                              last_real_contact=last_contact, created=local(created_at))
+        clock = CustomerClock(
+            level=level,
+            status=Status(status),
+            level_since=local(level_since),
+            status_since=local(status_since),
+            owner_since=local(owner_since),
+            last_real_contact=last_contact,
+            created=local(created_at),
+        )
         deadline = next_deadline(clock, levels.get(level))
         due = local(due_at)
-        out.append(CallbackView(
-            cb_id, cust_id, name, phone, level, status, due, (day - due).days,
-            (day - last_contact).days if last_contact else None,
-            deadline.kind.value if deadline else None,
-            deadline.days_left(day) if deadline else None, last_note or notes,
-        ))
+        out.append(
+            CallbackView(
+                cb_id,
+                cust_id,
+                name,
+                phone,
+                level,
+                status,
+                due,
+                (day - due).days,
+                (day - last_contact).days if last_contact else None,
+                deadline.kind.value if deadline else None,
+                deadline.days_left(day) if deadline else None,
+                last_note or notes,
+            )
+        )
     # Most urgent: nearest escalation, then longest overdue, then hottest level.
     rank = {code: i for i, code in enumerate(levels.codes)}
-    out.sort(key=lambda v: (
-        v.escalation_days_left if v.escalation_days_left is not None else 10**6,
-        -v.overdue_days, rank.get(v.level, 99)))
+    out.sort(
+        key=lambda v: (
+            v.escalation_days_left if v.escalation_days_left is not None else 10**6,
+            -v.overdue_days,
+            rank.get(v.level, 99),
+        )
+    )
     return out
 
 
@@ -145,11 +181,11 @@ def complete_callback(
             except InvalidInput as e:
                 errors["level"] = e
         if out is Outcome.LOST:
-            lost_code, _ = _reason(s, "lost", lost_reason, lost_note.strip(), "lost_reason",
-                                   errors)
+            lost_code, _ = _reason(s, "lost", lost_reason, lost_note.strip(), "lost_reason", errors)
         if appointment is not None and appointment < ctx.today():
-            errors["appointment"] = InvalidInput("The appointment date is in the past.",
-                                                 field="appointment")
+            errors["appointment"] = InvalidInput(
+                "The appointment date is in the past.", field="appointment"
+            )
         if errors:
             raise InvalidForm(errors)
         before = snapshot(cust, ("level", "status", "last_contact_at"))
@@ -158,8 +194,9 @@ def complete_callback(
         _set_level(s, ctx, cust, level_after, "callback", cb.salesperson_id)
         if out.is_real_contact:
             cust.last_contact_at = now
-        plan = plan_after_contact(levels.get(cust.level), out, ctx.today(),
-                                  ctx.local_day(cust.level_since), appointment)
+        plan = plan_after_contact(
+            levels.get(cust.level), out, ctx.today(), ctx.local_day(cust.level_since), appointment
+        )
         cb.status = "done"
         cb.done_at = now
         cb.outcome = out.value
@@ -183,12 +220,24 @@ def complete_callback(
                 cust.lost_request_note = lost_note.strip() or None
                 cust.lost_requested_at = now
                 cust.lost_requested_by = ctx.actor_id or cb.salesperson_id
-        record_audit(s, ctx, "callback.done", "callback", cb.id, before,
-                     {**snapshot(cust, ("level", "status", "last_contact_at")),
-                      "outcome": out.value})
-        return CallbackResult(cb.id or 0, cust.id or 0, out.value, level_before, cust.level,
-                              plan.step.value, plan.due if plan.step is NextStep.CALLBACK
-                              else None)
+        record_audit(
+            s,
+            ctx,
+            "callback.done",
+            "callback",
+            cb.id,
+            before,
+            {**snapshot(cust, ("level", "status", "last_contact_at")), "outcome": out.value},
+        )
+        return CallbackResult(
+            cb.id or 0,
+            cust.id or 0,
+            out.value,
+            level_before,
+            cust.level,
+            plan.step.value,
+            plan.due if plan.step is NextStep.CALLBACK else None,
+        )
 
 
 def win(s, ctx: Context, cust: Customer) -> None:  # type: ignore[no-untyped-def]
@@ -197,19 +246,28 @@ def win(s, ctx: Context, cust: Customer) -> None:  # type: ignore[no-untyped-def
 
     now = ctx.now()
     cust.status, cust.status_since, cust.won_at = Status.WON.value, now, now
-    care = s.exec(select(Staff).where(Staff.role == "care", Staff.active == True)  # noqa: E712
-                  .order_by(col(Staff.id))).first()
+    care = s.exec(
+        select(Staff)
+        .where(Staff.role == "care", Staff.active == True)  # noqa: E712
+        .order_by(col(Staff.id))
+    ).first()
     cust.care_owner_id = care.id if care else None
     schedule_first_care(s, ctx, cust)
 
 
 @permission("callbacks")
-def callbacks_between(ctx: Context, salesperson_id: int, first: date, last: date
-                      ) -> list[tuple[int, datetime]]:
+def callbacks_between(
+    ctx: Context, salesperson_id: int, first: date, last: date
+) -> list[tuple[int, datetime]]:
     """Open callbacks (id, due) of a salesperson due within [first, last]."""
     start, end = ctx.day_range_utc(first, last)
     with ctx.db.read() as s:
-        rows = s.exec(select(Callback.id, Callback.due_at).where(
-            Callback.salesperson_id == salesperson_id, Callback.status == "open",
-            Callback.due_at >= start, Callback.due_at < end)).all()
+        rows = s.exec(
+            select(Callback.id, Callback.due_at).where(
+                Callback.salesperson_id == salesperson_id,
+                Callback.status == "open",
+                Callback.due_at >= start,
+                Callback.due_at < end,
+            )
+        ).all()
         return [(i or 0, d) for i, d in rows]

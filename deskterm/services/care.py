@@ -38,9 +38,15 @@ def schedule_first_care(s: Session, ctx: Context, cust: Customer) -> None:
     if cust.care_owner_id is None or cust.won_at is None:
         return
     steps = care_steps(load_settings(s)["care.schedule"])
-    s.add(Callback(customer_id=cust.id, salesperson_id=cust.care_owner_id, kind="care",
-                   due_at=ctx.day_start(_due(ctx.local_day(cust.won_at), steps, 0)),
-                   created_at=ctx.now()))
+    s.add(
+        Callback(
+            customer_id=cust.id,
+            salesperson_id=cust.care_owner_id,
+            kind="care",
+            due_at=ctx.day_start(_due(ctx.local_day(cust.won_at), steps, 0)),
+            created_at=ctx.now(),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -63,24 +69,43 @@ def care_due(ctx: Context, care_id: int, day: date | None = None) -> list[CareCa
     day = day or ctx.today()
     _, end = ctx.day_range_utc(day)
     with ctx.db.read() as s:
-        rows = s.exec(select(Callback, Customer).join(Customer).where(
-            Callback.salesperson_id == care_id, Callback.kind == "care",
-            Callback.status == "open", Callback.due_at < end)
-            .order_by(col(Callback.due_at))).all()
+        rows = s.exec(
+            select(Callback, Customer)
+            .join(Customer)
+            .where(
+                Callback.salesperson_id == care_id,
+                Callback.kind == "care",
+                Callback.status == "open",
+                Callback.due_at < end,
+            )
+            .order_by(col(Callback.due_at))
+        ).all()
         out = []
         for cb, c in rows:
-            done = s.exec(select(func.count()).select_from(Callback).where(
-                Callback.customer_id == c.id, Callback.kind == "care",
-                Callback.status == "done")).one()
-            out.append(CareCall(cb.id or 0, c.id or 0, c.name, c.phone, c.model_interest,
-                                ctx.local_day(c.won_at) if c.won_at else day,
-                                ctx.local_day(cb.due_at), int(done) + 1))
+            done = s.exec(
+                select(func.count())
+                .select_from(Callback)
+                .where(
+                    Callback.customer_id == c.id, Callback.kind == "care", Callback.status == "done"
+                )
+            ).one()
+            out.append(
+                CareCall(
+                    cb.id or 0,
+                    c.id or 0,
+                    c.name,
+                    c.phone,
+                    c.model_interest,
+                    ctx.local_day(c.won_at) if c.won_at else day,
+                    ctx.local_day(cb.due_at),
+                    int(done) + 1,
+                )
+            )
         return out
 
 
 @permission("care")
-def complete_care(ctx: Context, callback_id: int, note: str = "", reached: bool = True
-                  ) -> date:
+def complete_care(ctx: Context, callback_id: int, note: str = "", reached: bool = True) -> date:
     """Tick a keep-in-touch call off; the next one follows the schedule (returned)."""
     clean = clean_field(note, field="note", max_length=2000, multiline=True)
     with ctx.db.write() as s:
@@ -96,15 +121,30 @@ def complete_care(ctx: Context, callback_id: int, note: str = "", reached: bool 
         s.flush()
         steps = care_steps(load_settings(s)["care.schedule"])
         if reached:
-            done = s.exec(select(func.count()).select_from(Callback).where(
-                Callback.customer_id == cust.id, Callback.kind == "care",
-                Callback.status == "done", Callback.outcome == "reached")).one()
+            done = s.exec(
+                select(func.count())
+                .select_from(Callback)
+                .where(
+                    Callback.customer_id == cust.id,
+                    Callback.kind == "care",
+                    Callback.status == "done",
+                    Callback.outcome == "reached",
+                )
+            ).one()
             due = _due(ctx.local_day(cust.won_at), steps, int(done))
         else:
             due = ctx.today() + relativedelta(days=1)
         due = max(due, ctx.today() + relativedelta(days=1))
-        s.add(Callback(customer_id=cust.id, salesperson_id=cb.salesperson_id, kind="care",
-                       due_at=ctx.day_start(due), created_at=ctx.now()))
-        record_audit(s, ctx, "care.done", "callback", cb.id, None,
-                     {"reached": reached, "next": due})
+        s.add(
+            Callback(
+                customer_id=cust.id,
+                salesperson_id=cb.salesperson_id,
+                kind="care",
+                due_at=ctx.day_start(due),
+                created_at=ctx.now(),
+            )
+        )
+        record_audit(
+            s, ctx, "care.done", "callback", cb.id, None, {"reached": reached, "next": due}
+        )
         return due

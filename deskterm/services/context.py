@@ -59,8 +59,9 @@ def _jsonable(value: Any) -> Any:
 def _dump(values: dict[str, Any] | None) -> str | None:
     if not values:
         return None
-    return json.dumps({k: _jsonable(v) for k, v in values.items()}, ensure_ascii=False,
-                      separators=(",", ":"))
+    return json.dumps(
+        {k: _jsonable(v) for k, v in values.items()}, ensure_ascii=False, separators=(",", ":")
+    )
 
 
 def record_audit(

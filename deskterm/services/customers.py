@@ -42,9 +42,20 @@ class CustomerView:
 
 def _views(session, rows: list[Customer]) -> list[CustomerView]:  # type: ignore[no-untyped-def]
     names = {s.id: s.name for s in session.exec(select(Staff)).all()}
-    return [CustomerView(c.id or 0, c.name, c.phone, c.level, c.status, c.owner_id,
-                         names.get(c.owner_id, "?"), c.model_interest, c.last_contact_at)
-            for c in rows]
+    return [
+        CustomerView(
+            c.id or 0,
+            c.name,
+            c.phone,
+            c.level,
+            c.status,
+            c.owner_id,
+            names.get(c.owner_id, "?"),
+            c.model_interest,
+            c.last_contact_at,
+        )
+        for c in rows
+    ]
 
 
 #: The longest search text: longer than any name (40) or phone, short of any SQL limit.
@@ -68,12 +79,18 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     # customers the ORM's own work was a third of the time of a rare fragment's search.
     with ctx.db.read_cursor() as cur:
         rows = queries.customer_search_rows(
-            cur, name=None if phone_like else text,
+            cur,
+            name=None if phone_like else text,
             name_any_case=any("a" <= ch.lower() <= "z" for ch in text),
-            digits=digits if len(digits) >= 3 else None, limit=limit)
-    return [CustomerView(cid, name, phone, level, status, owner_id, owner, model,
-                         queries.from_stored(last))
-            for cid, name, phone, level, status, owner_id, owner, model, last in rows]
+            digits=digits if len(digits) >= 3 else None,
+            limit=limit,
+        )
+    return [
+        CustomerView(
+            cid, name, phone, level, status, owner_id, owner, model, queries.from_stored(last)
+        )
+        for cid, name, phone, level, status, owner_id, owner, model, last in rows
+    ]
 
 
 @permission("customers")
@@ -105,29 +122,56 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
         out: list[TimelineEntry] = []
         for r in s.exec(select(Reception).where(Reception.customer_id == customer_id)).all():
-            out.append(TimelineEntry(r.arrived_at, "reception",
-                                     f"{r.channel}{' test-drive' if r.test_drive else ''}",
-                                     names.get(r.salesperson_id)))
+            out.append(
+                TimelineEntry(
+                    r.arrived_at,
+                    "reception",
+                    f"{r.channel}{' test-drive' if r.test_drive else ''}",
+                    names.get(r.salesperson_id),
+                )
+            )
         for cb in s.exec(select(Callback).where(Callback.customer_id == customer_id)).all():
             if cb.status != "done" or cb.done_at is None:
                 continue
             if cb.kind == "sales":
-                out.append(TimelineEntry(cb.done_at, "callback",
-                                         f"{cb.outcome} {cb.level_before}→{cb.level_after} "
-                                         f"{cb.note}".strip(), names.get(cb.salesperson_id)))
+                out.append(
+                    TimelineEntry(
+                        cb.done_at,
+                        "callback",
+                        f"{cb.outcome} {cb.level_before}→{cb.level_after} {cb.note}".strip(),
+                        names.get(cb.salesperson_id),
+                    )
+                )
             else:  # care and marketing contacts leave the level alone
-                out.append(TimelineEntry(cb.done_at, cb.kind, f"{cb.outcome} {cb.note}".strip(),
-                                         names.get(cb.salesperson_id)))
+                out.append(
+                    TimelineEntry(
+                        cb.done_at,
+                        cb.kind,
+                        f"{cb.outcome} {cb.note}".strip(),
+                        names.get(cb.salesperson_id),
+                    )
+                )
         for lc in s.exec(select(LevelChange).where(LevelChange.customer_id == customer_id)).all():
-            out.append(TimelineEntry(lc.at, "level", f"{lc.from_level or '-'}→{lc.to_level}",
-                                     names.get(lc.by_id) if lc.by_id else None))
-        for oc in s.exec(select(OwnershipChange)
-                         .where(OwnershipChange.customer_id == customer_id)).all():
-            out.append(TimelineEntry(
-                oc.at, "owner",
-                f"{names.get(oc.from_owner_id, '-') if oc.from_owner_id else '-'}→"
-                f"{names.get(oc.to_owner_id, '?')}: {oc.reason}",
-                names.get(oc.by_id) if oc.by_id else None))
+            out.append(
+                TimelineEntry(
+                    lc.at,
+                    "level",
+                    f"{lc.from_level or '-'}→{lc.to_level}",
+                    names.get(lc.by_id) if lc.by_id else None,
+                )
+            )
+        for oc in s.exec(
+            select(OwnershipChange).where(OwnershipChange.customer_id == customer_id)
+        ).all():
+            out.append(
+                TimelineEntry(
+                    oc.at,
+                    "owner",
+                    f"{names.get(oc.from_owner_id, '-') if oc.from_owner_id else '-'}→"
+                    f"{names.get(oc.to_owner_id, '?')}: {oc.reason}",
+                    names.get(oc.by_id) if oc.by_id else None,
+                )
+            )
         return sorted(out, key=lambda e: e.at)
 
 
@@ -143,19 +187,35 @@ def reassign(ctx: Context, customer_id: int, to_id: int, reason: str) -> Custome
         if to is None or not to.active or to.role not in ("salesperson", "manager"):
             raise InvalidInput("Choose an active salesperson or the manager.", field="owner")
         if c.owner_id == to_id:
-            raise RuleViolation("{name} already owns this customer.", field="owner",
-                                name=to.name)
+            raise RuleViolation("{name} already owns this customer.", field="owner", name=to.name)
         before = snapshot(c, ("owner_id", "status"))
         now = ctx.now()
-        s.add(OwnershipChange(customer_id=c.id, from_owner_id=c.owner_id, to_owner_id=to_id,
-                              at=now, by_id=ctx.actor_id, reason=why))
+        s.add(
+            OwnershipChange(
+                customer_id=c.id,
+                from_owner_id=c.owner_id,
+                to_owner_id=to_id,
+                at=now,
+                by_id=ctx.actor_id,
+                reason=why,
+            )
+        )
         c.owner_id, c.owner_since = to_id, now
-        for cb in s.exec(select(Callback).where(Callback.customer_id == c.id,
-                                                Callback.kind == "sales",
-                                                Callback.status == "open")).all():
+        for cb in s.exec(
+            select(Callback).where(
+                Callback.customer_id == c.id, Callback.kind == "sales", Callback.status == "open"
+            )
+        ).all():
             cb.salesperson_id = to_id
-        record_audit(s, ctx, "customer.reassign", "customer", c.id, before,
-                     {**snapshot(c, ("owner_id", "status")), "reason": why})
+        record_audit(
+            s,
+            ctx,
+            "customer.reassign",
+            "customer",
+            c.id,
+            before,
+            {**snapshot(c, ("owner_id", "status")), "reason": why},
+        )
         return _views(s, [c])[0]
 
 
@@ -177,8 +237,15 @@ def mark_lost(ctx: Context, customer_id: int, reason: str, note: str = "") -> Cu
         c.status, c.status_since, c.lost_at = Status.LOST.value, now, now
         c.lost_reason, c.lost_note = code, clean_note or None
         reschedule(s, ctx, c, None, c.owner_id)
-        record_audit(s, ctx, "customer.lost", "customer", c.id, before,
-                     snapshot(c, ("status", "lost_reason")))
+        record_audit(
+            s,
+            ctx,
+            "customer.lost",
+            "customer",
+            c.id,
+            before,
+            snapshot(c, ("status", "lost_reason")),
+        )
         return _views(s, [c])[0]
 
 
@@ -201,8 +268,9 @@ def mark_won(ctx: Context, customer_id: int) -> CustomerView:
 
 
 @permission("customers")
-def customers_by_status(ctx: Context, status: str, owner_id: int | None = None
-                        ) -> list[CustomerView]:
+def customers_by_status(
+    ctx: Context, status: str, owner_id: int | None = None
+) -> list[CustomerView]:
     """Customers in one status (e.g. at_risk), optionally of one owner."""
     try:
         Status(status)
@@ -212,8 +280,9 @@ def customers_by_status(ctx: Context, status: str, owner_id: int | None = None
         q = select(Customer).where(Customer.status == status)
         if owner_id is not None:
             q = q.where(Customer.owner_id == owner_id)
-        return _views(s, list(s.exec(q.order_by(col(Customer.status_since),
-                                                  col(Customer.id))).all()))
+        return _views(
+            s, list(s.exec(q.order_by(col(Customer.status_since), col(Customer.id))).all())
+        )
 
 
 @dataclass(frozen=True)
@@ -237,8 +306,16 @@ def get_details(ctx: Context, customer_id: int) -> CustomerDetails:
         c = s.get(Customer, customer_id)
         if c is None:
             raise NotFound("No customer #{id}.", field="customer", id=customer_id)
-        return CustomerDetails(c.id or 0, c.name, c.phone, c.model_interest, c.budget,
-                               c.purchase_horizon, c.level, c.notes)
+        return CustomerDetails(
+            c.id or 0,
+            c.name,
+            c.phone,
+            c.model_interest,
+            c.budget,
+            c.purchase_horizon,
+            c.level,
+            c.notes,
+        )
 
 
 @permission("customers")
@@ -262,12 +339,14 @@ def edit_customer(ctx: Context, customer_id: int, form: ReceptionForm) -> Custom
         if phone and phone != c.phone:
             other = s.exec(select(Customer).where(Customer.phone == phone)).first()
             if other is not None:
-                errors["phone"] = InvalidInput("This phone belongs to {name}.", field="phone",
-                                               name=other.name)
+                errors["phone"] = InvalidInput(
+                    "This phone belongs to {name}.", field="phone", name=other.name
+                )
         if errors:
             raise InvalidForm(errors)
-        before = snapshot(c, ("name", "phone", "model_interest", "budget", "purchase_horizon",
-                              "level", "notes"))
+        before = snapshot(
+            c, ("name", "phone", "model_interest", "budget", "purchase_horizon", "level", "notes")
+        )
         c.name = str(clean["name"])
         c.phone = str(phone) if phone else c.phone
         c.model_interest = str(clean["model_interest"]) or None
@@ -286,6 +365,5 @@ def edit_customer(ctx: Context, customer_id: int, form: ReceptionForm) -> Custom
                     c.status, c.status_since = Status.MARKETING.value, ctx.now()
                 elif c.status == Status.MARKETING.value:
                     c.status, c.status_since = Status.ACTIVE.value, ctx.now()
-        record_audit(s, ctx, "customer.edit", "customer", c.id, before,
-                     snapshot(c, tuple(before)))
+        record_audit(s, ctx, "customer.edit", "customer", c.id, before, snapshot(c, tuple(before)))
         return _views(s, [c])[0]

@@ -54,9 +54,14 @@ def run_escalations(ctx: Context) -> EscalationRun:
     with ctx.db.write() as s:
         levels = load_levels(s)
         # Decide on light rows; load the few whole customers that actually move.
-        moving = [r.id for r in _clock_rows(s) if any(
-            d.kind in (EscalationKind.AT_RISK, EscalationKind.LOST)
-            for d in due_escalations(customer_clock(ctx, r), levels.get(r.level), today))]
+        moving = [
+            r.id
+            for r in _clock_rows(s)
+            if any(
+                d.kind in (EscalationKind.AT_RISK, EscalationKind.LOST)
+                for d in due_escalations(customer_clock(ctx, r), levels.get(r.level), today)
+            )
+        ]
         rows = [s.get(Customer, cid) for cid in moving]
         for c in rows:
             assert c is not None
@@ -65,8 +70,15 @@ def run_escalations(ctx: Context) -> EscalationRun:
                 if d.kind is EscalationKind.AT_RISK and c.status == Status.ACTIVE.value:
                     c.status, c.status_since = Status.AT_RISK.value, when
                     at_risk += 1
-                    record_audit(s, ctx, "escalation.at_risk", "customer", c.id,
-                                 {"status": "active"}, {"status": "at_risk"})
+                    record_audit(
+                        s,
+                        ctx,
+                        "escalation.at_risk",
+                        "customer",
+                        c.id,
+                        {"status": "active"},
+                        {"status": "at_risk"},
+                    )
                     # The lost window starts now: look again with the new status.
                     for d2 in due_escalations(customer_clock(ctx, c), levels.get(c.level), today):
                         if d2.kind is EscalationKind.LOST:
@@ -83,13 +95,24 @@ def run_escalations(ctx: Context) -> EscalationRun:
 def _clock_rows(s: Session, with_name: bool = False) -> Sequence[Any]:
     """Active and at-risk customers as light rows: only what the rules read (an ORM
     object per customer costs ten times more on a dealer group's 200,000)."""
-    cols = [Customer.id, Customer.level, Customer.status, Customer.owner_id,
-            Customer.level_since, Customer.status_since, Customer.owner_since,
-            Customer.last_contact_at, Customer.created_at]
+    cols = [
+        Customer.id,
+        Customer.level,
+        Customer.status,
+        Customer.owner_id,
+        Customer.level_since,
+        Customer.status_since,
+        Customer.owner_since,
+        Customer.last_contact_at,
+        Customer.created_at,
+    ]
     if with_name:
         cols.append(Customer.name)
-    return s.exec(select(*cols).where(  # type: ignore[call-overload]
-        col(Customer.status).in_((Status.ACTIVE.value, Status.AT_RISK.value)))).all()
+    return s.exec(
+        select(*cols).where(  # type: ignore[call-overload]
+            col(Customer.status).in_((Status.ACTIVE.value, Status.AT_RISK.value))
+        )
+    ).all()
 
 
 def _lose(s: Session, ctx: Context, c: Customer, due: date) -> None:
@@ -97,13 +120,19 @@ def _lose(s: Session, ctx: Context, c: Customer, due: date) -> None:
     c.status, c.status_since, c.lost_at = Status.LOST.value, when, when
     c.lost_reason = "no_progress"
     reschedule(s, ctx, c, None, c.owner_id)
-    record_audit(s, ctx, "escalation.lost", "customer", c.id, {"status": "at_risk"},
-                 {"status": "lost", "lost_reason": "no_progress"})
+    record_audit(
+        s,
+        ctx,
+        "escalation.lost",
+        "customer",
+        c.id,
+        {"status": "at_risk"},
+        {"status": "lost", "lost_reason": "no_progress"},
+    )
 
 
 @permission("meeting")
-def escalation_lists(ctx: Context, today: date | None = None
-                     ) -> dict[str, list[EscalationItem]]:
+def escalation_lists(ctx: Context, today: date | None = None) -> dict[str, list[EscalationItem]]:
     """The manager's lists for ``today``: at_risk, to_reassign, stalled."""
     today = today or ctx.today()
     out: dict[str, list[EscalationItem]] = {"at_risk": [], "to_reassign": [], "stalled": []}
@@ -114,8 +143,16 @@ def escalation_lists(ctx: Context, today: date | None = None
             clock = customer_clock(ctx, c)
 
             def item(kind: str, due: date, c: Any = c) -> EscalationItem:
-                return EscalationItem(c.id or 0, c.name, c.level, c.owner_id,
-                                      names.get(c.owner_id, "?"), kind, due, (today - due).days)
+                return EscalationItem(
+                    c.id or 0,
+                    c.name,
+                    c.level,
+                    c.owner_id,
+                    names.get(c.owner_id, "?"),
+                    kind,
+                    due,
+                    (today - due).days,
+                )
 
             if c.status == Status.AT_RISK.value:
                 out["at_risk"].append(item("at_risk", clock.status_since))

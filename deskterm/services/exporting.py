@@ -48,8 +48,7 @@ EXPORT_LABELS: dict[ExportKind, str] = {
     ExportKind.RECEPTIONS: N_("Receptions"),
     ExportKind.CALLBACKS: N_("Callbacks"),
 }
-CALLBACK_STATUS_LABELS = {"open": N_("open"), "done": N_("done"),
-                          "cancelled": N_("cancelled")}
+CALLBACK_STATUS_LABELS = {"open": N_("open"), "done": N_("done"), "cancelled": N_("cancelled")}
 
 
 def _label(table: dict[Any, str], code: str | None) -> str:
@@ -82,8 +81,15 @@ def check_path(path: Path) -> None:
 
 
 @permission("export")
-def export(ctx: Context, kind: ExportKind, path: Path, first: date | None = None,
-           last: date | None = None, *, make_folder: bool = False) -> int:
+def export(
+    ctx: Context,
+    kind: ExportKind,
+    path: Path,
+    first: date | None = None,
+    last: date | None = None,
+    *,
+    make_folder: bool = False,
+) -> int:
     """Write ``kind`` to ``path`` (.csv or .xlsx); receptions and callbacks optionally within
     [first, last]; ``make_folder`` creates the file's folder. Returns the rows written."""
     if first and last and last < first:
@@ -93,8 +99,9 @@ def export(ctx: Context, kind: ExportKind, path: Path, first: date | None = None
         try:
             private_folder(path.parent)
         except OSError as exc:
-            raise StorageError("Cannot write {path}: {error}.", path=str(path),
-                               error=exc.strerror or str(exc)) from exc
+            raise StorageError(
+                "Cannot write {path}: {error}.", path=str(path), error=exc.strerror or str(exc)
+            ) from exc
     with ctx.db.read() as s:
         levels = load_levels(s)
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
@@ -105,8 +112,7 @@ def export(ctx: Context, kind: ExportKind, path: Path, first: date | None = None
         }[kind](s, ctx, levels, names, first, last)
         count = write_sheet(path, headers, rows)
     with ctx.db.write() as s:
-        record_audit(s, ctx, "export", kind.value, None, None,
-                     {"file": path.name, "rows": count})
+        record_audit(s, ctx, "export", kind.value, None, None, {"file": path.name, "rows": count})
     return count
 
 
@@ -122,47 +128,137 @@ def _day(ctx: Context, at: datetime | None) -> date | None:
     return ctx.local_day(at) if at else None
 
 
-def _customers(s: Session, ctx: Context, levels: Levels, names: dict[Any, str],
-               first: date | None, last: date | None) -> Rows:
-    headers = [_("name"), _("phone"), _("other contact"), _("level"), _("salesperson"),
-               _("status"), _("source"), _("model"), _("budget"), _("purchase time"),
-               _("first visit"), _("last contact"), _("next callback"), _("notes")]
-    next_due = (select(func.min(Callback.due_at))
-                .where(Callback.customer_id == Customer.id, Callback.status == "open",
-                       Callback.kind == "sales").correlate(Customer).scalar_subquery())
-    stmt = select(Customer.name, Customer.phone, Customer.contact_other, Customer.level,
-                  Customer.owner_id, Customer.status, Customer.source_channel,
-                  Customer.model_interest, Customer.budget, Customer.purchase_horizon,
-                  Customer.created_at, Customer.last_contact_at, next_due,
-                  Customer.notes).order_by(col(Customer.id))
+def _customers(
+    s: Session,
+    ctx: Context,
+    levels: Levels,
+    names: dict[Any, str],
+    first: date | None,
+    last: date | None,
+) -> Rows:
+    headers = [
+        _("name"),
+        _("phone"),
+        _("other contact"),
+        _("level"),
+        _("salesperson"),
+        _("status"),
+        _("source"),
+        _("model"),
+        _("budget"),
+        _("purchase time"),
+        _("first visit"),
+        _("last contact"),
+        _("next callback"),
+        _("notes"),
+    ]
+    next_due = (
+        select(func.min(Callback.due_at))
+        .where(
+            Callback.customer_id == Customer.id, Callback.status == "open", Callback.kind == "sales"
+        )
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    stmt = select(
+        Customer.name,
+        Customer.phone,
+        Customer.contact_other,
+        Customer.level,
+        Customer.owner_id,
+        Customer.status,
+        Customer.source_channel,
+        Customer.model_interest,
+        Customer.budget,
+        Customer.purchase_horizon,
+        Customer.created_at,
+        Customer.last_contact_at,
+        next_due,
+        Customer.notes,
+    ).order_by(col(Customer.id))
     if first:
         stmt = stmt.where(Customer.created_at >= ctx.day_range_utc(first)[0])
     if last:
         stmt = stmt.where(Customer.created_at < ctx.day_range_utc(last)[1])
 
     def rows() -> Iterator[list[Cell]]:
-        for (name, phone, other, level, owner, status, source, model, budget, horizon,
-             created, contact, due, notes) in _stream(s, stmt):
-            yield [name, _phone(phone), other, _level(levels, level), names.get(owner, ""),
-                   _label(STATUS_LABELS, status), _label(CHANNELS, source), model,
-                   _label(BUDGETS, budget), _label(HORIZON_LABELS, horizon),
-                   _day(ctx, created), _day(ctx, contact), _day(ctx, due), notes]
+        for (
+            name,
+            phone,
+            other,
+            level,
+            owner,
+            status,
+            source,
+            model,
+            budget,
+            horizon,
+            created,
+            contact,
+            due,
+            notes,
+        ) in _stream(s, stmt):
+            yield [
+                name,
+                _phone(phone),
+                other,
+                _level(levels, level),
+                names.get(owner, ""),
+                _label(STATUS_LABELS, status),
+                _label(CHANNELS, source),
+                model,
+                _label(BUDGETS, budget),
+                _label(HORIZON_LABELS, horizon),
+                _day(ctx, created),
+                _day(ctx, contact),
+                _day(ctx, due),
+                notes,
+            ]
 
     return headers, rows()
 
 
-def _receptions(s: Session, ctx: Context, levels: Levels, names: dict[Any, str],
-                first: date | None, last: date | None) -> Rows:
-    headers = [_("date"), _("time"), _("channel"), _("salesperson"), _("name"), _("phone"),
-               _("first visit"), _("counted"), _("form saved"), _("no-contact reason"),
-               _("test drive"), _("notes")]
-    stmt = (select(Reception.day, Reception.arrived_at, Reception.channel,
-                   Reception.salesperson_id, Customer.name, Customer.phone,
-                   Reception.visitor_name, Reception.first_visit, Reception.counted,
-                   Reception.form_saved_at, Reception.no_contact_reason, Reception.test_drive,
-                   Reception.notes)
-            .join(Customer, col(Reception.customer_id) == Customer.id, isouter=True)
-            .order_by(col(Reception.arrived_at)))
+def _receptions(
+    s: Session,
+    ctx: Context,
+    levels: Levels,
+    names: dict[Any, str],
+    first: date | None,
+    last: date | None,
+) -> Rows:
+    headers = [
+        _("date"),
+        _("time"),
+        _("channel"),
+        _("salesperson"),
+        _("name"),
+        _("phone"),
+        _("first visit"),
+        _("counted"),
+        _("form saved"),
+        _("no-contact reason"),
+        _("test drive"),
+        _("notes"),
+    ]
+    stmt = (
+        select(
+            Reception.day,
+            Reception.arrived_at,
+            Reception.channel,
+            Reception.salesperson_id,
+            Customer.name,
+            Customer.phone,
+            Reception.visitor_name,
+            Reception.first_visit,
+            Reception.counted,
+            Reception.form_saved_at,
+            Reception.no_contact_reason,
+            Reception.test_drive,
+            Reception.notes,
+        )
+        .join(Customer, col(Reception.customer_id) == Customer.id, isouter=True)
+        .order_by(col(Reception.arrived_at))
+    )
     if first:
         stmt = stmt.where(Reception.day >= first)
     if last:
@@ -170,25 +266,77 @@ def _receptions(s: Session, ctx: Context, levels: Levels, names: dict[Any, str],
     yes, no = _("yes"), _("no")
 
     def rows() -> Iterator[list[Cell]]:
-        for (day, at, channel, sid, cname, phone, visitor, first_v, counted, saved, reason,
-             drive, notes) in _stream(s, stmt):
-            yield [day, at.astimezone(ctx.clock.zone).strftime("%H:%M"),
-                   _label(CHANNELS, channel), names.get(sid, ""), cname or visitor or "",
-                   _phone(phone), yes if first_v else no, yes if counted else no,
-                   yes if saved else no, reason or "", yes if drive else no, notes]
+        for (
+            day,
+            at,
+            channel,
+            sid,
+            cname,
+            phone,
+            visitor,
+            first_v,
+            counted,
+            saved,
+            reason,
+            drive,
+            notes,
+        ) in _stream(s, stmt):
+            yield [
+                day,
+                at.astimezone(ctx.clock.zone).strftime("%H:%M"),
+                _label(CHANNELS, channel),
+                names.get(sid, ""),
+                cname or visitor or "",
+                _phone(phone),
+                yes if first_v else no,
+                yes if counted else no,
+                yes if saved else no,
+                reason or "",
+                yes if drive else no,
+                notes,
+            ]
 
     return headers, rows()
 
 
-def _callbacks(s: Session, ctx: Context, levels: Levels, names: dict[Any, str],
-               first: date | None, last: date | None) -> Rows:
-    headers = [_("due"), _("salesperson"), _("name"), _("phone"), _("kind"), _("status"),
-               _("done"), _("outcome"), _("level before"), _("level after"), _("notes")]
-    stmt = (select(Callback.due_at, Callback.salesperson_id, Customer.name, Customer.phone,
-                   Callback.kind, Callback.status, Callback.done_at, Callback.outcome,
-                   Callback.level_before, Callback.level_after, Callback.note)
-            .join(Customer, Callback.customer_id == Customer.id)
-            .order_by(col(Callback.due_at)))
+def _callbacks(
+    s: Session,
+    ctx: Context,
+    levels: Levels,
+    names: dict[Any, str],
+    first: date | None,
+    last: date | None,
+) -> Rows:
+    headers = [
+        _("due"),
+        _("salesperson"),
+        _("name"),
+        _("phone"),
+        _("kind"),
+        _("status"),
+        _("done"),
+        _("outcome"),
+        _("level before"),
+        _("level after"),
+        _("notes"),
+    ]
+    stmt = (
+        select(
+            Callback.due_at,
+            Callback.salesperson_id,
+            Customer.name,
+            Customer.phone,
+            Callback.kind,
+            Callback.status,
+            Callback.done_at,
+            Callback.outcome,
+            Callback.level_before,
+            Callback.level_after,
+            Callback.note,
+        )
+        .join(Customer, Callback.customer_id == Customer.id)
+        .order_by(col(Callback.due_at))
+    )
     if first:
         stmt = stmt.where(Callback.due_at >= ctx.day_range_utc(first)[0])
     if last:
@@ -196,12 +344,21 @@ def _callbacks(s: Session, ctx: Context, levels: Levels, names: dict[Any, str],
     kinds = {"sales": N_("sales"), "care": N_("care")}
 
     def rows() -> Iterator[list[Cell]]:
-        for (due, sid, cname, phone, kind, status, done, outcome, before, after,
-             note) in _stream(s, stmt):
-            yield [_day(ctx, due), names.get(sid, ""), cname, _phone(phone),
-                   _label(kinds, kind), _label(CALLBACK_STATUS_LABELS, status),
-                   _day(ctx, done), _label(OUTCOME_LABELS, outcome), _level(levels, before),
-                   _level(levels, after), note]
+        for due, sid, cname, phone, kind, status, done, outcome, before, after, note in _stream(
+            s, stmt
+        ):
+            yield [
+                _day(ctx, due),
+                names.get(sid, ""),
+                cname,
+                _phone(phone),
+                _label(kinds, kind),
+                _label(CALLBACK_STATUS_LABELS, status),
+                _day(ctx, done),
+                _label(OUTCOME_LABELS, outcome),
+                _level(levels, before),
+                _level(levels, after),
+                note,
+            ]
 
     return headers, rows()
-

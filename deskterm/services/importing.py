@@ -59,22 +59,35 @@ class ImportPlan:
         return summary(self.rows)
 
 
-def _facts(s: Session, ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
-           default_owner: int | None) -> tuple[ShopFacts, list[tuple[int, dict[ImportField,
-                                                                              Cell]]]]:
+def _facts(
+    s: Session,
+    ctx: Context,
+    sheet: Sheet,
+    mapping: Sequence[ImportField | None],
+    default_owner: int | None,
+) -> tuple[ShopFacts, list[tuple[int, dict[ImportField, Cell]]]]:
     settings = load_settings(s)
     country = settings["phone.default_country"]
-    rows = [(line, {f: (cells[i] if i < len(cells) else None)
-                    for i, f in enumerate(mapping) if f is not None})
-            for line, cells in sheet.rows]
+    rows = [
+        (
+            line,
+            {
+                f: (cells[i] if i < len(cells) else None)
+                for i, f in enumerate(mapping)
+                if f is not None
+            },
+        )
+        for line, cells in sheet.rows
+    ]
     owners: dict[str, int] = {}
     for st in s.exec(select(Staff).where(Staff.role == "salesperson", Staff.active)).all():
         assert st.id is not None
         owners[st.name] = st.id
         owners[str(st.id)] = st.id
     if default_owner is not None and default_owner not in owners.values():
-        raise RuleViolation("The salesperson chosen for the sheet is not an active "
-                            "salesperson.", field="owner")
+        raise RuleViolation(
+            "The salesperson chosen for the sheet is not an active salesperson.", field="owner"
+        )
     # Only the phones the sheet holds are looked up: a dealer group has 200,000 on file.
     phones = set()
     for _line, raw in rows:
@@ -85,23 +98,40 @@ def _facts(s: Session, ctx: Context, sheet: Sheet, mapping: Sequence[ImportField
     existing: dict[str, Existing] = {}
     wanted = sorted(phones)
     for i in range(0, len(wanted), _CHUNK):
-        for c in s.exec(select(Customer).where(
-                col(Customer.phone).in_(wanted[i:i + _CHUNK]))).all():
+        for c in s.exec(
+            select(Customer).where(col(Customer.phone).in_(wanted[i : i + _CHUNK]))
+        ).all():
             assert c.id is not None and c.phone is not None
-            existing[c.phone] = Existing(c.id, c.name, c.owner_id, c.contact_other,
-                                         c.model_interest, c.budget, c.purchase_horizon,
-                                         c.notes)
-    return ShopFacts(load_levels(s), owners, existing, default_owner, country,
-                     ctx.today(), _words()), rows
+            existing[c.phone] = Existing(
+                c.id,
+                c.name,
+                c.owner_id,
+                c.contact_other,
+                c.model_interest,
+                c.budget,
+                c.purchase_horizon,
+                c.notes,
+            )
+    return ShopFacts(
+        load_levels(s), owners, existing, default_owner, country, ctx.today(), _words()
+    ), rows
 
 
 def _words() -> dict[ImportField, dict[str, str]]:
     """The labels deskterm itself writes in each language, so its exports import back."""
-    tables = ((ImportField.BUDGET, BUDGETS), (ImportField.SOURCE_CHANNEL, CHANNELS),
-              (ImportField.PURCHASE_HORIZON, {str(k): v for k, v in HORIZON_LABELS.items()}))
-    return {f: {key(text): code for code, label in table.items()
-                for text in (code, label, *(translate_to(lang, label) for lang in LANGUAGES))}
-            for f, table in tables}
+    tables = (
+        (ImportField.BUDGET, BUDGETS),
+        (ImportField.SOURCE_CHANNEL, CHANNELS),
+        (ImportField.PURCHASE_HORIZON, {str(k): v for k, v in HORIZON_LABELS.items()}),
+    )
+    return {
+        f: {
+            key(text): code
+            for code, label in table.items()
+            for text in (code, label, *(translate_to(lang, label) for lang in LANGUAGES))
+        }
+        for f, table in tables
+    }
 
 
 def check_file(path: Path) -> None:
@@ -143,15 +173,20 @@ def explain(row: PlannedRow) -> str:
     elif row.existing_id is not None:
         parts.append(_("already customer #{id}", id=row.existing_id))
     if row.fills:
-        parts.append(_("adds {fields}", fields=", ".join(
-            _(FIELD_LABELS[ImportField(f)]) for f in row.fills)))
+        parts.append(
+            _("adds {fields}", fields=", ".join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills))
+        )
     parts += [w.message for w in row.warnings]
     return "; ".join(parts)
 
 
 @permission("manage")
-def preview(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
-            default_owner: int | None = None) -> ImportPlan:
+def preview(
+    ctx: Context,
+    sheet: Sheet,
+    mapping: Sequence[ImportField | None],
+    default_owner: int | None = None,
+) -> ImportPlan:
     """The dry run: what the import would create, merge and reject, and why. Writes nothing."""
     check_mapping(mapping)
     with ctx.db.read() as s:
@@ -160,8 +195,13 @@ def preview(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
 
 
 @permission("manage")
-def commit(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
-           default_owner: int | None = None, skip_rejected: bool = False) -> ImportPlan:
+def commit(
+    ctx: Context,
+    sheet: Sheet,
+    mapping: Sequence[ImportField | None],
+    default_owner: int | None = None,
+    skip_rejected: bool = False,
+) -> ImportPlan:
     """Import the sheet in one transaction: every line or none.
 
     Refuses while lines are rejected, unless ``skip_rejected`` says to import the rest.
@@ -172,16 +212,26 @@ def commit(ctx: Context, sheet: Sheet, mapping: Sequence[ImportField | None],
         planned = plan_rows(rows, facts)
         rejected = sum(1 for r in planned if r.action is Action.REJECT)
         if rejected and not skip_rejected:
-            raise RuleViolation("{n} lines are rejected: correct them, or import the other "
-                                "lines and leave those out.", n=rejected)
+            raise RuleViolation(
+                "{n} lines are rejected: correct them, or import the other "
+                "lines and leave those out.",
+                n=rejected,
+            )
         creates = [r for r in planned if r.action is Action.CREATE]
         _create(s, ctx, facts, creates)
-        merged = sum(_merge(s, ctx, r) for r in planned
-                     if r.action is Action.MERGE and r.into_line is None)
+        merged = sum(
+            _merge(s, ctx, r) for r in planned if r.action is Action.MERGE and r.into_line is None
+        )
         created = len(creates)
-        record_audit(s, ctx, "customer.import", "customer", None, None,
-                     {"sheet": sheet.name, "created": created, "merged": merged,
-                      "rejected": rejected})
+        record_audit(
+            s,
+            ctx,
+            "customer.import",
+            "customer",
+            None,
+            None,
+            {"sheet": sheet.name, "created": created, "merged": merged, "rejected": rejected},
+        )
         return ImportPlan(sheet.name, tuple(planned), committed=True)
 
 
@@ -196,13 +246,12 @@ def _create(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRo
     # In batches: one round of inserts for the ids, then the rows that need them, then
     # the batch leaves the session, so a 10,000-line sheet never holds 50,000 objects.
     for i in range(0, len(rows), _CHUNK):
-        _create_batch(s, ctx, facts, rows[i:i + _CHUNK])
+        _create_batch(s, ctx, facts, rows[i : i + _CHUNK])
         s.flush()
         s.expunge_all()
 
 
-def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow]
-                  ) -> None:
+def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow]) -> None:
     now = ctx.now()
     today = ctx.today()
     made: list[tuple[Customer, PlannedRow]] = []
@@ -211,13 +260,20 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
         rule = facts.levels.get(str(v["level"]))
         created = _at(ctx, v["created"], now)  # type: ignore[arg-type]
         cust = Customer(
-            name=str(v["name"]), phone=row.phone, contact_other=v["contact_other"],
-            level=rule.code, level_since=now,
+            name=str(v["name"]),
+            phone=row.phone,
+            contact_other=v["contact_other"],
+            level=rule.code,
+            level_since=now,
             status=(Status.MARKETING if rule.to_marketing else Status.ACTIVE).value,
-            status_since=now, owner_id=int(v["owner_id"]),  # type: ignore[call-overload]
-            owner_since=now, source_channel=str(v["source_channel"]),
-            model_interest=v["model_interest"], budget=v["budget"],
-            purchase_horizon=v["purchase_horizon"], created_at=created,
+            status_since=now,
+            owner_id=int(v["owner_id"]),  # type: ignore[call-overload]
+            owner_since=now,
+            source_channel=str(v["source_channel"]),
+            model_interest=v["model_interest"],
+            budget=v["budget"],
+            purchase_horizon=v["purchase_horizon"],
+            created_at=created,
             last_contact_at=_at(ctx, v["last_contact"], created),  # type: ignore[arg-type]
             notes=str(v["notes"]),
         )
@@ -226,21 +282,55 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
     s.flush()  # one batch of inserts for the ids, not one round trip a customer
     for cust, row in made:
         rule = facts.levels.get(cust.level)
-        s.add(LevelChange(customer_id=cust.id, from_level=None, to_level=rule.code, at=now,
-                          by_id=ctx.actor_id, source="import"))
-        s.add(OwnershipChange(customer_id=cust.id, from_owner_id=None,
-                              to_owner_id=cust.owner_id, at=now, by_id=ctx.actor_id,
-                              reason="import"))
+        s.add(
+            LevelChange(
+                customer_id=cust.id,
+                from_level=None,
+                to_level=rule.code,
+                at=now,
+                by_id=ctx.actor_id,
+                source="import",
+            )
+        )
+        s.add(
+            OwnershipChange(
+                customer_id=cust.id,
+                from_owner_id=None,
+                to_owner_id=cust.owner_id,
+                at=now,
+                by_id=ctx.actor_id,
+                reason="import",
+            )
+        )
         plan = first_callback(rule, today)
         if plan.step is NextStep.CALLBACK:
             # The sheet's own next date when it has one; a date already past is due today
             # (the callback was missed before deskterm, not skipped in it).
             wanted: date | None = row.values["next_callback"] or plan.due  # type: ignore
-            s.add(Callback(customer_id=cust.id, salesperson_id=cust.owner_id, kind="sales",
-                           due_at=ctx.day_start(max(wanted or today, today)), created_at=now))
-        record_audit(s, ctx, "customer.create", "customer", cust.id, None,
-                     {"name": cust.name, "phone": cust.phone, "level": cust.level,
-                      "owner_id": cust.owner_id, "source": "import"})
+            s.add(
+                Callback(
+                    customer_id=cust.id,
+                    salesperson_id=cust.owner_id,
+                    kind="sales",
+                    due_at=ctx.day_start(max(wanted or today, today)),
+                    created_at=now,
+                )
+            )
+        record_audit(
+            s,
+            ctx,
+            "customer.create",
+            "customer",
+            cust.id,
+            None,
+            {
+                "name": cust.name,
+                "phone": cust.phone,
+                "level": cust.level,
+                "owner_id": cust.owner_id,
+                "source": "import",
+            },
+        )
 
 
 def _merge(s: Session, ctx: Context, row: PlannedRow) -> int:

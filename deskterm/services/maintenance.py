@@ -31,9 +31,15 @@ from deskterm.storage.models import Callback, Customer, Reception, RotationEvent
 from deskterm.storage.postgres import is_server_address
 
 
-def open_context(path: str | Path, clock: Clock, *, create: bool = True,
-                 start_of_day: bool = True, make_folder: bool = True,
-                 thorough: bool = True) -> Context:
+def open_context(
+    path: str | Path,
+    clock: Clock,
+    *,
+    create: bool = True,
+    start_of_day: bool = True,
+    make_folder: bool = True,
+    thorough: bool = True,
+) -> Context:
     """Open (creating if needed) a database and prepare it for today.
 
     Start of day closes earlier days left open and applies the escalation rules;
@@ -43,8 +49,7 @@ def open_context(path: str | Path, clock: Clock, *, create: bool = True,
     """
     diagnose_first(path, thorough=thorough)
     # The command line and the tests act as the system; the app sets who is signed in.
-    ctx = Context(open_database(path, create=create, make_folder=make_folder), clock,
-                  role=SYSTEM)
+    ctx = Context(open_database(path, create=create, make_folder=make_folder), clock, role=SYSTEM)
     ensure_seeded(ctx)
     zone = get_settings(ctx).get("shop.timezone")
     if zone:
@@ -70,19 +75,25 @@ def diagnose_first(target: str | Path, *, thorough: bool = True) -> None:
         return
     problem = files.damage(path, thorough=thorough)
     if problem == files.EMPTY:
-        raise DamagedDatabase("{path} is an empty file, not a deskterm database.",
-                              path=str(path))
+        raise DamagedDatabase("{path} is an empty file, not a deskterm database.", path=str(path))
     if problem is not None and "not a database" in problem:
         # Its header is gone: a damaged deskterm file, or some other file named by mistake.
-        raise DamagedDatabase("{path} is not a deskterm database (or it is damaged): {error}",
-                              path=str(path), error=problem)
+        raise DamagedDatabase(
+            "{path} is not a deskterm database (or it is damaged): {error}",
+            path=str(path),
+            error=problem,
+        )
     if problem is not None:
-        raise DamagedDatabase("The database {path} is damaged: {problem}", path=str(path),
-                              problem=problem)
+        raise DamagedDatabase(
+            "The database {path} is damaged: {problem}", path=str(path), problem=problem
+        )
     if files.is_read_only(path):
-        raise StorageError("{path} is sound but read-only (a read-only file, folder or disk): "
-                           "deskterm cannot save into it. Ask for write access, or copy it "
-                           "to a folder you can write to.", path=str(path))
+        raise StorageError(
+            "{path} is sound but read-only (a read-only file, folder or disk): "
+            "deskterm cannot save into it. Ask for write access, or copy it "
+            "to a folder you can write to.",
+            path=str(path),
+        )
 
 
 @permission("system")
@@ -131,8 +142,13 @@ def warnings(ctx: Context) -> list[str]:
     """Conditions worth telling the user at start-up (not errors)."""
     found = []
     if ctx.db.path is not None and files.on_network_share(ctx.db.path):
-        found.append(_("The database {path} is on a network share: two PCs writing to it can "
-                       "damage it. Keep it on this PC's own disk.", path=str(ctx.db.path)))
+        found.append(
+            _(
+                "The database {path} is on a network share: two PCs writing to it can "
+                "damage it. Keep it on this PC's own disk.",
+                path=str(ctx.db.path),
+            )
+        )
     return found
 
 
@@ -173,9 +189,11 @@ def check(ctx: Context) -> list[Problem]:
             if c.status == "lost" and not c.lost_reason:
                 problems.append(Problem("status", f"customer {c.id} lost without a reason"))
         doubles = s.exec(
-            select(Callback.customer_id, func.count()).where(
-                Callback.status == "open", Callback.kind == "sales")
-            .group_by(Callback.customer_id).having(func.count() > 1)).all()
+            select(Callback.customer_id, func.count())
+            .where(Callback.status == "open", Callback.kind == "sales")
+            .group_by(Callback.customer_id)
+            .having(func.count() > 1)
+        ).all()
         for cid, n in doubles:
             problems.append(Problem("callback", f"customer {cid} has {n} open callbacks"))
         missing = s.exec(
@@ -184,23 +202,41 @@ def check(ctx: Context) -> list[Problem]:
                 col(Customer.level).in_([r.code for r in levels if r.callback_interval]),
                 # A pending lost request waits for the manager, with no callback meanwhile.
                 col(Customer.lost_requested_at).is_(None),
-                ~select(Callback.id).where(Callback.customer_id == Customer.id,
-                                           Callback.status == "open").exists())).all()
+                ~select(Callback.id)
+                .where(Callback.customer_id == Customer.id, Callback.status == "open")
+                .exists(),
+            )
+        ).all()
         for cid in missing:
             problems.append(Problem("callback", f"customer {cid} has no open callback"))
-        unexplained = s.exec(select(Reception.id).where(
-            col(Reception.form_saved_at).is_not(None), col(Reception.customer_id).is_(None),
-            col(Reception.no_contact_reason).is_(None))).all()
+        unexplained = s.exec(
+            select(Reception.id).where(
+                col(Reception.form_saved_at).is_not(None),
+                col(Reception.customer_id).is_(None),
+                col(Reception.no_contact_reason).is_(None),
+            )
+        ).all()
         for rid in unexplained:
             problems.append(Problem("reception", f"reception {rid} has no contact and no reason"))
         settings = rotation_settings(load_settings(s))
         days = sorted(set(s.exec(select(RotationEventRow.day)).all()))
         for day in days:
             try:
-                replay(day, [rotation_service._to_event(r) for r in s.exec(
-                    select(RotationEventRow).where(RotationEventRow.day == day,
-                                                   col(RotationEventRow.undone_at).is_(None))
-                    .order_by(col(RotationEventRow.id))).all()], settings)
+                replay(
+                    day,
+                    [
+                        rotation_service._to_event(r)
+                        for r in s.exec(
+                            select(RotationEventRow)
+                            .where(
+                                RotationEventRow.day == day,
+                                col(RotationEventRow.undone_at).is_(None),
+                            )
+                            .order_by(col(RotationEventRow.id))
+                        ).all()
+                    ],
+                    settings,
+                )
             except DesktermError as exc:
                 problems.append(Problem("rotation", f"{day}: {exc}"))
     problems.extend(_audit_guard_problems(ctx))
@@ -212,13 +248,18 @@ def _audit_guard_problems(ctx: Context) -> list[Problem]:
     them its rows can be edited or deleted and nothing else would notice."""
     with ctx.db.read_cursor() as cur:
         missing = missing_audit_guards(cur, ctx.db.dialect)
-    return [Problem("audit", f"audit trigger {name} is missing or disabled: the audit "
-                    "trail can be edited") for name in missing]
+    return [
+        Problem(
+            "audit", f"audit trigger {name} is missing or disabled: the audit trail can be edited"
+        )
+        for name in missing
+    ]
 
 
 @permission("manage")
-def copy_to(ctx: Context, target: str | Path,
-            progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+def copy_to(
+    ctx: Context, target: str | Path, progress: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
     """Copy this whole database into a new, empty one at ``target`` (a ``postgresql://``
     address, or a new SQLite file): how a shop moves to the group's server. All or
     nothing; returns the rows copied per table."""

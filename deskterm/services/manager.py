@@ -50,11 +50,24 @@ def pending_lost_requests(ctx: Context) -> list[LostRequest]:
     """Requests waiting for the manager, oldest first."""
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
-        rows = s.exec(select(Customer).where(col(Customer.lost_requested_at).is_not(None))
-                      .order_by(col(Customer.lost_requested_at))).all()
-        return [LostRequest(c.id or 0, c.name, c.level, names.get(c.owner_id, "?"),
-                            c.lost_request_reason or "", c.lost_request_note or "",
-                            c.lost_requested_at) for c in rows if c.lost_requested_at]
+        rows = s.exec(
+            select(Customer)
+            .where(col(Customer.lost_requested_at).is_not(None))
+            .order_by(col(Customer.lost_requested_at))
+        ).all()
+        return [
+            LostRequest(
+                c.id or 0,
+                c.name,
+                c.level,
+                names.get(c.owner_id, "?"),
+                c.lost_request_reason or "",
+                c.lost_request_note or "",
+                c.lost_requested_at,
+            )
+            for c in rows
+            if c.lost_requested_at
+        ]
 
 
 @permission("manage")
@@ -68,8 +81,9 @@ def approve_lost(ctx: Context, customer_id: int) -> None:
         c.lost_reason, c.lost_note = c.lost_request_reason, c.lost_request_note
         _clear_request(c)
         reschedule(s, ctx, c, None, c.owner_id)
-        record_audit(s, ctx, "lost.approve", "customer", c.id, before,
-                     snapshot(c, ("status", "lost_reason")))
+        record_audit(
+            s, ctx, "lost.approve", "customer", c.id, before, snapshot(c, ("status", "lost_reason"))
+        )
 
 
 @permission("manage")
@@ -81,8 +95,9 @@ def send_back_lost(ctx: Context, customer_id: int, note: str) -> date:
         _clear_request(c)
         due = ctx.today() + timedelta(days=1)
         reschedule(s, ctx, c, due, c.owner_id)
-        cb = s.exec(select(Callback).where(Callback.customer_id == c.id,
-                                           Callback.status == "open")).first()
+        cb = s.exec(
+            select(Callback).where(Callback.customer_id == c.id, Callback.status == "open")
+        ).first()
         if cb is not None:
             cb.note = why
         record_audit(s, ctx, "lost.send_back", "customer", c.id, None, {"note": why})
@@ -131,13 +146,22 @@ def hand_over(ctx: Context, from_id: int, to_id: int, reason: str = "") -> Hando
         now = ctx.now()
         moved = 0
         for c in s.exec(select(Customer).where(Customer.owner_id == from_id)).all():
-            s.add(OwnershipChange(customer_id=c.id, from_owner_id=from_id, to_owner_id=to_id,
-                                  at=now, by_id=ctx.actor_id, reason=why))
+            s.add(
+                OwnershipChange(
+                    customer_id=c.id,
+                    from_owner_id=from_id,
+                    to_owner_id=to_id,
+                    at=now,
+                    by_id=ctx.actor_id,
+                    reason=why,
+                )
+            )
             c.owner_id, c.owner_since = to_id, now
             moved += 1
         calls = 0
-        for cb in s.exec(select(Callback).where(Callback.salesperson_id == from_id,
-                                                Callback.status == "open")).all():
+        for cb in s.exec(
+            select(Callback).where(Callback.salesperson_id == from_id, Callback.status == "open")
+        ).all():
             cb.salesperson_id = to_id
             calls += 1
         # Off today's board in the same transaction; refused (and nothing moved) if they
@@ -147,8 +171,15 @@ def hand_over(ctx: Context, from_id: int, to_id: int, reason: str = "") -> Hando
             rotation._append(s, ctx, state, RotationEvent(EventKind.CHECK_OUT, now, from_id))
         leaver.active, leaver.left_on = False, ctx.today()
         s.flush()
-        record_audit(s, ctx, "staff.handover", "staff", from_id, {"active": True},
-                     {"active": False, "to": to_id, "customers": moved, "callbacks": calls})
+        record_audit(
+            s,
+            ctx,
+            "staff.handover",
+            "staff",
+            from_id,
+            {"active": True},
+            {"active": False, "to": to_id, "customers": moved, "callbacks": calls},
+        )
     return Handover(moved, calls)
 
 
@@ -172,16 +203,25 @@ class LeadView:
 def leads_to_hand_out(ctx: Context) -> list[LeadView]:
     """Nurtured pool customers and unassigned phone/online leads, oldest first."""
     with ctx.db.read() as s:
-        rows = s.exec(select(Customer).where(col(Customer.nurtured_at).is_not(None),
-                                             col(Customer.status).in_(("marketing", "lost")))
-                      .order_by(col(Customer.nurtured_at), col(Customer.id))).all()
-        return [LeadView(c.id or 0, c.name, c.phone, c.level, c.source_channel,
-                         c.nurtured_at, c.notes) for c in rows if c.nurtured_at]
+        rows = s.exec(
+            select(Customer)
+            .where(
+                col(Customer.nurtured_at).is_not(None),
+                col(Customer.status).in_(("marketing", "lost")),
+            )
+            .order_by(col(Customer.nurtured_at), col(Customer.id))
+        ).all()
+        return [
+            LeadView(c.id or 0, c.name, c.phone, c.level, c.source_channel, c.nurtured_at, c.notes)
+            for c in rows
+            if c.nurtured_at
+        ]
 
 
 @permission("manage")
-def hand_out_lead(ctx: Context, customer_id: int, to_id: int, level: str | None = None,
-                  note: str = "") -> date | None:
+def hand_out_lead(
+    ctx: Context, customer_id: int, to_id: int, level: str | None = None, note: str = ""
+) -> date | None:
     """Give a lead to a named salesperson: back in a pipeline, first callback tomorrow."""
     with ctx.db.write() as s:
         c = s.get(Customer, customer_id)
@@ -196,10 +236,26 @@ def hand_out_lead(ctx: Context, customer_id: int, to_id: int, level: str | None 
         warm = [r for r in levels if not r.to_marketing]
         target = levels.get(level).code if level else (warm[-1].code if warm else c.level)
         now = ctx.now()
-        s.add(Lead(customer_id=c.id, from_id=ctx.actor_id, to_id=to_id,
-                   channel=c.source_channel, at=now, note=note.strip()[:500]))
-        s.add(OwnershipChange(customer_id=c.id, from_owner_id=c.owner_id, to_owner_id=to_id,
-                              at=now, by_id=ctx.actor_id, reason="lead handed out"))
+        s.add(
+            Lead(
+                customer_id=c.id,
+                from_id=ctx.actor_id,
+                to_id=to_id,
+                channel=c.source_channel,
+                at=now,
+                note=note.strip()[:500],
+            )
+        )
+        s.add(
+            OwnershipChange(
+                customer_id=c.id,
+                from_owner_id=c.owner_id,
+                to_owner_id=to_id,
+                at=now,
+                by_id=ctx.actor_id,
+                reason="lead handed out",
+            )
+        )
         c.owner_id, c.owner_since = to_id, now
         _set_level(s, ctx, c, target, "manual")
         plan = first_callback(levels.get(target), ctx.today())
@@ -208,8 +264,9 @@ def hand_out_lead(ctx: Context, customer_id: int, to_id: int, level: str | None 
         c.status_since, c.nurtured_at = now, None
         c.lost_reason = c.lost_note = None
         reschedule(s, ctx, c, due, to_id)
-        record_audit(s, ctx, "lead.hand_out", "customer", c.id, None,
-                     {"to": to_id, "level": target})
+        record_audit(
+            s, ctx, "lead.hand_out", "customer", c.id, None, {"to": to_id, "level": target}
+        )
         return due
 
 
@@ -230,10 +287,23 @@ def mark_countermeasure(ctx: Context, kind: str, reason: str, since: date, note:
             errors["note"] = e
         if errors:
             raise InvalidForm(errors)
-        row = Countermeasure(kind=kind, reason=reason, since=since, note=clean,
-                             by_id=ctx.actor_id, created_at=ctx.now())
+        row = Countermeasure(
+            kind=kind,
+            reason=reason,
+            since=since,
+            note=clean,
+            by_id=ctx.actor_id,
+            created_at=ctx.now(),
+        )
         s.add(row)
         s.flush()
-        record_audit(s, ctx, "countermeasure.add", "countermeasure", row.id, None,
-                     {"kind": kind, "reason": reason, "since": since})
+        record_audit(
+            s,
+            ctx,
+            "countermeasure.add",
+            "countermeasure",
+            row.id,
+            None,
+            {"kind": kind, "reason": reason, "since": since},
+        )
         return row.id or 0

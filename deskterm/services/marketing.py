@@ -51,13 +51,21 @@ def marketing_pool(ctx: Context, text: str = "", limit: int = 500) -> list[PoolE
     """
     with ctx.db.read() as s:
         # max() keeps the column's type, so ``last`` comes back an aware datetime.
-        last = (select(Callback.customer_id, func.max(Callback.done_at).label("last"),
-                       func.count().label("n"))
-                .where(Callback.kind == "marketing", Callback.status == "done")
-                .group_by(Callback.customer_id).subquery())
-        q = (select(Customer, last.c.last, last.c.n)
-             .join(last, last.c.customer_id == Customer.id, isouter=True)
-             .where(col(Customer.status).in_(POOL_STATUSES)))
+        last = (
+            select(
+                Callback.customer_id,
+                func.max(Callback.done_at).label("last"),
+                func.count().label("n"),
+            )
+            .where(Callback.kind == "marketing", Callback.status == "done")
+            .group_by(Callback.customer_id)
+            .subquery()
+        )
+        q = (
+            select(Customer, last.c.last, last.c.n)
+            .join(last, last.c.customer_id == Customer.id, isouter=True)
+            .where(col(Customer.status).in_(POOL_STATUSES))
+        )
         text = text.strip()
         if text:
             conds = [col(Customer.name).icontains(text, autoescape=True)]
@@ -67,15 +75,27 @@ def marketing_pool(ctx: Context, text: str = "", limit: int = 500) -> list[PoolE
             q = q.where(or_(*conds))
         # Never-contacted first (said outright: PostgreSQL puts NULLs last going up), then
         # the oldest touch.
-        q = q.order_by(last.c.last.nulls_first(), col(Customer.status_since),
-                       col(Customer.id)).limit(limit)
+        q = q.order_by(
+            last.c.last.nulls_first(), col(Customer.status_since), col(Customer.id)
+        ).limit(limit)
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
         out = []
         for c, last_at, n in s.exec(q).all():
-            out.append(PoolEntry(c.id or 0, c.name, c.phone, c.level, c.status,
-                                 c.lost_reason, names.get(c.owner_id, "?"), c.status_since,
-                                 last_at, int(n or 0),
-                                 c.nurtured_at is not None))
+            out.append(
+                PoolEntry(
+                    c.id or 0,
+                    c.name,
+                    c.phone,
+                    c.level,
+                    c.status,
+                    c.lost_reason,
+                    names.get(c.owner_id, "?"),
+                    c.status_since,
+                    last_at,
+                    int(n or 0),
+                    c.nurtured_at is not None,
+                )
+            )
         return out
 
 
@@ -83,8 +103,11 @@ def marketing_pool(ctx: Context, text: str = "", limit: int = 500) -> list[PoolE
 def pool_counts(ctx: Context) -> tuple[int, int]:
     """How many customers the pool holds, and how many of them are handed back."""
     with ctx.db.read() as s:
-        total, back = s.exec(select(func.count(), func.count(Customer.nurtured_at))
-                             .where(col(Customer.status).in_(POOL_STATUSES))).one()
+        total, back = s.exec(
+            select(func.count(), func.count(Customer.nurtured_at)).where(
+                col(Customer.status).in_(POOL_STATUSES)
+            )
+        ).one()
         return int(total), int(back)
 
 
@@ -105,8 +128,9 @@ def _marketer(s, by_id: int | None) -> int:  # type: ignore[no-untyped-def]
 
 
 @permission("marketing")
-def log_contact(ctx: Context, customer_id: int, by_id: int, outcome: str = "reached",
-                note: str = "") -> int:
+def log_contact(
+    ctx: Context, customer_id: int, by_id: int, outcome: str = "reached", note: str = ""
+) -> int:
     """Marketing's own contact with a pool customer (a call, a message, an event invite)."""
     if outcome not in CONTACT_OUTCOMES:
         raise InvalidInput("Unknown outcome: {value}.", field="outcome", value=outcome)
@@ -114,19 +138,33 @@ def log_contact(ctx: Context, customer_id: int, by_id: int, outcome: str = "reac
     with ctx.db.write() as s:
         c = _pool_customer(s, customer_id)
         now = ctx.now()
-        cb = Callback(customer_id=c.id, salesperson_id=_marketer(s, by_id), kind="marketing",
-                      due_at=now, status="done", done_at=now, outcome=outcome, note=clean,
-                      created_at=now)
+        cb = Callback(
+            customer_id=c.id,
+            salesperson_id=_marketer(s, by_id),
+            kind="marketing",
+            due_at=now,
+            status="done",
+            done_at=now,
+            outcome=outcome,
+            note=clean,
+            created_at=now,
+        )
         s.add(cb)
         s.flush()
-        record_audit(s, ctx, "marketing.contact", "callback", cb.id, None,
-                     {"customer": c.id, "outcome": outcome})
+        record_audit(
+            s,
+            ctx,
+            "marketing.contact",
+            "callback",
+            cb.id,
+            None,
+            {"customer": c.id, "outcome": outcome},
+        )
         return cb.id or 0
 
 
 @permission("marketing")
-def mark_nurtured(ctx: Context, customer_id: int, note: str = "",
-                  by_id: int | None = None) -> None:
+def mark_nurtured(ctx: Context, customer_id: int, note: str = "", by_id: int | None = None) -> None:
     """Marketing hands a pool customer back as a lead for the next meeting."""
     with ctx.db.write() as s:
         c = _pool_customer(s, customer_id)
@@ -134,17 +172,26 @@ def mark_nurtured(ctx: Context, customer_id: int, note: str = "",
             raise RuleViolation("Already handed back; the manager assigns it at the meeting.")
         c.nurtured_at = ctx.now()
         if note.strip():
-            s.add(Callback(customer_id=c.id, salesperson_id=by_id or ctx.actor_id or c.owner_id,
-                           kind="marketing", due_at=ctx.now(), status="done",
-                           done_at=ctx.now(), outcome="reached",
-                           note=clean_field(note, field="note", max_length=500),
-                           created_at=ctx.now()))
+            s.add(
+                Callback(
+                    customer_id=c.id,
+                    salesperson_id=by_id or ctx.actor_id or c.owner_id,
+                    kind="marketing",
+                    due_at=ctx.now(),
+                    status="done",
+                    done_at=ctx.now(),
+                    outcome="reached",
+                    note=clean_field(note, field="note", max_length=500),
+                    created_at=ctx.now(),
+                )
+            )
         record_audit(s, ctx, "lead.nurtured", "customer", c.id, None, {"note": note})
 
 
 @permission("marketing")
-def register_lead(ctx: Context, name: str, phone: str, channel: str = "online",
-                  note: str = "") -> int:
+def register_lead(
+    ctx: Context, name: str, phone: str, channel: str = "online", note: str = ""
+) -> int:
     """A phone or online lead (web form, IM) with no salesperson yet: waits for the meeting.
 
     The manager owns it until then, so every customer always has one owner.
@@ -161,28 +208,47 @@ def register_lead(ctx: Context, name: str, phone: str, channel: str = "online",
     except DesktermError as e:
         errors["phone"] = e
     if channel not in ("phone", "online", "marketing"):
-        errors["channel"] = InvalidInput("Unknown channel: {value}.", field="channel",
-                                         value=channel)
+        errors["channel"] = InvalidInput(
+            "Unknown channel: {value}.", field="channel", value=channel
+        )
     if errors:
         raise InvalidForm(errors)
     with ctx.db.write() as s:
         if s.exec(select(Customer).where(Customer.phone == clean_phone)).first() is not None:
             raise InvalidInput("This phone is already a customer.", field="phone")
-        manager = s.exec(select(Staff).where(Staff.role == "manager", Staff.active == True)  # noqa: E712
-                         .order_by(col(Staff.id))).first()
+        manager = s.exec(
+            select(Staff)
+            .where(Staff.role == "manager", Staff.active == True)  # noqa: E712
+            .order_by(col(Staff.id))
+        ).first()
         if manager is None:
             raise RuleViolation("Add a sales manager first: leads wait with the manager.")
         levels = load_levels(s)
         cold = list(levels)[-1].code
         now = ctx.now()
-        c = Customer(name=clean_name, phone=clean_phone, level=cold, level_since=now,
-                     status=Status.MARKETING.value, status_since=now, owner_id=manager.id,
-                     owner_since=now, source_channel=channel, created_at=now, nurtured_at=now,
-                     notes=clean_field(note, field="note", max_length=500))
+        c = Customer(
+            name=clean_name,
+            phone=clean_phone,
+            level=cold,
+            level_since=now,
+            status=Status.MARKETING.value,
+            status_since=now,
+            owner_id=manager.id,
+            owner_since=now,
+            source_channel=channel,
+            created_at=now,
+            nurtured_at=now,
+            notes=clean_field(note, field="note", max_length=500),
+        )
         s.add(c)
         s.flush()
-        record_audit(s, ctx, "lead.register", "customer", c.id, None,
-                     {"channel": channel, "name": clean_name})
+        record_audit(
+            s,
+            ctx,
+            "lead.register",
+            "customer",
+            c.id,
+            None,
+            {"channel": channel, "name": clean_name},
+        )
         return c.id or 0
-
-

@@ -28,8 +28,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "salesperson": frozenset({"rotation", "reception", "callbacks", "customers"}),
     "marketing": frozenset({"marketing", "customers"}),
     "care": frozenset({"care", "customers"}),
-    "manager": frozenset({"rotation", "reception", "callbacks", "customers", "meeting",
-                          "manage", "export", "marketing", "care", "audit"}),
+    "manager": frozenset(
+        {
+            "rotation",
+            "reception",
+            "callbacks",
+            "customers",
+            "meeting",
+            "manage",
+            "export",
+            "marketing",
+            "care",
+            "audit",
+        }
+    ),
 }
 ROLE_PERMISSIONS[OPEN_DESK] = ROLE_PERMISSIONS["manager"]
 ROLE_PERMISSIONS[SYSTEM] = ROLE_PERMISSIONS["manager"] | {"system"}
@@ -61,13 +73,15 @@ def require(ctx: Context, permission: str | None) -> None:
     if not may(ctx, permission):
         if ctx.role is None:
             raise PermissionDenied("Sign in first.")
-        raise PermissionDenied("Your role ({role}) may not do this; ask the manager.",
-                               role=ctx.role)
+        raise PermissionDenied(
+            "Your role ({role}) may not do this; ask the manager.", role=ctx.role
+        )
 
 
 def permission(*needed: str | None) -> Callable[[F], F]:
     """Declare what a service function needs (any one of ``needed``; ``PUBLIC``: anyone)
     and check it before the body runs. ``ctx`` is the function's first argument."""
+
     def wrap(func: F) -> F:
         @functools.wraps(func)
         def checked(ctx: Context, *args: Any, **kwargs: Any) -> Any:
@@ -77,4 +91,5 @@ def permission(*needed: str | None) -> Callable[[F], F]:
 
         checked.permission = needed  # type: ignore[attr-defined]
         return checked  # type: ignore[return-value]
+
     return wrap

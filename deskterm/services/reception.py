@@ -139,12 +139,19 @@ def lookup_phone(ctx: Context, raw: str) -> KnownCustomer | None:
             return None
         owner = s.get(Staff, c.owner_id)
         visits = len(s.exec(select(Reception.id).where(Reception.customer_id == c.id)).all())
-        return KnownCustomer(c.id, c.name, phone, c.level, c.status, c.owner_id,
-                             owner.name if owner else "?", visits)
+        return KnownCustomer(
+            c.id, c.name, phone, c.level, c.status, c.owner_id, owner.name if owner else "?", visits
+        )
 
 
-def _reason(session: Session, kind: str, code: str | None, note: str, field_: str,
-            errors: dict[str, DesktermError]) -> tuple[str | None, str]:
+def _reason(
+    session: Session,
+    kind: str,
+    code: str | None,
+    note: str,
+    field_: str,
+    errors: dict[str, DesktermError],
+) -> tuple[str | None, str]:
     if not code:
         errors[field_] = InvalidInput("Choose a reason.", field=field_)
         return None, note
@@ -153,13 +160,15 @@ def _reason(session: Session, kind: str, code: str | None, note: str, field_: st
         errors[field_] = InvalidInput("Unknown reason: {value}.", field=field_, value=code)
         return None, note
     if r.needs_note and not note:
-        errors[f"{field_}_note"] = InvalidInput("Say why in the note for \"other\".",
-                                                field=f"{field_}_note")
+        errors[f"{field_}_note"] = InvalidInput(
+            'Say why in the note for "other".', field=f"{field_}_note"
+        )
     return code, note
 
 
-def validate_form(session: Session, ctx: Context, form: ReceptionForm, levels: Levels
-                  ) -> tuple[dict[str, object], dict[str, DesktermError]]:
+def validate_form(
+    session: Session, ctx: Context, form: ReceptionForm, levels: Levels
+) -> tuple[dict[str, object], dict[str, DesktermError]]:
     """Clean every field; return the clean values and every error found."""
     errors: dict[str, DesktermError] = {}
     clean: dict[str, object] = {}
@@ -172,14 +181,19 @@ def validate_form(session: Session, ctx: Context, form: ReceptionForm, levels: L
             errors[name] = e
 
     country = load_settings(session)["phone.default_country"]
-    take("name", lambda: clean_field(form.name, field="name", max_length=40,
-                                     required=form.contact_left))
-    take("notes", lambda: clean_field(form.notes, field="notes", max_length=2000,
-                                      multiline=True))
-    take("model_interest", lambda: clean_field(form.model_interest, field="model_interest",
-                                               max_length=60))
-    take("contact_other", lambda: clean_field(form.contact_other, field="contact_other",
-                                              max_length=80))
+    take(
+        "name",
+        lambda: clean_field(form.name, field="name", max_length=40, required=form.contact_left),
+    )
+    take("notes", lambda: clean_field(form.notes, field="notes", max_length=2000, multiline=True))
+    take(
+        "model_interest",
+        lambda: clean_field(form.model_interest, field="model_interest", max_length=60),
+    )
+    take(
+        "contact_other",
+        lambda: clean_field(form.contact_other, field="contact_other", max_length=80),
+    )
     if form.contact_left:
         if form.phone.strip():
             take("phone", lambda: normalize_phone(form.phone, country))
@@ -187,35 +201,44 @@ def validate_form(session: Session, ctx: Context, form: ReceptionForm, levels: L
             errors["phone"] = InvalidInput("Enter a phone number.", field="phone")
     else:
         note = ""
-        take("no_contact_note", lambda: clean_field(form.no_contact_note,
-                                                    field="no_contact_note", max_length=500))
+        take(
+            "no_contact_note",
+            lambda: clean_field(form.no_contact_note, field="no_contact_note", max_length=500),
+        )
         note = str(clean.get("no_contact_note", ""))
-        code, _ = _reason(session, "no_contact", form.no_contact_reason, note,
-                          "no_contact_reason", errors)
+        code, _ = _reason(
+            session, "no_contact", form.no_contact_reason, note, "no_contact_reason", errors
+        )
         clean["no_contact_reason"] = code
     if form.channel is not None and form.channel not in CHANNELS:
-        errors["channel"] = InvalidInput("Unknown channel: {value}.", field="channel",
-                                         value=form.channel)
+        errors["channel"] = InvalidInput(
+            "Unknown channel: {value}.", field="channel", value=form.channel
+        )
     if form.budget and form.budget not in BUDGETS:
-        errors["budget"] = InvalidInput("Unknown budget range: {value}.", field="budget",
-                                        value=form.budget)
+        errors["budget"] = InvalidInput(
+            "Unknown budget range: {value}.", field="budget", value=form.budget
+        )
     horizon = None
     if form.purchase_horizon:
         try:
             horizon = PurchaseHorizon(form.purchase_horizon)
         except ValueError:
             errors["purchase_horizon"] = InvalidInput(
-                "Unknown purchase time: {value}.", field="purchase_horizon",
-                value=form.purchase_horizon)
+                "Unknown purchase time: {value}.",
+                field="purchase_horizon",
+                value=form.purchase_horizon,
+            )
     clean["purchase_horizon"] = horizon
     if len(form.companions) > MAX_COMPANIONS:
-        errors["companions"] = InvalidInput("At most {n} companions.", field="companions",
-                                            n=MAX_COMPANIONS)
+        errors["companions"] = InvalidInput(
+            "At most {n} companions.", field="companions", n=MAX_COMPANIONS
+        )
     companions: list[tuple[str, str]] = []
     for rel, note in form.companions:
         if rel not in {r.value for r in Relation}:
-            errors["companions"] = InvalidInput("Unknown companion: {value}.",
-                                                field="companions", value=rel)
+            errors["companions"] = InvalidInput(
+                "Unknown companion: {value}.", field="companions", value=rel
+            )
             continue
         try:
             companions.append((rel, clean_field(note, field="companions", max_length=200)))
@@ -235,11 +258,13 @@ def validate_form(session: Session, ctx: Context, form: ReceptionForm, levels: L
     today = ctx.today()
     if form.next_callback is not None:
         if form.next_callback < today:
-            errors["next_callback"] = InvalidInput("The callback date is in the past.",
-                                                   field="next_callback")
+            errors["next_callback"] = InvalidInput(
+                "The callback date is in the past.", field="next_callback"
+            )
         elif form.next_callback > today + timedelta(days=366):
-            errors["next_callback"] = InvalidInput("The callback date is more than a year away.",
-                                                   field="next_callback")
+            errors["next_callback"] = InvalidInput(
+                "The callback date is more than a year away.", field="next_callback"
+            )
     return clean, errors
 
 
@@ -251,33 +276,65 @@ def suggested_callback(ctx: Context, level: str) -> date | None:
     return plan.due
 
 
-def _set_level(session: Session, ctx: Context, cust: Customer, level: str, source: str,
-               by_id: int | None = None) -> None:
+def _set_level(
+    session: Session,
+    ctx: Context,
+    cust: Customer,
+    level: str,
+    source: str,
+    by_id: int | None = None,
+) -> None:
     """Change the level and record who did it: the signed-in person, else ``by_id`` (the
     salesperson at the reception or on the callback)."""
     if cust.level == level:
         return
     who = ctx.actor_id if ctx.actor_id is not None else by_id
-    session.add(LevelChange(customer_id=cust.id, from_level=cust.level or None, to_level=level,
-                            at=ctx.now(), by_id=who, source=source))
+    session.add(
+        LevelChange(
+            customer_id=cust.id,
+            from_level=cust.level or None,
+            to_level=level,
+            at=ctx.now(),
+            by_id=who,
+            source=source,
+        )
+    )
     cust.level = level
     cust.level_since = ctx.now()
 
 
-def reschedule(session: Session, ctx: Context, cust: Customer, due: date | None,
-               owner_id: int) -> None:
+def reschedule(
+    session: Session, ctx: Context, cust: Customer, due: date | None, owner_id: int
+) -> None:
     """Replace the customer's open sales callback with one due on ``due`` (None: none)."""
-    for cb in session.exec(select(Callback).where(Callback.customer_id == cust.id,
-                                                  Callback.kind == "sales",
-                                                  Callback.status == "open")).all():
+    for cb in session.exec(
+        select(Callback).where(
+            Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open"
+        )
+    ).all():
         cb.status = "cancelled"
     if due is not None:
-        session.add(Callback(customer_id=cust.id, salesperson_id=owner_id, kind="sales",
-                             due_at=ctx.day_start(due), created_at=ctx.now()))
+        session.add(
+            Callback(
+                customer_id=cust.id,
+                salesperson_id=owner_id,
+                kind="sales",
+                due_at=ctx.day_start(due),
+                created_at=ctx.now(),
+            )
+        )
 
 
-_CUSTOMER_AUDIT = ("name", "phone", "level", "status", "owner_id", "model_interest", "budget",
-                   "purchase_horizon")
+_CUSTOMER_AUDIT = (
+    "name",
+    "phone",
+    "level",
+    "status",
+    "owner_id",
+    "model_interest",
+    "budget",
+    "purchase_horizon",
+)
 
 
 @permission("reception")
@@ -314,22 +371,41 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
             if cust is None:
                 rule = levels.get(str(level))
                 cust = Customer(
-                    name=str(clean["name"]), phone=phone or None,
-                    contact_other=str(clean["contact_other"]) or None, level=str(level),
+                    name=str(clean["name"]),
+                    phone=phone or None,
+                    contact_other=str(clean["contact_other"]) or None,
+                    level=str(level),
                     level_since=now,
                     status=(Status.MARKETING if rule.to_marketing else Status.ACTIVE).value,
-                    status_since=now, owner_id=rec.credited_to_id, owner_since=now,
-                    source_channel=form.channel or rec.channel, created_at=now,
+                    status_since=now,
+                    owner_id=rec.credited_to_id,
+                    owner_since=now,
+                    source_channel=form.channel or rec.channel,
+                    created_at=now,
                     last_contact_at=now,
                 )
                 s.add(cust)
                 s.flush()
-                s.add(LevelChange(customer_id=cust.id, from_level=None, to_level=str(level),
-                                  at=now, by_id=ctx.actor_id or rec.salesperson_id,
-                                  source="reception"))
-                s.add(OwnershipChange(customer_id=cust.id, from_owner_id=None,
-                                      to_owner_id=rec.credited_to_id, at=now, by_id=ctx.actor_id,
-                                      reason="first reception"))
+                s.add(
+                    LevelChange(
+                        customer_id=cust.id,
+                        from_level=None,
+                        to_level=str(level),
+                        at=now,
+                        by_id=ctx.actor_id or rec.salesperson_id,
+                        source="reception",
+                    )
+                )
+                s.add(
+                    OwnershipChange(
+                        customer_id=cust.id,
+                        from_owner_id=None,
+                        to_owner_id=rec.credited_to_id,
+                        at=now,
+                        by_id=ctx.actor_id,
+                        reason="first reception",
+                    )
+                )
             else:
                 cust.name = str(clean["name"]) or cust.name
                 if phone:
@@ -345,12 +421,19 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                 cust.purchase_horizon = horizon.value
             _set_level(s, ctx, cust, str(level), "reception", rec.salesperson_id)
             rule = levels.get(cust.level)
-            if cust.status in (Status.ACTIVE.value, Status.AT_RISK.value,
-                               Status.MARKETING.value, Status.LOST.value):
+            if cust.status in (
+                Status.ACTIVE.value,
+                Status.AT_RISK.value,
+                Status.MARKETING.value,
+                Status.LOST.value,
+            ):
                 # A visit re-judges the level: a marketing or lost customer who comes back
                 # warm or hot is back in the owner's pipeline.
-                new_status = Status.MARKETING if rule.to_marketing else (
-                    Status.AT_RISK if cust.status == Status.AT_RISK.value else Status.ACTIVE)
+                new_status = (
+                    Status.MARKETING
+                    if rule.to_marketing
+                    else (Status.AT_RISK if cust.status == Status.AT_RISK.value else Status.ACTIVE)
+                )
                 if cust.status != new_status.value:
                     cust.status = new_status.value
                     cust.status_since = now
@@ -364,8 +447,15 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
             rec.no_contact_reason = None
             rec.no_contact_note = None
             rec.visitor_name = None
-            record_audit(s, ctx, "customer.save" if before else "customer.create", "customer",
-                         cust.id, before, snapshot(cust, _CUSTOMER_AUDIT))
+            record_audit(
+                s,
+                ctx,
+                "customer.save" if before else "customer.create",
+                "customer",
+                cust.id,
+                before,
+                snapshot(cust, _CUSTOMER_AUDIT),
+            )
         else:
             rec.customer_id = None
             rec.no_contact_reason = str(clean["no_contact_reason"])
@@ -380,9 +470,12 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         for rel, note in clean["companions"]:  # type: ignore[attr-defined]
             s.add(Companion(reception_id=rec.id, relation=rel, note=note))
         present = {
-            "name": bool(clean["name"]), "phone": bool(clean.get("phone")),
-            "model_interest": bool(clean["model_interest"]), "budget": bool(form.budget),
-            "purchase_horizon": horizon is not None, "companions": bool(form.companions),
+            "name": bool(clean["name"]),
+            "phone": bool(clean.get("phone")),
+            "model_interest": bool(clean["model_interest"]),
+            "budget": bool(form.budget),
+            "purchase_horizon": horizon is not None,
+            "companions": bool(form.companions),
             "level": level is not None,
         }
         filled, total = form_completeness(present)
@@ -391,13 +484,25 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         rec.form_missing = ",".join(k for k, v in present.items() if not v) or None
         first_save = rec.form_saved_at is None
         rec.form_saved_at = now
-        record_audit(s, ctx, "reception.form" if first_save else "reception.form_edit",
-                     "reception", rec.id, None,
-                     {"customer_id": rec.customer_id, "filled": filled})
+        record_audit(
+            s,
+            ctx,
+            "reception.form" if first_save else "reception.form_edit",
+            "reception",
+            rec.id,
+            None,
+            {"customer_id": rec.customer_id, "filled": filled},
+        )
         assert rec.id is not None
-        return SavedForm(rec.id, cust.id if cust else None, revisit,
-                         cust.level if cust else None, next_due, step,
-                         cust.owner_id if cust else None)
+        return SavedForm(
+            rec.id,
+            cust.id if cust else None,
+            revisit,
+            cust.level if cust else None,
+            next_due,
+            step,
+            cust.owner_id if cust else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -426,14 +531,28 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
     day = day or ctx.today()
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all()}
-        rows = s.exec(select(Reception, Customer).join(Customer, isouter=True)
-                      .where(Reception.day == day).order_by(col(Reception.id).desc())).all()
+        rows = s.exec(
+            select(Reception, Customer)
+            .join(Customer, isouter=True)
+            .where(Reception.day == day)
+            .order_by(col(Reception.id).desc())
+        ).all()
         return [
             ReceptionView(
-                r.id or 0, r.arrived_at, r.channel, names.get(r.salesperson_id, "?"),
-                c.name if c else r.visitor_name, r.first_visit, r.requested, r.courtesy,
-                r.counted, r.uncounted_kind, r.form_saved_at is not None, c is not None,
-                r.no_contact_reason, r.ended_at is not None,
+                r.id or 0,
+                r.arrived_at,
+                r.channel,
+                names.get(r.salesperson_id, "?"),
+                c.name if c else r.visitor_name,
+                r.first_visit,
+                r.requested,
+                r.courtesy,
+                r.counted,
+                r.uncounted_kind,
+                r.form_saved_at is not None,
+                c is not None,
+                r.no_contact_reason,
+                r.ended_at is not None,
             )
             for r, c in rows
         ]

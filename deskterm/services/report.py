@@ -86,8 +86,9 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
         else:
             raise ValueError(raw)
     except (ValueError, InvalidInput):
-        raise InvalidInput("Not a period: type week, month, 2026-10 or "
-                           "2026-10-01 2026-10-31.", field="range") from None
+        raise InvalidInput(
+            "Not a period: type week, month, 2026-10 or 2026-10-01 2026-10-31.", field="range"
+        ) from None
     if first > last:
         raise InvalidInput("The period ends before it starts.", field="range")
     return first, last
@@ -108,22 +109,39 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         levels = load_levels(s)
         staff = {st.id: st for st in s.exec(select(Staff)).all()}
         # Plain columns, not ORM objects: a dealer group's month is thousands of rows.
-        rfacts = [ReceptionFact(who, d, ch, cid is not None, counted, first_v, filled, total)
-                  for who, d, ch, cid, counted, first_v, filled, total in s.exec(select(
-                      Reception.credited_to_id, Reception.day, Reception.channel,
-                      Reception.customer_id, Reception.counted, Reception.first_visit,
-                      Reception.form_fields_filled, Reception.form_fields_total).where(
-                      Reception.day >= window_from, Reception.day <= day)).all()]
+        rfacts = [
+            ReceptionFact(who, d, ch, cid is not None, counted, first_v, filled, total)
+            for who, d, ch, cid, counted, first_v, filled, total in s.exec(
+                select(
+                    Reception.credited_to_id,
+                    Reception.day,
+                    Reception.channel,
+                    Reception.customer_id,
+                    Reception.counted,
+                    Reception.first_visit,
+                    Reception.form_fields_filled,
+                    Reception.form_fields_total,
+                ).where(Reception.day >= window_from, Reception.day <= day)
+            ).all()
+        ]
         d0, d1 = ctx.day_range_utc(first, day)
         # Three index range reads instead of one OR that scans every callback ever made:
         # due in the period, done in it, and due before it but still open at its end.
-        cols = (Callback.id, Callback.salesperson_id, Callback.due_at, Callback.done_at,
-                Callback.level_before, Callback.level_after)
+        cols = (
+            Callback.id,
+            Callback.salesperson_id,
+            Callback.due_at,
+            Callback.done_at,
+            Callback.level_before,
+            Callback.level_after,
+        )
         base = (Callback.kind == "sales", Callback.status != "cancelled")
         found: dict[int, Any] = {}
-        for cond in (and_(Callback.due_at >= d0, Callback.due_at < d1),
-                     and_(col(Callback.done_at) >= d0, col(Callback.done_at) < d1),
-                     and_(Callback.status == "open", Callback.due_at < d0)):
+        for cond in (
+            and_(Callback.due_at >= d0, Callback.due_at < d1),
+            and_(col(Callback.done_at) >= d0, col(Callback.done_at) < d1),
+            and_(Callback.status == "open", Callback.due_at < d0),
+        ):
             for row in s.exec(select(*cols).where(*base, cond)).all():
                 found[row.id] = row
         # Done after the period and due before it: open at its end. due_at is filtered
@@ -132,41 +150,83 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
             if row.due_at < d0:
                 found[row.id] = row
         cbs = list(found.values())
-        cfacts = [CallbackFact(c.salesperson_id, ctx.local_day(c.due_at),
-                               ctx.local_day(c.done_at) if c.done_at else None,
-                               c.level_before, c.level_after) for c in cbs]
-        pipe = [PipelineFact(o, lv, st, n) for o, lv, st, n in s.exec(
-            select(Customer.owner_id, Customer.level, Customer.status, func.count())
-            .where(col(Customer.status).in_(("active", "at_risk", "marketing")))
-            .group_by(Customer.owner_id, Customer.level, Customer.status)).all()]
+        cfacts = [
+            CallbackFact(
+                c.salesperson_id,
+                ctx.local_day(c.due_at),
+                ctx.local_day(c.done_at) if c.done_at else None,
+                c.level_before,
+                c.level_after,
+            )
+            for c in cbs
+        ]
+        pipe = [
+            PipelineFact(o, lv, st, n)
+            for o, lv, st, n in s.exec(
+                select(Customer.owner_id, Customer.level, Customer.status, func.count())
+                .where(col(Customer.status).in_(("active", "at_risk", "marketing")))
+                .group_by(Customer.owner_id, Customer.level, Customer.status)
+            ).all()
+        ]
         w0, _ = ctx.day_range_utc(window_from)
-        wins = [WinFact(o, ctx.local_day(at)) for o, at in s.exec(
-            select(Customer.owner_id, Customer.won_at).where(
-                col(Customer.won_at) >= w0, col(Customer.won_at) < d1)).all()]
-        sellers = sorted((st for st in staff.values()
-                          if st.role == "salesperson" and st.active), key=lambda st: st.name)
+        wins = [
+            WinFact(o, ctx.local_day(at))
+            for o, at in s.exec(
+                select(Customer.owner_id, Customer.won_at).where(
+                    col(Customer.won_at) >= w0, col(Customer.won_at) < d1
+                )
+            ).all()
+        ]
+        sellers = sorted(
+            (st for st in staff.values() if st.role == "salesperson" and st.active),
+            key=lambda st: st.name,
+        )
         figs = meeting_figures(
-            day_from=first, day_to=day, window_from=window_from,
+            day_from=first,
+            day_to=day,
+            window_from=window_from,
             salespeople=[st.id for st in sellers if st.id is not None],
-            receptions=rfacts, callbacks=cfacts, pipeline=pipe, wins=wins, levels=levels,
-            today=first)
+            receptions=rfacts,
+            callbacks=cfacts,
+            pipeline=pipe,
+            wins=wins,
+            levels=levels,
+            today=first,
+        )
         t0, t1 = ctx.day_range_utc(day + timedelta(days=1))
         # One pass over the open callbacks (partial index), not two queries a person.
-        open_counts = {sid: (int(due or 0), int(over or 0)) for sid, due, over in s.exec(
-            select(Callback.salesperson_id,
-                   func.sum(case((Callback.due_at >= t0, 1), else_=0)),
-                   func.sum(case((Callback.due_at < t0, 1), else_=0)))
-            .where(Callback.status == "open", Callback.due_at < t1)
-            .group_by(Callback.salesperson_id)).all()}
+        open_counts = {
+            sid: (int(due or 0), int(over or 0))
+            for sid, due, over in s.exec(
+                select(
+                    Callback.salesperson_id,
+                    func.sum(case((Callback.due_at >= t0, 1), else_=0)),
+                    func.sum(case((Callback.due_at < t0, 1), else_=0)),
+                )
+                .where(Callback.status == "open", Callback.due_at < t1)
+                .group_by(Callback.salesperson_id)
+            ).all()
+        }
         tomorrow: list[tuple[str, int, int]] = [
-            (st.name, *open_counts.get(st.id, (0, 0))) for st in sellers]
+            (st.name, *open_counts.get(st.id, (0, 0))) for st in sellers
+        ]
         lines = tuple(
             SalespersonLine(sid, staff[sid].name if sid in staff else "?", f)
-            for sid, f in sorted(figs.per_salesperson.items(),
-                                 key=lambda kv: staff[kv[0]].name if kv[0] in staff else "")
+            for sid, f in sorted(
+                figs.per_salesperson.items(),
+                key=lambda kv: staff[kv[0]].name if kv[0] in staff else "",
+            )
         )
-    return Report(day, first, window_from, tuple(levels.codes), figs.team, lines,
-                  tuple(tomorrow), escalation_lists(ctx, day))
+    return Report(
+        day,
+        first,
+        window_from,
+        tuple(levels.codes),
+        figs.team,
+        lines,
+        tuple(tomorrow),
+        escalation_lists(ctx, day),
+    )
 
 
 def _rate(value: float | None) -> float | None:
@@ -192,9 +252,18 @@ def _figures_json(f: Figures, levels: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _items_json(items: list[EscalationItem]) -> list[dict[str, Any]]:
-    return [{"customer_id": i.customer_id, "name": i.name, "level": i.level, "owner": i.owner,
-             "owner_id": i.owner_id,
-             "since": i.due.isoformat(), "days_over": i.days_over} for i in items]
+    return [
+        {
+            "customer_id": i.customer_id,
+            "name": i.name,
+            "level": i.level,
+            "owner": i.owner,
+            "owner_id": i.owner_id,
+            "since": i.due.isoformat(),
+            "days_over": i.days_over,
+        }
+        for i in items
+    ]
 
 
 def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -212,14 +281,20 @@ def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, An
             "uncounted": t.uncounted,
             "by_channel": dict(sorted(t.receptions_by_channel.items())),
         },
-        "callbacks": {"due": t.callbacks_due, "done": t.callbacks_done,
-                      "overdue": t.callbacks_overdue},
+        "callbacks": {
+            "due": t.callbacks_due,
+            "done": t.callbacks_done,
+            "overdue": t.callbacks_overdue,
+        },
         "team": _figures_json(t, report.levels),
-        "salespeople": [{"id": line.id, "name": line.name,
-                         **_figures_json(line.figures, report.levels)}
-                        for line in report.salespeople],
-        "tomorrow": [{"salesperson": n, "callbacks": due, "overdue": over}
-                     for n, due, over in report.tomorrow],
+        "salespeople": [
+            {"id": line.id, "name": line.name, **_figures_json(line.figures, report.levels)}
+            for line in report.salespeople
+        ],
+        "tomorrow": [
+            {"salesperson": n, "callbacks": due, "overdue": over}
+            for n, due, over in report.tomorrow
+        ],
         "at_risk": _items_json(report.lists["at_risk"]),
         "to_reassign": _items_json(report.lists["to_reassign"]),
         "stalled": _items_json(report.lists["stalled"]),
@@ -241,25 +316,54 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
         rep = analysis.reasons(ctx, kind, report.first, report.day)
         reasons[kind] = {
             "by_reason": dict(rep.table.by_reason.most_common()),
-            "by_salesperson": [{"name": rep.names.get(sid, "?"), **dict(c)}
-                               for sid, c in sorted(rep.table.by_salesperson.items())],
+            "by_salesperson": [
+                {"name": rep.names.get(sid, "?"), **dict(c)}
+                for sid, c in sorted(rep.table.by_salesperson.items())
+            ],
             "by_month": rep.table.trend,
-            "countermeasures": [{"reason": m.reason, "since": m.since.isoformat(),
-                                 "note": m.note, "before_per_30d": ba.before,
-                                 "after_per_30d": ba.after} for m, ba in rep.countermeasures],
+            "countermeasures": [
+                {
+                    "reason": m.reason,
+                    "since": m.since.isoformat(),
+                    "note": m.note,
+                    "before_per_30d": ba.before,
+                    "after_per_30d": ba.after,
+                }
+                for m, ba in rep.countermeasures
+            ],
         }
     return {
         "funnel": {
             "team": {**fun.get(None, empty), "drop_off": drop_off(fun.get(None, empty))},
-            "salespeople": [{"name": names[sid], **fun.get(sid, empty),
-                             "drop_off": drop_off(fun.get(sid, empty))}
-                            for sid in names],
+            "salespeople": [
+                {
+                    "name": names[sid],
+                    **fun.get(sid, empty),
+                    "drop_off": drop_off(fun.get(sid, empty)),
+                }
+                for sid in names
+            ],
         },
         "reasons": reasons,
-        "lost_requests": [{"customer_id": r.customer_id, "name": r.name, "level": r.level,
-                           "owner": r.owner, "reason": r.reason, "note": r.note}
-                          for r in manager.pending_lost_requests(ctx)],
-        "leads": [{"customer_id": v.customer_id, "name": v.name, "source": v.source,
-                   "since": v.since.isoformat(), "note": v.note}
-                  for v in manager.leads_to_hand_out(ctx)],
+        "lost_requests": [
+            {
+                "customer_id": r.customer_id,
+                "name": r.name,
+                "level": r.level,
+                "owner": r.owner,
+                "reason": r.reason,
+                "note": r.note,
+            }
+            for r in manager.pending_lost_requests(ctx)
+        ],
+        "leads": [
+            {
+                "customer_id": v.customer_id,
+                "name": v.name,
+                "source": v.source,
+                "since": v.since.isoformat(),
+                "note": v.note,
+            }
+            for v in manager.leads_to_hand_out(ctx)
+        ],
     }

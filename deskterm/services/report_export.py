@@ -31,15 +31,36 @@ def _pct(v: float | None) -> str:
 
 def _people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     levels = data["levels"]
-    head = [_("Salesperson"), _("Receptions"), *levels, _("Due"), _("Done"), _("Overdue"),
-            _("Upgrades"), _("Won"), _("Conversion"), _("Form"), _("Contact")]
+    head = [
+        _("Salesperson"),
+        _("Receptions"),
+        *levels,
+        _("Due"),
+        _("Done"),
+        _("Overdue"),
+        _("Upgrades"),
+        _("Won"),
+        _("Conversion"),
+        _("Form"),
+        _("Contact"),
+    ]
     rows = []
     for p in [*data["salespeople"], {**data["team"], "name": _("Team")}]:
-        rows.append([p["name"], str(p["receptions"]), *[str(p[lv]) for lv in levels],
-                     str(p["callbacks_due"]), str(p["callbacks_done"]),
-                     str(p["callbacks_overdue"]), str(p["upgrades"]), str(p["won"]),
-                     _pct(p["conversion_rate"]), _pct(p["form_completeness"]),
-                     _pct(p["contact_capture_rate"])])
+        rows.append(
+            [
+                p["name"],
+                str(p["receptions"]),
+                *[str(p[lv]) for lv in levels],
+                str(p["callbacks_due"]),
+                str(p["callbacks_done"]),
+                str(p["callbacks_overdue"]),
+                str(p["upgrades"]),
+                str(p["won"]),
+                _pct(p["conversion_rate"]),
+                _pct(p["form_completeness"]),
+                _pct(p["contact_capture_rate"]),
+            ]
+        )
     return head, rows
 
 
@@ -52,29 +73,54 @@ def _title(data: dict[str, Any]) -> str:
 def _summary(data: dict[str, Any]) -> list[str]:
     r, c = data["receptions"], data["callbacks"]
     return [
-        _("Receptions: {total} ({with_c} with contact, {without} without), {uncounted} not "
-          "counted", total=r["total"], with_c=r["with_contact"], without=r["without_contact"],
-          uncounted=r["uncounted"]),
-        _("Callbacks: {due} due, {done} done, {overdue} overdue", due=c["due"], done=c["done"],
-          overdue=c["overdue"]),
-        _("Tomorrow: {tasks}", tasks=", ".join(f"{t['salesperson']} {t['callbacks']}"
-                                               for t in data["tomorrow"])),
-        _("At risk: {n}; to reassign: {m}; stalled: {k}", n=len(data["at_risk"]),
-          m=len(data["to_reassign"]), k=len(data["stalled"])),
+        _(
+            "Receptions: {total} ({with_c} with contact, {without} without), {uncounted} not "
+            "counted",
+            total=r["total"],
+            with_c=r["with_contact"],
+            without=r["without_contact"],
+            uncounted=r["uncounted"],
+        ),
+        _(
+            "Callbacks: {due} due, {done} done, {overdue} overdue",
+            due=c["due"],
+            done=c["done"],
+            overdue=c["overdue"],
+        ),
+        _(
+            "Tomorrow: {tasks}",
+            tasks=", ".join(f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]),
+        ),
+        _(
+            "At risk: {n}; to reassign: {m}; stalled: {k}",
+            n=len(data["at_risk"]),
+            m=len(data["to_reassign"]),
+            k=len(data["stalled"]),
+        ),
     ]
 
 
 def to_markdown(data: dict[str, Any]) -> str:
     """The report as a Markdown document."""
     head, rows = _people_rows(data)
-    out = [f"# {_md(_title(data))}", "", *[f"- {_md(line)}" for line in _summary(data)], "",
-           "| " + " | ".join(map(_md, head)) + " |", "|" + "---|" * len(head)]
+    out = [
+        f"# {_md(_title(data))}",
+        "",
+        *[f"- {_md(line)}" for line in _summary(data)],
+        "",
+        "| " + " | ".join(map(_md, head)) + " |",
+        "|" + "---|" * len(head),
+    ]
     out += ["| " + " | ".join(map(_md, r)) + " |" for r in rows]
     for key, title in (("at_risk", _("At risk")), ("to_reassign", _("To reassign"))):
         if data[key]:
             out += ["", f"## {_md(title)}", ""]
-            out += [f"- {_md(i['name'])} ({_md(i['level'])}, {_md(i['owner'])}, "
-                    + _md(_("{n} d over", n=i["days_over"])) + ")" for i in data[key]]
+            out += [
+                f"- {_md(i['name'])} ({_md(i['level'])}, {_md(i['owner'])}, "
+                + _md(_("{n} d over", n=i["days_over"]))
+                + ")"
+                for i in data[key]
+            ]
     return "\n".join(out) + "\n"
 
 
@@ -82,12 +128,17 @@ def to_html(data: dict[str, Any]) -> str:
     """The report as a standalone, printable HTML page (no scripts, no external files)."""
     e = html.escape
     head, rows = _people_rows(data)
-    parts = ["<!doctype html>", '<html><head><meta charset="utf-8">',
-             f"<title>{e(_title(data))}</title>",
-             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-             "td,th{border:1px solid #999;padding:2px 8px;text-align:right}"
-             "td:first-child,th:first-child{text-align:left}@media print{body{margin:0}}"
-             "</style></head><body>", f"<h1>{e(_title(data))}</h1>", "<ul>"]
+    parts = [
+        "<!doctype html>",
+        '<html><head><meta charset="utf-8">',
+        f"<title>{e(_title(data))}</title>",
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:2px 8px;text-align:right}"
+        "td:first-child,th:first-child{text-align:left}@media print{body{margin:0}}"
+        "</style></head><body>",
+        f"<h1>{e(_title(data))}</h1>",
+        "<ul>",
+    ]
     parts += [f"<li>{e(line)}</li>" for line in _summary(data)]
     parts += ["</ul>", "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
     parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
@@ -95,16 +146,20 @@ def to_html(data: dict[str, Any]) -> str:
     for key, title in (("at_risk", _("At risk")), ("to_reassign", _("To reassign"))):
         if data[key]:
             parts.append(f"<h2>{e(title)}</h2><ul>")
-            parts += [f"<li>{e(i['name'])} ({e(i['level'])}, {e(i['owner'])}, "
-                      f"{e(_('{n} d over', n=i['days_over']))})</li>" for i in data[key]]
+            parts += [
+                f"<li>{e(i['name'])} ({e(i['level'])}, {e(i['owner'])}, "
+                f"{e(_('{n} d over', n=i['days_over']))})</li>"
+                for i in data[key]
+            ]
             parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
 @permission("export")
-def export_meeting(ctx: Context, folder: Path, last: date | None = None,
-                   first: date | None = None) -> Path:
+def export_meeting(
+    ctx: Context, folder: Path, last: date | None = None, first: date | None = None
+) -> Path:
     """Write the meeting report (with the manager's sections) as HTML and Markdown into
     ``folder``; return the HTML file, the one to print."""
     report = daily_report(ctx, last, first)
@@ -118,8 +173,11 @@ def export_meeting(ctx: Context, folder: Path, last: date | None = None,
         write_private_text(html_path, to_html(data))
         write_private_text(folder / f"{stem}.md", to_markdown(data))
     except OSError as exc:
-        raise StorageError("Could not write the report to {path}: {reason}",
-                           path=str(folder), reason=exc.strerror or str(exc)) from exc
+        raise StorageError(
+            "Could not write the report to {path}: {reason}",
+            path=str(folder),
+            reason=exc.strerror or str(exc),
+        ) from exc
     return html_path
 
 
@@ -129,5 +187,8 @@ def write_report_file(path: Path, text: str) -> None:
     try:
         write_private_text(path, text)
     except OSError as exc:
-        raise StorageError("Could not write the report to {path}: {reason}",
-                           path=str(path), reason=exc.strerror or str(exc)) from exc
+        raise StorageError(
+            "Could not write the report to {path}: {reason}",
+            path=str(path),
+            reason=exc.strerror or str(exc),
+        ) from exc

@@ -78,18 +78,23 @@ class Arrival:
 
 def _to_event(row: RotationEventRow) -> R.RotationEvent:
     return R.RotationEvent(
-        kind=R.EventKind(row.kind), at=row.at, salesperson_id=row.salesperson_id,
-        other_id=row.other_id, reason=row.reason,
+        kind=R.EventKind(row.kind),
+        at=row.at,
+        salesperson_id=row.salesperson_id,
+        other_id=row.other_id,
+        reason=row.reason,
         order=tuple(json.loads(row.queue_order)) if row.queue_order else (),
     )
 
 
 def _log(session: Session, day: date) -> list[RotationEventRow]:
-    return list(session.exec(
-        select(RotationEventRow)
-        .where(RotationEventRow.day == day, col(RotationEventRow.undone_at).is_(None))
-        .order_by(col(RotationEventRow.id))
-    ).all())
+    return list(
+        session.exec(
+            select(RotationEventRow)
+            .where(RotationEventRow.day == day, col(RotationEventRow.undone_at).is_(None))
+            .order_by(col(RotationEventRow.id))
+        ).all()
+    )
 
 
 def load_state(session: Session, day: date) -> R.RotationState:
@@ -109,9 +114,12 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
         # One query for the whole board: each member's latest counted reception today.
         last: dict[int, Reception] = {}
         for rec in session.exec(
-            select(Reception).where(col(Reception.salesperson_id).in_(ids),
-                                    Reception.day == state.day,
-                                    Reception.counted == True)  # noqa: E712
+            select(Reception)
+            .where(
+                col(Reception.salesperson_id).in_(ids),
+                Reception.day == state.day,
+                Reception.counted == True,  # noqa: E712
+            )
             .order_by(col(Reception.id))
         ).all():
             last[rec.salesperson_id] = rec
@@ -120,11 +128,17 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
                 holds[sid] = HOLD_UNSAVED_FORM
     if settings["rotation.hold_overdue_callbacks"] == "true":
         start, _ = ctx.day_range_utc(state.day)
-        overdue = set(session.exec(
-            select(Callback.salesperson_id).where(col(Callback.salesperson_id).in_(ids),
-                                                  Callback.status == "open",
-                                                  Callback.due_at < start).distinct()
-        ).all())
+        overdue = set(
+            session.exec(
+                select(Callback.salesperson_id)
+                .where(
+                    col(Callback.salesperson_id).in_(ids),
+                    Callback.status == "open",
+                    Callback.due_at < start,
+                )
+                .distinct()
+            ).all()
+        )
         for sid in ids:
             if sid in overdue and sid not in holds:
                 holds[sid] = HOLD_OVERDUE
@@ -147,10 +161,13 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
         nxt = state.next_up(holds)
         members = tuple(
             MemberView(
-                salesperson_id=m.salesperson_id, name=names.get(m.salesperson_id, "?"),
-                position=i + 1, state=m.state.value,
+                salesperson_id=m.salesperson_id,
+                name=names.get(m.salesperson_id, "?"),
+                position=i + 1,
+                state=m.state.value,
                 away_reason=m.away_reason.value if m.away_reason else None,
-                busy_since=m.busy_since, makeups_owed=m.makeups_owed,
+                busy_since=m.busy_since,
+                makeups_owed=m.makeups_owed,
                 passed=m.passed.value if m.passed else None,
                 held=holds.get(m.salesperson_id),
                 override=m.salesperson_id in state.overrides,
@@ -163,25 +180,39 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
         on = set(state.on_duty)
         off = tuple(
             (sp.id, sp.name)
-            for sp in s.exec(select(Staff).where(Staff.role == "salesperson",
-                                                 Staff.active == True)  # noqa: E712
-                             .order_by(Staff.name)).all()
+            for sp in s.exec(
+                select(Staff)
+                .where(Staff.role == "salesperson", Staff.active == True)  # noqa: E712
+                .order_by(Staff.name)
+            ).all()
             if sp.id is not None and sp.id not in on
         )
-        newest = s.exec(select(RotationEventRow.id).order_by(
-            col(RotationEventRow.id).desc())).first()
-        return BoardView(day, members, nxt, off, state.closed,
-                         rows[-1].kind if rows else None, newest or 0)
+        newest = s.exec(
+            select(RotationEventRow.id).order_by(col(RotationEventRow.id).desc())
+        ).first()
+        return BoardView(
+            day, members, nxt, off, state.closed, rows[-1].kind if rows else None, newest or 0
+        )
 
 
-def _append(session: Session, ctx: Context, state: R.RotationState, event: R.RotationEvent,
-            reception_id: int | None = None) -> R.RotationState:
+def _append(
+    session: Session,
+    ctx: Context,
+    state: R.RotationState,
+    event: R.RotationEvent,
+    reception_id: int | None = None,
+) -> R.RotationState:
     new_state = R.apply(state, event)
     row = RotationEventRow(
-        day=state.day, kind=event.kind.value, salesperson_id=event.salesperson_id,
-        other_id=event.other_id, reason=event.reason,
+        day=state.day,
+        kind=event.kind.value,
+        salesperson_id=event.salesperson_id,
+        other_id=event.other_id,
+        reason=event.reason,
         queue_order=json.dumps(list(event.order)) if event.order else None,
-        at=event.at, actor_id=ctx.actor_id, reception_id=reception_id,
+        at=event.at,
+        actor_id=ctx.actor_id,
+        reception_id=reception_id,
     )
     session.add(row)
     session.flush()
@@ -197,8 +228,14 @@ def _salesperson(session: Session, sid: int) -> Staff:
     return sp
 
 
-def _simple(ctx: Context, kind: R.EventKind, sid: int | None = None, *,
-            reason: str | None = None, order: tuple[int, ...] = ()) -> BoardView:
+def _simple(
+    ctx: Context,
+    kind: R.EventKind,
+    sid: int | None = None,
+    *,
+    reason: str | None = None,
+    order: tuple[int, ...] = (),
+) -> BoardView:
     with ctx.db.write() as s:
         if sid is not None:
             _salesperson(s, sid)
@@ -251,15 +288,31 @@ def override_hold(ctx: Context, salesperson_id: int) -> BoardView:
 
 
 def _new_reception(  # the reception row and its rotation event are the record of an arrival
-session: Session, ctx: Context, *, channel: str, salesperson_id: int,
-                   credited_to_id: int, counted: bool = True, requested: bool = False,
-                   courtesy: bool = False, first_visit: bool = True,
-                   customer_id: int | None = None, uncounted_kind: str | None = None
-                   ) -> Reception:
+    session: Session,
+    ctx: Context,
+    *,
+    channel: str,
+    salesperson_id: int,
+    credited_to_id: int,
+    counted: bool = True,
+    requested: bool = False,
+    courtesy: bool = False,
+    first_visit: bool = True,
+    customer_id: int | None = None,
+    uncounted_kind: str | None = None,
+) -> Reception:
     rec = Reception(
-        arrived_at=ctx.now(), day=ctx.today(), channel=channel, salesperson_id=salesperson_id,
-        credited_to_id=credited_to_id, receptionist_id=ctx.actor_id, customer_id=customer_id,
-        first_visit=first_visit, requested=requested, courtesy=courtesy, counted=counted,
+        arrived_at=ctx.now(),
+        day=ctx.today(),
+        channel=channel,
+        salesperson_id=salesperson_id,
+        credited_to_id=credited_to_id,
+        receptionist_id=ctx.actor_id,
+        customer_id=customer_id,
+        first_visit=first_visit,
+        requested=requested,
+        courtesy=courtesy,
+        counted=counted,
         uncounted_kind=uncounted_kind,
     )
     session.add(rec)
@@ -270,8 +323,9 @@ session: Session, ctx: Context, *, channel: str, salesperson_id: int,
 def _arrival(session: Session, rec: Reception) -> Arrival:
     assert rec.id is not None
     sp = session.get(Staff, rec.salesperson_id)
-    return Arrival(rec.id, rec.salesperson_id, sp.name if sp else "?", rec.credited_to_id,
-                   rec.courtesy)
+    return Arrival(
+        rec.id, rec.salesperson_id, sp.name if sp else "?", rec.credited_to_id, rec.courtesy
+    )
 
 
 @permission("rotation")
@@ -313,20 +367,45 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
             or (owner.state is R.MemberState.AWAY and owner.away_reason is R.AwayReason.BREAK)
         )
         if owner_here:
-            rec = _new_reception(s, ctx, channel=channel, salesperson_id=cust.owner_id,
-                                 credited_to_id=cust.owner_id, requested=True, first_visit=False,
-                                 customer_id=customer_id)
-            _append(s, ctx, state, R.RotationEvent(R.EventKind.REQUESTED, ctx.now(),
-                                                   cust.owner_id), rec.id)
+            rec = _new_reception(
+                s,
+                ctx,
+                channel=channel,
+                salesperson_id=cust.owner_id,
+                credited_to_id=cust.owner_id,
+                requested=True,
+                first_visit=False,
+                customer_id=customer_id,
+            )
+            _append(
+                s,
+                ctx,
+                state,
+                R.RotationEvent(R.EventKind.REQUESTED, ctx.now(), cust.owner_id),
+                rec.id,
+            )
         else:
             nxt = state.next_up(compute_holds(s, ctx, state))
             if nxt is None:
                 raise RuleViolation("Nobody is free to receive a customer.")
-            rec = _new_reception(s, ctx, channel=channel, salesperson_id=nxt,
-                                 credited_to_id=cust.owner_id, requested=True, courtesy=True,
-                                 first_visit=False, customer_id=customer_id)
-            _append(s, ctx, state, R.RotationEvent(R.EventKind.COURTESY, ctx.now(), nxt,
-                                                   other_id=cust.owner_id), rec.id)
+            rec = _new_reception(
+                s,
+                ctx,
+                channel=channel,
+                salesperson_id=nxt,
+                credited_to_id=cust.owner_id,
+                requested=True,
+                courtesy=True,
+                first_visit=False,
+                customer_id=customer_id,
+            )
+            _append(
+                s,
+                ctx,
+                state,
+                R.RotationEvent(R.EventKind.COURTESY, ctx.now(), nxt, other_id=cust.owner_id),
+                rec.id,
+            )
         return _arrival(s, rec)
 
 
@@ -338,10 +417,22 @@ def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None
         sid = salesperson_id or state.next_up(compute_holds(s, ctx, state))
         if sid is None:
             raise RuleViolation("Nobody is free to receive a customer.")
-        rec = _new_reception(s, ctx, channel="walk_in", salesperson_id=sid, credited_to_id=sid,
-                             counted=False, uncounted_kind=kind)
-        _append(s, ctx, state, R.RotationEvent(R.EventKind.UNCOUNTED, ctx.now(), sid,
-                                               reason=kind), rec.id)
+        rec = _new_reception(
+            s,
+            ctx,
+            channel="walk_in",
+            salesperson_id=sid,
+            credited_to_id=sid,
+            counted=False,
+            uncounted_kind=kind,
+        )
+        _append(
+            s,
+            ctx,
+            state,
+            R.RotationEvent(R.EventKind.UNCOUNTED, ctx.now(), sid, reason=kind),
+            rec.id,
+        )
         return _arrival(s, rec)
 
 
@@ -352,8 +443,9 @@ def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arriv
         raise RuleViolation("A remote arrival is by phone or online.", field="channel")
     with ctx.db.write() as s:
         _salesperson(s, salesperson_id)
-        rec = _new_reception(s, ctx, channel=channel, salesperson_id=salesperson_id,
-                             credited_to_id=salesperson_id)
+        rec = _new_reception(
+            s, ctx, channel=channel, salesperson_id=salesperson_id, credited_to_id=salesperson_id
+        )
         rec.ended_at = rec.arrived_at
         record_audit(s, ctx, "reception.remote", "reception", rec.id, None, {"channel": channel})
         return _arrival(s, rec)
@@ -365,13 +457,21 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
         rec = s.exec(
-            select(Reception).where(Reception.salesperson_id == salesperson_id,
-                                    Reception.day == ctx.today(),
-                                    col(Reception.ended_at).is_(None))
+            select(Reception)
+            .where(
+                Reception.salesperson_id == salesperson_id,
+                Reception.day == ctx.today(),
+                col(Reception.ended_at).is_(None),
+            )
             .order_by(col(Reception.id).desc())
         ).first()
-        _append(s, ctx, state, R.RotationEvent(R.EventKind.DONE, ctx.now(), salesperson_id),
-                rec.id if rec else None)
+        _append(
+            s,
+            ctx,
+            state,
+            R.RotationEvent(R.EventKind.DONE, ctx.now(), salesperson_id),
+            rec.id if rec else None,
+        )
         if rec is not None:
             rec.ended_at = ctx.now()
     return get_board(ctx)
@@ -396,17 +496,26 @@ def undo_last(ctx: Context) -> str:
             elif rec is not None:
                 if rec.form_saved_at is not None:
                     raise RuleViolation(
-                        "This reception's form is saved; edit the reception instead of undoing.")
+                        "This reception's form is saved; edit the reception instead of undoing."
+                    )
                 last.reception_id = None
                 s.flush()
-                record_audit(s, ctx, "reception.undo", "reception", rec.id,
-                             {"salesperson_id": rec.salesperson_id, "channel": rec.channel}, None)
+                record_audit(
+                    s,
+                    ctx,
+                    "reception.undo",
+                    "reception",
+                    rec.id,
+                    {"salesperson_id": rec.salesperson_id, "channel": rec.channel},
+                    None,
+                )
                 s.delete(rec)
         last.undone_at = ctx.now()
         last.undone_by = ctx.actor_id
         if last.kind == R.EventKind.CLOSE_DAY.value:
-            for stat in s.exec(select(RotationDayStat).where(
-                    RotationDayStat.day == ctx.today())).all():
+            for stat in s.exec(
+                select(RotationDayStat).where(RotationDayStat.day == ctx.today())
+            ).all():
                 s.delete(stat)
         record_audit(s, ctx, "rotation.undo", "rotation_event", last.id, {"kind": last.kind}, None)
         return last.kind
@@ -418,15 +527,25 @@ def _close(session: Session, ctx: Context, day: date) -> None:
         return
     _append(session, ctx, state, R.RotationEvent(R.EventKind.CLOSE_DAY, ctx.now()))
     for sid, st in state.stats.items():
-        session.merge(RotationDayStat(day=day, salesperson_id=sid, ups=st.ups,
-                                      requested=st.requested, courtesy=st.courtesy,
-                                      uncounted=st.uncounted, skips=st.skips,
-                                      makeups=st.makeups))
-    for rec in session.exec(select(Reception).where(Reception.day == day,
-                                                    col(Reception.ended_at).is_(None))).all():
+        session.merge(
+            RotationDayStat(
+                day=day,
+                salesperson_id=sid,
+                ups=st.ups,
+                requested=st.requested,
+                courtesy=st.courtesy,
+                uncounted=st.uncounted,
+                skips=st.skips,
+                makeups=st.makeups,
+            )
+        )
+    for rec in session.exec(
+        select(Reception).where(Reception.day == day, col(Reception.ended_at).is_(None))
+    ).all():
         rec.ended_at = ctx.now()
-    record_audit(session, ctx, "rotation.close_day", "rotation_day", None, None,
-                 {"day": day.isoformat()})
+    record_audit(
+        session, ctx, "rotation.close_day", "rotation_day", None, None, {"day": day.isoformat()}
+    )
 
 
 @permission("rotation")
@@ -444,8 +563,11 @@ def close_day(ctx: Context, day: date | None = None) -> BoardView:
 def close_past_days(ctx: Context) -> int:
     """Close every earlier day left open (the app runs this at start-up); idempotent."""
     with ctx.db.read() as s:
-        days = sorted(set(s.exec(select(RotationEventRow.day).where(
-            RotationEventRow.day < ctx.today())).all()))
+        days = sorted(
+            set(
+                s.exec(select(RotationEventRow.day).where(RotationEventRow.day < ctx.today())).all()
+            )
+        )
         open_days = [d for d in days if not load_state(s, d).closed]
     for d in open_days:
         with ctx.db.write() as s:
@@ -471,8 +593,19 @@ def day_log(ctx: Context, day: date | None = None) -> list[LogEntry]:
     day = day or ctx.today()
     with ctx.db.read() as s:
         names = _names(s)
-        rows = s.exec(select(RotationEventRow).where(RotationEventRow.day == day)
-                      .order_by(col(RotationEventRow.id))).all()
-        return [LogEntry(r.id or 0, r.at, r.kind,
-                         names.get(r.salesperson_id) if r.salesperson_id else None,
-                         r.reason, r.undone_at is not None) for r in rows]
+        rows = s.exec(
+            select(RotationEventRow)
+            .where(RotationEventRow.day == day)
+            .order_by(col(RotationEventRow.id))
+        ).all()
+        return [
+            LogEntry(
+                r.id or 0,
+                r.at,
+                r.kind,
+                names.get(r.salesperson_id) if r.salesperson_id else None,
+                r.reason,
+                r.undone_at is not None,
+            )
+            for r in rows
+        ]

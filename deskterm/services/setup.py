@@ -44,7 +44,7 @@ SENIORITIES = ("junior", "senior")
 NO_CONTACT_REASONS: tuple[tuple[str, str, str, bool], ...] = (
     ("refused", "refused to leave contact", "拒绝留下联系方式", False),
     ("not_asked", "salesperson did not ask", "销售未询问", False),
-    ("not_buyer", "\"didn't look like a buyer\"", "\"看着不像买车的\"", False),
+    ("not_buyer", '"didn\'t look like a buyer"', '"看着不像买车的"', False),
     ("just_browsing", "just browsing, in a hurry", "随便看看/赶时间", False),
     ("other", "other (note required)", "其他(需备注)", True),
 )
@@ -85,8 +85,9 @@ def seed_defaults(session: Session) -> None:
     for kind, reasons in (("no_contact", NO_CONTACT_REASONS), ("lost", LOST_REASONS)):
         for i, (code, en, zh, note) in enumerate(reasons):
             if session.get(Reason, (kind, code)) is None:
-                session.add(Reason(kind=kind, code=code, name_en=en, name_zh=zh,
-                                   needs_note=note, sort=i))
+                session.add(
+                    Reason(kind=kind, code=code, name_en=en, name_zh=zh, needs_note=note, sort=i)
+                )
     for key, value in DEFAULT_SETTINGS.items():
         if session.get(Setting, key) is None:
             session.add(Setting(key=key, value=value))
@@ -105,11 +106,16 @@ def ensure_seeded(ctx: Context) -> None:
 
 def _level_row(rule: LevelRule) -> Level:
     return Level(
-        code=rule.code, rank=rule.rank, name_en=rule.name_en, name_zh=rule.name_zh,
-        horizon_months=rule.horizon_months, callback_interval=rule.callback_interval,
+        code=rule.code,
+        rank=rule.rank,
+        name_en=rule.name_en,
+        name_zh=rule.name_zh,
+        horizon_months=rule.horizon_months,
+        callback_interval=rule.callback_interval,
         to_marketing=rule.to_marketing,
         escalation=rule.escalation.value if rule.escalation else None,
-        escalation_after=rule.escalation_after, lost_after=rule.lost_after,
+        escalation_after=rule.escalation_after,
+        lost_after=rule.lost_after,
         stall_grace=rule.stall_grace,
     )
 
@@ -117,9 +123,19 @@ def _level_row(rule: LevelRule) -> Level:
 def levels_from_rows(rows: list[Level]) -> Levels:
     """The configured levels as domain rules."""
     return Levels(
-        LevelRule(r.code, r.rank, r.name_en, r.name_zh, r.horizon_months, r.callback_interval,
-                  r.to_marketing, EscalationAction(r.escalation) if r.escalation else None,
-                  r.escalation_after, r.lost_after, r.stall_grace)
+        LevelRule(
+            r.code,
+            r.rank,
+            r.name_en,
+            r.name_zh,
+            r.horizon_months,
+            r.callback_interval,
+            r.to_marketing,
+            EscalationAction(r.escalation) if r.escalation else None,
+            r.escalation_after,
+            r.lost_after,
+            r.stall_grace,
+        )
         for r in rows
     )
 
@@ -127,11 +143,32 @@ def levels_from_rows(rows: list[Level]) -> Levels:
 @lru_cache(maxsize=8)
 def _levels_from_table(rows: tuple[tuple[Any, ...], ...]) -> Levels:
     return Levels(
-        LevelRule(code, rank, name_en, name_zh, horizon, interval, bool(to_marketing),
-                  EscalationAction(escalation) if escalation else None, escalation_after,
-                  lost_after, stall_grace)
-        for (code, rank, name_en, name_zh, horizon, interval, to_marketing, escalation,
-             escalation_after, lost_after, stall_grace) in rows
+        LevelRule(
+            code,
+            rank,
+            name_en,
+            name_zh,
+            horizon,
+            interval,
+            bool(to_marketing),
+            EscalationAction(escalation) if escalation else None,
+            escalation_after,
+            lost_after,
+            stall_grace,
+        )
+        for (
+            code,
+            rank,
+            name_en,
+            name_zh,
+            horizon,
+            interval,
+            to_marketing,
+            escalation,
+            escalation_after,
+            lost_after,
+            stall_grace,
+        ) in rows
     )
 
 
@@ -160,8 +197,12 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
     so nobody is left on a level that no longer exists.
     """
     if preset not in PRESETS:
-        raise InvalidInput("Unknown preset {name}; choose one of: {choices}.", field="preset",
-                           name=preset, choices=", ".join(PRESETS))
+        raise InvalidInput(
+            "Unknown preset {name}; choose one of: {choices}.",
+            field="preset",
+            name=preset,
+            choices=", ".join(PRESETS),
+        )
     new = Levels(PRESETS[preset])
     with ctx.db.write() as s:
         old_rules = list(load_levels(s))
@@ -180,8 +221,9 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
         s.flush()
         for i, rule in enumerate(new_rules):
             if rule.code not in rows:
-                rows[rule.code] = Level(code=rule.code, rank=-2000 - i, name_en=rule.name_en,
-                                        name_zh=rule.name_zh)
+                rows[rule.code] = Level(
+                    code=rule.code, rank=-2000 - i, name_en=rule.name_en, name_zh=rule.name_zh
+                )
                 s.add(rows[rule.code])
         s.flush()
         for code, target in mapping.items():
@@ -196,16 +238,27 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
         for rule in new_rules:
             fresh = _level_row(rule)
             row = rows[rule.code]
-            for col in ("rank", "name_en", "name_zh", "horizon_months", "callback_interval",
-                        "to_marketing", "escalation", "escalation_after", "lost_after",
-                        "stall_grace"):
+            for col in (
+                "rank",
+                "name_en",
+                "name_zh",
+                "horizon_months",
+                "callback_interval",
+                "to_marketing",
+                "escalation",
+                "escalation_after",
+                "lost_after",
+                "stall_grace",
+            ):
                 setattr(row, col, getattr(fresh, col))
-        record_audit(s, ctx, "levels.preset", "level", None, None,
-                     {"preset": preset, "mapping": mapping})
+        record_audit(
+            s, ctx, "levels.preset", "level", None, None, {"preset": preset, "mapping": mapping}
+        )
     return new
 
 
 # -- settings -----------------------------------------------------------------
+
 
 @permission(PUBLIC)
 def get_settings(ctx: Context) -> dict[str, str]:
@@ -247,8 +300,11 @@ def _check_care_schedule(value: str) -> None:
         raise InvalidInput("Give at least one step, e.g. P3D,P1M,P3M,P1Y.", field="value")
     # A step of centuries would overflow the calendar when a due date is computed.
     if len(steps) > 20 or any(approx_days(step) > 10 * 366 for step in steps):
-        raise InvalidInput("{key} takes at most 20 steps of at most ten years each.",
-                           field="value", key="care.schedule")
+        raise InvalidInput(
+            "{key} takes at most 20 steps of at most ten years each.",
+            field="value",
+            key="care.schedule",
+        )
 
 
 #: Settings that are whole numbers: (smallest, largest).
@@ -272,20 +328,32 @@ def check_setting(key: str, value: str) -> str:
         raise InvalidInput("{key}: at most 200 characters on one line.", field="value", key=key)
     allowed = _SETTING_CHECKS.get(key)
     if allowed and value not in allowed:
-        raise InvalidInput("{key} must be one of: {choices}.", field="value", key=key,
-                           choices=", ".join(allowed))
+        raise InvalidInput(
+            "{key} must be one of: {choices}.", field="value", key=key, choices=", ".join(allowed)
+        )
     bounds = _SETTING_RANGES.get(key)
-    if bounds and not (value.isascii() and value.isdigit()
-                       and bounds[0] <= int(value) <= bounds[1]):
-        raise InvalidInput("{key} must be a whole number from {low} to {high}.",
-                           field="value", key=key, low=bounds[0], high=bounds[1])
+    if bounds and not (
+        value.isascii() and value.isdigit() and bounds[0] <= int(value) <= bounds[1]
+    ):
+        raise InvalidInput(
+            "{key} must be a whole number from {low} to {high}.",
+            field="value",
+            key=key,
+            low=bounds[0],
+            high=bounds[1],
+        )
     if key == "care.schedule":
         _check_care_schedule(value)
     elif key == "phone.default_country":
-        if not (value.isascii() and value.isdigit() and 1 <= len(value) <= 3
-                and not value.startswith("0")):
-            raise InvalidInput("{key} is a country calling code of 1 to 3 digits, e.g. 86.",
-                               field="value", key=key)
+        if not (
+            value.isascii()
+            and value.isdigit()
+            and 1 <= len(value) <= 3
+            and not value.startswith("0")
+        ):
+            raise InvalidInput(
+                "{key} is a country calling code of 1 to 3 digits, e.g. 86.", field="value", key=key
+            )
     elif key == "shop.timezone":
         from deskterm.clock import zone_named
 
@@ -294,9 +362,9 @@ def check_setting(key: str, value: str) -> str:
         try:
             datetime.fromisoformat(value)
         except ValueError:
-            raise InvalidInput("{key} is a date and time written 2026-11-20T10:40+08:00.",
-                               field="value",
-                               key=key) from None
+            raise InvalidInput(
+                "{key} is a date and time written 2026-11-20T10:40+08:00.", field="value", key=key
+            ) from None
     elif key == "shop.name":
         value = clean_field(value, field="value", max_length=60)
     return value
@@ -320,6 +388,7 @@ def set_setting(ctx: Context, key: str, value: str) -> None:
 
 # -- staff --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class StaffView:
     """A staff member as screens and the CLI show them."""
@@ -337,33 +406,41 @@ def _view(row: Staff) -> StaffView:
 
 
 @permission("manage")
-def add_staff(ctx: Context, name: str, role: str, seniority: str = "junior",
-              phone: str | None = None) -> StaffView:
+def add_staff(
+    ctx: Context, name: str, role: str, seniority: str = "junior", phone: str | None = None
+) -> StaffView:
     """Add a staff member."""
     clean = clean_field(name, field="name", max_length=40, required=True)
     try:
         role_ = Role(role)
     except ValueError:
-        raise InvalidInput("Unknown role {role}; choose one of: {choices}.", field="role",
-                           role=role, choices=", ".join(r.value for r in Role)) from None
+        raise InvalidInput(
+            "Unknown role {role}; choose one of: {choices}.",
+            field="role",
+            role=role,
+            choices=", ".join(r.value for r in Role),
+        ) from None
     if seniority not in SENIORITIES:
         raise InvalidInput("Seniority is junior or senior.", field="seniority")
     with ctx.db.write() as s:
         dup = s.exec(select(Staff).where(Staff.name == clean, Staff.active == True)).first()  # noqa: E712
         if dup is not None:
             raise InvalidInput("{name} is already on the staff list.", field="name", name=clean)
-        row = Staff(name=clean, role=role_.value, seniority=seniority, phone=phone,
-                    joined_on=ctx.today())
+        row = Staff(
+            name=clean, role=role_.value, seniority=seniority, phone=phone, joined_on=ctx.today()
+        )
         s.add(row)
         s.flush()
-        record_audit(s, ctx, "staff.add", "staff", row.id, None,
-                     snapshot(row, ("name", "role", "seniority")))
+        record_audit(
+            s, ctx, "staff.add", "staff", row.id, None, snapshot(row, ("name", "role", "seniority"))
+        )
         return _view(row)
 
 
 @permission(PUBLIC)
-def list_staff(ctx: Context, role: str | None = None, include_inactive: bool = False
-               ) -> list[StaffView]:
+def list_staff(
+    ctx: Context, role: str | None = None, include_inactive: bool = False
+) -> list[StaffView]:
     """Staff, by role then name."""
     with ctx.db.read() as s:
         q = select(Staff)
@@ -400,12 +477,17 @@ def set_staff_active(ctx: Context, staff_id: int, active: bool) -> StaffView:
         if row is None:
             raise NotFound("No staff member {who}.", field="staff", who=staff_id)
         if not active:
-            owned = s.exec(select(Customer.id).where(
-                Customer.owner_id == staff_id, Customer.status.in_(("active", "at_risk")))
+            owned = s.exec(
+                select(Customer.id).where(
+                    Customer.owner_id == staff_id, Customer.status.in_(("active", "at_risk"))
+                )
             ).first()
             if owned is not None:
-                raise RuleViolation("{name} still owns customers; hand them over first.",
-                                    field="staff", name=row.name)
+                raise RuleViolation(
+                    "{name} still owns customers; hand them over first.",
+                    field="staff",
+                    name=row.name,
+                )
         before = snapshot(row, ("active",))
         row.active = active
         row.left_on = None if active else ctx.today()

@@ -12,15 +12,18 @@ from deskterm.storage.queries import Raw
 #: Trigger name -> the statement it must refuse, per dialect (see migrations/v001.sql).
 EXPECTED: dict[str, dict[str, str]] = {
     "sqlite": {"audit_no_update": "UPDATE", "audit_no_delete": "DELETE"},
-    "postgresql": {"audit_no_update": "UPDATE", "audit_no_delete": "DELETE",
-                   "audit_no_truncate": "TRUNCATE"},
+    "postgresql": {
+        "audit_no_update": "UPDATE",
+        "audit_no_delete": "DELETE",
+        "audit_no_truncate": "TRUNCATE",
+    },
 }
 
 
 def _sqlite_guards(cur: Raw) -> dict[str, bool]:
     found: dict[str, bool] = {}
     for name, sql in cur.cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
     ).fetchall():
         text = " ".join((sql or "").upper().split())
         found[name] = "RAISE(ABORT" in text.replace("RAISE (", "RAISE(")
@@ -31,9 +34,12 @@ def _postgresql_guards(cur: Raw) -> dict[str, bool]:
     cur.cursor.execute(
         "SELECT t.tgname, t.tgenabled <> 'D', p.prosrc FROM pg_trigger t "
         "JOIN pg_proc p ON p.oid = t.tgfoid "
-        "WHERE t.tgrelid = to_regclass('audit') AND NOT t.tgisinternal")
-    return {name: bool(enabled) and "RAISE EXCEPTION" in " ".join((src or "").upper().split())
-            for name, enabled, src in cur.cursor.fetchall()}
+        "WHERE t.tgrelid = to_regclass('audit') AND NOT t.tgisinternal"
+    )
+    return {
+        name: bool(enabled) and "RAISE EXCEPTION" in " ".join((src or "").upper().split())
+        for name, enabled, src in cur.cursor.fetchall()
+    }
 
 
 def missing_audit_guards(cur: Raw, dialect: str) -> list[str]:

@@ -80,7 +80,8 @@ def schema_version(path: Path) -> int:
     except sqlite3.DatabaseError as exc:
         raise DamagedDatabase(
             "{path} is not a deskterm database (or it is damaged): {error}",
-            path=str(path), error=str(exc),
+            path=str(path),
+            error=str(exc),
         ) from exc
 
 
@@ -100,14 +101,17 @@ def prepare_file(path: Path, *, create: bool = True, make_folder: bool = True) -
         if not path.parent.is_dir() and not make_folder:
             # A named file in a missing folder is more often an unplugged drive or a typo
             # than a wish for a new, empty shop.
-            raise StorageError("The folder {folder} does not exist (is a drive missing?). "
-                               "Create it first to start a new database there.",
-                               folder=str(path.parent))
+            raise StorageError(
+                "The folder {folder} does not exist (is a drive missing?). "
+                "Create it first to start a new database there.",
+                folder=str(path.parent),
+            )
         try:
             _create_private_file(path)
         except OSError as exc:
             raise StorageError(
-                "Cannot create the database at {path}: {error}", path=str(path),
+                "Cannot create the database at {path}: {error}",
+                path=str(path),
                 error=exc.strerror or str(exc),
             ) from exc
     found = schema_version(path)
@@ -115,15 +119,18 @@ def prepare_file(path: Path, *, create: bool = True, make_folder: bool = True) -
         raise StorageError(
             "{path} was written by a newer deskterm (schema {found}, this one knows {latest}). "
             "Upgrade deskterm to open it.",
-            path=str(path), found=found, latest=migrations.LATEST,
+            path=str(path),
+            found=found,
+            latest=migrations.LATEST,
         )
     if found == migrations.LATEST:
         return found
     con = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         if found == 0 and _has_tables(con):
-            raise StorageError("{path} is an SQLite file but not a deskterm database.",
-                               path=str(path))
+            raise StorageError(
+                "{path} is an SQLite file but not a deskterm database.", path=str(path)
+            )
         if found > 0:
             backup = path.with_name(f"{path.name}.before-v{migrations.LATEST}.bak")
             dest = sqlite3.connect(backup)
@@ -133,8 +140,9 @@ def prepare_file(path: Path, *, create: bool = True, make_folder: bool = True) -
         con.execute("PRAGMA journal_mode = WAL")
         migrations.migrate(con, found)
     except sqlite3.OperationalError as exc:
-        raise StorageError("Cannot prepare {path}: {error}", path=str(path),
-                           error=str(exc)) from exc
+        raise StorageError(
+            "Cannot prepare {path}: {error}", path=str(path), error=str(exc)
+        ) from exc
     finally:
         con.close()
     return found
@@ -145,43 +153,57 @@ def _storage_error(exc: BaseException, path: Path) -> StorageError:
     orig = getattr(exc, "orig", None)
     text = str(orig) if orig is not None else str(exc)
     if "locked" in text or "busy" in text:
-        return StorageError("The database is busy in another window; nothing was saved. "
-                            "Try again.")
+        return StorageError("The database is busy in another window; nothing was saved. Try again.")
     if "full" in text:
-        return StorageError("The disk is full: nothing was saved. Free some space on the "
-                            "disk of {path}, then save again.", path=str(path))
+        return StorageError(
+            "The disk is full: nothing was saved. Free some space on the "
+            "disk of {path}, then save again.",
+            path=str(path),
+        )
     if "readonly" in text or "read-only" in text:
-        return StorageError("{path} is read-only: nothing was saved. Ask for write access "
-                            "to the file and its folder.", path=str(path))
+        return StorageError(
+            "{path} is read-only: nothing was saved. Ask for write access "
+            "to the file and its folder.",
+            path=str(path),
+        )
     if "malformed" in text or "not a database" in text:
-        return DamagedDatabase("The database {path} is damaged ({error}). Quit and run "
-                               "'deskterm restore' to bring back the newest backup.",
-                               path=str(path), error=text)
+        return DamagedDatabase(
+            "The database {path} is damaged ({error}). Quit and run "
+            "'deskterm restore' to bring back the newest backup.",
+            path=str(path),
+            error=text,
+        )
     if "disk I/O" in text or "unable to open" in text:
-        return StorageError("The disk holding {path} failed ({error}): nothing was saved.",
-                            path=str(path), error=text)
-    return StorageError("The database refused the change ({error}): nothing was saved.",
-                        error=text)
+        return StorageError(
+            "The disk holding {path} failed ({error}): nothing was saved.",
+            path=str(path),
+            error=text,
+        )
+    return StorageError("The database refused the change ({error}): nothing was saved.", error=text)
 
 
 #: A failed read changed nothing, so its message must not speak of a save: the read
 #: wording of each "nothing was saved" message (same parameters), from SQLite and server.
 _READ_WORDING: dict[str, str] = {
-    "The database is busy in another window; nothing was saved. Try again.":
-        N_("The database is busy in another window. Try again."),
+    "The database is busy in another window; nothing was saved. Try again.": N_(
+        "The database is busy in another window. Try again."
+    ),
     "The disk is full: nothing was saved. Free some space on the disk of {path}, then "
-    "save again.":
-        N_("The disk of {path} is full. Free some space on it, then try again."),
-    "The disk holding {path} failed ({error}): nothing was saved.":
-        N_("The disk holding {path} failed ({error}): it could not be read."),
-    "The database refused the change ({error}): nothing was saved.":
-        N_("The database could not answer ({error}). Nothing was changed."),
-    "The database server is busy with another PC's change; nothing was saved. Try again.":
-        N_("The database server is busy with another PC's change. Try again."),
+    "save again.": N_("The disk of {path} is full. Free some space on it, then try again."),
+    "The disk holding {path} failed ({error}): nothing was saved.": N_(
+        "The disk holding {path} failed ({error}): it could not be read."
+    ),
+    "The database refused the change ({error}): nothing was saved.": N_(
+        "The database could not answer ({error}). Nothing was changed."
+    ),
+    "The database server is busy with another PC's change; nothing was saved. Try again.": N_(
+        "The database server is busy with another PC's change. Try again."
+    ),
     "Cannot reach the database server {path} ({error}): nothing was saved. Check the "
-    "network and that the server is running.":
-        N_("Cannot reach the database server {path} ({error}). Check the network and that "
-           "the server is running."),
+    "network and that the server is running.": N_(
+        "Cannot reach the database server {path} ({error}). Check the network and that "
+        "the server is running."
+    ),
 }
 
 
@@ -311,8 +333,9 @@ class Database(ABC):
         self.engine.dispose()
 
 
-def open_database(target: str | os.PathLike[str], *, create: bool = True,
-                  make_folder: bool = True) -> Database:
+def open_database(
+    target: str | os.PathLike[str], *, create: bool = True, make_folder: bool = True
+) -> Database:
     """The database ``target`` names: a ``postgresql://`` address or an SQLite file."""
     from deskterm.storage.postgres import PostgresDatabase, is_server_address
 
@@ -326,8 +349,14 @@ class SQLiteDatabase(Database):
 
     dialect = "sqlite"
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
-                 fast: bool = False, make_folder: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        fast: bool = False,
+        make_folder: bool = True,
+    ) -> None:
         self.path = Path(path).expanduser().resolve()
         self.where = str(self.path)
         self.home = self.path.parent
@@ -338,11 +367,11 @@ class SQLiteDatabase(Database):
         self._identity = (opened.st_dev, opened.st_ino)
         # hide_parameters keeps phone numbers out of logs and error messages.
         self.engine = create_engine(
-            f"sqlite:///{self.path}", hide_parameters=True,
+            f"sqlite:///{self.path}",
+            hide_parameters=True,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
         )
-        event.listen(self.engine, "connect",
-                     lambda c, r: _set_pragmas(c, r, fast=fast))
+        event.listen(self.engine, "connect", lambda c, r: _set_pragmas(c, r, fast=fast))
         event.listen(self.engine, "begin", _begin)
         self._writer = self.engine.execution_options(**{_WRITE: True})
         self._watch: sqlite3.Connection | None = None
@@ -359,8 +388,11 @@ class SQLiteDatabase(Database):
         except OSError:
             same = False
         if not same:
-            raise StorageError("The database file {path} was replaced or removed; nothing was "
-                               "saved. Close and reopen deskterm.", path=str(self.path))
+            raise StorageError(
+                "The database file {path} was replaced or removed; nothing was "
+                "saved. Close and reopen deskterm.",
+                path=str(self.path),
+            )
 
     def _error(self, exc: BaseException) -> StorageError:
         return _storage_error(exc, self.path)  # type: ignore[arg-type]
@@ -379,13 +411,15 @@ class SQLiteDatabase(Database):
             try:
                 if self._watch is None:
                     # It only ever runs this PRAGMA, outside any transaction.
-                    self._watch = sqlite3.connect(self.path, check_same_thread=False,
-                                                  isolation_level=None)
+                    self._watch = sqlite3.connect(
+                        self.path, check_same_thread=False, isolation_level=None
+                    )
                 # fetchall: run the statement to its end so no read snapshot stays open.
                 return int(self._watch.execute("PRAGMA data_version").fetchall()[0][0])
             except sqlite3.Error as exc:
-                raise StorageError("Cannot read {path}: {error}", path=str(self.path),
-                                   error=str(exc)) from exc
+                raise StorageError(
+                    "Cannot read {path}: {error}", path=str(self.path), error=str(exc)
+                ) from exc
 
     def backup_to(self, target: Path) -> None:
         """SQLite's online backup: safe while any window is writing."""

@@ -37,8 +37,9 @@ def online_copy(source: Path, target: Path) -> None:
             src.close()
     except (OSError, sqlite3.Error) as exc:
         target.unlink(missing_ok=True)
-        raise StorageError("Backup to {path} failed: {error}", path=str(target),
-                           error=str(exc)) from exc
+        raise StorageError(
+            "Backup to {path} failed: {error}", path=str(target), error=str(exc)
+        ) from exc
 
 
 #: What SQLite says about a file that is not (or no longer) a sound database.
@@ -66,8 +67,9 @@ def is_read_only(path: Path) -> bool:
     return not folder_ok or (path.exists() and not os.access(path, os.W_OK))
 
 
-def _read_checks(path: Path, *, immutable: bool = False,
-                 thorough: bool = True) -> tuple[int, list[str]]:
+def _read_checks(
+    path: Path, *, immutable: bool = False, thorough: bool = True
+) -> tuple[int, list[str]]:
     """``user_version`` and ``quick_check`` of ``path``, opened read-only (nothing written).
 
     Not ``thorough``: only the header and the schema are read (a clobbered header, a
@@ -187,8 +189,9 @@ def restore(source: Path, live: Path, stamp: str) -> Path | None:
     """
     problem = health(source)
     if problem is not None:
-        raise StorageError("{path} cannot be restored: {problem}", path=str(source),
-                           problem=problem)
+        raise StorageError(
+            "{path} cannot be restored: {problem}", path=str(source), problem=problem
+        )
     if live.exists() and health(live) is None:
         kept = live.with_name(f"{live.name}.before-restore-{stamp}")
         online_copy(live, kept)
@@ -201,9 +204,12 @@ def restore(source: Path, live: Path, stamp: str) -> Path | None:
                 dst.close()
                 src.close()
         except sqlite3.Error as exc:
-            raise StorageError("Restore into {path} failed: {error}; the previous file is "
-                               "kept at {kept}", path=str(live), error=str(exc),
-                               kept=str(kept)) from exc
+            raise StorageError(
+                "Restore into {path} failed: {error}; the previous file is kept at {kept}",
+                path=str(live),
+                error=str(exc),
+                kept=str(kept),
+            ) from exc
         return kept
     kept = set_aside(live, f"damaged-{stamp}")
     online_copy(source, live)
@@ -211,8 +217,21 @@ def restore(source: Path, live: Path, stamp: str) -> Path | None:
 
 
 #: File systems on which SQLite's WAL is unsafe (every process must share one host).
-NETWORK_FS = ("nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "fuse.sshfs", "9p",
-              "afs", "ncpfs", "davfs", "fuse.rclone")
+NETWORK_FS = (
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb",
+    "smb2",
+    "smb3",
+    "smbfs",
+    "fuse.sshfs",
+    "9p",
+    "afs",
+    "ncpfs",
+    "davfs",
+    "fuse.rclone",
+)
 
 
 def file_system_type(path: Path, mounts: str | None = None) -> str | None:
@@ -258,8 +277,9 @@ def demo_copy(sample: Path) -> Path:
         src.close()
     except sqlite3.Error as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise StorageError("Cannot read the demo database {path}: {error}", path=str(sample),
-                           error=str(exc)) from exc
+        raise StorageError(
+            "Cannot read the demo database {path}: {error}", path=str(sample), error=str(exc)
+        ) from exc
     return target
 
 

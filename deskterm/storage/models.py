@@ -101,9 +101,12 @@ class Customer(SQLModel, table=True):
         Index("ix_customer_owner_status", "owner_id", "status"),
         Index("ix_customer_status_owner_level", "status", "owner_id", "level"),
         Index("ix_customer_search", "last_contact_at", "name", "phone"),
-        Index("ix_customer_lost_request", "lost_requested_at",
-              sqlite_where=text("lost_requested_at IS NOT NULL"),
-              postgresql_where=text("lost_requested_at IS NOT NULL")),
+        Index(
+            "ix_customer_lost_request",
+            "lost_requested_at",
+            sqlite_where=text("lost_requested_at IS NOT NULL"),
+            postgresql_where=text("lost_requested_at IS NOT NULL"),
+        ),
     )
 
 
@@ -164,12 +167,22 @@ class Callback(SQLModel, table=True):
 
     __table_args__ = (
         # "My callbacks due today" is a range seek on this partial index (0.08 ms on 1M rows).
-        Index("ix_callback_open_due", "salesperson_id", "due_at",
-              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        Index(
+            "ix_callback_open_due",
+            "salesperson_id",
+            "due_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
         Index("ix_callback_done", "done_at"),
         Index("ix_callback_due", "due_at"),
-        Index("ix_callback_kind_due", "kind", "due_at", sqlite_where=text("status = 'open'"),
-              postgresql_where=text("status = 'open'")),
+        Index(
+            "ix_callback_kind_due",
+            "kind",
+            "due_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
 

@@ -87,22 +87,30 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     state = _sqlstate(exc)
     if state in ("55P03", "40001", "40P01"):  # lock timeout, serialisation, deadlock
-        return StorageError("The database server is busy with another PC's change; "
-                            "nothing was saved. Try again.")
+        return StorageError(
+            "The database server is busy with another PC's change; nothing was saved. Try again."
+        )
     if state.startswith("53"):  # disk full, out of memory, too many connections
-        return StorageError("The database server {path} is out of room ({error}): nothing "
-                            "was saved. Tell whoever looks after the server.",
-                            path=where, error=text)
+        return StorageError(
+            "The database server {path} is out of room ({error}): nothing "
+            "was saved. Tell whoever looks after the server.",
+            path=where,
+            error=text,
+        )
     if state in ("42501", "25006"):
-        return StorageError("{path} is read-only: nothing was saved. Ask for write access "
-                            "to the database.", path=where)
+        return StorageError(
+            "{path} is read-only: nothing was saved. Ask for write access to the database.",
+            path=where,
+        )
     if state.startswith(("08", "57P", "28")) or not state:
         # No SQLSTATE: the connection itself failed (server down, wrong host or port).
-        return StorageError("Cannot reach the database server {path} ({error}): nothing "
-                            "was saved. Check the network and that the server is running.",
-                            path=where, error=text)
-    return StorageError("The database refused the change ({error}): nothing was saved.",
-                        error=text)
+        return StorageError(
+            "Cannot reach the database server {path} ({error}): nothing "
+            "was saved. Check the network and that the server is running.",
+            path=where,
+            error=text,
+        )
+    return StorageError("The database refused the change ({error}): nothing was saved.", error=text)
 
 
 class PostgresDatabase(Database):
@@ -114,23 +122,25 @@ class PostgresDatabase(Database):
         try:
             import psycopg  # noqa: F401 - only to say which extra is missing
         except ImportError:
-            raise StorageError("A PostgreSQL database needs the postgres extra: pip install "
-                               "'deskterm[postgres]'.") from None
+            raise StorageError(
+                "A PostgreSQL database needs the postgres extra: pip install 'deskterm[postgres]'."
+            ) from None
         try:
             url = make_url(address.strip()).set(drivername="postgresql+psycopg")
         except ArgumentError as exc:
-            raise StorageError("{path} is not a database address: {error}",
-                               path=address, error=str(exc)) from exc
+            raise StorageError(
+                "{path} is not a database address: {error}", path=address, error=str(exc)
+            ) from exc
         self.where = url.set(drivername="postgresql").render_as_string(hide_password=True)
         #: The libpq address, password included: for the server's own tools and the bench.
-        self.conninfo = url.set(drivername="postgresql").render_as_string(
-            hide_password=False)
+        self.conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         # Reports, exports and backups are files on this PC, not on the server.
         self.home = Path.home() / "deskterm"
         self.engine = create_engine(
-            url, hide_parameters=True, pool_pre_ping=True,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
-                          "application_name": "deskterm"},
+            url,
+            hide_parameters=True,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "deskterm"},
         )
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "begin", _begin)
@@ -167,32 +177,41 @@ class PostgresDatabase(Database):
                 con = conn.connection.driver_connection
                 if con.execute("SELECT current_schema()").fetchone()[0] is None:
                     # search_path names no schema that exists: nowhere to create tables.
-                    raise StorageError("The schema named in {path} does not exist: create "
-                                       "it first (CREATE SCHEMA name).", path=self.where)
+                    raise StorageError(
+                        "The schema named in {path} does not exist: create "
+                        "it first (CREATE SCHEMA name).",
+                        path=self.where,
+                    )
                 con.execute(_MIGRATE_LOCK)  # released when this transaction ends
                 found = self._version(con)
                 if found > migrations.LATEST:
                     raise StorageError(
                         "{path} was written by a newer deskterm (schema {found}, this one "
                         "knows {latest}). Upgrade deskterm to open it.",
-                        path=self.where, found=found, latest=migrations.LATEST)
+                        path=self.where,
+                        found=found,
+                        latest=migrations.LATEST,
+                    )
                 if found == migrations.LATEST:
                     con.rollback()
                     return
                 if found == 0:
                     tables = con.execute(
                         "SELECT count(*) FROM information_schema.tables "
-                        "WHERE table_schema = current_schema()").fetchone()[0]
+                        "WHERE table_schema = current_schema()"
+                    ).fetchone()[0]
                     if tables:
-                        raise StorageError("{path} holds other tables, not a deskterm "
-                                           "database. Give deskterm a database (or schema) "
-                                           "of its own.", path=self.where)
+                        raise StorageError(
+                            "{path} holds other tables, not a deskterm "
+                            "database. Give deskterm a database (or schema) "
+                            "of its own.",
+                            path=self.where,
+                        )
                     if not create:
                         raise StorageError("No deskterm database at {path}.", path=self.where)
                     con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
                     con.execute("INSERT INTO schema_version VALUES (0)")
-                log.info("Migrating %s from schema %s to %s", self.where, found,
-                         migrations.LATEST)
+                log.info("Migrating %s from schema %s to %s", self.where, found, migrations.LATEST)
                 migrations.migrate_postgresql(con, found)
                 con.commit()
         except (DBAPIError, *self._driver_errors()) as exc:
@@ -208,8 +227,10 @@ class PostgresDatabase(Database):
             raise StorageError("{path} already exists; choose another name.", path=str(target))
         tool = shutil.which("pg_dump")
         if tool is None:
-            raise StorageError("Backing up a PostgreSQL database needs pg_dump (Debian: apt "
-                               "install postgresql-client), or the server's own backups.")
+            raise StorageError(
+                "Backing up a PostgreSQL database needs pg_dump (Debian: apt "
+                "install postgresql-client), or the server's own backups."
+            )
         with self.engine.connect() as conn:
             schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
         url = make_url(self.conninfo)
@@ -222,18 +243,28 @@ class PostgresDatabase(Database):
             fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
             done = subprocess.run(
-                [tool, "--format=custom", f"--schema={schema}", f"--file={target}",
-                 f"--dbname={address}"],
-                env=env, capture_output=True, text=True, timeout=3600, check=False)
+                [
+                    tool,
+                    "--format=custom",
+                    f"--schema={schema}",
+                    f"--file={target}",
+                    f"--dbname={address}",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=3600,
+                check=False,
+            )
         except (OSError, subprocess.SubprocessError) as exc:
             target.unlink(missing_ok=True)
-            raise StorageError("Backup to {path} failed: {error}", path=str(target),
-                               error=str(exc)) from exc
+            raise StorageError(
+                "Backup to {path} failed: {error}", path=str(target), error=str(exc)
+            ) from exc
         if done.returncode != 0:
             target.unlink(missing_ok=True)
             error = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-            raise StorageError("Backup to {path} failed: {error}", path=str(target),
-                               error=error)
+            raise StorageError("Backup to {path} failed: {error}", path=str(target), error=error)
 
     # -- the Database interface -----------------------------------------------------
 
@@ -269,9 +300,12 @@ class PostgresDatabase(Database):
                 fresh = self._watch is None or self._watch.closed
                 try:
                     if fresh:
-                        self._watch = psycopg.connect(self.conninfo, autocommit=True,
-                                                      connect_timeout=CONNECT_TIMEOUT_S,
-                                                      application_name="deskterm-watch")
+                        self._watch = psycopg.connect(
+                            self.conninfo,
+                            autocommit=True,
+                            connect_timeout=CONNECT_TIMEOUT_S,
+                            application_name="deskterm-watch",
+                        )
                     row = self._watch.execute("SELECT pg_current_snapshot()::text").fetchone()
                     return zlib.crc32(row[0].encode())
                 except psycopg.Error as exc:

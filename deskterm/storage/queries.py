@@ -63,8 +63,9 @@ class Raw:
         if self.postgresql:
             self.cursor.execute(postgresql_sql(sql), tuple(params))
         else:
-            self.cursor.execute(sql, tuple(to_stored(p) if isinstance(p, datetime) else p
-                                           for p in params))
+            self.cursor.execute(
+                sql, tuple(to_stored(p) if isinstance(p, datetime) else p for p in params)
+            )
         return self.cursor.fetchall()
 
 
@@ -89,8 +90,7 @@ def cursor_of(session: Session) -> Raw:
     return Raw(conn.connection.cursor(), conn.dialect.name)
 
 
-def due_callback_rows(cur: Raw, salesperson_id: int, before: datetime
-                      ) -> list[tuple[Any, ...]]:
+def due_callback_rows(cur: Raw, salesperson_id: int, before: datetime) -> list[tuple[Any, ...]]:
     """Rows of :data:`DUE_CALLBACKS_SQL` (datetimes still as stored)."""
     return cur.rows(DUE_CALLBACKS_SQL, (salesperson_id, before))
 
@@ -122,8 +122,9 @@ JOIN customer AS c ON c.id = hit.id JOIN staff AS s ON s.id = c.owner_id
 """
 
 
-def customer_search_rows(cur: Raw, *, name: str | None, name_any_case: bool,
-                         digits: str | None, limit: int) -> list[tuple[Any, ...]]:
+def customer_search_rows(
+    cur: Raw, *, name: str | None, name_any_case: bool, digits: str | None, limit: int
+) -> list[tuple[Any, ...]]:
     """Rows of :data:`CUSTOMER_SEARCH_SQL`, most recently contacted first: name containing
     ``name`` (any ASCII case when ``name_any_case``) or phone containing ``digits``."""
     conds: list[str] = []

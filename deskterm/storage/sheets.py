@@ -36,16 +36,20 @@ def _xlsx_module() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise InvalidInput("Reading or writing .xlsx needs the xlsx extra: pip install "
-                           "'deskterm[xlsx]'. Or save the sheet as CSV.", field="file") from None
+        raise InvalidInput(
+            "Reading or writing .xlsx needs the xlsx extra: pip install "
+            "'deskterm[xlsx]'. Or save the sheet as CSV.",
+            field="file",
+        ) from None
     return openpyxl
 
 
 def check_source(path: Path) -> None:
     """Refuse at once, without reading it, a file that cannot be a sheet to import."""
     if path.suffix.lower() == ".xls":
-        raise InvalidInput("An old .xls file: save it as .xlsx or CSV in Excel first.",
-                           field="file")
+        raise InvalidInput(
+            "An old .xls file: save it as .xlsx or CSV in Excel first.", field="file"
+        )
     if path.is_dir():
         raise InvalidInput("{path} is a folder, not a file.", field="file", path=str(path))
     if not path.exists():
@@ -63,11 +67,11 @@ def read_sheet(path: Path, sheet_name: str | None = None) -> Sheet:
     except FileNotFoundError:
         raise InvalidInput("No such file: {path}.", field="file", path=str(path)) from None
     except IsADirectoryError:
-        raise InvalidInput("{path} is a folder, not a file.", field="file",
-                           path=str(path)) from None
+        raise InvalidInput(
+            "{path} is a folder, not a file.", field="file", path=str(path)
+        ) from None
     except PermissionError:
-        raise InvalidInput("No permission to read {path}.", field="file",
-                           path=str(path)) from None
+        raise InvalidInput("No permission to read {path}.", field="file", path=str(path)) from None
 
 
 def _decode(data: bytes) -> str:
@@ -76,8 +80,9 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput("Cannot read the file's text: save it as \"CSV UTF-8\" in Excel.",
-                       field="file")
+    raise InvalidInput(
+        'Cannot read the file\'s text: save it as "CSV UTF-8" in Excel.', field="file"
+    )
 
 
 def _read_csv(path: Path) -> Sheet:
@@ -97,11 +102,14 @@ def _read_csv(path: Path) -> Sheet:
         for row in reader:
             rows.append((reader.line_num, tuple(c or None for c in row)))
             if len(rows) > MAX_ROWS:
-                raise InvalidInput("More than {n} rows: split the file.", field="file",
-                                   n=MAX_ROWS)
+                raise InvalidInput("More than {n} rows: split the file.", field="file", n=MAX_ROWS)
     except csv.Error as exc:
-        raise InvalidInput("Line {line} of the file cannot be read: {error}.", field="file",
-                           line=reader.line_num, error=str(exc)) from None
+        raise InvalidInput(
+            "Line {line} of the file cannot be read: {error}.",
+            field="file",
+            line=reader.line_num,
+            error=str(exc),
+        ) from None
     return Sheet(path.name, tuple(h.strip() for h in headers), tuple(rows))
 
 
@@ -114,13 +122,17 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
     except (BadZipFile, KeyError, OSError) as exc:
         if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
             raise
-        raise InvalidInput("{path} is not an .xlsx workbook.", field="file",
-                           path=str(path)) from None
+        raise InvalidInput(
+            "{path} is not an .xlsx workbook.", field="file", path=str(path)
+        ) from None
     try:
         if sheet_name is not None and sheet_name not in book.sheetnames:
-            raise InvalidInput("The workbook has no sheet {value} (it has: {names}).",
-                               field="sheet", value=sheet_name,
-                               names=", ".join(book.sheetnames))
+            raise InvalidInput(
+                "The workbook has no sheet {value} (it has: {names}).",
+                field="sheet",
+                value=sheet_name,
+                names=", ".join(book.sheetnames),
+            )
         ws = book[sheet_name] if sheet_name else book.worksheets[0]
         it = ws.iter_rows(values_only=True)
         first = next(it, None)
@@ -131,8 +143,7 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
         for n, row in enumerate(it, start=2):
             rows.append((n, tuple(row)))
             if len(rows) > MAX_ROWS:
-                raise InvalidInput("More than {n} rows: split the file.", field="file",
-                                   n=MAX_ROWS)
+                raise InvalidInput("More than {n} rows: split the file.", field="file", n=MAX_ROWS)
         return Sheet(ws.title, headers, tuple(rows))
     finally:
         book.close()
@@ -141,8 +152,11 @@ def _read_xlsx(path: Path, sheet_name: str | None) -> Sheet:
 def check_target(path: Path) -> None:
     """Refuse, before any work, a file name that cannot be written as a sheet."""
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InvalidInput("Export to a .csv or .xlsx file (not {value}).", field="out",
-                           value=path.suffix or path.name)
+        raise InvalidInput(
+            "Export to a .csv or .xlsx file (not {value}).",
+            field="out",
+            value=path.suffix or path.name,
+        )
     if path.is_dir():
         raise InvalidInput("{path} is a folder, not a file.", field="out", path=str(path))
 
@@ -157,13 +171,15 @@ def write_sheet(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell
     suffix = path.suffix.lower()
     tmp = path.with_name(f".{path.name}.part")
     try:
-        count = (_write_xlsx(tmp, headers, rows) if suffix == ".xlsx"
-                 else _write_csv(tmp, headers, rows))
+        count = (
+            _write_xlsx(tmp, headers, rows) if suffix == ".xlsx" else _write_csv(tmp, headers, rows)
+        )
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise StorageError("Cannot write {path}: {error}.", path=str(path),
-                           error=exc.strerror or str(exc)) from exc
+        raise StorageError(
+            "Cannot write {path}: {error}.", path=str(path), error=exc.strerror or str(exc)
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

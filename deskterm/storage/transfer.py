@@ -21,8 +21,9 @@ from deskterm.storage.engine import Database
 BATCH = 2000  # rows per INSERT round trip: a dealer group's million callbacks in 500
 
 
-def copy_everything(source: Database, target: Database,
-                    progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+def copy_everything(
+    source: Database, target: Database, progress: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
     """Copy every row of ``source`` into the empty ``target``; return rows per table."""
     tables = SQLModel.metadata.sorted_tables  # parents before the rows that refer to them
     counts: dict[str, int] = {}
@@ -30,9 +31,12 @@ def copy_everything(source: Database, target: Database,
         out = ws.connection()
         for table in tables:
             if out.execute(select(func.count()).select_from(table)).scalar():
-                raise StorageError("{path} already holds data (table {table}): copy only into "
-                                   "a new, empty database.", path=target.where,
-                                   table=table.name)
+                raise StorageError(
+                    "{path} already holds data (table {table}): copy only into "
+                    "a new, empty database.",
+                    path=target.where,
+                    table=table.name,
+                )
         with source.read() as rs:
             inp = rs.connection().execution_options(yield_per=BATCH)
             for table in tables:
@@ -50,7 +54,8 @@ def copy_everything(source: Database, target: Database,
                     # The identity goes on after the highest id copied (or starts at 1).
                     out.exec_driver_sql(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"coalesce(max(id), 1), max(id) IS NOT NULL) FROM {table.name}")
+                        f"coalesce(max(id), 1), max(id) IS NOT NULL) FROM {table.name}"
+                    )
     # Fresh tables have no statistics yet: without them the first queries on a dealer
     # group's million callbacks are planned blind (the due list took twice as long).
     with target.engine.connect() as conn:

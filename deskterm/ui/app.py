@@ -51,9 +51,14 @@ class FirstRunScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(_("Welcome to deskterm. Add your salespeople: type a name and press "
-                          "Enter; Esc when done. Then press i to check them in."),
-                        classes="question", markup=False)
+            yield Label(
+                _(
+                    "Welcome to deskterm. Add your salespeople: type a name and press "
+                    "Enter; Esc when done. Then press i to check them in."
+                ),
+                classes="question",
+                markup=False,
+            )
             yield TextField(placeholder=_("salesperson's name"), id="new-name")
             yield Label("", id="added", classes="hint", markup=False)
 
@@ -76,6 +81,7 @@ WATCH_SECONDS = 1.0
 START_CHECKS_DELAY = 1.0
 #: The app's exit code asking the CLI to restore the newest backup and start again.
 EXIT_RESTORE = 3
+
 
 @dataclass(frozen=True)
 class ScreenSpec:
@@ -130,10 +136,13 @@ class DesktermApp(App[int]):
         "care": lambda: _screen("care", "CareScreen"),
     }
     DEFAULT_MODE = "reception"
-    BINDINGS = [*[Binding(spec.key, f"switch_mode('{spec.mode}')", spec.label,
-                          id=f"app.{spec.mode}")
-                  for spec in SCREENS],
-                Binding("ctrl+o", "sign_out", N_("Sign out"), id="app.sign_out")]
+    BINDINGS = [
+        *[
+            Binding(spec.key, f"switch_mode('{spec.mode}')", spec.label, id=f"app.{spec.mode}")
+            for spec in SCREENS
+        ],
+        Binding("ctrl+o", "sign_out", N_("Sign out"), id="app.sign_out"),
+    ]
 
     def __init__(self, ctx: Context, *, blink: bool = True) -> None:
         super().__init__()
@@ -249,13 +258,13 @@ class DesktermApp(App[int]):
         try:
             maintenance.start_day(self.system_ctx)
         except DesktermError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error", timeout=10,
-                                  markup=False)
+            self.call_from_thread(
+                self.notify, exc.message, severity="error", timeout=10, markup=False
+            )
         else:
             self.call_from_thread(self._refresh_screen)
         for text in maintenance.warnings(self.system_ctx):
-            self.call_from_thread(self.notify, text, severity="warning", timeout=30,
-                                  markup=False)
+            self.call_from_thread(self.notify, text, severity="warning", timeout=30, markup=False)
         self._daily_backup()
 
     def _daily_backup(self) -> None:
@@ -263,19 +272,30 @@ class DesktermApp(App[int]):
             backups.daily_backup(self.system_ctx)
         except DesktermError as exc:
             # The desk keeps working; the manager must know backups are failing.
-            self.call_from_thread(self.notify, _("Automatic backup failed: {error}",
-                                                 error=exc.message),
-                                  severity="error", timeout=30)
+            self.call_from_thread(
+                self.notify,
+                _("Automatic backup failed: {error}", error=exc.message),
+                severity="error",
+                timeout=30,
+            )
 
     def offer_restore(self, problem: str) -> None:
         """A damaged file: ask to quit and restore the newest backup (never silently)."""
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.exit(return_code=EXIT_RESTORE)
 
-        self.push_screen(ConfirmScreen(_(
-            "The database is damaged: {problem}. Quit now and restore the newest backup? "
-            "(The damaged file is kept aside.)", problem=problem)), answered)
+        self.push_screen(
+            ConfirmScreen(
+                _(
+                    "The database is damaged: {problem}. Quit now and restore the newest backup? "
+                    "(The damaged file is kept aside.)",
+                    problem=problem,
+                )
+            ),
+            answered,
+        )
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_changes(self) -> None:
@@ -338,8 +358,12 @@ class DesktermApp(App[int]):
         if isinstance(error, DesktermError):
             self.notify(error.message, severity="error", timeout=6, markup=False)
             return
-        self.notify(self.crash_message(error, write_report(error, where=where)),
-                    severity="error", timeout=30, markup=False)
+        self.notify(
+            self.crash_message(error, write_report(error, where=where)),
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
 
     async def _dispatch_message(self, message: Message) -> None:
         """A user or storage error raised by an app-level handler or action (a key)
@@ -353,10 +377,14 @@ class DesktermApp(App[int]):
     def crash_message(error: BaseException, report: object) -> str:
         """The one line shown for an unexpected error (secrets masked)."""
         if report is None:
-            return _("Something went wrong ({error}); no report could be written.",
-                     error=one_line(error))
-        return _("Something went wrong ({error}). A report was written to {path}.",
-                 error=one_line(error), path=mask_secrets(str(report)))
+            return _(
+                "Something went wrong ({error}); no report could be written.", error=one_line(error)
+            )
+        return _(
+            "Something went wrong ({error}). A report was written to {path}.",
+            error=one_line(error),
+            path=mask_secrets(str(report)),
+        )
 
     def _handle_exception(self, error: Exception) -> None:
         """An error nothing handled: Textual would print a traceback with its locals (the
@@ -407,8 +435,9 @@ class DesktermApp(App[int]):
         self.day = today
         self._daily_backup()
         self.call_from_thread(self._refresh_screen)
-        self.call_from_thread(self.notify, _("A new day: yesterday is closed, escalations "
-                                             "are up to date."))
+        self.call_from_thread(
+            self.notify, _("A new day: yesterday is closed, escalations are up to date.")
+        )
 
     def _refresh_screen(self) -> None:
         try:
@@ -433,24 +462,34 @@ class DesktermApp(App[int]):
         for spec in SCREENS:
             if not self.may_open(spec.mode):
                 continue
-            yield SystemCommand(_("Go to: {screen}", screen=_(spec.label)),
-                                _("Switch screen"),
-                                lambda m=spec.mode: self.switch_mode(m))
+            yield SystemCommand(
+                _("Go to: {screen}", screen=_(spec.label)),
+                _("Switch screen"),
+                lambda m=spec.mode: self.switch_mode(m),
+            )
         if isinstance(screen, ReceptionScreen):
             for binding in screen._bindings.key_to_bindings.values():
                 for b in binding:
                     if b.description:
-                        yield SystemCommand(b.description, _("Key: {key}", key=b.key),
-                                            lambda a=b.action: screen.run_action(a))
-            yield SystemCommand(_("Close the day"), _("Close open receptions, keep the "
-                                                      "rotation statistics"),
-                                screen.action_close_day)
+                        yield SystemCommand(
+                            b.description,
+                            _("Key: {key}", key=b.key),
+                            lambda a=b.action: screen.run_action(a),
+                        )
+            yield SystemCommand(
+                _("Close the day"),
+                _("Close open receptions, keep the rotation statistics"),
+                screen.action_close_day,
+            )
         elif hasattr(screen, "_bindings"):
             for binding in screen._bindings.key_to_bindings.values():
                 for b in binding:
                     if b.description:
-                        yield SystemCommand(b.description, _("Key: {key}", key=b.key),
-                                            lambda a=b.action, s=screen: s.run_action(a))
+                        yield SystemCommand(
+                            b.description,
+                            _("Key: {key}", key=b.key),
+                            lambda a=b.action, s=screen: s.run_action(a),
+                        )
 
 
 def create_app(ctx: Context, *, lang: str | None = None, blink: bool = True) -> DesktermApp:

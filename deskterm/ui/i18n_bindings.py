@@ -17,5 +17,6 @@ def translate_bindings(node: DOMNode) -> None:
     """Replace each binding's description with its translation, on this node only."""
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
-        table[key] = [replace(b, description=_(b.description)) if b.description else b
-                      for b in bindings]
+        table[key] = [
+            replace(b, description=_(b.description)) if b.description else b for b in bindings
+        ]

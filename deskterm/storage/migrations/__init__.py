@@ -14,9 +14,7 @@ import sqlite3
 from importlib import resources
 from typing import Any
 
-_FILES = sorted(
-    f.name for f in resources.files(__package__).iterdir() if f.name.endswith(".sql")
-)
+_FILES = sorted(f.name for f in resources.files(__package__).iterdir() if f.name.endswith(".sql"))
 LATEST = len(_FILES)
 
 #: The dialects a step is written for; the folder of each step's file.

@@ -41,8 +41,13 @@ class DeskScreen(WorkerBoundary, Screen[None]):
             return code
 
     @work(thread=True, group="service", exit_on_error=False)
-    def run_service(self, fn: Callable[..., Any], *args: Any,
-                    then: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
+    def run_service(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        then: Callable[[Any], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Run a service in a thread; an error is reported by the app's one worker
         boundary (``DesktermApp.worker_failed``), never swallowed."""
         result = fn(*args, **kwargs)

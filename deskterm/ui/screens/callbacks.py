@@ -30,15 +30,21 @@ from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
-ESCALATION_LABELS = {"at_risk": N_("→ at risk"), "lost": N_("→ lost"),
-                     "reassign": N_("→ reassign"), "stalled": N_("→ stalled")}
+ESCALATION_LABELS = {
+    "at_risk": N_("→ at risk"),
+    "lost": N_("→ lost"),
+    "reassign": N_("→ reassign"),
+    "stalled": N_("→ stalled"),
+}
 
 
 class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
     """Tick one callback off: outcome, new level, note (Ctrl+S saves, Esc cancels)."""
 
-    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="tick.save", priority=True),
-                Binding("escape", "cancel", N_("Cancel"), id="tick.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="tick.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="tick.cancel"),
+    ]
 
     def __init__(self, screen: MyCallbacksScreen, cb: CallbackView) -> None:
         super().__init__()
@@ -50,13 +56,21 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
         s = self.owner_screen
         zh = get_language() == "zh"
         with VerticalScroll(classes="dialog form"):
-            yield Label(_("Callback: {name} · {phone} · {level}", name=self.cb.customer,
-                          phone=display_phone(self.cb.phone) if self.cb.phone else "-",
-                          level=s.level_name(self.cb.level)), classes="question", markup=False)
+            yield Label(
+                _(
+                    "Callback: {name} · {phone} · {level}",
+                    name=self.cb.customer,
+                    phone=display_phone(self.cb.phone) if self.cb.phone else "-",
+                    level=s.level_name(self.cb.level),
+                ),
+                classes="question",
+                markup=False,
+            )
             with Horizontal(classes="row"):
                 yield Label(_("Outcome"), classes="label", markup=False)
-                yield Choice([(o.value, _(OUTCOME_LABELS[o])) for o in Outcome], "reached",
-                             id="outcome")
+                yield Choice(
+                    [(o.value, _(OUTCOME_LABELS[o])) for o in Outcome], "reached", id="outcome"
+                )
             yield Static("", id="err-outcome", classes="field-error", markup=False)
             with Horizontal(classes="row"):
                 yield Label(_("Level now"), classes="label", markup=False)
@@ -64,8 +78,15 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
             yield Static("", id="err-level", classes="field-error", markup=False)
             with Horizontal(classes="row", id="row-lost"):
                 yield Label(_("Lost because"), classes="label", markup=False)
-                yield Choice([(c, zh_ if zh else en) for c, en, zh_, _n in LOST_REASONS
-                              if c != "no_progress"], None, id="lost_reason")
+                yield Choice(
+                    [
+                        (c, zh_ if zh else en)
+                        for c, en, zh_, _n in LOST_REASONS
+                        if c != "no_progress"
+                    ],
+                    None,
+                    id="lost_reason",
+                )
             yield Static("", id="err-lost_reason", classes="field-error", markup=False)
             with Horizontal(classes="row", id="row-appointment"):
                 yield Label(_("Appointment"), classes="label", markup=False)
@@ -76,8 +97,9 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
                 yield TextField(id="note")
             yield Static("", id="err-note", classes="field-error", markup=False)
             yield Static("", id="err-lost_reason_note", classes="field-error", markup=False)
-            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint",
-                        markup=False)
+            yield Label(
+                _("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint", markup=False
+            )
 
     def on_mount(self) -> None:
         self._sync()
@@ -100,20 +122,41 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
                 self.show_errors({"appointment": exc.message})
                 return
         note = self.query_one("#note", Input).value
-        self.save(outcome, self.query_one("#level", Choice).value, note, appointment,
-                  self.query_one("#lost_reason", Choice).value)
+        self.save(
+            outcome,
+            self.query_one("#level", Choice).value,
+            note,
+            appointment,
+            self.query_one("#lost_reason", Choice).value,
+        )
 
     @work(thread=True, exclusive=True, group="tick", exit_on_error=False)
-    def save(self, outcome: str, level: str | None, note: str, appointment: date | None,
-             lost_reason: str | None) -> None:
-        save_or_show_errors(self, lambda: callbacks.complete_callback(
-            self.owner_screen.ctx, self.cb.id, outcome, new_level=level, note=note,
-            appointment=appointment, lost_reason=lost_reason, lost_note=note), "outcome")
+    def save(
+        self,
+        outcome: str,
+        level: str | None,
+        note: str,
+        appointment: date | None,
+        lost_reason: str | None,
+    ) -> None:
+        save_or_show_errors(
+            self,
+            lambda: callbacks.complete_callback(
+                self.owner_screen.ctx,
+                self.cb.id,
+                outcome,
+                new_level=level,
+                note=note,
+                appointment=appointment,
+                lost_reason=lost_reason,
+                lost_note=note,
+            ),
+            "outcome",
+        )
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field."""
-        show_field_errors(self, errors, ("outcome", "level", "lost_reason", "appointment",
-                                         "note"))
+        show_field_errors(self, errors, ("outcome", "level", "lost_reason", "appointment", "note"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -148,9 +191,15 @@ class MyCallbacksScreen(DeskScreen):
 
     def on_mount(self) -> None:
         calls = self.query_one("#calls", DataTable)
-        for label, width in ((_("Customer"), 14), (_("Phone"), 13), (_("Level"), 8),
-                             (_("Due"), 12), (_("Last contact"), 10), (_("Escalation in"), 16),
-                             (_("Last note"), 40)):
+        for label, width in (
+            (_("Customer"), 14),
+            (_("Phone"), 13),
+            (_("Level"), 8),
+            (_("Due"), 12),
+            (_("Last contact"), 10),
+            (_("Escalation in"), 16),
+            (_("Last note"), 40),
+        ):
             calls.add_column(label, width=width)  # fixed: stable whatever the data order
         # Ask once, when the screen is first shown; resuming only refreshes.
         self.call_after_refresh(self.action_who)
@@ -179,21 +228,40 @@ class MyCallbacksScreen(DeskScreen):
         overdue = sum(1 for c in self.items if c.overdue_days > 0)
         name = self.salesperson[1] if self.salesperson else ""
         self.query_one("#who", Static).update(
-            _("{name}: {n} callbacks today ({overdue} overdue) — Space to tick off, w to switch",
-              name=name, n=len(self.items), overdue=overdue))
+            _(
+                "{name}: {n} callbacks today ({overdue} overdue) — Space to tick off, w to switch",
+                name=name,
+                n=len(self.items),
+                overdue=overdue,
+            )
+        )
         rows = []
         for c in self.items:
             due = _("today") if c.overdue_days == 0 else _("{n} d overdue", n=c.overdue_days)
             since = "-" if c.days_since_contact is None else _("{n} d ago", n=c.days_since_contact)
             esc = ""
             if c.escalation_days_left is not None:
-                esc = _("{n} d {what}", n=c.escalation_days_left,
-                        what=_(ESCALATION_LABELS.get(c.escalation_kind or "", "")))
+                esc = _(
+                    "{n} d {what}",
+                    n=c.escalation_days_left,
+                    what=_(ESCALATION_LABELS.get(c.escalation_kind or "", "")),
+                )
                 if c.escalation_days_left < 3:
                     esc = emphasis(esc, "b red")
-            rows.append((str(c.id), (c.customer, display_phone(c.phone) if c.phone else "-",
-                                     self.level_name(c.level), due, since, esc,
-                                     (c.last_note or "")[:40])))
+            rows.append(
+                (
+                    str(c.id),
+                    (
+                        c.customer,
+                        display_phone(c.phone) if c.phone else "-",
+                        self.level_name(c.level),
+                        due,
+                        since,
+                        esc,
+                        (c.last_note or "")[:40],
+                    ),
+                )
+            )
         sync_rows(self.query_one("#calls", DataTable), rows)
 
     @on(DataTable.RowSelected, "#calls")

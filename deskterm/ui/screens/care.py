@@ -42,8 +42,14 @@ class CareScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#care-calls", DataTable)
-        for label, width in ((_("Customer"), 14), (_("Phone"), 13), (_("Model"), 14),
-                             (_("Won"), 10), (_("Due"), 12), (_("Call no."), 8)):
+        for label, width in (
+            (_("Customer"), 14),
+            (_("Phone"), 13),
+            (_("Model"), 14),
+            (_("Won"), 10),
+            (_("Due"), 12),
+            (_("Call no."), 8),
+        ):
             table.add_column(label, width=width)
         self.call_after_refresh(self.action_who)
 
@@ -73,15 +79,32 @@ class CareScreen(DeskScreen):
         overdue = sum(1 for c in calls if c.due < today)
         name = self.person[1] if self.person else ""
         self.query_one("#who", Static).update(
-            _("{name}: {n} care calls today ({overdue} overdue) — Space to tick off, "
-              "w to switch", name=name, n=len(calls), overdue=overdue))
-        sync_rows(self.query_one("#care-calls", DataTable), [
-            (str(c.id), (c.name, display_phone(c.phone) if c.phone else "-", c.model or "-",
-                         c.won.isoformat(),
-                         _("today") if c.due >= today
-                         else _("{n} d overdue", n=(today - c.due).days),
-                         str(c.step)))
-            for c in calls])
+            _(
+                "{name}: {n} care calls today ({overdue} overdue) — Space to tick off, w to switch",
+                name=name,
+                n=len(calls),
+                overdue=overdue,
+            )
+        )
+        sync_rows(
+            self.query_one("#care-calls", DataTable),
+            [
+                (
+                    str(c.id),
+                    (
+                        c.name,
+                        display_phone(c.phone) if c.phone else "-",
+                        c.model or "-",
+                        c.won.isoformat(),
+                        _("today")
+                        if c.due >= today
+                        else _("{n} d overdue", n=(today - c.due).days),
+                        str(c.step),
+                    ),
+                )
+                for c in calls
+            ],
+        )
 
     @on(DataTable.RowSelected, "#care-calls")
     def row_chosen(self) -> None:
@@ -93,13 +116,23 @@ class CareScreen(DeskScreen):
             return
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         call = next(c for c in self.calls if str(c.id) == key)
-        title = _("Care call: {name} · {phone}", name=call.name,
-                  phone=display_phone(call.phone) if call.phone else "-")
+        title = _(
+            "Care call: {name} · {phone}",
+            name=call.name,
+            phone=display_phone(call.phone) if call.phone else "-",
+        )
 
         def done(next_due: object) -> None:
             if next_due is not None:
                 self.notify(_("Done. Next care call {day}.", day=next_due), markup=False)
                 self.refresh_data()
 
-        self.app.push_screen(ContactScreen(title, lambda outcome, note: care.complete_care(
-            self.ctx, call.id, note, reached=outcome == "reached")), done)
+        self.app.push_screen(
+            ContactScreen(
+                title,
+                lambda outcome, note: care.complete_care(
+                    self.ctx, call.id, note, reached=outcome == "reached"
+                ),
+            ),
+            done,
+        )

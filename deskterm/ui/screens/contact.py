@@ -38,8 +38,10 @@ def _row(label: str, widget: Any, field: str) -> ComposeResult:
 class ContactScreen(WorkerBoundary, ModalScreen[Any]):
     """Outcome (reached / no answer) and a note; ``save(outcome, note)`` does the rest."""
 
-    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
-                Binding("escape", "cancel", N_("Cancel"), id="contact.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="contact.cancel"),
+    ]
 
     def __init__(self, title: str, save: Callable[[str, str], Any]) -> None:
         super().__init__()
@@ -50,12 +52,15 @@ class ContactScreen(WorkerBoundary, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form"):
             yield Label(self.title_text, classes="question", markup=False)
-            yield from _row(_("Outcome"), Choice(
-                [(k, _(v)) for k, v in CONTACT_OUTCOMES.items()], "reached", id="outcome"),
-                "outcome")
+            yield from _row(
+                _("Outcome"),
+                Choice([(k, _(v)) for k, v in CONTACT_OUTCOMES.items()], "reached", id="outcome"),
+                "outcome",
+            )
             yield from _row(_("Note"), TextField(id="note"), "note")
-            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint",
-                        markup=False)
+            yield Label(
+                _("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint", markup=False
+            )
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Choice).focus()
@@ -64,8 +69,10 @@ class ContactScreen(WorkerBoundary, ModalScreen[Any]):
         self.action_save()
 
     def action_save(self) -> None:
-        self.save(self.query_one("#outcome", Choice).value or "reached",
-                  self.query_one("#note", Input).value)
+        self.save(
+            self.query_one("#outcome", Choice).value or "reached",
+            self.query_one("#note", Input).value,
+        )
 
     @work(thread=True, exclusive=True, group="contact", exit_on_error=False)
     def save(self, outcome: str, note: str) -> None:
@@ -82,8 +89,10 @@ class ContactScreen(WorkerBoundary, ModalScreen[Any]):
 class LeadScreen(WorkerBoundary, ModalScreen[Any]):
     """A phone or online lead: name, phone, channel, note; ``save(...)`` registers it."""
 
-    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="lead.save", priority=True),
-                Binding("escape", "cancel", N_("Cancel"), id="lead.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="lead.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="lead.cancel"),
+    ]
 
     def __init__(self, save: Callable[[str, str, str, str], Any]) -> None:
         super().__init__()
@@ -92,26 +101,34 @@ class LeadScreen(WorkerBoundary, ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form"):
-            yield Label(_("New phone or online lead (waits for the manager to hand it out)"),
-                        classes="question", markup=False)
+            yield Label(
+                _("New phone or online lead (waits for the manager to hand it out)"),
+                classes="question",
+                markup=False,
+            )
             yield from _row(_("Name"), TextField(id="name"), "name")
             yield from _row(_("Phone"), TextField(id="phone"), "phone")
-            yield from _row(_("Channel"), Choice(
-                [(c, _(CHANNELS[c])) for c in LEAD_CHANNELS], "online", id="channel"),
-                "channel")
+            yield from _row(
+                _("Channel"),
+                Choice([(c, _(CHANNELS[c])) for c in LEAD_CHANNELS], "online", id="channel"),
+                "channel",
+            )
             yield from _row(_("Note"), TextField(id="note"), "note")
-            yield Static("", id="err-form", classes="field-error",
-                         markup=False)
-            yield Label(_("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint",
-                        markup=False)
+            yield Static("", id="err-form", classes="field-error", markup=False)
+            yield Label(
+                _("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint", markup=False
+            )
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
 
     def action_save(self) -> None:
-        self.save(self.query_one("#name", Input).value, self.query_one("#phone", Input).value,
-                  self.query_one("#channel", Choice).value or "online",
-                  self.query_one("#note", Input).value)
+        self.save(
+            self.query_one("#name", Input).value,
+            self.query_one("#phone", Input).value,
+            self.query_one("#channel", Choice).value or "online",
+            self.query_one("#note", Input).value,
+        )
 
     @work(thread=True, exclusive=True, group="lead", exit_on_error=False)
     def save(self, name: str, phone: str, channel: str, note: str) -> None:

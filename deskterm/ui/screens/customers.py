@@ -19,20 +19,31 @@ from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
-TIMELINE_KINDS = {"reception": N_("visit"), "callback": N_("callback"), "level": N_("level"),
-                  "owner": N_("owner"), "care": N_("care call"),
-                  "marketing": N_("marketing contact")}
+TIMELINE_KINDS = {
+    "reception": N_("visit"),
+    "callback": N_("callback"),
+    "level": N_("level"),
+    "owner": N_("owner"),
+    "care": N_("care call"),
+    "marketing": N_("marketing contact"),
+}
 
 
-LEVEL_SOURCES = {"reception": N_("at a visit"), "callback": N_("on a callback"),
-                 "manual": N_("by hand"), "escalation": N_("escalation")}
+LEVEL_SOURCES = {
+    "reception": N_("at a visit"),
+    "callback": N_("on a callback"),
+    "manual": N_("by hand"),
+    "escalation": N_("escalation"),
+}
 
 
 class CustomersScreen(DeskScreen):
     """Search customers; Enter shows the whole history."""
 
-    BINDINGS = [Binding("slash", "focus_search", N_("Search"), id="customers.search"),
-                Binding("e", "edit", N_("Edit"), id="customers.edit")]
+    BINDINGS = [
+        Binding("slash", "focus_search", N_("Search"), id="customers.search"),
+        Binding("e", "edit", N_("Edit"), id="customers.edit"),
+    ]
 
     def __init__(self) -> None:
         super().__init__(id="customers")
@@ -40,8 +51,11 @@ class CustomersScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TextField(placeholder=_("name fragment or phone digits"), id="search",
-                        max_length=customers.SEARCH_MAX)
+        yield TextField(
+            placeholder=_("name fragment or phone digits"),
+            id="search",
+            max_length=customers.SEARCH_MAX,
+        )
         with Horizontal():
             with Vertical(id="results-pane"):
                 yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
@@ -54,11 +68,14 @@ class CustomersScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.query_one("#results", DataTable).add_columns(
-            _("Name"), _("Phone"), _("Level"), _("Status"), _("Owner"))
-        self.query_one("#timeline", DataTable).add_columns(_("When"), _("What"), _("Detail"),
-                                                          _("By"))
+            _("Name"), _("Phone"), _("Level"), _("Status"), _("Owner")
+        )
+        self.query_one("#timeline", DataTable).add_columns(
+            _("When"), _("What"), _("Detail"), _("By")
+        )
         self.query_one("#level-history", DataTable).add_columns(
-            _("Level"), _("From"), _("To"), _("Days"), _("Set by"), _("How"))
+            _("Level"), _("From"), _("To"), _("Days"), _("Set by"), _("How")
+        )
 
     def on_screen_resume(self) -> None:
         self.query_one("#search", Input).focus()
@@ -92,10 +109,22 @@ class CustomersScreen(DeskScreen):
 
     def show(self, found: list[CustomerView]) -> None:
         self.found = found
-        sync_rows(self.query_one("#results", DataTable), [
-            (str(c.id), (c.name, display_phone(c.phone) if c.phone else "-",
-                         self.level_name(c.level), _(STATUS_LABELS[Status(c.status)]), c.owner))
-            for c in found])
+        sync_rows(
+            self.query_one("#results", DataTable),
+            [
+                (
+                    str(c.id),
+                    (
+                        c.name,
+                        display_phone(c.phone) if c.phone else "-",
+                        self.level_name(c.level),
+                        _(STATUS_LABELS[Status(c.status)]),
+                        c.owner,
+                    ),
+                )
+                for c in found
+            ],
+        )
 
     @on(DataTable.RowHighlighted, "#results")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -108,22 +137,50 @@ class CustomersScreen(DeskScreen):
         spans = analysis.level_history(self.ctx, customer_id)
         self.app.call_from_thread(self.show_timeline, customer_id, entries, spans)
 
-    def show_timeline(self, customer_id: int, entries: list[TimelineEntry],
-                      spans: list[tuple[LevelSpan, str | None]]) -> None:
+    def show_timeline(
+        self,
+        customer_id: int,
+        entries: list[TimelineEntry],
+        spans: list[tuple[LevelSpan, str | None]],
+    ) -> None:
         c = next((c for c in self.found if c.id == customer_id), None)
         self.query_one("#timeline-title", Label).update(
-            _("History of {name}", name=c.name) if c else "")
+            _("History of {name}", name=c.name) if c else ""
+        )
         zone = self.ctx.clock.zone
-        sync_rows(self.query_one("#timeline", DataTable), [
-            (str(i), (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                      _(TIMELINE_KINDS[e.kind]), e.text, e.by or ""))
-            for i, e in enumerate(reversed(entries))])
+        sync_rows(
+            self.query_one("#timeline", DataTable),
+            [
+                (
+                    str(i),
+                    (
+                        e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                        _(TIMELINE_KINDS[e.kind]),
+                        e.text,
+                        e.by or "",
+                    ),
+                )
+                for i, e in enumerate(reversed(entries))
+            ],
+        )
         today = self.ctx.today()
-        sync_rows(self.query_one("#level-history", DataTable), [
-            (str(i), (self.level_name(span.level), span.start.isoformat(),
-                      span.end.isoformat() if span.end else _("now"), str(span.days(today)),
-                      by or "-", _(LEVEL_SOURCES.get(span.source, span.source))))
-            for i, (span, by) in enumerate(reversed(spans))])
+        sync_rows(
+            self.query_one("#level-history", DataTable),
+            [
+                (
+                    str(i),
+                    (
+                        self.level_name(span.level),
+                        span.start.isoformat(),
+                        span.end.isoformat() if span.end else _("now"),
+                        str(span.days(today)),
+                        by or "-",
+                        _(LEVEL_SOURCES.get(span.source, span.source)),
+                    ),
+                )
+                for i, (span, by) in enumerate(reversed(spans))
+            ],
+        )
 
     def action_edit(self) -> None:
         table = self.query_one("#results", DataTable)

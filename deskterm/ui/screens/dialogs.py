@@ -28,9 +28,11 @@ from deskterm.ui.widgets.fields import TextField
 class ConfirmScreen(ModalScreen[bool]):
     """Yes / no, answered with y, n, Enter or Esc."""
 
-    BINDINGS = [Binding("y", "answer(True)", N_("Yes"), id="yes"),
-                Binding("n,escape", "answer(False)", N_("No"), id="no"),
-                Binding("enter", "answer(True)", show=False)]
+    BINDINGS = [
+        Binding("y", "answer(True)", N_("Yes"), id="yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="no"),
+        Binding("enter", "answer(True)", show=False),
+    ]
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -60,9 +62,14 @@ class PickScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="question", markup=False)
-            yield OptionList(*[Option(f"{i + 1}  {label}" if i < 9 else f"   {label}", id=value)
-                               for i, (value, label) in enumerate(self.options)], id="pick",
-                               markup=False)
+            yield OptionList(
+                *[
+                    Option(f"{i + 1}  {label}" if i < 9 else f"   {label}", id=value)
+                    for i, (value, label) in enumerate(self.options)
+                ],
+                id="pick",
+                markup=False,
+            )
 
     def on_key(self, event: Key) -> None:
         if event.character and event.character.isdigit() and event.character != "0":
@@ -82,8 +89,10 @@ class PickScreen(ModalScreen[str | None]):
 class CustomerPickScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     """Find a returning customer by phone digits or a name fragment."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel"),
-                Binding("down", "focus_results", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+        Binding("down", "focus_results", show=False),
+    ]
 
     def __init__(self, ctx: Context, title: str) -> None:
         super().__init__()
@@ -95,12 +104,15 @@ class CustomerPickScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="question", markup=False)
-            yield TextField(placeholder=_("phone digits or part of the name"), id="query",
-                            max_length=customers.SEARCH_MAX)
-            yield OptionList(id="results",
-                             markup=False)
-            yield Label(_("Enter picks the first match; ↓ to choose another."), classes="hint",
-                        markup=False)
+            yield TextField(
+                placeholder=_("phone digits or part of the name"),
+                id="query",
+                max_length=customers.SEARCH_MAX,
+            )
+            yield OptionList(id="results", markup=False)
+            yield Label(
+                _("Enter picks the first match; ↓ to choose another."), classes="hint", markup=False
+            )
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
@@ -117,8 +129,9 @@ class CustomerPickScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
         results.clear_options()
         for c in found:
             phone = display_phone(c.phone) if c.phone else "-"
-            results.add_option(Option(f"{c.name}  {phone}  {_(c.level)}  · {c.owner}",
-                                      id=str(c.id)))
+            results.add_option(
+                Option(f"{c.name}  {phone}  {_(c.level)}  · {c.owner}", id=str(c.id))
+            )
 
     @on(Input.Submitted, "#query")
     def submit_first(self) -> None:
@@ -141,8 +154,9 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel")]
 
-    def __init__(self, question: str, value: str = "",
-                 check: Callable[[str], object] | None = None) -> None:
+    def __init__(
+        self, question: str, value: str = "", check: Callable[[str], object] | None = None
+    ) -> None:
         super().__init__()
         translate_bindings(self)
         self.question = question

@@ -22,15 +22,16 @@ from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
 
-EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level",
-               "notes")
+EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level", "notes")
 
 
 class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     """Correct name, phone, interest, budget, purchase time, level and notes."""
 
-    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), id="edit.save", priority=True),
-                Binding("escape", "cancel", N_("Cancel"), id="edit.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="edit.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="edit.cancel"),
+    ]
 
     def __init__(self, ctx: Context, levels: Levels, details: CustomerDetails) -> None:
         super().__init__()
@@ -49,21 +50,40 @@ class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
         with VerticalScroll(classes="dialog form"):
             yield Label(_("Edit customer — {name}", name=d.name), classes="question", markup=False)
             yield from row("name", _("Name"), TextField(d.name, id="name"))
-            yield from row("phone", _("Phone"), TextField(
-                display_phone(d.phone) if d.phone else "", id="phone"))
-            yield from row("model_interest", _("Model"), TextField(d.model_interest or "",
-                                                                   id="model_interest"))
-            yield from row("budget", _("Budget"), Choice(
-                [(k, _(v)) for k, v in BUDGETS.items()], d.budget, id="budget"))
-            yield from row("purchase_horizon", _("Buys"), Choice(
-                [(h.value, _(HORIZON_LABELS[h])) for h in PurchaseHorizon], d.purchase_horizon,
-                id="purchase_horizon"))
-            yield from row("level", _("Level"), Choice(
-                [(r.code, r.name) for r in self.levels], d.level, id="level"))
+            yield from row(
+                "phone",
+                _("Phone"),
+                TextField(display_phone(d.phone) if d.phone else "", id="phone"),
+            )
+            yield from row(
+                "model_interest", _("Model"), TextField(d.model_interest or "", id="model_interest")
+            )
+            yield from row(
+                "budget",
+                _("Budget"),
+                Choice([(k, _(v)) for k, v in BUDGETS.items()], d.budget, id="budget"),
+            )
+            yield from row(
+                "purchase_horizon",
+                _("Buys"),
+                Choice(
+                    [(h.value, _(HORIZON_LABELS[h])) for h in PurchaseHorizon],
+                    d.purchase_horizon,
+                    id="purchase_horizon",
+                ),
+            )
+            yield from row(
+                "level",
+                _("Level"),
+                Choice([(r.code, r.name) for r in self.levels], d.level, id="level"),
+            )
             yield from row("notes", _("Notes"), TextField(d.notes, id="notes"))
             yield Static("", id="err-form", classes="field-error", markup=False)
-            yield Label(_("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
-                        classes="hint", markup=False)
+            yield Label(
+                _("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
+                classes="hint",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         self.query_one("#name", TextField).focus()
@@ -76,13 +96,13 @@ class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
             budget=self.query_one("#budget", Choice).value,
             purchase_horizon=self.query_one("#purchase_horizon", Choice).value,
             level=self.query_one("#level", Choice).value,
-            notes=self.query_one("#notes", TextField).value)
+            notes=self.query_one("#notes", TextField).value,
+        )
         self.save(form)
 
     @work(thread=True, exclusive=True, group="edit-save", exit_on_error=False)
     def save(self, form: ReceptionForm) -> None:
-        save_or_show_errors(
-            self, lambda: customers.edit_customer(self.ctx, self.details.id, form))
+        save_or_show_errors(self, lambda: customers.edit_customer(self.ctx, self.details.id, form))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus the first wrong one. Nothing typed is lost."""

@@ -53,9 +53,22 @@ class FormContext:
     prefill: ReceptionForm | None = None
 
 
-FIELDS = ("name", "phone", "contact_left", "no_contact_reason", "no_contact_note", "channel",
-          "model_interest", "budget", "purchase_horizon", "companions", "test_drive", "level",
-          "next_callback", "notes")
+FIELDS = (
+    "name",
+    "phone",
+    "contact_left",
+    "no_contact_reason",
+    "no_contact_note",
+    "channel",
+    "model_interest",
+    "budget",
+    "purchase_horizon",
+    "companions",
+    "test_drive",
+    "level",
+    "next_callback",
+    "notes",
+)
 
 
 class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
@@ -87,45 +100,98 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         p = self.info.prefill or ReceptionForm()
         yes_no = [("yes", _("yes")), ("no", _("no"))]
         with VerticalScroll(classes="dialog form"):
-            yield Label(_("Reception form — {who}, {when}, {channel}", who=self.info.salesperson,
-                          when=self.info.arrived, channel=_(CHANNELS[self.info.channel])),
-                        classes="question", markup=False)
+            yield Label(
+                _(
+                    "Reception form — {who}, {when}, {channel}",
+                    who=self.info.salesperson,
+                    when=self.info.arrived,
+                    channel=_(CHANNELS[self.info.channel]),
+                ),
+                classes="question",
+                markup=False,
+            )
             yield from self._row("name", _("Name"), TextField(p.name, id="name"))
             yield from self._row("phone", _("Phone"), TextField(p.phone, id="phone"))
             yield Static("", id="known", classes="hint", markup=False)
-            yield from self._row("contact_left", _("Contact left?"),
-                                 Choice(yes_no, "yes" if p.contact_left else "no",
-                                        id="contact_left"))
-            yield from self._row("no_contact_reason", _("Why not?"), Choice(
-                [(code, zh if _lang_zh() else en) for code, en, zh, _n in NO_CONTACT_REASONS],
-                p.no_contact_reason,
-                id="no_contact_reason"))
-            yield from self._row("no_contact_note", _("Note"), TextField(p.no_contact_note,
-                                                                    id="no_contact_note"))
-            yield from self._row("channel", _("Channel"), Choice(
-                [(k, _(v)) for k, v in CHANNELS.items()], p.channel or self.info.channel,
-                id="channel"))
-            yield from self._row("model_interest", _("Model"), TextField(p.model_interest,
-                                                                    id="model_interest"))
-            yield from self._row("budget", _("Budget"), Choice(
-                [(k, _(v)) for k, v in BUDGETS.items()], p.budget, id="budget"))
-            yield from self._row("purchase_horizon", _("Buys"), Choice(
-                [(h.value, _(HORIZON_LABELS[h])) for h in PurchaseHorizon], p.purchase_horizon,
-                id="purchase_horizon"))
-            yield from self._row("companions", _("With"), Choice(
-                [(r.value, _(label)) for r, label in RELATION_LABELS.items()], None,
-                multiple=True, id="companions"))
-            yield from self._row("test_drive", _("Test drive"), Choice(
-                yes_no, "yes" if p.test_drive else "no", id="test_drive"))
-            yield from self._row("level", _("Level"), Choice(
-                [(r.code, r.name) for r in self.levels], p.level, id="level"))
-            yield from self._row("next_callback", _("Callback on"), TextField(
-                p.next_callback.isoformat() if p.next_callback else "", id="next_callback",
-                placeholder="YYYY-MM-DD"))
+            yield from self._row(
+                "contact_left",
+                _("Contact left?"),
+                Choice(yes_no, "yes" if p.contact_left else "no", id="contact_left"),
+            )
+            yield from self._row(
+                "no_contact_reason",
+                _("Why not?"),
+                Choice(
+                    [(code, zh if _lang_zh() else en) for code, en, zh, _n in NO_CONTACT_REASONS],
+                    p.no_contact_reason,
+                    id="no_contact_reason",
+                ),
+            )
+            yield from self._row(
+                "no_contact_note", _("Note"), TextField(p.no_contact_note, id="no_contact_note")
+            )
+            yield from self._row(
+                "channel",
+                _("Channel"),
+                Choice(
+                    [(k, _(v)) for k, v in CHANNELS.items()],
+                    p.channel or self.info.channel,
+                    id="channel",
+                ),
+            )
+            yield from self._row(
+                "model_interest", _("Model"), TextField(p.model_interest, id="model_interest")
+            )
+            yield from self._row(
+                "budget",
+                _("Budget"),
+                Choice([(k, _(v)) for k, v in BUDGETS.items()], p.budget, id="budget"),
+            )
+            yield from self._row(
+                "purchase_horizon",
+                _("Buys"),
+                Choice(
+                    [(h.value, _(HORIZON_LABELS[h])) for h in PurchaseHorizon],
+                    p.purchase_horizon,
+                    id="purchase_horizon",
+                ),
+            )
+            yield from self._row(
+                "companions",
+                _("With"),
+                Choice(
+                    [(r.value, _(label)) for r, label in RELATION_LABELS.items()],
+                    None,
+                    multiple=True,
+                    id="companions",
+                ),
+            )
+            yield from self._row(
+                "test_drive",
+                _("Test drive"),
+                Choice(yes_no, "yes" if p.test_drive else "no", id="test_drive"),
+            )
+            yield from self._row(
+                "level",
+                _("Level"),
+                Choice([(r.code, r.name) for r in self.levels], p.level, id="level"),
+            )
+            yield from self._row(
+                "next_callback",
+                _("Callback on"),
+                TextField(
+                    p.next_callback.isoformat() if p.next_callback else "",
+                    id="next_callback",
+                    placeholder="YYYY-MM-DD",
+                ),
+            )
             yield from self._row("notes", _("Notes"), TextField(p.notes, id="notes"))
             yield Static("", id="err-form", classes="field-error", markup=False)
-            yield Label(_("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
-                        classes="hint", markup=False)
+            yield Label(
+                _("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
+                classes="hint",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         p = self.info.prefill
@@ -192,18 +258,26 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         known = reception.lookup_phone(self.ctx, raw) if normalised else None
         self.app.call_from_thread(self._show_known, known, normalised, problem)
 
-    def _show_known(self, known: KnownCustomer | None, normalised: str = "",
-                    problem: str | None = None) -> None:
+    def _show_known(
+        self, known: KnownCustomer | None, normalised: str = "", problem: str | None = None
+    ) -> None:
         self.known = known
         box = self.query_one("#known", Static)
         if known is None:
             # Digits still being typed are not an error yet: the hint says what is wrong.
             box.update(f"→ {normalised}" if normalised else (f"… {problem}" if problem else ""))
             return
-        box.update(_("Known customer: {name} · {phone} · {level} · owner {owner} · {n} visit(s) "
-                     "— this is a revisit", name=known.name, phone=display_phone(known.phone),
-                     level=self.levels.get(known.level).name, owner=known.owner_name,
-                     n=known.visits))
+        box.update(
+            _(
+                "Known customer: {name} · {phone} · {level} · owner {owner} · {n} visit(s) "
+                "— this is a revisit",
+                name=known.name,
+                phone=display_phone(known.phone),
+                level=self.levels.get(known.level).name,
+                owner=known.owner_name,
+                n=known.visits,
+            )
+        )
         name = self.query_one("#name", Input)
         if not name.value.strip():
             name.value = known.name
@@ -216,6 +290,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     # -- submit -------------------------------------------------------------------
     def collect(self) -> tuple[ReceptionForm, dict[str, str]]:
         """The typed values as a form, plus local errors (dates that don't parse)."""
+
         def val(fid: str) -> str:
             return self.query_one(f"#{fid}", Input).value
 
@@ -231,12 +306,19 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             except DesktermError as exc:
                 errors["next_callback"] = exc.message
         form = ReceptionForm(
-            name=val("name"), phone=val("phone"), contact_left=pick("contact_left") != "no",
-            no_contact_reason=pick("no_contact_reason"), no_contact_note=val("no_contact_note"),
-            channel=pick("channel"), model_interest=val("model_interest"), budget=pick("budget"),
+            name=val("name"),
+            phone=val("phone"),
+            contact_left=pick("contact_left") != "no",
+            no_contact_reason=pick("no_contact_reason"),
+            no_contact_note=val("no_contact_note"),
+            channel=pick("channel"),
+            model_interest=val("model_interest"),
+            budget=pick("budget"),
             purchase_horizon=pick("purchase_horizon"),
             companions=[(r, "") for r in sorted(self.query_one("#companions", Choice).values)],
-            test_drive=pick("test_drive") == "yes", level=pick("level"), next_callback=due,
+            test_drive=pick("test_drive") == "yes",
+            level=pick("level"),
+            next_callback=due,
             notes=val("notes"),
         )
         return form, errors
@@ -251,18 +333,23 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def save(self, form: ReceptionForm) -> None:
         save_or_show_errors(
-            self, lambda: reception.save_form(self.ctx, self.info.reception_id, form))
+            self, lambda: reception.save_form(self.ctx, self.info.reception_id, form)
+        )
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus moves to the first wrong field."""
-        renamed = {("no_contact_note" if f == "no_contact_reason_note" else f): m
-                   for f, m in errors.items()}
+        renamed = {
+            ("no_contact_note" if f == "no_contact_reason_note" else f): m
+            for f, m in errors.items()
+        }
         show_field_errors(self, renamed, FIELDS)
 
     def _dirty(self) -> bool:
         form, _e = self.collect()
-        return any(clean_text(v).value for v in (form.name, form.phone, form.model_interest,
-                                                  form.notes, form.no_contact_note))
+        return any(
+            clean_text(v).value
+            for v in (form.name, form.phone, form.model_interest, form.notes, form.no_contact_note)
+        )
 
     def action_cancel(self) -> None:
         if not self._dirty():

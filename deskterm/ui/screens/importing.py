@@ -66,9 +66,15 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Import {name}: {n} lines. Enter or f sets a column's field.",
-                       name=self.sheet.name, n=len(self.sheet.rows)), id="import-title",
-                       markup=False)
+        yield Static(
+            _(
+                "Import {name}: {n} lines. Enter or f sets a column's field.",
+                name=self.sheet.name,
+                n=len(self.sheet.rows),
+            ),
+            id="import-title",
+            markup=False,
+        )
         with Horizontal():
             with Vertical(id="columns-pane"):
                 yield Label(_("Columns"), classes="pane-title", markup=False)
@@ -85,8 +91,13 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         for label, width in ((_("Column"), 14), (_("Example"), 16), (_("Field"), 14)):
             columns.add_column(label, width=width)
         plan = self.query_one("#plan", DataTable)
-        for label, width in ((_("Line"), 5), (_("Action"), 6), (_("Name"), 10),
-                             (_("Phone"), 13), (_("Why"), 64)):
+        for label, width in (
+            (_("Line"), 5),
+            (_("Action"), 6),
+            (_("Name"), 10),
+            (_("Phone"), 13),
+            (_("Why"), 64),
+        ):
             plan.add_column(label, width=width)
         self._show_columns()
         self._show_owner()
@@ -99,14 +110,18 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         for i, header in enumerate(self.sheet.headers):
             f = self.mapping[i] if i < len(self.mapping) else None
             example = " / ".join(importing.samples(self.sheet, i, 2))
-            rows.append((str(i), (header or "?", example,
-                                  _(FIELD_LABELS[f]) if f else _("(not imported)"))))
+            rows.append(
+                (str(i), (header or "?", example, _(FIELD_LABELS[f]) if f else _("(not imported)")))
+            )
         sync_rows(self.query_one("#columns", DataTable), rows)
 
     def _show_owner(self) -> None:
         self.query_one("#import-owner", Static).update(
-            _("Lines without a salesperson go to: {name} (o to choose)",
-              name=self.owner[1] if self.owner else _("nobody (they are rejected)")))
+            _(
+                "Lines without a salesperson go to: {name} (o to choose)",
+                name=self.owner[1] if self.owner else _("nobody (they are rejected)"),
+            )
+        )
 
     @on(DataTable.RowSelected, "#columns")
     def column_chosen(self) -> None:
@@ -123,17 +138,22 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                 return
             chosen = None if value == "-" else ImportField(value)
             # One column per field: the column that had it lets it go.
-            self.mapping = [None if (chosen is not None and f is chosen) else f
-                            for f in self.mapping]
+            self.mapping = [
+                None if (chosen is not None and f is chosen) else f for f in self.mapping
+            ]
             self.mapping[column] = chosen
             self._show_columns()
             self.run_plan()
 
-        options = [("-", _("(not imported)"))] + [(f.value, _(label))
-                                                  for f, label in FIELD_LABELS.items()]
-        self.app.push_screen(PickScreen(_("Field of column {name}",
-                                          name=self.sheet.headers[column] or "?"),
-                                        options), picked)
+        options = [("-", _("(not imported)"))] + [
+            (f.value, _(label)) for f, label in FIELD_LABELS.items()
+        ]
+        self.app.push_screen(
+            PickScreen(
+                _("Field of column {name}", name=self.sheet.headers[column] or "?"), options
+            ),
+            picked,
+        )
 
     def action_owner(self) -> None:
         people = setup.list_staff(self.ctx, "salesperson")
@@ -141,22 +161,22 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         def picked(value: str | None) -> None:
             if value is None:
                 return
-            self.owner = None if value == "-" else next(
-                (p.id, p.name) for p in people if str(p.id) == value)
+            self.owner = (
+                None if value == "-" else next((p.id, p.name) for p in people if str(p.id) == value)
+            )
             self._show_owner()
             self.run_plan()
 
-        options = [("-", _("nobody (they are rejected)"))] + [(str(p.id), p.name)
-                                                              for p in people]
-        self.app.push_screen(PickScreen(_("Salesperson for lines that name none"), options),
-                             picked)
+        options = [("-", _("nobody (they are rejected)"))] + [(str(p.id), p.name) for p in people]
+        self.app.push_screen(PickScreen(_("Salesperson for lines that name none"), options), picked)
 
     # -- the dry run ------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def run_plan(self) -> None:
         try:
-            plan = importing.preview(self.ctx, self.sheet, list(self.mapping),
-                                     self.owner[0] if self.owner else None)
+            plan = importing.preview(
+                self.ctx, self.sheet, list(self.mapping), self.owner[0] if self.owner else None
+            )
         except DesktermError as exc:
             self.post_message(self.Planned(None, exc.message))
             return
@@ -173,47 +193,83 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
             return
         summary.set_class(False, "error")
         n = message.plan.counts
-        rows = sorted(message.plan.rows,
-                      key=lambda r: (_ORDER[r.action], not (r.fills or r.warnings), r.line))
+        rows = sorted(
+            message.plan.rows, key=lambda r: (_ORDER[r.action], not (r.fills or r.warnings), r.line)
+        )
         shown = rows[:PLAN_ROWS]
-        text = _("{c} to create, {m} to merge, {r} rejected. Ctrl+S imports.",
-                 c=n[Action.CREATE], m=n[Action.MERGE], r=n[Action.REJECT])
+        text = _(
+            "{c} to create, {m} to merge, {r} rejected. Ctrl+S imports.",
+            c=n[Action.CREATE],
+            m=n[Action.MERGE],
+            r=n[Action.REJECT],
+        )
         if len(shown) < len(rows):
-            text += " " + _("(showing {k} of {n} lines, those that need reading first)",
-                            k=len(shown), n=len(rows))
+            text += " " + _(
+                "(showing {k} of {n} lines, those that need reading first)",
+                k=len(shown),
+                n=len(rows),
+            )
         summary.update(text)
-        sync_rows(table, [(str(r.line), (str(r.line), _(ACTION_LABELS[r.action]), r.name,
-                                         display_phone(r.phone) if r.phone.startswith("+")
-                                         else r.phone, importing.explain(r))) for r in shown])
+        sync_rows(
+            table,
+            [
+                (
+                    str(r.line),
+                    (
+                        str(r.line),
+                        _(ACTION_LABELS[r.action]),
+                        r.name,
+                        display_phone(r.phone) if r.phone.startswith("+") else r.phone,
+                        importing.explain(r),
+                    ),
+                )
+                for r in shown
+            ],
+        )
 
     # -- import -----------------------------------------------------------------------
     def action_commit(self) -> None:
         plan = self.plan
         if plan is None:
-            self.notify(_("Nothing to import yet: the dry run has not finished or cannot "
-                          "run."), severity="warning", markup=False)
+            self.notify(
+                _("Nothing to import yet: the dry run has not finished or cannot run."),
+                severity="warning",
+                markup=False,
+            )
             return
         n = plan.counts
         if not n[Action.CREATE] and not n[Action.MERGE]:
             self.notify(_("No line can be imported."), severity="warning", markup=False)
             return
         if n[Action.REJECT]:
+
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.commit(skip_rejected=True)
 
-            self.app.push_screen(ConfirmScreen(_(
-                "{r} lines are rejected. Import the other {k} lines and leave those out?",
-                r=n[Action.REJECT], k=n[Action.CREATE] + n[Action.MERGE])), answered)
+            self.app.push_screen(
+                ConfirmScreen(
+                    _(
+                        "{r} lines are rejected. Import the other {k} lines and leave those out?",
+                        r=n[Action.REJECT],
+                        k=n[Action.CREATE] + n[Action.MERGE],
+                    )
+                ),
+                answered,
+            )
             return
         self.commit(skip_rejected=False)
 
     @work(thread=True, exclusive=True, group="import-commit", exit_on_error=False)
     def commit(self, skip_rejected: bool) -> None:
         try:
-            plan = importing.commit(self.ctx, self.sheet, list(self.mapping),
-                                    self.owner[0] if self.owner else None,
-                                    skip_rejected=skip_rejected)
+            plan = importing.commit(
+                self.ctx,
+                self.sheet,
+                list(self.mapping),
+                self.owner[0] if self.owner else None,
+                skip_rejected=skip_rejected,
+            )
         except DesktermError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
             self.run_plan()  # what is on file may have changed: show the plan again

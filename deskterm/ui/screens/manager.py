@@ -45,11 +45,14 @@ from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import pct, sync_rows
 
-STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"),
-                "stalled": N_("stalled")}
-STAGE_LABELS = {"received": N_("received"), "registered": N_("left contact"),
-                "test_drive": N_("test drive"), "hot": N_("reached top level"),
-                "won": N_("won")}
+STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"), "stalled": N_("stalled")}
+STAGE_LABELS = {
+    "received": N_("received"),
+    "registered": N_("left contact"),
+    "test_drive": N_("test drive"),
+    "hot": N_("reached top level"),
+    "won": N_("won"),
+}
 
 
 def _reason_names(kind: str) -> dict[str, str]:
@@ -87,9 +90,14 @@ class ManagerScreen(DeskScreen):
         Binding("e", "export_data", N_("Export data"), id="manager.export_data"),
     ]
     # Which keys work on which tab: the Footer shows only those.
-    TAB_ACTIONS = {"assign": ("tab-stale", "tab-leads"), "take": ("tab-stale",),
-                   "approve": ("tab-lost",), "send_back": ("tab-lost",),
-                   "countermeasure": ("tab-reasons",), "range": ("tab-funnel",)}
+    TAB_ACTIONS = {
+        "assign": ("tab-stale", "tab-leads"),
+        "take": ("tab-stale",),
+        "approve": ("tab-lost",),
+        "send_back": ("tab-lost",),
+        "countermeasure": ("tab-reasons",),
+        "range": ("tab-funnel",),
+    }
 
     def __init__(self) -> None:
         super().__init__(id="manager")
@@ -121,29 +129,45 @@ class ManagerScreen(DeskScreen):
             with TabPane(_("Coaching"), id="tab-coaching"):
                 yield DataTable(id="coaching", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Audit trail"), id="tab-audit"):
-                yield TextField(placeholder=_("filter: action, customer id, name, value…"),
-                                id="audit-filter")
+                yield TextField(
+                    placeholder=_("filter: action, customer id, name, value…"), id="audit-filter"
+                )
                 yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#stale", DataTable).add_columns(
-            _("Customer"), _("Level"), _("Owner"), _("List"), _("Since"), _("Days over"))
+            _("Customer"), _("Level"), _("Owner"), _("List"), _("Since"), _("Days over")
+        )
         self.query_one("#lost", DataTable).add_columns(
-            _("Customer"), _("Level"), _("Owner"), _("Reason"), _("Note"))
+            _("Customer"), _("Level"), _("Owner"), _("Reason"), _("Note")
+        )
         self.query_one("#leads", DataTable).add_columns(
-            _("Customer"), _("Channel"), _("Since"), _("Note"))
+            _("Customer"), _("Channel"), _("Since"), _("Note")
+        )
         self.query_one("#reasons-people", DataTable).add_columns(
-            _("Salesperson"), _("No contact"), _("Most often"), _("Lost"), _("Most often"))
+            _("Salesperson"), _("No contact"), _("Most often"), _("Lost"), _("Most often")
+        )
         self.query_one("#funnel", DataTable).add_columns(
-            _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES])
+            _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES]
+        )
         audit = self.query_one("#audit", DataTable)
-        for label, width in ((_("When"), 16), (_("Who"), 10), (_("Action"), 18),
-                             (_("What"), 14), (_("Change"), 80)):
+        for label, width in (
+            (_("When"), 16),
+            (_("Who"), 10),
+            (_("Action"), 18),
+            (_("What"), 14),
+            (_("Change"), 80),
+        ):
             audit.add_column(label, width=width)
         self.query_one("#coaching", DataTable).add_columns(
-            _("Salesperson"), _("Month"), _("Receptions"), _("Contact"), _("Form"),
-            _("Most often empty"))
+            _("Salesperson"),
+            _("Month"),
+            _("Receptions"),
+            _("Contact"),
+            _("Form"),
+            _("Most often empty"),
+        )
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -164,7 +188,8 @@ class ManagerScreen(DeskScreen):
         month_first = (today.replace(day=1) - timedelta(days=60)).replace(day=1)
         data["_coaching"] = [
             (p.name, analysis.coaching(ctx, p.id, month_first, today))
-            for p in setup.list_staff(ctx, "salesperson")]
+            for p in setup.list_staff(ctx, "salesperson")
+        ]
         first, last = self.funnel_range or (today - timedelta(days=29), today)
         data["_funnel"] = analysis.funnel(ctx, first, last)
         data["_funnel_range"] = (first, last)
@@ -175,53 +200,113 @@ class ManagerScreen(DeskScreen):
         self.data = data
         self._show_team(data)
         stale = []
-        for key, kind in (("at_risk", "at_risk"), ("to_reassign", "reassign"),
-                          ("stalled", "stalled")):
+        for key, kind in (
+            ("at_risk", "at_risk"),
+            ("to_reassign", "reassign"),
+            ("stalled", "stalled"),
+        ):
             for i in data[key]:
-                stale.append((f"{kind}-{i['customer_id']}", (
-                    i["name"], self.level_name(i["level"]), i["owner"],
-                    _(STALE_LABELS[kind]), i["since"], str(i["days_over"]))))
+                stale.append(
+                    (
+                        f"{kind}-{i['customer_id']}",
+                        (
+                            i["name"],
+                            self.level_name(i["level"]),
+                            i["owner"],
+                            _(STALE_LABELS[kind]),
+                            i["since"],
+                            str(i["days_over"]),
+                        ),
+                    )
+                )
         # A neglected dealer group can have thousands: the most urgent first, a page of
         # them; the report and the CSV export have them all.
         more = self.query_one("#stale-more", Static)
         more.display = len(stale) > STALE_ROWS
-        more.update(_("Showing the first {k} of {n}: at risk first, the longest overdue "
-                      "first.", k=STALE_ROWS, n=len(stale)))
+        more.update(
+            _(
+                "Showing the first {k} of {n}: at risk first, the longest overdue first.",
+                k=STALE_ROWS,
+                n=len(stale),
+            )
+        )
         sync_rows(self.query_one("#stale", DataTable), stale[:STALE_ROWS])
         lost_names = _reason_names("lost")
-        sync_rows(self.query_one("#lost", DataTable), [
-            (str(r["customer_id"]), (r["name"], self.level_name(r["level"]), r["owner"],
-                                     lost_names.get(r["reason"], r["reason"]), r["note"]))
-            for r in data["lost_requests"]])
-        sync_rows(self.query_one("#leads", DataTable), [
-            (str(v["customer_id"]), (v["name"], _(CHANNELS.get(v["source"], v["source"])),
-                                     v["since"][:10], v["note"]))
-            for v in data["leads"]])
+        sync_rows(
+            self.query_one("#lost", DataTable),
+            [
+                (
+                    str(r["customer_id"]),
+                    (
+                        r["name"],
+                        self.level_name(r["level"]),
+                        r["owner"],
+                        lost_names.get(r["reason"], r["reason"]),
+                        r["note"],
+                    ),
+                )
+                for r in data["lost_requests"]
+            ],
+        )
+        sync_rows(
+            self.query_one("#leads", DataTable),
+            [
+                (
+                    str(v["customer_id"]),
+                    (
+                        v["name"],
+                        _(CHANNELS.get(v["source"], v["source"])),
+                        v["since"][:10],
+                        v["note"],
+                    ),
+                )
+                for v in data["leads"]
+            ],
+        )
         self._show_reasons(data)
         names = data["_names"]
         fun = data["_funnel"]
         rows = []
-        for sid, row in [*[(sid, fun[sid]) for sid in names if sid in fun],
-                         (None, fun.get(None))]:
+        for sid, row in [*[(sid, fun[sid]) for sid in names if sid in fun], (None, fun.get(None))]:
             if row is None:
                 continue
-            rows.append((str(sid), (names.get(sid, _("Team")) if sid else _("Team"),
-                                    *[_funnel_cell(row[s], row[FUNNEL_STAGES[0]])
-                                      for s in FUNNEL_STAGES])))
+            rows.append(
+                (
+                    str(sid),
+                    (
+                        names.get(sid, _("Team")) if sid else _("Team"),
+                        *[_funnel_cell(row[s], row[FUNNEL_STAGES[0]]) for s in FUNNEL_STAGES],
+                    ),
+                )
+            )
         sync_rows(self.query_one("#funnel", DataTable), rows)
         first, last = data["_funnel_range"]
         self.query_one("#funnel-range", Static).update(
-            _("First visits {first} – {last}, each stage as a share of the visitors; "
-              "r changes the period", first=first.isoformat(),
-              last=last.isoformat()))
+            _(
+                "First visits {first} – {last}, each stage as a share of the visitors; "
+                "r changes the period",
+                first=first.isoformat(),
+                last=last.isoformat(),
+            )
+        )
         coach = []
         for name, (months, missing) in data["_coaching"]:
             for month, m in months.items():
-                coach.append((f"{name}-{month}", (
-                    name, month, str(m.receptions),
-                    "-" if m.capture_rate is None else f"{m.capture_rate:.0%}",
-                    "-" if m.completeness is None else f"{m.completeness:.0%}",
-                    ", ".join(_(FIELD_LABELS.get(f, f)) for f, _n in missing.most_common(2)))))
+                coach.append(
+                    (
+                        f"{name}-{month}",
+                        (
+                            name,
+                            month,
+                            str(m.receptions),
+                            "-" if m.capture_rate is None else f"{m.capture_rate:.0%}",
+                            "-" if m.completeness is None else f"{m.completeness:.0%}",
+                            ", ".join(
+                                _(FIELD_LABELS.get(f, f)) for f, _n in missing.most_common(2)
+                            ),
+                        ),
+                    )
+                )
         sync_rows(self.query_one("#coaching", DataTable), coach)
 
     @on(Input.Changed, "#audit-filter")
@@ -236,49 +321,86 @@ class ManagerScreen(DeskScreen):
     def show_audit(self, entries: list[AuditEntry]) -> None:
         """The trail, newest first; read-only (the database refuses edits)."""
         zone = self.ctx.clock.zone
-        sync_rows(self.query_one("#audit", DataTable), [
-            (str(e.id), (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                         e.actor or _("(desk)"), e.action,
-                         f"{e.entity} #{e.entity_id}" if e.entity_id else e.entity,
-                         e.change()[:200]))
-            for e in entries])
+        sync_rows(
+            self.query_one("#audit", DataTable),
+            [
+                (
+                    str(e.id),
+                    (
+                        e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                        e.actor or _("(desk)"),
+                        e.action,
+                        f"{e.entity} #{e.entity_id}" if e.entity_id else e.entity,
+                        e.change()[:200],
+                    ),
+                )
+                for e in entries
+            ],
+        )
 
     def _show_team(self, data: dict[str, Any]) -> None:
         """Who is behind: today's figures per salesperson, the worst backlog first."""
         table = self.query_one("#team", DataTable)
         levels = data["levels"]
         if not table.columns:
-            for label, width in ((_("Salesperson"), 12), (_("Receptions"), 10),
-                                 *[(plain(self.level_name(lv)), 6) for lv in levels],
-                                 (_("Due"), 5), (_("Done"), 5), (_("Overdue"), 8),
-                                 (_("At risk"), 8), (_("Tomorrow"), 9), (_("Upgrades"), 8),
-                                 (_("Won"), 4), (_("Conversion"), 10), (_("Form"), 6),
-                                 (_("Contact"), 7)):
+            for label, width in (
+                (_("Salesperson"), 12),
+                (_("Receptions"), 10),
+                *[(plain(self.level_name(lv)), 6) for lv in levels],
+                (_("Due"), 5),
+                (_("Done"), 5),
+                (_("Overdue"), 8),
+                (_("At risk"), 8),
+                (_("Tomorrow"), 9),
+                (_("Upgrades"), 8),
+                (_("Won"), 4),
+                (_("Conversion"), 10),
+                (_("Form"), 6),
+                (_("Contact"), 7),
+            ):
                 table.add_column(label, width=width)
         tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
         at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
-        people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"],
-                                                             p["name"]))
+        people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"], p["name"]))
         rows = []
         for p in [*people, {**data["team"], "name": _("Team"), "id": 0}]:
             name = p["name"]
             overdue = str(p["callbacks_overdue"])
             if p["id"] and p["callbacks_overdue"]:
                 overdue = emphasis(overdue, "b red")
-            rows.append((str(p["id"]), (
-                name, str(p["receptions"]), *[str(p[lv]) for lv in levels],
-                str(p["callbacks_due"]), str(p["callbacks_done"]), overdue,
-                str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"])),
-                str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values())),
-                str(p["upgrades"]), str(p["won"]), pct(p["conversion_rate"]),
-                pct(p["form_completeness"]), pct(p["contact_capture_rate"]))))
+            rows.append(
+                (
+                    str(p["id"]),
+                    (
+                        name,
+                        str(p["receptions"]),
+                        *[str(p[lv]) for lv in levels],
+                        str(p["callbacks_due"]),
+                        str(p["callbacks_done"]),
+                        overdue,
+                        str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"])),
+                        str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values())),
+                        str(p["upgrades"]),
+                        str(p["won"]),
+                        pct(p["conversion_rate"]),
+                        pct(p["form_completeness"]),
+                        pct(p["contact_capture_rate"]),
+                    ),
+                )
+            )
         sync_rows(table, rows)
         behind = [p["name"] for p in people if p["callbacks_overdue"]]
         self.query_one("#team-summary", Static).update(
-            _("{day}: {n} salespeople with overdue callbacks — {names}. Rates over "
-              "{first} – {last}.", day=data["date"], n=len(behind),
-              names=", ".join(behind) or "-", first=data["rates_window"]["from"],
-              last=data["rates_window"]["to"]))
+            _(
+                "{day}: {n} salespeople with overdue callbacks — {names}. Rates over "
+                "{first} – {last}.",
+                day=data["date"],
+                n=len(behind),
+                names=", ".join(behind) or "-",
+                first=data["rates_window"]["from"],
+                last=data["rates_window"]["to"],
+            )
+        )
 
     def _show_reasons(self, data: dict[str, Any]) -> None:
         table = self.query_one("#reasons", DataTable)
@@ -288,32 +410,51 @@ class ManagerScreen(DeskScreen):
             table.add_columns(_("Reason"), _("Total"), *months, _("Chart"))
         top = max([*rep.table.by_reason.values(), *lost.table.by_reason.values(), 0])
         rows = []
-        for kind, r, names in (("no_contact", rep, _reason_names("no_contact")),
-                               ("lost", lost, _reason_names("lost"))):
+        for kind, r, names in (
+            ("no_contact", rep, _reason_names("no_contact")),
+            ("lost", lost, _reason_names("lost")),
+        ):
             for reason, n in r.table.by_reason.most_common():
                 trend = r.table.trend[reason]
-                label = (_("no contact: {reason}", reason=names.get(reason, reason))
-                         if kind == "no_contact"
-                         else _("lost: {reason}", reason=names.get(reason, reason)))
-                rows.append((f"{kind}:{reason}", (label, str(n), *[str(trend[m]) for m in months],
-                                                  _bar(n, top))))
+                label = (
+                    _("no contact: {reason}", reason=names.get(reason, reason))
+                    if kind == "no_contact"
+                    else _("lost: {reason}", reason=names.get(reason, reason))
+                )
+                rows.append(
+                    (
+                        f"{kind}:{reason}",
+                        (label, str(n), *[str(trend[m]) for m in months], _bar(n, top)),
+                    )
+                )
         sync_rows(table, rows)
-        lines = [f"{m.since} {m.reason}: {m.note} — "
-                 + _("{before} a month before, {after} since", before=ba.before,
-                     after=ba.after)
-                 for r in (rep, lost) for m, ba in r.countermeasures]
+        lines = [
+            f"{m.since} {m.reason}: {m.note} — "
+            + _("{before} a month before, {after} since", before=ba.before, after=ba.after)
+            for r in (rep, lost)
+            for m, ba in r.countermeasures
+        ]
         self.query_one("#countermeasures", Static).update("\n".join(lines))
         nc_names, lost_names = _reason_names("no_contact"), _reason_names("lost")
         people = []
-        for sid in sorted(set(rep.table.by_salesperson) | set(lost.table.by_salesperson),
-                          key=lambda i: rep.names.get(i, "")):
+        for sid in sorted(
+            set(rep.table.by_salesperson) | set(lost.table.by_salesperson),
+            key=lambda i: rep.names.get(i, ""),
+        ):
             nc = rep.table.by_salesperson.get(sid, Counter())
             lo = lost.table.by_salesperson.get(sid, Counter())
-            people.append((str(sid), (
-                rep.names.get(sid, "?"), str(sum(nc.values())),
-                ", ".join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
-                str(sum(lo.values())),
-                ", ".join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)))))
+            people.append(
+                (
+                    str(sid),
+                    (
+                        rep.names.get(sid, "?"),
+                        str(sum(nc.values())),
+                        ", ".join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
+                        str(sum(lo.values())),
+                        ", ".join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)),
+                    ),
+                )
+            )
         sync_rows(self.query_one("#reasons-people", DataTable), people)
 
     # -- helpers ------------------------------------------------------------------
@@ -339,18 +480,37 @@ class ManagerScreen(DeskScreen):
                 return
             kind, cid = key.split("-")
             lists = {"at_risk": "at_risk", "reassign": "to_reassign", "stalled": "stalled"}
-            owner = next((i["owner_id"] for i in self.data.get(lists[kind], [])
-                          if str(i["customer_id"]) == cid), None)
-            seniors = [(str(p.id), p.name) for p in setup.list_staff(self.ctx, "salesperson")
-                       if (p.seniority == "senior" or kind != "at_risk") and p.id != owner]
-            reason = (_("at risk: reassigned to a senior salesperson") if kind == "at_risk"
-                      else _("{what}: reassigned at the meeting", what=_(STALE_LABELS[kind])))
+            owner = next(
+                (
+                    i["owner_id"]
+                    for i in self.data.get(lists[kind], [])
+                    if str(i["customer_id"]) == cid
+                ),
+                None,
+            )
+            seniors = [
+                (str(p.id), p.name)
+                for p in setup.list_staff(self.ctx, "salesperson")
+                if (p.seniority == "senior" or kind != "at_risk") and p.id != owner
+            ]
+            reason = (
+                _("at risk: reassigned to a senior salesperson")
+                if kind == "at_risk"
+                else _("{what}: reassigned at the meeting", what=_(STALE_LABELS[kind]))
+            )
 
             def picked(sid: str | None) -> None:
                 if sid:
-                    self.run_service(customers.reassign, self.ctx, int(cid), int(sid), reason,
-                                     then=lambda v: self.notify(_("Now owned by {name}.",
-                                                                  name=v.owner), markup=False))
+                    self.run_service(
+                        customers.reassign,
+                        self.ctx,
+                        int(cid),
+                        int(sid),
+                        reason,
+                        then=lambda v: self.notify(
+                            _("Now owned by {name}.", name=v.owner), markup=False
+                        ),
+                    )
 
             self.app.push_screen(PickScreen(_("Give the customer to:"), seniors), picked)
         elif tab == "tab-leads":
@@ -361,10 +521,15 @@ class ManagerScreen(DeskScreen):
 
             def to(sid: str | None) -> None:
                 if sid:
-                    self.run_service(manager.hand_out_lead, self.ctx, int(key), int(sid),
-                                     then=lambda due: self.notify(
-                                         _("Handed out; first callback {day}.", day=due),
-                                         markup=False))
+                    self.run_service(
+                        manager.hand_out_lead,
+                        self.ctx,
+                        int(key),
+                        int(sid),
+                        then=lambda due: self.notify(
+                            _("Handed out; first callback {day}.", day=due), markup=False
+                        ),
+                    )
 
             self.app.push_screen(PickScreen(_("Hand the lead to:"), people), to)
 
@@ -373,8 +538,13 @@ class ManagerScreen(DeskScreen):
         me = self._manager_id()
         if key is None or me is None:
             return
-        self.run_service(customers.reassign, self.ctx, int(key.split("-")[1]), me,
-                         _("the manager calls personally"))
+        self.run_service(
+            customers.reassign,
+            self.ctx,
+            int(key.split("-")[1]),
+            me,
+            _("the manager calls personally"),
+        )
 
     def action_approve(self) -> None:
         key = self._selected("lost") if self._active_tab() == "tab-lost" else None
@@ -390,8 +560,9 @@ class ManagerScreen(DeskScreen):
             if note:
                 self.run_service(manager.send_back_lost, self.ctx, int(key), note)
 
-        self.app.push_screen(TextPromptScreen(_("Send back with a note for the salesperson:")),
-                             noted)
+        self.app.push_screen(
+            TextPromptScreen(_("Send back with a note for the salesperson:")), noted
+        )
 
     def action_countermeasure(self) -> None:
         key = self._selected("reasons") if self._active_tab() == "tab-reasons" else None
@@ -401,16 +572,24 @@ class ManagerScreen(DeskScreen):
 
         def noted(note: str | None) -> None:
             if note:
-                self.run_service(manager.mark_countermeasure, self.ctx, kind, reason,
-                                 self.ctx.today(), note)
+                self.run_service(
+                    manager.mark_countermeasure, self.ctx, kind, reason, self.ctx.today(), note
+                )
 
-        self.app.push_screen(TextPromptScreen(_("Countermeasure from today on this reason:")),
-                             noted)
+        self.app.push_screen(
+            TextPromptScreen(_("Countermeasure from today on this reason:")), noted
+        )
 
     def action_export(self) -> None:
         folder = maintenance.output_folder(self.ctx, "reports")
-        self.run_service(report_export.export_meeting, self.ctx, folder, then=lambda path:
-                         self.notify(_("Report written to {path}", path=str(path)), markup=False))
+        self.run_service(
+            report_export.export_meeting,
+            self.ctx,
+            folder,
+            then=lambda path: self.notify(
+                _("Report written to {path}", path=str(path)), markup=False
+            ),
+        )
 
     def action_import_sheet(self) -> None:
         """Ask for the sheet's file, then show its mapping and dry run."""
@@ -424,9 +603,15 @@ class ManagerScreen(DeskScreen):
         def imported(plan: ImportPlan | None) -> None:
             if plan is not None:
                 n = plan.counts
-                self.notify(_("Imported: {c} created, {m} merged, {r} left out.",
-                              c=n[Action.CREATE], m=n[Action.MERGE], r=n[Action.REJECT]),
-                            markup=False)
+                self.notify(
+                    _(
+                        "Imported: {c} created, {m} merged, {r} left out.",
+                        c=n[Action.CREATE],
+                        m=n[Action.MERGE],
+                        r=n[Action.REJECT],
+                    ),
+                    markup=False,
+                )
                 self.refresh_data()
 
         def opened(sheet: Sheet) -> None:
@@ -434,11 +619,14 @@ class ManagerScreen(DeskScreen):
 
         def typed(text: str | None) -> None:
             if text is not None:
-                self.run_service(importing.read, Path(text.strip()).expanduser(),
-                                 then=opened)
+                self.run_service(importing.read, Path(text.strip()).expanduser(), then=opened)
 
-        self.app.push_screen(TextPromptScreen(
-            _("The sheet to import (.csv or .xlsx): its file name"), "", check=check), typed)
+        self.app.push_screen(
+            TextPromptScreen(
+                _("The sheet to import (.csv or .xlsx): its file name"), "", check=check
+            ),
+            typed,
+        )
 
     def action_export_data(self) -> None:
         """Customers, receptions or callbacks to a .csv or .xlsx file for Excel."""
@@ -454,14 +642,25 @@ class ManagerScreen(DeskScreen):
                 if text is None:
                     return
                 path = Path(text.strip()).expanduser()
-                self.run_service(exporting.export, self.ctx, ExportKind(kind), path,
-                                 make_folder=True, then=lambda n: self.notify(
-                                     _("{n} rows written to {path}", n=n, path=str(path)),
-                                                                              markup=False))
+                self.run_service(
+                    exporting.export,
+                    self.ctx,
+                    ExportKind(kind),
+                    path,
+                    make_folder=True,
+                    then=lambda n: self.notify(
+                        _("{n} rows written to {path}", n=n, path=str(path)), markup=False
+                    ),
+                )
 
-            self.app.push_screen(TextPromptScreen(
-                _("Export to (.csv or .xlsx):"), str(default),
-                check=lambda text: exporting.check_path(Path(text.strip()))), typed)
+            self.app.push_screen(
+                TextPromptScreen(
+                    _("Export to (.csv or .xlsx):"),
+                    str(default),
+                    check=lambda text: exporting.check_path(Path(text.strip())),
+                ),
+                typed,
+            )
 
         self.app.push_screen(PickScreen(_("Export what?"), kinds), picked)
 
@@ -473,9 +672,14 @@ class ManagerScreen(DeskScreen):
                 self.funnel_range = parse_range(text, today)
                 self.refresh_data()
 
-        self.app.push_screen(TextPromptScreen(
-            _("Period: week, month, 2026-10, or 2026-10-01 2026-10-31"), "month",
-            check=lambda text: parse_range(text, today)), typed)
+        self.app.push_screen(
+            TextPromptScreen(
+                _("Period: week, month, 2026-10, or 2026-10-01 2026-10-31"),
+                "month",
+                check=lambda text: parse_range(text, today),
+            ),
+            typed,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that do nothing on the open tab are hidden from the Footer."""

@@ -50,10 +50,16 @@ class MarketingScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#pool", DataTable)
-        for label, width in ((_("Customer"), 14), (_("Phone"), 13), (_("Level"), 8),
-                             (_("Why in the pool"), 22), (_("In pool since"), 13),
-                             (_("Last contact"), 10), (_("Contacts"), 8),
-                             (_("Handed back"), 11)):
+        for label, width in (
+            (_("Customer"), 14),
+            (_("Phone"), 13),
+            (_("Level"), 8),
+            (_("Why in the pool"), 22),
+            (_("In pool since"), 13),
+            (_("Last contact"), 10),
+            (_("Contacts"), 8),
+            (_("Handed back"), 11),
+        ):
             table.add_column(label, width=width)
         table.focus()  # the list is the work; / searches
 
@@ -88,20 +94,44 @@ class MarketingScreen(DeskScreen):
         zone = self.ctx.clock.zone
         rows = []
         for e in entries:
-            why = (_("lost: {reason}", reason=lost_names.get(e.lost_reason or "",
-                                                             e.lost_reason or "-"))
-                   if e.status == "lost" else _("cold"))
-            last = (e.last_marketing_contact.astimezone(zone).strftime("%Y-%m-%d")
-                    if e.last_marketing_contact else "-")
-            rows.append((str(e.customer_id), (
-                e.name, display_phone(e.phone) if e.phone else "-", self.level_name(e.level),
-                why, e.in_pool_since.astimezone(zone).strftime("%Y-%m-%d"), last,
-                str(e.marketing_contacts), _("yes") if e.nurtured else "")))
+            why = (
+                _(
+                    "lost: {reason}",
+                    reason=lost_names.get(e.lost_reason or "", e.lost_reason or "-"),
+                )
+                if e.status == "lost"
+                else _("cold")
+            )
+            last = (
+                e.last_marketing_contact.astimezone(zone).strftime("%Y-%m-%d")
+                if e.last_marketing_contact
+                else "-"
+            )
+            rows.append(
+                (
+                    str(e.customer_id),
+                    (
+                        e.name,
+                        display_phone(e.phone) if e.phone else "-",
+                        self.level_name(e.level),
+                        why,
+                        e.in_pool_since.astimezone(zone).strftime("%Y-%m-%d"),
+                        last,
+                        str(e.marketing_contacts),
+                        _("yes") if e.nurtured else "",
+                    ),
+                )
+            )
         sync_rows(self.query_one("#pool", DataTable), rows)
         who = self.person[1] if self.person else _("nobody chosen (w)")
         self.query_one("#who", Static).update(
-            _("Marketing pool: {n} customers, {back} handed back — you are {who}",
-              n=counts[0], back=counts[1], who=who))
+            _(
+                "Marketing pool: {n} customers, {back} handed back — you are {who}",
+                n=counts[0],
+                back=counts[1],
+                who=who,
+            )
+        )
 
     def _selected(self) -> PoolEntry | None:
         table = self.query_one("#pool", DataTable)
@@ -141,10 +171,20 @@ class MarketingScreen(DeskScreen):
         def open_dialog() -> None:
             assert self.person is not None
             by = self.person[0]
-            title = _("Marketing contact: {name} · {phone}", name=entry.name,
-                      phone=display_phone(entry.phone) if entry.phone else "-")
-            self.app.push_screen(ContactScreen(title, lambda outcome, note: marketing.log_contact(
-                self.ctx, entry.customer_id, by, outcome, note)), self._after)
+            title = _(
+                "Marketing contact: {name} · {phone}",
+                name=entry.name,
+                phone=display_phone(entry.phone) if entry.phone else "-",
+            )
+            self.app.push_screen(
+                ContactScreen(
+                    title,
+                    lambda outcome, note: marketing.log_contact(
+                        self.ctx, entry.customer_id, by, outcome, note
+                    ),
+                ),
+                self._after,
+            )
 
         self._as_someone(open_dialog)
 
@@ -156,17 +196,30 @@ class MarketingScreen(DeskScreen):
         def noted(note: str | None) -> None:
             if note is not None:
                 by = self.person[0] if self.person else None
-                self.run_service(marketing.mark_nurtured, self.ctx, entry.customer_id, note,
-                                 by_id=by, then=lambda _r: self.notify(
-                                     _("Handed back: the manager assigns it at the meeting."),
-                                                                       markup=False))
+                self.run_service(
+                    marketing.mark_nurtured,
+                    self.ctx,
+                    entry.customer_id,
+                    note,
+                    by_id=by,
+                    then=lambda _r: self.notify(
+                        _("Handed back: the manager assigns it at the meeting."), markup=False
+                    ),
+                )
 
-        self.app.push_screen(TextPromptScreen(
-            _("Hand {name} back to sales — what changed?", name=entry.name)), noted)
+        self.app.push_screen(
+            TextPromptScreen(_("Hand {name} back to sales — what changed?", name=entry.name)), noted
+        )
 
     def action_lead(self) -> None:
-        self.app.push_screen(LeadScreen(lambda name, phone, channel, note: marketing.register_lead(
-            self.ctx, name, phone, channel, note)), self._after)
+        self.app.push_screen(
+            LeadScreen(
+                lambda name, phone, channel, note: marketing.register_lead(
+                    self.ctx, name, phone, channel, note
+                )
+            ),
+            self._after,
+        )
 
     def _after(self, result: object) -> None:
         if result is not None:

@@ -57,8 +57,7 @@ class MeetingScreen(DeskScreen):
         """The period shown: chosen, or the day / week / month containing today."""
         if self.first is not None and self.last is not None:
             return self.first, self.last
-        return period_bounds(self.period if self.period != "range" else "day",
-                             self.ctx.today())
+        return period_bounds(self.period if self.period != "range" else "day", self.ctx.today())
 
     def refresh_data(self) -> None:
         first, last = self.bounds()
@@ -71,8 +70,10 @@ class MeetingScreen(DeskScreen):
             first, last = period_bounds("month", first)
         else:
             length = (last - first).days + 1
-            first, last = (first + timedelta(days=step * length),
-                           last + timedelta(days=step * length))
+            first, last = (
+                first + timedelta(days=step * length),
+                last + timedelta(days=step * length),
+            )
         self.first, self.last = first, last
         self.refresh_data()
 
@@ -84,8 +85,7 @@ class MeetingScreen(DeskScreen):
 
     def action_period(self) -> None:
         order = ("day", "week", "month")
-        self.period = order[(order.index(self.period) + 1) % 3] if self.period in order \
-            else "day"
+        self.period = order[(order.index(self.period) + 1) % 3] if self.period in order else "day"
         anchor = self.last or self.ctx.today()
         self.first, self.last = period_bounds(self.period, anchor)
         self.refresh_data()
@@ -99,16 +99,28 @@ class MeetingScreen(DeskScreen):
                 self.period = "range"
                 self.refresh_data()
 
-        self.app.push_screen(TextPromptScreen(
-            _("Period: week, month, 2026-10, or 2026-10-01 2026-10-31"), "",
-            check=lambda text: parse_range(text, today)), typed)
+        self.app.push_screen(
+            TextPromptScreen(
+                _("Period: week, month, 2026-10, or 2026-10-01 2026-10-31"),
+                "",
+                check=lambda text: parse_range(text, today),
+            ),
+            typed,
+        )
 
     def action_export(self) -> None:
         first, last = self.bounds()
         folder = maintenance.output_folder(self.ctx, "reports")
-        self.run_service(report_export.export_meeting, self.ctx, folder, last, first,
-                         then=lambda path: self.notify(_("Report written to {path}",
-                                                         path=str(path)), markup=False))
+        self.run_service(
+            report_export.export_meeting,
+            self.ctx,
+            folder,
+            last,
+            first,
+            then=lambda path: self.notify(
+                _("Report written to {path}", path=str(path)), markup=False
+            ),
+        )
 
     @work(thread=True, exclusive=True, group="meeting", exit_on_error=False)
     def load(self, first: date, last: date) -> None:
@@ -119,33 +131,83 @@ class MeetingScreen(DeskScreen):
         data = as_json(report)
         r, c = data["receptions"], data["callbacks"]
         self.query_one("#summary", Static).update(
-            (_("Daily meeting report — {day}", day=data["date"])
-             if data["period"]["from"] == data["date"]
-             else _("Meeting report — {first} to {last}", first=data["period"]["from"],
-                    last=data["date"])) + "\n"
-            + _("Receptions: {total} ({with_c} with contact, {without} without), "
-                "{uncounted} not counted", total=r["total"], with_c=r["with_contact"],
-                without=r["without_contact"], uncounted=r["uncounted"]) + "\n"
-            + _("Callbacks: {due} due, {done} done, {overdue} overdue", due=c["due"],
-                done=c["done"], overdue=c["overdue"]))
+            (
+                _("Daily meeting report — {day}", day=data["date"])
+                if data["period"]["from"] == data["date"]
+                else _(
+                    "Meeting report — {first} to {last}",
+                    first=data["period"]["from"],
+                    last=data["date"],
+                )
+            )
+            + "\n"
+            + _(
+                "Receptions: {total} ({with_c} with contact, {without} without), "
+                "{uncounted} not counted",
+                total=r["total"],
+                with_c=r["with_contact"],
+                without=r["without_contact"],
+                uncounted=r["uncounted"],
+            )
+            + "\n"
+            + _(
+                "Callbacks: {due} due, {done} done, {overdue} overdue",
+                due=c["due"],
+                done=c["done"],
+                overdue=c["overdue"],
+            )
+        )
         table = self.query_one("#people", DataTable)
         levels = data["levels"]
         table.clear(columns=True)
-        table.add_columns(_("Salesperson"), _("Receptions"),
-                          *[plain(self.level_name(lv)) for lv in levels], _("Due"), _("Done"),
-                          _("Overdue"), _("Upgrades"), _("Won"), _("Conversion"), _("Form"),
-                          _("Contact"))
+        table.add_columns(
+            _("Salesperson"),
+            _("Receptions"),
+            *[plain(self.level_name(lv)) for lv in levels],
+            _("Due"),
+            _("Done"),
+            _("Overdue"),
+            _("Upgrades"),
+            _("Won"),
+            _("Conversion"),
+            _("Form"),
+            _("Contact"),
+        )
         for p in [*data["salespeople"], {**data["team"], "name": _("Team"), "id": 0}]:
-            table.add_row(*cells(p["name"], str(p["receptions"]), *[str(p[lv]) for lv in levels],
-                          str(p["callbacks_due"]), str(p["callbacks_done"]),
-                          str(p["callbacks_overdue"]), str(p["upgrades"]), str(p["won"]),
-                          pct(p["conversion_rate"]), pct(p["form_completeness"]),
-                          pct(p["contact_capture_rate"])), key=str(p["id"]))
-        self.query_one("#tomorrow", Static).update("   ".join(
-            f"{t['salesperson']} {t['callbacks']}" + (f" (+{t['overdue']})" if t["overdue"]
-                                                       else "") for t in data["tomorrow"]))
+            table.add_row(
+                *cells(
+                    p["name"],
+                    str(p["receptions"]),
+                    *[str(p[lv]) for lv in levels],
+                    str(p["callbacks_due"]),
+                    str(p["callbacks_done"]),
+                    str(p["callbacks_overdue"]),
+                    str(p["upgrades"]),
+                    str(p["won"]),
+                    pct(p["conversion_rate"]),
+                    pct(p["form_completeness"]),
+                    pct(p["contact_capture_rate"]),
+                ),
+                key=str(p["id"]),
+            )
+        self.query_one("#tomorrow", Static).update(
+            "   ".join(
+                f"{t['salesperson']} {t['callbacks']}"
+                + (f" (+{t['overdue']})" if t["overdue"] else "")
+                for t in data["tomorrow"]
+            )
+        )
         self.query_one("#stale", Static).update(
-            _("At risk: {n}; to reassign: {m}; stalled: {k}", n=len(data["at_risk"]),
-              m=len(data["to_reassign"]), k=len(data["stalled"])) + "\n" + "\n".join(
+            _(
+                "At risk: {n}; to reassign: {m}; stalled: {k}",
+                n=len(data["at_risk"]),
+                m=len(data["to_reassign"]),
+                k=len(data["stalled"]),
+            )
+            + "\n"
+            + "\n".join(
                 f"  {i['name']} · {self.level_name(i['level'])} · {i['owner']} · "
-                + _("{n} d over", n=i["days_over"]) for i in data["at_risk"][:8]))
+                + _("{n} d over", n=i["days_over"])
+                for i in data["at_risk"][:8]
+            )
+        )

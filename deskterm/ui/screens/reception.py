@@ -81,12 +81,23 @@ class ReceptionScreen(DeskScreen):
         # Fixed widths: columns that never jump as rows come and go (and that render the
         # same whatever order the rows arrived in). Double-width names fit: 16 cells = 8 汉字.
         board = self.query_one("#board", DataTable)
-        for label, width in (("#", 2), (_("Salesperson"), 16), (_("State"), 10),
-                             (_("Since"), 8), (_("Ups"), 4), (_("Note"), 30)):
+        for label, width in (
+            ("#", 2),
+            (_("Salesperson"), 16),
+            (_("State"), 10),
+            (_("Since"), 8),
+            (_("Ups"), 4),
+            (_("Note"), 30),
+        ):
             board.add_column(label, width=width)
         arrivals = self.query_one("#arrivals", DataTable)
-        for label, width in ((_("Time"), 5), (_("Channel"), 14), (_("Salesperson"), 12),
-                             (_("Visitor"), 14), (_("Form"), 4)):
+        for label, width in (
+            (_("Time"), 5),
+            (_("Channel"), 14),
+            (_("Salesperson"), 12),
+            (_("Visitor"), 14),
+            (_("Form"), 4),
+        ):
             arrivals.add_column(label, width=width)
         self.refresh_data()
         self.set_interval(REFRESH_SECONDS, self.refresh_data)
@@ -130,9 +141,19 @@ class ReceptionScreen(DeskScreen):
         for m in board.members:
             state = _(STATE_LABELS[m.state])  # type: ignore[index]
             name = ("▶ " if m.is_next else "  ") + m.name
-            rows.append((str(m.salesperson_id), (str(m.position), name, state,
-                                                 self._since(m.busy_since), str(m.ups),
-                                                 self._note(m))))
+            rows.append(
+                (
+                    str(m.salesperson_id),
+                    (
+                        str(m.position),
+                        name,
+                        state,
+                        self._since(m.busy_since),
+                        str(m.ups),
+                        self._note(m),
+                    ),
+                )
+            )
         sync_rows(self.query_one("#board", DataTable), rows)
         nxt = next((m.name for m in board.members if m.is_next), None)
         banner = self.query_one("#next-up", Static)
@@ -146,8 +167,7 @@ class ReceptionScreen(DeskScreen):
             banner.update(_("Nobody is free right now."))
         banner.set_class(nxt is not None, "has-next")
         off = ", ".join(name for _id, name in board.off_duty)
-        self.query_one("#off-duty", Static).update(_("Off duty: {names}", names=off) if off
-                                                   else "")
+        self.query_one("#off-duty", Static).update(_("Off duty: {names}", names=off) if off else "")
         arows = []
         for a in message.arrivals:
             when = a.arrived_at.astimezone(self.ctx.clock.zone).strftime("%H:%M")
@@ -179,22 +199,32 @@ class ReceptionScreen(DeskScreen):
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         return next((a for a in self.arrivals if str(a.id) == key), None)
 
-    def open_form(self, arrival: Arrival | ReceptionView, prefill: ReceptionForm | None = None,
-                  channel: str = "walk_in") -> None:
+    def open_form(
+        self,
+        arrival: Arrival | ReceptionView,
+        prefill: ReceptionForm | None = None,
+        channel: str = "walk_in",
+    ) -> None:
         if isinstance(arrival, Arrival):
             rid, who, when = arrival.reception_id, arrival.salesperson_name, self.ctx.now()
         else:
-            rid, who, when, channel = (arrival.id, arrival.salesperson, arrival.arrived_at,
-                                       arrival.channel)
-        info = FormContext(rid, who, when.astimezone(self.ctx.clock.zone).strftime("%H:%M"),
-                           channel, prefill)
+            rid, who, when, channel = (
+                arrival.id,
+                arrival.salesperson,
+                arrival.arrived_at,
+                arrival.channel,
+            )
+        info = FormContext(
+            rid, who, when.astimezone(self.ctx.clock.zone).strftime("%H:%M"), channel, prefill
+        )
 
         def saved(result: SavedForm | None) -> None:
             if result is None:
                 return
             if result.next_callback:
-                self.notify(_("Saved. Next callback {day}.", day=result.next_callback),
-                            markup=False)
+                self.notify(
+                    _("Saved. Next callback {day}.", day=result.next_callback), markup=False
+                )
             else:
                 self.notify(_("Saved."), markup=False)
             self.refresh_data()
@@ -204,6 +234,7 @@ class ReceptionScreen(DeskScreen):
     # -- actions ---------------------------------------------------------------------
     def action_walk_in(self) -> None:
         """Ask "first visit?" before anything else."""
+
         def answer(value: str | None) -> None:
             if value == "new":
                 shown = self.board.next_up if self.board else None
@@ -211,36 +242,56 @@ class ReceptionScreen(DeskScreen):
             elif value == "returning":
                 self.action_returning()
 
-        self.app.push_screen(PickScreen(_("First visit?"), [
-            ("new", _("yes — a new visitor")), ("returning", _("no — a returning customer"))]),
-            answer)
+        self.app.push_screen(
+            PickScreen(
+                _("First visit?"),
+                [("new", _("yes — a new visitor")), ("returning", _("no — a returning customer"))],
+            ),
+            answer,
+        )
 
     def action_returning(self) -> None:
         def picked(c: CustomerView | None) -> None:
             if c is None:
                 return
-            prefill = ReceptionForm(name=c.name, phone=c.phone or "", model_interest=(
-                c.model_interest or ""), level=c.level)
+            prefill = ReceptionForm(
+                name=c.name,
+                phone=c.phone or "",
+                model_interest=(c.model_interest or ""),
+                level=c.level,
+            )
 
             def received(arrival: Arrival) -> None:
                 if arrival.courtesy:
-                    self.notify(_("{owner} is not on the floor: {who} receives as a courtesy; "
-                                  "{owner} keeps the customer.", owner=c.owner,
-                                  who=arrival.salesperson_name), markup=False)
+                    self.notify(
+                        _(
+                            "{owner} is not on the floor: {who} receives as a courtesy; "
+                            "{owner} keeps the customer.",
+                            owner=c.owner,
+                            who=arrival.salesperson_name,
+                        ),
+                        markup=False,
+                    )
                 self.open_form(arrival, prefill)
 
             self.run_service(rotation.receive_returning, self.ctx, c.id, then=received)
 
-        self.app.push_screen(CustomerPickScreen(self.ctx, _("Returning customer: who is it?")),
-                             picked)
+        self.app.push_screen(
+            CustomerPickScreen(self.ctx, _("Returning customer: who is it?")), picked
+        )
 
     def action_uncounted(self) -> None:
         def picked(kind: str | None) -> None:
             if kind:
                 self.run_service(rotation.receive_uncounted, self.ctx, kind)
 
-        self.app.push_screen(PickScreen(_("An up that doesn't count:"), [
-            (k.value, _(label)) for k, label in UNCOUNTED_LABELS.items()]), picked)
+        self.app.push_screen(
+            PickScreen(
+                _("An up that doesn't count:"),
+                [(k.value, _(label)) for k, label in UNCOUNTED_LABELS.items()],
+            ),
+            picked,
+        )
 
     def action_remote(self) -> None:
         if self.board is None:
@@ -254,28 +305,36 @@ class ReceptionScreen(DeskScreen):
 
             def person_picked(sid: str | None) -> None:
                 if sid:
-                    self.run_service(rotation.log_remote_arrival, self.ctx, channel, int(sid),
-                                     then=lambda a: self.open_form(a, None, channel))
+                    self.run_service(
+                        rotation.log_remote_arrival,
+                        self.ctx,
+                        channel,
+                        int(sid),
+                        then=lambda a: self.open_form(a, None, channel),
+                    )
 
             self.app.push_screen(PickScreen(_("Who takes it?"), people), person_picked)
 
-        self.app.push_screen(PickScreen(_("Arrival by:"), [("phone", _("phone")),
-                                                            ("online", _("online"))]),
-                             channel_picked)
+        self.app.push_screen(
+            PickScreen(_("Arrival by:"), [("phone", _("phone")), ("online", _("online"))]),
+            channel_picked,
+        )
 
     def _member_action(self, fn, *extra) -> None:  # type: ignore[no-untyped-def]
         m = self.selected_member()
         if m is None:
-            self.notify(_("Choose a salesperson on the board first."), severity="warning",
-                        markup=False)
+            self.notify(
+                _("Choose a salesperson on the board first."), severity="warning", markup=False
+            )
             return
         self.run_service(fn, self.ctx, m.salesperson_id, *extra)
 
     def action_done(self) -> None:
         m = self.selected_member()
         if m is not None and m.state != "with_customer":
-            busy = [x for x in (self.board.members if self.board else ())
-                    if x.state == "with_customer"]
+            busy = [
+                x for x in (self.board.members if self.board else ()) if x.state == "with_customer"
+            ]
             if len(busy) == 1:  # the only one with a customer: no need to aim the cursor
                 self.run_service(rotation.done, self.ctx, busy[0].salesperson_id)
                 return
@@ -293,8 +352,13 @@ class ReceptionScreen(DeskScreen):
             if reason:
                 self.run_service(rotation.away, self.ctx, m.salesperson_id, reason)
 
-        self.app.push_screen(PickScreen(_("{name} is away for:", name=m.name), [
-            (k.value, _(label)) for k, label in AWAY_LABELS.items()]), picked)
+        self.app.push_screen(
+            PickScreen(
+                _("{name} is away for:", name=m.name),
+                [(k.value, _(label)) for k, label in AWAY_LABELS.items()],
+            ),
+            picked,
+        )
 
     def action_skip(self) -> None:
         m = self.selected_member()
@@ -307,8 +371,13 @@ class ReceptionScreen(DeskScreen):
             if reason:
                 self.run_service(rotation.skip, self.ctx, m.salesperson_id, reason)
 
-        self.app.push_screen(PickScreen(_("Skip {name} because:", name=m.name), [
-            (k.value, _(label)) for k, label in SKIP_LABELS.items()]), picked)
+        self.app.push_screen(
+            PickScreen(
+                _("Skip {name} because:", name=m.name),
+                [(k.value, _(label)) for k, label in SKIP_LABELS.items()],
+            ),
+            picked,
+        )
 
     def action_undo(self) -> None:
         if self.board is None or self.board.last_event is None:
@@ -317,14 +386,20 @@ class ReceptionScreen(DeskScreen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.run_service(rotation.undo_last, self.ctx,
-                                 then=lambda kind: self.notify(_("Undone: {what}",
-                                                                 what=_(_event_label(kind))),
-                                                               markup=False))
+                self.run_service(
+                    rotation.undo_last,
+                    self.ctx,
+                    then=lambda kind: self.notify(
+                        _("Undone: {what}", what=_(_event_label(kind))), markup=False
+                    ),
+                )
 
-        self.app.push_screen(ConfirmScreen(_("Undo the last action ({what})?",
-                                             what=_(_event_label(self.board.last_event)))),
-                             answer)
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Undo the last action ({what})?", what=_(_event_label(self.board.last_event)))
+            ),
+            answer,
+        )
 
     def action_check_in(self) -> None:
         if self.board is None:
@@ -337,8 +412,9 @@ class ReceptionScreen(DeskScreen):
             if sid:
                 self.run_service(rotation.check_in, self.ctx, int(sid))
 
-        self.app.push_screen(PickScreen(_("Check in:"), [(str(i), n) for i, n in
-                                                          self.board.off_duty]), picked)
+        self.app.push_screen(
+            PickScreen(_("Check in:"), [(str(i), n) for i, n in self.board.off_duty]), picked
+        )
 
     def action_check_out(self) -> None:
         m = self.selected_member()
@@ -382,8 +458,12 @@ class ReceptionScreen(DeskScreen):
             if yes:
                 self.run_service(rotation.close_day, self.ctx)
 
-        self.app.push_screen(ConfirmScreen(_("Close the day? Open receptions are closed and "
-                                             "the rotation statistics kept.")), answer)
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Close the day? Open receptions are closed and the rotation statistics kept.")
+            ),
+            answer,
+        )
 
     @on(DataTable.RowSelected, "#arrivals")
     def arrival_chosen(self) -> None:

@@ -32,11 +32,19 @@ class SignInScreen(WorkerBoundary, ModalScreen[Actor]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(_("Sign in: choose your name, then type your PIN."), classes="question",
-                        markup=False)
-            yield OptionList(*[Option(f"{p.name} · {_(ROLE_LABELS.get(p.role, p.role))}",
-                                      id=str(p.id)) for p in self.people], id="people",
-                             markup=False)
+            yield Label(
+                _("Sign in: choose your name, then type your PIN."),
+                classes="question",
+                markup=False,
+            )
+            yield OptionList(
+                *[
+                    Option(f"{p.name} · {_(ROLE_LABELS.get(p.role, p.role))}", id=str(p.id))
+                    for p in self.people
+                ],
+                id="people",
+                markup=False,
+            )
             yield Label("", id="pin-hint", classes="hint", markup=False)
             yield TextField(placeholder=_("PIN"), password=True, id="pin")
             yield Static("", id="err-pin", classes="field-error", markup=False)
@@ -60,7 +68,9 @@ class SignInScreen(WorkerBoundary, ModalScreen[Actor]):
     def _show_hint(self, first: bool) -> None:
         self.query_one("#pin-hint", Label).update(
             _("First sign-in: the PIN you type now (4 to 8 digits) becomes your PIN.")
-            if first else "")
+            if first
+            else ""
+        )
 
     @on(Input.Submitted, "#pin")
     def submitted(self, event: Input.Submitted) -> None:

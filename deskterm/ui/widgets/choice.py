@@ -43,9 +43,15 @@ class Choice(Widget, can_focus=True):
         def control(self) -> Choice:
             return self.choice
 
-    def __init__(self, options: Sequence[tuple[str, str]], value: str | None = None, *,
-                 multiple: bool = False, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self,
+        options: Sequence[tuple[str, str]],
+        value: str | None = None,
+        *,
+        multiple: bool = False,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.options = list(options)
         self.multiple = multiple

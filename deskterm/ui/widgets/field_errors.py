@@ -9,8 +9,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 
-def show_field_errors(screen: Screen, errors: Mapping[str, str],
-                      focusable: Collection[str] = ()) -> None:
+def show_field_errors(
+    screen: Screen, errors: Mapping[str, str], focusable: Collection[str] = ()
+) -> None:
     """Clear old messages, show new ones in ``#err-<field>``, focus the first wrong field.
 
     Nothing typed is touched: the user corrects the field and saves again.
@@ -39,8 +40,7 @@ def _show_where_possible(screen: Any, errors: Mapping[str, str], general_field: 
     screen.show_errors(placed)
 
 
-def save_or_show_errors(screen: Any, save: Callable[[], Any], general_field: str = "form"
-                        ) -> None:
+def save_or_show_errors(screen: Any, save: Callable[[], Any], general_field: str = "form") -> None:
     """Run ``save`` (from a worker thread): dismiss the dialog with its result, or show
     every field error under its field (the others under ``general_field``)."""
     from deskterm.errors import DesktermError

@@ -26,10 +26,15 @@ class DeskFooter(Footer):
 
     def _keys(self) -> tuple[object, ...]:
         """What compose would show: each shown key, its label, state and tooltip."""
-        return (self.compact, self.show_command_palette, tuple(
-            (binding.key, binding.action, binding.description, enabled, tooltip)
-            for (_node, binding, enabled, tooltip) in self.screen.active_bindings.values()
-            if binding.show))
+        return (
+            self.compact,
+            self.show_command_palette,
+            tuple(
+                (binding.key, binding.action, binding.description, enabled, tooltip)
+                for (_node, binding, enabled, tooltip) in self.screen.active_bindings.values()
+                if binding.show
+            ),
+        )
 
     def compose(self) -> ComposeResult:
         self._pending = False
