@@ -17,7 +17,7 @@ from sqlmodel import select
 from deskterm.cli.main import main
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.text import parse_day
-from deskterm.errors import DesktermError
+from deskterm.errors import DesktermError, InvalidInput
 from deskterm.reliability.hostile import SAMPLES, hostile_trial
 from deskterm.services import customers, rotation, setup
 from deskterm.services.reception import ReceptionForm, save_form
@@ -68,6 +68,13 @@ def test_any_text_in_any_form_field_is_saved_clean_or_refused(desk, field, value
 @SETTINGS
 @given(text=NASTY)
 def test_search_takes_anything(desk, text):
+    """Any text is a search, except one longer than a search may be: that is refused
+    with a message about the search (issue 14), never a crash."""
+    if len(text.strip()) > customers.SEARCH_MAX:
+        with pytest.raises(InvalidInput) as refused:
+            customers.search(desk, text)
+        assert refused.value.field == "search"
+        return
     assert isinstance(customers.search(desk, text), list)
 
 
