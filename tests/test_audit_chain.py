@@ -366,3 +366,24 @@ def test_a_shop_moved_to_the_server_keeps_its_chain(database, tmp_path, clock):
         assert _audit(server) == []
     finally:
         server.db.close()
+
+
+@pytest.mark.both_databases
+def test_several_rows_in_one_transaction_and_a_savepoint_undone_stay_one_chain(ctx, trail):
+    from deskterm.services.context import record_audit
+
+    with ctx.db.write() as s:
+        record_audit(s, ctx, "test.one", "setting", None, after={"n": 1})
+        record_audit(s, ctx, "test.two", "setting", None, after={"n": 2})
+        nested = s.begin_nested()
+        record_audit(s, ctx, "test.undone", "setting", None, after={"n": 3})
+        s.flush()
+        nested.rollback()
+        record_audit(s, ctx, "test.three", "setting", None, after={"n": 4})
+    with pytest.raises(RuntimeError), ctx.db.write() as s:
+        record_audit(s, ctx, "test.lost", "setting", None, after={"n": 5})
+        raise RuntimeError("the change fails: its audit row goes with it")
+    setup.set_setting(ctx, "shop.name", "Next")
+    rows = _rows(ctx)
+    assert [r[0] for r in rows] == list(range(1, trail + 5))
+    assert _audit(ctx) == []

@@ -93,7 +93,12 @@ def append(
 ) -> Audit:
     """Add one audit row after the last one, chained to it, in ``session``'s write
     transaction (which holds the write lock, so no other writer appends meanwhile)."""
-    last = session.info.get(_SESSION_KEY)
+    # Remembered for this transaction (or savepoint) only: another one may have appended
+    # since, or this one's rows may have been rolled back.
+    session.connection()  # begins the transaction if nothing in it ran yet
+    tx = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(_SESSION_KEY)
+    last = cached[1] if cached is not None and cached[0] is tx else None
     if last is None:
         # The trail's real end (not the head row): a row appended by hand must not make
         # every later save fail on a duplicate id; check reports such a row instead.
@@ -125,7 +130,7 @@ def append(
         head.last_id, head.last_hash = new_id, digest
         session.add(head)
     # The rest of this transaction appends after this row without reading again.
-    session.info[_SESSION_KEY] = (new_id, digest)
+    session.info[_SESSION_KEY] = (tx, (new_id, digest))
     return entry
 
 
