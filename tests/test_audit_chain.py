@@ -3,6 +3,7 @@ deleted, forged or moved, then the triggers put back, ``check`` still names the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -387,3 +388,47 @@ def test_several_rows_in_one_transaction_and_a_savepoint_undone_stay_one_chain(c
     rows = _rows(ctx)
     assert [r[0] for r in rows] == list(range(1, trail + 5))
     assert _audit(ctx) == []
+
+
+_WRITER = """
+import sys
+from datetime import datetime
+from deskterm.clock import FixedClock, zone_named
+from deskterm.services import setup
+from deskterm.services.maintenance import open_context
+
+ctx = open_context(sys.argv[1], FixedClock(datetime(2026, 3, 2, 9), zone=zone_named("UTC")),
+                   start_of_day=False)
+try:
+    for i in range(15):
+        setup.add_staff(ctx, f"{sys.argv[2]}-{i}", "salesperson")
+finally:
+    ctx.db.close()
+"""
+
+
+def test_two_processes_writing_one_file_keep_one_chain(tmp_path, clock):
+    """Two windows are two processes on the shop PC: each appends under SQLite's write
+    lock, so their rows interleave in one chain."""
+    path = tmp_path / "shop.db"
+    ctx = open_context(path, clock)
+    try:
+        root = Path(__file__).resolve().parents[1]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _WRITER, str(path), name],
+                cwd=root,
+                env={**os.environ, "PYTHONPATH": str(root)},
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name in ("A", "B")
+        ]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+        rows = _rows(ctx)
+        assert len(rows) == 30 and [r[0] for r in rows] == list(range(1, 31))
+        assert _audit(ctx) == []
+    finally:
+        ctx.db.close()
