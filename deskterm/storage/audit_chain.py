@@ -40,6 +40,8 @@ _SESSION_KEY = "deskterm.audit_chain.last"
 BATCH = 5000
 
 _COLUMNS = "id, at, actor_id, action, entity, entity_id, before_json, after_json"
+#: ``at`` as the text :func:`deskterm.storage.queries.to_stored` gives (UTC, microseconds).
+_PG_AT = "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
 
 
 def _at_text(at: str | datetime) -> str:
@@ -155,10 +157,13 @@ class Break:
 
 def _pages(cur: Raw) -> Iterator[tuple[Any, ...]]:
     """Every audit row in id order, a page at a time (never the whole trail in memory)."""
-    mark = "%s" if cur.postgresql else "?"
-    sql = (
-        f"SELECT {_COLUMNS}, prev_hash, hash FROM audit WHERE id > {mark} ORDER BY id LIMIT {BATCH}"
-    )
+    columns, mark = f"{_COLUMNS}, prev_hash, hash", "?"
+    if cur.postgresql:
+        # The server spells the time as SQLite stores it: no datetime made and formatted
+        # again per row (a third of the walk's time).
+        columns = columns.replace(" at,", f" {_PG_AT},")
+        mark = "%s"
+    sql = f"SELECT {columns} FROM audit WHERE id > {mark} ORDER BY id LIMIT {BATCH}"
     after = -1
     while True:
         cur.cursor.execute(sql, (after,))
