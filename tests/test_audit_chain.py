@@ -432,3 +432,23 @@ def test_two_processes_writing_one_file_keep_one_chain(tmp_path, clock):
         assert _audit(ctx) == []
     finally:
         ctx.db.close()
+
+
+@pytest.mark.both_databases
+def test_a_new_database_whose_first_change_writes_several_rows(database, clock):
+    """The end marker is made by the first row and moved by the next ones of the same
+    transaction (one marker row, never two)."""
+    from deskterm.services.context import record_audit
+
+    ctx = open_context(database, clock)
+    try:
+        assert _rows(ctx) == [] and _audit(ctx) == []
+        with ctx.db.write() as s:
+            for n in range(3):
+                record_audit(s, ctx, "test.add", "setting", None, after={"n": n})
+        assert [r[0] for r in _rows(ctx)] == [1, 2, 3] and _audit(ctx) == []
+        with ctx.db.read() as s:
+            head = s.connection().exec_driver_sql("SELECT slot, last_id FROM audit_head").all()
+        assert [tuple(h) for h in head] == [(1, 3)]
+    finally:
+        ctx.db.close()
