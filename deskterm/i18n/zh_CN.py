@@ -698,4 +698,11 @@ MESSAGES: dict[str, str] = {
     "deskterm: something went wrong ({error}). A report was written to {path}.": "deskterm:出错了({error})。错误报告已写入 {path}。",
     # helper B: no role, no access
     "Sign in first.": "请先登录。",
+    # helper chain: the audit trail's hash chain, walked by check
+    "audit row {row} was changed after it was written (its hash no longer fits)": "审计记录 {row} 在写入后被修改过(其哈希值已不符)",
+    "audit row {row} was not written by deskterm (it carries no hash)": "审计记录 {row} 不是 deskterm 写入的(没有哈希值)",
+    "audit rows after row {previous} and before row {row} were deleted": "审计记录 {previous} 之后、{row} 之前的记录已被删除",
+    "audit row {row} does not follow row {previous}: rows were inserted, deleted or moved there": "审计记录 {row} 与前一条记录 {previous} 接不上:该处有记录被插入、删除或移动",
+    "audit rows after row {previous} were deleted (the trail ended at row {row})": "审计记录 {previous} 之后的记录已被删除(审计记录原本到第 {row} 条为止)",
+    "the audit trail's end (row {previous}) is not the end deskterm recorded: rows were added or changed outside deskterm": "审计记录的末尾(第 {previous} 条)与 deskterm 记下的末尾不符:有记录在 deskterm 之外被添加或修改",
 }

@@ -10,8 +10,8 @@ from typing import Any
 from sqlmodel import Session
 
 from deskterm.clock import Clock
+from deskterm.storage import audit_chain
 from deskterm.storage.engine import Database
-from deskterm.storage.models import Audit
 
 
 @dataclass
@@ -81,16 +81,16 @@ def record_audit(
         changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
-    session.add(
-        Audit(
-            at=ctx.now(),
-            actor_id=ctx.actor_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before_json=_dump(before),
-            after_json=_dump(after),
-        )
+    # The one place audit rows are written: chained to the last one (audit_chain.py).
+    audit_chain.append(
+        session,
+        at=ctx.now(),
+        actor_id=ctx.actor_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before_json=_dump(before),
+        after_json=_dump(after),
     )
 
 

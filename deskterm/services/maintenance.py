@@ -24,7 +24,7 @@ from deskterm.services.setup import (
     load_settings,
     rotation_settings,
 )
-from deskterm.storage import files, transfer
+from deskterm.storage import audit_chain, files, transfer
 from deskterm.storage.audit_guard import missing_audit_guards
 from deskterm.storage.engine import open_database
 from deskterm.storage.models import Callback, Customer, Reception, RotationEventRow, Staff
@@ -240,6 +240,7 @@ def check(ctx: Context) -> list[Problem]:
             except DesktermError as exc:
                 problems.append(Problem("rotation", f"{day}: {exc}"))
     problems.extend(_audit_guard_problems(ctx))
+    problems.extend(_audit_chain_problems(ctx))
     return problems
 
 
@@ -254,6 +255,48 @@ def _audit_guard_problems(ctx: Context) -> list[Problem]:
         )
         for name in missing
     ]
+
+
+def _audit_chain_problems(ctx: Context) -> list[Problem]:
+    """The audit trail's hash chain, walked in id order: the first row that is not as
+    deskterm wrote it (triggers dropped, rows changed, deleted or added, then put back)."""
+    with ctx.db.read_cursor() as cur:
+        breaks = audit_chain.verify(cur)
+    return [Problem("audit", _chain_break(b)) for b in breaks]
+
+
+def _chain_break(b: audit_chain.Break) -> str:
+    """One break of the chain, said for the shop owner (which row, what it means)."""
+    if b.kind == "changed":
+        return _(
+            "audit row {row} was changed after it was written (its hash no longer fits)", row=b.row
+        )
+    if b.kind == "unchained":
+        return _("audit row {row} was not written by deskterm (it carries no hash)", row=b.row)
+    if b.kind == "missing":
+        return _(
+            "audit rows after row {previous} and before row {row} were deleted",
+            previous=b.previous or 0,
+            row=b.row,
+        )
+    if b.kind == "link":
+        return _(
+            "audit row {row} does not follow row {previous}: rows were inserted, deleted "
+            "or moved there",
+            previous=b.previous or 0,
+            row=b.row,
+        )
+    if b.kind == "tail":
+        return _(
+            "audit rows after row {previous} were deleted (the trail ended at row {row})",
+            previous=b.previous or 0,
+            row=b.row,
+        )
+    return _(
+        "the audit trail's end (row {previous}) is not the end deskterm recorded: rows were "
+        "added or changed outside deskterm",
+        previous=b.previous or 0,
+    )
 
 
 @permission("manage")

@@ -271,6 +271,21 @@ class Audit(SQLModel, table=True):
     entity_id: int | None = None
     before_json: str | None = Field(default=None, sa_type=Text)
     after_json: str | None = Field(default=None, sa_type=Text)
+    # The hash chain (storage/audit_chain.py): the previous row's hash, and SHA-256 over
+    # this row's fields and that one. Rows are only ever written there.
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The audit trail's last row (id and hash), kept so that deleting the newest rows
+    shows: a chain alone cannot tell a shortened trail from a short one."""
+
+    __tablename__ = "audit_head"
+
+    slot: int = Field(default=1, primary_key=True)  # always 1: one row
+    last_id: int
+    last_hash: str = Field(max_length=64)
 
 
 class Countermeasure(SQLModel, table=True):

@@ -6,6 +6,10 @@ same tables, columns, keys and indexes, spelled in each dialect (identity column
 ``TIMESTAMPTZ``, the audit triggers). ``tests/test_postgres.py`` proves the twins give
 the same schema. A schema change is always a new step in both, never an edit of an old
 one and never "delete the database".
+
+A step may also need Python (SQLite has no SHA-256): :data:`PYTHON_STEPS` names it per
+version and dialect. It runs after every SQL step of the upgrade, in the same
+transaction, so an upgrade is still all or nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +31,26 @@ def script(version: int, dialect: str = "sqlite") -> str:
     return resources.files(__package__).joinpath(name).read_text("utf-8")
 
 
+#: Version -> dialect -> the dotted name of a function(connection) run after the SQL.
+PYTHON_STEPS: dict[int, dict[str, str]] = {
+    5: {
+        "sqlite": "deskterm.storage.audit_chain:chain_existing_sqlite",
+        "postgresql": "deskterm.storage.audit_chain:chain_existing_postgresql",
+    },
+}
+
+
+def _python_steps(con: Any, current: int, dialect: str) -> None:
+    """Run the Python part of every step after ``current``, in version order."""
+    from importlib import import_module
+
+    for version in range(current + 1, LATEST + 1):
+        name = PYTHON_STEPS.get(version, {}).get(dialect)
+        if name is not None:
+            module, function = name.split(":")
+            getattr(import_module(module), function)(con)
+
+
 def migrate(con: sqlite3.Connection, current: int) -> int:
     """Apply every migration after ``current`` in one transaction; return the new version.
 
@@ -36,7 +60,17 @@ def migrate(con: sqlite3.Connection, current: int) -> int:
     if current >= LATEST:
         return current
     body = "\n".join(script(v) for v in range(current + 1, LATEST + 1))
-    con.executescript(f"BEGIN IMMEDIATE;\n{body}\nPRAGMA user_version = {LATEST};\nCOMMIT;")
+    # executescript commits an open transaction before it starts, never after it ends:
+    # the transaction begun here stays open for the Python steps.
+    try:
+        con.executescript(f"BEGIN IMMEDIATE;\n{body}")
+        _python_steps(con, current, "sqlite")
+        con.execute(f"PRAGMA user_version = {LATEST}")
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
     return LATEST
 
 
@@ -47,5 +81,6 @@ def migrate_postgresql(con: Any, current: int) -> int:
         return current
     for version in range(current + 1, LATEST + 1):
         con.execute(script(version, "postgresql"))  # no parameters: several statements
+    _python_steps(con, current, "postgresql")
     con.execute("UPDATE schema_version SET version = %s", (LATEST,))
     return LATEST
