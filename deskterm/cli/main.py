@@ -232,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument(
+        "--max-sessions",
+        type=int,
+        default=6,
+        help=_(
+            "desks open in browsers at once (default: 6); a desk nobody signs in to "
+            "ends after 5 minutes"
+        ),
+    )
 
     demo = sub.add_parser("demo", parents=[common], help=_("the demo showroom"))
     ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
@@ -826,7 +835,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from deskterm.services import auth
 
     try:
-        from textual_serve.server import Server
+        from deskterm.cli.serve import DeskServer
     except ImportError:
         raise DesktermError(
             "Browser access needs the serve extra: pip install 'deskterm[serve]'."
@@ -835,6 +844,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInput("The demo has no PINs: serve a shop's database (--db).", field="demo")
     if not 0 < args.port < 65536:
         raise InvalidInput("--port must be between 1 and 65535.", field="port")
+    if not 0 < args.max_sessions <= 100:
+        raise InvalidInput("--max-sessions must be between 1 and 100.", field="max_sessions")
     ctx = _open(args, create=False, start_of_day=False)
     try:
         if not auth.anyone_has_pin(ctx):
@@ -872,7 +883,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ),
         flush=True,
     )
-    Server(command, host=args.host, port=args.port, title="deskterm").serve()
+    DeskServer(
+        command,
+        max_sessions=args.max_sessions,
+        host=args.host,
+        port=args.port,
+        title="deskterm",
+    ).serve()
     return EXIT_OK
 
 

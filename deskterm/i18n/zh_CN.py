@@ -698,4 +698,8 @@ MESSAGES: dict[str, str] = {
     "deskterm: something went wrong ({error}). A report was written to {path}.": "deskterm:出错了({error})。错误报告已写入 {path}。",
     # helper B: no role, no access
     "Sign in first.": "请先登录。",
+    # helper serve: a cap on browser desks
+    "desks open in browsers at once (default: 6); a desk nobody signs in to ends after 5 minutes": "浏览器中同时打开的前台数量(默认 6 个);无人登录的前台 5 分钟后自动关闭",
+    "--max-sessions must be between 1 and 100.": "--max-sessions 必须在 1 到 100 之间。",
+    "Too many desks are open in browsers ({limit}): close one, or wait until a desk nobody signed in to ends, then reload this page.": "浏览器中打开的前台太多({limit} 个):请关闭一个,或等待无人登录的前台自动关闭,然后重新加载本页。",
 }
