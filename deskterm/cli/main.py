@@ -248,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", default="deskterm.db.sample", type=_path)
     gen.add_argument("--seed", type=int, default=20261120)
     gen.add_argument("--days", type=int, default=183)
+    gen.add_argument("--force", action="store_true", help=_("replace --out if it exists"))
     gen.add_argument(
         "--scale",
         choices=["showroom", "large"],
@@ -680,11 +681,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.days < 1 or args.days > 3660:
         raise InvalidInput("--days must be between 1 and 3660.", field="days")
+    out = Path(args.out)
+    if (out.exists() or out.is_symlink()) and not args.force:
+        # The default --out is deskterm.db.sample in the current folder: a shop's own copy
+        # of the sample, or any file named there, is replaced only when asked to.
+        raise RuleViolation(
+            "{path} already exists: nothing was written. Choose another --out, or add "
+            "--force to replace it.",
+            field="out",
+            path=str(out),
+        )
     if args.scale == "large":
         from deskterm.demo.large import generate_large
 
         print(_("Generating the large data set (about a minute)…"))
-        out = generate_large(Path(args.out), seed=args.seed, progress=True)
+        out = generate_large(out, seed=args.seed, progress=True)
         print(
             _(
                 "Demo database written to {path} ({size} KB).",
@@ -694,7 +705,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     print(_("Generating {days} days of showroom history…", days=args.days))
-    out = generate(Path(args.out), seed=args.seed, days=args.days, progress=True)
+    out = generate(out, seed=args.seed, days=args.days, progress=True)
     print(
         _("Demo database written to {path} ({size} KB).", path=out, size=out.stat().st_size // 1024)
     )

@@ -702,4 +702,6 @@ MESSAGES: dict[str, str] = {
     "desks open in browsers at once (default: 6); a desk nobody signs in to ends after 5 minutes": "浏览器中同时打开的前台数量(默认 6 个);无人登录的前台 5 分钟后自动关闭",
     "--max-sessions must be between 1 and 100.": "--max-sessions 必须在 1 到 100 之间。",
     "Too many desks are open in browsers ({limit}): close one, or wait until a desk nobody signed in to ends, then reload this page.": "浏览器中打开的前台太多({limit} 个):请关闭一个,或等待无人登录的前台自动关闭,然后重新加载本页。",
+    "replace --out if it exists": "若 --out 已存在则替换它",
+    "{path} already exists: nothing was written. Choose another --out, or add --force to replace it.": "{path} 已存在:没有写入任何内容。请选择另一个 --out,或加上 --force 替换它。",
 }
