@@ -321,13 +321,14 @@ def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> No
     Console(soft_wrap=True, markup=False, emoji=False, highlight=False).print(table)
 
 
-def _pct(v: float | None) -> str:
-    return "-" if v is None else f"{v:.0%}"
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from deskterm.services.report import as_json, daily_report, manager_sections, period_bounds
-    from deskterm.services.report_export import to_html, to_markdown, write_report_file
+    from deskterm.services.report_export import (
+        to_html,
+        to_markdown,
+        to_text,
+        write_report_file,
+    )
 
     ctx = _open(args)
     try:
@@ -337,85 +338,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = as_json(report, manager_sections(ctx, report))
     finally:
         ctx.db.close()
-    if args.format in ("json", "markdown", "html"):
-        text = {
-            "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
-            "markdown": to_markdown,
-            "html": to_html,
-        }[args.format](data)
-        if args.out:
-            write_report_file(Path(args.out), text)
-            print(_("Report written to {path}", path=args.out))
-        else:
-            sys.stdout.write(text)
-        return EXIT_OK
-    r, c = data["receptions"], data["callbacks"]
-    span = (
-        data["date"]
-        if data["period"]["from"] == data["date"]
-        else (f"{data['period']['from']} – {data['date']}")
-    )
-    print(_("Daily meeting report — {day}", day=span))
-    print(
-        _(
-            "Receptions: {total} ({with_c} with contact, {without} without), "
-            "{uncounted} not counted",
-            total=r["total"],
-            with_c=r["with_contact"],
-            without=r["without_contact"],
-            uncounted=r["uncounted"],
-        )
-    )
-    print(
-        _(
-            "Callbacks: {due} due, {done} done, {overdue} overdue",
-            due=c["due"],
-            done=c["done"],
-            overdue=c["overdue"],
-        )
-    )
-    levels = data["levels"]
-    _print_table(
-        [
-            [
-                p["name"],
-                p["receptions"],
-                *[p[lv] for lv in levels],
-                p["callbacks_due"],
-                p["callbacks_done"],
-                p["upgrades"],
-                p["won"],
-                _pct(p["conversion_rate"]),
-                _pct(p["form_completeness"]),
-            ]
-            for p in data["salespeople"]
-        ],
-        [
-            _("Salesperson"),
-            _("Receptions"),
-            *levels,
-            _("Due"),
-            _("Done"),
-            _("Upgrades"),
-            _("Won"),
-            _("Conversion"),
-            _("Form"),
-        ],
-    )
-    print(
-        _(
-            "Tomorrow: {tasks}",
-            tasks=", ".join(f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]),
-        )
-    )
-    print(
-        _(
-            "At risk: {n}; to reassign: {m}; stalled: {k}",
-            n=len(data["at_risk"]),
-            m=len(data["to_reassign"]),
-            k=len(data["stalled"]),
-        )
-    )
+    text = {
+        "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+        "markdown": to_markdown,
+        "html": to_html,
+        "text": to_text,
+    }[args.format](data)
+    if args.out:
+        write_report_file(Path(args.out), text)
+        print(_("Report written to {path}", path=args.out))
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
