@@ -198,3 +198,36 @@ def test_handover_and_report_periods_and_formats(sample_copy, tmp_path):
         "--db", str(sample_copy), "report", "--from", "2026-11-21", "--date", "2026-11-20", env=env
     )
     assert r.returncode == 2 and "before it starts" in r.stderr
+
+
+def test_text_report_goes_to_out_with_every_column_and_the_team_row(sample_copy, tmp_path):
+    """`report --out FILE` in the default text format writes the file (it printed the
+    report and wrote nothing), with the Overdue and Contact columns and the Team row the
+    other formats have."""
+    from rich.cells import cell_len
+
+    env = {"DESKTERM_NOW": "2026-11-20T17:00"}
+    screen = run("--db", str(sample_copy), "report", env=env)
+    assert screen.returncode == 0, screen.stderr
+    out = tmp_path / "meeting.txt"
+    r = run("--db", str(sample_copy), "report", "--out", str(out), env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"Report written to {out}"
+    text = out.read_text("utf-8")
+    assert text == screen.stdout  # the file is what the screen shows
+    assert out.stat().st_mode & 0o777 == 0o600
+    lines = text.splitlines()
+    head = next(line for line in lines if line.startswith("Salesperson"))
+    assert {"Overdue", "Contact"} <= set(head.split())
+    data = json.loads(run("--db", str(sample_copy), "report", "--format", "json", env=env).stdout)
+    team = next(line for line in lines if line.startswith("Team "))
+    cells = team.split()
+    assert cells[head.split().index("Overdue")] == str(data["team"]["callbacks_overdue"])
+    contact = cells[head.split().index("Contact")]
+    assert contact == f"{data['team']['contact_capture_rate']:.0%}"
+    # Columns line up in terminal cells, Chinese names (two cells a character) included.
+    rows = lines[lines.index(head) : lines.index(team) + 1]
+    assert len(rows) == len(data["salespeople"]) + 2
+    assert {cell_len(row) for row in rows} == {cell_len(head)}
+    zh = run("--db", str(sample_copy), "--lang", "zh", "report", env=env).stdout
+    assert "团队合计" in zh and "逾期" in zh and "留档率" in zh

@@ -163,9 +163,9 @@ def test_backup_refuses_a_damaged_source_and_leaves_no_copy(sound, clock):
 def _backups_good_then_damaged(sound: Path) -> tuple[Path, Path]:
     folder = backups.backup_folder(sound)
     folder.mkdir()
-    good = folder / "deskterm-20260301-100000.db"
+    good = folder / "shop-20260301-100000.db"
     files.online_copy(sound, good)
-    newer = folder / "deskterm-20260302-090000.db"
+    newer = folder / "shop-20260302-090000.db"
     files.online_copy(sound, newer)
     _garble_middle(newer)
     return good, newer
@@ -297,7 +297,7 @@ def test_a_restore_in_another_process_stops_an_open_window_saving(sound, clock):
     next save is refused, not written into the renamed file."""
     folder = backups.backup_folder(sound)
     folder.mkdir()
-    files.online_copy(sound, folder / "deskterm-20260301-100000.db")
+    files.online_copy(sound, folder / "shop-20260301-100000.db")
     window = maintenance.open_context(sound, clock, start_of_day=False)
     try:
         _clobber_header(sound)

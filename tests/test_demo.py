@@ -5,6 +5,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from deskterm.demo.generate import generate
 
 SAMPLE = Path(__file__).resolve().parents[1] / "deskterm.db.sample"
@@ -54,3 +56,33 @@ def test_committed_sample_is_a_realistic_showroom():
     assert any(n.isascii() for n in names) and any(not n.isascii() for n in names)
     assert q("PRAGMA journal_mode")[0][0] != "wal"
     con.close()
+
+
+# Seeds and day counts that stopped the generator ("Already handed back…": a pool
+# customer handed back twice in one week) before it chose only ones not handed back yet.
+@pytest.mark.parametrize(("seed", "days"), [(1, 10), (8, 10), (7, 1), (3, 3), (20261120, 2)])
+def test_generator_works_for_any_seed_and_day_count(tmp_path, seed, days):
+    out = generate(tmp_path / "demo.db", seed=seed, days=days)
+    con = sqlite3.connect(out)
+    try:
+        first, last = con.execute("SELECT min(day), max(day) FROM reception").fetchone()
+    finally:
+        con.close()
+    assert (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days <= days
+
+
+def test_demo_generate_never_replaces_a_file_unless_forced(tmp_path, monkeypatch, capsys):
+    from deskterm.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "deskterm.db.sample"  # the default --out, in the current folder
+    mine.write_bytes(b"a shop's own copy")
+    assert main(["demo", "generate", "--days", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "already exists: nothing was written" in err and "--force" in err
+    assert mine.read_bytes() == b"a shop's own copy"
+    assert main(["demo", "generate", "--days", "1", "--force"]) == 0
+    assert mine.read_bytes().startswith(b"SQLite format 3")
+    out = tmp_path / "new.db"
+    assert main(["demo", "generate", "--days", "1", "--out", str(out), "--seed", "7"]) == 0
+    assert out.read_bytes().startswith(b"SQLite format 3")

@@ -60,7 +60,7 @@ def test_daily_backup_once_a_day_keeping_the_newest(floor, team, clock):
         clock.set(datetime(2026, 3, day, 9))
         assert backups.daily_backup(floor) is not None
     names = [p.name for p in backups.list_backups(floor.db.path)]
-    assert names == ["deskterm-20260305-090000.db", "deskterm-20260304-090000.db"]
+    assert names == ["desk-20260305-090000.db", "desk-20260304-090000.db"]
     assert files.health(backups.list_backups(floor.db.path)[0]) is None
     with pytest.raises(Exception, match="whole number"):
         setup.set_setting(floor, "backup.keep", "0")
@@ -116,7 +116,7 @@ def test_cli_offers_the_newest_backup_for_a_damaged_file(tmp_path):
     assert "kept at" in r.stdout
     assert run("--db", str(db), "check").returncode == 0
     assert list(tmp_path.glob("shop.db.damaged-*"))
-    assert "deskterm-" in run("--db", str(db), "backups").stdout
+    assert "shop-" in run("--db", str(db), "backups").stdout
 
 
 def test_a_damaged_file_found_by_quick_check_is_reported(tmp_path, clock, ctx, team):

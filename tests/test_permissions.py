@@ -12,7 +12,17 @@ from typing import Any
 import pytest
 
 import deskterm.services as services_package
-from deskterm.services import auth, backups, customers, exporting, manager, report, setup
+from deskterm.services import (
+    auth,
+    backups,
+    customers,
+    exporting,
+    manager,
+    reception,
+    report,
+    rotation,
+    setup,
+)
 from deskterm.services.context import Context
 from deskterm.services.permissions import OPEN_DESK, SYSTEM, PermissionDenied, may
 
@@ -130,6 +140,25 @@ def test_nobody_may_nothing_but_the_public_functions():
     assert not may(Context(db=None, clock=None, role=None, remote=True), "rotation")  # type: ignore[arg-type]
 
 
+# Functions open to more than one permission, each a line of the README's table: the
+# receptionist finds a returning customer at the desk with the customer search.
+SHARED = {"customers.search": ("customers", "reception")}
+
+
+def _readme_role_row(role: str) -> str:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    return next(line for line in readme.splitlines() if line.startswith(f"| {role} |"))
+
+
+def test_a_function_open_to_several_permissions_is_one_the_readme_names():
+    shared = {name: f.permission for name, f in FUNCTIONS if len(f.permission) > 1}
+    assert shared == SHARED
+    assert "customer search" in _readme_role_row("receptionist")
+    assert "returning customer" in _readme_role_row("receptionist")
+
+
 def test_expected_declarations_of_the_issue():
     perms = dict(FUNCTIONS)
     assert perms["auth.set_pin"].permission == ("manage",)
@@ -171,6 +200,24 @@ def test_a_receptionist_cannot_search_details_backup_or_report(desk, team, tmp_p
     with pytest.raises(PermissionDenied):
         manager.pending_lost_requests(desk)
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_receptionist_finds_a_returning_customer_but_not_their_history(desk, team):
+    rotation.check_in(desk, team.wang)  # as the command line: a visitor with a phone
+    a = rotation.walk_in(desk)
+    reception.save_form(
+        desk, a.reception_id, reception.ReceptionForm(name="回头客", phone="13800138000")
+    )
+    auth.sign_in(desk, team.desk, "1234")
+    found = customers.search(desk, "0013")
+    assert [c.name for c in found] == ["回头客"]
+    with pytest.raises(PermissionDenied):
+        customers.timeline(desk, found[0].id)
+    with pytest.raises(PermissionDenied):
+        customers.get_customer(desk, found[0].id)
+    auth.sign_out(desk)
+    auth.sign_in(desk, team.market, "5678")  # customers (F4) search too
+    assert [c.name for c in customers.search(desk, "0013")] == ["回头客"]
 
 
 def test_nobody_signed_in_is_refused(desk, team, tmp_path):

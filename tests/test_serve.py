@@ -6,6 +6,7 @@ the page draws) and keeps screenshots beside the test's temporary folder.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -21,7 +22,7 @@ from deskterm.services import auth, rotation, setup
 from deskterm.services.permissions import PermissionDenied, may
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.signin import SignInScreen
-from tests.ui_helpers import settle
+from tests.ui_helpers import settle, wait_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -179,3 +180,111 @@ def test_headless_chromium_signs_in_and_sees_the_reception_screen(served, tmp_pa
         finally:
             browser.close()
     assert (tmp_path / "reception.png").stat().st_size > 10_000
+
+
+# -- a cap on the desks a server runs, and a desk nobody signs in to ends ------------------
+
+# Stands in for a desk process: textual-serve stops one by sending it a "quit" meta
+# packet on its standard input, and waits for it to end.
+FAKE_DESK = (
+    f'{sys.executable} -c "import sys\n'
+    "for chunk in iter(lambda: sys.stdin.buffer.read1(4096), b''):\n"
+    "    if b'quit' in chunk: break\""
+)
+
+
+async def test_the_server_runs_at_most_max_sessions_desks_and_says_why_to_the_next(tmp_path):
+    import asyncio
+
+    from aiohttp import WSMsgType
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from deskterm.cli.serve import DeskServer
+
+    server = DeskServer(FAKE_DESK, max_sessions=2, host="localhost", port=1)
+    client = TestClient(TestServer(await server._make_app()))
+    await client.start_server()
+    try:
+
+        async def until(predicate) -> None:
+            for _ in range(400):  # a bounded wait for the server's own tasks, not a sleep
+                if predicate():
+                    return
+                await asyncio.sleep(0.025)
+            raise AssertionError("the server never got there")
+
+        page = await client.get("/")
+        assert page.status == 200 and "textual-terminal" in await page.text()
+        first = await client.ws_connect("/ws")
+        second = await client.ws_connect("/ws")
+        await until(lambda: server.live == 2)
+        # The third browser gets no desk process: the page, and a websocket opened anyway,
+        # both say so in words.
+        page = await client.get("/")
+        assert page.status == 503
+        assert "Too many desks are open in browsers (2)" in await page.text()
+        third = await client.ws_connect("/ws")
+        message = await third.receive()
+        assert message.type == WSMsgType.BINARY
+        assert b"Too many desks are open in browsers (2)" in message.data
+        assert (await third.receive()).type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
+        assert server.live == 2
+        # A tab closed frees its place for the next browser.
+        await first.close()
+        await until(lambda: server.live == 1)
+        assert (await client.get("/")).status == 200
+        fourth = await client.ws_connect("/ws")
+        await until(lambda: server.live == 2)
+        await second.close()
+        await fourth.close()
+        await until(lambda: server.live == 0)
+    finally:
+        await client.close()
+        # textual-serve drops its finished processes without closing their pipes: collect
+        # them while this test's event loop still runs, not in a later test.
+        gc.collect()
+
+
+def test_serve_refuses_a_cap_that_is_no_cap(tmp_path, capsys):
+    db = str(tmp_path / "d.db")
+    assert main(["staff", "--db", db, "add", "王伟", "--role", "salesperson"]) == 0
+    assert main(["serve", "--db", db, "--max-sessions", "0"]) == 2
+    assert "--max-sessions must be between 1 and 100" in capsys.readouterr().err
+
+
+async def test_a_browser_desk_nobody_signs_in_to_ends_by_itself(ctx, monkeypatch):
+    from deskterm.ui import app as app_module
+
+    boss = setup.add_staff(ctx, "Boss", "manager").id
+    auth.set_pin(ctx, boss, "2468")
+    monkeypatch.setattr(app_module, "REMOTE_SIGN_IN_SECONDS", 0.3)
+    ctx.remote = True
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 0
+
+
+async def test_a_browser_desk_someone_signed_in_to_stays_open(ctx, monkeypatch):
+    from deskterm.ui import app as app_module
+
+    boss = setup.add_staff(ctx, "Boss", "manager").id
+    auth.set_pin(ctx, boss, "2468")
+    ctx.remote = True
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app._sign_in_timer is not None  # the clock runs on the sign-in
+        await pilot.press("enter")  # the only person on the list
+        await pilot.press(*"2468", "enter")
+        await wait_for(pilot, lambda: app.actor is not None)
+        assert app._sign_in_timer is None  # signed in: nothing will end this desk
+        app._nobody_signed_in()  # even a time-out already on its way does not
+        await pilot.pause()
+        assert app.return_code is None and app.actor is not None
+        # Signing out starts the clock again: nobody signs in, the desk ends.
+        monkeypatch.setattr(app_module, "REMOTE_SIGN_IN_SECONDS", 0.3)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: app.return_code is not None)

@@ -356,3 +356,47 @@ async def test_a_pasted_page_in_the_customer_search_is_refused_at_the_field(ctx,
         field.insert_text_at_cursor("y" * customers.SEARCH_MAX)
         await settle(pilot)
         assert len(field.value) == customers.SEARCH_MAX and app.is_running
+
+
+async def test_an_over_long_paste_into_a_search_says_so_under_the_field(ctx, team):
+    """A paste the search refuses for its length is said where it was typed, in words,
+    on the F4 search and in the returning-customer pick; what is taken next clears it."""
+    from textual import events
+    from textual.widgets import Static
+
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.customers import CustomersScreen
+    from deskterm.ui.screens.dialogs import CustomerPickScreen
+    from tests.ui_helpers import settle, wait_for
+
+    limit = customers.SEARCH_MAX
+    said = f"! A search is at most {limit} characters."
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        field = app.screen.query_one("#search")
+        note = app.screen.query_one("#err-search", Static)
+        assert not note.has_class("shown")
+        field.post_message(events.Paste("x" * (limit + 1)))
+        await wait_for(pilot, lambda: note.has_class("shown"))
+        assert str(note.render()) == said and field.value == ""
+        assert note.region.y == field.region.bottom  # right under the search box
+        await pilot.press("w")  # taken: the message goes
+        await wait_for(pilot, lambda: not note.has_class("shown"))
+        assert field.value == "w"
+        field.post_message(events.Paste("y" * limit))  # one too many with the "w"
+        await wait_for(pilot, lambda: note.has_class("shown"))
+        assert field.value == "w"
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("r")  # the returning-customer pick searches too
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerPickScreen))
+        note = app.screen.query_one("#err-query", Static)
+        app.screen.query_one("#query").post_message(events.Paste("z" * 100_000))
+        await wait_for(pilot, lambda: note.has_class("shown"))
+        assert str(note.render()) == said
+    assert translate_to("zh", "A search is at most {n} characters.", n=limit) == (
+        f"搜索内容最多 {limit} 个字符。"
+    )

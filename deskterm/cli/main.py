@@ -232,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument(
+        "--max-sessions",
+        type=int,
+        default=6,
+        help=_(
+            "desks open in browsers at once (default: 6); a desk nobody signs in to "
+            "ends after 5 minutes"
+        ),
+    )
 
     demo = sub.add_parser("demo", parents=[common], help=_("the demo showroom"))
     ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
@@ -239,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", default="deskterm.db.sample", type=_path)
     gen.add_argument("--seed", type=int, default=20261120)
     gen.add_argument("--days", type=int, default=183)
+    gen.add_argument("--force", action="store_true", help=_("replace --out if it exists"))
     gen.add_argument(
         "--scale",
         choices=["showroom", "large"],
@@ -311,13 +321,14 @@ def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> No
     Console(soft_wrap=True, markup=False, emoji=False, highlight=False).print(table)
 
 
-def _pct(v: float | None) -> str:
-    return "-" if v is None else f"{v:.0%}"
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from deskterm.services.report import as_json, daily_report, manager_sections, period_bounds
-    from deskterm.services.report_export import to_html, to_markdown, write_report_file
+    from deskterm.services.report_export import (
+        to_html,
+        to_markdown,
+        to_text,
+        write_report_file,
+    )
 
     ctx = _open(args)
     try:
@@ -327,85 +338,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = as_json(report, manager_sections(ctx, report))
     finally:
         ctx.db.close()
-    if args.format in ("json", "markdown", "html"):
-        text = {
-            "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
-            "markdown": to_markdown,
-            "html": to_html,
-        }[args.format](data)
-        if args.out:
-            write_report_file(Path(args.out), text)
-            print(_("Report written to {path}", path=args.out))
-        else:
-            sys.stdout.write(text)
-        return EXIT_OK
-    r, c = data["receptions"], data["callbacks"]
-    span = (
-        data["date"]
-        if data["period"]["from"] == data["date"]
-        else (f"{data['period']['from']} – {data['date']}")
-    )
-    print(_("Daily meeting report — {day}", day=span))
-    print(
-        _(
-            "Receptions: {total} ({with_c} with contact, {without} without), "
-            "{uncounted} not counted",
-            total=r["total"],
-            with_c=r["with_contact"],
-            without=r["without_contact"],
-            uncounted=r["uncounted"],
-        )
-    )
-    print(
-        _(
-            "Callbacks: {due} due, {done} done, {overdue} overdue",
-            due=c["due"],
-            done=c["done"],
-            overdue=c["overdue"],
-        )
-    )
-    levels = data["levels"]
-    _print_table(
-        [
-            [
-                p["name"],
-                p["receptions"],
-                *[p[lv] for lv in levels],
-                p["callbacks_due"],
-                p["callbacks_done"],
-                p["upgrades"],
-                p["won"],
-                _pct(p["conversion_rate"]),
-                _pct(p["form_completeness"]),
-            ]
-            for p in data["salespeople"]
-        ],
-        [
-            _("Salesperson"),
-            _("Receptions"),
-            *levels,
-            _("Due"),
-            _("Done"),
-            _("Upgrades"),
-            _("Won"),
-            _("Conversion"),
-            _("Form"),
-        ],
-    )
-    print(
-        _(
-            "Tomorrow: {tasks}",
-            tasks=", ".join(f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]),
-        )
-    )
-    print(
-        _(
-            "At risk: {n}; to reassign: {m}; stalled: {k}",
-            n=len(data["at_risk"]),
-            m=len(data["to_reassign"]),
-            k=len(data["stalled"]),
-        )
-    )
+    text = {
+        "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+        "markdown": to_markdown,
+        "html": to_html,
+        "text": to_text,
+    }[args.format](data)
+    if args.out:
+        write_report_file(Path(args.out), text)
+        print(_("Report written to {path}", path=args.out))
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
@@ -671,11 +614,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.days < 1 or args.days > 3660:
         raise InvalidInput("--days must be between 1 and 3660.", field="days")
+    out = Path(args.out)
+    if (out.exists() or out.is_symlink()) and not args.force:
+        # The default --out is deskterm.db.sample in the current folder: a shop's own copy
+        # of the sample, or any file named there, is replaced only when asked to.
+        raise RuleViolation(
+            "{path} already exists: nothing was written. Choose another --out, or add "
+            "--force to replace it.",
+            field="out",
+            path=str(out),
+        )
     if args.scale == "large":
         from deskterm.demo.large import generate_large
 
         print(_("Generating the large data set (about a minute)…"))
-        out = generate_large(Path(args.out), seed=args.seed, progress=True)
+        out = generate_large(out, seed=args.seed, progress=True)
         print(
             _(
                 "Demo database written to {path} ({size} KB).",
@@ -685,7 +638,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     print(_("Generating {days} days of showroom history…", days=args.days))
-    out = generate(Path(args.out), seed=args.seed, days=args.days, progress=True)
+    out = generate(out, seed=args.seed, days=args.days, progress=True)
     print(
         _("Demo database written to {path} ({size} KB).", path=out, size=out.stat().st_size // 1024)
     )
@@ -826,7 +779,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from deskterm.services import auth
 
     try:
-        from textual_serve.server import Server
+        from deskterm.cli.serve import DeskServer
     except ImportError:
         raise DesktermError(
             "Browser access needs the serve extra: pip install 'deskterm[serve]'."
@@ -835,6 +788,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise InvalidInput("The demo has no PINs: serve a shop's database (--db).", field="demo")
     if not 0 < args.port < 65536:
         raise InvalidInput("--port must be between 1 and 65535.", field="port")
+    if not 0 < args.max_sessions <= 100:
+        raise InvalidInput("--max-sessions must be between 1 and 100.", field="max_sessions")
     ctx = _open(args, create=False, start_of_day=False)
     try:
         if not auth.anyone_has_pin(ctx):
@@ -872,7 +827,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ),
         flush=True,
     )
-    Server(command, host=args.host, port=args.port, title="deskterm").serve()
+    DeskServer(
+        command,
+        max_sessions=args.max_sessions,
+        host=args.host,
+        port=args.port,
+        title="deskterm",
+    ).serve()
     return EXIT_OK
 
 

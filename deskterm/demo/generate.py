@@ -260,11 +260,17 @@ class Showroom:
                 rng.choice(["website test-drive form", "WeChat enquiry"]),
             )
         if rng.random() < 0.2:
-            pool = customers.customers_by_status(self.ctx, "marketing")
+            # Only one not handed back yet: a handed-back customer waits for the Monday
+            # meeting, and handing it back twice is refused.
+            pool = [
+                e
+                for e in marketing.marketing_pool(self.ctx)
+                if e.status == "marketing" and not e.nurtured
+            ]
             if pool:
                 marketing.mark_nurtured(
                     self.ctx,
-                    rng.choice(pool).id,
+                    rng.choice(pool).customer_id,
                     rng.choice(["came to the open day", "asked for a price list"]),
                 )
 

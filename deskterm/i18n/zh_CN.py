@@ -705,4 +705,10 @@ MESSAGES: dict[str, str] = {
     "audit row {row} does not follow row {previous}: rows were inserted, deleted or moved there": "审计记录 {row} 与前一条记录 {previous} 接不上:该处有记录被插入、删除或移动",
     "audit rows after row {previous} were deleted (the trail ended at row {row})": "审计记录 {previous} 之后的记录已被删除(审计记录原本到第 {row} 条为止)",
     "the audit trail's end (row {previous}) is not the end deskterm recorded: rows were added or changed outside deskterm": "审计记录的末尾(第 {previous} 条)与 deskterm 记下的末尾不符:有记录在 deskterm 之外被添加或修改",
+    # helper serve: a cap on browser desks
+    "desks open in browsers at once (default: 6); a desk nobody signs in to ends after 5 minutes": "浏览器中同时打开的前台数量(默认 6 个);无人登录的前台 5 分钟后自动关闭",
+    "--max-sessions must be between 1 and 100.": "--max-sessions 必须在 1 到 100 之间。",
+    "Too many desks are open in browsers ({limit}): close one, or wait until a desk nobody signed in to ends, then reload this page.": "浏览器中打开的前台太多({limit} 个):请关闭一个,或等待无人登录的前台自动关闭,然后重新加载本页。",
+    "replace --out if it exists": "若 --out 已存在则替换它",
+    "{path} already exists: nothing was written. Choose another --out, or add --force to replace it.": "{path} 已存在:没有写入任何内容。请选择另一个 --out,或加上 --force 替换它。",
 }

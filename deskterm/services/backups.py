@@ -1,8 +1,14 @@
 """Backups: a daily automatic copy kept N deep, backups on demand, and restores.
 
-Backups live in ``backups/`` beside the database file, named by the moment they
-were taken, so the folder sorts oldest to newest and a damaged database (whose
-settings can't be read) still knows where to find them.
+Backups live in ``backups/`` beside the database file, named after the database and
+the moment they were taken (``backups/shop-20261120-090000.db`` for ``shop.db``), so
+the folder sorts oldest to newest, a damaged database (whose settings can't be read)
+still knows where to find them, and two databases in one folder never see (restore,
+count as today's, or prune) each other's backups. The backups from before they were
+named after their database are all called ``deskterm-…``: they stay the backups of
+``deskterm.db``, the default database, which is the one that wrote them unless
+``--db`` named another; a backup of another file among them is restored by naming it
+(``deskterm restore FILE``).
 
 A PostgreSQL database is backed up on demand with the server's own ``pg_dump`` (into
 ``~/deskterm/backups``); the daily automatic copy and ``restore`` are the server's
@@ -11,6 +17,7 @@ business there: several PCs share it, and whoever looks after it runs its backup
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +27,8 @@ from deskterm.services.permissions import permission
 from deskterm.services.setup import get_settings
 from deskterm.storage import files
 
-PREFIX = "deskterm-"
+#: What a server's ``pg_dump`` backups are called (and every file's backups once were).
+SERVER_LABEL = "deskterm"
 SUFFIX = ".db"
 DUMP_SUFFIX = ".dump"  # pg_dump's custom format, for pg_restore
 
@@ -30,23 +38,31 @@ def backup_folder(db_path: Path) -> Path:
     return db_path.parent / "backups"
 
 
-def _name(at: datetime) -> str:
-    return f"{PREFIX}{at:%Y%m%d-%H%M%S}{SUFFIX}"
+def backup_label(db_path: Path) -> str:
+    """What the backups of ``db_path`` are called: its file name without ``.db``
+    (``shop.db`` → ``shop-20261120-090000.db``)."""
+    return db_path.stem if db_path.suffix == SUFFIX else db_path.name
 
 
-def _listed(folder: Path, suffix: str) -> list[Path]:
+def _name(label: str, at: datetime, suffix: str = SUFFIX) -> str:
+    return f"{label}-{at:%Y%m%d-%H%M%S}{suffix}"
+
+
+def _listed(folder: Path, label: str, suffix: str) -> list[Path]:
+    # The whole name must match: the backups of "shop-2.db" start with "shop-" too.
+    pattern = re.compile(re.escape(label) + r"-\d{8}-\d{6}" + re.escape(suffix))
     if not folder.is_dir():
         return []
     return sorted(
-        (p for p in folder.glob(f"{PREFIX}*{suffix}") if p.is_file()),
+        (p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file()),
         key=lambda p: p.name,
         reverse=True,
     )
 
 
 def list_backups(db_path: Path) -> list[Path]:
-    """The backups of ``db_path``, newest first."""
-    return _listed(backup_folder(db_path), SUFFIX)
+    """The backups of ``db_path`` (and of no other database), newest first."""
+    return _listed(backup_folder(db_path), backup_label(db_path), SUFFIX)
 
 
 @permission("manage")
@@ -57,7 +73,7 @@ def server_backups(ctx: Context) -> Path:
 
 def list_server_backups(folder: Path) -> list[Path]:
     """The ``pg_dump`` backups in ``folder``, newest first."""
-    return _listed(folder, DUMP_SUFFIX)
+    return _listed(folder, SERVER_LABEL, DUMP_SUFFIX)
 
 
 @permission("manage")
@@ -68,8 +84,10 @@ def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
     folder = server_backups(ctx) if server else backup_folder(ctx.db.path)  # type: ignore[arg-type]
     target = Path(dest).expanduser() if dest else folder
     if target.is_dir() or dest is None:
-        name = _name(ctx.now())
-        target = target / (name.replace(SUFFIX, DUMP_SUFFIX) if server else name)
+        if server:
+            target = target / _name(SERVER_LABEL, ctx.now(), DUMP_SUFFIX)
+        else:
+            target = target / _name(backup_label(ctx.db.path), ctx.now())  # type: ignore[arg-type]
     ctx.db.backup_to(target)
     if not server:
         # The online backup copies damaged pages as they are: check the copy, so a
@@ -105,7 +123,7 @@ def daily_backup(ctx: Context) -> Path | None:
     database is on a server, whose backups are the server's)."""
     if ctx.db.path is None:
         return None
-    today = f"{PREFIX}{ctx.now():%Y%m%d}-"
+    today = f"{backup_label(ctx.db.path)}-{ctx.now():%Y%m%d}-"
     if any(p.name.startswith(today) for p in list_backups(ctx.db.path)):
         return None
     made = backup_now(ctx)
@@ -120,6 +138,9 @@ def prune(db_path: Path, keep: int) -> list[Path]:
     old = list_backups(db_path)[keep:]
     for p in old:
         p.unlink()
+        # A health check opened it read-only and left SQLite's -wal/-shm beside it.
+        for side in ("-wal", "-shm"):
+            Path(f"{p}{side}").unlink(missing_ok=True)
     return old
 
 

@@ -1,4 +1,5 @@
-"""The meeting report as Markdown or HTML, for printing or sending before the meeting."""
+"""The meeting report as plain text, Markdown or HTML, for printing or sending before the
+meeting: one set of columns (``_people_rows``) for all of them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import html
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from rich.cells import cell_len
 
 from deskterm.errors import StorageError
 from deskterm.i18n import _
@@ -98,6 +101,36 @@ def _summary(data: dict[str, Any]) -> list[str]:
             k=len(data["stalled"]),
         ),
     ]
+
+
+def _plain(text: object) -> str:
+    """One line of plain text (a line break would break the table's row)."""
+    return " ".join(str(text).splitlines())
+
+
+def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """Columns aligned by terminal cells (a Chinese character takes two), names left,
+    figures right."""
+    table = [[_plain(c) for c in r] for r in [head, *rows]]
+    widths = [max(cell_len(r[i]) for r in table) for i in range(len(head))]
+    lines = []
+    for r in table:
+        cells = [
+            c + " " * (w - cell_len(c)) if i == 0 else " " * (w - cell_len(c)) + c
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def to_text(data: dict[str, Any]) -> str:
+    """The report as plain text: the screen's ``deskterm report`` and its ``--out`` file,
+    with every column and the Team row of the other formats."""
+    head, rows = _people_rows(data)
+    summary = _summary(data)
+    out = [_plain(_title(data)), *map(_plain, summary[:2]), "", *_text_table(head, rows), ""]
+    out += map(_plain, summary[2:])
+    return "\n".join(out) + "\n"
 
 
 def to_markdown(data: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widget import AwaitMount
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerFailed, WorkerState
@@ -81,6 +82,9 @@ WATCH_SECONDS = 1.0
 START_CHECKS_DELAY = 1.0
 #: The app's exit code asking the CLI to restore the newest backup and start again.
 EXIT_RESTORE = 3
+#: A browser's desk with nobody signed in ends after this long: `deskterm serve` admits only
+#: a few desks at a time, and an abandoned sign-in tab must not hold one of them for good.
+REMOTE_SIGN_IN_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class DesktermApp(App[int]):
         self.blink = blink
         self.actor: Actor | None = None
         self._crash_lines: list[str] = []  # printed when the app has ended
+        self._sign_in_timer: Timer | None = None  # a browser's desk waiting for a sign-in
         translate_bindings(self)
         self.sub_title = setup.get_settings(ctx).get("shop.name", "")
 
@@ -197,12 +202,27 @@ class DesktermApp(App[int]):
             self.ctx.role = OPEN_DESK
         self.actor = None
         self.refresh_bindings()
+        if self.ctx.remote:
+            self._stop_sign_in_timer()
+            self._sign_in_timer = self.set_timer(REMOTE_SIGN_IN_SECONDS, self._nobody_signed_in)
         self.push_screen(SignInScreen(self.ctx), self.signed_in)
+
+    def _stop_sign_in_timer(self) -> None:
+        if self._sign_in_timer is not None:
+            self._sign_in_timer.stop()
+            self._sign_in_timer = None
+
+    def _nobody_signed_in(self) -> None:
+        """A browser's sign-in left waiting: end this desk and free its place on the server."""
+        self._sign_in_timer = None
+        if self.actor is None:
+            self.exit(return_code=0)
 
     def signed_in(self, actor: Actor | None) -> None:
         """Open the signed-in person's own screen; hide the screens their role may not use."""
-        if actor is None:
-            return
+        if actor is None or self.return_code is not None:
+            return  # (a browser's sign-in that ended with its desk: nothing to open)
+        self._stop_sign_in_timer()
         self.actor = actor
         shop = setup.get_settings(self.ctx).get("shop.name", "")
         self.sub_title = f"{shop} · {actor.name}" if shop else actor.name

@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Header, Input, Label
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from deskterm.domain.analysis import LevelSpan
 from deskterm.domain.escalation import STATUS_LABELS, Status
@@ -15,7 +15,7 @@ from deskterm.i18n import N_, _
 from deskterm.services import analysis, customers
 from deskterm.services.customers import CustomerView, TimelineEntry
 from deskterm.ui.screens.base import DeskScreen
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import SearchField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -51,11 +51,12 @@ class CustomersScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TextField(
+        yield SearchField(
             placeholder=_("name fragment or phone digits"),
             id="search",
             max_length=customers.SEARCH_MAX,
         )
+        yield Static("", id="err-search", classes="field-error search-note", markup=False)
         with Horizontal():
             with Vertical(id="results-pane"):
                 yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
@@ -200,7 +201,7 @@ class CustomersScreen(DeskScreen):
         def edited(view: CustomerView | None) -> None:
             if view is not None:
                 self.notify(_("Saved."), markup=False)
-                self.search(self.query_one("#search", TextField).value)
+                self.search(self.query_one("#search", SearchField).value)
                 self.load_timeline(view.id)
 
         self.app.push_screen(EditCustomerScreen(self.ctx, self.levels, details), edited)

@@ -22,7 +22,7 @@ from deskterm.services.customers import CustomerView
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.field_errors import show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import SearchField, TextField
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -104,11 +104,12 @@ class CustomerPickScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="question", markup=False)
-            yield TextField(
+            yield SearchField(
                 placeholder=_("phone digits or part of the name"),
                 id="query",
                 max_length=customers.SEARCH_MAX,
             )
+            yield Static("", id="err-query", classes="field-error search-note", markup=False)
             yield OptionList(id="results", markup=False)
             yield Label(
                 _("Enter picks the first match; ↓ to choose another."), classes="hint", markup=False
