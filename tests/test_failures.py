@@ -71,19 +71,53 @@ class Outage:
         self.mp.undo()
 
 
+# -- the walk-in form that a failing database must not lose ------------------------------
+NAME, PHONE = "Zhang", "13912345678"
+
+
+async def half_typed_form(app, pilot) -> ReceptionFormScreen:
+    """The walk-in form for next-up, typed (name, phone, horizon, level) but not saved."""
+    await settle(pilot)
+    await pilot.press("n", "1")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+    form = app.screen
+    await pilot.press(*NAME, "tab", *PHONE)
+    await pilot.press("tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1")
+    await settle(pilot)
+    return form
+
+
+async def refused_save(app, pilot, form: ReceptionFormScreen, timeout: float = 3.0) -> str:
+    """Ctrl+S while the database fails: the desk goes on, the form stays open with all
+    that was typed, and says why at the form (returned)."""
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: form.query_one("#err-form").has_class("shown"), timeout=timeout)
+    assert app.is_running and app.return_code is None
+    assert app.screen is form
+    assert form.query_one("#name").value == NAME
+    assert form.query_one("#phone").value == PHONE
+    return str(form.query_one("#err-form").render())
+
+
+async def save_goes_through(app, pilot, timeout: float = 3.0) -> None:
+    """Ctrl+S once the database is back: the form is saved and closes."""
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen), timeout=timeout)
+
+
+def saved_once(db) -> None:
+    """The walk-in is on file exactly once: the refused save left nothing behind."""
+    with db.read() as s:
+        assert s.exec(select(Customer)).one().name == NAME
+
+
 async def test_a_lost_database_shows_one_banner_keeps_the_form_and_saves_when_back(
     desk, monkeypatch
 ):
     app = create_app(desk, blink=False)
     outage = Outage(desk.db, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n", "1")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
-        form = app.screen
-        await pilot.press(*"Zhang", "tab", *"13912345678")
-        await pilot.press("tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1")
-        await settle(pilot)
+        form = await half_typed_form(app, pilot)
         outage.start()
         await wait_for(pilot, lambda: bool(form.query(DatabaseLostBanner)), timeout=3.0)
         await pilot.pause(2.5)  # the Reception refresh and the watch fail twice more
@@ -94,24 +128,17 @@ async def test_a_lost_database_shows_one_banner_keeps_the_form_and_saves_when_ba
         said = [n.message for n in app._notifications]
         assert sum("Cannot reach" in m for m in said) <= 1  # not a toast a second
         # A save while it is down: said at the form, the form stays with what was typed.
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: form.query_one("#err-form").has_class("shown"))
-        assert "Cannot reach" in str(form.query_one("#err-form").render())
-        assert app.screen is form
-        assert form.query_one("#name").value == "Zhang"
-        assert form.query_one("#phone").value == "13912345678"
+        assert "Cannot reach" in await refused_save(app, pilot, form)
         outage.stop()
         await wait_for(
             pilot,
             lambda: not app.query(DatabaseLostBanner) and not form.query(DatabaseLostBanner),
             timeout=3.0,
         )
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await save_goes_through(app, pilot)
         await settle(pilot)
         assert not app.screen.query(DatabaseLostBanner)
-    with desk.db.read() as s:
-        assert s.exec(select(Customer)).one().name == "Zhang"
+    saved_once(desk.db)
 
 
 async def test_the_banner_follows_a_screen_switch_and_goes_when_the_database_is_back(
@@ -358,35 +385,20 @@ async def test_a_real_server_stopped_and_started_under_an_open_form(
             rotation.check_in(ctx, add_staff(ctx, name, "salesperson").id)
         app = create_app(ctx, blink=False)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("n", "1")
-            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
-            form = app.screen
-            await pilot.press(*"Zhang", "tab", *"13912345678")
-            await pilot.press("tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1")
-            await settle(pilot)
+            form = await half_typed_form(app, pilot)
             private_server.stop()
             await wait_for(pilot, lambda: bool(form.query(DatabaseLostBanner)), timeout=10.0)
             await pilot.pause(2.0)  # the refresh and the watch go on failing
             assert app.is_running and app.return_code is None
-            await pilot.press("ctrl+s")
-            await wait_for(
-                pilot, lambda: form.query_one("#err-form").has_class("shown"), timeout=10.0
-            )
-            assert app.screen is form and form.query_one("#name").value == "Zhang"
-            shown = [
-                str(form.query_one("#err-form").render()),
-                *(n.message for n in app._notifications),
-            ]
+            said = await refused_save(app, pilot, form, timeout=10.0)
+            shown = [said, *(n.message for n in app._notifications)]
             assert not any(SECRET in m for m in shown)
             private_server.start()
             await wait_for(pilot, lambda: not form.query(DatabaseLostBanner), timeout=10.0)
-            await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen), timeout=10.0)
+            await save_goes_through(app, pilot, timeout=10.0)
         assert SECRET not in capsys.readouterr().err
         assert not crash_dir.exists() or not any(crash_dir.iterdir())
-        with ctx.db.read() as s:
-            assert s.exec(select(Customer)).one().name == "Zhang"
+        saved_once(ctx.db)
     finally:
         ctx.db.close()
 
