@@ -3,8 +3,12 @@ ever reaches the desk (issue 14, item 4)."""
 
 from __future__ import annotations
 
+import signal
+import sqlite3
 import stat
-from contextlib import contextmanager
+import sys
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -12,7 +16,7 @@ from sqlmodel import select
 from deskterm.crash import mask_secrets
 from deskterm.errors import StorageError
 from deskterm.services import rotation
-from deskterm.storage.models import Customer
+from deskterm.storage.models import Customer, RotationEventRow
 from deskterm.ui.app import create_app
 from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.screens.form import ReceptionFormScreen
@@ -401,6 +405,97 @@ async def test_a_real_server_stopped_and_started_under_an_open_form(
         saved_once(ctx.db)
     finally:
         ctx.db.close()
+
+
+# -- a real disk error under SQLite: the kernel refuses the write ------------------------
+ON_LINUX = pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="a write refused by RLIMIT_FSIZE (EFBIG, SIGXFSZ ignored) is tested on Linux",
+)
+#: Files may grow to this size while the disk "fails": a log line still fits, the first
+#: page SQLite commits into an emptied WAL (32-byte header + 24 + 4096) does not.
+GROWTH_LIMIT = 4096
+
+
+class FailingDisk:
+    """Every write that grows a file past :data:`GROWTH_LIMIT` fails in the kernel, for
+    this whole process (the desk's worker threads too): a full or failing disk, as
+    SQLite meets it ("disk I/O error" or "database or disk is full")."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.saved: tuple | None = None  # (RLIMIT_FSIZE, SIGXFSZ handler) while failing
+
+    def fail(self) -> None:
+        import resource
+
+        # SQLite writes a WAL from its start again after a checkpoint, so a commit would
+        # overwrite old frames without growing the file: empty it first.
+        with closing(sqlite3.connect(self.path)) as con:
+            busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        wal = self.path.with_name(self.path.name + "-wal")
+        assert busy == 0 and (not wal.exists() or wal.stat().st_size == 0)
+        self.saved = (resource.getrlimit(resource.RLIMIT_FSIZE), signal.getsignal(signal.SIGXFSZ))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not the end of the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (GROWTH_LIMIT, self.saved[0][1]))
+
+    def mend(self) -> None:
+        import resource
+
+        if self.saved is not None:
+            limits, handler = self.saved
+            resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+            signal.signal(signal.SIGXFSZ, handler)
+            self.saved = None
+
+
+@pytest.fixture
+def failing_disk(ctx):
+    disk = FailingDisk(ctx.db.path)
+    try:
+        yield disk
+    finally:
+        disk.mend()
+
+
+@ON_LINUX
+def test_a_disk_that_refuses_a_write_is_a_storage_error_and_nothing_is_half_saved(
+    ctx, team, failing_disk
+):
+    failing_disk.fail()
+    with pytest.raises(StorageError) as caught:
+        rotation.check_in(ctx, team.wang)
+    failing_disk.mend()
+    error = caught.value
+    # deskterm's message, from the real driver error (not a raw sqlite3/SQLAlchemy one).
+    assert type(error).__module__ == "deskterm.errors"
+    assert "nothing was saved" in error.message and "disk" in error.message
+    assert any(why in str(error.__cause__) for why in ("disk I/O error", "disk is full"))
+    with ctx.db.read() as s:
+        assert not s.exec(select(RotationEventRow)).all()
+    rotation.check_in(ctx, team.wang)  # the disk is back: the same call saves
+    with ctx.db.read() as s:
+        assert len(s.exec(select(RotationEventRow)).all()) == 1
+
+
+@ON_LINUX
+async def test_a_disk_that_refuses_the_save_is_a_message_at_the_form_and_the_next_save_works(
+    desk, failing_disk, crash_dir
+):
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await half_typed_form(app, pilot)
+        failing_disk.fail()
+        try:
+            said = await refused_save(app, pilot, form)
+            await pilot.pause(1.5)  # the board's refresh and the change watch run meanwhile
+        finally:
+            failing_disk.mend()
+        assert "nothing was saved" in said and "disk" in said and "Traceback" not in said
+        assert app.is_running and app.return_code is None and app.screen is form
+        assert not crash_dir.exists() or not any(crash_dir.iterdir())
+        await save_goes_through(app, pilot)
+    saved_once(desk.db)
 
 
 async def test_a_storage_message_with_markup_in_it_is_shown_as_typed(desk, monkeypatch):
