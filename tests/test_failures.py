@@ -3,8 +3,12 @@ ever reaches the desk (issue 14, item 4)."""
 
 from __future__ import annotations
 
+import signal
+import sqlite3
 import stat
-from contextlib import contextmanager
+import sys
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -12,7 +16,7 @@ from sqlmodel import select
 from deskterm.crash import mask_secrets
 from deskterm.errors import StorageError
 from deskterm.services import rotation
-from deskterm.storage.models import Customer
+from deskterm.storage.models import Customer, RotationEventRow
 from deskterm.ui.app import create_app
 from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.screens.form import ReceptionFormScreen
@@ -71,19 +75,53 @@ class Outage:
         self.mp.undo()
 
 
+# -- the walk-in form that a failing database must not lose ------------------------------
+NAME, PHONE = "Zhang", "13912345678"
+
+
+async def half_typed_form(app, pilot) -> ReceptionFormScreen:
+    """The walk-in form for next-up, typed (name, phone, horizon, level) but not saved."""
+    await settle(pilot)
+    await pilot.press("n", "1")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+    form = app.screen
+    await pilot.press(*NAME, "tab", *PHONE)
+    await pilot.press("tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1")
+    await settle(pilot)
+    return form
+
+
+async def refused_save(app, pilot, form: ReceptionFormScreen, timeout: float = 3.0) -> str:
+    """Ctrl+S while the database fails: the desk goes on, the form stays open with all
+    that was typed, and says why at the form (returned)."""
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: form.query_one("#err-form").has_class("shown"), timeout=timeout)
+    assert app.is_running and app.return_code is None
+    assert app.screen is form
+    assert form.query_one("#name").value == NAME
+    assert form.query_one("#phone").value == PHONE
+    return str(form.query_one("#err-form").render())
+
+
+async def save_goes_through(app, pilot, timeout: float = 3.0) -> None:
+    """Ctrl+S once the database is back: the form is saved and closes."""
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen), timeout=timeout)
+
+
+def saved_once(db) -> None:
+    """The walk-in is on file exactly once: the refused save left nothing behind."""
+    with db.read() as s:
+        assert s.exec(select(Customer)).one().name == NAME
+
+
 async def test_a_lost_database_shows_one_banner_keeps_the_form_and_saves_when_back(
     desk, monkeypatch
 ):
     app = create_app(desk, blink=False)
     outage = Outage(desk.db, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n", "1")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
-        form = app.screen
-        await pilot.press(*"Zhang", "tab", *"13912345678")
-        await pilot.press("tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1")
-        await settle(pilot)
+        form = await half_typed_form(app, pilot)
         outage.start()
         await wait_for(pilot, lambda: bool(form.query(DatabaseLostBanner)), timeout=3.0)
         await pilot.pause(2.5)  # the Reception refresh and the watch fail twice more
@@ -94,24 +132,17 @@ async def test_a_lost_database_shows_one_banner_keeps_the_form_and_saves_when_ba
         said = [n.message for n in app._notifications]
         assert sum("Cannot reach" in m for m in said) <= 1  # not a toast a second
         # A save while it is down: said at the form, the form stays with what was typed.
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: form.query_one("#err-form").has_class("shown"))
-        assert "Cannot reach" in str(form.query_one("#err-form").render())
-        assert app.screen is form
-        assert form.query_one("#name").value == "Zhang"
-        assert form.query_one("#phone").value == "13912345678"
+        assert "Cannot reach" in await refused_save(app, pilot, form)
         outage.stop()
         await wait_for(
             pilot,
             lambda: not app.query(DatabaseLostBanner) and not form.query(DatabaseLostBanner),
             timeout=3.0,
         )
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await save_goes_through(app, pilot)
         await settle(pilot)
         assert not app.screen.query(DatabaseLostBanner)
-    with desk.db.read() as s:
-        assert s.exec(select(Customer)).one().name == "Zhang"
+    saved_once(desk.db)
 
 
 async def test_the_banner_follows_a_screen_switch_and_goes_when_the_database_is_back(
@@ -358,37 +389,113 @@ async def test_a_real_server_stopped_and_started_under_an_open_form(
             rotation.check_in(ctx, add_staff(ctx, name, "salesperson").id)
         app = create_app(ctx, blink=False)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("n", "1")
-            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
-            form = app.screen
-            await pilot.press(*"Zhang", "tab", *"13912345678")
-            await pilot.press("tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1")
-            await settle(pilot)
+            form = await half_typed_form(app, pilot)
             private_server.stop()
             await wait_for(pilot, lambda: bool(form.query(DatabaseLostBanner)), timeout=10.0)
             await pilot.pause(2.0)  # the refresh and the watch go on failing
             assert app.is_running and app.return_code is None
-            await pilot.press("ctrl+s")
-            await wait_for(
-                pilot, lambda: form.query_one("#err-form").has_class("shown"), timeout=10.0
-            )
-            assert app.screen is form and form.query_one("#name").value == "Zhang"
-            shown = [
-                str(form.query_one("#err-form").render()),
-                *(n.message for n in app._notifications),
-            ]
+            said = await refused_save(app, pilot, form, timeout=10.0)
+            shown = [said, *(n.message for n in app._notifications)]
             assert not any(SECRET in m for m in shown)
             private_server.start()
             await wait_for(pilot, lambda: not form.query(DatabaseLostBanner), timeout=10.0)
-            await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen), timeout=10.0)
+            await save_goes_through(app, pilot, timeout=10.0)
         assert SECRET not in capsys.readouterr().err
         assert not crash_dir.exists() or not any(crash_dir.iterdir())
-        with ctx.db.read() as s:
-            assert s.exec(select(Customer)).one().name == "Zhang"
+        saved_once(ctx.db)
     finally:
         ctx.db.close()
+
+
+# -- a real disk error under SQLite: the kernel refuses the write ------------------------
+ON_LINUX = pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="a write refused by RLIMIT_FSIZE (EFBIG, SIGXFSZ ignored) is tested on Linux",
+)
+#: Files may grow to this size while the disk "fails": a log line still fits, the first
+#: page SQLite commits into an emptied WAL (32-byte header + 24 + 4096) does not.
+GROWTH_LIMIT = 4096
+
+
+class FailingDisk:
+    """Every write that grows a file past :data:`GROWTH_LIMIT` fails in the kernel, for
+    this whole process (the desk's worker threads too): a full or failing disk, as
+    SQLite meets it ("disk I/O error" or "database or disk is full")."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.saved: tuple | None = None  # (RLIMIT_FSIZE, SIGXFSZ handler) while failing
+
+    def fail(self) -> None:
+        import resource
+
+        # SQLite writes a WAL from its start again after a checkpoint, so a commit would
+        # overwrite old frames without growing the file: empty it first.
+        with closing(sqlite3.connect(self.path)) as con:
+            busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        wal = self.path.with_name(self.path.name + "-wal")
+        assert busy == 0 and (not wal.exists() or wal.stat().st_size == 0)
+        self.saved = (resource.getrlimit(resource.RLIMIT_FSIZE), signal.getsignal(signal.SIGXFSZ))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not the end of the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (GROWTH_LIMIT, self.saved[0][1]))
+
+    def mend(self) -> None:
+        import resource
+
+        if self.saved is not None:
+            limits, handler = self.saved
+            resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+            signal.signal(signal.SIGXFSZ, handler)
+            self.saved = None
+
+
+@pytest.fixture
+def failing_disk(ctx):
+    disk = FailingDisk(ctx.db.path)
+    try:
+        yield disk
+    finally:
+        disk.mend()
+
+
+@ON_LINUX
+def test_a_disk_that_refuses_a_write_is_a_storage_error_and_nothing_is_half_saved(
+    ctx, team, failing_disk
+):
+    failing_disk.fail()
+    with pytest.raises(StorageError) as caught:
+        rotation.check_in(ctx, team.wang)
+    failing_disk.mend()
+    error = caught.value
+    # deskterm's message, from the real driver error (not a raw sqlite3/SQLAlchemy one).
+    assert type(error).__module__ == "deskterm.errors"
+    assert "nothing was saved" in error.message and "disk" in error.message
+    assert any(why in str(error.__cause__) for why in ("disk I/O error", "disk is full"))
+    with ctx.db.read() as s:
+        assert not s.exec(select(RotationEventRow)).all()
+    rotation.check_in(ctx, team.wang)  # the disk is back: the same call saves
+    with ctx.db.read() as s:
+        assert len(s.exec(select(RotationEventRow)).all()) == 1
+
+
+@ON_LINUX
+async def test_a_disk_that_refuses_the_save_is_a_message_at_the_form_and_the_next_save_works(
+    desk, failing_disk, crash_dir
+):
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await half_typed_form(app, pilot)
+        failing_disk.fail()
+        try:
+            said = await refused_save(app, pilot, form)
+            await pilot.pause(1.5)  # the board's refresh and the change watch run meanwhile
+        finally:
+            failing_disk.mend()
+        assert "nothing was saved" in said and "disk" in said and "Traceback" not in said
+        assert app.is_running and app.return_code is None and app.screen is form
+        assert not crash_dir.exists() or not any(crash_dir.iterdir())
+        await save_goes_through(app, pilot)
+    saved_once(desk.db)
 
 
 async def test_a_storage_message_with_markup_in_it_is_shown_as_typed(desk, monkeypatch):

@@ -38,6 +38,8 @@ async def _app(path: str) -> None:
     pause_gc()  # as `deskterm` does before its imports (the app turns it back on)
     from pathlib import Path
 
+    from textual.widgets import DataTable
+
     from deskterm.clock import clock_from_env
     from deskterm.services.maintenance import is_server, open_context
     from deskterm.ui.app import create_app
@@ -54,7 +56,7 @@ async def _app(path: str) -> None:
                 sys.exit("the reception screen did not load within a minute")
             await pilot.pause(0.005)
         await pilot.pause()  # the rows applied by that load are painted
-        rows = app.screen.query_one("#board").row_count
+        rows = app.screen.query_one("#board", DataTable).row_count
         print(f"ready {_since_start():.4f} {_rss_mb():.1f} {rows}", flush=True)
     ctx.db.close()
 

@@ -12,6 +12,7 @@ import sqlite3
 import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from deskterm.clock import FixedClock, zone_named
 from deskterm.domain.rotation import MemberState
@@ -106,6 +107,15 @@ LOST = [
     "other",
 ]
 RELATIONS = ["spouse", "spouse", "spouse", "parent", "child", "friend", "colleague"]
+
+
+class _Completion(TypedDict, total=False):
+    """What a demo callback's completion varies (keywords of complete_callback)."""
+
+    new_level: str
+    appointment: date
+    lost_reason: str
+    lost_note: str
 
 
 class Showroom:
@@ -283,7 +293,7 @@ class Showroom:
                     continue
                 level = cb.level
                 r = rng.random()
-                kwargs: dict[str, object] = {}
+                kwargs: _Completion = {}
                 if r < 0.22:
                     outcome = "no_answer"
                 elif level == "hot" and r < 0.265:
@@ -322,7 +332,7 @@ class Showroom:
                         ]
                     ),
                     **kwargs,
-                )  # type: ignore[arg-type]
+                )
 
     def do_care(self, day: date, share: float) -> None:
         """The care person keeps in touch with most of today's won customers."""

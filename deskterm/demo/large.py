@@ -90,7 +90,7 @@ def generate_large(
         return local.replace(hour=9 + int(rng.random() * 9), minute=rng.randrange(60))
 
     customers = []
-    receptions = []
+    receptions: list[tuple[str, str, str, int, int, int | None, int, int, str, int, int]] = []
     level_rows = []
     owner_rows = []
     open_cb = []

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from deskterm.errors import RuleViolation
 from deskterm.i18n import N_
@@ -257,9 +258,15 @@ def _require(member: Member | None, salesperson_id: int | None) -> Member:
     return member
 
 
-def _reason(cls: type[StrEnum], value: str | None, default: StrEnum | None = None) -> StrEnum:
+_Reason = TypeVar("_Reason", bound=StrEnum)
+
+
+def _reason(cls: type[_Reason], value: str | None, default: _Reason | None = None) -> _Reason:
+    raw = value if value is not None else default
     try:
-        return cls(value if value is not None else default)
+        if raw is None:  # no reason given and none by default: as unknown as a wrong one
+            raise ValueError(raw)
+        return cls(raw)
     except ValueError:
         raise RuleViolation("Unknown reason: {value}.", field="reason", value=value) from None
 
@@ -371,11 +378,11 @@ def _apply_in_place(s: RotationState, event: RotationEvent) -> RotationState:
         m.busy_since = None
     elif kind is EventKind.AWAY:
         m = _require(m, sid)
-        reason = _reason(AwayReason, event.reason, AwayReason.BREAK)
+        away = _reason(AwayReason, event.reason, AwayReason.BREAK)
         if m.state is MemberState.WITH_CUSTOMER:
             raise RuleViolation("Finish with the customer first.", field="salesperson")
         m.state = MemberState.AWAY
-        m.away_reason = AwayReason(reason)
+        m.away_reason = away
         m.passed = None
     elif kind is EventKind.BACK:
         m = _require(m, sid)

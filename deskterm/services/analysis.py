@@ -25,7 +25,7 @@ def _reason_facts(ctx: Context, kind: str, first: date, last: date) -> list[A.Re
                 A.ReasonFact(reason or "", who, day)
                 for reason, who, day in s.exec(
                     select(
-                        Reception.no_contact_reason, Reception.credited_to_id, Reception.day
+                        Reception.no_contact_reason, Reception.credited_to_id, col(Reception.day)
                     ).where(
                         Reception.day >= first,
                         Reception.day <= last,

@@ -19,7 +19,7 @@ from deskterm.errors import NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import load_settings
-from deskterm.storage.models import Callback, Customer
+from deskterm.storage.models import Callback, Customer, saved_id
 
 
 def care_steps(value: str) -> list[relativedelta]:
@@ -40,7 +40,7 @@ def schedule_first_care(s: Session, ctx: Context, cust: Customer) -> None:
     steps = care_steps(load_settings(s)["care.schedule"])
     s.add(
         Callback(
-            customer_id=cust.id,
+            customer_id=saved_id(cust.id),
             salesperson_id=cust.care_owner_id,
             kind="care",
             due_at=ctx.day_start(_due(ctx.local_day(cust.won_at), steps, 0)),
@@ -137,7 +137,7 @@ def complete_care(ctx: Context, callback_id: int, note: str = "", reached: bool 
         due = max(due, ctx.today() + relativedelta(days=1))
         s.add(
             Callback(
-                customer_id=cust.id,
+                customer_id=saved_id(cust.id),
                 salesperson_id=cb.salesperson_id,
                 kind="care",
                 due_at=ctx.day_start(due),

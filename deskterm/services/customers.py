@@ -22,6 +22,7 @@ from deskterm.storage.models import (
     OwnershipChange,
     Reception,
     Staff,
+    saved_id,
 )
 
 
@@ -192,7 +193,7 @@ def reassign(ctx: Context, customer_id: int, to_id: int, reason: str) -> Custome
         now = ctx.now()
         s.add(
             OwnershipChange(
-                customer_id=c.id,
+                customer_id=saved_id(c.id),
                 from_owner_id=c.owner_id,
                 to_owner_id=to_id,
                 at=now,

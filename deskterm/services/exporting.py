@@ -160,7 +160,8 @@ def _customers(
         .correlate(Customer)
         .scalar_subquery()
     )
-    stmt = select(
+    # sqlmodel's select() is typed for at most four columns (fastapi/sqlmodel#271).
+    stmt = select(  # type: ignore[call-overload, misc]
         Customer.name,
         Customer.phone,
         Customer.contact_other,
@@ -241,7 +242,8 @@ def _receptions(
         _("notes"),
     ]
     stmt = (
-        select(
+        # sqlmodel's select() is typed for at most four columns (fastapi/sqlmodel#271).
+        select(  # type: ignore[call-overload]
             Reception.day,
             Reception.arrived_at,
             Reception.channel,
@@ -321,7 +323,8 @@ def _callbacks(
         _("notes"),
     ]
     stmt = (
-        select(
+        # sqlmodel's select() is typed for at most four columns (fastapi/sqlmodel#271).
+        select(  # type: ignore[call-overload, misc]
             Callback.due_at,
             Callback.salesperson_id,
             Customer.name,

@@ -39,7 +39,14 @@ from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels, load_settings
-from deskterm.storage.models import Callback, Customer, LevelChange, OwnershipChange, Staff
+from deskterm.storage.models import (
+    Callback,
+    Customer,
+    LevelChange,
+    OwnershipChange,
+    Staff,
+    saved_id,
+)
 from deskterm.storage.sheets import Sheet, check_source, read_sheet
 
 _CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
@@ -235,6 +242,11 @@ def commit(
         return ImportPlan(sheet.name, tuple(planned), committed=True)
 
 
+def _text_or_none(value: object) -> str | None:
+    """A planned row's optional text (the sheet's cleaner leaves a str or None)."""
+    return None if value is None else str(value)
+
+
 def _at(ctx: Context, day: date | None, fallback: datetime) -> datetime:
     """A sheet's day as a moment: the local noon of that day (a visit's time is unknown)."""
     if day is None:
@@ -262,7 +274,7 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
         cust = Customer(
             name=str(v["name"]),
             phone=row.phone,
-            contact_other=v["contact_other"],
+            contact_other=_text_or_none(v["contact_other"]),
             level=rule.code,
             level_since=now,
             status=(Status.MARKETING if rule.to_marketing else Status.ACTIVE).value,
@@ -270,9 +282,9 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
             owner_id=int(v["owner_id"]),  # type: ignore[call-overload]
             owner_since=now,
             source_channel=str(v["source_channel"]),
-            model_interest=v["model_interest"],
-            budget=v["budget"],
-            purchase_horizon=v["purchase_horizon"],
+            model_interest=_text_or_none(v["model_interest"]),
+            budget=_text_or_none(v["budget"]),
+            purchase_horizon=_text_or_none(v["purchase_horizon"]),
             created_at=created,
             last_contact_at=_at(ctx, v["last_contact"], created),  # type: ignore[arg-type]
             notes=str(v["notes"]),
@@ -284,7 +296,7 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
         rule = facts.levels.get(cust.level)
         s.add(
             LevelChange(
-                customer_id=cust.id,
+                customer_id=saved_id(cust.id),
                 from_level=None,
                 to_level=rule.code,
                 at=now,
@@ -294,7 +306,7 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
         )
         s.add(
             OwnershipChange(
-                customer_id=cust.id,
+                customer_id=saved_id(cust.id),
                 from_owner_id=None,
                 to_owner_id=cust.owner_id,
                 at=now,
@@ -309,7 +321,7 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
             wanted: date | None = row.values["next_callback"] or plan.due  # type: ignore
             s.add(
                 Callback(
-                    customer_id=cust.id,
+                    customer_id=saved_id(cust.id),
                     salesperson_id=cust.owner_id,
                     kind="sales",
                     due_at=ctx.day_start(max(wanted or today, today)),
@@ -337,8 +349,8 @@ def _merge(s: Session, ctx: Context, row: PlannedRow) -> int:
     cust = s.get(Customer, row.existing_id)
     if cust is None:  # pragma: no cover - planned inside this very transaction
         raise RuleViolation("Customer #{id} disappeared during the import.", id=row.existing_id)
-    before = {}
-    after = {}
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
     for f in ("contact_other", "model_interest", "budget", "purchase_horizon"):
         value = row.values.get(f)
         if value and not getattr(cust, f):

@@ -191,7 +191,7 @@ def check(ctx: Context) -> list[Problem]:
         doubles = s.exec(
             select(Callback.customer_id, func.count())
             .where(Callback.status == "open", Callback.kind == "sales")
-            .group_by(Callback.customer_id)
+            .group_by(col(Callback.customer_id))
             .having(func.count() > 1)
         ).all()
         for cid, n in doubles:
@@ -207,8 +207,8 @@ def check(ctx: Context) -> list[Problem]:
                 .exists(),
             )
         ).all()
-        for cid in missing:
-            problems.append(Problem("callback", f"customer {cid} has no open callback"))
+        for mid in missing:
+            problems.append(Problem("callback", f"customer {mid} has no open callback"))
         unexplained = s.exec(
             select(Reception.id).where(
                 col(Reception.form_saved_at).is_not(None),
@@ -219,7 +219,7 @@ def check(ctx: Context) -> list[Problem]:
         for rid in unexplained:
             problems.append(Problem("reception", f"reception {rid} has no contact and no reason"))
         settings = rotation_settings(load_settings(s))
-        days = sorted(set(s.exec(select(RotationEventRow.day)).all()))
+        days = sorted(set(s.exec(select(col(RotationEventRow.day))).all()))
         for day in days:
             try:
                 replay(

@@ -27,6 +27,7 @@ from deskterm.storage.models import (
     Lead,
     OwnershipChange,
     Staff,
+    saved_id,
 )
 
 # -- lost: requested by the salesperson, decided by the manager ---------------------
@@ -148,7 +149,7 @@ def hand_over(ctx: Context, from_id: int, to_id: int, reason: str = "") -> Hando
         for c in s.exec(select(Customer).where(Customer.owner_id == from_id)).all():
             s.add(
                 OwnershipChange(
-                    customer_id=c.id,
+                    customer_id=saved_id(c.id),
                     from_owner_id=from_id,
                     to_owner_id=to_id,
                     at=now,
@@ -238,7 +239,7 @@ def hand_out_lead(
         now = ctx.now()
         s.add(
             Lead(
-                customer_id=c.id,
+                customer_id=saved_id(c.id),
                 from_id=ctx.actor_id,
                 to_id=to_id,
                 channel=c.source_channel,
@@ -248,7 +249,7 @@ def hand_out_lead(
         )
         s.add(
             OwnershipChange(
-                customer_id=c.id,
+                customer_id=saved_id(c.id),
                 from_owner_id=c.owner_id,
                 to_owner_id=to_id,
                 at=now,

@@ -20,7 +20,7 @@ from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm
 from deskterm.services.setup import load_levels, load_settings
-from deskterm.storage.models import Callback, Customer, Staff
+from deskterm.storage.models import Callback, Customer, Staff, saved_id
 
 POOL_STATUSES = (Status.MARKETING.value, Status.LOST.value)
 CONTACT_OUTCOMES = ("reached", "no_answer")
@@ -58,7 +58,7 @@ def marketing_pool(ctx: Context, text: str = "", limit: int = 500) -> list[PoolE
                 func.count().label("n"),
             )
             .where(Callback.kind == "marketing", Callback.status == "done")
-            .group_by(Callback.customer_id)
+            .group_by(col(Callback.customer_id))
             .subquery()
         )
         q = (
@@ -104,7 +104,7 @@ def pool_counts(ctx: Context) -> tuple[int, int]:
     """How many customers the pool holds, and how many of them are handed back."""
     with ctx.db.read() as s:
         total, back = s.exec(
-            select(func.count(), func.count(Customer.nurtured_at)).where(
+            select(func.count(), func.count(col(Customer.nurtured_at))).where(
                 col(Customer.status).in_(POOL_STATUSES)
             )
         ).one()
@@ -139,7 +139,7 @@ def log_contact(
         c = _pool_customer(s, customer_id)
         now = ctx.now()
         cb = Callback(
-            customer_id=c.id,
+            customer_id=saved_id(c.id),
             salesperson_id=_marketer(s, by_id),
             kind="marketing",
             due_at=now,
@@ -174,7 +174,7 @@ def mark_nurtured(ctx: Context, customer_id: int, note: str = "", by_id: int | N
         if note.strip():
             s.add(
                 Callback(
-                    customer_id=c.id,
+                    customer_id=saved_id(c.id),
                     salesperson_id=by_id or ctx.actor_id or c.owner_id,
                     kind="marketing",
                     due_at=ctx.now(),
@@ -233,7 +233,7 @@ def register_lead(
             level_since=now,
             status=Status.MARKETING.value,
             status_since=now,
-            owner_id=manager.id,
+            owner_id=saved_id(manager.id),
             owner_since=now,
             source_channel=channel,
             created_at=now,

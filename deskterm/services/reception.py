@@ -32,6 +32,7 @@ from deskterm.storage.models import (
     Reason,
     Reception,
     Staff,
+    saved_id,
 )
 
 
@@ -291,7 +292,7 @@ def _set_level(
     who = ctx.actor_id if ctx.actor_id is not None else by_id
     session.add(
         LevelChange(
-            customer_id=cust.id,
+            customer_id=saved_id(cust.id),
             from_level=cust.level or None,
             to_level=level,
             at=ctx.now(),
@@ -316,7 +317,7 @@ def reschedule(
     if due is not None:
         session.add(
             Callback(
-                customer_id=cust.id,
+                customer_id=saved_id(cust.id),
                 salesperson_id=owner_id,
                 kind="sales",
                 due_at=ctx.day_start(due),
@@ -356,12 +357,13 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         now = ctx.now()
         level = clean["level"]
         horizon = clean["purchase_horizon"]
+        assert horizon is None or isinstance(horizon, PurchaseHorizon)  # as validate_form made it
         cust: Customer | None = None
         revisit = False
         next_due: date | None = None
         step: str | None = None
         if form.contact_left:
-            phone = clean.get("phone")
+            phone = str(clean.get("phone") or "")  # absent when only another contact was left
             if phone:
                 cust = s.exec(select(Customer).where(Customer.phone == phone)).first()
             if cust is None and rec.customer_id is not None:
@@ -388,7 +390,7 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                 s.flush()
                 s.add(
                     LevelChange(
-                        customer_id=cust.id,
+                        customer_id=saved_id(cust.id),
                         from_level=None,
                         to_level=str(level),
                         at=now,
@@ -398,7 +400,7 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                 )
                 s.add(
                     OwnershipChange(
-                        customer_id=cust.id,
+                        customer_id=saved_id(cust.id),
                         from_owner_id=None,
                         to_owner_id=rec.credited_to_id,
                         at=now,
@@ -468,7 +470,7 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         for old in s.exec(select(Companion).where(Companion.reception_id == rec.id)).all():
             s.delete(old)
         for rel, note in clean["companions"]:  # type: ignore[attr-defined]
-            s.add(Companion(reception_id=rec.id, relation=rel, note=note))
+            s.add(Companion(reception_id=saved_id(rec.id), relation=rel, note=note))
         present = {
             "name": bool(clean["name"]),
             "phone": bool(clean.get("phone")),

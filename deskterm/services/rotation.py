@@ -565,7 +565,9 @@ def close_past_days(ctx: Context) -> int:
     with ctx.db.read() as s:
         days = sorted(
             set(
-                s.exec(select(RotationEventRow.day).where(RotationEventRow.day < ctx.today())).all()
+                s.exec(
+                    select(col(RotationEventRow.day)).where(RotationEventRow.day < ctx.today())
+                ).all()
             )
         )
         open_days = [d for d in days if not load_state(s, d).closed]

@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deskterm.domain.levels import DEFAULT_LEVELS, PRESETS, EscalationAction, LevelRule, Levels
 from deskterm.domain.rotation import OrderMode, RotationSettings
@@ -31,7 +31,7 @@ class Role(StrEnum):
     CARE = "care"
 
 
-ROLE_LABELS: dict[Role, str] = {
+ROLE_LABELS: dict[str, str] = {  # keyed by the value: Staff.role is a plain str
     Role.RECEPTIONIST: N_("receptionist"),
     Role.SALESPERSON: N_("salesperson"),
     Role.MANAGER: N_("sales manager"),
@@ -479,7 +479,7 @@ def set_staff_active(ctx: Context, staff_id: int, active: bool) -> StaffView:
         if not active:
             owned = s.exec(
                 select(Customer.id).where(
-                    Customer.owner_id == staff_id, Customer.status.in_(("active", "at_risk"))
+                    Customer.owner_id == staff_id, col(Customer.status).in_(("active", "at_risk"))
                 )
             ).first()
             if owned is not None:

@@ -264,7 +264,7 @@ class Database(ABC):
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-            except (DBAPIError, *self._driver_errors()) as exc:
+            except (DBAPIError,) + self._driver_errors() as exc:
                 raise _as_read_error(self._error(exc)) from exc
             finally:
                 session.rollback()
@@ -308,7 +308,7 @@ class Database(ABC):
                 # window would take the save with it (the commit lands in the old inode).
                 self.still_the_database()
                 session.commit()
-            except (DBAPIError, *self._driver_errors()) as exc:
+            except (DBAPIError,) + self._driver_errors() as exc:
                 session.rollback()
                 raise self._error(exc) from exc
             except BaseException:
@@ -348,6 +348,7 @@ class SQLiteDatabase(Database):
     """One SQLite file on the shop PC."""
 
     dialect = "sqlite"
+    path: Path  # always a file here
 
     def __init__(
         self,
@@ -383,7 +384,7 @@ class SQLiteDatabase(Database):
     def still_the_database(self) -> None:
         """Device and inode of the path against those of the file opened."""
         try:
-            now = os.stat(self.path)  # type: ignore[arg-type]
+            now = os.stat(self.path)
             same = (now.st_dev, now.st_ino) == self._identity
         except OSError:
             same = False
@@ -395,7 +396,7 @@ class SQLiteDatabase(Database):
             )
 
     def _error(self, exc: BaseException) -> StorageError:
-        return _storage_error(exc, self.path)  # type: ignore[arg-type]
+        return _storage_error(exc, self.path)
 
     def _begin_raw(self, conn: Any, cur: Any) -> None:
         cur.execute("BEGIN")

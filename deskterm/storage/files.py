@@ -211,9 +211,9 @@ def restore(source: Path, live: Path, stamp: str) -> Path | None:
                 kept=str(kept),
             ) from exc
         return kept
-    kept = set_aside(live, f"damaged-{stamp}")
+    aside = set_aside(live, f"damaged-{stamp}")
     online_copy(source, live)
-    return kept
+    return aside
 
 
 #: File systems on which SQLite's WAL is unsafe (every process must share one host).

@@ -298,3 +298,14 @@ class Countermeasure(SQLModel, table=True):
     note: str = Field(max_length=500)
     by_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime
+
+
+def saved_id(key: int | None) -> int:
+    """The id of a row already in the database (loaded, or added and flushed).
+
+    Ids are typed ``int | None`` because a new row has none until it is flushed; a row
+    that links to another needs the id, and a missing one is a bug in the caller.
+    """
+    if key is None:
+        raise ValueError("the row has no id yet: flush the session before linking to it")
+    return key

@@ -160,7 +160,7 @@ class PostgresDatabase(Database):
         try:
             with self.engine.connect() as conn:
                 return self._version(conn.connection.driver_connection)
-        except (DBAPIError, *self._driver_errors()) as exc:
+        except (DBAPIError,) + self._driver_errors() as exc:
             raise self._error(exc) from exc
 
     @staticmethod
@@ -175,6 +175,7 @@ class PostgresDatabase(Database):
         try:
             with self.engine.connect() as conn:
                 con = conn.connection.driver_connection
+                assert con is not None  # a connection checked out of the pool has one
                 if con.execute("SELECT current_schema()").fetchone()[0] is None:
                     # search_path names no schema that exists: nowhere to create tables.
                     raise StorageError(
@@ -214,7 +215,7 @@ class PostgresDatabase(Database):
                 log.info("Migrating %s from schema %s to %s", self.where, found, migrations.LATEST)
                 migrations.migrate_postgresql(con, found)
                 con.commit()
-        except (DBAPIError, *self._driver_errors()) as exc:
+        except (DBAPIError,) + self._driver_errors() as exc:
             raise self._error(exc) from exc
 
     def backup_to(self, target: Path) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Input, Label, Static
@@ -239,7 +241,7 @@ class MyCallbacksScreen(DeskScreen):
         for c in self.items:
             due = _("today") if c.overdue_days == 0 else _("{n} d overdue", n=c.overdue_days)
             since = "-" if c.days_since_contact is None else _("{n} d ago", n=c.days_since_contact)
-            esc = ""
+            esc: str | Text = ""
             if c.escalation_days_left is not None:
                 esc = _(
                     "{n} d {what}",
@@ -272,7 +274,7 @@ class MyCallbacksScreen(DeskScreen):
         table = self.query_one("#calls", DataTable)
         if not self.items or table.row_count == 0:
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         cb = next(c for c in self.items if str(c.id) == key)
 
         def done(result: CallbackResult | None) -> None:

@@ -6,6 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
 from deskterm.domain.phone import display_phone
@@ -114,7 +115,7 @@ class CareScreen(DeskScreen):
         table = self.query_one("#care-calls", DataTable)
         if not self.calls or table.row_count == 0:
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         call = next(c for c in self.calls if str(c.id) == key)
         title = _(
             "Care call: {name} · {phone}",

@@ -6,6 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from deskterm.domain.analysis import LevelSpan
@@ -88,7 +89,7 @@ class CustomersScreen(DeskScreen):
             self.search(text)
         table = self.query_one("#results", DataTable)
         if table.row_count:
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
             if key is not None:
                 self.load_timeline(int(key))
 
@@ -187,8 +188,9 @@ class CustomersScreen(DeskScreen):
         table = self.query_one("#results", DataTable)
         if not self.found or table.row_count == 0:
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        self.open_editor(int(key))
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        if key is not None:
+            self.open_editor(int(key))
 
     @work(thread=True, exclusive=True, group="edit-open", exit_on_error=False)
     def open_editor(self, customer_id: int) -> None:

@@ -283,7 +283,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             name.value = known.name
 
     def _clear_error(self, field: str) -> None:
-        for box in self.query(f"#err-{field}"):
+        for box in self.query(f"#err-{field}").results(Static):
             box.update("")
             box.remove_class("shown")
 

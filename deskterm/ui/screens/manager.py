@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from deskterm.domain.analysis import FUNNEL_STAGES
@@ -343,7 +345,7 @@ class ManagerScreen(DeskScreen):
         table = self.query_one("#team", DataTable)
         levels = data["levels"]
         if not table.columns:
-            for label, width in (
+            headers: list[tuple[str | Text, int]] = [
                 (_("Salesperson"), 12),
                 (_("Receptions"), 10),
                 *[(plain(self.level_name(lv)), 6) for lv in levels],
@@ -357,7 +359,8 @@ class ManagerScreen(DeskScreen):
                 (_("Conversion"), 10),
                 (_("Form"), 6),
                 (_("Contact"), 7),
-            ):
+            ]
+            for label, width in headers:
                 table.add_column(label, width=width)
         tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
         at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
@@ -365,9 +368,9 @@ class ManagerScreen(DeskScreen):
         rows = []
         for p in [*people, {**data["team"], "name": _("Team"), "id": 0}]:
             name = p["name"]
-            overdue = str(p["callbacks_overdue"])
+            overdue: str | Text = str(p["callbacks_overdue"])
             if p["id"] and p["callbacks_overdue"]:
-                overdue = emphasis(overdue, "b red")
+                overdue = emphasis(str(p["callbacks_overdue"]), "b red")
             rows.append(
                 (
                     str(p["id"]),
@@ -462,7 +465,7 @@ class ManagerScreen(DeskScreen):
         table = self.query_one(f"#{table_id}", DataTable)
         if table.row_count == 0:
             return None
-        return str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
 
     def _active_tab(self) -> str:
         return self.query_one("#tabs", TabbedContent).active or ""

@@ -6,6 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Input, Static
 
 from deskterm.domain.phone import display_phone
@@ -137,7 +138,7 @@ class MarketingScreen(DeskScreen):
         table = self.query_one("#pool", DataTable)
         if table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((e for e in self.entries if str(e.customer_id) == key), None)
 
     def action_who(self) -> None:

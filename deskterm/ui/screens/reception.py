@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Label, Static
 
@@ -189,14 +190,14 @@ class ReceptionScreen(DeskScreen):
         table = self.query_one("#board", DataTable)
         if self.board is None or not self.board.members or table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((m for m in self.board.members if str(m.salesperson_id) == key), None)
 
     def selected_arrival(self) -> ReceptionView | None:
         table = self.query_one("#arrivals", DataTable)
         if not self.arrivals or table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((a for a in self.arrivals if str(a.id) == key), None)
 
     def open_form(

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from deskterm.ui.text import cells as safe_cells
 
 
 def _keys_in_order(table: DataTable) -> list[str]:
-    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+    return [
+        str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+        for i in range(table.row_count)
+    ]
 
 
 def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
