@@ -698,4 +698,19 @@ MESSAGES: dict[str, str] = {
     "deskterm: something went wrong ({error}). A report was written to {path}.": "deskterm:出错了({error})。错误报告已写入 {path}。",
     # helper B: no role, no access
     "Sign in first.": "请先登录。",
+    # helper visit (issue 15 items 1 and 6): a revisit keeps what is on file; "came alone"
+    "alone": "独自前来",
+    "Came alone, or with someone — not both.": "独自前来或有人陪同——只能选一个。",
+    "Name on file": "档案姓名",
+    "keep": "保留",
+    "replace": "替换",
+    "keep {name}": "保留 {name}",
+    "callback {day}": "回访 {day}",
+    "no open callback": "没有待办回访",
+    "Kept unless changed: level, name, owner, {callback} · no turn used": "除非主动修改,保持不变:级别、姓名、负责人、{callback} · 不占轮次",
+    "kept: {day}": "保持:{day}",
+    "Handed over to {owner}.": "已转交给 {owner}。",
+    "{owner} owns this customer and is free: hand the visitor over?": "{owner} 是该客户的负责人且空闲:将客户转交给 {owner} 吗?",
+    "Only a visitor still with another salesperson can be handed over.": "只有仍由其他销售顾问接待中的客户才能转交。",
+    "The owner is not free on the floor.": "负责人不在展厅或不空闲。",
 }
