@@ -526,7 +526,8 @@ def _give_turn_back(
     their place back.  Returns True when the turn was given back."""
     if row is None or out.turn not in (Turn.REQUESTED, Turn.COURTESY):
         return False
-    before = {"kind": row.kind, "other_id": row.other_id}
+    old_kind, old_other = row.kind, row.other_id
+    before: dict[str, object] = {"kind": old_kind, "other_id": old_other}
     courtesy = out.turn is Turn.COURTESY
     row.kind = (R.EventKind.COURTESY if courtesy else R.EventKind.REQUESTED).value
     row.other_id = out.owner_id if courtesy else None
@@ -535,7 +536,7 @@ def _give_turn_back(
         load_state(session, rec.day)
     except RuleViolation:
         # The later log does not replay without that turn: keep it counted, as logged.
-        row.kind, row.other_id = str(before["kind"]), before["other_id"]
+        row.kind, row.other_id = old_kind, old_other
         session.flush()
         return False
     rec.requested, rec.courtesy, rec.credited_to_id = True, courtesy, out.owner_id
