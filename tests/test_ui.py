@@ -131,6 +131,9 @@ async def test_known_phone_turns_the_entry_into_a_revisit(desk, team):
         await wait_for(pilot, lambda: "revisit" in str(app.screen.query_one("#known").render()))
         assert app.screen.query_one("#name").value == "老客户"
         await pilot.press("ctrl+s")
+        # Wang, the owner, is free: the desk offers to hand the visitor over (rule 6).
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
     with desk.db.read() as s:
         assert len(s.exec(select(Customer)).all()) == 1

@@ -12,16 +12,19 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from deskterm.domain import rotation as R
 from deskterm.domain.escalation import Status
 from deskterm.domain.kpi import form_completeness
 from deskterm.domain.levels import Levels, PurchaseHorizon
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.text import clean_field
-from deskterm.errors import DesktermError, InvalidInput, NotFound
+from deskterm.domain.visit import OnFile, Turn, VisitForm, VisitOutcome, judge_visit
+from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import permission
+from deskterm.services.rotation import _append, load_state
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import (
     Callback,
@@ -31,6 +34,7 @@ from deskterm.storage.models import (
     OwnershipChange,
     Reason,
     Reception,
+    RotationEventRow,
     Staff,
     saved_id,
 )
@@ -45,6 +49,7 @@ class Relation(StrEnum):
     FRIEND = "friend"
     COLLEAGUE = "colleague"
     OTHER = "other"
+    ALONE = "alone"  # nobody came along: an answer, so the field counts as filled
 
 
 RELATION_LABELS: dict[Relation, str] = {
@@ -54,6 +59,7 @@ RELATION_LABELS: dict[Relation, str] = {
     Relation.FRIEND: N_("friend"),
     Relation.COLLEAGUE: N_("colleague"),
     Relation.OTHER: N_("other"),
+    Relation.ALONE: N_("alone"),
 }
 CHANNELS: dict[str, str] = {
     "walk_in": N_("walk-in"),
@@ -95,9 +101,10 @@ class ReceptionForm:
     purchase_horizon: str | None = None
     companions: list[tuple[str, str]] = field(default_factory=list)
     test_drive: bool = False
-    level: str | None = None  # None: suggested from the purchase horizon
-    next_callback: date | None = None  # None: suggested by the level's rule
+    level: str | None = None  # None: a revisit keeps its level; new: suggested by the horizon
+    next_callback: date | None = None  # None: kept (revisit) or suggested by the level's rule
     notes: str = ""
+    replace_name: bool = False  # a revisit: the typed name replaces the one on file
 
 
 @dataclass(frozen=True)
@@ -109,8 +116,12 @@ class SavedForm:
     revisit: bool
     level: str | None
     next_callback: date | None
-    next_step: str | None  # callback | marketing
+    next_step: str | None  # callback | marketing | care
     owner_id: int | None
+    name_replaced: bool = False
+    turn_given_back: bool = False  # rule 6: the walk-in turn was not counted
+    offer_handover: bool = False  # the owner is free on the floor: offer to hand over
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class KnownCustomer:
     owner_id: int
     owner_name: str
     visits: int
+    next_callback: date | None = None  # the open callback a revisit keeps
 
 
 @permission("reception")
@@ -141,7 +153,15 @@ def lookup_phone(ctx: Context, raw: str) -> KnownCustomer | None:
         owner = s.get(Staff, c.owner_id)
         visits = len(s.exec(select(Reception.id).where(Reception.customer_id == c.id)).all())
         return KnownCustomer(
-            c.id, c.name, phone, c.level, c.status, c.owner_id, owner.name if owner else "?", visits
+            c.id,
+            c.name,
+            phone,
+            c.level,
+            c.status,
+            c.owner_id,
+            owner.name if owner else "?",
+            visits,
+            _open_callback(s, ctx, c),
         )
 
 
@@ -245,6 +265,10 @@ def validate_form(
             companions.append((rel, clean_field(note, field="companions", max_length=200)))
         except DesktermError as e:
             errors["companions"] = e
+    if len(companions) > 1 and Relation.ALONE.value in {r for r, _n in companions}:
+        errors["companions"] = InvalidInput(
+            "Came alone, or with someone — not both.", field="companions"
+        )
     clean["companions"] = companions
     level = None
     if form.contact_left:
@@ -338,13 +362,256 @@ _CUSTOMER_AUDIT = (
 )
 
 
+def _find_customer(session: Session, rec: Reception, phone: object) -> Customer | None:
+    """The customer this visit is about: the phone on file, else the reception's own."""
+    cust = None
+    if phone:
+        cust = session.exec(select(Customer).where(Customer.phone == phone)).first()
+    if cust is None and rec.customer_id is not None:
+        cust = session.get(Customer, rec.customer_id)
+    return cust
+
+
+def _open_callback(session: Session, ctx: Context, cust: Customer) -> date | None:
+    """The due day of the customer's open sales callback, if any."""
+    due = session.exec(
+        select(Callback.due_at)
+        .where(Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open")
+        .order_by(col(Callback.due_at))
+    ).first()
+    return ctx.local_day(due) if due is not None else None
+
+
+def _walk_in_row(session: Session, ctx: Context, rec: Reception) -> RotationEventRow | None:
+    """The counted walk-in turn this reception used today, if it is still on the board."""
+    if rec.day != ctx.today():
+        return None  # a past day's board is closed and its statistics are kept
+    row = session.exec(
+        select(RotationEventRow).where(
+            RotationEventRow.reception_id == rec.id,
+            RotationEventRow.kind == R.EventKind.WALK_IN.value,
+            col(RotationEventRow.undone_at).is_(None),
+        )
+    ).first()
+    if row is None or load_state(session, rec.day).closed:
+        return None
+    return row
+
+
+def _owner_on_floor(session: Session, rec: Reception, owner_id: int) -> bool:
+    """The owner is on duty and free (or on a break) to take their visitor over."""
+    m = load_state(session, rec.day).member(owner_id)
+    return m is not None and (
+        m.state is R.MemberState.READY
+        or (m.state is R.MemberState.AWAY and m.away_reason is R.AwayReason.BREAK)
+    )
+
+
+def _visit_form(
+    session: Session,
+    ctx: Context,
+    rec: Reception,
+    cust: Customer | None,
+    form: ReceptionForm,
+    clean: dict[str, object],
+    turn_row: RotationEventRow | None,
+) -> VisitForm:
+    return VisitForm(
+        name=str(clean["name"]),
+        receiver_id=rec.salesperson_id,
+        credited_id=rec.credited_to_id,
+        level=str(clean["level"]) if form.level else None,  # None: keep / suggest
+        horizon=clean["purchase_horizon"],  # type: ignore[arg-type]
+        next_callback=form.next_callback,
+        replace_name=form.replace_name,
+        walk_in_turn=turn_row is not None,
+        owner_on_floor=(
+            cust is not None
+            and turn_row is not None
+            and cust.owner_id != rec.salesperson_id
+            and _owner_on_floor(session, rec, cust.owner_id)
+        ),
+    )
+
+
+def _new_customer(
+    session: Session,
+    ctx: Context,
+    rec: Reception,
+    form: ReceptionForm,
+    clean: dict[str, object],
+    out: VisitOutcome,
+) -> Customer:
+    now = ctx.now()
+    cust = Customer(
+        name=out.name,
+        phone=str(clean.get("phone") or "") or None,
+        contact_other=str(clean["contact_other"]) or None,
+        level=out.level,
+        level_since=now,
+        status=out.status.value,
+        status_since=now,
+        owner_id=out.owner_id,
+        owner_since=now,
+        source_channel=form.channel or rec.channel,
+        created_at=now,
+        last_contact_at=now,
+    )
+    session.add(cust)
+    session.flush()
+    session.add(
+        LevelChange(
+            customer_id=saved_id(cust.id),
+            from_level=None,
+            to_level=out.level,
+            at=now,
+            by_id=ctx.actor_id or rec.salesperson_id,
+            source="reception",
+        )
+    )
+    session.add(
+        OwnershipChange(
+            customer_id=saved_id(cust.id),
+            from_owner_id=None,
+            to_owner_id=out.owner_id,
+            at=now,
+            by_id=ctx.actor_id,
+            reason="first reception",
+        )
+    )
+    return cust
+
+
+def _write_customer(
+    session: Session,
+    ctx: Context,
+    rec: Reception,
+    cust: Customer | None,
+    form: ReceptionForm,
+    clean: dict[str, object],
+    out: VisitOutcome,
+) -> Customer:
+    """Write the visit's decisions on the customer (created when new)."""
+    now = ctx.now()
+    if cust is None:
+        cust = _new_customer(session, ctx, rec, form, clean, out)
+    else:
+        cust.name = out.name
+        if clean.get("phone"):
+            cust.phone = str(clean["phone"])
+        cust.contact_other = str(clean["contact_other"]) or cust.contact_other
+        cust.last_contact_at = now
+        _set_level(session, ctx, cust, out.level, "reception", rec.salesperson_id)
+        if cust.status != out.status.value:
+            cust.status, cust.status_since = out.status.value, now
+    if clean["model_interest"]:
+        cust.model_interest = str(clean["model_interest"])
+    if form.budget:
+        cust.budget = form.budget
+    if clean["purchase_horizon"] is not None:
+        cust.purchase_horizon = clean["purchase_horizon"].value  # type: ignore[attr-defined]
+    if out.reschedule:
+        reschedule(session, ctx, cust, out.next_callback, out.owner_id)
+    return cust
+
+
+def _give_turn_back(
+    session: Session,
+    ctx: Context,
+    rec: Reception,
+    row: RotationEventRow | None,
+    out: VisitOutcome,
+) -> bool:
+    """Rule 6: the walk-in turn used for an owned customer becomes a requested or
+    courtesy reception in the day's log, so the board's replay gives the receiver
+    their place back.  Returns True when the turn was given back."""
+    if row is None or out.turn not in (Turn.REQUESTED, Turn.COURTESY):
+        return False
+    old_kind, old_other = row.kind, row.other_id
+    before: dict[str, object] = {"kind": old_kind, "other_id": old_other}
+    courtesy = out.turn is Turn.COURTESY
+    row.kind = (R.EventKind.COURTESY if courtesy else R.EventKind.REQUESTED).value
+    row.other_id = out.owner_id if courtesy else None
+    session.flush()
+    try:
+        load_state(session, rec.day)
+    except RuleViolation:
+        # The later log does not replay without that turn: keep it counted, as logged.
+        row.kind, row.other_id = old_kind, old_other
+        session.flush()
+        return False
+    rec.requested, rec.courtesy, rec.credited_to_id = True, courtesy, out.owner_id
+    record_audit(
+        session,
+        ctx,
+        "rotation.turn_back",
+        "rotation_event",
+        row.id,
+        before,
+        {"kind": row.kind, "other_id": row.other_id},
+    )
+    return True
+
+
+def _companions_filled(companions: list[tuple[str, str]]) -> bool:
+    """Someone came along, or "came alone" was recorded: either answers the question."""
+    return bool(companions)
+
+
+def _write_reception(
+    session: Session,
+    ctx: Context,
+    rec: Reception,
+    form: ReceptionForm,
+    clean: dict[str, object],
+    cust: Customer | None,
+) -> tuple[int, bool]:
+    """The reception's own fields, companions and form completeness."""
+    if cust is not None:
+        rec.customer_id = cust.id
+        rec.no_contact_reason = None
+        rec.no_contact_note = None
+        rec.visitor_name = None
+    else:
+        rec.customer_id = None
+        rec.no_contact_reason = str(clean["no_contact_reason"])
+        rec.no_contact_note = str(clean.get("no_contact_note", "")) or None
+        rec.visitor_name = str(clean["name"]) or None
+    if form.channel:
+        rec.channel = form.channel
+    rec.test_drive = form.test_drive
+    rec.notes = str(clean["notes"])
+    for old in session.exec(select(Companion).where(Companion.reception_id == rec.id)).all():
+        session.delete(old)
+    companions: list[tuple[str, str]] = clean["companions"]  # type: ignore[assignment]
+    for rel, note in companions:
+        session.add(Companion(reception_id=saved_id(rec.id), relation=rel, note=note))
+    present = {
+        "name": bool(clean["name"]),
+        "phone": bool(clean.get("phone")),
+        "model_interest": bool(clean["model_interest"]),
+        "budget": bool(form.budget),
+        "purchase_horizon": clean["purchase_horizon"] is not None,
+        "companions": _companions_filled(companions),
+        "level": cust is not None,
+    }
+    filled, total = form_completeness(present)
+    rec.form_fields_filled, rec.form_fields_total = filled, total
+    # Which key fields were left empty: the coaching view counts them per salesperson.
+    rec.form_missing = ",".join(k for k, v in present.items() if not v) or None
+    first_save = rec.form_saved_at is None
+    rec.form_saved_at = ctx.now()
+    return filled, first_save
+
+
 @permission("reception")
 def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm:
     """Save (or correct) the form of a reception, in one transaction.
 
-    A phone already on file makes this a revisit of that customer (never a
-    duplicate); the customer keeps their owner.  A new customer is owned by the
-    salesperson credited with the reception.
+    Load → validate → decide (``domain.visit.judge_visit``) → write → audit.  A phone
+    already on file makes this a revisit of that customer (never a duplicate), who
+    keeps level, name, owner and callbacks unless the form changes them on purpose,
+    and costs the receiver no counted turn (rule 6).
     """
     with ctx.db.write() as s:
         rec = s.get(Reception, reception_id)
@@ -354,101 +621,28 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         clean, errors = validate_form(s, ctx, form, levels)
         if errors:
             raise InvalidForm(errors)
-        now = ctx.now()
-        level = clean["level"]
-        horizon = clean["purchase_horizon"]
-        assert horizon is None or isinstance(horizon, PurchaseHorizon)  # as validate_form made it
         cust: Customer | None = None
-        revisit = False
-        next_due: date | None = None
-        step: str | None = None
+        out: VisitOutcome | None = None
+        turn_back = False
         if form.contact_left:
-            phone = str(clean.get("phone") or "")  # absent when only another contact was left
-            if phone:
-                cust = s.exec(select(Customer).where(Customer.phone == phone)).first()
-            if cust is None and rec.customer_id is not None:
-                cust = s.get(Customer, rec.customer_id)
-            revisit = cust is not None
+            cust = _find_customer(s, rec, clean.get("phone"))
+            on_file = None
+            if cust is not None:
+                on_file = OnFile(
+                    cust.name,
+                    cust.level,
+                    Status(cust.status),
+                    cust.owner_id,
+                    _open_callback(s, ctx, cust),
+                )
+            turn_row = _walk_in_row(s, ctx, rec)
+            visit = _visit_form(s, ctx, rec, cust, form, clean, turn_row)
+            out = judge_visit(on_file, visit, levels, ctx.today())
             before = snapshot(cust, _CUSTOMER_AUDIT) if cust else None
-            if cust is None:
-                rule = levels.get(str(level))
-                cust = Customer(
-                    name=str(clean["name"]),
-                    phone=phone or None,
-                    contact_other=str(clean["contact_other"]) or None,
-                    level=str(level),
-                    level_since=now,
-                    status=(Status.MARKETING if rule.to_marketing else Status.ACTIVE).value,
-                    status_since=now,
-                    owner_id=rec.credited_to_id,
-                    owner_since=now,
-                    source_channel=form.channel or rec.channel,
-                    created_at=now,
-                    last_contact_at=now,
-                )
-                s.add(cust)
-                s.flush()
-                s.add(
-                    LevelChange(
-                        customer_id=saved_id(cust.id),
-                        from_level=None,
-                        to_level=str(level),
-                        at=now,
-                        by_id=ctx.actor_id or rec.salesperson_id,
-                        source="reception",
-                    )
-                )
-                s.add(
-                    OwnershipChange(
-                        customer_id=saved_id(cust.id),
-                        from_owner_id=None,
-                        to_owner_id=rec.credited_to_id,
-                        at=now,
-                        by_id=ctx.actor_id,
-                        reason="first reception",
-                    )
-                )
-            else:
-                cust.name = str(clean["name"]) or cust.name
-                if phone:
-                    cust.phone = phone
-                cust.contact_other = str(clean["contact_other"]) or cust.contact_other
-                cust.last_contact_at = now
+            cust = _write_customer(s, ctx, rec, cust, form, clean, out)
+            if out.revisit:
                 rec.first_visit = False
-            if clean["model_interest"]:
-                cust.model_interest = str(clean["model_interest"])
-            if form.budget:
-                cust.budget = form.budget
-            if horizon is not None:
-                cust.purchase_horizon = horizon.value
-            _set_level(s, ctx, cust, str(level), "reception", rec.salesperson_id)
-            rule = levels.get(cust.level)
-            if cust.status in (
-                Status.ACTIVE.value,
-                Status.AT_RISK.value,
-                Status.MARKETING.value,
-                Status.LOST.value,
-            ):
-                # A visit re-judges the level: a marketing or lost customer who comes back
-                # warm or hot is back in the owner's pipeline.
-                new_status = (
-                    Status.MARKETING
-                    if rule.to_marketing
-                    else (Status.AT_RISK if cust.status == Status.AT_RISK.value else Status.ACTIVE)
-                )
-                if cust.status != new_status.value:
-                    cust.status = new_status.value
-                    cust.status_since = now
-            plan = first_callback(rule, ctx.today())
-            step = plan.step.value
-            if plan.step is NextStep.CALLBACK:
-                next_due = form.next_callback or plan.due
-            if cust.status != Status.WON.value:
-                reschedule(s, ctx, cust, next_due, cust.owner_id)
-            rec.customer_id = cust.id
-            rec.no_contact_reason = None
-            rec.no_contact_note = None
-            rec.visitor_name = None
+            turn_back = _give_turn_back(s, ctx, rec, turn_row, out)
             record_audit(
                 s,
                 ctx,
@@ -458,34 +652,7 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                 before,
                 snapshot(cust, _CUSTOMER_AUDIT),
             )
-        else:
-            rec.customer_id = None
-            rec.no_contact_reason = str(clean["no_contact_reason"])
-            rec.no_contact_note = str(clean.get("no_contact_note", "")) or None
-            rec.visitor_name = str(clean["name"]) or None
-        if form.channel:
-            rec.channel = form.channel
-        rec.test_drive = form.test_drive
-        rec.notes = str(clean["notes"])
-        for old in s.exec(select(Companion).where(Companion.reception_id == rec.id)).all():
-            s.delete(old)
-        for rel, note in clean["companions"]:  # type: ignore[attr-defined]
-            s.add(Companion(reception_id=saved_id(rec.id), relation=rel, note=note))
-        present = {
-            "name": bool(clean["name"]),
-            "phone": bool(clean.get("phone")),
-            "model_interest": bool(clean["model_interest"]),
-            "budget": bool(form.budget),
-            "purchase_horizon": horizon is not None,
-            "companions": bool(form.companions),
-            "level": level is not None,
-        }
-        filled, total = form_completeness(present)
-        rec.form_fields_filled, rec.form_fields_total = filled, total
-        # Which key fields were left empty: the coaching view counts them per salesperson.
-        rec.form_missing = ",".join(k for k, v in present.items() if not v) or None
-        first_save = rec.form_saved_at is None
-        rec.form_saved_at = now
+        filled, first_save = _write_reception(s, ctx, rec, form, clean, cust)
         record_audit(
             s,
             ctx,
@@ -496,15 +663,53 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
             {"customer_id": rec.customer_id, "filled": filled},
         )
         assert rec.id is not None
+        owner = s.get(Staff, cust.owner_id) if cust else None
         return SavedForm(
             rec.id,
             cust.id if cust else None,
-            revisit,
+            out.revisit if out else False,
             cust.level if cust else None,
-            next_due,
-            step,
+            out.next_callback if out and out.next_step is NextStep.CALLBACK else None,
+            out.next_step.value if out else None,
             cust.owner_id if cust else None,
+            name_replaced=bool(out and out.name_replaced),
+            turn_given_back=turn_back,
+            offer_handover=bool(out and out.offer_handover and turn_back),
+            owner_name=owner.name if owner else None,
         )
+
+
+@permission("rotation")
+def hand_over(ctx: Context, reception_id: int) -> str:
+    """Hand a courtesy visitor over to their owner, who is free on the floor (rule 6).
+
+    The receiver is free again with their place kept (the visit used no turn); the
+    owner takes the visitor as a requested reception.  Returns the owner's name.
+    """
+    with ctx.db.write() as s:
+        rec = s.get(Reception, reception_id)
+        if rec is None:
+            raise NotFound("No reception #{id}.", field="reception", id=reception_id)
+        if not rec.courtesy or rec.ended_at is not None or rec.day != ctx.today():
+            raise RuleViolation("Only a visitor still with another salesperson can be handed over.")
+        owner_id, receiver_id = rec.credited_to_id, rec.salesperson_id
+        if not _owner_on_floor(s, rec, owner_id):
+            raise RuleViolation("The owner is not free on the floor.")
+        state = load_state(s, rec.day)
+        state = _append(s, ctx, state, R.RotationEvent(R.EventKind.DONE, ctx.now(), receiver_id))
+        _append(s, ctx, state, R.RotationEvent(R.EventKind.REQUESTED, ctx.now(), owner_id), rec.id)
+        rec.salesperson_id, rec.courtesy = owner_id, False
+        record_audit(
+            s,
+            ctx,
+            "reception.hand_over",
+            "reception",
+            rec.id,
+            {"salesperson_id": receiver_id},
+            {"salesperson_id": owner_id},
+        )
+        owner = s.get(Staff, owner_id)
+        return owner.name if owner else "?"
 
 
 @dataclass(frozen=True)

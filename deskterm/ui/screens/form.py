@@ -32,6 +32,7 @@ from deskterm.services.reception import (
     RELATION_LABELS,
     KnownCustomer,
     ReceptionForm,
+    Relation,
     SavedForm,
 )
 from deskterm.services.setup import NO_CONTACT_REASONS
@@ -55,6 +56,7 @@ class FormContext:
 
 FIELDS = (
     "name",
+    "name_choice",
     "phone",
     "contact_left",
     "no_contact_reason",
@@ -88,6 +90,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         self.known: KnownCustomer | None = None
         self._level_touched = False
         self._callback_touched = False
+        self._level_from_file = False  # the Level field shows the known customer's level
 
     # -- layout ---------------------------------------------------------------
     def _row(self, field: str, label: str, widget: Widget) -> ComposeResult:
@@ -111,6 +114,12 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                 markup=False,
             )
             yield from self._row("name", _("Name"), TextField(p.name, id="name"))
+            # A revisit whose typed name differs from the one on file: a visible choice.
+            yield from self._row(
+                "name_choice",
+                _("Name on file"),
+                Choice([("keep", _("keep")), ("replace", _("replace"))], "keep", id="name_choice"),
+            )
             yield from self._row("phone", _("Phone"), TextField(p.phone, id="phone"))
             yield Static("", id="known", classes="hint", markup=False)
             yield from self._row(
@@ -198,6 +207,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         if p and p.companions:
             self.query_one("#companions", Choice).values = frozenset(r for r, _n in p.companions)
         self._sync_contact()
+        self._sync_name_choice()
         if p and p.phone:
             self.lookup(p.phone)
         if p and p.level:
@@ -217,21 +227,52 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         cid = event.choice.id
         if cid == "contact_left":
             self._sync_contact()
-        elif cid == "purchase_horizon" and not self._level_touched and event.choice.value:
+        elif cid == "companions":
+            self._alone_or_company(event.choice)
+        elif (
+            cid == "purchase_horizon"
+            and not self._level_touched
+            and not self._level_from_file
+            and event.choice.value
+        ):
             # The expected purchase time suggests the level (and so the callback date).
             suggested = self.levels.suggest(PurchaseHorizon(event.choice.value)).code
             self.query_one("#level", Choice).value = suggested
             self._suggest_callback(suggested)
         elif cid == "level":
             self._level_touched = True
-            if event.choice.value:
+            if self.known is not None and event.choice.value == self.known.level:
+                # Back to the level on file: the open callback stays, as if untouched.
+                self._suggest_callback(None)
+            elif event.choice.value:
                 self._suggest_callback(event.choice.value)
         self._clear_error(cid or "")
 
-    def _suggest_callback(self, level: str) -> None:
+    def _alone_or_company(self, choice: Choice) -> None:
+        """ "Came alone" and a companion exclude each other: the last pick wins."""
+        alone = Relation.ALONE.value
+        picked = choice.options[choice.cursor][0]
+        if alone in choice.values and len(choice.values) > 1:
+            choice.values = frozenset({alone}) if picked == alone else choice.values - {alone}
+
+    def _sync_name_choice(self) -> None:
+        """Offer keep / replace only when a known customer's name was typed differently."""
+        typed = clean_text(self.query_one("#name", Input).value).value
+        row = self.query_one("#row-name_choice")
+        differs = self.known is not None and bool(typed) and typed != self.known.name
+        row.display = differs
+        if differs:
+            assert self.known is not None
+            self.query_one("#name_choice", Choice).set_options(
+                [("keep", _("keep {name}", name=self.known.name)), ("replace", _("replace"))],
+                self.query_one("#name_choice", Choice).value or "keep",
+            )
+
+    def _suggest_callback(self, level: str | None) -> None:
+        """The level's callback date in the box (None: empty, the open callback is kept)."""
         if self._callback_touched:
             return
-        due = reception.suggested_callback(self.ctx, level)
+        due = reception.suggested_callback(self.ctx, level) if level else None
         box = self.query_one("#next_callback", Input)
         with box.prevent(Input.Changed):
             box.value = due.isoformat() if due else ""
@@ -244,6 +285,8 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             self._callback_touched = True
         if fid == "phone":
             self.lookup(event.value)
+        if fid == "name":
+            self._sync_name_choice()
 
     @work(thread=True, exclusive=True, group="phone-lookup", exit_on_error=False)
     def lookup(self, raw: str) -> None:
@@ -263,10 +306,22 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     ) -> None:
         self.known = known
         box = self.query_one("#known", Static)
+        level = self.query_one("#level", Choice)
+        due_box = self.query_one("#next_callback", Input)
         if known is None:
             # Digits still being typed are not an error yet: the hint says what is wrong.
             box.update(f"→ {normalised}" if normalised else (f"… {problem}" if problem else ""))
+            if self._level_from_file:  # the phone changed: no longer that customer's level
+                self._level_from_file = False
+                level.value = None
+                due_box.placeholder = "YYYY-MM-DD"
+            self._sync_name_choice()
             return
+        kept = (
+            _("callback {day}", day=known.next_callback.isoformat())
+            if known.next_callback
+            else _("no open callback")
+        )
         box.update(
             _(
                 "Known customer: {name} · {phone} · {level} · owner {owner} · {n} visit(s) "
@@ -277,10 +332,29 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                 owner=known.owner_name,
                 n=known.visits,
             )
+            + "\n"
+            + _(
+                "Kept unless changed: level, name, owner, {callback} · no turn used",
+                callback=kept,
+            )
         )
+        if not self._level_touched:
+            # Leaving the Level field as it is keeps the customer's level (a revisit is
+            # never re-graded by accident, e.g. by the purchase time).
+            self._level_from_file = True
+            level.value = known.level
+            if not self._callback_touched:
+                with due_box.prevent(Input.Changed):
+                    due_box.value = ""
+                due_box.placeholder = (
+                    _("kept: {day}", day=known.next_callback.isoformat())
+                    if known.next_callback
+                    else "YYYY-MM-DD"
+                )
         name = self.query_one("#name", Input)
         if not name.value.strip():
             name.value = known.name
+        self._sync_name_choice()
 
     def _clear_error(self, field: str) -> None:
         for box in self.query(f"#err-{field}").results(Static):
@@ -320,6 +394,8 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             level=pick("level"),
             next_callback=due,
             notes=val("notes"),
+            replace_name=bool(self.query_one("#row-name_choice").display)
+            and pick("name_choice") == "replace",
         )
         return form, errors
 

@@ -229,8 +229,30 @@ class ReceptionScreen(DeskScreen):
             else:
                 self.notify(_("Saved."), markup=False)
             self.refresh_data()
+            if result.offer_handover:
+                self.offer_handover(result)
 
         self.app.push_screen(ReceptionFormScreen(self.ctx, self.levels, info), saved)
+
+    def offer_handover(self, result: SavedForm) -> None:
+        """Rule 6: the owner of a returning customer is free on the floor — offer them."""
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.run_service(reception.hand_over, self.ctx, result.reception_id, then=handed)
+
+        def handed(owner: str) -> None:
+            self.notify(_("Handed over to {owner}.", owner=owner), markup=False)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _(
+                    "{owner} owns this customer and is free: hand the visitor over?",
+                    owner=result.owner_name or "?",
+                )
+            ),
+            answer,
+        )
 
     # -- actions ---------------------------------------------------------------------
     def action_walk_in(self) -> None:
