@@ -270,9 +270,23 @@ def back(ctx: Context, salesperson_id: int) -> BoardView:
 
 
 @permission("rotation")
-def skip(ctx: Context, salesperson_id: int, reason: str = "personal") -> BoardView:
-    """Pass over a member for the next customer (personal, busy, can't serve)."""
-    return _simple(ctx, R.EventKind.SKIP, salesperson_id, reason=reason)
+def skip(ctx: Context, salesperson_id: int | None = None, reason: str = "personal") -> BoardView:
+    """Pass over next-up for the next customer (personal, busy, can't serve).
+
+    Only next-up can be skipped: a skip is a turn passed, and only next-up has the
+    turn. ``salesperson_id`` names the next-up a screen showed; if the board moved
+    meanwhile in another window, the skip is refused rather than landing on
+    someone else (as ``walk_in`` does).
+    """
+    with ctx.db.write() as s:
+        state = load_state(s, ctx.today())
+        nxt = state.next_up(compute_holds(s, ctx, state))
+        if nxt is None:
+            raise RuleViolation("Nobody is free to receive a customer.")
+        if salesperson_id is not None and salesperson_id != nxt:
+            raise RuleViolation("The board changed: next-up is now someone else. Look again.")
+        _append(s, ctx, state, R.RotationEvent(R.EventKind.SKIP, ctx.now(), nxt, reason=reason))
+    return get_board(ctx)
 
 
 @permission("manage")
