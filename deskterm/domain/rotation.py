@@ -68,7 +68,8 @@ class AwayReason(StrEnum):
 
     @property
     def earns_makeup(self) -> bool:
-        """Passed over while serving a customer or the shop: the turn is given back."""
+        """Away serving a customer or the shop (not one's own choice): in fewest-ups order a
+        pass-over then costs a turn, given back as a make-up (see ``lost_turn``)."""
         return self is not AwayReason.BREAK
 
 
@@ -76,7 +77,7 @@ class SkipReason(StrEnum):
     """Why next-up was passed over for this customer."""
 
     PERSONAL = "personal"  # forfeits the turn: to the back of the queue
-    BUSY = "busy"  # with a customer / shop business right now: owed a make-up turn
+    BUSY = "busy"  # with a customer / shop business right now: a turn lost, owed a make-up
     CANNOT_SERVE = "cannot_serve"  # language, new vs used…: keeps the place, no make-up
 
 
