@@ -93,3 +93,19 @@ async def test_b_and_o_after_another_action_ask_and_every_confirmation_names_the
         await wait_for(pilot, lambda: any("Li Na is back on the floor" in m for m in said(app)))
     assert rotation.get_board(desk).next_up == team.wang
     assert [m.salesperson_id for m in rotation.get_board(desk).members] == [team.wang, team.li]
+
+
+async def test_undo_and_check_in_name_the_person(desk, team):
+    setup.add_staff(desk, "[bold red]x[/]", "salesperson")  # a name that is not markup
+    rotation.skip(desk, team.wang, "busy")
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "王伟" in str(app.screen.query_one(".question").render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any("Undone" in m and "王伟" in m for m in said(app)))
+        await pilot.press("i", "1")
+        await wait_for(pilot, lambda: any("[bold red]x[/] checked in" in m for m in said(app)))
+    assert passed(desk)[team.wang] is None

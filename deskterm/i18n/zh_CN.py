@@ -714,4 +714,7 @@ MESSAGES: dict[str, str] = {
     "{name} moved to place {n}.": "{name} 已移到第 {n} 位。",
     "Move whom?": "移动谁?",
     "Nobody is checked in.": "没有人签到。",
+    "Undo the last action ({what}: {name})?": "撤销上一步操作({what}:{name})?",
+    "{name} checked in.": "{name} 已签到。",
+    "{name} receives it (not counted).": "{name} 接待(不计轮次)。",
 }

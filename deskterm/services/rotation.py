@@ -63,6 +63,7 @@ class BoardView:
     closed: bool
     last_event: str | None  # kind of the last (undoable) event
     version: int  # id of the newest log row: screens refresh when it changes
+    last_who: str | None = None  # whom the last (undoable) event was about, to name them
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,16 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
         newest = s.exec(
             select(RotationEventRow.id).order_by(col(RotationEventRow.id).desc())
         ).first()
+        last = rows[-1] if rows else None
         return BoardView(
-            day, members, nxt, off, state.closed, rows[-1].kind if rows else None, newest or 0
+            day,
+            members,
+            nxt,
+            off,
+            state.closed,
+            last.kind if last else None,
+            newest or 0,
+            names.get(last.salesperson_id) if last and last.salesperson_id else None,
         )
 
 

@@ -334,7 +334,15 @@ class ReceptionScreen(DeskScreen):
 
         def picked(kind: str | None) -> None:
             if kind:
-                self.run_service(rotation.receive_uncounted, self.ctx, kind)
+                self.run_service(
+                    rotation.receive_uncounted,
+                    self.ctx,
+                    kind,
+                    then=lambda a: self.notify(
+                        _("{name} receives it (not counted).", name=a.salesperson_name),
+                        markup=False,
+                    ),
+                )
 
         self.app.push_screen(
             PickScreen(
@@ -521,22 +529,27 @@ class ReceptionScreen(DeskScreen):
             self.notify(_("Nothing to undo today."), severity="warning", markup=False)
             return
 
+        who = self.board.last_who
+
         def answer(yes: bool | None) -> None:
             if yes:
                 self.run_service(
                     rotation.undo_last,
                     self.ctx,
                     then=lambda kind: self.notify(
-                        _("Undone: {what}", what=_(_event_label(kind))), markup=False
+                        _("Undone: {what}", what=_(_event_label(kind)))
+                        + (f" — {who}" if who else ""),
+                        markup=False,
                     ),
                 )
 
-        self.app.push_screen(
-            ConfirmScreen(
-                _("Undo the last action ({what})?", what=_(_event_label(self.board.last_event)))
-            ),
-            answer,
+        what = _(_event_label(self.board.last_event))
+        question = (
+            _("Undo the last action ({what}: {name})?", what=what, name=who)
+            if who
+            else _("Undo the last action ({what})?", what=what)
         )
+        self.app.push_screen(ConfirmScreen(question), answer)
 
     def action_check_in(self) -> None:
         self._acted()
@@ -548,7 +561,13 @@ class ReceptionScreen(DeskScreen):
 
         def picked(sid: str | None) -> None:
             if sid:
-                self.run_service(rotation.check_in, self.ctx, int(sid))
+                name = dict(self.board.off_duty).get(int(sid), "") if self.board else ""
+                self.run_service(
+                    rotation.check_in,
+                    self.ctx,
+                    int(sid),
+                    then=self._say(_("{name} checked in.", name=name)),
+                )
 
         self.app.push_screen(
             PickScreen(_("Check in:"), [(str(i), n) for i, n in self.board.off_duty]), picked
