@@ -88,9 +88,10 @@ def test_break_keeps_place_and_board_shows_why():
     assert s.member(1).makeups_owed == 0  # a break earns no make-up turn
 
 
-def test_delivery_keeps_place_and_earns_make_up():
+def test_delivery_keeps_place():
     s = step(checked_in(1, 2, 3), ev(K.AWAY, 1, reason="delivery"), ev(K.WALK_IN, 2))
-    assert s.member(1).makeups_owed == 1
+    s = step(s, ev(K.BACK, 1))
+    assert s.on_duty == [1, 3, 2] and s.next_up() == 1
 
 
 def test_uncounted_up_consumes_no_turn():
@@ -122,20 +123,6 @@ def test_courtesy_reception_uses_no_turn():
     s = step(checked_in(1, 2), ev(K.COURTESY, 1, other_id=9))
     assert s.on_duty == [1, 2]
     assert s.stats[1].courtesy == 1 and s.stats[1].ups == 0
-
-
-def test_make_up_turn_after_being_passed_over_with_a_customer():
-    # 1 is first in the queue but busy with a requested customer: 2 takes the up.
-    s = step(checked_in(1, 2, 3), ev(K.REQUESTED, 1), ev(K.WALK_IN, 2))
-    assert s.member(1).makeups_owed == 1
-    s = step(s, ev(K.WALK_IN, 3))  # 1 still busy: owed another
-    assert s.member(1).makeups_owed == 2
-    s = step(s, ev(K.DONE, 1), ev(K.DONE, 2), ev(K.DONE, 3))
-    assert s.next_up() == 1
-    s = step(s, ev(K.WALK_IN, 1), ev(K.DONE, 1))
-    assert s.next_up() == 1  # the second make-up beats queue order
-    s = step(s, ev(K.WALK_IN, 1))
-    assert s.stats[1].makeups == 2 and s.member(1).makeups_owed == 0
 
 
 def test_busy_skip_earns_make_up_personal_skip_forfeits():
@@ -197,3 +184,116 @@ def test_apply_never_mutates_its_input():
 
 def test_new_day_starts_a_fresh_queue():
     assert RotationState(day=date(2026, 3, 3)).on_duty == []
+
+
+# -- make-up turns (DESIGN.md §1.7 rule 8, issue 15 item 2) ---------------------------
+# Each case: the order mode, the day's events after checking in 1, 2, 3, then the
+# make-ups owed and the make-ups used per member. Every case but the two marked
+# "control" gave a different answer before make-ups were tied to turns actually lost.
+BACK, FEWEST = OrderMode.BACK_OF_QUEUE, OrderMode.FEWEST_UPS
+MAKE_UP_CASES = [
+    pytest.param(
+        BACK,
+        [(K.WALK_IN, 1), (K.WALK_IN, 2), (K.WALK_IN, 3), (K.DONE, 3), (K.WALK_IN, 3)],
+        {1: 0, 2: 0, 3: 0},
+        {},
+        id="busy with one's own counted walk-in earns nothing (that was the turn)",
+    ),
+    pytest.param(
+        BACK,
+        [(K.WALK_IN, 1), (K.WALK_IN, 2), (K.WALK_IN, 3)] + [(K.DONE, 3), (K.WALK_IN, 3)] * 3,
+        {1: 0, 2: 0, 3: 0},
+        {},
+        id="no pile-up: three walk-ins past two busy members owe nothing",
+    ),
+    pytest.param(
+        BACK,
+        [(K.REQUESTED, 1), (K.WALK_IN, 2), (K.WALK_IN, 3)],
+        {1: 0, 2: 0, 3: 0},
+        {},
+        id="back-of-queue: passed over with a requested customer keeps the head, owes nothing",
+    ),
+    pytest.param(
+        BACK,
+        [(K.AWAY, 1, "delivery"), (K.WALK_IN, 2)],
+        {1: 0, 2: 0, 3: 0},
+        {},
+        id="back-of-queue: passed over on a delivery keeps the place, owes nothing",
+    ),
+    pytest.param(
+        FEWEST,
+        [(K.AWAY, 1, "delivery"), (K.WALK_IN, 2)],
+        {1: 1, 2: 0, 3: 0},
+        {},
+        id="fewest-ups: passed over on a delivery is a turn lost",
+    ),
+    pytest.param(
+        FEWEST,
+        [(K.REQUESTED, 1), (K.WALK_IN, 2), (K.WALK_IN, 3)],
+        {1: 1, 2: 0, 3: 0},
+        {},
+        id="fewest-ups: passed over twice with a requested customer owes one turn, not two",
+    ),
+    pytest.param(
+        FEWEST,
+        [(K.REQUESTED, 1), (K.WALK_IN, 2), (K.DONE, 1), (K.WALK_IN, 1)],
+        {1: 0, 2: 0, 3: 0},
+        {1: 1},
+        id="fewest-ups: the make-up is used at the next walk-in and gone",
+    ),
+    pytest.param(
+        BACK,
+        [(K.SKIP, 1, "busy"), (K.WALK_IN, 2)],
+        {1: 1, 2: 0, 3: 0},
+        {},
+        id="control: an explicit skip: busy is a turn lost",
+    ),
+    pytest.param(
+        BACK,
+        [(K.SKIP, 1, "busy"), (K.WALK_IN, 2), (K.SKIP, 1, "busy"), (K.WALK_IN, 3)],
+        {1: 1, 2: 0, 3: 0},
+        {},
+        id="skipped busy twice owes one make-up, not two",
+    ),
+    pytest.param(
+        BACK,
+        [(K.SKIP, 1, "busy"), (K.WALK_IN, 2), (K.SKIP, 1, "busy"), (K.WALK_IN, 3)]
+        + [(K.DONE, 2), (K.DONE, 3), (K.WALK_IN, 1)],
+        {1: 0, 2: 0, 3: 0},
+        {1: 1},
+        id="the member who used a make-up goes to the back holding none",
+    ),
+    pytest.param(
+        BACK,
+        [(K.SKIP, 1, "busy"), (K.WALK_IN, 2), (K.SKIP, 1, "personal")],
+        {1: 0, 2: 0, 3: 0},
+        {},
+        id="a personal skip forfeits the turn, make-up included",
+    ),
+    pytest.param(
+        FEWEST,
+        [(K.AWAY, 1, "break"), (K.WALK_IN, 2)],
+        {1: 0, 2: 0, 3: 0},
+        {},
+        id="control: a break earns nothing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mode", "events", "owed", "used"), MAKE_UP_CASES)
+def test_make_up_turns(mode, events, owed, used):
+    s = checked_in(1, 2, 3, settings=RotationSettings(mode=mode))
+    for sid_event in events:
+        kind, sid, *reason = sid_event
+        s = step(s, ev(kind, sid, reason=reason[0] if reason else None))
+    assert {m.salesperson_id: m.makeups_owed for m in s.queue} == owed
+    assert {sid: st.makeups for sid, st in s.stats.items() if st.makeups} == used
+
+
+def test_a_make_up_gives_priority_once_then_the_queue_resumes():
+    # fewest-ups: 1 on a delivery loses a turn; back, 1 is next-up by the make-up, once.
+    s = checked_in(1, 2, 3, settings=RotationSettings(mode=FEWEST))
+    s = step(s, ev(K.AWAY, 1, reason="delivery"), ev(K.WALK_IN, 2), ev(K.BACK, 1))
+    assert s.next_up() == 1
+    s = step(s, ev(K.WALK_IN, 1), ev(K.DONE, 1), ev(K.DONE, 2))
+    assert s.member(1).makeups_owed == 0 and s.next_up() == 3

@@ -175,21 +175,25 @@ async def test_skip_break_done_undo_check_in_out_and_reorder_keys(desk, team):
         await pilot.press("1")
         await settle(pilot)
         assert [r[1].strip(" ▶") for r in board(app)] == ["Li Na", "赵敏", "王伟"]
-        # the cursor follows Wang to the back; b: away on break, then back
+        # b after another action asks who (a numbered pick), then why
         wang = lambda: next(r for r in board(app) if r[1].strip(" ▶") == "王伟")  # noqa: E731
-        await pilot.press("b", "1")
+        await pilot.press("b")
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("3", "1")  # 王伟 (third on the board), on a break
         await settle(pilot)
         assert "on break" in wang()[5] and wang()[2] == "away"
-        await pilot.press("b")
+        await pilot.press("b", "3")
         await settle(pilot)
         assert wang()[2] == "ready"
-        # n: walk-in goes to Li; d: done (the only one with a customer)
+        # n: walk-in goes to Li; d asks among those with a customer: only Li
         await pilot.press("n", "1")
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
         await pilot.press("escape")
         await settle(pilot)
         assert board(app)[-1][1].strip() == "Li Na" and board(app)[-1][2] == "with customer"
         await pilot.press("d")
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("1")
         await settle(pilot)
         assert all(r[2] == "ready" for r in board(app))
         # u: undo the done (with confirmation)
@@ -198,21 +202,22 @@ async def test_skip_break_done_undo_check_in_out_and_reorder_keys(desk, team):
         await pilot.press("y")
         await settle(pilot)
         assert board(app)[-1][2] == "with customer"
-        # i: check the new salesperson in; o: check out the one under the cursor
+        # i: check the new salesperson in; o asks who, then confirms
         await pilot.press("i", "1")
         await settle(pilot)
         assert board(app)[-1][1].strip() == "New Guy"
-        app.screen.query_one("#board").move_cursor(row=0)
         first = board(app)[0][1].strip(" ▶")
-        await pilot.press("o", "y")
+        await pilot.press("o", "1", "y")
         await settle(pilot)
         assert first not in [r[1].strip(" ▶") for r in board(app)]
-        # ctrl+down: the manager moves the first member down one place
-        app.screen.query_one("#board").move_cursor(row=0)
+        # ctrl+down: the manager moves a member down one place; again: the same one again
         first = board(app)[0][1].strip(" ▶")
-        await pilot.press("ctrl+down")
+        await pilot.press("ctrl+down", "1")
         await settle(pilot)
         assert board(app)[1][1].strip(" ▶") == first
+        await pilot.press("ctrl+down")
+        await settle(pilot)
+        assert board(app)[2][1].strip(" ▶") == first
 
 
 async def test_uncounted_up_and_phone_arrival(desk):
@@ -456,8 +461,9 @@ async def test_lift_hold_and_open_a_form_later(desk, team):
         await settle(pilot)
         wang_row = next(i for i, r in enumerate(board(app)) if "王伟" in r[1])
         assert "held" in board(app)[wang_row][5]
-        app.screen.query_one("#board").move_cursor(row=wang_row)
-        await pilot.press("h")
+        await pilot.press("h")  # the only one held: the pick offers Wang as 1
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("1")
         await settle(pilot)
         assert "lifted" in board(app)[wang_row][5]
         # f on the arrival opens its form, filled in later

@@ -34,7 +34,7 @@ async def _walk_in(pilot, app, name: str, phone: str) -> None:
     await pilot.press("tab", "tab", "tab", "tab", "3", "tab", "1", "tab", "1", "ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
     await settle(pilot)
-    await pilot.press("d")
+    await pilot.press("d", "1")  # d asks who: the one with a customer is 1
     await settle(pilot)
 
 
@@ -46,7 +46,7 @@ async def _requested(pilot, app, digits: str) -> None:
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
     await settle(pilot)
-    await pilot.press("d")
+    await pilot.press("d", "1")  # d asks who: the one with a customer is 1
     await settle(pilot)
 
 

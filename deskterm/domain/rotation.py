@@ -15,9 +15,16 @@ Rules, in the order of DESIGN.md §1.7:
 5. ups that don't count consume no turn (or half a turn, in fewest-ups order);
 6. requested / returning customers go to their owner without a turn; if the owner
    is absent, next-up receives them as a courtesy, also without a turn;
-8. a member passed over while with a customer or on shop business is owed a
-   make-up turn, which takes priority; a skip for personal reasons forfeits the
-   turn (to the back of the queue);
+8. a make-up turn is owed only for a turn actually lost at a counted walk-in:
+   an explicit "skip: busy", or (fewest-ups order only) being passed over while
+   serving an up that did not count as one's turn (a requested or courtesy
+   customer, an uncounted up, a delivery, an appointment, shop business). Being
+   busy with one's own counted walk-in earns nothing (that was the turn); in
+   back-of-queue order a member passed over keeps their place ahead of the taker,
+   which already gives the turn back, so nothing more is owed. A make-up is one
+   turn, not a balance: it gives priority at the next walk-in the member can take,
+   is spent by taking it, and a member owes at most one (see ``_settle``). A skip
+   for personal reasons forfeits the turn, a make-up included (to the back);
 9. members with overdue callbacks or an unsaved form can be held out (the service
    computes the holds; the manager's override is an event here);
 10. a member who can't serve this customer is passed over but keeps the place;
@@ -62,7 +69,8 @@ class AwayReason(StrEnum):
 
     @property
     def earns_makeup(self) -> bool:
-        """Passed over while serving a customer or the shop: the turn is given back."""
+        """Away serving a customer or the shop (not one's own choice): in fewest-ups order a
+        pass-over then costs a turn, given back as a make-up (see ``lost_turn``)."""
         return self is not AwayReason.BREAK
 
 
@@ -70,7 +78,7 @@ class SkipReason(StrEnum):
     """Why next-up was passed over for this customer."""
 
     PERSONAL = "personal"  # forfeits the turn: to the back of the queue
-    BUSY = "busy"  # with a customer / shop business right now: owed a make-up turn
+    BUSY = "busy"  # with a customer / shop business right now: a turn lost, owed a make-up
     CANNOT_SERVE = "cannot_serve"  # language, new vs used…: keeps the place, no make-up
 
 
@@ -169,8 +177,9 @@ class Member:
     state: MemberState = MemberState.READY
     away_reason: AwayReason | None = None
     busy_since: datetime | None = None
-    makeups_owed: int = 0
+    makeups_owed: int = 0  # 0 or 1: a make-up is one turn given back, never a balance
     passed: SkipReason | None = None  # passed over for the current customer
+    serving: EventKind | None = None  # the kind of up the current customer came as
 
 
 @dataclass
@@ -285,7 +294,9 @@ def _clear_passes(state: RotationState) -> None:
         m.passed = None
 
 
-def _start_customer(m: Member, at: datetime, *, allow_away: bool = False) -> None:
+def _start_customer(
+    m: Member, at: datetime, serving: EventKind, *, allow_away: bool = False
+) -> None:
     if m.state is MemberState.WITH_CUSTOMER:
         raise RuleViolation("Already with a customer.", field="salesperson")
     if m.state is MemberState.AWAY and not allow_away:
@@ -293,6 +304,64 @@ def _start_customer(m: Member, at: datetime, *, allow_away: bool = False) -> Non
     m.state = MemberState.WITH_CUSTOMER
     m.away_reason = None
     m.busy_since = at
+    m.serving = serving
+
+
+def serving_uncounted_up(m: Member) -> bool:
+    """Busy with something that is not one's own turn: the reason a pass-over can cost a turn.
+
+    A requested or courtesy customer, an up that doesn't count, a delivery, an
+    appointment or shop business; not one's own counted walk-in (that was the
+    turn) and not a break (one's own choice).
+    """
+    if m.state is MemberState.WITH_CUSTOMER:
+        return m.serving is not EventKind.WALK_IN
+    if m.state is MemberState.AWAY:
+        return m.away_reason is not None and m.away_reason.earns_makeup
+    return False
+
+
+def lost_turn(state: RotationState, m: Member, taker: Member, taker_used_makeup: bool) -> bool:
+    """Whether ``m`` loses a turn when ``taker`` receives a counted walk-in.
+
+    Only a turn actually lost is owed back (DESIGN.md §1.7 rule 8):
+    - an explicit "skip: busy" for this customer always is;
+    - in fewest-ups order, so is being ranked before the taker while serving an
+      up that did not count as one's turn, unless the taker used a make-up (the
+      turn was theirs before anyone's);
+    - in back-of-queue order a member passed over keeps their place ahead of the
+      taker (who goes to the back), so the turn comes back by itself: not also owed.
+    """
+    if m is taker:
+        return False
+    if m.passed is SkipReason.BUSY:
+        return True
+    if state.settings.mode is not OrderMode.FEWEST_UPS or taker_used_makeup:
+        return False
+    if not serving_uncounted_up(m):
+        return False
+    order = {x.salesperson_id: i for i, x in enumerate(state.queue)}
+
+    def rank(x: Member) -> tuple[float, int]:
+        return (state.score(x.salesperson_id), order[x.salesperson_id])
+
+    return rank(m) < rank(taker)
+
+
+def _settle(state: RotationState, taker: Member) -> None:
+    """Make-ups at a counted walk-in: the taker's is spent, the members who lose a turn owe one.
+
+    Called before the taker's up is counted, so ranks are those that chose them.
+    A make-up is one turn: owing one already, a further lost turn adds nothing
+    (the first is still waiting for the next walk-in the member can take).
+    """
+    used = taker.makeups_owed > 0
+    losers = [m for m in state.queue if lost_turn(state, m, taker, used)]
+    if used:
+        taker.makeups_owed = 0
+        _stats(state, taker.salesperson_id).makeups += 1
+    for m in losers:
+        m.makeups_owed = 1
 
 
 def apply(state: RotationState, event: RotationEvent) -> RotationState:
@@ -329,37 +398,21 @@ def _apply_in_place(s: RotationState, event: RotationEvent) -> RotationState:
             raise RuleViolation("Not free to receive a customer.", field="salesperson")
         if m.passed is not None:
             raise RuleViolation("Passed over for this customer.", field="salesperson")
-        st = _stats(s, m.salesperson_id)
-        if m.makeups_owed > 0:
-            # A make-up turn settles a debt: nobody else earns one from it.
-            m.makeups_owed -= 1
-            st.makeups += 1
-        elif s.settings.mode is OrderMode.BACK_OF_QUEUE:
-            for ahead in s.queue[: s.queue.index(m)]:
-                if (
-                    ahead.state is MemberState.WITH_CUSTOMER
-                    or (
-                        ahead.state is MemberState.AWAY
-                        and ahead.away_reason
-                        and ahead.away_reason.earns_makeup
-                    )
-                    or ahead.passed is SkipReason.BUSY
-                ):
-                    ahead.makeups_owed += 1
-        st.ups += 1
-        _start_customer(m, event.at)
+        _settle(s, m)
+        _stats(s, m.salesperson_id).ups += 1
+        _start_customer(m, event.at, EventKind.WALK_IN)
         if s.settings.mode is OrderMode.BACK_OF_QUEUE:
             _to_back(s, m)
         _clear_passes(s)
     elif kind is EventKind.REQUESTED:
         m = _require(m, sid)
-        _start_customer(m, event.at, allow_away=True)
+        _start_customer(m, event.at, EventKind.REQUESTED, allow_away=True)
         _stats(s, m.salesperson_id).requested += 1
     elif kind is EventKind.COURTESY:
         m = _require(m, sid)
         if not s.is_available(m):
             raise RuleViolation("Not free to receive a customer.", field="salesperson")
-        _start_customer(m, event.at)
+        _start_customer(m, event.at, EventKind.COURTESY)
         _stats(s, m.salesperson_id).courtesy += 1
         _clear_passes(s)
     elif kind is EventKind.UNCOUNTED:
@@ -367,7 +420,7 @@ def _apply_in_place(s: RotationState, event: RotationEvent) -> RotationState:
         _reason(UncountedKind, event.reason)
         if m.state is not MemberState.READY:
             raise RuleViolation("Not free to receive a customer.", field="salesperson")
-        _start_customer(m, event.at)
+        _start_customer(m, event.at, EventKind.UNCOUNTED)
         _stats(s, m.salesperson_id).uncounted += 1
         _clear_passes(s)
     elif kind is EventKind.DONE:
@@ -376,6 +429,7 @@ def _apply_in_place(s: RotationState, event: RotationEvent) -> RotationState:
             raise RuleViolation("Not with a customer.", field="salesperson")
         m.state = MemberState.READY
         m.busy_since = None
+        m.serving = None
     elif kind is EventKind.AWAY:
         m = _require(m, sid)
         away = _reason(AwayReason, event.reason, AwayReason.BREAK)
@@ -383,6 +437,7 @@ def _apply_in_place(s: RotationState, event: RotationEvent) -> RotationState:
             raise RuleViolation("Finish with the customer first.", field="salesperson")
         m.state = MemberState.AWAY
         m.away_reason = away
+        m.serving = None
         m.passed = None
     elif kind is EventKind.BACK:
         m = _require(m, sid)
@@ -397,6 +452,7 @@ def _apply_in_place(s: RotationState, event: RotationEvent) -> RotationState:
             raise RuleViolation("Only a free member can be skipped.", field="salesperson")
         if reason is SkipReason.PERSONAL:
             _stats(s, m.salesperson_id).skips += 1
+            m.makeups_owed = 0  # the turn forfeited may have been the make-up itself
             _to_back(s, m)
         else:
             m.passed = reason

@@ -63,6 +63,7 @@ class BoardView:
     closed: bool
     last_event: str | None  # kind of the last (undoable) event
     version: int  # id of the newest log row: screens refresh when it changes
+    last_who: str | None = None  # whom the last (undoable) event was about, to name them
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,16 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
         newest = s.exec(
             select(RotationEventRow.id).order_by(col(RotationEventRow.id).desc())
         ).first()
+        last = rows[-1] if rows else None
         return BoardView(
-            day, members, nxt, off, state.closed, rows[-1].kind if rows else None, newest or 0
+            day,
+            members,
+            nxt,
+            off,
+            state.closed,
+            last.kind if last else None,
+            newest or 0,
+            names.get(last.salesperson_id) if last and last.salesperson_id else None,
         )
 
 
@@ -270,9 +279,23 @@ def back(ctx: Context, salesperson_id: int) -> BoardView:
 
 
 @permission("rotation")
-def skip(ctx: Context, salesperson_id: int, reason: str = "personal") -> BoardView:
-    """Pass over a member for the next customer (personal, busy, can't serve)."""
-    return _simple(ctx, R.EventKind.SKIP, salesperson_id, reason=reason)
+def skip(ctx: Context, salesperson_id: int | None = None, reason: str = "personal") -> BoardView:
+    """Pass over next-up for the next customer (personal, busy, can't serve).
+
+    Only next-up can be skipped: a skip is a turn passed, and only next-up has the
+    turn. ``salesperson_id`` names the next-up a screen showed; if the board moved
+    meanwhile in another window, the skip is refused rather than landing on
+    someone else (as ``walk_in`` does).
+    """
+    with ctx.db.write() as s:
+        state = load_state(s, ctx.today())
+        nxt = state.next_up(compute_holds(s, ctx, state))
+        if nxt is None:
+            raise RuleViolation("Nobody is free to receive a customer.")
+        if salesperson_id is not None and salesperson_id != nxt:
+            raise RuleViolation("The board changed: next-up is now someone else. Look again.")
+        _append(s, ctx, state, R.RotationEvent(R.EventKind.SKIP, ctx.now(), nxt, reason=reason))
+    return get_board(ctx)
 
 
 @permission("manage")

@@ -6,9 +6,10 @@ database every second, so a second window's changes show within two seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,7 +17,13 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Label, Static
 
-from deskterm.domain.rotation import AWAY_LABELS, SKIP_LABELS, STATE_LABELS, UNCOUNTED_LABELS
+from deskterm.domain.rotation import (
+    AWAY_LABELS,
+    SKIP_LABELS,
+    STATE_LABELS,
+    UNCOUNTED_LABELS,
+    MemberState,
+)
 from deskterm.i18n import N_, _
 from deskterm.services import reception, rotation
 from deskterm.services.customers import CustomerView
@@ -30,6 +37,46 @@ from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
 REFRESH_SECONDS = 1.0
+
+
+class BoardTable(DataTable):
+    """The rotation board, remembering whether the receptionist moved its cursor.
+
+    A per-member key acts on the member under the cursor only if the cursor was
+    moved (keys or mouse) since the last action: the cursor otherwise still sits on
+    whoever was acted on last, and a second key would land on them by accident.
+    Moves made by the program (a refresh keeping its place) do not count.
+    """
+
+    chosen: bool = False
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self.chosen = True
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self.chosen = True
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self.chosen = True
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self.chosen = True
+
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        self.chosen = True
+
+    def action_scroll_bottom(self) -> None:
+        super().action_scroll_bottom()
+        self.chosen = True
+
+    async def _on_click(self, event: events.Click) -> None:
+        await super()._on_click(event)
+        self.chosen = True
 
 
 class ReceptionScreen(DeskScreen):
@@ -64,6 +111,7 @@ class ReceptionScreen(DeskScreen):
         super().__init__(id="reception")
         self.board: BoardView | None = None
         self.arrivals: list[ReceptionView] = []
+        self._moving: int | None = None  # the member Ctrl+↑/↓ is moving, press after press
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,7 +119,7 @@ class ReceptionScreen(DeskScreen):
         with Horizontal():
             with Vertical(id="board-pane"):
                 yield Label(_("Rotation"), classes="pane-title", markup=False)
-                yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+                yield BoardTable(id="board", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="off-duty", classes="hint", markup=False)
             with Vertical(id="arrivals-pane"):
                 yield Label(_("Today's arrivals"), classes="pane-title", markup=False)
@@ -128,7 +176,7 @@ class ReceptionScreen(DeskScreen):
         if m.held:
             notes.append(_("held: {why}", why=_(m.held)) + (_(" (lifted)") if m.override else ""))
         if m.makeups_owed:
-            notes.append(_("make-up ×{n}", n=m.makeups_owed))
+            notes.append(_("make-up turn"))
         if m.passed:
             notes.append(_("passed over"))
         if m.requested:
@@ -140,7 +188,7 @@ class ReceptionScreen(DeskScreen):
         board = message.board
         rows = []
         for m in board.members:
-            state = _(STATE_LABELS[m.state])  # type: ignore[index]
+            state = _(STATE_LABELS[MemberState(m.state)])
             name = ("▶ " if m.is_next else "  ") + m.name
             rows.append(
                 (
@@ -155,7 +203,11 @@ class ReceptionScreen(DeskScreen):
                     ),
                 )
             )
-        sync_rows(self.query_one("#board", DataTable), rows)
+        table = self.query_one("#board", BoardTable)
+        sync_rows(table, rows)
+        ids = [m.salesperson_id for m in board.members]
+        if self._moving in ids and not table.chosen:
+            table.move_cursor(row=ids.index(self._moving), animate=False)
         nxt = next((m.name for m in board.members if m.is_next), None)
         banner = self.query_one("#next-up", Static)
         if board.closed:
@@ -257,6 +309,7 @@ class ReceptionScreen(DeskScreen):
     # -- actions ---------------------------------------------------------------------
     def action_walk_in(self) -> None:
         """Ask "first visit?" before anything else."""
+        self._acted()
 
         def answer(value: str | None) -> None:
             if value == "new":
@@ -274,6 +327,8 @@ class ReceptionScreen(DeskScreen):
         )
 
     def action_returning(self) -> None:
+        self._acted()
+
         def picked(c: CustomerView | None) -> None:
             if c is None:
                 return
@@ -304,9 +359,19 @@ class ReceptionScreen(DeskScreen):
         )
 
     def action_uncounted(self) -> None:
+        self._acted()
+
         def picked(kind: str | None) -> None:
             if kind:
-                self.run_service(rotation.receive_uncounted, self.ctx, kind)
+                self.run_service(
+                    rotation.receive_uncounted,
+                    self.ctx,
+                    kind,
+                    then=lambda a: self.notify(
+                        _("{name} receives it (not counted).", name=a.salesperson_name),
+                        markup=False,
+                    ),
+                )
 
         self.app.push_screen(
             PickScreen(
@@ -317,6 +382,7 @@ class ReceptionScreen(DeskScreen):
         )
 
     def action_remote(self) -> None:
+        self._acted()
         if self.board is None:
             return
         people = [(str(m.salesperson_id), m.name) for m in self.board.members]
@@ -343,56 +409,140 @@ class ReceptionScreen(DeskScreen):
             channel_picked,
         )
 
-    def _member_action(self, fn, *extra) -> None:  # type: ignore[no-untyped-def]
-        m = self.selected_member()
-        if m is None:
-            self.notify(
-                _("Choose a salesperson on the board first."), severity="warning", markup=False
-            )
-            return
-        self.run_service(fn, self.ctx, m.salesperson_id, *extra)
+    def _acted(self) -> None:
+        """A new action starts: the cursor must be moved again to choose someone by it."""
+        self.query_one("#board", BoardTable).chosen = False
+        self._moving = None
 
-    def action_done(self) -> None:
-        m = self.selected_member()
-        if m is not None and m.state != "with_customer":
-            busy = [
-                x for x in (self.board.members if self.board else ()) if x.state == "with_customer"
-            ]
-            if len(busy) == 1:  # the only one with a customer: no need to aim the cursor
-                self.run_service(rotation.done, self.ctx, busy[0].salesperson_id)
+    def _for_member(
+        self,
+        title: str,
+        candidates: Sequence[MemberView],
+        then: Callable[[MemberView], None],
+        *,
+        none_left: str,
+    ) -> None:
+        """Run ``then`` on the member the receptionist chose for this action.
+
+        Chosen = the cursor was moved onto one of ``candidates`` since the last
+        action; otherwise a one-key numbered pick of the candidates asks who.
+        """
+        table = self.query_one("#board", BoardTable)
+        under = self.selected_member() if table.chosen else None
+        self._acted()
+        ids = {m.salesperson_id for m in candidates}
+        if under is not None and under.salesperson_id in ids:
+            then(under)
+            return
+        if not candidates:
+            self.notify(_(none_left), severity="warning", markup=False)
+            return
+
+        def picked(sid: str | None) -> None:
+            m = next((x for x in candidates if str(x.salesperson_id) == sid), None)
+            if m is None:
                 return
-        self._member_action(rotation.done)
-
-    def action_break_back(self) -> None:
-        m = self.selected_member()
-        if m is None:
-            return
-        if m.state == "away":
-            self.run_service(rotation.back, self.ctx, m.salesperson_id)
-            return
-
-        def picked(reason: str | None) -> None:
-            if reason:
-                self.run_service(rotation.away, self.ctx, m.salesperson_id, reason)
+            self._point_at(m)
+            then(m)
 
         self.app.push_screen(
             PickScreen(
-                _("{name} is away for:", name=m.name),
-                [(k.value, _(label)) for k, label in AWAY_LABELS.items()],
+                title,
+                [
+                    (str(m.salesperson_id), f"{m.name} — {_(STATE_LABELS[MemberState(m.state)])}")
+                    for m in candidates
+                ],
             ),
             picked,
         )
 
+    def _point_at(self, m: MemberView) -> None:
+        """Show who was picked by putting the cursor on them (not a choice for the next key)."""
+        if self.board is None:
+            return
+        rows = [x.salesperson_id for x in self.board.members]
+        if m.salesperson_id in rows:
+            self.query_one("#board", BoardTable).move_cursor(row=rows.index(m.salesperson_id))
+
+    def _members(self, *states: str) -> list[MemberView]:
+        members = self.board.members if self.board else ()
+        return [m for m in members if not states or m.state in states]
+
+    def _say(self, message: str) -> Callable[[object], None]:
+        """A ``then`` for run_service: the confirmation, naming the person."""
+        return lambda _result: self.notify(message, markup=False)
+
+    def action_done(self) -> None:
+        def done(m: MemberView) -> None:
+            self.run_service(
+                rotation.done,
+                self.ctx,
+                m.salesperson_id,
+                then=self._say(_("{name} is free again.", name=m.name)),
+            )
+
+        self._for_member(
+            _("Done with the customer — who?"),
+            self._members("with_customer"),
+            done,
+            none_left=N_("Nobody is with a customer."),
+        )
+
+    def action_break_back(self) -> None:
+        def chosen(m: MemberView) -> None:
+            if m.state == "away":
+                self.run_service(
+                    rotation.back,
+                    self.ctx,
+                    m.salesperson_id,
+                    then=self._say(_("{name} is back on the floor.", name=m.name)),
+                )
+                return
+
+            def picked(reason: str | None) -> None:
+                if reason:
+                    why = _(AWAY_LABELS[reason])  # type: ignore[index]
+                    self.run_service(
+                        rotation.away,
+                        self.ctx,
+                        m.salesperson_id,
+                        reason,
+                        then=self._say(_("{name} is away: {why}.", name=m.name, why=why)),
+                    )
+
+            self.app.push_screen(
+                PickScreen(
+                    _("{name} is away for:", name=m.name),
+                    [(k.value, _(label)) for k, label in AWAY_LABELS.items()],
+                ),
+                picked,
+            )
+
+        self._for_member(
+            _("Break or back — who?"),
+            self._members("ready", "away"),
+            chosen,
+            none_left=N_("Everybody is with a customer."),
+        )
+
     def action_skip(self) -> None:
-        m = self.selected_member()
-        if self.board is not None and (m is None or m.state != "ready"):
-            m = next((x for x in self.board.members if x.is_next), None)
+        """Skip next-up (never the cursor's member: only next-up has the turn)."""
+        self._acted()
+        m = next((x for x in self._members() if x.is_next), None)
         if m is None:
+            self.notify(_("Nobody is free right now."), severity="warning", markup=False)
             return
 
         def picked(reason: str | None) -> None:
             if reason:
-                self.run_service(rotation.skip, self.ctx, m.salesperson_id, reason)
+                why = _(SKIP_LABELS[reason])  # type: ignore[index]
+                self.run_service(
+                    rotation.skip,
+                    self.ctx,
+                    m.salesperson_id,
+                    reason,
+                    then=self._say(_("Skipped {name}: {why}.", name=m.name, why=why)),
+                )
 
         self.app.push_screen(
             PickScreen(
@@ -403,9 +553,12 @@ class ReceptionScreen(DeskScreen):
         )
 
     def action_undo(self) -> None:
+        self._acted()
         if self.board is None or self.board.last_event is None:
             self.notify(_("Nothing to undo today."), severity="warning", markup=False)
             return
+
+        who = self.board.last_who
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -413,18 +566,22 @@ class ReceptionScreen(DeskScreen):
                     rotation.undo_last,
                     self.ctx,
                     then=lambda kind: self.notify(
-                        _("Undone: {what}", what=_(_event_label(kind))), markup=False
+                        _("Undone: {what}", what=_(_event_label(kind)))
+                        + (f" — {who}" if who else ""),
+                        markup=False,
                     ),
                 )
 
-        self.app.push_screen(
-            ConfirmScreen(
-                _("Undo the last action ({what})?", what=_(_event_label(self.board.last_event)))
-            ),
-            answer,
+        what = _(_event_label(self.board.last_event))
+        question = (
+            _("Undo the last action ({what}: {name})?", what=what, name=who)
+            if who
+            else _("Undo the last action ({what})?", what=what)
         )
+        self.app.push_screen(ConfirmScreen(question), answer)
 
     def action_check_in(self) -> None:
+        self._acted()
         if self.board is None:
             return
         if not self.board.off_duty:
@@ -433,40 +590,82 @@ class ReceptionScreen(DeskScreen):
 
         def picked(sid: str | None) -> None:
             if sid:
-                self.run_service(rotation.check_in, self.ctx, int(sid))
+                name = dict(self.board.off_duty).get(int(sid), "") if self.board else ""
+                self.run_service(
+                    rotation.check_in,
+                    self.ctx,
+                    int(sid),
+                    then=self._say(_("{name} checked in.", name=name)),
+                )
 
         self.app.push_screen(
             PickScreen(_("Check in:"), [(str(i), n) for i, n in self.board.off_duty]), picked
         )
 
     def action_check_out(self) -> None:
-        m = self.selected_member()
-        if m is None:
-            return
+        def chosen(m: MemberView) -> None:
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.run_service(
+                        rotation.check_out,
+                        self.ctx,
+                        m.salesperson_id,
+                        then=self._say(_("{name} checked out.", name=m.name)),
+                    )
 
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.run_service(rotation.check_out, self.ctx, m.salesperson_id)
+            self.app.push_screen(ConfirmScreen(_("Check {name} out?", name=m.name)), answer)
 
-        self.app.push_screen(ConfirmScreen(_("Check {name} out?", name=m.name)), answer)
+        self._for_member(
+            _("Check out — who?"),
+            self._members("ready", "away"),
+            chosen,
+            none_left=N_("Everybody is with a customer."),
+        )
 
     def action_override(self) -> None:
-        self._member_action(rotation.override_hold)
+        def lift(m: MemberView) -> None:
+            self.run_service(
+                rotation.override_hold,
+                self.ctx,
+                m.salesperson_id,
+                then=self._say(_("Hold lifted for {name}.", name=m.name)),
+            )
+
+        held = [m for m in self._members() if m.held and not m.override]
+        self._for_member(_("Lift the hold of:"), held, lift, none_left=N_("Nobody is held out."))
 
     def action_move(self, step: int) -> None:
-        m = self.selected_member()
-        if m is None or self.board is None:
+        """Move a member one place (manager); repeated presses keep moving the same one."""
+        if self.board is None:
             return
-        order = [x.salesperson_id for x in self.board.members]
-        i = order.index(m.salesperson_id)
-        j = i + step
-        if not 0 <= j < len(order):
-            return
-        order[i], order[j] = order[j], order[i]
-        self.run_service(rotation.reorder, self.ctx, order)
-        self.query_one("#board", DataTable).move_cursor(row=j)
+        moving = self._moving
+        under = self.selected_member()
+        if moving is not None and under is not None and under.salesperson_id == moving:
+            self.query_one("#board", BoardTable).chosen = True  # still the one being moved
+
+        def move(m: MemberView) -> None:
+            if self.board is None:
+                return
+            order = [x.salesperson_id for x in self.board.members]
+            i = order.index(m.salesperson_id)
+            j = i + step
+            if not 0 <= j < len(order):
+                return
+            order[i], order[j] = order[j], order[i]
+            self.run_service(
+                rotation.reorder,
+                self.ctx,
+                order,
+                then=self._say(_("{name} moved to place {n}.", name=m.name, n=j + 1)),
+            )
+            self._moving = m.salesperson_id  # the cursor follows them once the board reloads
+
+        self._for_member(
+            _("Move whom?"), self._members(), move, none_left=N_("Nobody is checked in.")
+        )
 
     def action_form(self) -> None:
+        self._acted()
         a = self.selected_arrival()
         if a is None:
             self.notify(_("No arrival chosen."), severity="warning", markup=False)
@@ -477,6 +676,8 @@ class ReceptionScreen(DeskScreen):
         self.open_form(a)
 
     def action_close_day(self) -> None:
+        self._acted()
+
         def answer(yes: bool | None) -> None:
             if yes:
                 self.run_service(rotation.close_day, self.ctx)
