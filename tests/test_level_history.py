@@ -1,0 +1,87 @@
+"""Level history after a preset switch (issue 15, item 15): the history is mapped with the
+customers, and a code deskterm no longer knows is shown as it is, never an exception."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from deskterm.services import setup
+from deskterm.services.maintenance import check
+from deskterm.services.report import as_json, daily_report
+from deskterm.storage.models import Audit, Callback, LevelChange
+from deskterm.ui.app import create_app
+from deskterm.ui.screens.meeting import MeetingScreen
+from tests.ui_helpers import demo_ctx, wait_for
+
+OLD_CODES = {"hot", "warm", "cold"}
+
+
+def _codes_in_history(ctx) -> set[str]:
+    with ctx.db.read() as s:
+        found: set[str] = set()
+        for a, b in s.exec(select(LevelChange.from_level, LevelChange.to_level)).all():
+            found |= {a, b}
+        for a, b in s.exec(select(Callback.level_before, Callback.level_after)).all():
+            found |= {a, b}
+    return found - {None}
+
+
+def test_preset_switch_maps_the_history_and_past_reports_still_work(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    assert _codes_in_history(ctx) & OLD_CODES  # the generated shop has history
+    before = [as_json(daily_report(ctx, ctx.today() - timedelta(days=n))) for n in (3, 40)]
+    setup.apply_level_preset(ctx, "habc")
+    assert _codes_in_history(ctx) <= {"H", "A", "B", "C"}
+    for n, old in zip((3, 40), before, strict=True):
+        data = as_json(daily_report(ctx, ctx.today() - timedelta(days=n)))
+        assert data["levels"] == ["H", "A", "B", "C"]
+        # the mapping renames, it changes no count: hot→H, warm→B, cold→C
+        assert data["team"]["upgrades"] == old["team"]["upgrades"]
+        assert data["team"]["H"] == old["team"]["hot"]
+    week = as_json(daily_report(ctx, date(2026, 11, 1), date(2026, 10, 1)))
+    assert week["period"] == {"from": "2026-10-01", "to": "2026-11-01"}
+    assert [p for p in check(ctx) if p.kind == "level"] == []
+    with ctx.db.read() as s:
+        audit = s.exec(select(Audit.after_json).where(Audit.action == "levels.preset")).all()
+    assert any('"history_rows"' in (a or "") for a in audit)
+    ctx.db.close()
+
+
+def test_an_unknown_level_in_the_history_is_a_warning_not_a_crash(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    # History written elsewhere (an old import, a hand edit): codes the shop has not got.
+    with ctx.db.write() as s:
+        for lc in s.exec(select(LevelChange).where(LevelChange.to_level == "warm")).all():
+            lc.to_level = "zz"
+        for cb in s.exec(select(Callback).where(Callback.level_after == "hot")).all():
+            cb.level_after = "qq"
+    for n in (0, 5, 60):
+        as_json(daily_report(ctx, ctx.today() - timedelta(days=n)))
+    found = [p.detail for p in check(ctx) if p.kind == "level"]
+    assert any("unknown level zz" in d for d in found)
+    assert any("unknown level qq" in d for d in found)
+    ctx.db.close()
+
+
+async def test_meeting_screen_steps_back_after_a_preset_switch(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    setup.apply_level_preset(ctx, "habc")
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await pilot.press("f5")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MeetingScreen)
+                and app.screen.query_one("#people").row_count > 0
+            ),
+        )
+        for day in ("2026-11-19", "2026-11-18", "2026-11-17"):
+            await pilot.press("left_square_bracket")
+            await wait_for(
+                pilot, lambda day=day: day in str(app.screen.query_one("#summary").render())
+            )
+        assert app.is_running and isinstance(app.screen, MeetingScreen)
+    ctx.db.close()
