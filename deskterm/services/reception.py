@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from deskterm.domain.clocks import LevelEntry, level_clock_start
 from deskterm.domain.escalation import Status
 from deskterm.domain.kpi import form_completeness
 from deskterm.domain.levels import Levels, PurchaseHorizon
@@ -300,7 +301,22 @@ def _set_level(
         )
     )
     cust.level = level
-    cust.level_since = ctx.now()
+    cust.level_since = _level_clock_since(session, ctx, cust)
+
+
+def _level_clock_since(session: Session, ctx: Context, cust: Customer) -> datetime:
+    """When the new level's clock starts: from the level history (the change just
+    added included), so a bounce back to a level resumes its clock, never restarts it."""
+    rows = session.exec(
+        select(LevelChange.at, LevelChange.from_level, LevelChange.to_level)
+        .where(LevelChange.customer_id == cust.id)
+        .order_by(col(LevelChange.at), col(LevelChange.id))
+    ).all()
+    history = [LevelEntry(ctx.local_day(at), to) for at, _, to in rows]
+    if rows and rows[0][1]:  # created without a history row: its first level from creation
+        history.insert(0, LevelEntry(ctx.local_day(cust.created_at), rows[0][1]))
+    start = level_clock_start(history, ctx.local_day(cust.owner_since))
+    return ctx.now() if start >= ctx.today() else ctx.day_start(start)
 
 
 def reschedule(
