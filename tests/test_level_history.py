@@ -85,3 +85,41 @@ async def test_meeting_screen_steps_back_after_a_preset_switch(tmp_path):
             )
         assert app.is_running and isinstance(app.screen, MeetingScreen)
     ctx.db.close()
+
+
+async def test_the_manager_who_calls_personally_works_the_call_in_f3(tmp_path):
+    from deskterm.services import callbacks, customers
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen, TickScreen
+    from deskterm.ui.screens.dialogs import PickScreen
+
+    ctx = demo_ctx(tmp_path)
+    boss = setup.list_staff(ctx, "manager")[0]
+    seller = setup.list_staff(ctx, "salesperson")[0]
+    call = callbacks.due_callbacks(ctx, seller.id)[0]
+    customers.reassign(ctx, call.customer_id, boss.id, "the manager calls personally")
+    assert callbacks.due_callbacks(ctx, boss.id)[0].id == call.id
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        names = [name for _, name in app.screen.options]
+        assert boss.name in names  # the manager is among the people who own callbacks
+        await pilot.press(str(names.index(boss.name) + 1))
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MyCallbacksScreen)
+                and app.screen.query_one("#calls").row_count > 0
+            ),
+        )
+        assert boss.name in str(app.screen.query_one("#who").render())
+        assert [c.id for c in app.screen.items][0] == call.id
+        await pilot.press("space")
+        await wait_for(pilot, lambda: isinstance(app.screen, TickScreen))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await wait_for(pilot, lambda: call.id not in [c.id for c in app.screen.items])
+    with ctx.db.read() as s:
+        done = s.get(Callback, call.id)
+        assert (done.status, done.outcome) == ("done", "reached")
+    ctx.db.close()
