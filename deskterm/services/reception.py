@@ -307,16 +307,22 @@ def _set_level(
 def _level_clock_since(session: Session, ctx: Context, cust: Customer) -> datetime:
     """When the new level's clock starts: from the level history (the change just
     added included), so a bounce back to a level resumes its clock, never restarts it."""
+    start = level_clock_start(_level_history(session, ctx, cust), ctx.local_day(cust.owner_since))
+    return ctx.now() if start >= ctx.today() else ctx.day_start(start)
+
+
+def _level_history(session: Session, ctx: Context, cust: Customer) -> list[LevelEntry]:
+    """The customer's level changes as days, oldest first (domain.clocks)."""
     rows = session.exec(
         select(LevelChange.at, LevelChange.from_level, LevelChange.to_level)
         .where(LevelChange.customer_id == cust.id)
         .order_by(col(LevelChange.at), col(LevelChange.id))
     ).all()
     history = [LevelEntry(ctx.local_day(at), to) for at, _, to in rows]
-    if rows and rows[0][1]:  # created without a history row: its first level from creation
-        history.insert(0, LevelEntry(ctx.local_day(cust.created_at), rows[0][1]))
-    start = level_clock_start(history, ctx.local_day(cust.owner_since))
-    return ctx.now() if start >= ctx.today() else ctx.day_start(start)
+    first = rows[0][1] if rows else cust.level
+    if first:  # created without a history row: its first level from creation
+        history.insert(0, LevelEntry(ctx.local_day(cust.created_at), first))
+    return history
 
 
 def reschedule(
