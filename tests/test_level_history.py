@@ -123,3 +123,43 @@ async def test_the_manager_who_calls_personally_works_the_call_in_f3(tmp_path):
         done = s.get(Callback, call.id)
         assert (done.status, done.outcome) == ("done", "reached")
     ctx.db.close()
+
+
+async def test_the_signed_in_manager_sees_their_own_callbacks_in_f3(ctx, team, clock, monkeypatch):
+    from datetime import datetime
+
+    from deskterm.services import auth, customers, reception, rotation
+    from deskterm.services.reception import ReceptionForm
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen
+    from deskterm.ui.screens.signin import SignInScreen
+
+    monkeypatch.setattr(auth, "SCRYPT_N", 2**10)  # a cheap hash keeps the test quick
+    rotation.check_in(ctx, team.li)
+    a = rotation.walk_in(ctx)
+    saved = reception.save_form(
+        ctx, a.reception_id, ReceptionForm(name="Tom", phone="13900001111", purchase_horizon="1m")
+    )
+    customers.reassign(ctx, saved.customer_id, team.boss, "the manager calls personally")
+    clock.set(datetime(2026, 3, 9, 10, 0))  # the weekly callback is due
+    setup.set_setting(ctx, "auth.mode", "pin")
+    auth.set_pin(ctx, team.boss, "2468")
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        screen = app.screen
+        names = [str(o.prompt) for o in screen.query_one("#people").options]
+        screen.query_one("#people").highlighted = next(
+            i for i, n in enumerate(names) if n.startswith("Chen Manager")
+        )
+        await pilot.press("enter", *"2468", "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SignInScreen))
+        await pilot.press("f3")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MyCallbacksScreen)
+                and app.screen.query_one("#calls").row_count == 1
+            ),
+        )
+        assert app.screen.salesperson == (team.boss, "Chen Manager")  # no "who are you?"
+        assert [c.customer_id for c in app.screen.items] == [saved.customer_id]
