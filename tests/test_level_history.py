@@ -65,6 +65,19 @@ def test_an_unknown_level_in_the_history_is_a_warning_not_a_crash(tmp_path):
     ctx.db.close()
 
 
+def test_switching_again_repairs_history_left_by_an_older_switch(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    setup.apply_level_preset(ctx, "habc")
+    with ctx.db.write() as s:  # as a switch made before the history was mapped left it
+        for lc in s.exec(select(LevelChange).where(LevelChange.to_level == "B")).all():
+            lc.to_level = "warm"
+    assert any("unknown level warm" in p.detail for p in check(ctx))
+    setup.apply_level_preset(ctx, "habc")
+    assert _codes_in_history(ctx) <= {"H", "A", "B", "C"}
+    assert [p for p in check(ctx) if p.kind == "level"] == []
+    ctx.db.close()
+
+
 async def test_meeting_screen_steps_back_after_a_preset_switch(tmp_path):
     ctx = demo_ctx(tmp_path)
     setup.apply_level_preset(ctx, "habc")

@@ -182,7 +182,11 @@ def _unknown_history_levels(session, known: set[str]) -> list[Problem]:  # type:
         ).all():
             if code not in known:
                 found.append(
-                    Problem("level", f"{n} {table}.{column.key} rows have unknown level {code}")
+                    Problem(
+                        "level",
+                        f"{n} {table}.{column.key} rows have unknown level {code} (shown as "
+                        "it is; `deskterm levels preset NAME` maps a preset's old codes)",
+                    )
                 )
     return found
 

@@ -225,6 +225,13 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
             else:  # same relative position from hottest to coldest
                 pos = round(i * (len(new_rules) - 1) / max(len(old_rules) - 1, 1))
                 mapping[rule.code] = new_rules[pos].code
+        # History left behind by a switch made before the history was mapped: a code of
+        # another preset maps the same way, so running the switch again repairs it.
+        for rules in PRESETS.values():
+            for i, rule in enumerate(sorted(rules, key=lambda r: -r.rank)):
+                if rule.code not in mapping and rule.code not in new.codes:
+                    pos = round(i * (len(new_rules) - 1) / max(len(rules) - 1, 1))
+                    mapping[rule.code] = new_rules[pos].code
         # Ranks are unique and checked row by row: park every rank out of the way first.
         rows = {row.code: row for row in s.exec(select(Level)).all()}
         for i, row in enumerate(rows.values()):
