@@ -175,6 +175,10 @@ def test_a_bounce_counts_no_upgrade_and_a_real_rise_counts_one():
         CallbackFact(2, day, day, "warm", "hot", customer_id=8, done_at=t + timedelta(hours=1)),
     ]
     assert count_upgrades(rise, lv) == {2: 1}
+    # a re-grade between the callbacks (a form, an edit) is seen through the day's start
+    manual = [CallbackFact(1, day, day, "warm", "hot", customer_id=10, done_at=t)]
+    assert count_upgrades(manual, lv) == {1: 1}
+    assert count_upgrades(manual, lv, {(10, day): "hot"}) == {}
     # unknown codes (history from before a preset switch) are no change, never an error
     assert count_upgrades([CallbackFact(1, day, day, "zz", "hot", customer_id=9)], lv) == {}
 

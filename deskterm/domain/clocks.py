@@ -11,7 +11,7 @@ callbacks moved it on the way.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -66,13 +66,20 @@ class LevelMove(Protocol):
     def done_at(self) -> datetime | None: ...
 
 
-def count_upgrades(moves: Iterable[LevelMove], levels: Levels) -> Counter[int]:
+def count_upgrades(
+    moves: Iterable[LevelMove],
+    levels: Levels,
+    day_start: Mapping[tuple[int, date], str] | None = None,
+) -> Counter[int]:
     """Upgrades per salesperson: customers whose level ended a day hotter than it began
     it through that day's callbacks (one per customer and day; none for a bounce).
 
-    The credit goes to whoever ticked off the day's last callback that raised the
-    level.  A move without a customer stands alone (facts from before customers
-    were recorded).  Level codes the shop no longer has count as no change.
+    The day began at the first callback's level before, or at ``day_start[(customer,
+    day)]`` when given (the level history's level at the start of the day, which also
+    sees a re-grade made between callbacks by a form or an edit).  The credit goes to
+    whoever ticked off the day's last callback that raised the level.  A move without
+    a customer stands alone (facts from before customers were recorded).  Level codes
+    the shop no longer has count as no change.
     """
     days: dict[tuple[object, date], list[LevelMove]] = defaultdict(list)
     for i, m in enumerate(moves):
@@ -80,9 +87,12 @@ def count_upgrades(moves: Iterable[LevelMove], levels: Levels) -> Counter[int]:
             key = m.customer_id if m.customer_id is not None else ("alone", i)
             days[(key, m.done)].append(m)
     out: Counter[int] = Counter()
-    for day_moves in days.values():
+    for (customer, day), day_moves in days.items():
         day_moves.sort(key=lambda m: (m.done_at is not None, m.done_at or 0))
-        if levels.is_upgrade(day_moves[0].level_before, day_moves[-1].level_after):
+        began = day_moves[0].level_before
+        if day_start is not None and isinstance(customer, int):
+            began = day_start.get((customer, day), began)
+        if levels.is_upgrade(began, day_moves[-1].level_after):
             raising = [m for m in day_moves if levels.is_upgrade(m.level_before, m.level_after)]
             out[(raising or day_moves)[-1].salesperson_id] += 1
     return out
