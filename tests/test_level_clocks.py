@@ -229,3 +229,70 @@ def test_hot_warm_hot_on_one_day_keeps_the_at_risk_date_and_counts_no_upgrade(ct
     assert daily_report(ctx, D(2026, 4, 21)).team.upgrades == 1
     # the one day spent at warm (it ran warm's clock) moves the hot clock by that day
     assert _at_risk_on(ctx, cid) == D(2026, 6, 3)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    first=st.sampled_from(["1m", "6m"]),  # received hot or warm
+    regrade_after=st.one_of(st.none(), st.integers(1, 40)),
+    bounce_after=st.integers(0, 40),
+    bounce=st.lists(st.booleans(), min_size=1, max_size=4),
+)
+def test_through_the_services_a_bounce_moves_no_date_and_counts_no_upgrade(
+    tmp_path_factory, first, regrade_after, bounce_after, bounce
+):
+    from deskterm.clock import FixedClock, zone_named
+    from deskterm.services import setup
+    from deskterm.services.maintenance import open_context
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, 0), zone=zone_named("Asia/Shanghai"))
+    ctx = open_context(tmp_path_factory.mktemp("shop") / "x.db", clock)
+    try:
+        setup.set_setting(ctx, "auth.mode", "open")
+        for name in ("A", "B"):
+            rotation.check_in(ctx, setup.add_staff(ctx, name, "salesperson").id)
+        twins = []
+        for phone in ("13900001111", "13900002222"):
+            a = rotation.walk_in(ctx)
+            form = ReceptionForm(name="Tom", phone=phone, purchase_horizon=first)
+            twins.append(reception.save_form(ctx, a.reception_id, form).customer_id)
+        other = {"hot": "warm", "warm": "hot"}
+        level = "hot" if first == "1m" else "warm"
+        day = D(2026, 3, 2)
+        if regrade_after is not None:  # some history before the day of the bounce
+            day += timedelta(days=regrade_after)
+            clock.set(datetime.combine(day, datetime.min.time()).replace(hour=10))
+            level = other[level]
+            for cid in twins:
+                callbacks.complete_callback(
+                    ctx, _open_callback(ctx, cid), "reached", new_level=level
+                )
+        day += timedelta(days=bounce_after)
+        moves, current = [], level
+        for flip in bounce:  # any sequence within the day, hot and warm
+            current = other[current] if flip else current
+            moves.append(current)
+        bounced, direct = twins
+        for i, lv in enumerate(moves):
+            clock.set(datetime.combine(day, datetime.min.time()).replace(hour=9, minute=i))
+            callbacks.complete_callback(ctx, _open_callback(ctx, bounced), "reached", new_level=lv)
+        clock.set(datetime.combine(day, datetime.min.time()).replace(hour=9, minute=30))
+        callbacks.complete_callback(
+            ctx, _open_callback(ctx, direct), "reached", new_level=moves[-1]
+        )
+
+        def dates(cid):
+            with ctx.db.read() as s:
+                c = customer_clock(ctx, s.get(Customer, cid))
+            rule = get_levels(ctx).get(c.level)
+            return {
+                d.kind: d.due for d in deadlines(c, rule) if d.kind is not EscalationKind.STALLED
+            }
+
+        got, expected = dates(bounced), dates(direct)
+        assert got.keys() == expected.keys()
+        assert all(got[k] <= expected[k] for k in got), (got, expected)
+        rise = int(get_levels(ctx).is_upgrade(level, moves[-1]))
+        assert daily_report(ctx, day).team.upgrades <= 2 * rise
+    finally:
+        ctx.db.close()
