@@ -171,21 +171,23 @@ def _unknown_history_levels(session, known: set[str]) -> list[Problem]:  # type:
     """Level codes in the history that the shop no longer has (screens show them as
     they are; a preset switch maps them, so only data from elsewhere has them)."""
     found: list[Problem] = []
-    for table, column in (
-        ("level_change", LevelChange.from_level),
-        ("level_change", LevelChange.to_level),
-        ("callback", Callback.level_before),
-        ("callback", Callback.level_after),
+    for model, name in (
+        (LevelChange, "from_level"),
+        (LevelChange, "to_level"),
+        (Callback, "level_before"),
+        (Callback, "level_after"),
     ):
+        column = col(getattr(model, name))
         for code, n in session.exec(
-            select(column, func.count()).where(col(column).is_not(None)).group_by(column)
+            select(column, func.count()).where(column.is_not(None)).group_by(column)
         ).all():
             if code not in known:
                 found.append(
                     Problem(
                         "level",
-                        f"{n} {table}.{column.key} rows have unknown level {code} (shown as "
-                        "it is; `deskterm levels preset NAME` maps a preset's old codes)",
+                        f"{n} {model.__tablename__}.{name} rows have unknown level {code} "
+                        "(shown as it is; `deskterm levels preset NAME` maps a preset's old "
+                        "codes)",
                     )
                 )
     return found

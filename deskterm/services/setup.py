@@ -285,18 +285,18 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
 def _map_level_history(session: Session, mapping: dict[str, str]) -> int:
     """Rewrite old level codes in the history tables; the number of rows changed."""
     changed = 0
-    columns = (
-        (LevelChange, LevelChange.from_level),
-        (LevelChange, LevelChange.to_level),
-        (Callback, Callback.level_before),
-        (Callback, Callback.level_after),
+    columns: tuple[tuple[Any, str], ...] = (
+        (LevelChange, "from_level"),
+        (LevelChange, "to_level"),
+        (Callback, "level_before"),
+        (Callback, "level_after"),
     )
     for code, target in mapping.items():
         if code == target:
             continue
-        for table, column in columns:
+        for table, name in columns:
             result = session.exec(  # type: ignore[call-overload]
-                update(table).where(column == code).values({column.key: target})
+                update(table).where(getattr(table, name) == code).values({name: target})
             )
             changed += result.rowcount or 0
     return changed
