@@ -6,8 +6,9 @@
   (counted from the later of the level and the current owner) → to be reassigned;
 - any level with callbacks: no *real* contact for interval + grace → stalled.
 
-Only a real contact resets the stalled clock; the level windows are reset only by
-a level change (or, for reassign, a new owner), because a chat is not progress.
+Only a real contact resets the stalled clock; the level windows count the time at
+the level under the current owner (``level_since`` is derived from the level
+history, domain.clocks), so a chat is not progress and a level bounce is no reset.
 """
 
 from __future__ import annotations
@@ -78,17 +79,15 @@ def deadlines(clock: CustomerClock, rule: LevelRule) -> list[Deadline]:
     """Every deadline that applies to this customer, earliest first."""
     out: list[Deadline] = []
     if clock.status is Status.ACTIVE and rule.escalation and rule.escalation_after:
-        if rule.escalation is EscalationAction.AT_RISK:
-            out.append(
-                Deadline(
-                    EscalationKind.AT_RISK, add_duration(clock.level_since, rule.escalation_after)
-                )
-            )
-        else:
-            start = max(clock.level_since, clock.owner_since)
-            out.append(
-                Deadline(EscalationKind.REASSIGN, add_duration(start, rule.escalation_after))
-            )
+        # Time at the level under the current owner (level_since comes from the
+        # history, domain.clocks): a new owner starts both clocks afresh.
+        start = max(clock.level_since, clock.owner_since)
+        kind = (
+            EscalationKind.AT_RISK
+            if rule.escalation is EscalationAction.AT_RISK
+            else EscalationKind.REASSIGN
+        )
+        out.append(Deadline(kind, add_duration(start, rule.escalation_after)))
     if clock.status is Status.AT_RISK:
         lost_after = rule.lost_after or rule.escalation_after
         if lost_after:

@@ -9,7 +9,8 @@ Definitions (also in README):
 - form completeness: mean share of the form's key fields filled, over receptions
   with a saved form;
 - conversion rate: customers won ÷ new customers received, over the rate window;
-- upgrades: callbacks done in the period that raised the customer's level.
+- upgrades: customers whose level ended a day of the period hotter than it began it
+  through that day's callbacks (a bounce is no upgrade; domain.clocks.count_upgrades).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from deskterm.domain.clocks import count_upgrades
 from deskterm.domain.levels import Levels
 from deskterm.i18n import N_
 
@@ -47,6 +49,8 @@ class CallbackFact:
     level_before: str | None = None
     level_after: str | None = None
     real_contact: bool = False
+    customer_id: int | None = None  # upgrades are counted per customer and day
+    done_at: datetime | None = None  # orders one customer's callbacks within a day
 
 
 @dataclass(frozen=True)
@@ -173,16 +177,20 @@ def meeting_figures(
                     f.window_new_customers += 1
                 f.window_fields_filled += r.form_fields_filled
                 f.window_fields_total += r.form_fields_total
+    done_in_period: list[CallbackFact] = []
     for c in callbacks:
         for f in targets(c.salesperson_id):
             if day_from <= c.due <= day_to:
                 f.callbacks_due += 1
             if c.done is not None and day_from <= c.done <= day_to:
                 f.callbacks_done += 1
-                if levels.is_upgrade(c.level_before, c.level_after):
-                    f.upgrades += 1
             if c.due < today and (c.done is None or c.done > day_to):
                 f.callbacks_overdue += 1
+        if c.done is not None and day_from <= c.done <= day_to:
+            done_in_period.append(c)
+    for sid, n in count_upgrades(done_in_period, levels).items():
+        for f in targets(sid):
+            f.upgrades += n
     for p in pipeline:
         # Cold customers handed to marketing still count on their owner's level tally.
         if p.status in ("active", "at_risk", "marketing"):

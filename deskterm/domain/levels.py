@@ -113,11 +113,24 @@ class Levels:
         except KeyError:
             raise InvalidInput("Unknown level: {code}.", field="level", code=code) from None
 
+    def rank_of(self, code: str | None) -> int | None:
+        """The rank of ``code``; None for no level or a code no longer configured (history
+        written before a preset switch must never stop a screen or a report)."""
+        rule = self._by_code.get(code) if code is not None else None
+        return rule.rank if rule is not None else None
+
+    def name_of(self, code: str) -> str:
+        """The level's name in the current language; an unknown code as it is."""
+        rule = self._by_code.get(code)
+        return rule.name if rule is not None else code
+
     def is_upgrade(self, before: str | None, after: str | None) -> bool:
-        """True when ``after`` is a hotter level than ``before``."""
-        if before is None or after is None:
+        """True when ``after`` is a hotter level than ``before`` (False when either is
+        unknown: nothing can be said about a level that is not configured)."""
+        rank_before, rank_after = self.rank_of(before), self.rank_of(after)
+        if rank_before is None or rank_after is None:
             return False
-        return self.get(after).rank > self.get(before).rank
+        return rank_after > rank_before
 
     def suggest(self, horizon: PurchaseHorizon) -> LevelRule:
         """The level the expected purchase time suggests (the form pre-selects it)."""

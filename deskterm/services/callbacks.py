@@ -13,12 +13,19 @@ from typing import Any
 from sqlmodel import col, select
 
 from deskterm.domain.escalation import CustomerClock, Status, next_deadline
-from deskterm.domain.schedule import NextStep, Outcome, plan_after_contact
+from deskterm.domain.outcome import CustomerState, OutcomeDecision, decide_outcome
+from deskterm.domain.schedule import Outcome
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PermissionDenied, permission
-from deskterm.services.reception import InvalidForm, _reason, _set_level, reschedule
+from deskterm.services.reception import (
+    InvalidForm,
+    _level_history,
+    _reason,
+    _set_level,
+    reschedule,
+)
 from deskterm.services.setup import load_levels
 from deskterm.storage import queries
 from deskterm.storage.models import Callback, Customer, Staff
@@ -152,7 +159,10 @@ def complete_callback(
     lost_reason: str | None = None,
     lost_note: str = "",
 ) -> CallbackResult:
-    """Tick a callback off: outcome, re-graded level, note; the next one is scheduled."""
+    """Tick a callback off: outcome, re-graded level, note; the next one is scheduled.
+
+    Load → validate → decide (domain.outcome.decide_outcome) → write → audit.
+    """
     errors: dict[str, DesktermError] = {}
     try:
         out = Outcome(outcome)
@@ -164,22 +174,15 @@ def complete_callback(
         errors["note"] = e
         clean_note = ""
     with ctx.db.write() as s:
-        cb = s.get(Callback, callback_id)
-        if cb is None:
-            raise NotFound("No callback #{id}.", field="callback", id=callback_id)
-        if cb.status != "open":
-            raise RuleViolation("This callback is already {status}.", status=cb.status)
-        if ctx.role == "salesperson" and cb.salesperson_id != ctx.actor_id:
-            raise PermissionDenied("This is another salesperson's callback.")
-        cust = s.get(Customer, cb.customer_id)
-        assert cust is not None
+        cb, cust = _load_open_callback(s, ctx, callback_id)
         levels = load_levels(s)
-        level_after = cust.level
+        level_after = None
         if new_level:
             try:
                 level_after = levels.get(new_level).code
             except InvalidInput as e:
                 errors["level"] = e
+        lost_code = None
         if out is Outcome.LOST:
             lost_code, _ = _reason(s, "lost", lost_reason, lost_note.strip(), "lost_reason", errors)
         if appointment is not None and appointment < ctx.today():
@@ -188,38 +191,24 @@ def complete_callback(
             )
         if errors:
             raise InvalidForm(errors)
-        before = snapshot(cust, ("level", "status", "last_contact_at"))
-        now = ctx.now()
-        level_before = cust.level
-        _set_level(s, ctx, cust, level_after, "callback", cb.salesperson_id)
-        if out.is_real_contact:
-            cust.last_contact_at = now
-        plan = plan_after_contact(
-            levels.get(cust.level), out, ctx.today(), ctx.local_day(cust.level_since), appointment
+        state = CustomerState(
+            level=cust.level,
+            status=Status(cust.status),
+            level_since=ctx.local_day(cust.level_since),
+            owner_id=cust.owner_id,
+            owner_since=ctx.local_day(cust.owner_since),
+            history=_level_history(s, ctx, cust),
         )
-        cb.status = "done"
-        cb.done_at = now
-        cb.outcome = out.value
-        cb.level_before = level_before
-        cb.level_after = cust.level
-        cb.note = clean_note
-        s.flush()
-        if plan.step is NextStep.CALLBACK:
-            reschedule(s, ctx, cust, plan.due, cust.owner_id)
-            if cust.status == Status.MARKETING.value:
-                cust.status, cust.status_since = Status.ACTIVE.value, now
-        else:
-            reschedule(s, ctx, cust, None, cust.owner_id)
-            if plan.step is NextStep.MARKETING:
-                cust.status, cust.status_since = Status.MARKETING.value, now
-            elif plan.step is NextStep.CARE:
-                win(s, ctx, cust)
-            elif plan.step is NextStep.LOST:
-                # A salesperson requests "lost"; the manager decides (approve or send back).
-                cust.lost_request_reason = lost_code
-                cust.lost_request_note = lost_note.strip() or None
-                cust.lost_requested_at = now
-                cust.lost_requested_by = ctx.actor_id or cb.salesperson_id
+        decision = decide_outcome(
+            state, out, levels, ctx.today(), new_level=level_after, appointment=appointment
+        )
+        before = snapshot(cust, ("level", "status", "last_contact_at"))
+        _write_outcome(s, ctx, cb, cust, out, decision, clean_note)
+        if decision.lost_request:
+            cust.lost_request_reason = lost_code
+            cust.lost_request_note = lost_note.strip() or None
+            cust.lost_requested_at = ctx.now()
+            cust.lost_requested_by = ctx.actor_id or cb.salesperson_id
         record_audit(
             s,
             ctx,
@@ -233,11 +222,51 @@ def complete_callback(
             cb.id or 0,
             cust.id or 0,
             out.value,
-            level_before,
-            cust.level,
-            plan.step.value,
-            plan.due if plan.step is NextStep.CALLBACK else None,
+            state.level,
+            decision.level,
+            decision.step.value,
+            decision.next_callback,
         )
+
+
+def _load_open_callback(s, ctx: Context, callback_id: int) -> tuple[Callback, Customer]:  # type: ignore[no-untyped-def]
+    """The open callback and its customer, if this person may tick it off."""
+    cb = s.get(Callback, callback_id)
+    if cb is None:
+        raise NotFound("No callback #{id}.", field="callback", id=callback_id)
+    if cb.status != "open":
+        raise RuleViolation("This callback is already {status}.", status=cb.status)
+    if ctx.role == "salesperson" and cb.salesperson_id != ctx.actor_id:
+        raise PermissionDenied("This is another salesperson's callback.")
+    cust = s.get(Customer, cb.customer_id)
+    assert cust is not None
+    return cb, cust
+
+
+def _write_outcome(  # type: ignore[no-untyped-def]
+    s,
+    ctx: Context,
+    cb: Callback,
+    cust: Customer,
+    out: Outcome,
+    decision: OutcomeDecision,
+    note: str,
+) -> None:
+    """Store what ``decide_outcome`` decided: the level (with its history row), the
+    callback's record, the next callback and the customer's new status."""
+    now = ctx.now()
+    level_before = cust.level
+    _set_level(s, ctx, cust, decision.level, "callback", cb.salesperson_id)
+    if decision.real_contact:
+        cust.last_contact_at = now
+    cb.status, cb.done_at, cb.outcome = "done", now, out.value
+    cb.level_before, cb.level_after, cb.note = level_before, cust.level, note
+    s.flush()
+    reschedule(s, ctx, cust, decision.next_callback, decision.owner_id)
+    if decision.win:
+        win(s, ctx, cust)
+    elif decision.status.value != cust.status:
+        cust.status, cust.status_since = decision.status.value, now
 
 
 def win(s, ctx: Context, cust: Customer) -> None:  # type: ignore[no-untyped-def]

@@ -27,7 +27,14 @@ from deskterm.services.setup import (
 from deskterm.storage import audit_chain, files, transfer
 from deskterm.storage.audit_guard import missing_audit_guards
 from deskterm.storage.engine import open_database
-from deskterm.storage.models import Callback, Customer, Reception, RotationEventRow, Staff
+from deskterm.storage.models import (
+    Callback,
+    Customer,
+    LevelChange,
+    Reception,
+    RotationEventRow,
+    Staff,
+)
 from deskterm.storage.postgres import is_server_address
 
 
@@ -160,6 +167,32 @@ class Problem:
     detail: str
 
 
+def _unknown_history_levels(session, known: set[str]) -> list[Problem]:  # type: ignore[no-untyped-def]
+    """Level codes in the history that the shop no longer has (screens show them as
+    they are; a preset switch maps them, so only data from elsewhere has them)."""
+    found: list[Problem] = []
+    for model, name in (
+        (LevelChange, "from_level"),
+        (LevelChange, "to_level"),
+        (Callback, "level_before"),
+        (Callback, "level_after"),
+    ):
+        column = col(getattr(model, name))
+        for code, n in session.exec(
+            select(column, func.count()).where(column.is_not(None)).group_by(column)
+        ).all():
+            if code not in known:
+                found.append(
+                    Problem(
+                        "level",
+                        f"{n} {model.__tablename__}.{name} rows have unknown level {code} "
+                        "(shown as it is; `deskterm levels preset NAME` maps a preset's old "
+                        "codes)",
+                    )
+                )
+    return found
+
+
 @permission("system")
 def check(ctx: Context) -> list[Problem]:
     """SQLite's integrity and foreign-key checks (a server enforces both itself), then
@@ -188,6 +221,7 @@ def check(ctx: Context) -> list[Problem]:
                 problems.append(Problem("status", f"customer {c.id} won without a date"))
             if c.status == "lost" and not c.lost_reason:
                 problems.append(Problem("status", f"customer {c.id} lost without a reason"))
+        problems.extend(_unknown_history_levels(s, set(levels.codes)))
         doubles = s.exec(
             select(Callback.customer_id, func.count())
             .where(Callback.status == "open", Callback.kind == "sales")

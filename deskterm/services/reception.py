@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from deskterm.domain import rotation as R
+from deskterm.domain.clocks import LevelEntry, level_clock_start
 from deskterm.domain.escalation import Status
 from deskterm.domain.kpi import form_completeness
 from deskterm.domain.levels import Levels, PurchaseHorizon
@@ -325,7 +326,28 @@ def _set_level(
         )
     )
     cust.level = level
-    cust.level_since = ctx.now()
+    cust.level_since = _level_clock_since(session, ctx, cust)
+
+
+def _level_clock_since(session: Session, ctx: Context, cust: Customer) -> datetime:
+    """When the new level's clock starts: from the level history (the change just
+    added included), so a bounce back to a level resumes its clock, never restarts it."""
+    start = level_clock_start(_level_history(session, ctx, cust), ctx.local_day(cust.owner_since))
+    return ctx.now() if start >= ctx.today() else ctx.day_start(start)
+
+
+def _level_history(session: Session, ctx: Context, cust: Customer) -> list[LevelEntry]:
+    """The customer's level changes as days, oldest first (domain.clocks)."""
+    rows = session.exec(
+        select(LevelChange.at, LevelChange.from_level, LevelChange.to_level)
+        .where(LevelChange.customer_id == cust.id)
+        .order_by(col(LevelChange.at), col(LevelChange.id))
+    ).all()
+    history = [LevelEntry(ctx.local_day(at), to) for at, _, to in rows]
+    first = rows[0][1] if rows else cust.level
+    if first:  # created without a history row: its first level from creation
+        history.insert(0, LevelEntry(ctx.local_day(cust.created_at), first))
+    return history
 
 
 def reschedule(

@@ -135,6 +135,7 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
             Callback.done_at,
             Callback.level_before,
             Callback.level_after,
+            Callback.customer_id,
         )
         base = (Callback.kind == "sales", Callback.status != "cancelled")
         found: dict[int, Any] = {}
@@ -158,6 +159,8 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
                 ctx.local_day(c.done_at) if c.done_at else None,
                 c.level_before,
                 c.level_after,
+                customer_id=c.customer_id,
+                done_at=c.done_at,
             )
             for c in cbs
         ]

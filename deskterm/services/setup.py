@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from deskterm.domain.levels import DEFAULT_LEVELS, PRESETS, EscalationAction, LevelRule, Levels
@@ -18,7 +19,15 @@ from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PUBLIC, permission
 from deskterm.storage import queries
-from deskterm.storage.models import Customer, Level, Reason, Setting, Staff
+from deskterm.storage.models import (
+    Callback,
+    Customer,
+    Level,
+    LevelChange,
+    Reason,
+    Setting,
+    Staff,
+)
 
 
 class Role(StrEnum):
@@ -194,7 +203,9 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
     """Replace the levels with a preset (``default`` or ``habc``), mapping customers across.
 
     Customers on a level that disappears move to the new level of the nearest rank,
-    so nobody is left on a level that no longer exists.
+    so nobody is left on a level that no longer exists; the history (level changes,
+    callbacks' levels before and after) is mapped the same way in the same
+    transaction, so a report on a past day reads codes the shop still has.
     """
     if preset not in PRESETS:
         raise InvalidInput(
@@ -214,6 +225,13 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
             else:  # same relative position from hottest to coldest
                 pos = round(i * (len(new_rules) - 1) / max(len(old_rules) - 1, 1))
                 mapping[rule.code] = new_rules[pos].code
+        # History left behind by a switch made before the history was mapped: a code of
+        # another preset maps the same way, so running the switch again repairs it.
+        for rules in PRESETS.values():
+            for i, rule in enumerate(sorted(rules, key=lambda r: -r.rank)):
+                if rule.code not in mapping and rule.code not in new.codes:
+                    pos = round(i * (len(new_rules) - 1) / max(len(rules) - 1, 1))
+                    mapping[rule.code] = new_rules[pos].code
         # Ranks are unique and checked row by row: park every rank out of the way first.
         rows = {row.code: row for row in s.exec(select(Level)).all()}
         for i, row in enumerate(rows.values()):
@@ -230,6 +248,7 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
             if code != target:
                 for c in s.exec(select(Customer).where(Customer.level == code)).all():
                     c.level = target
+        history = _map_level_history(s, mapping)
         s.flush()
         for code, row in rows.items():
             if code not in new.codes:
@@ -252,9 +271,35 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
             ):
                 setattr(row, col, getattr(fresh, col))
         record_audit(
-            s, ctx, "levels.preset", "level", None, None, {"preset": preset, "mapping": mapping}
+            s,
+            ctx,
+            "levels.preset",
+            "level",
+            None,
+            None,
+            {"preset": preset, "mapping": mapping, "history_rows": history},
         )
     return new
+
+
+def _map_level_history(session: Session, mapping: dict[str, str]) -> int:
+    """Rewrite old level codes in the history tables; the number of rows changed."""
+    changed = 0
+    columns: tuple[tuple[Any, str], ...] = (
+        (LevelChange, "from_level"),
+        (LevelChange, "to_level"),
+        (Callback, "level_before"),
+        (Callback, "level_after"),
+    )
+    for code, target in mapping.items():
+        if code == target:
+            continue
+        for table, name in columns:
+            result = session.exec(  # type: ignore[call-overload]
+                update(table).where(getattr(table, name) == code).values({name: target})
+            )
+            changed += result.rowcount or 0
+    return changed
 
 
 # -- settings -----------------------------------------------------------------

@@ -32,6 +32,10 @@ from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
+#: Who owns callbacks: salespeople, and the manager who took a customer to call
+#: personally (the customer's callbacks move to the manager with it).
+CALLBACK_OWNERS = ("salesperson", "manager")
+
 ESCALATION_LABELS = {
     "at_risk": N_("→ at risk"),
     "lost": N_("→ lost"),
@@ -165,7 +169,8 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
 
 
 class MyCallbacksScreen(DeskScreen):
-    """Pick who I am; today's and overdue callbacks, most urgent first."""
+    """Pick who I am (a salesperson or the manager); today's and overdue callbacks, most
+    urgent first."""
 
     BINDINGS = [
         Binding("space", "tick", N_("Tick off"), id="callbacks.tick"),
@@ -214,10 +219,10 @@ class MyCallbacksScreen(DeskScreen):
             self.salesperson = (pid, name)
             self.refresh_data()
 
-        self.choose_person(("salesperson",), chosen)
+        self.choose_person(CALLBACK_OWNERS, chosen)
 
     def refresh_data(self) -> None:
-        self.salesperson = self.signed_in_person(("salesperson",)) or self.salesperson
+        self.salesperson = self.signed_in_person(CALLBACK_OWNERS) or self.salesperson
         if self.salesperson is not None:
             self.load(self.salesperson[0])
 
