@@ -16,6 +16,7 @@ import os
 import random
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +204,7 @@ def names_trial(folder: Path, rounds: int, seed: int = 5) -> Outcome:
     """``rounds`` shops whose people carry markup names; every place that shows them."""
     rng = random.Random(seed)
     out = Outcome()
-    refused = 0
+    refused: Counter[str] = Counter()  # why names were refused at their field
     for r in range(rounds):
         out.rounds += 1
         lang = ("en", "zh")[r % 2]
@@ -218,8 +219,8 @@ def names_trial(folder: Path, rounds: int, seed: int = 5) -> Outcome:
                 try:
                     rotation.check_in(ctx, setup.add_staff(ctx, name, "salesperson").id)
                     staff.append(name)
-                except DesktermError:
-                    refused += 1  # refused at its field with a reason: allowed
+                except DesktermError as exc:
+                    refused[exc.msgid] += 1  # refused at its field with a reason: allowed
             for i, name in enumerate(names):
                 a = rotation.walk_in(ctx)
                 try:
@@ -234,8 +235,8 @@ def names_trial(folder: Path, rounds: int, seed: int = 5) -> Outcome:
                         ),
                     )
                     walk_ins.append(name)
-                except DesktermError:
-                    refused += 1
+                except DesktermError as exc:
+                    refused[exc.msgid] += 1
                 rotation.done(ctx, a.salesperson_id)
             # The customer sheet, imported by the CLI as a manager would.
             sheet = path.with_name("sheet.csv")
@@ -301,8 +302,9 @@ def names_trial(folder: Path, rounds: int, seed: int = 5) -> Outcome:
         if problems:
             out.failed_checks += 1
             out.notes += problems[:5]
+    why = "; ".join(f"{n} × “{msgid}”" for msgid, n in refused.most_common()) or "none"
     out.notes.append(
-        f"names saved as staff, walk-ins and imported customers and shown by the CLI and every "
-        f"screen in English and Chinese; {refused} of them refused at the field (too long)"
+        "names saved as staff, walk-ins and imported customers and shown by the CLI and every "
+        f"screen in English and Chinese; refused at the field with a reason: {why}"
     )
     return out
