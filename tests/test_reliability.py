@@ -88,12 +88,26 @@ def test_the_command_writes_the_table(tmp_path, monkeypatch):
     assert "python -m deskterm.reliability" in text and " cores · " in text
 
 
+TRIALS = (
+    "kill -9 while writing",
+    "three windows at once",
+    "disk full",
+    "damaged file",
+    "hostile input",
+    "markup names",
+    "server stop",
+    "file swap",
+    "parallel PIN guesses",
+)
+
+
 def test_committed_reliability_report_lost_nothing():
     text = (ROOT / "RELIABILITY.md").read_text("utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| ") and "**" in line]
-    assert len(rows) == 5
+    assert [r.split("|")[1].strip() for r in rows] == list(TRIALS)
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split("|")]
+        assert int(cells[2]) > 0 and int(cells[3]) > 0, row  # rounds, operations
         assert cells[4] == "**0**" and cells[5] == "0", row  # lost, failed checks
     kills = next(r for r in rows if r.startswith("| kill -9"))
     assert int(re.split(r"\s*\|\s*", kills)[3]) >= 200
