@@ -28,6 +28,7 @@ class Outcome:
     lost: int = 0  # reported commits not found afterwards
     failed_checks: int = 0  # rounds after which `deskterm check` found a problem
     notes: list[str] = field(default_factory=list)
+    skipped: str | None = None  # why the trial could not be run here (never faked)
 
 
 def _run_writer(db: Path, kill_after: float) -> list[str]:
