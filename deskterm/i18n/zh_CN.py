@@ -698,4 +698,7 @@ MESSAGES: dict[str, str] = {
     "deskterm: something went wrong ({error}). A report was written to {path}.": "deskterm:出错了({error})。错误报告已写入 {path}。",
     # helper B: no role, no access
     "Sign in first.": "请先登录。",
+    # helper report (issue 15): the meeting report is the state at the end of its day
+    "The period has not started yet.": "该时段尚未开始。",
+    "{path} has schema {found}, this deskterm reads {latest}: open it once with write access so it is brought up to date, then read it.": "{path} 的结构版本为 {found},本 deskterm 读取的是 {latest}:请先以可写方式打开一次以完成升级,然后再读取。",
 }
