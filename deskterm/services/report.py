@@ -472,7 +472,7 @@ def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, An
 @permission("meeting")
 def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
     """Funnel, reasons, pending lost requests and leads to hand out, for the same period."""
-    from deskterm.domain.analysis import drop_off
+    from deskterm.domain.analysis import share_of_received
     from deskterm.services import analysis, manager
 
     names = {line.id: line.name for line in report.salespeople}
@@ -480,7 +480,7 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
     empty = dict.fromkeys(("received", "registered", "test_drive", "hot", "won"), 0)
     reasons: dict[str, Any] = {}
     for kind in ("no_contact", "lost"):
-        rep = analysis.reasons(ctx, kind, report.first, report.day)
+        rep = analysis.reasons(ctx, kind, report.first, report.day, report.day)
         reasons[kind] = {
             "by_reason": dict(rep.table.by_reason.most_common()),
             "by_salesperson": [
@@ -495,18 +495,27 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
                     "note": m.note,
                     "before_per_30d": ba.before,
                     "after_per_30d": ba.after,
+                    "days": ba.days,
+                    "too_early": ba.too_early,
+                    "before_per_100": ba.before_per_100,
+                    "after_per_100": ba.after_per_100,
+                    "sales_before_per_100": ba.sales_before_per_100,
+                    "sales_after_per_100": ba.sales_after_per_100,
                 }
                 for m, ba in rep.countermeasures
             ],
         }
     return {
         "funnel": {
-            "team": {**fun.get(None, empty), "drop_off": drop_off(fun.get(None, empty))},
+            "team": {
+                **fun.get(None, empty),
+                "of_received": share_of_received(fun.get(None, empty)),
+            },
             "salespeople": [
                 {
                     "name": names[sid],
                     **fun.get(sid, empty),
-                    "drop_off": drop_off(fun.get(sid, empty)),
+                    "of_received": share_of_received(fun.get(sid, empty)),
                 }
                 for sid in names
             ],
@@ -522,6 +531,7 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
                 "note": r.note,
             }
             for r in manager.pending_lost_requests(ctx)
+            if ctx.local_day(r.requested_at) <= report.day  # not yet made on that day
         ],
         "leads": [
             {
@@ -532,5 +542,6 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
                 "note": v.note,
             }
             for v in manager.leads_to_hand_out(ctx)
+            if ctx.local_day(v.since) <= report.day
         ],
     }
