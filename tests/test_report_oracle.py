@@ -615,3 +615,217 @@ def test_a_past_day_lists_nobody_who_went_stale_later(generated):
         got = deskterm_report(path, _now(shop), d, d)
         for key in ("at_risk", "to_reassign", "stalled"):
             assert all(i["days_over"] >= 0 for i in got[key]), (d, key)
+
+
+# ---------------------------------------------------------------------------------------
+# A hand-built shop: every answer worked out by hand, and the oracle agrees too.
+# ---------------------------------------------------------------------------------------
+
+TODAY = datetime(2026, 6, 20, 10, 0)  # the day the reports are run
+
+
+def _scenario(ctx, team, clock):  # type: ignore[no-untyped-def]
+    """Receptions R1-R5, customers A (wang, hot), B (li, warm), C (li, hot, won 10 Mar).
+
+    2 Mar: wang and li check in. R1 wang: A, 7 of 7 fields, hot (callback 9 Mar).
+           R2 li: no contact (refused), saved: 0 of 7. R3 wang: form never saved.
+    3 Mar: li checks in. R4 li: B (name, phone, purchase time, level: 4 of 7), warm
+           (callback 3 Apr). R5 li: C, 7 of 7, hot, test drive (callback 10 Mar).
+           A countermeasure on "refused" dated 3 Mar.
+    9 Mar: wang reaches A (stays hot; next callback 16 Mar). 10 Mar: li wins C.
+    Nobody calls A or B again; nothing runs the start of day after 2 Mar.
+    """
+    from deskterm.services import callbacks, manager, reception, rotation, setup
+    from deskterm.services.reception import ReceptionForm
+
+    setup.set_setting(ctx, "shop.timezone", "Asia/Shanghai")
+    full = dict(model_interest="SUV", budget="100-150k", companions=[("spouse", "")])
+
+    def walk(hour, form):  # type: ignore[no-untyped-def]
+        clock.set(clock.now().replace(tzinfo=None, hour=hour))
+        a = rotation.walk_in(ctx)
+        if form is not None:
+            reception.save_form(ctx, a.reception_id, form)
+            rotation.done(ctx, a.salesperson_id)
+        return a.salesperson_id
+
+    rotation.check_in(ctx, team.wang)
+    rotation.check_in(ctx, team.li)
+    assert (
+        walk(10, ReceptionForm(name="A", phone="13900000001", purchase_horizon="1m", **full))
+        == team.wang
+    )
+    assert walk(11, ReceptionForm(contact_left=False, no_contact_reason="refused")) == team.li
+    assert walk(12, None) == team.wang
+    clock.set(datetime(2026, 3, 3, 9, 0))
+    rotation.close_past_days(ctx)
+    rotation.check_in(ctx, team.li)
+    walk(10, ReceptionForm(name="B", phone="13900000002", purchase_horizon="6m"))
+    walk(
+        11,
+        ReceptionForm(
+            name="C", phone="13900000003", purchase_horizon="1m", test_drive=True, **full
+        ),
+    )
+    manager.mark_countermeasure(ctx, "no_contact", "refused", date(2026, 3, 3), "small gift")
+    clock.set(datetime(2026, 3, 9, 10, 0))
+    [cb] = callbacks.due_callbacks(ctx, team.wang)
+    callbacks.complete_callback(ctx, cb.id, "reached")
+    clock.set(datetime(2026, 3, 10, 10, 0))
+    [cb] = [c for c in callbacks.due_callbacks(ctx, team.li) if c.customer == "C"]
+    callbacks.complete_callback(ctx, cb.id, "won")
+    clock.set(TODAY)
+
+
+def _line(data, name):  # type: ignore[no-untyped-def]
+    return next(p for p in data["salespeople"] if p["name"] == name)
+
+
+def test_hand_built_shop(ctx, team, clock, tmp_path):
+    from deskterm.services.escalation import run_escalations
+
+    _scenario(ctx, team, clock)
+    path = Path(ctx.db.path)
+    ctx.db.close()
+    shop = Shop(path)
+    now = TODAY.replace(tzinfo=shop.zone)
+
+    def report(last, first=None):  # type: ignore[no-untyped-def]
+        return agree(path, shop, now, last, first or last)
+
+    # 2 March. Receptions: R1-R3, all counted walk-ins; contact: R1 only.
+    d = report(date(2026, 3, 2))
+    assert d["receptions"] == {
+        "total": 3,
+        "with_contact": 1,
+        "without_contact": 2,
+        "uncounted": 0,
+        "by_channel": {"walk_in": 3},
+    }
+    wang, li = _line(d, "王伟"), _line(d, "Li Na")
+    # Form (item 7): wang (7 + 0 unsaved) / 14 = 0.5; li 0 / 7; team 7 / 21.
+    assert (wang["form_completeness"], li["form_completeness"]) == (0.5, 0.0)
+    assert d["team"]["form_completeness"] == round(7 / 21, 4)
+    # Conversion (item 11): no win yet; per visitor 0 / 3, with contact 0 / 1.
+    assert (d["team"]["conversion_rate"], d["team"]["conversion_rate_with_contact"]) == (0.0, 0.0)
+    assert li["conversion_rate_with_contact"] is None  # li's only visitor left no contact
+    # Rates window (item 10): a day's rates cover the 30 days ending on it.
+    assert d["rates_window"] == {"from": "2026-02-01", "to": "2026-03-02"}
+
+    # 8 March (item 8): tomorrow, A's callback of 9 March was still open (done since).
+    d = report(date(2026, 3, 8))
+    assert {t["salesperson"]: (t["callbacks"], t["overdue"]) for t in d["tomorrow"]} == {
+        "王伟": (1, 0),
+        "Li Na": (0, 0),
+        "赵敏": (0, 0),
+    }
+
+    # 10 March. Due that day: C's callback, done (the win). Window 9 Feb - 10 Mar: first
+    # visits R1-R5 = 5, with contact A, B, C = 3, won C = 1.
+    d = report(date(2026, 3, 10))
+    assert d["callbacks"] == {"due": 1, "done": 1, "overdue": 0}
+    assert (d["team"]["conversion_rate"], d["team"]["conversion_rate_with_contact"]) == (
+        0.2,  # 1 / 5
+        0.3333,  # 1 / 3
+    )
+    li = _line(d, "Li Na")
+    assert (li["won"], li["conversion_rate"], li["conversion_rate_with_contact"]) == (
+        1,
+        0.3333,  # 1 won / li's first visits R2, R4, R5
+        0.5,  # 1 won / li's new customers B, C
+    )
+    # Forms in the window: R1 7, R2 0, R3 0 (never saved), R4 4, R5 7 = 18 of 35.
+    assert d["team"]["form_completeness"] == round(18 / 35, 4)
+    assert (d["team"]["hot"], d["team"]["warm"]) == (1, 1)  # A hot, B warm; C won
+    # The countermeasure (item 12), 7 days old: too early. Before (3 Dec - 2 Mar): 1
+    # refused of 3 receptions = 33.33 per 100, sales 0 won of 3 visitors; since (3 - 10
+    # Mar): 0 of 2, sales 1 won (C) of 2 visitors = 50.
+    [cm] = d["reasons"]["no_contact"]["countermeasures"]
+    assert (cm["days"], cm["too_early"]) == (7, True)
+    assert (cm["before_per_100"], cm["after_per_100"]) == (33.33, 0.0)
+    assert (cm["sales_before_per_100"], cm["sales_after_per_100"]) == (0.0, 50.0)
+    assert report(date(2026, 3, 2))["reasons"]["no_contact"]["countermeasures"] == []
+
+    # The funnel 2-10 March (item 13): 5 received, 3 registered, 1 test drive, 2 hot
+    # (A, C), 1 won: hot > test drive, so shares of those received, never a drop-off.
+    d = report(date(2026, 3, 10), date(2026, 3, 2))
+    fun = d["funnel"]["team"]
+    assert [fun[k] for k in ("received", "registered", "test_drive", "hot", "won")] == [
+        5,
+        3,
+        1,
+        2,
+        1,
+    ]
+    assert fun["of_received"] == {"registered": 0.6, "test_drive": 0.2, "hot": 0.4, "won": 0.2}
+    # A month's rates are the month's own (item 10).
+    assert report(date(2026, 3, 31), date(2026, 3, 1))["rates_window"]["from"] == "2026-03-01"
+
+    # 1 June (item 9): A's hot window ends 2 June, B's warm window 3 June: neither yet.
+    # Stalled: A's last contact 9 Mar + 7 + 3 days = 19 Mar; B's 3 Mar + 1 month + 7 = 10 Apr.
+    d = report(date(2026, 6, 1))
+    assert d["at_risk"] == [] and d["to_reassign"] == []
+    assert [(i["name"], i["since"], i["days_over"]) for i in d["stalled"]] == [
+        ("A", "2026-03-19", 74),
+        ("B", "2026-04-10", 52),
+    ]
+    # 10 June: A at risk since 2 June (8 days), B to reassign since 3 June (7 days); the
+    # start of day never ran, so this is computed, not read back. Overdue: A's callback
+    # of 16 Mar and B's of 3 Apr.
+    d10 = report(date(2026, 6, 10))
+    assert [(i["name"], i["since"], i["days_over"]) for i in d10["at_risk"]] == [
+        ("A", "2026-06-02", 8)
+    ]
+    assert [(i["name"], i["since"], i["days_over"]) for i in d10["to_reassign"]] == [
+        ("B", "2026-06-03", 7)
+    ]
+    assert d10["callbacks"]["overdue"] == 2
+
+    # Now the start of day writes A's status: the same reports, to the field.
+    from deskterm.services.maintenance import open_context
+
+    rw = open_context(path, clock, start_of_day=False)
+    assert run_escalations(rw).to_at_risk == 1
+    rw.db.close()
+    shop = Shop(path)
+    assert report(date(2026, 6, 10)) == d10
+    assert report(date(2026, 6, 1))["at_risk"] == []  # written since, not yet so then
+
+
+def test_report_is_read_only_and_works_on_a_read_only_file(ctx, team, clock, tmp_path):
+    """Item 14: `deskterm report` changes not a byte, even where the start of day
+    would write (A is past its window on the 20th), and runs on a 0444 file in a 0555
+    folder."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    _scenario(ctx, team, clock)
+    path = Path(ctx.db.path)
+    ctx.db.close()
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    target = folder / "shop.db"
+    shutil.copyfile(path, target)
+    target.chmod(0o444)
+    folder.chmod(0o555)
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    try:
+        env = {**os.environ, "DESKTERM_NOW": TODAY.isoformat(), "PYTHONPATH": str(ROOT)}
+        r = subprocess.run(
+            [sys.executable, "-m", "deskterm", "--db", str(target), "report", "--format", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert [i["name"] for i in data["at_risk"]] == ["A"]  # computed
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+        con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        assert con.execute("SELECT status FROM customer WHERE name = 'A'").fetchone() == ("active",)
+        con.close()
+    finally:
+        folder.chmod(0o755)
