@@ -128,66 +128,128 @@ def _states_at(
     reception, saved forms of visits, callbacks done with a real contact (and the stored
     date when that is before the end of the day, for imported customers).
     """
-    rows = s.exec(
-        select(
-            Customer.id,
-            Customer.name,
-            Customer.level,
-            Customer.level_since,
-            Customer.status,
-            Customer.status_since,
-            Customer.owner_id,
-            Customer.owner_since,
-            Customer.created_at,
-            Customer.last_contact_at,
-            Customer.won_at,
-            Customer.lost_at,
-        ).where(Customer.created_at < end)
-    ).all()
-    lvl = _last_per_customer(
-        s.exec(
-            select(LevelChange.customer_id, LevelChange.to_level, LevelChange.at)
-            .where(LevelChange.at < end)
-            .order_by(col(LevelChange.at), col(LevelChange.id))
-        ).all()
-    )
-    own = _last_per_customer(
-        s.exec(
-            select(OwnershipChange.customer_id, OwnershipChange.to_owner_id, OwnershipChange.at)
-            .where(OwnershipChange.at < end)
-            .order_by(col(OwnershipChange.at), col(OwnershipChange.id))
-        ).all()
-    )
-    handed = dict(
-        s.exec(
-            select(OwnershipChange.customer_id, func.max(OwnershipChange.at))
-            .where(OwnershipChange.at < end, OwnershipChange.reason == "lead handed out")
-            .group_by(OwnershipChange.customer_id)
-        ).all()
-    )
-    visits = dict(
-        s.exec(
-            select(Reception.customer_id, func.max(Reception.form_saved_at))
-            .where(col(Reception.customer_id).is_not(None), col(Reception.form_saved_at) < end)
-            .group_by(Reception.customer_id)
-        ).all()
-    )
-    called = dict(
-        s.exec(
-            select(Callback.customer_id, func.max(Callback.done_at))
-            .where(
-                Callback.kind == "sales",
-                Callback.status == "done",
-                Callback.outcome != "no_answer",
-                col(Callback.done_at) < end,
+    # Only customers touched after the day need their history: the others' stored state
+    # is still that of the day (for today's report that is every customer, and the
+    # history is not read at all).
+    changed: set[int] = set()
+    for q in (
+        select(LevelChange.customer_id).where(LevelChange.at >= end),
+        select(OwnershipChange.customer_id).where(OwnershipChange.at >= end),
+        select(Customer.id).where(
+            or_(
+                Customer.created_at >= end,
+                col(Customer.won_at) >= end,
+                col(Customer.lost_at) >= end,
+                Customer.status_since >= end,
+                col(Customer.last_contact_at) >= end,
             )
-            .group_by(Callback.customer_id)
-        ).all()
+        ),
+    ):
+        changed.update(s.exec(q).all())
+    cols = (
+        Customer.id,
+        Customer.name,
+        Customer.level,
+        Customer.level_since,
+        Customer.status,
+        Customer.status_since,
+        Customer.owner_id,
+        Customer.owner_since,
+        Customer.created_at,
+        Customer.last_contact_at,
+        Customer.won_at,
+        Customer.lost_at,
     )
+    marketing_levels = {lv.code for lv in levels if lv.to_marketing}
+    in_marketing = and_(
+        Customer.status == Status.MARKETING.value, col(Customer.level).in_(marketing_levels)
+    )
+    rows: list[tuple[bool, Any]] = []
+    lvl: dict[int, Any] = {}
+    own: dict[int, Any] = {}
+    handed: dict[int, datetime] = {}
+    visits: dict[int, datetime] = {}
+    called: dict[int, datetime] = {}
+    ids = sorted(changed)
+    for i in range(0, len(ids), 500):  # bound parameter lists stay small on any database
+        chunk = ids[i : i + 500]
+        rows += [(True, r) for r in s.exec(select(*cols).where(col(Customer.id).in_(chunk))).all()]
+        lvl.update(
+            _last_per_customer(
+                s.exec(
+                    select(LevelChange.customer_id, LevelChange.to_level, LevelChange.at)
+                    .where(LevelChange.at < end, col(LevelChange.customer_id).in_(chunk))
+                    .order_by(col(LevelChange.at), col(LevelChange.id))
+                ).all()
+            )
+        )
+        mine = col(OwnershipChange.customer_id).in_(chunk)
+        own.update(
+            _last_per_customer(
+                s.exec(
+                    select(
+                        OwnershipChange.customer_id, OwnershipChange.to_owner_id, OwnershipChange.at
+                    )
+                    .where(OwnershipChange.at < end, mine)
+                    .order_by(col(OwnershipChange.at), col(OwnershipChange.id))
+                ).all()
+            )
+        )
+        handed.update(
+            s.exec(
+                select(OwnershipChange.customer_id, func.max(OwnershipChange.at))
+                .where(OwnershipChange.at < end, OwnershipChange.reason == "lead handed out", mine)
+                .group_by(OwnershipChange.customer_id)
+            ).all()
+        )
+        visits.update(
+            s.exec(
+                select(Reception.customer_id, func.max(Reception.form_saved_at))
+                .where(col(Reception.form_saved_at) < end, col(Reception.customer_id).in_(chunk))
+                .group_by(Reception.customer_id)
+            ).all()
+        )
+        called.update(
+            s.exec(
+                select(Callback.customer_id, func.max(Callback.done_at))
+                .where(
+                    Callback.kind == "sales",
+                    Callback.status == "done",
+                    Callback.outcome != "no_answer",
+                    col(Callback.done_at) < end,
+                    col(Callback.customer_id).in_(chunk),
+                )
+                .group_by(Callback.customer_id)
+            ).all()
+        )
+    rows += [
+        (False, r)
+        for r in s.exec(
+            select(*cols).where(
+                col(Customer.status).in_(
+                    (Status.ACTIVE.value, Status.AT_RISK.value, Status.MARKETING.value)
+                ),
+                ~in_marketing,
+            )
+        ).all()
+        if r[0] not in changed
+    ]
+    # Untouched customers in marketing's care only count: one grouped read, less the
+    # touched ones (read above with their history).
+    pipe: dict[tuple[int, str, str], int] = {
+        (o, lv, Status.MARKETING.value): n
+        for o, lv, n in s.exec(
+            select(Customer.owner_id, Customer.level, func.count())
+            .where(in_marketing)  # the covering index; the touched are taken off below
+            .group_by(Customer.owner_id, Customer.level)
+        ).all()
+    }
+    for _history, r in rows:
+        if r.status == Status.MARKETING.value and r.level in marketing_levels:
+            pipe[(r.owner_id, r.level, Status.MARKETING.value)] -= 1
     day_of = ctx.local_day
-    pipe: dict[tuple[int, str, str], int] = {}
     lists: dict[str, list[EscalationItem]] = {"at_risk": [], "to_reassign": [], "stalled": []}
-    for (
+    for history, (
         cid,
         name,
         level,
@@ -201,12 +263,17 @@ def _states_at(
         won_at,
         lost_at,
     ) in rows:
+        if created >= end:
+            continue  # not a customer yet (only taken off the marketing count above)
         if cid in lvl:
             level, level_since = lvl[cid][1], lvl[cid][2]
         if cid in own:
             owner_id, owner_since = own[cid][1], own[cid][2]
         back = [t for t in (handed.get(cid), visits.get(cid)) if t is not None]
-        lost = lost_at is not None and lost_at < end and not any(t > lost_at for t in back)
+        # Untouched since the day: its stored status (active, at risk, marketing) held then.
+        lost = (
+            history and lost_at is not None and lost_at < end and not any(t > lost_at for t in back)
+        )
         contacts = [t for t in (created, visits.get(cid), called.get(cid)) if t is not None]
         if last_contact is not None and last_contact < end:
             contacts.append(last_contact)
@@ -219,7 +286,7 @@ def _states_at(
             owner_since=day_of(owner_since),
             last_real_contact=day_of(max(contacts)),
             created=day_of(created),
-            won=won_at is not None and won_at < end,
+            won=history and won_at is not None and won_at < end,
             lost=lost,
             at_risk_since=at_risk_since,
         )
@@ -241,7 +308,7 @@ def _states_at(
                 lists["stalled"].append(_item(entry, "stalled", d.due, day))
     for items in lists.values():
         items.sort(key=lambda i: (-i.days_over, i.customer_id))
-    return [PipelineFact(o, lv, st, n) for (o, lv, st), n in pipe.items()], lists
+    return [PipelineFact(o, lv, st, n) for (o, lv, st), n in pipe.items() if n > 0], lists
 
 
 @permission("meeting")
