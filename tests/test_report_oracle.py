@@ -633,6 +633,8 @@ def _scenario(ctx, team, clock):  # type: ignore[no-untyped-def]
            (callback 3 Apr). R5 li: C, 7 of 7, hot, test drive (callback 10 Mar).
            A countermeasure on "refused" dated 3 Mar.
     9 Mar: wang reaches A (stays hot; next callback 16 Mar). 10 Mar: li wins C.
+    15 Apr: B comes back (R6, li, still warm): B's callback of 3 Apr, overdue, is
+            cancelled and replaced by one on 15 May.
     Nobody calls A or B again; nothing runs the start of day after 2 Mar.
     """
     from deskterm.services import callbacks, manager, reception, rotation, setup
@@ -674,6 +676,10 @@ def _scenario(ctx, team, clock):  # type: ignore[no-untyped-def]
     clock.set(datetime(2026, 3, 10, 10, 0))
     [cb] = [c for c in callbacks.due_callbacks(ctx, team.li) if c.customer == "C"]
     callbacks.complete_callback(ctx, cb.id, "won")
+    clock.set(datetime(2026, 4, 15, 9, 0))
+    rotation.close_past_days(ctx)
+    rotation.check_in(ctx, team.li)
+    walk(10, ReceptionForm(name="B", phone="13900000002", purchase_horizon="6m"))
     clock.set(TODAY)
 
 
@@ -761,17 +767,35 @@ def test_hand_built_shop(ctx, team, clock, tmp_path):
     # A month's rates are the month's own (item 10).
     assert report(date(2026, 3, 31), date(2026, 3, 1))["rates_window"]["from"] == "2026-03-01"
 
+    # 10 April (item 8): B's callback of 3 April was overdue then (cancelled on the 15th)
+    # and A's of 16 March: 2 overdue, one each tomorrow. On 20 April only A's is left.
+    d = report(date(2026, 4, 10))
+    assert d["callbacks"]["overdue"] == 2
+    assert {t["salesperson"]: t["overdue"] for t in d["tomorrow"]} == {
+        "王伟": 1,
+        "Li Na": 1,
+        "赵敏": 0,
+    }
+    assert report(date(2026, 4, 20))["callbacks"]["overdue"] == 1
+    # Stalled on 10 April: A since 19 Mar (last contact 9 Mar + 7 + 3 days), 22 days;
+    # B since 10 Apr (3 Mar + 1 month + 7 days), 0 days: its visit of the 15th is later.
+    d = report(date(2026, 4, 10))
+    assert [(i["name"], i["since"], i["days_over"]) for i in d["stalled"]] == [
+        ("A", "2026-03-19", 22),
+        ("B", "2026-04-10", 0),
+    ]
+
     # 1 June (item 9): A's hot window ends 2 June, B's warm window 3 June: neither yet.
-    # Stalled: A's last contact 9 Mar + 7 + 3 days = 19 Mar; B's 3 Mar + 1 month + 7 = 10 Apr.
+    # Stalled: A 19 Mar (74 days); B's visit of 15 Apr + 1 month + 7 days = 22 May (10).
     d = report(date(2026, 6, 1))
     assert d["at_risk"] == [] and d["to_reassign"] == []
     assert [(i["name"], i["since"], i["days_over"]) for i in d["stalled"]] == [
         ("A", "2026-03-19", 74),
-        ("B", "2026-04-10", 52),
+        ("B", "2026-05-22", 10),
     ]
     # 10 June: A at risk since 2 June (8 days), B to reassign since 3 June (7 days); the
     # start of day never ran, so this is computed, not read back. Overdue: A's callback
-    # of 16 Mar and B's of 3 Apr.
+    # of 16 Mar and B's of 15 May.
     d10 = report(date(2026, 6, 10))
     assert [(i["name"], i["since"], i["days_over"]) for i in d10["at_risk"]] == [
         ("A", "2026-06-02", 8)
