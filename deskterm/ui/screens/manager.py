@@ -372,7 +372,7 @@ class ManagerScreen(DeskScreen):
                 (_("Tomorrow"), 9),
                 (_("Upgrades"), 8),
                 (_("Won"), 4),
-                (_("Conversion (contact)"), 10),
+                (_("Conversion (contact)"), 20),
                 (_("Form"), 6),
                 (_("Contact"), 7),
             ):
