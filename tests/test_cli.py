@@ -184,7 +184,8 @@ def test_handover_and_report_periods_and_formats(sample_copy, tmp_path):
     assert "张磊" not in [p["name"] for p in staff]
     r = run("--db", str(sample_copy), "report", "--period", "month", "--format", "json", env=env)
     data = json.loads(r.stdout)
-    assert data["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
+    # issue 15 (9): a month report never counts days after today (the 20th)
+    assert data["period"] == {"from": "2026-11-01", "to": "2026-11-20"}
     assert data["funnel"]["team"]["received"] > 0 and data["reasons"]["no_contact"]["by_reason"]
     assert {"lost_requests", "leads"} <= set(data)
     out = tmp_path / "meeting.html"

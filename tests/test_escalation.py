@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from deskterm.domain.escalation import (
     CustomerClock,
     EscalationKind,
@@ -74,3 +76,50 @@ def test_cold_won_lost_have_no_deadline():
 def test_leap_day_window():
     c = clock(since=date(2028, 2, 29), contact=date(2028, 5, 28))
     assert due_escalations(c, LV.get("hot"), date(2028, 5, 29))[0].kind is EscalationKind.AT_RISK
+
+
+# issue 15 (9, 14): a customer's state at the end of a past day, from its history, with
+# what the start of day would have written worked out instead of read back.
+def _hist(level, *, level_since=date(2026, 3, 2), at_risk_since=None, won=False, lost=False):
+    from deskterm.domain.escalation import HistoryAt
+
+    return HistoryAt(
+        level=level,
+        level_since=level_since,
+        owner_since=date(2026, 3, 2),
+        last_real_contact=date(2026, 3, 2),
+        created=date(2026, 3, 2),
+        won=won,
+        lost=lost,
+        at_risk_since=at_risk_since,
+    )
+
+
+@pytest.mark.parametrize(
+    ("hist", "day", "status", "since", "open_"),
+    [
+        # hot set 2 Mar: its 3-month window ends 2 Jun
+        (_hist("hot"), date(2026, 6, 1), "active", date(2026, 3, 2), True),
+        (_hist("hot"), date(2026, 6, 2), "at_risk", date(2026, 6, 2), True),
+        # at risk 3 more months: lost by the rules on 2 Sep, out of every list
+        (_hist("hot"), date(2026, 9, 1), "at_risk", date(2026, 6, 2), True),
+        (_hist("hot"), date(2026, 9, 2), "at_risk", date(2026, 6, 2), False),
+        # recorded at risk (by the start of day, or kept after a re-grade): that date
+        (
+            _hist("warm", at_risk_since=date(2026, 5, 1)),
+            date(2026, 5, 2),
+            "at_risk",
+            date(2026, 5, 1),
+            True,
+        ),
+        (_hist("cold"), date(2026, 9, 2), "marketing", date(2026, 3, 2), True),
+        (_hist("warm"), date(2026, 9, 2), "active", date(2026, 3, 2), True),
+        (_hist("hot", won=True), date(2026, 4, 1), "won", date(2026, 4, 1), False),
+        (_hist("hot", lost=True), date(2026, 4, 1), "lost", date(2026, 4, 1), False),
+    ],
+)
+def test_state_at_the_end_of_a_day(hist, day, status, since, open_):
+    from deskterm.domain.escalation import state_at
+
+    clock, still_open = state_at(hist, LV.get(hist.level), day)
+    assert (clock.status.value, clock.status_since, still_open) == (status, since, open_)

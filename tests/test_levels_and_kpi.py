@@ -109,9 +109,13 @@ def test_meeting_figures_by_hand():
     assert (two.callbacks_due, two.callbacks_overdue, two.upgrades) == (1, 1, 0)
     assert two.uncounted == 1 and two.receptions == 1 and two.won == 1
     assert one.levels == {"hot": 1, "warm": 1} and two.levels == {"warm": 1, "cold": 1}
-    assert one.form_completeness == pytest.approx(12 / 14)
-    assert one.conversion_rate == pytest.approx(1 / 1)  # 1 new customer, 1 win in window
+    # issue 15 (7): the unsaved form of a counted reception is 0 of 7: (7 + 0 + 5) / 21
+    assert one.form_completeness == pytest.approx(12 / 21)
+    # issue 15 (11): won ÷ first visits (2: with and without contact); with contact: 1 ÷ 1
+    assert one.conversion_rate == pytest.approx(1 / 2)
+    assert one.conversion_rate_with_contact == pytest.approx(1 / 1)
     assert two.conversion_rate == pytest.approx(1 / 2)
+    assert two.conversion_rate_with_contact == pytest.approx(1 / 2)
     assert team.receptions == 4 and team.won == 1 and team.callbacks_overdue == 1
     assert f.per_salesperson[3].receptions == 0 and f.per_salesperson[3].conversion_rate is None
 

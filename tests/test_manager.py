@@ -132,6 +132,24 @@ def test_reasons_by_month_salesperson_and_countermeasure(floor, team, clock):
     # by hand: 2 in the 90 days before 1 April, 1 in the 91 days since (to 30 June)
     assert mark.reason == "refused" and (ba.before, ba.after) == (0.67, 0.33)
     assert ba.change == pytest.approx(-0.5, abs=0.01)
+    # issue 15 (12), per 100 counted receptions: before 2 refused of 3 (Mar 2, 20, 21),
+    # after 1 of 2 (Apr 10, May 15); sales: 0 won of 3 first visits, 0 of 2
+    assert (ba.before_per_100, ba.after_per_100) == (66.67, 50.0)
+    assert (ba.sales_before_per_100, ba.sales_after_per_100) == (0.0, 0.0)
+    assert ba.days == 90 and not ba.too_early  # 1 April to 30 June
+    manager.mark_countermeasure(floor, "no_contact", "not_asked", date(2026, 6, 25), "script")
+    late = analysis.reasons(floor, "no_contact", date(2026, 3, 1), date(2026, 5, 31))
+    ba2 = late.countermeasures[1][1]
+    assert ba2.days == 5 and ba2.too_early and ba2.after_per_100 is None  # nobody came since
+    # a report on 20 June does not know a countermeasure dated 25 June yet
+    assert (
+        len(
+            analysis.reasons(
+                floor, "no_contact", date(2026, 6, 1), date(2026, 6, 20), date(2026, 6, 20)
+            ).countermeasures
+        )
+        == 1
+    )
     with pytest.raises(InvalidForm):
         manager.mark_countermeasure(floor, "no_contact", "nonsense", date(2026, 4, 1), "x")
 
@@ -156,7 +174,13 @@ def test_funnel_level_history_and_coaching(floor, team, clock):
     callbacks.complete_callback(floor, cbs[c1], "won")
     f = analysis.funnel(floor, date(2026, 3, 1), date(2026, 3, 31))
     assert f[team.wang] == {"received": 3, "registered": 2, "test_drive": 1, "hot": 1, "won": 1}
-    assert A.drop_off(f[None])["received->registered"] == pytest.approx(1 / 3, abs=1e-3)
+    # issue 15 (13): shares of the visitors received, never a negative "drop-off"
+    assert A.share_of_received(f[None]) == {
+        "registered": pytest.approx(2 / 3, abs=1e-3),
+        "test_drive": pytest.approx(1 / 3, abs=1e-3),
+        "hot": pytest.approx(1 / 3, abs=1e-3),
+        "won": pytest.approx(1 / 3, abs=1e-3),
+    }
     c2 = customers.search(floor, "13900000002")[0].id
     customers.edit_customer(floor, c2, ReceptionForm(name="C02", phone="13900000002", level="hot"))
     spans = analysis.level_history(floor, c2)

@@ -63,6 +63,10 @@ def _meeting_rows(app) -> dict[str, list[str]]:
     return {r[0]: r for r in table_rows(app.screen, "#people")}
 
 
+def pct(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0%}"
+
+
 def _check_against_report(app, report: dict) -> None:
     rows = _meeting_rows(app)
     levels = report["levels"]
@@ -76,10 +80,9 @@ def _check_against_report(app, report: dict) -> None:
             str(p["callbacks_overdue"]),
             str(p["upgrades"]),
             str(p["won"]),
-            *[
-                ("-" if p[k] is None else f"{p[k]:.0%}")
-                for k in ("conversion_rate", "form_completeness", "contact_capture_rate")
-            ],
+            # conversion per visitor, with contact beside it (issue 15, item 11)
+            f"{pct(p['conversion_rate'])} ({pct(p['conversion_rate_with_contact'])})",
+            *[pct(p[k]) for k in ("form_completeness", "contact_capture_rate")],
         ]
 
 

@@ -267,6 +267,7 @@ def _open(
     create: bool = True,  # type: ignore[no-untyped-def]
     start_of_day: bool = True,
     thorough: bool = True,
+    read_only: bool = False,
 ):
     """Open the context the arguments ask for (demo copy, --db, or the default file)."""
     from deskterm.cli.paths import find_sample
@@ -295,8 +296,16 @@ def _open(
             make_folder=not named,
             start_of_day=start_of_day,
             thorough=thorough,
+            read_only=read_only,
         )
-    return open_context(path, clock, create=create, start_of_day=start_of_day, thorough=thorough)
+    return open_context(
+        path,
+        clock,
+        create=create,
+        start_of_day=start_of_day,
+        thorough=thorough,
+        read_only=read_only,
+    )
 
 
 def _target(args: argparse.Namespace) -> str | Path:
@@ -330,7 +339,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_report_file,
     )
 
-    ctx = _open(args)
+    # A report reads: what the start of day would change is computed, never written, and
+    # an existing file is opened read-only (a read-only file or folder is fine). A first
+    # run with no database yet still makes the user's empty one, as every command does.
+    target = _target(args)
+    exists = not isinstance(target, str) and Path(target).expanduser().exists()
+    ctx = _open(args, start_of_day=False, read_only=exists or getattr(args, "demo", False))
     try:
         day = args.date or ctx.today()
         first, last = (args.first, day) if args.first else period_bounds(args.period, day)

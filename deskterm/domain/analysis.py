@@ -56,15 +56,30 @@ def reasons_table(facts: Iterable[ReasonFact], first: date, last: date) -> Reaso
     return table
 
 
+#: Fewer days than this since a countermeasure: too early to judge it.
+TOO_EARLY_DAYS = 14
+
+
 @dataclass(frozen=True)
 class BeforeAfter:
-    """Monthly average of a reason's count before and after a countermeasure date."""
+    """A reason's count before and after a countermeasure date, per 30 days and per 100
+    counted receptions, and whether sales (won per 100 first visits) went up."""
 
     reason: str
     since: date
     months: int
     before: float
     after: float
+    days: int = 0  # days passed since the countermeasure (0 on its own day)
+    before_per_100: float | None = None
+    after_per_100: float | None = None
+    sales_before_per_100: float | None = None
+    sales_after_per_100: float | None = None
+
+    @property
+    def too_early(self) -> bool:
+        """Under two weeks of "after": a week of luck would read as an effect."""
+        return self.days < TOO_EARLY_DAYS
 
     @property
     def change(self) -> float | None:
@@ -72,14 +87,37 @@ class BeforeAfter:
         return None if self.before == 0 else (self.after - self.before) / self.before
 
 
+def _per_100(n: int, base: int) -> float | None:
+    return None if base == 0 else round(100 * n / base, 2)
+
+
 def before_after(
-    facts: Iterable[ReasonFact], reason: str, since: date, today: date, months: int = 3
+    facts: Iterable[ReasonFact],
+    reason: str,
+    since: date,
+    today: date,
+    months: int = 3,
+    receptions: Sequence[date] = (),
+    first_visits: Sequence[date] = (),
+    wins: Sequence[date] = (),
 ) -> BeforeAfter:
-    """Average per 30 days over up to ``months`` before ``since`` and since it (to today)."""
+    """Before: the ``months`` before ``since`` (``since`` excluded). After: ``since`` to
+    ``today``, at most ``months``. The reason per 30 days and per 100 counted receptions
+    (``receptions``: their days), and sales: ``wins`` per 100 ``first_visits``."""
     start = since - relativedelta(months=months)
     end = min(today, since + relativedelta(months=months))
-    before = sum(1 for f in facts if f.reason == reason and start <= f.day < since)
-    after_n = sum(1 for f in facts if f.reason == reason and since <= f.day <= end)
+
+    def split(days: Iterable[date]) -> tuple[int, int]:
+        got = list(days)
+        return (
+            sum(1 for d in got if start <= d < since),
+            sum(1 for d in got if since <= d <= end),
+        )
+
+    before, after_n = split(f.day for f in facts if f.reason == reason)
+    rec_b, rec_a = split(receptions)
+    vis_b, vis_a = split(first_visits)
+    won_b, won_a = split(wins)
     days_before = max((since - start).days, 1)
     days_after = max((end - since).days + 1, 1)
     return BeforeAfter(
@@ -88,6 +126,11 @@ def before_after(
         months,
         round(before * 30 / days_before, 2),
         round(after_n * 30 / days_after, 2),
+        days=max((today - since).days, 0),
+        before_per_100=_per_100(before, rec_b),
+        after_per_100=_per_100(after_n, rec_a),
+        sales_before_per_100=_per_100(won_b, vis_b),
+        sales_after_per_100=_per_100(won_a, vis_a),
     )
 
 
@@ -120,12 +163,14 @@ def funnel(facts: Iterable[VisitorFact]) -> dict[int | None, dict[str, int]]:
     return dict(out)
 
 
-def drop_off(row: dict[str, int]) -> dict[str, float | None]:
-    """Share lost between each stage and the next (None when the earlier stage is empty)."""
-    out: dict[str, float | None] = {}
-    for a, b in zip(FUNNEL_STAGES, FUNNEL_STAGES[1:], strict=False):
-        out[f"{a}->{b}"] = None if row[a] == 0 else round(1 - row[b] / row[a], 4)
-    return out
+def share_of_received(row: dict[str, int]) -> dict[str, float | None]:
+    """Each stage as a share of the visitors received (None when none were).
+
+    The stages are counted independently (a visitor can be won without a test drive, or
+    reach hot without one), so the step from one stage to the next is no drop-off and
+    could be negative; a share of those received always reads right."""
+    base = row["received"]
+    return {s: None if base == 0 else round(row[s] / base, 4) for s in FUNNEL_STAGES[1:]}
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,71 @@ def next_deadline(clock: CustomerClock, rule: LevelRule) -> Deadline | None:
 def due_escalations(clock: CustomerClock, rule: LevelRule, today: date) -> list[Deadline]:
     """Deadlines that have been reached on ``today``."""
     return [d for d in deadlines(clock, rule) if d.due <= today]
+
+
+@dataclass(frozen=True)
+class HistoryAt:
+    """What the history tables say about a customer at the end of one day (issue 15:
+    a past day's report is that day's state, not today's)."""
+
+    level: str
+    level_since: date
+    owner_since: date
+    last_real_contact: date | None
+    created: date
+    won: bool  # won on or before the day
+    lost: bool  # lost on or before the day and not come back since
+    at_risk_since: date | None  # the stored at-risk date, when on or before the day
+
+
+def state_at(h: HistoryAt, rule: LevelRule, day: date) -> tuple[CustomerClock, bool]:
+    """The customer's clock at the end of ``day``, and whether it is still in a pipeline
+    (False: won, lost, or lost by the rules on that day).
+
+    What the start of day would write is worked out here instead: a hot customer past
+    its window is at risk from the deadline, and at risk past ``lost_after`` is lost."""
+    if h.won or h.lost:
+        status = Status.WON if h.won else Status.LOST
+        return CustomerClock(
+            h.level, status, day, day, h.owner_since, h.last_real_contact, h.created
+        ), False
+    if rule.to_marketing:
+        clock = CustomerClock(
+            h.level,
+            Status.MARKETING,
+            h.level_since,
+            h.level_since,
+            h.owner_since,
+            h.last_real_contact,
+            h.created,
+        )
+        return clock, True
+    active = CustomerClock(
+        h.level,
+        Status.ACTIVE,
+        h.level_since,
+        h.level_since,
+        h.owner_since,
+        h.last_real_contact,
+        h.created,
+    )
+    since = h.at_risk_since
+    if since is None:
+        since = next(
+            (d.due for d in due_escalations(active, rule, day) if d.kind is EscalationKind.AT_RISK),
+            None,
+        )
+    if since is None:
+        return active, True
+    clock = CustomerClock(
+        h.level,
+        Status.AT_RISK,
+        h.level_since,
+        since,
+        h.owner_since,
+        h.last_real_contact,
+        h.created,
+    )
+    if any(d.kind is EscalationKind.LOST for d in due_escalations(clock, rule, day)):
+        return clock, False
+    return clock, True

@@ -6,9 +6,12 @@ here, so they are tested without a database.
 Definitions (also in README):
 - contact-capture rate: receptions of visitors who left contact details ÷ counted
   receptions (ups that don't count are excluded);
-- form completeness: mean share of the form's key fields filled, over receptions
-  with a saved form;
-- conversion rate: customers won ÷ new customers received, over the rate window;
+- form completeness: share of the form's key fields filled, over counted receptions;
+  a counted reception whose form was never saved counts as 0 of 7 (leaving a bad form
+  unsaved must not improve the score);
+- conversion rate: customers won ÷ first visits received (with or without contact:
+  every visitor was paid for), over the rate window; beside it the same wins ÷ new
+  customers with contact;
 - upgrades: customers whose level ended a day of the period hotter than it began it
   through that day's callbacks (a bounce is no upgrade; domain.clocks.count_upgrades).
 """
@@ -51,6 +54,7 @@ class CallbackFact:
     real_contact: bool = False
     customer_id: int | None = None  # upgrades are counted per customer and day
     done_at: datetime | None = None  # orders one customer's callbacks within a day
+    cancelled: bool = False  # cancelled by the end of the period: no task then
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Figures:
     upgrades: int = 0
     won: int = 0
     window_new_customers: int = 0
+    window_first_visits: int = 0
     window_won: int = 0
     window_fields_filled: int = 0
     window_fields_total: int = 0
@@ -110,7 +115,14 @@ class Figures:
 
     @property
     def conversion_rate(self) -> float | None:
-        """Wins ÷ new customers over the rate window."""
+        """Wins ÷ first visits received (with or without contact) over the rate window."""
+        if self.window_first_visits == 0:
+            return None
+        return self.window_won / self.window_first_visits
+
+    @property
+    def conversion_rate_with_contact(self) -> float | None:
+        """Wins ÷ new customers who left contact details, over the rate window."""
         if self.window_new_customers == 0:
             return None
         return self.window_won / self.window_new_customers
@@ -173,12 +185,17 @@ def meeting_figures(
             if day_from <= r.day <= day_to:
                 _add_reception(f, r)
             if window_from <= r.day <= day_to and r.counted:
-                if r.first_visit and r.has_contact:
-                    f.window_new_customers += 1
-                f.window_fields_filled += r.form_fields_filled
-                f.window_fields_total += r.form_fields_total
+                if r.first_visit:
+                    f.window_first_visits += 1
+                    if r.has_contact:
+                        f.window_new_customers += 1
+                # A form never saved is a form with nothing on it: 0 of the key fields.
+                f.window_fields_filled += r.form_fields_filled if r.form_fields_total else 0
+                f.window_fields_total += r.form_fields_total or len(FORM_KEY_FIELDS)
     done_in_period: list[CallbackFact] = []
     for c in callbacks:
+        if c.cancelled:
+            continue
         for f in targets(c.salesperson_id):
             if day_from <= c.due <= day_to:
                 f.callbacks_due += 1

@@ -391,7 +391,6 @@ MESSAGES: dict[str, str] = {
     "the manager calls personally": "销售经理亲自回访",
     "Total": "合计",
     "Chart": "图表",
-    "{before} a month before, {after} since": "之前每月 {before},之后每月 {after}",
     "at risk: reassigned to a senior salesperson": "准战败:改由资深销售顾问跟进",
     "{what}: reassigned at the meeting": "{what}:例会上重新分配",
     "Send back with a note for the salesperson:": "退回,并给销售顾问留言:",
@@ -745,4 +744,10 @@ MESSAGES: dict[str, str] = {
     "Undo the last action ({what}: {name})?": "撤销上一步操作({what}:{name})?",
     "{name} checked in.": "{name} 已签到。",
     "{name} receives it (not counted).": "{name} 接待(不计轮次)。",
+    # helper report (issue 15): the meeting report is the state at the end of its day
+    "The period has not started yet.": "该时段尚未开始。",
+    "{path} has schema {found}, this deskterm reads {latest}: open it once with write access so it is brought up to date, then read it.": "{path} 的结构版本为 {found},本 deskterm 读取的是 {latest}:请先以可写方式打开一次以完成升级,然后再读取。",
+    "too early ({n} days)": "为时尚早({n} 天)",
+    "{before} per 100 receptions before, {after} since; sales {s_before} → {s_after} won per 100 visitors": "之前每 100 次接待 {before} 个,之后 {after} 个;销量:每 100 位来客成交 {s_before} → {s_after}",
+    "Conversion (contact)": "转化率(留档)",
 }

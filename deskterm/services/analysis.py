@@ -69,41 +69,79 @@ class ReasonsReport:
     names: dict[int, str]
 
 
+def _volume(ctx: Context, first: date, last: date) -> tuple[list[date], list[date], list[date]]:
+    """Days of the counted receptions, of the counted first visits and of the wins between
+    ``first`` and ``last``: what a countermeasure's before/after is measured against."""
+    start, end = ctx.day_range_utc(first, last)
+    with ctx.db.read() as s:
+        rows = s.exec(
+            select(Reception.day, Reception.first_visit).where(
+                Reception.day >= first,
+                Reception.day <= last,
+                Reception.counted == True,  # noqa: E712
+            )
+        ).all()
+        wins = s.exec(
+            select(Customer.won_at).where(col(Customer.won_at) >= start, col(Customer.won_at) < end)
+        ).all()
+    return (
+        [d for d, _ in rows],
+        [d for d, first_visit in rows if first_visit],
+        [ctx.local_day(at) for at in wins if at is not None],
+    )
+
+
 @permission("meeting")
-def reasons(ctx: Context, kind: str, first: date, last: date) -> ReasonsReport:
-    """Why visitors left no contact / why customers were lost: by reason, person, month."""
+def reasons(
+    ctx: Context, kind: str, first: date, last: date, today: date | None = None
+) -> ReasonsReport:
+    """Why visitors left no contact / why customers were lost: by reason, person, month.
+
+    Countermeasures are judged as of ``today`` (default: the real today; a past day's
+    report passes its own day, and countermeasures dated after it are not shown)."""
     if kind not in ("no_contact", "lost"):
         raise InvalidInput("Reasons are no_contact or lost.", field="kind")
+    today = today or ctx.today()
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all() if st.id is not None}
         marks = [
             CountermeasureView(m.id or 0, m.reason, m.since, m.note)
             for m in s.exec(
                 select(Countermeasure)
-                .where(Countermeasure.kind == kind)
+                .where(Countermeasure.kind == kind, Countermeasure.since <= today)
                 .order_by(col(Countermeasure.since))
             ).all()
         ]
     # Before/after a countermeasure looks up to three months either side of its date.
     lo = min([first, *[m.since - relativedelta(months=3) for m in marks]])
-    hi = max([last, ctx.today()])
+    hi = max(last, today)
     facts = _reason_facts(ctx, kind, lo, hi)
     table = A.reasons_table(facts, first, last)
+    recs, visits, wins = _volume(ctx, lo, hi) if marks else ([], [], [])
     return ReasonsReport(
         kind,
         table,
-        [(m, A.before_after(facts, m.reason, m.since, ctx.today())) for m in marks],
+        [
+            (m, A.before_after(facts, m.reason, m.since, today, 3, recs, visits, wins))
+            for m in marks
+        ],
         names,
     )
 
 
 @permission("meeting")
 def funnel(ctx: Context, first: date, last: date) -> dict[int | None, dict[str, int]]:
-    """First visits in the period and how far each got, per salesperson and for the team."""
+    """First visits in the period and how far each got by the end of ``last``, per
+    salesperson and for the team."""
+    _, end = ctx.day_range_utc(first, last)
     with ctx.db.read() as s:
         top = list(load_levels(s))[0].code
         reached_top = set(
-            s.exec(select(LevelChange.customer_id).where(LevelChange.to_level == top)).all()
+            s.exec(
+                select(LevelChange.customer_id).where(
+                    LevelChange.to_level == top, LevelChange.at < end
+                )
+            ).all()
         )
         rows = s.exec(
             select(Reception, Customer)
@@ -121,7 +159,7 @@ def funnel(ctx: Context, first: date, last: date) -> dict[int | None, dict[str, 
                 c is not None,
                 bool(r.test_drive) and c is not None,
                 c is not None and c.id in reached_top,
-                c is not None and c.won_at is not None,
+                c is not None and c.won_at is not None and c.won_at < end,
             )
             for r, c in rows
         ]

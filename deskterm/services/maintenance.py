@@ -46,18 +46,26 @@ def open_context(
     start_of_day: bool = True,
     make_folder: bool = True,
     thorough: bool = True,
+    read_only: bool = False,
 ) -> Context:
     """Open (creating if needed) a database and prepare it for today.
 
     Start of day closes earlier days left open and applies the escalation rules;
     both are idempotent, so two windows opening at once is harmless. ``thorough=False``
     (the app, whose full check runs after the first screen) reads only the file's header
-    and schema before opening it.
+    and schema before opening it. ``read_only`` (a report): nothing is created, migrated,
+    seeded or written, the start of day included; a read-only file is fine.
     """
-    diagnose_first(path, thorough=thorough)
+    diagnose_first(path, thorough=thorough, read_only=read_only)
     # The command line and the tests act as the system; the app sets who is signed in.
-    ctx = Context(open_database(path, create=create, make_folder=make_folder), clock, role=SYSTEM)
-    ensure_seeded(ctx)
+    db = open_database(
+        path, create=create and not read_only, make_folder=make_folder, read_only=read_only
+    )
+    ctx = Context(db, clock, role=SYSTEM)
+    if read_only:
+        start_of_day = False
+    else:
+        ensure_seeded(ctx)
     zone = get_settings(ctx).get("shop.timezone")
     if zone:
         # The shop's calendar day, not the PC's: a sample made in Shanghai stays in Shanghai.
@@ -67,7 +75,7 @@ def open_context(
     return ctx
 
 
-def diagnose_first(target: str | Path, *, thorough: bool = True) -> None:
+def diagnose_first(target: str | Path, *, thorough: bool = True, read_only: bool = False) -> None:
     """Refuse a damaged, empty or read-only file before anything writes to it.
 
     The check opens the file read-only, so migrations, seeding and the start of day
@@ -94,7 +102,7 @@ def diagnose_first(target: str | Path, *, thorough: bool = True) -> None:
         raise DamagedDatabase(
             "The database {path} is damaged: {problem}", path=str(path), problem=problem
         )
-    if files.is_read_only(path):
+    if files.is_read_only(path) and not read_only:
         raise StorageError(
             "{path} is sound but read-only (a read-only file, folder or disk): "
             "deskterm cannot save into it. Ask for write access, or copy it "

@@ -359,7 +359,8 @@ def reschedule(
             Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open"
         )
     ).all():
-        cb.status = "cancelled"
+        # Dated, so a past day's report knows the task was still open at that day's end.
+        cb.status, cb.done_at = "cancelled", ctx.now()
     if due is not None:
         session.add(
             Callback(

@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case
+from sqlalchemy import and_, or_
 from sqlmodel import col, func, select
 
+from deskterm.domain.escalation import EscalationKind, HistoryAt, Status, due_escalations, state_at
 from deskterm.domain.kpi import (
     CallbackFact,
     Figures,
@@ -24,10 +25,17 @@ from deskterm.domain.kpi import (
 from deskterm.domain.text import parse_day
 from deskterm.errors import InvalidInput
 from deskterm.services.context import Context
-from deskterm.services.escalation import EscalationItem, escalation_lists
+from deskterm.services.escalation import EscalationItem
 from deskterm.services.permissions import permission
 from deskterm.services.setup import load_levels, load_settings
-from deskterm.storage.models import Callback, Customer, Reception, Staff
+from deskterm.storage.models import (
+    Callback,
+    Customer,
+    LevelChange,
+    OwnershipChange,
+    Reception,
+    Staff,
+)
 
 
 @dataclass(frozen=True)
@@ -94,24 +102,250 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
     return first, last
 
 
+def _last_per_customer(rows: Any) -> dict[int, Any]:
+    """The last row per customer of rows ordered oldest first (first column: customer)."""
+    out: dict[int, Any] = {}
+    for row in rows:
+        out[row[0]] = row
+    return out
+
+
+def _item(entry: tuple[int, str, str, int, str], kind: str, due: date, day: date) -> EscalationItem:
+    """One line of the at-risk, to-reassign or stalled list as of ``day``."""
+    return EscalationItem(*entry, kind, due, (day - due).days)
+
+
+def _states_at(
+    s: Any, ctx: Context, levels: Any, staff: dict[int, Any], day: date, end: datetime
+) -> tuple[list[PipelineFact], dict[str, list[EscalationItem]]]:
+    """Every customer's state at the end of ``day`` rebuilt from the history tables:
+    the level counts and the manager's three lists, as they stood then.
+
+    Level and owner: the last level change and ownership change before the end of the
+    day. Won: ``won_at`` by then. Lost: ``lost_at`` by then and no visit or hand-out
+    since. At risk: stored as at risk by then, or past its window by the rules (what the
+    start of day would write). The last real contact: the latest of the first
+    reception, saved forms of visits, callbacks done with a real contact (and the stored
+    date when that is before the end of the day, for imported customers).
+    """
+    # Only customers touched after the day need their history: the others' stored state
+    # is still that of the day (for today's report that is every customer, and the
+    # history is not read at all).
+    changed: set[int] = set()
+    for q in (
+        select(LevelChange.customer_id).where(LevelChange.at >= end),
+        select(OwnershipChange.customer_id).where(OwnershipChange.at >= end),
+        select(Customer.id).where(
+            or_(
+                Customer.created_at >= end,
+                col(Customer.won_at) >= end,
+                col(Customer.lost_at) >= end,
+                Customer.status_since >= end,
+                col(Customer.last_contact_at) >= end,
+            )
+        ),
+    ):
+        changed.update(s.exec(q).all())
+    cols = (
+        Customer.id,
+        Customer.name,
+        Customer.level,
+        Customer.level_since,
+        Customer.status,
+        Customer.status_since,
+        Customer.owner_id,
+        Customer.owner_since,
+        Customer.created_at,
+        Customer.last_contact_at,
+        Customer.won_at,
+        Customer.lost_at,
+    )
+    marketing_levels = {lv.code for lv in levels if lv.to_marketing}
+    in_marketing = and_(
+        Customer.status == Status.MARKETING.value, col(Customer.level).in_(marketing_levels)
+    )
+    rows: list[tuple[bool, Any]] = []
+    lvl: dict[int, Any] = {}
+    own: dict[int, Any] = {}
+    handed: dict[int, datetime] = {}
+    visits: dict[int, datetime] = {}
+    called: dict[int, datetime] = {}
+    ids = sorted(changed)
+    for i in range(0, len(ids), 5000):  # under SQLite's 32,766 bound parameters
+        chunk = ids[i : i + 5000]
+        rows += [(True, r) for r in s.exec(select(*cols).where(col(Customer.id).in_(chunk))).all()]
+        lvl.update(
+            _last_per_customer(
+                s.exec(
+                    select(LevelChange.customer_id, LevelChange.to_level, LevelChange.at)
+                    .where(LevelChange.at < end, col(LevelChange.customer_id).in_(chunk))
+                    .order_by(col(LevelChange.at), col(LevelChange.id))
+                ).all()
+            )
+        )
+        mine = col(OwnershipChange.customer_id).in_(chunk)
+        own.update(
+            _last_per_customer(
+                s.exec(
+                    select(
+                        OwnershipChange.customer_id, OwnershipChange.to_owner_id, OwnershipChange.at
+                    )
+                    .where(OwnershipChange.at < end, mine)
+                    .order_by(col(OwnershipChange.at), col(OwnershipChange.id))
+                ).all()
+            )
+        )
+        handed.update(
+            s.exec(
+                select(OwnershipChange.customer_id, func.max(OwnershipChange.at))
+                .where(OwnershipChange.at < end, OwnershipChange.reason == "lead handed out", mine)
+                .group_by(OwnershipChange.customer_id)
+            ).all()
+        )
+        visits.update(
+            s.exec(
+                select(Reception.customer_id, func.max(Reception.form_saved_at))
+                .where(col(Reception.form_saved_at) < end, col(Reception.customer_id).in_(chunk))
+                .group_by(Reception.customer_id)
+            ).all()
+        )
+        called.update(
+            s.exec(
+                select(Callback.customer_id, func.max(Callback.done_at))
+                .where(
+                    Callback.kind == "sales",
+                    Callback.status == "done",
+                    Callback.outcome != "no_answer",
+                    col(Callback.done_at) < end,
+                    col(Callback.customer_id).in_(chunk),
+                )
+                .group_by(Callback.customer_id)
+            ).all()
+        )
+    rows += [
+        (False, r)
+        for r in s.exec(
+            select(*cols).where(
+                col(Customer.status).in_(
+                    (Status.ACTIVE.value, Status.AT_RISK.value, Status.MARKETING.value)
+                ),
+                ~in_marketing,
+            )
+        ).all()
+        if r[0] not in changed
+    ]
+    # Untouched customers in marketing's care only count: one grouped read, less the
+    # touched ones (read above with their history).
+    pipe: dict[tuple[int, str, str], int] = {
+        (o, lv, Status.MARKETING.value): n
+        for o, lv, n in s.exec(
+            select(Customer.owner_id, Customer.level, func.count())
+            .where(in_marketing)  # the covering index; the touched are taken off below
+            .group_by(Customer.owner_id, Customer.level)
+        ).all()
+    }
+    for _history, r in rows:
+        if r.status == Status.MARKETING.value and r.level in marketing_levels:
+            pipe[(r.owner_id, r.level, Status.MARKETING.value)] -= 1
+    day_of = ctx.local_day
+    lists: dict[str, list[EscalationItem]] = {"at_risk": [], "to_reassign": [], "stalled": []}
+    for history, (
+        cid,
+        name,
+        level,
+        level_since,
+        status,
+        status_since,
+        owner_id,
+        owner_since,
+        created,
+        last_contact,
+        won_at,
+        lost_at,
+    ) in rows:
+        if created >= end:
+            continue  # not a customer yet (only taken off the marketing count above)
+        if cid in lvl:
+            level, level_since = lvl[cid][1], lvl[cid][2]
+        if cid in own:
+            owner_id, owner_since = own[cid][1], own[cid][2]
+        back = [t for t in (handed.get(cid), visits.get(cid)) if t is not None]
+        # Untouched since the day: its stored status (active, at risk, marketing) held then.
+        lost = (
+            history and lost_at is not None and lost_at < end and not any(t > lost_at for t in back)
+        )
+        contacts = [t for t in (created, visits.get(cid), called.get(cid)) if t is not None]
+        if last_contact is not None and last_contact < end:
+            contacts.append(last_contact)
+        at_risk_since = (
+            day_of(status_since) if status == Status.AT_RISK.value and status_since < end else None
+        )
+        hist = HistoryAt(
+            level=level,
+            level_since=day_of(level_since),
+            owner_since=day_of(owner_since),
+            last_real_contact=day_of(max(contacts)),
+            created=day_of(created),
+            won=history and won_at is not None and won_at < end,
+            lost=lost,
+            at_risk_since=at_risk_since,
+        )
+        rule = levels.get(level)
+        clock, open_ = state_at(hist, rule, day)
+        if not open_:
+            continue
+        key = (owner_id, level, clock.status.value)
+        pipe[key] = pipe.get(key, 0) + 1
+
+        owner = staff[owner_id].name if owner_id in staff else "?"
+        entry = (cid, name, level, owner_id, owner)
+        if clock.status is Status.AT_RISK:
+            lists["at_risk"].append(_item(entry, "at_risk", clock.status_since, day))
+        for d in due_escalations(clock, rule, day):
+            if d.kind is EscalationKind.REASSIGN:
+                lists["to_reassign"].append(_item(entry, "reassign", d.due, day))
+            elif d.kind is EscalationKind.STALLED:
+                lists["stalled"].append(_item(entry, "stalled", d.due, day))
+    for items in lists.values():
+        items.sort(key=lambda i: (-i.days_over, i.customer_id))
+    return [PipelineFact(o, lv, st, n) for (o, lv, st), n in pipe.items() if n > 0], lists
+
+
 @permission("meeting")
 def daily_report(ctx: Context, day: date | None = None, first: date | None = None) -> Report:
-    """The meeting report for ``first``..``day`` (default: today only)."""
-    day = day or ctx.today()
+    """The meeting report for ``first``..``day`` (default: today only), as things stood at
+    the end of ``day``; a period that runs past today ends today. Reads only."""
+    today = ctx.today()
+    day = day or today
     first = first or day
     if first > day:
         raise InvalidInput("The period ends before it starts.", field="from")
+    if first > today:
+        raise InvalidInput("The period has not started yet.", field="date")
+    day = min(day, today)  # a week or month never counts days that have not happened
     with ctx.db.read() as s:
         settings = load_settings(s)
         window = int(settings["report.rate_window_days"])
-        # Rates use the period itself when it is longer than the window.
+        # Rates cover the whole period, and at least the window's days ending on its
+        # last day: a day's meeting gets a rate from enough visitors, a month its own.
         window_from = min(first, day - timedelta(days=window - 1))
         levels = load_levels(s)
         staff = {st.id: st for st in s.exec(select(Staff)).all()}
+        d0, d1 = ctx.day_range_utc(first, day)
         # Plain columns, not ORM objects: a dealer group's month is thousands of rows.
         rfacts = [
-            ReceptionFact(who, d, ch, cid is not None, counted, first_v, filled, total)
-            for who, d, ch, cid, counted, first_v, filled, total in s.exec(
+            ReceptionFact(
+                who,
+                d,
+                ch,
+                cid is not None,
+                counted,
+                first_v,
+                # A form saved after the day was not there at its end: 0 of 7 then.
+                filled if saved is not None and saved < d1 else 0,
+                total if saved is not None and saved < d1 else 0,
+            )
+            for who, d, ch, cid, counted, first_v, filled, total, saved in s.exec(
                 # sqlmodel's select() is typed for at most four columns (fastapi/sqlmodel#271).
                 select(  # type: ignore[call-overload]
                     Reception.credited_to_id,
@@ -122,10 +356,10 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
                     Reception.first_visit,
                     Reception.form_fields_filled,
                     Reception.form_fields_total,
+                    Reception.form_saved_at,
                 ).where(Reception.day >= window_from, Reception.day <= day)
             ).all()
         ]
-        d0, d1 = ctx.day_range_utc(first, day)
         # Three index range reads instead of one OR that scans every callback ever made:
         # due in the period, done in it, and due before it but still open at its end.
         cols: tuple[Any, ...] = (
@@ -133,14 +367,22 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
             Callback.salesperson_id,
             Callback.due_at,
             Callback.done_at,
+            Callback.status,
             Callback.level_before,
             Callback.level_after,
             Callback.customer_id,
+            Callback.created_at,
         )
-        base = (Callback.kind == "sales", Callback.status != "cancelled")
+        # A cancelled callback without a date (cancelled before cancellations were
+        # dated) was never a task anyone could do: left out.
+        base = (
+            Callback.kind == "sales",
+            or_(Callback.status != "cancelled", col(Callback.done_at).is_not(None)),
+        )
+        t0, t1 = ctx.day_range_utc(day + timedelta(days=1))
         found: dict[int, Any] = {}
         for cond in (
-            and_(col(Callback.due_at) >= d0, col(Callback.due_at) < d1),
+            and_(col(Callback.due_at) >= d0, col(Callback.due_at) < t1),
             and_(col(Callback.done_at) >= d0, col(Callback.done_at) < d1),
             and_(col(Callback.status) == "open", col(Callback.due_at) < d0),
         ):
@@ -151,27 +393,23 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         for row in s.exec(select(*cols).where(*base, col(Callback.done_at) >= d1)).all():
             if row.due_at < d0:
                 found[row.id] = row
-        cbs = list(found.values())
+        cbs = [c for c in found.values() if c.created_at < d1]
         cfacts = [
             CallbackFact(
                 c.salesperson_id,
                 ctx.local_day(c.due_at),
-                ctx.local_day(c.done_at) if c.done_at else None,
+                ctx.local_day(c.done_at) if c.status == "done" and c.done_at < d1 else None,
                 c.level_before,
                 c.level_after,
                 customer_id=c.customer_id,
                 done_at=c.done_at,
+                # cancelled by the end of the period: no longer anyone's task then
+                cancelled=c.status == "cancelled" and c.done_at < d1,
             )
             for c in cbs
+            if c.due_at < d1
         ]
-        pipe = [
-            PipelineFact(o, lv, st, n)
-            for o, lv, st, n in s.exec(
-                select(Customer.owner_id, Customer.level, Customer.status, func.count())
-                .where(col(Customer.status).in_(("active", "at_risk", "marketing")))
-                .group_by(col(Customer.owner_id), col(Customer.level), col(Customer.status))
-            ).all()
-        ]
+        pipe, lists = _states_at(s, ctx, levels, staff, day, d1)
         w0, _ = ctx.day_range_utc(window_from)
         wins = [
             WinFact(o, ctx.local_day(at))
@@ -198,22 +436,17 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
             levels=levels,
             today=first,
         )
-        t0, t1 = ctx.day_range_utc(day + timedelta(days=1))
-        # One pass over the open callbacks (partial index), not two queries a person.
-        open_counts: dict[int | None, tuple[int, int]] = {
-            sid: (int(due or 0), int(over or 0))
-            for sid, due, over in s.exec(
-                select(
-                    Callback.salesperson_id,
-                    func.sum(case((col(Callback.due_at) >= t0, 1), else_=0)),
-                    func.sum(case((col(Callback.due_at) < t0, 1), else_=0)),
-                )
-                .where(Callback.status == "open", Callback.due_at < t1)
-                .group_by(col(Callback.salesperson_id))
-            ).all()
-        }
+        # Tomorrow as it stood at the end of the day: due tomorrow, and due by the day
+        # but not done (nor cancelled) by its end.
+        open_counts: dict[int, list[int]] = {}
+        for c in cbs:
+            still_open = c.status == "open" or (c.done_at is not None and c.done_at >= d1)
+            if not still_open or c.due_at >= t1:
+                continue
+            n = open_counts.setdefault(c.salesperson_id, [0, 0])
+            n[0 if c.due_at >= t0 else 1] += 1
         tomorrow: list[tuple[str, int, int]] = [
-            (st.name, *open_counts.get(st.id, (0, 0))) for st in sellers
+            (st.name, *open_counts.get(st.id or 0, (0, 0))) for st in sellers
         ]
         lines = tuple(
             SalespersonLine(sid, staff[sid].name if sid in staff else "?", f)
@@ -230,7 +463,7 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         figs.team,
         lines,
         tuple(tomorrow),
-        escalation_lists(ctx, day),
+        lists,
     )
 
 
@@ -251,6 +484,7 @@ def _figures_json(f: Figures, levels: tuple[str, ...]) -> dict[str, Any]:
         "upgrades": f.upgrades,
         "won": f.won,
         "conversion_rate": _rate(f.conversion_rate),
+        "conversion_rate_with_contact": _rate(f.conversion_rate_with_contact),
         "form_completeness": _rate(f.form_completeness),
         "contact_capture_rate": _rate(f.contact_capture_rate),
     }
@@ -310,7 +544,7 @@ def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, An
 @permission("meeting")
 def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
     """Funnel, reasons, pending lost requests and leads to hand out, for the same period."""
-    from deskterm.domain.analysis import drop_off
+    from deskterm.domain.analysis import share_of_received
     from deskterm.services import analysis, manager
 
     names = {line.id: line.name for line in report.salespeople}
@@ -318,7 +552,7 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
     empty = dict.fromkeys(("received", "registered", "test_drive", "hot", "won"), 0)
     reasons: dict[str, Any] = {}
     for kind in ("no_contact", "lost"):
-        rep = analysis.reasons(ctx, kind, report.first, report.day)
+        rep = analysis.reasons(ctx, kind, report.first, report.day, report.day)
         reasons[kind] = {
             "by_reason": dict(rep.table.by_reason.most_common()),
             "by_salesperson": [
@@ -333,18 +567,27 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
                     "note": m.note,
                     "before_per_30d": ba.before,
                     "after_per_30d": ba.after,
+                    "days": ba.days,
+                    "too_early": ba.too_early,
+                    "before_per_100": ba.before_per_100,
+                    "after_per_100": ba.after_per_100,
+                    "sales_before_per_100": ba.sales_before_per_100,
+                    "sales_after_per_100": ba.sales_after_per_100,
                 }
                 for m, ba in rep.countermeasures
             ],
         }
     return {
         "funnel": {
-            "team": {**fun.get(None, empty), "drop_off": drop_off(fun.get(None, empty))},
+            "team": {
+                **fun.get(None, empty),
+                "of_received": share_of_received(fun.get(None, empty)),
+            },
             "salespeople": [
                 {
                     "name": names[sid],
                     **fun.get(sid, empty),
-                    "drop_off": drop_off(fun.get(sid, empty)),
+                    "of_received": share_of_received(fun.get(sid, empty)),
                 }
                 for sid in names
             ],
@@ -360,6 +603,7 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
                 "note": r.note,
             }
             for r in manager.pending_lost_requests(ctx)
+            if ctx.local_day(r.requested_at) <= report.day  # not yet made on that day
         ],
         "leads": [
             {
@@ -370,5 +614,6 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
                 "note": v.note,
             }
             for v in manager.leads_to_hand_out(ctx)
+            if ctx.local_day(v.since) <= report.day
         ],
     }

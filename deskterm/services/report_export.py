@@ -43,7 +43,7 @@ def _people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         _("Overdue"),
         _("Upgrades"),
         _("Won"),
-        _("Conversion"),
+        _("Conversion (contact)"),
         _("Form"),
         _("Contact"),
     ]
@@ -59,7 +59,10 @@ def _people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
                 str(p["callbacks_overdue"]),
                 str(p["upgrades"]),
                 str(p["won"]),
-                _pct(p["conversion_rate"]),
+                _pct(p["conversion_rate"])
+                + " ("
+                + _pct(p.get("conversion_rate_with_contact"))
+                + ")",
                 _pct(p["form_completeness"]),
                 _pct(p["contact_capture_rate"]),
             ]

@@ -41,13 +41,17 @@ BUSY_TIMEOUT_MS = 5000
 _WRITE = "deskterm_write"
 
 
-def _set_pragmas(dbapi_con: sqlite3.Connection, _record: Any, *, fast: bool) -> None:
+def _set_pragmas(
+    dbapi_con: sqlite3.Connection, _record: Any, *, fast: bool, read_only: bool = False
+) -> None:
     # Autocommit at the driver level: SQLAlchemy's "begin" event below emits BEGIN itself.
     dbapi_con.isolation_level = None
     cur = dbapi_con.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")
-    if fast:  # bulk generation of a throw-away file only
+    if read_only:
+        pass  # changing the journal mode is a write; a reader takes the file as it is
+    elif fast:  # bulk generation of a throw-away file only
         cur.execute("PRAGMA journal_mode = MEMORY")
         cur.execute("PRAGMA synchronous = OFF")
     else:
@@ -334,14 +338,43 @@ class Database(ABC):
 
 
 def open_database(
-    target: str | os.PathLike[str], *, create: bool = True, make_folder: bool = True
+    target: str | os.PathLike[str],
+    *,
+    create: bool = True,
+    make_folder: bool = True,
+    read_only: bool = False,
 ) -> Database:
-    """The database ``target`` names: a ``postgresql://`` address or an SQLite file."""
+    """The database ``target`` names: a ``postgresql://`` address or an SQLite file.
+
+    ``read_only`` (SQLite): nothing is created, migrated or written; a file whose schema
+    is not the current one is refused rather than migrated."""
     from deskterm.storage.postgres import PostgresDatabase, is_server_address
 
     if isinstance(target, str) and is_server_address(target):
         return PostgresDatabase(target, create=create)
-    return SQLiteDatabase(target, create=create, make_folder=make_folder)
+    return SQLiteDatabase(target, create=create, make_folder=make_folder, read_only=read_only)
+
+
+def is_read_only_path(path: Path) -> bool:
+    """Whether nobody here can write ``path`` or make its sidecars (file, folder or disk)."""
+    from deskterm.storage.files import is_read_only
+
+    return is_read_only(path)
+
+
+def _check_readable(path: Path) -> None:
+    """A file a reader can use as it is: present, and of this deskterm's schema."""
+    if not path.exists():
+        raise StorageError("No database at {path}.", path=str(path))
+    found = schema_version(path)
+    if found != migrations.LATEST:
+        raise StorageError(
+            "{path} has schema {found}, this deskterm reads {latest}: open it once with "
+            "write access so it is brought up to date, then read it.",
+            path=str(path),
+            found=found,
+            latest=migrations.LATEST,
+        )
 
 
 class SQLiteDatabase(Database):
@@ -357,22 +390,33 @@ class SQLiteDatabase(Database):
         create: bool = True,
         fast: bool = False,
         make_folder: bool = True,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path).expanduser().resolve()
         self.where = str(self.path)
         self.home = self.path.parent
-        prepare_file(self.path, create=create, make_folder=make_folder)
+        self.read_only = read_only
+        if read_only:
+            _check_readable(self.path)
+        else:
+            prepare_file(self.path, create=create, make_folder=make_folder)
         # Which file this window opened: a path that later names another file (a restore
         # that renamed it aside, a copy dropped over it, a delete) must not take saves.
         opened = os.stat(self.path)
         self._identity = (opened.st_dev, opened.st_ino)
         # hide_parameters keeps phone numbers out of logs and error messages.
-        self.engine = create_engine(
-            f"sqlite:///{self.path}",
-            hide_parameters=True,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+        url, args = f"sqlite:///{self.path}", {"timeout": BUSY_TIMEOUT_MS / 1000}
+        if read_only:
+            # mode=ro: SQLite itself refuses every write. A file nobody may write (or in a
+            # folder where no -shm can be made) is read as it is: immutable.
+            flags = "mode=ro" + ("&immutable=1" if is_read_only_path(self.path) else "")
+            url, args = f"sqlite:///file:{self.path}?{flags}&uri=true", {**args, "uri": True}
+        self.engine = create_engine(url, hide_parameters=True, connect_args=args)
+        event.listen(
+            self.engine,
+            "connect",
+            lambda c, r: _set_pragmas(c, r, fast=fast, read_only=read_only),
         )
-        event.listen(self.engine, "connect", lambda c, r: _set_pragmas(c, r, fast=fast))
         event.listen(self.engine, "begin", _begin)
         self._writer = self.engine.execution_options(**{_WRITE: True})
         self._watch: sqlite3.Connection | None = None
@@ -436,8 +480,9 @@ class SQLiteDatabase(Database):
     def close(self) -> None:
         """Let SQLite refresh its statistics, then release every connection."""
         try:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA optimize")
+            if not self.read_only:  # statistics are a write
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA optimize")
         except DBAPIError as exc:
             # Statistics are an optimisation; a full or read-only disk must not stop a
             # clean close. Logged, not swallowed.

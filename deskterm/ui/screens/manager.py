@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
-from deskterm.domain.analysis import FUNNEL_STAGES
+from deskterm.domain.analysis import FUNNEL_STAGES, BeforeAfter
 from deskterm.domain.kpi import FIELD_LABELS
 from deskterm.domain.sheet import Action
 from deskterm.i18n import N_, _, get_language
@@ -61,6 +61,24 @@ def _reason_names(kind: str) -> dict[str, str]:
     rows = NO_CONTACT_REASONS if kind == "no_contact" else LOST_REASONS
     zh = get_language() == "zh"
     return {code: (z if zh else en) for code, en, z, _n in rows}
+
+
+def _countermeasure_effect(ba: BeforeAfter) -> str:
+    """Per 100 counted receptions before and since, and sales beside it; or too early."""
+    if ba.too_early:
+        return _("too early ({n} days)", n=ba.days)
+
+    def num(v: float | None) -> str:
+        return "-" if v is None else f"{v:g}"
+
+    return _(
+        "{before} per 100 receptions before, {after} since; sales {s_before} → {s_after} "
+        "won per 100 visitors",
+        before=num(ba.before_per_100),
+        after=num(ba.after_per_100),
+        s_before=num(ba.sales_before_per_100),
+        s_after=num(ba.sales_after_per_100),
+    )
 
 
 def _funnel_cell(n: int, visitors: int) -> str:
@@ -356,7 +374,7 @@ class ManagerScreen(DeskScreen):
                 (_("Tomorrow"), 9),
                 (_("Upgrades"), 8),
                 (_("Won"), 4),
-                (_("Conversion"), 10),
+                (_("Conversion (contact)"), 20),
                 (_("Form"), 6),
                 (_("Contact"), 7),
             ]
@@ -385,7 +403,10 @@ class ManagerScreen(DeskScreen):
                         str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values())),
                         str(p["upgrades"]),
                         str(p["won"]),
-                        pct(p["conversion_rate"]),
+                        pct(p["conversion_rate"])
+                        + " ("
+                        + pct(p.get("conversion_rate_with_contact"))
+                        + ")",
                         pct(p["form_completeness"]),
                         pct(p["contact_capture_rate"]),
                     ),
@@ -432,8 +453,7 @@ class ManagerScreen(DeskScreen):
                 )
         sync_rows(table, rows)
         lines = [
-            f"{m.since} {m.reason}: {m.note} — "
-            + _("{before} a month before, {after} since", before=ba.before, after=ba.after)
+            f"{m.since} {m.reason}: {m.note} — " + _countermeasure_effect(ba)
             for r in (rep, lost)
             for m, ba in r.countermeasures
         ]

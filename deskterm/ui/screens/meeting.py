@@ -169,7 +169,7 @@ class MeetingScreen(DeskScreen):
             _("Overdue"),
             _("Upgrades"),
             _("Won"),
-            _("Conversion"),
+            _("Conversion (contact)"),
             _("Form"),
             _("Contact"),
         )
@@ -184,7 +184,10 @@ class MeetingScreen(DeskScreen):
                     str(p["callbacks_overdue"]),
                     str(p["upgrades"]),
                     str(p["won"]),
-                    pct(p["conversion_rate"]),
+                    pct(p["conversion_rate"])
+                    + " ("
+                    + pct(p.get("conversion_rate_with_contact"))
+                    + ")",
                     pct(p["form_completeness"]),
                     pct(p["contact_capture_rate"]),
                 ),

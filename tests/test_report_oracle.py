@@ -1,0 +1,873 @@
+"""An independent oracle for ``deskterm report --format json`` (issue 15).
+
+Every number and list of the report is recomputed here from raw SQL with ``sqlite3``,
+from the README's definitions ("Report JSON"), and compared field by field. Nothing of
+deskterm is imported by the computation (``oracle_report`` and its helpers): deskterm
+only makes the data (the demo generator, the services for the hand-built shop) and
+runs the report. Dates and windows are worked out here with the standard library.
+
+Two shops: a generated one (the demo generator's six months of a showroom; more with
+DESKTERM_ORACLE_GENERATE) on 20 random past days and today, 20 different weeks, every
+calendar month and 20 random ranges; and a small hand-built one whose answers are
+worked out by hand below (the oracle agrees on each of its reports too).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ---------------------------------------------------------------------------------------
+# The oracle: sqlite3 and the standard library only.
+# ---------------------------------------------------------------------------------------
+
+
+def _add_months(d: date, n: int) -> date:
+    """``d`` plus ``n`` calendar months, the day clamped to the month's end."""
+    y, m = divmod(d.month - 1 + n, 12)
+    year, month = d.year + y, m + 1
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(d.day, (nxt - timedelta(days=1)).day))
+
+
+def _add(d: date, text: str) -> date:
+    """``d`` plus an ISO duration such as P7D, P1M, P3M, P1Y, P2W."""
+    m = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", text)
+    assert m, text
+    y, mo, w, dd = (int(g or 0) for g in m.groups())
+    if y or mo:
+        d = _add_months(d, 12 * y + mo)
+    return d + timedelta(days=7 * w + dd)
+
+
+def _month(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _rate(n: int, base: int) -> float | None:
+    return None if base == 0 else round(n / base, 4)
+
+
+def _per_100(n: int, base: int) -> float | None:
+    return None if base == 0 else round(100 * n / base, 2)
+
+
+class Shop:
+    """The raw rows, read once; instants as naive UTC datetimes."""
+
+    def __init__(self, path: Path) -> None:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con.row_factory = sqlite3.Row
+        q = lambda sql: [dict(r) for r in con.execute(sql).fetchall()]  # noqa: E731
+        setting = {r["key"]: r["value"] for r in q("SELECT key, value FROM setting")}
+        self.zone = ZoneInfo(setting.get("shop.timezone", "UTC"))
+        self.window = int(setting.get("report.rate_window_days", "30"))
+        self.levels = q("SELECT * FROM level ORDER BY rank DESC")
+        self.level = {lv["code"]: lv for lv in self.levels}
+        self.staff = {s["id"]: s for s in q("SELECT * FROM staff")}
+        self.customers = q("SELECT * FROM customer")
+        self.receptions = q("SELECT * FROM reception")
+        self.callbacks = q("SELECT * FROM callback WHERE kind = 'sales'")
+        self.level_changes = q("SELECT * FROM level_change ORDER BY at, id")
+        self.owner_changes = q("SELECT * FROM ownership_change ORDER BY at, id")
+        self.countermeasures = q("SELECT * FROM countermeasure ORDER BY since, id")
+        con.close()
+        for rows in (
+            self.customers,
+            self.receptions,
+            self.callbacks,
+            self.level_changes,
+            self.owner_changes,
+        ):
+            for r in rows:
+                for k, v in r.items():
+                    if isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d.*", v):
+                        r[k] = datetime.fromisoformat(v).replace(tzinfo=None)
+        for r in self.receptions:
+            r["day"] = date.fromisoformat(r["day"])
+        for r in self.countermeasures:
+            r["since"] = date.fromisoformat(r["since"])
+
+    def midnight(self, d: date) -> datetime:
+        """Local midnight starting ``d``, as naive UTC."""
+        return datetime.combine(d, time(0), self.zone).astimezone(UTC).replace(tzinfo=None)
+
+    def day(self, at: datetime) -> date:
+        """The shop's local day of a naive-UTC instant."""
+        return at.replace(tzinfo=UTC).astimezone(self.zone).date()
+
+    def name(self, sid: int) -> str:
+        return self.staff[sid]["name"] if sid in self.staff else "?"
+
+
+def _customer_states(shop: Shop, D: date, end: datetime) -> list[dict[str, Any]]:
+    """Each customer at the end of ``D`` (README: "as of the end of the day")."""
+    last_level: dict[int, dict[str, Any]] = {}
+    for lc in shop.level_changes:
+        if lc["at"] < end:
+            last_level[lc["customer_id"]] = lc
+    last_owner: dict[int, dict[str, Any]] = {}
+    handed: dict[int, datetime] = {}
+    for oc in shop.owner_changes:
+        if oc["at"] < end:
+            last_owner[oc["customer_id"]] = oc
+            if oc["reason"] == "lead handed out":
+                handed[oc["customer_id"]] = oc["at"]
+    visit: dict[int, datetime] = {}
+    for r in shop.receptions:
+        saved = r["form_saved_at"]
+        if r["customer_id"] is not None and saved is not None and saved < end:
+            visit[r["customer_id"]] = max(saved, visit.get(r["customer_id"], saved))
+    called: dict[int, datetime] = {}
+    for c in shop.callbacks:
+        if c["status"] == "done" and c["outcome"] != "no_answer" and c["done_at"] < end:
+            called[c["customer_id"]] = max(c["done_at"], called.get(c["customer_id"], c["done_at"]))
+    out = []
+    for c in shop.customers:
+        if c["created_at"] >= end:
+            continue
+        cid = c["id"]
+        level, level_at = c["level"], c["level_since"]
+        if cid in last_level:
+            level, level_at = last_level[cid]["to_level"], last_level[cid]["at"]
+        owner, owner_at = c["owner_id"], c["owner_since"]
+        if cid in last_owner:
+            owner, owner_at = last_owner[cid]["to_owner_id"], last_owner[cid]["at"]
+        rule = shop.level[level]
+        st = {
+            "id": cid,
+            "name": c["name"],
+            "level": level,
+            "owner": owner,
+            "status": None,
+            "lists": [],
+        }
+        out.append(st)
+        if c["won_at"] is not None and c["won_at"] < end:
+            continue
+        lost_at = c["lost_at"]
+        if lost_at is not None and lost_at < end:
+            back = [t for t in (handed.get(cid), visit.get(cid)) if t is not None and t > lost_at]
+            if not back:
+                continue
+        if rule["to_marketing"]:
+            st["status"] = "marketing"
+            continue
+        level_since, owner_since = shop.day(level_at), shop.day(owner_at)
+        contacts = [c["created_at"], visit.get(cid), called.get(cid)]
+        if c["last_contact_at"] is not None and c["last_contact_at"] < end:
+            contacts.append(c["last_contact_at"])
+        last_contact = shop.day(max(t for t in contacts if t is not None))
+        since = None
+        if c["status"] == "at_risk" and c["status_since"] < end:
+            since = shop.day(c["status_since"])
+        elif rule["escalation"] == "at_risk" and rule["escalation_after"]:
+            due = _add(level_since, rule["escalation_after"])
+            since = due if due <= D else None
+        status = "active"
+        if since is not None:
+            lost_after = rule["lost_after"] or rule["escalation_after"]
+            if lost_after and _add(since, lost_after) <= D:
+                continue  # lost by the rules on that day
+            status = "at_risk"
+            st["lists"].append(("at_risk", since))
+        st["status"] = status
+        if status == "active" and rule["escalation"] == "reassign" and rule["escalation_after"]:
+            due = _add(max(level_since, owner_since), rule["escalation_after"])
+            if due <= D:
+                st["lists"].append(("to_reassign", due))
+        if rule["callback_interval"]:
+            due = _add(last_contact, rule["callback_interval"])
+            if rule["stall_grace"]:
+                due = _add(due, rule["stall_grace"])
+            if due <= D:
+                st["lists"].append(("stalled", due))
+    return out
+
+
+def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str, Any]:
+    """The report for ``first``..``last`` as the README defines it, from the raw rows."""
+    D = min(last, today)
+    d0, d1 = shop.midnight(first), shop.midnight(D + timedelta(days=1))
+    t1 = shop.midnight(D + timedelta(days=2))
+    wf = min(first, D - timedelta(days=shop.window - 1))
+    codes = [lv["code"] for lv in shop.levels]
+    rank = {lv["code"]: lv["rank"] for lv in shop.levels}
+
+    lines: dict[int, dict[str, Any]] = {}
+
+    def fig() -> dict[str, Any]:
+        return {
+            "receptions": 0,
+            "with_contact": 0,
+            "without_contact": 0,
+            "by_channel": Counter(),
+            **dict.fromkeys(codes, 0),
+            "callbacks_due": 0,
+            "callbacks_done": 0,
+            "callbacks_overdue": 0,
+            "upgrades": 0,
+            "won": 0,
+            "_uncounted": 0,
+            "_visits": 0,
+            "_new": 0,
+            "_wwon": 0,
+            "_filled": 0,
+            "_total": 0,
+        }
+
+    team = fig()
+    sellers = sorted(
+        (s for s in shop.staff.values() if s["role"] == "salesperson" and s["active"]),
+        key=lambda s: s["name"],
+    )
+    for s in sellers:
+        lines[s["id"]] = fig()
+
+    def add(sid: int, key: str, n: int = 1) -> None:
+        for f in (lines.setdefault(sid, fig()), team):
+            f[key] += n
+
+    # Receptions: counted ones in the period; rates over the window.
+    for r in shop.receptions:
+        if not wf <= r["day"] <= D:
+            continue
+        sid = r["credited_to_id"]
+        lines.setdefault(sid, fig())
+        if first <= r["day"]:
+            if not r["counted"]:
+                add(sid, "_uncounted")
+            else:
+                add(sid, "receptions")
+                add(sid, "with_contact" if r["customer_id"] is not None else "without_contact")
+                for f in (lines[sid], team):
+                    f["by_channel"][r["channel"]] += 1
+        if r["counted"]:
+            if r["first_visit"]:
+                add(sid, "_visits")
+                if r["customer_id"] is not None:
+                    add(sid, "_new")
+            saved = r["form_saved_at"] is not None and r["form_saved_at"] < d1
+            if saved and r["form_fields_total"]:
+                add(sid, "_filled", r["form_fields_filled"])
+                add(sid, "_total", r["form_fields_total"])
+            else:
+                add(sid, "_total", 7)  # never saved (by then): 0 of the 7 key fields
+
+    # Callbacks as they stood at the end of D. A cancellation is dated by done_at; an
+    # undated one was never a task. Open at the end: not done nor cancelled by then.
+    def open_at_end(c: dict[str, Any]) -> bool:
+        return c["status"] == "open" or (c["done_at"] is not None and c["done_at"] >= d1)
+
+    tomorrow = {s["id"]: [0, 0] for s in sellers}
+    for c in shop.callbacks:
+        if c["created_at"] >= d1 or (c["status"] == "cancelled" and c["done_at"] is None):
+            continue
+        due = shop.day(c["due_at"])
+        if open_at_end(c) and c["due_at"] < t1 and c["salesperson_id"] in tomorrow:
+            tomorrow[c["salesperson_id"]][0 if due == D + timedelta(days=1) else 1] += 1
+        if c["due_at"] >= d1 or (c["status"] == "cancelled" and c["done_at"] < d1):
+            continue
+        done_in = c["status"] == "done" and d0 <= c["done_at"] < d1
+        is_due = first <= due <= D
+        overdue = due < first and open_at_end(c)
+        if not (is_due or done_in or overdue):
+            continue
+        sid = c["salesperson_id"]
+        lines.setdefault(sid, fig())
+        add(sid, "callbacks_due", is_due)
+        add(sid, "callbacks_overdue", overdue)
+        if done_in:
+            add(sid, "callbacks_done")
+            b, a = c["level_before"], c["level_after"]
+            add(sid, "upgrades", b is not None and a is not None and rank[a] > rank[b])
+
+    states = _customer_states(shop, D, d1)
+    for st in states:
+        if st["status"] is not None:
+            add(st["owner"], st["level"])
+    for c in shop.customers:
+        if c["won_at"] is not None and shop.midnight(wf) <= c["won_at"] < d1:
+            add(c["owner_id"], "_wwon")
+            if shop.day(c["won_at"]) >= first:
+                add(c["owner_id"], "won")
+
+    def figures_json(f: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in f.items() if not k.startswith("_")}
+        out["by_channel"] = dict(sorted(f["by_channel"].items()))
+        out["conversion_rate"] = _rate(f["_wwon"], f["_visits"])
+        out["conversion_rate_with_contact"] = _rate(f["_wwon"], f["_new"])
+        out["form_completeness"] = _rate(f["_filled"], f["_total"])
+        out["contact_capture_rate"] = _rate(
+            f["with_contact"], f["with_contact"] + f["without_contact"]
+        )
+        return out
+
+    people = sorted(lines.items(), key=lambda kv: shop.name(kv[0]) if kv[0] in shop.staff else "")
+    lists: dict[str, list[dict[str, Any]]] = {"at_risk": [], "to_reassign": [], "stalled": []}
+    for st in states:
+        for kind, due in st["lists"]:
+            lists[kind].append(
+                {
+                    "customer_id": st["id"],
+                    "name": st["name"],
+                    "level": st["level"],
+                    "owner": shop.name(st["owner"]),
+                    "owner_id": st["owner"],
+                    "since": due.isoformat(),
+                    "days_over": (D - due).days,
+                }
+            )
+    for items in lists.values():
+        items.sort(key=lambda i: (-i["days_over"], i["customer_id"]))
+
+    # Funnel: first visits in the period and how far they got by the end of D.
+    top = shop.levels[0]["code"]
+    reached = {
+        lc["customer_id"] for lc in shop.level_changes if lc["to_level"] == top and lc["at"] < d1
+    }
+    cust = {c["id"]: c for c in shop.customers}
+    stages = ("received", "registered", "test_drive", "hot", "won")
+    fun: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(stages, 0))
+    for r in shop.receptions:
+        if not (first <= r["day"] <= D and r["counted"] and r["first_visit"]):
+            continue
+        c = cust.get(r["customer_id"])
+        for key in (r["credited_to_id"], None):
+            row = fun[key]
+            row["received"] += 1
+            if c is not None:
+                row["registered"] += 1
+                row["test_drive"] += bool(r["test_drive"])
+                row["hot"] += c["id"] in reached
+                row["won"] += c["won_at"] is not None and c["won_at"] < d1
+
+    def funnel_row(key: Any) -> dict[str, Any]:
+        row = dict(fun.get(key, dict.fromkeys(stages, 0)))
+        n = row["received"]
+        return {**row, "of_received": {s: _rate(row[s], n) for s in stages[1:]}}
+
+    # Reasons in the period; countermeasures dated by D, judged as of D.
+    def reason_rows(kind: str) -> list[tuple[str, int, date]]:
+        if kind == "no_contact":
+            return [
+                (r["no_contact_reason"], r["credited_to_id"], r["day"])
+                for r in shop.receptions
+                if r["no_contact_reason"] is not None
+            ]
+        return [
+            (c["lost_reason"], c["owner_id"], shop.day(c["lost_at"]))
+            for c in shop.customers
+            if c["lost_reason"] is not None and c["lost_at"] is not None
+        ]
+
+    months = []
+    m = first.replace(day=1)
+    while m <= D:
+        months.append(_month(m))
+        m = _add_months(m, 1)
+    counted = [r for r in shop.receptions if r["counted"] and r["day"] <= D]
+    wins = [shop.day(c["won_at"]) for c in shop.customers if c["won_at"] and c["won_at"] < d1]
+    reasons: dict[str, Any] = {}
+    for kind in ("no_contact", "lost"):
+        facts = [f for f in reason_rows(kind) if f[2] <= D]
+        inside = [f for f in facts if first <= f[2]]
+        by_sp: dict[int, Counter[str]] = {}
+        trend: dict[str, dict[str, int]] = {}
+        for reason, sid, d in inside:
+            by_sp.setdefault(sid, Counter())[reason] += 1
+            trend.setdefault(reason, dict.fromkeys(months, 0))[_month(d)] += 1
+        marks = []
+        for cm in shop.countermeasures:
+            since = cm["since"]
+            if cm["kind"] != kind or since > D:
+                continue
+            start, stop = _add_months(since, -3), min(D, _add_months(since, 3))
+
+            def split(days: list[date], start: date = start, stop: date = stop, s: date = since):
+                return (
+                    sum(start <= d < s for d in days),
+                    sum(s <= d <= stop for d in days),
+                )
+
+            nb, na = split([d for r_, _, d in facts if r_ == cm["reason"]])
+            rb, ra = split([r["day"] for r in counted])
+            vb, va = split([r["day"] for r in counted if r["first_visit"]])
+            wb, wa = split(wins)
+            marks.append(
+                {
+                    "reason": cm["reason"],
+                    "since": since.isoformat(),
+                    "note": cm["note"],
+                    "before_per_30d": round(nb * 30 / max((since - start).days, 1), 2),
+                    "after_per_30d": round(na * 30 / max((stop - since).days + 1, 1), 2),
+                    "days": max((D - since).days, 0),
+                    "too_early": (D - since).days < 14,
+                    "before_per_100": _per_100(nb, rb),
+                    "after_per_100": _per_100(na, ra),
+                    "sales_before_per_100": _per_100(wb, vb),
+                    "sales_after_per_100": _per_100(wa, va),
+                }
+            )
+        reasons[kind] = {
+            "by_reason": dict(Counter(f[0] for f in inside)),
+            "by_salesperson": [
+                {"name": shop.name(sid), **dict(c)} for sid, c in sorted(by_sp.items())
+            ],
+            "by_month": trend,
+            "countermeasures": marks,
+        }
+
+    pending = sorted(
+        (c for c in shop.customers if c["lost_requested_at"] is not None),
+        key=lambda c: c["lost_requested_at"],
+    )
+    leads = sorted(
+        (c for c in shop.customers if c["nurtured_at"] and c["status"] in ("marketing", "lost")),
+        key=lambda c: (c["nurtured_at"], c["id"]),
+    )
+    return {
+        "date": D.isoformat(),
+        "period": {"from": first.isoformat(), "to": D.isoformat()},
+        "rates_window": {"from": wf.isoformat(), "to": D.isoformat()},
+        "levels": codes,
+        "receptions": {
+            "total": team["receptions"],
+            "with_contact": team["with_contact"],
+            "without_contact": team["without_contact"],
+            "uncounted": team["_uncounted"],
+            "by_channel": dict(sorted(team["by_channel"].items())),
+        },
+        "callbacks": {
+            "due": team["callbacks_due"],
+            "done": team["callbacks_done"],
+            "overdue": team["callbacks_overdue"],
+        },
+        "team": figures_json(team),
+        "salespeople": [
+            {"id": sid, "name": shop.name(sid), **figures_json(f)} for sid, f in people
+        ],
+        "tomorrow": [
+            {
+                "salesperson": s["name"],
+                "callbacks": tomorrow[s["id"]][0],
+                "overdue": tomorrow[s["id"]][1],
+            }
+            for s in sellers
+        ],
+        **lists,
+        "funnel": {
+            "team": funnel_row(None),
+            "salespeople": [{"name": shop.name(sid), **funnel_row(sid)} for sid, _ in people],
+        },
+        "reasons": reasons,
+        "lost_requests": [
+            {
+                "customer_id": c["id"],
+                "name": c["name"],
+                "level": c["level"],
+                "owner": shop.name(c["owner_id"]),
+                "reason": c["lost_request_reason"] or "",
+                "note": c["lost_request_note"] or "",
+            }
+            for c in pending
+            if shop.day(c["lost_requested_at"]) <= D
+        ],
+        "leads": [
+            {
+                "customer_id": c["id"],
+                "name": c["name"],
+                "source": c["source_channel"],
+                "since": c["nurtured_at"].replace(tzinfo=UTC).isoformat(),
+                "note": c["notes"],
+            }
+            for c in leads
+            if shop.day(c["nurtured_at"]) <= D
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Running deskterm's report (the only place deskterm is imported).
+# ---------------------------------------------------------------------------------------
+
+
+def deskterm_report(path: Path, now: datetime, last: date, first: date) -> dict[str, Any]:
+    """``deskterm report --format json`` for ``first``..``last``, in process (read-only)."""
+    from deskterm.clock import FixedClock
+    from deskterm.services.maintenance import open_context
+    from deskterm.services.report import as_json, daily_report, manager_sections
+
+    ctx = open_context(path, FixedClock(now), read_only=True, thorough=False)
+    try:
+        rep = daily_report(ctx, last, first)
+        return json.loads(json.dumps(as_json(rep, manager_sections(ctx, rep)), default=str))
+    finally:
+        ctx.db.close()
+
+
+def _diff(a: Any, b: Any, where: str = "") -> list[str]:
+    """Every place the two JSON values differ (lists compared item by item)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                out.append(f"{where}.{k}: only in {'oracle' if k in b else 'deskterm'}")
+            else:
+                out += _diff(a[k], b[k], f"{where}.{k}")
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{where}: {len(a)} items vs {len(b)}: {a[:3]} / {b[:3]}"]
+        return [
+            x
+            for i, (p, q) in enumerate(zip(a, b, strict=True))
+            for x in _diff(p, q, f"{where}[{i}]")
+        ]
+    return [] if a == b else [f"{where}: deskterm {a!r} vs oracle {b!r}"]
+
+
+def agree(path: Path, shop: Shop, now: datetime, last: date, first: date) -> dict[str, Any]:
+    got = deskterm_report(path, now, last, first)
+    want = oracle_report(shop, now.date(), last, first)
+    problems = _diff(got, want)
+    assert not problems, f"{first}..{last}: " + "\n".join(problems[:20])
+    return got
+
+
+# ---------------------------------------------------------------------------------------
+# A generated shop: random past days, weeks and months.
+# ---------------------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 20, 10, 40)  # the generator's "today" (shop time)
+
+
+def _shops() -> list[str]:
+    """The committed sample, and any ``SEED:DAYS`` listed in DESKTERM_ORACLE_GENERATE
+    (e.g. ``3:100,11:120``) generated afresh: minutes each, so only on request."""
+    extra = os.environ.get("DESKTERM_ORACLE_GENERATE", "")
+    return ["sample", *[x.strip() for x in extra.split(",") if x.strip()]]
+
+
+@pytest.fixture(scope="module", params=_shops())
+def generated(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Shop]:
+    """A shop ``deskterm demo generate`` made: by default the one it made with its
+    defaults, deskterm.db.sample (generating one here takes one to three minutes on a
+    busy PC, far over this module's budget). A read-only copy, so the report's
+    read-only opening is exercised too."""
+    path = tmp_path_factory.mktemp("oracle") / "shop.db"
+    if request.param == "sample":
+        shutil.copyfile(ROOT / "deskterm.db.sample", path)
+    else:
+        from deskterm.demo.generate import generate
+
+        seed, days = (int(x) for x in request.param.split(":"))
+        generate(path, seed=seed, days=days, now=NOW)
+    path.chmod(0o444)
+    return path, Shop(path)
+
+
+def _now(shop: Shop) -> datetime:
+    return NOW.replace(tzinfo=shop.zone)
+
+
+def _past_days(n: int, seed: int, shop: Shop) -> list[date]:
+    """``n`` random days strictly between the shop's first day and today."""
+    rng = random.Random(seed)
+    start = min(r["day"] for r in shop.receptions)
+    span = (NOW.date() - start).days
+    return sorted(rng.sample([start + timedelta(days=i) for i in range(1, span)], n))
+
+
+def test_oracle_agrees_on_random_past_days(generated):
+    path, shop = generated
+    for d in _past_days(20, 1, shop):
+        agree(path, shop, _now(shop), d, d)
+    agree(path, shop, _now(shop), NOW.date(), NOW.date())  # and today
+
+
+def test_oracle_agrees_on_random_weeks(generated):
+    """20 different ISO weeks (Monday to Sunday; the current one ends today)."""
+    path, shop = generated
+    start = min(r["day"] for r in shop.receptions)
+    monday, mondays = start - timedelta(days=start.weekday()), []
+    while monday <= NOW.date():
+        mondays.append(monday)
+        monday += timedelta(days=7)
+    weeks = sorted(random.Random(2).sample(mondays, min(20, len(mondays))))
+    for monday in weeks:
+        got = agree(path, shop, _now(shop), monday + timedelta(days=6), monday)
+        assert got["period"]["to"] <= NOW.date().isoformat()  # never past today
+
+
+def test_oracle_agrees_on_every_month_and_random_ranges(generated):
+    """Every calendar month of the shop (the current one ends today), and 20 random
+    ``--from`` ranges of 1 to 90 days."""
+    path, shop = generated
+    first = min(r["day"] for r in shop.receptions).replace(day=1)
+    while first <= NOW.date():
+        agree(path, shop, _now(shop), _add_months(first, 1) - timedelta(days=1), first)
+        first = _add_months(first, 1)
+    rng = random.Random(4)
+    for d in _past_days(20, 4, shop):
+        agree(path, shop, _now(shop), d, d - timedelta(days=rng.randint(1, 90)))
+
+
+def test_a_past_day_lists_nobody_who_went_stale_later(generated):
+    """Issue 15 (9): nothing on a past day's lists is dated after that day."""
+    path, shop = generated
+    for d in _past_days(5, 5, shop):
+        got = deskterm_report(path, _now(shop), d, d)
+        for key in ("at_risk", "to_reassign", "stalled"):
+            assert all(i["days_over"] >= 0 for i in got[key]), (d, key)
+
+
+# ---------------------------------------------------------------------------------------
+# A hand-built shop: every answer worked out by hand, and the oracle agrees too.
+# ---------------------------------------------------------------------------------------
+
+TODAY = datetime(2026, 6, 20, 10, 0)  # the day the reports are run
+
+
+def _scenario(ctx, team, clock):  # type: ignore[no-untyped-def]
+    """Receptions R1-R5, customers A (wang, hot), B (li, warm), C (li, hot, won 10 Mar).
+
+    2 Mar: wang and li check in. R1 wang: A, 7 of 7 fields, hot (callback 9 Mar).
+           R2 li: no contact (refused), saved: 0 of 7. R3 wang: form never saved.
+    3 Mar: li checks in. R4 li: B (name, phone, purchase time, level: 4 of 7), warm
+           (callback 3 Apr). R5 li: C, 7 of 7, hot, test drive (callback 10 Mar).
+           A countermeasure on "refused" dated 3 Mar.
+    9 Mar: wang reaches A (stays hot; next callback 16 Mar). 10 Mar: li wins C.
+    15 Apr: B comes back (R6, li, still warm): B's callback of 3 Apr, overdue, is
+            cancelled and replaced by one on 15 May.
+    Nobody calls A or B again; nothing runs the start of day after 2 Mar.
+    """
+    from deskterm.services import callbacks, manager, reception, rotation, setup
+    from deskterm.services.reception import ReceptionForm
+
+    setup.set_setting(ctx, "shop.timezone", "Asia/Shanghai")
+    full = dict(model_interest="SUV", budget="100-150k", companions=[("spouse", "")])
+
+    def walk(hour, form):  # type: ignore[no-untyped-def]
+        clock.set(clock.now().replace(tzinfo=None, hour=hour))
+        a = rotation.walk_in(ctx)
+        if form is not None:
+            reception.save_form(ctx, a.reception_id, form)
+            rotation.done(ctx, a.salesperson_id)
+        return a.salesperson_id
+
+    rotation.check_in(ctx, team.wang)
+    rotation.check_in(ctx, team.li)
+    assert (
+        walk(10, ReceptionForm(name="A", phone="13900000001", purchase_horizon="1m", **full))
+        == team.wang
+    )
+    assert walk(11, ReceptionForm(contact_left=False, no_contact_reason="refused")) == team.li
+    assert walk(12, None) == team.wang
+    clock.set(datetime(2026, 3, 3, 9, 0))
+    rotation.close_past_days(ctx)
+    rotation.check_in(ctx, team.li)
+    walk(10, ReceptionForm(name="B", phone="13900000002", purchase_horizon="6m"))
+    walk(
+        11,
+        ReceptionForm(
+            name="C", phone="13900000003", purchase_horizon="1m", test_drive=True, **full
+        ),
+    )
+    manager.mark_countermeasure(ctx, "no_contact", "refused", date(2026, 3, 3), "small gift")
+    clock.set(datetime(2026, 3, 9, 10, 0))
+    [cb] = callbacks.due_callbacks(ctx, team.wang)
+    callbacks.complete_callback(ctx, cb.id, "reached")
+    clock.set(datetime(2026, 3, 10, 10, 0))
+    [cb] = [c for c in callbacks.due_callbacks(ctx, team.li) if c.customer == "C"]
+    callbacks.complete_callback(ctx, cb.id, "won")
+    clock.set(datetime(2026, 4, 15, 9, 0))
+    rotation.close_past_days(ctx)
+    rotation.check_in(ctx, team.li)
+    walk(10, ReceptionForm(name="B", phone="13900000002", purchase_horizon="6m"))
+    clock.set(TODAY)
+
+
+def _line(data, name):  # type: ignore[no-untyped-def]
+    return next(p for p in data["salespeople"] if p["name"] == name)
+
+
+def test_hand_built_shop(ctx, team, clock, tmp_path):
+    from deskterm.services.escalation import run_escalations
+
+    _scenario(ctx, team, clock)
+    path = Path(ctx.db.path)
+    ctx.db.close()
+    shop = Shop(path)
+    now = TODAY.replace(tzinfo=shop.zone)
+
+    def report(last, first=None):  # type: ignore[no-untyped-def]
+        return agree(path, shop, now, last, first or last)
+
+    # 2 March. Receptions: R1-R3, all counted walk-ins; contact: R1 only.
+    d = report(date(2026, 3, 2))
+    assert d["receptions"] == {
+        "total": 3,
+        "with_contact": 1,
+        "without_contact": 2,
+        "uncounted": 0,
+        "by_channel": {"walk_in": 3},
+    }
+    wang, li = _line(d, "王伟"), _line(d, "Li Na")
+    # Form (item 7): wang (7 + 0 unsaved) / 14 = 0.5; li 0 / 7; team 7 / 21.
+    assert (wang["form_completeness"], li["form_completeness"]) == (0.5, 0.0)
+    assert d["team"]["form_completeness"] == round(7 / 21, 4)
+    # Conversion (item 11): no win yet; per visitor 0 / 3, with contact 0 / 1.
+    assert (d["team"]["conversion_rate"], d["team"]["conversion_rate_with_contact"]) == (0.0, 0.0)
+    assert li["conversion_rate_with_contact"] is None  # li's only visitor left no contact
+    # Rates window (item 10): a day's rates cover the 30 days ending on it.
+    assert d["rates_window"] == {"from": "2026-02-01", "to": "2026-03-02"}
+
+    # 8 March (item 8): tomorrow, A's callback of 9 March was still open (done since).
+    d = report(date(2026, 3, 8))
+    assert {t["salesperson"]: (t["callbacks"], t["overdue"]) for t in d["tomorrow"]} == {
+        "王伟": (1, 0),
+        "Li Na": (0, 0),
+        "赵敏": (0, 0),
+    }
+
+    # 10 March. Due that day: C's callback, done (the win). Window 9 Feb - 10 Mar: first
+    # visits R1-R5 = 5, with contact A, B, C = 3, won C = 1.
+    d = report(date(2026, 3, 10))
+    assert d["callbacks"] == {"due": 1, "done": 1, "overdue": 0}
+    assert (d["team"]["conversion_rate"], d["team"]["conversion_rate_with_contact"]) == (
+        0.2,  # 1 / 5
+        0.3333,  # 1 / 3
+    )
+    li = _line(d, "Li Na")
+    assert (li["won"], li["conversion_rate"], li["conversion_rate_with_contact"]) == (
+        1,
+        0.3333,  # 1 won / li's first visits R2, R4, R5
+        0.5,  # 1 won / li's new customers B, C
+    )
+    # Forms in the window: R1 7, R2 0, R3 0 (never saved), R4 4, R5 7 = 18 of 35.
+    assert d["team"]["form_completeness"] == round(18 / 35, 4)
+    assert (d["team"]["hot"], d["team"]["warm"]) == (1, 1)  # A hot, B warm; C won
+    # The countermeasure (item 12), 7 days old: too early. Before (3 Dec - 2 Mar): 1
+    # refused of 3 receptions = 33.33 per 100, sales 0 won of 3 visitors; since (3 - 10
+    # Mar): 0 of 2, sales 1 won (C) of 2 visitors = 50.
+    [cm] = d["reasons"]["no_contact"]["countermeasures"]
+    assert (cm["days"], cm["too_early"]) == (7, True)
+    assert (cm["before_per_100"], cm["after_per_100"]) == (33.33, 0.0)
+    assert (cm["sales_before_per_100"], cm["sales_after_per_100"]) == (0.0, 50.0)
+    assert report(date(2026, 3, 2))["reasons"]["no_contact"]["countermeasures"] == []
+
+    # The funnel 2-10 March (item 13): 5 received, 3 registered, 1 test drive, 2 hot
+    # (A, C), 1 won: hot > test drive, so shares of those received, never a drop-off.
+    d = report(date(2026, 3, 10), date(2026, 3, 2))
+    fun = d["funnel"]["team"]
+    assert [fun[k] for k in ("received", "registered", "test_drive", "hot", "won")] == [
+        5,
+        3,
+        1,
+        2,
+        1,
+    ]
+    assert fun["of_received"] == {"registered": 0.6, "test_drive": 0.2, "hot": 0.4, "won": 0.2}
+    # A month's rates are the month's own (item 10).
+    assert report(date(2026, 3, 31), date(2026, 3, 1))["rates_window"]["from"] == "2026-03-01"
+
+    # 10 April (item 8): B's callback of 3 April was overdue then (cancelled on the 15th)
+    # and A's of 16 March: 2 overdue, one each tomorrow. On 20 April only A's is left.
+    d = report(date(2026, 4, 10))
+    assert d["callbacks"]["overdue"] == 2
+    assert {t["salesperson"]: t["overdue"] for t in d["tomorrow"]} == {
+        "王伟": 1,
+        "Li Na": 1,
+        "赵敏": 0,
+    }
+    assert report(date(2026, 4, 20))["callbacks"]["overdue"] == 1
+    # Stalled on 10 April: A since 19 Mar (last contact 9 Mar + 7 + 3 days), 22 days;
+    # B since 10 Apr (3 Mar + 1 month + 7 days), 0 days: its visit of the 15th is later.
+    d = report(date(2026, 4, 10))
+    assert [(i["name"], i["since"], i["days_over"]) for i in d["stalled"]] == [
+        ("A", "2026-03-19", 22),
+        ("B", "2026-04-10", 0),
+    ]
+
+    # 1 June (item 9): A's hot window ends 2 June, B's warm window 3 June: neither yet.
+    # Stalled: A 19 Mar (74 days); B's visit of 15 Apr + 1 month + 7 days = 22 May (10).
+    d = report(date(2026, 6, 1))
+    assert d["at_risk"] == [] and d["to_reassign"] == []
+    assert [(i["name"], i["since"], i["days_over"]) for i in d["stalled"]] == [
+        ("A", "2026-03-19", 74),
+        ("B", "2026-05-22", 10),
+    ]
+    # 10 June: A at risk since 2 June (8 days), B to reassign since 3 June (7 days); the
+    # start of day never ran, so this is computed, not read back. Overdue: A's callback
+    # of 16 Mar and B's of 15 May.
+    d10 = report(date(2026, 6, 10))
+    assert [(i["name"], i["since"], i["days_over"]) for i in d10["at_risk"]] == [
+        ("A", "2026-06-02", 8)
+    ]
+    assert [(i["name"], i["since"], i["days_over"]) for i in d10["to_reassign"]] == [
+        ("B", "2026-06-03", 7)
+    ]
+    assert d10["callbacks"]["overdue"] == 2
+
+    # Now the start of day writes A's status: the same reports, to the field.
+    from deskterm.services.maintenance import open_context
+
+    rw = open_context(path, clock, start_of_day=False)
+    assert run_escalations(rw).to_at_risk == 1
+    rw.db.close()
+    shop = Shop(path)
+    assert report(date(2026, 6, 10)) == d10
+    assert report(date(2026, 6, 1))["at_risk"] == []  # written since, not yet so then
+
+
+def test_report_is_read_only_and_works_on_a_read_only_file(ctx, team, clock, tmp_path):
+    """Item 14: `deskterm report` changes not a byte, even where the start of day
+    would write (A is past its window on the 20th), and runs on a 0444 file in a 0555
+    folder."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    _scenario(ctx, team, clock)
+    path = Path(ctx.db.path)
+    ctx.db.close()
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    target = folder / "shop.db"
+    shutil.copyfile(path, target)
+    target.chmod(0o444)
+    folder.chmod(0o555)
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    try:
+        env = {**os.environ, "DESKTERM_NOW": TODAY.isoformat(), "PYTHONPATH": str(ROOT)}
+        r = subprocess.run(
+            [sys.executable, "-m", "deskterm", "--db", str(target), "report", "--format", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert [i["name"] for i in data["at_risk"]] == ["A"]  # computed
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+        con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        assert con.execute("SELECT status FROM customer WHERE name = 'A'").fetchone() == ("active",)
+        con.close()
+    finally:
+        folder.chmod(0o755)
