@@ -310,8 +310,7 @@ def test_serve_hands_the_server_address_to_each_browser_in_the_environment(
     ctx, team, address, monkeypatch, capsys
 ):
     """The address may hold a password: never on the command line every user can list."""
-    import textual_serve.server
-
+    import deskterm.cli.serve
     from deskterm.services import auth
 
     auth.set_pin(ctx, team.li, "2468")
@@ -320,11 +319,14 @@ def test_serve_hands_the_server_address_to_each_browser_in_the_environment(
     class FakeServer:
         def __init__(self, command, **kw):
             started["command"] = command
+            started["max_sessions"] = kw.get("max_sessions")
 
         def serve(self):
             started["env"] = os.environ.get("DESKTERM_DB")
 
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    # The desk's own server class, not textual-serve's: patching the library's class
+    # would leave DeskServer subclassing the fake for every later test.
+    monkeypatch.setattr(deskterm.cli.serve, "DeskServer", FakeServer)
     monkeypatch.setenv("DESKTERM_DB", "")
     assert main(["serve", "--db", address, "--port", "8123"]) == 0
     assert started["env"] == address
