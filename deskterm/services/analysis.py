@@ -75,10 +75,10 @@ def _volume(ctx: Context, first: date, last: date) -> tuple[list[date], list[dat
     start, end = ctx.day_range_utc(first, last)
     with ctx.db.read() as s:
         rows = s.exec(
-            select(Reception.day, Reception.first_visit).where(
-                Reception.day >= first,
-                Reception.day <= last,
-                Reception.counted == True,  # noqa: E712
+            select(col(Reception.day), col(Reception.first_visit)).where(
+                col(Reception.day) >= first,
+                col(Reception.day) <= last,
+                col(Reception.counted) == True,  # noqa: E712
             )
         ).all()
         wins = s.exec(

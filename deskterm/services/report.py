@@ -116,7 +116,7 @@ def _item(entry: tuple[int, str, str, int, str], kind: str, due: date, day: date
 
 
 def _states_at(
-    s: Any, ctx: Context, levels: Any, staff: dict[int, Any], day: date, end: datetime
+    s: Any, ctx: Context, levels: Any, staff: dict[int | None, Any], day: date, end: datetime
 ) -> tuple[list[PipelineFact], dict[str, list[EscalationItem]]]:
     """Every customer's state at the end of ``day`` rebuilt from the history tables:
     the level counts and the manager's three lists, as they stood then.
@@ -137,16 +137,16 @@ def _states_at(
         select(OwnershipChange.customer_id).where(OwnershipChange.at >= end),
         select(Customer.id).where(
             or_(
-                Customer.created_at >= end,
+                col(Customer.created_at) >= end,
                 col(Customer.won_at) >= end,
                 col(Customer.lost_at) >= end,
-                Customer.status_since >= end,
+                col(Customer.status_since) >= end,
                 col(Customer.last_contact_at) >= end,
             )
         ),
     ):
         changed.update(s.exec(q).all())
-    cols = (
+    cols: tuple[Any, ...] = (
         Customer.id,
         Customer.name,
         Customer.level,
@@ -162,7 +162,7 @@ def _states_at(
     )
     marketing_levels = {lv.code for lv in levels if lv.to_marketing}
     in_marketing = and_(
-        Customer.status == Status.MARKETING.value, col(Customer.level).in_(marketing_levels)
+        col(Customer.status) == Status.MARKETING.value, col(Customer.level).in_(marketing_levels)
     )
     rows: list[tuple[bool, Any]] = []
     lvl: dict[int, Any] = {}
@@ -199,14 +199,14 @@ def _states_at(
             s.exec(
                 select(OwnershipChange.customer_id, func.max(OwnershipChange.at))
                 .where(OwnershipChange.at < end, OwnershipChange.reason == "lead handed out", mine)
-                .group_by(OwnershipChange.customer_id)
+                .group_by(col(OwnershipChange.customer_id))
             ).all()
         )
         visits.update(
             s.exec(
                 select(Reception.customer_id, func.max(Reception.form_saved_at))
                 .where(col(Reception.form_saved_at) < end, col(Reception.customer_id).in_(chunk))
-                .group_by(Reception.customer_id)
+                .group_by(col(Reception.customer_id))
             ).all()
         )
         called.update(
@@ -219,7 +219,7 @@ def _states_at(
                     col(Callback.done_at) < end,
                     col(Callback.customer_id).in_(chunk),
                 )
-                .group_by(Callback.customer_id)
+                .group_by(col(Callback.customer_id))
             ).all()
         )
     rows += [
@@ -241,7 +241,7 @@ def _states_at(
         for o, lv, n in s.exec(
             select(Customer.owner_id, Customer.level, func.count())
             .where(in_marketing)  # the covering index; the touched are taken off below
-            .group_by(Customer.owner_id, Customer.level)
+            .group_by(col(Customer.owner_id), col(Customer.level))
         ).all()
     }
     for _history, r in rows:
@@ -377,7 +377,7 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         # dated) was never a task anyone could do: left out.
         base = (
             Callback.kind == "sales",
-            or_(Callback.status != "cancelled", col(Callback.done_at).is_not(None)),
+            or_(col(Callback.status) != "cancelled", col(Callback.done_at).is_not(None)),
         )
         t0, t1 = ctx.day_range_utc(day + timedelta(days=1))
         found: dict[int, Any] = {}
