@@ -175,7 +175,9 @@ def _customer_states(shop: Shop, D: date, end: datetime) -> list[dict[str, Any]]
         if c["status"] == "at_risk" and c["status_since"] < end:
             since = shop.day(c["status_since"])
         elif rule["escalation"] == "at_risk" and rule["escalation_after"]:
-            due = _add(level_since, rule["escalation_after"])
+            # README, level clocks: time at the level under the current owner; a new
+            # owner starts the clock afresh.
+            due = _add(max(level_since, owner_since), rule["escalation_after"])
             since = due if due <= D else None
         status = "active"
         if since is not None:
@@ -651,8 +653,8 @@ def _scenario(ctx, team, clock):  # type: ignore[no-untyped-def]
            (callback 3 Apr). R5 li: C, 7 of 7, hot, test drive (callback 10 Mar).
            A countermeasure on "refused" dated 3 Mar.
     9 Mar: wang reaches A (stays hot; next callback 16 Mar). 10 Mar: li wins C.
-    15 Apr: B comes back (R6, li, still warm): B's callback of 3 Apr, overdue, is
-            cancelled and replaced by one on 15 May.
+    15 Apr: B comes back (R6, li, still warm) and li types a callback on 15 May: B's
+            callback of 3 Apr, overdue, is cancelled and replaced by it.
     Nobody calls A or B again; nothing runs the start of day after 2 Mar.
     """
     from deskterm.services import callbacks, manager, reception, rotation, setup
@@ -697,7 +699,14 @@ def _scenario(ctx, team, clock):  # type: ignore[no-untyped-def]
     clock.set(datetime(2026, 4, 15, 9, 0))
     rotation.close_past_days(ctx)
     rotation.check_in(ctx, team.li)
-    walk(10, ReceptionForm(name="B", phone="13900000002", purchase_horizon="6m"))
+    # A revisit keeps the open callback unless a date is typed (issue 15, item 1): li
+    # types 15 May, which replaces (cancels) the overdue one of 3 April.
+    walk(
+        10,
+        ReceptionForm(
+            name="B", phone="13900000002", purchase_horizon="6m", next_callback=date(2026, 5, 15)
+        ),
+    )
     clock.set(TODAY)
 
 
