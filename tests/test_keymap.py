@@ -154,3 +154,20 @@ async def test_a_remapped_key_works_and_the_footer_and_palette_show_it(ctx, team
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("1")
         await wait_for(pilot, lambda: len(rotation.get_board(ctx).members) == 1)
+
+
+async def test_a_stored_key_that_clashes_now_is_said_at_start(ctx, team):
+    # As a newer deskterm would find it: a key set before another binding took it.
+    from deskterm.storage.models import Setting
+
+    with ctx.db.write() as s:
+        s.add(Setting(key="keys.reception.skip", value="n"))
+    app = create_app(ctx, lang="en", blink=False)
+    shown: list[str] = []
+    app.notify = lambda message, *a, **k: shown.append(str(message))  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert any(
+            m.startswith("The shop's keys:") and "already the key of reception.walk_in" in m
+            for m in shown
+        ), shown

@@ -756,4 +756,5 @@ MESSAGES: dict[str, str] = {
     "{key} would be typed into the field: use ctrl+, alt+ or a key such as f9.": "{key} 会被输入到字段中:请使用 ctrl+、alt+ 或 f9 之类的按键。",
     "{key} is already used on that screen; {id} cannot have it.": "{key} 在该界面已被占用;{id} 不能使用它。",
     "{key} is already the key of {other}; {id} cannot have it too.": "{key} 已是 {other} 的按键;{id} 不能再使用它。",
+    "The shop's keys: {problem}": "门店按键设置:{problem}",
 }

@@ -172,6 +172,7 @@ class DesktermApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self._check_shop_keys()
         self.day = self.ctx.today()
         # The shop PC stays on overnight: a new day closes yesterday and escalates.
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
@@ -192,6 +193,21 @@ class DesktermApp(App[int]):
             self.push_screen(FirstRunScreen(self.system_ctx), self._first_run_done)
         elif auth.pins_required(self.ctx):
             self.action_sign_out()
+
+    def _check_shop_keys(self) -> None:
+        """Keys set by the shop were checked when set; a newer deskterm may have given one
+        of them to a new binding since. Said once at start, never silently hidden."""
+        try:
+            for bid, key in self.shop_keymap.items():
+                keys.check_key(bid, key)
+            keys.clashes(self.shop_keymap)
+        except DesktermError as exc:
+            self.notify(
+                _("The shop's keys: {problem}", problem=exc.message),
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
 
     def _first_run_done(self, _result: None) -> None:
         self._refresh_screen()
