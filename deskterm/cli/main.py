@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("settings", parents=[common], help=_("shop settings"))
     sts = st.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     sts.add_parser("list", parents=[common], help=_("show the settings"))
+    sts.add_parser("keys", parents=[common], help=_("show every key a shop can change"))
     sset = sts.add_parser("set", parents=[common], help=_("change a setting"))
     sset.add_argument("key")
     sset.add_argument("value")
@@ -619,6 +620,18 @@ def cmd_settings(args: argparse.Namespace) -> int:
         values = setup.get_settings(ctx)
     finally:
         ctx.db.close()
+    if args.action == "keys":
+        from deskterm.domain import keys
+
+        changed = keys.keymap(values)
+        _print_table(
+            [
+                [keys.SETTING_PREFIX + bid, changed.get(bid, default), default]
+                for bid, (_place, default) in keys.BINDINGS.items()
+            ],
+            [_("Setting"), _("Key"), _("Default")],
+        )
+        return EXIT_OK
     _print_table(sorted(values.items()), [_("Setting"), _("Value")])
     return EXIT_OK
 

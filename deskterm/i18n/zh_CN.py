@@ -750,4 +750,16 @@ MESSAGES: dict[str, str] = {
     "too early ({n} days)": "为时尚早({n} 天)",
     "{before} per 100 receptions before, {after} since; sales {s_before} → {s_after} won per 100 visitors": "之前每 100 次接待 {before} 个,之后 {after} 个;销量:每 100 位来客成交 {s_before} → {s_after}",
     "Conversion (contact)": "转化率(留档)",
+    # helper docs (issue 16 item 2): keys a shop can change
+    "show every key a shop can change": "显示门店可修改的所有按键",
+    "Key": "按键",
+    "Default": "默认",
+    "{key} is not a key: write a letter, a digit, a sign, or a name such as f9, ctrl+k, escape, space, pagedown.": "{key} 不是按键:请写一个字母、数字、符号,或按键名称,如 f9、ctrl+k、escape、space、pagedown。",
+    "{keys} names the same key twice.": "{keys} 重复写了同一个按键。",
+    "{key}: no key binding has the id {id} (deskterm settings keys lists them).": "{key}:没有编号为 {id} 的按键绑定(deskterm settings keys 可列出全部)。",
+    "{key} is kept for deskterm itself (quit, palette, copy, next field).": "{key} 由 deskterm 自身使用(退出、命令面板、复制、下一字段)。",
+    "{key} would be typed into the field: use ctrl+, alt+ or a key such as f9.": "{key} 会被输入到字段中:请使用 ctrl+、alt+ 或 f9 之类的按键。",
+    "{key} is already used on that screen; {id} cannot have it.": "{key} 在该界面已被占用;{id} 不能使用它。",
+    "{key} is already the key of {other}; {id} cannot have it too.": "{key} 已是 {other} 的按键;{id} 不能再使用它。",
+    "The shop's keys: {problem}": "门店按键设置:{problem}",
 }

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from deskterm.domain import keys
 from deskterm.domain.levels import DEFAULT_LEVELS, PRESETS, EscalationAction, LevelRule, Levels
 from deskterm.domain.rotation import OrderMode, RotationSettings
 from deskterm.domain.text import clean_field
@@ -366,6 +367,13 @@ def check_setting(key: str, value: str) -> str:
     clock must never hold what they cannot use (a time zone such as ``../../etc/passwd``
     used to end in a traceback).
     """
+    if key.startswith(keys.SETTING_PREFIX):
+        # A shop's own key for one binding: a key nobody could press there is refused
+        # here, not discovered at the desk.
+        bid = keys.binding_id(key)
+        value = keys.check_key(bid, value)
+        keys.clashes({bid: value})
+        return value
     if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
         raise InvalidInput("Unknown setting {key}.", field="key", key=key)
     value = value.strip()
@@ -418,10 +426,13 @@ def check_setting(key: str, value: str) -> str:
 @permission("manage")
 def set_setting(ctx: Context, key: str, value: str) -> None:
     """Change one setting, validated."""
-    if key not in DEFAULT_SETTINGS and key not in OPTIONAL_SETTINGS:
-        raise InvalidInput("Unknown setting {key}.", field="key", key=key)
     value = check_setting(key, value)
     with ctx.db.write() as s:
+        if key.startswith(keys.SETTING_PREFIX):
+            # The shop's other changed keys count too: two moved onto one key clash.
+            bid = keys.binding_id(key)
+            others = {b: k for b, k in keys.keymap(load_settings(s)).items() if b != bid}
+            keys.clashes({bid: value, **others})  # the new key first: the message names it
         row = s.get(Setting, key)
         before = None if row is None else {"value": row.value}
         if row is None:

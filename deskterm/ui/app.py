@@ -25,6 +25,7 @@ from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from deskterm.crash import mask_secrets, one_line, write_report
+from deskterm.domain import keys
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError, StorageError
 from deskterm.i18n import N_, _, set_language
@@ -162,10 +163,16 @@ class DesktermApp(App[int]):
         self._crash_lines: list[str] = []  # printed when the app has ended
         self._sign_in_timer: Timer | None = None  # a browser's desk waiting for a sign-in
         translate_bindings(self)
-        self.sub_title = setup.get_settings(ctx).get("shop.name", "")
+        settings = setup.get_settings(ctx)
+        self.sub_title = settings.get("shop.name", "")
+        # The shop's own keys (settings keys.<binding id>, checked when they were set).
+        # Set before the first screen is built, so its Footer shows them from the start.
+        self.shop_keymap = keys.keymap(settings)
+        self.set_keymap(self.shop_keymap)
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self._check_shop_keys()
         self.day = self.ctx.today()
         # The shop PC stays on overnight: a new day closes yesterday and escalates.
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
@@ -186,6 +193,21 @@ class DesktermApp(App[int]):
             self.push_screen(FirstRunScreen(self.system_ctx), self._first_run_done)
         elif auth.pins_required(self.ctx):
             self.action_sign_out()
+
+    def _check_shop_keys(self) -> None:
+        """Keys set by the shop were checked when set; a newer deskterm may have given one
+        of them to a new binding since. Said once at start, never silently hidden."""
+        try:
+            for bid, key in self.shop_keymap.items():
+                keys.check_key(bid, key)
+            keys.clashes(self.shop_keymap)
+        except DesktermError as exc:
+            self.notify(
+                _("The shop's keys: {problem}", problem=exc.message),
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
 
     def _first_run_done(self, _result: None) -> None:
         self._refresh_screen()
@@ -487,29 +509,31 @@ class DesktermApp(App[int]):
                 _("Switch screen"),
                 lambda m=spec.mode: self.switch_mode(m),
             )
+        yield from self._binding_commands(screen)
         if isinstance(screen, ReceptionScreen):
-            for binding in screen._bindings.key_to_bindings.values():
-                for b in binding:
-                    if b.description:
-                        yield SystemCommand(
-                            b.description,
-                            _("Key: {key}", key=b.key),
-                            lambda a=b.action: screen.run_action(a),
-                        )
             yield SystemCommand(
                 _("Close the day"),
                 _("Close open receptions, keep the rotation statistics"),
                 screen.action_close_day,
             )
-        elif hasattr(screen, "_bindings"):
-            for binding in screen._bindings.key_to_bindings.values():
-                for b in binding:
-                    if b.description:
-                        yield SystemCommand(
-                            b.description,
-                            _("Key: {key}", key=b.key),
-                            lambda a=b.action, s=screen: s.run_action(a),
-                        )
+
+    def _binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The screen's own actions, from its active bindings: the keys the shop set
+        (``keys.*``) are the ones shown, and an action the screen hides is left out."""
+        keys_of: dict[str, list[str]] = {}
+        described: dict[str, Binding] = {}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if active.node is not screen or not binding.description:
+                continue
+            described.setdefault(binding.action, binding)
+            keys_of.setdefault(binding.action, []).append(self.get_key_display(binding))
+        for action, binding in described.items():
+            yield SystemCommand(
+                binding.description,
+                _("Key: {key}", key=", ".join(keys_of[action])),
+                lambda a=action, s=screen: s.run_action(a),
+            )
 
 
 def create_app(ctx: Context, *, lang: str | None = None, blink: bool = True) -> DesktermApp:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
@@ -25,7 +28,22 @@ from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import SearchField, TextField
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class AnswersOnce:
+    """A dialog that answers once. Keys typed faster than it closes (a double tap on a
+    digit or on y) are already in its queue when it answers; a second answer would run
+    the caller's callback again (a second check-in, a second walk-in) and then pop the
+    screen below, which ends the desk with ScreenStackError."""
+
+    _answered = False
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        if self._answered:
+            return AwaitComplete(asyncio.sleep(0))
+        self._answered = True
+        return super().dismiss(result)  # type: ignore[misc, no-any-return]
+
+
+class ConfirmScreen(AnswersOnce, ModalScreen[bool]):
     """Yes / no, answered with y, n, Enter or Esc."""
 
     BINDINGS = [
@@ -48,7 +66,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class PickScreen(ModalScreen[str | None]):
+class PickScreen(AnswersOnce, ModalScreen[str | None]):
     """Pick one option: digits 1–9, or arrows and Enter; Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
@@ -86,7 +104,7 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class CustomerPickScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
+class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView | None]):
     """Find a returning customer by phone digits or a name fragment."""
 
     BINDINGS = [
@@ -150,7 +168,7 @@ class CustomerPickScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
         self.dismiss(None)
 
 
-class TextPromptScreen(ModalScreen[str | None]):
+class TextPromptScreen(AnswersOnce, ModalScreen[str | None]):
     """Ask for one line of text (a reason, a note); Enter accepts, Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel")]
