@@ -45,7 +45,6 @@ MESSAGES: dict[str, str] = {
     "Done": "已回访",
     "Upgrades": "升级",
     "Won": "成交",
-    "Conversion": "转化率",
     "Form": "登记完整度",
     "Backup written to {path}": "备份已写入 {path}",
     "OK: the database passes every check.": "正常:数据库通过全部检查。",
