@@ -113,12 +113,37 @@ class Shop:
         return self.staff[sid]["name"] if sid in self.staff else "?"
 
 
+def _level_clock(
+    shop: Shop, customer: dict[str, Any], changes: list[dict[str, Any]], owner_since: date
+) -> date:
+    """README, level clocks: the days spent at the current level under the current owner,
+    summed over every stay at it; the clock starts on the first day of the current stay
+    (or of the current owner, if later), moved back by the whole days of earlier stays at
+    the same level under this owner."""
+    # Stays: (level, first day); the customer starts at the first change's "from" level.
+    stays: list[tuple[str, date]] = []
+    if changes[0]["from_level"]:
+        stays.append((changes[0]["from_level"], shop.day(customer["created_at"])))
+    for lc in changes:
+        if stays and stays[-1][0] == lc["to_level"]:
+            continue  # the same level written again: one stay
+        stays.append((lc["to_level"], shop.day(lc["at"])))
+    level, current = stays[-1]
+    banked = 0
+    for (lv, first), (_, after) in zip(stays, stays[1:], strict=False):
+        if lv == level:
+            banked += max(0, (after - max(first, owner_since)).days)
+    return max(current, owner_since) - timedelta(days=banked)
+
+
 def _customer_states(shop: Shop, D: date, end: datetime) -> list[dict[str, Any]]:
     """Each customer at the end of ``D`` (README: "as of the end of the day")."""
     last_level: dict[int, dict[str, Any]] = {}
+    changes_of: dict[int, list[dict[str, Any]]] = {}
     for lc in shop.level_changes:
         if lc["at"] < end:
             last_level[lc["customer_id"]] = lc
+            changes_of.setdefault(lc["customer_id"], []).append(lc)
     last_owner: dict[int, dict[str, Any]] = {}
     handed: dict[int, datetime] = {}
     for oc in shop.owner_changes:
@@ -167,6 +192,8 @@ def _customer_states(shop: Shop, D: date, end: datetime) -> list[dict[str, Any]]
             st["status"] = "marketing"
             continue
         level_since, owner_since = shop.day(level_at), shop.day(owner_at)
+        if cid in changes_of:
+            level_since = _level_clock(shop, c, changes_of[cid], owner_since)
         contacts = [c["created_at"], visit.get(cid), called.get(cid)]
         if c["last_contact_at"] is not None and c["last_contact_at"] < end:
             contacts.append(c["last_contact_at"])
@@ -275,15 +302,20 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
         return c["status"] == "open" or (c["done_at"] is not None and c["done_at"] >= d1)
 
     tomorrow = {s["id"]: [0, 0] for s in sellers}
+    day_moves: dict[tuple[int, date], list[dict[str, Any]]] = {}
     for c in shop.callbacks:
         if c["created_at"] >= d1 or (c["status"] == "cancelled" and c["done_at"] is None):
             continue
         due = shop.day(c["due_at"])
         if open_at_end(c) and c["due_at"] < t1 and c["salesperson_id"] in tomorrow:
             tomorrow[c["salesperson_id"]][0 if due == D + timedelta(days=1) else 1] += 1
-        if c["due_at"] >= d1 or (c["status"] == "cancelled" and c["done_at"] < d1):
-            continue
         done_in = c["status"] == "done" and d0 <= c["done_at"] < d1
+        # Not yet due at the end of D and not done in the period (a call made early is
+        # still a call made), or cancelled by then: no task of the report's.
+        if (c["due_at"] >= d1 and not done_in) or (
+            c["status"] == "cancelled" and c["done_at"] < d1
+        ):
+            continue
         is_due = first <= due <= D
         overdue = due < first and open_at_end(c)
         if not (is_due or done_in or overdue):
@@ -294,8 +326,19 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
         add(sid, "callbacks_overdue", overdue)
         if done_in:
             add(sid, "callbacks_done")
-            b, a = c["level_before"], c["level_after"]
-            add(sid, "upgrades", b is not None and a is not None and rank[a] > rank[b])
+            day_moves.setdefault((c["customer_id"], shop.day(c["done_at"])), []).append(c)
+
+    # README: an upgrade is a net rise — a customer whose level ends a day hotter than it
+    # began it through that day's callbacks, once, credited to whoever ticked off the last
+    # callback that raised it; a bounce counts nothing.
+    def hotter(a: str | None, b: str | None) -> bool:
+        return a is not None and b is not None and a in rank and b in rank and rank[b] > rank[a]
+
+    for moves in day_moves.values():
+        moves.sort(key=lambda m: m["done_at"])
+        if hotter(moves[0]["level_before"], moves[-1]["level_after"]):
+            raised = [m for m in moves if hotter(m["level_before"], m["level_after"])]
+            add((raised or moves)[-1]["salesperson_id"], "upgrades")
 
     states = _customer_states(shop, D, d1)
     for st in states:

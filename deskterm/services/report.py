@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import col, func, select
 
+from deskterm.domain.clocks import LevelEntry, level_clock_start
 from deskterm.domain.escalation import EscalationKind, HistoryAt, Status, due_escalations, state_at
 from deskterm.domain.kpi import (
     CallbackFact,
@@ -165,7 +166,7 @@ def _states_at(
         col(Customer.status) == Status.MARKETING.value, col(Customer.level).in_(marketing_levels)
     )
     rows: list[tuple[bool, Any]] = []
-    lvl: dict[int, Any] = {}
+    lvl: dict[int, list[tuple[Any, ...]]] = {}
     own: dict[int, Any] = {}
     handed: dict[int, datetime] = {}
     visits: dict[int, datetime] = {}
@@ -174,15 +175,17 @@ def _states_at(
     for i in range(0, len(ids), 5000):  # under SQLite's 32,766 bound parameters
         chunk = ids[i : i + 5000]
         rows += [(True, r) for r in s.exec(select(*cols).where(col(Customer.id).in_(chunk))).all()]
-        lvl.update(
-            _last_per_customer(
-                s.exec(
-                    select(LevelChange.customer_id, LevelChange.to_level, LevelChange.at)
-                    .where(LevelChange.at < end, col(LevelChange.customer_id).in_(chunk))
-                    .order_by(col(LevelChange.at), col(LevelChange.id))
-                ).all()
+        for cid, from_level, to_level, at in s.exec(
+            select(
+                LevelChange.customer_id,
+                LevelChange.from_level,
+                LevelChange.to_level,
+                LevelChange.at,
             )
-        )
+            .where(col(LevelChange.at) < end, col(LevelChange.customer_id).in_(chunk))
+            .order_by(col(LevelChange.at), col(LevelChange.id))
+        ).all():
+            lvl.setdefault(cid, []).append((from_level, to_level, at))
         mine = col(OwnershipChange.customer_id).in_(chunk)
         own.update(
             _last_per_customer(
@@ -265,10 +268,20 @@ def _states_at(
     ) in rows:
         if created >= end:
             continue  # not a customer yet (only taken off the marketing count above)
-        if cid in lvl:
-            level, level_since = lvl[cid][1], lvl[cid][2]
         if cid in own:
             owner_id, owner_since = own[cid][1], own[cid][2]
+        clock_from = day_of(level_since)
+        if history:
+            # The level clock as it stood then, from the level history up to the day's
+            # end (domain.clocks), as the desk keeps it: a bounce restarts nothing.
+            changes = lvl.get(cid, [])
+            if changes:
+                level = changes[-1][1]
+            first_level = changes[0][0] if changes else level
+            entries = [LevelEntry(day_of(at), to) for _, to, at in changes]
+            if first_level:
+                entries.insert(0, LevelEntry(day_of(created), first_level))
+            clock_from = level_clock_start(entries, day_of(owner_since))
         back = [t for t in (handed.get(cid), visits.get(cid)) if t is not None]
         # Untouched since the day: its stored status (active, at risk, marketing) held then.
         lost = (
@@ -282,7 +295,7 @@ def _states_at(
         )
         hist = HistoryAt(
             level=level,
-            level_since=day_of(level_since),
+            level_since=clock_from,
             owner_since=day_of(owner_since),
             last_real_contact=day_of(max(contacts)),
             created=day_of(created),
@@ -407,7 +420,9 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
                 cancelled=c.status == "cancelled" and c.done_at < d1,
             )
             for c in cbs
-            if c.due_at < d1
+            # Due by the day's end, or done in the period ahead of a later due date (an
+            # early call is still a call made, and may be the day's upgrade).
+            if c.due_at < d1 or (c.status == "done" and d0 <= c.done_at < d1)
         ]
         pipe, lists = _states_at(s, ctx, levels, staff, day, d1)
         w0, _ = ctx.day_range_utc(window_from)

@@ -195,7 +195,7 @@ class LevelChange(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", index=True)
     from_level: str | None = Field(default=None, max_length=10)
     to_level: str = Field(max_length=10)
-    at: datetime
+    at: datetime = Field(index=True)  # a past day's report reads who changed after it
     by_id: int | None = Field(default=None, foreign_key="staff.id")
     source: str = Field(max_length=16)  # reception | callback | manual | escalation
 
@@ -209,7 +209,7 @@ class OwnershipChange(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", index=True)
     from_owner_id: int | None = Field(default=None, foreign_key="staff.id")
     to_owner_id: int = Field(foreign_key="staff.id")
-    at: datetime
+    at: datetime = Field(index=True)  # a past day's report reads who changed after it
     by_id: int | None = Field(default=None, foreign_key="staff.id")
     reason: str = Field(max_length=200)
 

@@ -37,6 +37,10 @@ PYTHON_STEPS: dict[int, dict[str, str]] = {
         "sqlite": "deskterm.storage.audit_chain:chain_existing_sqlite",
         "postgresql": "deskterm.storage.audit_chain:chain_existing_postgresql",
     },
+    6: {
+        "sqlite": "deskterm.storage.level_clock_repair:repair_sqlite",
+        "postgresql": "deskterm.storage.level_clock_repair:repair_postgresql",
+    },
 }
 
 
