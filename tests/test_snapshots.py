@@ -1,4 +1,5 @@
-"""Snapshots of each screen, in both languages, at 100x30 and 160x45 (pytest-textual-snapshot).
+"""Snapshots of each screen, in both languages, at 100x30 and 160x45 (pytest-textual-snapshot);
+the Reception also at 80x24 and 240x67.
 
 The demo sample on its own "today" and a fixed clock make them repeatable; update
 after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-update``.
@@ -166,5 +167,17 @@ def test_manager_tab_snapshot(tab, lang, snap_compare, tmp_path):
             terminal_size=(160, 45),
             run_before=_then_layout(_manager_tab(tab, MANAGER_TABS[tab])),
         )
+    finally:
+        ctx.db.close()
+
+
+# A shop's smallest terminal and its largest monitor: the receptionist's screen.
+@pytest.mark.parametrize("size", [(80, 24), (240, 67)], ids=["80x24", "240x67"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_reception_snapshot_small_and_large(lang, size, snap_compare, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        assert snap_compare(app, terminal_size=size, run_before=_then_layout(_reception))
     finally:
         ctx.db.close()

@@ -352,7 +352,6 @@ MESSAGES: dict[str, str] = {
     "This phone belongs to {name}.": "此电话属于 {name}。",
     "Edit": "编辑",
     "Edit customer — {name}": "编辑客户 — {name}",
-    "Done (free again)": "接待完毕",
     "Reasons are no_contact or lost.": "原因类别只能是 no_contact(未留档)或 lost(战败)。",
     "There is no lost request for this customer.": "此客户没有战败申请。",
     "Hand over to someone else.": "请移交给其他人。",
@@ -745,4 +744,7 @@ MESSAGES: dict[str, str] = {
     "Undo the last action ({what}: {name})?": "撤销上一步操作({what}:{name})?",
     "{name} checked in.": "{name} 已签到。",
     "{name} receives it (not counted).": "{name} 接待(不计轮次)。",
+    # helper layout (issue 16): screen sizes, the showroom board
+    "Here for": "在店",
+    "Done (free)": "接待完毕",
 }
