@@ -51,6 +51,12 @@ class BoardTable(DataTable):
 
     chosen: bool = False
 
+    class Resized(Message):
+        """The board got another size: its rows' height follows."""
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.post_message(self.Resized())
+
     def action_cursor_up(self) -> None:
         super().action_cursor_up()
         self.chosen = True
@@ -189,9 +195,8 @@ class ReceptionScreen(DeskScreen):
         self.board, self.arrivals = message.board, message.arrivals
         self._show()
 
-    def on_resize(self, _event: events.Resize) -> None:
-        # (DeskScreen.on_resize runs too: the size classes.)
-        self.call_after_refresh(self._show)  # the rows' height follows the board's
+    def on_board_table_resized(self, _message: BoardTable.Resized) -> None:
+        self._show()  # the rows' height follows the board's
 
     def _row_height(self, table: DataTable, rows: int) -> int:
         """Board rows spread over the board's height (up to 3 lines), scrolling never."""
