@@ -747,4 +747,13 @@ MESSAGES: dict[str, str] = {
     # helper layout (issue 16): screen sizes, the showroom board
     "Here for": "在店",
     "Done (free)": "接待完毕",
+    "Next up": "下一位",
+    "On deck": "随后",
+    "With a customer": "接待中",
+    "min": "分钟",
+    "Away: {names}": "暂离:{names}",
+    "Quit": "退出",
+    "the rotation in large type for a screen facing the sales floor "
+    "(read-only, no sign-in: names and times only)": "大字显示销售轮值,供展厅屏幕使用"
+    "(只读,无需登录:只显示姓名和时间)",
 }
