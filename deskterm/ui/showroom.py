@@ -48,11 +48,11 @@ class BusyRow(Horizontal):
     def __init__(self, name: str, since: datetime | None, now: datetime) -> None:
         super().__init__(classes="busy-row")
         self.since = since
-        self._name = name
+        self.person = name
         self._now = now
 
     def compose(self) -> ComposeResult:
-        yield Static(self._name, classes="busy-name", markup=False)
+        yield Static(self.person, classes="busy-name", markup=False)
         yield Digits(str(minutes_since(self.since, self._now)), classes="busy-minutes")
         yield Static(_("min"), classes="busy-unit", markup=False)
 
