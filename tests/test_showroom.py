@@ -30,6 +30,13 @@ def _events(ctx) -> int:
 
 
 @pytest.fixture
+def crash_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "crash"
+    monkeypatch.setenv("DESKTERM_CRASH_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def floor(ctx, team):
     """王伟 and Li Na checked in, in that order."""
     rotation.check_in(ctx, team.wang)
@@ -122,6 +129,31 @@ async def test_a_lost_database_is_one_steady_banner_and_goes_when_back(floor, di
         await wait_for(pilot, lambda: not app.screen.query(DatabaseLostBanner))
         await wait_for(pilot, lambda: "Li Na" in _text(app, "#next-name"))
         assert app.is_running
+
+
+async def test_a_bug_in_a_reload_is_reported_once_and_the_display_goes_on(
+    floor, display, monkeypatch, crash_dir
+):
+    app = ShowroomApp(display)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "王伟" in _text(app, "#next-name"))
+
+        def bug(*_a, **_k):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(showroom, "showroom_board", bug)
+        rotation.walk_in(floor)  # a change: the display reloads, and fails
+        await wait_for(pilot, lambda: bool(app._notifications))
+        rotation.done(floor, floor_member(floor, "王伟"))  # another change, the same bug
+        await pilot.pause(1.2)
+        said = [n.message for n in app._notifications]
+        assert len(said) == 1 and "Something went wrong (RuntimeError: a bug)" in said[0]
+        assert len(list(crash_dir.iterdir())) == 1
+        assert app.is_running and "王伟" in _text(app, "#next-name")
+
+
+def floor_member(ctx, name: str) -> int:
+    return next(m.salesperson_id for m in rotation.get_board(ctx).members if m.name == name)
 
 
 def test_the_command_line_has_the_board():

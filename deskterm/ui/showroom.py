@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Digits, Label, Static
 from textual.worker import Worker, WorkerState
 
-from deskterm.crash import one_line, write_report
+from deskterm.crash import mask_secrets, one_line, write_report
 from deskterm.domain.rotation import AWAY_LABELS
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
@@ -84,6 +84,7 @@ class ShowroomApp(App[None]):
         self.view: ShowroomView | None = None
         self.seen_version: int | None = None
         self.failing = False
+        self.reported: set[str] = set()  # the bugs already reported (one line each)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="title-bar"):
@@ -137,20 +138,25 @@ class ShowroomApp(App[None]):
         self.post_message(self.Loaded(view))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A bug in a reload: one line and a report; the display goes on showing."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            report = write_report(error, where="deskterm board")
-            self.notify(
-                _(
-                    "Something went wrong ({error}). A report was written to {path}.",
-                    error=one_line(error),
-                    path=str(report),
-                ),
-                severity="error",
-                timeout=30,
-                markup=False,
+        """A bug in a reload: one line and a report, once per error (the display looks
+        twice a second, all day); the last floor stays on screen."""
+        if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        line = one_line(error)
+        if line in self.reported:
+            return
+        self.reported.add(line)
+        report = write_report(error, where="deskterm board")
+        if report is None:
+            text = _("Something went wrong ({error}); no report could be written.", error=line)
+        else:
+            text = _(
+                "Something went wrong ({error}). A report was written to {path}.",
+                error=line,
+                path=mask_secrets(str(report)),
             )
+        self.notify(text, severity="error", timeout=30, markup=False)
 
     def _database_lost(self, lost: bool) -> None:
         banners = self.screen.query(DatabaseLostBanner)
