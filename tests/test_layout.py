@@ -24,7 +24,7 @@ SCREENS = {
     "manager": (_manager, ("#team",)),
 }
 # Visible without scrolling sideways, at every size: what the receptionist reads.
-RECEPTION_KEY_COLUMNS = {"#board": 4, "#arrivals": 5}  # the first n columns
+RECEPTION_KEY_COLUMNS = {"#board": 5, "#arrivals": 6}  # the first n columns
 
 
 def _text_width(value: object) -> int:
@@ -103,6 +103,25 @@ def reception_problems(screen) -> list[str]:
     if shown[:6] != ["n", "r", "d", "s", "b", "u"]:
         problems.append(f"reception footer: {shown}")
     return problems
+
+
+# Around the width where the arrivals move beside the board.
+BETWEEN = [(120, 40), (139, 40), (140, 40)]
+
+
+@pytest.mark.parametrize("size", BETWEEN, ids=[f"{w}x{h}" for w, h in BETWEEN])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_reception_keeps_its_columns_where_the_layout_switches(lang, size, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        async with app.run_test(size=size) as pilot:
+            await _reception(pilot)
+            await pilot.pause(0.1)
+            assert ("-narrow" in app.screen.classes) is (size[0] < 140)
+            assert not reception_problems(app.screen)
+    finally:
+        ctx.db.close()
 
 
 async def test_the_footer_shows_more_keys_as_the_desk_widens(tmp_path):

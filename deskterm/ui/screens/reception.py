@@ -89,9 +89,11 @@ class BoardTable(DataTable):
 class ReceptionScreen(DeskScreen):
     """The receptionist's screen."""
 
-    #: -narrow (under 120 columns): the arrivals below the board, both keep every column;
+    #: -narrow (under 140 columns): the arrivals below the board, both keep every column
+    #: (side by side, the arrivals' six columns need ~75 in Chinese, the board ~55);
     #: -short (under 30 lines): a one-line next-up banner.
     CSS_PATH = "reception.tcss"
+    NARROW_BELOW = 140
     #: The Footer's order: what a receptionist presses most, first (the rest: Ctrl+P).
     FOOTER_FIRST = ("n", "r", "d", "s", "b", "u", "f", "i", "o", "x", "p")
 
