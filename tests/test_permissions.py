@@ -24,7 +24,7 @@ from deskterm.services import (
     setup,
 )
 from deskterm.services.context import Context
-from deskterm.services.permissions import OPEN_DESK, SYSTEM, PermissionDenied, may
+from deskterm.services.permissions import DISPLAY, OPEN_DESK, SYSTEM, PermissionDenied, may
 
 ROLES: tuple[str | None, ...] = (
     "receptionist",
@@ -35,6 +35,7 @@ ROLES: tuple[str | None, ...] = (
     None,
     OPEN_DESK,
     SYSTEM,
+    DISPLAY,
 )
 
 # Written from the README's role table: who may do what (SYSTEM: the command line and
@@ -61,6 +62,8 @@ EXPECTED: dict[str, set[str | None]] = {
     "export": MANAGERS,
     "audit": MANAGERS,
     "system": {SYSTEM},
+    # the showroom display (`deskterm board`): anyone signed in, and the display itself
+    "display": EVERYONE_SIGNED_IN | {DISPLAY},
 }
 # The few things anyone may call, signed in or not: the sign-in screen's needs.
 PUBLIC_FUNCTIONS = {

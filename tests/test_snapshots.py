@@ -1,4 +1,5 @@
-"""Snapshots of each screen, in both languages, at 100x30 and 160x45 (pytest-textual-snapshot).
+"""Snapshots of each screen, in both languages, at 100x30 and 160x45 (pytest-textual-snapshot);
+the Reception and the showroom display also at 80x24 and 240x67.
 
 The demo sample on its own "today" and a fixed clock make them repeatable; update
 after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-update``.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from deskterm.i18n import set_language
 from deskterm.ui.app import create_app
+from deskterm.ui.showroom import ShowroomApp
 from tests.ui_helpers import demo_ctx, settle, wait_for
 
 
@@ -166,5 +169,37 @@ def test_manager_tab_snapshot(tab, lang, snap_compare, tmp_path):
             terminal_size=(160, 45),
             run_before=_then_layout(_manager_tab(tab, MANAGER_TABS[tab])),
         )
+    finally:
+        ctx.db.close()
+
+
+# A shop's smallest terminal and its largest monitor: the receptionist's screen.
+@pytest.mark.parametrize("size", [(80, 24), (240, 67)], ids=["80x24", "240x67"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_reception_snapshot_small_and_large(lang, size, snap_compare, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        assert snap_compare(app, terminal_size=size, run_before=_then_layout(_reception))
+    finally:
+        ctx.db.close()
+
+
+async def _board_display(pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: str(app.query_one("#next-name").render()).strip() != "")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(
+    "size", [(80, 24), (100, 30), (160, 45), (240, 67)], ids=["80x24", "100x30", "160x45", "240x67"]
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_board_display_snapshot(lang, size, snap_compare, tmp_path):
+    """`deskterm board` on the demo's morning: next up, on deck, three with a customer."""
+    ctx = demo_ctx(tmp_path)
+    try:
+        set_language(lang)
+        assert snap_compare(ShowroomApp(ctx), terminal_size=size, run_before=_board_display)
     finally:
         ctx.db.close()

@@ -243,6 +243,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
 
+    sub.add_parser(
+        "board",
+        parents=[common],
+        help=_(
+            "the rotation in large type for a screen facing the sales floor "
+            "(read-only, no sign-in: names and times only)"
+        ),
+    )
+
     demo = sub.add_parser("demo", parents=[common], help=_("the demo showroom"))
     ds = demo.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     gen = ds.add_parser("generate", parents=[common], help=_("write a new demo database"))
@@ -886,7 +895,21 @@ def cmd_open(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_board(args: argparse.Namespace) -> int:
+    """The showroom display: read-only, as the ``display`` pseudo-role (no PIN)."""
+    from deskterm.ui.showroom import run_board
+
+    ctx = _open(args, start_of_day=False, thorough=False)
+    try:
+        return run_board(ctx)
+    finally:
+        ctx.db.close()
+        if getattr(args, "demo", False) and ctx.db.path is not None:
+            shutil.rmtree(ctx.db.path.parent, ignore_errors=True)
+
+
 COMMANDS = {
+    "board": cmd_board,
     "report": cmd_report,
     "staff": cmd_staff,
     "backup": cmd_backup,

@@ -351,7 +351,6 @@ MESSAGES: dict[str, str] = {
     "This phone belongs to {name}.": "此电话属于 {name}。",
     "Edit": "编辑",
     "Edit customer — {name}": "编辑客户 — {name}",
-    "Done (free again)": "接待完毕",
     "Reasons are no_contact or lost.": "原因类别只能是 no_contact(未留档)或 lost(战败)。",
     "There is no lost request for this customer.": "此客户没有战败申请。",
     "Hand over to someone else.": "请移交给其他人。",
@@ -761,4 +760,16 @@ MESSAGES: dict[str, str] = {
     "{key} is already used on that screen; {id} cannot have it.": "{key} 在该界面已被占用;{id} 不能使用它。",
     "{key} is already the key of {other}; {id} cannot have it too.": "{key} 已是 {other} 的按键;{id} 不能再使用它。",
     "The shop's keys: {problem}": "门店按键设置:{problem}",
+    # helper layout (issue 16): screen sizes, the showroom board
+    "Here for": "在店",
+    "Done (free)": "接待完毕",
+    "Next up": "下一位",
+    "On deck": "随后",
+    "With a customer": "接待中",
+    "min": "分钟",
+    "Away: {names}": "暂离:{names}",
+    "Quit": "退出",
+    "the rotation in large type for a screen facing the sales floor "
+    "(read-only, no sign-in: names and times only)": "大字显示销售轮值,供展厅屏幕使用"
+    "(只读,无需登录:只显示姓名和时间)",
 }

@@ -20,16 +20,20 @@ from deskterm.services.context import Context
 SYSTEM = "system"
 #: Pseudo-role of the app on a shop that chose ``auth.mode=open``: what the manager may.
 OPEN_DESK = "open"
+#: Pseudo-role of ``deskterm board``, the showroom display: it may read the rotation's
+#: names and times and nothing else (no customer, no change), so it needs no PIN.
+DISPLAY = "display"
 
 #: What each role may do. "system" is a permission only the SYSTEM pseudo-role has
 #: (start of day, health checks, the automatic backup).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "receptionist": frozenset({"rotation", "reception"}),
-    "salesperson": frozenset({"rotation", "reception", "callbacks", "customers"}),
-    "marketing": frozenset({"marketing", "customers"}),
-    "care": frozenset({"care", "customers"}),
+    "receptionist": frozenset({"rotation", "reception", "display"}),
+    "salesperson": frozenset({"rotation", "reception", "callbacks", "customers", "display"}),
+    "marketing": frozenset({"marketing", "customers", "display"}),
+    "care": frozenset({"care", "customers", "display"}),
     "manager": frozenset(
         {
+            "display",
             "rotation",
             "reception",
             "callbacks",
@@ -43,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
 }
+ROLE_PERMISSIONS[DISPLAY] = frozenset({"display"})
 ROLE_PERMISSIONS[OPEN_DESK] = ROLE_PERMISSIONS["manager"]
 ROLE_PERMISSIONS[SYSTEM] = ROLE_PERMISSIONS["manager"] | {"system"}
 

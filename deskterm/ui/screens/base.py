@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.screen import Screen
 
 from deskterm.domain.levels import Levels
@@ -19,11 +19,27 @@ from deskterm.ui.screens.dialogs import PickScreen
 
 
 class DeskScreen(WorkerBoundary, Screen[None]):
-    """A screen of the deskterm app."""
+    """A screen of the deskterm app.
+
+    Textual has no media queries: the screen carries ``-narrow`` under
+    ``NARROW_BELOW`` columns and ``-short`` under ``SHORT_BELOW`` lines, for its CSS
+    to lay out a small desk's terminal differently (panes stacked, not side by side).
+    """
+
+    NARROW_BELOW = 120
+    SHORT_BELOW = 30
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit_layout()
+
+    def _fit_layout(self) -> None:
+        """Toggle the size classes the screen's CSS reads."""
+        self.set_class(self.size.width < self.NARROW_BELOW, "-narrow")
+        self.set_class(self.size.height < self.SHORT_BELOW, "-short")
 
     @property
     def ctx(self) -> Context:

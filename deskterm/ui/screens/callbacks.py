@@ -198,16 +198,16 @@ class MyCallbacksScreen(DeskScreen):
 
     def on_mount(self) -> None:
         calls = self.query_one("#calls", DataTable)
-        for label, width in (
-            (_("Customer"), 14),
-            (_("Phone"), 13),
-            (_("Level"), 8),
-            (_("Due"), 12),
-            (_("Last contact"), 10),
-            (_("Escalation in"), 16),
-            (_("Last note"), 40),
+        for label in (
+            _("Customer"),
+            _("Phone"),
+            _("Level"),
+            _("Due"),
+            _("Last contact"),
+            _("Escalation in"),
+            _("Last note"),
         ):
-            calls.add_column(label, width=width)  # fixed: stable whatever the data order
+            calls.add_column(label)  # as wide as the widest cell: nothing cut
         # Ask once, when the screen is first shown; resuming only refreshes.
         self.call_after_refresh(self.action_who)
 

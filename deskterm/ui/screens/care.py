@@ -43,15 +43,15 @@ class CareScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#care-calls", DataTable)
-        for label, width in (
-            (_("Customer"), 14),
-            (_("Phone"), 13),
-            (_("Model"), 14),
-            (_("Won"), 10),
-            (_("Due"), 12),
-            (_("Call no."), 8),
+        for label in (
+            _("Customer"),
+            _("Phone"),
+            _("Model"),
+            _("Won"),
+            _("Due"),
+            _("Call no."),
         ):
-            table.add_column(label, width=width)
+            table.add_column(label)  # as wide as the widest cell: nothing cut
         self.call_after_refresh(self.action_who)
 
     def on_screen_resume(self) -> None:

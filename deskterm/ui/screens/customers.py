@@ -41,6 +41,8 @@ LEVEL_SOURCES = {
 class CustomersScreen(DeskScreen):
     """Search customers; Enter shows the whole history."""
 
+    CSS_PATH = "customers.tcss"  # -narrow: the history below the results
+
     BINDINGS = [
         Binding("slash", "focus_search", N_("Search"), id="customers.search"),
         Binding("e", "edit", N_("Edit"), id="customers.edit"),
@@ -58,7 +60,7 @@ class CustomersScreen(DeskScreen):
             max_length=customers.SEARCH_MAX,
         )
         yield Static("", id="err-search", classes="field-error search-note", markup=False)
-        with Horizontal():
+        with Horizontal(id="panes"):
             with Vertical(id="results-pane"):
                 yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
             with Vertical(id="timeline-pane"):

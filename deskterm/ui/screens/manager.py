@@ -172,14 +172,14 @@ class ManagerScreen(DeskScreen):
             _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES]
         )
         audit = self.query_one("#audit", DataTable)
-        for label, width in (
-            (_("When"), 16),
-            (_("Who"), 10),
-            (_("Action"), 18),
-            (_("What"), 14),
-            (_("Change"), 80),
+        for label in (
+            _("When"),
+            _("Who"),
+            _("Action"),
+            _("What"),
+            _("Change"),
         ):
-            audit.add_column(label, width=width)
+            audit.add_column(label)  # as wide as the widest cell: nothing cut
         self.query_one("#coaching", DataTable).add_columns(
             _("Salesperson"),
             _("Month"),
@@ -363,23 +363,23 @@ class ManagerScreen(DeskScreen):
         table = self.query_one("#team", DataTable)
         levels = data["levels"]
         if not table.columns:
-            headers: list[tuple[str | Text, int]] = [
-                (_("Salesperson"), 12),
-                (_("Receptions"), 10),
-                *[(plain(self.level_name(lv)), 6) for lv in levels],
-                (_("Due"), 5),
-                (_("Done"), 5),
-                (_("Overdue"), 8),
-                (_("At risk"), 8),
-                (_("Tomorrow"), 9),
-                (_("Upgrades"), 8),
-                (_("Won"), 4),
-                (_("Conversion (contact)"), 20),
-                (_("Form"), 6),
-                (_("Contact"), 7),
+            headers: list[str | Text] = [
+                _("Salesperson"),
+                _("Receptions"),
+                *[plain(self.level_name(lv)) for lv in levels],
+                _("Due"),
+                _("Done"),
+                _("Overdue"),
+                _("At risk"),
+                _("Tomorrow"),
+                _("Upgrades"),
+                _("Won"),
+                _("Conversion (contact)"),
+                _("Form"),
+                _("Contact"),
             ]
-            for label, width in headers:
-                table.add_column(label, width=width)
+            for label in headers:
+                table.add_column(label)  # as wide as the widest cell: nothing cut
         tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
         at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
         people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"], p["name"]))

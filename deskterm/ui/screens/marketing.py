@@ -51,17 +51,17 @@ class MarketingScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#pool", DataTable)
-        for label, width in (
-            (_("Customer"), 14),
-            (_("Phone"), 13),
-            (_("Level"), 8),
-            (_("Why in the pool"), 22),
-            (_("In pool since"), 13),
-            (_("Last contact"), 10),
-            (_("Contacts"), 8),
-            (_("Handed back"), 11),
+        for label in (
+            _("Customer"),
+            _("Phone"),
+            _("Level"),
+            _("Why in the pool"),
+            _("In pool since"),
+            _("Last contact"),
+            _("Contacts"),
+            _("Handed back"),
         ):
-            table.add_column(label, width=width)
+            table.add_column(label)  # as wide as the widest cell: nothing cut
         table.focus()  # the list is the work; / searches
 
     def on_screen_resume(self) -> None:

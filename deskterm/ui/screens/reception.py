@@ -33,6 +33,7 @@ from deskterm.services.rotation import Arrival, BoardView, MemberView
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
 from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
+from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -49,6 +50,12 @@ class BoardTable(DataTable):
     """
 
     chosen: bool = False
+
+    class Resized(Message):
+        """The board got another size: its rows' height follows."""
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.post_message(self.Resized())
 
     def action_cursor_up(self) -> None:
         super().action_cursor_up()
@@ -82,12 +89,20 @@ class BoardTable(DataTable):
 class ReceptionScreen(DeskScreen):
     """The receptionist's screen."""
 
+    #: -narrow (under 140 columns): the arrivals below the board, both keep every column
+    #: (side by side, the arrivals' six columns need ~75 in Chinese, the board ~55);
+    #: -short (under 30 lines): a one-line next-up banner.
+    CSS_PATH = "reception.tcss"
+    NARROW_BELOW = 140
+    #: The Footer's order: what a receptionist presses most, first (the rest: Ctrl+P).
+    FOOTER_FIRST = ("n", "r", "d", "s", "b", "u", "f", "i", "o", "x", "p")
+
     BINDINGS = [
         Binding("n", "walk_in", N_("Walk-in"), id="reception.walk_in"),
         Binding("r", "returning", N_("Returning"), id="reception.returning"),
         Binding("x", "uncounted", N_("Not counted"), id="reception.uncounted"),
         Binding("p", "remote", N_("Phone/online"), id="reception.remote"),
-        Binding("d", "done", N_("Done (free again)"), id="reception.done"),
+        Binding("d", "done", N_("Done (free)"), id="reception.done"),
         Binding("b", "break_back", N_("Break/back"), id="reception.break"),
         Binding("s", "skip", N_("Skip"), id="reception.skip"),
         Binding("u", "undo", N_("Undo"), id="reception.undo"),
@@ -116,7 +131,7 @@ class ReceptionScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="next-up", markup=False)
-        with Horizontal():
+        with Horizontal(id="panes"):
             with Vertical(id="board-pane"):
                 yield Label(_("Rotation"), classes="pane-title", markup=False)
                 yield BoardTable(id="board", cursor_type="row", zebra_stripes=True)
@@ -127,27 +142,22 @@ class ReceptionScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        # Fixed widths: columns that never jump as rows come and go (and that render the
-        # same whatever order the rows arrived in). Double-width names fit: 16 cells = 8 汉字.
+        # Columns as wide as their widest cell (and header), so no value is ever cut: the
+        # width is the widest of all rows, the same whatever order they arrived in.
         board = self.query_one("#board", DataTable)
-        for label, width in (
-            ("#", 2),
-            (_("Salesperson"), 16),
-            (_("State"), 10),
-            (_("Since"), 8),
-            (_("Ups"), 4),
-            (_("Note"), 30),
-        ):
-            board.add_column(label, width=width)
+        for label in ("#", _("Salesperson"), _("State"), _("Since"), _("Ups"), _("Note")):
+            board.add_column(label)
         arrivals = self.query_one("#arrivals", DataTable)
-        for label, width in (
-            (_("Time"), 5),
-            (_("Channel"), 14),
-            (_("Salesperson"), 12),
-            (_("Visitor"), 14),
-            (_("Form"), 4),
+        for label in (
+            _("Time"),
+            _("Channel"),
+            _("Salesperson"),
+            _("Visitor"),
+            _("Form"),
+            _("Here for"),  # last: the columns before keep their places
         ):
-            arrivals.add_column(label, width=width)
+            arrivals.add_column(label)
+        self._fit_layout()
         self.refresh_data()
         self.set_interval(REFRESH_SECONDS, self.refresh_data)
 
@@ -185,11 +195,27 @@ class ReceptionScreen(DeskScreen):
 
     def on_reception_screen_loaded(self, message: Loaded) -> None:
         self.board, self.arrivals = message.board, message.arrivals
-        board = message.board
+        self._show()
+
+    def on_board_table_resized(self, _message: BoardTable.Resized) -> None:
+        self._show()  # the rows' height follows the board's
+
+    def _row_height(self, table: DataTable, rows: int) -> int:
+        """Board rows spread over the board's height (up to 3 lines), scrolling never."""
+        room = table.scrollable_content_region.height - 1  # the header line
+        return max(1, min(3, room // max(rows, 1)))
+
+    def _show(self) -> None:
+        """Put the last loaded board and arrivals on screen."""
+        board = self.board
+        if board is None or not self.is_attached:
+            return
         rows = []
         for m in board.members:
             state = _(STATE_LABELS[MemberState(m.state)])
-            name = ("▶ " if m.is_next else "  ") + m.name
+            # Next-up's row says so in its own colour, not only with the arrow.
+            name: object = emphasis("▶ " + m.name, "bold reverse") if m.is_next else "  " + m.name
+            since = self._since(m.busy_since)
             rows.append(
                 (
                     str(m.salesperson_id),
@@ -197,14 +223,14 @@ class ReceptionScreen(DeskScreen):
                         str(m.position),
                         name,
                         state,
-                        self._since(m.busy_since),
+                        emphasis(since, "bold") if since else since,
                         str(m.ups),
                         self._note(m),
                     ),
                 )
             )
         table = self.query_one("#board", BoardTable)
-        sync_rows(table, rows)
+        sync_rows(table, rows, height=self._row_height(table, len(rows)))
         ids = [m.salesperson_id for m in board.members]
         if self._moving in ids and not table.chosen:
             table.move_cursor(row=ids.index(self._moving), animate=False)
@@ -222,7 +248,7 @@ class ReceptionScreen(DeskScreen):
         off = ", ".join(name for _id, name in board.off_duty)
         self.query_one("#off-duty", Static).update(_("Off duty: {names}", names=off) if off else "")
         arows = []
-        for a in message.arrivals:
+        for a in self.arrivals:
             when = a.arrived_at.astimezone(self.ctx.clock.zone).strftime("%H:%M")
             kind = _(CHANNELS.get(a.channel, a.channel))
             if not a.counted and a.uncounted_kind:
@@ -233,7 +259,9 @@ class ReceptionScreen(DeskScreen):
                 kind += " · " + _("requested")
             visitor = a.customer or ("" if a.form_saved else _("(form not saved)"))
             form = "✓" if a.form_saved else ("-" if not a.counted else "✗")
-            arows.append((str(a.id), (when, kind, a.salesperson, visitor, form)))
+            # How long a visitor still in the showroom has been here (blank once they left).
+            here = "" if a.ended else self._since(a.arrived_at)
+            arows.append((str(a.id), (when, kind, a.salesperson, visitor, form, here)))
         sync_rows(self.query_one("#arrivals", DataTable), arows)
 
     # -- helpers --------------------------------------------------------------------

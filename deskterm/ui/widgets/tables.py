@@ -21,10 +21,13 @@ def _keys_in_order(table: DataTable) -> list[str]:
     ]
 
 
-def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) -> None:
+def sync_rows(
+    table: DataTable, rows: Sequence[tuple[str, Sequence[object]]], *, height: int = 1
+) -> None:
     """Make ``table`` show ``rows`` (key, cells) in that order, touching only what changed.
 
-    Every string cell is shown as plain text: names and notes are never markup.
+    Every string cell is shown as plain text: names and notes are never markup. Rows are
+    ``height`` lines tall (a board with few rows on a tall screen spreads them out).
     """
     rows = [(key, safe_cells(*cells)) for key, cells in rows]
     wanted = [key for key, _ in rows]
@@ -44,13 +47,15 @@ def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[object]]]) ->
                         # widen the column if needed, or grown text is cut off
                         table.update_cell(key, col, new, update_width=True)
             else:
-                table.add_row(*cells, key=key)
-        if _keys_in_order(table) != wanted:
-            # The order changed (the queue moved): rebuild, which is rare and small.
+                table.add_row(*cells, key=key, height=height)
+        tall = {row.height for row in table.rows.values()}
+        if _keys_in_order(table) != wanted or tall - {height}:
+            # The order (the queue moved) or the rows' height changed: rebuild, which is
+            # rare and small.
             for key in _keys_in_order(table):
                 table.remove_row(key)
             for key, cells in rows:
-                table.add_row(*cells, key=key)
+                table.add_row(*cells, key=key, height=height)
         if cursor_key in wanted:
             table.move_cursor(row=wanted.index(cursor_key), animate=False)
 

@@ -1,0 +1,144 @@
+"""Every role screen at the sizes a shop has (80x24 to a 240-column monitor), in both
+languages: no column narrower than what it shows, the Reception's key columns on
+screen without scrolling, and the Footer showing each screen's most used keys whole."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
+
+from deskterm.ui.app import create_app
+from deskterm.ui.widgets.footer import DeskFooter
+from tests.test_snapshots import _callbacks, _customers, _manager, _meeting, _reception
+from tests.ui_helpers import demo_ctx, settle
+
+SIZES = [(80, 24), (100, 30), (160, 45), (240, 67)]
+# Each screen's tables and, for the Reception, the columns that must be on screen.
+SCREENS = {
+    "reception": (_reception, ("#board", "#arrivals")),
+    "callbacks": (_callbacks, ("#calls",)),
+    "customers": (_customers, ("#results", "#timeline", "#level-history")),
+    "meeting": (_meeting, ("#people",)),
+    "manager": (_manager, ("#team",)),
+}
+# Visible without scrolling sideways, at every size: what the receptionist reads.
+RECEPTION_KEY_COLUMNS = {"#board": 5, "#arrivals": 6}  # the first n columns
+
+
+def _text_width(value: object) -> int:
+    return max((cell_len(line) for line in str(value).splitlines()), default=0)
+
+
+def column_problems(table: DataTable) -> list[str]:
+    """Columns narrower than their header or one of their cells."""
+    problems = []
+    for index, column in enumerate(table.ordered_columns):
+        room = column.get_render_width(table) - 2 * table.cell_padding
+        widest = max(
+            [_text_width(column.label)]
+            + [_text_width(table.get_row_at(r)[index]) for r in range(table.row_count)]
+        )
+        if widest > room:
+            problems.append(f"{table.id}: {column.label} needs {widest}, has {room}")
+    return problems
+
+
+def footer_keys(screen) -> list[FooterKey]:
+    return [
+        k
+        for k in screen.query_one(DeskFooter).query(FooterKey)
+        if not k.has_class("-command-palette")
+    ]
+
+
+def footer_problems(screen, width: int) -> list[str]:
+    """The Footer shows a prefix of the screen's keys in its order, each whole."""
+    footer = screen.query_one(DeskFooter)
+    shown = [k.key for k in footer_keys(screen)]
+    ordered = [b.key for b, _enabled, _tip in footer._ordered()]
+    problems = []
+    if shown != ordered[: len(shown)]:
+        problems.append(f"footer shows {shown}, not the first of {ordered}")
+    for key in footer.query(FooterKey):
+        if key.region.right > width or key.region.width < cell_len(key.description):
+            problems.append(f"footer key {key.key} {key.description!r} is cut")
+    return problems
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_every_screen_shows_whole_columns_and_its_top_keys(lang, size, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    problems: list[str] = []
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        async with app.run_test(size=size) as pilot:
+            for name, (open_screen, tables) in SCREENS.items():
+                await open_screen(pilot)
+                await settle(pilot)
+                await pilot.pause(0.1)  # the DataTables' lazy column sizing
+                screen = app.screen
+                for selector in tables:
+                    table = screen.query_one(selector, DataTable)
+                    problems += [f"{name}: {p}" for p in column_problems(table)]
+                problems += [f"{name}: {p}" for p in footer_problems(screen, size[0])]
+                if name == "reception":
+                    problems += reception_problems(screen)
+    finally:
+        ctx.db.close()
+    assert not problems
+
+
+def reception_problems(screen) -> list[str]:
+    """The Reception's key columns on screen, and its most used keys in the Footer."""
+    problems = []
+    for selector, n in RECEPTION_KEY_COLUMNS.items():
+        table = screen.query_one(selector, DataTable)
+        need = sum(c.get_render_width(table) for c in table.ordered_columns[:n])
+        if need > table.scrollable_content_region.width:
+            problems.append(f"{selector}: first {n} columns need {need}, table is {table.size}")
+    shown = [k.key for k in footer_keys(screen)]
+    if shown[:6] != ["n", "r", "d", "s", "b", "u"]:
+        problems.append(f"reception footer: {shown}")
+    return problems
+
+
+# Around the width where the arrivals move beside the board.
+BETWEEN = [(120, 40), (139, 40), (140, 40)]
+
+
+@pytest.mark.parametrize("size", BETWEEN, ids=[f"{w}x{h}" for w, h in BETWEEN])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_reception_keeps_its_columns_where_the_layout_switches(lang, size, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        async with app.run_test(size=size) as pilot:
+            await _reception(pilot)
+            await pilot.pause(0.1)
+            assert ("-narrow" in app.screen.classes) is (size[0] < 140)
+            assert not reception_problems(app.screen)
+    finally:
+        ctx.db.close()
+
+
+async def test_the_footer_shows_more_keys_as_the_desk_widens(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang="en", blink=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _reception(pilot)
+            narrow = [k.key for k in footer_keys(app.screen)]
+            # the keys a receptionist reported missing at 100 columns
+            assert {"s", "u", "i", "f"} <= set(narrow)
+            await pilot.resize_terminal(240, 67)
+            await settle(pilot)
+            await pilot.pause(0.1)
+            wide = [k.key for k in footer_keys(app.screen)]
+            assert wide[: len(narrow)] == narrow and len(wide) > len(narrow)
+            assert "f2" in wide  # the screens' keys once there is room
+            assert "-narrow" not in app.screen.classes
+    finally:
+        ctx.db.close()
