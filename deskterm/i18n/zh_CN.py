@@ -761,4 +761,8 @@ MESSAGES: dict[str, str] = {
     "{key} is already used on that screen; {id} cannot have it.": "{key} 在该界面已被占用;{id} 不能使用它。",
     "{key} is already the key of {other}; {id} cannot have it too.": "{key} 已是 {other} 的按键;{id} 不能再使用它。",
     "The shop's keys: {problem}": "门店按键设置:{problem}",
+    # helper offline (issue 17): the browser desk's own page
+    "Start": "开始",
+    "The desk has closed.": "前台已关闭。",
+    "Open it again": "重新打开",
 }
