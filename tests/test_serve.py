@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from textual.widgets import Label, OptionList, Static
 
 from deskterm.cli.main import main
 from deskterm.errors import RuleViolation
@@ -52,7 +53,7 @@ def test_from_a_browser_nothing_is_allowed_before_a_sign_in_with_a_pin_set_at_th
     ctx.remote = True
     assert auth.pins_required(ctx)  # even on an open desk (the fixture's setting)
     assert not may(ctx, "rotation") and not may(ctx, "reception")
-    with pytest.raises(RuleViolation, match="choose it at the shop PC"):
+    with pytest.raises(RuleViolation, match="ask the manager to set one at the shop PC"):
         auth.sign_in(ctx, team.wang, "2468")
     assert not auth.has_pin(ctx, team.wang)  # nobody chose Wang's PIN from the web
     with pytest.raises(PermissionDenied):
@@ -76,6 +77,36 @@ async def test_the_browser_app_opens_on_the_sign_in_even_on_an_open_desk(ctx):
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "remote" in app.screen.classes
+
+
+async def test_in_a_browser_the_sign_in_says_a_pin_is_set_at_the_shop_pc_and_does_so(ctx):
+    # It used to say "the PIN you type now becomes yours", then refuse that very PIN.
+    boss = setup.add_staff(ctx, "Boss", "manager").id
+    auth.set_pin(ctx, boss, "2468")
+    wang = setup.add_staff(ctx, "王伟", "salesperson").id
+    ctx.remote = True
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        people = screen.query_one("#people", OptionList)
+        people.highlighted = next(
+            i for i in range(people.option_count) if people.get_option_at_index(i).id == str(wang)
+        )
+        await pilot.press("enter")
+        hint = screen.query_one("#pin-hint", Label)
+        await wait_for(pilot, lambda: "ask the manager" in str(hint.render()))
+        told = str(hint.render())
+        assert "No PIN yet: ask the manager to set one at the shop PC" in told
+        assert "becomes your PIN" not in told
+        # Typing a PIN anyway is refused in the same words, and chooses nothing.
+        await pilot.press(*"1357", "enter")
+        error = screen.query_one("#err-pin", Static)
+        await wait_for(pilot, lambda: "ask the manager" in str(error.render()))
+        assert str(error.render()).endswith(told)  # after the error mark
+        assert app.actor is None and isinstance(app.screen, SignInScreen)
+    assert not auth.has_pin(ctx, wang)
 
 
 def test_serve_refuses_what_it_cannot_serve_safely(tmp_path, capsys):
