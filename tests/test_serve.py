@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from textual.widgets import Label, OptionList, Static
 
 from deskterm.cli.main import main
 from deskterm.errors import RuleViolation
+from deskterm.i18n import set_language
 from deskterm.services import auth, rotation, setup
 from deskterm.services.permissions import PermissionDenied, may
 from deskterm.ui.app import create_app
@@ -25,13 +31,29 @@ from deskterm.ui.screens.signin import SignInScreen
 from tests.ui_helpers import settle, wait_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _need_chromium() -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium (.ci/run installs it)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
 
 
 def test_from_a_browser_nothing_is_allowed_before_a_sign_in_with_a_pin_set_at_the_shop(ctx, team):
     ctx.remote = True
     assert auth.pins_required(ctx)  # even on an open desk (the fixture's setting)
     assert not may(ctx, "rotation") and not may(ctx, "reception")
-    with pytest.raises(RuleViolation, match="choose it at the shop PC"):
+    with pytest.raises(RuleViolation, match="ask the manager to set one at the shop PC"):
         auth.sign_in(ctx, team.wang, "2468")
     assert not auth.has_pin(ctx, team.wang)  # nobody chose Wang's PIN from the web
     with pytest.raises(PermissionDenied):
@@ -55,6 +77,36 @@ async def test_the_browser_app_opens_on_the_sign_in_even_on_an_open_desk(ctx):
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "remote" in app.screen.classes
+
+
+async def test_in_a_browser_the_sign_in_says_a_pin_is_set_at_the_shop_pc_and_does_so(ctx):
+    # It used to say "the PIN you type now becomes yours", then refuse that very PIN.
+    boss = setup.add_staff(ctx, "Boss", "manager").id
+    auth.set_pin(ctx, boss, "2468")
+    wang = setup.add_staff(ctx, "王伟", "salesperson").id
+    ctx.remote = True
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        people = screen.query_one("#people", OptionList)
+        people.highlighted = next(
+            i for i in range(people.option_count) if people.get_option_at_index(i).id == str(wang)
+        )
+        await pilot.press("enter")
+        hint = screen.query_one("#pin-hint", Label)
+        await wait_for(pilot, lambda: "ask the manager" in str(hint.render()))
+        told = str(hint.render())
+        assert "No PIN yet: ask the manager to set one at the shop PC" in told
+        assert "becomes your PIN" not in told
+        # Typing a PIN anyway is refused in the same words, and chooses nothing.
+        await pilot.press(*"1357", "enter")
+        error = screen.query_one("#err-pin", Static)
+        await wait_for(pilot, lambda: "ask the manager" in str(error.render()))
+        assert str(error.render()).endswith(told)  # after the error mark
+        assert app.actor is None and isinstance(app.screen, SignInScreen)
+    assert not auth.has_pin(ctx, wang)
 
 
 def test_serve_refuses_what_it_cannot_serve_safely(tmp_path, capsys):
@@ -113,10 +165,7 @@ def served(tmp_path):
 
 
 def test_headless_chromium_signs_in_and_sees_the_reception_screen(served, tmp_path):
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Chromium (.ci/run installs it)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    _need_chromium()
     from playwright.sync_api import sync_playwright
 
     received: list[str] = []
@@ -134,18 +183,7 @@ def test_headless_chromium_signs_in_and_sees_the_reception_screen(served, tmp_pa
             page.wait_for_timeout(100)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.on(
@@ -288,3 +326,145 @@ async def test_a_browser_desk_someone_signed_in_to_stays_open(ctx, monkeypatch):
         monkeypatch.setattr(app_module, "REMOTE_SIGN_IN_SECONDS", 0.3)
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: app.return_code is not None)
+
+
+# -- the page asks for nothing outside the shop PC -------------------------------------------
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+class _Addresses(HTMLParser):
+    """Every address a page would make a browser fetch: src/href, CSS url() and @import."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self._style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "poster", "data", "action") and value:
+                self.urls.append(value)
+            elif name == "style" and value:
+                self.urls += _css_addresses(value)
+        self._style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._style:
+            self.urls += _css_addresses(data)
+
+
+def _css_addresses(css: str) -> list[str]:
+    found = re.findall(r"""url\(\s*['"]?([^'")\s]+)""", css)
+    found += re.findall(r"""@import\s+['"]([^'"]+)""", css)
+    return found
+
+
+def _outside(url: str, server: str) -> bool:
+    """Whether fetching ``url`` from the page at ``server`` would leave that server."""
+    full = urljoin(server, url)
+    parts = urlsplit(full)
+    if parts.scheme in ("data", "blob"):
+        return False
+    return parts.scheme not in ("http", "https") or parts.netloc != urlsplit(server).netloc
+
+
+async def test_the_page_references_nothing_outside_the_server_and_all_it_needs_is_there():
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from deskterm.cli.serve import DeskServer
+
+    # Listening on every address, as on a shop network: the page must still name no host.
+    server = DeskServer(FAKE_DESK, host="0.0.0.0", port=1)
+    client = TestClient(TestServer(await server._make_app()))
+    await client.start_server()
+    try:
+        response = await client.get("/?fontsize=18")
+        assert response.status == 200
+        page = await response.text()
+        base = str(client.make_url("/"))
+        parser = _Addresses()
+        parser.feed(page)
+        # What the browser loads before the desk starts: script, stylesheet, font.
+        wanted = {urlsplit(u).path.rsplit("/", 1)[-1] for u in parser.urls}
+        assert {"textual.js", "xterm.css", "RobotoMono-VariableFont_wght.ttf"} <= wanted
+        assert not [u for u in parser.urls if _outside(u, base)], parser.urls
+        assert "://" not in page and "0.0.0.0" not in page  # no address written out at all
+        assert 'data-font-size="18"' in page
+        for url in set(parser.urls):  # each one is served, and a stylesheet asks for no more
+            got = await client.get(urlsplit(urljoin(base, url)).path)
+            assert got.status == 200, url
+            if url.endswith(".css"):
+                css = await got.text()
+                assert not [u for u in _css_addresses(css) if _outside(u, urljoin(base, url))]
+        # The page's own few words are in the shop's language (conftest resets it).
+        set_language("zh")
+        page = await (await client.get("/")).text()
+        assert 'lang="zh-Hans"' in page and "重新打开" in page
+    finally:
+        await client.close()
+
+
+def test_the_old_page_would_fail_the_check():
+    """The check above finds what textual-serve's own page asks for (a public font host)."""
+    import textual_serve
+
+    old = Path(textual_serve.__file__).parent / "templates" / "app_index.html"
+    parser = _Addresses()
+    parser.feed(old.read_text(encoding="utf-8"))
+    assert [u for u in parser.urls if _outside(u, "http://localhost:8000/")] == [
+        "https://fonts.googleapis.com/css?family=Roboto%20Mono"
+    ]
+
+
+def test_with_no_network_beyond_this_pc_a_browser_reaches_the_sign_in_within_5_s(served):
+    """A shop network offline or filtered: every request for another host hangs, as on a
+    network that drops them (the worst case: a refused one at least fails at once)."""
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+    received: list[str] = []
+
+    def route(route) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(route.request.url)  # and never answered
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.route("**/*", route)
+            page.on(
+                "websocket",
+                lambda ws: ws.on(
+                    "framereceived",
+                    lambda data: received.append(
+                        data if isinstance(data, str) else data.decode("utf-8", "replace")
+                    ),
+                ),
+            )
+            started = time.monotonic()
+            page.goto(served, wait_until="commit")
+            while "Sign in: choose your name" not in "".join(received):
+                if time.monotonic() - started > 5:
+                    # (No screenshot: it would wait for the fonts that never come.)
+                    raise AssertionError(
+                        f"no sign-in after 5 s; asked outside: {outside}; "
+                        f"last: {''.join(received)[-300:]!r}"
+                    )
+                page.wait_for_timeout(50)
+            # The page drew the desk in the font the server sent, not a fallback.
+            assert page.evaluate(
+                "[...document.fonts].some(f => f.family.replaceAll('\"', '') === 'Roboto Mono'"
+                " && f.status === 'loaded')"
+            )
+        finally:
+            browser.close()
+    assert outside == []

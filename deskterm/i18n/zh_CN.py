@@ -636,7 +636,6 @@ MESSAGES: dict[str, str] = {
     "Browser access needs the serve extra: pip install 'deskterm[serve]'.": "浏览器访问需要安装 serve 扩展:pip install 'deskterm[serve]'。",
     "Browser access needs sign-in, and nobody has a PIN yet: set one first (deskterm staff pin NAME).": "浏览器访问必须登录,但还没有人设置 PIN:请先设置(deskterm staff pin 姓名)。",
     "Listening on {host}: anyone on this network can open the sign-in page.": "正在监听 {host}:同一网络中的任何人都能打开登录页面。",
-    "No PIN yet: choose it at the shop PC first (deskterm staff pin, or sign in there once).": "还没有 PIN:请先在展厅电脑上设置(deskterm staff pin,或在那里登录一次)。",
     "Showing the first {k} of {n}: at risk first, the longest overdue first.": "显示 {n} 个中的前 {k} 个:先列有流失风险的,逾期最久的在前。",
     "deskterm restores a file, never a server that several PCs share. With every desk closed, whoever looks after the server restores a backup with: pg_restore --clean --if-exists --dbname ADDRESS BACKUP.dump": "deskterm 只恢复数据库文件,不会覆盖多台电脑共用的服务器。请在所有前台都关闭后,由服务器管理员用以下命令恢复备份:pg_restore --clean --if-exists --dbname 地址 备份.dump",
     "database file, or a postgresql:// address (default: DESKTERM_DB or the user-data folder)": "数据库文件,或 postgresql:// 地址(默认:DESKTERM_DB 或用户数据文件夹)",
@@ -772,4 +771,9 @@ MESSAGES: dict[str, str] = {
     "the rotation in large type for a screen facing the sales floor "
     "(read-only, no sign-in: names and times only)": "大字显示销售轮值,供展厅屏幕使用"
     "(只读,无需登录:只显示姓名和时间)",
+    # helper offline (issue 17): the browser desk's own page
+    "Start": "开始",
+    "The desk has closed.": "前台已关闭。",
+    "Open it again": "重新打开",
+    "No PIN yet: ask the manager to set one at the shop PC.": "还没有 PIN:请经理在展厅电脑上为您设置。",
 }

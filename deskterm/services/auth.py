@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, select
 
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
+from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PUBLIC, permission
 from deskterm.services.setup import get_settings
@@ -119,6 +120,11 @@ def has_pin(ctx: Context, staff_id: int) -> bool:
         return person is not None and person.pin_hash is not None
 
 
+#: What a person without a PIN is told in a browser, on the sign-in screen and when they
+#: type a PIN anyway: there a PIN is only ever set at the shop PC.
+NO_PIN_FROM_A_BROWSER = N_("No PIN yet: ask the manager to set one at the shop PC.")
+
+
 def real_now() -> datetime:
     """The lock-out's clock: the real one, never the shop's settable clock
     (DESKTERM_NOW, a demo's fixed day), which would stop or rewind the wait."""
@@ -135,7 +141,8 @@ def _refuse_if_locked(locked: datetime | None, now: datetime) -> None:
 def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     """Check the PIN; on success the context acts as this person from now on.
 
-    Someone without a PIN yet chooses it here (the first sign-in). After
+    At the shop PC someone without a PIN yet chooses it here (the first sign-in); from
+    a browser they are refused (``NO_PIN_FROM_A_BROWSER``). After
     ``FREE_TRIES`` wrong PINs in a row, each further try waits longer (30 s, 60 s, …
     up to 15 minutes).
     """
@@ -147,11 +154,7 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     _refuse_if_locked(locked, real_now())
     if stored is None and ctx.remote:
         # Whoever reached the page first would otherwise choose this person's PIN.
-        raise RuleViolation(
-            "No PIN yet: choose it at the shop PC first (deskterm staff "
-            "pin, or sign in there once).",
-            field="pin",
-        )
+        raise RuleViolation(NO_PIN_FROM_A_BROWSER, field="pin")
     if stored is None:
         _store_pin(ctx, staff_id, pin)
     right = stored is None or pin_matches(pin.strip(), stored)  # slow: outside the lock

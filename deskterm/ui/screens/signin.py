@@ -1,4 +1,8 @@
-"""Sign in with a PIN: pick your name, type your PIN (the first one you type becomes it)."""
+"""Sign in with a PIN: pick your name, type your PIN.
+
+At the shop PC the first PIN someone types becomes theirs; from a browser (``--remote``)
+nobody chooses a PIN, so a person without one is told to get it at the shop PC.
+"""
 
 from __future__ import annotations
 
@@ -66,11 +70,13 @@ class SignInScreen(WorkerBoundary, ModalScreen[Actor]):
         self.app.call_from_thread(self._show_hint, first)
 
     def _show_hint(self, first: bool) -> None:
-        self.query_one("#pin-hint", Label).update(
-            _("First sign-in: the PIN you type now (4 to 8 digits) becomes your PIN.")
-            if first
-            else ""
-        )
+        if not first:
+            hint = ""
+        elif self.ctx.remote:  # what auth.sign_in answers a PIN typed here anyway
+            hint = _(auth.NO_PIN_FROM_A_BROWSER)
+        else:
+            hint = _("First sign-in: the PIN you type now (4 to 8 digits) becomes your PIN.")
+        self.query_one("#pin-hint", Label).update(hint)
 
     @on(Input.Submitted, "#pin")
     def submitted(self, event: Input.Submitted) -> None:
