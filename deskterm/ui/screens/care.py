@@ -10,7 +10,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
 from deskterm.domain.phone import display_phone
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, _, _p
 from deskterm.services import care
 from deskterm.services.care import CareCall
 from deskterm.ui.screens.base import DeskScreen
@@ -46,8 +46,8 @@ class CareScreen(DeskScreen):
         for label, width in (
             (_("Customer"), 14),
             (_("Phone"), 13),
-            (_("Model"), 14),
-            (_("Won"), 10),
+            (_p("care", "Model"), 14),
+            (_p("care", "Won"), 10),
             (_("Due"), 12),
             (_("Call no."), 8),
         ):

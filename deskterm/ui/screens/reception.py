@@ -24,7 +24,7 @@ from deskterm.domain.rotation import (
     UNCOUNTED_LABELS,
     MemberState,
 )
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, N_p, _, _p
 from deskterm.services import reception, rotation
 from deskterm.services.customers import CustomerView
 from deskterm.services.permissions import may
@@ -93,7 +93,7 @@ class ReceptionScreen(DeskScreen):
         Binding("u", "undo", N_("Undo"), id="reception.undo"),
         Binding("i", "check_in", N_("Check in"), id="reception.check_in"),
         Binding("o", "check_out", N_("Check out"), id="reception.check_out"),
-        Binding("f", "form", N_("Form"), id="reception.form"),
+        Binding("f", "form", N_p("key", "Form"), id="reception.form"),
         Binding("h", "override", N_("Lift hold"), id="reception.override", show=False),
         Binding("ctrl+up", "move(-1)", _("Move up"), id="reception.up", show=False),
         Binding("ctrl+down", "move(1)", _("Move down"), id="reception.down", show=False),
@@ -145,7 +145,7 @@ class ReceptionScreen(DeskScreen):
             (_("Channel"), 14),
             (_("Salesperson"), 12),
             (_("Visitor"), 14),
-            (_("Form"), 4),
+            (_p("arrivals", "Form"), 4),
         ):
             arrivals.add_column(label, width=width)
         self.refresh_data()
