@@ -104,3 +104,35 @@ def test_the_cli_report_has_the_meeting_columns_and_whole_names(sample_db, capsy
     assert not any(
         line.strip() in ("Emily", "Zhang", "Manager", "Sun") for line in out.splitlines()
     )
+
+
+def test_argparse_speaks_chinese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：") and "选项" in out and "显示此帮助信息并退出" in out
+    assert "usage:" not in out and "show this help" not in out and "options" not in out
+    assert main(["--lang", "zh", "staff", "frob"]) == 2
+    err = capsys.readouterr().err
+    assert "无效的选项" in err and "invalid choice" not in err
+    assert main(["--lang", "zh", "staff", "pin"]) == 2
+    assert "缺少必需的参数" in capsys.readouterr().err
+    set_language("en")
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "--help"])
+    assert capsys.readouterr().out.startswith("usage: ")
+
+
+async def test_the_command_palette_speaks_chinese(tmp_path):
+    from textual.command import CommandInput, CommandPalette
+
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, lang="zh", blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [str(c.title) for c in app.get_system_commands(app.screen)]
+        assert "退出" in titles and "Quit" not in titles and "Keys" not in titles
+        assert not [t for t in titles if re.fullmatch(r"[A-Za-z ]+", t)]
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        assert app.screen.query_one(CommandInput).placeholder == "搜索命令…"

@@ -261,7 +261,7 @@ MESSAGES: dict[str, str] = {
     "{n} d overdue": "逾期 {n} 天",
     "{n} d ago": "{n} 天前",
     "{n} d {what}": "{n} 天后{what}",
-    "{n} d late: {what}": "超期 {n} 天{what}",
+    "{n} d late {what}": "超期 {n} 天{what}",
     "Callback: {name} · {phone} · {level}": "回访：{name} · {phone} · {level}",
     "digits pick · Tab next · Ctrl+S save · Esc cancel": "数字键选择 · Tab 下一项 · Ctrl+S 保存 · Esc 取消",
     "Done. Next callback {day}.": "已完成。下次回访 {day}。",

@@ -204,8 +204,8 @@ class MyCallbacksScreen(DeskScreen):
             (_("Level"), 8),
             (_("Due"), 12),
             (_("Last contact"), 10),
-            (_("Escalation in"), 16),
-            (_("Last note"), 40),
+            (_("Escalation in"), 20),  # "12 d late → reassign", "超期 7 天转重新分配"
+            (_("Last note"), 36),
         ):
             calls.add_column(label, width=width)  # fixed: stable whatever the data order
         # Ask once, when the screen is first shown; resuming only refreshes.
@@ -254,7 +254,7 @@ class MyCallbacksScreen(DeskScreen):
                 esc = (
                     _("{n} d {what}", n=days, what=what)
                     if days >= 0
-                    else _("{n} d late: {what}", n=-days, what=what)
+                    else _("{n} d late {what}", n=-days, what=what)
                 )
                 if c.escalation_days_left < 3:
                     esc = emphasis(esc, "b red")

@@ -402,7 +402,7 @@ class ManagerScreen(DeskScreen):
                 "{first} – {last}.",
                 day=data["date"],
                 n=len(behind),
-                names=", ".join(behind) or "-",
+                names=_(", ").join(behind) or "-",
                 first=data["rates_window"]["from"],
                 last=data["rates_window"]["to"],
             )

@@ -219,7 +219,7 @@ class ReceptionScreen(DeskScreen):
         else:
             banner.update(_("Nobody is free right now."))
         banner.set_class(nxt is not None, "has-next")
-        off = ", ".join(name for _id, name in board.off_duty)
+        off = _(", ").join(name for _id, name in board.off_duty)
         self.query_one("#off-duty", Static).update(_("Off duty: {names}", names=off) if off else "")
         arows = []
         for a in message.arrivals:
