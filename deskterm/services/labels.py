@@ -99,7 +99,7 @@ AUDIT_FIELDS: dict[str, str] = {
     "active": N_("in service"),
 }
 
-_VALUE_LABELS: dict[str, Mapping[str, str]] = {
+_VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "outcome": OUTCOME_LABELS,
     "status": STATUS_LABELS,
     "purchase_horizon": HORIZON_LABELS,
@@ -123,7 +123,7 @@ _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
-def label(labels: Mapping[str, str], code: str | None) -> str:
+def label(labels: Mapping[Any, str], code: str | None) -> str:
     """The translated label of ``code``; the code itself when it has none (never a crash)."""
     if code is None or code == "":
         return "-"

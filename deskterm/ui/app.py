@@ -498,7 +498,7 @@ class DesktermApp(App[int]):
 
     def action_command_palette(self) -> None:
         """Ctrl+P: Textual's palette, with its prompt in the language in force."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(
                 CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
             )
