@@ -110,7 +110,7 @@ def test_argparse_speaks_chinese(capsys):
     with pytest.raises(SystemExit):
         main(["--lang", "zh", "--help"])
     out = capsys.readouterr().out
-    assert out.startswith("用法：") and "选项" in out and "显示此帮助信息并退出" in out
+    assert out.startswith("用法：") and "\n选项：\n" in out and "显示此帮助信息并退出" in out
     assert "usage:" not in out and "show this help" not in out and "options" not in out
     assert main(["--lang", "zh", "staff", "frob"]) == 2
     err = capsys.readouterr().err

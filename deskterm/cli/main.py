@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -50,6 +51,9 @@ ARGPARSE_WORDS = (
 )
 
 
+_CHINESE_HEADING = re.compile(r"^(\S.*[\u4e00-\u9fff]):$", re.MULTILINE)
+
+
 def _argparse_words(message: str) -> str:
     """argparse's gettext, answered from deskterm's catalogue (no placeholders filled:
     argparse fills its own %-style ones)."""
@@ -57,6 +61,10 @@ def _argparse_words(message: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        # argparse writes "heading:" itself; after a Chinese heading the colon is full-width.
+        return _CHINESE_HEADING.sub("\\1：", super().format_help())
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
 
