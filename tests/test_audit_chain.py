@@ -176,7 +176,7 @@ def test_the_end_marker_deleted_is_found(ctx, trail):
 def test_the_break_is_said_in_chinese(ctx, trail):
     _behind_the_triggers(ctx, "DELETE FROM audit WHERE id = 5")
     set_language("zh")
-    assert _audit(ctx) == ["审计记录 4 之后、6 之前的记录已被删除"]
+    assert _audit(ctx) == ["操作日志第 4 条之后、第 6 条之前的记录已被删除"]
 
 
 def test_a_trail_longer_than_one_page_is_walked_page_by_page(ctx, trail, monkeypatch):

@@ -163,7 +163,7 @@ def test_levels_preset_and_settings(tmp_path):
 
 def test_chinese_interface(tmp_path):
     r = run("--db", str(tmp_path / "x.db"), "--lang", "zh", "report")
-    assert r.returncode == 0 and "每日" in r.stdout
+    assert r.returncode == 0 and "销售例会" in r.stdout
 
 
 def test_main_in_process_returns_codes(tmp_path, capsys):

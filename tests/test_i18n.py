@@ -1,5 +1,6 @@
 """Every user-visible message id has a Chinese translation, with the same placeholders."""
 
+import re
 import string
 
 from deskterm.i18n import _, detect_language, set_language, translate_to
@@ -37,6 +38,60 @@ def test_language_choice_order():
 def test_translate_and_fallback():
     set_language("zh")
     assert _("Won") == "成交"
-    assert _("Added {name} (#{id}).", name="王伟", id=3) == "已添加 王伟(#3)。"
+    assert _("Added {name} (#{id}).", name="王伟", id=3) == "已添加 王伟（#3）。"
     assert _("no such message") == "no such message"
     assert translate_to("en", "Won") == "Won"
+
+
+def test_catalogue_keeps_to_the_glossary():
+    from deskterm.i18n.glossary import violations
+
+    assert violations(MESSAGES) == []
+
+
+def test_glossary_catches_a_forbidden_term():
+    from deskterm.i18n.glossary import violations
+
+    assert violations({"Returning": "老客户"})  # 老客户 = has already bought
+    assert violations({"Escalation in": "距升级"})  # escalation is not an upgrade
+    assert violations({"Meeting report — {first} to {last}": "晨会报表"})
+    assert violations({"Who are you?": "你是哪位?"})
+    assert violations({"Upgrades": "升级"}) == []
+
+
+def test_a_message_context_gives_each_use_its_own_words():
+    from deskterm.i18n import N_p, _p
+
+    set_language("zh")
+    try:
+        assert _p("staff", "active") == "在职"
+        assert _("active") == "在跟进"
+        assert _(N_p("key", "Form")) == "填表"
+        set_language("en")
+        assert _p("staff", "active") == "active"
+        assert _(N_p("key", "Form")) == "Form"
+    finally:
+        set_language("en")
+
+
+CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+# ASCII ,:;!?() touching a Chinese character, or a full stop after one (a "." before a
+# letter is a file extension or a code: 备份.dump, .xlsx, so only ".汉" and "汉." count).
+ASCII_NEXT_TO_CJK = re.compile(rf"{CJK}[,:;!?()]|{CJK}\.(?![A-Za-z])|[,:;!?()]{CJK}|\.{CJK}")
+
+
+def _not_full_width(zh: str) -> bool:
+    chinese = re.search(CJK, zh) is not None
+    return bool(ASCII_NEXT_TO_CJK.search(zh)) or "你" in zh or (chinese and '"' in zh)
+
+
+def test_chinese_text_uses_full_width_punctuation_and_nin():
+    assert {m: zh for m, zh in MESSAGES.items() if _not_full_width(zh)} == {}
+
+
+def test_the_punctuation_guard_catches_ascii():
+    assert _not_full_width("接待:{total} 批(留档 {n},未留档)")
+    assert _not_full_width("你是哪位？")
+    assert _not_full_width('另存为"CSV UTF-8"。')
+    assert not _not_full_width("接待：{total} 批（留档 {n}，未留档）")
+    assert not _not_full_width("pg_restore --dbname 地址 备份.dump")

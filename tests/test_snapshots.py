@@ -8,6 +8,7 @@ after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-updat
 from __future__ import annotations
 
 import pytest
+from textual.widgets import DataTable
 
 from deskterm.i18n import set_language
 from deskterm.ui.app import create_app
@@ -141,7 +142,18 @@ def _then_layout(setup):
     async def run(pilot) -> None:
         await setup(pilot)
         await settle(pilot)
-        await pilot.pause(0.2)
+        # DataTable sizes its columns to new rows on its next idle: wait until every table
+        # on the screen has (Textual's own flags), not for a time — a busy machine once
+        # took a screenshot of a 576-row pool with its columns at their header widths.
+        await wait_for(
+            pilot,
+            lambda: all(
+                not t._require_update_dimensions and not t._new_rows
+                for t in pilot.app.screen.query(DataTable)
+            ),
+        )
+        await settle(pilot)
+        await pilot.pause(0.05)
 
     return run
 

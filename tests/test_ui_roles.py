@@ -259,7 +259,7 @@ async def test_manager_reads_the_audit_trail_and_filters_it(floor, team):
         screen = app.screen
         screen.query_one("#tabs").active = "tab-audit"
         await wait_for(pilot, lambda: len(table_rows(screen, "#audit")) > 2)
-        assert table_rows(screen, "#audit")[0][2] == "customer.reassign"
+        assert table_rows(screen, "#audit")[0][2] == "customer reassigned"
         screen.query_one("#audit-filter").focus()
         await pilot.press(*"reassign")
         await wait_for(pilot, lambda: len(table_rows(screen, "#audit")) == 1)

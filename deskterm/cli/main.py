@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from deskterm import __version__
 from deskterm.clock import clock_from_env, parse_now
 from deskterm.domain.text import parse_day
 from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput, RuleViolation
-from deskterm.i18n import _, detect_language, set_language
+from deskterm.i18n import N_, _, _p, detect_language, set_language
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -28,7 +29,42 @@ class UsageError(Exception):
     """Bad command-line usage (exit 2)."""
 
 
+#: argparse's own words (Python 3.11), translated through the catalogue: argparse looks
+#: ``_`` up in its module each time, so pointing that name at ours (``_argparse_words``)
+#: gives "用法：" and "选项" in Chinese.
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("the following arguments are required: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+    N_("%(prog)s: error: %(message)s\n"),
+)
+
+
+_CHINESE_HEADING = re.compile(r"^(\S.*[\u4e00-\u9fff]):$", re.MULTILINE)
+
+
+def _argparse_words(message: str) -> str:
+    """argparse's gettext, answered from deskterm's catalogue (no placeholders filled:
+    argparse fills its own %-style ones)."""
+    return _(message)
+
+
 class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        # argparse writes "heading:" itself; after a Chinese heading the colon is full-width.
+        return _CHINESE_HEADING.sub("\\1：", super().format_help())
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
 
@@ -49,6 +85,7 @@ def _path(value: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line, in the current language."""
+    argparse._ = _argparse_words  # type: ignore[attr-defined]
     common = _Parser(add_help=False)
     common.add_argument(
         "--db",
@@ -80,7 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
             "callbacks and the daily meeting."
         ),
     )
-    p.add_argument("--version", action="version", version=f"deskterm {__version__}")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"deskterm {__version__}",
+        help=_("show program's version number and exit"),
+    )
     # How `deskterm serve` starts the app for each browser (not for people to type).
     p.add_argument("--remote", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -129,7 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--from", dest="first", type=_date, help=_("first day of a chosen range (ends on --date)")
     )
-    rep.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
+    rep.add_argument(
+        "--format",
+        choices=["text", "json", "markdown", "html"],
+        default="text",
+        help=_("text for the screen, json for programs (codes), markdown or html to send"),
+    )
     rep.add_argument("--out", type=_path, help=_("write to this file instead of the screen"))
 
     bak = sub.add_parser("backup", parents=[common], help=_("copy the database safely"))
@@ -389,9 +436,17 @@ def cmd_staff(args: argparse.Namespace) -> int:
             if args.format == "json":
                 print(json.dumps([p.__dict__ for p in people], ensure_ascii=False, indent=2))
             else:
+                from deskterm.services.labels import role_label, seniority_label
+
                 _print_table(
                     [
-                        [p.id, p.name, p.role, p.seniority, "" if p.active else _("left")]
+                        [
+                            p.id,
+                            p.name,
+                            role_label(p.role),
+                            seniority_label(p.seniority) if p.seniority else "",
+                            "" if p.active else _("left"),
+                        ]
                         for p in people
                     ],
                     ["#", _("Name"), _("Role"), _("Seniority"), ""],
@@ -427,7 +482,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
                 _(
                     "{name} is now {state}.",
                     name=v.name,
-                    state=_("active") if v.active else _("inactive"),
+                    state=_p("staff", "active") if v.active else _("inactive"),
                 )
             )
     finally:
@@ -595,6 +650,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_levels(args: argparse.Namespace) -> int:
     from deskterm.services import setup
+    from deskterm.services.labels import duration_label, escalation_label
 
     ctx = _open(args)
     try:
@@ -606,15 +662,15 @@ def cmd_levels(args: argparse.Namespace) -> int:
     _print_table(
         [
             [
-                r.code,
                 r.name,
-                r.callback_interval or _("marketing"),
-                r.escalation or "",
-                r.escalation_after or "",
+                duration_label(r.callback_interval) or _("marketing"),
+                escalation_label(r.escalation),
+                duration_label(r.escalation_after),
             ]
             for r in levels
         ],
-        [_("Level"), _("Name"), _("Callback every"), _("Escalation"), _("After")],
+        # the level's name only: a sheet takes names too, and "hot" means nothing at a desk
+        [_("Level"), _("Callback every"), _("Escalation"), _("After")],
     )
     return EXIT_OK
 

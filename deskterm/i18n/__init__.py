@@ -19,9 +19,29 @@ _CATALOGUES: dict[str, Mapping[str, str]] = {"en": {}, "zh": zh_CN.MESSAGES}
 _current = "en"
 
 
+CONTEXT_SEP = "\x04"  # gettext's separator between a message context and its id
+
+
 def N_(msgid: str) -> str:
     """Mark a string for translation without translating it yet (used at import time)."""
     return msgid
+
+
+def N_p(context: str, msgid: str) -> str:
+    """Mark ``msgid`` in ``context`` for translation at import time (pgettext style).
+
+    The result is a catalogue key ``context\\x04msgid``; ``_`` translates it, and
+    without a translation shows ``msgid`` alone.
+    """
+    return f"{context}{CONTEXT_SEP}{msgid}"
+
+
+def _lookup(catalogue: Mapping[str, str], msgid: str) -> str:
+    """The translation, or the English id (without its context) when there is none."""
+    text = catalogue.get(msgid)
+    if text is None:
+        text = msgid.rpartition(CONTEXT_SEP)[2]
+    return text
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -69,11 +89,19 @@ def get_language() -> str:
 
 def _(msgid: str, /, **params: object) -> str:
     """Translate ``msgid`` into the current language and fill ``{placeholders}``."""
-    text = _CATALOGUES[_current].get(msgid, msgid)
+    text = _lookup(_CATALOGUES[_current], msgid)
     return text.format(**params) if params else text
+
+
+def _p(context: str, msgid: str, /, **params: object) -> str:
+    """Translate ``msgid`` as used in ``context``: one English word, two meanings.
+
+    E.g. ``_p("staff", "active")`` is 在职 while a customer's ``active`` is 在跟进.
+    """
+    return _(N_p(context, msgid), **params)
 
 
 def translate_to(lang: str, msgid: str, /, **params: object) -> str:
     """Translate into a given language regardless of the current one."""
-    text = _CATALOGUES[lang].get(msgid, msgid)
+    text = _lookup(_CATALOGUES[lang], msgid)
     return text.format(**params) if params else text

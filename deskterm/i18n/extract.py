@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+CONTEXT_SEP = "\x04"  # the same separator as deskterm.i18n (not imported: no cycle)
+
 ERROR_CLASSES = {
     "DesktermError",
     "InvalidInput",
@@ -20,6 +22,7 @@ ERROR_CLASSES = {
     "UsageError",
 }
 MARKERS = {"_", "N_"} | ERROR_CLASSES
+CONTEXT_MARKERS = {"_p", "N_p"}  # (context, msgid): the id is ``context\x04msgid``
 
 
 def message_ids(root: Path | None = None) -> dict[str, str]:
@@ -34,8 +37,18 @@ def message_ids(root: Path | None = None) -> dict[str, str]:
             fn = node.func
             name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", None)
             first = node.args[0]
+            where = f"{path.relative_to(root.parent)}:{node.lineno}"
             if name in MARKERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                found.setdefault(first.value, f"{path.relative_to(root.parent)}:{node.lineno}")
+                found.setdefault(first.value, where)
+            elif name in CONTEXT_MARKERS and len(node.args) >= 2:
+                ctx, msg = node.args[0], node.args[1]
+                if (
+                    isinstance(ctx, ast.Constant)
+                    and isinstance(ctx.value, str)
+                    and isinstance(msg, ast.Constant)
+                    and isinstance(msg.value, str)
+                ):
+                    found.setdefault(f"{ctx.value}{CONTEXT_SEP}{msg.value}", where)
     return found
 
 

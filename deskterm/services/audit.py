@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlmodel import col, or_, select
 
+from deskterm.i18n import get_language
 from deskterm.services.context import Context
 from deskterm.services.permissions import permission
-from deskterm.storage.models import Audit, Staff
+from deskterm.storage.models import Audit, Reason, Staff
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,11 @@ def audit_trail(
             )
             for r in rows
         ]
+
+
+@permission("audit")
+def reason_names(ctx: Context) -> dict[str, str]:
+    """Pick-list reasons (why lost, why no contact) by code, in the language in force."""
+    zh = get_language() == "zh"
+    with ctx.db.read() as s:
+        return {r.code: (r.name_zh if zh else r.name_en) for r in s.exec(select(Reason)).all()}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -110,8 +111,11 @@ class TimelineEntry:
 
     at: datetime
     kind: str  # reception | callback | care | marketing | level | owner
-    text: str  # plain facts, translated by the screen
+    text: str  # plain facts with codes (for a log or a test); screens show ``facts``
     by: str | None
+    #: The codes behind ``text`` (channel, outcome, levels, reason, note), which a screen
+    #: turns into words: a person never reads ``no_answer``.
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @permission("customers")
@@ -129,6 +133,7 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
                     "reception",
                     f"{r.channel}{' test-drive' if r.test_drive else ''}",
                     names.get(r.salesperson_id),
+                    {"channel": r.channel, "test_drive": bool(r.test_drive)},
                 )
             )
         for cb in s.exec(select(Callback).where(Callback.customer_id == customer_id)).all():
@@ -141,6 +146,12 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
                         "callback",
                         f"{cb.outcome} {cb.level_before}→{cb.level_after} {cb.note}".strip(),
                         names.get(cb.salesperson_id),
+                        {
+                            "outcome": cb.outcome,
+                            "from": cb.level_before,
+                            "to": cb.level_after,
+                            "note": cb.note,
+                        },
                     )
                 )
             else:  # care and marketing contacts leave the level alone
@@ -150,6 +161,7 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
                         cb.kind,
                         f"{cb.outcome} {cb.note}".strip(),
                         names.get(cb.salesperson_id),
+                        {"outcome": cb.outcome, "note": cb.note},
                     )
                 )
         for lc in s.exec(select(LevelChange).where(LevelChange.customer_id == customer_id)).all():
@@ -159,6 +171,7 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
                     "level",
                     f"{lc.from_level or '-'}→{lc.to_level}",
                     names.get(lc.by_id) if lc.by_id else None,
+                    {"from": lc.from_level, "to": lc.to_level},
                 )
             )
         for oc in s.exec(
@@ -171,6 +184,11 @@ def timeline(ctx: Context, customer_id: int) -> list[TimelineEntry]:
                     f"{names.get(oc.from_owner_id, '-') if oc.from_owner_id else '-'}→"
                     f"{names.get(oc.to_owner_id, '?')}: {oc.reason}",
                     names.get(oc.by_id) if oc.by_id else None,
+                    {
+                        "from_name": names.get(oc.from_owner_id, "-") if oc.from_owner_id else "-",
+                        "to_name": names.get(oc.to_owner_id, "?"),
+                        "reason": oc.reason,
+                    },
                 )
             )
         return sorted(out, key=lambda e: e.at)

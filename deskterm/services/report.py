@@ -592,7 +592,11 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
                 for m, ba in rep.countermeasures
             ],
         }
+    with ctx.db.read() as s:
+        levels = load_levels(s)
     return {
+        # Level names for the printed report's columns (the figures stay keyed by code).
+        "level_names": {code: levels.get(code).name for code in report.levels},
         "funnel": {
             "team": {
                 **fun.get(None, empty),

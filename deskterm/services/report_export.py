@@ -34,10 +34,11 @@ def _pct(v: float | None) -> str:
 
 def _people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     levels = data["levels"]
+    names = data.get("level_names", {})  # 准购买, not "hot"
     head = [
         _("Salesperson"),
         _("Receptions"),
-        *levels,
+        *[names.get(lv, lv) for lv in levels],
         _("Due"),
         _("Done"),
         _("Overdue"),
@@ -95,7 +96,7 @@ def _summary(data: dict[str, Any]) -> list[str]:
         ),
         _(
             "Tomorrow: {tasks}",
-            tasks=", ".join(f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]),
+            tasks=_(", ").join(f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]),
         ),
         _(
             "At risk: {n}; to reassign: {m}; stalled: {k}",

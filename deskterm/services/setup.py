@@ -16,7 +16,7 @@ from deskterm.domain.levels import DEFAULT_LEVELS, PRESETS, EscalationAction, Le
 from deskterm.domain.rotation import OrderMode, RotationSettings
 from deskterm.domain.text import clean_field
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
-from deskterm.i18n import N_
+from deskterm.i18n import N_, N_p
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PUBLIC, permission
 from deskterm.storage import queries
@@ -45,8 +45,8 @@ ROLE_LABELS: dict[str, str] = {  # keyed by the value: Staff.role is a plain str
     Role.RECEPTIONIST: N_("receptionist"),
     Role.SALESPERSON: N_("salesperson"),
     Role.MANAGER: N_("sales manager"),
-    Role.MARKETING: N_("marketing"),
-    Role.CARE: N_("customer care"),
+    Role.MARKETING: N_p("role", "marketing"),
+    Role.CARE: N_p("role", "customer care"),
 }
 SENIORITIES = ("junior", "senior")
 
@@ -66,7 +66,7 @@ LOST_REASONS: tuple[tuple[str, str, str, bool], ...] = (
     ("financing", "financing refused", "贷款未通过", False),
     ("postponed", "purchase postponed", "推迟购买", False),
     ("unreachable", "unreachable", "联系不上", False),
-    ("no_progress", "no progress in time (escalation)", "长期无进展(升级规则)", False),
+    ("no_progress", "no progress in time (escalation)", "长期无进展（超期）", False),
     ("other", "other (note required)", "其他(需备注)", True),
 )
 

@@ -16,6 +16,7 @@ from importlib import import_module
 from textual import work
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -28,7 +29,7 @@ from deskterm.crash import mask_secrets, one_line, write_report
 from deskterm.domain import keys
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError, StorageError
-from deskterm.i18n import N_, _, set_language
+from deskterm.i18n import N_, N_p, _, set_language
 from deskterm.services import auth, backups, maintenance, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
@@ -39,11 +40,34 @@ from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.reception import ReceptionScreen
 from deskterm.ui.widgets.fields import TextField
 
+#: Textual's own words in the palette and footer (textual 8.2.8), translated through the
+#: catalogue: a Chinese desk should not read "Quit" or "Focus Next".
+TEXTUAL_WORDS = (
+    N_("Search for commands…"),
+    N_("palette"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+)
+
 
 class FirstRunScreen(ModalScreen[None]):
     """An empty database: add the salespeople before anything else."""
 
-    BINDINGS = [Binding("escape", "finish", N_("Done"), id="firstrun.done")]
+    BINDINGS = [Binding("escape", "finish", N_p("key", "Done"), id="firstrun.done")]
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -494,13 +518,21 @@ class DesktermApp(App[int]):
         if refresh is not None and screen.query("Footer"):
             refresh()
 
+    def action_command_palette(self) -> None:
+        """Ctrl+P: Textual's palette, with its prompt in the language in force."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(
+                CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
+            )
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the app in the command palette (Ctrl+P)."""
         from deskterm.ui.screens.signin import SignInScreen
 
         if isinstance(screen, SignInScreen) or self._signing_in():
             return  # nothing but the sign-in itself until someone signed in
-        yield from super().get_system_commands(screen)
+        for cmd in super().get_system_commands(screen):  # Textual's own: Quit, Keys, Theme…
+            yield cmd._replace(title=_(cmd.title), help=_(cmd.help))
         for spec in SCREENS:
             if not self.may_open(spec.mode):
                 continue

@@ -248,10 +248,13 @@ class MyCallbacksScreen(DeskScreen):
             since = "-" if c.days_since_contact is None else _("{n} d ago", n=c.days_since_contact)
             esc: str | Text = ""
             if c.escalation_days_left is not None:
-                esc = _(
-                    "{n} d {what}",
-                    n=c.escalation_days_left,
-                    what=_(ESCALATION_LABELS.get(c.escalation_kind or "", "")),
+                what = _(ESCALATION_LABELS.get(c.escalation_kind or "", ""))
+                days = c.escalation_days_left
+                # Past the window the count is how late, not "in -7 days": its own words.
+                esc = (
+                    _("{n} d {what}", n=days, what=what)
+                    if days >= 0
+                    else _("{n} d late {what}", n=-days, what=what)
                 )
                 if c.escalation_days_left < 3:
                     esc = emphasis(esc, "b red")

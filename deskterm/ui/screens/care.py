@@ -10,7 +10,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
 from deskterm.domain.phone import display_phone
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, _, _p
 from deskterm.services import care
 from deskterm.services.care import CareCall
 from deskterm.ui.screens.base import DeskScreen
@@ -46,8 +46,8 @@ class CareScreen(DeskScreen):
         for label in (
             _("Customer"),
             _("Phone"),
-            _("Model"),
-            _("Won"),
+            _p("care", "Model"),
+            _p("care", "Won"),
             _("Due"),
             _("Call no."),
         ):

@@ -12,9 +12,11 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from deskterm.domain.analysis import LevelSpan
 from deskterm.domain.escalation import STATUS_LABELS, Status
 from deskterm.domain.phone import display_phone
+from deskterm.domain.schedule import OUTCOME_LABELS
 from deskterm.i18n import N_, _
-from deskterm.services import analysis, customers
+from deskterm.services import analysis, customers, labels
 from deskterm.services.customers import CustomerView, TimelineEntry
+from deskterm.services.reception import CHANNELS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.widgets.fields import SearchField
 from deskterm.ui.widgets.footer import DeskFooter
@@ -141,6 +143,29 @@ class CustomersScreen(DeskScreen):
         spans = analysis.level_history(self.ctx, customer_id)
         self.app.call_from_thread(self.show_timeline, customer_id, entries, spans)
 
+    def describe(self, e: TimelineEntry) -> str:
+        """One timeline entry in words: channel, outcome and level names, not their codes."""
+        f = e.facts
+        if not f:
+            return e.text
+        lv = self.level_name
+        if e.kind == "reception":
+            parts = [labels.label(CHANNELS, f.get("channel"))]
+            parts += [_("test drive")] if f.get("test_drive") else []
+        elif e.kind == "level":
+            parts = [f"{lv(f['from']) if f.get('from') else '-'}→{lv(f['to'])}"]
+        elif e.kind == "owner":
+            reason = labels.owner_reason(f.get("reason") or "")
+            parts = [
+                _("{old}→{new}: {reason}", old=f["from_name"], new=f["to_name"], reason=reason)
+            ]
+        else:
+            parts = [labels.label(OUTCOME_LABELS, f.get("outcome"))]
+            if f.get("to"):
+                parts.append(f"{lv(f['from']) if f.get('from') else '-'}→{lv(f['to'])}")
+            parts.append(f.get("note") or "")
+        return " ".join(p for p in parts if p)
+
     def show_timeline(
         self,
         customer_id: int,
@@ -160,7 +185,7 @@ class CustomersScreen(DeskScreen):
                     (
                         e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                         _(TIMELINE_KINDS[e.kind]),
-                        e.text,
+                        self.describe(e),
                         e.by or "",
                     ),
                 )

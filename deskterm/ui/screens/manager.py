@@ -22,13 +22,14 @@ from textual.widgets import DataTable, Header, Input, Static, TabbedContent, Tab
 from deskterm.domain.analysis import FUNNEL_STAGES, BeforeAfter
 from deskterm.domain.kpi import FIELD_LABELS
 from deskterm.domain.sheet import Action
-from deskterm.i18n import N_, _, get_language
+from deskterm.i18n import N_, _, _p, get_language
 from deskterm.services import (
     analysis,
     audit,
     customers,
     exporting,
     importing,
+    labels,
     maintenance,
     manager,
     report_export,
@@ -127,7 +128,7 @@ class ManagerScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="tabs"):
-            with TabPane(_("Team"), id="tab-team"):
+            with TabPane(_p("tab", "Team"), id="tab-team"):
                 yield Static("", id="team-summary", classes="hint", markup=False)
                 yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Stale customers"), id="tab-stale"):
@@ -157,13 +158,13 @@ class ManagerScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.query_one("#stale", DataTable).add_columns(
-            _("Customer"), _("Level"), _("Owner"), _("List"), _("Since"), _("Days over")
+            _("Customer"), _("Level"), _("Owner"), _("List"), _p("stale", "Since"), _("Days over")
         )
         self.query_one("#lost", DataTable).add_columns(
             _("Customer"), _("Level"), _("Owner"), _("Reason"), _("Note")
         )
         self.query_one("#leads", DataTable).add_columns(
-            _("Customer"), _("Channel"), _("Since"), _("Note")
+            _("Customer"), _("Channel"), _p("leads", "Since"), _("Note")
         )
         self.query_one("#reasons-people", DataTable).add_columns(
             _("Salesperson"), _("No contact"), _("Most often"), _("Lost"), _("Most often")
@@ -336,11 +337,13 @@ class ManagerScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="audit-load", exit_on_error=False)
     def load_audit(self, text: str) -> None:
         entries = audit.audit_trail(self.ctx, text)
-        self.app.call_from_thread(self.show_audit, entries)
+        reasons = audit.reason_names(self.ctx)
+        self.app.call_from_thread(self.show_audit, entries, reasons)
 
-    def show_audit(self, entries: list[AuditEntry]) -> None:
-        """The trail, newest first; read-only (the database refuses edits)."""
+    def show_audit(self, entries: list[AuditEntry], reasons: dict[str, str] | None = None) -> None:
+        """The trail, newest first, in words (codes stay in the data); read-only."""
         zone = self.ctx.clock.zone
+        names = labels.Names(self.level_name, reasons or {})
         sync_rows(
             self.query_one("#audit", DataTable),
             [
@@ -349,9 +352,9 @@ class ManagerScreen(DeskScreen):
                     (
                         e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                         e.actor or _("(desk)"),
-                        e.action,
-                        f"{e.entity} #{e.entity_id}" if e.entity_id else e.entity,
-                        e.change()[:200],
+                        labels.audit_action(e.action),
+                        labels.audit_entity(e.entity, e.entity_id),
+                        labels.audit_change(e.before, e.after, names, zone)[:200],
                     ),
                 )
                 for e in entries
@@ -420,7 +423,7 @@ class ManagerScreen(DeskScreen):
                 "{first} – {last}.",
                 day=data["date"],
                 n=len(behind),
-                names=", ".join(behind) or "-",
+                names=_(", ").join(behind) or "-",
                 first=data["rates_window"]["from"],
                 last=data["rates_window"]["to"],
             )

@@ -24,7 +24,7 @@ from deskterm.domain.rotation import (
     UNCOUNTED_LABELS,
     MemberState,
 )
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, N_p, _, _p
 from deskterm.services import reception, rotation
 from deskterm.services.customers import CustomerView
 from deskterm.services.permissions import may
@@ -108,7 +108,7 @@ class ReceptionScreen(DeskScreen):
         Binding("u", "undo", N_("Undo"), id="reception.undo"),
         Binding("i", "check_in", N_("Check in"), id="reception.check_in"),
         Binding("o", "check_out", N_("Check out"), id="reception.check_out"),
-        Binding("f", "form", N_("Form"), id="reception.form"),
+        Binding("f", "form", N_p("key", "Form"), id="reception.form"),
         Binding("h", "override", N_("Lift hold"), id="reception.override", show=False),
         Binding("ctrl+up", "move(-1)", _("Move up"), id="reception.up", show=False),
         Binding("ctrl+down", "move(1)", _("Move down"), id="reception.down", show=False),
@@ -153,7 +153,7 @@ class ReceptionScreen(DeskScreen):
             _("Channel"),
             _("Salesperson"),
             _("Visitor"),
-            _("Form"),
+            _p("arrivals", "Form"),
             _("Here for"),  # last: the columns before keep their places
         ):
             arrivals.add_column(label)
@@ -245,7 +245,7 @@ class ReceptionScreen(DeskScreen):
         else:
             banner.update(_("Nobody is free right now."))
         banner.set_class(nxt is not None, "has-next")
-        off = ", ".join(name for _id, name in board.off_duty)
+        off = _(", ").join(name for _id, name in board.off_duty)
         self.query_one("#off-duty", Static).update(_("Off duty: {names}", names=off) if off else "")
         arows = []
         for a in self.arrivals:

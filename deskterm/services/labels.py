@@ -1,0 +1,223 @@
+"""Words for the codes the database keeps: what a person reads instead of ``no_answer``.
+
+Every code, enum and duration that reaches a screen or a CLI table goes through one of
+these (JSON output keeps the codes).  Pure functions of their arguments: level names
+come from the caller, who has read the level rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from deskterm.domain.escalation import STATUS_LABELS
+from deskterm.domain.levels import HORIZON_LABELS, EscalationAction
+from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS
+from deskterm.i18n import N_, _
+from deskterm.services.reception import BUDGETS, CHANNELS
+from deskterm.services.setup import ROLE_LABELS
+
+SENIORITY_LABELS: dict[str, str] = {"junior": N_("junior"), "senior": N_("senior")}
+
+ESCALATION_ACTION_LABELS: dict[str, str] = {
+    EscalationAction.AT_RISK: N_("at risk"),
+    EscalationAction.REASSIGN: N_("to reassign"),
+}
+
+#: Why an owner changed, when deskterm (not a person) wrote the reason.
+OWNER_REASONS: dict[str, str] = {
+    "first reception": N_("first reception"),
+    "lead handed out": N_("lead handed out"),
+    "import": N_("imported from a sheet"),
+}
+
+AUDIT_ACTIONS: dict[str, str] = {
+    "callback.done": N_("callback done"),
+    "care.done": N_("care call done"),
+    "marketing.contact": N_("marketing contact"),
+    "reception.form": N_("reception form saved"),
+    "reception.remote": N_("phone or online lead"),
+    "customer.create": N_("customer added"),
+    "customer.save": N_("customer saved"),
+    "customer.edit": N_("customer edited"),
+    "customer.reassign": N_("customer reassigned"),
+    "customer.won": N_("customer won"),
+    "customer.import_merge": N_("merged from a sheet"),
+    "rotation.close_day": N_("day closed"),
+    "rotation.undo": N_("undone"),
+    "lost.approve": N_("lost approved"),
+    "lost.send_back": N_("lost request sent back"),
+    "lead.hand_out": N_("lead handed out"),
+    "lead.register": N_("lead registered"),
+    "lead.nurtured": N_("handed back to sales"),
+    "escalation.at_risk": N_("escalated: at risk"),
+    "staff.add": N_("staff added"),
+    "staff.active": N_("staff active or left"),
+    "staff.pin": N_("PIN set"),
+    "staff.sign_in": N_("signed in"),
+    "setting.change": N_("setting changed"),
+    "export": N_("data exported"),
+}
+
+AUDIT_ENTITIES: dict[str, str] = {
+    "callback": N_("callback"),
+    "reception": N_("reception"),
+    "customer": N_("customer"),
+    "rotation_day": N_("day"),
+    "staff": N_("staff member"),
+    "setting": N_("setting"),
+}
+
+AUDIT_FIELDS: dict[str, str] = {
+    "last_contact_at": N_("last contact"),
+    "outcome": N_("outcome"),
+    "level": N_("level"),
+    "status": N_("status"),
+    "customer_id": N_("customer"),
+    "customer": N_("customer"),
+    "filled": N_("form saved"),
+    "purchase_horizon": N_("purchase time"),
+    "name": N_("name"),
+    "owner_id": N_("owner"),
+    "phone": N_("phone"),
+    "model_interest": N_("model"),
+    "budget": N_("budget"),
+    "reached": N_("reached"),
+    "next": N_("next step"),
+    "channel": N_("channel"),
+    "lost_reason": N_("lost reason"),
+    "day": N_("date"),
+    "to": N_("to whom"),
+    "note": N_("notes"),
+    "role": N_("role"),
+    "seniority": N_("seniority"),
+    "reason": N_("reason"),
+    "value": N_("value"),
+    "active": N_("in service"),
+}
+
+_VALUE_LABELS: dict[str, Mapping[Any, str]] = {
+    "outcome": OUTCOME_LABELS,
+    "status": STATUS_LABELS,
+    "purchase_horizon": HORIZON_LABELS,
+    "channel": CHANNELS,
+    "budget": BUDGETS,
+    "next": NEXT_STEP_LABELS,
+    "role": ROLE_LABELS,
+    "seniority": SENIORITY_LABELS,
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the caller knows from the database: level names, pick-list reason names."""
+
+    level: Callable[[str], str]
+    reasons: Mapping[str, str]
+
+
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+_ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def label(labels: Mapping[Any, str], code: str | None) -> str:
+    """The translated label of ``code``; the code itself when it has none (never a crash)."""
+    if code is None or code == "":
+        return "-"
+    text = labels.get(code)
+    return _(text) if text else code
+
+
+def role_label(code: str) -> str:
+    """A staff member's role, in words (岗位)."""
+    return label(ROLE_LABELS, code)
+
+
+def seniority_label(code: str | None) -> str:
+    """junior / senior in words."""
+    return label(SENIORITY_LABELS, code)
+
+
+def escalation_label(code: str | None) -> str:
+    """What happens when a level's window runs out."""
+    return label(ESCALATION_ACTION_LABELS, code) if code else ""
+
+
+def duration_label(text: str | None) -> str:
+    """``P7D`` → words: 7 天, 1 个月, 3 个月, 1 年 (a person never reads P7D)."""
+    if not text:
+        return ""
+    m = _DURATION.match(text.strip().upper())
+    if not m:
+        return text
+    years, months, weeks, days = (int(g) if g else 0 for g in m.groups())
+    parts = []
+    if years:
+        parts.append(_("{n} years", n=years))
+    if months:
+        parts.append(_("{n} months", n=months))
+    if weeks:
+        parts.append(_("{n} weeks", n=weeks))
+    if days:
+        parts.append(_("{n} days", n=days))
+    return " ".join(parts)
+
+
+def owner_reason(reason: str) -> str:
+    """A reason deskterm wrote, in words; a person's own reason as they typed it."""
+    return label(OWNER_REASONS, reason) if reason in OWNER_REASONS else reason
+
+
+def audit_value(field: str, value: Any, names: Names, zone: tzinfo) -> str:
+    """One value of an audit change, as a person reads it."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field == "level" or field.startswith("level_"):
+        return names.level(str(value))
+    if field in _VALUE_LABELS:
+        return label(_VALUE_LABELS[field], str(value))
+    if field == "lost_reason":
+        return names.reasons.get(str(value), str(value))
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        try:
+            return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def audit_change(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    names: Names,
+    zone: tzinfo,
+) -> str:
+    """The change in one line, fields and values in words: ``状态：在跟进 → 成交``."""
+    parts = []
+    for k in dict.fromkeys([*before, *after]):
+        name = label(AUDIT_FIELDS, k) if k in AUDIT_FIELDS else k
+        old = audit_value(k, before.get(k), names, zone)
+        new = audit_value(k, after.get(k), names, zone)
+        if k in before and k in after:
+            parts.append(_("{field}: {old} → {new}", field=name, old=old, new=new))
+        elif k in after:
+            parts.append(_("{field}: {new}", field=name, new=new))
+        else:
+            parts.append(_("{field}: {old} → -", field=name, old=old))
+    return _("; ").join(parts)
+
+
+def audit_action(action: str) -> str:
+    """What was done, in words."""
+    return label(AUDIT_ACTIONS, action)
+
+
+def audit_entity(entity: str, entity_id: int | None) -> str:
+    """What it was done to: 客户 #12."""
+    name = label(AUDIT_ENTITIES, entity)
+    return f"{name} #{entity_id}" if entity_id else name

@@ -1,0 +1,138 @@
+"""Issue 22: no English code reaches a Chinese screen or CLI table (JSON keeps the codes).
+
+The demo sample has every kind of history (no answer, appointments, level changes,
+escalations, hand-outs): its F4 history, F6 audit trail, ``levels list``, ``staff list``
+and ``report`` are read in Chinese and must hold no identifier such as ``no_answer``,
+``callback.done``, ``P7D`` or ``hot``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from deskterm.cli.main import main
+from deskterm.i18n import set_language
+from deskterm.ui.app import create_app
+from deskterm.ui.screens.customers import CustomersScreen
+from deskterm.ui.screens.manager import ManagerScreen
+from tests.ui_helpers import DEMO_NOW, SAMPLE, demo_ctx, settle, table_rows, wait_for
+
+CODE = re.compile(r"[a-z]+_[a-z]+|\bP\d+[DWMY]\b|\b(hot|warm|cold)\b|\b[a-z]+\.[a-z_]+\b")
+
+
+def codes_in(text: str) -> list[str]:
+    """Identifiers a person should never read (names and notes in the demo are English
+    words, not identifiers: the pattern only catches code-shaped words)."""
+    return [m.group(0) for m in CODE.finditer(text)]
+
+
+def test_the_pattern_catches_codes():
+    assert codes_in("no_answer 准购买→准购买") == ["no_answer"]
+    assert codes_in("callback.done") == ["callback.done"]
+    assert codes_in("回访周期 P7D · hot") == ["P7D", "hot"]
+    assert codes_in("邀约到店 意向→意向 asked about financing") == []
+
+
+async def test_history_and_audit_trail_speak_chinese(tmp_path):
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, lang="zh", blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("f4", *"王")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, CustomersScreen)
+                and app.screen.query_one("#results").row_count > 3
+            ),
+        )
+        history: list[list[str]] = []
+        for _i in range(4):  # several customers: receptions, callbacks, levels, owners
+            await pilot.press("down")
+            await settle(pilot)
+            await wait_for(pilot, lambda: table_rows(app.screen, "#timeline") != [])
+            history += table_rows(app.screen, "#timeline")
+        kinds = {row[1] for row in history}
+        assert {"到店", "回访"} <= kinds
+        assert [c for row in history for c in codes_in(" ".join(row))] == []
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ManagerScreen)
+        screen.query_one("#tabs").active = "tab-audit"
+        await wait_for(pilot, lambda: len(table_rows(screen, "#audit")) > 50)
+        trail = table_rows(screen, "#audit")
+        assert [c for row in trail for c in codes_in(" ".join(row))] == []
+        assert any("回访结果" in row[4] for row in trail)
+
+
+@pytest.fixture
+def sample_db(tmp_path, monkeypatch):
+    db = tmp_path / "s.db"
+    shutil.copy(SAMPLE, db)
+    monkeypatch.setenv("DESKTERM_NOW", DEMO_NOW[:16])
+    yield str(db)
+    set_language("en")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["levels", "list"], ["staff", "list", "--all"], ["report"], ["report", "--period", "week"]],
+)
+def test_cli_tables_speak_chinese(sample_db, capsys, command):
+    assert main(["--lang", "zh", "--db", sample_db, *command]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() and codes_in(out) == []
+
+
+def test_the_cli_report_json_keeps_the_codes(sample_db, capsys):
+    assert main(["--lang", "zh", "--db", sample_db, "report", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["levels"] == ["hot", "warm", "cold"] and "hot" in data["team"]
+
+
+def test_the_cli_report_has_the_meeting_columns_and_whole_names(sample_db, capsys):
+    assert main(["--lang", "zh", "--db", sample_db, "report"]) == 0
+    out = capsys.readouterr().out
+
+    head = next(line for line in out.splitlines() if line.startswith("销售顾问"))
+    assert "逾期" in head and "留档率" in head and "准购买" in head
+    assert not any(
+        line.strip() in ("Emily", "Zhang", "Manager", "Sun") for line in out.splitlines()
+    )
+
+
+def test_argparse_speaks_chinese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：") and "\n选项：\n" in out and "显示此帮助信息并退出" in out
+    assert "usage:" not in out and "show this help" not in out and "options" not in out
+    assert main(["--lang", "zh", "staff", "frob"]) == 2
+    err = capsys.readouterr().err
+    assert "无效的选项" in err and "invalid choice" not in err
+    assert main(["--lang", "zh", "staff", "pin"]) == 2
+    assert "缺少必需的参数" in capsys.readouterr().err
+    set_language("en")
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "--help"])
+    assert capsys.readouterr().out.startswith("usage: ")
+
+
+async def test_the_command_palette_speaks_chinese(tmp_path):
+    from textual.command import CommandInput, CommandPalette
+
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, lang="zh", blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [str(c.title) for c in app.get_system_commands(app.screen)]
+        assert "退出" in titles and "Quit" not in titles and "Keys" not in titles
+        assert not [t for t in titles if re.fullmatch(r"[A-Za-z ]+", t)]
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        assert app.screen.query_one(CommandInput).placeholder == "搜索命令…"
