@@ -149,3 +149,39 @@ async def test_the_manager_exports_customers_for_excel(tmp_path):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(out.read_text("utf-8-sig").splitlines()) == n + 1
     ctx.db.close()
+
+
+async def _open_sheet(pilot, app, path):
+    await _manager(pilot, app)
+    await pilot.press("i")
+    app.screen.query_one("#answer").value = str(path)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen))
+    await settle(pilot)
+    return app.screen
+
+
+async def test_a_showroom_sheet_opens_on_its_header_row_and_another_can_be_chosen(tmp_path):
+    from tests import showroom
+
+    ctx = demo_ctx(tmp_path)
+    seller = setup.list_staff(ctx, "salesperson")[0]
+    p = showroom.write_xlsx(tmp_path / "s.xlsx", showroom.lines(seller.name))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_sheet(pilot, app, p)
+        assert "headers on line 3" in str(screen.query_one("#import-title").render())
+        assert [r[2] for r in table_rows(screen, "#columns")][1:3] == ["name", "phone"]
+        await pilot.press("h")
+        assert isinstance(app.screen, PickScreen)
+        labels = [label for _value, label in app.screen.options]
+        assert labels[0].startswith("1: 2026年") and labels[1].startswith("2: 基本信息")
+        await pilot.press("2")  # the group row: nothing maps, the summary says so
+        await wait_for(pilot, lambda: screen.sheet.header_row == 2)
+        await settle(pilot)
+        assert "No column is mapped to name" in str(screen.query_one("#import-summary").render())
+        await pilot.press("h", "3")
+        await wait_for(pilot, lambda: screen.plan is not None and screen.sheet.header_row == 3)
+        await settle(pilot)
+        assert sorted(r[0] for r in table_rows(screen, "#plan")) == ["4", "5", "6", "7"]
+    ctx.db.close()

@@ -184,6 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--owner", help=_("salesperson (name or id) for lines that name none"))
     imp.add_argument("--sheet", help=_("the sheet of an .xlsx workbook (default: the first)"))
     imp.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help=_(
+            "the line holding the headers (default: the first of the top 20 lines "
+            "naming two known fields)"
+        ),
+    )
+    imp.add_argument(
         "--commit", action="store_true", help=_("write the customers (all lines or none)")
     )
     imp.add_argument(
@@ -685,12 +694,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     from deskterm.services import importing, setup
 
-    sheet = importing.read(Path(args.file), args.sheet)
+    sheet = importing.read(Path(args.file), args.sheet, args.header_row)
     mapping: list[ImportField | None] = importing.guess(sheet)
     for spec in args.map:
         column, found = parse_map_option(spec, sheet.headers)
         mapping[column] = found
-    print(_("Sheet {name}: {n} lines. Columns:", name=sheet.name, n=len(sheet.rows)))
+    print(
+        _(
+            "Sheet {name}: headers on line {row}, {n} lines below. Columns:",
+            name=sheet.name,
+            row=sheet.header_row,
+            n=len(sheet.rows),
+        )
+    )
     for header, f in zip(sheet.headers, mapping, strict=True):
         print(f"  {header or '?'} → {_(FIELD_LABELS[f]) if f else _('(not imported)')}")
     ctx = _open(args)

@@ -23,7 +23,7 @@ from deskterm.domain.levels import Levels, PurchaseHorizon
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput
-from deskterm.i18n import N_
+from deskterm.i18n import N_, _
 
 
 class ImportField(StrEnum):
@@ -277,6 +277,44 @@ _CHANNEL_WORDS: dict[str, str] = {
 }
 
 
+class FieldLabel:
+    """A field's label, translated when a message is shown (not when it is raised)."""
+
+    def __init__(self, f: ImportField) -> None:
+        self.field = f
+
+    def __format__(self, spec: str) -> str:
+        return format(_(FIELD_LABELS[self.field]), spec)
+
+    def __str__(self) -> str:
+        return _(FIELD_LABELS[self.field])
+
+
+def find_header_row(lines: Iterable[tuple[int, Sequence[Cell]]]) -> int | None:
+    """The line holding the headers: the first naming at least two known fields.
+
+    Showroom sheets open with a merged title ("2026年 XX丰田4S店 展厅客户登记表") and often
+    a group row (基本信息 / 跟进信息) above the real headers; neither names two fields.
+    """
+    for line, cells in lines:
+        known = {_ALIAS_INDEX.get(key(cell_text(c))) for c in cells} - {None}
+        if len(known) >= 2:
+            return line
+    return None
+
+
+_TOTALS = re.compile(r"^(?:合计|总计|小计|共计|汇总|(?:grand )?totals?\b|sum\b)")
+
+
+def is_totals_row(cells: Sequence[Cell]) -> bool:
+    """A 合计 / Total line at the foot of a sheet: a sum, not a customer."""
+    for cell in cells:
+        text = key(cell_text(cell))
+        if text:
+            return bool(_TOTALS.match(text))
+    return False
+
+
 def guess_mapping(headers: Sequence[str]) -> list[ImportField | None]:
     """The field of each column, recognised from its header (None: not imported).
 
@@ -332,11 +370,15 @@ def check_mapping(mapping: Sequence[ImportField | None]) -> None:
         if f is None:
             continue
         if f in seen:
-            raise InvalidInput("Two columns are mapped to {value}.", field="map", value=f.value)
+            raise InvalidInput(
+                "Two columns are mapped to {value}.", field="map", value=FieldLabel(f)
+            )
         seen.add(f)
     for needed in (ImportField.NAME, ImportField.PHONE):
         if needed not in seen:
-            raise InvalidInput("No column is mapped to {value}.", field="map", value=needed.value)
+            raise InvalidInput(
+                "No column is mapped to {value}.", field="map", value=FieldLabel(needed)
+            )
 
 
 def cell_text(value: Cell) -> str:

@@ -523,7 +523,6 @@ MESSAGES: dict[str, str] = {
     "showroom: one shop's half year through the services; large: a dealer group's five years for the benchmark": "showroom:一家展厅半年的数据(通过业务服务生成);large:一个经销商集团五年的数据(用于性能测试)",
     "Generating the large data set (about a minute)…": "正在生成大型数据集(约一分钟)…",
     "a file name cannot contain a NUL character": "文件名不能包含 NUL 字符",
-    "Sheet {name}: {n} lines. Columns:": "表格 {name}:{n} 行。各列:",
     "Dry run: {c} to create, {m} to merge, {r} rejected. Nothing was written; add --commit to import.": "试运行:将新建 {c} 个,合并 {m} 个,拒绝 {r} 行。未写入任何数据;加 --commit 才会导入。",
     "{n} rows written to {path}": "已写入 {n} 行到 {path}",
     "import the showroom's customer sheet (CSV or .xlsx); a dry run unless --commit": "导入展厅的客户表格(CSV 或 .xlsx);不加 --commit 时只试运行",
@@ -611,7 +610,6 @@ MESSAGES: dict[str, str] = {
     "Salesperson for the rest": "其余行的销售顾问",
     "Import": "导入",
     "Lines without a salesperson go to: {name} (o to choose)": "未写销售顾问的行归属:{name}(按 o 选择)",
-    "Import {name}: {n} lines. Enter or f sets a column's field.": "导入 {name}:{n} 行。按 Enter 或 f 设置某列对应的字段。",
     "Column": "列",
     "Example": "示例",
     "Field": "字段",
@@ -761,4 +759,11 @@ MESSAGES: dict[str, str] = {
     "{key} is already used on that screen; {id} cannot have it.": "{key} 在该界面已被占用;{id} 不能使用它。",
     "{key} is already the key of {other}; {id} cannot have it too.": "{key} 已是 {other} 的按键;{id} 不能再使用它。",
     "The shop's keys: {problem}": "门店按键设置:{problem}",
+    # helper import
+    "The sheet has no line {value}.": "表格没有第 {value} 行。",
+    "Sheet {name}: headers on line {row}, {n} lines below. Columns:": "表格 {name}:表头在第 {row} 行,其下 {n} 行。各列:",
+    "the line holding the headers (default: the first of the top 20 lines naming two known fields)": "表头所在的行(默认:前 20 行中第一行含两个已知字段的)",
+    "Import {name}: headers on line {row} (h to change), {n} lines below. Enter or f sets a column's field.": "导入 {name}:表头在第 {row} 行(按 h 更改),其下 {n} 行。按 Enter 或 f 设置某列对应的字段。",
+    "Which line holds the headers?": "表头在哪一行?",
+    "Header row": "表头行",
 }

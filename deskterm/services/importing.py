@@ -29,6 +29,7 @@ from deskterm.domain.sheet import (
     cell_text,
     check_mapping,
     guess_mapping,
+    is_totals_row,
     key,
     plan_rows,
     summary,
@@ -85,6 +86,7 @@ def _facts(
             },
         )
         for line, cells in sheet.rows
+        if not is_totals_row(cells)
     ]
     owners: dict[str, int] = {}
     for st in s.exec(select(Staff).where(Staff.role == "salesperson", Staff.active)).all():
@@ -146,9 +148,13 @@ def check_file(path: Path) -> None:
     check_source(path)
 
 
-def read(path: Path, sheet_name: str | None = None) -> Sheet:
-    """Read the sheet from a .csv or .xlsx file (errors say what to do about the file)."""
-    return read_sheet(path, sheet_name)
+def read(path: Path, sheet_name: str | None = None, header_row: int | None = None) -> Sheet:
+    """Read the sheet from a .csv or .xlsx file (errors say what to do about the file).
+
+    The header row is found (the first of the top 20 lines naming two known fields)
+    unless ``header_row`` gives it; ``Sheet.header_row`` says which line was used.
+    """
+    return read_sheet(path, sheet_name, header_row)
 
 
 def guess(sheet: Sheet) -> list[ImportField | None]:

@@ -21,6 +21,7 @@ from deskterm.domain.sheet import (
     FIELD_LABELS,
     Action,
     ImportField,
+    cell_text,
 )
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
@@ -43,6 +44,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
     BINDINGS = [
         Binding("f", "field", N_("Column's field"), id="import.field"),
         Binding("o", "owner", N_("Salesperson for the rest"), id="import.owner"),
+        Binding("h", "header_row", N_("Header row"), id="import.header_row"),
         Binding("ctrl+s", "commit", N_("Import"), id="import.commit"),
         Binding("escape", "cancel", N_("Cancel"), id="import.cancel"),
     ]
@@ -66,15 +68,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(
-            _(
-                "Import {name}: {n} lines. Enter or f sets a column's field.",
-                name=self.sheet.name,
-                n=len(self.sheet.rows),
-            ),
-            id="import-title",
-            markup=False,
-        )
+        yield Static(self._title(), id="import-title", markup=False)
         with Horizontal():
             with Vertical(id="columns-pane"):
                 yield Label(_("Columns"), classes="pane-title", markup=False)
@@ -103,6 +97,33 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         self._show_owner()
         columns.focus()
         self.run_plan()
+
+    def _title(self) -> str:
+        return _(
+            "Import {name}: headers on line {row} (h to change), {n} lines below. "
+            "Enter or f sets a column's field.",
+            name=self.sheet.name,
+            row=self.sheet.header_row,
+            n=len(self.sheet.rows),
+        )
+
+    def action_header_row(self) -> None:
+        """Choose the line holding the headers among the top lines of the file."""
+
+        def picked(value: str | None) -> None:
+            if value is None or int(value) == self.sheet.header_row:
+                return
+            self.sheet = self.sheet.at_header_row(int(value))
+            self.mapping = importing.guess(self.sheet)
+            self.query_one("#import-title", Static).update(self._title())
+            self._show_columns()
+            self.run_plan()
+
+        options = []
+        for line, cells in self.sheet.top_lines():
+            shown = " | ".join(t for t in (cell_text(c).strip() for c in cells) if t)
+            options.append((str(line), f"{line}: {shown[:60]}"))
+        self.app.push_screen(PickScreen(_("Which line holds the headers?"), options), picked)
 
     # -- the mapping ------------------------------------------------------------------
     def _show_columns(self) -> None:
