@@ -68,3 +68,115 @@ def test_cli_says_which_header_row_it_used_and_takes_another(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "headers on line 2" in captured.out
     assert "No column is mapped to name" in captured.err
+
+
+def _shop(levels=None, values=None):
+    from datetime import date
+
+    from deskterm.domain.levels import DEFAULT_LEVELS, Levels
+    from deskterm.domain.sheet import ShopFacts
+
+    return ShopFacts(
+        Levels(levels or DEFAULT_LEVELS),
+        {"王伟": 1},
+        {},
+        1,
+        "86",
+        date(2026, 3, 2),
+        values=values or {},
+    )
+
+
+def _levels_of(words, shop):
+    from deskterm.domain.sheet import plan_rows
+
+    lines = [(n, {F.NAME: f"客{n}", F.PHONE: f"1380013{n:04d}", F.LEVEL: w}) for n, w in words]
+    return {
+        r.line: (r.values.get("level") if r.reason is None else None)
+        for r in plan_rows(lines, shop)
+    }
+
+
+def test_levels_are_read_in_the_shops_names_and_common_spellings_per_preset():
+    from deskterm.domain.levels import HABC_LEVELS
+
+    habc = _shop(HABC_LEVELS)
+    words = ["A级", "A", "H级", "h", "C级", "B级客户", "Ａ级", "A级(1个月内)", "C类"]
+    got = _levels_of(enumerate(words, start=2), habc)
+    assert list(got.values()) == ["A", "A", "H", "H", "C", "B", "A", "A", "C"]
+    default = _shop()
+    words = ["准购买", "准购买客户", "意向客户", "意向", "潜在客户", "Hot", "cold"]
+    got = _levels_of(enumerate(words, start=2), default)
+    assert list(got.values()) == ["hot", "hot", "warm", "warm", "cold", "hot", "cold"]
+
+
+def test_an_unknown_level_is_refused_with_the_shops_names_and_can_be_mapped_once():
+    from deskterm.domain.sheet import plan_rows, unknown_values
+
+    set_language("zh")
+    lines = [
+        (n, {F.NAME: f"客{n}", F.PHONE: f"1380013{n:04d}", F.LEVEL: w, F.SOURCE_CHANNEL: src})
+        for n, (w, src) in enumerate(
+            [("A级", "抖音"), ("A级", "展厅"), ("H", "抖音"), ("意向", "")], start=2
+        )
+    ]
+    planned = plan_rows(lines, _shop())
+    reason = planned[0].reason
+    assert reason is not None
+    assert "准购买, 意向, 潜在" in reason.message and "hot" not in reason.message
+    assert unknown_values(planned) == {
+        (F.LEVEL, "A级"): 2,
+        (F.LEVEL, "H"): 1,
+        (F.SOURCE_CHANNEL, "抖音"): 2,  # counted on refused lines too
+    }
+    mapped = _shop(
+        values={F.LEVEL: {"a级": "hot", "h": "hot"}, F.SOURCE_CHANNEL: {"抖音": "online"}}
+    )
+    planned = plan_rows(lines, mapped)
+    assert [r.values["level"] for r in planned] == ["hot", "hot", "hot", "warm"]
+    assert [r.values["source_channel"] for r in planned] == [
+        "online",
+        "walk_in",
+        "online",
+        "walk_in",
+    ]
+    assert unknown_values(planned) == {}
+
+
+def test_value_options_take_labels_in_either_language_and_refuse_what_the_shop_lacks(ctx, team):
+    from deskterm.domain.sheet import parse_map_option, parse_value_option
+
+    assert parse_value_option("level:A级=hot") == (F.LEVEL, "A级", "hot")
+    assert parse_value_option("级别:A级=准购买") == (F.LEVEL, "A级", "准购买")
+    assert parse_value_option("来源:抖音=online")[0] is F.SOURCE_CHANNEL
+    assert parse_map_option("电话号=电话", ["电话号"]) == (0, F.PHONE)
+    assert parse_map_option("车=model", ["车"]) == (0, F.MODEL_INTEREST)
+    assert parse_map_option("车=车型", ["车"]) == (0, F.MODEL_INTEREST)
+    with pytest.raises(InvalidInput, match="FIELD:TEXT=VALUE"):
+        parse_value_option("level=hot")
+    with pytest.raises(InvalidInput, match="Only these fields"):
+        parse_value_option("name:x=y")
+    sheet = importing.Sheet("t", ("姓名", "手机", "级别"), ((2, ("甲", "13800138000", "A级")),))
+    mapping = importing.guess(sheet)
+    with pytest.raises(InvalidInput, match="not one the shop has"):
+        importing.preview(ctx, sheet, mapping, team.wang, {(F.LEVEL, "A级"): "Z"})
+    plan = importing.preview(ctx, sheet, mapping, team.wang, {(F.LEVEL, "A级"): "准购买"})
+    assert plan.rows[0].values["level"] == "hot"
+    set_language("zh")
+    assert ("hot", "准购买") in importing.value_choices(ctx, F.LEVEL)
+
+
+def test_cli_lists_unknown_words_with_counts_and_maps_them(tmp_path, capsys):
+    db = str(tmp_path / "d.db")
+    assert main(["staff", "--db", db, "add", "王伟", "--role", "salesperson"]) == 0
+    p = showroom.write_xlsx(tmp_path / "s.xlsx", showroom.lines("王伟"))
+    capsys.readouterr()
+    assert main(["import", "--db", db, str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "level: H级 (1 lines), e.g. --value level:H级=…" in out
+    assert "levels: hot, warm, cold); map it" in out
+    args = ["import", "--db", db, str(p), "--commit"]
+    for spec in ("level:H级=hot", "级别:A级=hot", "level:B=warm", "level:C级=cold"):
+        args += ["--value", spec]
+    assert main(args) == 0
+    assert "Imported: 4 created, 0 merged, 0 left out." in capsys.readouterr().out

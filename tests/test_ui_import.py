@@ -6,7 +6,8 @@ import csv
 
 from sqlmodel import select
 
-from deskterm.services import customers, setup
+from deskterm.domain.sheet import ImportField
+from deskterm.services import customers, importing, setup
 from deskterm.storage.models import Customer
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen, TextPromptScreen
@@ -184,4 +185,41 @@ async def test_a_showroom_sheet_opens_on_its_header_row_and_another_can_be_chose
         await wait_for(pilot, lambda: screen.plan is not None and screen.sheet.header_row == 3)
         await settle(pilot)
         assert sorted(r[0] for r in table_rows(screen, "#plan")) == ["4", "5", "6", "7"]
+    ctx.db.close()
+
+
+async def test_unknown_words_are_listed_with_their_counts_and_mapped_once_on_screen(tmp_path):
+    from tests import showroom
+
+    ctx = demo_ctx(tmp_path)
+    seller = setup.list_staff(ctx, "salesperson")[0]
+    lines = showroom.lines(seller.name)
+    lines[2][3] = "A级"  # two lines say A级
+    lines[0][5] = "抖音"  # a source the shop does not know
+    p = showroom.write_xlsx(tmp_path / "s.xlsx", lines)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_sheet(pilot, app, p)
+        words = {(r[0], r[1]): r[2:] for r in table_rows(screen, "#values")}
+        levels = {code for code, _label in importing.value_choices(ctx, ImportField.LEVEL)}
+        if "A" in levels:  # the demo shop grades H/A/B/C: A级 is its own
+            assert ("level", "A级") not in words
+        else:
+            assert words[("level", "A级")] == ["2", "(not mapped)"]
+        assert words[("source", "抖音")] == ["1", "(not mapped)"]
+        await pilot.press("v")
+        rows = table_rows(screen, "#values")
+        index = [r[1] for r in rows].index("抖音")
+        for _ in range(index):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PickScreen)
+        app.screen.dismiss("online")
+        await wait_for(
+            pilot,
+            lambda: any(r[1] == "抖音" and r[3] == "online" for r in table_rows(screen, "#values")),
+        )
+        await settle(pilot)
+        assert screen.plan is not None
+        assert not any("抖音" in r[4] for r in table_rows(screen, "#plan"))
     ctx.db.close()

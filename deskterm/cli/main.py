@@ -181,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
             "recognised without it"
         ),
     )
+    imp.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="FIELD:TEXT=VALUE",
+        help=_(
+            "what a word of the sheet means, for the whole sheet, e.g. --value level:A级=hot "
+            "(level, source, budget or purchase time; the value as the shop writes it)"
+        ),
+    )
     imp.add_argument("--owner", help=_("salesperson (name or id) for lines that name none"))
     imp.add_argument("--sheet", help=_("the sheet of an .xlsx workbook (default: the first)"))
     imp.add_argument(
@@ -691,6 +701,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         Action,
         ImportField,
         parse_map_option,
+        parse_value_option,
+        unknown_values,
     )
     from deskterm.services import importing, setup
 
@@ -699,6 +711,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     for spec in args.map:
         column, found = parse_map_option(spec, sheet.headers)
         mapping[column] = found
+    values: dict[tuple[ImportField, str], str] = {}
+    for spec in args.value:
+        f, text, target = parse_value_option(spec)
+        values[(f, text)] = target
     print(
         _(
             "Sheet {name}: headers on line {row}, {n} lines below. Columns:",
@@ -712,12 +728,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = _open(args)
     try:
         owner = setup.find_staff(ctx, args.owner).id if args.owner else None
-        plan = importing.preview(ctx, sheet, mapping, owner)
+        plan = importing.preview(ctx, sheet, mapping, owner, values)
         n = plan.counts
         # The plan is shown before anything is written, so a refused commit says why.
         blocked = args.commit and n[Action.REJECT] and not args.skip_rejected
         if args.commit and not blocked:
-            plan = importing.commit(ctx, sheet, mapping, owner, skip_rejected=args.skip_rejected)
+            plan = importing.commit(
+                ctx, sheet, mapping, owner, skip_rejected=args.skip_rejected, values=values
+            )
     finally:
         ctx.db.close()
 
@@ -747,6 +765,22 @@ def cmd_import(args: argparse.Namespace) -> int:
                 n=len(plan.rows) - len(listed),
             )
         )
+    unknown = unknown_values(plan.rows)
+    if unknown:
+        # Every distinct word once, with how many lines hold it: mapped once, not edited
+        # line by line in Excel.
+        print(_("Words the shop does not know (map each once with --value FIELD:TEXT=VALUE):"))
+        for (f, text), count in sorted(unknown.items(), key=lambda kv: (kv[0][0], -kv[1])):
+            print(
+                "  "
+                + _(
+                    "{field}: {value} ({n} lines), e.g. --value {name}:{value}=…",
+                    field=_(FIELD_LABELS[f]),
+                    value=text,
+                    n=count,
+                    name=f.value,
+                )
+            )
     n = plan.counts
     if blocked:
         print(

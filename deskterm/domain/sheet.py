@@ -12,6 +12,7 @@ phone seen twice in the sheet merges into its first line.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -352,15 +353,7 @@ def parse_map_option(spec: str, headers: Sequence[str]) -> tuple[int, ImportFiel
         raise InvalidInput("The sheet has no column {value}.", field="map", value=header)
     if name in ("-", ""):
         return column, None
-    try:
-        return column, ImportField(name)
-    except ValueError:
-        raise InvalidInput(
-            "Unknown field {value} (one of: {fields}).",
-            field="map",
-            value=name,
-            fields=", ".join(f.value for f in ImportField),
-        ) from None
+    return column, field_named(name)
 
 
 def check_mapping(mapping: Sequence[ImportField | None]) -> None:
@@ -456,6 +449,9 @@ class PlannedRow:
     values: dict[str, object] = field(default_factory=dict)  # clean values to write
     fills: tuple[str, ...] = ()  # merge: the blank fields this line fills
     warnings: list[DesktermError] = field(default_factory=list)
+    #: Words of the line the shop does not know (level, source, budget, purchase time),
+    #: found on every line, a rejected one too, so each can be mapped once.
+    unknown: tuple[tuple[ImportField, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -471,14 +467,144 @@ class ShopFacts:
     #: More words a column may hold, by field: what deskterm's own exports write
     #: (budget, purchase time and source labels in each language) → the stored code.
     words: Mapping[ImportField, Mapping[str, str]] = field(default_factory=dict)
+    #: What the person mapped once for the whole sheet (``--value level:A级=hot``), by
+    #: field and loose key of the sheet's text → the stored code; checked first.
+    values: Mapping[ImportField, Mapping[str, str]] = field(default_factory=dict)
 
     def word(self, f: ImportField, text: str) -> str | None:
         """The code ``text`` stands for in field ``f``, from ``words`` (None: unknown)."""
         return self.words.get(f, {}).get(key(text))
 
+    def mapped(self, f: ImportField, text: str) -> str | None:
+        """The code the person mapped ``text`` to in field ``f`` (None: not mapped)."""
+        return self.values.get(f, {}).get(key(text))
+
 
 #: Fields a merge may fill when the customer on file has them blank.
 MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon")
+
+
+#: Fields whose words are recognised (and, when unknown, can be mapped once).
+VALUE_FIELDS = (
+    ImportField.LEVEL,
+    ImportField.SOURCE_CHANNEL,
+    ImportField.BUDGET,
+    ImportField.PURCHASE_HORIZON,
+)
+
+
+def _stem(name: str) -> str:
+    """A level's name without its explanation: "A级(1个月内)" → "A级"."""
+    return re.split(r"[(（]", unicodedata.normalize("NFKC", name), maxsplit=1)[0].strip()
+
+
+def level_words(levels: Levels) -> dict[str, str]:
+    """The ways a sheet writes each of the shop's levels → its code.
+
+    The code and both names, each name without its explanation, and the spellings
+    showrooms add: A, A级, A类, A级客户, 意向客户… The hotter level wins a clash.
+    """
+    return _level_words(tuple((r.code, r.name_en, r.name_zh) for r in levels))
+
+
+@functools.cache
+def _level_words(rules: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, name_en, name_zh in rules:
+        bases = {code, name_en, name_zh, _stem(name_en), _stem(name_zh)}
+        for base in list(bases):
+            for suffix in ("级", "类"):
+                if base.endswith(suffix) and len(base) > 1:
+                    bases.add(base[: -len(suffix)])
+        for base in bases:
+            for suffix in ("", "级", "类", "客户", "级客户", "类客户", " level", " customer"):
+                out.setdefault(key(base + suffix), code)
+    return out
+
+
+def recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
+    """The stored code a sheet's word stands for in field ``f`` (None: unknown).
+
+    What the person mapped comes first, then the shop's own words.
+    """
+    found = shop.mapped(f, text) or shop.word(f, text)
+    if found:
+        return found
+    k = key(text)
+    if f is ImportField.LEVEL:
+        return level_words(shop.levels).get(k)
+    if f is ImportField.SOURCE_CHANNEL:
+        return _CHANNEL_WORDS.get(k)
+    if f is ImportField.BUDGET:
+        return _budget(text)
+    if f is ImportField.PURCHASE_HORIZON:
+        horizon = _HORIZON_WORDS.get(k)
+        return horizon.value if horizon else None
+    return None
+
+
+def parse_value_option(spec: str) -> tuple[ImportField, str, str]:
+    """One ``--value FIELD:TEXT=TARGET`` option: the field, the sheet's text, the target.
+
+    FIELD is a field's name or its label in either language (level, 级别); the target is
+    checked against the shop by the caller.
+    """
+    head, eq, target = spec.rpartition("=")
+    name, colon, text = head.partition(":")
+    if not eq or not colon or not text.strip() or not target.strip():
+        raise InvalidInput(
+            "Write the value mapping as FIELD:TEXT=VALUE, e.g. level:A级=hot: {value}.",
+            field="value",
+            value=spec,
+        )
+    f = field_named(name)
+    if f not in VALUE_FIELDS:
+        raise InvalidInput(
+            "Only these fields take a value mapping: {fields}.",
+            field="value",
+            fields=", ".join(str(FieldLabel(v)) for v in VALUE_FIELDS),
+        )
+    return f, text.strip(), target.strip()
+
+
+def field_named(name: str) -> ImportField:
+    """A field from its name or its label in English or Chinese ("model", "车型")."""
+    from deskterm.i18n import LANGUAGES, translate_to
+
+    wanted = key(name)
+    for f, label in FIELD_LABELS.items():
+        names = {f.value, label, *(translate_to(lang, label) for lang in LANGUAGES)}
+        if wanted in {key(n) for n in names}:
+            return f
+    raise InvalidInput(
+        "Unknown field {value} (one of: {fields}).",
+        field="map",
+        value=name,
+        fields=", ".join(str(FieldLabel(f)) for f in ImportField),
+    )
+
+
+def unknown_values(planned: Iterable[PlannedRow]) -> dict[tuple[ImportField, str], int]:
+    """Every distinct word the shop does not know, by field, with how many lines hold it."""
+    out: dict[tuple[ImportField, str], int] = {}
+    for row in planned:
+        for k in row.unknown:
+            out[k] = out.get(k, 0) + 1
+    return out
+
+
+def _unknown(
+    raw: Mapping[ImportField, Cell], shop: ShopFacts
+) -> tuple[tuple[ImportField, str], ...]:
+    out = []
+    for f in VALUE_FIELDS:
+        text = cell_text(raw.get(f)).strip()
+        if not text:
+            continue
+        code = recognise(f, text, shop)
+        if code is None or (f is ImportField.LEVEL and code not in shop.levels.codes):
+            out.append((f, text))
+    return tuple(out)
 
 
 def _clean_row(
@@ -504,9 +630,7 @@ def _clean_row(
         clean_field(text.get(ImportField.NOTES, ""), field="notes", max_length=2000, multiline=True)
     ]
     budget_text = text.get(ImportField.BUDGET, "")
-    out["budget"] = (
-        shop.word(ImportField.BUDGET, budget_text) or _budget(budget_text) if budget_text else None
-    )
+    out["budget"] = recognise(ImportField.BUDGET, budget_text, shop) if budget_text else None
     if budget_text and out["budget"] is None:
         # Kept in the notes rather than lost or guessed.
         notes.append(f"{FIELD_LABELS[ImportField.BUDGET]}: {budget_text}")
@@ -520,8 +644,8 @@ def _clean_row(
     horizon_text = text.get(ImportField.PURCHASE_HORIZON, "")
     horizon = None
     if horizon_text:
-        code = shop.word(ImportField.PURCHASE_HORIZON, horizon_text)
-        horizon = PurchaseHorizon(code) if code else _HORIZON_WORDS.get(key(horizon_text))
+        code = recognise(ImportField.PURCHASE_HORIZON, horizon_text, shop)
+        horizon = PurchaseHorizon(code) if code else None
     if horizon_text and horizon is None:
         notes.append(f"{FIELD_LABELS[ImportField.PURCHASE_HORIZON]}: {horizon_text}")
         warnings.append(
@@ -534,18 +658,16 @@ def _clean_row(
     out["purchase_horizon"] = horizon.value if horizon else None
     level_text = text.get(ImportField.LEVEL, "")
     if level_text:
-        wanted = key(level_text)
-        rule = next(
-            (r for r in shop.levels if wanted in (key(r.code), key(r.name_en), key(r.name_zh))),
-            None,
-        )
-        if rule is None:
+        code = recognise(ImportField.LEVEL, level_text, shop)
+        if code is None or code not in shop.levels.codes:
+            # The names the shop uses, not the codes: the sheet was written with names.
             raise InvalidInput(
-                "Unknown level {value} (the levels: {codes}).",
+                "Unknown level {value} (the shop's levels: {names}); map it to one of them.",
                 field="level",
                 value=level_text,
-                codes=", ".join(shop.levels.codes),
+                names=", ".join(r.name for r in shop.levels),
             )
+        rule = shop.levels.get(code)
     else:
         rule = shop.levels.suggest(horizon or PurchaseHorizon.UNKNOWN)
     out["level"] = rule.code
@@ -554,11 +676,7 @@ def _clean_row(
     out["owner_id"] = shop.owners.get(owner_text) if owner_text else shop.default_owner
     out["owner_unknown"] = owner_text if owner_text and out["owner_id"] is None else None
     source_text = text.get(ImportField.SOURCE_CHANNEL, "")
-    channel = (
-        shop.word(ImportField.SOURCE_CHANNEL, source_text) or _CHANNEL_WORDS.get(key(source_text))
-        if source_text
-        else "walk_in"
-    )
+    channel = recognise(ImportField.SOURCE_CHANNEL, source_text, shop) if source_text else "walk_in"
     if channel is None:
         channel = "walk_in"
         notes.append(f"{FIELD_LABELS[ImportField.SOURCE_CHANNEL]}: {source_text}")
@@ -592,6 +710,7 @@ def plan_rows(
     for line, raw in rows:
         if all(cell_text(v).strip() == "" for v in raw.values()):
             continue
+        unknown = _unknown(raw, shop)
         try:
             values, warnings = _clean_row(raw, shop)
         except DesktermError as exc:
@@ -602,20 +721,27 @@ def plan_rows(
                     cell_text(raw.get(ImportField.NAME)),
                     cell_text(raw.get(ImportField.PHONE)),
                     reason=exc,
+                    unknown=unknown,
                 )
             )
             continue
         phone = str(values["phone"])
         row = PlannedRow(
-            line, Action.CREATE, str(values["name"]), phone, values=values, warnings=warnings
+            line,
+            Action.CREATE,
+            str(values["name"]),
+            phone,
+            values=values,
+            warnings=warnings,
+            unknown=unknown,
         )
         earlier = first_by_phone.get(phone)
         on_file = shop.existing.get(phone)
-        unknown = values.pop("owner_unknown")
+        owner_unknown = values.pop("owner_unknown")
         no_owner = None
-        if unknown is not None:
+        if owner_unknown is not None:
             no_owner = InvalidInput(
-                "No active salesperson named {value}.", field="owner", value=unknown
+                "No active salesperson named {value}.", field="owner", value=owner_unknown
             )
         elif values["owner_id"] is None:
             no_owner = InvalidInput(
@@ -623,9 +749,11 @@ def plan_rows(
                 field="owner",
             )
         if no_owner is not None and earlier is None and on_file is None:
-            planned.append(PlannedRow(line, Action.REJECT, row.name, phone, reason=no_owner))
+            planned.append(
+                PlannedRow(line, Action.REJECT, row.name, phone, reason=no_owner, unknown=unknown)
+            )
             continue
-        if unknown is not None:  # a merge keeps its owner, but a misspelt name is said
+        if owner_unknown is not None:  # a merge keeps its owner, but a misspelt name is said
             row.warnings.append(no_owner)  # type: ignore[arg-type]
         if earlier is not None:
             row.action, row.into_line = Action.MERGE, earlier.line

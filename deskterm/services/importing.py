@@ -7,8 +7,8 @@ unless someone saved a customer in between, and then it says so through its plan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -20,9 +20,11 @@ from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.sheet import (
     FIELD_LABELS,
+    VALUE_FIELDS,
     Action,
     Cell,
     Existing,
+    FieldLabel,
     ImportField,
     PlannedRow,
     ShopFacts,
@@ -32,9 +34,10 @@ from deskterm.domain.sheet import (
     is_totals_row,
     key,
     plan_rows,
+    recognise,
     summary,
 )
-from deskterm.errors import DesktermError, RuleViolation
+from deskterm.errors import DesktermError, InvalidInput, RuleViolation
 from deskterm.i18n import LANGUAGES, _, translate_to
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
@@ -73,6 +76,7 @@ def _facts(
     sheet: Sheet,
     mapping: Sequence[ImportField | None],
     default_owner: int | None,
+    values: ValueMap | None = None,
 ) -> tuple[ShopFacts, list[tuple[int, dict[ImportField, Cell]]]]:
     settings = load_settings(s)
     country = settings["phone.default_country"]
@@ -121,9 +125,58 @@ def _facts(
                 c.purchase_horizon,
                 c.notes,
             )
-    return ShopFacts(
+    facts = ShopFacts(
         load_levels(s), owners, existing, default_owner, country, ctx.today(), _words()
-    ), rows
+    )
+    return replace(facts, values=_resolve_values(facts, values or {})), rows
+
+
+#: What the person maps once for the whole sheet: (field, the sheet's text) → a value in
+#: any of the ways the shop writes it (a level's code or name, a channel's label…).
+ValueMap = Mapping[tuple[ImportField, str], str]
+
+
+def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dict[str, str]]:
+    """The person's value mapping as stored codes; refuses a target the shop lacks."""
+    out: dict[ImportField, dict[str, str]] = {}
+    for (f, text), target in values.items():
+        if f not in VALUE_FIELDS:
+            raise InvalidInput(
+                "Only these fields take a value mapping: {fields}.",
+                field="value",
+                fields=", ".join(str(FieldLabel(v)) for v in VALUE_FIELDS),
+            )
+        code = recognise(f, target, facts)
+        if code is None or (f is ImportField.LEVEL and code not in facts.levels.codes):
+            raise InvalidInput(
+                "{what} {value} is not one the shop has (one of: {choices}).",
+                field="value",
+                what=FieldLabel(f),
+                value=target,
+                choices=", ".join(label for _code, label in choices_of(facts, f)),
+            )
+        out.setdefault(f, {})[key(text)] = code
+    return out
+
+
+def choices_of(facts: ShopFacts, f: ImportField) -> list[tuple[str, str]]:
+    """The values field ``f`` can take, as (code, label in the current language)."""
+    if f is ImportField.LEVEL:
+        return [(r.code, r.name) for r in facts.levels]
+    table = {
+        ImportField.SOURCE_CHANNEL: CHANNELS,
+        ImportField.BUDGET: BUDGETS,
+        ImportField.PURCHASE_HORIZON: {str(k): v for k, v in HORIZON_LABELS.items()},
+    }.get(f, {})
+    return [(code, _(label)) for code, label in table.items()]
+
+
+@permission("manage")
+def value_choices(ctx: Context, f: ImportField) -> list[tuple[str, str]]:
+    """What an unknown word of field ``f`` can be mapped to: (code, label)."""
+    with ctx.db.read() as s:
+        facts = ShopFacts(load_levels(s), {}, {}, None, "86", ctx.today(), _words())
+    return choices_of(facts, f)
 
 
 def _words() -> dict[ImportField, dict[str, str]]:
@@ -199,11 +252,15 @@ def preview(
     sheet: Sheet,
     mapping: Sequence[ImportField | None],
     default_owner: int | None = None,
+    values: ValueMap | None = None,
 ) -> ImportPlan:
-    """The dry run: what the import would create, merge and reject, and why. Writes nothing."""
+    """The dry run: what the import would create, merge and reject, and why. Writes nothing.
+
+    ``values`` maps the sheet's unknown words once for the whole sheet.
+    """
     check_mapping(mapping)
     with ctx.db.read() as s:
-        facts, rows = _facts(s, ctx, sheet, mapping, default_owner)
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values)
         return ImportPlan(sheet.name, tuple(plan_rows(rows, facts)), committed=False)
 
 
@@ -214,6 +271,7 @@ def commit(
     mapping: Sequence[ImportField | None],
     default_owner: int | None = None,
     skip_rejected: bool = False,
+    values: ValueMap | None = None,
 ) -> ImportPlan:
     """Import the sheet in one transaction: every line or none.
 
@@ -221,7 +279,7 @@ def commit(
     """
     check_mapping(mapping)
     with ctx.db.write() as s:
-        facts, rows = _facts(s, ctx, sheet, mapping, default_owner)
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values)
         planned = plan_rows(rows, facts)
         rejected = sum(1 for r in planned if r.action is Action.REJECT)
         if rejected and not skip_rejected:

@@ -19,9 +19,11 @@ from deskterm.domain.phone import display_phone
 from deskterm.domain.sheet import (
     ACTION_LABELS,
     FIELD_LABELS,
+    VALUE_FIELDS,
     Action,
     ImportField,
     cell_text,
+    unknown_values,
 )
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
@@ -45,6 +47,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         Binding("f", "field", N_("Column's field"), id="import.field"),
         Binding("o", "owner", N_("Salesperson for the rest"), id="import.owner"),
         Binding("h", "header_row", N_("Header row"), id="import.header_row"),
+        Binding("v", "values", N_("Map values"), id="import.values"),
         Binding("ctrl+s", "commit", N_("Import"), id="import.commit"),
         Binding("escape", "cancel", N_("Cancel"), id="import.cancel"),
     ]
@@ -65,6 +68,11 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         self.mapping: list[ImportField | None] = importing.guess(sheet)
         self.owner: tuple[int, str] | None = None
         self.plan: ImportPlan | None = None
+        #: Words mapped once for the whole sheet: (field, the sheet's text) → code.
+        self.values: dict[tuple[ImportField, str], str] = {}
+        #: Every word the shop did not know, with its count, kept once mapped.
+        self.words: dict[tuple[ImportField, str], int] = {}
+        self._choices: dict[ImportField, list[tuple[str, str]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,6 +82,12 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                 yield Label(_("Columns"), classes="pane-title", markup=False)
                 yield DataTable(id="columns", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="import-owner", classes="hint", markup=False)
+                yield Label(
+                    _("Words the shop does not know (v, Enter maps one)"),
+                    classes="pane-title",
+                    markup=False,
+                )
+                yield DataTable(id="values", cursor_type="row", zebra_stripes=True)
             with Vertical(id="plan-pane"):
                 yield Label(_("Dry run"), classes="pane-title", markup=False)
                 yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
@@ -84,6 +98,9 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         columns = self.query_one("#columns", DataTable)
         for label, width in ((_("Column"), 14), (_("Example"), 16), (_("Field"), 14)):
             columns.add_column(label, width=width)
+        words = self.query_one("#values", DataTable)
+        for label, width in ((_("Field"), 8), (_("Value"), 12), (_("Lines"), 5), (_("Means"), 12)):
+            words.add_column(label, width=width)
         plan = self.query_one("#plan", DataTable)
         for label, width in (
             (_("Line"), 5),
@@ -93,6 +110,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
             (_("Why"), 64),
         ):
             plan.add_column(label, width=width)
+        self._choices = {f: importing.value_choices(self.ctx, f) for f in VALUE_FIELDS}
         self._show_columns()
         self._show_owner()
         columns.focus()
@@ -191,12 +209,56 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         options = [("-", _("nobody (they are rejected)"))] + [(str(p.id), p.name) for p in people]
         self.app.push_screen(PickScreen(_("Salesperson for lines that name none"), options), picked)
 
+    # -- the values -------------------------------------------------------------------
+    def _show_values(self) -> None:
+        rows = []
+        for i, ((f, text), n) in enumerate(self.words.items()):
+            code = self.values.get((f, text))
+            rows.append((str(i), (_(FIELD_LABELS[f]), text, str(n), self._label(f, code))))
+        sync_rows(self.query_one("#values", DataTable), rows)
+
+    def _label(self, f: ImportField, code: str | None) -> str:
+        if code is None:
+            return _("(not mapped)")
+        return dict(self._choices.get(f, [])).get(code, code)
+
+    def action_values(self) -> None:
+        self.query_one("#values", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#values")
+    def value_chosen(self) -> None:
+        index = self.query_one("#values", DataTable).cursor_row
+        words = list(self.words)
+        if not 0 <= index < len(words):
+            return
+        f, text = words[index]
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            if value == "-":
+                self.values.pop((f, text), None)
+            else:
+                self.values[(f, text)] = value
+            self._show_values()
+            self.run_plan()
+
+        options = [("-", _("(not mapped)")), *self._choices.get(f, [])]
+        self.app.push_screen(
+            PickScreen(_("{field} {value} means:", field=_(FIELD_LABELS[f]), value=text), options),
+            picked,
+        )
+
     # -- the dry run ------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def run_plan(self) -> None:
         try:
             plan = importing.preview(
-                self.ctx, self.sheet, list(self.mapping), self.owner[0] if self.owner else None
+                self.ctx,
+                self.sheet,
+                list(self.mapping),
+                self.owner[0] if self.owner else None,
+                dict(self.values),
             )
         except DesktermError as exc:
             self.post_message(self.Planned(None, exc.message))
@@ -213,6 +275,14 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
             sync_rows(table, [])
             return
         summary.set_class(False, "error")
+        unknown = unknown_values(message.plan.rows)
+        # A mapped word keeps its line (and count) so it can be changed again.
+        self.words = {
+            k: unknown.get(k, self.words.get(k, 0))
+            for k in [*self.words, *unknown]
+            if k in unknown or k in self.values
+        }
+        self._show_values()
         n = message.plan.counts
         rows = sorted(
             message.plan.rows, key=lambda r: (_ORDER[r.action], not (r.fills or r.warnings), r.line)
@@ -290,6 +360,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                 list(self.mapping),
                 self.owner[0] if self.owner else None,
                 skip_rejected=skip_rejected,
+                values=dict(self.values),
             )
         except DesktermError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
