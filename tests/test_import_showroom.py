@@ -4,6 +4,8 @@ and damage, duplicate phones and a rejects file to correct and import again."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from deskterm.cli.main import main
@@ -180,3 +182,96 @@ def test_cli_lists_unknown_words_with_counts_and_maps_them(tmp_path, capsys):
         args += ["--value", spec]
     assert main(args) == 0
     assert "Imported: 4 created, 0 merged, 0 left out." in capsys.readouterr().out
+
+
+def _edited_export(tmp_path, rows):
+    """An exported list edited in Excel: a level raised, a model changed, a name corrected."""
+    headers = ["姓名", "手机号码", "意向级别", "意向车型", "销售顾问"]
+    return showroom.write_xlsx(tmp_path / "edited.xlsx", rows, headers, totals=False)
+
+
+def test_a_merge_says_field_by_field_what_the_sheet_said_and_what_was_kept(ctx, team, tmp_path):
+    from deskterm.services import rotation
+    from deskterm.storage.models import Customer
+    from tests.scenario import new_customer
+
+    rotation.check_in(ctx, team.wang)
+    cid = new_customer(ctx, "13800138000", name="张三", horizon="unknown", model_interest="卡罗拉")
+    p = _edited_export(tmp_path, [["张三丰", 13800138000.0, "准购买", "凯美瑞", "王伟"]])
+    sheet = read_sheet(p)
+    plan = importing.preview(ctx, sheet, importing.guess(sheet))
+    row = plan.rows[0]
+    assert row.existing_id == cid
+    assert set(row.ignored) == {
+        ("name", "张三丰", "张三"),
+        ("level", "hot", "cold"),
+        ("model_interest", "凯美瑞", "卡罗拉"),
+    }
+    set_language("zh")
+    why = importing.explain(row, plan.levels)
+    assert "级别:表格写的是 准购买,保留了 潜在" in why
+    assert "车型:表格写的是 凯美瑞,保留了 卡罗拉" in why
+    set_language("en")
+    importing.commit(ctx, sheet, importing.guess(sheet))
+    with ctx.db.read() as s:
+        c = s.get(Customer, cid)
+        assert (c.name, c.level, c.model_interest) == ("张三", "cold", "卡罗拉")
+
+
+def test_a_manager_lets_the_sheet_change_chosen_fields_each_audited_and_in_the_level_history(
+    ctx, team, tmp_path
+):
+    from sqlmodel import select
+
+    from deskterm.services import rotation
+    from deskterm.storage.models import Audit, Callback, Customer, LevelChange
+    from tests.scenario import new_customer
+
+    rotation.check_in(ctx, team.wang)
+    cid = new_customer(ctx, "13800138000", name="张三", horizon="unknown", model_interest="卡罗拉")
+    p = _edited_export(tmp_path, [["张三丰", 13800138000.0, "准购买", "凯美瑞", "王伟"]])
+    sheet = read_sheet(p)
+    update = {"level", "name"}
+    plan = importing.preview(ctx, sheet, importing.guess(sheet), update=update)
+    assert set(plan.rows[0].changes) == {("name", "张三", "张三丰"), ("level", "cold", "hot")}
+    assert plan.rows[0].ignored == (("model_interest", "凯美瑞", "卡罗拉"),)
+    assert "level cold → hot" in importing.explain(plan.rows[0], plan.levels)
+    importing.commit(ctx, sheet, importing.guess(sheet), update=update)
+    with ctx.db.read() as s:
+        c = s.get(Customer, cid)
+        assert (c.name, c.level, c.model_interest, c.status) == (
+            "张三丰",
+            "hot",
+            "卡罗拉",
+            "active",
+        )
+        history = s.exec(select(LevelChange).where(LevelChange.customer_id == cid)).all()
+        assert [(h.from_level, h.to_level, h.source) for h in history][-1] == (
+            "cold",
+            "hot",
+            "import",
+        )
+        audit = s.exec(select(Audit).where(Audit.action == "customer.import_merge")).one()
+        before, after = json.loads(audit.before_json), json.loads(audit.after_json)
+        assert before["level"] == "cold" and after["name"] == "张三丰"
+        # A hot customer is called back, as a level raised at the desk would be.
+        assert s.exec(
+            select(Callback).where(Callback.customer_id == cid, Callback.status == "open")
+        ).first()
+
+
+def test_cli_update_takes_labels_and_the_dry_run_lists_what_is_kept(tmp_path, capsys):
+    db = str(tmp_path / "d.db")
+    assert main(["staff", "--db", db, "add", "王伟", "--role", "salesperson"]) == 0
+    p = _edited_export(tmp_path, [["张三", 13800138000.0, "潜在", "卡罗拉", "王伟"]])
+    assert main(["import", "--db", db, str(p), "--commit"]) == 0
+    q = _edited_export(tmp_path, [["张三丰", 13800138000.0, "准购买", "凯美瑞", "王伟"]])
+    capsys.readouterr()
+    assert main(["import", "--db", db, str(q)]) == 0
+    out = capsys.readouterr().out
+    flat = "".join(out.split())  # the table wraps at the terminal's width
+    assert "sheetsayshot,keptcold" in flat and "sheetsays凯美瑞,kept卡罗拉" in flat
+    assert main(["import", "--db", db, str(q), "--update", "级别,model", "--commit"]) == 0
+    assert "Imported: 0 created, 1 merged" in capsys.readouterr().out
+    assert main(["import", "--db", db, str(q), "--update", "phone"]) == 2
+    assert "can change only these fields" in capsys.readouterr().err

@@ -223,3 +223,40 @@ async def test_unknown_words_are_listed_with_their_counts_and_mapped_once_on_scr
         assert screen.plan is not None
         assert not any("抖音" in r[4] for r in table_rows(screen, "#plan"))
     ctx.db.close()
+
+
+async def test_the_manager_lets_the_sheet_change_a_field_on_screen(tmp_path):
+    from tests import showroom
+
+    ctx = demo_ctx(tmp_path)
+    with ctx.db.read() as s:
+        c = s.exec(
+            select(Customer).where(
+                Customer.phone.is_not(None), Customer.model_interest.is_not(None)
+            )
+        ).first()
+        cid, name, phone, kept = c.id, c.name, c.phone, c.model_interest
+    model = "新车型X"
+    p = showroom.write_xlsx(
+        tmp_path / "s.xlsx",
+        [[name, phone, model]],
+        ["姓名", "手机号码", "意向车型"],
+        totals=False,
+    )
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_sheet(pilot, app, p)
+        why = table_rows(screen, "#plan")[0][4]
+        assert f"sheet says {model}, kept {kept}" in why
+        await pilot.press("u")
+        assert isinstance(app.screen, PickScreen)
+        app.screen.dismiss("model_interest")
+        await wait_for(pilot, lambda: "→" in (table_rows(screen, "#plan") or [[""] * 5])[0][4])
+        await settle(pilot)
+        assert "model (u to choose)" in str(screen.query_one("#import-owner").render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await settle(pilot)
+    with ctx.db.read() as s:
+        assert s.get(Customer, cid).model_interest == model
+    ctx.db.close()

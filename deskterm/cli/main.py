@@ -191,6 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
             "(level, source, budget or purchase time; the value as the shop writes it)"
         ),
     )
+    imp.add_argument(
+        "--update",
+        metavar="FIELDS",
+        default="",
+        help=_(
+            "fields the sheet may change on customers already on file, e.g. --update "
+            "level,model,name (by default what is on file is kept, and the dry run says "
+            "what the sheet said)"
+        ),
+    )
     imp.add_argument("--owner", help=_("salesperson (name or id) for lines that name none"))
     imp.add_argument("--sheet", help=_("the sheet of an .xlsx workbook (default: the first)"))
     imp.add_argument(
@@ -701,6 +711,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         Action,
         ImportField,
         parse_map_option,
+        parse_update_option,
         parse_value_option,
         unknown_values,
     )
@@ -711,6 +722,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for spec in args.map:
         column, found = parse_map_option(spec, sheet.headers)
         mapping[column] = found
+    update = parse_update_option(args.update)
     values: dict[tuple[ImportField, str], str] = {}
     for spec in args.value:
         f, text, target = parse_value_option(spec)
@@ -728,13 +740,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = _open(args)
     try:
         owner = setup.find_staff(ctx, args.owner).id if args.owner else None
-        plan = importing.preview(ctx, sheet, mapping, owner, values)
+        plan = importing.preview(ctx, sheet, mapping, owner, values, update)
         n = plan.counts
         # The plan is shown before anything is written, so a refused commit says why.
         blocked = args.commit and n[Action.REJECT] and not args.skip_rejected
         if args.commit and not blocked:
             plan = importing.commit(
-                ctx, sheet, mapping, owner, skip_rejected=args.skip_rejected, values=values
+                ctx,
+                sheet,
+                mapping,
+                owner,
+                skip_rejected=args.skip_rejected,
+                values=values,
+                update=update,
             )
     finally:
         ctx.db.close()
@@ -749,11 +767,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         or r.action is Action.REJECT
         or r.fills
         or r.warnings
+        or r.ignored
+        or r.changes
     ]
     if listed:
         _print_table(
             [
-                [r.line, _(ACTION_LABELS[r.action]), r.name, r.phone, importing.explain(r)]
+                [
+                    r.line,
+                    _(ACTION_LABELS[r.action]),
+                    r.name,
+                    r.phone,
+                    importing.explain(r, plan.levels),
+                ]
                 for r in listed
             ],
             [_("Line"), _("Action"), _("Name"), _("Phone"), _("Why")],

@@ -95,6 +95,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "import.owner": ("import", "o"),
     "import.header_row": ("import", "h"),
     "import.values": ("import", "v"),
+    "import.update": ("import", "u"),
     "import.commit": ("import", "ctrl+s"),
     "import.cancel": ("import", "escape"),
 }

@@ -433,6 +433,7 @@ class Existing:
     budget: str | None = None
     purchase_horizon: str | None = None
     notes: str = ""
+    level: str | None = None
 
 
 @dataclass
@@ -448,6 +449,10 @@ class PlannedRow:
     into_line: int | None = None  # merge: the earlier line with the same phone
     values: dict[str, object] = field(default_factory=dict)  # clean values to write
     fills: tuple[str, ...] = ()  # merge: the blank fields this line fills
+    #: merge: (field, the sheet's value, the value kept) where the sheet differs and
+    #: may not change it; ``changes``: (field, old, new) where it may.
+    ignored: tuple[tuple[str, object, object], ...] = ()
+    changes: tuple[tuple[str, object, object], ...] = ()
     warnings: list[DesktermError] = field(default_factory=list)
     #: Words of the line the shop does not know (level, source, budget, purchase time),
     #: found on every line, a rejected one too, so each can be mapped once.
@@ -470,6 +475,9 @@ class ShopFacts:
     #: What the person mapped once for the whole sheet (``--value level:A级=hot``), by
     #: field and loose key of the sheet's text → the stored code; checked first.
     values: Mapping[ImportField, Mapping[str, str]] = field(default_factory=dict)
+    #: Fields the sheet may change on a customer already on file (``--update``); others
+    #: are kept, and the dry run says what the sheet said instead.
+    update: frozenset[str] = frozenset()
 
     def word(self, f: ImportField, text: str) -> str | None:
         """The code ``text`` stands for in field ``f``, from ``words`` (None: unknown)."""
@@ -482,6 +490,25 @@ class ShopFacts:
 
 #: Fields a merge may fill when the customer on file has them blank.
 MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon")
+#: Fields a manager may let the sheet change on customers already on file.
+UPDATABLE = ("name", "level", "contact_other", "model_interest", "budget", "purchase_horizon")
+
+
+def parse_update_option(spec: str) -> frozenset[str]:
+    """``--update level,model,name``: fields by name or label in either language."""
+    out = set()
+    for part in re.split(r"[,，、]", spec):
+        if not part.strip():
+            continue
+        f = field_named(part.strip())
+        if f.value not in UPDATABLE:
+            raise InvalidInput(
+                "The sheet can change only these fields: {fields}.",
+                field="update",
+                fields=", ".join(str(FieldLabel(ImportField(u))) for u in UPDATABLE),
+            )
+        out.add(f.value)
+    return frozenset(out)
 
 
 #: Fields whose words are recognised (and, when unknown, can be mapped once).
@@ -671,6 +698,7 @@ def _clean_row(
     else:
         rule = shop.levels.suggest(horizon or PurchaseHorizon.UNKNOWN)
     out["level"] = rule.code
+    out["level_given"] = bool(level_text)
     owner_text = unicodedata.normalize("NFC", text.get(ImportField.OWNER, "")).strip()
     # Only a new customer needs an owner (one on file keeps theirs): plan_rows decides.
     out["owner_id"] = shop.owners.get(owner_text) if owner_text else shop.default_owner
@@ -762,6 +790,7 @@ def plan_rows(
         elif on_file is not None:
             row.action, row.existing_id = Action.MERGE, on_file.id
             row.fills = tuple(f for f in MERGE_FILLS if values.get(f) and not getattr(on_file, f))
+            row.ignored, row.changes = _differences(on_file, values, shop.update)
             if values["notes"] and str(values["notes"]) not in on_file.notes:
                 row.fills += ("notes",)
             if values["owner_id"] not in (None, on_file.owner_id):
@@ -775,6 +804,25 @@ def plan_rows(
             first_by_phone[phone] = row
         planned.append(row)
     return planned
+
+
+def _differences(
+    on_file: Existing, values: Mapping[str, object], update: frozenset[str]
+) -> tuple[tuple[tuple[str, object, object], ...], tuple[tuple[str, object, object], ...]]:
+    """Where the sheet says otherwise than the file: kept (ignored) or, when the manager
+    lets the sheet change that field, changed."""
+    ignored, changes = [], []
+    for f in UPDATABLE:
+        new, old = values.get(f), getattr(on_file, f)
+        if f == "level" and not values.get("level_given"):
+            continue  # a level suggested from the purchase time is not the sheet's word
+        if not new or not old or new == old:
+            continue
+        if f in update:
+            changes.append((f, old, new))
+        else:
+            ignored.append((f, new, old))
+    return tuple(ignored), tuple(changes)
 
 
 def _fold(earlier: PlannedRow, values: Mapping[str, object]) -> tuple[str, ...]:

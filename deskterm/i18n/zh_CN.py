@@ -778,4 +778,12 @@ MESSAGES: dict[str, str] = {
     "Means": "对应为",
     "(not mapped)": "(未对应)",
     "{field} {value} means:": "{field} {value} 表示:",
+    "The sheet can change only these fields: {fields}.": "表格只能更改这些字段:{fields}。",
+    "{field} {old} → {new}": "{field} {old} → {new}",
+    "{field}: sheet says {said}, kept {kept}": "{field}:表格写的是 {said},保留了 {kept}",
+    "fields the sheet may change on customers already on file, e.g. --update level,model,name (by default what is on file is kept, and the dry run says what the sheet said)": "表格可以更改已建档客户的哪些字段,例如 --update level,model,name(默认保留档案中的内容,试运行会说明表格写的是什么)",
+    "Sheet may change": "表格可改",
+    "The sheet may change on customers on file: {fields} (u to choose)": "表格可更改已建档客户的:{fields}(按 u 选择)",
+    "nothing (what is on file is kept)": "不更改(保留档案中的内容)",
+    "Which field may the sheet change? (one at a time)": "表格可以更改哪个字段?(每次选一个)",
 }

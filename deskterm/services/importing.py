@@ -7,7 +7,7 @@ unless someone saved a customer in between, and then it says so through its plan
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from deskterm.domain.escalation import Status
-from deskterm.domain.levels import HORIZON_LABELS
+from deskterm.domain.levels import HORIZON_LABELS, Levels
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.sheet import (
@@ -41,7 +41,7 @@ from deskterm.errors import DesktermError, InvalidInput, RuleViolation
 from deskterm.i18n import LANGUAGES, _, translate_to
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.services.reception import BUDGETS, CHANNELS
+from deskterm.services.reception import BUDGETS, CHANNELS, _set_level, reschedule
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import (
     Callback,
@@ -63,6 +63,7 @@ class ImportPlan:
     sheet: str
     rows: tuple[PlannedRow, ...]
     committed: bool
+    levels: Levels | None = None  # the shop's, to name levels in ``explain``
 
     @property
     def counts(self) -> dict[Action, int]:
@@ -77,6 +78,7 @@ def _facts(
     mapping: Sequence[ImportField | None],
     default_owner: int | None,
     values: ValueMap | None = None,
+    update: Collection[str] = (),
 ) -> tuple[ShopFacts, list[tuple[int, dict[ImportField, Cell]]]]:
     settings = load_settings(s)
     country = settings["phone.default_country"]
@@ -124,11 +126,14 @@ def _facts(
                 c.budget,
                 c.purchase_horizon,
                 c.notes,
+                c.level,
             )
     facts = ShopFacts(
         load_levels(s), owners, existing, default_owner, country, ctx.today(), _words()
     )
-    return replace(facts, values=_resolve_values(facts, values or {})), rows
+    return replace(
+        facts, values=_resolve_values(facts, values or {}), update=frozenset(update)
+    ), rows
 
 
 #: What the person maps once for the whole sheet: (field, the sheet's text) → a value in
@@ -226,7 +231,7 @@ def samples(sheet: Sheet, column: int, n: int = 3) -> list[str]:
     return out
 
 
-def explain(row: PlannedRow) -> str:
+def explain(row: PlannedRow, levels: Levels | None = None) -> str:
     """One line, in the current language: why a line is rejected, what a merge adds, and
     any warning (the dry run's "why" column, on screen and on the command line)."""
     if row.reason is not None:
@@ -242,8 +247,39 @@ def explain(row: PlannedRow) -> str:
         parts.append(
             _("adds {fields}", fields=", ".join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills))
         )
+    for f, old, new in row.changes:
+        parts.append(
+            _(
+                "{field} {old} → {new}",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                old=_shown(f, old, levels),
+                new=_shown(f, new, levels),
+            )
+        )
+    for f, said, kept in row.ignored:
+        parts.append(
+            _(
+                "{field}: sheet says {said}, kept {kept}",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                said=_shown(f, said, levels),
+                kept=_shown(f, kept, levels),
+            )
+        )
     parts += [w.message for w in row.warnings]
     return "; ".join(parts)
+
+
+def _shown(f: str, value: object, levels: Levels | None) -> str:
+    """A stored value as the shop writes it: a level's name, a budget's label."""
+    text = str(value)
+    if f == "level" and levels is not None and text in levels.codes:
+        return levels.get(text).name
+    table = {
+        "budget": BUDGETS,
+        "source_channel": CHANNELS,
+        "purchase_horizon": {str(k): v for k, v in HORIZON_LABELS.items()},
+    }.get(f)
+    return _(table[text]) if table and text in table else text
 
 
 @permission("manage")
@@ -253,15 +289,19 @@ def preview(
     mapping: Sequence[ImportField | None],
     default_owner: int | None = None,
     values: ValueMap | None = None,
+    update: Collection[str] = (),
 ) -> ImportPlan:
     """The dry run: what the import would create, merge and reject, and why. Writes nothing.
 
-    ``values`` maps the sheet's unknown words once for the whole sheet.
+    ``values`` maps the sheet's unknown words once for the whole sheet; ``update`` names
+    the fields the sheet may change on customers already on file (the rest are kept).
     """
     check_mapping(mapping)
     with ctx.db.read() as s:
-        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values)
-        return ImportPlan(sheet.name, tuple(plan_rows(rows, facts)), committed=False)
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values, update)
+        return ImportPlan(
+            sheet.name, tuple(plan_rows(rows, facts)), committed=False, levels=facts.levels
+        )
 
 
 @permission("manage")
@@ -272,6 +312,7 @@ def commit(
     default_owner: int | None = None,
     skip_rejected: bool = False,
     values: ValueMap | None = None,
+    update: Collection[str] = (),
 ) -> ImportPlan:
     """Import the sheet in one transaction: every line or none.
 
@@ -279,7 +320,7 @@ def commit(
     """
     check_mapping(mapping)
     with ctx.db.write() as s:
-        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values)
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values, update)
         planned = plan_rows(rows, facts)
         rejected = sum(1 for r in planned if r.action is Action.REJECT)
         if rejected and not skip_rejected:
@@ -291,7 +332,9 @@ def commit(
         creates = [r for r in planned if r.action is Action.CREATE]
         _create(s, ctx, facts, creates)
         merged = sum(
-            _merge(s, ctx, r) for r in planned if r.action is Action.MERGE and r.into_line is None
+            _merge(s, ctx, facts, r)
+            for r in planned
+            if r.action is Action.MERGE and r.into_line is None
         )
         created = len(creates)
         record_audit(
@@ -303,7 +346,21 @@ def commit(
             None,
             {"sheet": sheet.name, "created": created, "merged": merged, "rejected": rejected},
         )
-        return ImportPlan(sheet.name, tuple(planned), committed=True)
+        return ImportPlan(sheet.name, tuple(planned), committed=True, levels=facts.levels)
+
+
+def _change_level(s: Session, ctx: Context, facts: ShopFacts, cust: Customer, level: str) -> None:
+    """A level the sheet changed, like a level changed at the desk (customers.update)."""
+    _set_level(s, ctx, cust, level, "import")
+    if cust.status in (Status.ACTIVE.value, Status.AT_RISK.value, Status.MARKETING.value):
+        plan = first_callback(facts.levels.get(level), ctx.today())
+        reschedule(
+            s, ctx, cust, plan.due if plan.step is NextStep.CALLBACK else None, cust.owner_id
+        )
+        if plan.step is NextStep.MARKETING:
+            cust.status, cust.status_since = Status.MARKETING.value, ctx.now()
+        elif cust.status == Status.MARKETING.value:
+            cust.status, cust.status_since = Status.ACTIVE.value, ctx.now()
 
 
 def _text_or_none(value: object) -> str | None:
@@ -409,12 +466,20 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
         )
 
 
-def _merge(s: Session, ctx: Context, row: PlannedRow) -> int:
+def _merge(s: Session, ctx: Context, facts: ShopFacts, row: PlannedRow) -> int:
     cust = s.get(Customer, row.existing_id)
     if cust is None:  # pragma: no cover - planned inside this very transaction
         raise RuleViolation("Customer #{id} disappeared during the import.", id=row.existing_id)
     before: dict[str, object] = {}
     after: dict[str, object] = {}
+    for f, old, new in row.changes:
+        # What the manager let the sheet change: as a change at the desk would be, the
+        # level through the level history and with the callback it asks for.
+        before[f], after[f] = old, new
+        if f == "level":
+            _change_level(s, ctx, facts, cust, str(new))
+        else:
+            setattr(cust, f, new)
     for f in ("contact_other", "model_interest", "budget", "purchase_horizon"):
         value = row.values.get(f)
         if value and not getattr(cust, f):

@@ -19,6 +19,7 @@ from deskterm.domain.phone import display_phone
 from deskterm.domain.sheet import (
     ACTION_LABELS,
     FIELD_LABELS,
+    UPDATABLE,
     VALUE_FIELDS,
     Action,
     ImportField,
@@ -48,6 +49,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         Binding("o", "owner", N_("Salesperson for the rest"), id="import.owner"),
         Binding("h", "header_row", N_("Header row"), id="import.header_row"),
         Binding("v", "values", N_("Map values"), id="import.values"),
+        Binding("u", "update", N_("Sheet may change"), id="import.update"),
         Binding("ctrl+s", "commit", N_("Import"), id="import.commit"),
         Binding("escape", "cancel", N_("Cancel"), id="import.cancel"),
     ]
@@ -73,6 +75,8 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         #: Every word the shop did not know, with its count, kept once mapped.
         self.words: dict[tuple[ImportField, str], int] = {}
         self._choices: dict[ImportField, list[tuple[str, str]]] = {}
+        #: Fields the sheet may change on customers on file (the rest are kept).
+        self.update: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -155,11 +159,38 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         sync_rows(self.query_one("#columns", DataTable), rows)
 
     def _show_owner(self) -> None:
+        changes = ", ".join(_(FIELD_LABELS[ImportField(f)]) for f in UPDATABLE if f in self.update)
         self.query_one("#import-owner", Static).update(
             _(
                 "Lines without a salesperson go to: {name} (o to choose)",
                 name=self.owner[1] if self.owner else _("nobody (they are rejected)"),
             )
+            + "\n"
+            + _(
+                "The sheet may change on customers on file: {fields} (u to choose)",
+                fields=changes or _("nothing (what is on file is kept)"),
+            )
+        )
+
+    def action_update(self) -> None:
+        """Let the sheet change one more field on customers on file, or one fewer."""
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            if value == "-":
+                self.update.clear()
+            else:
+                self.update ^= {value}
+            self._show_owner()
+            self.run_plan()
+
+        options = [("-", _("nothing (what is on file is kept)"))] + [
+            (f, ("[x] " if f in self.update else "[ ] ") + _(FIELD_LABELS[ImportField(f)]))
+            for f in UPDATABLE
+        ]
+        self.app.push_screen(
+            PickScreen(_("Which field may the sheet change? (one at a time)"), options), picked
         )
 
     @on(DataTable.RowSelected, "#columns")
@@ -259,6 +290,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                 list(self.mapping),
                 self.owner[0] if self.owner else None,
                 dict(self.values),
+                set(self.update),
             )
         except DesktermError as exc:
             self.post_message(self.Planned(None, exc.message))
@@ -285,7 +317,12 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         self._show_values()
         n = message.plan.counts
         rows = sorted(
-            message.plan.rows, key=lambda r: (_ORDER[r.action], not (r.fills or r.warnings), r.line)
+            message.plan.rows,
+            key=lambda r: (
+                _ORDER[r.action],
+                not (r.fills or r.warnings or r.ignored or r.changes),
+                r.line,
+            ),
         )
         shown = rows[:PLAN_ROWS]
         text = _(
@@ -311,7 +348,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                         _(ACTION_LABELS[r.action]),
                         r.name,
                         display_phone(r.phone) if r.phone.startswith("+") else r.phone,
-                        importing.explain(r),
+                        importing.explain(r, message.plan.levels),
                     ),
                 )
                 for r in shown
@@ -361,6 +398,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                 self.owner[0] if self.owner else None,
                 skip_rejected=skip_rejected,
                 values=dict(self.values),
+                update=set(self.update),
             )
         except DesktermError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
