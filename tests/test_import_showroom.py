@@ -275,3 +275,117 @@ def test_cli_update_takes_labels_and_the_dry_run_lists_what_is_kept(tmp_path, ca
     assert "Imported: 0 created, 1 merged" in capsys.readouterr().out
     assert main(["import", "--db", db, str(q), "--update", "phone"]) == 2
     assert "can change only these fields" in capsys.readouterr().err
+
+
+def test_excel_date_serials_and_chinese_dates_are_read():
+    from datetime import date
+
+    from deskterm.domain.sheet import parse_sheet_date
+
+    assert parse_sheet_date(46000, field="created") == date(2025, 12, 9)
+    assert parse_sheet_date(46000.0, field="created") == date(2025, 12, 9)
+    assert parse_sheet_date("46086", field="created") == date(2026, 3, 5)
+    assert parse_sheet_date("2026年3月5日", field="created") == date(2026, 3, 5)
+    assert parse_sheet_date("2026/3/5", field="created") == date(2026, 3, 5)
+    assert parse_sheet_date("２０２６年３月５日", field="created") == date(2026, 3, 5)
+    with pytest.raises(InvalidInput):
+        parse_sheet_date("123", field="created")
+
+
+def test_a_phone_excel_turned_into_scientific_notation_is_named_as_excels_damage():
+    from deskterm.domain.sheet import plan_rows
+
+    planned = plan_rows([(4, {F.NAME: "张伟", F.PHONE: "1.38001E+10"})], _shop())
+    reason = planned[0].reason
+    assert reason is not None and reason.field == "phone"
+    assert "the digits were lost by Excel and cannot be recovered" in reason.message
+
+
+def test_duplicate_phones_say_what_was_kept_from_which_line_and_keep_the_hotter_level():
+    from deskterm.domain.sheet import plan_rows
+
+    planned = plan_rows(
+        [
+            (
+                4,
+                {F.NAME: "张伟", F.PHONE: "13800138000", F.LEVEL: "潜在", F.MODEL_INTEREST: "RAV4"},
+            ),
+            (9, {F.NAME: "张大伟", F.PHONE: "138 0013 8000", F.LEVEL: "准购买"}),
+        ],
+        _shop(),
+    )
+    first, second = planned
+    assert first.values["level"] == "hot" and first.values["name"] == "张伟"
+    assert second.into_line == 4
+    why = importing.explain(second)
+    assert "same phone as line 4" in why
+    assert "name: this line says 张大伟, kept 张伟 from line 4" in why
+    assert "level hot taken from this line (hotter than cold on line 4)" in why
+
+
+def test_rejected_lines_are_written_beside_the_sheet_in_its_encoding_to_fix_and_import(
+    ctx, team, tmp_path
+):
+    import csv
+    import stat
+
+    lines = showroom.lines("王伟")
+    lines[0][2] = "1.38001E+10"
+    lines[2][3] = "D级"
+    p = showroom.write_gbk_csv(tmp_path / "登记表.csv", lines)
+    sheet = read_sheet(p)
+    assert sheet.encoding == "gb18030"
+    words = {(F.LEVEL, "H级"): "hot", (F.LEVEL, "A级"): "hot", (F.LEVEL, "C级"): "cold"}
+    plan = importing.preview(ctx, sheet, importing.guess(sheet), values=words)
+    written = importing.write_rejects(ctx, sheet, plan)
+    assert written == (tmp_path / "登记表-rejected.csv", 2)
+    out = written[0]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    raw = out.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("gbk").splitlines()))
+    assert rows[0] == [*showroom.HEADERS, "Why rejected"]
+    assert [r[1] for r in rows[1:]] == ["张伟", "王芳"]
+    assert rows[1][-1].startswith("line 4: phone: Excel turned this phone")
+    assert rows[2][-1].startswith("line 6: level: Unknown level D级")
+    # Corrected in Excel, the file imports on its own (the reason column is not read).
+    rows[1][2], rows[2][3] = "13800138001", "潜在"
+    with open(out, "w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows(rows)
+    again = read_sheet(out)
+    plan = importing.commit(ctx, again, importing.guess(again), team.wang, values=words)
+    assert [r.action.value for r in plan.rows] == ["create", "create"]
+
+
+def test_an_xlsx_sheet_rejects_go_to_an_xlsx_beside_it(ctx, team, tmp_path):
+    import openpyxl
+
+    lines = showroom.lines("王伟")
+    lines[1][2] = "12"
+    p = showroom.write_xlsx(tmp_path / "s.xlsx", lines)
+    sheet = read_sheet(p)
+    plan = importing.preview(ctx, sheet, importing.guess(sheet), values={(F.LEVEL, "H级"): "hot"})
+    out, n = importing.write_rejects(ctx, sheet, plan)
+    assert out.name == "s-rejected.xlsx" and n >= 1
+    ws = openpyxl.load_workbook(out).active
+    assert [c.value for c in ws[1]][-1] == "Why rejected"
+    assert ws.cell(2, 2).value == "李娜"
+
+
+def test_cli_writes_the_rejects_file_and_says_where(tmp_path, capsys):
+    db = str(tmp_path / "d.db")
+    assert main(["staff", "--db", db, "add", "王伟", "--role", "salesperson"]) == 0
+    p = showroom.write_gbk_csv(tmp_path / "s.csv", showroom.lines("王伟"))
+    capsys.readouterr()
+    assert main(["import", "--db", db, str(p), "--value", "level:H级=hot"]) == 0
+    out = capsys.readouterr().out
+    assert "The 3 rejected lines, with why, are in" in out and "s-rejected.csv" in out
+    assert (tmp_path / "s-rejected.csv").exists()
+
+
+def test_landlines_are_exported_split_so_excel_keeps_the_leading_zero():
+    from deskterm.services.exporting import _phone
+
+    assert _phone("+861062345678") == "010 6234 5678"
+    assert _phone("+8675586123456") == "0755 8612 3456"
+    assert _phone("+8613800138000") == "138 0013 8000"

@@ -754,6 +754,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 values=values,
                 update=update,
             )
+        # Beside the sheet, in its encoding: fixed in Excel and imported on their own.
+        written = importing.write_rejects(ctx, sheet, plan)
     finally:
         ctx.db.close()
 
@@ -808,6 +810,15 @@ def cmd_import(args: argparse.Namespace) -> int:
                 )
             )
     n = plan.counts
+    if written is not None:
+        print(
+            _(
+                "The {n} rejected lines, with why, are in {path}: correct them there and "
+                "import that file.",
+                n=written[1],
+                path=written[0],
+            )
+        )
     if blocked:
         print(
             _(

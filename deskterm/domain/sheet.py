@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from deskterm.domain.levels import Levels, PurchaseHorizon
@@ -385,6 +385,7 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
+EXCEL_EPOCH = date(1899, 12, 30)
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
 
 
@@ -397,6 +398,11 @@ def parse_sheet_date(value: Cell, *, field: str) -> date | None:
     if isinstance(value, date):
         return value
     text = unicodedata.normalize("NFKC", cell_text(value)).strip()
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", text) and 20_000 <= float(text) <= 80_000:
+        # An Excel date serial (46000 = 2025-12-09): a date cell saved as a number, or
+        # a date column Excel wrote to CSV as General. Day 0 is 1899-12-30 (Excel's
+        # 1900 leap-year bug makes that the day before 1900-01-01 for every later date).
+        return EXCEL_EPOCH + timedelta(days=int(float(text)))
     m = _DATE.match(text)
     if m is None:
         raise InvalidInput("Not a date: {value} (use YYYY-MM-DD).", field=field, value=text)
@@ -634,6 +640,10 @@ def _unknown(
     return tuple(out)
 
 
+#: A number Excel showed in scientific notation and saved that way: 1.38001E+10.
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+
+
 def _clean_row(
     raw: Mapping[ImportField, Cell], shop: ShopFacts
 ) -> tuple[dict[str, object], list[DesktermError]]:
@@ -644,7 +654,15 @@ def _clean_row(
     out["name"] = clean_field(
         text.get(ImportField.NAME, ""), field="name", max_length=40, required=True
     )
-    out["phone"] = normalize_phone(text.get(ImportField.PHONE, ""), shop.default_country)
+    phone_text = unicodedata.normalize("NFKC", text.get(ImportField.PHONE, "")).strip()
+    if _SCIENTIFIC.fullmatch(phone_text):
+        raise InvalidInput(
+            "Excel turned this phone into {value}: the digits were lost by Excel and "
+            "cannot be recovered. Type the phone again (format the column as Text).",
+            field="phone",
+            value=phone_text,
+        )
+    out["phone"] = normalize_phone(phone_text, shop.default_country)
     out["contact_other"] = (
         clean_field(text.get(ImportField.CONTACT_OTHER, ""), field="contact_other", max_length=80)
         or None
@@ -786,7 +804,7 @@ def plan_rows(
         if earlier is not None:
             row.action, row.into_line = Action.MERGE, earlier.line
             row.existing_id = earlier.existing_id
-            row.fills = _fold(earlier, values)
+            row.fills, row.ignored, row.changes = _fold(earlier, values, shop.levels)
         elif on_file is not None:
             row.action, row.existing_id = Action.MERGE, on_file.id
             row.fills = tuple(f for f in MERGE_FILLS if values.get(f) and not getattr(on_file, f))
@@ -825,9 +843,32 @@ def _differences(
     return tuple(ignored), tuple(changes)
 
 
-def _fold(earlier: PlannedRow, values: Mapping[str, object]) -> tuple[str, ...]:
-    """A later line with the same phone fills what its first line left blank."""
+def _fold(
+    earlier: PlannedRow, values: Mapping[str, object], levels: Levels
+) -> tuple[
+    tuple[str, ...], tuple[tuple[str, object, object], ...], tuple[tuple[str, object, object], ...]
+]:
+    """A later line with the same phone fills what its first line left blank.
+
+    Returns what it fills, what it says otherwise and was kept from the first line
+    (field, this line's value, the value kept), and a hotter level it brings (field, the
+    first line's, this line's): a hotter level is never lost to the order of the lines.
+    """
     fills = []
+    ignored: list[tuple[str, object, object]] = []
+    changes: list[tuple[str, object, object]] = []
+    for f in UPDATABLE:
+        new, kept = values.get(f), earlier.values.get(f)
+        if f == "level":
+            if not values.get("level_given") or new == kept:
+                continue
+            if not earlier.values.get("level_given") or _rank(levels, new) > _rank(levels, kept):
+                earlier.values["level"] = new
+                earlier.values["level_given"] = True
+                changes.append((f, kept, new))
+                continue
+        if new and kept and new != kept:
+            ignored.append((f, new, kept))
     for f in MERGE_FILLS:
         if values.get(f) and not earlier.values.get(f):
             earlier.values[f] = values[f]
@@ -837,7 +878,15 @@ def _fold(earlier: PlannedRow, values: Mapping[str, object]) -> tuple[str, ...]:
             n for n in (str(earlier.values.get("notes") or ""), str(values["notes"])) if n
         )[:2000]
         fills.append("notes")
-    return tuple(fills)
+    return tuple(fills), tuple(ignored), tuple(changes)
+
+
+def _rank(levels: Levels, code: object) -> int:
+    """How hot a level is (a higher number is hotter); an unknown one is the coldest."""
+    try:
+        return levels.get(str(code)).rank
+    except InvalidInput:
+        return -1
 
 
 def summary(planned: Sequence[PlannedRow]) -> dict[Action, int]:

@@ -786,4 +786,10 @@ MESSAGES: dict[str, str] = {
     "The sheet may change on customers on file: {fields} (u to choose)": "表格可更改已建档客户的:{fields}(按 u 选择)",
     "nothing (what is on file is kept)": "不更改(保留档案中的内容)",
     "Which field may the sheet change? (one at a time)": "表格可以更改哪个字段?(每次选一个)",
+    "Excel turned this phone into {value}: the digits were lost by Excel and cannot be recovered. Type the phone again (format the column as Text).": "Excel 把这个电话变成了 {value}:数字已被 Excel 丢失,无法恢复。请重新输入电话(把该列设为文本格式)。",
+    "{field} {new} taken from this line (hotter than {old} on line {line})": "{field} 取本行的 {new}(比第 {line} 行的 {old} 更高)",
+    "{field}: this line says {said}, kept {kept} from line {line}": "{field}:本行写的是 {said},保留了第 {line} 行的 {kept}",
+    "Why rejected": "拒绝原因",
+    "line {line}: {why}": "第 {line} 行:{why}",
+    "The {n} rejected lines, with why, are in {path}: correct them there and import that file.": "被拒绝的 {n} 行及原因已写入 {path}:请在其中改正后导入该文件。",
 }

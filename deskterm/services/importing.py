@@ -7,7 +7,7 @@ unless someone saved a customer in between, and then it says so through its plan
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -51,7 +51,7 @@ from deskterm.storage.models import (
     Staff,
     saved_id,
 )
-from deskterm.storage.sheets import Sheet, check_source, read_sheet
+from deskterm.storage.sheets import Sheet, check_source, read_sheet, write_sheet
 
 _CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
 
@@ -247,7 +247,28 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
         parts.append(
             _("adds {fields}", fields=", ".join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills))
         )
-    for f, old, new in row.changes:
+    dup = row.into_line is not None
+    for f, old, new in row.changes if dup else ():
+        parts.append(
+            _(
+                "{field} {new} taken from this line (hotter than {old} on line {line})",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                old=_shown(f, old, levels),
+                new=_shown(f, new, levels),
+                line=row.into_line,
+            )
+        )
+    for f, said, kept in row.ignored if dup else ():
+        parts.append(
+            _(
+                "{field}: this line says {said}, kept {kept} from line {line}",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                said=_shown(f, said, levels),
+                kept=_shown(f, kept, levels),
+                line=row.into_line,
+            )
+        )
+    for f, old, new in () if dup else row.changes:
         parts.append(
             _(
                 "{field} {old} → {new}",
@@ -256,7 +277,7 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
                 new=_shown(f, new, levels),
             )
         )
-    for f, said, kept in row.ignored:
+    for f, said, kept in () if dup else row.ignored:
         parts.append(
             _(
                 "{field}: sheet says {said}, kept {kept}",
@@ -280,6 +301,40 @@ def _shown(f: str, value: object, levels: Levels | None) -> str:
         "purchase_horizon": {str(k): v for k, v in HORIZON_LABELS.items()},
     }.get(f)
     return _(table[text]) if table and text in table else text
+
+
+def rejects_path(sheet: Sheet) -> Path | None:
+    """Where the rejected lines of ``sheet`` go: beside it, ``<name>-rejected.<suffix>``."""
+    if sheet.path is None:
+        return None
+    suffix = ".xlsx" if sheet.path.suffix.lower() in (".xlsx", ".xlsm") else ".csv"
+    return sheet.path.with_name(f"{sheet.path.stem}-rejected{suffix}")
+
+
+@permission("manage")
+def write_rejects(ctx: Context, sheet: Sheet, plan: ImportPlan) -> tuple[Path, int] | None:
+    """Write the rejected lines beside the sheet, to be corrected in Excel and imported.
+
+    The same columns (the sheet's headers) and a reason column in the current language,
+    in the sheet's own encoding, readable by its owner only, like every export. Nothing
+    when no line is rejected; returns the file and how many lines it holds.
+    """
+    target = rejects_path(sheet)
+    rejected = {r.line: r for r in plan.rows if r.action is Action.REJECT}
+    if target is None or not rejected:
+        return None
+    cells = dict(sheet.rows)
+    headers = [*sheet.headers, _("Why rejected")]
+    width = len(sheet.headers)
+
+    def rows() -> Iterator[list[Cell]]:
+        for line, row in sorted(rejected.items()):
+            raw = list(cells.get(line, ()))[:width]
+            raw += [None] * (width - len(raw))
+            yield [*raw, _("line {line}: {why}", line=line, why=explain(row, plan.levels))]
+
+    count = write_sheet(target, headers, rows(), encoding=sheet.encoding)
+    return target, count
 
 
 @permission("manage")

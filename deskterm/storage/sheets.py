@@ -42,6 +42,7 @@ class Sheet:
     header_row: int = 1
     above: tuple[Line, ...] = ()
     encoding: str = "utf-8-sig"  # a CSV's own: a rejects file is written in it
+    path: Path | None = None  # the file read (a rejects file is written beside it)
 
     def top_lines(self, n: int = HEADER_SEARCH) -> list[Line]:
         """The first ``n`` lines of the file, the header row among them."""
@@ -115,8 +116,8 @@ def read_sheet(path: Path, sheet_name: str | None = None, header_row: int | None
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            return _read_xlsx(path, sheet_name, header_row)
-        return _read_csv(path, header_row)
+            return replace(_read_xlsx(path, sheet_name, header_row), path=path)
+        return replace(_read_csv(path, header_row), path=path)
     except FileNotFoundError:
         raise InvalidInput("No such file: {path}.", field="file", path=str(path)) from None
     except IsADirectoryError:
@@ -208,8 +209,15 @@ def check_target(path: Path) -> None:
         raise InvalidInput("{path} is a folder, not a file.", field="out", path=str(path))
 
 
-def write_sheet(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+def write_sheet(
+    path: Path,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    encoding: str = "utf-8-sig",
+) -> int:
     """Write CSV (UTF-8 with BOM, so Excel shows Chinese) or .xlsx by the file's suffix.
+
+    ``encoding`` is for a CSV written back in the encoding its source came in (GBK).
 
     Writes to a temporary file beside ``path`` and renames it, so a failed export never
     leaves half a file under the name asked for. Returns the number of rows written.
@@ -219,7 +227,9 @@ def write_sheet(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell
     tmp = path.with_name(f".{path.name}.part")
     try:
         count = (
-            _write_xlsx(tmp, headers, rows) if suffix == ".xlsx" else _write_csv(tmp, headers, rows)
+            _write_xlsx(tmp, headers, rows)
+            if suffix == ".xlsx"
+            else _write_csv(tmp, headers, rows, encoding)
         )
         tmp.replace(path)
     except OSError as exc:
@@ -251,9 +261,13 @@ def _number(text: str) -> bool:
     return True
 
 
-def _write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+def _write_csv(
+    path: Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]], encoding: str
+) -> int:
     count = 0
-    with open_private(path, "w", encoding="utf-8-sig", newline="") as f:
+    # GB18030 writes every character (GBK would fail on a rare one) and reads as GBK.
+    encoding = "gb18030" if encoding in ("gbk", "gb2312") else encoding
+    with open_private(path, "w", encoding=encoding, newline="") as f:
         writer = csv.writer(f)
         writer.writerow(headers)
         for row in rows:

@@ -404,6 +404,24 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
             self.run_plan()  # what is on file may have changed: show the plan again
             return
+        try:
+            # The lines left out, beside the sheet, to be corrected and imported alone.
+            written = importing.write_rejects(self.ctx, self.sheet, plan)
+        except DesktermError as exc:
+            self.app.call_from_thread(self.app.notify, exc.message, severity="error", timeout=12)
+            written = None
+        if written is not None:
+            self.app.call_from_thread(
+                self.app.notify,
+                _(
+                    "The {n} rejected lines, with why, are in {path}: correct them there and "
+                    "import that file.",
+                    n=written[1],
+                    path=str(written[0]),
+                ),
+                timeout=20,
+                markup=False,
+            )
         self.app.call_from_thread(self.dismiss, plan)
 
     def action_cancel(self) -> None:
