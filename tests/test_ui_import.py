@@ -196,6 +196,7 @@ async def test_unknown_words_are_listed_with_their_counts_and_mapped_once_on_scr
     lines = showroom.lines(seller.name)
     lines[2][3] = "A级"  # two lines say A级
     lines[0][5] = "抖音"  # a source the shop does not know
+    lines[3][5] = "[bold red]x[/]"  # file-supplied text stays plain text
     p = showroom.write_xlsx(tmp_path / "s.xlsx", lines)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -207,6 +208,7 @@ async def test_unknown_words_are_listed_with_their_counts_and_mapped_once_on_scr
         else:
             assert words[("level", "A级")] == ["2", "(not mapped)"]
         assert words[("source", "抖音")] == ["1", "(not mapped)"]
+        assert words[("source", "[bold red]x[/]")] == ["1", "(not mapped)"]
         await pilot.press("v")
         rows = table_rows(screen, "#values")
         index = [r[1] for r in rows].index("抖音")
