@@ -389,3 +389,25 @@ def test_landlines_are_exported_split_so_excel_keeps_the_leading_zero():
     assert _phone("+861062345678") == "010 6234 5678"
     assert _phone("+8675586123456") == "0755 8612 3456"
     assert _phone("+8613800138000") == "138 0013 8000"
+
+
+def test_a_rejects_file_that_cannot_be_written_is_said_and_the_import_stands(
+    tmp_path, capsys, monkeypatch
+):
+    from deskterm.errors import StorageError
+
+    db = str(tmp_path / "d.db")
+    assert main(["staff", "--db", db, "add", "王伟", "--role", "salesperson"]) == 0
+    lines = showroom.lines("王伟")
+    lines[0][2] = "123"
+    p = showroom.write_gbk_csv(tmp_path / "s.csv", lines)
+
+    def full_disk(path, *_args, **_kw):
+        raise StorageError("Cannot write {path}: {error}.", path=str(path), error="No space")
+
+    monkeypatch.setattr(importing, "write_sheet", full_disk)
+    args = ["import", "--db", db, str(p), "--value", "level:A级=hot", "--value", "level:B=warm"]
+    args += ["--value", "level:C级=cold", "--commit", "--skip-rejected"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "Imported: 3 created" in captured.out and "Cannot write" in captured.err

@@ -755,7 +755,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 update=update,
             )
         # Beside the sheet, in its encoding: fixed in Excel and imported on their own.
-        written = importing.write_rejects(ctx, sheet, plan)
+        # A folder that cannot be written to is said, never undoes what was imported.
+        try:
+            written = importing.write_rejects(ctx, sheet, plan)
+        except DesktermError as exc:
+            written = None
+            print(exc.message, file=sys.stderr)
     finally:
         ctx.db.close()
 
