@@ -224,6 +224,9 @@ async def test_unknown_words_are_listed_with_their_counts_and_mapped_once_on_scr
         await settle(pilot)
         assert screen.plan is not None
         assert not any("抖音" in r[4] for r in table_rows(screen, "#plan"))
+        await pilot.press("v")  # already in the table: v maps the word under the cursor
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("escape")
     ctx.db.close()
 
 

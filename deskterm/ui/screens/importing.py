@@ -254,7 +254,12 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         return dict(self._choices.get(f, [])).get(code, code)
 
     def action_values(self) -> None:
-        self.query_one("#values", DataTable).focus()
+        """Go to the unknown words; pressed there, map the one under the cursor."""
+        table = self.query_one("#values", DataTable)
+        if table.has_focus:
+            self.value_chosen()
+        else:
+            table.focus()
 
     @on(DataTable.RowSelected, "#values")
     def value_chosen(self) -> None:
