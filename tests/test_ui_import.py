@@ -6,7 +6,8 @@ import csv
 
 from sqlmodel import select
 
-from deskterm.services import customers, setup
+from deskterm.domain.sheet import ImportField
+from deskterm.services import customers, importing, setup
 from deskterm.storage.models import Customer
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen, TextPromptScreen
@@ -148,4 +149,119 @@ async def test_the_manager_exports_customers_for_excel(tmp_path):
         n = len(s.exec(select(Customer.id)).all())
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(out.read_text("utf-8-sig").splitlines()) == n + 1
+    ctx.db.close()
+
+
+async def _open_sheet(pilot, app, path):
+    await _manager(pilot, app)
+    await pilot.press("i")
+    app.screen.query_one("#answer").value = str(path)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen))
+    await settle(pilot)
+    return app.screen
+
+
+async def test_a_showroom_sheet_opens_on_its_header_row_and_another_can_be_chosen(tmp_path):
+    from tests import showroom
+
+    ctx = demo_ctx(tmp_path)
+    seller = setup.list_staff(ctx, "salesperson")[0]
+    p = showroom.write_xlsx(tmp_path / "s.xlsx", showroom.lines(seller.name))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_sheet(pilot, app, p)
+        assert "headers on line 3" in str(screen.query_one("#import-title").render())
+        assert [r[2] for r in table_rows(screen, "#columns")][1:3] == ["name", "phone"]
+        await pilot.press("h")
+        assert isinstance(app.screen, PickScreen)
+        labels = [label for _value, label in app.screen.options]
+        assert labels[0].startswith("1: 2026年") and labels[1].startswith("2: 基本信息")
+        await pilot.press("2")  # the group row: nothing maps, the summary says so
+        await wait_for(pilot, lambda: screen.sheet.header_row == 2)
+        await settle(pilot)
+        assert "No column is mapped to name" in str(screen.query_one("#import-summary").render())
+        await pilot.press("h", "3")
+        await wait_for(pilot, lambda: screen.plan is not None and screen.sheet.header_row == 3)
+        await settle(pilot)
+        assert sorted(r[0] for r in table_rows(screen, "#plan")) == ["4", "5", "6", "7"]
+    ctx.db.close()
+
+
+async def test_unknown_words_are_listed_with_their_counts_and_mapped_once_on_screen(tmp_path):
+    from tests import showroom
+
+    ctx = demo_ctx(tmp_path)
+    seller = setup.list_staff(ctx, "salesperson")[0]
+    lines = showroom.lines(seller.name)
+    lines[2][3] = "A级"  # two lines say A级
+    lines[0][5] = "抖音"  # a source the shop does not know
+    lines[3][5] = "[bold red]x[/]"  # file-supplied text stays plain text
+    p = showroom.write_xlsx(tmp_path / "s.xlsx", lines)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_sheet(pilot, app, p)
+        words = {(r[0], r[1]): r[2:] for r in table_rows(screen, "#values")}
+        levels = {code for code, _label in importing.value_choices(ctx, ImportField.LEVEL)}
+        if "A" in levels:  # the demo shop grades H/A/B/C: A级 is its own
+            assert ("level", "A级") not in words
+        else:
+            assert words[("level", "A级")] == ["2", "(not mapped)"]
+        assert words[("source", "抖音")] == ["1", "(not mapped)"]
+        assert words[("source", "[bold red]x[/]")] == ["1", "(not mapped)"]
+        await pilot.press("v")
+        rows = table_rows(screen, "#values")
+        index = [r[1] for r in rows].index("抖音")
+        for _ in range(index):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PickScreen)
+        app.screen.dismiss("online")
+        await wait_for(
+            pilot,
+            lambda: any(r[1] == "抖音" and r[3] == "online" for r in table_rows(screen, "#values")),
+        )
+        await settle(pilot)
+        assert screen.plan is not None
+        assert not any("抖音" in r[4] for r in table_rows(screen, "#plan"))
+        await pilot.press("v")  # already in the table: v maps the word under the cursor
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("escape")
+    ctx.db.close()
+
+
+async def test_the_manager_lets_the_sheet_change_a_field_on_screen(tmp_path):
+    from tests import showroom
+
+    ctx = demo_ctx(tmp_path)
+    with ctx.db.read() as s:
+        c = s.exec(
+            select(Customer).where(
+                Customer.phone.is_not(None), Customer.model_interest.is_not(None)
+            )
+        ).first()
+        cid, name, phone, kept = c.id, c.name, c.phone, c.model_interest
+    model = "新车型X"
+    p = showroom.write_xlsx(
+        tmp_path / "s.xlsx",
+        [[name, phone, model]],
+        ["姓名", "手机号码", "意向车型"],
+        totals=False,
+    )
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_sheet(pilot, app, p)
+        why = table_rows(screen, "#plan")[0][4]
+        assert f"sheet says {model}, kept {kept}" in why
+        await pilot.press("u")
+        assert isinstance(app.screen, PickScreen)
+        app.screen.dismiss("model_interest")
+        await wait_for(pilot, lambda: "→" in (table_rows(screen, "#plan") or [[""] * 5])[0][4])
+        await settle(pilot)
+        assert "model (u to choose)" in str(screen.query_one("#import-owner").render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await settle(pilot)
+    with ctx.db.read() as s:
+        assert s.get(Customer, cid).model_interest == model
     ctx.db.close()

@@ -228,8 +228,37 @@ def build_parser() -> argparse.ArgumentParser:
             "recognised without it"
         ),
     )
+    imp.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        metavar="FIELD:TEXT=VALUE",
+        help=_(
+            "what a word of the sheet means, for the whole sheet, e.g. --value level:A级=hot "
+            "(level, source, budget or purchase time; the value as the shop writes it)"
+        ),
+    )
+    imp.add_argument(
+        "--update",
+        metavar="FIELDS",
+        default="",
+        help=_(
+            "fields the sheet may change on customers already on file, e.g. --update "
+            "level,model,name (by default what is on file is kept, and the dry run says "
+            "what the sheet said)"
+        ),
+    )
     imp.add_argument("--owner", help=_("salesperson (name or id) for lines that name none"))
     imp.add_argument("--sheet", help=_("the sheet of an .xlsx workbook (default: the first)"))
+    imp.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help=_(
+            "the line holding the headers (default: the first of the top 20 lines "
+            "naming two known fields)"
+        ),
+    )
     imp.add_argument(
         "--commit", action="store_true", help=_("write the customers (all lines or none)")
     )
@@ -747,26 +776,56 @@ def cmd_import(args: argparse.Namespace) -> int:
         Action,
         ImportField,
         parse_map_option,
+        parse_update_option,
+        parse_value_option,
+        unknown_values,
     )
     from deskterm.services import importing, setup
 
-    sheet = importing.read(Path(args.file), args.sheet)
+    sheet = importing.read(Path(args.file), args.sheet, args.header_row)
     mapping: list[ImportField | None] = importing.guess(sheet)
     for spec in args.map:
         column, found = parse_map_option(spec, sheet.headers)
         mapping[column] = found
-    print(_("Sheet {name}: {n} lines. Columns:", name=sheet.name, n=len(sheet.rows)))
+    update = parse_update_option(args.update)
+    values: dict[tuple[ImportField, str], str] = {}
+    for spec in args.value:
+        field, text, target = parse_value_option(spec)
+        values[(field, text)] = target
+    print(
+        _(
+            "Sheet {name}: headers on line {row}, {n} lines below. Columns:",
+            name=sheet.name,
+            row=sheet.header_row,
+            n=len(sheet.rows),
+        )
+    )
     for header, f in zip(sheet.headers, mapping, strict=True):
         print(f"  {header or '?'} → {_(FIELD_LABELS[f]) if f else _('(not imported)')}")
     ctx = _open(args)
     try:
         owner = setup.find_staff(ctx, args.owner).id if args.owner else None
-        plan = importing.preview(ctx, sheet, mapping, owner)
+        plan = importing.preview(ctx, sheet, mapping, owner, values, update)
         n = plan.counts
         # The plan is shown before anything is written, so a refused commit says why.
         blocked = args.commit and n[Action.REJECT] and not args.skip_rejected
         if args.commit and not blocked:
-            plan = importing.commit(ctx, sheet, mapping, owner, skip_rejected=args.skip_rejected)
+            plan = importing.commit(
+                ctx,
+                sheet,
+                mapping,
+                owner,
+                skip_rejected=args.skip_rejected,
+                values=values,
+                update=update,
+            )
+        # Beside the sheet, in its encoding: fixed in Excel and imported on their own.
+        # A folder that cannot be written to is said, never undoes what was imported.
+        try:
+            written = importing.write_rejects(ctx, sheet, plan)
+        except DesktermError as exc:
+            written = None
+            print(exc.message, file=sys.stderr)
     finally:
         ctx.db.close()
 
@@ -780,11 +839,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         or r.action is Action.REJECT
         or r.fills
         or r.warnings
+        or r.ignored
+        or r.changes
     ]
     if listed:
         _print_table(
             [
-                [r.line, _(ACTION_LABELS[r.action]), r.name, r.phone, importing.explain(r)]
+                [
+                    r.line,
+                    _(ACTION_LABELS[r.action]),
+                    r.name,
+                    r.phone,
+                    importing.explain(r, plan.levels),
+                ]
                 for r in listed
             ],
             [_("Line"), _("Action"), _("Name"), _("Phone"), _("Why")],
@@ -796,7 +863,32 @@ def cmd_import(args: argparse.Namespace) -> int:
                 n=len(plan.rows) - len(listed),
             )
         )
+    unknown = unknown_values(plan.rows)
+    if unknown:
+        # Every distinct word once, with how many lines hold it: mapped once, not edited
+        # line by line in Excel.
+        print(_("Words the shop does not know (map each once with --value FIELD:TEXT=VALUE):"))
+        for (f, text), count in sorted(unknown.items(), key=lambda kv: (kv[0][0], -kv[1])):
+            print(
+                "  "
+                + _(
+                    "{field}: {value} ({n} lines), e.g. --value {name}:{value}=…",
+                    field=_(FIELD_LABELS[f]),
+                    value=text,
+                    n=count,
+                    name=f.value,
+                )
+            )
     n = plan.counts
+    if written is not None:
+        print(
+            _(
+                "The {n} rejected lines, with why, are in {path}: correct them there and "
+                "import that file.",
+                n=written[1],
+                path=written[0],
+            )
+        )
     if blocked:
         print(
             _(

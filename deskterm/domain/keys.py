@@ -93,6 +93,9 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "no": ("confirm", "n,escape"),
     "import.field": ("import", "f"),
     "import.owner": ("import", "o"),
+    "import.header_row": ("import", "h"),
+    "import.values": ("import", "v"),
+    "import.update": ("import", "u"),
     "import.commit": ("import", "ctrl+s"),
     "import.cancel": ("import", "escape"),
 }

@@ -12,18 +12,19 @@ phone seen twice in the sheet merges into its first line.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from deskterm.domain.levels import Levels, PurchaseHorizon
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput
-from deskterm.i18n import N_
+from deskterm.i18n import N_, _
 
 
 class ImportField(StrEnum):
@@ -277,6 +278,44 @@ _CHANNEL_WORDS: dict[str, str] = {
 }
 
 
+class FieldLabel:
+    """A field's label, translated when a message is shown (not when it is raised)."""
+
+    def __init__(self, f: ImportField) -> None:
+        self.field = f
+
+    def __format__(self, spec: str) -> str:
+        return format(_(FIELD_LABELS[self.field]), spec)
+
+    def __str__(self) -> str:
+        return _(FIELD_LABELS[self.field])
+
+
+def find_header_row(lines: Iterable[tuple[int, Sequence[Cell]]]) -> int | None:
+    """The line holding the headers: the first naming at least two known fields.
+
+    Showroom sheets open with a merged title ("2026年 XX丰田4S店 展厅客户登记表") and often
+    a group row (基本信息 / 跟进信息) above the real headers; neither names two fields.
+    """
+    for line, cells in lines:
+        known = {_ALIAS_INDEX.get(key(cell_text(c))) for c in cells} - {None}
+        if len(known) >= 2:
+            return line
+    return None
+
+
+_TOTALS = re.compile(r"^(?:合计|总计|小计|共计|汇总|(?:grand )?totals?\b|sum\b)")
+
+
+def is_totals_row(cells: Sequence[Cell]) -> bool:
+    """A 合计 / Total line at the foot of a sheet: a sum, not a customer."""
+    for cell in cells:
+        text = key(cell_text(cell))
+        if text:
+            return bool(_TOTALS.match(text))
+    return False
+
+
 def guess_mapping(headers: Sequence[str]) -> list[ImportField | None]:
     """The field of each column, recognised from its header (None: not imported).
 
@@ -314,15 +353,7 @@ def parse_map_option(spec: str, headers: Sequence[str]) -> tuple[int, ImportFiel
         raise InvalidInput("The sheet has no column {value}.", field="map", value=header)
     if name in ("-", ""):
         return column, None
-    try:
-        return column, ImportField(name)
-    except ValueError:
-        raise InvalidInput(
-            "Unknown field {value} (one of: {fields}).",
-            field="map",
-            value=name,
-            fields=", ".join(f.value for f in ImportField),
-        ) from None
+    return column, field_named(name)
 
 
 def check_mapping(mapping: Sequence[ImportField | None]) -> None:
@@ -332,11 +363,15 @@ def check_mapping(mapping: Sequence[ImportField | None]) -> None:
         if f is None:
             continue
         if f in seen:
-            raise InvalidInput("Two columns are mapped to {value}.", field="map", value=f.value)
+            raise InvalidInput(
+                "Two columns are mapped to {value}.", field="map", value=FieldLabel(f)
+            )
         seen.add(f)
     for needed in (ImportField.NAME, ImportField.PHONE):
         if needed not in seen:
-            raise InvalidInput("No column is mapped to {value}.", field="map", value=needed.value)
+            raise InvalidInput(
+                "No column is mapped to {value}.", field="map", value=FieldLabel(needed)
+            )
 
 
 def cell_text(value: Cell) -> str:
@@ -350,6 +385,7 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
+EXCEL_EPOCH = date(1899, 12, 30)
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
 
 
@@ -362,6 +398,11 @@ def parse_sheet_date(value: Cell, *, field: str) -> date | None:
     if isinstance(value, date):
         return value
     text = unicodedata.normalize("NFKC", cell_text(value)).strip()
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", text) and 20_000 <= float(text) <= 80_000:
+        # An Excel date serial (46000 = 2025-12-09): a date cell saved as a number, or
+        # a date column Excel wrote to CSV as General. Day 0 is 1899-12-30 (Excel's
+        # 1900 leap-year bug makes that the day before 1900-01-01 for every later date).
+        return EXCEL_EPOCH + timedelta(days=int(float(text)))
     m = _DATE.match(text)
     if m is None:
         raise InvalidInput("Not a date: {value} (use YYYY-MM-DD).", field=field, value=text)
@@ -398,6 +439,7 @@ class Existing:
     budget: str | None = None
     purchase_horizon: str | None = None
     notes: str = ""
+    level: str | None = None
 
 
 @dataclass
@@ -413,7 +455,14 @@ class PlannedRow:
     into_line: int | None = None  # merge: the earlier line with the same phone
     values: dict[str, object] = field(default_factory=dict)  # clean values to write
     fills: tuple[str, ...] = ()  # merge: the blank fields this line fills
+    #: merge: (field, the sheet's value, the value kept) where the sheet differs and
+    #: may not change it; ``changes``: (field, old, new) where it may.
+    ignored: tuple[tuple[str, object, object], ...] = ()
+    changes: tuple[tuple[str, object, object], ...] = ()
     warnings: list[DesktermError] = field(default_factory=list)
+    #: Words of the line the shop does not know (level, source, budget, purchase time),
+    #: found on every line, a rejected one too, so each can be mapped once.
+    unknown: tuple[tuple[ImportField, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -429,14 +478,170 @@ class ShopFacts:
     #: More words a column may hold, by field: what deskterm's own exports write
     #: (budget, purchase time and source labels in each language) → the stored code.
     words: Mapping[ImportField, Mapping[str, str]] = field(default_factory=dict)
+    #: What the person mapped once for the whole sheet (``--value level:A级=hot``), by
+    #: field and loose key of the sheet's text → the stored code; checked first.
+    values: Mapping[ImportField, Mapping[str, str]] = field(default_factory=dict)
+    #: Fields the sheet may change on a customer already on file (``--update``); others
+    #: are kept, and the dry run says what the sheet said instead.
+    update: frozenset[str] = frozenset()
 
     def word(self, f: ImportField, text: str) -> str | None:
         """The code ``text`` stands for in field ``f``, from ``words`` (None: unknown)."""
         return self.words.get(f, {}).get(key(text))
 
+    def mapped(self, f: ImportField, text: str) -> str | None:
+        """The code the person mapped ``text`` to in field ``f`` (None: not mapped)."""
+        return self.values.get(f, {}).get(key(text))
+
 
 #: Fields a merge may fill when the customer on file has them blank.
 MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon")
+#: Fields a manager may let the sheet change on customers already on file.
+UPDATABLE = ("name", "level", "contact_other", "model_interest", "budget", "purchase_horizon")
+
+
+def parse_update_option(spec: str) -> frozenset[str]:
+    """``--update level,model,name``: fields by name or label in either language."""
+    out = set()
+    for part in re.split(r"[,，、]", spec):
+        if not part.strip():
+            continue
+        f = field_named(part.strip())
+        if f.value not in UPDATABLE:
+            raise InvalidInput(
+                "The sheet can change only these fields: {fields}.",
+                field="update",
+                fields=", ".join(str(FieldLabel(ImportField(u))) for u in UPDATABLE),
+            )
+        out.add(f.value)
+    return frozenset(out)
+
+
+#: Fields whose words are recognised (and, when unknown, can be mapped once).
+VALUE_FIELDS = (
+    ImportField.LEVEL,
+    ImportField.SOURCE_CHANNEL,
+    ImportField.BUDGET,
+    ImportField.PURCHASE_HORIZON,
+)
+
+
+def _stem(name: str) -> str:
+    """A level's name without its explanation: "A级(1个月内)" → "A级"."""
+    return re.split(r"[(（]", unicodedata.normalize("NFKC", name), maxsplit=1)[0].strip()
+
+
+def level_words(levels: Levels) -> dict[str, str]:
+    """The ways a sheet writes each of the shop's levels → its code.
+
+    The code and both names, each name without its explanation, and the spellings
+    showrooms add: A, A级, A类, A级客户, 意向客户… The hotter level wins a clash.
+    """
+    return _level_words(tuple((r.code, r.name_en, r.name_zh) for r in levels))
+
+
+@functools.cache
+def _level_words(rules: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, name_en, name_zh in rules:
+        bases = {code, name_en, name_zh, _stem(name_en), _stem(name_zh)}
+        for base in list(bases):
+            for suffix in ("级", "类"):
+                if base.endswith(suffix) and len(base) > 1:
+                    bases.add(base[: -len(suffix)])
+        for base in bases:
+            for suffix in ("", "级", "类", "客户", "级客户", "类客户", " level", " customer"):
+                out.setdefault(key(base + suffix), code)
+    return out
+
+
+def recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
+    """The stored code a sheet's word stands for in field ``f`` (None: unknown).
+
+    What the person mapped comes first, then the shop's own words.
+    """
+    found = shop.mapped(f, text) or shop.word(f, text)
+    if found:
+        return found
+    k = key(text)
+    if f is ImportField.LEVEL:
+        return level_words(shop.levels).get(k)
+    if f is ImportField.SOURCE_CHANNEL:
+        return _CHANNEL_WORDS.get(k)
+    if f is ImportField.BUDGET:
+        return _budget(text)
+    if f is ImportField.PURCHASE_HORIZON:
+        horizon = _HORIZON_WORDS.get(k)
+        return horizon.value if horizon else None
+    return None
+
+
+def parse_value_option(spec: str) -> tuple[ImportField, str, str]:
+    """One ``--value FIELD:TEXT=TARGET`` option: the field, the sheet's text, the target.
+
+    FIELD is a field's name or its label in either language (level, 级别); the target is
+    checked against the shop by the caller.
+    """
+    head, eq, target = spec.rpartition("=")
+    name, colon, text = head.partition(":")
+    if not eq or not colon or not text.strip() or not target.strip():
+        raise InvalidInput(
+            "Write the value mapping as FIELD:TEXT=VALUE, e.g. level:A级=hot: {value}.",
+            field="value",
+            value=spec,
+        )
+    f = field_named(name)
+    if f not in VALUE_FIELDS:
+        raise InvalidInput(
+            "Only these fields take a value mapping: {fields}.",
+            field="value",
+            fields=", ".join(str(FieldLabel(v)) for v in VALUE_FIELDS),
+        )
+    return f, text.strip(), target.strip()
+
+
+def field_named(name: str) -> ImportField:
+    """A field from its name or its label in English or Chinese ("model", "车型")."""
+    from deskterm.i18n import LANGUAGES, translate_to
+
+    wanted = key(name)
+    for f, label in FIELD_LABELS.items():
+        names = {f.value, label, *(translate_to(lang, label) for lang in LANGUAGES)}
+        if wanted in {key(n) for n in names}:
+            return f
+    raise InvalidInput(
+        "Unknown field {value} (one of: {fields}).",
+        field="map",
+        value=name,
+        fields=", ".join(str(FieldLabel(f)) for f in ImportField),
+    )
+
+
+def unknown_values(planned: Iterable[PlannedRow]) -> dict[tuple[ImportField, str], int]:
+    """Every distinct word the shop does not know, by field, with how many lines hold it."""
+    out: dict[tuple[ImportField, str], int] = {}
+    for row in planned:
+        for k in row.unknown:
+            out[k] = out.get(k, 0) + 1
+    return out
+
+
+def _unknown(
+    raw: Mapping[ImportField, Cell], shop: ShopFacts
+) -> tuple[tuple[ImportField, str], ...]:
+    out = []
+    for f in VALUE_FIELDS:
+        text = cell_text(raw.get(f)).strip()
+        if not text:
+            continue
+        code = recognise(f, text, shop)
+        if code is None or (f is ImportField.LEVEL and code not in shop.levels.codes):
+            out.append((f, text))
+    return tuple(out)
+
+
+#: A number Excel showed in scientific notation and saved that way: 1.38001E+10.
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
 
 
 def _clean_row(
@@ -449,7 +654,15 @@ def _clean_row(
     out["name"] = clean_field(
         text.get(ImportField.NAME, ""), field="name", max_length=40, required=True
     )
-    out["phone"] = normalize_phone(text.get(ImportField.PHONE, ""), shop.default_country)
+    phone_text = unicodedata.normalize("NFKC", text.get(ImportField.PHONE, "")).strip()
+    if _SCIENTIFIC.fullmatch(phone_text):
+        raise InvalidInput(
+            "Excel turned this phone into {value}: the digits were lost by Excel and "
+            "cannot be recovered. Type the phone again (format the column as Text).",
+            field="phone",
+            value=phone_text,
+        )
+    out["phone"] = normalize_phone(phone_text, shop.default_country)
     out["contact_other"] = (
         clean_field(text.get(ImportField.CONTACT_OTHER, ""), field="contact_other", max_length=80)
         or None
@@ -462,9 +675,7 @@ def _clean_row(
         clean_field(text.get(ImportField.NOTES, ""), field="notes", max_length=2000, multiline=True)
     ]
     budget_text = text.get(ImportField.BUDGET, "")
-    out["budget"] = (
-        shop.word(ImportField.BUDGET, budget_text) or _budget(budget_text) if budget_text else None
-    )
+    out["budget"] = recognise(ImportField.BUDGET, budget_text, shop) if budget_text else None
     if budget_text and out["budget"] is None:
         # Kept in the notes rather than lost or guessed.
         notes.append(f"{FIELD_LABELS[ImportField.BUDGET]}: {budget_text}")
@@ -478,8 +689,8 @@ def _clean_row(
     horizon_text = text.get(ImportField.PURCHASE_HORIZON, "")
     horizon = None
     if horizon_text:
-        code = shop.word(ImportField.PURCHASE_HORIZON, horizon_text)
-        horizon = PurchaseHorizon(code) if code else _HORIZON_WORDS.get(key(horizon_text))
+        code = recognise(ImportField.PURCHASE_HORIZON, horizon_text, shop)
+        horizon = PurchaseHorizon(code) if code else None
     if horizon_text and horizon is None:
         notes.append(f"{FIELD_LABELS[ImportField.PURCHASE_HORIZON]}: {horizon_text}")
         warnings.append(
@@ -492,31 +703,26 @@ def _clean_row(
     out["purchase_horizon"] = horizon.value if horizon else None
     level_text = text.get(ImportField.LEVEL, "")
     if level_text:
-        wanted = key(level_text)
-        rule = next(
-            (r for r in shop.levels if wanted in (key(r.code), key(r.name_en), key(r.name_zh))),
-            None,
-        )
-        if rule is None:
+        code = recognise(ImportField.LEVEL, level_text, shop)
+        if code is None or code not in shop.levels.codes:
+            # The names the shop uses, not the codes: the sheet was written with names.
             raise InvalidInput(
-                "Unknown level {value} (the levels: {codes}).",
+                "Unknown level {value} (the shop's levels: {names}); map it to one of them.",
                 field="level",
                 value=level_text,
-                codes=", ".join(shop.levels.codes),
+                names=", ".join(r.name for r in shop.levels),
             )
+        rule = shop.levels.get(code)
     else:
         rule = shop.levels.suggest(horizon or PurchaseHorizon.UNKNOWN)
     out["level"] = rule.code
+    out["level_given"] = bool(level_text)
     owner_text = unicodedata.normalize("NFC", text.get(ImportField.OWNER, "")).strip()
     # Only a new customer needs an owner (one on file keeps theirs): plan_rows decides.
     out["owner_id"] = shop.owners.get(owner_text) if owner_text else shop.default_owner
     out["owner_unknown"] = owner_text if owner_text and out["owner_id"] is None else None
     source_text = text.get(ImportField.SOURCE_CHANNEL, "")
-    channel = (
-        shop.word(ImportField.SOURCE_CHANNEL, source_text) or _CHANNEL_WORDS.get(key(source_text))
-        if source_text
-        else "walk_in"
-    )
+    channel = recognise(ImportField.SOURCE_CHANNEL, source_text, shop) if source_text else "walk_in"
     if channel is None:
         channel = "walk_in"
         notes.append(f"{FIELD_LABELS[ImportField.SOURCE_CHANNEL]}: {source_text}")
@@ -550,6 +756,7 @@ def plan_rows(
     for line, raw in rows:
         if all(cell_text(v).strip() == "" for v in raw.values()):
             continue
+        unknown = _unknown(raw, shop)
         try:
             values, warnings = _clean_row(raw, shop)
         except DesktermError as exc:
@@ -560,20 +767,27 @@ def plan_rows(
                     cell_text(raw.get(ImportField.NAME)),
                     cell_text(raw.get(ImportField.PHONE)),
                     reason=exc,
+                    unknown=unknown,
                 )
             )
             continue
         phone = str(values["phone"])
         row = PlannedRow(
-            line, Action.CREATE, str(values["name"]), phone, values=values, warnings=warnings
+            line,
+            Action.CREATE,
+            str(values["name"]),
+            phone,
+            values=values,
+            warnings=warnings,
+            unknown=unknown,
         )
         earlier = first_by_phone.get(phone)
         on_file = shop.existing.get(phone)
-        unknown = values.pop("owner_unknown")
+        owner_unknown = values.pop("owner_unknown")
         no_owner = None
-        if unknown is not None:
+        if owner_unknown is not None:
             no_owner = InvalidInput(
-                "No active salesperson named {value}.", field="owner", value=unknown
+                "No active salesperson named {value}.", field="owner", value=owner_unknown
             )
         elif values["owner_id"] is None:
             no_owner = InvalidInput(
@@ -581,17 +795,20 @@ def plan_rows(
                 field="owner",
             )
         if no_owner is not None and earlier is None and on_file is None:
-            planned.append(PlannedRow(line, Action.REJECT, row.name, phone, reason=no_owner))
+            planned.append(
+                PlannedRow(line, Action.REJECT, row.name, phone, reason=no_owner, unknown=unknown)
+            )
             continue
-        if unknown is not None:  # a merge keeps its owner, but a misspelt name is said
+        if owner_unknown is not None:  # a merge keeps its owner, but a misspelt name is said
             row.warnings.append(no_owner)  # type: ignore[arg-type]
         if earlier is not None:
             row.action, row.into_line = Action.MERGE, earlier.line
             row.existing_id = earlier.existing_id
-            row.fills = _fold(earlier, values)
+            row.fills, row.ignored, row.changes = _fold(earlier, values, shop.levels)
         elif on_file is not None:
             row.action, row.existing_id = Action.MERGE, on_file.id
             row.fills = tuple(f for f in MERGE_FILLS if values.get(f) and not getattr(on_file, f))
+            row.ignored, row.changes = _differences(on_file, values, shop.update)
             if values["notes"] and str(values["notes"]) not in on_file.notes:
                 row.fills += ("notes",)
             if values["owner_id"] not in (None, on_file.owner_id):
@@ -607,9 +824,51 @@ def plan_rows(
     return planned
 
 
-def _fold(earlier: PlannedRow, values: Mapping[str, object]) -> tuple[str, ...]:
-    """A later line with the same phone fills what its first line left blank."""
+def _differences(
+    on_file: Existing, values: Mapping[str, object], update: frozenset[str]
+) -> tuple[tuple[tuple[str, object, object], ...], tuple[tuple[str, object, object], ...]]:
+    """Where the sheet says otherwise than the file: kept (ignored) or, when the manager
+    lets the sheet change that field, changed."""
+    ignored, changes = [], []
+    for f in UPDATABLE:
+        new, old = values.get(f), getattr(on_file, f)
+        if f == "level" and not values.get("level_given"):
+            continue  # a level suggested from the purchase time is not the sheet's word
+        if not new or not old or new == old:
+            continue
+        if f in update:
+            changes.append((f, old, new))
+        else:
+            ignored.append((f, new, old))
+    return tuple(ignored), tuple(changes)
+
+
+def _fold(
+    earlier: PlannedRow, values: Mapping[str, object], levels: Levels
+) -> tuple[
+    tuple[str, ...], tuple[tuple[str, object, object], ...], tuple[tuple[str, object, object], ...]
+]:
+    """A later line with the same phone fills what its first line left blank.
+
+    Returns what it fills, what it says otherwise and was kept from the first line
+    (field, this line's value, the value kept), and a hotter level it brings (field, the
+    first line's, this line's): a hotter level is never lost to the order of the lines.
+    """
     fills = []
+    ignored: list[tuple[str, object, object]] = []
+    changes: list[tuple[str, object, object]] = []
+    for f in UPDATABLE:
+        new, kept = values.get(f), earlier.values.get(f)
+        if f == "level":
+            if not values.get("level_given") or new == kept:
+                continue
+            if not earlier.values.get("level_given") or _rank(levels, new) > _rank(levels, kept):
+                earlier.values["level"] = new
+                earlier.values["level_given"] = True
+                changes.append((f, kept, new))
+                continue
+        if new and kept and new != kept:
+            ignored.append((f, new, kept))
     for f in MERGE_FILLS:
         if values.get(f) and not earlier.values.get(f):
             earlier.values[f] = values[f]
@@ -619,7 +878,15 @@ def _fold(earlier: PlannedRow, values: Mapping[str, object]) -> tuple[str, ...]:
             n for n in (str(earlier.values.get("notes") or ""), str(values["notes"])) if n
         )[:2000]
         fills.append("notes")
-    return tuple(fills)
+    return tuple(fills), tuple(ignored), tuple(changes)
+
+
+def _rank(levels: Levels, code: object) -> int:
+    """How hot a level is (a higher number is hotter); an unknown one is the coldest."""
+    try:
+        return levels.get(str(code)).rank
+    except InvalidInput:
+        return -1
 
 
 def summary(planned: Sequence[PlannedRow]) -> dict[Action, int]:

@@ -71,8 +71,21 @@ def _level(levels: Levels, code: str | None) -> str:
 
 def _phone(p: str | None) -> str:
     # The readable form: Excel keeps "138 0013 8000" as text, but turns "+8613800138000"
-    # into 8.61E+12. The import reads either form back.
-    return display_phone(p) if p else ""
+    # into 8.61E+12 and "01062345678" into 1062345678. A landline is split after its area
+    # code (010 6234 5678, 0755 8612 3456) for the same reason. The import reads any form.
+    if not p:
+        return ""
+    shown = display_phone(p)
+    if shown.startswith("0") and shown.isdigit() and len(shown) > 8:
+        area = 3 if shown[1] in "12" else 4  # 010, 02x; else 0xxx
+        rest = shown[area:]
+        half = len(rest) // 2
+        return (
+            f"{shown[:area]} {rest[:half]} {rest[half:]}"
+            if len(rest) > 7
+            else (f"{shown[:area]} {rest}")
+        )
+    return shown
 
 
 def check_path(path: Path) -> None:

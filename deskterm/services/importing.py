@@ -7,37 +7,41 @@ unless someone saved a customer in between, and then it says so through its plan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from deskterm.domain.escalation import Status
-from deskterm.domain.levels import HORIZON_LABELS
+from deskterm.domain.levels import HORIZON_LABELS, Levels
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.sheet import (
     FIELD_LABELS,
+    VALUE_FIELDS,
     Action,
     Cell,
     Existing,
+    FieldLabel,
     ImportField,
     PlannedRow,
     ShopFacts,
     cell_text,
     check_mapping,
     guess_mapping,
+    is_totals_row,
     key,
     plan_rows,
+    recognise,
     summary,
 )
-from deskterm.errors import DesktermError, RuleViolation
+from deskterm.errors import DesktermError, InvalidInput, RuleViolation
 from deskterm.i18n import LANGUAGES, _, translate_to
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.services.reception import BUDGETS, CHANNELS
+from deskterm.services.reception import BUDGETS, CHANNELS, _set_level, reschedule
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import (
     Callback,
@@ -47,7 +51,7 @@ from deskterm.storage.models import (
     Staff,
     saved_id,
 )
-from deskterm.storage.sheets import Sheet, check_source, read_sheet
+from deskterm.storage.sheets import Sheet, check_source, read_sheet, write_sheet
 
 _CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
 
@@ -59,6 +63,7 @@ class ImportPlan:
     sheet: str
     rows: tuple[PlannedRow, ...]
     committed: bool
+    levels: Levels | None = None  # the shop's, to name levels in ``explain``
 
     @property
     def counts(self) -> dict[Action, int]:
@@ -72,6 +77,8 @@ def _facts(
     sheet: Sheet,
     mapping: Sequence[ImportField | None],
     default_owner: int | None,
+    values: ValueMap | None = None,
+    update: Collection[str] = (),
 ) -> tuple[ShopFacts, list[tuple[int, dict[ImportField, Cell]]]]:
     settings = load_settings(s)
     country = settings["phone.default_country"]
@@ -85,6 +92,7 @@ def _facts(
             },
         )
         for line, cells in sheet.rows
+        if not is_totals_row(cells)
     ]
     owners: dict[str, int] = {}
     for st in s.exec(select(Staff).where(Staff.role == "salesperson", Staff.active)).all():
@@ -118,10 +126,62 @@ def _facts(
                 c.budget,
                 c.purchase_horizon,
                 c.notes,
+                c.level,
             )
-    return ShopFacts(
+    facts = ShopFacts(
         load_levels(s), owners, existing, default_owner, country, ctx.today(), _words()
+    )
+    return replace(
+        facts, values=_resolve_values(facts, values or {}), update=frozenset(update)
     ), rows
+
+
+#: What the person maps once for the whole sheet: (field, the sheet's text) → a value in
+#: any of the ways the shop writes it (a level's code or name, a channel's label…).
+ValueMap = Mapping[tuple[ImportField, str], str]
+
+
+def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dict[str, str]]:
+    """The person's value mapping as stored codes; refuses a target the shop lacks."""
+    out: dict[ImportField, dict[str, str]] = {}
+    for (f, text), target in values.items():
+        if f not in VALUE_FIELDS:
+            raise InvalidInput(
+                "Only these fields take a value mapping: {fields}.",
+                field="value",
+                fields=", ".join(str(FieldLabel(v)) for v in VALUE_FIELDS),
+            )
+        code = recognise(f, target, facts)
+        if code is None or (f is ImportField.LEVEL and code not in facts.levels.codes):
+            raise InvalidInput(
+                "{what} {value} is not one the shop has (one of: {choices}).",
+                field="value",
+                what=FieldLabel(f),
+                value=target,
+                choices=", ".join(label for _code, label in choices_of(facts, f)),
+            )
+        out.setdefault(f, {})[key(text)] = code
+    return out
+
+
+def choices_of(facts: ShopFacts, f: ImportField) -> list[tuple[str, str]]:
+    """The values field ``f`` can take, as (code, label in the current language)."""
+    if f is ImportField.LEVEL:
+        return [(r.code, r.name) for r in facts.levels]
+    table = {
+        ImportField.SOURCE_CHANNEL: CHANNELS,
+        ImportField.BUDGET: BUDGETS,
+        ImportField.PURCHASE_HORIZON: {str(k): v for k, v in HORIZON_LABELS.items()},
+    }.get(f, {})
+    return [(code, _(label)) for code, label in table.items()]
+
+
+@permission("manage")
+def value_choices(ctx: Context, f: ImportField) -> list[tuple[str, str]]:
+    """What an unknown word of field ``f`` can be mapped to: (code, label)."""
+    with ctx.db.read() as s:
+        facts = ShopFacts(load_levels(s), {}, {}, None, "86", ctx.today(), _words())
+    return choices_of(facts, f)
 
 
 def _words() -> dict[ImportField, dict[str, str]]:
@@ -146,9 +206,13 @@ def check_file(path: Path) -> None:
     check_source(path)
 
 
-def read(path: Path, sheet_name: str | None = None) -> Sheet:
-    """Read the sheet from a .csv or .xlsx file (errors say what to do about the file)."""
-    return read_sheet(path, sheet_name)
+def read(path: Path, sheet_name: str | None = None, header_row: int | None = None) -> Sheet:
+    """Read the sheet from a .csv or .xlsx file (errors say what to do about the file).
+
+    The header row is found (the first of the top 20 lines naming two known fields)
+    unless ``header_row`` gives it; ``Sheet.header_row`` says which line was used.
+    """
+    return read_sheet(path, sheet_name, header_row)
 
 
 def guess(sheet: Sheet) -> list[ImportField | None]:
@@ -167,7 +231,7 @@ def samples(sheet: Sheet, column: int, n: int = 3) -> list[str]:
     return out
 
 
-def explain(row: PlannedRow) -> str:
+def explain(row: PlannedRow, levels: Levels | None = None) -> str:
     """One line, in the current language: why a line is rejected, what a merge adds, and
     any warning (the dry run's "why" column, on screen and on the command line)."""
     if row.reason is not None:
@@ -183,8 +247,94 @@ def explain(row: PlannedRow) -> str:
         parts.append(
             _("adds {fields}", fields=", ".join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills))
         )
+    dup = row.into_line is not None
+    for f, old, new in row.changes if dup else ():
+        parts.append(
+            _(
+                "{field} {new} taken from this line (hotter than {old} on line {line})",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                old=_shown(f, old, levels),
+                new=_shown(f, new, levels),
+                line=row.into_line,
+            )
+        )
+    for f, said, kept in row.ignored if dup else ():
+        parts.append(
+            _(
+                "{field}: this line says {said}, kept {kept} from line {line}",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                said=_shown(f, said, levels),
+                kept=_shown(f, kept, levels),
+                line=row.into_line,
+            )
+        )
+    for f, old, new in () if dup else row.changes:
+        parts.append(
+            _(
+                "{field} {old} → {new}",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                old=_shown(f, old, levels),
+                new=_shown(f, new, levels),
+            )
+        )
+    for f, said, kept in () if dup else row.ignored:
+        parts.append(
+            _(
+                "{field}: sheet says {said}, kept {kept}",
+                field=_(FIELD_LABELS[ImportField(f)]),
+                said=_shown(f, said, levels),
+                kept=_shown(f, kept, levels),
+            )
+        )
     parts += [w.message for w in row.warnings]
     return "; ".join(parts)
+
+
+def _shown(f: str, value: object, levels: Levels | None) -> str:
+    """A stored value as the shop writes it: a level's name, a budget's label."""
+    text = str(value)
+    if f == "level" and levels is not None and text in levels.codes:
+        return levels.get(text).name
+    table = {
+        "budget": BUDGETS,
+        "source_channel": CHANNELS,
+        "purchase_horizon": {str(k): v for k, v in HORIZON_LABELS.items()},
+    }.get(f)
+    return _(table[text]) if table and text in table else text
+
+
+def rejects_path(sheet: Sheet) -> Path | None:
+    """Where the rejected lines of ``sheet`` go: beside it, ``<name>-rejected.<suffix>``."""
+    if sheet.path is None:
+        return None
+    suffix = ".xlsx" if sheet.path.suffix.lower() in (".xlsx", ".xlsm") else ".csv"
+    return sheet.path.with_name(f"{sheet.path.stem}-rejected{suffix}")
+
+
+@permission("manage")
+def write_rejects(ctx: Context, sheet: Sheet, plan: ImportPlan) -> tuple[Path, int] | None:
+    """Write the rejected lines beside the sheet, to be corrected in Excel and imported.
+
+    The same columns (the sheet's headers) and a reason column in the current language,
+    in the sheet's own encoding, readable by its owner only, like every export. Nothing
+    when no line is rejected; returns the file and how many lines it holds.
+    """
+    target = rejects_path(sheet)
+    rejected = {r.line: r for r in plan.rows if r.action is Action.REJECT}
+    if target is None or not rejected:
+        return None
+    cells = dict(sheet.rows)
+    headers = [*sheet.headers, _("Why rejected")]
+    width = len(sheet.headers)
+
+    def rows() -> Iterator[list[Cell]]:
+        for line, row in sorted(rejected.items()):
+            raw = list(cells.get(line, ()))[:width]
+            raw += [None] * (width - len(raw))
+            yield [*raw, _("line {line}: {why}", line=line, why=explain(row, plan.levels))]
+
+    count = write_sheet(target, headers, rows(), encoding=sheet.encoding)
+    return target, count
 
 
 @permission("manage")
@@ -193,12 +343,20 @@ def preview(
     sheet: Sheet,
     mapping: Sequence[ImportField | None],
     default_owner: int | None = None,
+    values: ValueMap | None = None,
+    update: Collection[str] = (),
 ) -> ImportPlan:
-    """The dry run: what the import would create, merge and reject, and why. Writes nothing."""
+    """The dry run: what the import would create, merge and reject, and why. Writes nothing.
+
+    ``values`` maps the sheet's unknown words once for the whole sheet; ``update`` names
+    the fields the sheet may change on customers already on file (the rest are kept).
+    """
     check_mapping(mapping)
     with ctx.db.read() as s:
-        facts, rows = _facts(s, ctx, sheet, mapping, default_owner)
-        return ImportPlan(sheet.name, tuple(plan_rows(rows, facts)), committed=False)
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values, update)
+        return ImportPlan(
+            sheet.name, tuple(plan_rows(rows, facts)), committed=False, levels=facts.levels
+        )
 
 
 @permission("manage")
@@ -208,6 +366,8 @@ def commit(
     mapping: Sequence[ImportField | None],
     default_owner: int | None = None,
     skip_rejected: bool = False,
+    values: ValueMap | None = None,
+    update: Collection[str] = (),
 ) -> ImportPlan:
     """Import the sheet in one transaction: every line or none.
 
@@ -215,7 +375,7 @@ def commit(
     """
     check_mapping(mapping)
     with ctx.db.write() as s:
-        facts, rows = _facts(s, ctx, sheet, mapping, default_owner)
+        facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values, update)
         planned = plan_rows(rows, facts)
         rejected = sum(1 for r in planned if r.action is Action.REJECT)
         if rejected and not skip_rejected:
@@ -227,7 +387,9 @@ def commit(
         creates = [r for r in planned if r.action is Action.CREATE]
         _create(s, ctx, facts, creates)
         merged = sum(
-            _merge(s, ctx, r) for r in planned if r.action is Action.MERGE and r.into_line is None
+            _merge(s, ctx, facts, r)
+            for r in planned
+            if r.action is Action.MERGE and r.into_line is None
         )
         created = len(creates)
         record_audit(
@@ -239,7 +401,21 @@ def commit(
             None,
             {"sheet": sheet.name, "created": created, "merged": merged, "rejected": rejected},
         )
-        return ImportPlan(sheet.name, tuple(planned), committed=True)
+        return ImportPlan(sheet.name, tuple(planned), committed=True, levels=facts.levels)
+
+
+def _change_level(s: Session, ctx: Context, facts: ShopFacts, cust: Customer, level: str) -> None:
+    """A level the sheet changed, like a level changed at the desk (customers.update)."""
+    _set_level(s, ctx, cust, level, "import")
+    if cust.status in (Status.ACTIVE.value, Status.AT_RISK.value, Status.MARKETING.value):
+        plan = first_callback(facts.levels.get(level), ctx.today())
+        reschedule(
+            s, ctx, cust, plan.due if plan.step is NextStep.CALLBACK else None, cust.owner_id
+        )
+        if plan.step is NextStep.MARKETING:
+            cust.status, cust.status_since = Status.MARKETING.value, ctx.now()
+        elif cust.status == Status.MARKETING.value:
+            cust.status, cust.status_since = Status.ACTIVE.value, ctx.now()
 
 
 def _text_or_none(value: object) -> str | None:
@@ -345,12 +521,20 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
         )
 
 
-def _merge(s: Session, ctx: Context, row: PlannedRow) -> int:
+def _merge(s: Session, ctx: Context, facts: ShopFacts, row: PlannedRow) -> int:
     cust = s.get(Customer, row.existing_id)
     if cust is None:  # pragma: no cover - planned inside this very transaction
         raise RuleViolation("Customer #{id} disappeared during the import.", id=row.existing_id)
     before: dict[str, object] = {}
     after: dict[str, object] = {}
+    for f, old, new in row.changes:
+        # What the manager let the sheet change: as a change at the desk would be, the
+        # level through the level history and with the callback it asks for.
+        before[f], after[f] = old, new
+        if f == "level":
+            _change_level(s, ctx, facts, cust, str(new))
+        else:
+            setattr(cust, f, new)
     for f in ("contact_other", "model_interest", "budget", "purchase_horizon"):
         value = row.values.get(f)
         if value and not getattr(cust, f):

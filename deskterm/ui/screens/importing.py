@@ -19,8 +19,12 @@ from deskterm.domain.phone import display_phone
 from deskterm.domain.sheet import (
     ACTION_LABELS,
     FIELD_LABELS,
+    UPDATABLE,
+    VALUE_FIELDS,
     Action,
     ImportField,
+    cell_text,
+    unknown_values,
 )
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
@@ -43,6 +47,9 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
     BINDINGS = [
         Binding("f", "field", N_("Column's field"), id="import.field"),
         Binding("o", "owner", N_("Salesperson for the rest"), id="import.owner"),
+        Binding("h", "header_row", N_("Header row"), id="import.header_row"),
+        Binding("v", "values", N_("Map values"), id="import.values"),
+        Binding("u", "update", N_("Sheet may change"), id="import.update"),
         Binding("ctrl+s", "commit", N_("Import"), id="import.commit"),
         Binding("escape", "cancel", N_("Cancel"), id="import.cancel"),
     ]
@@ -63,23 +70,28 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         self.mapping: list[ImportField | None] = importing.guess(sheet)
         self.owner: tuple[int, str] | None = None
         self.plan: ImportPlan | None = None
+        #: Words mapped once for the whole sheet: (field, the sheet's text) → code.
+        self.values: dict[tuple[ImportField, str], str] = {}
+        #: Every word the shop did not know, with its count, kept once mapped.
+        self.words: dict[tuple[ImportField, str], int] = {}
+        self._choices: dict[ImportField, list[tuple[str, str]]] = {}
+        #: Fields the sheet may change on customers on file (the rest are kept).
+        self.update: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(
-            _(
-                "Import {name}: {n} lines. Enter or f sets a column's field.",
-                name=self.sheet.name,
-                n=len(self.sheet.rows),
-            ),
-            id="import-title",
-            markup=False,
-        )
+        yield Static(self._title(), id="import-title", markup=False)
         with Horizontal():
             with Vertical(id="columns-pane"):
                 yield Label(_("Columns"), classes="pane-title", markup=False)
                 yield DataTable(id="columns", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="import-owner", classes="hint", markup=False)
+                yield Label(
+                    _("Words the shop does not know (v, Enter maps one)"),
+                    classes="pane-title",
+                    markup=False,
+                )
+                yield DataTable(id="values", cursor_type="row", zebra_stripes=True)
             with Vertical(id="plan-pane"):
                 yield Label(_("Dry run"), classes="pane-title", markup=False)
                 yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
@@ -90,6 +102,9 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         columns = self.query_one("#columns", DataTable)
         for label, width in ((_("Column"), 14), (_("Example"), 16), (_("Field"), 14)):
             columns.add_column(label, width=width)
+        words = self.query_one("#values", DataTable)
+        for label, width in ((_("Field"), 8), (_("Value"), 12), (_("Lines"), 5), (_("Means"), 12)):
+            words.add_column(label, width=width)
         plan = self.query_one("#plan", DataTable)
         for label, width in (
             (_("Line"), 5),
@@ -99,10 +114,38 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
             (_("Why"), 64),
         ):
             plan.add_column(label, width=width)
+        self._choices = {f: importing.value_choices(self.ctx, f) for f in VALUE_FIELDS}
         self._show_columns()
         self._show_owner()
         columns.focus()
         self.run_plan()
+
+    def _title(self) -> str:
+        return _(
+            "Import {name}: headers on line {row} (h to change), {n} lines below. "
+            "Enter or f sets a column's field.",
+            name=self.sheet.name,
+            row=self.sheet.header_row,
+            n=len(self.sheet.rows),
+        )
+
+    def action_header_row(self) -> None:
+        """Choose the line holding the headers among the top lines of the file."""
+
+        def picked(value: str | None) -> None:
+            if value is None or int(value) == self.sheet.header_row:
+                return
+            self.sheet = self.sheet.at_header_row(int(value))
+            self.mapping = importing.guess(self.sheet)
+            self.query_one("#import-title", Static).update(self._title())
+            self._show_columns()
+            self.run_plan()
+
+        options = []
+        for line, cells in self.sheet.top_lines():
+            shown = " | ".join(t for t in (cell_text(c).strip() for c in cells) if t)
+            options.append((str(line), f"{line}: {shown[:60]}"))
+        self.app.push_screen(PickScreen(_("Which line holds the headers?"), options), picked)
 
     # -- the mapping ------------------------------------------------------------------
     def _show_columns(self) -> None:
@@ -116,11 +159,38 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         sync_rows(self.query_one("#columns", DataTable), rows)
 
     def _show_owner(self) -> None:
+        changes = ", ".join(_(FIELD_LABELS[ImportField(f)]) for f in UPDATABLE if f in self.update)
         self.query_one("#import-owner", Static).update(
             _(
                 "Lines without a salesperson go to: {name} (o to choose)",
                 name=self.owner[1] if self.owner else _("nobody (they are rejected)"),
             )
+            + "\n"
+            + _(
+                "The sheet may change on customers on file: {fields} (u to choose)",
+                fields=changes or _("nothing (what is on file is kept)"),
+            )
+        )
+
+    def action_update(self) -> None:
+        """Let the sheet change one more field on customers on file, or one fewer."""
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            if value == "-":
+                self.update.clear()
+            else:
+                self.update ^= {value}
+            self._show_owner()
+            self.run_plan()
+
+        options = [("-", _("nothing (what is on file is kept)"))] + [
+            (f, ("[x] " if f in self.update else "[ ] ") + _(FIELD_LABELS[ImportField(f)]))
+            for f in UPDATABLE
+        ]
+        self.app.push_screen(
+            PickScreen(_("Which field may the sheet change? (one at a time)"), options), picked
         )
 
     @on(DataTable.RowSelected, "#columns")
@@ -170,12 +240,62 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         options = [("-", _("nobody (they are rejected)"))] + [(str(p.id), p.name) for p in people]
         self.app.push_screen(PickScreen(_("Salesperson for lines that name none"), options), picked)
 
+    # -- the values -------------------------------------------------------------------
+    def _show_values(self) -> None:
+        rows = []
+        for i, ((f, text), n) in enumerate(self.words.items()):
+            code = self.values.get((f, text))
+            rows.append((str(i), (_(FIELD_LABELS[f]), text, str(n), self._label(f, code))))
+        sync_rows(self.query_one("#values", DataTable), rows)
+
+    def _label(self, f: ImportField, code: str | None) -> str:
+        if code is None:
+            return _("(not mapped)")
+        return dict(self._choices.get(f, [])).get(code, code)
+
+    def action_values(self) -> None:
+        """Go to the unknown words; pressed there, map the one under the cursor."""
+        table = self.query_one("#values", DataTable)
+        if table.has_focus:
+            self.value_chosen()
+        else:
+            table.focus()
+
+    @on(DataTable.RowSelected, "#values")
+    def value_chosen(self) -> None:
+        index = self.query_one("#values", DataTable).cursor_row
+        words = list(self.words)
+        if not 0 <= index < len(words):
+            return
+        f, text = words[index]
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            if value == "-":
+                self.values.pop((f, text), None)
+            else:
+                self.values[(f, text)] = value
+            self._show_values()
+            self.run_plan()
+
+        options = [("-", _("(not mapped)")), *self._choices.get(f, [])]
+        self.app.push_screen(
+            PickScreen(_("{field} {value} means:", field=_(FIELD_LABELS[f]), value=text), options),
+            picked,
+        )
+
     # -- the dry run ------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="import-plan", exit_on_error=False)
     def run_plan(self) -> None:
         try:
             plan = importing.preview(
-                self.ctx, self.sheet, list(self.mapping), self.owner[0] if self.owner else None
+                self.ctx,
+                self.sheet,
+                list(self.mapping),
+                self.owner[0] if self.owner else None,
+                dict(self.values),
+                set(self.update),
             )
         except DesktermError as exc:
             self.post_message(self.Planned(None, exc.message))
@@ -192,9 +312,22 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
             sync_rows(table, [])
             return
         summary.set_class(False, "error")
+        unknown = unknown_values(message.plan.rows)
+        # A mapped word keeps its line (and count) so it can be changed again.
+        self.words = {
+            k: unknown.get(k, self.words.get(k, 0))
+            for k in [*self.words, *unknown]
+            if k in unknown or k in self.values
+        }
+        self._show_values()
         n = message.plan.counts
         rows = sorted(
-            message.plan.rows, key=lambda r: (_ORDER[r.action], not (r.fills or r.warnings), r.line)
+            message.plan.rows,
+            key=lambda r: (
+                _ORDER[r.action],
+                not (r.fills or r.warnings or r.ignored or r.changes),
+                r.line,
+            ),
         )
         shown = rows[:PLAN_ROWS]
         text = _(
@@ -220,7 +353,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                         _(ACTION_LABELS[r.action]),
                         r.name,
                         display_phone(r.phone) if r.phone.startswith("+") else r.phone,
-                        importing.explain(r),
+                        importing.explain(r, message.plan.levels),
                     ),
                 )
                 for r in shown
@@ -269,11 +402,31 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                 list(self.mapping),
                 self.owner[0] if self.owner else None,
                 skip_rejected=skip_rejected,
+                values=dict(self.values),
+                update=set(self.update),
             )
         except DesktermError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=8)
             self.run_plan()  # what is on file may have changed: show the plan again
             return
+        try:
+            # The lines left out, beside the sheet, to be corrected and imported alone.
+            written = importing.write_rejects(self.ctx, self.sheet, plan)
+        except DesktermError as exc:
+            self.app.call_from_thread(self.app.notify, exc.message, severity="error", timeout=12)
+            written = None
+        if written is not None:
+            self.app.call_from_thread(
+                self.app.notify,
+                _(
+                    "The {n} rejected lines, with why, are in {path}: correct them there and "
+                    "import that file.",
+                    n=written[1],
+                    path=str(written[0]),
+                ),
+                timeout=20,
+                markup=False,
+            )
         self.app.call_from_thread(self.dismiss, plan)
 
     def action_cancel(self) -> None:
