@@ -472,6 +472,7 @@ MESSAGES: dict[str, str] = {
     "Day/week/month": "日/周/月",
     "Range": "时间范围",
     "Meeting report — {first} to {last}": "例会报表 — {first} 至 {last}",
+    "Meeting report — {first} to {last}, so far (to {day})": "例会报表 — {first} 至 {last}，截至 {day}",
     "In pool since": "入池日期",
     "No contact": "未留档",
     "Most often": "最常见",

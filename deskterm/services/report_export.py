@@ -1,5 +1,5 @@
 """The meeting report as plain text, Markdown or HTML, for printing or sending before the
-meeting: one set of columns (``_people_rows``) for all of them."""
+meeting: one set of columns (``people_rows``) for all of them."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.0%}"
 
 
-def _people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The meeting table — header and one row per salesperson, then the Team row — as
+    every report format and the Meeting screen show it."""
     levels = data["levels"]
     names = data.get("level_names", {})  # 准购买, not "hot"
     head = [
@@ -130,7 +132,7 @@ def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
 def to_text(data: dict[str, Any]) -> str:
     """The report as plain text: the screen's ``deskterm report`` and its ``--out`` file,
     with every column and the Team row of the other formats."""
-    head, rows = _people_rows(data)
+    head, rows = people_rows(data)
     summary = _summary(data)
     out = [_plain(_title(data)), *map(_plain, summary[:2]), "", *_text_table(head, rows), ""]
     out += map(_plain, summary[2:])
@@ -139,7 +141,7 @@ def to_text(data: dict[str, Any]) -> str:
 
 def to_markdown(data: dict[str, Any]) -> str:
     """The report as a Markdown document."""
-    head, rows = _people_rows(data)
+    head, rows = people_rows(data)
     out = [
         f"# {_md(_title(data))}",
         "",
@@ -164,7 +166,7 @@ def to_markdown(data: dict[str, Any]) -> str:
 def to_html(data: dict[str, Any]) -> str:
     """The report as a standalone, printable HTML page (no scripts, no external files)."""
     e = html.escape
-    head, rows = _people_rows(data)
+    head, rows = people_rows(data)
     parts = [
         "<!doctype html>",
         '<html><head><meta charset="utf-8">',

@@ -16,9 +16,8 @@ from deskterm.services import maintenance, report_export
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
-from deskterm.ui.text import cells, plain
+from deskterm.ui.text import cells
 from deskterm.ui.widgets.footer import DeskFooter
-from deskterm.ui.widgets.tables import pct
 
 
 class MeetingScreen(DeskScreen):
@@ -130,16 +129,26 @@ class MeetingScreen(DeskScreen):
     def show(self, report: Report) -> None:
         data = as_json(report)
         r, c = data["receptions"], data["callbacks"]
-        self.query_one("#summary", Static).update(
-            (
-                _("Daily meeting report — {day}", day=data["date"])
-                if data["period"]["from"] == data["date"]
-                else _(
-                    "Meeting report — {first} to {last}",
-                    first=data["period"]["from"],
-                    last=data["date"],
-                )
+        first, last = self.bounds()
+        if first == last:
+            title = _("Daily meeting report — {day}", day=data["date"])
+        elif data["date"] < last.isoformat():
+            # The report stops at today (it never counts days that have not happened);
+            # the title still names the week or month chosen, and how far it has got.
+            title = _(
+                "Meeting report — {first} to {last}, so far (to {day})",
+                first=first.isoformat(),
+                last=last.isoformat(),
+                day=data["date"],
             )
+        else:
+            title = _(
+                "Meeting report — {first} to {last}",
+                first=data["period"]["from"],
+                last=data["date"],
+            )
+        self.query_one("#summary", Static).update(
+            title
             + "\n"
             + _(
                 "Receptions: {total} ({with_c} with contact, {without} without), "
@@ -158,41 +167,13 @@ class MeetingScreen(DeskScreen):
             )
         )
         table = self.query_one("#people", DataTable)
-        levels = data["levels"]
         table.clear(columns=True)
-        table.add_columns(
-            _("Salesperson"),
-            _("Receptions"),
-            *[plain(self.level_name(lv)) for lv in levels],
-            _("Due"),
-            _("Done"),
-            _("Overdue"),
-            _("Upgrades"),
-            _("Won"),
-            _("Conversion (contact)"),
-            _("Form"),
-            _("Contact"),
-        )
-        for p in [*data["salespeople"], {**data["team"], "name": _("Team"), "id": 0}]:
-            table.add_row(
-                *cells(
-                    p["name"],
-                    str(p["receptions"]),
-                    *[str(p[lv]) for lv in levels],
-                    str(p["callbacks_due"]),
-                    str(p["callbacks_done"]),
-                    str(p["callbacks_overdue"]),
-                    str(p["upgrades"]),
-                    str(p["won"]),
-                    pct(p["conversion_rate"])
-                    + " ("
-                    + pct(p.get("conversion_rate_with_contact"))
-                    + ")",
-                    pct(p["form_completeness"]),
-                    pct(p["contact_capture_rate"]),
-                ),
-                key=str(p["id"]),
-            )
+        # One table for the screen and every export (services.report_export).
+        head, rows = report_export.people_rows(data)
+        table.add_columns(*head)
+        keys = [str(p["id"]) for p in data["salespeople"]] + ["0"]
+        for key, row in zip(keys, rows, strict=True):
+            table.add_row(*cells(*row), key=key)
         self.query_one("#tomorrow", Static).update(
             "   ".join(
                 f"{t['salesperson']} {t['callbacks']}"
