@@ -169,7 +169,8 @@ class MeetingScreen(DeskScreen):
         table = self.query_one("#people", DataTable)
         table.clear(columns=True)
         # One table for the screen and every export (services.report_export).
-        head, rows = report_export.people_rows(data)
+        names = {lv: self.level_name(lv) for lv in data["levels"]}  # 准购买, not "hot"
+        head, rows = report_export.people_rows({**data, "level_names": names})
         table.add_columns(*head)
         keys = [str(p["id"]) for p in data["salespeople"]] + ["0"]
         for key, row in zip(keys, rows, strict=True):
