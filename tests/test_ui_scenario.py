@@ -31,7 +31,7 @@ async def _walk_in(pilot, app, name: str, phone: str) -> None:
     await pilot.press("n", "1")
     await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
     await pilot.press(*name, "tab", *phone)
-    await pilot.press("tab", "tab", "tab", "tab", "3", "tab", "1", "tab", "1", "ctrl+s")
+    await pilot.press("tab", "tab", "3", "tab", "1", "tab", "1", "ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
     await settle(pilot)
     await pilot.press("d", "1")  # d asks who: the one with a customer is 1

@@ -745,4 +745,8 @@ MESSAGES: dict[str, str] = {
     "Undo the last action ({what}: {name})?": "撤销上一步操作({what}:{name})?",
     "{name} checked in.": "{name} 已签到。",
     "{name} receives it (not counted).": "{name} 接待(不计轮次)。",
+    # -- helper form (issue 16) --
+    "Enter or Tab next field · digits pick · Ctrl+S save · Esc cancel": (
+        "Enter 或 Tab 下一项 · 数字键选择 · Ctrl+S 保存 · Esc 取消"
+    ),
 }

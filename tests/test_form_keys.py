@@ -1,0 +1,170 @@
+"""A walk-in and a callback in few keys; the form's small courtesies (issue 16).
+
+Keys are counted from the Reception screen: every press that is not part of the
+typed text (`n`, the pick, Enter/Tab, digits in choice rows, Ctrl+S).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import pytest
+from sqlmodel import select
+
+from deskterm.i18n import set_language
+from deskterm.services import reception, rotation
+from deskterm.services.reception import KnownCustomer, ReceptionForm
+from deskterm.storage.models import Callback, Companion, Customer, Reception
+from deskterm.ui.app import create_app
+from deskterm.ui.screens.callbacks import MyCallbacksScreen, TickScreen
+from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen
+from deskterm.ui.screens.form import ReceptionFormScreen
+from deskterm.ui.screens.reception import ReceptionScreen
+from tests.ui_helpers import settle, table_rows, wait_for
+
+SIZE = (100, 30)
+
+
+class Keys:
+    """Presses keys and counts those that are not typed text."""
+
+    def __init__(self, pilot) -> None:
+        self.pilot = pilot
+        self.count = 0
+
+    async def key(self, *keys: str) -> None:
+        self.count += len(keys)
+        await self.pilot.press(*keys)
+
+    async def type(self, text: str) -> None:
+        await self.pilot.press(*text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_whole_walk_in_takes_at_most_twelve_keys(ctx, team, lang):
+    rotation.check_in(ctx, team.wang)
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ReceptionScreen)
+        k = Keys(pilot)
+        await k.key("n", "1")  # a walk-in; first visit: yes
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        await k.type("Zhang Wei")
+        await k.key("enter")
+        await k.type("13912345678")
+        await k.key("enter")
+        assert form.focused is form.query_one("#model_interest")  # nothing prefilled between
+        await k.type("Model Y")
+        await k.key("enter")
+        await k.key("4")  # budget 200-300k
+        await k.key("enter")
+        await k.key("1")  # buys within a week: the level is suggested (hot)
+        assert form.query_one("#level").value == "hot"
+        await k.key("enter")
+        await k.key("1")  # with the spouse
+        await k.key("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await settle(pilot)
+    assert k.count <= 12, k.count
+    with ctx.db.read() as s:
+        c = s.exec(select(Customer)).one()
+        assert (c.name, c.phone, c.model_interest, c.budget, c.level) == (
+            "Zhang Wei",
+            "+8613912345678",
+            "Model Y",
+            "200-300k",
+            "hot",
+        )
+        assert c.purchase_horizon
+        assert [x.relation for x in s.exec(select(Companion)).all()] == ["spouse"]
+        rec = s.exec(select(Reception)).one()
+        assert rec.form_missing is None
+        assert s.exec(select(Callback)).one().salesperson_id == team.wang
+
+
+async def test_prefilled_fields_stay_reachable_after_the_key_fields(ctx, team):
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        order = []
+        for _ in range(12):
+            order.append(form.focused.id)
+            await pilot.press("tab")
+        key = ["name", "phone", "model_interest", "budget", "purchase_horizon", "companions"]
+        assert order[: len(key)] == key
+        assert {"contact_left", "channel", "notes"} <= set(order)
+
+
+async def test_a_callback_tick_takes_three_keys(ctx, team):
+    rotation.check_in(ctx, team.li)
+    arrival = rotation.walk_in(ctx)
+    saved = reception.save_form(
+        ctx,
+        arrival.reception_id,
+        ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
+    )
+    rotation.done(ctx, team.li)
+    assert saved.next_callback is not None
+    ctx.clock.set(datetime.combine(saved.next_callback, time(10)))  # the day it is due
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("1")  # who are you: Li Na
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)
+        assert table_rows(app.screen, "#calls")[0][0] == "Tom"
+        await pilot.press("space")
+        assert isinstance(app.screen, TickScreen)
+        await pilot.press("1", "ctrl+s")  # open, reached, save: three keys
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)
+        assert table_rows(app.screen, "#calls") == []
+
+
+async def test_esc_closes_an_untouched_prefilled_form_at_once(ctx, team):
+    rotation.check_in(ctx, team.wang)
+    rotation.walk_in(ctx)
+    first = reception.arrivals(ctx)[0]
+    reception.save_form(ctx, first.id, ReceptionForm(name="Tom", phone="13800138000"))
+    rotation.done(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"13800138000")
+        await wait_for(pilot, lambda: bool(app.screen.found))
+        await pilot.press("enter")  # the returning customer: the form opens prefilled
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        await settle(pilot)
+        assert form.query_one("#name").value == "Tom"
+        await pilot.press("escape")  # nothing typed: closed at once, no question
+        await settle(pilot)
+        assert isinstance(app.screen, ReceptionScreen)
+        await pilot.press("f")  # the same (new) arrival's form, prefilled-free
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        await pilot.press(*"Tim", "escape")  # typed: Esc asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+
+
+async def test_known_customer_line_survives_a_level_preset_switch(ctx, team):
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        # A level code the form's (older) preset does not know, e.g. switched from the CLI.
+        gone = KnownCustomer(1, "Tom", "+8613800138000", "gone", "active", team.wang, "王伟", 1)
+        form._show_known(gone, "138 0013 8000")
+        await pilot.pause()
+        assert "gone" in str(form.query_one("#known").render())
