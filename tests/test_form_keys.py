@@ -6,7 +6,7 @@ typed text (`n`, the pick, Enter/Tab, digits in choice rows, Ctrl+S).
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -139,8 +139,8 @@ async def test_esc_closes_an_untouched_prefilled_form_at_once(ctx, team):
     app = create_app(ctx, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("r", *"13800138000")
-        await wait_for(pilot, lambda: bool(app.screen.found))
+        await pilot.press("r", *"Tom")
+        await wait_for(pilot, lambda: bool(getattr(app.screen, "found", None)))
         await pilot.press("enter")  # the returning customer: the form opens prefilled
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
         form = app.screen
@@ -168,3 +168,65 @@ async def test_known_customer_line_survives_a_level_preset_switch(ctx, team):
         form._show_known(gone, "138 0013 8000")
         await pilot.pause()
         assert "gone" in str(form.query_one("#known").render())
+
+
+# -- returning-customer search: best match first -------------------------------------
+
+
+@pytest.fixture
+def hansens(ctx, team):
+    """Ole Hansen contacted last (so first by recency alone), Hans Müller before him."""
+    from deskterm.services import reception as rec
+
+    rotation.check_in(ctx, team.wang)
+    for name, phone in (
+        ("Peter Hans", "13800138004"),
+        ("Hans Müller", "13800138001"),
+        ("Johanson", "13800138003"),
+        ("Hansi", "13800138005"),
+        ("Ole Hansen", "13800138002"),
+    ):
+        a = rotation.walk_in(ctx)
+        rec.save_form(ctx, a.reception_id, ReceptionForm(name=name, phone=phone))
+        rotation.done(ctx, team.wang)
+        ctx.clock.set(ctx.clock.now() + timedelta(minutes=5))
+    return ctx
+
+
+def test_search_ranks_prefix_then_whole_word_then_contains(hansens):
+    from deskterm.services import customers
+
+    names = [c.name for c in customers.search(hansens, "hans")]
+    assert names[:2] == ["Hans Müller", "Hansi"]  # a whole first word before a longer one
+    assert names[2] == "Peter Hans"  # a whole word
+    assert set(names[3:]) == {"Ole Hansen", "Johanson"}  # contains only
+    assert [c.name for c in customers.search(hansens, "Hans Müller")] == ["Hans Müller"]
+
+
+def test_search_puts_the_exact_phone_first_and_marks_it(hansens):
+    from deskterm.services import customers
+
+    found = customers.search(hansens, "138 0013 8002")
+    assert [(c.name, c.exact_phone) for c in found] == [("Ole Hansen", True)]
+    fragment = customers.search(hansens, "0013 800")
+    assert len(fragment) == 5 and not any(c.exact_phone for c in fragment)
+
+
+async def test_r_then_hans_and_enter_takes_hans_mueller(hansens, team):
+    app = create_app(hansens, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"Hans")
+        await wait_for(pilot, lambda: len(getattr(app.screen, "found", [])) == 5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        assert app.screen.query_one("#name").value == "Hans Müller"
+
+
+async def test_r_and_a_whole_phone_number_chooses_without_a_list(hansens, team):
+    app = create_app(hansens, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r", *"13800138002")  # no Enter
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        assert app.screen.query_one("#name").value == "Ole Hansen"

@@ -39,9 +39,7 @@ async def _walk_in(pilot, app, name: str, phone: str) -> None:
 
 
 async def _requested(pilot, app, digits: str) -> None:
-    await pilot.press("r", *digits)
-    await wait_for(pilot, lambda: bool(getattr(app.screen, "found", None)))
-    await pilot.press("enter")
+    await pilot.press("r", *digits)  # a whole phone number: chosen without a list
     await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
