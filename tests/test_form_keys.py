@@ -230,3 +230,107 @@ async def test_r_and_a_whole_phone_number_chooses_without_a_list(hansens, team):
         await pilot.press("r", *"13800138002")  # no Enter
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
         assert app.screen.query_one("#name").value == "Ole Hansen"
+
+
+# -- polish: plurals, undo, tables, errors once, uncounted ups ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "Li Na: 1 callback today, 1 overdue"), ("zh", "Li Na:今天 1 个回访,逾期 1 个")],
+)
+async def test_callbacks_header_counts_today_and_overdue_apart_with_plurals(
+    ctx, team, lang, expected
+):
+    from datetime import date as day
+
+    rotation.check_in(ctx, team.li)
+    for name, phone, due in (("Tom", "13800138001", 3), ("Ann", "13800138002", 4)):
+        a = rotation.walk_in(ctx)
+        reception.save_form(
+            ctx,
+            a.reception_id,
+            ReceptionForm(name=name, phone=phone, level="hot", next_callback=day(2026, 3, due)),
+        )
+        rotation.done(ctx, team.li)
+    ctx.clock.set(datetime(2026, 3, 4, 10, 0))  # Tom's is a day overdue, Ann's is today's
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await wait_for(pilot, lambda: len(app.screen.items) == 2)
+        assert str(app.screen.query_one("#who").render()).startswith(expected)
+
+
+async def test_the_undo_question_names_the_action_and_the_person(ctx, team):
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i", "2")  # check in: Li Na (off duty by name: 王伟, Li Na, 赵敏?)
+        await settle(pilot)
+        board = table_rows(app.screen, "#board")
+        who = board[0][1].strip(" ▶")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.question
+        assert "checked in" in question and who in question
+
+
+async def test_home_and_end_move_the_cursor_of_a_table_and_still_edit_text(ctx, team):
+    for sid in (team.wang, team.li, team.zhao):
+        rotation.check_in(ctx, sid)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.screen.query_one("#board")
+        board.focus()
+        await pilot.press("end")
+        assert board.cursor_row == 2
+        await pilot.press("home")
+        assert board.cursor_row == 0
+        await pilot.press("pagedown")
+        assert board.cursor_row == 2
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        await pilot.press(*"ang", "home", "W", "end", "!")
+        assert app.screen.query_one("#name").value == "Wang!"
+
+
+async def test_the_phone_error_is_said_once(ctx, team):
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        await pilot.press(*"Tom", "enter", *"12345")
+        await wait_for(pilot, lambda: "11 digits" in str(form.query_one("#known").render()))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "11 digits" in str(form.query_one("#err-phone").render()))
+        await settle(pilot)
+        assert "11 digits" not in str(form.query_one("#known").render())
+        await pilot.press("6")  # typing again: the message moves back to the hint, once
+        await wait_for(pilot, lambda: "11 digits" in str(form.query_one("#known").render()))
+        assert "11 digits" not in str(form.query_one("#err-phone").render())
+
+
+async def test_an_up_that_does_not_count_needs_no_form(ctx, team):
+    rotation.check_in(ctx, team.wang)
+    rotation.receive_uncounted(ctx, "pickup")
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        row = table_rows(app.screen, "#arrivals")[0]
+        assert "(no form needed)" in row and "(form not saved)" not in row
+
+
+def test_ngettext_picks_the_form_and_translates_both():
+    from deskterm.i18n import ngettext
+
+    assert ngettext("{n} callback today", "{n} callbacks today", 1) == "1 callback today"
+    assert ngettext("{n} callback today", "{n} callbacks today", 0) == "0 callbacks today"
+    set_language("zh")
+    assert ngettext("{n} callback today", "{n} callbacks today", 2) == "今天 2 个回访"

@@ -20,6 +20,7 @@ ERROR_CLASSES = {
     "UsageError",
 }
 MARKERS = {"_", "N_"} | ERROR_CLASSES
+PLURAL_MARKERS = {"ngettext"}  # ngettext(singular, plural, n): both forms are ids
 
 
 def message_ids(root: Path | None = None) -> dict[str, str]:
@@ -34,8 +35,10 @@ def message_ids(root: Path | None = None) -> dict[str, str]:
             fn = node.func
             name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", None)
             first = node.args[0]
-            if name in MARKERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                found.setdefault(first.value, f"{path.relative_to(root.parent)}:{node.lineno}")
+            ids = node.args[:2] if name in PLURAL_MARKERS else [first] if name in MARKERS else []
+            for arg in ids:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.setdefault(arg.value, f"{path.relative_to(root.parent)}:{node.lineno}")
     return found
 
 

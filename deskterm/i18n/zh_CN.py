@@ -242,7 +242,6 @@ MESSAGES: dict[str, str] = {
     "Last contact": "上次联系",
     "Escalation in": "距升级",
     "Last note": "上次备注",
-    "{name}: {n} callbacks today ({overdue} overdue) — Space to tick off, w to switch": "{name}:今天 {n} 个回访(逾期 {overdue})— 空格键完成回访,w 切换身份",
     "Press w to choose who you are.": "按 w 选择你的身份。",
     "Who are you?": "你是哪位?",
     "today": "今天",
@@ -423,7 +422,6 @@ MESSAGES: dict[str, str] = {
     "A new day: yesterday is closed, escalations are up to date.": "新的一天:昨天已结束,升级处理已更新。",
     "Nobody with this role yet (deskterm staff add).": "还没有该角色的员工(deskterm staff add)。",
     "Care call: {name} · {phone}": "关怀回访:{name} · {phone}",
-    "{name}: {n} care calls today ({overdue} overdue) — Space to tick off, w to switch": "{name}:今天 {n} 个关怀回访(逾期 {overdue} 个)— 空格勾选,w 切换",
     "Customer care — press w to choose who you are.": "客户关怀 — 按 w 选择您是谁。",
     "Call no.": "第几次",
     "Done. Next care call {day}.": "已完成。下次关怀回访 {day}。",
@@ -749,4 +747,14 @@ MESSAGES: dict[str, str] = {
     "Enter or Tab next field · digits pick · Ctrl+S save · Esc cancel": (
         "Enter 或 Tab 下一项 · 数字键选择 · Ctrl+S 保存 · Esc 取消"
     ),
+    "{name}: {today}, {overdue} — Space to tick off, w to switch": (
+        "{name}:{today},{overdue}— 空格键勾选,w 切换身份"
+    ),
+    "{name}: {today} — Space to tick off, w to switch": "{name}:{today}— 空格键勾选,w 切换身份",
+    "{n} callback today": "今天 {n} 个回访",
+    "{n} callbacks today": "今天 {n} 个回访",
+    "{n} care call today": "今天 {n} 个关怀回访",
+    "{n} care calls today": "今天 {n} 个关怀回访",
+    "{n} overdue": "逾期 {n} 个",
+    "(no form needed)": "(无需登记)",
 }

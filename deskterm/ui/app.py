@@ -14,6 +14,7 @@ from datetime import date
 from importlib import import_module
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,7 +22,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import AwaitMount
-from textual.widgets import Input, Label
+from textual.widgets import DataTable, Input, Label
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from deskterm.crash import mask_secrets, one_line, write_report
@@ -146,6 +147,11 @@ class DesktermApp(App[int]):
             for spec in SCREENS
         ],
         Binding("ctrl+o", "sign_out", N_("Sign out"), id="app.sign_out"),
+        # Home/End go to the first/last row of any table (a DataTable's own Home/End
+        # scroll sideways, which a row list never needs); elsewhere (a text field) they
+        # do what they always do. PgUp/PgDn are the tables' own.
+        Binding("home", "table_edge('top')", show=False, priority=True, id="app.table_top"),
+        Binding("end", "table_edge('bottom')", show=False, priority=True, id="app.table_end"),
     ]
 
     def __init__(self, ctx: Context, *, blink: bool = True) -> None:
@@ -259,6 +265,16 @@ class DesktermApp(App[int]):
     async def action_switch_mode(self, mode: str) -> None:
         """F-keys: refused, with a message, for a screen the role may not use."""
         await self.switch_mode(mode)
+
+    def action_table_edge(self, edge: str) -> None:
+        """The cursor to the first or last row of the focused table."""
+        table = self.focused
+        if not isinstance(table, DataTable):
+            raise SkipAction()  # not a table: the focused widget's own Home/End
+        if edge == "top":
+            table.action_scroll_top()
+        else:
+            table.action_scroll_bottom()
 
     def _resume_gc(self) -> None:
         """The first screen is up: what is loaded by now stays for good, so it is frozen

@@ -322,8 +322,11 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         level = self.query_one("#level", Choice)
         due_box = self.query_one("#next_callback", Input)
         if known is None:
-            # Digits still being typed are not an error yet: the hint says what is wrong.
-            box.update(f"→ {normalised}" if normalised else (f"… {problem}" if problem else ""))
+            # Digits still being typed are not an error yet: the hint says what is wrong;
+            # once a save showed the error under the field, the hint does not repeat it.
+            said = self.query_one("#err-phone", Static).has_class("shown")
+            hint = f"… {problem}" if problem and not said else ""
+            box.update(f"→ {normalised}" if normalised else hint)
             if self._level_from_file:  # the phone changed: no longer that customer's level
                 self._level_from_file = False
                 level.value = None
@@ -433,6 +436,8 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             for f, m in errors.items()
         }
         show_field_errors(self, renamed, FIELDS)
+        if "phone" in renamed:  # said under the field now: not a second time in the hint
+            self.query_one("#known", Static).update("")
 
     def _dirty(self) -> bool:
         """Anything typed or picked by hand; values the form opened with do not count."""
