@@ -334,3 +334,123 @@ def test_ngettext_picks_the_form_and_translates_both():
     assert ngettext("{n} callback today", "{n} callbacks today", 0) == "0 callbacks today"
     set_language("zh")
     assert ngettext("{n} callback today", "{n} callbacks today", 2) == "今天 2 个回访"
+
+
+# -- sign-in and first run -----------------------------------------------------------------
+
+
+async def test_an_f_key_closes_who_are_you_and_goes_to_that_screen(ctx, team):
+    from deskterm.ui.screens.customers import CustomersScreen
+    from deskterm.ui.screens.meeting import MeetingScreen
+
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        await settle(pilot)
+        await pilot.press("f8")  # care: "who are you?" again, then F5
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        await settle(pilot)
+        await pilot.press("f3")  # asked once already: w asks again
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+
+
+async def test_an_f_key_in_who_are_you_still_passes_the_gate(ctx, team, monkeypatch):
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        monkeypatch.setattr(app, "may_open", lambda mode: mode != "manager")
+        await pilot.press("f6")  # refused: the dialog closes, the screen stays
+        await settle(pilot)
+        assert isinstance(app.screen, MyCallbacksScreen)
+
+
+@pytest.mark.parametrize(
+    ("who", "pin", "screen"),
+    [
+        ("Front Desk", "1357", "ReceptionScreen"),
+        ("Li Na", "2468", "MyCallbacksScreen"),
+        ("Chen Manager", "9753", "MeetingScreen"),
+    ],
+)
+async def test_each_role_lands_on_its_own_screen_after_sign_in(ctx, team, who, pin, screen):
+    from deskterm.services import auth, setup
+    from deskterm.ui.screens.signin import SignInScreen
+
+    setup.set_setting(ctx, "auth.mode", "pin")
+    setup.add_staff(ctx, "Front Desk", "receptionist")
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        sign_in = app.screen
+        names = [str(o.prompt) for o in sign_in.query_one("#people").options]
+        sign_in.query_one("#people").highlighted = next(
+            i for i, n in enumerate(names) if n.startswith(who)
+        )
+        await pilot.press("enter", *pin, "enter")  # first sign-in: the PIN becomes theirs
+        await wait_for(pilot, lambda: type(app.screen).__name__ == screen, timeout=10)
+    assert auth.has_pin(ctx, next(p.id for p in setup.list_staff(ctx) if p.name == who))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_whole_welcome_shows_on_first_run(tmp_path, clock, size, lang):
+    from deskterm.services.maintenance import open_context
+    from deskterm.ui.app import FirstRunScreen
+
+    ctx = open_context(tmp_path / "new.db", clock)
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+        await settle(pilot)
+        welcome = app.screen.query_one("#welcome")
+        dialog = welcome.parent
+        screen_region = app.screen.region
+        # Nothing cut: the text wraps inside the dialog, and the dialog is on the screen.
+        assert welcome.size.width <= dialog.content_region.width
+        assert welcome.region.right <= dialog.content_region.right
+        assert screen_region.contains_region(dialog.region), (dialog.region, screen_region)
+        assert welcome.virtual_size.height <= welcome.size.height
+    ctx.db.close()
+
+
+async def test_a_new_shop_adds_its_manager_and_reaches_the_meeting(tmp_path, clock):
+    from deskterm.services import setup
+    from deskterm.services.maintenance import open_context
+    from deskterm.ui.app import FirstRunScreen
+    from deskterm.ui.screens.meeting import MeetingScreen
+    from deskterm.ui.screens.signin import SignInScreen
+
+    ctx = open_context(tmp_path / "new.db", clock)  # a new shop: PINs by default
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+        await pilot.press(*"Chen", "tab", "2", "enter")  # the manager
+        await pilot.press(*"王伟", "enter")  # a salesperson
+        await settle(pilot)
+        assert "Chen (sales manager)" in str(app.screen.query_one("#added").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        sign_in = app.screen
+        names = [str(o.prompt) for o in sign_in.query_one("#people").options]
+        sign_in.query_one("#people").highlighted = next(
+            i for i, n in enumerate(names) if n.startswith("Chen")
+        )
+        await pilot.press("enter", *"4711", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen), timeout=10)
+    roles = {p.name: p.role for p in setup.list_staff(ctx)}
+    assert roles == {"Chen": "manager", "王伟": "salesperson"}
+    ctx.db.close()

@@ -19,6 +19,7 @@ from deskterm.cli.main import main
 from deskterm.services import setup
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.callbacks import MyCallbacksScreen, TickScreen
+from deskterm.ui.screens.dialogs import PickScreen
 from deskterm.ui.screens.form import ReceptionFormScreen
 from deskterm.ui.screens.meeting import MeetingScreen
 from deskterm.ui.screens.reception import ReceptionScreen
@@ -129,7 +130,7 @@ async def test_a_morning_at_the_desk_then_the_callbacks_then_the_meeting(
         for who in range(len(NAMES)):
             if who:
                 await pilot.press("w")
-            await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PickScreen")
+            await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
             await pilot.press(str(who + 1))
             await settle(pilot)
             assert isinstance(app.screen, MyCallbacksScreen)

@@ -222,12 +222,10 @@ MESSAGES: dict[str, str] = {
     "Customers": "客户",
     "Meeting": "例会",
     "Added: {names}": "已添加:{names}",
-    "Welcome to deskterm. Add your salespeople: type a name and press Enter; Esc when done. Then press i to check them in.": "欢迎使用 deskterm。请添加销售顾问:输入姓名后按回车;完成后按 Esc。然后按 i 为他们签到。",
     "Go to: {screen}": "前往:{screen}",
     "Switch screen": "切换界面",
     "Close the day": "日结",
     "Close open receptions, keep the rotation statistics": "结束未完成的接待,保存当日轮值统计",
-    "salesperson's name": "销售顾问姓名",
     "Key: {key}": "按键:{key}",
     "→ at risk": "→ 准战败",
     "→ lost": "→ 战败",
@@ -757,4 +755,8 @@ MESSAGES: dict[str, str] = {
     "{n} care calls today": "今天 {n} 个关怀回访",
     "{n} overdue": "逾期 {n} 个",
     "(no form needed)": "(无需登记)",
+    "Welcome to deskterm. Add your people: type a name and press Enter (Tab and a digit first to add the sales manager or a receptionist); Esc when done. Then press i to check the salespeople in.": (
+        "欢迎使用 deskterm。请添加人员:输入姓名后按回车(要添加销售经理或前台,先按 Tab 再按对应数字);"
+        "完成后按 Esc。然后按 i 为销售顾问签到。"
+    ),
 }

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import AwaitMount
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Label, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from deskterm.crash import mask_secrets, one_line, write_report
@@ -39,11 +39,23 @@ from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.reception import ReceptionScreen
 from deskterm.ui.widgets.fields import TextField
 
+#: The roles the first-run screen can add (the first can be the manager, so a new shop
+#: reaches the Meeting and Manager screens without the command line).
+FIRST_RUN_ROLES = ("salesperson", "manager", "receptionist")
+
 
 class FirstRunScreen(ModalScreen[None]):
-    """An empty database: add the salespeople before anything else."""
+    """An empty database: add the salespeople (and the manager) before anything else."""
 
-    BINDINGS = [Binding("escape", "finish", N_("Done"), id="firstrun.done")]
+    DEFAULT_CSS = """
+    FirstRunScreen .dialog { max-width: 100%; }
+    FirstRunScreen #new-role { margin: 1 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "finish", N_("Done"), id="firstrun.done"),
+        # Enter on the role row adds too (in the name field it is Input.Submitted).
+        Binding("enter", "add", show=False, id="firstrun.add"),
+    ]
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -52,26 +64,53 @@ class FirstRunScreen(ModalScreen[None]):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
+        from deskterm.services.setup import ROLE_LABELS
+        from deskterm.ui.widgets.choice import Choice
+
         with Vertical(classes="dialog wide"):
-            yield Label(
+            # A Static wraps to the dialog's width (a Label is as wide as its text: cut).
+            yield Static(
                 _(
-                    "Welcome to deskterm. Add your salespeople: type a name and press "
-                    "Enter; Esc when done. Then press i to check them in."
+                    "Welcome to deskterm. Add your people: type a name and press Enter "
+                    "(Tab and a digit first to add the sales manager or a receptionist); "
+                    "Esc when done. Then press i to check the salespeople in."
                 ),
+                id="welcome",
                 classes="question",
                 markup=False,
             )
-            yield TextField(placeholder=_("salesperson's name"), id="new-name")
+            yield TextField(placeholder=_("name"), id="new-name")
+            yield Choice(
+                [(role, _(ROLE_LABELS[role])) for role in FIRST_RUN_ROLES],
+                "salesperson",
+                id="new-role",
+            )
             yield Label("", id="added", classes="hint", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_add()
+
+    def action_add(self) -> None:
+        """Add the typed name with the chosen role; back to the name for the next one."""
+        from deskterm.services.setup import ROLE_LABELS
+        from deskterm.ui.widgets.choice import Choice
+
+        name = self.query_one("#new-name", Input)
+        role = self.query_one("#new-role", Choice)
         try:
-            person = setup.add_staff(self.ctx, event.value, "salesperson")
+            person = setup.add_staff(self.ctx, name.value, role.value or "salesperson")
         except DesktermError as exc:
             self.notify(exc.message, severity="error", markup=False)
+            name.focus()
             return
-        event.input.value = ""
-        self.added.append(person.name)
+        name.value = ""
+        shown = person.name
+        if role.value != "salesperson":
+            shown += f" ({_(ROLE_LABELS[role.value or ''])})"
+        role.value = "salesperson"
+        name.focus()
+        self.added.append(shown)
         self.query_one("#added", Label).update(_("Added: {names}", names=", ".join(self.added)))
 
     def action_finish(self) -> None:
@@ -106,8 +145,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("reception", "f2", N_("Reception"), "rotation", ("receptionist",)),
     ScreenSpec("callbacks", "f3", N_("My callbacks"), "callbacks", ("salesperson",)),
     ScreenSpec("customers", "f4", N_("Customers"), "customers"),
-    ScreenSpec("meeting", "f5", N_("Meeting"), "meeting"),
-    ScreenSpec("manager", "f6", N_("Manager"), "manage", ("manager",)),
+    ScreenSpec("meeting", "f5", N_("Meeting"), "meeting", ("manager",)),
+    ScreenSpec("manager", "f6", N_("Manager"), "manage"),
     ScreenSpec("marketing", "f7", N_("Marketing pool"), "marketing", ("marketing",)),
     ScreenSpec("care", "f8", N_("Customer care"), "care", ("care",)),
 )
