@@ -28,7 +28,9 @@ async def _reception(pilot) -> None:
 
 async def _callbacks(pilot) -> None:
     await pilot.press("f3")
-    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "PickScreen")
+    await wait_for(
+        pilot, lambda: pilot.app.screen.__class__.__name__ in ("PickScreen", "WhoAreYouScreen")
+    )
     await pilot.press("1")
     await wait_for(
         pilot,
@@ -89,7 +91,9 @@ async def _marketing(pilot) -> None:
 
 async def _care(pilot) -> None:
     await pilot.press("f8")
-    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "PickScreen")
+    await wait_for(
+        pilot, lambda: pilot.app.screen.__class__.__name__ in ("PickScreen", "WhoAreYouScreen")
+    )
     await pilot.press("1")  # 郑丽, care
     await wait_for(
         pilot,

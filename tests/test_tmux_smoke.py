@@ -59,7 +59,7 @@ def test_demo_in_a_real_terminal():
         tmux.wait_for("Next up")
         for key, marker in (
             ("F3", "Who are you"),
-            ("1", "callbacks today"),
+            ("1", "Space to tick off"),
             ("F4", "name fragment"),
             ("F5", "Daily meeting report"),
             ("F2", "Next up"),

@@ -59,10 +59,10 @@ async def test_first_visit_walk_in_and_the_form_in_few_keys(desk, team):
         keys = ["tab"]
         await pilot.press(*keys)
         await pilot.press(*"13912345678")
-        # contact left (yes), channel (walk-in), model: skip; budget 4, buys 1, spouse 1; save
-        rest = ["tab", "tab", "tab", "tab", "4", "tab", "1", "tab", "1", "ctrl+s"]
+        # model: skip; budget 4, buys 1, spouse 1; save (contact and channel come prefilled)
+        rest = ["tab", "tab", "4", "tab", "1", "tab", "1", "ctrl+s"]
         await pilot.press(*rest)
-        assert len(keys) + len(rest) <= 15
+        assert len(keys) + len(rest) <= 12
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
         await settle(pilot)
         assert board(app)[-1][1].strip() == "王伟"  # taker went to the back

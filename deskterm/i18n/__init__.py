@@ -101,6 +101,16 @@ def _p(context: str, msgid: str, /, **params: object) -> str:
     return _(N_p(context, msgid), **params)
 
 
+def ngettext(singular: str, plural: str, n: int, /, **params: object) -> str:
+    """Translate a message that depends on a count ``n`` (filled in as ``{n}``).
+
+    Both forms are message ids (the English singular and plural); a language with one
+    form (Chinese) translates both the same way.
+    """
+    msgid = singular if n == 1 else plural
+    return _CATALOGUES[_current].get(msgid, msgid).format(n=n, **params)
+
+
 def translate_to(lang: str, msgid: str, /, **params: object) -> str:
     """Translate into a given language regardless of the current one."""
     text = _lookup(_CATALOGUES[lang], msgid)

@@ -23,6 +23,7 @@ ERROR_CLASSES = {
 }
 MARKERS = {"_", "N_"} | ERROR_CLASSES
 CONTEXT_MARKERS = {"_p", "N_p"}  # (context, msgid): the id is ``context\x04msgid``
+PLURAL_MARKERS = {"ngettext"}  # ngettext(singular, plural, n): both forms are ids
 
 
 def message_ids(root: Path | None = None) -> dict[str, str]:
@@ -38,7 +39,13 @@ def message_ids(root: Path | None = None) -> dict[str, str]:
             name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", None)
             first = node.args[0]
             where = f"{path.relative_to(root.parent)}:{node.lineno}"
-            if name in MARKERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            if name in PLURAL_MARKERS:
+                for arg in node.args[:2]:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found.setdefault(arg.value, where)
+            elif name in MARKERS and isinstance(first, ast.Constant):
+                if not isinstance(first.value, str):
+                    continue
                 found.setdefault(first.value, where)
             elif name in CONTEXT_MARKERS and len(node.args) >= 2:
                 ctx, msg = node.args[0], node.args[1]

@@ -233,12 +233,10 @@ MESSAGES: dict[str, str] = {
     "Customers": "客户",
     "Meeting": "例会",
     "Added: {names}": "已添加：{names}",
-    "Welcome to deskterm. Add your salespeople: type a name and press Enter; Esc when done. Then press i to check them in.": "输入销售顾问姓名后回车，全部添加后按 Esc，再按 i 签到。",
     "Go to: {screen}": "前往：{screen}",
     "Switch screen": "切换界面",
     "Close the day": "日结",
     "Close open receptions, keep the rotation statistics": "结束未完成的接待，保存当日排号统计",
-    "salesperson's name": "销售顾问姓名",
     "Key: {key}": "按键：{key}",
     "→ at risk": "转准战败",
     "→ lost": "转战败",
@@ -253,7 +251,6 @@ MESSAGES: dict[str, str] = {
     "Last contact": "上次联系",
     "Escalation in": "剩余期限",
     "Last note": "上次备注",
-    "{name}: {n} callbacks today ({overdue} overdue) — Space to tick off, w to switch": "{name}：今天 {n} 个回访（逾期 {overdue}）— 空格键完成回访，w 切换身份",
     "Press w to choose who you are.": "按 w 选择您的身份。",
     "Who are you?": "请选择您的身份",
     "today": "今天",
@@ -433,7 +430,6 @@ MESSAGES: dict[str, str] = {
     "A new day: yesterday is closed, escalations are up to date.": "新的一天：昨天已日结，超期名单已更新。",
     "Nobody with this role yet (deskterm staff add).": "还没有该岗位的员工（deskterm staff add）。",
     "Care call: {name} · {phone}": "关怀回访：{name} · {phone}",
-    "{name}: {n} care calls today ({overdue} overdue) — Space to tick off, w to switch": "{name}：今天 {n} 个关怀回访（逾期 {overdue}）— 空格键完成回访，w 切换身份",
     "Customer care — press w to choose who you are.": "客户关怀 — 按 w 选择您的身份。",
     "Call no.": "次数",
     "Done. Next care call {day}.": "已完成。下次关怀回访 {day}。",
@@ -906,4 +902,22 @@ MESSAGES: dict[str, str] = {
     "Why rejected": "有误原因",
     "line {line}: {why}": "第 {line} 行：{why}",
     "The {n} rejected lines, with why, are in {path}: correct them there and import that file.": "有误的 {n} 行及原因已写入 {path}：请在其中改正后导入该文件。",
+    # -- helper form (issue 16) --
+    "Enter or Tab next field · digits pick · Ctrl+S save · Esc cancel": (
+        "Enter 或 Tab 下一项 · 数字键选择 · Ctrl+S 保存 · Esc 取消"
+    ),
+    "{name}: {today}, {overdue} — Space to tick off, w to switch": (
+        "{name}：{today}，{overdue} — 按空格键勾选，按 w 切换身份"
+    ),
+    "{name}: {today} — Space to tick off, w to switch": "{name}：{today} — 按空格键勾选，按 w 切换身份",
+    "{n} callback today": "今天 {n} 个回访",
+    "{n} callbacks today": "今天 {n} 个回访",
+    "{n} care call today": "今天 {n} 个关怀回访",
+    "{n} care calls today": "今天 {n} 个关怀回访",
+    "{n} overdue": "逾期 {n} 个",
+    "(no form needed)": "（无需登记）",
+    "Welcome to deskterm. Add your people: type a name and press Enter (Tab and a digit first to add the sales manager or a receptionist); Esc when done. Then press i to check the salespeople in.": (
+        "欢迎使用 deskterm。请添加人员：输入姓名后按回车（要添加销售经理或前台，先按 Tab 再按对应数字）；"
+        "完成后按 Esc。然后按 i 为销售顾问签到。"
+    ),
 }

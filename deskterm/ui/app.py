@@ -14,6 +14,7 @@ from datetime import date
 from importlib import import_module
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -22,7 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import AwaitMount
-from textual.widgets import Input, Label
+from textual.widgets import DataTable, Input, Label, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from deskterm.crash import mask_secrets, one_line, write_report
@@ -63,11 +64,23 @@ TEXTUAL_WORDS = (
     N_("Copy selected text"),
 )
 
+#: The roles the first-run screen can add (the first can be the manager, so a new shop
+#: reaches the Meeting and Manager screens without the command line).
+FIRST_RUN_ROLES = ("salesperson", "manager", "receptionist")
+
 
 class FirstRunScreen(ModalScreen[None]):
-    """An empty database: add the salespeople before anything else."""
+    """An empty database: add the salespeople (and the manager) before anything else."""
 
-    BINDINGS = [Binding("escape", "finish", N_p("key", "Done"), id="firstrun.done")]
+    DEFAULT_CSS = """
+    FirstRunScreen .dialog { max-width: 100%; }
+    FirstRunScreen #new-role { margin: 1 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "finish", N_p("key", "Done"), id="firstrun.done"),
+        # Enter on the role row adds too (in the name field it is Input.Submitted).
+        Binding("enter", "add", show=False, id="firstrun.add"),
+    ]
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -76,26 +89,53 @@ class FirstRunScreen(ModalScreen[None]):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
+        from deskterm.services.setup import ROLE_LABELS
+        from deskterm.ui.widgets.choice import Choice
+
         with Vertical(classes="dialog wide"):
-            yield Label(
+            # A Static wraps to the dialog's width (a Label is as wide as its text: cut).
+            yield Static(
                 _(
-                    "Welcome to deskterm. Add your salespeople: type a name and press "
-                    "Enter; Esc when done. Then press i to check them in."
+                    "Welcome to deskterm. Add your people: type a name and press Enter "
+                    "(Tab and a digit first to add the sales manager or a receptionist); "
+                    "Esc when done. Then press i to check the salespeople in."
                 ),
+                id="welcome",
                 classes="question",
                 markup=False,
             )
-            yield TextField(placeholder=_("salesperson's name"), id="new-name")
+            yield TextField(placeholder=_("name"), id="new-name")
+            yield Choice(
+                [(role, _(ROLE_LABELS[role])) for role in FIRST_RUN_ROLES],
+                "salesperson",
+                id="new-role",
+            )
             yield Label("", id="added", classes="hint", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_add()
+
+    def action_add(self) -> None:
+        """Add the typed name with the chosen role; back to the name for the next one."""
+        from deskterm.services.setup import ROLE_LABELS
+        from deskterm.ui.widgets.choice import Choice
+
+        name = self.query_one("#new-name", Input)
+        role = self.query_one("#new-role", Choice)
         try:
-            person = setup.add_staff(self.ctx, event.value, "salesperson")
+            person = setup.add_staff(self.ctx, name.value, role.value or "salesperson")
         except DesktermError as exc:
             self.notify(exc.message, severity="error", markup=False)
+            name.focus()
             return
-        event.input.value = ""
-        self.added.append(person.name)
+        name.value = ""
+        shown = person.name
+        if role.value != "salesperson":
+            shown += f" ({_(ROLE_LABELS[role.value or ''])})"
+        role.value = "salesperson"
+        name.focus()
+        self.added.append(shown)
         self.query_one("#added", Label).update(_("Added: {names}", names=", ".join(self.added)))
 
     def action_finish(self) -> None:
@@ -130,8 +170,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
     ScreenSpec("reception", "f2", N_("Reception"), "rotation", ("receptionist",)),
     ScreenSpec("callbacks", "f3", N_("My callbacks"), "callbacks", ("salesperson",)),
     ScreenSpec("customers", "f4", N_("Customers"), "customers"),
-    ScreenSpec("meeting", "f5", N_("Meeting"), "meeting"),
-    ScreenSpec("manager", "f6", N_("Manager"), "manage", ("manager",)),
+    ScreenSpec("meeting", "f5", N_("Meeting"), "meeting", ("manager",)),
+    ScreenSpec("manager", "f6", N_("Manager"), "manage"),
     ScreenSpec("marketing", "f7", N_("Marketing pool"), "marketing", ("marketing",)),
     ScreenSpec("care", "f8", N_("Customer care"), "care", ("care",)),
 )
@@ -171,6 +211,11 @@ class DesktermApp(App[int]):
             for spec in SCREENS
         ],
         Binding("ctrl+o", "sign_out", N_("Sign out"), id="app.sign_out"),
+        # Home/End go to the first/last row of any table (a DataTable's own Home/End
+        # scroll sideways, which a row list never needs); elsewhere (a text field) they
+        # do what they always do. PgUp/PgDn are the tables' own.
+        Binding("home", "table_edge('top')", show=False, priority=True, id="app.table_top"),
+        Binding("end", "table_edge('bottom')", show=False, priority=True, id="app.table_end"),
     ]
 
     def __init__(self, ctx: Context, *, blink: bool = True) -> None:
@@ -305,6 +350,16 @@ class DesktermApp(App[int]):
     async def action_switch_mode(self, mode: str) -> None:
         """F-keys: refused, with a message, for a screen the role may not use."""
         await self.switch_mode(mode)
+
+    def action_table_edge(self, edge: str) -> None:
+        """The cursor to the first or last row of the focused table."""
+        table = self.focused
+        if not isinstance(table, DataTable):
+            raise SkipAction()  # not a table: the focused widget's own Home/End
+        if edge == "top":
+            table.action_scroll_top()
+        else:
+            table.action_scroll_bottom()
 
     def _resume_gc(self) -> None:
         """The first screen is up: what is loaded by now stays for good, so it is frozen

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events, work
+from textual.events import Key
 from textual.screen import Screen
 
 from deskterm.domain.levels import Levels
@@ -16,6 +17,23 @@ from deskterm.services.context import Context
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import PickScreen
+
+
+class WhoAreYouScreen(PickScreen):
+    """ "Who are you?" on opening a person's screen (F3, F8). Asking is no trap: a screen
+    key (F2–F8) closes it and goes to that screen, through the app's one gate."""
+
+    def on_key(self, event: Key) -> None:
+        from deskterm.ui.app import SCREENS
+
+        mode = next((spec.mode for spec in SCREENS if spec.key == event.key), None)
+        if mode is None:
+            return  # Textual runs PickScreen.on_key (the digits) after this one
+        event.stop()
+        event.prevent_default()  # not PickScreen's handler as well
+        self.dismiss(None)
+        # switch_mode passes app.may_open (and says why when the role may not).
+        self.app.call_later(self.app.switch_mode, mode)
 
 
 class DeskScreen(WorkerBoundary, Screen[None]):
@@ -100,4 +118,4 @@ class DeskScreen(WorkerBoundary, Screen[None]):
             if sid:
                 then(int(sid), dict(people)[sid])
 
-        self.app.push_screen(PickScreen(_("Who are you?"), people), picked)
+        self.app.push_screen(WhoAreYouScreen(_("Who are you?"), people), picked)

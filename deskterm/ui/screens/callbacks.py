@@ -18,7 +18,7 @@ from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
 from deskterm.domain.text import parse_day
 from deskterm.errors import DesktermError
-from deskterm.i18n import N_, _, get_language
+from deskterm.i18n import N_, _, get_language, ngettext
 from deskterm.services import callbacks
 from deskterm.services.callbacks import CallbackResult, CallbackView
 from deskterm.services.setup import LOST_REASONS
@@ -31,6 +31,20 @@ from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_err
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
+
+
+def due_line(name: str, today: str, overdue: int) -> str:
+    """The head line of a calls list: who, today's calls (``today``, already counted and
+    translated), the overdue ones apart (an overdue call is not one of today's)."""
+    if overdue:
+        return _(
+            "{name}: {today}, {overdue} — Space to tick off, w to switch",
+            name=name,
+            today=today,
+            overdue=ngettext("{n} overdue", "{n} overdue", overdue),
+        )
+    return _("{name}: {today} — Space to tick off, w to switch", name=name, today=today)
+
 
 #: Who owns callbacks: salespeople, and the manager who took a customer to call
 #: personally (the customer's callbacks move to the manager with it).
@@ -235,11 +249,10 @@ class MyCallbacksScreen(DeskScreen):
         overdue = sum(1 for c in self.items if c.overdue_days > 0)
         name = self.salesperson[1] if self.salesperson else ""
         self.query_one("#who", Static).update(
-            _(
-                "{name}: {n} callbacks today ({overdue} overdue) — Space to tick off, w to switch",
-                name=name,
-                n=len(self.items),
-                overdue=overdue,
+            due_line(
+                name,
+                ngettext("{n} callback today", "{n} callbacks today", len(self.items) - overdue),
+                overdue,
             )
         )
         rows = []

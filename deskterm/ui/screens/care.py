@@ -10,10 +10,11 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Header, Static
 
 from deskterm.domain.phone import display_phone
-from deskterm.i18n import N_, _, _p
+from deskterm.i18n import N_, _, _p, ngettext
 from deskterm.services import care
 from deskterm.services.care import CareCall
 from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.callbacks import due_line
 from deskterm.ui.screens.contact import ContactScreen
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
@@ -80,11 +81,10 @@ class CareScreen(DeskScreen):
         overdue = sum(1 for c in calls if c.due < today)
         name = self.person[1] if self.person else ""
         self.query_one("#who", Static).update(
-            _(
-                "{name}: {n} care calls today ({overdue} overdue) — Space to tick off, w to switch",
-                name=name,
-                n=len(calls),
-                overdue=overdue,
+            due_line(
+                name,
+                ngettext("{n} care call today", "{n} care calls today", len(calls) - overdue),
+                overdue,
             )
         )
         sync_rows(

@@ -144,6 +144,10 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
 
     def show(self, found: list[CustomerView]) -> None:
         self.found = found
+        if len(found) == 1 and found[0].exact_phone:
+            # The whole phone number of one customer: that is who it is, no list to pick from.
+            self.dismiss(found[0])
+            return
         results = self.query_one("#results", OptionList)
         results.clear_options()
         for c in found:

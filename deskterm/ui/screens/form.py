@@ -1,7 +1,9 @@
 """The quick reception form (DESIGN.md §1.2), in the order the conversation goes.
 
-A ``ModalScreen[SavedForm | None]``: Tab / Shift+Tab move, digits pick in the
-choice rows, Ctrl+S saves, Esc cancels (asking first if anything was typed).
+A ``ModalScreen[SavedForm | None]``: Tab / Shift+Tab or Enter move, digits pick in
+the choice rows, Ctrl+S saves, Esc cancels (asking first if anything was typed or
+picked; what came prefilled does not count). The key fields come first and the
+level is suggested from the purchase time, so a whole walk-in is a dozen keys.
 Every field is validated on save by the service; each error shows under its
 field and nothing typed is lost.
 """
@@ -58,17 +60,17 @@ FIELDS = (
     "name",
     "name_choice",
     "phone",
-    "contact_left",
-    "no_contact_reason",
-    "no_contact_note",
-    "channel",
     "model_interest",
     "budget",
     "purchase_horizon",
     "companions",
-    "test_drive",
     "level",
     "next_callback",
+    "test_drive",
+    "contact_left",
+    "no_contact_reason",
+    "no_contact_note",
+    "channel",
     "notes",
 )
 
@@ -79,6 +81,10 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="form.save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        # Enter moves on from any field. A priority binding moves the focus at once, so the
+        # keys typed right after it (a fast typist, a burst from the terminal) land in the
+        # next field: a message-driven move (Input.Submitted) would arrive after them.
+        Binding("enter", "next_field", show=False, id="form.next", priority=True),
     ]
 
     def __init__(self, ctx: Context, levels: Levels, info: FormContext) -> None:
@@ -91,6 +97,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         self._level_touched = False
         self._callback_touched = False
         self._level_from_file = False  # the Level field shows the known customer's level
+        self._picked = False  # a choice was picked by hand (Esc then asks before discarding)
 
     # -- layout ---------------------------------------------------------------
     def _row(self, field: str, label: str, widget: Widget) -> ComposeResult:
@@ -122,32 +129,8 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             )
             yield from self._row("phone", _("Phone"), TextField(p.phone, id="phone"))
             yield Static("", id="known", classes="hint", markup=False)
-            yield from self._row(
-                "contact_left",
-                _("Contact left?"),
-                Choice(yes_no, "yes" if p.contact_left else "no", id="contact_left"),
-            )
-            yield from self._row(
-                "no_contact_reason",
-                _("Why not?"),
-                Choice(
-                    [(code, zh if _lang_zh() else en) for code, en, zh, _n in NO_CONTACT_REASONS],
-                    p.no_contact_reason,
-                    id="no_contact_reason",
-                ),
-            )
-            yield from self._row(
-                "no_contact_note", _("Note"), TextField(p.no_contact_note, id="no_contact_note")
-            )
-            yield from self._row(
-                "channel",
-                _("Channel"),
-                Choice(
-                    [(k, _(v)) for k, v in CHANNELS.items()],
-                    p.channel or self.info.channel,
-                    id="channel",
-                ),
-            )
+            # The key fields first, in the order the conversation goes; what is prefilled
+            # (contact left, channel) comes after them, still a Tab away, never in the way.
             yield from self._row(
                 "model_interest", _("Model"), TextField(p.model_interest, id="model_interest")
             )
@@ -176,11 +159,6 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                 ),
             )
             yield from self._row(
-                "test_drive",
-                _("Test drive"),
-                Choice(yes_no, "yes" if p.test_drive else "no", id="test_drive"),
-            )
-            yield from self._row(
                 "level",
                 _("Level"),
                 Choice([(r.code, r.name) for r in self.levels], p.level, id="level"),
@@ -194,10 +172,41 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                     placeholder="YYYY-MM-DD",
                 ),
             )
+            yield from self._row(
+                "test_drive",
+                _("Test drive"),
+                Choice(yes_no, "yes" if p.test_drive else "no", id="test_drive"),
+            )
+            yield from self._row(
+                "contact_left",
+                _("Contact left?"),
+                Choice(yes_no, "yes" if p.contact_left else "no", id="contact_left"),
+            )
+            yield from self._row(
+                "no_contact_reason",
+                _("Why not?"),
+                Choice(
+                    [(code, zh if _lang_zh() else en) for code, en, zh, _n in NO_CONTACT_REASONS],
+                    p.no_contact_reason,
+                    id="no_contact_reason",
+                ),
+            )
+            yield from self._row(
+                "no_contact_note", _("Note"), TextField(p.no_contact_note, id="no_contact_note")
+            )
+            yield from self._row(
+                "channel",
+                _("Channel"),
+                Choice(
+                    [(k, _(v)) for k, v in CHANNELS.items()],
+                    p.channel or self.info.channel,
+                    id="channel",
+                ),
+            )
             yield from self._row("notes", _("Notes"), TextField(p.notes, id="notes"))
             yield Static("", id="err-form", classes="field-error", markup=False)
             yield Label(
-                _("Tab next field · digits pick · Ctrl+S save · Esc cancel"),
+                _("Enter or Tab next field · digits pick · Ctrl+S save · Esc cancel"),
                 classes="hint",
                 markup=False,
             )
@@ -222,9 +231,13 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         for f in ("level", "next_callback"):
             self.query_one(f"#row-{f}").display = left
 
+    def action_next_field(self) -> None:
+        self.focus_next()
+
     @on(Choice.Changed)
     def choice_changed(self, event: Choice.Changed) -> None:
         cid = event.choice.id
+        self._picked = True  # Changed is posted only for a pick by key or mouse
         if cid == "contact_left":
             self._sync_contact()
         elif cid == "companions":
@@ -309,8 +322,11 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         level = self.query_one("#level", Choice)
         due_box = self.query_one("#next_callback", Input)
         if known is None:
-            # Digits still being typed are not an error yet: the hint says what is wrong.
-            box.update(f"→ {normalised}" if normalised else (f"… {problem}" if problem else ""))
+            # Digits still being typed are not an error yet: the hint says what is wrong;
+            # once a save showed the error under the field, the hint does not repeat it.
+            said = self.query_one("#err-phone", Static).has_class("shown")
+            hint = f"… {problem}" if problem and not said else ""
+            box.update(f"→ {normalised}" if normalised else hint)
             if self._level_from_file:  # the phone changed: no longer that customer's level
                 self._level_from_file = False
                 level.value = None
@@ -328,7 +344,8 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                 "— this is a revisit",
                 name=known.name,
                 phone=display_phone(known.phone),
-                level=self.levels.get(known.level).name,
+                # name_of: a preset switched meanwhile may no longer know this code
+                level=self.levels.name_of(known.level),
                 owner=known.owner_name,
                 n=known.visits,
             )
@@ -419,13 +436,19 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             for f, m in errors.items()
         }
         show_field_errors(self, renamed, FIELDS)
+        if "phone" in renamed:  # said under the field now: not a second time in the hint
+            self.query_one("#known", Static).update("")
 
     def _dirty(self) -> bool:
+        """Anything typed or picked by hand; values the form opened with do not count."""
+        if self._picked:
+            return True
         form, _e = self.collect()
-        return any(
-            clean_text(v).value
-            for v in (form.name, form.phone, form.model_interest, form.notes, form.no_contact_note)
-        )
+        p = self.info.prefill or ReceptionForm()
+        fields = ("name", "phone", "model_interest", "notes", "no_contact_note")
+        typed = [clean_text(getattr(form, f)).value for f in fields]
+        opened = [clean_text(getattr(p, f)).value for f in fields]
+        return typed != opened
 
     def action_cancel(self) -> None:
         if not self._dirty():

@@ -257,7 +257,12 @@ class ReceptionScreen(DeskScreen):
                 kind += " · " + _("courtesy")
             elif a.requested:
                 kind += " · " + _("requested")
-            visitor = a.customer or ("" if a.form_saved else _("(form not saved)"))
+            if a.customer:
+                visitor = a.customer
+            elif not a.counted:  # a quick question, a pickup…: nobody to register
+                visitor = _("(no form needed)")
+            else:
+                visitor = "" if a.form_saved else _("(form not saved)")
             form = "✓" if a.form_saved else ("-" if not a.counted else "✗")
             # How long a visitor still in the showroom has been here (blank once they left).
             here = "" if a.ended else self._since(a.arrived_at)
