@@ -16,7 +16,7 @@ from typing import Any
 from deskterm.domain.escalation import STATUS_LABELS
 from deskterm.domain.levels import HORIZON_LABELS, EscalationAction
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, _, ngettext
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import ROLE_LABELS
 
@@ -156,13 +156,13 @@ def duration_label(text: str | None) -> str:
     years, months, weeks, days = (int(g) if g else 0 for g in m.groups())
     parts = []
     if years:
-        parts.append(_("{n} years", n=years))
+        parts.append(ngettext("{n} year", "{n} years", years))
     if months:
-        parts.append(_("{n} months", n=months))
+        parts.append(ngettext("{n} month", "{n} months", months))
     if weeks:
-        parts.append(_("{n} weeks", n=weeks))
+        parts.append(ngettext("{n} week", "{n} weeks", weeks))
     if days:
-        parts.append(_("{n} days", n=days))
+        parts.append(ngettext("{n} day", "{n} days", days))
     return " ".join(parts)
 
 

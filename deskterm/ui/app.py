@@ -132,11 +132,11 @@ class FirstRunScreen(ModalScreen[None]):
         name.value = ""
         shown = person.name
         if role.value != "salesperson":
-            shown += f" ({_(ROLE_LABELS[role.value or ''])})"
+            shown = _("{name} ({role})", name=shown, role=_(ROLE_LABELS[role.value or ""]))
         role.value = "salesperson"
         name.focus()
         self.added.append(shown)
-        self.query_one("#added", Label).update(_("Added: {names}", names=", ".join(self.added)))
+        self.query_one("#added", Label).update(_("Added: {names}", names=_(", ").join(self.added)))
 
     def action_finish(self) -> None:
         self.dismiss(None)
