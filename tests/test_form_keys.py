@@ -237,7 +237,7 @@ async def test_r_and_a_whole_phone_number_chooses_without_a_list(hansens, team):
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "Li Na: 1 callback today, 1 overdue"), ("zh", "Li Na:今天 1 个回访,逾期 1 个")],
+    [("en", "Li Na: 1 callback today, 1 overdue"), ("zh", "Li Na：今天 1 个回访，逾期 1 个")],
 )
 async def test_callbacks_header_counts_today_and_overdue_apart_with_plurals(
     ctx, team, lang, expected

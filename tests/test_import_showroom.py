@@ -150,7 +150,7 @@ def test_value_options_take_labels_in_either_language_and_refuse_what_the_shop_l
 
     assert parse_value_option("level:A级=hot") == (F.LEVEL, "A级", "hot")
     assert parse_value_option("级别:A级=准购买") == (F.LEVEL, "A级", "准购买")
-    assert parse_value_option("来源:抖音=online")[0] is F.SOURCE_CHANNEL
+    assert parse_value_option("来源渠道:抖音=online")[0] is F.SOURCE_CHANNEL
     assert parse_map_option("电话号=电话", ["电话号"]) == (0, F.PHONE)
     assert parse_map_option("车=model", ["车"]) == (0, F.MODEL_INTEREST)
     assert parse_map_option("车=车型", ["车"]) == (0, F.MODEL_INTEREST)
@@ -209,8 +209,8 @@ def test_a_merge_says_field_by_field_what_the_sheet_said_and_what_was_kept(ctx, 
     }
     set_language("zh")
     why = importing.explain(row, plan.levels)
-    assert "级别:表格写的是 准购买,保留了 潜在" in why
-    assert "车型:表格写的是 凯美瑞,保留了 卡罗拉" in why
+    assert "级别：表格写的是 准购买，保留了 潜在" in why
+    assert "车型：表格写的是 凯美瑞，保留了 卡罗拉" in why
     set_language("en")
     importing.commit(ctx, sheet, importing.guess(sheet))
     with ctx.db.read() as s:

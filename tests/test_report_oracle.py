@@ -490,6 +490,8 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
         "period": {"from": first.isoformat(), "to": D.isoformat()},
         "rates_window": {"from": wf.isoformat(), "to": D.isoformat()},
         "levels": codes,
+        # The names in the report's language: these reports are made in English.
+        "level_names": {c: shop.level[c]["name_en"] for c in codes},
         "receptions": {
             "total": team["receptions"],
             "with_contact": team["with_contact"],

@@ -36,6 +36,8 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "app.marketing": (APP, "f7"),
     "app.care": (APP, "f8"),
     "app.sign_out": (APP, "ctrl+o"),
+    "app.table_top": (APP, "home"),
+    "app.table_end": (APP, "end"),
     "reception.walk_in": ("reception", "n"),
     "reception.returning": ("reception", "r"),
     "reception.uncounted": ("reception", "x"),
@@ -77,8 +79,10 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "care.tick": ("care", "space"),
     "care.who": ("care", "w"),
     "firstrun.done": ("firstrun", "escape"),
+    "firstrun.add": ("firstrun", "enter"),
     "form.save": ("form", "ctrl+s"),
     "form.cancel": ("form", "escape"),
+    "form.next": ("form", "enter"),
     "edit.save": ("edit", "ctrl+s"),
     "edit.cancel": ("edit", "escape"),
     "contact.save": ("contact", "ctrl+s"),
@@ -264,7 +268,9 @@ def clashes(overrides: Mapping[str, str]) -> None:
         place = BINDINGS[bid][0]
         for key in current[bid].split(","):
             for screen in (place,) if place != APP else SCREENS:
-                if key in FIXED.get(screen, ()):
+                # A binding at its own default key is what provides that key there
+                # (Home/End in every table): only a key moved onto a fixed one clashes.
+                if key in FIXED.get(screen, ()) and key != BINDINGS[bid][1]:
                     raise InvalidInput(
                         "{key} is already used on that screen; {id} cannot have it.",
                         field="value",

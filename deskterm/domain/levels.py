@@ -113,6 +113,10 @@ class Levels:
         except KeyError:
             raise InvalidInput("Unknown level: {code}.", field="level", code=code) from None
 
+    def find(self, code: str | None) -> LevelRule | None:
+        """The rule for ``code``, or None for no level or a code the shop has not got."""
+        return self._by_code.get(code) if code is not None else None
+
     def rank_of(self, code: str | None) -> int | None:
         """The rank of ``code``; None for no level or a code no longer configured (history
         written before a preset switch must never stop a screen or a report)."""

@@ -303,7 +303,11 @@ def _states_at(
             lost=lost,
             at_risk_since=at_risk_since,
         )
-        rule = levels.get(level)
+        rule = levels.find(level)
+        if rule is None:
+            # History with a code the shop has not got (an old import, a hand edit):
+            # no clock can be judged against it; `deskterm check` reports it.
+            continue
         clock, open_ = state_at(hist, rule, day)
         if not open_:
             continue
