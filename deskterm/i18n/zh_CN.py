@@ -925,4 +925,8 @@ MESSAGES: dict[str, str] = {
         "欢迎使用 deskterm。请添加人员：输入姓名后按回车（要添加销售经理或前台，先按 Tab 再按对应数字）；"
         "完成后按 Esc。然后按 i 为销售顾问签到。"
     ),
+    # -- correcting a saved form --
+    "This phone is on file for {name}, another customer: correct the digits, or change that customer in Customers (F4).": (
+        "该电话已登记在另一位客户 {name} 名下：请改正号码，或在“客户”（F4）中修改该客户。"
+    ),
 }

@@ -6,7 +6,7 @@ its field, so a form never loses what was typed and never stores half of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -513,8 +513,10 @@ def _write_customer(
     form: ReceptionForm,
     clean: dict[str, object],
     out: VisitOutcome,
+    correction: bool = False,
 ) -> Customer:
-    """Write the visit's decisions on the customer (created when new)."""
+    """Write the visit's decisions on the customer (created when new).  A correction of
+    a saved form is no new contact with the customer."""
     now = ctx.now()
     if cust is None:
         cust = _new_customer(session, ctx, rec, form, clean, out)
@@ -523,7 +525,8 @@ def _write_customer(
         if clean.get("phone"):
             cust.phone = str(clean["phone"])
         cust.contact_other = str(clean["contact_other"]) or cust.contact_other
-        cust.last_contact_at = now
+        if not correction:
+            cust.last_contact_at = now
         _set_level(session, ctx, cust, out.level, "reception", rec.salesperson_id)
         if cust.status != out.status.value:
             cust.status, cust.status_since = out.status.value, now
@@ -628,6 +631,45 @@ def _write_reception(
 
 
 @permission("reception")
+def saved_form(ctx: Context, reception_id: int) -> tuple[ReceptionForm, int | None] | None:
+    """The form as it was saved, to correct it (None while no form is saved), with the
+    customer it is about.  The callback date is left empty: an open callback stays
+    unless a new date is typed."""
+    from deskterm.domain.phone import display_phone
+
+    with ctx.db.read() as s:
+        rec = s.get(Reception, reception_id)
+        if rec is None:
+            raise NotFound("No reception #{id}.", field="reception", id=reception_id)
+        if rec.form_saved_at is None:
+            return None
+        companions = [
+            (c.relation, c.note)
+            for c in s.exec(
+                select(Companion).where(Companion.reception_id == rec.id).order_by(Companion.id)
+            ).all()
+        ]
+        cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
+        form = ReceptionForm(
+            name=cust.name if cust else (rec.visitor_name or ""),
+            phone=display_phone(cust.phone) if cust and cust.phone else "",
+            contact_left=cust is not None,
+            contact_other=(cust.contact_other or "") if cust else "",
+            no_contact_reason=rec.no_contact_reason,
+            no_contact_note=rec.no_contact_note or "",
+            channel=rec.channel,
+            model_interest=(cust.model_interest or "") if cust else "",
+            budget=cust.budget if cust else None,
+            purchase_horizon=cust.purchase_horizon if cust else None,
+            companions=companions,
+            test_drive=rec.test_drive,
+            level=cust.level if cust else None,
+            notes=rec.notes,
+        )
+        return form, rec.customer_id
+
+
+@permission("reception")
 def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm:
     """Save (or correct) the form of a reception, in one transaction.
 
@@ -647,8 +689,23 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         cust: Customer | None = None
         out: VisitOutcome | None = None
         turn_back = False
+        # Correcting a saved form about the customer it created or found: the visit is
+        # already judged (level, owner, turn); what is typed now corrects the record.
+        correcting = rec.form_saved_at is not None and rec.customer_id is not None
         if form.contact_left:
             cust = _find_customer(s, rec, clean.get("phone"))
+            if correcting and cust is not None and cust.id != rec.customer_id:
+                raise InvalidForm(
+                    {
+                        "phone": InvalidInput(
+                            "This phone is on file for {name}, another customer: correct "
+                            "the digits, or change that customer in Customers (F4).",
+                            field="phone",
+                            name=cust.name,
+                        )
+                    }
+                )
+            own = correcting and cust is not None
             on_file = None
             if cust is not None:
                 on_file = OnFile(
@@ -658,12 +715,17 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                     cust.owner_id,
                     _open_callback(s, ctx, cust),
                 )
-            turn_row = _walk_in_row(s, ctx, rec)
+            # A correction never moves the turn again: it was settled at the first save.
+            turn_row = None if own else _walk_in_row(s, ctx, rec)
             visit = _visit_form(s, ctx, rec, cust, form, clean, turn_row)
+            if own and rec.first_visit:
+                # The customer this form created: the typed name is the correction. (A
+                # revisit's name on file still changes only by "replace".)
+                visit = replace(visit, replace_name=True)
             out = judge_visit(on_file, visit, levels, ctx.today())
             before = snapshot(cust, _CUSTOMER_AUDIT) if cust else None
-            cust = _write_customer(s, ctx, rec, cust, form, clean, out)
-            if out.revisit:
+            cust = _write_customer(s, ctx, rec, cust, form, clean, out, correction=own)
+            if out.revisit and not own:
                 rec.first_visit = False
             turn_back = _give_turn_back(s, ctx, rec, turn_row, out)
             record_audit(

@@ -54,6 +54,7 @@ class FormContext:
     arrived: str
     channel: str
     prefill: ReceptionForm | None = None
+    own_customer_id: int | None = None  # correcting a saved form: the customer it is about
 
 
 FIELDS = (
@@ -317,6 +318,8 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     def _show_known(
         self, known: KnownCustomer | None, normalised: str = "", problem: str | None = None
     ) -> None:
+        if known is not None and known.id == self.info.own_customer_id:
+            known = None  # the form's own customer, being corrected: no revisit to announce
         self.known = known
         box = self.query_one("#known", Static)
         level = self.query_one("#level", Choice)
@@ -389,6 +392,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             return self.query_one(f"#{fid}", Choice).value
 
         errors: dict[str, str] = {}
+        notes = dict(self.info.prefill.companions) if self.info.prefill else {}
         due: date | None = None
         raw_due = val("next_callback").strip()
         if raw_due and pick("contact_left") != "no":
@@ -406,7 +410,10 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             model_interest=val("model_interest"),
             budget=pick("budget"),
             purchase_horizon=pick("purchase_horizon"),
-            companions=[(r, "") for r in sorted(self.query_one("#companions", Choice).values)],
+            # A companion's note typed before (a saved form corrected) stays with them.
+            companions=[
+                (r, notes.get(r, "")) for r in sorted(self.query_one("#companions", Choice).values)
+            ],
             test_drive=pick("test_drive") == "yes",
             level=pick("level"),
             next_callback=due,

@@ -290,6 +290,7 @@ class ReceptionScreen(DeskScreen):
         arrival: Arrival | ReceptionView,
         prefill: ReceptionForm | None = None,
         channel: str = "walk_in",
+        own_customer_id: int | None = None,
     ) -> None:
         if isinstance(arrival, Arrival):
             rid, who, when = arrival.reception_id, arrival.salesperson_name, self.ctx.now()
@@ -301,7 +302,12 @@ class ReceptionScreen(DeskScreen):
                 arrival.channel,
             )
         info = FormContext(
-            rid, who, when.astimezone(self.ctx.clock.zone).strftime("%H:%M"), channel, prefill
+            rid,
+            who,
+            when.astimezone(self.ctx.clock.zone).strftime("%H:%M"),
+            channel,
+            prefill,
+            own_customer_id,
         )
 
         def saved(result: SavedForm | None) -> None:
@@ -706,7 +712,19 @@ class ReceptionScreen(DeskScreen):
         if not a.counted:
             self.notify(_("Ups that don't count have no form."), severity="warning", markup=False)
             return
+        if a.form_saved:
+            self.open_saved_form(a)  # corrected from what was saved, never from blank
+            return
         self.open_form(a)
+
+    @work(thread=True, exclusive=True, group="saved-form", exit_on_error=False)
+    def open_saved_form(self, a: ReceptionView) -> None:
+        found = reception.saved_form(self.ctx, a.id)
+        if found is None:  # undone or never saved meanwhile: a fresh form
+            self.app.call_from_thread(self.open_form, a)
+            return
+        form, customer_id = found
+        self.app.call_from_thread(self.open_form, a, form, own_customer_id=customer_id)
 
     def action_close_day(self) -> None:
         self._acted()
