@@ -929,4 +929,7 @@ MESSAGES: dict[str, str] = {
     "This phone is on file for {name}, another customer: correct the digits, or change that customer in Customers (F4).": (
         "该电话已登记在另一位客户 {name} 名下：请改正号码，或在“客户”（F4）中修改该客户。"
     ),
+    "Quit deskterm? What was typed on the open form is not saved.": (
+        "退出 deskterm？当前表单中输入的内容尚未保存。"
+    ),
 }

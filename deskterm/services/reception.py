@@ -646,7 +646,9 @@ def saved_form(ctx: Context, reception_id: int) -> tuple[ReceptionForm, int | No
         companions = [
             (c.relation, c.note)
             for c in s.exec(
-                select(Companion).where(Companion.reception_id == rec.id).order_by(col(Companion.id))
+                select(Companion)
+                .where(Companion.reception_id == rec.id)
+                .order_by(col(Companion.id))
             ).all()
         ]
         cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None

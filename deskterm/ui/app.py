@@ -283,6 +283,27 @@ class DesktermApp(App[int]):
         if auth.pins_required(self.ctx) and setup.list_staff(self.ctx):
             self.action_sign_out()  # the people just added sign in from now on
 
+    async def action_quit(self) -> None:
+        """Quit; first ask when an open form holds typing no save has kept yet."""
+        from deskterm.ui.screens.dialogs import ConfirmScreen
+        from deskterm.ui.screens.guard import screens_with_unsaved_changes
+
+        stacks = [list(st) for st in getattr(self, "_screen_stacks", {}).values()] or [
+            list(self.screen_stack)
+        ]
+        if not screens_with_unsaved_changes(stacks) or isinstance(self.screen, ConfirmScreen):
+            self.exit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(_("Quit deskterm? What was typed on the open form is not saved.")),
+            answer,
+        )
+
     # -- who is at the keyboard ---------------------------------------------------------
     def action_sign_out(self) -> None:
         """Sign the current person out and ask who is next."""

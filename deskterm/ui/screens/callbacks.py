@@ -25,6 +25,7 @@ from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.guard import UnsavedGuard
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
@@ -58,7 +59,7 @@ ESCALATION_LABELS = {
 }
 
 
-class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
+class TickScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CallbackResult | None]):
     """Tick one callback off: outcome, new level, note (Ctrl+S saves, Esc cancels)."""
 
     BINDINGS = [

@@ -20,6 +20,7 @@ from deskterm.i18n import N_, _
 from deskterm.services.reception import CHANNELS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.screens.guard import UnsavedGuard
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
@@ -35,7 +36,7 @@ def _row(label: str, widget: Any, field: str) -> ComposeResult:
     yield Static("", id=f"err-{field}", classes="field-error", markup=False)
 
 
-class ContactScreen(WorkerBoundary, ModalScreen[Any]):
+class ContactScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
     """Outcome (reached / no answer) and a note; ``save(outcome, note)`` does the rest."""
 
     BINDINGS = [
@@ -86,7 +87,7 @@ class ContactScreen(WorkerBoundary, ModalScreen[Any]):
         self.dismiss(None)
 
 
-class LeadScreen(WorkerBoundary, ModalScreen[Any]):
+class LeadScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
     """A phone or online lead: name, phone, channel, note; ``save(...)`` registers it."""
 
     BINDINGS = [

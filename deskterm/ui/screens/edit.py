@@ -18,6 +18,7 @@ from deskterm.services.customers import CustomerDetails, CustomerView
 from deskterm.services.reception import BUDGETS, ReceptionForm
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.screens.guard import UnsavedGuard
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
@@ -25,7 +26,7 @@ from deskterm.ui.widgets.fields import TextField
 EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level", "notes")
 
 
-class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
+class EditCustomerScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CustomerView | None]):
     """Correct name, phone, interest, budget, purchase time, level and notes."""
 
     BINDINGS = [

@@ -457,6 +457,10 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
         opened = [clean_text(getattr(p, f)).value for f in fields]
         return typed != opened
 
+    def unsaved_changes(self) -> bool:
+        """Anything typed or picked that no save has kept (asked before quitting)."""
+        return self._dirty()
+
     def action_cancel(self) -> None:
         if not self._dirty():
             self.dismiss(None)
