@@ -95,6 +95,7 @@ def test_wrong_pins_slow_down(shop, team, clock, monkeypatch):
 def test_each_role_does_only_its_job(shop, team, tmp_path):
     rotation.check_in(shop, team.wang)
     c = new_customer(shop, "13900000001")
+    auth.set_pin(shop, team.boss, "4444")  # at the shop PC (the manager's first PIN)
     auth.sign_in(shop, team.desk, "1234")  # receptionist
     rotation.check_in(shop, team.li)  # the rotation: yes
     with pytest.raises(PermissionDenied):
@@ -290,3 +291,24 @@ def _try(ctx, staff_id, guess):
     except RuleViolation:
         return "locked"
     return "in"
+
+
+def test_nobody_chooses_the_managers_first_pin_once_the_desk_is_in_use(shop, team):
+    """Found by a tester: a receptionist with a PIN picked the manager's name, typed a
+    PIN of her choosing and had every right. The manager's first PIN is set at the PC."""
+    auth.sign_in(shop, team.li, "2468")  # the desk is in use
+    auth.sign_out(shop)
+    with pytest.raises(RuleViolation) as err:
+        auth.sign_in(shop, team.boss, "9999")
+    assert "deskterm staff pin" in err.value.message
+    assert not auth.has_pin(shop, team.boss)
+    assert shop.actor_id is None and shop.role != "manager"
+    shop.role = SYSTEM  # the command line at the shop PC
+    auth.set_pin(shop, team.boss, "9999")
+    shop.role = None
+    assert auth.sign_in(shop, team.boss, "9999").role == "manager"
+
+
+def test_the_first_pin_of_a_new_shop_may_be_the_managers(shop, team):
+    assert not auth.anyone_has_pin(shop)
+    assert auth.sign_in(shop, team.boss, "1357").role == "manager"

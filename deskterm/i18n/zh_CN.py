@@ -932,4 +932,7 @@ MESSAGES: dict[str, str] = {
     "Quit deskterm? What was typed on the open form is not saved.": (
         "退出 deskterm？当前表单中输入的内容尚未保存。"
     ),
+    "A sales manager's first PIN is set at the shop PC: deskterm staff pin {name}.": (
+        "销售经理的首个 PIN 须在店内电脑上设置：deskterm staff pin {name}。"
+    ),
 }
