@@ -162,13 +162,22 @@ def test_levels_preset_and_settings(tmp_path):
 
 
 def test_chinese_interface(tmp_path):
+    assert (
+        run(
+            "--db", str(tmp_path / "x.db"), "staff", "add", "王伟", "--role", "salesperson"
+        ).returncode
+        == 0
+    )
     r = run("--db", str(tmp_path / "x.db"), "--lang", "zh", "report")
     assert r.returncode == 0 and "销售例会" in r.stdout
 
 
 def test_main_in_process_returns_codes(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "y.db"), "check"]) == 1  # no such file: not created
-    assert main(["--db", str(tmp_path / "y.db"), "staff", "list"]) == 0
+    assert main(["--db", str(tmp_path / "y.db"), "staff", "list"]) == 1  # nor by a reader
+    assert (
+        main(["--db", str(tmp_path / "y.db"), "staff", "add", "Wang", "--role", "salesperson"]) == 0
+    )
     assert main(["--db", str(tmp_path / "y.db"), "check"]) == 0
     assert main(["--db", str(tmp_path / "y.db"), "report", "--date", "x"]) == 2
     assert "Not a date" in capsys.readouterr().err
@@ -232,3 +241,25 @@ def test_text_report_goes_to_out_with_every_column_and_the_team_row(sample_copy,
     assert {cell_len(row) for row in rows} == {cell_len(head)}
     zh = run("--db", str(sample_copy), "--lang", "zh", "report", env=env).stdout
     assert "团队合计" in zh and "逾期" in zh and "留档率" in zh
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report"],
+        ["report", "--format", "json"],
+        ["export", "customers", "--out", "x.csv"],
+        ["staff", "list"],
+        ["levels", "list"],
+        ["settings", "list"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_a_command_that_reads_refuses_a_database_that_is_not_there(tmp_path, command):
+    """Found by a tester: a mistyped --db made an empty database and reported zeros."""
+    typo = tmp_path / "typo.db"
+    r = run("--db", str(typo), *command, env={"HOME": str(tmp_path)}, cwd=tmp_path)
+    assert r.returncode != 0
+    assert f"No database at {typo}" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -173,7 +173,8 @@ def test_read_only_database_says_so(floor, team):
 
 
 def test_missing_folder_is_refused_for_a_named_file(tmp_path):
-    r = run("--db", str(tmp_path / "unplugged" / "shop.db"), "staff", "list")
+    shop = str(tmp_path / "unplugged" / "shop.db")
+    r = run("--db", shop, "staff", "add", "Wang", "--role", "salesperson")
     assert r.returncode == 1 and "does not exist" in r.stderr
     assert not (tmp_path / "unplugged").exists()
 

@@ -394,6 +394,12 @@ def _open(
     )
 
 
+def _named(args: argparse.Namespace) -> bool:
+    """A database was named (``--db`` or ``DESKTERM_DB``): a command that only reads
+    must not make an empty one at a mistyped path and report zeros from it."""
+    return bool(getattr(args, "db", None) or os.environ.get("DESKTERM_DB"))
+
+
 def _target(args: argparse.Namespace) -> str | Path:
     """The database ``--db`` or ``DESKTERM_DB`` names: a server address, else a file."""
     from deskterm.cli.paths import default_db_path
@@ -427,10 +433,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     # A report reads: what the start of day would change is computed, never written, and
     # an existing file is opened read-only (a read-only file or folder is fine). A first
-    # run with no database yet still makes the user's empty one, as every command does.
+    # run with no database yet still makes the user's empty one at the default place; a
+    # named file that is not there is refused (a typo must not report zeros).
     target = _target(args)
     exists = not isinstance(target, str) and Path(target).expanduser().exists()
-    ctx = _open(args, start_of_day=False, read_only=exists or getattr(args, "demo", False))
+    ctx = _open(
+        args,
+        create=not _named(args),
+        start_of_day=False,
+        read_only=exists or getattr(args, "demo", False),
+    )
     try:
         day = args.date or ctx.today()
         first, last = (args.first, day) if args.first else period_bounds(args.period, day)
@@ -455,7 +467,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_staff(args: argparse.Namespace) -> int:
     from deskterm.services import setup
 
-    ctx = _open(args)
+    ctx = _open(args, create=args.action != "list" or not _named(args))
     try:
         if args.action == "add":
             v = setup.add_staff(ctx, args.name, args.role, args.seniority)
@@ -681,7 +693,7 @@ def cmd_levels(args: argparse.Namespace) -> int:
     from deskterm.services import setup
     from deskterm.services.labels import duration_label, escalation_label
 
-    ctx = _open(args)
+    ctx = _open(args, create=args.action != "list" or not _named(args))
     try:
         if args.action == "preset":
             setup.apply_level_preset(ctx, args.name)
@@ -707,7 +719,7 @@ def cmd_levels(args: argparse.Namespace) -> int:
 def cmd_settings(args: argparse.Namespace) -> int:
     from deskterm.services import setup
 
-    ctx = _open(args)
+    ctx = _open(args, create=args.action == "set" or not _named(args))
     try:
         if args.action == "set":
             setup.set_setting(ctx, args.key, args.value)
@@ -924,7 +936,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from deskterm.services.exporting import ExportKind, export
 
-    ctx = _open(args)
+    ctx = _open(args, create=not _named(args))  # a mistyped --db exports nothing from nothing
     try:
         count = export(ctx, ExportKind(args.kind), Path(args.out), args.first, args.last)
     finally:
