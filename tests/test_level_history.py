@@ -13,7 +13,7 @@ from deskterm.services.report import as_json, daily_report
 from deskterm.storage.models import Audit, Callback, LevelChange
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.meeting import MeetingScreen
-from tests.ui_helpers import demo_ctx, wait_for
+from tests.ui_helpers import demo_ctx, settle, wait_for
 
 OLD_CODES = {"hot", "warm", "cold"}
 
@@ -179,3 +179,32 @@ async def test_the_signed_in_manager_sees_their_own_callbacks_in_f3(ctx, team, c
         )
         assert app.screen.salesperson == (team.boss, "Chen Manager")  # no "who are you?"
         assert [c.customer_id for c in app.screen.items] == [saved.customer_id]
+
+
+async def test_a_preset_switched_elsewhere_reaches_an_open_desk(database, clock, team, ctx):
+    """Found by a tester: after `deskterm levels preset habc` an open desk still offered
+    准购买/意向/潜在, and every save then failed with "unknown level: hot"."""
+    from deskterm.services import reception, rotation
+    from deskterm.services.maintenance import open_context
+    from deskterm.ui.screens.form import ReceptionFormScreen
+
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert app.levels.codes == ("hot", "warm", "cold")
+        elsewhere = open_context(database, clock)  # the command line, another process
+        try:
+            setup.apply_level_preset(elsewhere, "habc")
+        finally:
+            elsewhere.db.close()
+        await wait_for(pilot, lambda: app.levels.codes == ("H", "A", "B", "C"))
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        assert [code for code, _n in form.query_one("#level").options] == ["H", "A", "B", "C"]
+        await pilot.press(*"Ann", "enter", *"13800001111")
+        form.query_one("#level").focus()
+        await pilot.press("1", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ReceptionFormScreen))
+    assert reception.lookup_phone(ctx, "13800001111").level == "H"

@@ -458,6 +458,14 @@ class DesktermApp(App[int]):
             self.seen_version = None  # whatever happened meanwhile: reload
             self.call_from_thread(self._refresh_screen)
         if self.seen_version is not None and version != self.seen_version:
+            try:
+                # A level preset switched in another window or on the command line: the
+                # next form offers the shop's levels now, not the ones this desk began with.
+                self.levels = setup.get_levels(self.system_ctx)
+            except DesktermError:
+                self.watch_failing = True
+                self.call_from_thread(self._show_database_lost)
+                return
             self.call_from_thread(self._refresh_screen)
         self.seen_version = version
 
