@@ -199,6 +199,23 @@ def key(header: str) -> str:
 for _field, _aliases in HEADER_ALIASES.items():
     for _alias in _aliases:
         _ALIAS_INDEX[key(_alias)] = _field
+_labels_indexed = False
+
+
+def _alias_index() -> dict[str, ImportField]:
+    """The aliases, plus each field's label in every language: an exported list's
+    headers (预计购买, "purchase time") always import back (a tester's zh export lost
+    its purchase times)."""
+    global _labels_indexed
+    if not _labels_indexed:
+        from deskterm.i18n import LANGUAGES, translate_to
+
+        for f, label in FIELD_LABELS.items():
+            for lang in LANGUAGES:
+                _ALIAS_INDEX.setdefault(key(translate_to(lang, label)), f)
+        _labels_indexed = True
+    return _ALIAS_INDEX
+
 
 #: Values read from a sheet cell: text, a number, a date (from .xlsx) or nothing.
 Cell = str | int | float | date | datetime | None
@@ -298,7 +315,7 @@ def find_header_row(lines: Iterable[tuple[int, Sequence[Cell]]]) -> int | None:
     a group row (基本信息 / 跟进信息) above the real headers; neither names two fields.
     """
     for line, cells in lines:
-        known = {_ALIAS_INDEX.get(key(cell_text(c))) for c in cells} - {None}
+        known = {_alias_index().get(key(cell_text(c))) for c in cells} - {None}
         if len(known) >= 2:
             return line
     return None
@@ -325,7 +342,7 @@ def guess_mapping(headers: Sequence[str]) -> list[ImportField | None]:
     taken: set[ImportField] = set()
     out: list[ImportField | None] = []
     for header in headers:
-        found = _ALIAS_INDEX.get(key(header))
+        found = _alias_index().get(key(header))
         if found in taken:
             found = None
         if found is not None:
