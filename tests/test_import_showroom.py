@@ -411,3 +411,23 @@ def test_a_rejects_file_that_cannot_be_written_is_said_and_the_import_stands(
     assert main(args) == 0
     captured = capsys.readouterr()
     assert "Imported: 3 created" in captured.out and "Cannot write" in captured.err
+
+
+@pytest.mark.parametrize(
+    "written,bucket",
+    [
+        ("20-30万", "200-300k"),
+        ("20万-30万", "200-300k"),
+        ("２０～３０万", "200-300k"),
+        ("15到25万", "200-300k"),
+        ("8~12万", "100-150k"),
+        ("10-15w", "100-150k"),
+        ("15万", "150-200k"),
+        ("三十万", None),
+    ],
+)
+def test_a_budget_range_as_showrooms_write_it(written, bucket):
+    """Found by a tester: 20-30万 was not a budget the import knew."""
+    from deskterm.domain.sheet import _budget
+
+    assert _budget(written) == bucket

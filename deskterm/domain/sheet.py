@@ -434,10 +434,21 @@ def _budget(text: str) -> str | None:
     if text in {code for _, code in BUDGET_BUCKETS} | {"300k+"}:
         return text
     t = unicodedata.normalize("NFKC", text).lower().replace(",", "").replace(" ", "")
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(万|w|k)?(?:元)?(?:左右|以内|以下)?", t)
-    if m is None:
-        return None
-    amount = float(m[1]) * {"万": 10_000, "w": 10_000, "k": 1_000, None: 1}[m[2]]
+    unit = {"万": 10_000, "w": 10_000, "k": 1_000, None: 1}
+    # A range as showrooms write it (20-30万, 20万~30万, 15到25万): its middle.
+    r = re.fullmatch(
+        r"(\d+(?:\.\d+)?)(万|w|k)?(?:元)?(?:-|~|至|到)(\d+(?:\.\d+)?)(万|w|k)?(?:元)?(?:左右|以内)?",
+        t,
+    )
+    if r is not None:
+        low = float(r[1]) * unit[r[2] or r[4]]
+        high = float(r[3]) * unit[r[4] or r[2]]
+        amount = (low + high) / 2
+    else:
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)(万|w|k)?(?:元)?(?:左右|以内|以下)?", t)
+        if m is None:
+            return None
+        amount = float(m[1]) * unit[m[2]]
     for limit, code in BUDGET_BUCKETS:
         if amount < limit:
             return code
