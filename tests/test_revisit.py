@@ -212,6 +212,7 @@ async def test_keys_n1_known_phone_ctrl_s_keeps_the_customer_and_the_turn(return
         assert form.query_one("#name").value == "张三"
         assert form.query_one("#level").value == "hot"  # prefilled: leaving it keeps it
         assert "2026-03-09" in str(form.query_one("#known").render())
+        assert "· 1 visit —" in str(form.query_one("#known").render())  # not "1 visit(s)"
         # Changing the level shows its callback date; going back to the level on file
         # empties the box again: the open callback stays.
         form.query_one("#level").focus()

@@ -25,7 +25,7 @@ from deskterm.domain.levels import HORIZON_LABELS, Levels, PurchaseHorizon
 from deskterm.domain.phone import display_phone, normalize_phone
 from deskterm.domain.text import clean_text, parse_day
 from deskterm.errors import DesktermError
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, _, ngettext
 from deskterm.services import reception
 from deskterm.services.context import Context
 from deskterm.services.reception import (
@@ -342,15 +342,17 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             else _("no open callback")
         )
         box.update(
-            _(
-                "Known customer: {name} · {phone} · {level} · owner {owner} · {n} visit(s) "
+            ngettext(
+                "Known customer: {name} · {phone} · {level} · owner {owner} · {n} visit "
                 "— this is a revisit",
+                "Known customer: {name} · {phone} · {level} · owner {owner} · {n} visits "
+                "— this is a revisit",
+                known.visits,
                 name=known.name,
                 phone=display_phone(known.phone),
                 # name_of: a preset switched meanwhile may no longer know this code
                 level=self.levels.name_of(known.level),
                 owner=known.owner_name,
-                n=known.visits,
             )
             + "\n"
             + _(
