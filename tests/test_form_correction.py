@@ -157,3 +157,20 @@ async def test_keys_f_on_a_saved_arrival_opens_it_filled_and_a_fix_keeps_the_res
         assert s.exec(select(Audit.action).where(Audit.action == "rotation.turn_back")).all() == []
     assert rotation.get_board(ctx).members[0].salesperson_id == team.li
     assert date(2026, 3, 9) >= ctx.today()
+
+
+async def test_a_form_saved_without_a_level_says_it_went_to_marketing(ctx, team):
+    """Found by a tester: name and phone only, Ctrl+S, "Saved." — and the visitor was
+    潜在 in marketing's pool with no callback, without a word."""
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        await pilot.press(*"Undo Me", "enter", *"13955556666", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await wait_for(
+            pilot, lambda: any("marketing" in str(n.message) for n in app._notifications)
+        )
+    assert reception.lookup_phone(ctx, "13955556666").status == "marketing"

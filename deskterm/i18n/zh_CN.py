@@ -936,4 +936,7 @@ MESSAGES: dict[str, str] = {
     "A sales manager's first PIN is set at the shop PC: deskterm staff pin {name}.": (
         "销售经理的首个 PIN 须在店内电脑上设置：deskterm staff pin {name}。"
     ),
+    "Saved as {level}: marketing's pool, no callback from the salesperson. Wrong level? f corrects the form.": (
+        "已保存为{level}：进入市场部客户池，销售顾问不再回访。级别不对？按 f 修改登记。"
+    ),
 }

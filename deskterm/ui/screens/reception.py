@@ -317,6 +317,18 @@ class ReceptionScreen(DeskScreen):
                 self.notify(
                     _("Saved. Next callback {day}.", day=result.next_callback), markup=False
                 )
+            elif result.next_step == "marketing" and result.level:
+                # A form saved without a level or purchase time lands here too: say so,
+                # so the receptionist can correct it (f) before the salesperson loses them.
+                self.notify(
+                    _(
+                        "Saved as {level}: marketing's pool, no callback from the "
+                        "salesperson. Wrong level? f corrects the form.",
+                        level=self.level_name(result.level),
+                    ),
+                    severity="warning",
+                    markup=False,
+                )
             else:
                 self.notify(_("Saved."), markup=False)
             self.refresh_data()
