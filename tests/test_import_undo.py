@@ -10,7 +10,7 @@ from sqlmodel import select
 from deskterm.cli.main import main
 from deskterm.errors import NotFound, RuleViolation
 from deskterm.i18n import set_language
-from deskterm.services import customers, importing, maintenance, reception, rotation
+from deskterm.services import customers, importing, maintenance, reception, rotation, setup
 from deskterm.storage.models import Audit, Callback, Customer, ImportBatch
 from deskterm.storage.sheets import read_sheet
 from tests import showroom
@@ -149,6 +149,14 @@ def test_refused_once_a_created_customer_was_reassigned_or_edited(shop, team, tm
     _refused(shop, plan.batch, "王五 was given to another salesperson since the import")
 
 
+def test_refused_once_a_created_customer_was_edited(shop, team, tmp_path):
+    plan = _import(shop, tmp_path)
+    # An edit at the desk that moves no callback: the audit trail says it came since.
+    form = reception.ReceptionForm(name="王五五", phone="13800138001", purchase_horizon="1m")
+    customers.edit_customer(shop, _created(shop), form)
+    _refused(shop, plan.batch, r"王五五 .*since the import \(2026-03-02\)")
+
+
 def test_refused_once_a_created_customer_is_merged_by_a_later_import(shop, team, tmp_path):
     first = _import(shop, tmp_path)
     later = _sheet(tmp_path, [["王五", 13800138001.0, "准购买", "雷凌", "王伟", "再来"]], "b.xlsx")
@@ -217,3 +225,119 @@ def test_cli_lists_the_batches_and_undoes_one(tmp_path, capsys, database):
     assert "no import number 7" in capsys.readouterr().err
     assert main(["import", "--db", db, "batches"]) == 0
     assert "undone" in capsys.readouterr().out
+
+
+async def test_the_manager_lists_the_imports_and_undoes_one_on_screen(ctx, team, tmp_path):
+    from textual.content import Content
+
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.dialogs import ConfirmScreen
+    from deskterm.ui.screens.importing import ImportBatchesScreen
+    from deskterm.ui.screens.manager import ManagerScreen
+    from tests.ui_helpers import settle, table_rows, wait_for
+
+    # Names from a file and a person are text, never markup, in the confirm dialog.
+    boss = setup.add_staff(ctx, "[/b] Boss", "manager", "senior").id
+    ctx.actor_id = boss
+    sheet = _sheet(tmp_path, [["[/b]", 13800138002.0, "潜在", "", "王伟", ""]], "[b]客户[i].xlsx")
+    plan = importing.commit(ctx, sheet, importing.guess(sheet))
+    kept = _sheet(tmp_path, [["赵六", 13800138003.0, "潜在", "", "王伟", ""]], "second.xlsx")
+    second = importing.commit(ctx, kept, importing.guess(kept))
+    ctx.actor_id = None
+    customers.reassign(ctx, _created(ctx, "+8613800138003"), team.li, "holiday")
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await settle(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportBatchesScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.batches) == 2)
+        await settle(pilot)
+        rows = table_rows(screen, "#batches")
+        assert [r[0] for r in rows] == [str(second.batch), str(plan.batch)]
+        assert rows[1][2:5] == ["[b]客户[i].xlsx", "[/b] Boss", "1"] and rows[1][-1] == ""
+        # The newest has work on it since: refused, with why, and nothing undone.
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: any("赵六 was given" in n.message for n in app._notifications)
+        )
+        await settle(pilot)
+        assert table_rows(screen, "#batches")[0][-1] == ""
+        # The older one: the dialog names it (file, time, who, counts), as typed.
+        await pilot.press("down", "u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.query_one(".question").render()
+        said = str(question)
+        assert f"import {plan.batch}: [b]客户[i].xlsx, 2026-03-02 09:00 by [/b] Boss" in said
+        assert "1 created, 0 merged" in said
+        assert not isinstance(question, Content) or not question.spans
+        await pilot.press("y")
+        await wait_for(pilot, lambda: table_rows(screen, "#batches")[1][-1] != "")
+        assert any("1 customer removed" in n.message for n in app._notifications)
+        with ctx.db.read() as s:
+            assert s.exec(select(Customer).where(Customer.name == "[/b]")).first() is None
+        # Undone is said, not asked again.
+        await pilot.press("u")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("already undone" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+
+
+ROLES = ("receptionist", "salesperson", "marketing", "care", "manager", None, "open", "system")
+ROLES += ("display",)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[str(r) for r in ROLES])
+def test_who_may_list_and_undo_imports_is_who_may_import(shop, tmp_path, role):
+    from deskterm.services.permissions import PermissionDenied, may
+
+    plan = _import(shop, tmp_path)
+    before = _snapshot(shop)
+    shop.role = role
+    allowed = role in ("manager", "open", "system")
+    assert may(shop, "manage") is allowed  # the import's own permission
+    if allowed:
+        assert [b.id for b in importing.batches(shop)] == [plan.batch]
+        importing.undo(shop, plan.batch)
+        assert _snapshot(shop) != before
+        return
+    with pytest.raises(PermissionDenied):
+        importing.batches(shop)
+    with pytest.raises(PermissionDenied):
+        importing.undo(shop, plan.batch)
+    assert _snapshot(shop) == before
+
+
+def test_a_version_6_shop_upgrades_with_its_data_and_then_imports_and_undoes(tmp_path, clock):
+    import sqlite3
+
+    from deskterm.services.maintenance import open_context
+    from deskterm.storage import migrations
+    from deskterm.storage.engine import schema_version
+
+    path = tmp_path / "v6.db"
+    con = sqlite3.connect(path, isolation_level=None)
+    body = "\n".join(migrations.script(v) for v in range(1, 7))
+    con.executescript(f"BEGIN;{body}PRAGMA user_version = 6; COMMIT;")
+    con.execute(
+        "INSERT INTO staff (id, name, role, seniority, active, joined_on, pin_failures) "
+        "VALUES (1, '王伟', 'salesperson', 'senior', 1, '2026-01-01', 0)"
+    )
+    con.close()
+    ctx = open_context(path, clock)
+    try:
+        assert schema_version(path) == migrations.LATEST == 7
+        assert [p.name for p in setup.list_staff(ctx, "salesperson")] == ["王伟"]
+        assert importing.batches(ctx) == []
+        sheet = _sheet(tmp_path, [["王五", 13800138001.0, "准购买", "雷凌", "王伟", ""]])
+        plan = importing.commit(ctx, sheet, importing.guess(sheet))
+        assert importing.undo(ctx, plan.batch).created == 1
+        assert maintenance.check(ctx) == []
+    finally:
+        ctx.db.close()

@@ -982,6 +982,9 @@ MESSAGES: dict[str, str] = {
     "Not undone: customer {name}'s {what} was changed since the import (now {value}).": (
         "未撤销：客户 {name} 的{what}在导入后已更改（现为 {value}）。"
     ),
+    "Not undone: customer {name}'s callback was changed since the import ({day}).": (
+        "未撤销：客户 {name} 的回访在导入后已更改（{day}）。"
+    ),
     "Undo import": "撤销导入",
     "Back": "返回",
     "Each committed import is one numbered batch. u undoes the one under the cursor: the customers it created are removed and what it merged is put back, unless work has been done on them since.": (

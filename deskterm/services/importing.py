@@ -727,6 +727,23 @@ def _refuse(
     return RuleViolation(msgid, field="batch", name=name, day=day, **params)
 
 
+def _callback_refusal(ctx: Context, name: str, cb: Callback | None) -> RuleViolation:
+    """A callback done since the import (a contact), or moved or added (a plan changed)."""
+    if cb is not None and cb.status == "done":
+        return _refuse(
+            N_("Not undone: customer {name} has been contacted since the import (callback {day})."),
+            name,
+            ctx,
+            cb.done_at,
+        )
+    return _refuse(
+        N_("Not undone: customer {name}'s callback was changed since the import ({day})."),
+        name,
+        ctx,
+        (cb.done_at or cb.created_at) if cb is not None else None,
+    )
+
+
 def _check_created(s: Session, ctx: Context, ids: list[int], mark: int) -> None:
     """Refuse when a customer the batch created has had any work since: a visit, a lead, a
     callback done or added, a level or owner change, any audited change."""
@@ -765,15 +782,7 @@ def _check_created(s: Session, ctx: Context, ids: list[int], mark: int) -> None:
         seen: set[int] = set()
         for cb in calls:
             if cb.status != "open" or cb.customer_id in seen:
-                raise _refuse(
-                    N_(
-                        "Not undone: customer {name} has been contacted"
-                        " since the import (callback {day})."
-                    ),
-                    name(cb.customer_id),
-                    ctx,
-                    cb.done_at or cb.due_at,
-                )
+                raise _callback_refusal(ctx, name(cb.customer_id), cb)
             seen.add(cb.customer_id)
         # The import wrote each one first level and first owner (from nobody).
         level = s.exec(
@@ -925,15 +934,7 @@ def _check_merged(
         for cb_id in ids.get("callback_created", []):
             cb = s.get(Callback, cb_id)
             if cb is None or cb.status != "open":
-                raise _refuse(
-                    N_(
-                        "Not undone: customer {name} has been contacted"
-                        " since the import (callback {day})."
-                    ),
-                    cust.name,
-                    ctx,
-                    (cb.done_at or cb.due_at) if cb is not None else None,
-                )
+                raise _callback_refusal(ctx, cust.name, cb)
     # Anything audited on the level or status since (a callback's outcome, a lost
     # request) depends on the level the batch set.
     moved = [
