@@ -272,8 +272,9 @@ async def test_the_manager_lists_the_imports_and_undoes_one_on_screen(ctx, team,
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = app.screen.query_one(".question").render()
         said = str(question)
-        assert f"import {plan.batch}: [b]客户[i].xlsx, 2026-03-02 09:00 by [/b] Boss" in said
-        assert "1 created, 0 merged" in said
+        assert f"Undo import {plan.batch}?" in said and "File: [b]客户[i].xlsx" in said
+        assert "Imported 2026-03-02 09:00 by [/b] Boss" in said
+        assert "1 created, 0 merged (0 changed), 0 left out" in said
         assert not isinstance(question, Content) or not question.spans
         await pilot.press("y")
         await wait_for(pilot, lambda: table_rows(screen, "#batches")[1][-1] != "")

@@ -945,9 +945,9 @@ MESSAGES: dict[str, str] = {
     "Left out": "跳过",
     "Undone": "已撤销",
     "undone {at}": "{at} 已撤销",
-    "import {n}: {sheet}, {at} by {by}: {c} created, {m} merged ({u} changed), {r} left out": (
-        "第 {n} 次导入：{sheet}，{at}，{by} 操作：新建 {c} 个，合并 {m} 个（更改 {u} 个），跳过 {r} 行"
-    ),
+    "File: {sheet}": "文件：{sheet}",
+    "Imported {at} by {by}": "导入时间：{at}，操作人：{by}",
+    "{c} created, {m} merged ({u} changed), {r} left out": "新建 {c} 个，合并 {m} 个（更改 {u} 个），跳过 {r} 行",
     "Import {n} undone: {removed}, {restored}.": "第 {n} 次导入已撤销：{removed}，{restored}。",
     "{n} customer removed": "删除客户 {n} 个",
     "{n} customers removed": "删除客户 {n} 个",
@@ -987,14 +987,14 @@ MESSAGES: dict[str, str] = {
     ),
     "Undo import": "撤销导入",
     "Back": "返回",
-    "Each committed import is one numbered batch. u undoes the one under the cursor: the customers it created are removed and what it merged is put back, unless work has been done on them since.": (
-        "每次导入都有编号。按 u 撤销光标所在的那一次：删除它新建的客户，"
-        "把它合并的内容恢复原样；导入后已有跟进工作的不能撤销。"
+    "Each committed import is one numbered batch; u undoes the one under the cursor.\nThe customers it created are removed and what it merged is put back, unless work has been done on them since.": (
+        "每次导入都有编号；按 u 撤销光标所在的那一次。\n"
+        "删除它新建的客户，把它合并的内容恢复原样；导入后已有跟进工作的不能撤销。"
     ),
     "Import {n} was already undone.": "第 {n} 次导入已撤销过。",
     "The customers it created are removed; what it merged is put back as it was.": (
         "它新建的客户将被删除；它合并的内容将恢复原样。"
     ),
-    "Undo {what}?": "撤销{what}？",
+    "Undo import {n}?": "撤销第 {n} 次导入？",
     "Imports": "导入记录",
 }

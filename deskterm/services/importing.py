@@ -658,17 +658,23 @@ class Batch:
 
 
 def describe(b: Batch) -> str:
-    """One line naming a batch, in the current language: number, file, time, counts."""
-    return _(
-        "import {n}: {sheet}, {at} by {by}: {c} created, {m} merged ({u} changed), {r} left out",
-        n=b.id,
-        sheet=b.sheet,
-        at=f"{b.at:%Y-%m-%d %H:%M}",
-        by=b.by or _("the command line"),
-        c=b.created,
-        m=b.merged,
-        u=b.updated,
-        r=b.rejected,
+    """A batch in a few short lines, in the current language: file, time and who, counts."""
+    return "\n".join(
+        (
+            _("File: {sheet}", sheet=b.sheet),
+            _(
+                "Imported {at} by {by}",
+                at=f"{b.at:%Y-%m-%d %H:%M}",
+                by=b.by or _("the command line"),
+            ),
+            _(
+                "{c} created, {m} merged ({u} changed), {r} left out",
+                c=b.created,
+                m=b.merged,
+                u=b.updated,
+                r=b.rejected,
+            ),
+        )
     )
 
 

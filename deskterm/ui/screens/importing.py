@@ -433,6 +433,14 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         self.dismiss(None)
 
 
+class UndoConfirmScreen(ConfirmScreen):
+    """The yes / no before an undo: its lines wrap, so a long file name is read whole."""
+
+    DEFAULT_CSS = """
+    UndoConfirmScreen .question { width: 100%; }
+    """
+
+
 class ImportBatchesScreen(WorkerBoundary, Screen[None]):
     """The imports so far, newest first; ``u`` undoes the one under the cursor."""
 
@@ -458,9 +466,9 @@ class ImportBatchesScreen(WorkerBoundary, Screen[None]):
         yield Header()
         yield Static(
             _(
-                "Each committed import is one numbered batch. u undoes the one under the "
-                "cursor: the customers it created are removed and what it merged is put "
-                "back, unless work has been done on them since."
+                "Each committed import is one numbered batch; u undoes the one under the "
+                "cursor.\nThe customers it created are removed and what it merged is put back, "
+                "unless work has been done on them since."
             ),
             id="imports-title",
             classes="hint",
@@ -474,12 +482,12 @@ class ImportBatchesScreen(WorkerBoundary, Screen[None]):
         for label, width in (
             (_("No."), 4),
             (_("When"), 16),
-            (_("File"), 24),
-            (_("By"), 10),
+            (_("File"), 18),
+            (_("By"), 8),
             (_("Created"), 7),
             (_("Merged"), 7),
             (_("Changed"), 7),
-            (_("Undone"), 16),
+            (_("Undone"), 10),
         ):
             table.add_column(label, width=width)
         table.focus()
@@ -504,7 +512,7 @@ class ImportBatchesScreen(WorkerBoundary, Screen[None]):
                         str(b.created),
                         str(b.merged),
                         str(b.updated),
-                        f"{b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else "",
+                        f"{b.undone_at:%Y-%m-%d}" if b.undone_at else "",
                     ),
                 )
                 for b in self.batches
@@ -529,8 +537,10 @@ class ImportBatchesScreen(WorkerBoundary, Screen[None]):
                 self.undo(batch.id)
 
         self.app.push_screen(
-            ConfirmScreen(
-                _("Undo {what}?", what=importing.describe(batch))
+            UndoConfirmScreen(
+                _("Undo import {n}?", n=batch.id)
+                + "\n"
+                + importing.describe(batch)
                 + "\n"
                 + _("The customers it created are removed; what it merged is put back as it was.")
             ),
