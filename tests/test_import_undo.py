@@ -95,6 +95,15 @@ def test_undo_gives_back_the_shop_as_it_was_before_the_import(shop, tmp_path):
     with shop.db.read() as s:
         actions = [a.action for a in s.exec(select(Audit).order_by(Audit.id)).all()][-6:]
     assert actions.count("customer.import_undo") == 4 and actions[-1] == "import.undo"
+    # The audit trail names both in the user's language (no codes on a Chinese screen).
+    from deskterm.services.audit import audit_trail
+    from deskterm.services.labels import audit_action, audit_entity
+
+    set_language("zh")
+    entry = audit_trail(shop, entity="import_batch")[0]
+    assert audit_action(entry.action) == "撤销导入"
+    assert audit_entity(entry.entity, entry.entity_id).startswith("导入")
+    set_language("en")
     with pytest.raises(RuleViolation, match="already undone"):
         importing.undo(shop, plan.batch)
     assert _snapshot(shop) == before

@@ -997,4 +997,11 @@ MESSAGES: dict[str, str] = {
     ),
     "Undo import {n}?": "撤销第 {n} 次导入？",
     "Imports": "导入记录",
+    "sheet imported": "导入表格",
+    "import undone for this customer": "撤销导入（本客户）",
+    "import undone": "撤销导入",
+    "import": "导入",
+    "file": "文件",
+    "customers removed": "删除的客户",
+    "customers put back": "恢复原样的客户",
 }
