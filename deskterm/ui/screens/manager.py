@@ -636,6 +636,10 @@ class ManagerScreen(DeskScreen):
                         c=n[Action.CREATE],
                         m=n[Action.MERGE],
                         r=n[Action.REJECT],
+                    )
+                    + " "
+                    + _(
+                        "This is import number {n}: b lists the imports, to undo one.", n=plan.batch
                     ),
                     markup=False,
                 )
