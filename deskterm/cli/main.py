@@ -966,11 +966,10 @@ def _import_batches(args: argparse.Namespace) -> int:
                 b.id,
                 f"{b.at:%Y-%m-%d %H:%M}",
                 b.sheet,
+                b.by or _("command line"),
                 b.created,
                 b.merged,
-                b.updated,
-                b.rejected,
-                _("undone {at}", at=f"{b.undone_at:%Y-%m-%d %H:%M}") if b.undone_at else "",
+                f"{b.undone_at:%Y-%m-%d}" if b.undone_at else "",
             ]
             for b in found
         ],
@@ -978,10 +977,9 @@ def _import_batches(args: argparse.Namespace) -> int:
             _("No."),
             _("When"),
             _("File"),
+            _("By"),
             _("Created"),
             _("Merged"),
-            _("Changed"),
-            _("Left out"),
             _("Undone"),
         ],
     )

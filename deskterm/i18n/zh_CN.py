@@ -942,9 +942,7 @@ MESSAGES: dict[str, str] = {
     "Created": "新建",
     "Merged": "合并",
     "Changed": "更改",
-    "Left out": "跳过",
     "Undone": "已撤销",
-    "undone {at}": "{at} 已撤销",
     "File: {sheet}": "文件：{sheet}",
     "Imported {at} by {by}": "导入时间：{at}，操作人：{by}",
     "{c} created, {m} merged ({u} changed), {r} left out": "新建 {c} 个，合并 {m} 个（更改 {u} 个），跳过 {r} 行",
@@ -956,7 +954,7 @@ MESSAGES: dict[str, str] = {
     "There is no import number {n}.": "没有第 {n} 次导入。",
     "Import {n} was already undone on {day}.": "第 {n} 次导入已于 {day} 撤销。",
     "Import {n} has no audit row: it cannot be undone.": "第 {n} 次导入没有操作日志记录，无法撤销。",
-    "the command line": "命令行",
+    "command line": "命令行",
     "Not undone: customer {name} was changed since the import ({day}).": (
         "未撤销：客户 {name} 在导入后有过改动（{day}）。"
     ),

@@ -665,7 +665,7 @@ def describe(b: Batch) -> str:
             _(
                 "Imported {at} by {by}",
                 at=f"{b.at:%Y-%m-%d %H:%M}",
-                by=b.by or _("the command line"),
+                by=b.by or _("command line"),
             ),
             _(
                 "{c} created, {m} merged ({u} changed), {r} left out",

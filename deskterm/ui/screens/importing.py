@@ -508,7 +508,7 @@ class ImportBatchesScreen(WorkerBoundary, Screen[None]):
                         str(b.id),
                         f"{b.at:%Y-%m-%d %H:%M}",
                         b.sheet,
-                        b.by or _("the command line"),
+                        b.by or _("command line"),
                         str(b.created),
                         str(b.merged),
                         str(b.updated),
