@@ -220,7 +220,7 @@ def test_cli_lists_the_batches_and_undoes_one(tmp_path, capsys, database):
     db = database
     assert main(["staff", "--db", db, "add", "王伟", "--role", "salesperson"]) == 0
     p = showroom.write_xlsx(
-        tmp_path / "s.xlsx", [["王五", 13800138001.0, "准购买", "雷凌", "王伟", ""]], HEADERS
+        tmp_path / "[b]s[i].xlsx", [["王五", 13800138001.0, "准购买", "雷凌", "王伟", ""]], HEADERS
     )
     assert main(["import", "--db", db, str(p), "--commit"]) == 0
     out = capsys.readouterr().out
@@ -228,7 +228,7 @@ def test_cli_lists_the_batches_and_undoes_one(tmp_path, capsys, database):
     assert main(["import", "--db", db, "batches"]) == 0
     row = capsys.readouterr().out.splitlines()[-1].split()
     # No., when (day and time), file, by, created, merged; not undone yet
-    assert row[0] == "1" and row[3] == "s.xlsx" and row[-2:] == ["1", "0"]
+    assert row[0] == "1" and row[3] == "[b]s[i].xlsx" and row[-2:] == ["1", "0"]
     assert main(["import", "--db", db, "undo", "1"]) == 0
     assert "Import 1 undone: 1 customer removed, 0 customers put back" in capsys.readouterr().out
     assert main(["import", "--db", db, "undo", "1"]) != 0
