@@ -168,6 +168,13 @@ def test_refused_once_a_created_customer_was_edited(shop, team, tmp_path):
     _refused(shop, plan.batch, r"王五五 .*since the import \(2026-03-02\)")
 
 
+def test_refused_once_a_created_customers_level_was_changed(shop, team, tmp_path):
+    plan = _import(shop, tmp_path)
+    form = reception.ReceptionForm(name="王五", phone="13800138001", level="warm")
+    customers.edit_customer(shop, _created(shop), form)
+    _refused(shop, plan.batch, r"王五's level was changed since the import \(2026-03-02\)")
+
+
 def test_refused_once_a_created_customer_is_merged_by_a_later_import(shop, team, tmp_path):
     first = _import(shop, tmp_path)
     later = _sheet(tmp_path, [["王五", 13800138001.0, "准购买", "雷凌", "王伟", "再来"]], "b.xlsx")

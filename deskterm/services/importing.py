@@ -781,15 +781,6 @@ def _check_created(s: Session, ctx: Context, ids: list[int], mark: int) -> None:
                 ctx,
                 lead[1],
             )
-        # The import gave each at most one callback, open: anything else came since.
-        calls = s.exec(
-            select(Callback).where(col(Callback.customer_id).in_(part)).order_by(col(Callback.id))
-        ).all()
-        seen: set[int] = set()
-        for cb in calls:
-            if cb.status != "open" or cb.customer_id in seen:
-                raise _callback_refusal(ctx, name(cb.customer_id), cb)
-            seen.add(cb.customer_id)
         # The import wrote each one first level and first owner (from nobody).
         level = s.exec(
             select(LevelChange.customer_id, LevelChange.at)
@@ -821,6 +812,16 @@ def _check_created(s: Session, ctx: Context, ids: list[int], mark: int) -> None:
                 ctx,
                 owner[1],
             )
+        # Then the callback (a level or owner change moves it too: said as such first).
+        # The import gave each at most one callback, open: anything else came since.
+        calls = s.exec(
+            select(Callback).where(col(Callback.customer_id).in_(part)).order_by(col(Callback.id))
+        ).all()
+        seen: set[int] = set()
+        for cb in calls:
+            if cb.status != "open" or cb.customer_id in seen:
+                raise _callback_refusal(ctx, name(cb.customer_id), cb)
+            seen.add(cb.customer_id)
         _check_audit(s, ctx, part, mark, name)
 
 
