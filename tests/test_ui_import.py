@@ -93,6 +93,10 @@ async def test_the_manager_maps_the_columns_sees_the_dry_run_and_imports(tmp_pat
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
         await settle(pilot)
+        # The import's number, and where to undo it.
+        number = importing.batches(ctx)[0].id
+        said = [n.message for n in app._notifications]
+        assert any(f"This is import number {number}: b lists" in m for m in said), said
     found = {c.name: c for c in customers.search(ctx, "导入")}
     assert set(found) == {"导入甲", "导入乙"} and found["导入乙"].owner == seller.name
     with ctx.db.read() as s:

@@ -218,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", type=_path, help=_("the sheet: .csv or .xlsx"))
     imp.add_argument(
+        "number",
+        nargs="?",
+        type=int,
+        help=_("instead of a sheet: batches lists the imports so far, undo N undoes import N"),
+    )
+    imp.add_argument(
         "--map",
         action="append",
         default=[],
@@ -794,6 +800,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     from deskterm.services import importing, setup
 
+    # `deskterm import batches` and `deskterm import undo N`: a sheet is never named so
+    # (it ends in .csv or .xlsx).
+    if args.file in ("batches", "undo"):
+        return _import_batches(args)
+    if args.number is not None:
+        raise InvalidInput("Only undo takes an import's number: deskterm import undo N.")
     sheet = importing.read(Path(args.file), args.sheet, args.header_row)
     mapping: list[ImportField | None] = importing.guess(sheet)
     for spec in args.map:
@@ -920,6 +932,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 r=n[Action.REJECT],
             )
         )
+        print(
+            _(
+                "This is import number {n}; deskterm import undo {n} undoes it.",
+                n=plan.batch,
+            )
+        )
         return EXIT_OK
     print(
         _(
@@ -929,6 +947,53 @@ def cmd_import(args: argparse.Namespace) -> int:
             m=n[Action.MERGE],
             r=n[Action.REJECT],
         )
+    )
+    return EXIT_OK
+
+
+def _import_batches(args: argparse.Namespace) -> int:
+    """List the imports so far, or undo one (all or nothing, refused with why)."""
+    from deskterm.services import importing
+
+    if args.file == "undo" and args.number is None:
+        raise InvalidInput(
+            "Which import? deskterm import undo N (deskterm import batches lists them)."
+        )
+    if args.file == "batches" and args.number is not None:
+        raise InvalidInput("Only undo takes an import's number: deskterm import undo N.")
+    ctx = _open(args)
+    try:
+        if args.file == "undo":
+            print(importing.undone_message(importing.undo(ctx, args.number)))
+            return EXIT_OK
+        found = importing.batches(ctx)
+    finally:
+        ctx.db.close()
+    if not found:
+        print(_("No import yet."))
+        return EXIT_OK
+    _print_table(
+        [
+            [
+                b.id,
+                f"{b.at:%Y-%m-%d %H:%M}",
+                b.sheet,
+                b.by or _("command line"),
+                b.created,
+                b.merged,
+                f"{b.undone_at:%Y-%m-%d}" if b.undone_at else "",
+            ]
+            for b in found
+        ],
+        [
+            _("No."),
+            _("When"),
+            _("File"),
+            _("By"),
+            _("Created"),
+            _("Merged"),
+            _("Undone"),
+        ],
     )
     return EXIT_OK
 

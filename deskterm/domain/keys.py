@@ -70,6 +70,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "manager.range": ("manager", "r"),
     "manager.export": ("manager", "x"),
     "manager.import": ("manager", "i"),
+    "manager.imports": ("manager", "b"),
     "manager.export_data": ("manager", "e"),
     "marketing.contact": ("marketing", "space"),
     "marketing.hand_back": ("marketing", "h"),
@@ -102,6 +103,8 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "import.update": ("import", "u"),
     "import.commit": ("import", "ctrl+s"),
     "import.cancel": ("import", "escape"),
+    "imports.undo": ("imports", "u"),
+    "imports.close": ("imports", "escape"),
 }
 
 #: Keys taken in a place by bindings nobody may move (no id) or by the widgets there.
@@ -119,6 +122,7 @@ FIXED: dict[str, tuple[str, ...]] = {
     "manager": ("up", "down", "pageup", "pagedown", "home", "end", "enter", "left", "right"),
     "marketing": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
     "care": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
+    "imports": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
 }
 
 #: Keys nobody may take: quit, the command palette, copy, and moving between fields.

@@ -939,4 +939,82 @@ MESSAGES: dict[str, str] = {
     "Saved as {level}: marketing's pool, no callback from the salesperson. Wrong level? f corrects the form.": (
         "已保存为{level}：进入市场部客户池，销售顾问不再回访。级别不对？按 f 修改登记。"
     ),
+    # -- helper U: an import can be undone (issue 17) --
+    "Only undo takes an import's number: deskterm import undo N.": "只有撤销才需要导入编号：deskterm import undo N。",
+    "Which import? deskterm import undo N (deskterm import batches lists them).": (
+        "撤销哪一次导入？deskterm import undo N（deskterm import batches 列出历次导入）。"
+    ),
+    "instead of a sheet: batches lists the imports so far, undo N undoes import N": (
+        "也可不写表格：batches 列出历次导入，undo N 撤销第 N 次导入"
+    ),
+    "This is import number {n}; deskterm import undo {n} undoes it.": (
+        "这是第 {n} 次导入；deskterm import undo {n} 可撤销。"
+    ),
+    "No import yet.": "还没有导入过。",
+    "No.": "编号",
+    "File": "文件",
+    "Created": "新建",
+    "Merged": "合并",
+    "Changed": "更改",
+    "Undone": "已撤销",
+    "File: {sheet}": "文件：{sheet}",
+    "Imported {at} by {by}": "导入时间：{at}，操作人：{by}",
+    "{c} created, {m} merged ({u} changed), {r} left out": "新建 {c} 个，合并 {m} 个（更改 {u} 个），跳过 {r} 行",
+    "Import {n} undone: {removed}, {restored}.": "第 {n} 次导入已撤销：{removed}，{restored}。",
+    "{n} customer removed": "删除客户 {n} 个",
+    "{n} customers removed": "删除客户 {n} 个",
+    "{n} customer put back as it was": "恢复原样 {n} 个",
+    "{n} customers put back as they were": "恢复原样 {n} 个",
+    "There is no import number {n}.": "没有第 {n} 次导入。",
+    "Import {n} was already undone on {day}.": "第 {n} 次导入已于 {day} 撤销。",
+    "Import {n} has no audit row: it cannot be undone.": "第 {n} 次导入没有操作日志记录，无法撤销。",
+    "command line": "命令行",
+    "Not undone: customer {name} was changed since the import ({day}).": (
+        "未撤销：客户 {name} 在导入后有过改动（{day}）。"
+    ),
+    "Not undone: customer {name} came in since the import (reception {day}).": (
+        "未撤销：客户 {name} 在导入后已到店（接待 {day}）。"
+    ),
+    "Not undone: customer {name} was handed out since the import ({day}).": (
+        "未撤销：客户 {name} 在导入后已被派发（{day}）。"
+    ),
+    "Not undone: customer {name}'s level was changed since the import ({day}).": (
+        "未撤销：客户 {name} 的意向级别在导入后已更改（{day}）。"
+    ),
+    "Not undone: customer {name} was given to another salesperson since the import ({day}).": (
+        "未撤销：客户 {name} 在导入后已转给其他销售顾问（{day}）。"
+    ),
+    "Not undone: customer {name} was changed since by import {n}: undo that one first.": (
+        "未撤销：客户 {name} 之后又被第 {n} 次导入更改：请先撤销那一次。"
+    ),
+    "Not undone: customer {name} was deleted since the import.": "未撤销：客户 {name} 在导入后已被删除。",
+    "Not undone: customer {name} has been contacted since the import (callback {day}).": (
+        "未撤销：客户 {name} 在导入后已有回访（回访 {day}）。"
+    ),
+    "Not undone: customer {name}'s {what} was changed since the import (now {value}).": (
+        "未撤销：客户 {name} 的{what}在导入后已更改（现为 {value}）。"
+    ),
+    "Not undone: customer {name}'s callback was changed since the import ({day}).": (
+        "未撤销：客户 {name} 的回访在导入后已更改（{day}）。"
+    ),
+    "Undo import": "撤销导入",
+    "Back": "返回",
+    "Each committed import is one numbered batch; u undoes the one under the cursor.\nThe customers it created are removed and what it merged is put back, unless work has been done on them since.": (
+        "每次导入都有编号；按 u 撤销光标所在的那一次。\n"
+        "删除它新建的客户，把它合并的内容恢复原样；导入后已有跟进工作的不能撤销。"
+    ),
+    "Import {n} was already undone.": "第 {n} 次导入已撤销过。",
+    "The customers it created are removed; what it merged is put back as it was.": (
+        "它新建的客户将被删除；它合并的内容将恢复原样。"
+    ),
+    "Undo import {n}?": "撤销第 {n} 次导入？",
+    "Imports": "导入记录",
+    "This is import number {n}: b lists the imports, to undo one.": "这是第 {n} 次导入：按 b 查看导入记录，可撤销。",
+    "sheet imported": "导入表格",
+    "import undone for this customer": "撤销导入（本客户）",
+    "import undone": "撤销导入",
+    "import": "导入",
+    "file": "文件",
+    "customers removed": "删除的客户",
+    "customers put back": "恢复原样的客户",
 }

@@ -7,14 +7,15 @@ unless someone saved a customer in between, and then it says so through its plan
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, func, select
 
-from deskterm.domain.escalation import Status
+from deskterm.domain.escalation import STATUS_LABELS, Status
 from deskterm.domain.levels import HORIZON_LABELS, Levels
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
@@ -37,17 +38,22 @@ from deskterm.domain.sheet import (
     recognise,
     summary,
 )
-from deskterm.errors import DesktermError, InvalidInput, RuleViolation
-from deskterm.i18n import LANGUAGES, _, translate_to
+from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
+from deskterm.i18n import LANGUAGES, N_, _, ngettext, translate_to
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.reception import BUDGETS, CHANNELS, _set_level, reschedule
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import (
+    Audit,
     Callback,
     Customer,
+    ImportBatch,
+    ImportChange,
+    Lead,
     LevelChange,
     OwnershipChange,
+    Reception,
     Staff,
     saved_id,
 )
@@ -64,6 +70,7 @@ class ImportPlan:
     rows: tuple[PlannedRow, ...]
     committed: bool
     levels: Levels | None = None  # the shop's, to name levels in ``explain``
+    batch: int | None = None  # the committed import's number (``deskterm import undo N``)
 
     @property
     def counts(self) -> dict[Action, int]:
@@ -384,24 +391,39 @@ def commit(
                 "lines and leave those out.",
                 n=rejected,
             )
+        # One numbered batch, so the whole import can be undone (``undo``).
+        # Named by its file, as the person knows it (a workbook's sheet is a tab in it).
+        source = sheet.path.name if sheet.path is not None else sheet.name
+        batch = ImportBatch(at=ctx.now(), actor_id=ctx.actor_id, sheet=source[:200])
+        s.add(batch)
+        s.flush()
+        batch_id = saved_id(batch.id)
         creates = [r for r in planned if r.action is Action.CREATE]
-        _create(s, ctx, facts, creates)
-        merged = sum(
-            _merge(s, ctx, facts, r)
-            for r in planned
-            if r.action is Action.MERGE and r.into_line is None
-        )
+        _create(s, ctx, facts, creates, batch_id)
+        merges = [r for r in planned if r.action is Action.MERGE and r.into_line is None]
+        merged = sum(_merge(s, ctx, facts, r, batch_id) for r in merges)
         created = len(creates)
+        batch = s.get(ImportBatch, batch_id) or batch  # _create leaves an empty session
+        batch.created, batch.merged, batch.rejected = created, merged, rejected
+        batch.updated = sum(1 for r in merges if r.changes)
         record_audit(
             s,
             ctx,
             "customer.import",
-            "customer",
+            "import_batch",
+            batch_id,
             None,
-            None,
-            {"sheet": sheet.name, "created": created, "merged": merged, "rejected": rejected},
+            {
+                "sheet": sheet.name,
+                "batch": batch_id,
+                "created": created,
+                "merged": merged,
+                "rejected": rejected,
+            },
         )
-        return ImportPlan(sheet.name, tuple(planned), committed=True, levels=facts.levels)
+        return ImportPlan(
+            sheet.name, tuple(planned), committed=True, levels=facts.levels, batch=batch_id
+        )
 
 
 def _change_level(s: Session, ctx: Context, facts: ShopFacts, cust: Customer, level: str) -> None:
@@ -430,16 +452,20 @@ def _at(ctx: Context, day: date | None, fallback: datetime) -> datetime:
     return ctx.day_start(day) + timedelta(hours=12)
 
 
-def _create(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow]) -> None:
+def _create(
+    s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow], batch_id: int
+) -> None:
     # In batches: one round of inserts for the ids, then the rows that need them, then
     # the batch leaves the session, so a 10,000-line sheet never holds 50,000 objects.
     for i in range(0, len(rows), _CHUNK):
-        _create_batch(s, ctx, facts, rows[i : i + _CHUNK])
+        _create_batch(s, ctx, facts, rows[i : i + _CHUNK], batch_id)
         s.flush()
         s.expunge_all()
 
 
-def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow]) -> None:
+def _create_batch(
+    s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[PlannedRow], batch_id: int
+) -> None:
     now = ctx.now()
     today = ctx.today()
     made: list[tuple[Customer, PlannedRow]] = []
@@ -470,6 +496,7 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
     s.flush()  # one batch of inserts for the ids, not one round trip a customer
     for cust, row in made:
         rule = facts.levels.get(cust.level)
+        s.add(ImportChange(batch_id=batch_id, customer_id=saved_id(cust.id), field="created"))
         s.add(
             LevelChange(
                 customer_id=saved_id(cust.id),
@@ -521,10 +548,11 @@ def _create_batch(s: Session, ctx: Context, facts: ShopFacts, rows: Sequence[Pla
         )
 
 
-def _merge(s: Session, ctx: Context, facts: ShopFacts, row: PlannedRow) -> int:
+def _merge(s: Session, ctx: Context, facts: ShopFacts, row: PlannedRow, batch_id: int) -> int:
     cust = s.get(Customer, row.existing_id)
     if cust is None:  # pragma: no cover - planned inside this very transaction
         raise RuleViolation("Customer #{id} disappeared during the import.", id=row.existing_id)
+    cid = saved_id(cust.id)
     before: dict[str, object] = {}
     after: dict[str, object] = {}
     for f, old, new in row.changes:
@@ -532,19 +560,505 @@ def _merge(s: Session, ctx: Context, facts: ShopFacts, row: PlannedRow) -> int:
         # level through the level history and with the callback it asks for.
         before[f], after[f] = old, new
         if f == "level":
-            _change_level(s, ctx, facts, cust, str(new))
+            _merge_level(s, ctx, facts, cust, str(new), batch_id)
         else:
             setattr(cust, f, new)
     for f in ("contact_other", "model_interest", "budget", "purchase_horizon"):
         value = row.values.get(f)
         if value and not getattr(cust, f):
-            before[f], after[f] = None, value
+            before[f], after[f] = getattr(cust, f), value
             setattr(cust, f, value)
     notes = str(row.values.get("notes") or "")
     if notes and notes not in cust.notes:
         before["notes"] = cust.notes
         cust.notes = "\n".join(n for n in (cust.notes, notes) if n)[:2000]
         after["notes"] = cust.notes
+    for f in after:
+        # What undo puts back, and what it checks is still so.
+        _note(s, batch_id, cid, f, before[f], after[f])
     if after:
         record_audit(s, ctx, "customer.import_merge", "customer", cust.id, before, after)
     return 1
+
+
+def _note(s: Session, batch_id: int, cid: int, field: str, old: object, new: object) -> None:
+    """One thing the batch did to customer ``cid``, as undo must put it back."""
+
+    def text(v: object) -> str | None:
+        if v is None:
+            return None
+        return v.isoformat() if isinstance(v, datetime) else str(v)
+
+    s.add(
+        ImportChange(
+            batch_id=batch_id,
+            customer_id=cid,
+            field=field,
+            old_value=text(old),
+            new_value=text(new),
+        )
+    )
+
+
+def _merge_level(
+    s: Session, ctx: Context, facts: ShopFacts, cust: Customer, level: str, batch_id: int
+) -> None:
+    """A level the sheet changed on a customer on file, noting what undo needs: the clock
+    and status before, the level-history row, the callbacks cancelled and added."""
+    cid = saved_id(cust.id)
+
+    def open_callbacks() -> set[int]:
+        s.flush()
+        return {
+            saved_id(i)
+            for i in s.exec(
+                select(Callback.id).where(
+                    Callback.customer_id == cid,
+                    Callback.kind == "sales",
+                    Callback.status == "open",
+                )
+            ).all()
+        }
+
+    was_open = open_callbacks()
+    last = s.exec(select(func.max(LevelChange.id))).one() or 0
+    since, status, status_since = cust.level_since, cust.status, cust.status_since
+    _change_level(s, ctx, facts, cust, level)
+    now_open = open_callbacks()
+    _note(s, batch_id, cid, "level_since", since, cust.level_since)
+    _note(s, batch_id, cid, "status", status, cust.status)
+    _note(s, batch_id, cid, "status_since", status_since, cust.status_since)
+    for change in s.exec(
+        select(LevelChange.id).where(LevelChange.customer_id == cid, col(LevelChange.id) > last)
+    ).all():
+        _note(s, batch_id, cid, "level_change", None, change)
+    for added in sorted(now_open - was_open):
+        _note(s, batch_id, cid, "callback_created", None, added)
+    for cancelled in sorted(was_open - now_open):
+        _note(s, batch_id, cid, "callback_cancelled", None, cancelled)
+
+
+# -- undoing a batch ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A committed import, as the list of batches shows it."""
+
+    id: int
+    at: datetime
+    by: str | None  # who imported (None: the command line)
+    sheet: str
+    created: int
+    merged: int
+    updated: int
+    rejected: int
+    undone_at: datetime | None = None
+    undone_by: str | None = None
+
+
+def describe(b: Batch) -> str:
+    """A batch in a few short lines, in the current language: file, time and who, counts."""
+    return "\n".join(
+        (
+            _("File: {sheet}", sheet=b.sheet),
+            _(
+                "Imported {at} by {by}",
+                at=f"{b.at:%Y-%m-%d %H:%M}",
+                by=b.by or _("command line"),
+            ),
+            _(
+                "{c} created, {m} merged ({u} changed), {r} left out",
+                c=b.created,
+                m=b.merged,
+                u=b.updated,
+                r=b.rejected,
+            ),
+        )
+    )
+
+
+def undone_message(b: Batch) -> str:
+    """What an undo did, in the current language."""
+    return _(
+        "Import {n} undone: {removed}, {restored}.",
+        n=b.id,
+        removed=ngettext("{n} customer removed", "{n} customers removed", b.created),
+        restored=ngettext(
+            "{n} customer put back as it was",
+            "{n} customers put back as they were",
+            b.merged,
+        ),
+    )
+
+
+def _batch(s: Session, ctx: Context, b: ImportBatch) -> Batch:
+    def name(staff_id: int | None) -> str | None:
+        person = s.get(Staff, staff_id) if staff_id is not None else None
+        return person.name if person is not None else None
+
+    zone = ctx.clock.zone  # shown as the shop's local time
+    return Batch(
+        saved_id(b.id),
+        b.at.astimezone(zone),
+        name(b.actor_id),
+        b.sheet,
+        b.created,
+        b.merged,
+        b.updated,
+        b.rejected,
+        b.undone_at.astimezone(zone) if b.undone_at is not None else None,
+        name(b.undone_by),
+    )
+
+
+@permission("manage")
+def batches(ctx: Context, limit: int = 50) -> list[Batch]:
+    """The committed imports, newest first."""
+    with ctx.db.read() as s:
+        rows = s.exec(select(ImportBatch).order_by(col(ImportBatch.id).desc()).limit(limit)).all()
+        return [_batch(s, ctx, b) for b in rows]
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield list(ids[i : i + _CHUNK])
+
+
+def _refuse(
+    msgid: str, name: str, ctx: Context, at: datetime | None = None, **params: object
+) -> RuleViolation:
+    """Why the batch cannot be undone, naming the customer and the day of the later work."""
+    day = ctx.local_day(at).isoformat() if at is not None else ""
+    return RuleViolation(msgid, field="batch", name=name, day=day, **params)
+
+
+def _callback_refusal(ctx: Context, name: str, cb: Callback | None) -> RuleViolation:
+    """A callback done since the import (a contact), or moved or added (a plan changed)."""
+    if cb is not None and cb.status == "done":
+        return _refuse(
+            N_("Not undone: customer {name} has been contacted since the import (callback {day})."),
+            name,
+            ctx,
+            cb.done_at,
+        )
+    return _refuse(
+        N_("Not undone: customer {name}'s callback was changed since the import ({day})."),
+        name,
+        ctx,
+        (cb.done_at or cb.created_at) if cb is not None else None,
+    )
+
+
+def _check_created(s: Session, ctx: Context, ids: list[int], mark: int) -> None:
+    """Refuse when a customer the batch created has had any work since: a visit, a lead, a
+    callback done or added, a level or owner change, any audited change."""
+    for part in _chunks(ids):
+
+        def name(cid: int) -> str:
+            c = s.get(Customer, cid)
+            return c.name if c is not None else f"#{cid}"
+
+        visit = s.exec(
+            select(Reception.customer_id, Reception.arrived_at)
+            .where(col(Reception.customer_id).in_(part))
+            .limit(1)
+        ).first()
+        if visit is not None:
+            raise _refuse(
+                N_("Not undone: customer {name} came in since the import (reception {day})."),
+                name(saved_id(visit[0])),
+                ctx,
+                visit[1],
+            )
+        lead = s.exec(
+            select(Lead.customer_id, Lead.at).where(col(Lead.customer_id).in_(part)).limit(1)
+        ).first()
+        if lead is not None:
+            raise _refuse(
+                N_("Not undone: customer {name} was handed out since the import ({day})."),
+                name(lead[0]),
+                ctx,
+                lead[1],
+            )
+        # The import wrote each one first level and first owner (from nobody).
+        level = s.exec(
+            select(LevelChange.customer_id, LevelChange.at)
+            .where(col(LevelChange.customer_id).in_(part), col(LevelChange.from_level).is_not(None))
+            .limit(1)
+        ).first()
+        if level is not None:
+            raise _refuse(
+                N_("Not undone: customer {name}'s level was changed since the import ({day})."),
+                name(level[0]),
+                ctx,
+                level[1],
+            )
+        owner = s.exec(
+            select(OwnershipChange.customer_id, OwnershipChange.at)
+            .where(
+                col(OwnershipChange.customer_id).in_(part),
+                col(OwnershipChange.from_owner_id).is_not(None),
+            )
+            .limit(1)
+        ).first()
+        if owner is not None:
+            raise _refuse(
+                N_(
+                    "Not undone: customer {name} was given to another salesperson"
+                    " since the import ({day})."
+                ),
+                name(owner[0]),
+                ctx,
+                owner[1],
+            )
+        # Then the callback (a level or owner change moves it too: said as such first).
+        # The import gave each at most one callback, open: anything else came since.
+        calls = s.exec(
+            select(Callback).where(col(Callback.customer_id).in_(part)).order_by(col(Callback.id))
+        ).all()
+        seen: set[int] = set()
+        for cb in calls:
+            if cb.status != "open" or cb.customer_id in seen:
+                raise _callback_refusal(ctx, name(cb.customer_id), cb)
+            seen.add(cb.customer_id)
+        _check_audit(s, ctx, part, mark, name)
+
+
+def _check_audit(
+    s: Session, ctx: Context, ids: list[int], mark: int, name: Callable[[int], str]
+) -> None:
+    """Refuse when any audited change touched one of these customers after the import."""
+    # A later import is its own batch (checked by _check_later_batches): undone, it no
+    # longer stands in the way.
+    later = s.exec(
+        select(Audit.entity_id, Audit.at)
+        .where(
+            Audit.entity == "customer",
+            col(Audit.entity_id).in_(ids),
+            col(Audit.id) > mark,
+            col(Audit.action).not_in(("customer.import_merge", "customer.import_undo")),
+        )
+        .limit(1)
+    ).first()
+    if later is not None:
+        raise _refuse(
+            N_("Not undone: customer {name} was changed since the import ({day})."),
+            name(saved_id(later[0])),
+            ctx,
+            later[1],
+        )
+
+
+def _check_later_batches(s: Session, ctx: Context, batch_id: int, ids: list[int]) -> None:
+    """Refuse while a later import, not undone, touched one of these customers."""
+    for part in _chunks(ids):
+        later = s.exec(
+            select(ImportChange.batch_id, ImportChange.customer_id)
+            .join(ImportBatch, col(ImportBatch.id) == ImportChange.batch_id)
+            .where(
+                col(ImportChange.customer_id).in_(part),
+                col(ImportChange.batch_id) > batch_id,
+                col(ImportBatch.undone_at).is_(None),
+            )
+            .limit(1)
+        ).first()
+        if later is not None:
+            raise _refuse(
+                N_(
+                    "Not undone: customer {name} was changed"
+                    " since by import {n}: undo that one first."
+                ),
+                _name_of(s, later[1]),
+                ctx,
+                n=later[0],
+            )
+
+
+def _as_field(f: str, text: str | None) -> object:
+    """A noted value back as the column holds it."""
+    if text is None:
+        return None
+    if f in ("level_since", "status_since"):
+        return datetime.fromisoformat(text)
+    return text
+
+
+_DATES = ("level_since", "status_since")
+_IDS = ("level_change", "callback_created", "callback_cancelled")
+
+
+def _check_merged(
+    s: Session, ctx: Context, by_customer: dict[int, list[ImportChange]], mark: int
+) -> None:
+    """Refuse when a field the batch changed was changed again since, or work was done on
+    the level it set (a later level change, the callback it planned done or moved)."""
+    levels = load_levels(s)
+    for cid, changes in by_customer.items():
+        cust = s.get(Customer, cid)
+        if cust is None:
+            raise _refuse(
+                N_("Not undone: customer {name} was deleted since the import."), f"#{cid}", ctx
+            )
+        for ch in changes:
+            if ch.field in _IDS or ch.field in _DATES:
+                continue
+            now = getattr(cust, ch.field)
+            if (None if now is None else str(now)) != ch.new_value:
+                if ch.field == "status":
+                    label = _("status")
+                    shown = _(STATUS_LABELS[Status(now)]) if now in set(Status) else str(now)
+                else:
+                    label = _(FIELD_LABELS[ImportField(ch.field)])
+                    shown = _shown(ch.field, now, levels) if now is not None else "-"
+                raise _refuse(
+                    N_(
+                        "Not undone: customer {name}'s {what} was changed"
+                        " since the import (now {value})."
+                    ),
+                    cust.name,
+                    ctx,
+                    what=label,
+                    value=shown,
+                )
+        ids: dict[str, list[int]] = {}
+        for ch in changes:
+            if ch.field in _IDS:
+                ids.setdefault(ch.field, []).append(int(ch.new_value or 0))
+        for row in ids.get("level_change", []):
+            later = s.exec(
+                select(LevelChange.at)
+                .where(LevelChange.customer_id == cid, col(LevelChange.id) > row)
+                .limit(1)
+            ).first()
+            if later is not None:
+                raise _refuse(
+                    N_("Not undone: customer {name}'s level was changed since the import ({day})."),
+                    cust.name,
+                    ctx,
+                    later,
+                )
+        for cb_id in ids.get("callback_created", []):
+            cb = s.get(Callback, cb_id)
+            if cb is None or cb.status != "open":
+                raise _callback_refusal(ctx, cust.name, cb)
+    # Anything audited on the level or status since (a callback's outcome, a lost
+    # request) depends on the level the batch set.
+    moved = [
+        cid for cid, changes in by_customer.items() if any(c.field == "level" for c in changes)
+    ]
+    for part in _chunks(moved):
+        _check_audit(s, ctx, part, mark, lambda cid: _name_of(s, cid))
+
+
+def _name_of(s: Session, cid: int) -> str:
+    c = s.get(Customer, cid)
+    return c.name if c is not None else f"#{cid}"
+
+
+@permission("manage")
+def undo(ctx: Context, batch_id: int) -> Batch:
+    """Undo import batch ``batch_id`` in one transaction: delete the customers it created
+    (with their first level, owner and callback), put back every field it changed on
+    customers on file (a level with its clock, status, history row and callbacks).
+
+    Refused, naming the customer and the day, once later work depends on the batch; and
+    for a batch already undone or unknown. Never half an undo.
+    """
+    with ctx.db.write() as s:
+        b = s.get(ImportBatch, batch_id)
+        if b is None:
+            raise NotFound("There is no import number {n}.", field="batch", n=batch_id)
+        if b.undone_at is not None:
+            raise RuleViolation(
+                "Import {n} was already undone on {day}.",
+                field="batch",
+                n=batch_id,
+                day=ctx.local_day(b.undone_at).isoformat(),
+            )
+        mark = s.exec(
+            select(func.max(Audit.id)).where(
+                Audit.action == "customer.import",
+                Audit.entity == "import_batch",
+                Audit.entity_id == batch_id,
+            )
+        ).one()
+        if mark is None:  # pragma: no cover - the commit writes it in its transaction
+            raise RuleViolation("Import {n} has no audit row: it cannot be undone.", n=batch_id)
+        changes = s.exec(
+            select(ImportChange)
+            .where(ImportChange.batch_id == batch_id)
+            .order_by(col(ImportChange.id))
+        ).all()
+        created = sorted({c.customer_id for c in changes if c.field == "created"})
+        merged: dict[int, list[ImportChange]] = {}
+        for c in changes:
+            if c.field != "created":
+                merged.setdefault(c.customer_id, []).append(c)
+        _check_later_batches(s, ctx, batch_id, sorted({c.customer_id for c in changes}))
+        _check_created(s, ctx, created, mark)
+        _check_merged(s, ctx, merged, mark)
+        for cid, noted in merged.items():
+            _put_back(s, ctx, cid, noted)
+        for part in _chunks(created):
+            gone = s.exec(select(Customer).where(col(Customer.id).in_(part))).all()
+            for cust in gone:
+                record_audit(
+                    s,
+                    ctx,
+                    "customer.import_undo",
+                    "customer",
+                    cust.id,
+                    {"name": cust.name, "phone": cust.phone, "batch": batch_id},
+                    None,
+                )
+            for table in (Callback, LevelChange, OwnershipChange):
+                s.exec(delete(table).where(col(table.customer_id).in_(part)))
+            s.exec(delete(Customer).where(col(Customer.id).in_(part)))
+        b.undone_at, b.undone_by = ctx.now(), ctx.actor_id
+        record_audit(
+            s,
+            ctx,
+            "import.undo",
+            "import_batch",
+            batch_id,
+            None,
+            {"sheet": b.sheet, "removed": len(created), "restored": len(merged)},
+        )
+        s.flush()
+        return _batch(s, ctx, b)
+
+
+def _put_back(s: Session, ctx: Context, cid: int, noted: list[ImportChange]) -> None:
+    """Customer ``cid`` as it was before the batch merged into it."""
+    cust = s.get(Customer, cid)
+    assert cust is not None  # checked by _check_merged
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    for ch in noted:
+        if ch.field == "level_change":
+            row = s.get(LevelChange, int(ch.new_value or 0))
+            if row is not None:
+                s.delete(row)
+        elif ch.field == "callback_created":
+            cb = s.get(Callback, int(ch.new_value or 0))
+            if cb is not None:
+                s.delete(cb)
+        elif ch.field == "callback_cancelled":
+            cb = s.get(Callback, int(ch.new_value or 0))
+            if cb is not None:
+                cb.status, cb.done_at = "open", None
+        else:
+            before[ch.field] = ch.new_value
+            after[ch.field] = ch.old_value
+            value = _as_field(ch.field, ch.old_value)
+            setattr(cust, ch.field, "" if value is None and ch.field == "notes" else value)
+    record_audit(
+        s,
+        ctx,
+        "customer.import_undo",
+        "customer",
+        cid,
+        {k: v for k, v in before.items() if k not in _DATES},
+        {k: v for k, v in after.items() if k not in _DATES},
+    )

@@ -60,6 +60,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "staff.sign_in": N_("signed in"),
     "setting.change": N_("setting changed"),
     "export": N_("data exported"),
+    "customer.import": N_("sheet imported"),
+    "customer.import_undo": N_("import undone for this customer"),
+    "import.undo": N_("import undone"),
 }
 
 AUDIT_ENTITIES: dict[str, str] = {
@@ -69,6 +72,7 @@ AUDIT_ENTITIES: dict[str, str] = {
     "rotation_day": N_("day"),
     "staff": N_("staff member"),
     "setting": N_("setting"),
+    "import_batch": N_("import"),
 }
 
 AUDIT_FIELDS: dict[str, str] = {
@@ -97,6 +101,10 @@ AUDIT_FIELDS: dict[str, str] = {
     "reason": N_("reason"),
     "value": N_("value"),
     "active": N_("in service"),
+    "batch": N_("import"),
+    "sheet": N_("file"),
+    "removed": N_("customers removed"),
+    "restored": N_("customers put back"),
 }
 
 _VALUE_LABELS: dict[str, Mapping[Any, str]] = {

@@ -300,6 +300,42 @@ class Countermeasure(SQLModel, table=True):
     created_at: datetime
 
 
+class ImportBatch(SQLModel, table=True):
+    """One committed import of a sheet (v7): what it did, and whether it was undone."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor_id: int | None = Field(default=None, foreign_key="staff.id")
+    sheet: str = Field(max_length=200)
+    created: int = 0  # customers the batch created
+    merged: int = 0  # customers on file it merged into
+    updated: int = 0  # of those, the ones whose fields it changed (--update)
+    rejected: int = 0  # lines left out
+    undone_at: datetime | None = None
+    undone_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class ImportChange(SQLModel, table=True):
+    """One thing an import batch did to a customer, as undo must put it back (v7).
+
+    ``field`` is a customer field it changed (``old_value``/``new_value`` as text), or
+    ``created`` (the customer is the batch's), ``level_change``, ``callback_created`` or
+    ``callback_cancelled`` (the row's id in ``new_value``). ``customer_id`` is no foreign
+    key: undoing the batch deletes the customers it created and keeps this record.
+    """
+
+    __tablename__ = "import_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True)
+    customer_id: int = Field(index=True)
+    field: str = Field(max_length=24)
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str | None = Field(default=None, sa_type=Text)
+
+
 def saved_id(key: int | None) -> int:
     """The id of a row already in the database (loaded, or added and flushed).
 

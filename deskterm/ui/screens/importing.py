@@ -431,3 +431,127 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class UndoConfirmScreen(ConfirmScreen):
+    """The yes / no before an undo: its lines wrap, so a long file name is read whole."""
+
+    DEFAULT_CSS = """
+    UndoConfirmScreen .question { width: 100%; }
+    """
+
+
+class ImportBatchesScreen(WorkerBoundary, Screen[None]):
+    """The imports so far, newest first; ``u`` undoes the one under the cursor."""
+
+    BINDINGS = [
+        Binding("u", "undo", N_("Undo import"), id="imports.undo"),
+        Binding("escape", "close", N_("Back"), id="imports.close"),
+    ]
+
+    class Loaded(Message):
+        """The list of batches was read."""
+
+        def __init__(self, batches: list[importing.Batch]) -> None:
+            self.batches = batches
+            super().__init__()
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(id="imports")
+        translate_bindings(self)
+        self.ctx = ctx
+        self.batches: list[importing.Batch] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            _(
+                "Each committed import is one numbered batch; u undoes the one under the "
+                "cursor.\nThe customers it created are removed and what it merged is put back, "
+                "unless work has been done on them since."
+            ),
+            id="imports-title",
+            classes="hint",
+            markup=False,
+        )
+        yield DataTable(id="batches", cursor_type="row", zebra_stripes=True)
+        yield DeskFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#batches", DataTable)
+        for label, width in (
+            (_("No."), 4),
+            (_("When"), 16),
+            (_("File"), 18),
+            (_("By"), 8),
+            (_("Created"), 7),
+            (_("Merged"), 7),
+            (_("Changed"), 7),
+            (_("Undone"), 10),
+        ):
+            table.add_column(label, width=width)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="import-batches", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.Loaded(importing.batches(self.ctx)))
+
+    def on_import_batches_screen_loaded(self, message: Loaded) -> None:
+        self.batches = message.batches
+        sync_rows(
+            self.query_one("#batches", DataTable),
+            [
+                (
+                    str(b.id),
+                    (
+                        str(b.id),
+                        f"{b.at:%Y-%m-%d %H:%M}",
+                        b.sheet,
+                        b.by or _("command line"),
+                        str(b.created),
+                        str(b.merged),
+                        str(b.updated),
+                        f"{b.undone_at:%Y-%m-%d}" if b.undone_at else "",
+                    ),
+                )
+                for b in self.batches
+            ],
+        )
+
+    def action_undo(self) -> None:
+        """Ask, naming the batch (file, time, counts), then undo it all or nothing."""
+        index = self.query_one("#batches", DataTable).cursor_row
+        if not 0 <= index < len(self.batches):
+            self.notify(_("No import yet."), severity="warning", markup=False)
+            return
+        batch = self.batches[index]
+        if batch.undone_at is not None:
+            self.notify(
+                _("Import {n} was already undone.", n=batch.id), severity="warning", markup=False
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.undo(batch.id)
+
+        self.app.push_screen(
+            UndoConfirmScreen(
+                _("Undo import {n}?", n=batch.id)
+                + "\n"
+                + importing.describe(batch)
+                + "\n"
+                + _("The customers it created are removed; what it merged is put back as it was.")
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="import-undo", exit_on_error=False)
+    def undo(self, batch_id: int) -> None:
+        done = importing.undo(self.ctx, batch_id)  # a refusal goes to the app's boundary
+        self.app.call_from_thread(self.notify, importing.undone_message(done), markup=False)
+        self.app.call_from_thread(self.load)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -108,6 +108,7 @@ class ManagerScreen(DeskScreen):
         Binding("r", "range", N_("Period"), id="manager.range"),
         Binding("x", "export", N_("Export report"), id="manager.export"),
         Binding("i", "import_sheet", N_("Import sheet"), id="manager.import"),
+        Binding("b", "import_batches", N_("Imports"), id="manager.imports"),
         Binding("e", "export_data", N_("Export data"), id="manager.export_data"),
     ]
     # Which keys work on which tab: the Footer shows only those.
@@ -635,6 +636,10 @@ class ManagerScreen(DeskScreen):
                         c=n[Action.CREATE],
                         m=n[Action.MERGE],
                         r=n[Action.REJECT],
+                    )
+                    + " "
+                    + _(
+                        "This is import number {n}: b lists the imports, to undo one.", n=plan.batch
                     ),
                     markup=False,
                 )
@@ -653,6 +658,12 @@ class ManagerScreen(DeskScreen):
             ),
             typed,
         )
+
+    def action_import_batches(self) -> None:
+        """The imports so far, each one undoable (u) until work depends on it."""
+        from deskterm.ui.screens.importing import ImportBatchesScreen
+
+        self.app.push_screen(ImportBatchesScreen(self.ctx), lambda _none: self.refresh_data())
 
     def action_export_data(self) -> None:
         """Customers, receptions or callbacks to a .csv or .xlsx file for Excel."""
