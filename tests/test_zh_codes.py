@@ -95,15 +95,67 @@ def test_the_cli_report_json_keeps_the_codes(sample_db, capsys):
     assert data["levels"] == ["hot", "warm", "cold"] and "hot" in data["team"]
 
 
-def test_the_cli_report_has_the_meeting_columns_and_whole_names(sample_db, capsys):
-    assert main(["--lang", "zh", "--db", sample_db, "report"]) == 0
-    out = capsys.readouterr().out
+def _figures(out: str, name: str, head: str) -> list[str]:
+    """The cells after ``name`` on its row of the table under ``head`` (cells are two
+    or more spaces apart; "28% (31%)" is one cell)."""
+    lines = out.splitlines()
+    below = lines[lines.index(head) + 1 :]
+    row = next(line for line in below if line.startswith(name + " "))
+    return re.split(r"\s{2,}", row[len(name) :].strip())
 
-    head = next(line for line in out.splitlines() if line.startswith("销售顾问"))
-    assert "逾期" in head and "留档率" in head and "准购买" in head
-    assert not any(
-        line.strip() in ("Emily", "Zhang", "Manager", "Sun") for line in out.splitlines()
-    )
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_cli_report_fits_80_columns_with_whole_names_and_the_meeting_columns(
+    sample_db, capsys, lang
+):
+    from rich.cells import cell_len
+
+    assert main(["--lang", lang, "--db", sample_db, "report", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    set_language("en")
+    assert main(["--lang", lang, "--db", sample_db, "report"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80, out
+    names = [p["salesperson"] for p in data["tomorrow"]] + [p["name"] for p in data["salespeople"]]
+    for name in names:  # each name whole on a line of its own table row(s)
+        assert any(name in line for line in lines), name
+    assert any(" " in n for n in names)  # "孙经理 Manager Sun": a name with spaces is checked
+    overdue, contact, first = {
+        "zh": ("逾期", "留档率", "销售顾问"),
+        "en": ("Overdue", "Contact", "Salesperson"),
+    }[lang]
+    head = next(line for line in lines if line.startswith(first) and overdue in line)
+    assert contact in head
+    level = {"zh": "准购买", "en": "hot"}[lang]  # the levels table: the shop's level names
+    assert any(line.startswith(first) and level in line.split() for line in lines)
+    cols = re.split(r"\s{2,}", head.strip())[1:]
+    team_name = {"zh": "团队合计", "en": "Team"}[lang]
+    for p in [*data["salespeople"], {**data["team"], "name": team_name}]:
+        cells = _figures(out, p["name"], head)
+        assert cells[cols.index(overdue)] == str(p["callbacks_overdue"]), p["name"]
+        rate = p["contact_capture_rate"]
+        assert cells[cols.index(contact)] == ("-" if rate is None else f"{rate:.0%}"), p["name"]
+
+
+def test_a_name_too_long_for_80_columns_gets_a_line_of_its_own(sample_db, capsys):
+    from rich.cells import cell_len
+
+    from deskterm.services.report_export import to_text
+
+    assert main(["--lang", "zh", "--db", sample_db, "report", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    long = "欧阳娜娜" * 8 + " [bold red]x[/] a|b"  # 80 cells: no room for figures
+    data["salespeople"][0]["name"] = long
+    data["tomorrow"] = [{"salesperson": long, "callbacks": 3}] + data["tomorrow"]
+    out = to_text(data)
+    lines = out.splitlines()
+    rows = [i for i, line in enumerate(lines) if line == long]
+    assert len(rows) == 2  # once in each table, whole, alone; its figures below it
+    for i in rows:
+        assert lines[i + 1].startswith(" ") and re.search(r"\d", lines[i + 1])
+    assert max(cell_len(line) for line in lines if long not in line) <= 80
+    assert any(line.startswith("明日回访任务：") for line in lines)
 
 
 def test_argparse_speaks_chinese(capsys):

@@ -439,11 +439,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         ctx.db.close()
     text = {
-        "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+        "json": lambda d, _last: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
         "markdown": to_markdown,
         "html": to_html,
         "text": to_text,
-    }[args.format](data)
+    }[args.format](data, last)  # last: the chosen week's or month's end, for the title
     if args.out:
         write_report_file(Path(args.out), text)
         print(_("Report written to {path}", path=args.out))

@@ -925,4 +925,7 @@ MESSAGES: dict[str, str] = {
         "欢迎使用 deskterm。请添加人员：输入姓名后按回车（要添加销售经理或前台，先按 Tab 再按对应数字）；"
         "完成后按 Esc。然后按 i 为销售顾问签到。"
     ),
+    # -- helper C (issue 22: CLI report, settings, review §2) --
+    "Receptions and levels": "接待与意向级别",
+    "Callbacks and rates": "回访与比率",
 }
