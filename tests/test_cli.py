@@ -158,7 +158,10 @@ def test_levels_preset_and_settings(tmp_path):
     r = run("--db", db, "levels", "preset", "habc")
     assert r.returncode == 0 and "H" in r.stdout
     assert run("--db", db, "settings", "set", "rotation.mode", "fewest").returncode == 0
-    assert "fewest" in run("--db", db, "settings", "list").stdout
+    # Words on the screen, the code (what `settings set` takes) in the JSON.
+    assert "fewest turns today first" in run("--db", db, "settings", "list").stdout
+    values = json.loads(run("--db", db, "settings", "list", "--format", "json").stdout)
+    assert values["rotation.mode"] == "fewest"
 
 
 def test_chinese_interface(tmp_path):

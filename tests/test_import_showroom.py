@@ -125,7 +125,7 @@ def test_an_unknown_level_is_refused_with_the_shops_names_and_can_be_mapped_once
     planned = plan_rows(lines, _shop())
     reason = planned[0].reason
     assert reason is not None
-    assert "准购买, 意向, 潜在" in reason.message and "hot" not in reason.message
+    assert "准购买，意向，潜在" in reason.message and "hot" not in reason.message
     assert unknown_values(planned) == {
         (F.LEVEL, "A级"): 2,
         (F.LEVEL, "H"): 1,

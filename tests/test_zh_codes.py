@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -87,6 +88,66 @@ def test_cli_tables_speak_chinese(sample_db, capsys, command):
     assert main(["--lang", "zh", "--db", sample_db, *command]) == 0
     out = capsys.readouterr().out
     assert out.strip() and codes_in(out) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["backups"],
+        ["check"],
+        ["--help"],
+        ["import", "--help"],
+        ["export", "--help"],
+        ["report", "--help"],
+        ["staff", "add", "--help"],
+        ["settings", "--help"],
+    ],
+)
+def test_cli_help_and_other_listings_speak_chinese(sample_db, capsys, command):
+    try:
+        code = main(["--lang", "zh", "--db", sample_db, *command])
+    except SystemExit as exc:  # --help
+        code = exc.code
+    out = capsys.readouterr()
+    text = (out.out + out.err).replace(str(Path(sample_db).parent), "FOLDER")
+    assert code == 0 and text.strip() and codes_in(text) == []
+    assert "level:" not in text and "=hot" not in text  # the --value example in the shop's words
+
+
+def test_settings_list_shows_values_in_words_and_json_the_codes(sample_db, capsys):
+    assert main(["--lang", "zh", "--db", sample_db, "settings", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    values = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in lines[1:])
+    # The keys stay as `settings set` takes them; the values are words.
+    assert [v for v in values.values() if codes_in(v)] == []
+    assert values["rotation.mode"] == "接待后排到队尾"
+    assert values["auth.mode"] == "无需 PIN（开放）"
+    assert values["rotation.hold_overdue_callbacks"] == "否"
+    assert values["rotation.uncounted_weight"] == "不计轮次"
+    assert values["care.schedule"] == "3 天，1 个月，3 个月，1 年"
+    assert values["demo.today"] == "2026-11-20 10:40"
+    assert not {"open", "back", "false", "true"} & set(values.values())
+    set_language("en")
+    assert main(["--lang", "zh", "--db", sample_db, "settings", "list", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rotation.mode"] == "back" and data["auth.mode"] == "open"
+
+
+def test_an_unknown_word_in_a_sheet_is_mapped_in_the_shops_words(sample_db, capsys, tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("姓名,手机,级别\n张三,13800138000,A级\n", encoding="utf-8")
+    assert main(["--lang", "zh", "--db", sample_db, "import", str(sheet), "--owner", "王伟"]) == 0
+    out = capsys.readouterr().out.replace(str(tmp_path), "FOLDER")
+    assert "级别：A级（1 行），例如 --value 级别:A级=…" in out
+    assert "级别：未知级别" in out and not re.search(r"[\u4e00-\u9fff][,:] ", out)
+    assert codes_in(out.replace("s-rejected.csv", "").replace("s.csv", "")) == []
+    set_language("en")
+    # …and the example works as typed: the level's name, in Chinese, is understood.
+    code = main(
+        ["--lang", "zh", "--db", sample_db, "import", str(sheet), "--owner", "王伟"]
+        + ["--value", "级别:A级=准购买"]
+    )
+    assert code == 0 and "将新建 1 个" in capsys.readouterr().out
 
 
 def test_the_cli_report_json_keeps_the_codes(sample_db, capsys):

@@ -15,12 +15,16 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deskterm import __version__
 from deskterm.clock import clock_from_env, parse_now
 from deskterm.domain.text import parse_day
 from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput, RuleViolation
 from deskterm.i18n import N_, _, _p, detect_language, set_language
+
+if TYPE_CHECKING:
+    from deskterm.domain.sheet import ImportField
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -205,7 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("settings", parents=[common], help=_("shop settings"))
     sts = st.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
-    sts.add_parser("list", parents=[common], help=_("show the settings"))
+    stl = sts.add_parser("list", parents=[common], help=_("show the settings"))
+    stl.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help=_("text in words, json with the values as stored (the codes settings set takes)"),
+    )
     sts.add_parser("keys", parents=[common], help=_("show every key a shop can change"))
     sset = sts.add_parser("set", parents=[common], help=_("change a setting"))
     sset.add_argument("key")
@@ -414,6 +424,15 @@ def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> No
         table.add_row(*("" if v is None else str(v) for v in r))
     # Names are data: no markup, no :emoji: codes, no highlighting of what people typed.
     Console(soft_wrap=True, markup=False, emoji=False, highlight=False).print(table)
+
+
+def _field_word(f: ImportField) -> str:
+    """A sheet field as it can be typed after ``--value``: its label in the language
+    (``--value`` reads labels in either language), or its code if the label has a space."""
+    from deskterm.domain.sheet import FIELD_LABELS
+
+    label = _(FIELD_LABELS[f])
+    return f.value if any(ch.isspace() for ch in label) else label
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -726,7 +745,17 @@ def cmd_settings(args: argparse.Namespace) -> int:
             [_("Setting"), _("Key"), _("Default")],
         )
         return EXIT_OK
-    _print_table(sorted(values.items()), [_("Setting"), _("Value")])
+    if getattr(args, "format", "text") == "json":
+        print(json.dumps(dict(sorted(values.items())), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from deskterm.services.labels import setting_value
+
+    # Keys as typed for `settings set`; values in words (the code is in `--help` and the
+    # refusal of a wrong value).
+    _print_table(
+        [(key, setting_value(key, value)) for key, value in sorted(values.items())],
+        [_("Setting"), _("Value")],
+    )
     return EXIT_OK
 
 
@@ -774,7 +803,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         ACTION_LABELS,
         FIELD_LABELS,
         Action,
-        ImportField,
         parse_map_option,
         parse_update_option,
         parse_value_option,
@@ -876,7 +904,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                     field=_(FIELD_LABELS[f]),
                     value=text,
                     n=count,
-                    name=f.value,
+                    # The field as the reader calls it (级别), unless a space in it
+                    # would split the shell word ("purchase time"): then its code.
+                    name=_field_word(f),
                 )
             )
     n = plan.counts

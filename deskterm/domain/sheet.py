@@ -710,7 +710,7 @@ def _clean_row(
                 "Unknown level {value} (the shop's levels: {names}); map it to one of them.",
                 field="level",
                 value=level_text,
-                names=", ".join(r.name for r in shop.levels),
+                names=_(", ").join(r.name for r in shop.levels),
             )
         rule = shop.levels.get(code)
     else:

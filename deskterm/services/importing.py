@@ -237,7 +237,9 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
     if row.reason is not None:
         f = row.reason.field
         label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
-        return f"{label}: {row.reason.message}" if label else row.reason.message
+        if not label:
+            return row.reason.message
+        return _("{field}: {problem}", field=label, problem=row.reason.message)
     parts = []
     if row.into_line is not None:
         parts.append(_("same phone as line {line}", line=row.into_line))

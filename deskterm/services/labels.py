@@ -15,6 +15,7 @@ from typing import Any
 
 from deskterm.domain.escalation import STATUS_LABELS
 from deskterm.domain.levels import HORIZON_LABELS, EscalationAction
+from deskterm.domain.rotation import OrderMode
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS
 from deskterm.i18n import N_, _, ngettext
 from deskterm.services.reception import BUDGETS, CHANNELS
@@ -111,6 +112,18 @@ _VALUE_LABELS: dict[str, Mapping[Any, str]] = {
 }
 
 
+#: Settings whose values are codes (``settings list`` shows the words; ``settings set``
+#: still takes the code, and the key column stays as typed).
+SETTING_VALUES: dict[str, dict[str, str]] = {
+    "rotation.mode": {
+        OrderMode.BACK_OF_QUEUE: N_("back of the queue after each customer"),
+        OrderMode.FEWEST_UPS: N_("fewest turns today first"),
+    },
+    "auth.mode": {"pin": N_("each person signs in with a PIN"), "open": N_("no PIN (open)")},
+    "rotation.uncounted_weight": {"0": N_("no turn"), "0.5": N_("half a turn")},
+}
+
+
 @dataclass(frozen=True)
 class Names:
     """What the caller knows from the database: level names, pick-list reason names."""
@@ -164,6 +177,21 @@ def duration_label(text: str | None) -> str:
     if days:
         parts.append(ngettext("{n} day", "{n} days", days))
     return " ".join(parts)
+
+
+def setting_value(key: str, value: str) -> str:
+    """A setting's value as a person reads it: words for codes, yes/no for true/false,
+    the care schedule as durations, a time without its ISO ``T``; other values (a shop
+    name, a number, a key) as they are."""
+    if key in SETTING_VALUES and value in SETTING_VALUES[key]:
+        return _(SETTING_VALUES[key][value])
+    if value in ("true", "false"):
+        return _("yes") if value == "true" else _("no")
+    if key == "care.schedule":
+        return _(", ").join(duration_label(step) for step in value.split(",") if step.strip())
+    if _ISO_TIME.match(value):
+        return value[:10] + " " + value[11:16]  # the shop's own clock, as it was set
+    return value
 
 
 def owner_reason(reason: str) -> str:
