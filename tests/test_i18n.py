@@ -57,6 +57,9 @@ def test_glossary_catches_a_forbidden_term():
     assert violations({"Meeting report — {first} to {last}": "晨会报表"})
     assert violations({"Who are you?": "你是哪位?"})
     assert violations({"Upgrades": "升级"}) == []
+    # The arrivals column holds channels and service visits: 类型/来源 there only.
+    assert violations({"arrivals\x04Channel": "类型/来源"}) == []
+    assert violations({"Channel": "类型/来源"})
 
 
 def test_a_message_context_gives_each_use_its_own_words():

@@ -71,6 +71,45 @@ async def test_history_and_audit_trail_speak_chinese(tmp_path):
         assert any("回访结果" in row[4] for row in trail)
 
 
+async def test_the_desk_says_its_own_words_in_chinese(tmp_path):
+    """Review §2: the demo's shop name, the arrivals column that also holds service
+    visits, the space key, a last day that is today, the meeting's "(+6)"."""
+    from textual.binding import Binding
+    from textual.widgets import DataTable, Label
+
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen
+    from deskterm.ui.screens.dialogs import PickScreen
+    from deskterm.ui.screens.meeting import MeetingScreen
+
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, lang="zh", blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert "deskterm 演示展厅" in str(app.sub_title)
+        arrivals = app.screen.query_one("#arrivals", DataTable)
+        heads = [str(c.label) for c in arrivals.columns.values()]
+        assert "类型/来源" in heads and "来源渠道" not in heads
+        assert app.get_key_display(Binding("space", "tick", "x")) == "空格"
+        assert app.get_key_display(Binding("f3", "x", "x")) == "f3"
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        app.screen.dismiss("4")  # 张磊: one customer's last day is today
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MyCallbacksScreen) and table_rows(app.screen, "#calls") != []
+            ),
+        )
+        left = [row[5] for row in table_rows(app.screen, "#calls")]
+        assert any(c.startswith("今天转") for c in left)
+        assert not [c for c in left if re.match(r"-|0 天后", c)]
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(app.screen, MeetingScreen))
+        titles = [str(label.render()) for label in app.screen.query(Label)]
+        assert "明日回访任务（+n：逾期未回访）" in titles
+    set_language("en")
+
+
 @pytest.fixture
 def sample_db(tmp_path, monkeypatch):
     db = tmp_path / "s.db"

@@ -149,7 +149,7 @@ def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dic
             raise InvalidInput(
                 "Only these fields take a value mapping: {fields}.",
                 field="value",
-                fields=", ".join(str(FieldLabel(v)) for v in VALUE_FIELDS),
+                fields=_(", ").join(str(FieldLabel(v)) for v in VALUE_FIELDS),
             )
         code = recognise(f, target, facts)
         if code is None or (f is ImportField.LEVEL and code not in facts.levels.codes):
@@ -158,7 +158,7 @@ def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dic
                 field="value",
                 what=FieldLabel(f),
                 value=target,
-                choices=", ".join(label for _code, label in choices_of(facts, f)),
+                choices=_(", ").join(label for _code, label in choices_of(facts, f)),
             )
         out.setdefault(f, {})[key(text)] = code
     return out
@@ -247,7 +247,10 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
         parts.append(_("already customer #{id}", id=row.existing_id))
     if row.fills:
         parts.append(
-            _("adds {fields}", fields=", ".join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills))
+            _(
+                "adds {fields}",
+                fields=_(", ").join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills),
+            )
         )
     dup = row.into_line is not None
     for f, old, new in row.changes if dup else ():

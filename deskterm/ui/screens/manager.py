@@ -322,7 +322,7 @@ class ManagerScreen(DeskScreen):
                             str(m.receptions),
                             "-" if m.capture_rate is None else f"{m.capture_rate:.0%}",
                             "-" if m.completeness is None else f"{m.completeness:.0%}",
-                            ", ".join(
+                            _(", ").join(
                                 _(FIELD_LABELS.get(f, f)) for f, _n in missing.most_common(2)
                             ),
                         ),
@@ -475,9 +475,9 @@ class ManagerScreen(DeskScreen):
                     (
                         rep.names.get(sid, "?"),
                         str(sum(nc.values())),
-                        ", ".join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
+                        _(", ").join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
                         str(sum(lo.values())),
-                        ", ".join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)),
+                        _(", ").join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)),
                     ),
                 )
             )
