@@ -151,6 +151,8 @@ def test_cli_help_and_other_listings_speak_chinese(sample_db, capsys, command):
     text = (out.out + out.err).replace(str(Path(sample_db).parent), "FOLDER")
     assert code == 0 and text.strip() and codes_in(text) == []
     assert "level:" not in text and "=hot" not in text  # the --value example in the shop's words
+    if command == ["report", "--help"]:
+        assert "一天、一周或一个月的例会报表" in text  # a description line, not only options
 
 
 def test_settings_list_shows_values_in_words_and_json_the_codes(sample_db, capsys):
@@ -236,6 +238,25 @@ def test_the_cli_report_fits_80_columns_with_whole_names_and_the_meeting_columns
         assert cells[cols.index(overdue)] == str(p["callbacks_overdue"]), p["name"]
         rate = p["contact_capture_rate"]
         assert cells[cols.index(contact)] == ("-" if rate is None else f"{rate:.0%}"), p["name"]
+
+
+def test_a_running_week_is_titled_as_the_meeting_screen_titles_it(sample_db, capsys):
+    assert main(["--lang", "zh", "--db", sample_db, "report", "--period", "week"]) == 0
+    title = capsys.readouterr().out.splitlines()[0]
+    assert title == "例会报表 — 2026-11-16 至 2026-11-22，截至 2026-11-20"
+    set_language("en")
+    assert main(["--db", sample_db, "report", "--from", "2026-11-16"]) == 0
+    assert capsys.readouterr().out.startswith("Meeting report — 2026-11-16 to 2026-11-20\n")
+    assert main(["--db", sample_db, "report"]) == 0
+    assert capsys.readouterr().out.startswith("Daily meeting report — 2026-11-20\n")
+
+
+def test_new_shops_get_reason_names_in_chinese_punctuation():
+    from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
+    from tests.test_i18n import _not_full_width
+
+    zh = [name for _c, _en, name, _n in (*NO_CONTACT_REASONS, *LOST_REASONS)]
+    assert [n for n in zh if _not_full_width(n)] == []
 
 
 def test_a_name_too_long_for_80_columns_gets_a_line_of_its_own(sample_db, capsys):

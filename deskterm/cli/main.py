@@ -164,7 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pin.add_argument("who", help=_("name or id"))
 
-    rep = sub.add_parser("report", parents=[common], help=_("the daily meeting report"))
+    rep = sub.add_parser(
+        "report",
+        parents=[common],
+        help=_("the daily meeting report"),
+        description=_(
+            "The meeting report for a day, a week or a month: receptions, intent levels, "
+            "callbacks and rates for each salesperson and the team."
+        ),
+    )
     rep.add_argument("--date", type=_date, help=_("day of the report (default: today)"))
     rep.add_argument(
         "--period",

@@ -35,7 +35,7 @@ MESSAGES: dict[str, str] = {
     "shop settings": "门店设置",
     "show the settings": "显示设置",
     "change a setting": "修改设置",
-    "the demo showroom": "演示展厅",
+    "the demo showroom": "演示数据",
     "write a new demo database": "生成新的演示数据库",
     "The demo database deskterm.db.sample was not found; run 'deskterm demo generate' in the "
     "project folder.": "找不到演示数据库 deskterm.db.sample；请在项目目录运行 'deskterm demo generate'。",
@@ -941,6 +941,7 @@ MESSAGES: dict[str, str] = {
     "today {what}": "今天{what}",
     "deskterm demo showroom": "deskterm 演示展厅",
     "deskterm dealer group": "deskterm 经销商集团",
+    "The meeting report for a day, a week or a month: receptions, intent levels, callbacks and rates for each salesperson and the team.": "一天、一周或一个月的例会报表：每位销售顾问及团队的接待、意向级别、回访与比率。",
     "Tomorrow's callbacks (+n: overdue, still open)": "明日回访任务（+n：逾期未回访）",
     "text in words, json with the values as stored (the codes settings set takes)": "text 显示文字说明，json 显示存储的值（即 settings set 使用的代码）",
 }
