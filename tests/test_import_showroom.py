@@ -175,7 +175,7 @@ def test_cli_lists_unknown_words_with_counts_and_maps_them(tmp_path, capsys):
     capsys.readouterr()
     assert main(["import", "--db", db, str(p)]) == 0
     out = capsys.readouterr().out
-    assert "level: H级 (1 lines), e.g. --value level:H级=…" in out
+    assert "level: H级 (1 line), e.g. --value level:H级=…" in out
     assert "levels: hot, warm, cold); map it" in out
     args = ["import", "--db", db, str(p), "--commit"]
     for spec in ("level:H级=hot", "级别:A级=hot", "level:B=warm", "level:C级=cold"):

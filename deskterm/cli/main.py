@@ -21,7 +21,7 @@ from deskterm import __version__
 from deskterm.clock import clock_from_env, parse_now
 from deskterm.domain.text import parse_day
 from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput, RuleViolation
-from deskterm.i18n import N_, _, _p, detect_language, set_language
+from deskterm.i18n import N_, _, _p, detect_language, ngettext, set_language
 
 if TYPE_CHECKING:
     from deskterm.domain.sheet import ImportField
@@ -907,11 +907,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         for (f, text), count in sorted(unknown.items(), key=lambda kv: (kv[0][0], -kv[1])):
             print(
                 "  "
-                + _(
+                + ngettext(
+                    "{field}: {value} ({n} line), e.g. --value {name}:{value}=…",
                     "{field}: {value} ({n} lines), e.g. --value {name}:{value}=…",
+                    count,
                     field=_(FIELD_LABELS[f]),
                     value=text,
-                    n=count,
                     # The field as the reader calls it (级别), unless a space in it
                     # would split the shell word ("purchase time"): then its code.
                     name=_field_word(f),

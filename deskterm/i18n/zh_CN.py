@@ -939,6 +939,7 @@ MESSAGES: dict[str, str] = {
     "key name\x04space": "空格",
     "key name\x04enter": "回车",
     "today {what}": "今天{what}",
+    "{field}: {value} ({n} line), e.g. --value {name}:{value}=…": "{field}：{value}（{n} 行），例如 --value {name}:{value}=…",
     "deskterm demo showroom": "deskterm 演示展厅",
     "deskterm dealer group": "deskterm 经销商集团",
     "The meeting report for a day, a week or a month: receptions, intent levels, callbacks and rates for each salesperson and the team.": "一天、一周或一个月的例会报表：每位销售顾问及团队的接待、意向级别、回访与比率。",
