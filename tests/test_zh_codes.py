@@ -191,6 +191,21 @@ def test_an_unknown_word_in_a_sheet_is_mapped_in_the_shops_words(sample_db, caps
     assert code == 0 and "将新建 1 个" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("kind", ["customers", "receptions", "callbacks"])
+def test_exports_for_excel_hold_words_not_codes(sample_db, capsys, tmp_path, kind):
+    import csv
+
+    out = tmp_path / f"{kind}.csv"
+    assert main(["--lang", "zh", "--db", sample_db, "export", kind, "--out", str(out)]) == 0
+    rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    head, body = rows[0], rows[1:]
+    # Every column a person reads as a word (names, phones, models and notes are data).
+    data = {"姓名", "电话", "其他联系方式", "销售顾问", "车型", "备注"}
+    cells = {c for r in body for h, c in zip(head, r, strict=True) if h not in data}
+    assert [c for c in cells if codes_in(c) or re.fullmatch(r"[a-z_]+", c)] == []
+    set_language("en")
+
+
 def test_the_cli_report_json_keeps_the_codes(sample_db, capsys):
     assert main(["--lang", "zh", "--db", sample_db, "report", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
