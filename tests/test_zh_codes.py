@@ -110,6 +110,44 @@ async def test_the_desk_says_its_own_words_in_chinese(tmp_path):
     set_language("en")
 
 
+def test_every_audited_action_and_entity_has_words():
+    """A new audited action without a label would show as ``staff.pin_failed``."""
+    from deskterm.services.labels import AUDIT_ACTIONS, AUDIT_ENTITIES
+
+    root = Path(__file__).resolve().parents[1] / "deskterm" / "services"
+    source = "\n".join(p.read_text("utf-8") for p in root.glob("*.py"))
+    calls = re.findall(r'record_audit\(\s*\w+,\s*ctx,\s*"([^"]+)",\s*"([^"]+)"', source)
+    assert len(calls) > 25
+    assert sorted({a for a, _e in calls} - set(AUDIT_ACTIONS)) == []
+    assert sorted({e for _a, e in calls} - set(AUDIT_ENTITIES)) == []
+
+
+def test_audit_changes_read_as_words_with_staff_names():
+    from datetime import UTC
+
+    from deskterm.services.labels import Names, audit_change
+
+    set_language("zh")
+    try:
+        names = Names(
+            lambda code: {"hot": "准购买"}.get(code, code), {"price": "价格/优惠"}, {3: "李娜"}
+        )
+        changes = [
+            ({}, {"file": "客户表.csv", "rows": 12}),
+            ({"active": True}, {"active": False, "to": 3, "customers": 4, "callbacks": 2}),
+            ({}, {"kind": "lost", "reason": "price", "since": "2026-11-01"}),
+            ({"kind": "walk_in"}, {"kind": "courtesy", "other_id": 3}),
+            ({}, {"pin": "set"}),
+            ({}, {"sheet": "名单.xlsx", "created": 1, "merged": 0, "rejected": 2}),
+        ]
+        text = " ".join(audit_change(b, a, names, UTC) for b, a in changes)
+        assert codes_in(text) == [] and "李娜" in text and "价格/优惠" in text
+        assert "文件：客户表.csv" in text and "已设置" in text and "代为接待" in text
+        assert not re.search(r"\b(file|rows|to|kind|pin|sheet|since|other_id)\b", text), text
+    finally:
+        set_language("en")
+
+
 @pytest.fixture
 def sample_db(tmp_path, monkeypatch):
     db = tmp_path / "s.db"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
 from deskterm.domain.escalation import STATUS_LABELS
 from deskterm.domain.levels import HORIZON_LABELS, EscalationAction
-from deskterm.domain.rotation import OrderMode
+from deskterm.domain.rotation import EVENT_LABELS, OrderMode
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS
 from deskterm.i18n import N_, _, ngettext
 from deskterm.services.reception import BUDGETS, CHANNELS
@@ -61,6 +61,16 @@ AUDIT_ACTIONS: dict[str, str] = {
     "staff.sign_in": N_("signed in"),
     "setting.change": N_("setting changed"),
     "export": N_("data exported"),
+    "countermeasure.add": N_("countermeasure added"),
+    "customer.import": N_("imported from a sheet"),
+    "customer.lost": N_("customer lost"),
+    "escalation.lost": N_("escalated: lost"),
+    "levels.preset": N_("level preset changed"),
+    "reception.hand_over": N_("reception handed over"),
+    "reception.undo": N_("reception undone"),
+    "rotation.turn_back": N_("turn given back"),
+    "staff.handover": N_("customers handed over"),
+    "staff.pin_failed": N_("wrong PIN"),
 }
 
 AUDIT_ENTITIES: dict[str, str] = {
@@ -70,6 +80,13 @@ AUDIT_ENTITIES: dict[str, str] = {
     "rotation_day": N_("day"),
     "staff": N_("staff member"),
     "setting": N_("setting"),
+    "countermeasure": N_("countermeasure"),
+    "level": N_("level"),
+    "rotation_event": N_("rotation event"),
+    # an export names what it wrote
+    "customers": N_("Customers"),
+    "receptions": N_("Receptions"),
+    "callbacks": N_("Callbacks"),
 }
 
 AUDIT_FIELDS: dict[str, str] = {
@@ -98,7 +115,27 @@ AUDIT_FIELDS: dict[str, str] = {
     "reason": N_("reason"),
     "value": N_("value"),
     "active": N_("in service"),
+    "pin": N_("PIN"),
+    "failures": N_("failed tries"),
+    "file": N_("file"),
+    "rows": N_("rows"),
+    "sheet": N_("sheet"),
+    "created": N_("created"),
+    "merged": N_("merged"),
+    "rejected": N_("lines with errors"),
+    "customers": N_("customers moved"),
+    "callbacks": N_("callbacks moved"),
+    "since": N_("from"),
+    "kind": N_("kind"),
+    "salesperson_id": N_("salesperson"),
+    "other_id": N_("other salesperson"),
+    "preset": N_("preset"),
+    "mapping": N_("level mapping"),
+    "history_rows": N_("history rows"),
 }
+
+#: Fields that hold a staff member's id: shown by name.
+STAFF_FIELDS = frozenset({"owner_id", "to", "salesperson_id", "other_id"})
 
 _VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "outcome": OUTCOME_LABELS,
@@ -109,6 +146,12 @@ _VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "next": NEXT_STEP_LABELS,
     "role": ROLE_LABELS,
     "seniority": SENIORITY_LABELS,
+    "kind": {
+        **{str(k): v for k, v in EVENT_LABELS.items()},
+        "no_contact": N_("no contact left"),
+        "lost": N_("lost"),
+    },
+    "pin": {"set": N_("set")},
 }
 
 
@@ -130,6 +173,7 @@ class Names:
 
     level: Callable[[str], str]
     reasons: Mapping[str, str]
+    staff: Mapping[int, str] = field(default_factory=dict)  # id → name
 
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
@@ -221,8 +265,10 @@ def audit_value(field: str, value: Any, names: Names, zone: tzinfo) -> str:
         return names.level(str(value))
     if field in _VALUE_LABELS:
         return label(_VALUE_LABELS[field], str(value))
-    if field == "lost_reason":
+    if field == "lost_reason" or (field == "reason" and str(value) in names.reasons):
         return names.reasons.get(str(value), str(value))
+    if field in STAFF_FIELDS and isinstance(value, int) and value in names.staff:
+        return names.staff[value]
     if isinstance(value, str) and _ISO_TIME.match(value):
         try:
             return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")

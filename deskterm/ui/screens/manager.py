@@ -338,12 +338,19 @@ class ManagerScreen(DeskScreen):
     def load_audit(self, text: str) -> None:
         entries = audit.audit_trail(self.ctx, text)
         reasons = audit.reason_names(self.ctx)
-        self.app.call_from_thread(self.show_audit, entries, reasons)
+        # Owners and receivers by name, not #id (people who left included).
+        staff = {p.id: p.name for p in setup.list_staff(self.ctx, include_inactive=True)}
+        self.app.call_from_thread(self.show_audit, entries, reasons, staff)
 
-    def show_audit(self, entries: list[AuditEntry], reasons: dict[str, str] | None = None) -> None:
+    def show_audit(
+        self,
+        entries: list[AuditEntry],
+        reasons: dict[str, str] | None = None,
+        staff: dict[int, str] | None = None,
+    ) -> None:
         """The trail, newest first, in words (codes stay in the data); read-only."""
         zone = self.ctx.clock.zone
-        names = labels.Names(self.level_name, reasons or {})
+        names = labels.Names(self.level_name, reasons or {}, staff or {})
         sync_rows(
             self.query_one("#audit", DataTable),
             [
