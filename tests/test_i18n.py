@@ -57,6 +57,9 @@ def test_glossary_catches_a_forbidden_term():
     assert violations({"Meeting report — {first} to {last}": "晨会报表"})
     assert violations({"Who are you?": "你是哪位?"})
     assert violations({"Upgrades": "升级"}) == []
+    # The arrivals column holds channels and service visits: 类型/来源 there only.
+    assert violations({"arrivals\x04Channel": "类型/来源"}) == []
+    assert violations({"Channel": "类型/来源"})
 
 
 def test_a_message_context_gives_each_use_its_own_words():
@@ -80,9 +83,32 @@ CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 ASCII_NEXT_TO_CJK = re.compile(rf"{CJK}[,:;!?()]|{CJK}\.(?![A-Za-z])|[,:;!?()]{CJK}|\.{CJK}")
 
 
+# An ASCII ,:; beside a placeholder in Chinese text: "{field}:{value}" or "hot:{value}"
+# print "级别:A级" — the colon of a Chinese label, so it is full-width like the others.
+ASCII_BY_PLACEHOLDER = re.compile(r"\}[,:;]|[\w}][,:;]\s*\{")
+# Code is exempt, being typed or read as such: a URL ("http://{host}:{port}", the colon
+# a port separator), an option and its argument ("--update 级别,车型,姓名", "--value
+# {name}:{value}=…"), a FIELD:TEXT=VALUE example ("级别:A级=准购买"), a clock time
+# ("{hour}:{minute}", none in the catalogue today). A code token ends at a space or at
+# full-width punctuation, so a sentence around it is still checked.
+_TOKEN = r"[^\s，。：；！？（）“”、]"
+CODE_TOKEN = re.compile(
+    rf"--[a-z][a-z-]* +{_TOKEN}+|{_TOKEN}*://{_TOKEN}*"
+    # after "=" a colon is no longer the example's: "level:A级=hot:{value}" is caught
+    rf"|{_TOKEN}*=[^\s，。：；！？（）“”、:]*"
+    r"|\{(?:h|hh|hour|hours)\}:\{(?:m|mm|minute|minutes)\}"
+)
+
+
 def _not_full_width(zh: str) -> bool:
     chinese = re.search(CJK, zh) is not None
-    return bool(ASCII_NEXT_TO_CJK.search(zh)) or "你" in zh or (chinese and '"' in zh)
+    if chinese:
+        zh = CODE_TOKEN.sub("CODE", zh)  # a word: "CODE:{value}" is still caught
+    return (
+        bool(ASCII_NEXT_TO_CJK.search(zh))
+        or "你" in zh
+        or (chinese and ('"' in zh or bool(ASCII_BY_PLACEHOLDER.search(zh))))
+    )
 
 
 def test_chinese_text_uses_full_width_punctuation_and_nin():
@@ -95,3 +121,20 @@ def test_the_punctuation_guard_catches_ascii():
     assert _not_full_width('另存为"CSV UTF-8"。')
     assert not _not_full_width("接待：{total} 批（留档 {n}，未留档）")
     assert not _not_full_width("pg_restore --dbname 地址 备份.dump")
+
+
+def test_the_punctuation_guard_catches_a_colon_between_placeholders():
+    assert _not_full_width("{field}:{value}（{n} 行）")
+    assert _not_full_width("例如 hot:{value}。")
+    assert _not_full_width("例如 level:A级=hot:{value}。")  # the old entry
+    assert _not_full_width("{a}；{b}，{c}:{d}")
+    assert not _not_full_width("{field}：{value}（{n} 行）")
+    # Code keeps its ASCII: a URL's port, an option's argument, a FIELD:TEXT=VALUE, a time.
+    assert not _not_full_width("在浏览器中打开：http://{host}:{port}（按 Ctrl+C 停止）")
+    assert not _not_full_width("{field}：{value}，例如 --value {name}:{value}=…")
+    assert not _not_full_width("例如 --update 级别,车型,姓名（默认保留）")
+    assert not _not_full_width("请写成 字段:表中文字=值，例如 级别:A级=准购买。")
+    assert not _not_full_width("{hour}:{minute} 到店")
+    # …but only the code: the sentence after it is still read.
+    assert _not_full_width("例如 --update 级别,车型 然后{a}:{b}")
+    assert not _not_full_width("{a}:{b}")  # English (no Chinese): not this test's business

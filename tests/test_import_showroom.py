@@ -125,7 +125,7 @@ def test_an_unknown_level_is_refused_with_the_shops_names_and_can_be_mapped_once
     planned = plan_rows(lines, _shop())
     reason = planned[0].reason
     assert reason is not None
-    assert "准购买, 意向, 潜在" in reason.message and "hot" not in reason.message
+    assert "准购买，意向，潜在" in reason.message and "hot" not in reason.message
     assert unknown_values(planned) == {
         (F.LEVEL, "A级"): 2,
         (F.LEVEL, "H"): 1,
@@ -175,7 +175,7 @@ def test_cli_lists_unknown_words_with_counts_and_maps_them(tmp_path, capsys):
     capsys.readouterr()
     assert main(["import", "--db", db, str(p)]) == 0
     out = capsys.readouterr().out
-    assert "level: H级 (1 lines), e.g. --value level:H级=…" in out
+    assert "level: H级 (1 line), e.g. --value level:H级=…" in out
     assert "levels: hot, warm, cold); map it" in out
     args = ["import", "--db", db, str(p), "--commit"]
     for spec in ("level:H级=hot", "级别:A级=hot", "level:B=warm", "level:C级=cold"):

@@ -15,12 +15,16 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deskterm import __version__
 from deskterm.clock import clock_from_env, parse_now
 from deskterm.domain.text import parse_day
 from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput, RuleViolation
-from deskterm.i18n import N_, _, _p, detect_language, set_language
+from deskterm.i18n import N_, _, _p, detect_language, ngettext, set_language
+
+if TYPE_CHECKING:
+    from deskterm.domain.sheet import ImportField
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -160,7 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pin.add_argument("who", help=_("name or id"))
 
-    rep = sub.add_parser("report", parents=[common], help=_("the daily meeting report"))
+    rep = sub.add_parser(
+        "report",
+        parents=[common],
+        help=_("the daily meeting report"),
+        description=_(
+            "The meeting report for a day, a week or a month: receptions, intent levels, "
+            "callbacks and rates for each salesperson and the team."
+        ),
+    )
     rep.add_argument("--date", type=_date, help=_("day of the report (default: today)"))
     rep.add_argument(
         "--period",
@@ -205,7 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("settings", parents=[common], help=_("shop settings"))
     sts = st.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
-    sts.add_parser("list", parents=[common], help=_("show the settings"))
+    stl = sts.add_parser("list", parents=[common], help=_("show the settings"))
+    stl.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help=_("text in words, json with the values as stored (the codes settings set takes)"),
+    )
     sts.add_parser("keys", parents=[common], help=_("show every key a shop can change"))
     sset = sts.add_parser("set", parents=[common], help=_("change a setting"))
     sset.add_argument("key")
@@ -428,6 +446,15 @@ def _print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> No
     Console(soft_wrap=True, markup=False, emoji=False, highlight=False).print(table)
 
 
+def _field_word(f: ImportField) -> str:
+    """A sheet field as it can be typed after ``--value``: its label in the language
+    (``--value`` reads labels in either language), or its code if the label has a space."""
+    from deskterm.domain.sheet import FIELD_LABELS
+
+    label = _(FIELD_LABELS[f])
+    return f.value if any(ch.isspace() for ch in label) else label
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from deskterm.services.report import as_json, daily_report, manager_sections, period_bounds
     from deskterm.services.report_export import (
@@ -457,11 +484,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         ctx.db.close()
     text = {
-        "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+        "json": lambda d, _last: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
         "markdown": to_markdown,
         "html": to_html,
         "text": to_text,
-    }[args.format](data)
+    }[args.format](data, last)  # last: the chosen week's or month's end, for the title
     if args.out:
         write_report_file(Path(args.out), text)
         print(_("Report written to {path}", path=args.out))
@@ -744,7 +771,17 @@ def cmd_settings(args: argparse.Namespace) -> int:
             [_("Setting"), _("Key"), _("Default")],
         )
         return EXIT_OK
-    _print_table(sorted(values.items()), [_("Setting"), _("Value")])
+    if getattr(args, "format", "text") == "json":
+        print(json.dumps(dict(sorted(values.items())), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from deskterm.services.labels import setting_value
+
+    # Keys as typed for `settings set`; values in words (the code is in `--help` and the
+    # refusal of a wrong value).
+    _print_table(
+        [(key, setting_value(key, value)) for key, value in sorted(values.items())],
+        [_("Setting"), _("Value")],
+    )
     return EXIT_OK
 
 
@@ -792,7 +829,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         ACTION_LABELS,
         FIELD_LABELS,
         Action,
-        ImportField,
         parse_map_option,
         parse_update_option,
         parse_value_option,
@@ -895,12 +931,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         for (f, text), count in sorted(unknown.items(), key=lambda kv: (kv[0][0], -kv[1])):
             print(
                 "  "
-                + _(
+                + ngettext(
+                    "{field}: {value} ({n} line), e.g. --value {name}:{value}=…",
                     "{field}: {value} ({n} lines), e.g. --value {name}:{value}=…",
+                    count,
                     field=_(FIELD_LABELS[f]),
                     value=text,
-                    n=count,
-                    name=f.value,
+                    # The field as the reader calls it (级别), unless a space in it
+                    # would split the shell word ("purchase time"): then its code.
+                    name=_field_word(f),
                 )
             )
     n = plan.counts

@@ -539,7 +539,7 @@ def parse_update_option(spec: str) -> frozenset[str]:
             raise InvalidInput(
                 "The sheet can change only these fields: {fields}.",
                 field="update",
-                fields=", ".join(str(FieldLabel(ImportField(u))) for u in UPDATABLE),
+                fields=_(", ").join(str(FieldLabel(ImportField(u))) for u in UPDATABLE),
             )
         out.add(f.value)
     return frozenset(out)
@@ -623,7 +623,7 @@ def parse_value_option(spec: str) -> tuple[ImportField, str, str]:
         raise InvalidInput(
             "Only these fields take a value mapping: {fields}.",
             field="value",
-            fields=", ".join(str(FieldLabel(v)) for v in VALUE_FIELDS),
+            fields=_(", ").join(str(FieldLabel(v)) for v in VALUE_FIELDS),
         )
     return f, text.strip(), target.strip()
 
@@ -641,7 +641,7 @@ def field_named(name: str) -> ImportField:
         "Unknown field {value} (one of: {fields}).",
         field="map",
         value=name,
-        fields=", ".join(str(FieldLabel(f)) for f in ImportField),
+        fields=_(", ").join(str(FieldLabel(f)) for f in ImportField),
     )
 
 
@@ -738,7 +738,7 @@ def _clean_row(
                 "Unknown level {value} (the shop's levels: {names}); map it to one of them.",
                 field="level",
                 value=level_text,
-                names=", ".join(r.name for r in shop.levels),
+                names=_(", ").join(r.name for r in shop.levels),
             )
         rule = shop.levels.get(code)
     else:

@@ -24,12 +24,16 @@ class Term:
     forbidden: tuple[str, ...] = ()
     required: bool = False
     note: str = ""
+    not_in: tuple[str, ...] = ()  # message contexts where the id means something else
 
     def applies_to(self, msgid: str) -> bool:
         """Whether this concept is what ``msgid`` (without its context) talks about."""
+        context, _sep, bare = msgid.rpartition("\x04")
         if self.english is None:
             return True
-        return re.search(self.english, msgid.rpartition("\x04")[2], re.IGNORECASE) is not None
+        if context and context in self.not_in:
+            return False
+        return re.search(self.english, bare, re.IGNORECASE) is not None
 
 
 GLOSSARY: tuple[Term, ...] = (
@@ -71,7 +75,9 @@ GLOSSARY: tuple[Term, ...] = (
         "来源渠道",
         r"^(source|channel|Channel|Arrival by:)$",
         required=True,
-        note="values 自然到店 / 电话 / 网络 / 市场部线索",
+        note="values 自然到店 / 电话 / 网络 / 市场部线索; refined: the F2 arrivals column "
+        "also holds an uncounted visit's reason (售后/配件), so there it is 类型/来源",
+        not_in=("arrivals",),
     ),
     Term("walk-in channel", "自然到店", r"(?-i:^walk-in$)", required=True),
     Term("reception form", "客户接待表"),

@@ -23,12 +23,12 @@ from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import OUTCOME_LABELS
 from deskterm.domain.sheet import Cell
 from deskterm.errors import InvalidInput, StorageError
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, _, get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import load_levels
-from deskterm.storage.models import Callback, Customer, Reception, Staff
+from deskterm.storage.models import Callback, Customer, Reason, Reception, Staff
 from deskterm.storage.private import private_folder
 from deskterm.storage.sheets import check_target, write_sheet
 
@@ -279,6 +279,12 @@ def _receptions(
     if last:
         stmt = stmt.where(Reception.day <= last)
     yes, no = _("yes"), _("no")
+    # The reason's name in the language, as the form showed it (not "not_asked").
+    zh = get_language() == "zh"
+    reasons = {
+        r.code: (r.name_zh if zh else r.name_en)
+        for r in s.exec(select(Reason).where(Reason.kind == "no_contact")).all()
+    }
 
     def rows() -> Iterator[list[Cell]]:
         for (
@@ -306,7 +312,7 @@ def _receptions(
                 yes if first_v else no,
                 yes if counted else no,
                 yes if saved else no,
-                reason or "",
+                reasons.get(reason, reason) if reason else "",
                 yes if drive else no,
                 notes,
             ]
@@ -357,7 +363,7 @@ def _callbacks(
         stmt = stmt.where(Callback.due_at >= ctx.day_range_utc(first)[0])
     if last:
         stmt = stmt.where(Callback.due_at < ctx.day_range_utc(last)[1])
-    kinds = {"sales": N_("sales"), "care": N_("care")}
+    kinds = {"sales": N_("sales"), "care": N_("care"), "marketing": N_("marketing contact")}
 
     def rows() -> Iterator[list[Cell]]:
         for due, sid, cname, phone, kind, status, done, outcome, before, after, note in _stream(

@@ -156,7 +156,7 @@ def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dic
             raise InvalidInput(
                 "Only these fields take a value mapping: {fields}.",
                 field="value",
-                fields=", ".join(str(FieldLabel(v)) for v in VALUE_FIELDS),
+                fields=_(", ").join(str(FieldLabel(v)) for v in VALUE_FIELDS),
             )
         code = recognise(f, target, facts)
         if code is None or (f is ImportField.LEVEL and code not in facts.levels.codes):
@@ -165,7 +165,7 @@ def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dic
                 field="value",
                 what=FieldLabel(f),
                 value=target,
-                choices=", ".join(label for _code, label in choices_of(facts, f)),
+                choices=_(", ").join(label for _code, label in choices_of(facts, f)),
             )
         out.setdefault(f, {})[key(text)] = code
     return out
@@ -244,7 +244,9 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
     if row.reason is not None:
         f = row.reason.field
         label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
-        return f"{label}: {row.reason.message}" if label else row.reason.message
+        if not label:
+            return row.reason.message
+        return _("{field}: {problem}", field=label, problem=row.reason.message)
     parts = []
     if row.into_line is not None:
         parts.append(_("same phone as line {line}", line=row.into_line))
@@ -252,7 +254,10 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
         parts.append(_("already customer #{id}", id=row.existing_id))
     if row.fills:
         parts.append(
-            _("adds {fields}", fields=", ".join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills))
+            _(
+                "adds {fields}",
+                fields=_(", ").join(_(FIELD_LABELS[ImportField(f)]) for f in row.fills),
+            )
         )
     dup = row.into_line is not None
     for f, old, new in row.changes if dup else ():

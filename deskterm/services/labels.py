@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
 from deskterm.domain.escalation import STATUS_LABELS
 from deskterm.domain.levels import HORIZON_LABELS, EscalationAction
+from deskterm.domain.rotation import EVENT_LABELS, OrderMode
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS
 from deskterm.i18n import N_, _, ngettext
 from deskterm.services.reception import BUDGETS, CHANNELS
@@ -60,9 +61,18 @@ AUDIT_ACTIONS: dict[str, str] = {
     "staff.sign_in": N_("signed in"),
     "setting.change": N_("setting changed"),
     "export": N_("data exported"),
-    "customer.import": N_("sheet imported"),
     "customer.import_undo": N_("import undone for this customer"),
     "import.undo": N_("import undone"),
+    "countermeasure.add": N_("countermeasure added"),
+    "customer.import": N_("imported from a sheet"),
+    "customer.lost": N_("customer lost"),
+    "escalation.lost": N_("escalated: lost"),
+    "levels.preset": N_("level preset changed"),
+    "reception.hand_over": N_("reception handed over"),
+    "reception.undo": N_("reception undone"),
+    "rotation.turn_back": N_("turn given back"),
+    "staff.handover": N_("customers handed over"),
+    "staff.pin_failed": N_("wrong PIN"),
 }
 
 AUDIT_ENTITIES: dict[str, str] = {
@@ -73,6 +83,13 @@ AUDIT_ENTITIES: dict[str, str] = {
     "staff": N_("staff member"),
     "setting": N_("setting"),
     "import_batch": N_("import"),
+    "countermeasure": N_("countermeasure"),
+    "level": N_("level"),
+    "rotation_event": N_("rotation event"),
+    # an export names what it wrote
+    "customers": N_("Customers"),
+    "receptions": N_("Receptions"),
+    "callbacks": N_("Callbacks"),
 }
 
 AUDIT_FIELDS: dict[str, str] = {
@@ -102,10 +119,29 @@ AUDIT_FIELDS: dict[str, str] = {
     "value": N_("value"),
     "active": N_("in service"),
     "batch": N_("import"),
-    "sheet": N_("file"),
     "removed": N_("customers removed"),
     "restored": N_("customers put back"),
+    "pin": N_("PIN"),
+    "failures": N_("failed tries"),
+    "file": N_("file"),
+    "rows": N_("rows"),
+    "sheet": N_("sheet"),
+    "created": N_("created"),
+    "merged": N_("merged"),
+    "rejected": N_("lines with errors"),
+    "customers": N_("customers moved"),
+    "callbacks": N_("callbacks moved"),
+    "since": N_("from"),
+    "kind": N_("kind"),
+    "salesperson_id": N_("salesperson"),
+    "other_id": N_("other salesperson"),
+    "preset": N_("preset"),
+    "mapping": N_("level mapping"),
+    "history_rows": N_("history rows"),
 }
+
+#: Fields that hold a staff member's id: shown by name.
+STAFF_FIELDS = frozenset({"owner_id", "to", "salesperson_id", "other_id"})
 
 _VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "outcome": OUTCOME_LABELS,
@@ -116,6 +152,24 @@ _VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "next": NEXT_STEP_LABELS,
     "role": ROLE_LABELS,
     "seniority": SENIORITY_LABELS,
+    "kind": {
+        **{str(k): v for k, v in EVENT_LABELS.items()},
+        "no_contact": N_("no contact left"),
+        "lost": N_("lost"),
+    },
+    "pin": {"set": N_("set")},
+}
+
+
+#: Settings whose values are codes (``settings list`` shows the words; ``settings set``
+#: still takes the code, and the key column stays as typed).
+SETTING_VALUES: dict[str, dict[str, str]] = {
+    "rotation.mode": {
+        OrderMode.BACK_OF_QUEUE: N_("back of the queue after each customer"),
+        OrderMode.FEWEST_UPS: N_("fewest turns today first"),
+    },
+    "auth.mode": {"pin": N_("each person signs in with a PIN"), "open": N_("no PIN (open)")},
+    "rotation.uncounted_weight": {"0": N_("no turn"), "0.5": N_("half a turn")},
 }
 
 
@@ -125,6 +179,7 @@ class Names:
 
     level: Callable[[str], str]
     reasons: Mapping[str, str]
+    staff: Mapping[int, str] = field(default_factory=dict)  # id → name
 
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
@@ -174,6 +229,33 @@ def duration_label(text: str | None) -> str:
     return " ".join(parts)
 
 
+def setting_value(key: str, value: str) -> str:
+    """A setting's value as a person reads it: words for codes, yes/no for true/false,
+    the care schedule as durations, a time without its ISO ``T``; other values (a shop
+    name, a number, a key) as they are."""
+    if key in SETTING_VALUES and value in SETTING_VALUES[key]:
+        return _(SETTING_VALUES[key][value])
+    if value in ("true", "false"):
+        return _("yes") if value == "true" else _("no")
+    if key == "care.schedule":
+        return _(", ").join(duration_label(step) for step in value.split(",") if step.strip())
+    if _ISO_TIME.match(value):
+        return value[:10] + " " + value[11:16]  # the shop's own clock, as it was set
+    return value
+
+
+#: The demo files' shop names (their data is in English): said in the language in force.
+DEMO_SHOP_NAMES: dict[str, str] = {
+    "deskterm demo showroom": N_("deskterm demo showroom"),
+    "deskterm dealer group": N_("deskterm dealer group"),
+}
+
+
+def shop_name(name: str) -> str:
+    """The shop's name as the shop set it; a demo file's name in the language."""
+    return _(DEMO_SHOP_NAMES[name]) if name in DEMO_SHOP_NAMES else name
+
+
 def owner_reason(reason: str) -> str:
     """A reason deskterm wrote, in words; a person's own reason as they typed it."""
     return label(OWNER_REASONS, reason) if reason in OWNER_REASONS else reason
@@ -189,8 +271,10 @@ def audit_value(field: str, value: Any, names: Names, zone: tzinfo) -> str:
         return names.level(str(value))
     if field in _VALUE_LABELS:
         return label(_VALUE_LABELS[field], str(value))
-    if field == "lost_reason":
+    if field == "lost_reason" or (field == "reason" and str(value) in names.reasons):
         return names.reasons.get(str(value), str(value))
+    if field in STAFF_FIELDS and isinstance(value, int) and value in names.staff:
+        return names.staff[value]
     if isinstance(value, str) and _ISO_TIME.match(value):
         try:
             return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")

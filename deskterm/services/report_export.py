@@ -73,10 +73,21 @@ def people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return head, rows
 
 
-def _title(data: dict[str, Any]) -> str:
+def _title(data: dict[str, Any], last: date | None = None) -> str:
+    """The report's title: a day, a whole period, or a week or month still running
+    (``last``, the chosen period's end, is after the report's last day: today)."""
     p = data["period"]
-    span = p["to"] if p["from"] == p["to"] else f"{p['from']} – {p['to']}"
-    return _("Daily meeting report — {day}", day=span)
+    if p["from"] == p["to"] and (last is None or last.isoformat() <= p["to"]):
+        return _("Daily meeting report — {day}", day=p["to"])
+    if last is not None and last.isoformat() > p["to"]:
+        # The report stops at today; the title still names the week or month chosen.
+        return _(
+            "Meeting report — {first} to {last}, so far (to {day})",
+            first=p["from"],
+            last=last.isoformat(),
+            day=p["to"],
+        )
+    return _("Meeting report — {first} to {last}", first=p["from"], last=p["to"])
 
 
 def _summary(data: dict[str, Any]) -> list[str]:
@@ -114,13 +125,23 @@ def _plain(text: object) -> str:
     return " ".join(str(text).splitlines())
 
 
-def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
+#: A printed page and the terminal most people have: the text report fits in it.
+TEXT_WIDTH = 80
+
+
+def _text_table(head: list[str], rows: list[list[str]], width: int = TEXT_WIDTH) -> list[str]:
     """Columns aligned by terminal cells (a Chinese character takes two), names left,
-    figures right."""
+    figures right. A name too long for ``width`` gets a line of its own, whole, and its
+    figures go on the next line: a name is never cut or wrapped inside."""
     table = [[_plain(c) for c in r] for r in [head, *rows]]
     widths = [max(cell_len(r[i]) for r in table) for i in range(len(head))]
+    figures = sum(widths[1:]) + 2 * (len(head) - 1)
+    widths[0] = min(widths[0], max(cell_len(table[0][0]), width - figures))
     lines = []
     for r in table:
+        if cell_len(r[0]) > widths[0]:
+            lines.append(r[0])
+            r = ["", *r[1:]]
         cells = [
             c + " " * (w - cell_len(c)) if i == 0 else " " * (w - cell_len(c)) + c
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
@@ -129,21 +150,68 @@ def _text_table(head: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def to_text(data: dict[str, Any]) -> str:
-    """The report as plain text: the screen's ``deskterm report`` and its ``--out`` file,
-    with every column and the Team row of the other formats."""
+def _wrap_items(template: str, items: list[str], width: int = TEXT_WIDTH) -> list[str]:
+    """``template`` (one ``{tasks}``) filled with ``items``, broken between items — never
+    inside a name — so that each line fits ``width``; later lines line up under the first
+    item."""
+    sep = _(", ")
+    if not items:
+        return [_plain(_(template, tasks=""))]
+    indent = " " * cell_len(_(template, tasks=""))
+    lines: list[str] = []
+    current: list[str] = []
+    for item in map(_plain, items):
+        text = sep.join([*current, item])
+        line = _(template, tasks=text) if not lines else indent + text
+        if current and cell_len(line) > width:
+            done = sep.join(current) + sep.rstrip()
+            lines.append(_(template, tasks=done) if not lines else indent + done)
+            current = [item]
+        else:
+            current.append(item)
+    rest = sep.join(current)
+    lines.append(_(template, tasks=rest) if not lines else indent + rest)
+    return lines
+
+
+def text_tables(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The meeting table in two parts that each fit 80 columns, both with the names:
+    receptions and levels, then callbacks and rates (the Meeting screen's columns)."""
     head, rows = people_rows(data)
+    n = len(data["levels"])
+    # people_rows: name, receptions, levels…, due, done, overdue, upgrades, won,
+    # conversion, form, contact.
+    due = 2 + n
+    parts = (
+        (_("Receptions and levels"), [0, 1, *range(2, due), due + 3, due + 4]),
+        (_("Callbacks and rates"), [0, due, due + 1, due + 2, due + 5, due + 6, due + 7]),
+    )
+    return [
+        (title, [head[i] for i in cols], [[r[i] for i in cols] for r in rows])
+        for title, cols in parts
+    ]
+
+
+def to_text(data: dict[str, Any], last: date | None = None) -> str:
+    """The report as plain text: the screen's ``deskterm report`` and its ``--out`` file,
+    with every column and the Team row of the other formats, in 80 columns (two tables,
+    each with the names)."""
     summary = _summary(data)
-    out = [_plain(_title(data)), *map(_plain, summary[:2]), "", *_text_table(head, rows), ""]
-    out += map(_plain, summary[2:])
+    out = [_plain(_title(data, last)), *map(_plain, summary[:2])]
+    for title, head, rows in text_tables(data):
+        out += ["", _plain(title), *_text_table(head, rows)]
+    out.append("")
+    tasks = [f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]]
+    out += _wrap_items("Tomorrow: {tasks}", tasks)
+    out += map(_plain, summary[3:])
     return "\n".join(out) + "\n"
 
 
-def to_markdown(data: dict[str, Any]) -> str:
+def to_markdown(data: dict[str, Any], last: date | None = None) -> str:
     """The report as a Markdown document."""
     head, rows = people_rows(data)
     out = [
-        f"# {_md(_title(data))}",
+        f"# {_md(_title(data, last))}",
         "",
         *[f"- {_md(line)}" for line in _summary(data)],
         "",
@@ -163,19 +231,20 @@ def to_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_html(data: dict[str, Any]) -> str:
+def to_html(data: dict[str, Any], last: date | None = None) -> str:
     """The report as a standalone, printable HTML page (no scripts, no external files)."""
     e = html.escape
     head, rows = people_rows(data)
+    title = _title(data, last)
     parts = [
         "<!doctype html>",
         '<html><head><meta charset="utf-8">',
-        f"<title>{e(_title(data))}</title>",
+        f"<title>{e(title)}</title>",
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:2px 8px;text-align:right}"
         "td:first-child,th:first-child{text-align:left}@media print{body{margin:0}}"
         "</style></head><body>",
-        f"<h1>{e(_title(data))}</h1>",
+        f"<h1>{e(title)}</h1>",
         "<ul>",
     ]
     parts += [f"<li>{e(line)}</li>" for line in _summary(data)]
@@ -209,8 +278,8 @@ def export_meeting(
     try:
         private_folder(folder)
         html_path = folder / f"{stem}.html"
-        write_private_text(html_path, to_html(data))
-        write_private_text(folder / f"{stem}.md", to_markdown(data))
+        write_private_text(html_path, to_html(data, last))
+        write_private_text(folder / f"{stem}.md", to_markdown(data, last))
     except OSError as exc:
         raise StorageError(
             "Could not write the report to {path}: {reason}",

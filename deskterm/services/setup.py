@@ -54,9 +54,9 @@ SENIORITIES = ("junior", "senior")
 NO_CONTACT_REASONS: tuple[tuple[str, str, str, bool], ...] = (
     ("refused", "refused to leave contact", "拒绝留下联系方式", False),
     ("not_asked", "salesperson did not ask", "销售未询问", False),
-    ("not_buyer", '"didn\'t look like a buyer"', '"看着不像买车的"', False),
+    ("not_buyer", '"didn\'t look like a buyer"', "“看着不像买车的”", False),
     ("just_browsing", "just browsing, in a hurry", "随便看看/赶时间", False),
-    ("other", "other (note required)", "其他(需备注)", True),
+    ("other", "other (note required)", "其他（需备注）", True),
 )
 #: Why a customer was lost (a required reason, charted by the manager).
 LOST_REASONS: tuple[tuple[str, str, str, bool], ...] = (
@@ -67,7 +67,7 @@ LOST_REASONS: tuple[tuple[str, str, str, bool], ...] = (
     ("postponed", "purchase postponed", "推迟购买", False),
     ("unreachable", "unreachable", "联系不上", False),
     ("no_progress", "no progress in time (escalation)", "长期无进展（超期）", False),
-    ("other", "other (note required)", "其他(需备注)", True),
+    ("other", "other (note required)", "其他（需备注）", True),
 )
 
 DEFAULT_SETTINGS: dict[str, str] = {

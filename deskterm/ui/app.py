@@ -34,6 +34,7 @@ from deskterm.i18n import N_, N_p, _, set_language
 from deskterm.services import auth, backups, maintenance, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
+from deskterm.services.labels import shop_name
 from deskterm.services.permissions import OPEN_DESK, SYSTEM, may
 from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
@@ -188,6 +189,13 @@ def _screen(module: str, name: str) -> Screen:
     return getattr(import_module(f"deskterm.ui.screens.{module}"), name)()  # type: ignore[no-any-return]
 
 
+#: Keys whose name is an English word: the footer says 空格, not ``space``, in Chinese.
+KEY_WORDS: dict[str, str] = {
+    "space": N_p("key name", "space"),
+    "enter": N_p("key name", "enter"),
+}
+
+
 class DesktermApp(App[int]):
     """The front desk."""
 
@@ -233,7 +241,7 @@ class DesktermApp(App[int]):
         self._sign_in_timer: Timer | None = None  # a browser's desk waiting for a sign-in
         translate_bindings(self)
         settings = setup.get_settings(ctx)
-        self.sub_title = settings.get("shop.name", "")
+        self.sub_title = shop_name(settings.get("shop.name", ""))
         # The shop's own keys (settings keys.<binding id>, checked when they were set).
         # Set before the first screen is built, so its Footer shows them from the start.
         self.shop_keymap = keys.keymap(settings)
@@ -336,7 +344,7 @@ class DesktermApp(App[int]):
             return  # (a browser's sign-in that ended with its desk: nothing to open)
         self._stop_sign_in_timer()
         self.actor = actor
-        shop = setup.get_settings(self.ctx).get("shop.name", "")
+        shop = shop_name(setup.get_settings(self.ctx).get("shop.name", ""))
         self.sub_title = f"{shop} · {actor.name}" if shop else actor.name
         self.refresh_bindings()
         self.switch_mode(home_screen(actor.role))
@@ -608,6 +616,13 @@ class DesktermApp(App[int]):
             self.push_screen(
                 CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
             )
+
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the footer and help name it: a key named by an English word (space,
+        enter) in the language in force; letters, F-keys and symbols as on the key."""
+        display = super().get_key_display(binding)
+        word = KEY_WORDS.get(display.lower())
+        return _(word) if word else display
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the app in the command palette (Ctrl+P)."""

@@ -25,6 +25,7 @@ from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
 from deskterm.services import maintenance, setup, showroom
 from deskterm.services.context import Context
+from deskterm.services.labels import shop_name
 from deskterm.services.permissions import DISPLAY
 from deskterm.services.showroom import ShowroomView
 from deskterm.ui.boundary import DatabaseLostBanner
@@ -124,7 +125,7 @@ class ShowroomApp(App[None]):
             if not force and not self.failing and version == self.seen_version:
                 return
             view = showroom.showroom_board(self.ctx)
-            shop = setup.get_settings(self.ctx).get("shop.name", "")
+            shop = shop_name(setup.get_settings(self.ctx).get("shop.name", ""))
         except DesktermError:
             # One steady banner while the database does not answer, not a toast a second.
             self.failing = True
@@ -182,8 +183,12 @@ class ShowroomApp(App[None]):
         with self.batch_update():
             busy.remove_children()
             busy.mount_all([BusyRow(m.name, m.since, now) for m in view.with_customer])
-        away = ", ".join(
-            f"{m.name} ({_(AWAY_LABELS.get(m.away_reason, m.away_reason or ''))})"  # type: ignore[call-overload]
+        away = _(", ").join(
+            _(
+                "{name} ({reason})",
+                name=m.name,
+                reason=_(AWAY_LABELS.get(m.away_reason, m.away_reason or "")),  # type: ignore[call-overload]
+            )
             for m in view.away
         )
         self.query_one("#away", Static).update(_("Away: {names}", names=away) if away else "")

@@ -265,11 +265,13 @@ class MyCallbacksScreen(DeskScreen):
                 what = _(ESCALATION_LABELS.get(c.escalation_kind or "", ""))
                 days = c.escalation_days_left
                 # Past the window the count is how late, not "in -7 days": its own words.
-                esc = (
-                    _("{n} d {what}", n=days, what=what)
-                    if days >= 0
-                    else _("{n} d late {what}", n=-days, what=what)
-                )
+                # "0 天后转久未联系" reads as a slip: the last day is today.
+                if days > 0:
+                    esc = _("{n} d {what}", n=days, what=what)
+                elif days == 0:
+                    esc = _("today {what}", what=what)
+                else:
+                    esc = _("{n} d late {what}", n=-days, what=what)
                 if c.escalation_days_left < 3:
                     esc = emphasis(esc, "b red")
             rows.append(

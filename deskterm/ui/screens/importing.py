@@ -159,7 +159,9 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         sync_rows(self.query_one("#columns", DataTable), rows)
 
     def _show_owner(self) -> None:
-        changes = ", ".join(_(FIELD_LABELS[ImportField(f)]) for f in UPDATABLE if f in self.update)
+        changes = _(", ").join(
+            _(FIELD_LABELS[ImportField(f)]) for f in UPDATABLE if f in self.update
+        )
         self.query_one("#import-owner", Static).update(
             _(
                 "Lines without a salesperson go to: {name} (o to choose)",

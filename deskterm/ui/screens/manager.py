@@ -323,7 +323,7 @@ class ManagerScreen(DeskScreen):
                             str(m.receptions),
                             "-" if m.capture_rate is None else f"{m.capture_rate:.0%}",
                             "-" if m.completeness is None else f"{m.completeness:.0%}",
-                            ", ".join(
+                            _(", ").join(
                                 _(FIELD_LABELS.get(f, f)) for f, _n in missing.most_common(2)
                             ),
                         ),
@@ -339,12 +339,19 @@ class ManagerScreen(DeskScreen):
     def load_audit(self, text: str) -> None:
         entries = audit.audit_trail(self.ctx, text)
         reasons = audit.reason_names(self.ctx)
-        self.app.call_from_thread(self.show_audit, entries, reasons)
+        # Owners and receivers by name, not #id (people who left included).
+        staff = {p.id: p.name for p in setup.list_staff(self.ctx, include_inactive=True)}
+        self.app.call_from_thread(self.show_audit, entries, reasons, staff)
 
-    def show_audit(self, entries: list[AuditEntry], reasons: dict[str, str] | None = None) -> None:
+    def show_audit(
+        self,
+        entries: list[AuditEntry],
+        reasons: dict[str, str] | None = None,
+        staff: dict[int, str] | None = None,
+    ) -> None:
         """The trail, newest first, in words (codes stay in the data); read-only."""
         zone = self.ctx.clock.zone
-        names = labels.Names(self.level_name, reasons or {})
+        names = labels.Names(self.level_name, reasons or {}, staff or {})
         sync_rows(
             self.query_one("#audit", DataTable),
             [
@@ -476,9 +483,9 @@ class ManagerScreen(DeskScreen):
                     (
                         rep.names.get(sid, "?"),
                         str(sum(nc.values())),
-                        ", ".join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
+                        _(", ").join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
                         str(sum(lo.values())),
-                        ", ".join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)),
+                        _(", ").join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)),
                     ),
                 )
             )

@@ -43,7 +43,11 @@ class MeetingScreen(DeskScreen):
         with VerticalScroll():
             yield Static("", id="summary", markup=False)
             yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
-            yield Label(_("Tomorrow's callbacks"), classes="pane-title", markup=False)
+            yield Label(
+                _("Tomorrow's callbacks (+n: overdue, still open)"),
+                classes="pane-title",
+                markup=False,
+            )
             yield Static("", id="tomorrow", markup=False)
             yield Label(_("Stale customers"), classes="pane-title", markup=False)
             yield Static("", id="stale", markup=False)

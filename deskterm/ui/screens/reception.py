@@ -150,7 +150,8 @@ class ReceptionScreen(DeskScreen):
         arrivals = self.query_one("#arrivals", DataTable)
         for label in (
             _("Time"),
-            _("Channel"),
+            # Holds the channel or an uncounted visit's reason (service/parts): 类型/来源.
+            _p("arrivals", "Channel"),
             _("Salesperson"),
             _("Visitor"),
             _p("arrivals", "Form"),
