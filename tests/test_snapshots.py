@@ -146,6 +146,7 @@ def _then_layout(setup):
     async def run(pilot) -> None:
         await setup(pilot)
         await settle(pilot)
+
         # DataTable sizes its columns to new rows on its next idle: wait until every table
         # on the screen has (Textual's own flags), not for a time — a busy machine once
         # took a screenshot of a 576-row pool with its columns at their header widths.

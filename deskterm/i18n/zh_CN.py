@@ -1009,7 +1009,6 @@ MESSAGES: dict[str, str] = {
     "Undo import {n}?": "撤销第 {n} 次导入？",
     "Imports": "导入记录",
     "This is import number {n}: b lists the imports, to undo one.": "这是第 {n} 次导入：按 b 查看导入记录，可撤销。",
-    "sheet imported": "导入表格",
     "import undone for this customer": "撤销导入（本客户）",
     "import undone": "撤销导入",
     "import": "导入",
