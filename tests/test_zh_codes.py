@@ -362,3 +362,13 @@ async def test_the_command_palette_speaks_chinese(tmp_path):
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         assert app.screen.query_one(CommandInput).placeholder == "搜索命令…"
+        # A search that finds nothing says so in Chinese (a tester saw "No matches found").
+        await pilot.press(*"zzzz")
+        from textual.command import CommandList
+
+        def said() -> str:
+            options = app.screen.query_one(CommandList).options
+            return " ".join(str(o.prompt.renderable) for o in options if o.disabled)
+
+        await wait_for(pilot, lambda: "没有匹配的命令" in said())
+        assert "No matches" not in said()

@@ -1062,4 +1062,5 @@ MESSAGES: dict[str, str] = {
     "The meeting report for a day, a week or a month: receptions, intent levels, callbacks and rates for each salesperson and the team.": "一天、一周或一个月的例会报表：每位销售顾问及团队的接待、意向级别、回访与比率。",
     "Tomorrow's callbacks (+n: overdue, still open)": "明日回访任务（+n：逾期未回访）",
     "text in words, json with the values as stored (the codes settings set takes)": "text 显示文字说明，json 显示存储的值（即 settings set 使用的代码）",
+    "No matches found": "没有匹配的命令",
 }

@@ -196,6 +196,34 @@ KEY_WORDS: dict[str, str] = {
 }
 
 
+class DeskPalette(CommandPalette):
+    """Textual's palette, saying "no matches" in the language in force (its own text is
+    English only; textual is pinned, so this one override is checked by a test)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show() -> None:
+            if search_value:
+                from rich.align import Align
+                from rich.text import Text
+                from textual.command import CommandList
+                from textual.widgets.option_list import Option
+
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(_("No matches found"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show)
+
+
 class DesktermApp(App[int]):
     """The front desk."""
 
@@ -614,7 +642,7 @@ class DesktermApp(App[int]):
         """Ctrl+P: Textual's palette, with its prompt in the language in force."""
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(
-                CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
+                DeskPalette(placeholder=_("Search for commands…"), id="--command-palette")
             )
 
     def get_key_display(self, binding: Binding) -> str:
