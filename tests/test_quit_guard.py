@@ -41,3 +41,35 @@ async def test_ctrl_q_with_nothing_typed_quits_at_once(ctx, team):
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_an_open_desk_says_when_the_file_was_restored_under_it(ctx, team, tmp_path):
+    """Found by a tester: `deskterm restore --yes` with a desk open — the walk-ins made
+    since the backup vanished from the board without a word."""
+    import os
+    import subprocess
+    import sys
+
+    from deskterm.services import backups
+
+    rotation.check_in(ctx, team.wang)
+    made = backups.backup_now(ctx)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        rotation.walk_in(ctx)  # after the backup
+        await wait_for(pilot, lambda: app.seen_version is not None)
+        r = subprocess.run(
+            [sys.executable, "-m", "deskterm", "--db", str(ctx.db.path), "restore", str(made)]
+            + ["--yes"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HOME": str(tmp_path), "DESKTERM_LANG": "en"},
+            timeout=120,
+        )
+        assert r.returncode == 0, r.stderr
+        await wait_for(
+            pilot,
+            lambda: any("older state" in str(n.message) for n in app._notifications),
+            timeout=10,
+        )

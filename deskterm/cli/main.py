@@ -677,6 +677,15 @@ def _restore_and_say(path: Path, source: Path | None) -> None:
 
     used, kept = restore(path, source, clock_from_env().now())
     print(_("Restored {backup} to {path}.", backup=used, path=path))
+    from deskterm.services.backups import record_restore
+    from deskterm.services.maintenance import open_context
+
+    # In the restored file's audit trail, which desks still open on it watch.
+    ctx = open_context(path, clock_from_env(), create=False, start_of_day=False)
+    try:
+        record_restore(ctx, used, kept)
+    finally:
+        ctx.db.close()
     if kept is not None:
         print(_("The previous file is kept at {kept}.", kept=kept))
 

@@ -1063,4 +1063,9 @@ MESSAGES: dict[str, str] = {
     "Tomorrow's callbacks (+n: overdue, still open)": "明日回访任务（+n：逾期未回访）",
     "text in words, json with the values as stored (the codes settings set takes)": "text 显示文字说明，json 显示存储的值（即 settings set 使用的代码）",
     "No matches found": "没有匹配的命令",
+    "restored from a backup": "已从备份恢复",
+    "The database was put back to an older state (a restore from a backup): what was entered after that backup is not on the screen any more. The file as it was is kept beside it (.before-restore).": (
+        "数据库已恢复到较早的状态（从备份恢复）：该备份之后录入的内容已不在屏幕上。恢复前的文件保存在旁边（.before-restore）。"
+    ),
+    "file kept as": "原文件保存为",
 }

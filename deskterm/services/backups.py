@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from deskterm.errors import DamagedDatabase, InvalidInput, StorageError
-from deskterm.services.context import Context
+from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import get_settings
 from deskterm.storage import files
@@ -169,3 +169,19 @@ def restore(db_path: Path, source: Path | None, now: datetime) -> tuple[Path, Pa
         raise StorageError("No backup at {path}.", path=str(source))
     kept = files.restore(source, db_path, f"{now:%Y%m%d-%H%M%S}")
     return source, kept
+
+
+@permission("manage")
+def record_restore(ctx: Context, used: Path, kept: Path | None) -> None:
+    """Write the restore into the restored file's audit trail: who put it back, from
+    which backup, and where the file as it was went. Open desks watch for it."""
+    with ctx.db.write() as s:
+        record_audit(
+            s,
+            ctx,
+            "backup.restore",
+            "file",
+            None,
+            None,
+            {"file": used.name, "kept": kept.name if kept else None},
+        )

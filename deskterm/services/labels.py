@@ -61,6 +61,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "staff.sign_in": N_("signed in"),
     "setting.change": N_("setting changed"),
     "export": N_("data exported"),
+    "backup.restore": N_("restored from a backup"),
     "customer.import_undo": N_("import undone for this customer"),
     "import.undo": N_("import undone"),
     "countermeasure.add": N_("countermeasure added"),
@@ -76,6 +77,7 @@ AUDIT_ACTIONS: dict[str, str] = {
 }
 
 AUDIT_ENTITIES: dict[str, str] = {
+    "file": N_("file"),
     "callback": N_("callback"),
     "reception": N_("reception"),
     "customer": N_("customer"),
@@ -124,6 +126,7 @@ AUDIT_FIELDS: dict[str, str] = {
     "pin": N_("PIN"),
     "failures": N_("failed tries"),
     "file": N_("file"),
+    "kept": N_("file kept as"),
     "rows": N_("rows"),
     "sheet": N_("sheet"),
     "created": N_("created"),

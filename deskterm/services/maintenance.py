@@ -141,6 +141,19 @@ def change_marker(ctx: Context) -> int:
 
 
 @permission("system")
+def last_restore(ctx: Context) -> int:
+    """The audit id of the newest restore from a backup (0: none): open desks compare
+    it to say that the file went back in time under them."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from deskterm.storage.models import Audit
+
+    with ctx.db.read() as s:
+        return s.exec(select(func.max(Audit.id)).where(Audit.action == "backup.restore")).one() or 0
+
+
+@permission("system")
 def health(ctx: Context) -> str | None:
     """None if the file is sound, else what is wrong (SQLite's quick_check, the schema).
 
