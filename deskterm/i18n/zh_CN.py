@@ -925,4 +925,11 @@ MESSAGES: dict[str, str] = {
         "欢迎使用 deskterm。请添加人员：输入姓名后按回车（要添加销售经理或前台，先按 Tab 再按对应数字）；"
         "完成后按 Esc。然后按 i 为销售顾问签到。"
     ),
+    # -- helper W (issue 16): short and two-line headers of a narrow screen --
+    "Recep-\ntions": "接待",
+    "Due/done/\noverdue": "回访\n应/已/逾期",
+    "Conversion\n(contact)": "转化率\n（留档）",
+    "Up-\ngrades": "升级",
+    "At\nrisk": "准战败",
+    "Tomor-\nrow": "明日\n回访",
 }

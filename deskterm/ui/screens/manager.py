@@ -46,6 +46,7 @@ from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.text import emphasis, plain
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.people import callbacks_cell, set_columns
 from deskterm.ui.widgets.tables import pct, sync_rows
 
 STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"), "stalled": N_("stalled")}
@@ -124,6 +125,7 @@ class ManagerScreen(DeskScreen):
         super().__init__(id="manager")
         self.data: dict[str, Any] = {}
         self.funnel_range: tuple[date, date] | None = None  # None: the last 30 days
+        self._team_narrow: bool | None = None  # the Team table's columns: narrow or wide
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -192,6 +194,11 @@ class ManagerScreen(DeskScreen):
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+
+    def _fit_layout(self) -> None:
+        super()._fit_layout()
+        if self.data and (self.size.width < self.NARROW_BELOW) != self._team_narrow:
+            self._show_team(self.data)
 
     def refresh_data(self) -> None:
         self.load()
@@ -365,24 +372,42 @@ class ManagerScreen(DeskScreen):
         """Who is behind: today's figures per salesperson, the worst backlog first."""
         table = self.query_one("#team", DataTable)
         levels = data["levels"]
-        if not table.columns:
-            headers: list[str | Text] = [
-                _("Salesperson"),
-                _("Receptions"),
-                *[plain(self.level_name(lv)) for lv in levels],
-                _("Due"),
-                _("Done"),
-                _("Overdue"),
-                _("At risk"),
-                _("Tomorrow"),
-                _("Upgrades"),
-                _("Won"),
-                _("Conversion (contact)"),
-                _("Form"),
-                _("Contact"),
-            ]
-            for label in headers:
-                table.add_column(label)  # as wide as the widest cell: nothing cut
+        # Under 120 columns (-narrow): the callbacks in one cell, two-line headers, the
+        # essential figures first; upgrades and won are left to F5 Meeting (widgets.people).
+        narrow = self.size.width < self.NARROW_BELOW
+        if not table.columns or narrow != self._team_narrow:
+            self._team_narrow = narrow
+            level_heads = [plain(self.level_name(lv)) for lv in levels]
+            headers: list[str | Text] = (
+                [
+                    _("Salesperson"),
+                    _("Recep-\ntions"),
+                    *level_heads,
+                    _("Due/done/\noverdue"),
+                    _("Conversion\n(contact)"),
+                    _("At\nrisk"),
+                    _("Tomor-\nrow"),
+                    _("Form"),
+                    _("Contact"),
+                ]
+                if narrow
+                else [
+                    _("Salesperson"),
+                    _("Receptions"),
+                    *level_heads,
+                    _("Due"),
+                    _("Done"),
+                    _("Overdue"),
+                    _("At risk"),
+                    _("Tomorrow"),
+                    _("Upgrades"),
+                    _("Won"),
+                    _("Conversion (contact)"),
+                    _("Form"),
+                    _("Contact"),
+                ]
+            )
+            set_columns(table, headers)
         tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
         at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
         people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"], p["name"]))
@@ -392,29 +417,36 @@ class ManagerScreen(DeskScreen):
             overdue: str | Text = str(p["callbacks_overdue"])
             if p["id"] and p["callbacks_overdue"]:
                 overdue = emphasis(str(p["callbacks_overdue"]), "b red")
-            rows.append(
-                (
-                    str(p["id"]),
-                    (
-                        name,
-                        str(p["receptions"]),
-                        *[str(p[lv]) for lv in levels],
-                        str(p["callbacks_due"]),
-                        str(p["callbacks_done"]),
-                        overdue,
-                        str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"])),
-                        str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values())),
-                        str(p["upgrades"]),
-                        str(p["won"]),
-                        pct(p["conversion_rate"])
-                        + " ("
-                        + pct(p.get("conversion_rate_with_contact"))
-                        + ")",
-                        pct(p["form_completeness"]),
-                        pct(p["contact_capture_rate"]),
-                    ),
-                )
+            risk = str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"]))
+            due_tomorrow = str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values()))
+            conversion = (
+                pct(p["conversion_rate"]) + " (" + pct(p.get("conversion_rate_with_contact")) + ")"
             )
+            figures = (name, str(p["receptions"]), *[str(p[lv]) for lv in levels])
+            rates = (pct(p["form_completeness"]), pct(p["contact_capture_rate"]))
+            if narrow:
+                cells = (
+                    *figures,
+                    callbacks_cell(p["callbacks_due"], p["callbacks_done"], overdue),
+                    conversion,
+                    risk,
+                    due_tomorrow,
+                    *rates,
+                )
+            else:
+                cells = (
+                    *figures,
+                    str(p["callbacks_due"]),
+                    str(p["callbacks_done"]),
+                    overdue,
+                    risk,
+                    due_tomorrow,
+                    str(p["upgrades"]),
+                    str(p["won"]),
+                    conversion,
+                    *rates,
+                )
+            rows.append((str(p["id"]), cells))
         sync_rows(table, rows)
         behind = [p["name"] for p in people if p["callbacks_overdue"]]
         self.query_one("#team-summary", Static).update(
