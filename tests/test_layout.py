@@ -223,3 +223,36 @@ async def test_the_meeting_folds_its_callbacks_on_a_small_screen_and_unfolds_whe
             assert team.row_count == len(data["salespeople"]) + 1
     finally:
         ctx.db.close()
+
+
+async def test_the_highlighted_rows_long_text_shows_whole_under_the_table(tmp_path):
+    """A note (F3), why a customer is in the pool (F7): the last column a small screen
+    cuts, shown whole under the table for the highlighted row, and following the cursor."""
+    from tests.test_snapshots import _marketing
+
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang="en", blink=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _callbacks(pilot)
+            screen = app.screen
+            table = screen.query_one("#calls", DataTable)
+            for row in range(table.row_count):
+                table.move_cursor(row=row)
+                await pilot.pause()
+                item = next(
+                    c
+                    for c in screen.items
+                    if str(c.id) == table.coordinate_to_cell_key((row, 0)).row_key.value
+                )
+                shown = str(screen.query_one("#calls-note").render())
+                assert shown == (f"{item.customer}: {item.last_note}" if item.last_note else "")
+            await _marketing(pilot)
+            pool = app.screen.query_one("#pool", DataTable)
+            pool.move_cursor(row=0)
+            await pilot.pause()
+            first = pool.get_row_at(0)
+            assert str(app.screen.query_one("#pool-why").render()) == f"{first[0]}: {first[-1]}"
+            assert str(pool.ordered_columns[-1].label) == "Why in the pool"
+    finally:
+        ctx.db.close()
