@@ -256,3 +256,30 @@ async def test_the_highlighted_rows_long_text_shows_whole_under_the_table(tmp_pa
             assert str(pool.ordered_columns[-1].label) == "Why in the pool"
     finally:
         ctx.db.close()
+
+
+async def test_a_cell_drawn_before_its_column_was_measured_is_drawn_again_whole():
+    """Textual caches a drawn cell without its width: a row drawn before the table
+    measured it stayed cut at the header's width ("Jaso" for "Jason Ma") until
+    widgets.tables made the table draw it again."""
+    from textual.app import App, ComposeResult
+
+    import deskterm.ui.widgets.tables  # noqa: F401 (installs the redraw)
+
+    class OneTable(App[None]):
+        CSS = "DataTable { width: 1fr; height: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    app = OneTable()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_column("A")
+        await pilot.pause()
+        table.add_row("Jason Ma")
+        early = "".join(s.text for s in table.render_line(1))  # before the table's idle
+        assert "Jason Ma" not in early  # what the cache kept, without the redraw
+        await pilot.pause()
+        await pilot.pause()
+        assert "Jason Ma" in "".join(s.text for s in table.render_line(1))
