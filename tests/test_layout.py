@@ -13,7 +13,15 @@ from textual.widgets._footer import FooterKey
 from deskterm.i18n import _
 from deskterm.ui.app import create_app
 from deskterm.ui.widgets.footer import DeskFooter
-from tests.test_snapshots import _callbacks, _customers, _manager, _meeting, _reception
+from tests.test_snapshots import (
+    _callbacks,
+    _care,
+    _customers,
+    _manager,
+    _marketing,
+    _meeting,
+    _reception,
+)
 from tests.ui_helpers import demo_ctx, settle
 
 SIZES = [(80, 24), (100, 30), (160, 45), (240, 67)]
@@ -24,6 +32,8 @@ SCREENS = {
     "customers": (_customers, ("#results", "#timeline", "#level-history")),
     "meeting": (_meeting, ("#people",)),
     "manager": (_manager, ("#team",)),
+    "marketing": (_marketing, ("#pool",)),
+    "care": (_care, ("#care-calls",)),
 }
 # Visible without scrolling sideways, at every size: what the receptionist reads.
 RECEPTION_KEY_COLUMNS = {"#board": 5, "#arrivals": 6}  # the first n columns
@@ -228,8 +238,6 @@ async def test_the_meeting_folds_its_callbacks_on_a_small_screen_and_unfolds_whe
 async def test_the_highlighted_rows_long_text_shows_whole_under_the_table(tmp_path):
     """A note (F3), why a customer is in the pool (F7): the last column a small screen
     cuts, shown whole under the table for the highlighted row, and following the cursor."""
-    from tests.test_snapshots import _marketing
-
     ctx = demo_ctx(tmp_path)
     try:
         app = create_app(ctx, lang="en", blink=False)
