@@ -1,6 +1,7 @@
 """Every role screen at the sizes a shop has (80x24 to a 240-column monitor), in both
 languages: no column narrower than what it shows, the Reception's key columns on
-screen without scrolling, and the Footer showing each screen's most used keys whole."""
+screen without scrolling, the meeting's figures (F5, F6 Team) on screen without
+scrolling sideways, and the Footer showing each screen's most used keys whole."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ from rich.cells import cell_len
 from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
+from deskterm.i18n import _
 from deskterm.ui.app import create_app
 from deskterm.ui.widgets.footer import DeskFooter
-from tests.test_snapshots import _callbacks, _customers, _manager, _meeting, _reception
+from tests.test_snapshots import (
+    _callbacks,
+    _care,
+    _customers,
+    _manager,
+    _marketing,
+    _meeting,
+    _reception,
+)
 from tests.ui_helpers import demo_ctx, settle
 
 SIZES = [(80, 24), (100, 30), (160, 45), (240, 67)]
@@ -22,6 +32,8 @@ SCREENS = {
     "customers": (_customers, ("#results", "#timeline", "#level-history")),
     "meeting": (_meeting, ("#people",)),
     "manager": (_manager, ("#team",)),
+    "marketing": (_marketing, ("#pool",)),
+    "care": (_care, ("#care-calls",)),
 }
 # Visible without scrolling sideways, at every size: what the receptionist reads.
 RECEPTION_KEY_COLUMNS = {"#board": 5, "#arrivals": 6}  # the first n columns
@@ -86,6 +98,9 @@ async def test_every_screen_shows_whole_columns_and_its_top_keys(lang, size, tmp
                 problems += [f"{name}: {p}" for p in footer_problems(screen, size[0])]
                 if name == "reception":
                     problems += reception_problems(screen)
+                if name in PEOPLE_TABLES:
+                    table = screen.query_one(PEOPLE_TABLES[name], DataTable)
+                    problems += [f"{name}: {p}" for p in people_problems(table, size[0])]
     finally:
         ctx.db.close()
     assert not problems
@@ -103,6 +118,44 @@ def reception_problems(screen) -> list[str]:
     if shown[:6] != ["n", "r", "d", "s", "b", "u"]:
         problems.append(f"reception footer: {shown}")
     return problems
+
+
+# The meeting's table per salesperson: F5 and the Manager's Team tab.
+PEOPLE_TABLES = {"meeting": "#people", "manager": "#team"}
+
+
+def on_screen_columns(table: DataTable, width: int) -> list[str]:
+    """The labels of the columns shown whole without scrolling sideways."""
+    room = min(table.scrollable_content_region.width, width - table.region.x)
+    shown, x = [], 0
+    for column in table.ordered_columns:
+        x += column.get_render_width(table)
+        if x <= room:
+            shown.append(str(column.label))
+    return shown
+
+
+def people_problems(table: DataTable, width: int) -> list[str]:
+    """From 100 columns every figure on screen; at 80 at least the essential ones: name,
+    receptions, the levels, the callbacks due/done/overdue and the conversion."""
+    shown = on_screen_columns(table, width)
+    labels = [str(c.label) for c in table.ordered_columns]
+    if width >= 100:
+        missing = [label for label in labels if label not in shown]
+    else:
+        callbacks = _("Due/done/\noverdue")
+        levels = labels[2 : labels.index(callbacks)] if callbacks in labels else []
+        essential = [
+            _("Salesperson"),
+            _("Recep-\ntions"),
+            *levels,
+            _("Due/done/\noverdue"),
+            _("Conversion\n(contact)"),
+        ]
+        missing = [label for label in essential if label not in shown]
+    if missing:
+        return [f"{table.id} at {width} columns: {missing} off screen (shown: {shown})"]
+    return []
 
 
 # Around the width where the arrivals move beside the board.
@@ -142,3 +195,99 @@ async def test_the_footer_shows_more_keys_as_the_desk_widens(tmp_path):
             assert "-narrow" not in app.screen.classes
     finally:
         ctx.db.close()
+
+
+async def test_the_meeting_folds_its_callbacks_on_a_small_screen_and_unfolds_when_wider(
+    tmp_path,
+):
+    """The narrow table shows the report's figures (the callbacks as due/done/overdue),
+    and a resize across 120 columns lays the table out again, F6's Team tab too."""
+    from deskterm.services.report import as_json, daily_report
+    from tests.ui_helpers import table_rows
+
+    ctx = demo_ctx(tmp_path)
+    data = as_json(daily_report(ctx))
+    n = len(data["levels"])
+    try:
+        app = create_app(ctx, lang="en", blink=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _meeting(pilot)
+            rows = {r[0]: r for r in table_rows(app.screen, "#people")}
+            for p in data["salespeople"]:
+                row = rows[p["name"]]
+                assert row[1] == str(p["receptions"])
+                assert row[2 + n] == (
+                    f"{p['callbacks_due']}/{p['callbacks_done']}/{p['callbacks_overdue']}"
+                )
+            await pilot.resize_terminal(160, 45)
+            await settle(pilot)
+            head = [str(c.label) for c in app.screen.query_one("#people").ordered_columns]
+            assert head[2 + n : 5 + n] == ["Due", "Done", "Overdue"]
+            await _manager(pilot)
+            head = [str(c.label) for c in app.screen.query_one("#team").ordered_columns]
+            assert head[2 + n : 5 + n] == ["Due", "Done", "Overdue"]
+            await pilot.resize_terminal(100, 30)
+            await settle(pilot)
+            team = app.screen.query_one("#team", DataTable)
+            assert str(team.ordered_columns[2 + n].label) == "Due/done/\noverdue"
+            assert team.row_count == len(data["salespeople"]) + 1
+    finally:
+        ctx.db.close()
+
+
+async def test_the_highlighted_rows_long_text_shows_whole_under_the_table(tmp_path):
+    """A note (F3), why a customer is in the pool (F7): the last column a small screen
+    cuts, shown whole under the table for the highlighted row, and following the cursor."""
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang="en", blink=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _callbacks(pilot)
+            screen = app.screen
+            table = screen.query_one("#calls", DataTable)
+            for row in range(table.row_count):
+                table.move_cursor(row=row)
+                await pilot.pause()
+                item = next(
+                    c
+                    for c in screen.items
+                    if str(c.id) == table.coordinate_to_cell_key((row, 0)).row_key.value
+                )
+                shown = str(screen.query_one("#calls-note").render())
+                assert shown == (f"{item.customer}: {item.last_note}" if item.last_note else "")
+            await _marketing(pilot)
+            pool = app.screen.query_one("#pool", DataTable)
+            pool.move_cursor(row=0)
+            await pilot.pause()
+            first = pool.get_row_at(0)
+            assert str(app.screen.query_one("#pool-why").render()) == f"{first[0]}: {first[-1]}"
+            assert str(pool.ordered_columns[-1].label) == "Why in the pool"
+    finally:
+        ctx.db.close()
+
+
+async def test_a_cell_drawn_before_its_column_was_measured_is_drawn_again_whole():
+    """Textual caches a drawn cell without its width: a row drawn before the table
+    measured it stayed cut at the header's width ("Jaso" for "Jason Ma") until
+    widgets.tables made the table draw it again."""
+    from textual.app import App, ComposeResult
+
+    import deskterm.ui.widgets.tables  # noqa: F401 (installs the redraw)
+
+    class OneTable(App[None]):
+        CSS = "DataTable { width: 1fr; height: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    app = OneTable()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_column("A")
+        await pilot.pause()
+        table.add_row("Jason Ma")
+        early = "".join(s.text for s in table.render_line(1))  # before the table's idle
+        assert "Jason Ma" not in early  # what the cache kept, without the redraw
+        await pilot.pause()
+        await pilot.pause()
+        assert "Jason Ma" in "".join(s.text for s in table.render_line(1))

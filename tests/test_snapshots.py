@@ -1,5 +1,6 @@
-"""Snapshots of each screen, in both languages, at 100x30 and 160x45 (pytest-textual-snapshot);
-the Reception and the showroom display also at 80x24 and 240x67.
+"""Snapshots of each screen, in both languages, at the sizes a shop has: 80x24 (the smallest
+terminal), 100x30, 160x45 and 240x67 (a large monitor) (pytest-textual-snapshot); the
+Manager's tabs at 160x45 and 100x30.
 
 The demo sample on its own "today" and a fixed clock make them repeatable; update
 after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-update``.
@@ -166,7 +167,11 @@ def _then_layout(setup):
     return run
 
 
-@pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])
+SIZES = [(80, 24), (100, 30), (160, 45), (240, 67)]
+SIZE_IDS = [f"{w}x{h}" for w, h in SIZES]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen_snapshot(screen, lang, size, snap_compare, tmp_path):
@@ -193,14 +198,19 @@ def test_manager_tab_snapshot(tab, lang, snap_compare, tmp_path):
         ctx.db.close()
 
 
-# A shop's smallest terminal and its largest monitor: the receptionist's screen.
-@pytest.mark.parametrize("size", [(80, 24), (240, 67)], ids=["80x24", "240x67"])
+# The same tabs on a small desk's screen: the narrow layouts (two-line headers, the
+# callbacks in one cell, the months by name).
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_reception_snapshot_small_and_large(lang, size, snap_compare, tmp_path):
+@pytest.mark.parametrize("tab", list(MANAGER_TABS))
+def test_manager_tab_snapshot_100x30(tab, lang, snap_compare, tmp_path):
     ctx = demo_ctx(tmp_path)
     try:
         app = create_app(ctx, lang=lang, blink=False)
-        assert snap_compare(app, terminal_size=size, run_before=_then_layout(_reception))
+        assert snap_compare(
+            app,
+            terminal_size=(100, 30),
+            run_before=_then_layout(_manager_tab(tab, MANAGER_TABS[tab])),
+        )
     finally:
         ctx.db.close()
 
@@ -211,9 +221,7 @@ async def _board_display(pilot) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize(
-    "size", [(80, 24), (100, 30), (160, 45), (240, 67)], ids=["80x24", "100x30", "160x45", "240x67"]
-)
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_board_display_snapshot(lang, size, snap_compare, tmp_path):
     """`deskterm board` on the demo's morning: next up, on deck, three with a customer."""

@@ -55,11 +55,11 @@ async def test_marketing_logs_a_contact_hands_back_and_registers_a_lead(floor, t
         await wait_for(pilot, lambda: isinstance(app.screen, ContactScreen))
         await pilot.press("1", "tab", *"invited", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, MarketingScreen))
-        await wait_for(pilot, lambda: table_rows(screen, "#pool")[0][6] == "1")
+        await wait_for(pilot, lambda: table_rows(screen, "#pool")[0][5] == "1")  # contacts
         await pilot.press("h")
         assert isinstance(app.screen, TextPromptScreen)
         await pilot.press(*"wants a test drive", "enter")
-        await wait_for(pilot, lambda: table_rows(screen, "#pool")[0][7] == "yes")
+        await wait_for(pilot, lambda: table_rows(screen, "#pool")[0][6] == "yes")  # handed back
         assert [v.customer_id for v in manager.leads_to_hand_out(floor)] == [cold]
 
         await pilot.press("l")

@@ -28,6 +28,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.guard import UnsavedGuard
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.choice import Choice
+from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
@@ -209,6 +210,7 @@ class MyCallbacksScreen(DeskScreen):
         yield Static(_("Press w to choose who you are."), id="who", markup=False)
         with Vertical():
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        yield RowDetail(id="calls-note")  # the highlighted customer's last note, whole
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -289,6 +291,19 @@ class MyCallbacksScreen(DeskScreen):
                 )
             )
         sync_rows(self.query_one("#calls", DataTable), rows)
+        self.show_note()
+
+    @on(DataTable.RowHighlighted, "#calls")
+    def show_note(self) -> None:
+        """The highlighted customer's last note in full (the table shows 40 characters)."""
+        table = self.query_one("#calls", DataTable)
+        note = ""
+        if self.items and 0 <= table.cursor_row < table.row_count:
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+            cb = next((c for c in self.items if str(c.id) == key), None)
+            if cb is not None and cb.last_note:
+                note = _("{name}: {note}", name=cb.customer, note=cb.last_note)
+        self.query_one("#calls-note", RowDetail).update(note)
 
     @on(DataTable.RowSelected, "#calls")
     def row_chosen(self) -> None:

@@ -44,8 +44,10 @@ from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.text import emphasis, plain
+from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.people import callbacks_cell, set_columns
 from deskterm.ui.widgets.tables import pct, sync_rows
 
 STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"), "stalled": N_("stalled")}
@@ -93,7 +95,31 @@ def _bar(n: int, top: int, width: int = 20) -> str:
     return "#" * (0 if top == 0 else max(1 if n else 0, round(n * width / top)))
 
 
+MONTH_NAMES = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+
+
+def _month(month: str) -> str:
+    """A month's column header on a narrow screen: Nov for 2026-11 (11月 in Chinese)."""
+    return _(MONTH_NAMES[int(month[5:7]) - 1])
+
+
 STALE_ROWS = 500  # rows of the stale lists on screen
+#: Tables whose last column is free text (a note, an audit change): the line under the
+#: table shows the highlighted row's text whole, after the column naming the row.
+DETAIL_TABLES = {"lost": 0, "leads": 0, "audit": 3}
 
 
 class ManagerScreen(DeskScreen):
@@ -125,6 +151,8 @@ class ManagerScreen(DeskScreen):
         super().__init__(id="manager")
         self.data: dict[str, Any] = {}
         self.funnel_range: tuple[date, date] | None = None  # None: the last 30 days
+        self._team_narrow: bool | None = None  # the Team table's columns: narrow or wide
+        self._reasons_narrow: bool | None = None  # and the Reasons table's
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,8 +167,10 @@ class ManagerScreen(DeskScreen):
                 yield more
             with TabPane(_("Lost requests"), id="tab-lost"):
                 yield DataTable(id="lost", cursor_type="row", zebra_stripes=True)
+                yield RowDetail(id="lost-detail")
             with TabPane(_("Leads"), id="tab-leads"):
                 yield DataTable(id="leads", cursor_type="row", zebra_stripes=True)
+                yield RowDetail(id="leads-detail")
             with TabPane(_("Reasons"), id="tab-reasons"):
                 yield DataTable(id="reasons", cursor_type="row")
                 yield Static("", id="countermeasures", classes="hint", markup=False)
@@ -155,6 +185,7 @@ class ManagerScreen(DeskScreen):
                     placeholder=_("filter: action, customer id, name, value…"), id="audit-filter"
                 )
                 yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
+                yield RowDetail(id="audit-detail")
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -193,6 +224,14 @@ class ManagerScreen(DeskScreen):
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+
+    def _fit_layout(self) -> None:
+        super()._fit_layout()
+        narrow = self.size.width < self.NARROW_BELOW
+        if self.data and narrow != self._team_narrow:
+            self._show_team(self.data)
+        if self.data and narrow != self._reasons_narrow:
+            self._show_reasons(self.data)
 
     def refresh_data(self) -> None:
         self.load()
@@ -270,6 +309,7 @@ class ManagerScreen(DeskScreen):
                 for r in data["lost_requests"]
             ],
         )
+        self.show_detail("lost")
         sync_rows(
             self.query_one("#leads", DataTable),
             [
@@ -285,6 +325,7 @@ class ManagerScreen(DeskScreen):
                 for v in data["leads"]
             ],
         )
+        self.show_detail("leads")
         self._show_reasons(data)
         names = data["_names"]
         fun = data["_funnel"]
@@ -368,29 +409,48 @@ class ManagerScreen(DeskScreen):
                 for e in entries
             ],
         )
+        self.show_detail("audit")
 
     def _show_team(self, data: dict[str, Any]) -> None:
         """Who is behind: today's figures per salesperson, the worst backlog first."""
         table = self.query_one("#team", DataTable)
         levels = data["levels"]
-        if not table.columns:
-            headers: list[str | Text] = [
-                _("Salesperson"),
-                _("Receptions"),
-                *[plain(self.level_name(lv)) for lv in levels],
-                _("Due"),
-                _("Done"),
-                _("Overdue"),
-                _("At risk"),
-                _("Tomorrow"),
-                _("Upgrades"),
-                _("Won"),
-                _("Conversion (contact)"),
-                _("Form"),
-                _("Contact"),
-            ]
-            for label in headers:
-                table.add_column(label)  # as wide as the widest cell: nothing cut
+        # Under 120 columns (-narrow): the callbacks in one cell, two-line headers, the
+        # essential figures first; upgrades and won are left to F5 Meeting (widgets.people).
+        narrow = self.size.width < self.NARROW_BELOW
+        if not table.columns or narrow != self._team_narrow:
+            self._team_narrow = narrow
+            level_heads = [plain(self.level_name(lv)) for lv in levels]
+            headers: list[str | Text] = (
+                [
+                    _("Salesperson"),
+                    _("Recep-\ntions"),
+                    *level_heads,
+                    _("Due/done/\noverdue"),
+                    _("Conversion\n(contact)"),
+                    _("At\nrisk"),
+                    _("Tomor-\nrow"),
+                    _("Form"),
+                    _("Contact"),
+                ]
+                if narrow
+                else [
+                    _("Salesperson"),
+                    _("Receptions"),
+                    *level_heads,
+                    _("Due"),
+                    _("Done"),
+                    _("Overdue"),
+                    _("At risk"),
+                    _("Tomorrow"),
+                    _("Upgrades"),
+                    _("Won"),
+                    _("Conversion (contact)"),
+                    _("Form"),
+                    _("Contact"),
+                ]
+            )
+            set_columns(table, headers)
         tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
         at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
         people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"], p["name"]))
@@ -400,29 +460,36 @@ class ManagerScreen(DeskScreen):
             overdue: str | Text = str(p["callbacks_overdue"])
             if p["id"] and p["callbacks_overdue"]:
                 overdue = emphasis(str(p["callbacks_overdue"]), "b red")
-            rows.append(
-                (
-                    str(p["id"]),
-                    (
-                        name,
-                        str(p["receptions"]),
-                        *[str(p[lv]) for lv in levels],
-                        str(p["callbacks_due"]),
-                        str(p["callbacks_done"]),
-                        overdue,
-                        str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"])),
-                        str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values())),
-                        str(p["upgrades"]),
-                        str(p["won"]),
-                        pct(p["conversion_rate"])
-                        + " ("
-                        + pct(p.get("conversion_rate_with_contact"))
-                        + ")",
-                        pct(p["form_completeness"]),
-                        pct(p["contact_capture_rate"]),
-                    ),
-                )
+            risk = str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"]))
+            due_tomorrow = str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values()))
+            conversion = (
+                pct(p["conversion_rate"]) + " (" + pct(p.get("conversion_rate_with_contact")) + ")"
             )
+            figures = (name, str(p["receptions"]), *[str(p[lv]) for lv in levels])
+            rates = (pct(p["form_completeness"]), pct(p["contact_capture_rate"]))
+            if narrow:
+                cells = (
+                    *figures,
+                    callbacks_cell(p["callbacks_due"], p["callbacks_done"], overdue),
+                    conversion,
+                    risk,
+                    due_tomorrow,
+                    *rates,
+                )
+            else:
+                cells = (
+                    *figures,
+                    str(p["callbacks_due"]),
+                    str(p["callbacks_done"]),
+                    overdue,
+                    risk,
+                    due_tomorrow,
+                    str(p["upgrades"]),
+                    str(p["won"]),
+                    conversion,
+                    *rates,
+                )
+            rows.append((str(p["id"]), cells))
         sync_rows(table, rows)
         behind = [p["name"] for p in people if p["callbacks_overdue"]]
         self.query_one("#team-summary", Static).update(
@@ -441,8 +508,16 @@ class ManagerScreen(DeskScreen):
         table = self.query_one("#reasons", DataTable)
         rep, lost = data["_reasons"], data["_lost_reasons"]
         months = rep.table.months
-        if not table.columns:
-            table.add_columns(_("Reason"), _("Total"), *months, _("Chart"))
+        # Under 120 columns (-narrow): a month is headed by its name (Nov for 2026-11),
+        # the chart (Total drawn) left out and one top reason per person: every count on
+        # screen at 100 columns.
+        narrow = self.size.width < self.NARROW_BELOW
+        if not table.columns or narrow != self._reasons_narrow:
+            self._reasons_narrow = narrow
+            if narrow:
+                set_columns(table, [_("Reason"), _("Total"), *[_month(m) for m in months]])
+            else:
+                set_columns(table, [_("Reason"), _("Total"), *months, _("Chart")])
         top = max([*rep.table.by_reason.values(), *lost.table.by_reason.values(), 0])
         rows = []
         for kind, r, names in (
@@ -456,10 +531,13 @@ class ManagerScreen(DeskScreen):
                     if kind == "no_contact"
                     else _("lost: {reason}", reason=names.get(reason, reason))
                 )
+                counts = [str(trend[m]) for m in months]
                 rows.append(
                     (
                         f"{kind}:{reason}",
-                        (label, str(n), *[str(trend[m]) for m in months], _bar(n, top)),
+                        (label, str(n), *counts)
+                        if narrow
+                        else (label, str(n), *counts, _bar(n, top)),
                     )
                 )
         sync_rows(table, rows)
@@ -470,6 +548,7 @@ class ManagerScreen(DeskScreen):
         ]
         self.query_one("#countermeasures", Static).update("\n".join(lines))
         nc_names, lost_names = _reason_names("no_contact"), _reason_names("lost")
+        top_n = 1 if narrow else 2
         people = []
         for sid in sorted(
             set(rep.table.by_salesperson) | set(lost.table.by_salesperson),
@@ -483,13 +562,35 @@ class ManagerScreen(DeskScreen):
                     (
                         rep.names.get(sid, "?"),
                         str(sum(nc.values())),
-                        _(", ").join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(2)),
+                        _(", ").join(
+                            f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(top_n)
+                        ),
                         str(sum(lo.values())),
-                        _(", ").join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(2)),
+                        _(", ").join(
+                            f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(top_n)
+                        ),
                     ),
                 )
             )
         sync_rows(self.query_one("#reasons-people", DataTable), people)
+
+    @on(DataTable.RowHighlighted)
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail(event.data_table.id or "")
+
+    def show_detail(self, table_id: str) -> None:
+        """The highlighted row's note or change in full, under its table."""
+        if table_id not in DETAIL_TABLES:
+            return
+        table = self.query_one(f"#{table_id}", DataTable)
+        text = ""
+        if 0 <= table.cursor_row < table.row_count:
+            row = table.get_row_at(table.cursor_row)
+            if str(row[-1]).strip():
+                text = _(
+                    "{name}: {note}", name=str(row[DETAIL_TABLES[table_id]]), note=str(row[-1])
+                )
+        self.query_one(f"#{table_id}-detail", RowDetail).update(text)
 
     # -- helpers ------------------------------------------------------------------
     def _selected(self, table_id: str) -> str | None:

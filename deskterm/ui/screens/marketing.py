@@ -17,8 +17,10 @@ from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.contact import ContactScreen, LeadScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.people import set_columns
 from deskterm.ui.widgets.tables import sync_rows
 
 MARKETING_ROLES = ("marketing", "manager")
@@ -40,6 +42,7 @@ class MarketingScreen(DeskScreen):
         super().__init__(id="marketing")
         self.person: tuple[int, str] | None = None
         self.entries: list[PoolEntry] = []
+        self._narrow = False  # the columns' headers: two-line (narrow) or one-line
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,22 +50,47 @@ class MarketingScreen(DeskScreen):
         yield TextField(placeholder=_("name fragment or phone digits"), id="pool-search")
         with Vertical():
             yield DataTable(id="pool", cursor_type="row", zebra_stripes=True)
+        yield RowDetail(id="pool-why")
         yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#pool", DataTable)
-        for label in (
-            _("Customer"),
-            _("Phone"),
-            _("Level"),
-            _("Why in the pool"),
-            _("In pool since"),
-            _("Last contact"),
-            _("Contacts"),
-            _("Handed back"),
-        ):
-            table.add_column(label)  # as wide as the widest cell: nothing cut
+        self._set_columns()
         table.focus()  # the list is the work; / searches
+
+    def _set_columns(self) -> None:
+        """The pool's columns; why a customer is in the pool last, the longest text (the
+        line under the table shows it whole). Under 120 columns two-line headers."""
+        self._narrow = self.size.width < self.NARROW_BELOW
+        set_columns(
+            self.query_one("#pool", DataTable),
+            [
+                _("Customer"),
+                _("Phone"),
+                _("Level"),
+                _("In pool\nsince") if self._narrow else _("In pool since"),
+                _("Last\ncontact") if self._narrow else _("Last contact"),
+                _("Contacts"),
+                _("Handed\nback") if self._narrow else _("Handed back"),
+                _("Why in the pool"),
+            ],
+        )
+
+    def _fit_layout(self) -> None:
+        super()._fit_layout()
+        if self.is_mounted and self._narrow != (self.size.width < self.NARROW_BELOW):
+            self._set_columns()
+            self.refresh_data()
+
+    @on(DataTable.RowHighlighted, "#pool")
+    def show_why(self) -> None:
+        """Why the highlighted customer is in the pool, whole."""
+        table = self.query_one("#pool", DataTable)
+        text = ""
+        if 0 <= table.cursor_row < table.row_count:
+            row = table.get_row_at(table.cursor_row)
+            text = _("{name}: {note}", name=str(row[0]), note=str(row[-1]))
+        self.query_one("#pool-why", RowDetail).update(text)
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -115,15 +143,16 @@ class MarketingScreen(DeskScreen):
                         e.name,
                         display_phone(e.phone) if e.phone else "-",
                         self.level_name(e.level),
-                        why,
                         e.in_pool_since.astimezone(zone).strftime("%Y-%m-%d"),
                         last,
                         str(e.marketing_contacts),
                         _("yes") if e.nurtured else "",
+                        why,
                     ),
                 )
             )
         sync_rows(self.query_one("#pool", DataTable), rows)
+        self.show_why()
         who = self.person[1] if self.person else _("nobody chosen (w)")
         self.query_one("#who", Static).update(
             _(

@@ -18,10 +18,17 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.text import cells
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.people import meeting_narrow, set_columns
 
 
 class MeetingScreen(DeskScreen):
-    """The sales meeting, laid out for the team: a day, week, month or any range."""
+    """The sales meeting, laid out for the team: a day, week, month or any range.
+
+    -narrow (under 120 columns): the people's table refolded to fit (widgets.people);
+    the table is as tall as its rows, the page scrolls, so the Team row is never hidden.
+    """
+
+    CSS_PATH = "meeting.tcss"
 
     BINDINGS = [
         Binding("left_square_bracket", "step(-1)", N_("Previous"), id="meeting.prev"),
@@ -37,6 +44,7 @@ class MeetingScreen(DeskScreen):
         self.period = "day"  # day | week | month | range
         self.first: date | None = None  # None: today's period
         self.last: date | None = None
+        self.data: dict | None = None  # the report shown, to lay out again on a resize
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -52,6 +60,29 @@ class MeetingScreen(DeskScreen):
             yield Label(_("Stale customers"), classes="pane-title", markup=False)
             yield Static("", id="stale", markup=False)
         yield DeskFooter()
+
+    def _fit_layout(self) -> None:
+        narrow = self.has_class("-narrow")
+        super()._fit_layout()
+        if self.data is not None and narrow != self.has_class("-narrow"):
+            self._show_people()
+
+    def _show_people(self) -> None:
+        """The people's figures, as the screen's width allows."""
+        data = self.data
+        if data is None:
+            return
+        table = self.query_one("#people", DataTable)
+        # One table for the screen and every export (services.report_export).
+        names = {lv: self.level_name(lv) for lv in data["levels"]}  # 准购买, not "hot"
+        head, rows = report_export.people_rows({**data, "level_names": names})
+        shown: list[list[object]] = [list(r) for r in rows]
+        if self.size.width < self.NARROW_BELOW:
+            head, shown = meeting_narrow(head, rows, len(data["levels"]))
+        set_columns(table, head)
+        keys = [str(p["id"]) for p in data["salespeople"]] + ["0"]
+        for key, row in zip(keys, shown, strict=True):
+            table.add_row(*cells(*row), key=key)
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -170,15 +201,8 @@ class MeetingScreen(DeskScreen):
                 overdue=c["overdue"],
             )
         )
-        table = self.query_one("#people", DataTable)
-        table.clear(columns=True)
-        # One table for the screen and every export (services.report_export).
-        names = {lv: self.level_name(lv) for lv in data["levels"]}  # 准购买, not "hot"
-        head, rows = report_export.people_rows({**data, "level_names": names})
-        table.add_columns(*head)
-        keys = [str(p["id"]) for p in data["salespeople"]] + ["0"]
-        for key, row in zip(keys, rows, strict=True):
-            table.add_row(*cells(*row), key=key)
+        self.data = data
+        self._show_people()
         self.query_one("#tomorrow", Static).update(
             "   ".join(
                 f"{t['salesperson']} {t['callbacks']}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
@@ -63,3 +64,30 @@ def sync_rows(
 def pct(value: float | None) -> str:
     """A rate as a whole percentage; "-" when there was nothing to divide by."""
     return "-" if value is None else f"{value:.0%}"
+
+
+def _redraw_cells_when_columns_widen() -> None:
+    """Draw a table's cells again once its columns have been measured.
+
+    Textual 8.2 caches a drawn cell by row, column and the table's update count, not by
+    the column's width; the width is measured on the table's next idle. A cell drawn in
+    between (the screen repainted for another widget) stayed cut at the old width (seen:
+    the F7 pool's names cut to their header's width, "Jaso" for "Jason Ma"). Bumping the
+    update count when a width changed gives every cell a new cache key.
+    """
+    original = DataTable._on_idle
+    if getattr(original, "_deskterm_redraw", False):
+        return
+
+    async def _on_idle(self: DataTable, event: events.Idle) -> None:
+        before = [c.content_width for c in self.columns.values()]
+        await original(self, event)
+        if before != [c.content_width for c in self.columns.values()]:
+            self._update_count += 1
+            self.refresh()
+
+    _on_idle._deskterm_redraw = True  # type: ignore[attr-defined]
+    DataTable._on_idle = _on_idle  # type: ignore[method-assign]
+
+
+_redraw_cells_when_columns_widen()
