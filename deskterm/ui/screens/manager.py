@@ -562,9 +562,7 @@ class ManagerScreen(DeskScreen):
                     (
                         rep.names.get(sid, "?"),
                         str(sum(nc.values())),
-                        _(", ").join(
-                            f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(top_n)
-                        ),
+                        _(", ").join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(top_n)),
                         str(sum(lo.values())),
                         _(", ").join(
                             f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(top_n)
