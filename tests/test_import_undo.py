@@ -362,3 +362,13 @@ def test_a_version_6_shop_upgrades_with_its_data_and_then_imports_and_undoes(tmp
         assert maintenance.check(ctx) == []
     finally:
         ctx.db.close()
+
+
+def test_refused_once_a_created_customer_was_handed_out_as_a_lead(shop, team, tmp_path):
+    from deskterm.services import manager, marketing
+
+    plan = _import(shop, tmp_path)
+    cid = _created(shop, "+8613800138002")  # "[/b]", 潜在: marketing's pool
+    marketing.mark_nurtured(shop, cid, "wants a test drive")
+    manager.hand_out_lead(shop, cid, team.li)
+    _refused(shop, plan.batch, r"\[/b\] was handed out since the import \(2026-03-02\)")
