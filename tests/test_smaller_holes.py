@@ -288,6 +288,7 @@ def test_cli_report_and_export_out_are_0600(tmp_path):
             timeout=120,
         )
 
+    assert cli("--db", db, "staff", "add", "Wang", "--role", "salesperson").returncode == 0
     for fmt in ("markdown", "json", "html"):
         out = tmp_path / f"report.{fmt}"
         r = cli("--db", db, "report", "--format", fmt, "--out", str(out))
@@ -329,7 +330,7 @@ def test_cli_check_reports_a_dropped_audit_trigger(tmp_path):
     import sqlite3
 
     db = tmp_path / "x.db"
-    assert _cli("--db", str(db), "settings", "list").returncode == 0
+    assert _cli("--db", str(db), "settings", "set", "backup.keep", "14").returncode == 0
     assert _cli("--db", str(db), "check").returncode == 0
     con = sqlite3.connect(db)
     con.execute("DROP TRIGGER audit_no_update")

@@ -20,7 +20,8 @@ from deskterm.i18n import _
 
 def callbacks_cell(due: object, done: object, overdue: object | Text) -> Text:
     """Due, done and overdue callbacks in one cell, ``6/0/2`` (overdue keeps its style)."""
-    return Text.assemble(str(due), "/", str(done), "/", overdue, end="")
+    last = overdue if isinstance(overdue, Text) else str(overdue)
+    return Text.assemble(str(due), "/", str(done), "/", last, end="")
 
 
 def set_columns(table: DataTable, headers: Sequence[str | Text]) -> None:

@@ -87,7 +87,7 @@ def _redraw_cells_when_columns_widen() -> None:
             self.refresh()
 
     _on_idle._deskterm_redraw = True  # type: ignore[attr-defined]
-    DataTable._on_idle = _on_idle  # type: ignore[method-assign]
+    DataTable._on_idle = _on_idle  # type: ignore[method-assign,assignment]
 
 
 _redraw_cells_when_columns_widen()
