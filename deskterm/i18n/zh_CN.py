@@ -925,4 +925,8 @@ MESSAGES: dict[str, str] = {
         "欢迎使用 deskterm。请添加人员：输入姓名后按回车（要添加销售经理或前台，先按 Tab 再按对应数字）；"
         "完成后按 Esc。然后按 i 为销售顾问签到。"
     ),
+    # -- helper P (issue 16) --
+    "More than one customer is called {name}: choose with ↓ and Enter.": (
+        "有不止一位客户叫 {name}：请用 ↓ 选择后按回车。"
+    ),
 }

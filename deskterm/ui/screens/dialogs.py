@@ -105,7 +105,15 @@ class PickScreen(AnswersOnce, ModalScreen[str | None]):
 
 
 class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView | None]):
-    """Find a returning customer by phone digits or a name fragment."""
+    """Find a returning customer by phone digits or a name fragment.
+
+    The only hit on a whole phone number or on a whole name (case, full width and
+    spaces aside) is taken at once, without a list: the same way a phone is. A name is
+    not unique, so that happens only when nobody else matches what was typed: two
+    customers of the same name, or a name that begins another's ("Anna" while "Anna
+    Schmidt" is on file), stay a list to choose from, and Enter never guesses between
+    two customers of the same name.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
@@ -140,12 +148,17 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
     @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
     def search(self, text: str) -> None:
         found = customers.search(self.ctx, text, limit=20)
-        self.app.call_from_thread(self.show, found)
+        self.app.call_from_thread(self.show, found, text)
 
-    def show(self, found: list[CustomerView]) -> None:
+    def show(self, found: list[CustomerView], text: str | None = None) -> None:
+        if text is not None and text != self.query_one("#query", Input).value:
+            # A search for what the field said a key ago, finishing late: taking its only
+            # hit would pick someone for a text that is no longer there.
+            return
         self.found = found
-        if len(found) == 1 and found[0].exact_phone:
-            # The whole phone number of one customer: that is who it is, no list to pick from.
+        if len(found) == 1 and (found[0].exact_phone or found[0].exact_name):
+            # The whole phone or the whole name of one customer, and nobody else matches:
+            # that is who it is, no list to pick from.
             self.dismiss(found[0])
             return
         results = self.query_one("#results", OptionList)
@@ -158,8 +171,24 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
 
     @on(Input.Submitted, "#query")
     def submit_first(self) -> None:
-        if self.found:
-            self.dismiss(self.found[0])
+        if not self.found:
+            return
+        if len(self.found) > 1 and self.found[0].exact_name and self.found[1].exact_name:
+            # Two customers of this very name: the first would be a guess.
+            note = self.query_one("#err-query", Static)
+            note.update(
+                "! "
+                + _(
+                    "More than one customer is called {name}: choose with ↓ and Enter.",
+                    name=self.found[0].name,
+                )
+            )
+            note.add_class("shown")
+            results = self.query_one("#results", OptionList)
+            results.highlighted = 0
+            results.focus()
+            return
+        self.dismiss(self.found[0])
 
     @on(OptionList.OptionSelected, "#results")
     def chosen(self, event: OptionList.OptionSelected) -> None:
