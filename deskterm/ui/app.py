@@ -39,7 +39,7 @@ from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.reception import ReceptionScreen
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 #: Textual's own words in the palette and footer (textual 8.2.8), translated through the
 #: catalogue: a Chinese desk should not read "Quit" or "Focus Next".
@@ -78,8 +78,11 @@ class FirstRunScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape", "finish", N_p("key", "Done"), id="firstrun.done"),
-        # Enter on the role row adds too (in the name field it is Input.Submitted).
+        # Enter on the role row adds too (in the name field it is Input.Submitted). Not a
+        # priority binding: it must come after the keys typed before it (the name, the
+        # role's digit), which the fields handle in their own time.
         Binding("enter", "add", show=False, id="firstrun.add"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, ctx: Context) -> None:
@@ -127,14 +130,15 @@ class FirstRunScreen(ModalScreen[None]):
             person = setup.add_staff(self.ctx, name.value, role.value or "salesperson")
         except DesktermError as exc:
             self.notify(exc.message, severity="error", markup=False)
-            name.focus()
+            self.set_focus(name)
             return
         name.value = ""
         shown = person.name
         if role.value != "salesperson":
             shown = _("{name} ({role})", name=shown, role=_(ROLE_LABELS[role.value or ""]))
         role.value = "salesperson"
-        name.focus()
+        # At once, not name.focus() (which waits behind the keys already read).
+        self.set_focus(name)
         self.added.append(shown)
         self.query_one("#added", Label).update(_("Added: {names}", names=_(", ").join(self.added)))
 

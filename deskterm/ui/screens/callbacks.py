@@ -28,7 +28,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -62,8 +62,10 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
     """Tick one callback off: outcome, new level, note (Ctrl+S saves, Esc cancels)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="tick.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="tick.save"),
         Binding("escape", "cancel", N_("Cancel"), id="tick.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, screen: MyCallbacksScreen, cb: CallbackView) -> None:

@@ -22,7 +22,7 @@ from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 CONTACT_OUTCOMES = {"reached": N_("reached"), "no_answer": N_("no answer")}
 LEAD_CHANNELS = ("phone", "online")
@@ -39,8 +39,10 @@ class ContactScreen(WorkerBoundary, ModalScreen[Any]):
     """Outcome (reached / no answer) and a note; ``save(outcome, note)`` does the rest."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="contact.save"),
         Binding("escape", "cancel", N_("Cancel"), id="contact.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, title: str, save: Callable[[str, str], Any]) -> None:
@@ -90,8 +92,10 @@ class LeadScreen(WorkerBoundary, ModalScreen[Any]):
     """A phone or online lead: name, phone, channel, note; ``save(...)`` registers it."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="lead.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="lead.save"),
         Binding("escape", "cancel", N_("Cancel"), id="lead.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, save: Callable[[str, str, str, str], Any]) -> None:

@@ -20,7 +20,7 @@ from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level", "notes")
 
@@ -29,8 +29,10 @@ class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     """Correct name, phone, interest, budget, purchase time, level and notes."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="edit.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="edit.save"),
         Binding("escape", "cancel", N_("Cancel"), id="edit.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, ctx: Context, levels: Levels, details: CustomerDetails) -> None:
