@@ -22,7 +22,7 @@ from deskterm.ui.screens.form import ReceptionFormScreen
 from deskterm.ui.screens.reception import ReceptionScreen
 from tests.ui_helpers import settle, wait_for
 
-CHARACTERS = {"tab": "\t", "shift+tab": None, "enter": "\r", "ctrl+s": "\x13"}
+CHARACTERS = {"tab": "\t", "shift+tab": None, "enter": "\r", "ctrl+s": "\x13", "down": None}
 
 
 def burst(app, *keys: str) -> None:
@@ -142,3 +142,24 @@ async def test_a_callback_ticked_in_one_breath_keeps_the_outcome_typed(ctx, team
     with ctx.db.read() as s:
         outcomes = [c.outcome for c in s.exec(select(Callback)).all() if c.outcome]
     assert outcomes == ["no_answer"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_name_and_pin_typed_in_one_breath_sign_in(ctx, team, lang):
+    """↓ to the name, Enter, the PIN, Enter, as one burst: the PIN's digits reach the PIN
+    field, not the name list they were typed behind."""
+    from deskterm.services import auth
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen
+    from deskterm.ui.screens.signin import SignInScreen
+
+    setup.set_setting(ctx, "auth.mode", "pin")
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await settle(pilot)
+        names = [str(o.prompt) for o in app.screen.query_one("#people").options]
+        down = next(i for i, n in enumerate(names) if n.startswith("Li Na"))
+        burst(app, *["down"] * down, "enter", "2468", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen), timeout=10)
+    assert auth.has_pin(ctx, team.li)
