@@ -29,6 +29,12 @@ from deskterm.ui.widgets.fields import TextField
 class SignInScreen(WorkerBoundary, ModalScreen[Actor]):
     """Who is at the keyboard. Cannot be dismissed without signing in."""
 
+    # The name list gives way to the PIN field: at 80x24 a shop's dozen names (the
+    # dialogs' 14 rows) pushed the PIN field out of the dialog, and the PIN was typed blind.
+    CSS = """
+    SignInScreen #people { max-height: 45vh; }
+    """
+
     # The name list's keys act as soon as the app reads them. People type ↓, Enter and
     # their PIN in one go; a list's own keys act only once they have come back up from
     # it, after the PIN's digits had already been handed to the list (and lost there),
