@@ -88,7 +88,7 @@ async def test_a_single_exact_name_is_taken_without_a_list(desk, lang, name, typ
         await type_query(pilot, app, typed)
         # No Enter: the pick closes by itself and the form opens for that customer.
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
-        assert form_phone(app).replace(" ", "") == wanted
+        assert form_phone(app).replace(" ", "") == wanted.removeprefix("+86")
         assert app.screen.query_one("#name").value == name
 
 
@@ -116,7 +116,7 @@ async def test_two_customers_of_the_same_name_are_a_list_and_enter_does_not_gues
         target = first if first[-4:] in line.replace(" ", "") else second
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
-        assert form_phone(app).replace(" ", "") == target
+        assert form_phone(app).replace(" ", "") == target.removeprefix("+86")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -137,7 +137,7 @@ async def test_a_name_that_begins_another_stays_a_list_and_enter_takes_the_exact
         assert [c.name for c in app.screen.found][0] == "Anna"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
-        assert form_phone(app).replace(" ", "") == anna
+        assert form_phone(app).replace(" ", "") == anna.removeprefix("+86")
 
 
 async def test_the_exact_name_goes_to_its_owner_as_a_returning_customer(desk, team):
@@ -165,3 +165,62 @@ def test_search_marks_the_exact_name_whatever_its_case_width_and_spaces(desk):
         ("Hans Müller", False),
         ("Ole Hansen", False),
     ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_f_on_a_returning_customers_arrival_opens_the_form_with_them(desk, lang):
+    """Esc on the returning customer's form, then f on that arrival: the customer is
+    there, as people read the phone, and Esc still closes it at once."""
+    on_file(desk, "欧阳娜娜", "13800138051")
+    app = create_app(desk, lang=lang, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pick(pilot, app)
+        await type_query(pilot, app, "欧阳娜娜")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        assert form_phone(app) == "138 0013 8051"
+        await settle(pilot)
+        await pilot.press("escape")  # untouched: closed at once
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await settle(pilot)
+        await pilot.press("f")  # the newest arrival: hers
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        assert app.screen.query_one("#name").value == "欧阳娜娜"
+        assert form_phone(app) == "138 0013 8051"
+        await settle(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+
+
+async def test_f_on_a_saved_form_opens_it_with_what_was_saved(desk):
+    """A form saved, then opened again to correct it: not an empty form to type again."""
+    from deskterm.ui.widgets.choice import Choice
+
+    a = rotation.walk_in(desk)
+    reception.save_form(
+        desk,
+        a.reception_id,
+        ReceptionForm(
+            name="[bold red]Red[/]",
+            phone="13800138061",
+            model_interest="Model Y",
+            budget="200-300k",
+            purchase_horizon="1m",
+        ),
+    )
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        assert form.query_one("#name").value == "[bold red]Red[/]"
+        assert form_phone(app) == "138 0013 8061"
+        assert form.query_one("#model_interest").value == "Model Y"
+        assert form.query_one("#budget", Choice).value == "200-300k"
+        assert form.query_one("#purchase_horizon", Choice).value == "1m"
+        await pilot.press("ctrl+s")  # saved again unchanged: nothing lost
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await settle(pilot)
+    (c,) = customers.search(desk, "13800138061")
+    assert (c.name, c.model_interest) == ("[bold red]Red[/]", "Model Y")
+    assert customers.get_details(desk, c.id).budget == "200-300k"

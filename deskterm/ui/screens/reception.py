@@ -17,6 +17,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Label, Static
 
+from deskterm.domain.phone import display_phone
 from deskterm.domain.rotation import (
     AWAY_LABELS,
     SKIP_LABELS,
@@ -367,7 +368,7 @@ class ReceptionScreen(DeskScreen):
                 return
             prefill = ReceptionForm(
                 name=c.name,
-                phone=c.phone or "",
+                phone=display_phone(c.phone) if c.phone else "",  # as people read it
                 model_interest=(c.model_interest or ""),
                 level=c.level,
             )
@@ -706,7 +707,14 @@ class ReceptionScreen(DeskScreen):
         if not a.counted:
             self.notify(_("Ups that don't count have no form."), severity="warning", markup=False)
             return
-        self.open_form(a)
+        # A customer on file (a returning one, a form saved before) opens with what is on
+        # file: a correction or a form left with Esc is not typed again from nothing.
+        self.run_service(
+            reception.form_prefill,
+            self.ctx,
+            a.id,
+            then=lambda prefill: self.open_form(a, prefill),
+        )
 
     def action_close_day(self) -> None:
         self._acted()
