@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList, Static
 
-from deskterm.services import customers, reception, rotation
+from deskterm.services import customers, reception, rotation, setup
 from deskterm.services.reception import ReceptionForm
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.dialogs import CustomerPickScreen
@@ -224,3 +224,30 @@ async def test_f_on_a_saved_form_opens_it_with_what_was_saved(desk):
     (c,) = customers.search(desk, "13800138061")
     assert (c.name, c.model_interest) == ("[bold red]Red[/]", "Model Y")
     assert customers.get_details(desk, c.id).budget == "200-300k"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_the_pick_list_says_the_shops_level_names_and_keeps_its_hint(tmp_path, size):
+    """Chinese: 准购买 / 意向, never the codes hot / warm; at 80x24 a long list still
+    leaves the hint under it on screen."""
+    from textual.widgets import Label
+
+    from tests.ui_helpers import demo_ctx
+
+    ctx = demo_ctx(tmp_path)
+    levels = {lv.code: lv.name_zh for lv in setup.get_levels(ctx)}
+    app = create_app(ctx, lang="zh", blink=False)
+    async with app.run_test(size=size) as pilot:
+        await open_pick(pilot, app)
+        await type_query(pilot, app, "王")
+        await wait_for(pilot, lambda: len(app.screen.found) >= 10)
+        await settle(pilot)
+        results = app.screen.query_one("#results", OptionList)
+        lines = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+        for c, line in zip(app.screen.found, lines, strict=True):
+            assert f"  {levels[c.level]}  · " in line, line
+            assert f"  {c.level}  · " not in line or levels[c.level] == c.level
+        dialog = app.screen.query_one(".dialog")
+        hint = app.screen.query(Label).last()
+        assert dialog.content_region.contains_region(hint.region), (hint.region, dialog.region)
+    ctx.db.close()

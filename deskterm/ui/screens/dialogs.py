@@ -119,6 +119,10 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
         Binding("down", "focus_results", show=False),
     ]
+    # The list gives way to the hint under it (at 80x24 the dialogs' 14 rows pushed it out).
+    CSS = """
+    CustomerPickScreen #results { max-height: 45vh; }
+    """
 
     def __init__(self, ctx: Context, title: str) -> None:
         super().__init__()
@@ -163,11 +167,11 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
             return
         results = self.query_one("#results", OptionList)
         results.clear_options()
+        levels = getattr(self.app, "levels", None)  # the shop's own names (准购买, not hot)
         for c in found:
             phone = display_phone(c.phone) if c.phone else "-"
-            results.add_option(
-                Option(f"{c.name}  {phone}  {_(c.level)}  · {c.owner}", id=str(c.id))
-            )
+            level = levels.name_of(c.level) if levels is not None else c.level
+            results.add_option(Option(f"{c.name}  {phone}  {level}  · {c.owner}", id=str(c.id)))
 
     @on(Input.Submitted, "#query")
     def submit_first(self) -> None:
