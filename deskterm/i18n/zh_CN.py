@@ -929,4 +929,5 @@ MESSAGES: dict[str, str] = {
     "More than one customer is called {name}: choose with ↓ and Enter.": (
         "有不止一位客户叫 {name}：请用 ↓ 选择后按回车。"
     ),
+    "Last note: {note}": "上次备注：{note}",
 }

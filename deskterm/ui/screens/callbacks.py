@@ -88,6 +88,14 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
                 classes="question",
                 markup=False,
             )
+            if self.cb.last_note:
+                # The list cuts the note to its column; before the call it is read whole.
+                yield Static(
+                    _("Last note: {note}", note=self.cb.last_note),
+                    id="last-note",
+                    classes="hint",
+                    markup=False,
+                )
             with Horizontal(classes="row"):
                 yield Label(_("Outcome"), classes="label", markup=False)
                 yield Choice(
