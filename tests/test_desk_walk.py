@@ -48,3 +48,78 @@ async def test_the_tick_shows_the_whole_last_note_the_list_cuts(ctx, team, lang,
         shown = app.screen.query_one("#last-note", Static)
         assert str(shown.render()) == label + NOTE  # whole, as typed, not as markup
         assert app.screen.query_one(".dialog").content_region.contains_region(shown.region)
+
+
+async def _tick_open(ctx, team, app, pilot) -> None:
+    await settle(pilot)
+    await pilot.press("f3")
+    await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+    await pilot.press("1")
+    await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+    await settle(pilot)
+    await pilot.press("space")
+    await wait_for(pilot, lambda: isinstance(app.screen, TickScreen))
+    await settle(pilot)
+
+
+async def test_esc_on_a_tick_closes_it_untouched_and_asks_once_something_was_picked(ctx, team):
+    from deskterm.ui.screens.dialogs import ConfirmScreen
+
+    rotation.check_in(ctx, team.li)
+    arrival = rotation.walk_in(ctx)
+    saved = reception.save_form(
+        ctx,
+        arrival.reception_id,
+        ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
+    )
+    rotation.done(ctx, team.li)
+    ctx.clock.set(datetime.combine(saved.next_callback, time(10)))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _tick_open(ctx, team, app, pilot)
+        await pilot.press("escape")  # as it opened (reached, the level on file): closed
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await pilot.press("space")
+        await wait_for(pilot, lambda: isinstance(app.screen, TickScreen))
+        await settle(pilot)
+        await pilot.press("2", "tab", "tab", *"call back Friday", "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # no: back to the tick, nothing lost
+        await wait_for(pilot, lambda: isinstance(app.screen, TickScreen))
+        assert app.screen.query_one("#note").value == "call back Friday"
+        await pilot.press("escape", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)
+        assert table_rows(app.screen, "#calls")[0][0] == "Tom"  # not ticked
+
+
+async def test_esc_on_the_customer_edit_closes_it_untouched_and_asks_once_typed(ctx, team):
+    from deskterm.ui.screens.customers import CustomersScreen
+    from deskterm.ui.screens.dialogs import ConfirmScreen
+    from deskterm.ui.screens.edit import EditCustomerScreen
+
+    rotation.check_in(ctx, team.wang)
+    a = rotation.walk_in(ctx)
+    reception.save_form(
+        ctx,
+        a.reception_id,
+        ReceptionForm(name="欧阳娜娜", phone="13800138000", purchase_horizon="1m"),
+    )
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4", *"欧阳")
+        await wait_for(pilot, lambda: len(table_rows(app.screen, "#results")) == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(table_rows(app.screen, "#timeline")) >= 1)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditCustomerScreen))
+        await settle(pilot)
+        await pilot.press("escape")  # nothing changed: closed at once
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditCustomerScreen))
+        await settle(pilot)
+        await pilot.press("end", *"女士", "escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))

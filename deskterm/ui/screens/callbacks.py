@@ -25,6 +25,7 @@ from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.dialogs import AsksBeforeDiscarding
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
@@ -58,7 +59,7 @@ ESCALATION_LABELS = {
 }
 
 
-class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
+class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResult | None]):
     """Tick one callback off: outcome, new level, note (Ctrl+S saves, Esc cancels)."""
 
     BINDINGS = [
@@ -134,6 +135,7 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
     def on_mount(self) -> None:
         self._sync()
         self.query_one("#outcome", Choice).focus()
+        self.call_after_refresh(self.remember_opened)
 
     @on(Choice.Changed, "#outcome")
     def _sync(self) -> None:
@@ -187,9 +189,6 @@ class TickScreen(WorkerBoundary, ModalScreen[CallbackResult | None]):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field."""
         show_field_errors(self, errors, ("outcome", "level", "lost_reason", "appointment", "note"))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class MyCallbacksScreen(DeskScreen):

@@ -20,6 +20,7 @@ from deskterm.i18n import N_, _
 from deskterm.services.reception import CHANNELS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.screens.dialogs import AsksBeforeDiscarding
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
@@ -35,7 +36,7 @@ def _row(label: str, widget: Any, field: str) -> ComposeResult:
     yield Static("", id=f"err-{field}", classes="field-error", markup=False)
 
 
-class ContactScreen(WorkerBoundary, ModalScreen[Any]):
+class ContactScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[Any]):
     """Outcome (reached / no answer) and a note; ``save(outcome, note)`` does the rest."""
 
     BINDINGS = [
@@ -66,6 +67,7 @@ class ContactScreen(WorkerBoundary, ModalScreen[Any]):
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Choice).focus()
+        self.call_after_refresh(self.remember_opened)
 
     def on_input_submitted(self) -> None:
         self.action_save()
@@ -84,11 +86,8 @@ class ContactScreen(WorkerBoundary, ModalScreen[Any]):
         """Each message under its field."""
         show_field_errors(self, errors, ("outcome", "note"))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class LeadScreen(WorkerBoundary, ModalScreen[Any]):
+class LeadScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[Any]):
     """A phone or online lead: name, phone, channel, note; ``save(...)`` registers it."""
 
     BINDINGS = [
@@ -125,6 +124,7 @@ class LeadScreen(WorkerBoundary, ModalScreen[Any]):
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+        self.call_after_refresh(self.remember_opened)
 
     def action_save(self) -> None:
         self.save(
@@ -141,6 +141,3 @@ class LeadScreen(WorkerBoundary, ModalScreen[Any]):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field."""
         show_field_errors(self, errors, ("name", "phone", "channel", "note"))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

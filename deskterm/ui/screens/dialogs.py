@@ -66,6 +66,39 @@ class ConfirmScreen(AnswersOnce, ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class AsksBeforeDiscarding:
+    """Esc on a form: closed at once when nothing was changed since it opened (what came
+    prefilled does not count), asked first when something was typed or picked, so a slip
+    of the finger does not throw away a typed note. The form calls ``remember_opened``
+    once it is shown."""
+
+    _opened: tuple[object, ...] | None = None
+
+    def _values(self) -> tuple[object, ...]:
+        from deskterm.domain.text import clean_text
+        from deskterm.ui.widgets.choice import Choice
+
+        screen: Any = self
+        typed = [(w.id, clean_text(w.value).value) for w in screen.query(Input)]
+        picked = [(w.id, w.value, tuple(sorted(w.values))) for w in screen.query(Choice)]
+        return (*typed, *picked)
+
+    def remember_opened(self) -> None:
+        self._opened = self._values()
+
+    def action_cancel(self) -> None:
+        screen: Any = self
+        if self._opened is None or self._values() == self._opened:
+            screen.dismiss(None)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                screen.dismiss(None)
+
+        screen.app.push_screen(ConfirmScreen(_("Discard what was typed on this form?")), answer)
+
+
 class PickScreen(AnswersOnce, ModalScreen[str | None]):
     """Pick one option: digits 1–9, or arrows and Enter; Esc cancels."""
 

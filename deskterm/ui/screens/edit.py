@@ -18,6 +18,7 @@ from deskterm.services.customers import CustomerDetails, CustomerView
 from deskterm.services.reception import BUDGETS, ReceptionForm
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.screens.dialogs import AsksBeforeDiscarding
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
@@ -25,7 +26,7 @@ from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level", "notes")
 
 
-class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
+class EditCustomerScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CustomerView | None]):
     """Correct name, phone, interest, budget, purchase time, level and notes."""
 
     BINDINGS = [
@@ -89,6 +90,7 @@ class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
 
     def on_mount(self) -> None:
         self.query_one("#name", TextField).focus()
+        self.call_after_refresh(self.remember_opened)
 
     def action_save(self) -> None:
         form = ReceptionForm(
@@ -109,6 +111,3 @@ class EditCustomerScreen(WorkerBoundary, ModalScreen[CustomerView | None]):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus the first wrong one. Nothing typed is lost."""
         show_field_errors(self, errors, EDIT_FIELDS)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
