@@ -155,6 +155,7 @@ async def test_the_exact_name_goes_to_its_owner_as_a_returning_customer(desk, te
     assert recs[0].requested and recs[0].salesperson == "王伟"
 
 
+@pytest.mark.both_databases
 def test_search_marks_the_exact_name_whatever_its_case_width_and_spaces(desk):
     on_file(desk, "Hans Müller", "13800138041")
     on_file(desk, "Ole Hansen", "13800138042")
@@ -251,3 +252,20 @@ async def test_the_pick_list_says_the_shops_level_names_and_keeps_its_hint(tmp_p
         hint = app.screen.query(Label).last()
         assert dialog.content_region.contains_region(hint.region), (hint.region, dialog.region)
     ctx.db.close()
+
+
+@pytest.mark.both_databases
+def test_the_whole_name_is_found_behind_many_more_recent_names_containing_it(desk):
+    """The search reads the most recent hits only; the customers of the very name typed,
+    contacted longer ago, are still found and first (both of them: no guess)."""
+    from datetime import timedelta
+
+    first = on_file(desk, "王伟", "13800138071")
+    second = on_file(desk, "王伟", "13800138072")
+    start = desk.clock.now()
+    for i in range(10):  # more than a search of 2 reads (2 x 4), all contacted later
+        desk.clock.set(start + timedelta(minutes=i + 1))
+        on_file(desk, f"王伟{'甲乙丙丁戊己庚辛壬癸'[i]}", f"139001380{i:02d}")
+    found = customers.search(desk, "王伟", limit=2)
+    assert {c.phone for c in found} == {first, second}
+    assert all(c.exact_name for c in found)

@@ -103,6 +103,24 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
             digits=digits if len(digits) >= 3 else None,
             limit=limit * _SEARCH_WIDEN,
         )
+        key = search_key(text)
+        if not phone_like and len(rows) >= limit * _SEARCH_WIDEN:
+            # Cut at the most recent hits: customers of this very name contacted longer
+            # ago (the one 王伟 among a dealer group's hundreds of 王伟x) are read on
+            # their own, so a whole name is never missed and never guessed between.
+            seen = {r[0] for r in rows}
+            rows += [
+                r
+                for r in queries.customer_search_rows(
+                    cur,
+                    name=text,
+                    name_any_case=any("a" <= ch.lower() <= "z" for ch in text),
+                    digits=None,
+                    limit=limit,
+                    whole_name=True,
+                )
+                if r[0] not in seen
+            ]
     exact = _whole_phone(ctx, text) if phone_like else None
     found = [
         CustomerView(
@@ -110,7 +128,6 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
         )
         for cid, name, phone, level, status, owner_id, owner, model, last in rows
     ]
-    key = search_key(text)
     ranked = sorted(found, key=lambda c: _rank(c, key, exact))  # stable: recency kept
     return [
         replace(
