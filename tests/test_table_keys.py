@@ -35,13 +35,21 @@ async def test_home_end_page_keys_move_the_cursor_in_every_table(tmp_path, name,
             table.focus()
             await settle(pilot)
             last = table.row_count - 1
-            await pilot.press("end")
-            assert table.cursor_row == last, (table.id, "end")
-            await pilot.press("home")
-            assert table.cursor_row == 0, (table.id, "home")
-            await pilot.press("pagedown")
-            assert table.cursor_row > 0, (table.id, "pagedown")
-            await pilot.press("pageup")
-            assert table.cursor_row == 0, (table.id, "pageup")
+
+            async def moves(key: str, where, table=table) -> None:
+                # A screen that rebuilds its table when the desk's data changes (the start
+                # of day writes once, a second after start) puts the cursor back on the
+                # first row: a key lost to that is pressed once more; a key that does not
+                # move the cursor at all still fails.
+                await pilot.press(key)
+                if not where(table.cursor_row):
+                    await settle(pilot)
+                    await pilot.press(key)
+                assert where(table.cursor_row), (table.id, key, table.cursor_row)
+
+            await moves("end", lambda row, last=last: row == last)
+            await moves("home", lambda row: row == 0)
+            await moves("pagedown", lambda row: row > 0)
+            await moves("pageup", lambda row: row == 0)
     ctx.db.close()
     assert tried, f"no table with rows on {name}"
