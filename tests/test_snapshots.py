@@ -231,3 +231,49 @@ def test_board_display_snapshot(lang, size, snap_compare, tmp_path):
         assert snap_compare(ShowroomApp(ctx), terminal_size=size, run_before=_board_display)
     finally:
         ctx.db.close()
+
+
+async def _sign_in(pilot) -> None:
+    """PINs on: 周小燕 (the receptionist, fourth) chosen, the PIN field waiting."""
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "SignInScreen")
+    await settle(pilot)
+    await pilot.press("down", "down", "down", "enter")
+    await wait_for(pilot, lambda: str(pilot.app.screen.query_one("#pin-hint").render()) != "")
+    await settle(pilot)
+
+
+async def _first_run(pilot) -> None:
+    """An empty database: the manager and one salesperson added."""
+    await wait_for(pilot, lambda: pilot.app.screen.__class__.__name__ == "FirstRunScreen")
+    await settle(pilot)
+    await pilot.press(*"陈经理", "tab", "2", "enter", *"李娜", "enter")
+    await wait_for(pilot, lambda: "李娜" in str(pilot.app.screen.query_one("#added").render()))
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(
+    "size", [(80, 24), (100, 30), (160, 45), (240, 67)], ids=["80x24", "100x30", "160x45", "240x67"]
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("screen", ["signin", "firstrun"])
+def test_sign_in_and_first_run_snapshot(screen, lang, size, snap_compare, tmp_path):
+    """The first screens anyone meets, whole at every size: the PIN field under a shop's
+    dozen names even at 80x24, the whole welcome on the first run."""
+    from dateutil import parser
+
+    from deskterm.clock import FixedClock
+    from deskterm.services import setup
+    from deskterm.services.maintenance import open_context
+    from tests.ui_helpers import DEMO_NOW
+
+    if screen == "signin":
+        ctx = demo_ctx(tmp_path)
+        setup.set_setting(ctx, "auth.mode", "pin")
+    else:
+        ctx = open_context(tmp_path / "new.db", FixedClock(parser.isoparse(DEMO_NOW)))
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        run = _sign_in if screen == "signin" else _first_run
+        assert snap_compare(app, terminal_size=size, run_before=run)
+    finally:
+        ctx.db.close()

@@ -52,6 +52,13 @@ def _tidy(text: str, multiline: bool) -> str:
     return " ".join(text.split())
 
 
+def search_key(text: str) -> str:
+    """``text`` as a search compares it: cleaned as a field is, full-width letters and
+    digits made plain (NFKC: "ＡＮＮＡ" is "ANNA"), case folded, spaces collapsed; so
+    "  anna   SCHMIDT " and "Anna Schmidt" are the same name."""
+    return unicodedata.normalize("NFKC", clean_text(text).value).casefold()
+
+
 def clean_field(
     raw: str | None,
     *,

@@ -922,7 +922,7 @@ MESSAGES: dict[str, str] = {
     "{n} overdue": "逾期 {n} 个",
     "(no form needed)": "（无需登记）",
     "Welcome to deskterm. Add your people: type a name and press Enter (Tab and a digit first to add the sales manager or a receptionist); Esc when done. Then press i to check the salespeople in.": (
-        "欢迎使用 deskterm。请添加人员：输入姓名后按回车（要添加销售经理或前台，先按 Tab 再按对应数字）；"
+        "欢迎使用 deskterm。\n请添加人员：输入姓名后按回车（要添加销售经理或前台，先按 Tab 再按对应数字）；"
         "完成后按 Esc。然后按 i 为销售顾问签到。"
     ),
     # -- correcting a saved form --
@@ -1091,4 +1091,9 @@ MESSAGES: dict[str, str] = {
     "In pool\nsince": "入池日期",
     "Last\ncontact": "上次联系",
     "Handed\nback": "已交回",
+    # -- helper P (issue 16) --
+    "More than one customer is called {name}: choose with ↓ and Enter.": (
+        "有不止一位客户叫 {name}：请用 ↓ 选择后按回车。"
+    ),
+    "Last note: {note}": "上次备注：{note}",
 }

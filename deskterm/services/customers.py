@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from sqlmodel import col, select
 
 from deskterm.domain.escalation import Status
 from deskterm.domain.phone import normalize_phone, phone_search_digits
-from deskterm.domain.text import clean_field
+from deskterm.domain.text import clean_field, clean_text, search_key
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import permission
@@ -44,6 +45,10 @@ class CustomerView:
     #: A search hit on the whole phone number (set by :func:`search` only): that
     #: customer and nobody else, so a picker may take it without showing a list.
     exact_phone: bool = False
+    #: The whole name as typed (case, full width and spaces aside; set by :func:`search`).
+    #: Unlike a phone a name is not unique: a picker takes it alone only when it is the
+    #: only hit, and never guesses between two customers of the same name.
+    exact_name: bool = False
 
 
 def _views(session, rows: list[Customer]) -> list[CustomerView]:  # type: ignore[no-untyped-def]
@@ -74,7 +79,9 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     match first: the exact phone, then names equal to the text, starting with it, with it
     as a whole word, containing it, and phones containing its digits; most recently
     contacted first within each rank ("Hans" finds Hans Müller before Ole Hansen)."""
-    text = text.strip()
+    # Full-width letters and digits, doubled spaces and invisible characters are what an
+    # IME or a paste adds; the stored names were cleaned the same way when saved.
+    text = unicodedata.normalize("NFKC", clean_text(text).value)
     if not text:
         return []
     if len(text) > SEARCH_MAX:
@@ -96,6 +103,24 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
             digits=digits if len(digits) >= 3 else None,
             limit=limit * _SEARCH_WIDEN,
         )
+        key = search_key(text)
+        if not phone_like and len(rows) >= limit * _SEARCH_WIDEN:
+            # Cut at the most recent hits: customers of this very name contacted longer
+            # ago (the one 王伟 among a dealer group's hundreds of 王伟x) are read on
+            # their own, so a whole name is never missed and never guessed between.
+            seen = {r[0] for r in rows}
+            rows += [
+                r
+                for r in queries.customer_search_rows(
+                    cur,
+                    name=text,
+                    name_any_case=any("a" <= ch.lower() <= "z" for ch in text),
+                    digits=None,
+                    limit=limit,
+                    whole_name=True,
+                )
+                if r[0] not in seen
+            ]
     exact = _whole_phone(ctx, text) if phone_like else None
     found = [
         CustomerView(
@@ -103,8 +128,15 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
         )
         for cid, name, phone, level, status, owner_id, owner, model, last in rows
     ]
-    ranked = sorted(found, key=lambda c: _rank(c, text, exact))  # stable: recency kept
-    return [replace(c, exact_phone=True) if c.phone == exact else c for c in ranked[:limit]]
+    ranked = sorted(found, key=lambda c: _rank(c, key, exact))  # stable: recency kept
+    return [
+        replace(
+            c,
+            exact_phone=exact is not None and c.phone == exact,
+            exact_name=search_key(c.name) == key,
+        )
+        for c in ranked[:limit]
+    ]
 
 
 #: How many more hits than asked for the search reads to rank them.
@@ -124,16 +156,16 @@ def _whole_phone(ctx: Context, text: str) -> str | None:
         return None
 
 
-def _rank(c: CustomerView, text: str, exact_phone: str | None) -> int:
+def _rank(c: CustomerView, needle: str, exact_phone: str | None) -> int:
     """0 exact phone, 1 same name, 2 name starts with the text as a whole word ("Hans"
     in "Hans Müller"), 3 name starts with it ("Hansi"), 4 a whole word later in the
     name ("Peter Hans"), 5 name contains it ("Ole Hansen"), 6 anything else (digits)."""
     if exact_phone is not None and c.phone == exact_phone:
         return 0
-    name, needle = c.name.casefold(), text.casefold()
+    name = search_key(c.name)  # ``needle`` is a search_key too
     if name == needle:
         return 1
-    whole_word = needle in (w.casefold() for w in _WORDS.findall(c.name))
+    whole_word = needle in _WORDS.findall(name)
     if name.startswith(needle):
         return 2 if whole_word else 3
     if whole_word:

@@ -850,3 +850,30 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
             )
             for r, c in rows
         ]
+
+
+@permission("reception")
+def form_prefill(ctx: Context, reception_id: int) -> ReceptionForm | None:
+    """What the form of this reception opens with: the customer it is for as on file
+    (name, phone, model and level, as the returning-customer pick fills them; budget and
+    purchase time too once the form was saved), or None for a visitor not on file yet.
+    Reopening a form to correct it, or after Esc on a returning customer's, must not
+    mean typing the customer again."""
+    from deskterm.domain.phone import display_phone
+
+    with ctx.db.read() as s:
+        r = s.get(Reception, reception_id)
+        if r is None:
+            raise NotFound("No reception #{id}.", field="reception", id=reception_id)
+        c = s.get(Customer, r.customer_id) if r.customer_id is not None else None
+        if c is None:
+            return None
+        saved = r.form_saved_at is not None
+        return ReceptionForm(
+            name=c.name,
+            phone=display_phone(c.phone) if c.phone else "",
+            model_interest=c.model_interest or "",
+            level=c.level,
+            budget=c.budget if saved else None,
+            purchase_horizon=c.purchase_horizon if saved else None,
+        )

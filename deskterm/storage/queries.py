@@ -123,17 +123,28 @@ JOIN customer AS c ON c.id = hit.id JOIN staff AS s ON s.id = c.owner_id
 
 
 def customer_search_rows(
-    cur: Raw, *, name: str | None, name_any_case: bool, digits: str | None, limit: int
+    cur: Raw,
+    *,
+    name: str | None,
+    name_any_case: bool,
+    digits: str | None,
+    limit: int,
+    whole_name: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Rows of :data:`CUSTOMER_SEARCH_SQL`, most recently contacted first: name containing
-    ``name`` (any ASCII case when ``name_any_case``) or phone containing ``digits``."""
+    ``name`` (any ASCII case when ``name_any_case``; the whole name when ``whole_name``)
+    or phone containing ``digits``."""
     conds: list[str] = []
     values: list[Any] = []
     if name is not None:
+        wild = "" if whole_name else "%"
         if name_any_case:  # LIKE ignores ASCII case; the fragment's own % and _ escaped
             conds.append("name LIKE ? ESCAPE '\\'")
             escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            values.append(f"%{escaped}%")
+            values.append(f"{wild}{escaped}{wild}")
+        elif whole_name:
+            conds.append("name = ?")
+            values.append(name)
         else:  # instr: half the cost of LIKE where case does not matter (CJK, digits)
             conds.append("instr(name, ?) > 0")
             values.append(name)

@@ -40,7 +40,7 @@ from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.reception import ReceptionScreen
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 #: Textual's own words in the palette and footer (textual 8.2.8), translated through the
 #: catalogue: a Chinese desk should not read "Quit" or "Focus Next".
@@ -79,8 +79,10 @@ class FirstRunScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape", "finish", N_p("key", "Done"), id="firstrun.done"),
-        # Enter on the role row adds too (in the name field it is Input.Submitted).
-        Binding("enter", "add", show=False, id="firstrun.add"),
+        # Enter adds, from the name or the role row, and acts as soon as the app reads it
+        # (see action_add: a shop types its people in one go).
+        Binding("enter", "add", show=False, id="firstrun.add", priority=True),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, ctx: Context) -> None:
@@ -118,24 +120,50 @@ class FirstRunScreen(ModalScreen[None]):
         self.action_add()
 
     def action_add(self) -> None:
-        """Add the typed name with the chosen role; back to the name for the next one."""
-        from deskterm.services.setup import ROLE_LABELS
+        """Add the typed name with the chosen role; back to the name for the next one.
+
+        Keys typed in one go reach the app before the fields have taken them: the name
+        typed behind this Enter must not join the one before it, nor the next role's digit
+        change this one. So the name and the role are read (and emptied) each by its own
+        field, right after the keys it had before this Enter, and the keyboard moves back
+        to the name at once."""
         from deskterm.ui.widgets.choice import Choice
 
         name = self.query_one("#new-name", Input)
         role = self.query_one("#new-role", Choice)
+        got: dict[str, str] = {}
+
+        def read_name() -> None:
+            got["name"], name.value = name.value, ""
+            if len(got) == 2:
+                self._add(got["name"], got["role"])
+
+        def read_role() -> None:
+            got["role"], role.value = role.value or "salesperson", "salesperson"
+            if len(got) == 2:
+                self._add(got["name"], got["role"])
+
+        name.call_later(read_name)
+        role.call_later(read_role)
+        self.set_focus(name)  # at once: name.focus() would wait behind the keys read
+
+    def _add(self, typed: str, role_code: str) -> None:
+        from deskterm.services.setup import ROLE_LABELS
+        from deskterm.ui.widgets.choice import Choice
+
         try:
-            person = setup.add_staff(self.ctx, name.value, role.value or "salesperson")
+            person = setup.add_staff(self.ctx, typed, role_code)
         except DesktermError as exc:
             self.notify(exc.message, severity="error", markup=False)
-            name.focus()
+            # Nothing typed is lost: the name and the role come back to be corrected.
+            name = self.query_one("#new-name", Input)
+            if not name.value:
+                name.value = typed
+                self.query_one("#new-role", Choice).value = role_code
             return
-        name.value = ""
         shown = person.name
-        if role.value != "salesperson":
-            shown = _("{name} ({role})", name=shown, role=_(ROLE_LABELS[role.value or ""]))
-        role.value = "salesperson"
-        name.focus()
+        if role_code != "salesperson":
+            shown = _("{name} ({role})", name=shown, role=_(ROLE_LABELS[role_code]))
         self.added.append(shown)
         self.query_one("#added", Label).update(_("Added: {names}", names=_(", ").join(self.added)))
 

@@ -25,12 +25,12 @@ from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
-from deskterm.ui.screens.guard import UnsavedGuard
+from deskterm.ui.screens.dialogs import AsksBeforeDiscarding
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -60,12 +60,14 @@ ESCALATION_LABELS = {
 }
 
 
-class TickScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CallbackResult | None]):
+class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResult | None]):
     """Tick one callback off: outcome, new level, note (Ctrl+S saves, Esc cancels)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="tick.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="tick.save"),
         Binding("escape", "cancel", N_("Cancel"), id="tick.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, screen: MyCallbacksScreen, cb: CallbackView) -> None:
@@ -88,6 +90,14 @@ class TickScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CallbackResult | None
                 classes="question",
                 markup=False,
             )
+            if self.cb.last_note:
+                # The list cuts the note to its column; before the call it is read whole.
+                yield Static(
+                    _("Last note: {note}", note=self.cb.last_note),
+                    id="last-note",
+                    classes="hint",
+                    markup=False,
+                )
             with Horizontal(classes="row"):
                 yield Label(_("Outcome"), classes="label", markup=False)
                 yield Choice(
@@ -126,6 +136,7 @@ class TickScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CallbackResult | None
     def on_mount(self) -> None:
         self._sync()
         self.query_one("#outcome", Choice).focus()
+        self.call_after_refresh(self.remember_opened)
 
     @on(Choice.Changed, "#outcome")
     def _sync(self) -> None:
@@ -179,9 +190,6 @@ class TickScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CallbackResult | None
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field."""
         show_field_errors(self, errors, ("outcome", "level", "lost_reason", "appointment", "note"))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class MyCallbacksScreen(DeskScreen):

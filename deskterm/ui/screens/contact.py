@@ -20,10 +20,10 @@ from deskterm.i18n import N_, _
 from deskterm.services.reception import CHANNELS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
-from deskterm.ui.screens.guard import UnsavedGuard
+from deskterm.ui.screens.dialogs import AsksBeforeDiscarding
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 CONTACT_OUTCOMES = {"reached": N_("reached"), "no_answer": N_("no answer")}
 LEAD_CHANNELS = ("phone", "online")
@@ -36,12 +36,14 @@ def _row(label: str, widget: Any, field: str) -> ComposeResult:
     yield Static("", id=f"err-{field}", classes="field-error", markup=False)
 
 
-class ContactScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
+class ContactScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[Any]):
     """Outcome (reached / no answer) and a note; ``save(outcome, note)`` does the rest."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="contact.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="contact.save"),
         Binding("escape", "cancel", N_("Cancel"), id="contact.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, title: str, save: Callable[[str, str], Any]) -> None:
@@ -65,6 +67,7 @@ class ContactScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
 
     def on_mount(self) -> None:
         self.query_one("#outcome", Choice).focus()
+        self.call_after_refresh(self.remember_opened)
 
     def on_input_submitted(self) -> None:
         self.action_save()
@@ -83,16 +86,15 @@ class ContactScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
         """Each message under its field."""
         show_field_errors(self, errors, ("outcome", "note"))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class LeadScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
+class LeadScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[Any]):
     """A phone or online lead: name, phone, channel, note; ``save(...)`` registers it."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="lead.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="lead.save"),
         Binding("escape", "cancel", N_("Cancel"), id="lead.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, save: Callable[[str, str, str, str], Any]) -> None:
@@ -122,6 +124,7 @@ class LeadScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+        self.call_after_refresh(self.remember_opened)
 
     def action_save(self) -> None:
         self.save(
@@ -138,6 +141,3 @@ class LeadScreen(UnsavedGuard, WorkerBoundary, ModalScreen[Any]):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field."""
         show_field_errors(self, errors, ("name", "phone", "channel", "note"))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

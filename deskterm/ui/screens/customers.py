@@ -53,6 +53,7 @@ class CustomersScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__(id="customers")
         self.found: list[CustomerView] = []
+        self._editing = False  # the edit dialog is open over this screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,6 +85,11 @@ class CustomersScreen(DeskScreen):
         )
 
     def on_screen_resume(self) -> None:
+        if self._editing:
+            # Back from the customer's edit: the keyboard stays on that customer's line
+            # (e edits them again), not in the search box, where e would be typed.
+            self._editing = False
+            return
         self.query_one("#search", Input).focus()
 
     def refresh_data(self) -> None:
@@ -233,4 +239,5 @@ class CustomersScreen(DeskScreen):
                 self.search(self.query_one("#search", SearchField).value)
                 self.load_timeline(view.id)
 
+        self._editing = True
         self.app.push_screen(EditCustomerScreen(self.ctx, self.levels, details), edited)

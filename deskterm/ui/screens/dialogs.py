@@ -66,6 +66,43 @@ class ConfirmScreen(AnswersOnce, ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class AsksBeforeDiscarding:
+    """Esc on a form: closed at once when nothing was changed since it opened (what came
+    prefilled does not count), asked first when something was typed or picked, so a slip
+    of the finger does not throw away a typed note. The form calls ``remember_opened``
+    once it is shown."""
+
+    _opened: tuple[object, ...] | None = None
+
+    def _values(self) -> tuple[object, ...]:
+        from deskterm.domain.text import clean_text
+        from deskterm.ui.widgets.choice import Choice
+
+        screen: Any = self
+        typed = [(w.id, clean_text(w.value).value) for w in screen.query(Input)]
+        picked = [(w.id, w.value, tuple(sorted(w.values))) for w in screen.query(Choice)]
+        return (*typed, *picked)
+
+    def remember_opened(self) -> None:
+        self._opened = self._values()
+
+    def unsaved_changes(self) -> bool:
+        """Something typed or picked since the form opened (Ctrl+Q asks first then)."""
+        return self._opened is not None and self._values() != self._opened
+
+    def action_cancel(self) -> None:
+        screen: Any = self
+        if self._opened is None or self._values() == self._opened:
+            screen.dismiss(None)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                screen.dismiss(None)
+
+        screen.app.push_screen(ConfirmScreen(_("Discard what was typed on this form?")), answer)
+
+
 class PickScreen(AnswersOnce, ModalScreen[str | None]):
     """Pick one option: digits 1–9, or arrows and Enter; Esc cancels."""
 
@@ -105,12 +142,24 @@ class PickScreen(AnswersOnce, ModalScreen[str | None]):
 
 
 class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView | None]):
-    """Find a returning customer by phone digits or a name fragment."""
+    """Find a returning customer by phone digits or a name fragment.
+
+    The only hit on a whole phone number or on a whole name (case, full width and
+    spaces aside) is taken at once, without a list: the same way a phone is. A name is
+    not unique, so that happens only when nobody else matches what was typed: two
+    customers of the same name, or a name that begins another's ("Anna" while "Anna
+    Schmidt" is on file), stay a list to choose from, and Enter never guesses between
+    two customers of the same name.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
         Binding("down", "focus_results", show=False),
     ]
+    # The list gives way to the hint under it (at 80x24 the dialogs' 14 rows pushed it out).
+    CSS = """
+    CustomerPickScreen #results { max-height: 45vh; }
+    """
 
     def __init__(self, ctx: Context, title: str) -> None:
         super().__init__()
@@ -140,26 +189,47 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
     @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
     def search(self, text: str) -> None:
         found = customers.search(self.ctx, text, limit=20)
-        self.app.call_from_thread(self.show, found)
+        self.app.call_from_thread(self.show, found, text)
 
-    def show(self, found: list[CustomerView]) -> None:
+    def show(self, found: list[CustomerView], text: str | None = None) -> None:
+        if text is not None and text != self.query_one("#query", Input).value:
+            # A search for what the field said a key ago, finishing late: taking its only
+            # hit would pick someone for a text that is no longer there.
+            return
         self.found = found
-        if len(found) == 1 and found[0].exact_phone:
-            # The whole phone number of one customer: that is who it is, no list to pick from.
+        if len(found) == 1 and (found[0].exact_phone or found[0].exact_name):
+            # The whole phone or the whole name of one customer, and nobody else matches:
+            # that is who it is, no list to pick from.
             self.dismiss(found[0])
             return
         results = self.query_one("#results", OptionList)
         results.clear_options()
+        levels = getattr(self.app, "levels", None)  # the shop's own names (准购买, not hot)
         for c in found:
             phone = display_phone(c.phone) if c.phone else "-"
-            results.add_option(
-                Option(f"{c.name}  {phone}  {_(c.level)}  · {c.owner}", id=str(c.id))
-            )
+            level = levels.name_of(c.level) if levels is not None else c.level
+            results.add_option(Option(f"{c.name}  {phone}  {level}  · {c.owner}", id=str(c.id)))
 
     @on(Input.Submitted, "#query")
     def submit_first(self) -> None:
-        if self.found:
-            self.dismiss(self.found[0])
+        if not self.found:
+            return
+        if len(self.found) > 1 and self.found[0].exact_name and self.found[1].exact_name:
+            # Two customers of this very name: the first would be a guess.
+            note = self.query_one("#err-query", Static)
+            note.update(
+                "! "
+                + _(
+                    "More than one customer is called {name}: choose with ↓ and Enter.",
+                    name=self.found[0].name,
+                )
+            )
+            note.add_class("shown")
+            results = self.query_one("#results", OptionList)
+            results.highlighted = 0
+            results.focus()
+            return
+        self.dismiss(self.found[0])
 
     @on(OptionList.OptionSelected, "#results")
     def chosen(self, event: OptionList.OptionSelected) -> None:

@@ -18,20 +18,22 @@ from deskterm.services.customers import CustomerDetails, CustomerView
 from deskterm.services.reception import BUDGETS, ReceptionForm
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
-from deskterm.ui.screens.guard import UnsavedGuard
+from deskterm.ui.screens.dialogs import AsksBeforeDiscarding
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 EDIT_FIELDS = ("name", "phone", "model_interest", "budget", "purchase_horizon", "level", "notes")
 
 
-class EditCustomerScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CustomerView | None]):
+class EditCustomerScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CustomerView | None]):
     """Correct name, phone, interest, budget, purchase time, level and notes."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="edit.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="edit.save"),
         Binding("escape", "cancel", N_("Cancel"), id="edit.cancel"),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, ctx: Context, levels: Levels, details: CustomerDetails) -> None:
@@ -88,6 +90,7 @@ class EditCustomerScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CustomerView 
 
     def on_mount(self) -> None:
         self.query_one("#name", TextField).focus()
+        self.call_after_refresh(self.remember_opened)
 
     def action_save(self) -> None:
         form = ReceptionForm(
@@ -108,6 +111,3 @@ class EditCustomerScreen(UnsavedGuard, WorkerBoundary, ModalScreen[CustomerView 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field; focus the first wrong one. Nothing typed is lost."""
         show_field_errors(self, errors, EDIT_FIELDS)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -42,7 +42,7 @@ from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
-from deskterm.ui.widgets.fields import TextField
+from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,14 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     """Fill or correct the form of one reception."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Save"), id="form.save", priority=True),
+        # Not priority: the save must come after the keys typed before it (see FIELD_MOVES).
+        Binding("ctrl+s", "save", N_("Save"), id="form.save"),
         Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
         # Enter moves on from any field. A priority binding moves the focus at once, so the
         # keys typed right after it (a fast typist, a burst from the terminal) land in the
         # next field: a message-driven move (Input.Submitted) would arrive after them.
         Binding("enter", "next_field", show=False, id="form.next", priority=True),
+        *FIELD_MOVES,
     ]
 
     def __init__(self, ctx: Context, levels: Levels, info: FormContext) -> None:

@@ -17,6 +17,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Label, Static
 
+from deskterm.domain.phone import display_phone
 from deskterm.domain.rotation import (
     AWAY_LABELS,
     SKIP_LABELS,
@@ -386,7 +387,7 @@ class ReceptionScreen(DeskScreen):
                 return
             prefill = ReceptionForm(
                 name=c.name,
-                phone=c.phone or "",
+                phone=display_phone(c.phone) if c.phone else "",  # as people read it
                 model_interest=(c.model_interest or ""),
                 level=c.level,
             )
@@ -728,7 +729,14 @@ class ReceptionScreen(DeskScreen):
         if a.form_saved:
             self.open_saved_form(a)  # corrected from what was saved, never from blank
             return
-        self.open_form(a)
+        # A customer on file (a returning one, a form left with Esc) opens with what is on
+        # file: it is not typed again from nothing.
+        self.run_service(
+            reception.form_prefill,
+            self.ctx,
+            a.id,
+            then=lambda prefill: self.open_form(a, prefill),
+        )
 
     @work(thread=True, exclusive=True, group="saved-form", exit_on_error=False)
     def open_saved_form(self, a: ReceptionView) -> None:

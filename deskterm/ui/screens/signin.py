@@ -7,7 +7,9 @@ nobody chooses a PIN, so a person without one is told to get it at the shop PC.
 from __future__ import annotations
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -26,6 +28,22 @@ from deskterm.ui.widgets.fields import TextField
 
 class SignInScreen(WorkerBoundary, ModalScreen[Actor]):
     """Who is at the keyboard. Cannot be dismissed without signing in."""
+
+    # The name list gives way to the PIN field: at 80x24 a shop's dozen names (the
+    # dialogs' 14 rows) pushed the PIN field out of the dialog, and the PIN was typed blind.
+    CSS = """
+    SignInScreen #people { max-height: 45vh; }
+    """
+
+    # The name list's keys act as soon as the app reads them. People type ↓, Enter and
+    # their PIN in one go; a list's own keys act only once they have come back up from
+    # it, after the PIN's digits had already been handed to the list (and lost there),
+    # and the Enter chose whoever was highlighted before the ↓.
+    BINDINGS = [
+        Binding("up", "move('up')", show=False, priority=True),
+        Binding("down", "move('down')", show=False, priority=True),
+        Binding("enter", "choose", show=False, priority=True),
+    ]
 
     def __init__(self, ctx: Context) -> None:
         # From a browser the desk stays hidden until someone signs in.
@@ -56,13 +74,39 @@ class SignInScreen(WorkerBoundary, ModalScreen[Actor]):
     def on_mount(self) -> None:
         self.query_one("#people", OptionList).focus()
 
+    def _list(self) -> OptionList:
+        """The name list, when it has the keyboard."""
+        people = self.query_one("#people", OptionList)
+        if self.focused is not people:
+            raise SkipAction()
+        return people
+
+    def action_move(self, way: str) -> None:
+        people = self._list()
+        if way == "up":
+            people.action_cursor_up()
+        else:
+            people.action_cursor_down()
+
+    def action_choose(self) -> None:
+        """Enter on the name list: that person, and on to the PIN (elsewhere Enter is the
+        field's own)."""
+        people = self._list()
+        if people.highlighted is None:
+            raise SkipAction()
+        self._choose(int(people.get_option_at_index(people.highlighted).id or 0))
+
     @on(OptionList.OptionSelected, "#people")
     def person_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.chosen = int(event.option.id or 0)
-        # The PIN field takes the keyboard at once: people type their PIN right after
-        # their name, and digits typed before a worker moved the focus were lost.
-        self.query_one("#pin", Input).focus()
-        self.check_first_time(self.chosen)
+        """A click on a name."""
+        self._choose(int(event.option.id or 0))
+
+    def _choose(self, staff_id: int) -> None:
+        self.chosen = staff_id
+        # The PIN field takes the keyboard at once (set_focus, not focus(), which waits
+        # behind the keys already read): people type their PIN right after their name.
+        self.set_focus(self.query_one("#pin", Input))
+        self.check_first_time(staff_id)
 
     @work(thread=True, exclusive=True, group="signin-hint", exit_on_error=False)
     def check_first_time(self, staff_id: int) -> None:

@@ -3,9 +3,22 @@ and a search box that says why it refused an over-long paste."""
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from deskterm.i18n import _
+
+#: Tab and Shift+Tab for a screen of fields and one-digit choices, acted on as soon as the
+#: app reads the key. An ordinary Tab binding runs only when the key has come back up
+#: from the focused field; keys that arrived with it (a fast typist, a burst from the
+#: terminal) were already handed to that field, so "Tab 2" typed a 2 into the name
+#: instead of picking the second role. No id: Tab is not a shop's to move (keys.RESERVED).
+#: The other way round, a save (Ctrl+S) is *not* a priority binding: acted on when read, it
+#: saved before the field behind it had taken the digit typed just before it.
+FIELD_MOVES = [
+    Binding("tab", "app.focus_next", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+]
 
 
 class TextField(Input):

@@ -1,0 +1,160 @@
+"""Keys that arrive together (a fast typist, a burst from the terminal) go where they would
+have gone one by one: a Tab moves on before the digit behind it is read (issue 16: a fast
+Tab burst on the first-run screen put a digit into the name field).
+
+``pilot.press`` waits for each key to be handled; a terminal does not. These tests put all
+the keys in the app's queue at once, as the terminal driver does, and only then wait.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from textual import events
+from textual.keys import _character_to_key
+
+from deskterm.i18n import set_language
+from deskterm.services import rotation, setup
+from deskterm.services.maintenance import open_context
+from deskterm.storage.models import Customer
+from deskterm.ui.app import FirstRunScreen, create_app
+from deskterm.ui.screens.form import ReceptionFormScreen
+from deskterm.ui.screens.reception import ReceptionScreen
+from tests.ui_helpers import settle, wait_for
+
+CHARACTERS = {"tab": "\t", "shift+tab": None, "enter": "\r", "ctrl+s": "\x13", "down": None}
+
+
+def burst(app, *keys: str) -> None:
+    """Queue every key at once: a name is a key, anything else is typed character by
+    character."""
+    for key in keys:
+        if key in CHARACTERS:
+            app.post_message(events.Key(key, CHARACTERS[key]))
+        else:
+            for ch in key:
+                app.post_message(events.Key(_character_to_key(ch), ch))
+
+
+async def first_run(pilot, app) -> FirstRunScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+    await settle(pilot)
+    return app.screen
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_tab_burst_on_first_run_picks_a_role_and_types_nothing(tmp_path, clock, lang):
+    ctx = open_context(tmp_path / "new.db", clock)
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await first_run(pilot, app)
+        name, role = screen.query_one("#new-name"), screen.query_one("#new-role")
+        burst(app, "tab", "tab", "tab", "2")  # name, role, name, role: the manager
+        await settle(pilot)
+        assert (name.value, role.value, app.focused) == ("", "manager", role)
+        burst(app, "shift+tab", "tab", "3", "tab", "tab", "1", "shift+tab")
+        await settle(pilot)
+        assert (name.value, role.value, app.focused) == ("", "salesperson", name)
+    ctx.db.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_first_run_typed_in_one_breath_adds_everyone_with_their_role(tmp_path, clock, lang):
+    ctx = open_context(tmp_path / "new.db", clock)
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await first_run(pilot, app)
+        # Everyone in one burst: a name, Tab, the role's digit, Enter, the next name...
+        burst(app, "Chen", "tab", "2", "enter", "Li Na", "tab", "3", "enter", "王伟", "enter")
+        await settle(pilot)
+        await wait_for(pilot, lambda: len(setup.list_staff(ctx)) == 3)
+        assert app.screen.query_one("#new-name").value == ""
+    roles = {p.name: p.role for p in setup.list_staff(ctx)}
+    assert roles == {"Chen": "manager", "Li Na": "receptionist", "王伟": "salesperson"}
+    ctx.db.close()
+
+
+async def test_a_walk_in_typed_in_one_breath_fills_each_field(ctx, team):
+    """The walk-in of the twelve-key test, as one burst with Tab and Enter mixed: every
+    value in its own field, the digits in the choice rows."""
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        await settle(pilot)
+        burst(app, "Zhang Wei", "tab", "13912345678", "enter", "Model Y", "tab", "4")
+        burst(app, "tab", "1", "enter", "1", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await settle(pilot)
+    with ctx.db.read() as s:
+        c = s.exec(select(Customer)).one()
+        assert (c.name, c.phone, c.model_interest, c.budget, c.level) == (
+            "Zhang Wei",
+            "+8613912345678",
+            "Model Y",
+            "200-300k",
+            "hot",
+        )
+
+
+async def test_a_callback_ticked_in_one_breath_keeps_the_outcome_typed(ctx, team):
+    """Space opens the tick; 2 (no answer) and Ctrl+S typed together: the save sees the 2."""
+    from datetime import datetime, time
+
+    from deskterm.services import reception
+    from deskterm.services.reception import ReceptionForm
+    from deskterm.storage.models import Callback
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen, TickScreen
+    from deskterm.ui.screens.dialogs import PickScreen
+
+    rotation.check_in(ctx, team.li)
+    arrival = rotation.walk_in(ctx)
+    saved = reception.save_form(
+        ctx,
+        arrival.reception_id,
+        ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
+    )
+    rotation.done(ctx, team.li)
+    ctx.clock.set(datetime.combine(saved.next_callback, time(10)))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("1")  # who are you: Li Na
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: isinstance(app.screen, TickScreen))
+        burst(app, "2", "ctrl+s")
+        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen))
+        await settle(pilot)
+    with ctx.db.read() as s:
+        outcomes = [c.outcome for c in s.exec(select(Callback)).all() if c.outcome]
+    assert outcomes == ["no_answer"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_name_and_pin_typed_in_one_breath_sign_in(ctx, team, lang):
+    """↓ to the name, Enter, the PIN, Enter, as one burst: the PIN's digits reach the PIN
+    field, not the name list they were typed behind."""
+    from deskterm.services import auth
+    from deskterm.ui.screens.callbacks import MyCallbacksScreen
+    from deskterm.ui.screens.signin import SignInScreen
+
+    setup.set_setting(ctx, "auth.mode", "pin")
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await settle(pilot)
+        names = [str(o.prompt) for o in app.screen.query_one("#people").options]
+        down = next(i for i, n in enumerate(names) if n.startswith("Li Na"))
+        burst(app, *["down"] * down, "enter", "2468", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen), timeout=10)
+    assert auth.has_pin(ctx, team.li)
