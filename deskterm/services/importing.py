@@ -764,59 +764,42 @@ def _check_created(s: Session, ctx: Context, ids: list[int], mark: int) -> None:
             c = s.get(Customer, cid)
             return c.name if c is not None else f"#{cid}"
 
-        visit = s.exec(
-            select(Reception.customer_id, Reception.arrived_at)
-            .where(col(Reception.customer_id).in_(part))
-            .limit(1)
-        ).first()
-        if visit is not None:
-            raise _refuse(
+        # Work since the import, in the order the refusal names it: a visit, a lead
+        # handed out, then a level or owner change (the import wrote each one first
+        # level and first owner, from nobody).
+        checks = [
+            (
+                select(Reception.customer_id, Reception.arrived_at).where(
+                    col(Reception.customer_id).in_(part)
+                ),
                 N_("Not undone: customer {name} came in since the import (reception {day})."),
-                name(saved_id(visit[0])),
-                ctx,
-                visit[1],
-            )
-        lead = s.exec(
-            select(Lead.customer_id, Lead.at).where(col(Lead.customer_id).in_(part)).limit(1)
-        ).first()
-        if lead is not None:
-            raise _refuse(
+            ),
+            (
+                select(Lead.customer_id, Lead.at).where(col(Lead.customer_id).in_(part)),
                 N_("Not undone: customer {name} was handed out since the import ({day})."),
-                name(lead[0]),
-                ctx,
-                lead[1],
-            )
-        # The import wrote each one first level and first owner (from nobody).
-        level = s.exec(
-            select(LevelChange.customer_id, LevelChange.at)
-            .where(col(LevelChange.customer_id).in_(part), col(LevelChange.from_level).is_not(None))
-            .limit(1)
-        ).first()
-        if level is not None:
-            raise _refuse(
+            ),
+            (
+                select(LevelChange.customer_id, LevelChange.at).where(
+                    col(LevelChange.customer_id).in_(part),
+                    col(LevelChange.from_level).is_not(None),
+                ),
                 N_("Not undone: customer {name}'s level was changed since the import ({day})."),
-                name(level[0]),
-                ctx,
-                level[1],
-            )
-        owner = s.exec(
-            select(OwnershipChange.customer_id, OwnershipChange.at)
-            .where(
-                col(OwnershipChange.customer_id).in_(part),
-                col(OwnershipChange.from_owner_id).is_not(None),
-            )
-            .limit(1)
-        ).first()
-        if owner is not None:
-            raise _refuse(
+            ),
+            (
+                select(OwnershipChange.customer_id, OwnershipChange.at).where(
+                    col(OwnershipChange.customer_id).in_(part),
+                    col(OwnershipChange.from_owner_id).is_not(None),
+                ),
                 N_(
                     "Not undone: customer {name} was given to another salesperson"
                     " since the import ({day})."
                 ),
-                name(owner[0]),
-                ctx,
-                owner[1],
-            )
+            ),
+        ]
+        for query, message in checks:
+            found = s.exec(query.limit(1)).first()
+            if found is not None:
+                raise _refuse(message, name(saved_id(found[0])), ctx, found[1])
         # Then the callback (a level or owner change moves it too: said as such first).
         # The import gave each at most one callback, open: anything else came since.
         calls = s.exec(
