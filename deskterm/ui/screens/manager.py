@@ -438,7 +438,7 @@ class ManagerScreen(DeskScreen):
         levels = data["levels"]
         # Under 120 columns (-narrow): the callbacks in one cell, two-line headers, the
         # essential figures first; upgrades and won are left to F5 Meeting (widgets.people).
-        # Under 95 (tiny): the levels and form/contact folded too, the conversion without
+        # Under 100 (tiny): the levels and form/contact folded too, the conversion without
         # its with-contact figure, names cut to fit; the line under the table has them.
         layout = self._team_layout_for(self.size.width)
         narrow, tiny = layout[0] == "narrow", layout[0] == "tiny"

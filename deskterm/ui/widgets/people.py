@@ -25,8 +25,9 @@ from textual.widgets import DataTable
 from deskterm.i18n import _
 from deskterm.ui.widgets.tables import pct
 
-#: Under this many columns the meeting's tables take their tiny layout.
-TINY_BELOW = 95
+#: Under this many columns the meeting's tables take their tiny layout (the narrow one
+#: needs 99 columns in Chinese).
+TINY_BELOW = 100
 
 
 def callbacks_cell(due: object, done: object, overdue: object | Text) -> Text:
