@@ -402,3 +402,26 @@ async def test_the_tiny_layout_gives_way_to_the_narrow_one_when_the_screen_widen
             assert not people_problems(team, 80)
     finally:
         ctx.db.close()
+
+
+def test_the_tiny_levels_header_and_names_fit_any_shops_levels_and_names():
+    """Four levels, long names: the header abbreviates only when neither one nor two
+    lines fit; a name is cut with "…" (as plain text), the figures never."""
+    from deskterm.ui.widgets.people import fit_names, levels_head
+
+    assert levels_head(["hot", "warm", "cold"], 13) == "hot/warm/cold"
+    assert levels_head(["hot", "warm", "cold"], 11) == "hot/warm/\ncold"
+    assert levels_head(["准购买", "意向", "潜在"], 11) == "准购买/\n意向/潜在"
+    assert levels_head(["H级", "A级", "B级", "C级"], 7) == "H/A/B/C"
+    assert levels_head(["hot", "hotter", "warm", "cold"], 5) == "hot/hott/warm/cold"  # distinct
+    head = ["Salesperson", "Recep-\ntions", "26/42/57"]
+    rows = [["[bold red]x[/] 欧阳娜娜 a|b Manager", "10", "198/289/403"], ["Li", "1", "1/2/3"]]
+    fitted = fit_names(head, rows, 40)
+    name = fitted[0][0]
+    assert str(name).endswith("…") and rows[0][0].startswith(str(name)[:-1])
+    room = 40 - (6 + 2) - (11 + 2) - 2  # what the figures leave
+    assert room - 2 <= cell_len(str(name)) <= room
+    assert not getattr(name, "spans", [])  # no markup was parsed
+    assert fitted[0][1:] == rows[0][1:] and fitted[1] == rows[1]
+    # Never narrower than the header, whatever the room.
+    assert cell_len(str(fit_names(head, rows, 10)[0][0])) <= cell_len("Salesperson")

@@ -129,10 +129,19 @@ def fit_names(
     for row in rows:
         name = row[0]
         if _width(name) > name_room:
-            name = Text(str(name), end="")
-            name.truncate(name_room, overflow="ellipsis")
+            name = _cut(str(name), name_room)
         out.append([name, *row[1:]])
     return out
+
+
+def _cut(name: str, room: int) -> str:
+    """``name`` in ``room`` cells, ending with "…" (never half a Chinese character)."""
+    kept = ""
+    for char in name:
+        if cell_len(kept + char) > room - 1:
+            break
+        kept += char
+    return kept.rstrip() + "…"
 
 
 def detail_line(name: str, parts: Sequence[str]) -> str:
