@@ -22,7 +22,7 @@ from tests.test_snapshots import (
     _meeting,
     _reception,
 )
-from tests.ui_helpers import demo_ctx, settle
+from tests.ui_helpers import demo_ctx, settle, wait_for
 
 SIZES = [(80, 24), (100, 30), (160, 45), (240, 67)]
 # Each screen's tables and, for the Reception, the columns that must be on screen.
@@ -136,23 +136,11 @@ def on_screen_columns(table: DataTable, width: int) -> list[str]:
 
 
 def people_problems(table: DataTable, width: int) -> list[str]:
-    """From 100 columns every figure on screen; at 80 at least the essential ones: name,
-    receptions, the levels, the callbacks due/done/overdue and the conversion."""
+    """Every figure on screen without scrolling sideways, at every size: from 100
+    columns the narrow layout, under 100 the tiny one (widgets.people)."""
     shown = on_screen_columns(table, width)
     labels = [str(c.label) for c in table.ordered_columns]
-    if width >= 100:
-        missing = [label for label in labels if label not in shown]
-    else:
-        callbacks = _("Due/done/\noverdue")
-        levels = labels[2 : labels.index(callbacks)] if callbacks in labels else []
-        essential = [
-            _("Salesperson"),
-            _("Recep-\ntions"),
-            *levels,
-            _("Due/done/\noverdue"),
-            _("Conversion\n(contact)"),
-        ]
-        missing = [label for label in essential if label not in shown]
+    missing = [label for label in labels if label not in shown]
     if missing:
         return [f"{table.id} at {width} columns: {missing} off screen (shown: {shown})"]
     return []
@@ -291,3 +279,149 @@ async def test_a_cell_drawn_before_its_column_was_measured_is_drawn_again_whole(
         await pilot.pause()
         await pilot.pause()
         assert "Jason Ma" in "".join(s.text for s in table.render_line(1))
+
+
+def _shown(screen, selector: str, name: str) -> bool:
+    """The line under a table is about ``name`` (it follows the cursor)."""
+    return str(screen.query_one(selector).render()).startswith(
+        name + _("{name}: {figures}", name="", figures="")[:1]
+    )
+
+
+TINY = [(80, 24), (86, 24), (90, 30), (99, 30)]
+
+
+@pytest.mark.parametrize("size", TINY, ids=[f"{w}x{h}" for w, h in TINY])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_meeting_tables_fit_an_80_column_terminal_with_the_reports_figures(
+    lang, size, tmp_path
+):
+    """F5 and F6 Team under 100 columns: every column's right edge on screen, the folded
+    cells (levels, callbacks, won/upgrades, form/contact) the report's own figures, a
+    name cut only with "…", and the line under the table the highlighted row's full
+    name and figures (the with-contact conversion the tiny table leaves out)."""
+    from deskterm.i18n import set_language
+    from deskterm.services.report import as_json, daily_report
+    from deskterm.ui.widgets.tables import pct
+    from tests.ui_helpers import table_rows
+
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        async with app.run_test(size=size) as pilot:
+            set_language(lang)  # the report's words (Team) in the screen's language
+            data = as_json(daily_report(ctx))
+            levels = data["levels"]
+            names = {lv: app.screen.level_name(lv) for lv in levels}
+            everyone = {p["id"]: p for p in data["salespeople"]}
+            everyone[0] = {**data["team"], "name": _("Team"), "id": 0}
+
+            def check_row(row: list[str], p: dict) -> None:
+                name = p["name"]
+                assert row[0] == name or (
+                    row[0].endswith("…") and name.startswith(row[0][:-1]) and len(name) > 1
+                ), (row[0], name)
+                assert row[1] == str(p["receptions"])
+                assert row[2] == "/".join(str(p[lv]) for lv in levels)
+                assert row[3] == f"{p['callbacks_due']}/{p['callbacks_done']}/" + str(
+                    p["callbacks_overdue"]
+                )
+                assert row[4] == pct(p["conversion_rate"])
+
+            def check_detail(detail: str, p: dict) -> None:
+                assert detail.startswith(p["name"])
+                for lv in levels:
+                    assert f"{names[lv]} {p[lv]}" in detail
+                assert pct(p.get("conversion_rate_with_contact")) in detail
+
+            await _meeting(pilot)
+            await pilot.pause(0.1)
+            screen = app.screen
+            table = screen.query_one("#people", DataTable)
+            assert not people_problems(table, size[0])
+            assert not column_problems(table)
+            keys = [
+                table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)
+            ]
+            for key, row in zip(keys, table_rows(screen, "#people"), strict=True):
+                p = everyone[int(key)]
+                check_row(row, p)
+                assert row[5] == f"{p['won']}/{p['upgrades']}"
+                assert row[6:] == [pct(p["form_completeness"]), pct(p["contact_capture_rate"])]
+            assert len(table.ordered_columns) == 8
+            for r in range(table.row_count):
+                table.move_cursor(row=r)
+                p = everyone[int(table.coordinate_to_cell_key((r, 0)).row_key.value)]
+                await wait_for(pilot, lambda p=p: _shown(screen, "#people-detail", p["name"]))
+                detail = str(screen.query_one("#people-detail").render())
+                check_detail(detail, p)
+                assert f"{p['won']}" in detail and f"{p['upgrades']}" in detail
+
+            await _manager(pilot)
+            await pilot.pause(0.1)
+            screen = app.screen
+            team = screen.query_one("#team", DataTable)
+            assert not people_problems(team, size[0])
+            assert not column_problems(team)
+            assert len(team.ordered_columns) == 8
+            for r, row in enumerate(table_rows(screen, "#team")):
+                p = everyone[int(team.coordinate_to_cell_key((r, 0)).row_key.value)]
+                check_row(row, p)
+                assert row[7] == (f"{pct(p['form_completeness'])}/{pct(p['contact_capture_rate'])}")
+                team.move_cursor(row=r)
+                await wait_for(pilot, lambda p=p: _shown(screen, "#team-detail", p["name"]))
+                check_detail(str(screen.query_one("#team-detail").render()), p)
+    finally:
+        ctx.db.close()
+
+
+async def test_the_tiny_layout_gives_way_to_the_narrow_one_when_the_screen_widens(tmp_path):
+    """Across 100 columns F5 and F6 Team are laid out again: every figure stays on
+    screen, and the line under the table only shows under the tiny one."""
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang="en", blink=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _meeting(pilot)
+            assert app.screen.query_one("#people-detail").display
+            await pilot.resize_terminal(100, 30)
+            await settle(pilot)
+            await pilot.pause(0.1)
+            table = app.screen.query_one("#people", DataTable)
+            assert not app.screen.query_one("#people-detail").display
+            assert len(table.ordered_columns) > 8
+            assert not people_problems(table, 100)
+            await _manager(pilot)
+            assert not app.screen.query_one("#team-detail").display
+            await pilot.resize_terminal(80, 24)
+            await settle(pilot)
+            await pilot.pause(0.1)
+            team = app.screen.query_one("#team", DataTable)
+            assert app.screen.query_one("#team-detail").display
+            assert len(team.ordered_columns) == 8
+            assert not people_problems(team, 80)
+    finally:
+        ctx.db.close()
+
+
+def test_the_tiny_levels_header_and_names_fit_any_shops_levels_and_names():
+    """Four levels, long names: the header abbreviates only when neither one nor two
+    lines fit; a name is cut with "…" (as plain text), the figures never."""
+    from deskterm.ui.widgets.people import fit_names, levels_head
+
+    assert levels_head(["hot", "warm", "cold"], 13) == "hot/warm/cold"
+    assert levels_head(["hot", "warm", "cold"], 11) == "hot/warm/\ncold"
+    assert levels_head(["准购买", "意向", "潜在"], 11) == "准购买/\n意向/潜在"
+    assert levels_head(["H级", "A级", "B级", "C级"], 7) == "H/A/B/C"
+    assert levels_head(["hot", "hotter", "warm", "cold"], 5) == "hot/hott/warm/cold"  # distinct
+    head = ["Salesperson", "Recep-\ntions", "26/42/57"]
+    rows = [["[bold red]x[/] 欧阳娜娜 a|b Manager", "10", "198/289/403"], ["Li", "1", "1/2/3"]]
+    fitted = fit_names(head, rows, 40)
+    name = fitted[0][0]
+    assert str(name).endswith("…") and rows[0][0].startswith(str(name)[:-1])
+    room = 40 - (6 + 2) - (11 + 2) - 2  # what the figures leave
+    assert room - 2 <= cell_len(str(name)) <= room
+    assert not getattr(name, "spans", [])  # no markup was parsed
+    assert fitted[0][1:] == rows[0][1:] and fitted[1] == rows[1]
+    # Never narrower than the header, whatever the room.
+    assert cell_len(str(fit_names(head, rows, 10)[0][0])) <= cell_len("Salesperson")

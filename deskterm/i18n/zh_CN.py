@@ -1096,4 +1096,13 @@ MESSAGES: dict[str, str] = {
         "有不止一位客户叫 {name}：请用 ↓ 选择后按回车。"
     ),
     "Last note: {note}": "上次备注：{note}",
+    # helper T: the tiny (80-column) meeting tables, F5 and F6 Team
+    "Conver-\nsion": "转化率",
+    "Won/\nupgr.": "成交/\n升级",
+    "Form/\ncontact": "完整度/\n留档率",
+    "{name}: {figures}": "{name}：{figures}",
+    "callbacks {due} due, {done} done, {overdue} overdue": "回访 应{due} 已{done} 逾期{overdue}",
+    "conversion {rate} ({with_contact} with contact)": "转化率 {rate}（留档 {with_contact}）",
+    "{won} won, {upgrades} upgrades": "成交 {won}，升级 {upgrades}",
+    "form {form}, contact {contact}": "完整度 {form}，留档率 {contact}",
 }

@@ -47,7 +47,17 @@ from deskterm.ui.text import emphasis, plain
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
-from deskterm.ui.widgets.people import callbacks_cell, set_columns
+from deskterm.ui.widgets.people import (
+    TINY_BELOW,
+    callbacks_cell,
+    column_widths,
+    detail_line,
+    figure_parts,
+    fit_names,
+    fold,
+    levels_head,
+    set_columns,
+)
 from deskterm.ui.widgets.tables import pct, sync_rows
 
 STALE_LABELS = {"at_risk": N_("at risk"), "reassign": N_("to reassign"), "stalled": N_("stalled")}
@@ -151,7 +161,9 @@ class ManagerScreen(DeskScreen):
         super().__init__(id="manager")
         self.data: dict[str, Any] = {}
         self.funnel_range: tuple[date, date] | None = None  # None: the last 30 days
-        self._team_narrow: bool | None = None  # the Team table's columns: narrow or wide
+        # The Team table's columns: wide, narrow or tiny (with the width its names fit).
+        self._team_layout: tuple[object, ...] | None = None
+        self._team_people: dict[str, dict[str, Any]] = {}  # by row key, for its detail line
         self._reasons_narrow: bool | None = None  # and the Reasons table's
 
     def compose(self) -> ComposeResult:
@@ -160,6 +172,9 @@ class ManagerScreen(DeskScreen):
             with TabPane(_p("tab", "Team"), id="tab-team"):
                 yield Static("", id="team-summary", classes="hint", markup=False)
                 yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
+                team_detail = RowDetail(id="team-detail")
+                team_detail.display = False  # only under the tiny table
+                yield team_detail
             with TabPane(_("Stale customers"), id="tab-stale"):
                 yield DataTable(id="stale", cursor_type="row", zebra_stripes=True)
                 more = Static("", id="stale-more", classes="hint", markup=False)
@@ -228,7 +243,7 @@ class ManagerScreen(DeskScreen):
     def _fit_layout(self) -> None:
         super()._fit_layout()
         narrow = self.size.width < self.NARROW_BELOW
-        if self.data and narrow != self._team_narrow:
+        if self.data and self._team_layout_for(self.size.width) != (self._team_layout or ())[:2]:
             self._show_team(self.data)
         if self.data and narrow != self._reasons_narrow:
             self._show_reasons(self.data)
@@ -411,15 +426,31 @@ class ManagerScreen(DeskScreen):
         )
         self.show_detail("audit")
 
+    def _team_layout_for(self, width: int) -> tuple[str, int]:
+        """The Team table's layout at ``width`` (a tiny one cuts names to the width)."""
+        if width < TINY_BELOW:
+            return "tiny", width
+        return ("narrow" if width < self.NARROW_BELOW else "wide"), 0
+
     def _show_team(self, data: dict[str, Any]) -> None:
         """Who is behind: today's figures per salesperson, the worst backlog first."""
         table = self.query_one("#team", DataTable)
         levels = data["levels"]
         # Under 120 columns (-narrow): the callbacks in one cell, two-line headers, the
         # essential figures first; upgrades and won are left to F5 Meeting (widgets.people).
-        narrow = self.size.width < self.NARROW_BELOW
-        if not table.columns or narrow != self._team_narrow:
-            self._team_narrow = narrow
+        # Under 100 (tiny): the levels and form/contact folded too, the conversion without
+        # its with-contact figure, names cut to fit; the line under the table has them.
+        layout = self._team_layout_for(self.size.width)
+        narrow, tiny = layout[0] == "narrow", layout[0] == "tiny"
+        tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
+        at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
+        people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"], p["name"]))
+        if tiny:
+            self._show_team_tiny(data, people, tomorrow, at_risk, layout[1])
+            return
+        self.query_one("#team-detail", RowDetail).display = False
+        if not table.columns or layout != self._team_layout:
+            self._team_layout = layout
             level_heads = [plain(self.level_name(lv)) for lv in levels]
             headers: list[str | Text] = (
                 [
@@ -451,9 +482,6 @@ class ManagerScreen(DeskScreen):
                 ]
             )
             set_columns(table, headers)
-        tomorrow = {t["salesperson"]: t["callbacks"] for t in data["tomorrow"]}
-        at_risk: dict[str, int] = Counter(i["owner"] for i in data["at_risk"])
-        people = sorted(data["salespeople"], key=lambda p: (-p["callbacks_overdue"], p["name"]))
         rows = []
         for p in [*people, {**data["team"], "name": _("Team"), "id": 0}]:
             name = p["name"]
@@ -491,6 +519,85 @@ class ManagerScreen(DeskScreen):
                 )
             rows.append((str(p["id"]), cells))
         sync_rows(table, rows)
+        self._team_summary(data, people)
+
+    def _show_team_tiny(
+        self,
+        data: dict[str, Any],
+        people: list[dict[str, Any]],
+        tomorrow: dict[str, int],
+        at_risk: dict[str, int],
+        width: int,
+    ) -> None:
+        """The Team table at 80 columns: every column on screen (widgets.people)."""
+        table = self.query_one("#team", DataTable)
+        levels = data["levels"]
+        everyone = [*people, {**data["team"], "name": _("Team"), "id": 0}]
+        rows: list[list[object]] = []
+        for p in everyone:
+            overdue: str | Text = str(p["callbacks_overdue"])
+            if p["id"] and p["callbacks_overdue"]:
+                overdue = emphasis(str(p["callbacks_overdue"]), "b red")
+            name = p["name"]
+            rows.append(
+                [
+                    name,
+                    str(p["receptions"]),
+                    fold(*(p[lv] for lv in levels)),
+                    callbacks_cell(p["callbacks_due"], p["callbacks_done"], overdue),
+                    pct(p["conversion_rate"]),
+                    str(at_risk.get(name, 0) if p["id"] else len(data["at_risk"])),
+                    str(tomorrow.get(name, 0) if p["id"] else sum(tomorrow.values())),
+                    fold(pct(p["form_completeness"]), pct(p["contact_capture_rate"])),
+                ]
+            )
+        widest = max(len(str(r[2])) for r in rows)
+        head: list[str] = [
+            _("Salesperson"),
+            _("Recep-\ntions"),
+            levels_head([self.level_name(lv) for lv in levels], max(widest, 5)),
+            _("Due/done/\noverdue"),
+            _("Conver-\nsion"),
+            _("At\nrisk"),
+            _("Tomor-\nrow"),
+            _("Form/\ncontact"),
+        ]
+        # The table's vertical scrollbar (2 columns) when the rows outgrow the tab.
+        rows = fit_names(head, rows, width - 2)
+        # A column that changes width (a count grew, a name is cut shorter): new columns,
+        # a table only ever widens its columns by itself.
+        layout = ("tiny", width, column_widths(head, rows))
+        if layout != self._team_layout or not table.columns:
+            self._team_layout = layout
+            # New columns (and no rows): a name's cut changes with the width.
+            set_columns(table, [plain(h) for h in head])
+        sync_rows(table, [(str(p["id"]), tuple(r)) for p, r in zip(everyone, rows, strict=True)])
+        self._team_people = {str(p["id"]): p for p in everyone}
+        self.query_one("#team-detail", RowDetail).display = True
+        self.show_team_detail()
+        self._team_summary(data, people)
+
+    def show_team_detail(self) -> None:
+        """Under the tiny Team table: the highlighted row's full name and every figure."""
+        table = self.query_one("#team", DataTable)
+        detail = self.query_one("#team-detail", RowDetail)
+        key = self._selected("team") if 0 <= table.cursor_row < table.row_count else None
+        p = self._team_people.get(key or "")
+        if p is None or not detail.display:
+            detail.update("")
+            return
+        levels = self.data["levels"]
+        parts = figure_parts(p, {lv: self.level_name(lv) for lv in levels}, levels)
+        parts.append(
+            _(
+                "form {form}, contact {contact}",
+                form=pct(p["form_completeness"]),
+                contact=pct(p["contact_capture_rate"]),
+            )
+        )
+        detail.update(detail_line(p["name"], parts))
+
+    def _team_summary(self, data: dict[str, Any], people: list[dict[str, Any]]) -> None:
         behind = [p["name"] for p in people if p["callbacks_overdue"]]
         self.query_one("#team-summary", Static).update(
             _(
@@ -574,6 +681,8 @@ class ManagerScreen(DeskScreen):
 
     @on(DataTable.RowHighlighted)
     def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "team":
+            self.show_team_detail()
         self.show_detail(event.data_table.id or "")
 
     def show_detail(self, table_id: str) -> None:

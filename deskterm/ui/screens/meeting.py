@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -17,8 +17,15 @@ from deskterm.services.report import Report, as_json, daily_report, parse_range,
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.text import cells
+from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.footer import DeskFooter
-from deskterm.ui.widgets.people import meeting_narrow, set_columns
+from deskterm.ui.widgets.people import (
+    TINY_BELOW,
+    meeting_detail,
+    meeting_narrow,
+    meeting_tiny,
+    set_columns,
+)
 
 
 class MeetingScreen(DeskScreen):
@@ -26,6 +33,8 @@ class MeetingScreen(DeskScreen):
 
     -narrow (under 120 columns): the people's table refolded to fit (widgets.people);
     the table is as tall as its rows, the page scrolls, so the Team row is never hidden.
+    Under ``TINY_BELOW`` columns (80x24) it folds more and cuts long names to fit; the
+    line under it gives the highlighted row in full.
     """
 
     CSS_PATH = "meeting.tcss"
@@ -45,12 +54,16 @@ class MeetingScreen(DeskScreen):
         self.first: date | None = None  # None: today's period
         self.last: date | None = None
         self.data: dict | None = None  # the report shown, to lay out again on a resize
+        self._layout: tuple[str, int] | None = None  # the table's layout, see _layout_for
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll():
             yield Static("", id="summary", markup=False)
             yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+            detail = RowDetail(id="people-detail")
+            detail.display = False  # only under the tiny table
+            yield detail
             yield Label(
                 _("Tomorrow's callbacks (+n: overdue, still open)"),
                 classes="pane-title",
@@ -61,10 +74,16 @@ class MeetingScreen(DeskScreen):
             yield Static("", id="stale", markup=False)
         yield DeskFooter()
 
+    def _layout_for(self, width: int) -> tuple[str, int]:
+        """The table's layout at ``width``: wide, narrow, or tiny (its names cut to the
+        width, so a tiny table is laid out again whenever the width changes)."""
+        if width < TINY_BELOW:
+            return "tiny", width
+        return ("narrow" if width < self.NARROW_BELOW else "wide"), 0
+
     def _fit_layout(self) -> None:
-        narrow = self.has_class("-narrow")
         super()._fit_layout()
-        if self.data is not None and narrow != self.has_class("-narrow"):
+        if self.data is not None and self._layout_for(self.size.width) != self._layout:
             self._show_people()
 
     def _show_people(self) -> None:
@@ -73,16 +92,37 @@ class MeetingScreen(DeskScreen):
         if data is None:
             return
         table = self.query_one("#people", DataTable)
+        cursor = table.cursor_row  # a refresh keeps the row the manager is on
         # One table for the screen and every export (services.report_export).
         names = {lv: self.level_name(lv) for lv in data["levels"]}  # 准购买, not "hot"
         head, rows = report_export.people_rows({**data, "level_names": names})
         shown: list[list[object]] = [list(r) for r in rows]
-        if self.size.width < self.NARROW_BELOW:
+        self._layout = layout = self._layout_for(self.size.width)
+        if layout[0] == "tiny":
+            # The page's scrollbar takes a column of the screen.
+            head, shown = meeting_tiny(head, rows, len(data["levels"]), layout[1] - 1)
+        elif layout[0] == "narrow":
             head, shown = meeting_narrow(head, rows, len(data["levels"]))
         set_columns(table, head)
         keys = [str(p["id"]) for p in data["salespeople"]] + ["0"]
         for key, row in zip(keys, shown, strict=True):
             table.add_row(*cells(*row), key=key)
+        if 0 < cursor < table.row_count:
+            table.move_cursor(row=cursor, animate=False)
+        self.query_one("#people-detail", RowDetail).display = layout[0] == "tiny"
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#people")
+    def show_detail(self) -> None:
+        """Under the tiny table: the highlighted row's full name and every figure."""
+        data, table = self.data, self.query_one("#people", DataTable)
+        detail = self.query_one("#people-detail", RowDetail)
+        if data is None or not detail.display or not 0 <= table.cursor_row < table.row_count:
+            detail.update("")
+            return
+        people = [*data["salespeople"], {**data["team"], "name": _("Team")}]
+        names = {lv: self.level_name(lv) for lv in data["levels"]}
+        detail.update(meeting_detail(people[table.cursor_row], names, data["levels"]))
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
