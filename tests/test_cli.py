@@ -267,3 +267,10 @@ def test_a_command_that_reads_refuses_a_database_that_is_not_there(tmp_path, com
     assert f"No database at {typo}" in r.stderr
     assert "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_backup_list_says_the_listing_is_backups(sample_copy, tmp_path):
+    """`deskterm backup list` wrote a backup file named "list" in the current folder."""
+    r = run("--db", str(sample_copy), "backup", "list", cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert r.returncode == 2 and "deskterm backups" in r.stderr
+    assert not (tmp_path / "list").exists()

@@ -576,6 +576,13 @@ def _read_pin(prompt: str) -> str:
 def cmd_backup(args: argparse.Namespace) -> int:
     from deskterm.services.backups import backup_now
 
+    if args.dest in ("list", "ls") and not Path(args.dest).exists():
+        # `deskterm backup list` wrote a backup file named "list": it meant the listing.
+        raise InvalidInput(
+            "'{dest}' would be the backup's file name; to list the backups: deskterm backups",
+            field="dest",
+            dest=args.dest,
+        )
     ctx = _open(args, create=False)
     try:
         print(_("Backup written to {path}", path=backup_now(ctx, args.dest)))

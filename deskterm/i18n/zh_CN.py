@@ -1105,4 +1105,7 @@ MESSAGES: dict[str, str] = {
     "conversion {rate} ({with_contact} with contact)": "转化率 {rate}（留档 {with_contact}）",
     "{won} won, {upgrades} upgrades": "成交 {won}，升级 {upgrades}",
     "form {form}, contact {contact}": "完整度 {form}，留档率 {contact}",
+    "'{dest}' would be the backup's file name; to list the backups: deskterm backups": (
+        "“{dest}”会被当作备份的文件名；要列出备份，请用：deskterm backups"
+    ),
 }
