@@ -123,3 +123,27 @@ async def test_esc_on_the_customer_edit_closes_it_untouched_and_asks_once_typed(
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomersScreen))
+
+
+async def test_ctrl_q_with_a_typed_callback_note_asks_first(ctx, team):
+    """Quitting asks for every form that holds typing, not only the walk-in's."""
+    from deskterm.ui.screens.dialogs import ConfirmScreen
+
+    rotation.check_in(ctx, team.li)
+    arrival = rotation.walk_in(ctx)
+    saved = reception.save_form(
+        ctx,
+        arrival.reception_id,
+        ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
+    )
+    rotation.done(ctx, team.li)
+    ctx.clock.set(datetime.combine(saved.next_callback, time(10)))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _tick_open(ctx, team, app, pilot)
+        await pilot.press("2", "tab", "tab", *"call back Friday", "ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TickScreen))
+        assert app.screen.query_one("#note").value == "call back Friday"
+        assert app.is_running
