@@ -158,3 +158,22 @@ async def test_a_name_and_pin_typed_in_one_breath_sign_in(ctx, team, lang):
         burst(app, *["down"] * down, "enter", "2468", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MyCallbacksScreen), timeout=10)
     assert auth.has_pin(ctx, team.li)
+
+
+async def test_end_then_text_in_one_burst_appends_to_a_field(ctx, team):
+    """Found by a tester: "End QQ" sent at once replaced a saved note with "QQ"."""
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        notes = form.query_one("#notes")
+        notes.value = "比较了竞品"
+        notes.focus()
+        await settle(pilot)
+        app.post_message(events.Key("end", None))
+        burst(app, "QQ")
+        await wait_for(pilot, lambda: "QQ" in notes.value)
+        assert notes.value == "比较了竞品QQ"

@@ -440,6 +440,11 @@ class DesktermApp(App[int]):
     def action_table_edge(self, edge: str) -> None:
         """The cursor to the first or last row of the focused table."""
         table = self.focused
+        if isinstance(table, Input):
+            # A text field's own Home/End, done here and now: handed on (SkipAction) it
+            # came after the keys typed behind it in one burst ("End QQ" wiped a note).
+            table.action_home() if edge == "top" else table.action_end()
+            return
         if not isinstance(table, DataTable):
             raise SkipAction()  # not a table: the focused widget's own Home/End
         if edge == "top":
