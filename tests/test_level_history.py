@@ -208,3 +208,38 @@ async def test_a_preset_switched_elsewhere_reaches_an_open_desk(database, clock,
         await pilot.press("1", "ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ReceptionFormScreen))
     assert reception.lookup_phone(ctx, "13800001111").level == "H"
+
+
+async def test_the_team_tab_takes_up_a_preset_switched_elsewhere(tmp_path):
+    """Found by a tester: after `levels preset habc` the open F6 Team tab kept the old
+    three level headers over four counts, every figure one column off."""
+    from deskterm.services.maintenance import open_context
+    from deskterm.ui.screens.manager import ManagerScreen
+
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f6")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ManagerScreen)
+                and app.screen.query_one("#team").row_count > 0
+            ),
+        )
+        table = app.screen.query_one("#team")
+        elsewhere = open_context(ctx.db.path, ctx.clock, start_of_day=False)
+        try:
+            setup.apply_level_preset(elsewhere, "habc")
+            names = [r.name for r in setup.get_levels(elsewhere)]
+        finally:
+            elsewhere.db.close()
+        await wait_for(
+            pilot,
+            lambda: all(any(n in str(c.label) for c in table.columns.values()) for n in names),
+            timeout=10,
+        )
+        heads = " ".join(str(c.label) for c in table.columns.values())
+        assert "hot" not in heads and "准购买" not in heads
+        assert len(table.columns) == len(table.get_row_at(0))
+    ctx.db.close()

@@ -163,6 +163,7 @@ class ManagerScreen(DeskScreen):
         self.funnel_range: tuple[date, date] | None = None  # None: the last 30 days
         # The Team table's columns: wide, narrow or tiny (with the width its names fit).
         self._team_layout: tuple[object, ...] | None = None
+        self._team_levels: list[str] = []  # the level codes the Team headers were made for
         self._team_people: dict[str, dict[str, Any]] = {}  # by row key, for its detail line
         self._reasons_narrow: bool | None = None  # and the Reasons table's
 
@@ -449,8 +450,11 @@ class ManagerScreen(DeskScreen):
             self._show_team_tiny(data, people, tomorrow, at_risk, layout[1])
             return
         self.query_one("#team-detail", RowDetail).display = False
-        if not table.columns or layout != self._team_layout:
+        # A preset switched elsewhere changes the levels: new headers, or the figures
+        # would sit under the old ones (a tester saw four counts under three names).
+        if not table.columns or layout != self._team_layout or self._team_levels != levels:
             self._team_layout = layout
+            self._team_levels = list(levels)
             level_heads = [plain(self.level_name(lv)) for lv in levels]
             headers: list[str | Text] = (
                 [
