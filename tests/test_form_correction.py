@@ -174,3 +174,24 @@ async def test_a_form_saved_without_a_level_says_it_went_to_marketing(ctx, team)
             pilot, lambda: any("marketing" in str(n.message) for n in app._notifications)
         )
     assert reception.lookup_phone(ctx, "13955556666").status == "marketing"
+
+
+async def test_keys_another_customers_phone_is_refused_at_the_field(ctx, team):
+    """Found by a tester: the correction took the other customer's phone, offered
+    "keep / replace" and announced a revisit; only Ctrl+S refused it."""
+    rid, cid = _saved_walk_in(ctx, team)
+    b = rotation.walk_in(ctx)
+    reception.save_form(ctx, b.reception_id, ReceptionForm(name="李四", phone="13900000002"))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.screen.open_saved_form(next(a for a in reception.arrivals(ctx) if a.id == rid))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form_screen = app.screen
+        await wait_for(pilot, lambda: form_screen.query_one("#phone").value == PHONE)
+        form_screen.query_one("#phone").focus()
+        form_screen.query_one("#phone").value = ""
+        await pilot.press(*"13900000002")
+        await wait_for(pilot, lambda: "李四" in str(form_screen.query_one("#err-phone").render()))
+        assert not form_screen.query_one("#row-name_choice").display
+        assert "revisit" not in str(form_screen.query_one("#known").render())

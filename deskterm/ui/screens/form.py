@@ -322,6 +322,19 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
     ) -> None:
         if known is not None and known.id == self.info.own_customer_id:
             known = None  # the form's own customer, being corrected: no revisit to announce
+        elif known is not None and self.info.own_customer_id is not None:
+            # Correcting a saved form with another customer's phone: said at the field,
+            # as the save would refuse it; the form does not turn into that customer's.
+            self.show_errors(
+                {
+                    "phone": _(
+                        "This phone is on file for {name}, another customer: correct the "
+                        "digits, or change that customer in Customers (F4).",
+                        name=known.name,
+                    )
+                }
+            )
+            known = None
         self.known = known
         box = self.query_one("#known", Static)
         level = self.query_one("#level", Choice)
