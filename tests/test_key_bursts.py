@@ -52,10 +52,11 @@ async def test_a_tab_burst_on_first_run_picks_a_role_and_types_nothing(tmp_path,
         name, role = screen.query_one("#new-name"), screen.query_one("#new-role")
         burst(app, "tab", "tab", "tab", "2")  # name, role, name, role: the manager
         await settle(pilot)
-        assert (name.value, role.value, app.focused) == ("", "manager", role)
-        burst(app, "shift+tab", "tab", "3", "tab", "tab", "1", "shift+tab")
+        # The digit picks the role and hands the keyboard back to the name at once.
+        assert (name.value, role.value, app.focused) == ("", "manager", name)
+        burst(app, "tab", "3", "tab", "1", "Ann")
         await settle(pilot)
-        assert (name.value, role.value, app.focused) == ("", "salesperson", name)
+        assert (name.value, role.value, app.focused) == ("Ann", "salesperson", name)
     ctx.db.close()
 
 
@@ -177,3 +178,16 @@ async def test_end_then_text_in_one_burst_appends_to_a_field(ctx, team):
         burst(app, "QQ")
         await wait_for(pilot, lambda: "QQ" in notes.value)
         assert notes.value == "比较了竞品QQ"
+
+
+async def test_tab_a_digit_then_the_name_adds_that_role(tmp_path, clock):
+    """Found by a tester: the welcome says "Tab and a digit first", but the name typed
+    after "Tab 2" went to the role row and was lost."""
+    ctx = open_context(tmp_path / "new.db", clock)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await first_run(pilot, app)
+        burst(app, "tab", "2", "Boss", "enter")
+        await wait_for(pilot, lambda: len(setup.list_staff(ctx)) == 1)
+    assert [(p.name, p.role) for p in setup.list_staff(ctx)] == [("Boss", "manager")]
+    ctx.db.close()

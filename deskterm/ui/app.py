@@ -83,6 +83,12 @@ class FirstRunScreen(ModalScreen[None]):
         # (see action_add: a shop types its people in one go).
         Binding("enter", "add", show=False, id="firstrun.add", priority=True),
         *FIELD_MOVES,
+        # A role's digit picks it and hands the keyboard back to the name at once, so the
+        # name typed right after "Tab 2" is not lost on the role row (a tester's was).
+        *[
+            Binding(str(n), f"pick_role({n})", show=False, priority=True, id=f"firstrun.role{n}")
+            for n in range(1, len(FIRST_RUN_ROLES) + 1)
+        ],
     ]
 
     def __init__(self, ctx: Context) -> None:
@@ -124,9 +130,9 @@ class FirstRunScreen(ModalScreen[None]):
 
         Keys typed in one go reach the app before the fields have taken them: the name
         typed behind this Enter must not join the one before it, nor the next role's digit
-        change this one. So the name and the role are read (and emptied) each by its own
-        field, right after the keys it had before this Enter, and the keyboard moves back
-        to the name at once."""
+        change this one. So the name is read (and emptied) by its field right after the keys
+        it had before this Enter, the role (picked at once by its digit) now, and the
+        keyboard moves back to the name at once."""
         from deskterm.ui.widgets.choice import Choice
 
         name = self.query_one("#new-name", Input)
@@ -138,14 +144,21 @@ class FirstRunScreen(ModalScreen[None]):
             if len(got) == 2:
                 self._add(got["name"], got["role"])
 
-        def read_role() -> None:
-            got["role"], role.value = role.value or "salesperson", "salesperson"
-            if len(got) == 2:
-                self._add(got["name"], got["role"])
-
+        # The role is read now: its digits act as soon as the app reads them
+        # (action_pick_role), so it already holds what was picked before this Enter.
+        got["role"], role.value = role.value or "salesperson", "salesperson"
         name.call_later(read_name)
-        role.call_later(read_role)
         self.set_focus(name)  # at once: name.focus() would wait behind the keys read
+
+    def action_pick_role(self, n: int) -> None:
+        """On the role row: pick role ``n`` and go back to the name; elsewhere a digit."""
+        from deskterm.ui.widgets.choice import Choice
+
+        role = self.query_one("#new-role", Choice)
+        if self.focused is not role:
+            raise SkipAction()  # a digit typed in the name field
+        role.value = role.options[n - 1][0]
+        self.set_focus(self.query_one("#new-name", Input))
 
     def _add(self, typed: str, role_code: str) -> None:
         from deskterm.services.setup import ROLE_LABELS
