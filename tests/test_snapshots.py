@@ -215,6 +215,27 @@ def test_manager_tab_snapshot_100x30(tab, lang, snap_compare, tmp_path):
         ctx.db.close()
 
 
+# And at the smallest and the largest desk (issue 16): under 100 columns the tiny layouts
+# (a line under the table with what the screen cuts), at 240 the wide ones.
+EDGE_SIZES = [(80, 24), (240, 67)]
+
+
+@pytest.mark.parametrize("size", EDGE_SIZES, ids=[f"{w}x{h}" for w, h in EDGE_SIZES])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("tab", list(MANAGER_TABS))
+def test_manager_tab_snapshot_at_the_edge_sizes(tab, lang, size, snap_compare, tmp_path):
+    ctx = demo_ctx(tmp_path)
+    try:
+        app = create_app(ctx, lang=lang, blink=False)
+        assert snap_compare(
+            app,
+            terminal_size=size,
+            run_before=_then_layout(_manager_tab(tab, MANAGER_TABS[tab])),
+        )
+    finally:
+        ctx.db.close()
+
+
 async def _board_display(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: str(app.query_one("#next-name").render()).strip() != "")

@@ -165,7 +165,9 @@ class ManagerScreen(DeskScreen):
         self._team_layout: tuple[object, ...] | None = None
         self._team_levels: list[str] = []  # the level codes the Team headers were made for
         self._team_people: dict[str, dict[str, Any]] = {}  # by row key, for its detail line
-        self._reasons_narrow: bool | None = None  # and the Reasons table's
+        # And the Reasons tables' layout: "wide", "narrow" (under 120) or "tiny" (under 100).
+        self._reasons_layout: str | None = None
+        self._reasons_people: dict[str, str] = {}  # by row key, for its detail line
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -191,6 +193,9 @@ class ManagerScreen(DeskScreen):
                 yield DataTable(id="reasons", cursor_type="row")
                 yield Static("", id="countermeasures", classes="hint", markup=False)
                 yield DataTable(id="reasons-people", cursor_type="row", zebra_stripes=True)
+                reasons_detail = RowDetail(id="reasons-people-detail")
+                reasons_detail.display = False  # only under the tiny layout
+                yield reasons_detail
             with TabPane(_("Funnel"), id="tab-funnel"):
                 yield Static("", id="funnel-range", classes="hint", markup=False)
                 yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
@@ -243,10 +248,9 @@ class ManagerScreen(DeskScreen):
 
     def _fit_layout(self) -> None:
         super()._fit_layout()
-        narrow = self.size.width < self.NARROW_BELOW
         if self.data and self._team_layout_for(self.size.width) != (self._team_layout or ())[:2]:
             self._show_team(self.data)
-        if self.data and narrow != self._reasons_narrow:
+        if self.data and self._reasons_layout_for(self.size.width) != self._reasons_layout:
             self._show_reasons(self.data)
 
     def refresh_data(self) -> None:
@@ -622,9 +626,10 @@ class ManagerScreen(DeskScreen):
         # Under 120 columns (-narrow): a month is headed by its name (Nov for 2026-11),
         # the chart (Total drawn) left out and one top reason per person: every count on
         # screen at 100 columns.
-        narrow = self.size.width < self.NARROW_BELOW
-        if not table.columns or narrow != self._reasons_narrow:
-            self._reasons_narrow = narrow
+        layout = self._reasons_layout_for(self.size.width)
+        narrow = layout != "wide"
+        if not table.columns or layout != self._reasons_layout:
+            self._reasons_layout = layout
             if narrow:
                 set_columns(table, [_("Reason"), _("Total"), *[_month(m) for m in months]])
             else:
@@ -661,32 +666,51 @@ class ManagerScreen(DeskScreen):
         nc_names, lost_names = _reason_names("no_contact"), _reason_names("lost")
         top_n = 1 if narrow else 2
         people = []
+        self._reasons_people = {}
         for sid in sorted(
             set(rep.table.by_salesperson) | set(lost.table.by_salesperson),
             key=lambda i: rep.names.get(i, ""),
         ):
             nc = rep.table.by_salesperson.get(sid, Counter())
             lo = lost.table.by_salesperson.get(sid, Counter())
+            nc_top = _(", ").join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(top_n))
+            lo_top = _(", ").join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(top_n))
+            name = rep.names.get(sid, "?")
             people.append(
-                (
-                    str(sid),
-                    (
-                        rep.names.get(sid, "?"),
-                        str(sum(nc.values())),
-                        _(", ").join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(top_n)),
-                        str(sum(lo.values())),
-                        _(", ").join(
-                            f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(top_n)
-                        ),
-                    ),
-                )
+                (str(sid), (name, str(sum(nc.values())), nc_top, str(sum(lo.values())), lo_top))
+            )
+            # An 80-column screen cuts the last "most often" (a reason's name is long in
+            # English): the line under the table has both whole.
+            tops = [
+                _("no contact: {reason}", reason=nc_top) if nc_top else "",
+                _("lost: {reason}", reason=lo_top) if lo_top else "",
+            ]
+            self._reasons_people[str(sid)] = _(
+                "{name}: {note}", name=name, note=_(", ").join(t for t in tops if t)
             )
         sync_rows(self.query_one("#reasons-people", DataTable), people)
+        self.query_one("#reasons-people-detail", RowDetail).display = layout == "tiny"
+        self.show_reasons_detail()
+
+    def _reasons_layout_for(self, width: int) -> str:
+        """The Reasons tables' layout at ``width``."""
+        if width < TINY_BELOW:
+            return "tiny"
+        return "narrow" if width < self.NARROW_BELOW else "wide"
+
+    def show_reasons_detail(self) -> None:
+        """Under the tiny people table: the highlighted person's top reasons whole."""
+        table = self.query_one("#reasons-people", DataTable)
+        detail = self.query_one("#reasons-people-detail", RowDetail)
+        key = self._selected("reasons-people") if 0 <= table.cursor_row < table.row_count else None
+        detail.update(self._reasons_people.get(key or "", "") if detail.display else "")
 
     @on(DataTable.RowHighlighted)
     def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "team":
             self.show_team_detail()
+        if event.data_table.id == "reasons-people":
+            self.show_reasons_detail()
         self.show_detail(event.data_table.id or "")
 
     def show_detail(self, table_id: str) -> None:
