@@ -372,3 +372,21 @@ async def test_the_command_palette_speaks_chinese(tmp_path):
 
         await wait_for(pilot, lambda: "没有匹配的命令" in said())
         assert "No matches" not in said()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_cli_report_fits_80_columns_with_a_shops_long_level_names(sample_db, capsys, lang):
+    """Found by a tester: with the H/A/B/C preset ("H级(7天内)"…) the Chinese report was
+    82 columns wide and some names sat alone on a line. Long headers break before their
+    bracket; every name stays on the line with its figures."""
+    from rich.cells import cell_len
+
+    assert main(["--db", sample_db, "levels", "preset", "habc"]) == 0
+    capsys.readouterr()
+    set_language(lang)
+    assert main(["--lang", lang, "--db", sample_db, "report"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80, out
+    for name in ("David Chen", "Emily Zhang", "孙经理 Manager Sun"):
+        assert all(line.strip() != name for line in lines), (name, out)

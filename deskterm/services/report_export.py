@@ -4,6 +4,7 @@ meeting: one set of columns (``people_rows``) for all of them."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,10 +133,29 @@ TEXT_WIDTH = 80
 def _text_table(head: list[str], rows: list[list[str]], width: int = TEXT_WIDTH) -> list[str]:
     """Columns aligned by terminal cells (a Chinese character takes two), names left,
     figures right. A name too long for ``width`` gets a line of its own, whole, and its
-    figures go on the next line: a name is never cut or wrapped inside."""
-    table = [[_plain(c) for c in r] for r in [head, *rows]]
-    widths = [max(cell_len(r[i]) for r in table) for i in range(len(head))]
-    figures = sum(widths[1:]) + 2 * (len(head) - 1)
+    figures go on the next line: a name is never cut or wrapped inside. Headers too wide
+    for ``width`` (a shop's long level names, "H级(7天内)") break before their bracket."""
+    heads = [[_plain(c)] for c in head]
+    body = [[_plain(c) for c in r] for r in rows]
+
+    def widths_of(heads: list[list[str]]) -> list[int]:
+        return [
+            max([cell_len(x) for x in heads[i]] + [cell_len(r[i]) for r in body])
+            for i in range(len(heads))
+        ]
+
+    widths = widths_of(heads)
+    if sum(widths) + 2 * (len(head) - 1) > width:
+        heads = [
+            h if i == 0 else re.sub(r"\s*([(（])", "\n\\1", h[0], count=1).split("\n")
+            for i, h in enumerate(heads)
+        ]
+        widths = widths_of(heads)
+    depth = max(len(h) for h in heads)
+    table = [[h[k] if k < len(h) else "" for h in heads] for k in range(depth)] + body
+    # Two spaces between columns, one when that keeps every name on its figures' line.
+    gap = 2 if sum(widths) + 2 * (len(head) - 1) <= width else 1
+    figures = sum(widths[1:]) + gap * (len(head) - 1)
     widths[0] = min(widths[0], max(cell_len(table[0][0]), width - figures))
     lines = []
     for r in table:
@@ -146,7 +166,7 @@ def _text_table(head: list[str], rows: list[list[str]], width: int = TEXT_WIDTH)
             c + " " * (w - cell_len(c)) if i == 0 else " " * (w - cell_len(c)) + c
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
         ]
-        lines.append("  ".join(cells).rstrip())
+        lines.append((" " * gap).join(cells).rstrip())
     return lines
 
 
