@@ -148,8 +148,10 @@ async def test_pin_sign_in_opens_the_roles_own_screen(shop, team):
         await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, MyCallbacksScreen)  # refused
+        assert "Li Na" in app.sub_title
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        assert "Li Na" not in app.sub_title  # nobody's name on the title once signed out
     assert shop.actor_id is None
 
 

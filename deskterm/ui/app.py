@@ -310,7 +310,7 @@ class DesktermApp(App[int]):
         self._sign_in_timer: Timer | None = None  # a browser's desk waiting for a sign-in
         translate_bindings(self)
         settings = setup.get_settings(ctx)
-        self.sub_title = shop_name(settings.get("shop.name", ""))
+        self.sub_title = self._shop_title = shop_name(settings.get("shop.name", ""))
         # The shop's own keys (settings keys.<binding id>, checked when they were set).
         # Set before the first screen is built, so its Footer shows them from the start.
         self.shop_keymap = keys.keymap(settings)
@@ -388,6 +388,7 @@ class DesktermApp(App[int]):
         from deskterm.ui.screens.signin import SignInScreen
 
         auth.sign_out(self.ctx)
+        self.sub_title = self._shop_title  # nobody's name on the title while nobody is in
         if not auth.pins_required(self.ctx):
             self.ctx.role = OPEN_DESK
         self.actor = None
@@ -414,7 +415,7 @@ class DesktermApp(App[int]):
             return  # (a browser's sign-in that ended with its desk: nothing to open)
         self._stop_sign_in_timer()
         self.actor = actor
-        shop = shop_name(setup.get_settings(self.ctx).get("shop.name", ""))
+        shop = self._shop_title = shop_name(setup.get_settings(self.ctx).get("shop.name", ""))
         self.sub_title = f"{shop} · {actor.name}" if shop else actor.name
         self.refresh_bindings()
         self.switch_mode(home_screen(actor.role))
