@@ -20,8 +20,8 @@ from tests.ui_helpers import settle, table_rows, wait_for
 NOTE = "[bold red]wife[/] wants the long-range version, asks about financing over 5 years"
 
 
-@pytest.mark.parametrize(("lang", "label"), [("en", "Last note: "), ("zh", "上次备注：")])
-async def test_the_tick_shows_the_whole_last_note_the_list_cuts(ctx, team, lang, label):
+def _tom_due_today(ctx, team, note: str | None = None) -> None:
+    """Li received Tom (hot) and is done; the clock moves to the day his callback is due."""
     rotation.check_in(ctx, team.li)
     arrival = rotation.walk_in(ctx)
     saved = reception.save_form(
@@ -30,9 +30,15 @@ async def test_the_tick_shows_the_whole_last_note_the_list_cuts(ctx, team, lang,
         ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
     )
     rotation.done(ctx, team.li)
-    with ctx.db.write() as s:  # the customer's note, as an edit or an import leaves it
-        s.exec(select(Customer)).one().notes = NOTE
+    if note is not None:
+        with ctx.db.write() as s:  # the customer's note, as an edit or an import leaves it
+            s.exec(select(Customer)).one().notes = note
     ctx.clock.set(datetime.combine(saved.next_callback, time(10)))
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "Last note: "), ("zh", "上次备注：")])
+async def test_the_tick_shows_the_whole_last_note_the_list_cuts(ctx, team, lang, label):
+    _tom_due_today(ctx, team, NOTE)
     app = create_app(ctx, lang=lang, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -65,15 +71,7 @@ async def _tick_open(ctx, team, app, pilot) -> None:
 async def test_esc_on_a_tick_closes_it_untouched_and_asks_once_something_was_picked(ctx, team):
     from deskterm.ui.screens.dialogs import ConfirmScreen
 
-    rotation.check_in(ctx, team.li)
-    arrival = rotation.walk_in(ctx)
-    saved = reception.save_form(
-        ctx,
-        arrival.reception_id,
-        ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
-    )
-    rotation.done(ctx, team.li)
-    ctx.clock.set(datetime.combine(saved.next_callback, time(10)))
+    _tom_due_today(ctx, team)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await _tick_open(ctx, team, app, pilot)
@@ -129,15 +127,7 @@ async def test_ctrl_q_with_a_typed_callback_note_asks_first(ctx, team):
     """Quitting asks for every form that holds typing, not only the walk-in's."""
     from deskterm.ui.screens.dialogs import ConfirmScreen
 
-    rotation.check_in(ctx, team.li)
-    arrival = rotation.walk_in(ctx)
-    saved = reception.save_form(
-        ctx,
-        arrival.reception_id,
-        ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
-    )
-    rotation.done(ctx, team.li)
-    ctx.clock.set(datetime.combine(saved.next_callback, time(10)))
+    _tom_due_today(ctx, team)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await _tick_open(ctx, team, app, pilot)
