@@ -104,23 +104,12 @@ async def test_a_walk_in_typed_in_one_breath_fills_each_field(ctx, team):
 
 async def test_a_callback_ticked_in_one_breath_keeps_the_outcome_typed(ctx, team):
     """Space opens the tick; 2 (no answer) and Ctrl+S typed together: the save sees the 2."""
-    from datetime import datetime, time
-
-    from deskterm.services import reception
-    from deskterm.services.reception import ReceptionForm
     from deskterm.storage.models import Callback
     from deskterm.ui.screens.callbacks import MyCallbacksScreen, TickScreen
     from deskterm.ui.screens.dialogs import PickScreen
+    from tests.test_desk_walk import _tom_due_today
 
-    rotation.check_in(ctx, team.li)
-    arrival = rotation.walk_in(ctx)
-    saved = reception.save_form(
-        ctx,
-        arrival.reception_id,
-        ReceptionForm(name="Tom", phone="13800138000", purchase_horizon="1m"),
-    )
-    rotation.done(ctx, team.li)
-    ctx.clock.set(datetime.combine(saved.next_callback, time(10)))
+    _tom_due_today(ctx, team)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
