@@ -61,7 +61,7 @@ def _state(ctx, rid: int, cid: int):
 @pytest.mark.both_databases
 def test_the_saved_form_comes_back_as_saved(ctx, team):
     rid, cid = _saved_walk_in(ctx, team)
-    form, own = reception.saved_form(ctx, rid)
+    form, own = reception.form_prefill(ctx, rid)
     assert own == cid
     assert (form.name, form.phone, form.level, form.model_interest) == (
         "张三",
@@ -82,7 +82,7 @@ def test_the_saved_form_comes_back_as_saved(ctx, team):
 def test_saving_the_saved_form_unchanged_changes_nothing_that_matters(ctx, team):
     rid, cid = _saved_walk_in(ctx, team)
     before = _state(ctx, rid, cid)
-    form, _own = reception.saved_form(ctx, rid)
+    form, _own = reception.form_prefill(ctx, rid)
     reception.save_form(ctx, rid, form)
     assert _state(ctx, rid, cid) == before
     with ctx.db.read() as s:
@@ -95,7 +95,7 @@ def test_saving_the_saved_form_unchanged_changes_nothing_that_matters(ctx, team)
 def test_a_corrected_name_and_phone_correct_the_customer_and_nothing_else(ctx, team):
     rid, cid = _saved_walk_in(ctx, team)
     (_n, _p, level, owner, model, contact), rec, kinds = _state(ctx, rid, cid)
-    form, _own = reception.saved_form(ctx, rid)
+    form, _own = reception.form_prefill(ctx, rid)
     form.name, form.phone = "张三丰", "139 1111 0001"
     reception.save_form(ctx, rid, form)
     assert _state(ctx, rid, cid) == (
@@ -113,7 +113,7 @@ def test_a_phone_of_another_customer_is_refused_at_the_phone_field(ctx, team):
         ctx, b.reception_id, ReceptionForm(name="李四", phone="13900000002")
     )
     before = _state(ctx, rid, cid)
-    form, _own = reception.saved_form(ctx, rid)
+    form, _own = reception.form_prefill(ctx, rid)
     form.phone = "139 0000 0002"
     with pytest.raises(InvalidForm) as err:
         reception.save_form(ctx, rid, form)
@@ -185,7 +185,8 @@ async def test_keys_another_customers_phone_is_refused_at_the_field(ctx, team):
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        app.screen.open_saved_form(next(a for a in reception.arrivals(ctx) if a.id == rid))
+        app.screen.query_one("#arrivals").focus()
+        await pilot.press("home", "down", "f")  # newest first: the saved walk-in is second
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
         form_screen = app.screen
         await wait_for(pilot, lambda: form_screen.query_one("#phone").value == PHONE)

@@ -631,47 +631,6 @@ def _write_reception(
 
 
 @permission("reception")
-def saved_form(ctx: Context, reception_id: int) -> tuple[ReceptionForm, int | None] | None:
-    """The form as it was saved, to correct it (None while no form is saved), with the
-    customer it is about.  The callback date is left empty: an open callback stays
-    unless a new date is typed."""
-    from deskterm.domain.phone import display_phone
-
-    with ctx.db.read() as s:
-        rec = s.get(Reception, reception_id)
-        if rec is None:
-            raise NotFound("No reception #{id}.", field="reception", id=reception_id)
-        if rec.form_saved_at is None:
-            return None
-        companions = [
-            (c.relation, c.note)
-            for c in s.exec(
-                select(Companion)
-                .where(Companion.reception_id == rec.id)
-                .order_by(col(Companion.id))
-            ).all()
-        ]
-        cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
-        form = ReceptionForm(
-            name=cust.name if cust else (rec.visitor_name or ""),
-            phone=display_phone(cust.phone) if cust and cust.phone else "",
-            contact_left=cust is not None,
-            contact_other=(cust.contact_other or "") if cust else "",
-            no_contact_reason=rec.no_contact_reason,
-            no_contact_note=rec.no_contact_note or "",
-            channel=rec.channel,
-            model_interest=(cust.model_interest or "") if cust else "",
-            budget=cust.budget if cust else None,
-            purchase_horizon=cust.purchase_horizon if cust else None,
-            companions=companions,
-            test_drive=rec.test_drive,
-            level=cust.level if cust else None,
-            notes=rec.notes,
-        )
-        return form, rec.customer_id
-
-
-@permission("reception")
 def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm:
     """Save (or correct) the form of a reception, in one transaction.
 
@@ -853,27 +812,57 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
 
 
 @permission("reception")
-def form_prefill(ctx: Context, reception_id: int) -> ReceptionForm | None:
-    """What the form of this reception opens with: the customer it is for as on file
-    (name, phone, model and level, as the returning-customer pick fills them; budget and
-    purchase time too once the form was saved), or None for a visitor not on file yet.
-    Reopening a form to correct it, or after Esc on a returning customer's, must not
-    mean typing the customer again."""
+def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None, int | None]:
+    """What the form of this reception opens with, and the customer it corrects.
+
+    A saved form comes back as saved (the customer on file, the visit's companions,
+    test drive and notes) with its customer's id: a correction, which changes only what
+    is edited.  A reception with a customer but no saved form yet (a returning one, a
+    form left with Esc) opens with the customer as on file.  Otherwise nothing: a new
+    visitor.  The callback date is left empty: an open callback stays unless a new date
+    is typed."""
     from deskterm.domain.phone import display_phone
 
     with ctx.db.read() as s:
-        r = s.get(Reception, reception_id)
-        if r is None:
+        rec = s.get(Reception, reception_id)
+        if rec is None:
             raise NotFound("No reception #{id}.", field="reception", id=reception_id)
-        c = s.get(Customer, r.customer_id) if r.customer_id is not None else None
-        if c is None:
-            return None
-        saved = r.form_saved_at is not None
-        return ReceptionForm(
-            name=c.name,
-            phone=display_phone(c.phone) if c.phone else "",
-            model_interest=c.model_interest or "",
-            level=c.level,
-            budget=c.budget if saved else None,
-            purchase_horizon=c.purchase_horizon if saved else None,
+        cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
+        phone = display_phone(cust.phone) if cust and cust.phone else ""
+        if rec.form_saved_at is None:
+            if cust is None:
+                return None, None
+            return (
+                ReceptionForm(
+                    name=cust.name,
+                    phone=phone,
+                    model_interest=cust.model_interest or "",
+                    level=cust.level,
+                ),
+                None,
+            )
+        companions = [
+            (c.relation, c.note)
+            for c in s.exec(
+                select(Companion)
+                .where(Companion.reception_id == rec.id)
+                .order_by(col(Companion.id))
+            ).all()
+        ]
+        form = ReceptionForm(
+            name=cust.name if cust else (rec.visitor_name or ""),
+            phone=phone,
+            contact_left=cust is not None,
+            contact_other=(cust.contact_other or "") if cust else "",
+            no_contact_reason=rec.no_contact_reason,
+            no_contact_note=rec.no_contact_note or "",
+            channel=rec.channel,
+            model_interest=(cust.model_interest or "") if cust else "",
+            budget=cust.budget if cust else None,
+            purchase_horizon=cust.purchase_horizon if cust else None,
+            companions=companions,
+            test_drive=rec.test_drive,
+            level=cust.level if cust else None,
+            notes=rec.notes,
         )
+        return form, rec.customer_id

@@ -726,26 +726,14 @@ class ReceptionScreen(DeskScreen):
         if not a.counted:
             self.notify(_("Ups that don't count have no form."), severity="warning", markup=False)
             return
-        if a.form_saved:
-            self.open_saved_form(a)  # corrected from what was saved, never from blank
-            return
-        # A customer on file (a returning one, a form left with Esc) opens with what is on
-        # file: it is not typed again from nothing.
+        # A saved form opens as saved, to be corrected; a customer on file (a returning
+        # one, a form left with Esc) as on file: nothing is typed again from nothing.
         self.run_service(
             reception.form_prefill,
             self.ctx,
             a.id,
-            then=lambda prefill: self.open_form(a, prefill),
+            then=lambda found: self.open_form(a, found[0], own_customer_id=found[1]),
         )
-
-    @work(thread=True, exclusive=True, group="saved-form", exit_on_error=False)
-    def open_saved_form(self, a: ReceptionView) -> None:
-        found = reception.saved_form(self.ctx, a.id)
-        if found is None:  # undone or never saved meanwhile: a fresh form
-            self.app.call_from_thread(self.open_form, a)
-            return
-        form, customer_id = found
-        self.app.call_from_thread(self.open_form, a, form, own_customer_id=customer_id)
 
     def action_close_day(self) -> None:
         self._acted()
