@@ -141,16 +141,18 @@ def change_marker(ctx: Context) -> int:
 
 
 @permission("system")
-def last_restore(ctx: Context) -> int:
-    """The audit id of the newest restore from a backup (0: none): open desks compare
-    it to say that the file went back in time under them."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from deskterm.storage.models import Audit
+def audit_tip(ctx: Context) -> tuple[int, str | None]:
+    """The newest audit row (id, action), by two key lookups: a desk reads it at every
+    change it sees. A restore from a backup writes its row last (``backup.restore``) and
+    usually takes the trail back below what a desk saw: either way the desk says so."""
+    from deskterm.storage.models import Audit, AuditHead
 
     with ctx.db.read() as s:
-        return s.exec(select(func.max(Audit.id)).where(Audit.action == "backup.restore")).one() or 0
+        head = s.get(AuditHead, 1)
+        if head is None:
+            return 0, None
+        row = s.get(Audit, head.last_id)
+        return head.last_id, row.action if row is not None else None
 
 
 @permission("system")

@@ -324,7 +324,7 @@ class DesktermApp(App[int]):
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
         # Other windows on the same file: reload the screen within a second of their commit.
         self.seen_version: int | None = None
-        self.seen_restore = 0  # the newest restore from a backup at the last look
+        self.seen_tip: tuple[int, str | None] = (0, None)  # the audit trail's newest row
         self.watch_failing = False  # the last look at the change marker failed
         self._banners: list[DatabaseLostBanner] = []  # one per screen it was shown on
         self.watch_changes()  # the baseline, now: a change before the first tick counts
@@ -543,7 +543,7 @@ class DesktermApp(App[int]):
             self.call_from_thread(self._refresh_screen)
         if self.seen_version is None:
             try:
-                self.seen_restore = maintenance.last_restore(self.system_ctx)
+                self.seen_tip = maintenance.audit_tip(self.system_ctx)
             except DesktermError:
                 self.watch_failing = True  # the banner, and the next look tries again
                 self.call_from_thread(self._show_database_lost)
@@ -553,12 +553,15 @@ class DesktermApp(App[int]):
                 # A level preset switched in another window or on the command line: the
                 # next form offers the shop's levels now, not the ones this desk began with.
                 self.levels = setup.get_levels(self.system_ctx)
-                restore = maintenance.last_restore(self.system_ctx)
+                tip = maintenance.audit_tip(self.system_ctx)
             except DesktermError:
                 self.watch_failing = True
                 self.call_from_thread(self._show_database_lost)
                 return
-            if restore > self.seen_restore:
+            restored = tip[0] < self.seen_tip[0] or (
+                tip[1] == "backup.restore" and tip != self.seen_tip
+            )
+            if restored:
                 # The file went back in time under this window (deskterm restore): say so,
                 # or the desk silently shows fewer walk-ins than the receptionist made.
                 self.call_from_thread(
@@ -571,7 +574,7 @@ class DesktermApp(App[int]):
                     severity="warning",
                     timeout=30,
                 )
-            self.seen_restore = restore
+            self.seen_tip = tip
             self.call_from_thread(self._refresh_screen)
         self.seen_version = version
 
