@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
@@ -32,6 +32,7 @@ from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
 
 
@@ -214,7 +215,7 @@ class MyCallbacksScreen(DeskScreen):
         self.items: list[CallbackView] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(_("Press w to choose who you are."), id="who", markup=False)
         with Vertical():
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)

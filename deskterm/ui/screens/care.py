@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.i18n import N_, _, _p, ngettext
@@ -17,6 +17,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.callbacks import due_line
 from deskterm.ui.screens.contact import ContactScreen
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
 
 CARE_ROLES = ("care", "manager")
@@ -36,7 +37,7 @@ class CareScreen(DeskScreen):
         self.calls: list[CareCall] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(_("Customer care — press w to choose who you are."), id="who", markup=False)
         with Vertical():
             yield DataTable(id="care-calls", cursor_type="row", zebra_stripes=True)

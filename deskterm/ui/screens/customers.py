@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from deskterm.domain.analysis import LevelSpan
 from deskterm.domain.escalation import STATUS_LABELS, Status
@@ -20,6 +20,7 @@ from deskterm.services.reception import CHANNELS
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.widgets.fields import SearchField
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
 
 TIMELINE_KINDS = {
@@ -56,7 +57,7 @@ class CustomersScreen(DeskScreen):
         self._editing = False  # the edit dialog is open over this screen
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield SearchField(
             placeholder=_("name fragment or phone digits"),
             id="search",

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.domain.sheet import (
@@ -35,6 +35,7 @@ from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
 
 PLAN_ROWS = 1000  # lines shown, those that need reading first; the summary counts all
@@ -79,7 +80,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
         self.update: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(self._title(), id="import-title", markup=False)
         with Horizontal():
             with Vertical(id="columns-pane"):
@@ -465,7 +466,7 @@ class ImportBatchesScreen(WorkerBoundary, Screen[None]):
         self.batches: list[importing.Batch] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(
             _(
                 "Each committed import is one numbered batch; u undoes the one under the "

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from deskterm.domain.analysis import FUNNEL_STAGES, BeforeAfter
 from deskterm.domain.kpi import FIELD_LABELS
@@ -47,6 +47,7 @@ from deskterm.ui.text import emphasis, plain
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.people import (
     TINY_BELOW,
     callbacks_cell,
@@ -170,7 +171,7 @@ class ManagerScreen(DeskScreen):
         self._reasons_people: dict[str, str] = {}  # by row key, for its detail line
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with TabbedContent(id="tabs"):
             with TabPane(_p("tab", "Team"), id="tab-team"):
                 yield Static("", id="team-summary", classes="hint", markup=False)

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.i18n import N_, _, get_language
@@ -20,6 +20,7 @@ from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.fields import TextField
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.people import set_columns
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -45,7 +46,7 @@ class MarketingScreen(DeskScreen):
         self._narrow = False  # the columns' headers: two-line (narrow) or one-line
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static(_("Marketing pool — press w to choose who you are."), id="who", markup=False)
         yield TextField(placeholder=_("name fragment or phone digits"), id="pool-search")
         with Vertical():

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from deskterm.i18n import N_, _
 from deskterm.services import maintenance, report_export
@@ -19,6 +19,7 @@ from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.text import cells
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.people import (
     TINY_BELOW,
     meeting_detail,
@@ -57,7 +58,7 @@ class MeetingScreen(DeskScreen):
         self._layout: tuple[str, int] | None = None  # the table's layout, see _layout_for
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         with VerticalScroll():
             yield Static("", id="summary", markup=False)
             yield DataTable(id="people", cursor_type="row", zebra_stripes=True)

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from deskterm.domain.phone import display_phone
 from deskterm.domain.rotation import (
@@ -36,6 +36,7 @@ from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickS
 from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.footer import DeskFooter
+from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
 
 REFRESH_SECONDS = 1.0
@@ -130,7 +131,7 @@ class ReceptionScreen(DeskScreen):
         self._moving: int | None = None  # the member Ctrl+↑/↓ is moving, press after press
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader()
         yield Static("", id="next-up", markup=False)
         with Horizontal(id="panes"):
             with Vertical(id="board-pane"):
