@@ -180,3 +180,75 @@ async def test_tab_a_digit_then_the_name_adds_that_role(tmp_path, clock):
         await wait_for(pilot, lambda: len(setup.list_staff(ctx)) == 1)
     assert [(p.name, p.role) for p in setup.list_staff(ctx)] == [("Boss", "manager")]
     ctx.db.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_walk_in_typed_from_the_board_in_one_breath_fills_the_form(ctx, team, lang):
+    """Found by a tester in a real terminal: ``n 1 Ann`` typed at once went, every key, to
+    the board (the question and the form were not up yet) and the name's "n" opened the
+    question again. Now each key waits for the screen it is for, including the form
+    that opens only once the walk-in is registered in the background."""
+    rotation.check_in(ctx, team.wang)
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "n", "1", "Zhang Wei", "tab", "13912345678", "enter", "Model Y", "tab", "4")
+        burst(app, "tab", "1", "enter", "1", "ctrl+s")
+        await wait_for(pilot, lambda: _customer_count(ctx) == 1, timeout=10)
+        await settle(pilot)
+        assert [type(s) for s in app.screen_stack] == [ReceptionScreen]
+    with ctx.db.read() as s:
+        c = s.exec(select(Customer)).one()
+        assert (c.name, c.phone, c.model_interest, c.level) == (
+            "Zhang Wei",
+            "+8613912345678",
+            "Model Y",
+            "hot",
+        )
+
+
+def _customer_count(ctx) -> int:
+    with ctx.db.read() as s:
+        return len(s.exec(select(Customer)).all())
+
+
+async def test_enter_typed_with_the_search_waits_for_its_answer(ctx, team):
+    """``r Hans Enter`` at once: Enter is acted on when the search for "Hans" has
+    answered (Hans Müller first), not on an empty or older list; the form opens for him."""
+    from deskterm.services import reception
+    from deskterm.services.reception import ReceptionForm
+
+    for sid in (team.wang, team.li):
+        rotation.check_in(ctx, sid)
+    for name, phone in (("Ole Hansen", "13800138002"), ("Hans Müller", "13800138001")):
+        a = rotation.walk_in(ctx)
+        reception.save_form(
+            ctx, a.reception_id, ReceptionForm(name=name, phone=phone, purchase_horizon="1m")
+        )
+        rotation.done(ctx, a.salesperson_id)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "r", "Hans", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen), timeout=10)
+        await settle(pilot)
+        assert app.screen.query_one("#name").value == "Hans Müller"
+
+
+async def test_keys_typed_for_a_form_that_never_opens_do_not_act_on_the_board(ctx, team):
+    """Nobody is on the floor: the walk-in is refused (said so), and the name typed
+    behind ``n 1`` is dropped with the bell — its "n" must not open the question again."""
+    app = create_app(ctx, blink=False)
+    bells: list[bool] = []
+    app.bell = lambda: bells.append(True)  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "n", "1", "Ann")
+        await settle(pilot)
+        await settle(pilot)
+        assert [type(s) for s in app.screen_stack] == [ReceptionScreen]
+        assert bells
+        # The desk goes on: the next key is the receptionist's again.
+        await pilot.press("n")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2)

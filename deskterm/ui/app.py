@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import import_module
 
-from textual import work
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import Binding
@@ -40,6 +40,7 @@ from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.reception import ReceptionScreen
+from deskterm.ui.type_ahead import KeyPassed, TypeAhead
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 
 #: Textual's own words in the palette and footer (textual 8.2.8), translated through the
@@ -308,6 +309,7 @@ class DesktermApp(App[int]):
         self.actor: Actor | None = None
         self._crash_lines: list[str] = []  # printed when the app has ended
         self._sign_in_timer: Timer | None = None  # a browser's desk waiting for a sign-in
+        self.type_ahead = TypeAhead(self)  # keys typed in one breath go where they are meant
         translate_bindings(self)
         settings = setup.get_settings(ctx)
         self.sub_title = self._shop_title = shop_name(settings.get("shop.name", ""))
@@ -318,6 +320,7 @@ class DesktermApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self.type_ahead.start()
         self._check_shop_keys()
         self.day = self.ctx.today()
         # The shop PC stays on overnight: a new day closes yesterday and escalates.
@@ -612,6 +615,8 @@ class DesktermApp(App[int]):
 
     def report_error(self, error: BaseException, where: str = "") -> None:
         """One notification for ``error`` (see ``worker_failed``)."""
+        # A screen the failed work was to open will not come: the keys typed for it go.
+        self.type_ahead.cancel_hold()
         if isinstance(error, StorageError) and self.watch_failing:
             return
         if isinstance(error, DesktermError):
@@ -623,6 +628,22 @@ class DesktermApp(App[int]):
             timeout=30,
             markup=False,
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys pass one at a time (ui.type_ahead): each goes to what has the
+        focus once the one before it has been handled and any new screen is drawn."""
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if not self.type_ahead.admit(event):
+                return
+            target = self.focused or self.screen
+            await super().on_event(event)
+            self.type_ahead.handed_on(event, target)
+            return
+        await super().on_event(event)
+
+    def on_key_passed(self, message: KeyPassed) -> None:
+        """The key before has been handled: the next may go."""
+        self.type_ahead.passed(message.ticket)
 
     async def _dispatch_message(self, message: Message) -> None:
         """A user or storage error raised by an app-level handler or action (a key)

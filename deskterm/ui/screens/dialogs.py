@@ -167,6 +167,10 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
         self.ctx = ctx
         self.title_text = title
         self.found: list[CustomerView] = []
+        self._found_for: str | None = None  # the text ``found`` answers
+        # Enter came before the search for what was typed had answered (a burst, a fast
+        # hand): it is acted on when that answer comes, not on an older list.
+        self._enter_waiting = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -184,6 +188,7 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
+        self._enter_waiting = False  # typed on after Enter: that Enter was not for this
         self.search(event.value)
 
     @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
@@ -197,6 +202,7 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
             # hit would pick someone for a text that is no longer there.
             return
         self.found = found
+        self._found_for = text
         if len(found) == 1 and (found[0].exact_phone or found[0].exact_name):
             # The whole phone or the whole name of one customer, and nobody else matches:
             # that is who it is, no list to pick from.
@@ -209,9 +215,15 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
             phone = display_phone(c.phone) if c.phone else "-"
             level = levels.name_of(c.level) if levels is not None else c.level
             results.add_option(Option(f"{c.name}  {phone}  {level}  · {c.owner}", id=str(c.id)))
+        if self._enter_waiting:
+            self._enter_waiting = False
+            self.submit_first()
 
     @on(Input.Submitted, "#query")
     def submit_first(self) -> None:
+        if self._found_for != self.query_one("#query", Input).value:
+            self._enter_waiting = True  # the list is for an older text: wait for this one
+            return
         if not self.found:
             return
         if len(self.found) > 1 and self.found[0].exact_name and self.found[1].exact_name:

@@ -368,6 +368,7 @@ class ReceptionScreen(DeskScreen):
         def answer(value: str | None) -> None:
             if value == "new":
                 shown = self.board.next_up if self.board else None
+                self._keys_to_the_form()
                 self.run_service(rotation.walk_in, self.ctx, shown, then=self.open_form)
             elif value == "returning":
                 self.action_returning()
@@ -406,6 +407,7 @@ class ReceptionScreen(DeskScreen):
                     )
                 self.open_form(arrival, prefill)
 
+            self._keys_to_the_form()
             self.run_service(rotation.receive_returning, self.ctx, c.id, then=received)
 
         self.app.push_screen(
@@ -448,6 +450,7 @@ class ReceptionScreen(DeskScreen):
 
             def person_picked(sid: str | None) -> None:
                 if sid:
+                    self._keys_to_the_form()
                     self.run_service(
                         rotation.log_remote_arrival,
                         self.ctx,
@@ -462,6 +465,13 @@ class ReceptionScreen(DeskScreen):
             PickScreen(_("Arrival by:"), [("phone", _("phone")), ("online", _("online"))]),
             channel_picked,
         )
+
+    def _keys_to_the_form(self) -> None:
+        """The arrival is registered in the background, then its form opens: what is
+        typed meanwhile (the visitor's name, at once) is for the form, not the board."""
+        type_ahead = getattr(self.app, "type_ahead", None)
+        if type_ahead is not None:
+            type_ahead.hold_for_screen()
 
     def _acted(self) -> None:
         """A new action starts: the cursor must be moved again to choose someone by it."""
