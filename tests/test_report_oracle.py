@@ -249,6 +249,9 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
             "callbacks_due": 0,
             "callbacks_done": 0,
             "callbacks_overdue": 0,
+            "callbacks_on_time": 0,
+            "test_drives": 0,
+            "revisits": 0,
             "upgrades": 0,
             "won": 0,
             "_uncounted": 0,
@@ -283,6 +286,11 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
             else:
                 add(sid, "receptions")
                 add(sid, "with_contact" if r["customer_id"] is not None else "without_contact")
+                # README: a revisit is a counted reception of a customer already on file;
+                # a test drive is known once the form that says so was saved.
+                add(sid, "revisits", not r["first_visit"])
+                known = r["form_saved_at"] is not None and r["form_saved_at"] < d1
+                add(sid, "test_drives", bool(r["test_drive"]) and known)
                 for f in (lines[sid], team):
                     f["by_channel"][r["channel"]] += 1
         if r["counted"]:
@@ -324,6 +332,15 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
         sid = c["salesperson_id"]
         lines.setdefault(sid, fig())
         add(sid, "callbacks_due", is_due)
+        # On time: due in the period and done (by the end of D) no later than its due day.
+        add(
+            sid,
+            "callbacks_on_time",
+            is_due
+            and c["status"] == "done"
+            and c["done_at"] < d1
+            and shop.day(c["done_at"]) <= due,
+        )
         add(sid, "callbacks_overdue", overdue)
         if done_in:
             add(sid, "callbacks_done")
@@ -357,6 +374,7 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
         out["conversion_rate"] = _rate(f["_wwon"], f["_visits"])
         out["conversion_rate_with_contact"] = _rate(f["_wwon"], f["_new"])
         out["form_completeness"] = _rate(f["_filled"], f["_total"])
+        out["callbacks_on_time_rate"] = _rate(f["callbacks_on_time"], f["callbacks_due"])
         out["contact_capture_rate"] = _rate(
             f["with_contact"], f["with_contact"] + f["without_contact"]
         )

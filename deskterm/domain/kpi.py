@@ -13,7 +13,11 @@ Definitions (also in README):
   every visitor was paid for), over the rate window; beside it the same wins ÷ new
   customers with contact;
 - upgrades: customers whose level ended a day of the period hotter than it began it
-  through that day's callbacks (a bounce is no upgrade; domain.clocks.count_upgrades).
+  through that day's callbacks (a bounce is no upgrade; domain.clocks.count_upgrades);
+- callbacks on time: of the callbacks due in the period (not cancelled), the share done
+  on or before their due day;
+- test drives: counted receptions with a test drive; revisits: counted receptions of a
+  customer already on file (an invitation that came in).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class ReceptionFact:
     first_visit: bool = True
     form_fields_filled: int = 0
     form_fields_total: int = 0  # 0 = no form saved
+    test_drive: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class Figures:
     callbacks_due: int = 0
     callbacks_done: int = 0
     callbacks_overdue: int = 0
+    callbacks_on_time: int = 0  # of those due in the period, done by their due day
+    test_drives: int = 0
+    revisits: int = 0  # counted receptions of customers already on file (came back)
     upgrades: int = 0
     won: int = 0
     window_new_customers: int = 0
@@ -105,6 +113,11 @@ class Figures:
         """Share of counted receptions that left contact details."""
         counted = self.with_contact + self.without_contact
         return None if counted == 0 else self.with_contact / counted
+
+    @property
+    def callbacks_on_time_rate(self) -> float | None:
+        """Share of the callbacks due in the period that were done by their due day."""
+        return None if self.callbacks_due == 0 else self.callbacks_on_time / self.callbacks_due
 
     @property
     def form_completeness(self) -> float | None:
@@ -148,6 +161,10 @@ def _add_reception(f: Figures, r: ReceptionFact) -> None:
         f.without_contact += 1
     if r.first_visit and r.has_contact:
         f.new_customers += 1
+    if not r.first_visit:
+        f.revisits += 1
+    if r.test_drive:
+        f.test_drives += 1
     if r.form_fields_total:
         f.forms_saved += 1
         f.form_fields_filled += r.form_fields_filled
@@ -199,6 +216,8 @@ def meeting_figures(
         for f in targets(c.salesperson_id):
             if day_from <= c.due <= day_to:
                 f.callbacks_due += 1
+                if c.done is not None and c.done <= c.due and c.done <= day_to:
+                    f.callbacks_on_time += 1
             if c.done is not None and day_from <= c.done <= day_to:
                 f.callbacks_done += 1
             if c.due < today and (c.done is None or c.done > day_to):

@@ -1108,4 +1108,20 @@ MESSAGES: dict[str, str] = {
     "'{dest}' would be the backup's file name; to list the backups: deskterm backups": (
         "“{dest}”会被当作备份的文件名；要列出备份，请用：deskterm backups"
     ),
+    # -- targets (issue 18) ------------------------------------------------------
+    "receptions": "接待量",
+    "contact capture": "留档率",
+    "form completeness": "填表完整度",
+    "callbacks on time": "按时回访率",
+    "upgrades": "升级",
+    "test drives": "试驾",
+    "invitations that came in": "邀约到店",
+    "A count target is a whole number, 0 or more.": "数量目标须为 0 或以上的整数。",
+    "Unknown measure {text}: use one of {known}.": "没有“{text}”这项指标，可用：{known}。",
+    "A month is written YYYY-MM, e.g. 2026-12 (not {text}).": "月份写作 YYYY-MM，例如 2026-12（而不是 {text}）。",
+    "A week has seven weights, none below 0.": "一周须有七个权重，均不小于 0。",
+    "A rate target is a percentage from 0 to 100.": "比率目标为 0 到 100 之间的百分比。",
+    "Weekday weights are seven numbers, Monday first: {text}.": "星期权重为七个数字，从星期一开始：{text}。",
+    "A closed day is a date, YYYY-MM-DD (not {text}).": "休息日须为日期 YYYY-MM-DD（而不是 {text}）。",
+    "{text} is not a number.": "{text} 不是数字。",
 }

@@ -60,6 +60,7 @@ class Report:
     salespeople: tuple[SalespersonLine, ...]
     tomorrow: tuple[tuple[str, int, int], ...]  # (salesperson, due tomorrow, still overdue)
     lists: dict[str, list[EscalationItem]]
+    tomorrow_ids: tuple[int, ...] = ()  # the salesperson of each ``tomorrow`` line
 
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
@@ -329,9 +330,14 @@ def _states_at(
 
 
 @permission("meeting")
-def daily_report(ctx: Context, day: date | None = None, first: date | None = None) -> Report:
+def daily_report(
+    ctx: Context, day: date | None = None, first: date | None = None, *, rates_own: bool = False
+) -> Report:
     """The meeting report for ``first``..``day`` (default: today only), as things stood at
-    the end of ``day``; a period that runs past today ends today. Reads only."""
+    the end of ``day``; a period that runs past today ends today. Reads only.
+
+    ``rates_own``: the rates cover the period alone, not the longer rate window (a
+    month's figures against the month's targets)."""
     today = ctx.today()
     day = day or today
     first = first or day
@@ -345,7 +351,7 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         window = int(settings["report.rate_window_days"])
         # Rates cover the whole period, and at least the window's days ending on its
         # last day: a day's meeting gets a rate from enough visitors, a month its own.
-        window_from = min(first, day - timedelta(days=window - 1))
+        window_from = first if rates_own else min(first, day - timedelta(days=window - 1))
         levels = load_levels(s)
         staff = {st.id: st for st in s.exec(select(Staff)).all()}
         d0, d1 = ctx.day_range_utc(first, day)
@@ -361,8 +367,9 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
                 # A form saved after the day was not there at its end: 0 of 7 then.
                 filled if saved is not None and saved < d1 else 0,
                 total if saved is not None and saved < d1 else 0,
+                bool(drove) and saved is not None and saved < d1,
             )
-            for who, d, ch, cid, counted, first_v, filled, total, saved in s.exec(
+            for who, d, ch, cid, counted, first_v, filled, total, saved, drove in s.exec(
                 # sqlmodel's select() is typed for at most four columns (fastapi/sqlmodel#271).
                 select(  # type: ignore[call-overload]
                     Reception.credited_to_id,
@@ -374,6 +381,7 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
                     Reception.form_fields_filled,
                     Reception.form_fields_total,
                     Reception.form_saved_at,
+                    Reception.test_drive,
                 ).where(Reception.day >= window_from, Reception.day <= day)
             ).all()
         ]
@@ -467,6 +475,7 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         tomorrow: list[tuple[str, int, int]] = [
             (st.name, *open_counts.get(st.id or 0, (0, 0))) for st in sellers
         ]
+        tomorrow_ids = tuple(st.id or 0 for st in sellers)
         lines = tuple(
             SalespersonLine(sid, staff[sid].name if sid in staff else "?", f)
             for sid, f in sorted(
@@ -483,6 +492,7 @@ def daily_report(ctx: Context, day: date | None = None, first: date | None = Non
         lines,
         tuple(tomorrow),
         lists,
+        tomorrow_ids,
     )
 
 
@@ -500,6 +510,10 @@ def _figures_json(f: Figures, levels: tuple[str, ...]) -> dict[str, Any]:
         "callbacks_due": f.callbacks_due,
         "callbacks_done": f.callbacks_done,
         "callbacks_overdue": f.callbacks_overdue,
+        "callbacks_on_time": f.callbacks_on_time,
+        "callbacks_on_time_rate": _rate(f.callbacks_on_time_rate),
+        "test_drives": f.test_drives,
+        "revisits": f.revisits,
         "upgrades": f.upgrades,
         "won": f.won,
         "conversion_rate": _rate(f.conversion_rate),

@@ -80,6 +80,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "care.schedule": "P3D,P1M,P3M,P1Y",
     "backup.keep": "14",
     "auth.mode": "pin",
+    # The shop's week for spreading monthly targets: Monday first, 0 = closed.
+    "targets.weekdays": "1,1,1,1,1,1,1",
 }
 
 
@@ -418,6 +420,11 @@ def check_setting(key: str, value: str) -> str:
             raise InvalidInput(
                 "{key} is a date and time written 2026-11-20T10:40+08:00.", field="value", key=key
             ) from None
+    elif key == "targets.weekdays":
+        from deskterm.domain.targets import ShopCalendar
+
+        ShopCalendar.parse(value)
+        value = ",".join(p.strip() for p in value.split(","))
     elif key == "shop.name":
         value = clean_field(value, field="value", max_length=60)
     return value

@@ -336,6 +336,31 @@ class ImportChange(SQLModel, table=True):
     new_value: str | None = Field(default=None, sa_type=Text)
 
 
+class Target(SQLModel, table=True):
+    """A month's target on one measure, for a salesperson or the team (v8).
+
+    ``month`` is the month's first day; ``salesperson_id`` None is the team. ``value`` is
+    the number as text (a count, or a rate from 0 to 1), exact on both databases.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(index=True)
+    salesperson_id: int | None = Field(default=None, foreign_key="staff.id")
+    measure: str = Field(max_length=24)
+    value: str = Field(max_length=16)
+    set_by: int | None = Field(default=None, foreign_key="staff.id")
+    set_at: datetime
+
+
+class ClosedDay(SQLModel, table=True):
+    """A day the shop does not open (v8): count targets are not spread onto it."""
+
+    __tablename__ = "closed_day"
+
+    day: date = Field(primary_key=True)
+    note: str = Field(default="", max_length=60)
+
+
 def saved_id(key: int | None) -> int:
     """The id of a row already in the database (loaded, or added and flushed).
 
