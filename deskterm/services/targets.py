@@ -410,3 +410,32 @@ def closed_days(ctx: Context, month: date) -> list[tuple[date, str]]:
             select(ClosedDay).where(ClosedDay.day >= days[0], ClosedDay.day <= days[-1])
         ).all()
         return sorted((r.day, r.note) for r in rows)
+
+
+#: Counts compared across periods of different lengths are put per this many days.
+PER_DAYS = 30
+
+
+@permission("meeting")
+def figure_over(
+    ctx: Context, measure: Measure, salesperson_id: int | None, first: date, last: date
+) -> Decimal | None:
+    """``measure`` for a salesperson (None: the team) over ``first``..``last``, as the
+    meeting report counts it: a rate as it is, a count per 30 days (so a before and an
+    after of different lengths compare). None when there is nothing to divide by."""
+    last = min(last, ctx.today())
+    if first > last:
+        return None
+    report = daily_report(ctx, last, first=first, rates_own=True)
+    if salesperson_id is None:
+        figures = report.team
+    else:
+        figures = next(
+            (line.figures for line in report.salespeople if line.id == salesperson_id),
+            Figures(),
+        )
+    value = _actual(figures, measure)
+    if value is None or measure in RATES:
+        return value
+    days = (last - first).days + 1
+    return (value * PER_DAYS / days).quantize(Decimal("0.1"))

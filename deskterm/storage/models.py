@@ -361,6 +361,51 @@ class ClosedDay(SQLModel, table=True):
     note: str = Field(default="", max_length=60)
 
 
+class ActionPlan(SQLModel, table=True):
+    """An action the manager recorded to move a figure (v8), open until closed.
+
+    ``measure`` and ``salesperson_id`` name the figure it should move (a
+    ``domain.targets.Measure``; no salesperson: the team's); ``baseline`` is that figure
+    when the action was recorded and ``after_value`` when it was closed, as text.
+    ``source`` says where it came from: ``figure``, ``reason:<code>``, ``stale:<list>``.
+    """
+
+    __tablename__ = "action_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    what: str = Field(max_length=200)
+    owner_id: int = Field(foreign_key="staff.id")
+    due: date = Field(index=True)
+    measure: str | None = Field(default=None, max_length=24)
+    salesperson_id: int | None = Field(default=None, foreign_key="staff.id")
+    source: str = Field(max_length=60)
+    baseline: str | None = Field(default=None, max_length=16)
+    closed_at: datetime | None = None
+    closed_by: int | None = Field(default=None, foreign_key="staff.id")
+    outcome: str | None = Field(default=None, max_length=500)
+    after_value: str | None = Field(default=None, max_length=16)
+
+
+class CoachingEntry(SQLModel, table=True):
+    """One day's coaching of a salesperson by the manager (v8)."""
+
+    __tablename__ = "coaching_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    salesperson_id: int = Field(foreign_key="staff.id", index=True)
+    coach_id: int | None = Field(default=None, foreign_key="staff.id")
+    kind: str = Field(max_length=16)  # on_site | call_check | shared_call | training
+    recording: str | None = Field(default=None, max_length=120)  # file name or call id
+    checklist: str | None = Field(default=None, max_length=200)  # items met, comma-separated
+    score: int | None = None
+    score_of: int | None = None
+    note: str = Field(default="", max_length=500)
+    created_at: datetime
+
+
 def saved_id(key: int | None) -> int:
     """The id of a row already in the database (loaded, or added and flushed).
 
