@@ -16,6 +16,7 @@ on each of its reports too).
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import re
@@ -85,13 +86,25 @@ class Shop:
         self.level_changes = q("SELECT * FROM level_change ORDER BY at, id")
         self.owner_changes = q("SELECT * FROM ownership_change ORDER BY at, id")
         self.countermeasures = q("SELECT * FROM countermeasure ORDER BY since, id")
+        self.setting = setting
+        self.targets = q("SELECT * FROM target ORDER BY id")
+        self.closed_days = {date.fromisoformat(r["day"]) for r in q("SELECT day FROM closed_day")}
+        self.actions = q("SELECT * FROM action_plan ORDER BY id")
+        self.coaching = q("SELECT * FROM coaching_entry ORDER BY id")
         con.close()
+        for r in self.targets:
+            r["month"] = date.fromisoformat(r["month"])
+        for r in self.coaching:
+            r["day"] = date.fromisoformat(r["day"])
+        for r in self.actions:
+            r["due"] = date.fromisoformat(r["due"])
         for rows in (
             self.customers,
             self.receptions,
             self.callbacks,
             self.level_changes,
             self.owner_changes,
+            self.actions,
         ):
             for r in rows:
                 for k, v in r.items():
@@ -567,6 +580,259 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
 
 
 # ---------------------------------------------------------------------------------------
+# The manager's half (issue 18): targets, actions, coaching, from the README's rules.
+# ---------------------------------------------------------------------------------------
+
+RATE_MEASURES = {"contact_capture", "form_completeness", "callbacks_on_time"}
+MEASURE_FIELDS = {
+    "receptions": "receptions",
+    "contact_capture": "contact_capture_rate",
+    "form_completeness": "form_completeness",
+    "callbacks_on_time": "callbacks_on_time_rate",
+    "upgrades": "upgrades",
+    "test_drives": "test_drives",
+    "invitations": "revisits",
+    "sales": "won",
+}
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(float(x), 4)
+
+
+def _period_figures(shop: Shop, today: date, last: date, first: date) -> dict[Any, Any]:
+    """Each salesperson's (and, under None, the team's) figures over first..last with
+    the rates over that period alone."""
+    window, shop.window = shop.window, 1
+    try:
+        rep = oracle_report(shop, today, last, first) if first <= last else None
+    finally:
+        shop.window = window
+    if rep is None:
+        return {}
+    out: dict[Any, Any] = {line["id"]: line for line in rep["salespeople"]}
+    out[None] = rep["team"]
+    out["tomorrow"] = rep["tomorrow"]
+    return out
+
+
+def _figure(figs: dict[str, Any] | None, measure: str, days: int) -> float | int | None:
+    """A figure as ``targets.figure_over`` gives it: a rate, or a count per 30 days."""
+    value = None if figs is None else figs[MEASURE_FIELDS[measure]]
+    if measure in RATE_MEASURES:
+        return value
+    value = value or 0
+    return _plain(math.floor(value * 30 / days * 10 + 0.5) / 10)
+
+
+def oracle_method(shop: Shop, today: date, D: date, first: date) -> dict[str, Any]:
+    """The report's ``targets``, ``actions`` and ``coaching`` (README), from raw rows."""
+    weights = [float(w) for w in shop.setting.get("targets.weekdays", "1,1,1,1,1,1,1").split(",")]
+
+    def weight(d: date) -> float:
+        return 0.0 if d in shop.closed_days else weights[d.weekday()]
+
+    def month_of(d: date) -> list[date]:
+        m0 = d.replace(day=1)
+        return [
+            m0 + timedelta(days=i) for i in range(31) if (m0 + timedelta(days=i)).month == m0.month
+        ]
+
+    def to_date(monthly: float, d: date) -> float:
+        days = month_of(d)
+        total = sum(weight(x) for x in days)
+        done = sum(weight(x) for x in days if x <= d)
+        return 0 if total == 0 or monthly == 0 else math.floor(monthly * done / total + 0.5)
+
+    def targets_of(month: date) -> dict[Any, dict[str, float]]:
+        per: dict[Any, dict[str, float]] = {}
+        for t in shop.targets:
+            if t["month"] == month:
+                per.setdefault(t["salesperson_id"], {})[t["measure"]] = float(t["value"])
+        team = dict(per.get(None, {}))
+        for m in MEASURE_FIELDS:
+            if m not in team and m not in RATE_MEASURES:
+                vals = [v[m] for k, v in per.items() if k is not None and m in v]
+                if vals:
+                    team[m] = sum(vals)
+        per[None] = team
+        return per
+
+    def colour(m: str, actual: Any, expected: Any) -> str:
+        if expected is None or actual is None:
+            return "none"
+        if m in RATE_MEASURES:
+            if actual >= expected - 1e-9:
+                return "green"
+            return "amber" if expected - actual <= 0.05 + 1e-9 else "red"
+        if expected <= 0:
+            return "none"
+        if actual >= expected:
+            return "green"
+        return "amber" if actual >= 0.9 * expected - 1e-9 else "red"
+
+    month = D.replace(day=1)
+    figs = _period_figures(shop, today, D, month)
+    mine = targets_of(month)
+    tomorrow_day = D + timedelta(days=1)
+    nxt = targets_of(tomorrow_day.replace(day=1))
+    due_tomorrow = {t["salesperson"]: t["callbacks"] for t in figs["tomorrow"]}
+
+    def person(sid: Any) -> dict[str, Any]:
+        f = figs[sid]
+        measures = {}
+        for m, field in MEASURE_FIELDS.items():
+            actual = f[field]
+            monthly = mine.get(sid, {}).get(m)
+            expected = (
+                None
+                if monthly is None
+                else (monthly if m in RATE_MEASURES else to_date(monthly, D))
+            )
+            after = nxt.get(sid, {}).get(m)
+            tomorrow = None
+            if m not in RATE_MEASURES and after is not None:
+                before = 0 if tomorrow_day.day == 1 else to_date(after, D)
+                tomorrow = to_date(after, tomorrow_day) - before
+            measures[m] = {
+                "actual": None if actual is None else _plain(actual),
+                "target": None if monthly is None else _plain(monthly),
+                "to_date": None if expected is None else _plain(expected),
+                "status": colour(m, actual, expected),
+                "tomorrow": tomorrow,
+            }
+        if sid is None:
+            calls = sum(due_tomorrow.values())
+        else:
+            active_seller = shop.staff[sid]["role"] == "salesperson" and shop.staff[sid]["active"]
+            calls = due_tomorrow.get(shop.name(sid), 0) if active_seller else 0
+        return {"callbacks_tomorrow": calls, "measures": measures}
+
+    people = sorted(
+        (k for k in figs if isinstance(k, int)),
+        key=lambda k: shop.name(k) if k in shop.staff else "",
+    )
+    targets_json = {
+        "month": month.isoformat()[:7],
+        "team": person(None),
+        "salespeople": [{"id": sid, "name": shop.name(sid), **person(sid)} for sid in people],
+    }
+
+    end = shop.midnight(D + timedelta(days=1))
+    acts = []
+    for a in shop.actions:
+        if a["created_at"] >= end:
+            continue
+        closed = a["closed_at"] is not None and a["closed_at"] < end
+        if closed and shop.day(a["closed_at"]) < first:
+            continue
+        state = (
+            "closed"
+            if closed
+            else "overdue"
+            if a["due"] < D
+            else "due"
+            if a["due"] == D
+            else "open"
+        )
+        acts.append(
+            {
+                "id": a["id"],
+                "what": a["what"],
+                "owner": shop.name(a["owner_id"]),
+                "due": a["due"].isoformat(),
+                "state": state,
+                "measure": a["measure"],
+                "salesperson": None
+                if a["salesperson_id"] is None
+                else shop.name(a["salesperson_id"]),
+                "source": a["source"],
+                "recorded": shop.day(a["created_at"]).isoformat(),
+                "baseline": None if a["baseline"] is None else _plain(float(a["baseline"])),
+                "closed": shop.day(a["closed_at"]).isoformat() if closed else None,
+                "outcome": a["outcome"] if closed else None,
+                "after": _plain(float(a["after_value"])) if closed and a["after_value"] else None,
+            }
+        )
+    # Open ones by due day (then id), closed ones latest first.
+    acts = [a for a in acts if a["state"] != "closed"] + sorted(
+        (a for a in acts if a["state"] == "closed"), key=lambda a: -a["id"]
+    )
+
+    coached = ("form_completeness", "contact_capture", "callbacks_on_time")
+    last: dict[int, date] = {}
+    count: dict[int, int] = {}
+    for e in shop.coaching:
+        if e["day"] <= D:
+            last[e["salesperson_id"]] = max(last.get(e["salesperson_id"], e["day"]), e["day"])
+            count[e["salesperson_id"]] = count.get(e["salesperson_id"], 0) + (
+                (D - e["day"]).days < 90
+            )
+    team_rates = targets_json["team"]["measures"]
+    board = []
+    for line in targets_json["salespeople"]:
+        sid = line["id"]
+        st = shop.staff.get(sid)
+        if st is None or st["role"] != "salesperson" or not st["active"]:
+            continue
+        why = []
+        for m in coached:
+            me = line["measures"][m]
+            team_value = team_rates[m]["actual"]
+            if me["status"] == "red" or (
+                me["status"] == "none"
+                and me["actual"] is not None
+                and team_value is not None
+                and team_value - me["actual"] >= 0.1 - 1e-9
+            ):
+                why.append(m)
+        since = last.get(sid)
+        moved = {}
+        if since is not None:
+            before = _period_figures(
+                shop, today, since - timedelta(days=1), since - timedelta(days=30)
+            )
+            after = _period_figures(shop, today, D, since)
+            for m in coached:
+                moved[m] = {
+                    "before": _figure(before.get(sid), m, 30) if before else None,
+                    "since": _figure(after.get(sid), m, (D - since).days + 1) if after else None,
+                }
+        board.append(
+            {
+                "id": sid,
+                "name": line["name"],
+                "last_coached": None if since is None else since.isoformat(),
+                "due": bool(why) and (since is None or (D - since).days >= 14),
+                "why": why,
+                "moved": moved,
+                "_entries": count.get(sid, 0),
+            }
+        )
+    board.sort(key=lambda r: (not r["due"], r["last_coached"] or "", r["name"]))
+    for r in board:
+        r.pop("_entries")
+    entries = [
+        {
+            "day": e["day"].isoformat(),
+            "salesperson": shop.name(e["salesperson_id"]),
+            "kind": e["kind"],
+            "recording": e["recording"],
+            "score": e["score"],
+            "score_of": e["score_of"],
+            "note": e["note"],
+        }
+        for e in sorted(shop.coaching, key=lambda e: (e["day"], e["id"]), reverse=True)
+        if first <= e["day"] <= D
+    ]
+    return {
+        "targets": targets_json,
+        "actions": acts,
+        "coaching": {"entries": entries, "salespeople": board},
+    }
+
+
+# ---------------------------------------------------------------------------------------
 # Running deskterm's report (the only place deskterm is imported).
 # ---------------------------------------------------------------------------------------
 
@@ -609,6 +875,7 @@ def _diff(a: Any, b: Any, where: str = "") -> list[str]:
 def agree(path: Path, shop: Shop, now: datetime, last: date, first: date) -> dict[str, Any]:
     got = deskterm_report(path, now, last, first)
     want = oracle_report(shop, now.date(), last, first)
+    want.update(oracle_method(shop, now.date(), min(last, now.date()), first))
     problems = _diff(got, want)
     assert not problems, f"{first}..{last}: " + "\n".join(problems[:20])
     return got

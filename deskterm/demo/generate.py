@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from deskterm.clock import FixedClock, zone_named
+from deskterm.demo.method import ManagerHalf
 from deskterm.domain.rotation import MemberState
 from deskterm.errors import DesktermError
 from deskterm.services import (
@@ -447,8 +448,14 @@ def generate(
         setup.set_setting(ctx, "demo.today", now.replace(tzinfo=zone).isoformat(timespec="minutes"))
         room = Showroom(ctx, clock, random.Random(seed))
         room.hire()
+        half = ManagerHalf(ctx, clock, seed, room.sales, room.manager, room.skill, room.at)
+        half.start()
         for i in range(days + 1):
             d = start + timedelta(days=i)
+            if d.day == 1 or i == 0:
+                half.month_start(d)
+            if d.weekday() == 0 and d != now.date():
+                half.meeting(d)
             room.day(d, is_today=d == now.date())
             if progress and i % 30 == 0:
                 print(f"  {d}", flush=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from deskterm.domain.coaching import ActionState, action_state
 from deskterm.domain.targets import Measure, parse_measure
@@ -48,6 +48,7 @@ class ActionView:
     baseline: Decimal | None
     outcome: str | None
     after: Decimal | None
+    closed: date | None = None  # the day it was closed (by the day asked)
 
 
 def _number(text: str | None) -> Decimal | None:
@@ -175,8 +176,11 @@ def _measure(code: str | None) -> Measure | None:
         return None  # a measure a later version added and this one does not know
 
 
-def _views(ctx: Context, rows: list[ActionPlan], names: dict[int, str]) -> list[ActionView]:
-    today = ctx.today()
+def _views(
+    ctx: Context, rows: list[ActionPlan], names: dict[int, str], day: date | None = None
+) -> list[ActionView]:
+    today = day or ctx.today()
+    _start, end = ctx.day_range_utc(today)
     return [
         ActionView(
             r.id or 0,
@@ -184,17 +188,19 @@ def _views(ctx: Context, rows: list[ActionPlan], names: dict[int, str]) -> list[
             r.owner_id,
             names.get(r.owner_id, "?"),
             r.due,
-            action_state(r.due, r.closed_at is not None, today),
+            action_state(r.due, r.closed_at is not None and r.closed_at < end, today),
             _measure(r.measure),
             r.salesperson_id,
             names.get(r.salesperson_id) if r.salesperson_id is not None else None,
             r.source,
             ctx.local_day(r.created_at),
             _number(r.baseline),
-            r.outcome,
-            _number(r.after_value),
+            r.outcome if r.closed_at is not None and r.closed_at < end else None,
+            _number(r.after_value) if r.closed_at is not None and r.closed_at < end else None,
+            ctx.local_day(r.closed_at) if r.closed_at is not None and r.closed_at < end else None,
         )
         for r in rows
+        if r.created_at < end  # recorded by the end of the day
     ]
 
 
@@ -211,17 +217,19 @@ def get_action(ctx: Context, action_id: int) -> ActionView:
 
 @permission("meeting")
 def list_actions(
-    ctx: Context, *, include_closed: bool = False, limit: int = 300
+    ctx: Context, *, include_closed: bool = False, limit: int = 300, day: date | None = None
 ) -> list[ActionView]:
     """Open actions, most urgent first (overdue, due today, then by day); with
-    ``include_closed`` the closed ones follow, latest first."""
+    ``include_closed`` the closed ones follow, latest first. ``day``: as they stood at
+    its end (recorded by then; open unless closed by then)."""
+    _start, end = ctx.day_range_utc(day or ctx.today())
     with ctx.db.read() as s:
         names = {st.id or 0: st.name for st in s.exec(select(Staff)).all()}
-        q = select(ActionPlan)
+        q = select(ActionPlan).where(col(ActionPlan.created_at) < end)
         if not include_closed:
-            q = q.where(col(ActionPlan.closed_at).is_(None))
+            q = q.where(or_(col(ActionPlan.closed_at).is_(None), col(ActionPlan.closed_at) >= end))
         rows = list(s.exec(q.order_by(col(ActionPlan.due), col(ActionPlan.id)).limit(limit)).all())
-        views = _views(ctx, rows, names)
+        views = _views(ctx, rows, names, day)
     open_ = [v for v in views if v.state is not ActionState.CLOSED]
     closed = sorted((v for v in views if v.state is ActionState.CLOSED), key=lambda v: -v.id)
     return open_ + closed

@@ -613,6 +613,7 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
     with ctx.db.read() as s:
         levels = load_levels(s)
     return {
+        **method_sections(ctx, report),
         # Level names for the printed report's columns (the figures stay keyed by code).
         "level_names": {code: levels.get(code).name for code in report.levels},
         "funnel": {
@@ -653,4 +654,95 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
             for v in manager.leads_to_hand_out(ctx)
             if ctx.local_day(v.since) <= report.day
         ],
+    }
+
+
+def _num(value: Any) -> float | int | None:
+    """A Decimal for JSON: whole numbers as int, others as float (4 places)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else round(float(value), 4)
+
+
+@permission("meeting")
+def method_sections(ctx: Context, report: Report) -> dict[str, Any]:
+    """The manager's half of the method for the report's last day (issue 18): the
+    month's targets so far, the action plans as they stood, the coaching board."""
+    from deskterm.services import actions, coaching, targets
+
+    board = targets.progress(ctx, report.day)
+
+    def person(p: targets.PersonProgress) -> dict[str, Any]:
+        return {
+            "callbacks_tomorrow": p.callbacks_tomorrow,
+            "measures": {
+                r.measure.value: {
+                    "actual": _num(r.actual),
+                    "target": _num(r.monthly),
+                    "to_date": _num(r.to_date),
+                    "status": r.status.value,
+                    "tomorrow": r.tomorrow,
+                }
+                for r in p.rows
+            },
+        }
+
+    first = report.first
+    return {
+        "targets": {
+            "month": board.month.isoformat()[:7],
+            "team": person(board.team),
+            "salespeople": [
+                {"id": p.salesperson_id, "name": p.name, **person(p)} for p in board.people
+            ],
+        },
+        "actions": [
+            {
+                "id": a.id,
+                "what": a.what,
+                "owner": a.owner,
+                "due": a.due.isoformat(),
+                "state": a.state.value,
+                "measure": None if a.measure is None else a.measure.value,
+                "salesperson": a.salesperson,
+                "source": a.source,
+                "recorded": a.recorded.isoformat(),
+                "baseline": _num(a.baseline),
+                "closed": None if a.closed is None else a.closed.isoformat(),
+                "outcome": a.outcome,
+                "after": _num(a.after),
+            }
+            for a in actions.list_actions(ctx, include_closed=True, day=report.day)
+            # open at the end of the day, or closed in the period
+            if a.closed is None or first <= a.closed
+        ],
+        "coaching": {
+            "entries": [
+                {
+                    "day": e.day.isoformat(),
+                    "salesperson": e.salesperson,
+                    "kind": e.kind.value,
+                    "recording": e.recording,
+                    "score": e.score,
+                    "score_of": e.score_of,
+                    "note": e.note,
+                }
+                for e in coaching.coaching_log(ctx)
+                if first <= e.day <= report.day
+            ],
+            "salespeople": [
+                {
+                    "id": r.salesperson_id,
+                    "name": r.name,
+                    "last_coached": None if r.last_coached is None else r.last_coached.isoformat(),
+                    "due": r.due,
+                    "why": [m.value for m in r.why],
+                    "moved": {
+                        m.measure.value: {"before": _num(m.before), "since": _num(m.since)}
+                        for m in r.moved
+                    },
+                }
+                for r in coaching.coaching_board(ctx, report.day)
+            ],
+        },
     }
