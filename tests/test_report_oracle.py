@@ -708,8 +708,14 @@ def oracle_method(shop: Shop, today: date, D: date, first: date) -> dict[str, An
             calls = due_tomorrow.get(shop.name(sid), 0) if active_seller else 0
         return {"callbacks_tomorrow": calls, "measures": measures}
 
+    # Salespeople, and anyone else only when a target names them.
     people = sorted(
-        (k for k in figs if isinstance(k, int)),
+        (
+            k
+            for k in figs
+            if isinstance(k, int)
+            and (shop.staff.get(k, {}).get("role") == "salesperson" or k in mine)
+        ),
         key=lambda k: shop.name(k) if k in shop.staff else "",
     )
     targets_json = {

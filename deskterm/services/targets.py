@@ -196,6 +196,7 @@ def progress(ctx: Context, day: date | None = None) -> TargetBoard:
     nxt_month = (day + timedelta(days=1)).replace(day=1)
     with ctx.db.read() as s:
         shop = _calendar(s)
+        sellers = {st.id for st in s.exec(select(Staff)).all() if st.role == "salesperson"}
         views = _views(s, month)
         next_views = views if nxt_month == month else _views(s, nxt_month)
 
@@ -218,6 +219,9 @@ def progress(ctx: Context, day: date | None = None) -> TargetBoard:
             tomorrow_calls.get(line.id, 0),
         )
         for line in report.salespeople
+        # Salespeople; anyone else only when a target names them (a manager owning leads
+        # has figures in the report, but no one sets them targets).
+        if line.id in sellers or line.id in mine
     )
     team_targets = _team_targets(mine)
     team_next = _team_targets(nxt)

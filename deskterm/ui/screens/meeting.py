@@ -12,11 +12,14 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from deskterm.i18n import N_, _
-from deskterm.services import maintenance, report_export
+from deskterm.services import actions, maintenance, report_export, targets
+from deskterm.services.actions import ActionView
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
+from deskterm.services.targets import TargetBoard
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.text import cells
+from deskterm.ui.widgets import targets as target_widgets
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.header import DeskHeader
@@ -65,12 +68,16 @@ class MeetingScreen(DeskScreen):
             detail = RowDetail(id="people-detail")
             detail.display = False  # only under the tiny table
             yield detail
+            yield Static("", id="targets-legend", classes="pane-title", markup=False)
+            yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
             yield Label(
                 _("Tomorrow's callbacks (+n: overdue, still open)"),
                 classes="pane-title",
                 markup=False,
             )
             yield Static("", id="tomorrow", markup=False)
+            yield Label(_("Actions (open, most urgent first)"), classes="pane-title", markup=False)
+            yield Static("", id="actions", markup=False)
             yield Label(_("Stale customers"), classes="pane-title", markup=False)
             yield Static("", id="stale", markup=False)
         yield DeskFooter()
@@ -200,9 +207,18 @@ class MeetingScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="meeting", exit_on_error=False)
     def load(self, first: date, last: date) -> None:
         report = daily_report(self.ctx, last, first)
-        self.app.call_from_thread(self.show, report)
+        # The month of the report's last day so far, against its targets; the actions
+        # as they stood at its end.
+        board = targets.progress(self.ctx, report.day)
+        open_actions = actions.list_actions(self.ctx, day=report.day)
+        self.app.call_from_thread(self.show, report, board, open_actions)
 
-    def show(self, report: Report) -> None:
+    def show(
+        self,
+        report: Report,
+        board: TargetBoard | None = None,
+        open_actions: list[ActionView] | None = None,
+    ) -> None:
         data = as_json(report)
         r, c = data["receptions"], data["callbacks"]
         first, last = self.bounds()
@@ -244,13 +260,14 @@ class MeetingScreen(DeskScreen):
         )
         self.data = data
         self._show_people()
-        self.query_one("#tomorrow", Static).update(
-            "   ".join(
-                f"{t['salesperson']} {t['callbacks']}"
-                + (f" (+{t['overdue']})" if t["overdue"] else "")
-                for t in data["tomorrow"]
-            )
-        )
+        lines = zip(report.tomorrow_ids, report.tomorrow, strict=True)
+        tomorrow = [(sid, name, due, overdue) for sid, (name, due, overdue) in lines]
+        self.query_one("#tomorrow", Static).update(target_widgets.tomorrow_line(tomorrow, board))
+        if board is not None:
+            self.query_one("#targets-legend", Static).update(target_widgets.legend(board))
+            target_widgets.fill(self.query_one("#targets", DataTable), board)
+        if open_actions is not None:
+            self.query_one("#actions", Static).update(target_widgets.action_lines(open_actions))
         self.query_one("#stale", Static).update(
             _(
                 "At risk: {n}; to reassign: {m}; stalled: {k}",

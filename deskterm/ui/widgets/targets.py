@@ -1,0 +1,142 @@
+"""Targets beside the figures (issue 18): a table of each salesperson's month so far
+against their targets to date, green / amber / red, and the lines the meeting reads out
+("tomorrow: Li Na 3 callbacks, 2 receptions to reach").
+
+Colour is never the only sign: a red cell ends in ``!`` and an amber one in ``~`` (a
+monochrome terminal, a colour-blind manager, a printed screen). ASCII on purpose: symbol
+characters are East-Asian "ambiguous" width and break the columns on CJK terminals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from deskterm.domain.coaching import ActionState
+from deskterm.domain.targets import MEASURE_LABELS, ORDER, RATES, Measure, Status
+from deskterm.i18n import N_, N_p, _, _p, ngettext
+from deskterm.services.actions import ActionView
+from deskterm.services.targets import PersonProgress, Progress, TargetBoard
+from deskterm.ui.widgets.people import set_columns
+
+#: Short column heads: eight measures must fit an 80-column desk beside a name.
+HEADS: dict[Measure, str] = {
+    Measure.RECEPTIONS: N_p("target column", "Recept."),
+    Measure.CONTACT_CAPTURE: N_p("target column", "Contact"),
+    Measure.FORM_COMPLETENESS: N_p("target column", "Form"),
+    Measure.CALLBACKS_ON_TIME: N_p("target column", "On time"),
+    Measure.UPGRADES: N_p("target column", "Upgr."),
+    Measure.TEST_DRIVES: N_p("target column", "Drives"),
+    Measure.INVITATIONS: N_p("target column", "Invited"),
+    Measure.SALES: N_p("target column", "Sales"),
+}
+
+STYLES = {Status.GREEN: "green", Status.AMBER: "yellow", Status.RED: "bold red"}
+MARKS = {Status.AMBER: "~", Status.RED: "!"}
+
+STATE_LABELS = {
+    ActionState.OPEN: N_("open"),
+    ActionState.DUE: N_("due today"),
+    ActionState.OVERDUE: N_("overdue"),
+    ActionState.CLOSED: N_("closed"),
+}
+
+
+def figure(measure: Measure, value: Decimal | None) -> str:
+    """A figure as the meeting reads it: a count, or a rate in whole per cent."""
+    if value is None:
+        return "-"
+    if measure in RATES:
+        return f"{value * 100:.0f}%"
+    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+
+
+def cell(row: Progress) -> Text:
+    """``actual/to-date`` in the status colour, marked; the figure alone with no target."""
+    shown = figure(row.measure, row.actual)
+    if row.to_date is None:
+        return Text(shown)
+    text = f"{shown}/{figure(row.measure, row.to_date)}{MARKS.get(row.status, '')}"
+    return Text(text, style=STYLES.get(row.status, ""))
+
+
+def heads() -> list[str]:
+    """The table's column heads, translated now."""
+    return [_("Salesperson"), *(_p("target column", HEADS[m]) for m in ORDER)]
+
+
+def rows(board: TargetBoard) -> list[tuple[str, list[object]]]:
+    """(key, cells) for every salesperson, then the team."""
+    out: list[tuple[str, list[object]]] = []
+    people: Sequence[PersonProgress] = board.people
+    for p in [*people, board.team]:
+        name = p.name if p.name is not None else _("Team")
+        key = str(p.salesperson_id or 0)
+        out.append((key, [Text(name), *(cell(p.row(m)) for m in ORDER)]))
+    return out
+
+
+def fill(table: DataTable, board: TargetBoard) -> None:
+    """Show ``board`` in ``table`` (columns and rows made again: a small table)."""
+    cursor = table.cursor_row
+    set_columns(table, heads())
+    for key, cells in rows(board):
+        table.add_row(*cells, key=key)
+    if 0 < cursor < table.row_count:
+        table.move_cursor(row=cursor, animate=False)
+
+
+def legend(board: TargetBoard) -> str:
+    """The line above the table: what the month is and how to read a cell."""
+    if not board.any_target:
+        return _(
+            "No targets for {month} yet: F6 Manager → Targets, or "
+            "deskterm targets set (c copies last month's).",
+            month=board.month.isoformat()[:7],
+        )
+    return _(
+        "Targets {month}, to {day}: done/target to date · ~ within reach · ! behind",
+        month=board.month.isoformat()[:7],
+        day=board.day.isoformat(),
+    )
+
+
+def tomorrow_line(tomorrow: Sequence[tuple[int, str, int, int]], board: TargetBoard | None) -> str:
+    """Per salesperson: tomorrow's callbacks (+ overdue still open) and, where targets
+    are set, tomorrow's share of the receptions and sales to reach."""
+    people = {p.salesperson_id: p for p in board.people} if board is not None else {}
+    parts = []
+    for sid, name, due, overdue in tomorrow:
+        text = f"{name} {due}" + (f" (+{overdue})" if overdue else "")
+        p = people.get(sid)
+        if p is not None:
+            wanted = []
+            n = p.row(Measure.RECEPTIONS).tomorrow
+            if n:
+                wanted.append(ngettext("{n} reception", "{n} receptions", n))
+            n = p.row(Measure.SALES).tomorrow
+            if n:
+                wanted.append(ngettext("{n} sale", "{n} sales", n))
+            if wanted:
+                text += " · " + _("target {what}", what=", ".join(wanted))
+        parts.append(text)
+    return "   ".join(parts)
+
+
+def action_lines(items: Sequence[ActionView], limit: int = 8) -> str:
+    """The open actions, most urgent first: state, day, what, who, and whose figure."""
+    lines = []
+    for a in items[:limit]:
+        whose = ""
+        if a.measure is not None:
+            whose = f" → {_(MEASURE_LABELS[a.measure])}"
+            if a.salesperson:
+                whose += f" ({a.salesperson})"
+        state = _(STATE_LABELS[a.state])
+        lines.append(f"  [{state}] {a.due.isoformat()} {a.what} · {a.owner}{whose}")
+    if len(items) > limit:
+        lines.append("  " + _("… and {n} more (F6 Manager → Actions)", n=len(items) - limit))
+    return "\n".join(lines) if lines else "  " + _("No open actions.")
