@@ -86,6 +86,7 @@ class Shop:
         self.level_changes = q("SELECT * FROM level_change ORDER BY at, id")
         self.owner_changes = q("SELECT * FROM ownership_change ORDER BY at, id")
         self.countermeasures = q("SELECT * FROM countermeasure ORDER BY since, id")
+        self.cm_reviews = q("SELECT * FROM countermeasure_review ORDER BY day, id")
         self.setting = setting
         self.targets = q("SELECT * FROM target ORDER BY id")
         self.closed_days = {date.fromisoformat(r["day"]) for r in q("SELECT day FROM closed_day")}
@@ -105,6 +106,7 @@ class Shop:
             self.level_changes,
             self.owner_changes,
             self.actions,
+            self.countermeasures,
         ):
             for r in rows:
                 for k, v in r.items():
@@ -114,6 +116,10 @@ class Shop:
             r["day"] = date.fromisoformat(r["day"])
         for r in self.countermeasures:
             r["since"] = date.fromisoformat(r["since"])
+            for k in ("review_on", "closed_on"):
+                r[k] = None if r[k] is None else date.fromisoformat(r[k])
+        for r in self.cm_reviews:
+            r["day"] = date.fromisoformat(r["day"])
 
     def midnight(self, d: date) -> datetime:
         """Local midnight starting ``d``, as naive UTC."""
@@ -472,7 +478,21 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
             since = cm["since"]
             if cm["kind"] != kind or since > D:
                 continue
-            start, stop = _add_months(since, -3), min(D, _add_months(since, 3))
+            # README: closed or replaced by D, its "after" ends the day before.
+            closed = (
+                cm["closed_on"] if cm["closed_on"] is not None and cm["closed_on"] <= D else None
+            )
+            until = D if closed is None else closed - timedelta(days=1)
+            start, stop = _add_months(since, -3), min(until, _add_months(since, 3))
+            done = [
+                r for r in shop.cm_reviews if r["countermeasure_id"] == cm["id"] and r["day"] <= D
+            ]
+            decision = [r["decision"] for r in done]
+            # README: the next review is 30 days after the last review by D, or after the
+            # countermeasure's date (or the day it was entered, if later).
+            next_review = (
+                done[-1]["day"] if done else max(since, shop.day(cm["created_at"]))
+            ) + timedelta(days=30)
 
             def split(days: list[date], start: date = start, stop: date = stop, s: date = since):
                 return (
@@ -486,13 +506,18 @@ def oracle_report(shop: Shop, today: date, last: date, first: date) -> dict[str,
             wb, wa = split(wins)
             marks.append(
                 {
+                    "id": cm["id"],
                     "reason": cm["reason"],
                     "since": since.isoformat(),
                     "note": cm["note"],
+                    "review_on": None if closed is not None else next_review.isoformat(),
+                    "closed_on": None if closed is None else closed.isoformat(),
+                    "follows_id": cm["follows_id"],
+                    "decision": decision[-1] if decision else None,
                     "before_per_30d": round(nb * 30 / max((since - start).days, 1), 2),
                     "after_per_30d": round(na * 30 / max((stop - since).days + 1, 1), 2),
-                    "days": max((D - since).days, 0),
-                    "too_early": (D - since).days < 14,
+                    "days": max((until - since).days, 0),
+                    "too_early": (until - since).days < 14,
                     "before_per_100": _per_100(nb, rb),
                     "after_per_100": _per_100(na, ra),
                     "sales_before_per_100": _per_100(wb, vb),

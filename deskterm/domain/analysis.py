@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
@@ -58,6 +59,25 @@ def reasons_table(facts: Iterable[ReasonFact], first: date, last: date) -> Reaso
 
 #: Fewer days than this since a countermeasure: too early to judge it.
 TOO_EARLY_DAYS = 14
+#: A countermeasure is looked at again this many days after its date, and after a "keep".
+REVIEW_DAYS = 30
+
+
+class Decision(StrEnum):
+    """What the manager decides at a countermeasure's review (the second article's loop:
+    did the count go down, did sales go up — if not, why, and what next)."""
+
+    KEEP = "keep"  # it works, or needs longer: look again in REVIEW_DAYS
+    REPLACE = "replace"  # it does not: a new countermeasure follows it
+    CLOSE = "close"  # done: the reason is under control, or given up
+
+
+def judged_until(today: date, closed_on: date | None) -> date:
+    """The last day a countermeasure's "after" counts: the day before it was closed or
+    replaced (the one that follows it takes over from that day), else today."""
+    if closed_on is not None and closed_on <= today:
+        return max(closed_on - timedelta(days=1), date.min)
+    return today
 
 
 @dataclass(frozen=True)

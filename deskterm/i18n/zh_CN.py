@@ -1167,4 +1167,9 @@ MESSAGES: dict[str, str] = {
     "{n} sale": "成交 {n} 台",
     "{n} sales": "成交 {n} 台",
     "target {what}": "目标：{what}",
+    # -- the countermeasure loop (issue 18) -----------------------------------------
+    "Say what replaces it.": "请写明用什么措施替代。",
+    "No countermeasure #{id}.": "没有改进措施 #{id}。",
+    "This countermeasure is already closed.": "此改进措施已关闭。",
+    "Decide keep, replace or close (not {text}).": "请选择保留、替换或关闭（而不是 {text}）。",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlmodel import col, select
@@ -14,7 +14,14 @@ from deskterm.errors import InvalidInput, NotFound
 from deskterm.services.context import Context
 from deskterm.services.permissions import permission
 from deskterm.services.setup import load_levels
-from deskterm.storage.models import Countermeasure, Customer, LevelChange, Reception, Staff
+from deskterm.storage.models import (
+    Countermeasure,
+    CountermeasureReview,
+    Customer,
+    LevelChange,
+    Reception,
+    Staff,
+)
 
 
 def _reason_facts(ctx: Context, kind: str, first: date, last: date) -> list[A.ReasonFact]:
@@ -57,6 +64,10 @@ class CountermeasureView:
     reason: str
     since: date
     note: str
+    review_on: date | None = None  # the next look, while it runs
+    closed_on: date | None = None  # closed or replaced that day (by the day asked)
+    follows_id: int | None = None  # the countermeasure it replaced
+    decision: str | None = None  # the last review's decision (by the day asked)
 
 
 @dataclass(frozen=True)
@@ -104,13 +115,41 @@ def reasons(
     today = today or ctx.today()
     with ctx.db.read() as s:
         names = {st.id: st.name for st in s.exec(select(Staff)).all() if st.id is not None}
+        rows = s.exec(
+            select(Countermeasure)
+            .where(Countermeasure.kind == kind, Countermeasure.since <= today)
+            .order_by(col(Countermeasure.since), col(Countermeasure.id))
+        ).all()
+        # The last review by ``today`` of each: its decision, and its day for a keep.
+        decided: dict[int, tuple[date, str]] = {}
+        for review in s.exec(
+            select(CountermeasureReview)
+            .where(CountermeasureReview.day <= today)
+            .order_by(col(CountermeasureReview.day), col(CountermeasureReview.id))
+        ).all():
+            decided[review.countermeasure_id] = (review.day, review.decision)
+
+        def next_review(m: Countermeasure) -> date | None:
+            """The review day as it stood at the end of ``today``."""
+            if m.closed_on is not None and m.closed_on <= today:
+                return None
+            last = decided.get(m.id or 0)
+            if last is not None:
+                return last[0] + timedelta(days=A.REVIEW_DAYS)
+            return max(m.since, ctx.local_day(m.created_at)) + timedelta(days=A.REVIEW_DAYS)
+
         marks = [
-            CountermeasureView(m.id or 0, m.reason, m.since, m.note)
-            for m in s.exec(
-                select(Countermeasure)
-                .where(Countermeasure.kind == kind, Countermeasure.since <= today)
-                .order_by(col(Countermeasure.since))
-            ).all()
+            CountermeasureView(
+                m.id or 0,
+                m.reason,
+                m.since,
+                m.note,
+                next_review(m),
+                m.closed_on if m.closed_on is not None and m.closed_on <= today else None,
+                m.follows_id,
+                decided[m.id or 0][1] if (m.id or 0) in decided else None,
+            )
+            for m in rows
         ]
     # Before/after a countermeasure looks up to three months either side of its date.
     lo = min([first, *[m.since - relativedelta(months=3) for m in marks]])
@@ -122,7 +161,19 @@ def reasons(
         kind,
         table,
         [
-            (m, A.before_after(facts, m.reason, m.since, today, 3, recs, visits, wins))
+            (
+                m,
+                A.before_after(
+                    facts,
+                    m.reason,
+                    m.since,
+                    A.judged_until(today, m.closed_on),
+                    3,
+                    recs,
+                    visits,
+                    wins,
+                ),
+            )
             for m in marks
         ],
         names,

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import col, select
 
+from deskterm.domain.analysis import REVIEW_DAYS
 from deskterm.domain.escalation import Status
 from deskterm.domain.rotation import EventKind, RotationEvent
 from deskterm.domain.schedule import NextStep, first_callback
@@ -295,6 +296,8 @@ def mark_countermeasure(ctx: Context, kind: str, reason: str, since: date, note:
             note=clean,
             by_id=ctx.actor_id,
             created_at=ctx.now(),
+            # Looked at again a month on (the loop: did the count go down?).
+            review_on=max(since, ctx.today()) + timedelta(days=REVIEW_DAYS),
         )
         s.add(row)
         s.flush()

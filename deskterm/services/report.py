@@ -595,9 +595,14 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
             "by_month": rep.table.trend,
             "countermeasures": [
                 {
+                    "id": m.id,
                     "reason": m.reason,
                     "since": m.since.isoformat(),
                     "note": m.note,
+                    "review_on": None if m.review_on is None else m.review_on.isoformat(),
+                    "closed_on": None if m.closed_on is None else m.closed_on.isoformat(),
+                    "follows_id": m.follows_id,
+                    "decision": m.decision,
                     "before_per_30d": ba.before,
                     "after_per_30d": ba.after,
                     "days": ba.days,

@@ -298,6 +298,27 @@ class Countermeasure(SQLModel, table=True):
     note: str = Field(max_length=500)
     by_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime
+    review_on: date | None = None  # v8: the day to look at it again
+    closed_on: date | None = None  # v8: closed or replaced that day; its "after" ends
+    follows_id: int | None = Field(default=None, foreign_key="countermeasure.id")  # v8
+
+
+class CountermeasureReview(SQLModel, table=True):
+    """One review of a countermeasure (v8): the figures seen and the decision taken."""
+
+    __tablename__ = "countermeasure_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    countermeasure_id: int = Field(foreign_key="countermeasure.id", index=True)
+    day: date
+    decision: str = Field(max_length=8)  # keep | replace | close
+    note: str = Field(default="", max_length=500)
+    before_per_100: str | None = Field(default=None, max_length=16)
+    after_per_100: str | None = Field(default=None, max_length=16)
+    sales_before_per_100: str | None = Field(default=None, max_length=16)
+    sales_after_per_100: str | None = Field(default=None, max_length=16)
+    by_id: int | None = Field(default=None, foreign_key="staff.id")
+    at: datetime
 
 
 class ImportBatch(SQLModel, table=True):

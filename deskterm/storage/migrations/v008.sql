@@ -71,3 +71,30 @@ CREATE TABLE coaching_entry (
 	FOREIGN KEY(coach_id) REFERENCES staff (id)
 );
 CREATE INDEX ix_coaching_entry_salesperson_id ON coaching_entry (salesperson_id);
+
+-- The countermeasure loop: each countermeasure has a day to look at it again; at that
+-- review the manager keeps it (a new review day), replaces it (a new countermeasure that
+-- follows it) or closes it. closed_on ends its "after"; follows_id makes the chain.
+ALTER TABLE countermeasure ADD COLUMN review_on DATE;
+ALTER TABLE countermeasure ADD COLUMN closed_on DATE;
+ALTER TABLE countermeasure ADD COLUMN follows_id INTEGER REFERENCES countermeasure (id);
+
+-- Each review, with the figures the manager saw: the reason per 100 counted receptions
+-- and sales per 100 first visits, before the countermeasure and since.
+CREATE TABLE countermeasure_review (
+	id INTEGER NOT NULL,
+	countermeasure_id INTEGER NOT NULL,
+	day DATE NOT NULL,
+	decision VARCHAR(8) NOT NULL,
+	note VARCHAR(500) NOT NULL,
+	before_per_100 VARCHAR(16),
+	after_per_100 VARCHAR(16),
+	sales_before_per_100 VARCHAR(16),
+	sales_after_per_100 VARCHAR(16),
+	by_id INTEGER,
+	at DATETIME NOT NULL,
+	PRIMARY KEY (id),
+	FOREIGN KEY(countermeasure_id) REFERENCES countermeasure (id),
+	FOREIGN KEY(by_id) REFERENCES staff (id)
+);
+CREATE INDEX ix_countermeasure_review_countermeasure_id ON countermeasure_review (countermeasure_id);
