@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from deskterm.clock import FixedClock
 from deskterm.domain.coaching import CHECKLIST
 from deskterm.domain.targets import Measure, Status
-from deskterm.services import actions, coaching, setup, targets
+from deskterm.services import actions, analysis, coaching, countermeasures, manager, setup, targets
 from deskterm.services.context import Context
 
 #: Saturdays and Sundays bring half as many visitors again as a weekday.
@@ -28,6 +28,11 @@ OUTCOMES = (
     "done twice, little change yet: try the script card",
     "partly done: two busy Saturdays in between",
 )
+COUNTERMEASURES = {
+    "refused": ("a small gift for leaving a number", "ask after the test drive, not before"),
+    "not_asked": ("the reception script card at the desk", "the manager checks every form at 6 pm"),
+    "price": ("a price-match promise on the spot", "the finance offer explained first"),
+}
 NOTES = (
     "asked the budget before the needs",
     "good greeting; no next contact agreed",
@@ -80,8 +85,10 @@ class ManagerHalf:
         targets.set_target(self.ctx, day, Measure.FORM_COMPLETENESS, "75")
 
     def meeting(self, day: date) -> None:
-        """The Monday meeting: close what is due, act on a red figure, coach who is due."""
+        """The Monday meeting: close what is due, act on a red figure, coach who is due,
+        and look at the countermeasures."""
         self.clock.set(self.at(day, 8.6))
+        self.countermeasures(day)
         rng = self.rng
         for a in actions.list_actions(self.ctx):
             if a.due <= day and rng.random() < 0.8:
@@ -123,4 +130,44 @@ class ManagerHalf:
                     else ""
                 ),
                 checklist=tuple(items) if kind == "call_check" else (),
+            )
+
+    def countermeasures(self, day: date) -> None:
+        """The second article's loop: date a countermeasure on the commonest no-contact
+        reason when none runs on it; at its review keep it if the reason went down, else
+        replace it (or, a couple of times, close it)."""
+        rng = self.rng
+        for item in countermeasures.loop(self.ctx, day):
+            if not item.due:
+                continue
+            ba = item.figures
+            better = (
+                ba.before_per_100 is not None
+                and ba.after_per_100 is not None
+                and ba.after_per_100 < ba.before_per_100
+            )
+            options = COUNTERMEASURES.get(item.countermeasure.reason, ("try again", "try again"))
+            if better:
+                decision = "close" if rng.random() < 0.3 else "keep"
+                countermeasures.review(
+                    self.ctx, item.countermeasure.id, decision, "the count went down"
+                )
+            else:
+                countermeasures.review(
+                    self.ctx,
+                    item.countermeasure.id,
+                    "replace",
+                    "no change in the count",
+                    replacement=options[1],
+                )
+        running = {
+            i.countermeasure.reason
+            for i in countermeasures.loop(self.ctx, day)
+            if i.countermeasure.closed_on is None
+        }
+        rep = analysis.reasons(self.ctx, "no_contact", day - timedelta(days=30), day, day)
+        top = [r for r, _n in rep.table.by_reason.most_common() if r in COUNTERMEASURES]
+        if top and top[0] not in running and rng.random() < 0.5:
+            manager.mark_countermeasure(
+                self.ctx, "no_contact", top[0], day, COUNTERMEASURES[top[0]][0]
             )
