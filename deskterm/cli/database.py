@@ -80,8 +80,8 @@ def opened(
     ``thorough=False``: read only the file's header and schema before opening (the app
     checks the rest after its first screen). ``read_only``: an existing file, or the
     demo copy, is opened read-only; nothing is written. ``discard_demo``: the demo's
-    throw-away copy is deleted when the block ends (the app and the board; the other
-    commands may have written a backup or the rejected lines beside it).
+    throw-away copy is deleted when the block ends, or when it fails to open (the app and
+    the board; ``backup --demo`` writes its copy beside it and says where).
     """
     from deskterm.services.maintenance import open_context
 
@@ -101,7 +101,9 @@ def opened(
             )
         else:
             where = target(args)
-            exists = not isinstance(where, str) and where.expanduser().exists()
+            # Only a read-only open looks at the file first: for the others, a name the
+            # system refuses is said by the open itself, as it always was.
+            exists = read_only and not isinstance(where, str) and where.expanduser().exists()
             ctx = open_context(
                 where,
                 clock_from_env(),
@@ -111,7 +113,7 @@ def opened(
                 start_of_day=start_of_day,
                 thorough=thorough,
                 # A first run with no file yet still makes the user's empty one.
-                read_only=read_only and exists,
+                read_only=exists,
             )
         try:
             yield ctx
