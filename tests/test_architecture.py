@@ -36,28 +36,48 @@ def test_layer_does_not_import(layer, forbidden):
     assert forbidden.isdisjoint(out), forbidden & set(out)
 
 
+def _imported_names(path):
+    """Every module name a file imports (``from deskterm import storage`` included)."""
+    import ast
+
+    names = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names += [module, *(f"{module}.{a.name}" for a in node.names)]
+        elif isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+    return names
+
+
+STORAGE = ("deskterm.storage", "sqlmodel", "sqlalchemy", "sqlite3")
+
+
 def test_the_ui_and_the_cli_reach_storage_only_through_services():
     """Screens and commands call services, never SQL or the storage layer directly."""
-    import ast
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / "deskterm"
     bad = []
     for layer in ("ui", "cli"):
         for path in (root / layer).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                names = (
-                    [node.module or ""]
-                    if isinstance(node, ast.ImportFrom)
-                    else [a.name for a in node.names]
-                    if isinstance(node, ast.Import)
-                    else []
-                )
-                bad += [
-                    f"{path.name}: {n}"
-                    for n in names
-                    if n.startswith(("deskterm.storage", "sqlmodel", "sqlalchemy", "sqlite3"))
-                ]
+            bad += [f"{path.name}: {n}" for n in _imported_names(path) if n.startswith(STORAGE)]
+    assert bad == []
+
+
+def test_each_command_module_reaches_the_database_only_through_services_and_opened():
+    """A command of ``cli/commands`` imports no storage and opens no database itself:
+    ``cli.database.opened`` is the one way (it calls the services' ``open_context``)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "deskterm" / "cli" / "commands"
+    modules = sorted(folder.glob("*.py"))
+    assert len(modules) > 10  # the rule is not proved on an empty folder
+    bad = []
+    for path in modules:
+        text = path.read_text("utf-8")
+        bad += [f"{path.name}: {n}" for n in _imported_names(path) if n.startswith(STORAGE)]
+        bad += [f"{path.name}: {word}" for word in ("open_context", "db.close") if word in text]
     assert bad == []
 
 

@@ -210,11 +210,12 @@ async def test_an_error_nothing_handled_ends_the_app_with_one_line_not_a_traceba
 
 def test_the_cli_prints_one_line_and_the_report_for_a_bug(tmp_path, monkeypatch, capsys, crash_dir):
     from deskterm.cli import main as cli
+    from deskterm.cli.commands import check
 
     def bug(_args):
         raise RuntimeError(f"connect {ADDRESS}")
 
-    monkeypatch.setitem(cli.COMMANDS, "check", bug)
+    monkeypatch.setattr(check, "run", bug)
     code = cli.main(["--db", str(tmp_path / "x.db"), "check"])
     err = capsys.readouterr().err
     assert code == 1

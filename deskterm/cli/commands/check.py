@@ -1,0 +1,34 @@
+"""``deskterm check``: SQLite's integrity check plus the app's own rules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from deskterm.cli.common import EXIT_ERROR, EXIT_OK, add_command
+from deskterm.cli.database import opened
+from deskterm.i18n import _
+
+if TYPE_CHECKING:
+    from deskterm.cli.common import Subparsers
+
+
+def register(subparsers: Subparsers) -> None:
+    """``deskterm check``."""
+    add_command(subparsers, "check", help=_("integrity check plus the app's own rules"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print each problem found; exit 1 if there is any."""
+    from deskterm.services.maintenance import check
+
+    with opened(args, must_exist=True) as ctx:
+        problems = check(ctx)
+    if not problems:
+        print(_("OK: the database passes every check."))
+        return EXIT_OK
+    for p in problems:
+        print(f"{p.kind}: {p.detail}")
+    print(_("{n} problem(s) found.", n=len(problems)), file=sys.stderr)
+    return EXIT_ERROR

@@ -1,0 +1,82 @@
+"""``deskterm report``: the meeting report for a day, a week, a month or a range."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from deskterm.cli.common import EXIT_OK, add_command, date_arg, path_arg
+from deskterm.cli.database import opened
+from deskterm.i18n import _
+
+if TYPE_CHECKING:
+    from deskterm.cli.common import Subparsers
+
+
+def register(subparsers: Subparsers) -> None:
+    """``deskterm report``."""
+    rep = add_command(
+        subparsers,
+        "report",
+        help=_("the daily meeting report"),
+        description=_(
+            "The meeting report for a day, a week or a month: receptions, intent levels, "
+            "callbacks and rates for each salesperson and the team."
+        ),
+    )
+    rep.add_argument("--date", type=date_arg, help=_("day of the report (default: today)"))
+    rep.add_argument(
+        "--period",
+        choices=["day", "week", "month"],
+        default="day",
+        help=_("the day, week or month that contains --date"),
+    )
+    rep.add_argument(
+        "--from",
+        dest="first",
+        type=date_arg,
+        help=_("first day of a chosen range (ends on --date)"),
+    )
+    rep.add_argument(
+        "--format",
+        choices=["text", "json", "markdown", "html"],
+        default="text",
+        help=_("text for the screen, json for programs (codes), markdown or html to send"),
+    )
+    rep.add_argument("--out", type=path_arg, help=_("write to this file instead of the screen"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the report, or write it to ``--out``."""
+    from deskterm.services.report import as_json, daily_report, manager_sections, period_bounds
+    from deskterm.services.report_export import (
+        to_html,
+        to_markdown,
+        to_text,
+        write_report_file,
+    )
+
+    # A report reads: what the start of day would change is computed, never written, and
+    # an existing file is opened read-only (a read-only file or folder is fine). A first
+    # run with no database yet still makes the user's empty one at the default place; a
+    # named file that is not there is refused (a typo must not report zeros).
+    with opened(args, writes=False, start_of_day=False, read_only=True) as ctx:
+        day = args.date or ctx.today()
+        first, last = (args.first, day) if args.first else period_bounds(args.period, day)
+        report = daily_report(ctx, last, first)
+        data = as_json(report, manager_sections(ctx, report))
+    text = {
+        "json": lambda d, _last: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+        "markdown": to_markdown,
+        "html": to_html,
+        "text": to_text,
+    }[args.format](data, last)  # last: the chosen week's or month's end, for the title
+    if args.out:
+        write_report_file(Path(args.out), text)
+        print(_("Report written to {path}", path=args.out))
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
