@@ -45,6 +45,10 @@ COMMANDS: dict[str, str] = {
     "serve": "serve",
     "board": "board",
     "demo": "demo",
+    "targets": "targets",
+    "actions": "actions",
+    "coaching": "coaching",
+    "countermeasures": "countermeasures",
 }
 
 #: argparse's own words (Python 3.11), translated through the catalogue: argparse looks

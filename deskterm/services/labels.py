@@ -11,13 +11,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 
+from deskterm.domain.coaching import ActionState
 from deskterm.domain.escalation import STATUS_LABELS
 from deskterm.domain.levels import HORIZON_LABELS, EscalationAction
 from deskterm.domain.rotation import EVENT_LABELS, OrderMode
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS
-from deskterm.i18n import N_, _, ngettext
+from deskterm.domain.targets import RATES, Measure, Status
+from deskterm.i18n import N_, N_p, _, ngettext
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import ROLE_LABELS
 
@@ -316,3 +319,49 @@ def audit_entity(entity: str, entity_id: int | None) -> str:
     """What it was done to: 客户 #12."""
     name = label(AUDIT_ENTITIES, entity)
     return f"{name} #{entity_id}" if entity_id else name
+
+
+#: Short column heads: eight measures must fit an 80-column desk beside a name.
+TARGET_HEADS: dict[Measure, str] = {
+    Measure.RECEPTIONS: N_p("target column", "Recept."),
+    Measure.CONTACT_CAPTURE: N_p("target column", "Contact"),
+    Measure.FORM_COMPLETENESS: N_p("target column", "Form"),
+    Measure.CALLBACKS_ON_TIME: N_p("target column", "On time"),
+    Measure.UPGRADES: N_p("target column", "Upgr."),
+    Measure.TEST_DRIVES: N_p("target column", "Drives"),
+    Measure.INVITATIONS: N_p("target column", "Invited"),
+    Measure.SALES: N_p("target column", "Sales"),
+}
+
+#: A red figure ends in ``!``, an amber one in ``~`` (colour is never the only sign).
+TARGET_MARKS: dict[Status, str] = {Status.AMBER: "~", Status.RED: "!"}
+
+
+def target_figure(measure: Measure, value: Decimal | None) -> str:
+    """A figure as the meeting reads it: a count, or a rate in whole per cent."""
+    if value is None:
+        return "-"
+    if measure in RATES:
+        return f"{value * 100:.0f}%"
+    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+
+
+def reason_label(kind: str, code: str) -> str:
+    """A no-contact or lost reason's name in the language in force (the code if unknown)."""
+    from deskterm.i18n import get_language
+    from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
+
+    rows = NO_CONTACT_REASONS if kind == "no_contact" else LOST_REASONS
+    zh = get_language() == "zh"
+    for c, en, z, _note in rows:
+        if c == code:
+            return z if zh else en
+    return code
+
+
+ACTION_STATE_LABELS: dict[ActionState, str] = {
+    ActionState.OPEN: N_("open"),
+    ActionState.DUE: N_("due today"),
+    ActionState.OVERDUE: N_("overdue"),
+    ActionState.CLOSED: N_("closed"),
+}

@@ -10,48 +10,21 @@ characters are East-Asian "ambiguous" width and break the columns on CJK termina
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from rich.text import Text
 from textual.widgets import DataTable
 
-from deskterm.domain.coaching import ActionState
-from deskterm.domain.targets import MEASURE_LABELS, ORDER, RATES, Measure, Status
-from deskterm.i18n import N_, N_p, _, _p, ngettext
+from deskterm.domain.targets import MEASURE_LABELS, ORDER, Measure, Status
+from deskterm.i18n import _, _p, ngettext
 from deskterm.services.actions import ActionView
+from deskterm.services.labels import ACTION_STATE_LABELS as STATE_LABELS
+from deskterm.services.labels import TARGET_HEADS as HEADS
+from deskterm.services.labels import TARGET_MARKS as MARKS
+from deskterm.services.labels import target_figure as figure
 from deskterm.services.targets import PersonProgress, Progress, TargetBoard
 from deskterm.ui.widgets.people import set_columns
 
-#: Short column heads: eight measures must fit an 80-column desk beside a name.
-HEADS: dict[Measure, str] = {
-    Measure.RECEPTIONS: N_p("target column", "Recept."),
-    Measure.CONTACT_CAPTURE: N_p("target column", "Contact"),
-    Measure.FORM_COMPLETENESS: N_p("target column", "Form"),
-    Measure.CALLBACKS_ON_TIME: N_p("target column", "On time"),
-    Measure.UPGRADES: N_p("target column", "Upgr."),
-    Measure.TEST_DRIVES: N_p("target column", "Drives"),
-    Measure.INVITATIONS: N_p("target column", "Invited"),
-    Measure.SALES: N_p("target column", "Sales"),
-}
-
 STYLES = {Status.GREEN: "green", Status.AMBER: "yellow", Status.RED: "bold red"}
-MARKS = {Status.AMBER: "~", Status.RED: "!"}
-
-STATE_LABELS = {
-    ActionState.OPEN: N_("open"),
-    ActionState.DUE: N_("due today"),
-    ActionState.OVERDUE: N_("overdue"),
-    ActionState.CLOSED: N_("closed"),
-}
-
-
-def figure(measure: Measure, value: Decimal | None) -> str:
-    """A figure as the meeting reads it: a count, or a rate in whole per cent."""
-    if value is None:
-        return "-"
-    if measure in RATES:
-        return f"{value * 100:.0f}%"
-    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
 
 
 def cell(row: Progress) -> Text:
