@@ -101,3 +101,26 @@ async def test_a_month_without_targets_says_how_to_set_them(ctx, team, clock):
         assert "No targets for 2026-12 yet" in legend
         acts = str(app.screen.query_one("#actions", Static).render())
         assert "No open actions." in acts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_at_80_columns_the_measures_fold_onto_two_lines_and_nothing_is_cut(ctx, month, lang):
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MeetingScreen)
+                and app.screen.query_one("#targets", DataTable).row_count > 0
+            ),
+        )
+        await settle(pilot)
+        table = app.screen.query_one("#targets", DataTable)
+        assert len(table.columns) == 5  # the name, and four columns of two measures each
+        width = sum(c.get_render_width(table) for c in table.columns.values())
+        assert width <= 80 - 1  # the page's scrollbar takes one column
+        rows = cells(app.screen, "#targets")
+        assert rows["Li Na"][1].splitlines() == ["2/2", "0"]  # receptions over upgrades

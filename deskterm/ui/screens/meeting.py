@@ -59,6 +59,8 @@ class MeetingScreen(DeskScreen):
         self.last: date | None = None
         self.data: dict | None = None  # the report shown, to lay out again on a resize
         self._layout: tuple[str, int] | None = None  # the table's layout, see _layout_for
+        self.board: TargetBoard | None = None  # the targets shown, to fold on a resize
+        self._targets_folded: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -93,6 +95,10 @@ class MeetingScreen(DeskScreen):
         super()._fit_layout()
         if self.data is not None and self._layout_for(self.size.width) != self._layout:
             self._show_people()
+        folded = self.size.width < target_widgets.FOLD_BELOW
+        if self.board is not None and folded != self._targets_folded:
+            target_widgets.fill(self.query_one("#targets", DataTable), self.board, self.size.width)
+        self._targets_folded = folded
 
     def _show_people(self) -> None:
         """The people's figures, as the screen's width allows."""
@@ -265,7 +271,8 @@ class MeetingScreen(DeskScreen):
         self.query_one("#tomorrow", Static).update(target_widgets.tomorrow_line(tomorrow, board))
         if board is not None:
             self.query_one("#targets-legend", Static).update(target_widgets.legend(board))
-            target_widgets.fill(self.query_one("#targets", DataTable), board)
+            self.board = board
+            target_widgets.fill(self.query_one("#targets", DataTable), board, self.size.width)
         if open_actions is not None:
             self.query_one("#actions", Static).update(target_widgets.action_lines(open_actions))
         self.query_one("#stale", Static).update(

@@ -36,28 +36,48 @@ def cell(row: Progress) -> Text:
     return Text(text, style=STYLES.get(row.status, ""))
 
 
-def heads() -> list[str]:
-    """The table's column heads, translated now."""
-    return [_("Salesperson"), *(_p("target column", HEADS[m]) for m in ORDER)]
+#: Under this many columns the eight measures fold onto two lines per person: the
+#: process over the result (an 80-column desk cut the Sales column off).
+FOLD_BELOW = 120
 
 
-def rows(board: TargetBoard) -> list[tuple[str, list[object]]]:
+def heads(folded: bool = False) -> list[str | Text]:
+    """The table's column heads, translated now (two lines each when folded)."""
+    names = [_p("target column", HEADS[m]) for m in ORDER]
+    if not folded:
+        return [_("Salesperson"), *names]
+    half = len(ORDER) // 2
+    return [
+        _("Salesperson"),
+        *(Text(f"{a}\n{b}") for a, b in zip(names[:half], names[half:], strict=True)),
+    ]
+
+
+def rows(board: TargetBoard, folded: bool = False) -> list[tuple[str, list[object]]]:
     """(key, cells) for every salesperson, then the team."""
     out: list[tuple[str, list[object]]] = []
     people: Sequence[PersonProgress] = board.people
+    half = len(ORDER) // 2
     for p in [*people, board.team]:
         name = p.name if p.name is not None else _("Team")
         key = str(p.salesperson_id or 0)
-        out.append((key, [Text(name), *(cell(p.row(m)) for m in ORDER)]))
+        cells = [cell(p.row(m)) for m in ORDER]
+        if folded:
+            cells = [
+                Text("\n").join([a, b]) for a, b in zip(cells[:half], cells[half:], strict=True)
+            ]
+        out.append((key, [Text(name), *cells]))
     return out
 
 
-def fill(table: DataTable, board: TargetBoard) -> None:
-    """Show ``board`` in ``table`` (columns and rows made again: a small table)."""
+def fill(table: DataTable, board: TargetBoard, width: int = 200) -> None:
+    """Show ``board`` in ``table`` (columns and rows made again: a small table), folded
+    onto two lines per person under ``FOLD_BELOW`` columns."""
+    folded = width < FOLD_BELOW
     cursor = table.cursor_row
-    set_columns(table, heads())
-    for key, cells in rows(board):
-        table.add_row(*cells, key=key)
+    set_columns(table, heads(folded))
+    for key, cells in rows(board, folded):
+        table.add_row(*cells, key=key, height=2 if folded else 1)
     if 0 < cursor < table.row_count:
         table.move_cursor(row=cursor, animate=False)
 
