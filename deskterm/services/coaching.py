@@ -71,6 +71,11 @@ class CoachingRow:
     moved: tuple[Moved, ...]  # before/since the last coaching (empty: never coached)
 
 
+def check_checklist(text: str) -> tuple[str, ...]:
+    """The checklist items typed (codes, by spaces or commas), refused if unknown."""
+    return checklist_score(text.replace(",", " ").split())[0]
+
+
 @permission("manage")
 def record_coaching(
     ctx: Context,

@@ -105,6 +105,11 @@ def parse_value(text: str) -> Decimal:
     return value
 
 
+def check_target(measure: Measure, text: str) -> Decimal:
+    """What ``set_target`` would store for ``text`` (a screen's field checks as typed)."""
+    return check_value(measure, parse_value(text))
+
+
 def _calendar(s: Session) -> ShopCalendar:
     closed = [row.day.isoformat() for row in s.exec(select(ClosedDay)).all()]
     return ShopCalendar.parse(load_settings(s).get(WEEK_SETTING, ""), closed)
