@@ -1233,4 +1233,10 @@ MESSAGES: dict[str, str] = {
     "There was no such target.": "没有这项目标。",
     "{n} targets copied from last month.": "已沿用上月目标 {n} 项。",
     "That day was not closed.": "该日本来就不是休息日。",
+    # -- reasons as data (issue 18) -------------------------------------------------
+    "Give the reason a name.": "请为原因起个名称。",
+    "No reason {code}.": "没有原因 {code}。",
+    "There is already a reason called {name}.": "已有名为“{name}”的原因。",
+    "The reason that takes a note stays: something is always other.": "需填备注的“其他”原因须保留：总会有其他情况。",
+    "At least one reason stays on the list.": "列表中至少保留一个原因。",
 }

@@ -56,6 +56,10 @@ NO_CONTACT_REASONS: tuple[tuple[str, str, str, bool], ...] = (
     ("not_asked", "salesperson did not ask", "销售未询问", False),
     ("not_buyer", '"didn\'t look like a buyer"', "“看着不像买车的”", False),
     ("just_browsing", "just browsing, in a hurry", "随便看看/赶时间", False),
+    # The articles' own suspects: what the salesperson did, not what the visitor was.
+    ("not_explained", "salesperson did not explain clearly", "销售没有讲解清楚", False),
+    ("not_tailored", "salesperson did not tailor the talk", "销售介绍没有针对性", False),
+    ("needs_unknown", "salesperson did not find out the needs", "销售没有了解客户需求", False),
     ("other", "other (note required)", "其他（需备注）", True),
 )
 #: Why a customer was lost (a required reason, charted by the manager).

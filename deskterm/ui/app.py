@@ -31,7 +31,7 @@ from deskterm.domain import keys
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError, StorageError
 from deskterm.i18n import N_, N_p, _, set_language
-from deskterm.services import auth, backups, maintenance, setup
+from deskterm.services import auth, backups, maintenance, reasons, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
 from deskterm.services.labels import shop_name
@@ -305,6 +305,8 @@ class DesktermApp(App[int]):
         ctx.role = None if auth.pins_required(ctx) else OPEN_DESK
         self.system_ctx = dataclasses.replace(ctx, role=SYSTEM, remote=False)
         self.levels: Levels = setup.get_levels(ctx)
+        # The shop's reasons, most used first (the form's and the tick's pick lists).
+        self.reason_lists = self._read_reasons()
         self.blink = blink
         self.actor: Actor | None = None
         self._crash_lines: list[str] = []  # printed when the app has ended
@@ -317,6 +319,10 @@ class DesktermApp(App[int]):
         # Set before the first screen is built, so its Footer shows them from the start.
         self.shop_keymap = keys.keymap(settings)
         self.set_keymap(self.shop_keymap)
+
+    def _read_reasons(self) -> dict[str, list[reasons.ReasonView]]:
+        """Both pick lists, as the system reads them (any role's form offers them)."""
+        return {kind: reasons.pick_list(self.system_ctx, kind) for kind in reasons.KINDS}
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -556,6 +562,7 @@ class DesktermApp(App[int]):
                 # A level preset switched in another window or on the command line: the
                 # next form offers the shop's levels now, not the ones this desk began with.
                 self.levels = setup.get_levels(self.system_ctx)
+                self.reason_lists = self._read_reasons()
                 tip = maintenance.audit_tip(self.system_ctx)
             except DesktermError:
                 self.watch_failing = True

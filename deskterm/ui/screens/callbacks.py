@@ -18,10 +18,9 @@ from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
 from deskterm.domain.text import parse_day
 from deskterm.errors import DesktermError
-from deskterm.i18n import N_, _, get_language, ngettext
+from deskterm.i18n import N_, _, ngettext
 from deskterm.services import callbacks
 from deskterm.services.callbacks import CallbackResult, CallbackView
-from deskterm.services.setup import LOST_REASONS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
@@ -33,6 +32,7 @@ from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_err
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.header import DeskHeader
+from deskterm.ui.widgets.reasons import reason_choices
 from deskterm.ui.widgets.tables import sync_rows
 
 
@@ -79,7 +79,6 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
 
     def compose(self) -> ComposeResult:
         s = self.owner_screen
-        zh = get_language() == "zh"
         with VerticalScroll(classes="dialog form"):
             yield Label(
                 _(
@@ -112,11 +111,8 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
             with Horizontal(classes="row", id="row-lost"):
                 yield Label(_("Lost because"), classes="label", markup=False)
                 yield Choice(
-                    [
-                        (c, zh_ if zh else en)
-                        for c, en, zh_, _n in LOST_REASONS
-                        if c != "no_progress"
-                    ],
+                    # "no progress in time" is the escalation's, never a salesperson's pick.
+                    reason_choices(self.app, "lost", leave_out=("no_progress",)),
                     None,
                     id="lost_reason",
                 )

@@ -37,12 +37,12 @@ from deskterm.services.reception import (
     Relation,
     SavedForm,
 )
-from deskterm.services.setup import NO_CONTACT_REASONS
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.choice import Choice
 from deskterm.ui.widgets.field_errors import save_or_show_errors, show_field_errors
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
+from deskterm.ui.widgets.reasons import reason_choices
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                 "no_contact_reason",
                 _("Why not?"),
                 Choice(
-                    [(code, zh if _lang_zh() else en) for code, en, zh, _n in NO_CONTACT_REASONS],
+                    reason_choices(self.app, "no_contact"),
                     p.no_contact_reason,
                     id="no_contact_reason",
                 ),
@@ -489,9 +489,3 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen(_("Discard what was typed on this form?")), answer)
-
-
-def _lang_zh() -> bool:
-    from deskterm.i18n import get_language
-
-    return get_language() == "zh"
