@@ -145,3 +145,17 @@ def test_a_countermeasure_is_reviewed_and_replaced(shop):
     assert "#2 runs on" in r.stdout and "#1" in r.stdout
     r = run(shop, "countermeasures", "list", lang="zh")
     assert "ask later" in r.stdout
+
+
+def test_the_reasons_list_is_kept_on_the_command_line(shop):
+    r = run(shop, "reasons", "add", "no_contact", "Parking full", "停车位满了")
+    assert r.returncode == 0, r.stderr
+    assert "parking_full" in r.stdout and "停车位满了" in r.stdout
+    r = run(shop, "reasons", "rename", "no_contact", "parking_full", "No parking")
+    assert "No parking" in r.stdout
+    r = run(shop, "reasons", "retire", "no_contact", "parking_full")
+    assert "retired" in r.stdout
+    r = run(shop, "reasons", "retire", "no_contact", "other")
+    assert r.returncode != 0 and "note stays" in r.stderr
+    r = run(shop, "reasons", "list", "lost", lang="zh")
+    assert "价格/优惠" in r.stdout

@@ -105,6 +105,12 @@ BEFORE: dict[str, list[str]] = {
     "countermeasures": SHARED,
     "countermeasures list": SHARED,
     "countermeasures review": [*SHARED, "--note", "--replacement", "decision", "id"],
+    "reasons": SHARED,
+    "reasons list": [*SHARED, "kind"],
+    "reasons add": [*SHARED, "--note", "kind", "name_en", "name_zh"],
+    "reasons rename": [*SHARED, "code", "kind", "name_en", "name_zh"],
+    "reasons retire": [*SHARED, "code", "kind"],
+    "reasons restore": [*SHARED, "code", "kind"],
 }
 
 

@@ -49,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "actions": "actions",
     "coaching": "coaching",
     "countermeasures": "countermeasures",
+    "reasons": "reasons",
 }
 
 #: argparse's own words (Python 3.11), translated through the catalogue: argparse looks

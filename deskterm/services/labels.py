@@ -346,8 +346,11 @@ def target_figure(measure: Measure, value: Decimal | None) -> str:
     return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
 
 
-def reason_label(kind: str, code: str) -> str:
-    """A no-contact or lost reason's name in the language in force (the code if unknown)."""
+def reason_label(kind: str, code: str, names: Mapping[str, str] | None = None) -> str:
+    """A no-contact or lost reason's name in the language in force: the shop's own words
+    (``names``, code → name, from services.reasons) else the built-in list, else the code."""
+    if names and code in names:
+        return names[code]
     from deskterm.i18n import get_language
     from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
 

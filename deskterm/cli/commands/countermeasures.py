@@ -28,7 +28,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Review if asked, then list the loop."""
-    from deskterm.services import countermeasures
+    from deskterm.services import countermeasures, reasons
     from deskterm.services.labels import reason_label
 
     with opened(args, writes=args.action == "review") as ctx:
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
                 else _("Closed.")
             )
         items = countermeasures.loop(ctx)
+        names = {k: {r.code: r.name for r in reasons.all_reasons(ctx, k)} for k in reasons.KINDS}
 
     def num(v: float | None) -> str:
         return "-" if v is None else f"{v:g}"
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append(
             [
                 c.id,
-                reason_label(i.kind, c.reason),
+                reason_label(i.kind, c.reason, names[i.kind]),
                 c.since,
                 c.note,
                 f"{num(ba.before_per_100)} → {num(ba.after_per_100)}",
