@@ -17,7 +17,9 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
+from textual.keys import key_to_character
 from textual.widgets import TabbedContent, TabPane
 
 from deskterm.domain.sheet import Action
@@ -117,8 +119,11 @@ class ManagerScreen(DeskScreen):
 
     # -- the open tab's keys ----------------------------------------------------------
     def active_tab(self) -> ManagerTab[object] | None:
-        """The widget of the open tab."""
-        pane = self.query_one("#tabs", TabbedContent).active_pane
+        """The widget of the open tab (None while the screen is built or torn down)."""
+        try:
+            pane = self.query_one("#tabs", TabbedContent).active_pane
+        except NoMatches:
+            return None
         if pane is None:
             return None
         return next(iter(pane.query_children(ManagerTab)), None)
@@ -129,8 +134,14 @@ class ManagerScreen(DeskScreen):
         # focus most of the time, and the open tab is not above it. The open tab goes
         # in just before the screen, so its keys work and the Footer shows them, on this
         # tab only (keymap settings apply to them as to any other binding).
-        chain = super()._binding_chain
-        tab = self.active_tab() if self.is_mounted else None
+        tab = self.active_tab()
+        # A table keeping the focus in a tab switched away from (the tabs set from code)
+        # must not keep that tab's keys alive.
+        chain = [
+            (node, bindings)
+            for node, bindings in super()._binding_chain
+            if node is tab or not isinstance(node, ManagerTab)
+        ]
         if tab is None or any(node is tab for node, _bindings in chain):
             return chain
         bindings = tab._bindings.copy()
@@ -142,7 +153,7 @@ class ManagerScreen(DeskScreen):
         for node, _b in chain[:index]:
             # a focused widget that takes a key (typing) keeps it from the tab's bindings
             for key in list(bindings.key_to_bindings):
-                if node.check_consume_key(key, None):
+                if node.check_consume_key(key, key_to_character(key)):
                     del bindings.key_to_bindings[key]
         chain.insert(index, (tab, bindings))
         return chain
