@@ -22,11 +22,14 @@ from tests.ui_helpers import settle, wait_for
 
 
 def _ui_bindings() -> dict[str, tuple[str, str]]:
-    """Every binding with an id in deskterm/ui: id -> (class, key)."""
+    """Every binding with an id in deskterm/ui: id -> (class, key).
+
+    Sub-packages too: a screen made of widgets keeps its tabs' keys in its own package
+    (``screens/manager/``)."""
     modules = ["deskterm.ui.app"] + [
-        f"{package.__name__}.{m.name}"
+        m.name
         for package in (deskterm.ui.screens, deskterm.ui.widgets)
-        for m in pkgutil.iter_modules(package.__path__)
+        for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
     ]
     found: dict[str, tuple[str, str]] = {}
     for name in modules:

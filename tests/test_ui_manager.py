@@ -7,6 +7,7 @@ from deskterm.services.report import as_json, daily_report
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.screens.manager import ManagerScreen
+from deskterm.ui.screens.manager.stale import StaleTab
 from tests.ui_helpers import demo_ctx, settle, table_rows, wait_for
 
 
@@ -61,7 +62,7 @@ async def test_reassign_at_risk_to_a_senior_or_take_it_myself(tmp_path):
     async with app.run_test(size=(160, 45)) as pilot:
         await _open(pilot, app)
         first = table_rows(app.screen, "#stale")[0]
-        cid = int(app.screen._selected("stale").split("-")[1])
+        cid = int(app.screen.query_one(StaleTab).selected().split("-")[1])
         await pilot.press("a")
         assert isinstance(app.screen, PickScreen)
         await pilot.press("1")
@@ -69,7 +70,7 @@ async def test_reassign_at_risk_to_a_senior_or_take_it_myself(tmp_path):
         owner = customers.get_customer(ctx, cid).owner
         assert owner != first[2]
         assert customers.timeline(ctx, cid)[-1].text.endswith("senior salesperson")
-        cid2 = int(app.screen._selected("stale").split("-")[1])
+        cid2 = int(app.screen.query_one(StaleTab).selected().split("-")[1])
         await pilot.press("m")
         await settle(pilot)
         assert customers.get_customer(ctx, cid2).owner.startswith("孙经理")
@@ -115,13 +116,11 @@ async def test_lost_requests_leads_countermeasure_and_export(tmp_path):
 
 
 async def test_a_long_stale_list_shows_its_most_urgent_page_and_says_so(tmp_path, monkeypatch):
-    import deskterm.ui.screens.manager as manager_screen
-
     ctx = demo_ctx(tmp_path)
     report = as_json(daily_report(ctx))
     total = len(report["at_risk"]) + len(report["to_reassign"]) + len(report["stalled"])
     assert total > 3
-    monkeypatch.setattr(manager_screen, "STALE_ROWS", 3)
+    monkeypatch.setattr(StaleTab, "ROWS", 3)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await _open(pilot, app)

@@ -1,0 +1,211 @@
+"""The Reasons tab: why visitors left no contact and customers were lost, by month and
+person, with the countermeasures dated on a reason and what changed since."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from deskterm.domain.analysis import BeforeAfter
+from deskterm.i18n import N_, _
+from deskterm.services import manager
+from deskterm.ui.screens.base import DeskScreen
+from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.ui.screens.manager.tab import ManagerTab, selected_key
+from deskterm.ui.screens.manager.views import ReasonsView
+from deskterm.ui.screens.manager.words import reason_names
+from deskterm.ui.widgets.detail import RowDetail
+from deskterm.ui.widgets.people import TINY_BELOW, set_columns
+from deskterm.ui.widgets.tables import sync_rows
+
+MONTH_NAMES = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+
+
+def month_head(month: str) -> str:
+    """A month's column header on a narrow screen: Nov for 2026-11 (11月 in Chinese)."""
+    return _(MONTH_NAMES[int(month[5:7]) - 1])
+
+
+def countermeasure_effect(ba: BeforeAfter) -> str:
+    """Per 100 counted receptions before and since, and sales beside it; or too early."""
+    if ba.too_early:
+        return _("too early ({n} days)", n=ba.days)
+
+    def num(v: float | None) -> str:
+        return "-" if v is None else f"{v:g}"
+
+    return _(
+        "{before} per 100 receptions before, {after} since; sales {s_before} → {s_after} "
+        "won per 100 visitors",
+        before=num(ba.before_per_100),
+        after=num(ba.after_per_100),
+        s_before=num(ba.sales_before_per_100),
+        s_after=num(ba.sales_after_per_100),
+    )
+
+
+def bar(n: int, top: int, width: int = 20) -> str:
+    """``n`` of ``top`` drawn as a bar of up to ``width`` characters."""
+    # ASCII on purpose: block characters are East-Asian "ambiguous" width and
+    # break the columns on CJK terminals.
+    return "#" * (0 if top == 0 else max(1 if n else 0, round(n * width / top)))
+
+
+def reasons_layout_for(width: int) -> str:
+    """The Reasons tables' layout at ``width``: "wide", "narrow" (under 120) or "tiny"."""
+    if width < TINY_BELOW:
+        return "tiny"
+    return "narrow" if width < DeskScreen.NARROW_BELOW else "wide"
+
+
+class ReasonsTab(ManagerTab[ReasonsView]):
+    """Reasons by month (a chart on a wide screen), countermeasures, and per person."""
+
+    BINDINGS = [
+        Binding("c", "countermeasure", N_("Countermeasure"), id="manager.countermeasure"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="reasons-tab")
+        self._layout: str | None = None
+        self._people: dict[str, str] = {}  # by row key, for its detail line
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="reasons", cursor_type="row")
+        yield Static("", id="countermeasures", classes="hint", markup=False)
+        people: DataTable[object] = DataTable(
+            id="reasons-people", cursor_type="row", zebra_stripes=True
+        )
+        # Set here, not in DEFAULT_CSS: the app's ``DataTable { height: 1fr }`` would win
+        # over any widget's default CSS, however specific.
+        people.styles.height = 12
+        yield people
+        detail = RowDetail(id="reasons-people-detail")
+        detail.display = False  # only under the tiny layout
+        yield detail
+
+    def on_mount(self) -> None:
+        self.query_one("#reasons-people", DataTable).add_columns(
+            _("Salesperson"), _("No contact"), _("Most often"), _("Lost"), _("Most often")
+        )
+
+    def fit(self) -> None:
+        if self.view is not None and reasons_layout_for(self.width_columns) != self._layout:
+            self.show(self.view)
+
+    def show(self, view: ReasonsView) -> None:
+        table = self.query_one("#reasons", DataTable)
+        rep, lost = view.no_contact, view.lost
+        months = rep.table.months
+        # Under 120 columns (-narrow): a month is headed by its name (Nov for 2026-11),
+        # the chart (Total drawn) left out and one top reason per person: every count on
+        # screen at 100 columns.
+        layout = reasons_layout_for(self.width_columns)
+        narrow = layout != "wide"
+        if not table.columns or layout != self._layout:
+            self._layout = layout
+            if narrow:
+                set_columns(table, [_("Reason"), _("Total"), *[month_head(m) for m in months]])
+            else:
+                set_columns(table, [_("Reason"), _("Total"), *months, _("Chart")])
+        top = max([*rep.table.by_reason.values(), *lost.table.by_reason.values(), 0])
+        rows = []
+        for kind, r, names in (
+            ("no_contact", rep, reason_names("no_contact")),
+            ("lost", lost, reason_names("lost")),
+        ):
+            for reason, n in r.table.by_reason.most_common():
+                trend = r.table.trend[reason]
+                label = (
+                    _("no contact: {reason}", reason=names.get(reason, reason))
+                    if kind == "no_contact"
+                    else _("lost: {reason}", reason=names.get(reason, reason))
+                )
+                counts = [str(trend[m]) for m in months]
+                rows.append(
+                    (
+                        f"{kind}:{reason}",
+                        (label, str(n), *counts)
+                        if narrow
+                        else (label, str(n), *counts, bar(n, top)),
+                    )
+                )
+        sync_rows(table, rows)
+        lines = [
+            f"{m.since} {m.reason}: {m.note} — " + countermeasure_effect(ba)
+            for r in (rep, lost)
+            for m, ba in r.countermeasures
+        ]
+        self.query_one("#countermeasures", Static).update("\n".join(lines))
+        self._show_people(view, top_n=1 if narrow else 2)
+        self.query_one("#reasons-people-detail", RowDetail).display = layout == "tiny"
+        self.show_detail()
+
+    def _show_people(self, view: ReasonsView, top_n: int) -> None:
+        rep, lost = view.no_contact, view.lost
+        nc_names, lost_names = reason_names("no_contact"), reason_names("lost")
+        people: list[tuple[str, tuple[str, ...]]] = []
+        self._people = {}
+        for sid in sorted(
+            set(rep.table.by_salesperson) | set(lost.table.by_salesperson),
+            key=lambda i: rep.names.get(i, ""),
+        ):
+            nc = rep.table.by_salesperson.get(sid, Counter())
+            lo = lost.table.by_salesperson.get(sid, Counter())
+            nc_top = _(", ").join(f"{nc_names.get(r, r)} {n}" for r, n in nc.most_common(top_n))
+            lo_top = _(", ").join(f"{lost_names.get(r, r)} {n}" for r, n in lo.most_common(top_n))
+            name = rep.names.get(sid, "?")
+            people.append(
+                (str(sid), (name, str(sum(nc.values())), nc_top, str(sum(lo.values())), lo_top))
+            )
+            # An 80-column screen cuts the last "most often" (a reason's name is long in
+            # English): the line under the table has both whole.
+            tops = [
+                _("no contact: {reason}", reason=nc_top) if nc_top else "",
+                _("lost: {reason}", reason=lo_top) if lo_top else "",
+            ]
+            self._people[str(sid)] = _(
+                "{name}: {note}", name=name, note=_(", ").join(t for t in tops if t)
+            )
+        sync_rows(self.query_one("#reasons-people", DataTable), people)
+
+    @on(DataTable.RowHighlighted, "#reasons-people")
+    def show_detail(self) -> None:
+        """Under the tiny people table: the highlighted person's top reasons whole."""
+        table = self.query_one("#reasons-people", DataTable)
+        detail = self.query_one("#reasons-people-detail", RowDetail)
+        key = selected_key(table) if 0 <= table.cursor_row < table.row_count else None
+        detail.update(self._people.get(key or "", "") if detail.display else "")
+
+    def action_countermeasure(self) -> None:
+        """Date a countermeasure on the reason under the cursor, from today."""
+        key = selected_key(self.query_one("#reasons", DataTable))
+        if key is None:
+            return
+        kind, reason = key.split(":")
+        ctx = self.desk.ctx
+
+        def noted(note: str | None) -> None:
+            if note:
+                self.run_service(manager.mark_countermeasure, ctx, kind, reason, ctx.today(), note)
+
+        self.app.push_screen(
+            TextPromptScreen(_("Countermeasure from today on this reason:")), noted
+        )

@@ -1,0 +1,151 @@
+"""What each Manager tab shows: typed views, built off the event loop, shown as they are.
+
+The loader (``ManagerScreen.load``) reads the services once and hands each tab its own
+view in a ``ManagerTab.Loaded`` message; a tab needs nothing else to draw itself, so a
+test can build a view by hand and mount the tab alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, tzinfo
+from typing import Any
+
+from deskterm.domain.analysis import CoachingMonth
+from deskterm.services.analysis import ReasonsReport
+from deskterm.services.audit import AuditEntry
+
+#: One line of the report as its JSON contract has it (README, "Report JSON"): the Team
+#: tab shares the people tables' helpers (``widgets.people``) with F5 Meeting, which read
+#: these lines.
+ReportLine = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """Today's figures per salesperson and for the team."""
+
+    day: str
+    rates_from: str
+    rates_to: str
+    levels: tuple[str, ...]  # level codes, in the shop's order
+    level_names: dict[str, str]  # code -> name in the current language
+    salespeople: tuple[ReportLine, ...]
+    team: ReportLine
+    tomorrow: dict[str, int] = field(default_factory=dict)  # name -> callbacks due tomorrow
+    at_risk_owners: tuple[str, ...] = ()  # the owner of each at-risk customer
+
+
+@dataclass(frozen=True)
+class StaleRow:
+    """A customer on one of the stale lists."""
+
+    kind: str  # "at_risk", "reassign" or "stalled"
+    customer_id: int
+    name: str
+    level: str  # the level's name
+    owner: str
+    owner_id: int | None
+    since: str  # the day the list's clock ran out
+    days_over: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.customer_id}"
+
+
+@dataclass(frozen=True)
+class StaleView:
+    """The stale lists, at risk first, each longest overdue first."""
+
+    rows: tuple[StaleRow, ...]
+
+
+@dataclass(frozen=True)
+class LostRow:
+    """A salesperson's request to mark a customer lost."""
+
+    customer_id: int
+    name: str
+    level: str  # the level's name
+    owner: str
+    reason: str  # the reason's code
+    note: str
+
+
+@dataclass(frozen=True)
+class LostView:
+    requests: tuple[LostRow, ...]
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    """A lead waiting to be handed to a salesperson."""
+
+    customer_id: int
+    name: str
+    source: str  # the channel's code
+    since: str  # the day it came in
+    note: str
+
+
+@dataclass(frozen=True)
+class LeadsView:
+    leads: tuple[LeadRow, ...]
+
+
+@dataclass(frozen=True)
+class ReasonsView:
+    """Why visitors left no contact and why customers were lost, by month and person."""
+
+    no_contact: ReasonsReport
+    lost: ReasonsReport
+
+
+@dataclass(frozen=True)
+class FunnelView:
+    """First visits in a period and how far each got, per salesperson and the team."""
+
+    first: date
+    last: date
+    stages: dict[int | None, dict[str, int]]  # salesperson id (None: the team) -> counts
+    names: dict[int, str]  # the salespeople, in their order
+
+
+@dataclass(frozen=True)
+class CoachingRow:
+    """A salesperson's recent months and the fields most often left empty."""
+
+    name: str
+    months: dict[str, CoachingMonth]
+    missing: Counter[str]
+
+
+@dataclass(frozen=True)
+class CoachingView:
+    people: tuple[CoachingRow, ...]
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """The audit trail, newest first, and what turns its codes into words."""
+
+    entries: tuple[AuditEntry, ...]
+    reasons: dict[str, str] = field(default_factory=dict)
+    staff: dict[int, str] = field(default_factory=dict)
+    level_names: dict[str, str] = field(default_factory=dict)
+    zone: tzinfo = UTC  # the shop's time zone: times as the desk reads them
+
+
+@dataclass(frozen=True)
+class ManagerView:
+    """Everything the Manager screen's tabs show but the audit trail (loaded apart)."""
+
+    team: TeamView
+    stale: StaleView
+    lost: LostView
+    leads: LeadsView
+    reasons: ReasonsView
+    funnel: FunnelView
+    coaching: CoachingView
