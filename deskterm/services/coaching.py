@@ -24,7 +24,8 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import InvalidInput, NotFound
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.services.targets import figure_over, progress
+from deskterm.services.report import Report
+from deskterm.services.targets import figure_in, figures_report, progress
 from deskterm.storage.models import CoachingEntry, Staff
 
 #: The before of "did it move": this many days before the last coaching.
@@ -194,6 +195,17 @@ def coaching_board(ctx: Context, day: date | None = None) -> list[CoachingRow]:
         if (day - d).days < 90:
             counts[sid] = counts.get(sid, 0) + 1
     team = {m: board.team.row(m).actual for m in COACHED}
+    # People coached on the same day share their before and since: one read per period.
+    reports: dict[tuple[date, date], Report] = {}
+
+    def figure(m: Measure, sid: int, first: date, last: date) -> Decimal | None:
+        last = min(last, day)
+        if first > last:
+            return None
+        if (first, last) not in reports:
+            reports[(first, last)] = figures_report(ctx, first, last)
+        return figure_in(reports[(first, last)], m, sid, first, last)
+
     rows = []
     for person in board.people:
         if person.salesperson_id not in sellers:
@@ -206,14 +218,10 @@ def coaching_board(ctx: Context, day: date | None = None) -> list[CoachingRow]:
         since = last.get(sid)
         moved: tuple[Moved, ...] = ()
         if since is not None:
-            before_from = since - timedelta(days=BEFORE_DAYS)
+            before = (since - timedelta(days=BEFORE_DAYS), since - timedelta(days=1))
+            after = (since, day)
             moved = tuple(
-                Moved(
-                    m,
-                    figure_over(ctx, m, sid, before_from, since - timedelta(days=1)),
-                    figure_over(ctx, m, sid, since, day),
-                )
-                for m in COACHED
+                Moved(m, figure(m, sid, *before), figure(m, sid, *after)) for m in COACHED
             )
         rows.append(
             CoachingRow(

@@ -331,13 +331,20 @@ def _states_at(
 
 @permission("meeting")
 def daily_report(
-    ctx: Context, day: date | None = None, first: date | None = None, *, rates_own: bool = False
+    ctx: Context,
+    day: date | None = None,
+    first: date | None = None,
+    *,
+    rates_own: bool = False,
+    states: bool = True,
 ) -> Report:
     """The meeting report for ``first``..``day`` (default: today only), as things stood at
     the end of ``day``; a period that runs past today ends today. Reads only.
 
     ``rates_own``: the rates cover the period alone, not the longer rate window (a
-    month's figures against the month's targets)."""
+    month's figures against the month's targets). ``states=False``: the customers' states
+    at the end of the day (level counts, the stale lists) are left out — the heaviest
+    part, which a target's or a coaching's figures do not need."""
     today = ctx.today()
     day = day or today
     first = first or day
@@ -436,7 +443,11 @@ def daily_report(
             # early call is still a call made, and may be the day's upgrade).
             if c.due_at < d1 or (c.status == "done" and d0 <= c.done_at < d1)
         ]
-        pipe, lists = _states_at(s, ctx, levels, staff, day, d1)
+        pipe, lists = (
+            _states_at(s, ctx, levels, staff, day, d1)
+            if states
+            else ([], {"at_risk": [], "to_reassign": [], "stalled": []})
+        )
         w0, _ = ctx.day_range_utc(window_from)
         wins = [
             WinFact(o, ctx.local_day(at))

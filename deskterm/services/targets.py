@@ -34,7 +34,7 @@ from deskterm.domain.text import clean_field
 from deskterm.errors import InvalidInput, NotFound
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.services.report import daily_report
+from deskterm.services.report import Report, daily_report
 from deskterm.services.setup import load_settings
 from deskterm.storage.models import ClosedDay, Staff, Target
 
@@ -421,6 +421,13 @@ def closed_days(ctx: Context, month: date) -> list[tuple[date, str]]:
         return sorted((r.day, r.note) for r in rows)
 
 
+@permission("meeting")
+def figures_report(ctx: Context, first: date, last: date) -> Report:
+    """The report's figures for ``first``..``last``, rates over it alone, without the
+    customers' states (what ``figure_over`` reads)."""
+    return daily_report(ctx, last, first=first, rates_own=True, states=False)
+
+
 #: Counts compared across periods of different lengths are put per this many days.
 PER_DAYS = 30
 
@@ -435,7 +442,14 @@ def figure_over(
     last = min(last, ctx.today())
     if first > last:
         return None
-    report = daily_report(ctx, last, first=first, rates_own=True)
+    return figure_in(figures_report(ctx, first, last), measure, salesperson_id, first, last)
+
+
+def figure_in(
+    report: Report, measure: Measure, salesperson_id: int | None, first: date, last: date
+) -> Decimal | None:
+    """``figure_over`` from a report already read for ``first``..``last`` (several people's
+    figures over one period read once)."""
     if salesperson_id is None:
         figures = report.team
     else:

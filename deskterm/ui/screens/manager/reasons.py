@@ -4,6 +4,8 @@ person, with the countermeasures dated on a reason and what changed since."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,9 +14,9 @@ from textual.widgets import DataTable, Static
 
 from deskterm.domain.analysis import BeforeAfter
 from deskterm.i18n import N_, _
-from deskterm.services import manager
+from deskterm.services import countermeasures, manager
 from deskterm.ui.screens.base import DeskScreen
-from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab, selected_key
 from deskterm.ui.screens.manager.views import ReasonsView
 from deskterm.ui.screens.manager.words import reason_names
@@ -61,6 +63,15 @@ def countermeasure_effect(ba: BeforeAfter) -> str:
     )
 
 
+def loop_state(review_on: date | None, closed_on: date | None, today: date) -> str:
+    """Where a countermeasure stands in the loop: closed, its review due, or when."""
+    if closed_on is not None:
+        return _("closed {day}", day=closed_on.isoformat())
+    if review_on is not None and review_on <= today:
+        return _("review due")
+    return _("review {day}", day=review_on.isoformat()) if review_on else ""
+
+
 def bar(n: int, top: int, width: int = 20) -> str:
     """``n`` of ``top`` drawn as a bar of up to ``width`` characters."""
     # ASCII on purpose: block characters are East-Asian "ambiguous" width and
@@ -80,6 +91,7 @@ class ReasonsTab(ManagerTab[ReasonsView]):
 
     BINDINGS = [
         Binding("c", "countermeasure", N_("Countermeasure"), id="manager.countermeasure"),
+        Binding("v", "review", N_("Review countermeasure"), id="manager.countermeasure_review"),
     ]
 
     def __init__(self) -> None:
@@ -128,8 +140,8 @@ class ReasonsTab(ManagerTab[ReasonsView]):
         top = max([*rep.table.by_reason.values(), *lost.table.by_reason.values(), 0])
         rows = []
         for kind, r, names in (
-            ("no_contact", rep, reason_names("no_contact")),
-            ("lost", lost, reason_names("lost")),
+            ("no_contact", rep, reason_names("no_contact", view.names)),
+            ("lost", lost, reason_names("lost", view.names)),
         ):
             for reason, n in r.table.by_reason.most_common():
                 trend = r.table.trend[reason]
@@ -148,8 +160,12 @@ class ReasonsTab(ManagerTab[ReasonsView]):
                     )
                 )
         sync_rows(table, rows)
+        today = self.desk.ctx.today()
         lines = [
-            f"{m.since} {m.reason}: {m.note} — " + countermeasure_effect(ba)
+            f"{m.since} {m.reason}: {m.note} — "
+            + countermeasure_effect(ba)
+            + " · "
+            + loop_state(m.review_on, m.closed_on, today)
             for r in (rep, lost)
             for m, ba in r.countermeasures
         ]
@@ -160,7 +176,8 @@ class ReasonsTab(ManagerTab[ReasonsView]):
 
     def _show_people(self, view: ReasonsView, top_n: int) -> None:
         rep, lost = view.no_contact, view.lost
-        nc_names, lost_names = reason_names("no_contact"), reason_names("lost")
+        nc_names = reason_names("no_contact", view.names)
+        lost_names = reason_names("lost", view.names)
         people: list[tuple[str, tuple[str, ...]]] = []
         self._people = {}
         for sid in sorted(
@@ -209,3 +226,80 @@ class ReasonsTab(ManagerTab[ReasonsView]):
         self.app.push_screen(
             TextPromptScreen(_("Countermeasure from today on this reason:")), noted
         )
+
+    def action_review(self) -> None:
+        """Review a running countermeasure (the due ones first): keep, replace, close."""
+        if self.view is None:
+            return
+        ctx = self.desk.ctx
+        today = ctx.today()
+        running = [
+            (m, ba)
+            for r in (self.view.no_contact, self.view.lost)
+            for m, ba in r.countermeasures
+            if m.closed_on is None
+        ]
+        if not running:
+            self.notify(_("No countermeasure runs: c dates one on a reason."), markup=False)
+            return
+        running.sort(key=lambda mb: (mb[0].review_on or today) > today)
+        options = [
+            (
+                str(m.id),
+                f"{m.since} {m.reason}: {m.note} — "
+                + countermeasure_effect(ba)
+                + " · "
+                + loop_state(m.review_on, m.closed_on, today),
+            )
+            for m, ba in running
+        ]
+        chosen: dict[str, str] = {}
+
+        def done(runs_on: int) -> None:
+            self.notify(_("Reviewed."), markup=False)
+
+        def save(replacement: str) -> None:
+            self.run_service(
+                partial(countermeasures.review, replacement=replacement),
+                ctx,
+                int(chosen["id"]),
+                chosen["decision"],
+                chosen.get("note", ""),
+                then=done,
+            )
+
+        def noted(note: str | None) -> None:
+            if note is None:
+                return
+            chosen["note"] = note
+            if chosen["decision"] == "replace":
+                self.app.push_screen(
+                    TextPromptScreen(_("What replaces it, from today?")),
+                    lambda text: save(text) if text else None,
+                )
+            else:
+                save("")
+
+        def decided(decision: str | None) -> None:
+            if decision is None:
+                return
+            chosen["decision"] = decision
+            self.app.push_screen(TextPromptScreen(_("Why? (what the figures said)"), ""), noted)
+
+        def picked(cid: str | None) -> None:
+            if cid is None:
+                return
+            chosen["id"] = cid
+            self.app.push_screen(
+                PickScreen(
+                    _("Did the count go down, did sales go up?"),
+                    [
+                        ("keep", _("keep it (look again in a month)")),
+                        ("replace", _("replace it with another")),
+                        ("close", _("close it")),
+                    ],
+                ),
+                decided,
+            )
+
+        self.app.push_screen(PickScreen(_("Review which countermeasure?"), options), picked)

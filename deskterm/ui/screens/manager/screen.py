@@ -25,33 +25,42 @@ from textual.widgets import TabbedContent, TabPane
 from deskterm.domain.sheet import Action
 from deskterm.i18n import N_, _, _p
 from deskterm.services import (
+    actions,
     analysis,
     audit,
+    coaching,
     exporting,
     importing,
     maintenance,
     manager,
+    reasons,
     report_export,
     setup,
+    targets,
 )
 from deskterm.services.exporting import EXPORT_LABELS, ExportKind
 from deskterm.services.importing import ImportPlan, Sheet
 from deskterm.services.report import as_json, daily_report
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
+from deskterm.ui.screens.manager.actions import ActionsTab
 from deskterm.ui.screens.manager.audit import AuditTab
 from deskterm.ui.screens.manager.coaching import CoachingTab
+from deskterm.ui.screens.manager.followup import FollowUpTab
 from deskterm.ui.screens.manager.funnel import FunnelTab
 from deskterm.ui.screens.manager.leads import LeadsTab
 from deskterm.ui.screens.manager.lost import LostTab
 from deskterm.ui.screens.manager.reasons import ReasonsTab
 from deskterm.ui.screens.manager.stale import StaleTab
 from deskterm.ui.screens.manager.tab import ManagerTab
+from deskterm.ui.screens.manager.targets import TargetsTab
 from deskterm.ui.screens.manager.team import TeamTab
 from deskterm.ui.screens.manager.views import (
+    ActionsView,
     AuditView,
     CoachingRow,
     CoachingView,
+    FollowUpView,
     FunnelView,
     LeadRow,
     LeadsView,
@@ -61,6 +70,7 @@ from deskterm.ui.screens.manager.views import (
     ReasonsView,
     StaleRow,
     StaleView,
+    TargetsView,
     TeamView,
 )
 from deskterm.ui.widgets.footer import DeskFooter
@@ -86,6 +96,7 @@ class ManagerScreen(DeskScreen):
         # Each load is numbered: a tab draws a view only if no newer one was drawn.
         self._load_seq = 0
         self._audit_seq = 0
+        self._followup_seq = 0
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -104,6 +115,12 @@ class ManagerScreen(DeskScreen):
                 yield FunnelTab()
             with TabPane(_("Coaching"), id="tab-coaching"):
                 yield CoachingTab()
+            with TabPane(_p("tab", "Targets"), id="tab-targets"):
+                yield TargetsTab()
+            with TabPane(_p("tab", "Actions"), id="tab-actions"):
+                yield ActionsTab()
+            with TabPane(_p("tab", "Follow-up"), id="tab-followup"):
+                yield FollowUpTab()
             with TabPane(_("Audit trail"), id="tab-audit"):
                 yield AuditTab()
         yield DeskFooter()
@@ -161,12 +178,32 @@ class ManagerScreen(DeskScreen):
     @on(TabbedContent.TabActivated)
     def tab_changed(self) -> None:
         self.refresh_bindings()
+        if isinstance(self.active_tab(), FollowUpTab):
+            self.load_followup()
+
+    def load_followup(self) -> None:
+        """The Follow-up tab's view: only while it is open (it reads each coached
+        person's figures before and since, heavier than the other tabs together)."""
+        self._followup_seq += 1
+        self._load_followup(self._followup_seq)
+
+    @work(thread=True, exclusive=True, group="followup-load", exit_on_error=False)
+    def _load_followup(self, seq: int) -> None:
+        ctx = self.ctx
+        view = FollowUpView(
+            tuple(coaching.coaching_board(ctx)), tuple(coaching.coaching_log(ctx, limit=20))
+        )
+        self.app.call_from_thread(
+            lambda: self.query_one(FollowUpTab).post_message(ManagerTab.Loaded(view, seq))
+        )
 
     # -- loading --------------------------------------------------------------------
     def refresh_data(self) -> None:
         self._load_seq += 1
         self.load(self._load_seq)
         self.load_audit(self.query_one(AuditTab).filter_text)
+        if isinstance(self.active_tab(), FollowUpTab):
+            self.load_followup()
 
     @work(thread=True, exclusive=True, group="manager-load", exit_on_error=False)
     def load(self, seq: int) -> None:
@@ -186,8 +223,11 @@ class ManagerScreen(DeskScreen):
             (ReasonsTab, view.reasons),
             (FunnelTab, view.funnel),
             (CoachingTab, view.coaching),
+            (TargetsTab, view.targets),
+            (ActionsTab, view.actions),
         ):
-            self.query_one(tab).post_message(ManagerTab.Loaded(part, seq))
+            if part is not None:
+                self.query_one(tab).post_message(ManagerTab.Loaded(part, seq))
 
     def build_view(self) -> ManagerView:
         """What the tabs show, read from the services (runs in a worker thread)."""
@@ -246,6 +286,10 @@ class ManagerScreen(DeskScreen):
             reasons=ReasonsView(
                 analysis.reasons(ctx, "no_contact", first, today),
                 analysis.reasons(ctx, "lost", first, today),
+                {
+                    kind: {r.code: r.name for r in reasons.all_reasons(ctx, kind)}
+                    for kind in reasons.KINDS
+                },
             ),
             funnel=FunnelView(
                 funnel_first,
@@ -259,6 +303,13 @@ class ManagerScreen(DeskScreen):
                     for p in salespeople
                 )
             ),
+            targets=TargetsView(
+                targets.progress(ctx, today),
+                tuple(targets.list_targets(ctx, today)),
+                setup.get_settings(ctx).get(targets.WEEK_SETTING, ""),
+                tuple(targets.closed_days(ctx, today)),
+            ),
+            actions=ActionsView(tuple(actions.list_actions(ctx, include_closed=True))),
         )
 
     @on(AuditTab.FilterChanged)

@@ -13,8 +13,12 @@ from datetime import UTC, date, tzinfo
 from typing import Any
 
 from deskterm.domain.analysis import CoachingMonth
+from deskterm.services.actions import ActionView
 from deskterm.services.analysis import ReasonsReport
 from deskterm.services.audit import AuditEntry
+from deskterm.services.coaching import CoachingRow as CoachingBoardRow
+from deskterm.services.coaching import CoachingView as CoachingEntryView
+from deskterm.services.targets import TargetBoard, TargetView
 
 #: One line of the report as its JSON contract has it (README, "Report JSON"): the Team
 #: tab shares the people tables' helpers (``widgets.people``) with F5 Meeting, which read
@@ -101,6 +105,8 @@ class ReasonsView:
 
     no_contact: ReasonsReport
     lost: ReasonsReport
+    #: The shop's own words for its reasons, by kind then code (retired ones too).
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,31 @@ class AuditView:
 
 
 @dataclass(frozen=True)
+class TargetsView:
+    """The month's targets beside the month so far, the targets as set, the shop's week."""
+
+    board: TargetBoard
+    targets: tuple[TargetView, ...]
+    week: str  # the weekday weights, Monday first
+    closed: tuple[tuple[date, str], ...]  # the month's closed days
+
+
+@dataclass(frozen=True)
+class ActionsView:
+    """The action plans: open ones most urgent first, then the closed, latest first."""
+
+    items: tuple[ActionView, ...]
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """Who is due a coaching follow-up and why, and the latest coaching entries."""
+
+    rows: tuple[CoachingBoardRow, ...]
+    log: tuple[CoachingEntryView, ...]
+
+
+@dataclass(frozen=True)
 class ManagerView:
     """Everything the Manager screen's tabs show but the audit trail (loaded apart)."""
 
@@ -149,3 +180,5 @@ class ManagerView:
     reasons: ReasonsView
     funnel: FunnelView
     coaching: CoachingView
+    targets: TargetsView | None = None
+    actions: ActionsView | None = None
