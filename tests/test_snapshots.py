@@ -133,6 +133,9 @@ MANAGER_TABS = {
     "reasons": "reasons",
     "funnel": "funnel",
     "coaching": "coaching",
+    "targets": "targets-set",
+    "actions": "actions",
+    "followup": "followup",
     "audit": "audit",
 }
 

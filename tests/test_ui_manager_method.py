@@ -161,3 +161,22 @@ async def test_a_countermeasure_is_reviewed_and_replaced_from_the_reasons_tab(ct
     assert old.countermeasure.closed_on == date(2026, 12, 3)
     assert new.countermeasure.follows_id == old.countermeasure.id
     assert new.countermeasure.note == "ask after the test drive"
+
+
+async def test_at_80_columns_a_folded_cell_asks_which_of_its_two_targets(ctx, december):
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tab(pilot, app, "tab-targets")
+        table = app.screen.query_one("#targets-set", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        assert len(table.columns) == 5  # the process over the result
+        table.focus()
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        table.cursor_coordinate = (names.index("Li Na"), 4)  # on time over sales
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("2")  # sales
+        await prompt(pilot, app, "4")
+        await wait_for(pilot, lambda: bool(targets.list_targets(ctx, date(2026, 12, 1))))
+    [t] = targets.list_targets(ctx, date(2026, 12, 1))
+    assert (t.salesperson, t.measure, t.value) == ("Li Na", Measure.SALES, 4)

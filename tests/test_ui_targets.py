@@ -80,6 +80,8 @@ async def test_the_meeting_shows_targets_tomorrow_and_actions(ctx, month, lang):
         # The newcomer's name exactly as typed, never styled; 0 of 2: red.
         assert rows["[/b]Wang [red]Wu"][1] == "0/2!"
         table = app.screen.query_one("#targets", DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels[1:3] == (["Recept.", "Contact"] if lang == "en" else ["接待", "留档率"])
         li = next(i for i in range(table.row_count) if str(table.get_row_at(i)[0]) == "Li Na")
         assert "red" in str(table.get_row_at(li)[2].style)
         tomorrow = str(app.screen.query_one("#tomorrow", Static).render())

@@ -33,6 +33,7 @@ SOURCES: dict[str, str] = {
     "manager-leads.svg": "test_manager_tab_snapshot[leads-en].svg",
     "manager-reasons.svg": "test_manager_tab_snapshot[reasons-en].svg",
     "manager-coaching.svg": "test_manager_tab_snapshot[coaching-en].svg",
+    "manager-targets.svg": "test_manager_tab_snapshot[targets-en].svg",
 }
 
 

@@ -1290,4 +1290,5 @@ MESSAGES: dict[str, str] = {
     "keep it (look again in a month)": "保留（一个月后再复盘）",
     "replace it with another": "换一项措施",
     "close it": "关闭",
+    "Which one?": "哪一项？",
 }

@@ -103,7 +103,6 @@ def _print_board(board: object) -> None:
     from deskterm.services.targets import TargetBoard
 
     assert isinstance(board, TargetBoard)
-    from deskterm.i18n import _p
 
     print(
         _(
@@ -122,7 +121,7 @@ def _print_board(board: object) -> None:
                 shown += "/" + figure(m, r.to_date) + MARKS.get(r.status, "")
             cells.append(shown)
         rows.append(cells)
-    print_table(rows, [_("Salesperson"), *(_p("target column", HEADS[m]) for m in ORDER)])
+    print_table(rows, [_("Salesperson"), *(_(HEADS[m]) for m in ORDER)])
 
 
 def _print_targets(

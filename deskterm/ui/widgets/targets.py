@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from deskterm.domain.targets import MEASURE_LABELS, ORDER, Measure, Status
-from deskterm.i18n import _, _p, ngettext
+from deskterm.i18n import _, ngettext
 from deskterm.services.actions import ActionView
 from deskterm.services.labels import ACTION_STATE_LABELS as STATE_LABELS
 from deskterm.services.labels import TARGET_HEADS as HEADS
@@ -43,7 +43,7 @@ FOLD_BELOW = 120
 
 def heads(folded: bool = False) -> list[str | Text]:
     """The table's column heads, translated now (two lines each when folded)."""
-    names = [_p("target column", HEADS[m]) for m in ORDER]
+    names = [_(HEADS[m]) for m in ORDER]
     if not folded:
         return [_("Salesperson"), *names]
     half = len(ORDER) // 2

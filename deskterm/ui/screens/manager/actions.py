@@ -34,6 +34,7 @@ class ActionsTab(ManagerTab[ActionsView]):
 
     def __init__(self) -> None:
         super().__init__(id="actions-tab")
+        self._rows: dict[str, tuple[str, ...]] = {}
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
@@ -69,11 +70,19 @@ class ActionsTab(ManagerTab[ActionsView]):
                 )
             )
         sync_rows(self.query_one("#actions", DataTable), rows)
-        self.show_note("actions", 2)
+        self._rows = {key: cells for key, cells in rows}
+        self.show_detail()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self.show_note("actions", 2)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted action whole under the table (a small screen cuts its columns)."""
+        key = selected_key(self.query_one("#actions", DataTable))
+        cells = self._rows.get(key or "")
+        text = "" if cells is None else " · ".join(c for c in (cells[2], cells[4], cells[5]) if c)
+        self.query_one("#actions-detail", RowDetail).update(text)
 
     def action_add_action(self) -> None:
         """What → who → by when → which figure (or none) → whose figure."""

@@ -4,20 +4,27 @@ row's person, ``d`` removes it, ``p`` copies the previous month's where none is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from deskterm.domain.targets import MEASURE_LABELS, ORDER, RATES, Measure
-from deskterm.i18n import N_, _, _p
+from deskterm.i18n import N_, _
 from deskterm.services import targets
 from deskterm.services.labels import TARGET_HEADS, target_figure
-from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.services.targets import Progress
+from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.views import TargetsView
 from deskterm.ui.widgets.people import set_columns
-from deskterm.ui.widgets.targets import cell
+from deskterm.ui.widgets.targets import FOLD_BELOW, cell
+
+#: Folded, the first half of the measures sits over the second.
+HALF = len(ORDER) // 2
 
 
 class TargetsTab(ManagerTab[TargetsView]):
@@ -31,6 +38,7 @@ class TargetsTab(ManagerTab[TargetsView]):
 
     def __init__(self) -> None:
         super().__init__(id="targets-tab")
+        self._folded = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="targets-head", classes="hint", markup=False)
@@ -48,20 +56,23 @@ class TargetsTab(ManagerTab[TargetsView]):
         )
         table = self.query_one("#targets-set", DataTable)
         where = table.cursor_coordinate
-        set_columns(
-            table, [_("Salesperson"), *(_p("target column", TARGET_HEADS[m]) for m in ORDER)]
-        )
+        self._folded = folded = self.width_columns < FOLD_BELOW
+        heads = [_(TARGET_HEADS[m]) for m in ORDER]
+        if folded:  # under 120 columns: the process over the result, two lines a person
+            pairs = zip(heads[:HALF], heads[HALF:], strict=True)
+            set_columns(table, [_("Salesperson"), *(Text(f"{a}\n{b}") for a, b in pairs)])
+        else:
+            set_columns(table, [_("Salesperson"), *heads])
         for p in [*board.people, board.team]:
-            cells: list[object] = [p.name if p.name is not None else _("Team")]
-            for m in ORDER:
-                row = p.row(m)
-                if row.monthly is None:
-                    cells.append(cell(row) if row.actual is not None else "-")
-                    continue
-                shown = cell(row)
-                shown.append(f"  [{target_figure(m, row.monthly)}]")
-                cells.append(shown)
-            table.add_row(*cells, key=str(p.salesperson_id or 0))
+            shown = [self._shown(p.row(m)) for m in ORDER]
+            if folded:
+                shown = [
+                    Text("\n").join([a, b]) for a, b in zip(shown[:HALF], shown[HALF:], strict=True)
+                ]
+            name = p.name if p.name is not None else _("Team")
+            table.add_row(
+                Text(name), *shown, key=str(p.salesperson_id or 0), height=2 if folded else 1
+            )
         if where.row < table.row_count and where.column < len(table.columns):
             table.cursor_coordinate = where
         week = view.week
@@ -75,6 +86,19 @@ class TargetsTab(ManagerTab[TargetsView]):
             )
         )
 
+    @staticmethod
+    def _shown(row: Progress) -> Text:
+        """done/target to date, then the month's target in brackets (or the figure alone)."""
+        if row.monthly is None:
+            return cell(row) if row.actual is not None else Text("-")
+        shown = cell(row)
+        shown.append(f" [{target_figure(row.measure, row.monthly)}]")
+        return shown
+
+    def fit(self) -> None:
+        if self.view is not None and (self.width_columns < FOLD_BELOW) != self._folded:
+            self.show(self.view)
+
     def _cell(self) -> tuple[int | None, str, Measure] | None:
         """(salesperson id or None for the team, their name, the measure) under the cursor."""
         table = self.query_one("#targets-set", DataTable)
@@ -87,6 +111,28 @@ class TargetsTab(ManagerTab[TargetsView]):
         name = str(table.get_row_at(c.row)[0])
         return (None if key == "0" else int(key)), name, ORDER[c.column - 1]
 
+    def _measure_then(self, then: Callable[[int | None, str, Measure], None]) -> None:
+        """The person and measure under the cursor; folded, a cell holds two measures:
+        ask which."""
+        found = self._cell()
+        if found is None:
+            return
+        sid, name, measure = found
+        if not self._folded:
+            then(sid, name, measure)
+            return
+        lower = ORDER[ORDER.index(measure) + HALF]
+        self.app.push_screen(
+            PickScreen(
+                _("Which one?"),
+                [
+                    (measure.value, _(MEASURE_LABELS[measure])),
+                    (lower.value, _(MEASURE_LABELS[lower])),
+                ],
+            ),
+            lambda code: then(sid, name, Measure(code)) if code else None,
+        )
+
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         """Enter on a cell: set that target."""
         event.stop()
@@ -94,10 +140,11 @@ class TargetsTab(ManagerTab[TargetsView]):
 
     def action_set_target(self) -> None:
         """Ask for the month's target of the measure under the cursor, for that person."""
-        found = self._cell()
-        if found is None or self.view is None:
+        self._measure_then(self._ask_target)
+
+    def _ask_target(self, sid: int | None, name: str, measure: Measure) -> None:
+        if self.view is None:
             return
-        sid, name, measure = found
         month = self.view.board.month
         current = next(
             (
@@ -139,11 +186,12 @@ class TargetsTab(ManagerTab[TargetsView]):
         )
 
     def action_clear_target(self) -> None:
-        found = self._cell()
-        if found is None or self.view is None:
-            return
-        sid, _name, measure = found
-        self.run_service(targets.clear_target, self.desk.ctx, self.view.board.month, measure, sid)
+        def clear(sid: int | None, _name: str, measure: Measure) -> None:
+            if self.view is not None:
+                month = self.view.board.month
+                self.run_service(targets.clear_target, self.desk.ctx, month, measure, sid)
+
+        self._measure_then(clear)
 
     def action_copy_month(self) -> None:
         if self.view is None:
