@@ -252,3 +252,30 @@ async def test_keys_typed_for_a_form_that_never_opens_do_not_act_on_the_board(ct
         # The desk goes on: the next key is the receptionist's again.
         await pilot.press("n")
         await wait_for(pilot, lambda: len(app.screen_stack) == 2)
+
+
+async def test_answers_typed_ahead_through_a_chain_of_dialogs_reach_each_dialog(ctx, team, clock):
+    """Found by a tester: F6 → Actions, ``w``, the text, Enter, a digit, Enter, a digit
+    typed at once stopped at the date (the Enter and the last digit reached the screen
+    under the dialogs). Each answer's callback opens the next dialog; keys wait for it."""
+    from datetime import date, datetime
+
+    from deskterm.clock import zone_named
+    from deskterm.services import actions
+    from deskterm.ui.screens.manager import ManagerScreen
+
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=zone_named("Asia/Shanghai")))
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await settle(pilot)
+        app.screen.query_one("#tabs").active = "tab-actions"
+        await settle(pilot)
+        people = [p.name for p in setup.list_staff(ctx) if p.active]
+        who = str(people.index("Li Na") + 1)
+        burst(app, "w", "fast one", "enter", who, "enter", "1")
+        await wait_for(pilot, lambda: len(actions.list_actions(ctx)) == 1, timeout=10)
+    [a] = actions.list_actions(ctx)
+    assert (a.what, a.owner, a.due, a.measure) == ("fast one", "Li Na", date(2026, 12, 9), None)

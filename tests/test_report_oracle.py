@@ -655,6 +655,23 @@ def _figure(figs: dict[str, Any] | None, measure: str, days: int) -> float | int
     return _plain(math.floor(value * 30 / days * 10 + 0.5) / 10)
 
 
+def band(measure: str, actual: Any, expected: Any) -> str:
+    """README: a count green at or above its target to date, amber short by at most 10 %,
+    red below; a rate amber up to 5 points below; none without a target or with nothing
+    expected yet or nothing to divide by."""
+    if expected is None or actual is None:
+        return "none"
+    if measure in RATE_MEASURES:
+        if actual >= expected - 1e-9:
+            return "green"
+        return "amber" if expected - actual <= 0.05 + 1e-9 else "red"
+    if expected <= 0:
+        return "none"
+    if actual >= expected:
+        return "green"
+    return "amber" if actual >= 0.9 * expected - 1e-9 else "red"
+
+
 def oracle_method(shop: Shop, today: date, D: date, first: date) -> dict[str, Any]:
     """The report's ``targets``, ``actions`` and ``coaching`` (README), from raw rows."""
     weights = [float(w) for w in shop.setting.get("targets.weekdays", "1,1,1,1,1,1,1").split(",")]
@@ -688,19 +705,6 @@ def oracle_method(shop: Shop, today: date, D: date, first: date) -> dict[str, An
         per[None] = team
         return per
 
-    def colour(m: str, actual: Any, expected: Any) -> str:
-        if expected is None or actual is None:
-            return "none"
-        if m in RATE_MEASURES:
-            if actual >= expected - 1e-9:
-                return "green"
-            return "amber" if expected - actual <= 0.05 + 1e-9 else "red"
-        if expected <= 0:
-            return "none"
-        if actual >= expected:
-            return "green"
-        return "amber" if actual >= 0.9 * expected - 1e-9 else "red"
-
     month = D.replace(day=1)
     figs = _period_figures(shop, today, D, month)
     mine = targets_of(month)
@@ -728,7 +732,7 @@ def oracle_method(shop: Shop, today: date, D: date, first: date) -> dict[str, An
                 "actual": None if actual is None else _plain(actual),
                 "target": None if monthly is None else _plain(monthly),
                 "to_date": None if expected is None else _plain(expected),
-                "status": colour(m, actual, expected),
+                "status": band(m, actual, expected),
                 "tomorrow": tomorrow,
             }
         if sid is None:

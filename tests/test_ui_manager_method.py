@@ -79,10 +79,21 @@ async def test_an_action_is_recorded_and_closed_with_keys(ctx, december):
     async with app.run_test(size=(160, 45)) as pilot:
         await open_tab(pilot, app, "tab-actions")
         await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await pilot.press(*("x" * 201), "enter")  # too long: said here, not at the end
+        await settle(pilot)
+        assert isinstance(app.screen, TextPromptScreen)
+        assert len(app.screen.query_one(Input).value) == 201
         await prompt(pilot, app, "[b]gift card[/b] first")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))  # who does it
         people = [str(o.prompt) for o in app.screen.query_one("OptionList").options]
         await pilot.press(str(next(i for i, n in enumerate(people) if "Li Na" in n) + 1))
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        app.screen.query_one(Input).value = "2026-12-01"  # yesterday
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPromptScreen)  # refused at the date, kept
+        assert "past" in str(app.screen.query_one(".field-error", Static).render())
         await prompt(pilot, app, "2026-12-09")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))  # which figure
         await pilot.press("3")  # contact capture (1 is "no figure")

@@ -51,6 +51,20 @@ def month(ctx, team, clock):
     return team
 
 
+async def open_meeting(pilot, app) -> None:
+    """F5, and wait for the targets table to be filled."""
+    await settle(pilot)
+    await pilot.press("f5")
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, MeetingScreen)
+            and app.screen.query_one("#targets", DataTable).row_count > 0
+        ),
+    )
+    await settle(pilot)
+
+
 def cells(screen, table_id):
     table = screen.query_one(table_id, DataTable)
     return {
@@ -64,16 +78,7 @@ async def test_the_meeting_shows_targets_tomorrow_and_actions(ctx, month, lang):
     set_language(lang)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        await pilot.press("f5")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(app.screen, MeetingScreen)
-                and app.screen.query_one("#targets", DataTable).row_count > 0
-            ),
-        )
-        await settle(pilot)
+        await open_meeting(pilot, app)
         rows = cells(app.screen, "#targets")
         # Li Na: 2 receptions of 2 to date (green, no mark); contact 50 % of 80 % (red, !).
         assert rows["Li Na"][1:3] == ["2/2", "50%/80%!"]
@@ -110,16 +115,7 @@ async def test_at_80_columns_the_measures_fold_onto_two_lines_and_nothing_is_cut
     set_language(lang)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("f5")
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(app.screen, MeetingScreen)
-                and app.screen.query_one("#targets", DataTable).row_count > 0
-            ),
-        )
-        await settle(pilot)
+        await open_meeting(pilot, app)
         table = app.screen.query_one("#targets", DataTable)
         assert len(table.columns) == 5  # the name, and four columns of two measures each
         width = sum(c.get_render_width(table) for c in table.columns.values())

@@ -71,6 +71,32 @@ def _check_source(source: str) -> str:
     return source
 
 
+def check_what(text: str) -> str:
+    """An action's text as ``record_action`` takes it (a field checks as it is typed)."""
+    clean = clean_field(text, field="what", max_length=200)
+    if not clean:
+        raise InvalidInput("Say what is to be done.", field="what")
+    return clean
+
+
+def check_outcome(text: str) -> str:
+    """A closing outcome as ``close_action`` takes it."""
+    clean = clean_field(text, field="outcome", max_length=500)
+    if not clean:
+        raise InvalidInput("Say what happened.", field="outcome")
+    return clean
+
+
+def check_due(text: str, today: date) -> date:
+    """An action's day as ``record_action`` takes it: a date, not in the past."""
+    from deskterm.domain.text import parse_day
+
+    due = parse_day(text, field="due")
+    if due < today:
+        raise InvalidInput("The action's day is in the past.", field="due")
+    return due
+
+
 @permission("manage")
 def record_action(
     ctx: Context,
@@ -83,9 +109,7 @@ def record_action(
 ) -> ActionView:
     """Record an action: what, who does it (``owner_id``), by when, and the figure it
     should move (``measure`` of ``salesperson_id``, or of the team), measured now."""
-    text = clean_field(what, field="what", max_length=200)
-    if not text:
-        raise InvalidInput("Say what is to be done.", field="what")
+    text = check_what(what)
     today = ctx.today()
     if due < today:
         raise InvalidInput("The action's day is in the past.", field="due")
@@ -137,9 +161,7 @@ def record_action(
 def close_action(ctx: Context, action_id: int, outcome: str) -> ActionView:
     """Close an action with what happened; the figure it was to move is measured again
     (from the day it was recorded to today)."""
-    text = clean_field(outcome, field="outcome", max_length=500)
-    if not text:
-        raise InvalidInput("Say what happened.", field="outcome")
+    text = check_outcome(outcome)
     with ctx.db.read() as s:
         row = s.get(ActionPlan, action_id)
         if row is None:

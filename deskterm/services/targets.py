@@ -93,21 +93,40 @@ class TargetBoard:
 # -- reading --------------------------------------------------------------------------
 
 
-def parse_value(text: str) -> Decimal:
-    """A number as a manager types it: ``12``, ``85``, ``85%``, ``0.85``, full width too."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().rstrip("%").strip()
+def parse_value(text: str, measure: Measure | None = None) -> Decimal:
+    """A number as a manager types it: ``12``, ``85``, ``85%``, ``0.85``, full width too.
+
+    With a ``%`` sign a rate is read as per cent (``1%`` is 0.01, not 100 %); without one,
+    above 1 it is per cent and up to 1 a share (``check_value``). A count takes no ``%``.
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    percent = cleaned.endswith("%")
+    cleaned = cleaned.rstrip("%").strip()
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
         raise InvalidInput("{text} is not a number.", field="value", text=text) from None
     if not value.is_finite():
         raise InvalidInput("{text} is not a number.", field="value", text=text)
+    if percent and measure is not None:
+        if measure not in RATES:
+            raise InvalidInput(
+                "A count target is a whole number, 0 or more.", field="value", text=text
+            )
+        if not 0 <= value <= 100:
+            raise InvalidInput(
+                "A rate target is a percentage from 0 to 100.", field="value", text=text
+            )
+        return value / 100
     return value
 
 
 def check_target(measure: Measure, text: str) -> Decimal:
     """What ``set_target`` would store for ``text`` (a screen's field checks as typed)."""
-    return check_value(measure, parse_value(text))
+    value = parse_value(text, measure)
+    if measure in RATES and "%" in unicodedata.normalize("NFKC", text):
+        return value  # already a share
+    return check_value(measure, value)
 
 
 def _calendar(s: Session) -> ShopCalendar:
@@ -288,7 +307,7 @@ def set_target(
     A rate is typed as a percentage (``85`` or ``85%``) or a share (``0.85``).
     """
     m = measure if isinstance(measure, Measure) else parse_measure(measure)
-    number = check_value(m, parse_value(value))
+    number = check_target(m, value)
     month = month.replace(day=1)
     text = format(number.normalize(), "f")
     if len(text) > 16:
@@ -393,8 +412,8 @@ def set_closed_day(ctx: Context, day: date, note: str = "") -> None:
         row = s.get(ClosedDay, day)
         if row is None:
             s.add(ClosedDay(day=day, note=note))
-        else:
-            row.note = note
+        elif note:
+            row.note = note  # closed again without a note: the note it had stays
         record_audit(s, ctx, "closed_day.set", "closed_day", None, None, {"day": day, "note": note})
 
 

@@ -135,7 +135,13 @@ class TypeAhead:
     # -- screens -----------------------------------------------------------------------
     def _screen_changed(self, screen: Screen[object]) -> None:
         self._pending_screen = screen
-        screen.call_after_refresh(self._screen_drawn, screen)
+        if screen.is_mounted:
+            # Back to a screen already up (a dialog answered): the answer's callback may
+            # open the next dialog at once (what → who → by when…); a refresh later it
+            # has, and the keys typed ahead go to that dialog, not to the screen below.
+            screen.call_after_refresh(lambda: screen.call_after_refresh(self._screen_drawn, screen))
+        else:
+            screen.call_after_refresh(self._screen_drawn, screen)
         self._limit("screen", SCREEN_LIMIT, lambda: self._screen_drawn(screen))
 
     def _screen_drawn(self, screen: Screen[object]) -> None:

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if rows:
         print_table(
             rows,
-            [_("#"), _("State"), _("Due"), _("What"), _("Who"), _("Figure"), _("Outcome")],
+            [_("#"), _("State"), _("Due by"), _("What"), _("Who"), _("Figure"), _("Outcome")],
         )
     else:
         print(_("No open actions."))

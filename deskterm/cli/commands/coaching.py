@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                 rows.append(
                     [
                         r.name,
-                        _("yes") if r.due else "",
+                        _("due now") if r.due else "",
                         ", ".join(_(MEASURE_LABELS[m]) for m in r.why),
                         r.last_coached or "-",
                         moved,
@@ -72,7 +72,13 @@ def run(args: argparse.Namespace) -> int:
                 )
             print_table(
                 rows,
-                [_("Salesperson"), _("Due"), _("Why"), _("Last coached"), _("Before → since")],
+                [
+                    _("Salesperson"),
+                    _("Follow-up"),
+                    _("Why"),
+                    _("Last coached"),
+                    _("Before → since"),
+                ],
             )
             return EXIT_OK
         who: int | None = None

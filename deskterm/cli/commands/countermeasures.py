@@ -50,19 +50,25 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for i in items:
         c, ba = i.countermeasure, i.figures
-        state = (
-            _("closed {day}", day=c.closed_on)
-            if c.closed_on is not None
-            else (_("review due") if i.due else _("review {day}", day=c.review_on))
-        )
+        if c.closed_on is not None:
+            state = (
+                _("replaced {day}", day=c.closed_on)
+                if c.decision == "replace"
+                else _("closed {day}", day=c.closed_on)
+            )
+        else:
+            state = _("review due") if i.due else _("review {day}", day=c.review_on)
+        early = ba.too_early
         rows.append(
             [
                 c.id,
                 reason_label(i.kind, c.reason, names[i.kind]),
                 c.since,
                 c.note,
-                f"{num(ba.before_per_100)} → {num(ba.after_per_100)}",
-                f"{num(ba.sales_before_per_100)} → {num(ba.sales_after_per_100)}",
+                _("too early ({n} days)", n=ba.days)
+                if early
+                else f"{num(ba.before_per_100)} → {num(ba.after_per_100)}",
+                "" if early else f"{num(ba.sales_before_per_100)} → {num(ba.sales_after_per_100)}",
                 state,
                 f"#{c.follows_id}" if c.follows_id else "",
             ]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from deskterm.cli.common import EXIT_OK, add_actions, add_command, date_arg, print_table
 from deskterm.cli.database import opened
-from deskterm.i18n import _
+from deskterm.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from deskterm.cli.common import Subparsers
@@ -72,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
                 print(_("There was no such target."))
         elif args.action == "copy":
             n = targets.copy_last_month(ctx, month)
-            print(_("{n} targets copied from last month.", n=n))
+            print(
+                ngettext(
+                    "{n} target copied from last month.", "{n} targets copied from last month.", n
+                )
+            )
         elif args.action == "close":
             targets.set_closed_day(ctx, args.day, args.note)
             month = args.day.replace(day=1)

@@ -257,7 +257,13 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
 class TextPromptScreen(AnswersOnce, ModalScreen[str | None]):
     """Ask for one line of text (a reason, a note); Enter accepts, Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel"),
+        # Acted on when the app reads the key, not when the field's Submitted message comes
+        # back: the answer's next dialog must be the one the keys typed after it reach
+        # (ui.type_ahead). No id: Enter is not a shop's to move.
+        Binding("enter", "accept", show=False, priority=True),
+    ]
 
     def __init__(
         self, question: str, value: str = "", check: Callable[[str], object] | None = None
@@ -274,18 +280,19 @@ class TextPromptScreen(AnswersOnce, ModalScreen[str | None]):
             yield TextField(self.value, id="answer")
             yield Static("", id="err-answer", classes="field-error", markup=False)
 
-    @on(Input.Submitted, "#answer")
-    def accept(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
+    def action_accept(self) -> None:
+        """Enter: take the answer if it passes its check; else say why under the field."""
+        value = self.query_one("#answer", Input).value
+        if not value.strip():
             return
         if self.check is not None:
             # Wrong input stays in the field with the reason under it.
             try:
-                self.check(event.value)
+                self.check(value)
             except DesktermError as exc:
                 show_field_errors(self, {"answer": exc.message})
                 return
-        self.dismiss(event.value)
+        self.dismiss(value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

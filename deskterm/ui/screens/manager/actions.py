@@ -42,7 +42,7 @@ class ActionsTab(ManagerTab[ActionsView]):
 
     def on_mount(self) -> None:
         self.query_one("#actions", DataTable).add_columns(
-            _("State"), _("Due"), _("What"), _("Who"), _("Figure"), _("Outcome")
+            _("State"), _("Due by"), _("What"), _("Who"), _("Figure"), _("Outcome")
         )
 
     def show(self, view: ActionsView) -> None:
@@ -121,9 +121,7 @@ class ActionsTab(ManagerTab[ActionsView]):
         def due_typed(text: str | None) -> None:
             if text is None:
                 return
-            from deskterm.domain.text import parse_day
-
-            plan["due"] = parse_day(text)
+            plan["due"] = actions.check_due(text, ctx.today())
             self.app.push_screen(
                 PickScreen(_("Which figure should it move?"), measures), measure_picked
             )
@@ -133,7 +131,12 @@ class ActionsTab(ManagerTab[ActionsView]):
                 return
             plan["owner"] = int(sid)
             self.app.push_screen(
-                TextPromptScreen(_("By when? (a date)"), default_due, check=_check_day), due_typed
+                TextPromptScreen(
+                    _("By when? (a date)"),
+                    default_due,
+                    check=lambda text: actions.check_due(text, ctx.today()),
+                ),
+                due_typed,
             )
 
         def what_typed(text: str | None) -> None:
@@ -142,7 +145,9 @@ class ActionsTab(ManagerTab[ActionsView]):
             plan["what"] = text
             self.app.push_screen(PickScreen(_("Who does it?"), staff), owner_picked)
 
-        self.app.push_screen(TextPromptScreen(_("What is to be done?"), ""), what_typed)
+        self.app.push_screen(
+            TextPromptScreen(_("What is to be done?"), "", check=actions.check_what), what_typed
+        )
 
     def action_close_action(self) -> None:
         key = selected_key(self.query_one("#actions", DataTable))
@@ -160,10 +165,10 @@ class ActionsTab(ManagerTab[ActionsView]):
                     then=lambda a: self.notify(_("Action closed."), markup=False),
                 )
 
-        self.app.push_screen(TextPromptScreen(_("What happened?"), ""), typed)
-
-
-def _check_day(text: str) -> object:
-    from deskterm.domain.text import parse_day
-
-    return parse_day(text)
+        what = self._rows.get(key, ("", "", ""))[2]
+        self.app.push_screen(
+            TextPromptScreen(
+                _("What happened? ({what})", what=what), "", check=actions.check_outcome
+            ),
+            typed,
+        )

@@ -37,7 +37,11 @@ class FollowUpTab(ManagerTab[FollowUpView]):
 
     def on_mount(self) -> None:
         self.query_one("#followup", DataTable).add_columns(
-            _("Salesperson"), _("Due"), _("Why"), _("Last coached"), _("Before → since")
+            _("Salesperson"),
+            _("Follow-up"),
+            _("Why"),
+            _("Last coached"),
+            _("Before → since"),
         )
 
     def show(self, view: FollowUpView) -> None:
@@ -53,7 +57,7 @@ class FollowUpTab(ManagerTab[FollowUpView]):
                     str(r.salesperson_id),
                     (
                         r.name,
-                        _("due") if r.due else "",
+                        _("due now") if r.due else "",
                         ", ".join(_(MEASURE_LABELS[m]) for m in r.why),
                         r.last_coached.isoformat() if r.last_coached else "-",
                         moved,
@@ -84,7 +88,7 @@ class FollowUpTab(ManagerTab[FollowUpView]):
         ctx = self.desk.ctx
         sid = int(key)
         kinds = [(k.value, _(label)) for k, label in KIND_LABELS.items()]
-        items = "  ".join(f"{code} = {_(label)}" for code, label in CHECKLIST)
+        items = " ".join(code for code, _label in CHECKLIST)
         got: dict[str, str] = {}
 
         def save(note: str | None) -> None:
@@ -120,7 +124,7 @@ class FollowUpTab(ManagerTab[FollowUpView]):
             got["recording"] = text
             self.app.push_screen(
                 TextPromptScreen(
-                    _("Checklist items the call met, by code ({items}):", items=items),
+                    _("Items the call met, by code: {items}", items=items),
                     "",
                     check=lambda t: coaching.check_checklist(t),
                 ),

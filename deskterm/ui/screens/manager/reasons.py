@@ -63,9 +63,13 @@ def countermeasure_effect(ba: BeforeAfter) -> str:
     )
 
 
-def loop_state(review_on: date | None, closed_on: date | None, today: date) -> str:
-    """Where a countermeasure stands in the loop: closed, its review due, or when."""
+def loop_state(
+    review_on: date | None, closed_on: date | None, today: date, decision: str | None = None
+) -> str:
+    """Where a countermeasure stands in the loop: replaced, closed, its review due, or when."""
     if closed_on is not None:
+        if decision == "replace":
+            return _("replaced {day}", day=closed_on.isoformat())
         return _("closed {day}", day=closed_on.isoformat())
     if review_on is not None and review_on <= today:
         return _("review due")
@@ -160,12 +164,12 @@ class ReasonsTab(ManagerTab[ReasonsView]):
                     )
                 )
         sync_rows(table, rows)
-        today = self.desk.ctx.today()
+        today = view.day or date.max  # a view with no day: no review is due
         lines = [
             f"{m.since} {m.reason}: {m.note} — "
             + countermeasure_effect(ba)
             + " · "
-            + loop_state(m.review_on, m.closed_on, today)
+            + loop_state(m.review_on, m.closed_on, today, m.decision)
             for r in (rep, lost)
             for m, ba in r.countermeasures
         ]
@@ -249,7 +253,7 @@ class ReasonsTab(ManagerTab[ReasonsView]):
                 f"{m.since} {m.reason}: {m.note} — "
                 + countermeasure_effect(ba)
                 + " · "
-                + loop_state(m.review_on, m.closed_on, today),
+                + loop_state(m.review_on, m.closed_on, today, m.decision),
             )
             for m, ba in running
         ]

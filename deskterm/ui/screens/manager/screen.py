@@ -290,6 +290,7 @@ class ManagerScreen(DeskScreen):
                     kind: {r.code: r.name for r in reasons.all_reasons(ctx, kind)}
                     for kind in reasons.KINDS
                 },
+                today,
             ),
             funnel=FunnelView(
                 funnel_first,

@@ -13,7 +13,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from deskterm.domain.targets import MEASURE_LABELS, ORDER, RATES, Measure
-from deskterm.i18n import N_, _
+from deskterm.i18n import N_, _, ngettext
 from deskterm.services import targets
 from deskterm.services.labels import TARGET_HEADS, target_figure
 from deskterm.services.targets import Progress
@@ -74,7 +74,8 @@ class TargetsTab(ManagerTab[TargetsView]):
                 Text(name), *shown, key=str(p.salesperson_id or 0), height=2 if folded else 1
             )
         if where.row < table.row_count and where.column < len(table.columns):
-            table.cursor_coordinate = where
+            # On a measure, never the name (Enter there would set the first measure).
+            table.cursor_coordinate = Coordinate(where.row, max(where.column, 1))
         week = view.week
         closed = ", ".join(f"{d.isoformat()} {n}".strip() for d, n in view.closed)
         self.query_one("#targets-week", Static).update(
@@ -200,5 +201,10 @@ class TargetsTab(ManagerTab[TargetsView]):
             targets.copy_last_month,
             self.desk.ctx,
             self.view.board.month,
-            then=lambda n: self.notify(_("{n} targets copied from last month.", n=n), markup=False),
+            then=lambda n: self.notify(
+                ngettext(
+                    "{n} target copied from last month.", "{n} targets copied from last month.", n
+                ),
+                markup=False,
+            ),
         )

@@ -107,6 +107,8 @@ class ReasonsView:
     lost: ReasonsReport
     #: The shop's own words for its reasons, by kind then code (retired ones too).
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The day the countermeasures are judged on (their reviews due by it).
+    day: date | None = None
 
 
 @dataclass(frozen=True)
