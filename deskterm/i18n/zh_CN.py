@@ -1263,7 +1263,6 @@ MESSAGES: dict[str, str] = {
     "Action recorded.": "改进行动已记录。",
     "Action closed.": "改进行动已关闭。",
     "Log coaching": "记录辅导",
-    "Coaching:": "辅导方式：",
     "A note (what was seen, what next):": "备注（发现了什么，下一步怎么做）：",
     "The recording: its file name or the call id:": "录音：文件名或通话编号：",
     "tab\x04Targets": "目标",
@@ -1288,7 +1287,6 @@ MESSAGES: dict[str, str] = {
     "keep it (look again in a month)": "保留（一个月后再复盘）",
     "replace it with another": "换一项措施",
     "close it": "关闭",
-    "Which one?": "哪一项？",
     "Follow-up": "辅导跟进",
     "due now": "需跟进",
     "Due by": "完成期限",
@@ -1296,4 +1294,7 @@ MESSAGES: dict[str, str] = {
     "{n} target copied from last month.": "已沿用上月目标 {n} 项。",
     "What happened? ({what})": "结果如何？（{what}）",
     "Items the call met, by code: {items}": "通话做到的检查项，填代码：{items}",
+    "Coaching of {name}:": "对 {name} 的辅导方式：",
+    "Which target of {name}?": "{name} 的哪项目标？",
+    "Remove which target?": "删除哪项目标？",
 }

@@ -143,4 +143,9 @@ class FollowUpTab(ManagerTab[FollowUpView]):
             else:
                 ask_note()
 
-        self.app.push_screen(PickScreen(_("Coaching:"), kinds), kind_picked)
+        name = str(
+            self.query_one("#followup", DataTable).get_row_at(
+                self.query_one("#followup", DataTable).cursor_row
+            )[0]
+        )
+        self.app.push_screen(PickScreen(_("Coaching of {name}:", name=name), kinds), kind_picked)

@@ -112,7 +112,9 @@ class TargetsTab(ManagerTab[TargetsView]):
         name = str(table.get_row_at(c.row)[0])
         return (None if key == "0" else int(key)), name, ORDER[c.column - 1]
 
-    def _measure_then(self, then: Callable[[int | None, str, Measure], None]) -> None:
+    def _measure_then(
+        self, then: Callable[[int | None, str, Measure], None], question: str = ""
+    ) -> None:
         """The person and measure under the cursor; folded, a cell holds two measures:
         ask which."""
         found = self._cell()
@@ -125,7 +127,7 @@ class TargetsTab(ManagerTab[TargetsView]):
         lower = ORDER[ORDER.index(measure) + HALF]
         self.app.push_screen(
             PickScreen(
-                _("Which one?"),
+                question or _("Which target of {name}?", name=name),
                 [
                     (measure.value, _(MEASURE_LABELS[measure])),
                     (lower.value, _(MEASURE_LABELS[lower])),
@@ -192,7 +194,7 @@ class TargetsTab(ManagerTab[TargetsView]):
                 month = self.view.board.month
                 self.run_service(targets.clear_target, self.desk.ctx, month, measure, sid)
 
-        self._measure_then(clear)
+        self._measure_then(clear, _("Remove which target?"))
 
     def action_copy_month(self) -> None:
         if self.view is None:
