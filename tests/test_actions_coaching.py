@@ -70,7 +70,8 @@ def test_the_checklist_scores_known_items_only():
 # -- action plans -------------------------------------------------------------------------
 
 
-def _walk_in(ctx, team, name, phone=""):
+def walk_in_saved(ctx, team, name, phone=""):
+    """A walk-in of the next-up with its form saved (no phone: no contact, refused), done."""
     a = rotation.walk_in(ctx)
     form = (
         ReceptionForm(name=name, phone=phone, purchase_horizon="1m")
@@ -88,8 +89,8 @@ def test_an_action_keeps_its_figure_before_and_after(ctx, team, clock):
     the action closed on Dec 3 says 100 % since."""
     at(clock, 2026, 11, 20)
     rotation.check_in(ctx, team.li)
-    _walk_in(ctx, team, "甲", "13900000001")
-    _walk_in(ctx, team, "乙")
+    walk_in_saved(ctx, team, "甲", "13900000001")
+    walk_in_saved(ctx, team, "乙")
     at(clock, 2026, 12, 1)
     a = actions.record_action(
         ctx,
@@ -106,8 +107,8 @@ def test_an_action_keeps_its_figure_before_and_after(ctx, team, clock):
         "Chen Manager",
     )
     rotation.check_in(ctx, team.li)
-    _walk_in(ctx, team, "丙", "13900000003")
-    _walk_in(ctx, team, "丁", "13900000004")
+    walk_in_saved(ctx, team, "丙", "13900000003")
+    walk_in_saved(ctx, team, "丁", "13900000004")
     at(clock, 2026, 12, 4)
     assert actions.list_actions(ctx)[0].state is ActionState.OVERDUE
     closed = actions.close_action(ctx, a.id, "Both December visitors left their number")
@@ -209,13 +210,13 @@ def test_the_board_says_who_is_due_and_whether_the_figures_moved(ctx, team, cloc
     at(clock, 2026, 12, 2)
     for sid in (team.li, team.wang):
         rotation.check_in(ctx, sid)
-    _walk_in(ctx, team, "甲")  # next-up: one each
-    _walk_in(ctx, team, "乙")
+    walk_in_saved(ctx, team, "甲")  # next-up: one each
+    walk_in_saved(ctx, team, "乙")
     targets.set_target(ctx, date(2026, 12, 1), "contact_capture", "80", team.wang)
     at(clock, 2026, 12, 5)
     coaching.record_coaching(ctx, team.li, "on_site", "with her at two receptions")
     rotation.check_in(ctx, team.li)
-    _walk_in(ctx, team, "丙", "13900000003")
+    walk_in_saved(ctx, team, "丙", "13900000003")
     at(clock, 2026, 12, 8)
     rows = {r.name: r for r in coaching.coaching_board(ctx)}
     wang, li = rows["王伟"], rows["Li Na"]

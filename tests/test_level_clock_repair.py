@@ -87,6 +87,12 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
         f"UPDATE customer SET level_since = '{_utc(2026, 4, 15, 8)}' WHERE id = {cid};"
         "DROP INDEX ix_level_change_at; DROP INDEX ix_ownership_change_at;"
         "DROP TABLE import_change; DROP TABLE import_batch;"  # v7, back to a v5 file
+        # v8 (issue 18) too
+        "DROP TABLE countermeasure_review; DROP TABLE coaching_entry; DROP TABLE action_plan;"
+        "DROP TABLE closed_day; DROP TABLE target;"
+        "ALTER TABLE countermeasure DROP COLUMN follows_id;"
+        "ALTER TABLE countermeasure DROP COLUMN review_on;"
+        "ALTER TABLE countermeasure DROP COLUMN closed_on;"
         "PRAGMA user_version = 5; COMMIT;"
     )
     con.close()

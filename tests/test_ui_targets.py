@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Static
 from deskterm.clock import zone_named
 from deskterm.i18n import set_language
 from deskterm.services import actions, rotation, setup, targets
-from deskterm.services.reception import ReceptionForm, save_form
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.meeting import MeetingScreen
+from tests.test_actions_coaching import walk_in_saved
 from tests.ui_helpers import settle, wait_for
 
 ZONE = zone_named("Asia/Shanghai")
@@ -28,14 +28,7 @@ def month(ctx, team, clock):
     clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=ZONE))
     rotation.check_in(ctx, team.li)
     for name, phone in (("甲", "13900000001"), ("乙", "")):
-        a = rotation.walk_in(ctx)
-        form = (
-            ReceptionForm(name=name, phone=phone, purchase_horizon="1m")
-            if phone
-            else ReceptionForm(name=name, contact_left=False, no_contact_reason="refused")
-        )
-        save_form(ctx, a.reception_id, form)
-        rotation.done(ctx, team.li)
+        walk_in_saved(ctx, team, name, phone)
     for sid in (team.li, team.odd):
         targets.set_target(ctx, DEC, "receptions", "31", sid)
         targets.set_target(ctx, DEC, "contact_capture", "80", sid)

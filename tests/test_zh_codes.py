@@ -93,7 +93,7 @@ async def test_the_desk_says_its_own_words_in_chinese(tmp_path):
         assert app.get_key_display(Binding("f3", "x", "x")) == "f3"
         await pilot.press("f3")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
-        app.screen.dismiss("4")  # 张磊: one customer's last day is today
+        app.screen.dismiss("8")  # 杨帆: one customer's last day is today
         await wait_for(
             pilot,
             lambda: (

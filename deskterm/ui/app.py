@@ -307,6 +307,8 @@ class DesktermApp(App[int]):
         self.levels: Levels = setup.get_levels(ctx)
         # The shop's reasons, most used first (the form's and the tick's pick lists).
         self.reason_lists = self._read_reasons()
+        # Set before anything can fail: a worker's error may come before on_mount ends.
+        self.watch_failing = False
         self.blink = blink
         self.actor: Actor | None = None
         self._crash_lines: list[str] = []  # printed when the app has ended
@@ -321,8 +323,12 @@ class DesktermApp(App[int]):
         self.set_keymap(self.shop_keymap)
 
     def _read_reasons(self) -> dict[str, list[reasons.ReasonView]]:
-        """Both pick lists, as the system reads them (any role's form offers them)."""
-        return {kind: reasons.pick_list(self.system_ctx, kind) for kind in reasons.KINDS}
+        """Both pick lists, as the system reads them (any role's form offers them); the
+        built-in lists while the file cannot be read (the health check says why)."""
+        try:
+            return {kind: reasons.pick_list(self.system_ctx, kind) for kind in reasons.KINDS}
+        except StorageError:
+            return {}
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"

@@ -81,7 +81,7 @@ class ActionsTab(ManagerTab[ActionsView]):
         """The highlighted action whole under the table (a small screen cuts its columns)."""
         key = selected_key(self.query_one("#actions", DataTable))
         cells = self._rows.get(key or "")
-        text = "" if cells is None else " · ".join(c for c in (cells[2], cells[4], cells[5]) if c)
+        text = "" if cells is None else " · ".join(c for c in cells[2:] if c)
         self.query_one("#actions-detail", RowDetail).update(text)
 
     def action_add_action(self) -> None:

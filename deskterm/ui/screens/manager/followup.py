@@ -29,6 +29,7 @@ class FollowUpTab(ManagerTab[FollowUpView]):
 
     def __init__(self) -> None:
         super().__init__(id="followup-tab")
+        self._rows: dict[str, tuple[str, ...]] = {}
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="followup", cursor_type="row", zebra_stripes=True)
@@ -65,7 +66,8 @@ class FollowUpTab(ManagerTab[FollowUpView]):
                 )
             )
         sync_rows(self.query_one("#followup", DataTable), rows)
-        self.show_note("followup", 0)
+        self._rows = {key: cells for key, cells in rows}
+        self.show_detail()
         self.query_one("#followup-log", Static).update(
             "\n".join(
                 f"{e.day.isoformat()}  {e.salesperson}  {_(KIND_LABELS[e.kind])}"
@@ -78,7 +80,17 @@ class FollowUpTab(ManagerTab[FollowUpView]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self.show_note("followup", 0)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The highlighted row whole under the table (a small screen cuts its columns)."""
+        key = selected_key(self.query_one("#followup", DataTable))
+        cells = self._rows.get(key or "")
+        text = ""
+        if cells is not None:
+            rest = " · ".join(c for c in cells[1:] if c and c != "-")
+            text = _("{name}: {note}", name=cells[0], note=rest) if rest else ""
+        self.query_one("#followup-detail", RowDetail).update(text)
 
     def action_log(self) -> None:
         """Kind → (a call check: the recording, the checklist items met) → a note."""
