@@ -80,3 +80,22 @@ def test_only_the_manager_edits_the_list(ctx, team):
             reasons.add_reason(ctx, "no_contact", "x")
     ctx.role = "receptionist"
     assert reasons.pick_list(ctx, "no_contact")  # the form's list
+
+
+async def test_the_walk_in_form_offers_the_shops_own_reasons(ctx, team):
+    """A reason the manager added is on the form's "why not?" row, in the shop's words."""
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.form import ReceptionFormScreen
+    from tests.ui_helpers import settle, wait_for
+
+    reasons.add_reason(ctx, "no_contact", "[b]Parking full[/b]", "停车位满了")
+    rotation.check_in(ctx, team.li)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await wait_for(pilot, lambda: bool(app.reason_lists))  # read off the event loop
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        await settle(pilot)
+        choice = app.screen.query_one("#no_contact_reason")
+        assert ("b_parking_full_b", "[b]Parking full[/b]") in choice.options

@@ -305,8 +305,10 @@ class DesktermApp(App[int]):
         ctx.role = None if auth.pins_required(ctx) else OPEN_DESK
         self.system_ctx = dataclasses.replace(ctx, role=SYSTEM, remote=False)
         self.levels: Levels = setup.get_levels(ctx)
-        # The shop's reasons, most used first (the form's and the tick's pick lists).
-        self.reason_lists = self._read_reasons()
+        # The shop's reasons, most used first (the form's and the tick's pick lists): read
+        # by the change watcher's first look, off the event loop and after the first paint
+        # (the built-in lists until then).
+        self.reason_lists: dict[str, list[reasons.ReasonView]] = {}
         # Set before anything can fail: a worker's error may come before on_mount ends.
         self.watch_failing = False
         self.blink = blink
@@ -557,6 +559,7 @@ class DesktermApp(App[int]):
             self.seen_version = None  # whatever happened meanwhile: reload
             self.call_from_thread(self._refresh_screen)
         if self.seen_version is None:
+            self.reason_lists = self._read_reasons()
             try:
                 self.seen_tip = maintenance.audit_tip(self.system_ctx)
             except DesktermError:
