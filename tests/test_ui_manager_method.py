@@ -191,3 +191,29 @@ async def test_at_80_columns_a_folded_cell_asks_which_of_its_two_targets(ctx, de
         await wait_for(pilot, lambda: bool(targets.list_targets(ctx, date(2026, 12, 1))))
     [t] = targets.list_targets(ctx, date(2026, 12, 1))
     assert (t.salesperson, t.measure, t.value) == ("Li Na", Measure.SALES, 4)
+
+
+async def test_a_target_is_removed_only_after_a_question_that_names_it(ctx, december):
+    from deskterm.ui.screens.dialogs import ConfirmScreen
+
+    dec = date(2026, 12, 1)
+    targets.set_target(ctx, dec, Measure.RECEPTIONS, "31", december.li)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_tab(pilot, app, "tab-targets")
+        table = app.screen.query_one("#targets-set", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        table.focus()
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        table.cursor_coordinate = (names.index("Li Na"), 1)  # Li Na, receptions
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one(".question", Static).render())
+        assert "Li Na" in question and "2026-12" in question
+        await pilot.press("n")
+        await settle(pilot)
+        assert [t.value for t in targets.list_targets(ctx, dec)] == [31]  # kept
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: targets.list_targets(ctx, dec) == [])

@@ -17,7 +17,7 @@ from deskterm.i18n import N_, _, ngettext
 from deskterm.services import targets
 from deskterm.services.labels import TARGET_HEADS, target_figure
 from deskterm.services.targets import Progress
-from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
+from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen, TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.views import TargetsView
 from deskterm.ui.widgets.people import set_columns
@@ -189,10 +189,29 @@ class TargetsTab(ManagerTab[TargetsView]):
         )
 
     def action_clear_target(self) -> None:
-        def clear(sid: int | None, _name: str, measure: Measure) -> None:
-            if self.view is not None:
-                month = self.view.board.month
-                self.run_service(targets.clear_target, self.desk.ctx, month, measure, sid)
+        """Remove the target under the cursor, after a question that names it (one key
+        must not silently undo what the manager set)."""
+
+        def clear(sid: int | None, name: str, measure: Measure) -> None:
+            if self.view is None:
+                return
+            month = self.view.board.month
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.run_service(targets.clear_target, self.desk.ctx, month, measure, sid)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    _(
+                        "Remove the {month} target of {name} on {measure}?",
+                        month=month.isoformat()[:7],
+                        name=name,
+                        measure=_(MEASURE_LABELS[measure]),
+                    )
+                ),
+                answered,
+            )
 
         self._measure_then(clear, _("Remove which target?"))
 
