@@ -159,3 +159,27 @@ def test_the_reasons_list_is_kept_on_the_command_line(shop):
     assert r.returncode != 0 and "note stays" in r.stderr
     r = run(shop, "reasons", "list", "lost", lang="zh")
     assert "价格/优惠" in r.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_media_spend_is_set_shown_copied_and_a_wrong_amount_refused(shop, lang):
+    """``deskterm media``: the month's spend per medium beside its visitors and costs."""
+    r = run(shop, "media", "spend", "auto_sites", "1.8万", "--month", "2026-11", lang=lang)
+    assert r.returncode == 0, r.stderr
+    assert "18,000" in r.stdout
+    r = run(shop, "media", "spend", "auto_sites", "lots", lang=lang)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "lots" in r.stderr  # the message names what was typed
+    r = run(shop, "media", "copy", lang=lang)  # December takes November's
+    assert r.returncode == 0, r.stderr
+    data = json.loads(run(shop, "media", "show", "--format", "json").stdout)
+    cars = next(s for s in data["sources"] if s["code"] == "auto_sites")
+    # December 10 of 31 days: 18,000 × 10/31 = 5,806.45… → 5,806; nobody came yet.
+    assert (cars["spend_month"], cars["spend_to_date"], cars["visitors"]) == (18000, 5806, 0)
+    assert cars["cost_per_visitor"] is None
+    assert data["month"] == "2026-12" and data["last"] == "2026-12-10"
+    r = run(shop, "reasons", "add", "media", "[red]Douyin[/] live", "抖音直播", lang=lang)
+    assert r.returncode == 0, r.stderr
+    r = run(shop, "media", "show", lang=lang)
+    assert "[red]Douyin[/] live" in r.stdout or "抖音直播" in r.stdout  # as typed
+    assert "\x1b[" not in r.stdout

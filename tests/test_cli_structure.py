@@ -111,6 +111,11 @@ BEFORE: dict[str, list[str]] = {
     "reasons rename": [*SHARED, "code", "kind", "name_en", "name_zh"],
     "reasons retire": [*SHARED, "code", "kind"],
     "reasons restore": [*SHARED, "code", "kind"],
+    "media": SHARED,
+    "media show": [*SHARED, "--date", "--format", "--month"],
+    "media spend": [*SHARED, "--month", "amount", "media"],
+    "media clear": [*SHARED, "--month", "media"],
+    "media copy": [*SHARED, "--month"],
 }
 
 

@@ -93,6 +93,10 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
         "ALTER TABLE countermeasure DROP COLUMN follows_id;"
         "ALTER TABLE countermeasure DROP COLUMN review_on;"
         "ALTER TABLE countermeasure DROP COLUMN closed_on;"
+        # v9 (issue 18: media) too
+        "DROP TABLE media_spend; DROP INDEX ix_reception_day_media;"
+        "ALTER TABLE reception DROP COLUMN media; ALTER TABLE customer DROP COLUMN media;"
+        "DELETE FROM reason WHERE kind = 'media';"
         "PRAGMA user_version = 5; COMMIT;"
     )
     con.close()

@@ -15,6 +15,7 @@ on each of its reports too).
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import os
@@ -92,7 +93,11 @@ class Shop:
         self.closed_days = {date.fromisoformat(r["day"]) for r in q("SELECT day FROM closed_day")}
         self.actions = q("SELECT * FROM action_plan ORDER BY id")
         self.coaching = q("SELECT * FROM coaching_entry ORDER BY id")
+        self.media_list = q("SELECT * FROM reason WHERE kind = 'media' ORDER BY sort, code")
+        self.media_spend = q("SELECT * FROM media_spend")
         con.close()
+        for r in self.media_spend:
+            r["month"] = date.fromisoformat(r["month"])
         for r in self.targets:
             r["month"] = date.fromisoformat(r["month"])
         for r in self.coaching:
@@ -869,7 +874,59 @@ def oracle_method(shop: Shop, today: date, D: date, first: date) -> dict[str, An
         "targets": targets_json,
         "actions": acts,
         "coaching": {"entries": entries, "salespeople": board},
+        "media": oracle_media(shop, D),
     }
+
+
+def oracle_media(shop: Shop, D: date) -> dict[str, Any]:
+    """The report's ``media`` (README, "Where visitors come from"), from raw rows: the
+    month of ``D`` from its first day to ``D``."""
+    m0 = D.replace(day=1)
+    days = calendar.monthrange(m0.year, m0.month)[1]
+    spend = {r["media"]: r["amount"] for r in shop.media_spend if r["month"] == m0}
+
+    def to_date(amount: int) -> int:
+        # the month's amount × days gone ÷ days of the month, rounded half up
+        return amount if D.day == days else (2 * amount * D.day + days) // (2 * days)
+
+    def cost(amount: int, n: int) -> int | None:
+        return None if n == 0 else (2 * amount + n) // (2 * n)
+
+    visitors: Counter[Any] = Counter()
+    contacts: Counter[Any] = Counter()
+    for r in shop.receptions:
+        if m0 <= r["day"] <= D and r["counted"] and r["first_visit"]:
+            visitors[r["media"]] += 1
+            contacts[r["media"]] += r["customer_id"] is not None
+    start, end = shop.midnight(m0), shop.midnight(D + timedelta(days=1))
+    sales: Counter[Any] = Counter(
+        c["media"] for c in shop.customers if c["won_at"] and start <= c["won_at"] < end
+    )
+    seen = {k for k in (*visitors, *sales, *spend)}
+    names = {r["code"]: r["name_en"] for r in shop.media_list}
+    codes: list[Any] = [r["code"] for r in shop.media_list if r["active"] or r["code"] in seen]
+    codes += sorted(c for c in seen if c is not None and c not in names)
+    if None in seen:
+        codes.append(None)
+
+    def row(code: Any) -> dict[str, Any]:
+        amount = spend.get(code, 0) if code is not None else 0
+        return {
+            "spend_month": amount,
+            "spend_to_date": to_date(amount),
+            "visitors": visitors[code],
+            "contacts": contacts[code],
+            "sales": sales[code],
+            "cost_per_visitor": cost(to_date(amount), visitors[code]),
+            "cost_per_sale": cost(to_date(amount), sales[code]),
+        }
+
+    rows = [{"code": c, "name": names.get(c, c) or "not recorded", **row(c)} for c in codes]
+    total = {k: sum(r[k] for r in rows) for k in ("spend_month", "spend_to_date")}
+    total.update({k: sum(r[k] for r in rows) for k in ("visitors", "contacts", "sales")})
+    total["cost_per_visitor"] = cost(total["spend_to_date"], total["visitors"])
+    total["cost_per_sale"] = cost(total["spend_to_date"], total["sales"])
+    return {"month": m0.isoformat()[:7], "last": D.isoformat(), "sources": rows, "total": total}
 
 
 # ---------------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ MANAGER_TABS = {
     "leads": "leads",
     "reasons": "reasons",
     "funnel": "funnel",
+    "media": "media",
     "coaching": "coaching",
     "targets": "targets-set",
     "actions": "actions",

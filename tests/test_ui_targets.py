@@ -115,3 +115,27 @@ async def test_at_80_columns_the_measures_fold_onto_two_lines_and_nothing_is_cut
         assert width <= 80 - 1  # the page's scrollbar takes one column
         rows = cells(app.screen, "#targets")
         assert rows["Li Na"][1].splitlines() == ["2/2", "0"]  # receptions over upgrades
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_tomorrows_line_breaks_between_people_never_inside_ones_entry(tmp_path, lang):
+    """On the demo shop at 100 columns, every line of tomorrow's tasks starts with a
+    salesperson's name (a line broken inside "李娜 8 · target 1 reception" would not)."""
+    from rich.cells import cell_len
+
+    from tests.ui_helpers import demo_ctx
+
+    set_language(lang)
+    ctx = demo_ctx(tmp_path)
+    setup.set_setting(ctx, "auth.mode", "open")
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_meeting(pilot, app)
+        names = [p.name for p in setup.list_staff(ctx, "salesperson")]
+        box = app.screen.query_one("#tomorrow", Static)
+        lines = str(box.render()).splitlines()
+        assert len(lines) > 1
+        for line in lines:
+            assert any(line.startswith(n) for n in names), line
+            assert cell_len(line) <= box.content_size.width
+    ctx.db.close()

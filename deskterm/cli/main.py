@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "coaching": "coaching",
     "countermeasures": "countermeasures",
     "reasons": "reasons",
+    "media": "media",
 }
 
 #: argparse's own words (Python 3.11), translated through the catalogue: argparse looks

@@ -108,6 +108,20 @@ LOST = [
     "other",
 ]
 RELATIONS = ["spouse", "spouse", "spouse", "parent", "child", "friend", "colleague"]
+#: How the demo's visitors heard of the shop, and how often (None: not asked).
+MEDIA: list[str | None] = [
+    "online_ads",
+    "auto_sites",
+    "short_video",
+    "referral",
+    "repeat",
+    "passing_by",
+    "outdoor",
+    "event",
+    "other",
+    None,
+]
+MEDIA_WEIGHTS = [18, 25, 15, 12, 5, 12, 5, 3, 2, 3]
 
 
 class _Completion(TypedDict, total=False):
@@ -122,8 +136,17 @@ class _Completion(TypedDict, total=False):
 class Showroom:
     """The simulation: one showroom, a moving clock, a seeded random source."""
 
-    def __init__(self, ctx: Context, clock: FixedClock, rng: random.Random) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        clock: FixedClock,
+        rng: random.Random,
+        media_rng: random.Random | None = None,
+    ) -> None:
         self.ctx, self.clock, self.rng = ctx, clock, rng
+        # How visitors heard of the shop comes from a random source of its own: the
+        # showroom's days stay the same visit for visit (issue 18 added the question).
+        self.media_rng = media_rng or random.Random(0)
         self.phones: set[str] = set()
         self.sales: list[int] = []
         self.skill: dict[int, float] = {}
@@ -161,6 +184,10 @@ class Showroom:
                 self.phones.add(p)
                 return f"{p[:3]} {p[3:7]} {p[7:]}"
 
+    def media(self) -> str | None:
+        """How a visitor heard of the shop (a few forms leave it empty)."""
+        return self.media_rng.choices(MEDIA, MEDIA_WEIGHTS)[0]
+
     def form(self, sid: int, remote: bool = False) -> ReceptionForm:
         rng = self.rng
         if not remote and rng.random() > self.skill[sid]:
@@ -171,6 +198,7 @@ class Showroom:
                 no_contact_reason=reason,
                 no_contact_note=note,
                 name=rng.choice(["", "", "穿红衣服的先生", "young couple"]),
+                media=self.media(),
             )
         thorough = rng.random() < self.skill[sid]
         companions = []
@@ -187,6 +215,7 @@ class Showroom:
             notes=rng.choice(
                 ["", "", "比较了竞品", "wants a white one", "关心油耗", "trade-in of an old car"]
             ),
+            media=self.media(),
         )
 
     # -- a day ------------------------------------------------------------------
@@ -446,7 +475,7 @@ def generate(
         # A demo anyone can open: an open desk, chosen explicitly (shops get PINs).
         setup.set_setting(ctx, "auth.mode", "open")
         setup.set_setting(ctx, "demo.today", now.replace(tzinfo=zone).isoformat(timespec="minutes"))
-        room = Showroom(ctx, clock, random.Random(seed))
+        room = Showroom(ctx, clock, random.Random(seed), random.Random(seed ^ 0x4D))
         room.hire()
         half = ManagerHalf(ctx, clock, seed, room.sales, room.manager, room.skill, room.at)
         half.start()

@@ -11,7 +11,16 @@ from datetime import date, datetime, timedelta
 from deskterm.clock import FixedClock
 from deskterm.domain.coaching import CHECKLIST
 from deskterm.domain.targets import Measure, Status
-from deskterm.services import actions, analysis, coaching, countermeasures, manager, setup, targets
+from deskterm.services import (
+    actions,
+    analysis,
+    coaching,
+    countermeasures,
+    manager,
+    media,
+    setup,
+    targets,
+)
 from deskterm.services.context import Context
 
 #: Saturdays and Sundays bring half as many visitors again as a weekday.
@@ -56,6 +65,8 @@ class ManagerHalf:
         at: Callable[[date, float], datetime],
     ) -> None:
         self.ctx, self.clock, self.rng = ctx, clock, random.Random(seed ^ 0x18)
+        # The month's spend per medium: its own random source, the rest stays as it was.
+        self.spend_rng = random.Random(seed ^ 0x5E)
         self.sales, self.manager, self.skill, self.at = sales, manager, skill, at
 
     def start(self) -> None:
@@ -83,6 +94,23 @@ class ManagerHalf:
                 targets.set_target(self.ctx, day, measure, str(value), sid)
         targets.set_target(self.ctx, day, Measure.CONTACT_CAPTURE, "80")
         targets.set_target(self.ctx, day, Measure.FORM_COMPLETENESS, "75")
+        self.spend(day)
+
+    def spend(self, day: date) -> None:
+        """The month's spend per medium: the car websites' listing and the billboard are
+        flat fees, the ads vary, a motor show some months, the referrers' gifts."""
+        r = self.spend_rng
+        for code, amount in (
+            ("auto_sites", 18000),
+            ("online_ads", r.randint(8, 12) * 1000),
+            ("short_video", r.randint(5, 9) * 1000),
+            ("outdoor", 6000),
+            ("event", 15000 if day.month % 3 == 0 else 0),
+            ("referral", r.randint(4, 8) * 500),
+            ("passing_by", 0),
+            ("repeat", 0),
+        ):
+            media.set_spend(self.ctx, day, code, amount)
 
     def meeting(self, day: date) -> None:
         """The Monday meeting: close what is due, act on a red figure, coach who is due,

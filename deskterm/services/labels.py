@@ -21,6 +21,7 @@ from deskterm.domain.rotation import EVENT_LABELS, OrderMode
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS
 from deskterm.domain.targets import RATES, Measure, Status
 from deskterm.i18n import N_, N_p, _, ngettext
+from deskterm.services.media import MediaReport, MediaRow
 from deskterm.services.reception import BUDGETS, CHANNELS
 from deskterm.services.setup import ROLE_LABELS
 
@@ -90,6 +91,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "rotation.turn_back": N_("turn given back"),
     "staff.handover": N_("customers handed over"),
     "staff.pin_failed": N_("wrong PIN"),
+    "media.spend": N_("spend on a medium set"),
+    "media.clear": N_("spend on a medium removed"),
+    "media.copy": N_("spend copied from last month"),
 }
 
 AUDIT_ENTITIES: dict[str, str] = {
@@ -107,6 +111,7 @@ AUDIT_ENTITIES: dict[str, str] = {
     "action_plan": N_("action"),
     "coaching_entry": N_("coaching"),
     "reason": N_("reason"),
+    "media_spend": N_("spend on a medium"),
     "level": N_("level"),
     "rotation_event": N_("rotation event"),
     # an export names what it wrote
@@ -388,3 +393,59 @@ ACTION_STATE_LABELS: dict[ActionState, str] = {
     ActionState.OVERDUE: N_("overdue"),
     ActionState.CLOSED: N_("closed"),
 }
+
+
+# -- where visitors come from (issue 18) ---------------------------------------------------
+
+
+def money(n: int | None) -> str:
+    """A whole amount with thousands separators; "-" when there is none."""
+    return "-" if n is None else f"{n:,}"
+
+
+def media_heads(wide: bool) -> list[str]:
+    """The media table's column heads (the month's whole spend only when ``wide``)."""
+    spend = [_("Spend (month)"), _("Spent to date")] if wide else [_("Spent to date")]
+    return [
+        _("Medium"),
+        *spend,
+        _("Visitors"),
+        _("Contacts"),
+        _("Sales"),
+        _("Per visitor"),
+        _("Per sale"),
+    ]
+
+
+def media_cells(name: str, r: MediaRow, wide: bool) -> tuple[str, ...]:
+    """One medium's row of the media table."""
+    spend = (money(r.spend_month), money(r.spend_to_date)) if wide else (money(r.spend_to_date),)
+    return (
+        name,
+        *spend,
+        str(r.visitors),
+        str(r.contacts),
+        str(r.sales),
+        money(r.cost_per_visitor),
+        money(r.cost_per_sale),
+    )
+
+
+def media_name(report: MediaReport, code: str | None) -> str:
+    """A medium's name; "not recorded" for the visitors whose form named none."""
+    return _("not recorded") if code is None else report.name(code)
+
+
+def media_legend(report: MediaReport) -> str:
+    """The media table's title and how its spend to date is worked out, on two lines."""
+    return media_title(report.month.isoformat()[:7], report.last.isoformat()) + "\n" + MEDIA_NOTE()
+
+
+def media_title(month: str, last: str) -> str:
+    """The media table's title for ``month`` (YYYY-MM) up to ``last`` (YYYY-MM-DD)."""
+    return _("Where visitors came from — {month}, to {last}", month=month, last=last)
+
+
+def MEDIA_NOTE() -> str:  # noqa: N802 (a sentence, read in the language in force)
+    """How the spend to date is worked out (under the media table's title)."""
+    return _("Spent to date: the month's spend × days gone ÷ days of the month.")

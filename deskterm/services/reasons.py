@@ -17,7 +17,9 @@ from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.storage.models import Customer, Reason, Reception
 
-KINDS = ("no_contact", "lost")
+#: The pick lists: why no contact was left, why a customer was lost, how a visitor heard
+#: of the shop (the media of "where visitors come from").
+KINDS = ("no_contact", "lost", "media")
 #: The pick lists rank by the uses of this many days.
 USE_DAYS = 90
 
@@ -38,13 +40,19 @@ class ReasonView:
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise InvalidInput("Reasons are no_contact or lost.", field="kind")
+        raise InvalidInput("The lists are no_contact, lost or media.", field="kind")
     return kind
 
 
 def _uses(s: Session, ctx: Context, kind: str) -> dict[str, int]:
     since = ctx.today() - timedelta(days=USE_DAYS)
-    if kind == "no_contact":
+    if kind == "media":
+        rows = s.exec(
+            select(Reception.media, func.count())
+            .where(Reception.day >= since, col(Reception.media).is_not(None))
+            .group_by(Reception.media)
+        ).all()
+    elif kind == "no_contact":
         rows = s.exec(
             select(Reception.no_contact_reason, func.count())
             .where(Reception.day >= since, col(Reception.no_contact_reason).is_not(None))

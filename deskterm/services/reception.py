@@ -106,6 +106,7 @@ class ReceptionForm:
     next_callback: date | None = None  # None: kept (revisit) or suggested by the level's rule
     notes: str = ""
     replace_name: bool = False  # a revisit: the typed name replaces the one on file
+    media: str | None = None  # how they heard of the shop: a code of the "media" list
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,14 @@ def validate_form(
         errors["channel"] = InvalidInput(
             "Unknown channel: {value}.", field="channel", value=form.channel
         )
+    clean["media"] = None
+    if form.media:
+        if session.get(Reason, ("media", form.media)) is None:
+            errors["media"] = InvalidInput(
+                "Unknown medium: {value}.", field="media", value=form.media
+            )
+        else:
+            clean["media"] = form.media
     if form.budget and form.budget not in BUDGETS:
         errors["budget"] = InvalidInput(
             "Unknown budget range: {value}.", field="budget", value=form.budget
@@ -536,6 +545,11 @@ def _write_customer(
         cust.budget = form.budget
     if clean["purchase_horizon"] is not None:
         cust.purchase_horizon = clean["purchase_horizon"].value  # type: ignore[attr-defined]
+    # The medium that registered the customer: set by their first form (or a correction
+    # of it), or where none was known yet (a customer from before media were asked).
+    media = clean["media"]
+    if media is not None and (cust.media is None or (correction and rec.first_visit)):
+        cust.media = str(media)
     if out.reschedule:
         reschedule(session, ctx, cust, out.next_callback, out.owner_id)
     return cust
@@ -607,6 +621,7 @@ def _write_reception(
         rec.channel = form.channel
     rec.test_drive = form.test_drive
     rec.notes = str(clean["notes"])
+    rec.media = str(clean["media"]) if clean["media"] is not None else None
     for old in session.exec(select(Companion).where(Companion.reception_id == rec.id)).all():
         session.delete(old)
     companions: list[tuple[str, str]] = clean["companions"]  # type: ignore[assignment]
@@ -838,6 +853,7 @@ def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None,
                     phone=phone,
                     model_interest=cust.model_interest or "",
                     level=cust.level,
+                    media=cust.media,
                 ),
                 None,
             )
@@ -864,5 +880,6 @@ def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None,
             test_drive=rec.test_drive,
             level=cust.level if cust else None,
             notes=rec.notes,
+            media=rec.media,
         )
         return form, rec.customer_id

@@ -25,6 +25,7 @@ from deskterm.domain.kpi import (
 )
 from deskterm.domain.text import parse_day
 from deskterm.errors import InvalidInput
+from deskterm.i18n import _
 from deskterm.services.context import Context
 from deskterm.services.escalation import EscalationItem
 from deskterm.services.permissions import permission
@@ -448,7 +449,7 @@ def daily_report(
             if states
             else ([], {"at_risk": [], "to_reassign": [], "stalled": []})
         )
-        w0, _ = ctx.day_range_utc(window_from)
+        w0, _end = ctx.day_range_utc(window_from)
         wins = [
             WinFact(o, ctx.local_day(at))
             for o, at in s.exec(
@@ -683,10 +684,12 @@ def _num(value: Any) -> float | int | None:
 @permission("meeting")
 def method_sections(ctx: Context, report: Report) -> dict[str, Any]:
     """The manager's half of the method for the report's last day (issue 18): the
-    month's targets so far, the action plans as they stood, the coaching board."""
-    from deskterm.services import actions, coaching, targets
+    month's targets so far, the action plans as they stood, the coaching board, and
+    where the month's visitors came from and what they cost."""
+    from deskterm.services import actions, coaching, media, targets
 
     board = targets.progress(ctx, report.day)
+    spent = media.media_report(ctx, report.day, report.day)
 
     def person(p: targets.PersonProgress) -> dict[str, Any]:
         return {
@@ -761,4 +764,5 @@ def method_sections(ctx: Context, report: Report) -> dict[str, Any]:
                 for r in coaching.coaching_board(ctx, report.day)
             ],
         },
+        "media": media.as_json(spent, _("not recorded")),
     }

@@ -212,6 +212,38 @@ def text_tables(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[st
     ]
 
 
+def media_table(data: dict[str, Any], wide: bool) -> tuple[str, list[str], list[list[str]]] | None:
+    """Where the month's visitors came from, as a table (title, heads, rows); None when
+    the report has no media section (the meeting's own figures only)."""
+    from deskterm.services.labels import media_heads, media_title, money
+
+    m = data.get("media")
+    if not m:
+        return None
+
+    def cells(name: str, r: dict[str, Any]) -> list[str]:
+        spend = [money(r["spend_month"]), money(r["spend_to_date"])]
+        return [
+            name,
+            *(spend if wide else spend[1:]),
+            str(r["visitors"]),
+            str(r["contacts"]),
+            str(r["sales"]),
+            money(r["cost_per_visitor"]),
+            money(r["cost_per_sale"]),
+        ]
+
+    rows = [cells(str(r["name"]), r) for r in m["sources"]]
+    rows.append(cells(_("All media"), m["total"]))
+    return media_title(m["month"], m["last"]), media_heads(wide), rows
+
+
+def _media_note() -> str:
+    from deskterm.services.labels import MEDIA_NOTE
+
+    return MEDIA_NOTE()
+
+
 def to_text(data: dict[str, Any], last: date | None = None) -> str:
     """The report as plain text: the screen's ``deskterm report`` and its ``--out`` file,
     with every column and the Team row of the other formats, in 80 columns (two tables,
@@ -224,6 +256,9 @@ def to_text(data: dict[str, Any], last: date | None = None) -> str:
     tasks = [f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]]
     out += _wrap_items("Tomorrow: {tasks}", tasks)
     out += map(_plain, summary[3:])
+    media = media_table(data, wide=False)
+    if media is not None:
+        out += ["", _plain(media[0]), _plain(_media_note()), *_text_table(media[1], media[2])]
     return "\n".join(out) + "\n"
 
 
@@ -248,6 +283,12 @@ def to_markdown(data: dict[str, Any], last: date | None = None) -> str:
                 + ")"
                 for i in data[key]
             ]
+    media = media_table(data, wide=True)
+    if media is not None:
+        title, head, rows = media
+        out += ["", f"## {_md(title)}", "", _md(_media_note()), ""]
+        out += ["| " + " | ".join(map(_md, head)) + " |"]
+        out += ["|" + "---|" * len(head), *["| " + " | ".join(map(_md, r)) + " |" for r in rows]]
     return "\n".join(out) + "\n"
 
 
@@ -280,6 +321,12 @@ def to_html(data: dict[str, Any], last: date | None = None) -> str:
                 for i in data[key]
             ]
             parts.append("</ul>")
+    media = media_table(data, wide=True)
+    if media is not None:
+        parts.append(f"<h2>{e(media[0])}</h2><p>{e(_media_note())}</p>")
+        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in media[1]) + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in media[2]]
+        parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

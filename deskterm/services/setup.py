@@ -73,6 +73,19 @@ LOST_REASONS: tuple[tuple[str, str, str, bool], ...] = (
     ("no_progress", "no progress in time (escalation)", "长期无进展（超期）", False),
     ("other", "other (note required)", "其他（需备注）", True),
 )
+#: How a visitor heard of the shop (issue 18: cost per visitor and per sale by medium).
+#: The same rows as migration v9 inserts into files made before it.
+MEDIA_SOURCES: tuple[tuple[str, str, str, bool], ...] = (
+    ("online_ads", "online ads", "网络广告", False),
+    ("auto_sites", "car websites", "汽车网站", False),
+    ("short_video", "short video, social media", "短视频/社交媒体", False),
+    ("referral", "referral by a friend", "朋友介绍", False),
+    ("repeat", "own customer before", "老客户", False),
+    ("passing_by", "passing by", "路过", False),
+    ("outdoor", "billboard, radio", "户外/电台广告", False),
+    ("event", "motor show, event", "车展/活动", False),
+    ("other", "other", "其他", False),
+)
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "rotation.mode": OrderMode.BACK_OF_QUEUE.value,
@@ -98,7 +111,11 @@ def seed_defaults(session: Session) -> None:
     if session.exec(select(Level)).first() is None:
         for rule in DEFAULT_LEVELS:
             session.add(_level_row(rule))
-    for kind, reasons in (("no_contact", NO_CONTACT_REASONS), ("lost", LOST_REASONS)):
+    for kind, reasons in (
+        ("no_contact", NO_CONTACT_REASONS),
+        ("lost", LOST_REASONS),
+        ("media", MEDIA_SOURCES),
+    ):
         for i, (code, en, zh, note) in enumerate(reasons):
             if session.get(Reason, (kind, code)) is None:
                 session.add(
@@ -114,7 +131,12 @@ def ensure_seeded(ctx: Context) -> None:
     """Seed defaults once per database (cheap no-op afterwards)."""
     with ctx.db.read() as s:
         # Levels, not settings: a migration may write a setting into an unseeded file.
-        if s.exec(select(Level)).first() is not None:
+        # The media list too: a file made before v9 gets the built-in one now (a
+        # migration may not write rows: a shop's file is copied into an empty schema).
+        if (
+            s.exec(select(Level)).first() is not None
+            and s.exec(select(Reason).where(Reason.kind == "media")).first() is not None
+        ):
             return
     with ctx.db.write() as s:
         seed_defaults(s)

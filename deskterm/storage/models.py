@@ -54,9 +54,10 @@ class Level(SQLModel, table=True):
 
 
 class Reason(SQLModel, table=True):
-    """Pick-list entries: why no contact was left, why a customer was lost."""
+    """Pick-list entries: why no contact was left, why a customer was lost, and (v9) the
+    media a visitor heard of the shop by."""
 
-    kind: str = Field(primary_key=True, max_length=16)  # no_contact | lost
+    kind: str = Field(primary_key=True, max_length=16)  # no_contact | lost | media
     code: str = Field(primary_key=True, max_length=24)
     name_en: str = Field(max_length=60)
     name_zh: str = Field(max_length=60)
@@ -96,6 +97,7 @@ class Customer(SQLModel, table=True):
     lost_requested_at: datetime | None = None
     lost_requested_by: int | None = Field(default=None, foreign_key="staff.id")
     nurtured_at: datetime | None = None  # v2: marketing hands this lead back
+    media: str | None = Field(default=None, max_length=24)  # v9: of the registering visit
 
     __table_args__ = (
         Index("ix_customer_owner_status", "owner_id", "status"),
@@ -136,8 +138,12 @@ class Reception(SQLModel, table=True):
     ended_at: datetime | None = None
     notes: str = Field(default="", max_length=2000)
     form_missing: str | None = Field(default=None, max_length=200)  # v2: empty key fields
+    media: str | None = Field(default=None, max_length=24)  # v9: how they heard of the shop
 
-    __table_args__ = (Index("ix_reception_credited_day", "credited_to_id", "day"),)
+    __table_args__ = (
+        Index("ix_reception_credited_day", "credited_to_id", "day"),
+        Index("ix_reception_day_media", "day", "media"),
+    )
 
 
 class Companion(SQLModel, table=True):
@@ -369,6 +375,18 @@ class Target(SQLModel, table=True):
     salesperson_id: int | None = Field(default=None, foreign_key="staff.id")
     measure: str = Field(max_length=24)
     value: str = Field(max_length=16)
+    set_by: int | None = Field(default=None, foreign_key="staff.id")
+    set_at: datetime
+
+
+class MediaSpend(SQLModel, table=True):
+    """What the shop spent on one medium in one month (v9), in whole currency units."""
+
+    __tablename__ = "media_spend"
+
+    month: date = Field(primary_key=True)  # the first of the month
+    media: str = Field(primary_key=True, max_length=24)
+    amount: int
     set_by: int | None = Field(default=None, foreign_key="staff.id")
     set_at: datetime
 

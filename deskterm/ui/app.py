@@ -325,7 +325,7 @@ class DesktermApp(App[int]):
         self.set_keymap(self.shop_keymap)
 
     def _read_reasons(self) -> dict[str, list[reasons.ReasonView]]:
-        """Both pick lists, as the system reads them (any role's form offers them); the
+        """The pick lists, as the system reads them (any role's form offers them); the
         built-in lists while the file cannot be read (the health check says why)."""
         try:
             return {kind: reasons.pick_list(self.system_ctx, kind) for kind in reasons.KINDS}

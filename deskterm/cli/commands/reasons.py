@@ -13,7 +13,7 @@ from deskterm.i18n import _
 if TYPE_CHECKING:
     from deskterm.cli.common import Subparsers
 
-KINDS = ["no_contact", "lost"]
+KINDS = ["no_contact", "lost", "media"]
 
 
 def register(subparsers: Subparsers) -> None:

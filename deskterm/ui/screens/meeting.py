@@ -12,13 +12,16 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from deskterm.i18n import N_, _
-from deskterm.services import actions, maintenance, report_export, targets
+from deskterm.services import actions, maintenance, media, report_export, targets
 from deskterm.services.actions import ActionView
+from deskterm.services.labels import media_legend
+from deskterm.services.media import MediaReport
 from deskterm.services.report import Report, as_json, daily_report, parse_range, period_bounds
 from deskterm.services.targets import TargetBoard
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.text import cells
+from deskterm.ui.widgets import media as media_widgets
 from deskterm.ui.widgets import targets as target_widgets
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.footer import DeskFooter
@@ -60,6 +63,10 @@ class MeetingScreen(DeskScreen):
         self.data: dict | None = None  # the report shown, to lay out again on a resize
         self._layout: tuple[str, int] | None = None  # the table's layout, see _layout_for
         self.board: TargetBoard | None = None  # the targets shown, to fold on a resize
+        self.spent: MediaReport | None = None  # the media shown, to refold on a resize
+        # Tomorrow's callbacks and targets, to break its line again on a resize.
+        self.tomorrow: list[tuple[int, str, int, int]] = []
+        self.tomorrow_board: TargetBoard | None = None
         self._targets_folded: bool | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,6 +87,8 @@ class MeetingScreen(DeskScreen):
             yield Static("", id="tomorrow", markup=False)
             yield Label(_("Actions (open, most urgent first)"), classes="pane-title", markup=False)
             yield Static("", id="actions", markup=False)
+            yield Static("", id="media-legend", classes="pane-title", markup=False)
+            yield DataTable(id="media", cursor_type="row", zebra_stripes=True)
             yield Label(_("Stale customers"), classes="pane-title", markup=False)
             yield Static("", id="stale", markup=False)
         yield DeskFooter()
@@ -91,10 +100,20 @@ class MeetingScreen(DeskScreen):
             return "tiny", width
         return ("narrow" if width < self.NARROW_BELOW else "wide"), 0
 
+    def _show_tomorrow(self) -> None:
+        """Tomorrow's line, broken between people to the page's width."""
+        box = self.query_one("#tomorrow", Static)
+        width = box.content_size.width or self.size.width - 2
+        box.update(target_widgets.tomorrow_line(self.tomorrow, self.tomorrow_board, width))
+
     def _fit_layout(self) -> None:
         super()._fit_layout()
+        if self.is_mounted and self.tomorrow:
+            self._show_tomorrow()
         if self.data is not None and self._layout_for(self.size.width) != self._layout:
             self._show_people()
+        if self.spent is not None:
+            media_widgets.fill(self.query_one("#media", DataTable), self.spent, self.size.width)
         folded = self.size.width < target_widgets.FOLD_BELOW
         if self.board is not None and folded != self._targets_folded:
             target_widgets.fill(self.query_one("#targets", DataTable), self.board, self.size.width)
@@ -217,13 +236,16 @@ class MeetingScreen(DeskScreen):
         # as they stood at its end.
         board = targets.progress(self.ctx, report.day)
         open_actions = actions.list_actions(self.ctx, day=report.day)
-        self.app.call_from_thread(self.show, report, board, open_actions)
+        # Where the month's visitors came from, to the report's last day.
+        spent = media.media_report(self.ctx, report.day, report.day)
+        self.app.call_from_thread(self.show, report, board, open_actions, spent)
 
     def show(
         self,
         report: Report,
         board: TargetBoard | None = None,
         open_actions: list[ActionView] | None = None,
+        spent: MediaReport | None = None,
     ) -> None:
         data = as_json(report)
         r, c = data["receptions"], data["callbacks"]
@@ -267,14 +289,19 @@ class MeetingScreen(DeskScreen):
         self.data = data
         self._show_people()
         lines = zip(report.tomorrow_ids, report.tomorrow, strict=True)
-        tomorrow = [(sid, name, due, overdue) for sid, (name, due, overdue) in lines]
-        self.query_one("#tomorrow", Static).update(target_widgets.tomorrow_line(tomorrow, board))
+        self.tomorrow = [(sid, name, due, overdue) for sid, (name, due, overdue) in lines]
+        self.tomorrow_board = board
+        self._show_tomorrow()
         if board is not None:
             self.query_one("#targets-legend", Static).update(target_widgets.legend(board))
             self.board = board
             target_widgets.fill(self.query_one("#targets", DataTable), board, self.size.width)
         if open_actions is not None:
             self.query_one("#actions", Static).update(target_widgets.action_lines(open_actions))
+        if spent is not None:
+            self.spent = spent
+            self.query_one("#media-legend", Static).update(media_legend(spent))
+            media_widgets.fill(self.query_one("#media", DataTable), spent, self.size.width)
         self.query_one("#stale", Static).update(
             _(
                 "At risk: {n}; to reassign: {m}; stalled: {k}",

@@ -11,9 +11,13 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Key
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+
+#: Between two options on a line.
+SEPARATOR = "   "
 
 
 class Choice(Widget, can_focus=True):
@@ -68,17 +72,53 @@ class Choice(Widget, can_focus=True):
         self.value = value
         self.refresh(layout=True)
 
-    def render(self) -> Text:
-        out = Text()
+    def _parts(self) -> list[Text]:
+        """Each option as drawn: its digit, its label (reversed when chosen)."""
+        parts = []
         for i, (val, label) in enumerate(self.options):
             chosen = val in self.values if self.multiple else val == self.value
             style = "reverse" if chosen else ""
             if self.has_focus and i == self.cursor:
                 style += " underline"
-            out.append(f"{i + 1} ", style="bold")
-            out.append(label, style=style.strip())
-            out.append("   ")
+            part = Text()
+            part.append(f"{i + 1} ", style="bold")
+            part.append(label, style=style.strip())
+            parts.append(part)
+        return parts
+
+    @staticmethod
+    def _lines(parts: list[Text], width: int) -> list[list[Text]]:
+        """The options laid out ``width`` cells wide, a line broken only between two
+        options (never inside one: "4 short video," and "social media" on two lines read
+        as two options)."""
+        lines: list[list[Text]] = [[]]
+        used = 0
+        for part in parts:
+            need = part.cell_len + (len(SEPARATOR) if lines[-1] else 0)
+            if lines[-1] and width > 0 and used + need > width:
+                lines.append([])
+                used, need = 0, part.cell_len
+            lines[-1].append(part)
+            used += need
+        return lines
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        out = Text()
+        for n, line in enumerate(self._lines(self._parts(), width)):
+            if n:
+                out.append("\n")
+            out.append(Text(SEPARATOR).join(line))
         return out
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the options take at ``width`` (an option longer than a line
+        folds onto more)."""
+        lines = self._lines(self._parts(), width)
+        return sum(
+            max(1, -(-sum(p.cell_len for p in line) // max(width, 1))) if len(line) == 1 else 1
+            for line in lines
+        )
 
     def _pick(self, index: int) -> None:
         if not 0 <= index < len(self.options):

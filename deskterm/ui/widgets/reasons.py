@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from textual.app import App
 
 from deskterm.i18n import get_language
-from deskterm.services.setup import LOST_REASONS, NO_CONTACT_REASONS
+from deskterm.services.setup import LOST_REASONS, MEDIA_SOURCES, NO_CONTACT_REASONS
 
 
 def reason_choices(
@@ -22,5 +22,5 @@ def reason_choices(
         return [
             (r.code, r.name_zh if zh else r.name_en) for r in lists[kind] if r.code not in leave_out
         ]
-    rows = NO_CONTACT_REASONS if kind == "no_contact" else LOST_REASONS
+    rows = {"no_contact": NO_CONTACT_REASONS, "media": MEDIA_SOURCES}.get(kind, LOST_REASONS)
     return [(code, z if zh else en) for code, en, z, _note in rows if code not in leave_out]

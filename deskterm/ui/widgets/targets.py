@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -97,9 +98,14 @@ def legend(board: TargetBoard) -> str:
     )
 
 
-def tomorrow_line(tomorrow: Sequence[tuple[int, str, int, int]], board: TargetBoard | None) -> str:
+def tomorrow_line(
+    tomorrow: Sequence[tuple[int, str, int, int]],
+    board: TargetBoard | None,
+    width: int = 0,
+) -> str:
     """Per salesperson: tomorrow's callbacks (+ overdue still open) and, where targets
-    are set, tomorrow's share of the receptions and sales to reach."""
+    are set, tomorrow's share of the receptions and sales to reach. Lines of ``width``
+    cells (0: one line) break between two people, never inside one's entry."""
     people = {p.salesperson_id: p for p in board.people} if board is not None else {}
     parts = []
     for sid, name, due, overdue in tomorrow:
@@ -116,7 +122,15 @@ def tomorrow_line(tomorrow: Sequence[tuple[int, str, int, int]], board: TargetBo
             if wanted:
                 text += " · " + _("target {what}", what=", ".join(wanted))
         parts.append(text)
-    return "   ".join(parts)
+    if width <= 0:
+        return "   ".join(parts)
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(part) <= width:
+            lines[-1] += "   " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def action_lines(items: Sequence[ActionView], limit: int = 8) -> str:

@@ -33,6 +33,7 @@ from deskterm.services import (
     importing,
     maintenance,
     manager,
+    media,
     reasons,
     report_export,
     setup,
@@ -50,6 +51,7 @@ from deskterm.ui.screens.manager.followup import FollowUpTab
 from deskterm.ui.screens.manager.funnel import FunnelTab
 from deskterm.ui.screens.manager.leads import LeadsTab
 from deskterm.ui.screens.manager.lost import LostTab
+from deskterm.ui.screens.manager.media import MediaTab
 from deskterm.ui.screens.manager.reasons import ReasonsTab
 from deskterm.ui.screens.manager.stale import StaleTab
 from deskterm.ui.screens.manager.tab import ManagerTab
@@ -67,6 +69,7 @@ from deskterm.ui.screens.manager.views import (
     LostRow,
     LostView,
     ManagerView,
+    MediaView,
     ReasonsView,
     StaleRow,
     StaleView,
@@ -93,6 +96,7 @@ class ManagerScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__(id="manager")
         self.funnel_range: tuple[date, date] | None = None  # None: the last 30 days
+        self.media_month: date | None = None  # None: this month
         # Each load is numbered: a tab draws a view only if no newer one was drawn.
         self._load_seq = 0
         self._audit_seq = 0
@@ -113,6 +117,8 @@ class ManagerScreen(DeskScreen):
                 yield ReasonsTab()
             with TabPane(_("Funnel"), id="tab-funnel"):
                 yield FunnelTab()
+            with TabPane(_p("tab", "Media"), id="tab-media"):
+                yield MediaTab()
             with TabPane(_("Coaching"), id="tab-coaching"):
                 yield CoachingTab()
             with TabPane(_p("tab", "Targets"), id="tab-targets"):
@@ -225,6 +231,7 @@ class ManagerScreen(DeskScreen):
             (CoachingTab, view.coaching),
             (TargetsTab, view.targets),
             (ActionsTab, view.actions),
+            (MediaTab, view.media),
         ):
             if part is not None:
                 self.query_one(tab).post_message(ManagerTab.Loaded(part, seq))
@@ -311,7 +318,19 @@ class ManagerScreen(DeskScreen):
                 tuple(targets.closed_days(ctx, today)),
             ),
             actions=ActionsView(tuple(actions.list_actions(ctx, include_closed=True))),
+            media=MediaView(self._media_report(today)),
         )
+
+    def _media_report(self, today: date) -> media.MediaReport:
+        """The month asked for: this one to today, or a whole other month."""
+        month = (self.media_month or today).replace(day=1)
+        last = today if month == today.replace(day=1) else None
+        return media.media_report(self.ctx, month, last)
+
+    @on(MediaTab.MonthChosen)
+    def media_month_chosen(self, event: MediaTab.MonthChosen) -> None:
+        self.media_month = event.month
+        self.refresh_data()
 
     @on(AuditTab.FilterChanged)
     def audit_filter(self, event: AuditTab.FilterChanged) -> None:

@@ -18,6 +18,7 @@ from deskterm.services.analysis import ReasonsReport
 from deskterm.services.audit import AuditEntry
 from deskterm.services.coaching import CoachingRow as CoachingBoardRow
 from deskterm.services.coaching import CoachingView as CoachingEntryView
+from deskterm.services.media import MediaReport
 from deskterm.services.targets import TargetBoard, TargetView
 
 #: One line of the report as its JSON contract has it (README, "Report JSON"): the Team
@@ -172,6 +173,13 @@ class FollowUpView:
 
 
 @dataclass(frozen=True)
+class MediaView:
+    """The month's media: spend, visitors, contacts, sales and what each cost."""
+
+    report: MediaReport
+
+
+@dataclass(frozen=True)
 class ManagerView:
     """Everything the Manager screen's tabs show but the audit trail (loaded apart)."""
 
@@ -184,3 +192,4 @@ class ManagerView:
     coaching: CoachingView
     targets: TargetsView | None = None
     actions: ActionsView | None = None
+    media: MediaView | None = None

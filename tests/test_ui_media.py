@@ -1,0 +1,196 @@
+"""Where visitors come from, on screen (issue 18), driven as people do: the receptionist
+names the medium on the form with one digit (the common walk-in loses no key: the field
+is after the prefilled ones); the manager enters the month's spend on the Media tab (a
+wrong amount said under the field, nothing lost), fills in last month's, steps to another
+month; the meeting shows the table — names as typed, both languages, both sizes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Static
+
+from deskterm.clock import zone_named
+from deskterm.i18n import set_language
+from deskterm.services import media, reasons, rotation
+from deskterm.storage.models import Customer, Reception
+from deskterm.ui.app import create_app
+from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.ui.screens.form import ReceptionFormScreen
+from deskterm.ui.screens.meeting import MeetingScreen
+from deskterm.ui.screens.reception import ReceptionScreen
+from tests.test_media import visit
+from tests.test_ui_manager_method import open_tab
+from tests.ui_helpers import settle, table_rows, wait_for
+
+ZONE = zone_named("Asia/Shanghai")
+NOV = date(2026, 11, 1)
+HOSTILE = json.loads((Path(__file__).parent / "fixtures" / "hostile-strings.json").read_text())
+ODD = HOSTILE["markup"][2]  # "[bold red]Red[/]": a medium's name shown as typed
+
+
+def at(clock, month: int, day: int, hour: int = 10) -> None:
+    clock.set(datetime(2026, month, day, hour, 0, tzinfo=ZONE))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_form_names_the_medium_with_one_digit(ctx, team, clock, lang):
+    at(clock, 11, 3)
+    rotation.check_in(ctx, team.wang)
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        form = app.screen
+        await pilot.press(*"Zhang Wei", "enter", *"13912345678")
+        form.query_one("#media").focus()
+        await pilot.pause()
+        await pilot.press("2")  # the second medium of the list: car websites
+        assert form.query_one("#media").value == "auto_sites"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await settle(pilot)
+    with ctx.db.read() as s:
+        assert s.exec(select(Reception.media)).one() == "auto_sites"
+        assert s.exec(select(Customer.media)).one() == "auto_sites"
+
+
+async def test_a_medium_the_manager_added_is_offered_on_the_form_as_typed(ctx, team, clock):
+    at(clock, 11, 3)
+    odd = reasons.add_reason(ctx, "media", "[red]Douyin[/] live", "抖音直播")
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        choice = app.screen.query_one("#media")
+        assert (odd.code, "[red]Douyin[/] live") in choice.options
+        assert "[red]Douyin[/] live" in str(choice.render())  # text, not markup
+
+
+@pytest.fixture
+def shop(ctx, team, clock):
+    """November: two car-website visitors (one leaves a number), a hostile-named medium
+    with one visitor; 30,000 spent on car websites in November, 6,000 on the billboard
+    in October."""
+    at(clock, 11, 3)
+    team.odd = reasons.add_reason(ctx, "media", ODD, "").code
+    rotation.check_in(ctx, team.li)
+    visit(ctx, "auto_sites", "13900000001")
+    visit(ctx, "auto_sites")
+    visit(ctx, team.odd, "13900000002")
+    media.set_spend(ctx, NOV, "auto_sites", 30000)
+    media.set_spend(ctx, date(2026, 10, 1), "outdoor", 6000)
+    at(clock, 11, 10, 18)
+    return team
+
+
+def rows_by_name(screen, selector: str) -> dict[str, list[str]]:
+    return {r[0]: r for r in table_rows(screen, selector)}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)])
+async def test_the_media_tab_shows_each_mediums_cost(ctx, shop, lang, size):
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=size) as pilot:
+        await open_tab(pilot, app, "tab-media")
+        table = app.screen.query_one("#media", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        rows = rows_by_name(app.screen, "#media")
+        cars = rows["car websites" if lang == "en" else "汽车网站"]
+        # 30,000 × 10/30 to date; 2 visitors, 1 contact, no sale: 5,000 a visitor.
+        if size[0] >= 120:
+            assert cars[1:] == ["30,000", "10,000", "2", "1", "0", "5,000", "-"]
+        else:
+            assert cars[1:] == ["10,000", "2", "1", "0", "5,000", "-"]
+        all_media = rows["All media" if lang == "en" else "全部来源"]
+        assert all_media[-5:] == ["3", "2", "0", "3,333", "-"]  # 10,000 ÷ 3
+        assert rows[ODD][-5:] == ["1", "1", "0", "0", "-"]  # nothing spent on it
+        width = sum(c.get_render_width(table) for c in table.columns.values())
+        assert width <= size[0], "a column is cut"
+
+
+async def test_the_manager_enters_the_spend_and_a_wrong_amount_stays_to_be_corrected(ctx, shop):
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_tab(pilot, app, "tab-media")
+        table = app.screen.query_one("#media", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        table.focus()
+        names = [r[0] for r in table_rows(app.screen, "#media")]
+        table.move_cursor(row=names.index("online ads"))
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await pilot.press(*"12.5k", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TextPromptScreen)  # refused where it was typed
+        assert app.screen.query_one(Input).value == "12.5k"
+        assert "12.5k" in str(app.screen.query_one(".field-error", Static).render())
+        app.screen.query_one(Input).value = ""
+        await pilot.press(*"1.2万", "enter")
+        await wait_for(pilot, lambda: media.spend_set(ctx, NOV).get("online_ads") == 12000)
+        await wait_for(
+            pilot, lambda: rows_by_name(app.screen, "#media")["online ads"][1] == "12,000"
+        )
+
+
+async def test_last_months_spend_is_carried_over_and_another_month_shown(ctx, shop, clock):
+    at(clock, 12, 2)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_tab(pilot, app, "tab-media")
+        table = app.screen.query_one("#media", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        table.focus()
+        await pilot.press("f")  # December gets November's 30,000 on car websites
+        await wait_for(
+            pilot, lambda: media.spend_set(ctx, date(2026, 12, 1)) == {"auto_sites": 30000}
+        )
+        await wait_for(
+            pilot, lambda: rows_by_name(app.screen, "#media")["car websites"][1] == "30,000"
+        )
+        await pilot.press("left_square_bracket", "left_square_bracket")  # back to October
+        legend = app.screen.query_one("#media-legend", Static)
+        await wait_for(pilot, lambda: "2026-10" in str(legend.render()))
+        await settle(pilot)
+        rows = rows_by_name(app.screen, "#media")
+        assert rows["billboard, radio"][1:3] == ["6,000", "6,000"]  # a whole past month
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_meeting_shows_where_the_months_visitors_came_from(ctx, shop, lang):
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MeetingScreen)
+                and app.screen.query_one("#media", DataTable).row_count > 0
+            ),
+        )
+        rows = rows_by_name(app.screen, "#media")
+        assert rows["car websites" if lang == "en" else "汽车网站"][1:] == [
+            "10,000",
+            "2",
+            "1",
+            "0",
+            "5,000",
+            "-",
+        ]
+        legend = str(app.screen.query_one("#media-legend", Static).render())
+        assert "2026-11" in legend and "2026-11-10" in legend
+        table = app.screen.query_one("#media", DataTable)
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 100 - 1
