@@ -48,7 +48,10 @@ def test_a_spend_is_read_as_typed(typed, amount):
     assert parse_amount(typed) == amount
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "-5", "12.5", "1.23456万", "1e5", "100000001"])
+@pytest.mark.parametrize(
+    "typed",
+    ["", "abc", "-5", "12.5", "1.23456万", "1e5", "100000001", "12.000", "1,2", "12,00"],
+)
 def test_a_spend_that_is_not_a_whole_amount_is_refused_with_the_field_named(typed):
     with pytest.raises(InvalidInput) as info:
         parse_amount(typed)
@@ -144,7 +147,11 @@ def test_each_medium_brings_its_visitors_contacts_and_sales(ctx, november, clock
     assert (cars.visitors, cars.contacts, cars.sales) == (3, 2, 1)
     assert (cars.cost_per_visitor, cars.cost_per_sale) == (3333, 10000)
     assert (by["passing_by"].visitors, by["passing_by"].contacts) == (1, 0)
-    assert by["passing_by"].cost_per_visitor == 0  # nothing spent: free, not unknown
+    assert by["passing_by"].cost_per_visitor is None  # no spend entered: not known
+    media.set_spend(ctx, NOV, "passing_by", "0")
+    rep = media.media_report(ctx, NOV, date(2026, 11, 10))
+    by = {r.code: r for r in rep.rows}
+    assert by["passing_by"].cost_per_visitor == 0  # 0 entered: free
     assert by["online_ads"].visitors == 0  # a revisit is not a new visitor
     assert (by[None].visitors, by[None].contacts) == (1, 1)
     assert rep.rows[-1].code is None  # the unrecorded visitors last
@@ -162,6 +169,45 @@ def test_the_customer_keeps_the_medium_of_the_visit_that_registered_them(ctx, no
         recs = s.exec(select(Reception).where(Reception.customer_id == c.id)).all()
         assert c.media == "auto_sites"
         assert sorted(str(r.media) for r in recs) == ["auto_sites", "online_ads"]
+
+
+def test_a_later_visit_never_moves_a_past_months_sale(ctx, team, clock):
+    """Found by a tester: a customer with no medium (registered before the question)
+    won in October; a November visit names one. October's sales stay where they were."""
+    at(clock, 10, 3)
+    rotation.check_in(ctx, team.li)
+    cid = visit(ctx, None, "13900000007")
+    at(clock, 10, 11)
+    won(ctx, cid)
+    at(clock, 11, 1)
+    before = media.media_report(ctx, date(2026, 10, 1))
+    at(clock, 11, 21)
+    rotation.check_in(ctx, team.li)
+    visit(ctx, "auto_sites", "13900000007")  # a revisit naming car websites
+    after = media.media_report(ctx, date(2026, 10, 1))
+    assert before == after
+    assert {r.code: r.sales for r in after.rows}[None] == 1
+
+
+def test_a_form_saved_after_the_period_named_no_medium_by_its_end(ctx, team, clock):
+    at(clock, 11, 3)
+    rotation.check_in(ctx, team.li)
+    a = rotation.walk_in(ctx)
+    at(clock, 11, 5)  # the form of the 3rd, filled two days later
+    save_form(ctx, a.reception_id, ReceptionForm(name="甲", phone="13900000008", media="event"))
+    on_the_4th = {r.code: r.visitors for r in media.media_report(ctx, NOV, date(2026, 11, 4)).rows}
+    on_the_5th = {r.code: r.visitors for r in media.media_report(ctx, NOV, date(2026, 11, 5)).rows}
+    assert (on_the_4th.get("event", 0), on_the_4th.get(None)) == (0, 1)
+    assert (on_the_5th["event"], on_the_5th.get(None, 0)) == (1, 0)
+
+
+def test_a_month_not_begun_has_spent_nothing_yet(ctx, team, clock):
+    at(clock, 11, 20)
+    media.set_spend(ctx, date(2026, 12, 1), "auto_sites", "18000")  # entered ahead
+    rep = media.media_report(ctx, date(2026, 12, 1))
+    cars = {r.code: r for r in rep.rows}["auto_sites"]
+    assert (cars.spend_month, cars.spend_to_date) == (18000, 0)
+    assert rep.last < rep.month
 
 
 def test_a_correction_of_the_first_form_corrects_the_customers_medium(ctx, team, clock):

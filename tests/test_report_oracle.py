@@ -885,20 +885,25 @@ def oracle_media(shop: Shop, D: date) -> dict[str, Any]:
     days = calendar.monthrange(m0.year, m0.month)[1]
     spend = {r["media"]: r["amount"] for r in shop.media_spend if r["month"] == m0}
 
-    def to_date(amount: int) -> int:
+    def to_date(amount: int | None) -> int | None:
         # the month's amount × days gone ÷ days of the month, rounded half up
+        if amount is None:
+            return None
         return amount if D.day == days else (2 * amount * D.day + days) // (2 * days)
 
-    def cost(amount: int, n: int) -> int | None:
-        return None if n == 0 else (2 * amount + n) // (2 * n)
+    def cost(amount: int | None, n: int) -> int | None:
+        return None if n == 0 or amount is None else (2 * amount + n) // (2 * n)
 
+    start, end = shop.midnight(m0), shop.midnight(D + timedelta(days=1))
     visitors: Counter[Any] = Counter()
     contacts: Counter[Any] = Counter()
     for r in shop.receptions:
         if m0 <= r["day"] <= D and r["counted"] and r["first_visit"]:
-            visitors[r["media"]] += 1
-            contacts[r["media"]] += r["customer_id"] is not None
-    start, end = shop.midnight(m0), shop.midnight(D + timedelta(days=1))
+            # the medium its form named by the end of D (a form saved later: none yet)
+            saved = r["form_saved_at"]
+            medium = r["media"] if saved is not None and saved < end else None
+            visitors[medium] += 1
+            contacts[medium] += r["customer_id"] is not None
     sales: Counter[Any] = Counter(
         c["media"] for c in shop.customers if c["won_at"] and start <= c["won_at"] < end
     )
@@ -910,7 +915,7 @@ def oracle_media(shop: Shop, D: date) -> dict[str, Any]:
         codes.append(None)
 
     def row(code: Any) -> dict[str, Any]:
-        amount = spend.get(code, 0) if code is not None else 0
+        amount = spend.get(code) if code is not None else None
         return {
             "spend_month": amount,
             "spend_to_date": to_date(amount),
@@ -922,7 +927,10 @@ def oracle_media(shop: Shop, D: date) -> dict[str, Any]:
         }
 
     rows = [{"code": c, "name": names.get(c, c) or "not recorded", **row(c)} for c in codes]
-    total = {k: sum(r[k] for r in rows) for k in ("spend_month", "spend_to_date")}
+    total: dict[str, Any] = {}
+    for k in ("spend_month", "spend_to_date"):
+        known = [r[k] for r in rows if r[k] is not None]
+        total[k] = sum(known) if known else None
     total.update({k: sum(r[k] for r in rows) for k in ("visitors", "contacts", "sales")})
     total["cost_per_visitor"] = cost(total["spend_to_date"], total["visitors"])
     total["cost_per_sale"] = cost(total["spend_to_date"], total["sales"])

@@ -115,7 +115,7 @@ async def test_the_media_tab_shows_each_mediums_cost(ctx, shop, lang, size):
             assert cars[1:] == ["10,000", "2", "1", "0", "5,000", "-"]
         all_media = rows["All media" if lang == "en" else "全部来源"]
         assert all_media[-5:] == ["3", "2", "0", "3,333", "-"]  # 10,000 ÷ 3
-        assert rows[ODD][-5:] == ["1", "1", "0", "0", "-"]  # nothing spent on it
+        assert rows[ODD][-5:] == ["1", "1", "0", "-", "-"]  # no spend entered: unknown
         width = sum(c.get_render_width(table) for c in table.columns.values())
         assert width <= size[0], "a column is cut"
 
@@ -194,3 +194,83 @@ async def test_the_meeting_shows_where_the_months_visitors_came_from(ctx, shop, 
         assert "2026-11" in legend and "2026-11-10" in legend
         table = app.screen.query_one("#media", DataTable)
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= 100 - 1
+
+
+async def test_the_tenth_medium_and_after_take_two_quick_digits(ctx, team, clock):
+    """Found by a tester: with ten media or more, "1" "0" picked the first."""
+    at(clock, 11, 3)
+    extra = reasons.add_reason(ctx, "media", "Douyin live", "抖音直播")
+    rotation.check_in(ctx, team.wang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        choice = app.screen.query_one("#media")
+        choice.focus()
+        await pilot.pause()
+        assert len(choice.options) == 10 and choice.options[9][0] == extra.code
+        await pilot.press("1", "0")
+        assert choice.value == extra.code
+        await pilot.press("3")  # one digit alone still answers at once
+        assert choice.value == choice.options[2][0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_long_medium_name_hides_no_option_and_pushes_no_figure_off(ctx, team, clock, lang):
+    """Found by a tester: a 60-character name took more lines than the row was given
+    (the next option was not drawn) and widened the Media tab's first column off the
+    screen."""
+    at(clock, 11, 3)
+    long_name = "王" * 60
+    for name in (long_name, "李 [VIP]"):
+        reasons.add_reason(ctx, "media", name, name)
+    set_language(lang)
+    rotation.check_in(ctx, team.wang)
+    visit(ctx, reasons.pick_list(ctx, "media")[-2].code, "13900000005")  # the long one
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        choice = app.screen.query_one("#media")
+        await pilot.pause()
+        lines = choice.render().wrap(app.console, choice.content_size.width)
+        assert choice.content_size.height >= len(lines)
+        assert "李 [VIP]" in str(choice.render()) and "王王" in str(choice.render())
+        await pilot.press("escape")
+        await settle(pilot)
+        if isinstance(app.screen, ReceptionFormScreen):
+            await pilot.press("y")
+        await open_tab(pilot, app, "tab-media")
+        table = app.screen.query_one("#media", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 100
+        names = [r[0] for r in table_rows(app.screen, "#media")]
+        assert any(n.startswith("王王") and n.endswith("…") for n in names)
+
+
+async def test_months_step_as_often_as_the_key_is_pressed_and_a_spend_can_be_removed(ctx, shop):
+    from deskterm.ui.screens.dialogs import ConfirmScreen
+
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_tab(pilot, app, "tab-media")
+        table = app.screen.query_one("#media", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        table.focus()
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        legend = app.screen.query_one("#media-legend", Static)
+        await wait_for(pilot, lambda: "2026-08" in str(legend.render()))
+        await pilot.press(*["right_square_bracket"] * 3)
+        await wait_for(pilot, lambda: "2026-11" in str(legend.render()))
+        await settle(pilot)
+        names = [r[0] for r in table_rows(app.screen, "#media")]
+        table.move_cursor(row=names.index("car websites"))
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one(".question", Static).render())
+        assert "car websites" in question and "30,000" in question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: media.spend_set(ctx, NOV) == {})
+        await wait_for(pilot, lambda: rows_by_name(app.screen, "#media")["car websites"][1] == "-")

@@ -81,6 +81,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "manager.countermeasure_review": ("manager", "v"),
     "manager.media_spend": ("manager", "s"),
     "manager.media_copy": ("manager", "f"),
+    "manager.media_clear": ("manager", "delete"),
     "manager.media_prev": ("manager", "left_square_bracket"),
     "manager.media_next": ("manager", "right_square_bracket"),
     "marketing.contact": ("marketing", "space"),

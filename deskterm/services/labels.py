@@ -438,7 +438,12 @@ def media_name(report: MediaReport, code: str | None) -> str:
 
 def media_legend(report: MediaReport) -> str:
     """The media table's title and how its spend to date is worked out, on two lines."""
-    return media_title(report.month.isoformat()[:7], report.last.isoformat()) + "\n" + MEDIA_NOTE()
+    month = report.month.isoformat()[:7]
+    if report.last < report.month:
+        title = _("Where visitors came from — {month} (not begun yet)", month=month)
+    else:
+        title = media_title(month, report.last.isoformat())
+    return title + "\n" + MEDIA_NOTE()
 
 
 def media_title(month: str, last: str) -> str:

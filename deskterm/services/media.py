@@ -134,7 +134,9 @@ def media_in(s: Session, ctx: Context, month: date, last: date | None = None) ->
     figures, in one snapshot)."""
     month = month.replace(day=1)
     month_last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    last = month_last if last is None else min(last, month_last)
+    # A month runs to its last day or to today, whichever comes first: a month not yet
+    # begun has spent nothing and brought nobody (its spend may be entered ahead).
+    last = min(month_last, ctx.today()) if last is None else min(last, month_last)
     zh = get_language() == "zh"
     listed = s.exec(
         select(Reason).where(Reason.kind == "media").order_by(col(Reason.sort), col(Reason.code))
@@ -146,26 +148,25 @@ def media_in(s: Session, ctx: Context, month: date, last: date | None = None) ->
             select(MediaSpend.media, MediaSpend.amount).where(MediaSpend.month == month)
         ).all()
     }
+    start, end = ctx.day_range_utc(month, last)
     visitors: dict[str | None, int] = {}
     contacts: dict[str | None, int] = {}
-    for media, with_contact, n in s.exec(
+    # A form saved after the period had named no medium by its end: "not recorded" then
+    # (a past month reads as it stood, as the meeting report does).
+    for media, with_contact, saved in s.exec(
         select(  # type: ignore[call-overload]
-            Reception.media,
-            col(Reception.customer_id).is_not(None),
-            func.count(),
-        )
-        .where(
+            Reception.media, col(Reception.customer_id).is_not(None), Reception.form_saved_at
+        ).where(
             Reception.day >= month,
             Reception.day <= last,
             Reception.counted == True,  # noqa: E712
             Reception.first_visit == True,  # noqa: E712
         )
-        .group_by(Reception.media, col(Reception.customer_id).is_not(None))
     ).all():
-        visitors[media] = visitors.get(media, 0) + n
+        key = media if saved is not None and saved < end else None
+        visitors[key] = visitors.get(key, 0) + 1
         if with_contact:
-            contacts[media] = contacts.get(media, 0) + n
-    start, end = ctx.day_range_utc(month, last)
+            contacts[key] = contacts.get(key, 0) + 1
     sales: dict[str | None, int] = {
         media: n
         for media, n in s.exec(
@@ -185,8 +186,8 @@ def media_in(s: Session, ctx: Context, month: date, last: date | None = None) ->
     rows = [
         MediaRow(
             code,
-            spend.get(code, 0) if code is not None else 0,
-            spend_to_date(spend.get(code, 0), month, last) if code is not None else 0,
+            spend.get(code) if code is not None else None,
+            spend_to_date(spend.get(code), month, last) if code is not None else None,
             visitors.get(code, 0),
             contacts.get(code, 0),
             sales.get(code, 0),

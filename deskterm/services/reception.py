@@ -527,6 +527,7 @@ def _write_customer(
     """Write the visit's decisions on the customer (created when new).  A correction of
     a saved form is no new contact with the customer."""
     now = ctx.now()
+    created_now = cust is None
     if cust is None:
         cust = _new_customer(session, ctx, rec, form, clean, out)
     else:
@@ -545,10 +546,11 @@ def _write_customer(
         cust.budget = form.budget
     if clean["purchase_horizon"] is not None:
         cust.purchase_horizon = clean["purchase_horizon"].value  # type: ignore[attr-defined]
-    # The medium that registered the customer: set by their first form (or a correction
-    # of it), or where none was known yet (a customer from before media were asked).
+    # The medium that registered the customer: set by the form that created them, or a
+    # correction of it. A later visit's form never sets it: a sale already counted in a
+    # past month would move to another medium (the past reads as it stood).
     media = clean["media"]
-    if media is not None and (cust.media is None or (correction and rec.first_visit)):
+    if media is not None and (created_now or (correction and rec.first_visit)):
         cust.media = str(media)
     if out.reschedule:
         reschedule(session, ctx, cust, out.next_callback, out.owner_id)

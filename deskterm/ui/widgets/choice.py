@@ -1,4 +1,5 @@
-"""A one-key choice: the options are all visible, a digit picks one.
+"""A one-key choice: the options are all visible, a digit picks one (two quick digits the
+tenth and after).
 
 A Select takes Enter, arrows and Enter again; at a busy desk a choice must cost
 one key, so the form saves in a handful of keystrokes.
@@ -6,6 +7,7 @@ one key, so the form saves in a handful of keystrokes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -18,6 +20,8 @@ from textual.widget import Widget
 
 #: Between two options on a line.
 SEPARATOR = "   "
+#: Seconds within which a second digit makes a two-digit pick (ten options or more).
+TWO_DIGITS_WITHIN = 1.0
 
 
 class Choice(Widget, can_focus=True):
@@ -57,6 +61,8 @@ class Choice(Widget, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
+        self._typed = ""  # the first digit of a possible two-digit pick
+        self._typed_at = 0.0
         self.options = list(options)
         self.multiple = multiple
         self.set_reactive(Choice.value, value)
@@ -102,8 +108,7 @@ class Choice(Widget, can_focus=True):
             used += need
         return lines
 
-    def render(self) -> Text:
-        width = self.content_size.width
+    def _text(self, width: int) -> Text:
         out = Text()
         for n, line in enumerate(self._lines(self._parts(), width)):
             if n:
@@ -111,14 +116,15 @@ class Choice(Widget, can_focus=True):
             out.append(Text(SEPARATOR).join(line))
         return out
 
+    def render(self) -> Text:
+        return self._text(self.content_size.width)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        """As many lines as the options take at ``width`` (an option longer than a line
-        folds onto more)."""
-        lines = self._lines(self._parts(), width)
-        return sum(
-            max(1, -(-sum(p.cell_len for p in line) // max(width, 1))) if len(line) == 1 else 1
-            for line in lines
-        )
+        """As many lines as the options take at ``width``, measured as Rich wraps them
+        (an option longer than a line folds at its words onto more)."""
+        if width <= 0:
+            return 1
+        return len(self._text(width).wrap(self.app.console, width))
 
     def _pick(self, index: int) -> None:
         if not 0 <= index < len(self.options):
@@ -133,10 +139,32 @@ class Choice(Widget, can_focus=True):
         self.refresh()
 
     def on_key(self, event: Key) -> None:
-        if event.character and event.character.isdigit() and event.character != "0":
+        char = event.character
+        if not (char and char.isascii() and char.isdigit()):
+            return
+        now = time.monotonic()
+        # Ten options or more: a second digit typed straight after the first makes a
+        # two-digit number ("1" then "0" picks the tenth; the first digit's pick is
+        # replaced). A list of nine or fewer answers every digit at once, as before.
+        if (
+            len(self.options) >= 10
+            and self._typed
+            and now - self._typed_at < TWO_DIGITS_WITHIN
+            and int(self._typed + char) <= len(self.options)
+        ):
             event.stop()
             event.prevent_default()
-            self._pick(int(event.character) - 1)
+            index = int(self._typed + char) - 1
+            self._typed = ""
+            self._pick(index)
+            return
+        self._typed = ""
+        if char == "0":
+            return
+        event.stop()
+        event.prevent_default()
+        self._typed, self._typed_at = char, now
+        self._pick(int(char) - 1)
 
     def action_move(self, step: int) -> None:
         self.cursor = (self.cursor + step) % len(self.options)

@@ -11,12 +11,16 @@ from textual.widgets import DataTable
 from deskterm.i18n import _
 from deskterm.services.labels import media_cells, media_heads, media_name
 from deskterm.services.media import MediaReport
-from deskterm.ui.widgets.people import set_columns
+from deskterm.ui.widgets.people import fit_name, set_columns
 from deskterm.ui.widgets.tables import sync_rows
 
 #: Under this width the month's whole spend is left out (the spend to date is the one
 #: the costs are worked from): every column fits 100 columns in both languages.
 WIDE_FROM = 120
+
+#: A medium's name is cut to this many cells (the Media tab's line under the table has it
+#: whole): a shop's long name must not push the figures off the screen.
+NAME_CELLS = 26
 
 #: The key of the "every medium" row (a medium's code never has a space).
 TOTAL_KEY = "all media"
@@ -40,8 +44,11 @@ def fill(table: DataTable[object], report: MediaReport, width: int) -> None:
         (row_key(r.code), media_cells(media_name(report, r.code), r, wide)) for r in report.rows
     ]
     rows.append((TOTAL_KEY, media_cells(_("All media"), report.total, wide)))
-    # The name as typed (never markup); the amounts and counts right-aligned.
+    # The name as typed (never markup), cut to NAME_CELLS; the figures right-aligned.
     sync_rows(
         table,
-        [(key, (name, *(Text(c, justify="right") for c in rest))) for key, (name, *rest) in rows],
+        [
+            (key, (fit_name(name, NAME_CELLS), *(Text(c, justify="right") for c in rest)))
+            for key, (name, *rest) in rows
+        ],
     )

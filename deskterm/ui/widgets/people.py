@@ -135,6 +135,11 @@ def fit_names(
     return out
 
 
+def fit_name(name: str, room: int) -> str:
+    """``name`` whole if it fits ``room`` cells, else cut with "…"."""
+    return name if cell_len(name) <= room else _cut(name, room)
+
+
 def _cut(name: str, room: int) -> str:
     """``name`` in ``room`` cells, ending with "…" (never half a Chinese character)."""
     kept = ""

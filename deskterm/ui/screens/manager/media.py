@@ -17,7 +17,7 @@ from deskterm.domain.media import MediaRow, parse_amount
 from deskterm.i18n import N_, _
 from deskterm.services import media
 from deskterm.services.labels import media_legend, money
-from deskterm.ui.screens.dialogs import TextPromptScreen
+from deskterm.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab, selected_key
 from deskterm.ui.screens.manager.views import MediaView
 from deskterm.ui.widgets import media as media_widgets
@@ -30,6 +30,7 @@ class MediaTab(ManagerTab[MediaView]):
     BINDINGS = [
         Binding("s", "spend", N_("Set spend"), id="manager.media_spend"),
         Binding("f", "copy", N_("Spend from last month"), id="manager.media_copy"),
+        Binding("delete", "clear_spend", N_("Remove spend"), id="manager.media_clear"),
         Binding("left_square_bracket", "month(-1)", N_("Previous month"), id="manager.media_prev"),
         Binding("right_square_bracket", "month(1)", N_("Next month"), id="manager.media_next"),
     ]
@@ -44,6 +45,7 @@ class MediaTab(ManagerTab[MediaView]):
     def __init__(self) -> None:
         super().__init__(id="media-tab")
         self._wide: bool | None = None
+        self._month: date | None = None  # the month asked for last ([ and ])
 
     def compose(self) -> ComposeResult:
         yield Static("", id="media-legend", classes="hint", markup=False)
@@ -57,7 +59,8 @@ class MediaTab(ManagerTab[MediaView]):
             media_legend(view.report)
             + "\n"
             + _(
-                "s sets the highlighted medium's spend · f fills in last month's · [ ] other months"
+                "s sets the highlighted medium's spend (Delete removes it) · f fills in last "
+                "month's · [ ] other months"
             )
         )
         self.show_detail()
@@ -163,8 +166,34 @@ class MediaTab(ManagerTab[MediaView]):
         )
 
     def action_month(self, step: int) -> None:
-        """The month before (-1) or after (1) the one shown."""
-        if self.view is None:
+        """The month before (-1) or after (1) the one asked for last: ``[`` pressed three
+        times quickly goes back three months, not one (the loads come after the keys)."""
+        base = self._month or (self.view.report.month if self.view is not None else None)
+        if base is None:
             return
-        month = self.view.report.month + relativedelta(months=step)
-        self.post_message(self.MonthChosen(month))
+        self._month = base + relativedelta(months=step)
+        self.post_message(self.MonthChosen(self._month))
+
+    def action_clear_spend(self) -> None:
+        """Remove the highlighted medium's spend for the month shown (not known again,
+        rather than 0), after a question that names it."""
+        row = self._row(selected_key(self.query_one("#media", DataTable)))
+        if self.view is None or row is None or row.code is None or row.spend_month is None:
+            return
+        ctx, code, month = self.desk.ctx, row.code, self.view.report.month
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(media.clear_spend, ctx, month, code)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _(
+                    "Remove the spend on {medium} in {month} ({amount})?",
+                    medium=self.view.report.name(code),
+                    month=month.isoformat()[:7],
+                    amount=money(row.spend_month),
+                )
+            ),
+            answered,
+        )
