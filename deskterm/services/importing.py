@@ -21,6 +21,7 @@ from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.sheet import (
     FIELD_LABELS,
+    MERGE_FILLS,
     VALUE_FIELDS,
     Action,
     Cell,
@@ -39,7 +40,7 @@ from deskterm.domain.sheet import (
     summary,
 )
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
-from deskterm.i18n import LANGUAGES, N_, _, ngettext, translate_to
+from deskterm.i18n import LANGUAGES, N_, _, get_language, ngettext, translate_to
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.reception import BUDGETS, CHANNELS, _set_level, reschedule
@@ -53,6 +54,7 @@ from deskterm.storage.models import (
     Lead,
     LevelChange,
     OwnershipChange,
+    Reason,
     Reception,
     Staff,
     saved_id,
@@ -134,13 +136,33 @@ def _facts(
                 c.purchase_horizon,
                 c.notes,
                 c.level,
+                c.media,
             )
     facts = ShopFacts(
-        load_levels(s), owners, existing, default_owner, country, ctx.today(), _words()
+        load_levels(s),
+        owners,
+        existing,
+        default_owner,
+        country,
+        ctx.today(),
+        _words(),
+        media=_media_list(s),
     )
     return replace(
         facts, values=_resolve_values(facts, values or {}), update=frozenset(update)
     ), rows
+
+
+def _media_list(s: Session) -> tuple[tuple[str, str, str, bool], ...]:
+    """The shop's media list in its order, retired ones too (ShopFacts.media)."""
+    return tuple(
+        (r.code, r.name_en, r.name_zh, r.active)
+        for r in s.exec(
+            select(Reason)
+            .where(Reason.kind == "media")
+            .order_by(col(Reason.sort), col(Reason.code))
+        ).all()
+    )
 
 
 #: What the person maps once for the whole sheet: (field, the sheet's text) → a value in
@@ -159,7 +181,11 @@ def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dic
                 fields=_(", ").join(str(FieldLabel(v)) for v in VALUE_FIELDS),
             )
         code = recognise(f, target, facts)
-        if code is None or (f is ImportField.LEVEL and code not in facts.levels.codes):
+        if (
+            code is None
+            or (f is ImportField.LEVEL and code not in facts.levels.codes)
+            or (f is ImportField.MEDIA and code not in facts.active_media)
+        ):
             raise InvalidInput(
                 "{what} {value} is not one the shop has (one of: {choices}).",
                 field="value",
@@ -175,6 +201,9 @@ def choices_of(facts: ShopFacts, f: ImportField) -> list[tuple[str, str]]:
     """The values field ``f`` can take, as (code, label in the current language)."""
     if f is ImportField.LEVEL:
         return [(r.code, r.name) for r in facts.levels]
+    if f is ImportField.MEDIA:  # what the form offers: the active media, in list order
+        zh = get_language() == "zh"
+        return [(code, zh_ if zh else en) for code, en, zh_, on in facts.media if on]
     table = {
         ImportField.SOURCE_CHANNEL: CHANNELS,
         ImportField.BUDGET: BUDGETS,
@@ -187,7 +216,9 @@ def choices_of(facts: ShopFacts, f: ImportField) -> list[tuple[str, str]]:
 def value_choices(ctx: Context, f: ImportField) -> list[tuple[str, str]]:
     """What an unknown word of field ``f`` can be mapped to: (code, label)."""
     with ctx.db.read() as s:
-        facts = ShopFacts(load_levels(s), {}, {}, None, "86", ctx.today(), _words())
+        facts = ShopFacts(
+            load_levels(s), {}, {}, None, "86", ctx.today(), _words(), media=_media_list(s)
+        )
     return choices_of(facts, f)
 
 
@@ -492,6 +523,7 @@ def _create_batch(
             model_interest=_text_or_none(v["model_interest"]),
             budget=_text_or_none(v["budget"]),
             purchase_horizon=_text_or_none(v["purchase_horizon"]),
+            media=_text_or_none(v.get("media")),
             created_at=created,
             last_contact_at=_at(ctx, v["last_contact"], created),  # type: ignore[arg-type]
             notes=str(v["notes"]),
@@ -568,7 +600,7 @@ def _merge(s: Session, ctx: Context, facts: ShopFacts, row: PlannedRow, batch_id
             _merge_level(s, ctx, facts, cust, str(new), batch_id)
         else:
             setattr(cust, f, new)
-    for f in ("contact_other", "model_interest", "budget", "purchase_horizon"):
+    for f in MERGE_FILLS:
         value = row.values.get(f)
         if value and not getattr(cust, f):
             before[f], after[f] = getattr(cust, f), value
@@ -899,6 +931,9 @@ def _check_merged(
                 else:
                     label = _(FIELD_LABELS[ImportField(ch.field)])
                     shown = _shown(ch.field, now, levels) if now is not None else "-"
+                    medium = s.get(Reason, ("media", str(now))) if ch.field == "media" else None
+                    if medium is not None:  # its name, as the form showed it
+                        shown = medium.name_zh if get_language() == "zh" else medium.name_en
                 raise _refuse(
                     N_(
                         "Not undone: customer {name}'s {what} was changed"
