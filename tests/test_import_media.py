@@ -23,6 +23,7 @@ from deskterm.domain.sheet import (
     guess_mapping,
     key,
     media_words,
+    parse_update_option,
     parse_value_option,
     plan_rows,
     unknown_values,
@@ -209,6 +210,14 @@ def test_a_new_customer_gets_the_medium_and_a_merge_fills_only_a_blank_one(ctx, 
     plan = importing.commit(ctx, sheet, mapping, values=values, skip_rejected=True)
     assert [r.fills for r in plan.rows[:2]] == [(), ("media",)]
     assert "adds heard of us" in importing.explain(plan.rows[1])
+    # Where the sheet says another medium, the one on file is kept, and the dry run says so.
+    assert ("media", "short_video", "referral") in plan.rows[0].ignored
+    assert (
+        "heard of us: sheet says short video, social media, kept referral by a friend"
+        in importing.explain(plan.rows[0], plan.levels, plan.media)
+    )
+    with pytest.raises(InvalidInput, match="can change only"):
+        parse_update_option("media")
     with ctx.db.read() as s:
         media = {c.phone[-1]: (c.media, c.notes) for c in s.exec(select(Customer))}
     assert media == {

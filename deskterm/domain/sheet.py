@@ -611,6 +611,10 @@ class ShopFacts:
 MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon", "media")
 #: Fields a manager may let the sheet change on customers already on file.
 UPDATABLE = ("name", "level", "contact_other", "model_interest", "budget", "purchase_horizon")
+#: Fields the sheet never changes on a customer on file, but where the dry run says what
+#: it said instead (the medium is the registering visit's: a later sheet does not rewrite
+#: where a customer came from).
+KEPT = ("media",)
 
 
 def parse_update_option(spec: str) -> frozenset[str]:
@@ -988,7 +992,7 @@ def _differences(
     """Where the sheet says otherwise than the file: kept (ignored) or, when the manager
     lets the sheet change that field, changed."""
     ignored, changes = [], []
-    for f in UPDATABLE:
+    for f in (*UPDATABLE, *KEPT):
         new, old = values.get(f), getattr(on_file, f)
         if f == "level" and not values.get("level_given"):
             continue  # a level suggested from the purchase time is not the sheet's word
@@ -1015,7 +1019,7 @@ def _fold(
     fills = []
     ignored: list[tuple[str, object, object]] = []
     changes: list[tuple[str, object, object]] = []
-    for f in UPDATABLE:
+    for f in (*UPDATABLE, *KEPT):
         new, kept = values.get(f), earlier.values.get(f)
         if f == "level":
             if not values.get("level_given") or new == kept:

@@ -64,6 +64,10 @@ from deskterm.storage.sheets import Sheet, check_source, read_sheet, write_sheet
 _CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
 
 
+#: The shop's media list: (code, name_en, name_zh, active), in list order.
+MediaList = tuple[tuple[str, str, str, bool], ...]
+
+
 @dataclass(frozen=True)
 class ImportPlan:
     """What an import does (or did), line by line."""
@@ -73,6 +77,7 @@ class ImportPlan:
     committed: bool
     levels: Levels | None = None  # the shop's, to name levels in ``explain``
     batch: int | None = None  # the committed import's number (``deskterm import undo N``)
+    media: MediaList = ()  # the shop's media list, to name media in ``explain``
 
     @property
     def counts(self) -> dict[Action, int]:
@@ -153,7 +158,7 @@ def _facts(
     ), rows
 
 
-def _media_list(s: Session) -> tuple[tuple[str, str, str, bool], ...]:
+def _media_list(s: Session) -> MediaList:
     """The shop's media list in its order, retired ones too (ShopFacts.media)."""
     return tuple(
         (r.code, r.name_en, r.name_zh, r.active)
@@ -269,9 +274,10 @@ def samples(sheet: Sheet, column: int, n: int = 3) -> list[str]:
     return out
 
 
-def explain(row: PlannedRow, levels: Levels | None = None) -> str:
+def explain(row: PlannedRow, levels: Levels | None = None, media: MediaList = ()) -> str:
     """One line, in the current language: why a line is rejected, what a merge adds, and
-    any warning (the dry run's "why" column, on screen and on the command line)."""
+    any warning (the dry run's "why" column, on screen and on the command line);
+    ``levels`` and ``media`` name the shop's levels and media (``ImportPlan`` has both)."""
     if row.reason is not None:
         f = row.reason.field
         label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
@@ -296,8 +302,8 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field} {new} taken from this line (hotter than {old} on line {line})",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                old=_shown(f, old, levels),
-                new=_shown(f, new, levels),
+                old=_shown(f, old, levels, media),
+                new=_shown(f, new, levels, media),
                 line=row.into_line,
             )
         )
@@ -306,8 +312,8 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field}: this line says {said}, kept {kept} from line {line}",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                said=_shown(f, said, levels),
-                kept=_shown(f, kept, levels),
+                said=_shown(f, said, levels, media),
+                kept=_shown(f, kept, levels, media),
                 line=row.into_line,
             )
         )
@@ -316,8 +322,8 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field} {old} → {new}",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                old=_shown(f, old, levels),
-                new=_shown(f, new, levels),
+                old=_shown(f, old, levels, media),
+                new=_shown(f, new, levels, media),
             )
         )
     for f, said, kept in () if dup else row.ignored:
@@ -325,19 +331,23 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field}: sheet says {said}, kept {kept}",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                said=_shown(f, said, levels),
-                kept=_shown(f, kept, levels),
+                said=_shown(f, said, levels, media),
+                kept=_shown(f, kept, levels, media),
             )
         )
     parts += [w.message for w in row.warnings]
     return "; ".join(parts)
 
 
-def _shown(f: str, value: object, levels: Levels | None) -> str:
-    """A stored value as the shop writes it: a level's name, a budget's label."""
+def _shown(f: str, value: object, levels: Levels | None, media: MediaList = ()) -> str:
+    """A stored value as the shop writes it: a level's name, a budget's label, a medium's
+    name (its code when it is no longer on the list)."""
     text = str(value)
     if f == "level" and levels is not None and text in levels.codes:
         return levels.get(text).name
+    if f == "media":
+        zh = get_language() == "zh"
+        return next((zh_ if zh else en for c, en, zh_, _on in media if c == text), text)
     table = {
         "budget": BUDGETS,
         "source_channel": CHANNELS,
@@ -374,7 +384,8 @@ def write_rejects(ctx: Context, sheet: Sheet, plan: ImportPlan) -> tuple[Path, i
         for line, row in sorted(rejected.items()):
             raw = list(cells.get(line, ()))[:width]
             raw += [None] * (width - len(raw))
-            yield [*raw, _("line {line}: {why}", line=line, why=explain(row, plan.levels))]
+            why = explain(row, plan.levels, plan.media)
+            yield [*raw, _("line {line}: {why}", line=line, why=why)]
 
     count = write_sheet(target, headers, rows(), encoding=sheet.encoding)
     return target, count
@@ -398,7 +409,11 @@ def preview(
     with ctx.db.read() as s:
         facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values, update)
         return ImportPlan(
-            sheet.name, tuple(plan_rows(rows, facts)), committed=False, levels=facts.levels
+            sheet.name,
+            tuple(plan_rows(rows, facts)),
+            committed=False,
+            levels=facts.levels,
+            media=facts.media,
         )
 
 
@@ -458,7 +473,12 @@ def commit(
             },
         )
         return ImportPlan(
-            sheet.name, tuple(planned), committed=True, levels=facts.levels, batch=batch_id
+            sheet.name,
+            tuple(planned),
+            committed=True,
+            levels=facts.levels,
+            batch=batch_id,
+            media=facts.media,
         )
 
 
@@ -914,6 +934,7 @@ def _check_merged(
     """Refuse when a field the batch changed was changed again since, or work was done on
     the level it set (a later level change, the callback it planned done or moved)."""
     levels = load_levels(s)
+    media = _media_list(s)
     for cid, changes in by_customer.items():
         cust = s.get(Customer, cid)
         if cust is None:
@@ -930,10 +951,7 @@ def _check_merged(
                     shown = _(STATUS_LABELS[Status(now)]) if now in set(Status) else str(now)
                 else:
                     label = _(FIELD_LABELS[ImportField(ch.field)])
-                    shown = _shown(ch.field, now, levels) if now is not None else "-"
-                    medium = s.get(Reason, ("media", str(now))) if ch.field == "media" else None
-                    if medium is not None:  # its name, as the form showed it
-                        shown = medium.name_zh if get_language() == "zh" else medium.name_en
+                    shown = _shown(ch.field, now, levels, media) if now is not None else "-"
                 raise _refuse(
                     N_(
                         "Not undone: customer {name}'s {what} was changed"

@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
                     _(ACTION_LABELS[r.action]),
                     r.name,
                     r.phone,
-                    importing.explain(r, plan.levels),
+                    importing.explain(r, plan.levels, plan.media),
                 ]
                 for r in listed
             ],
