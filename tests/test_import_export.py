@@ -444,6 +444,7 @@ def test_an_export_edited_in_excel_imports_back_as_merges(ctx, team, tmp_path, s
             horizon=("1m", "3m", "6m", "unknown")[i],
             budget="150-200k",
             model_interest="Han",
+            media=("auto_sites", "short_video", None, "event")[i],
         )
     set_language(lang)
     out = tmp_path / f"customers{suffix}"
@@ -451,12 +452,14 @@ def test_an_export_edited_in_excel_imports_back_as_merges(ctx, team, tmp_path, s
     sheet = read_sheet(out)
     mapping = guess_mapping(sheet.headers)
     # Every column deskterm wrote, but the status (the desk's own), maps back to its field:
-    # a tester's zh export lost its purchase times (预计购买 read as "not imported").
+    # a tester's zh export lost its purchase times (预计购买 read as "not imported"). The
+    # medium too, by its name in the language ("short video, social media", 车展/活动).
     assert sorted(f for f in mapping if f is not None) == sorted(F)
     assert mapping.count(None) == 1
     plan = importing.preview(ctx, sheet, mapping)
     # Every label deskterm wrote reads back: nothing rejected, nothing new, no warnings.
     assert [r.action for r in plan.rows] == [Action.MERGE] * 4
+    assert [r.values["media"] for r in plan.rows] == ["auto_sites", "short_video", None, "event"]
     assert all(not r.warnings and not r.fills for r in plan.rows), [
         (r.fills, [w.message for w in r.warnings]) for r in plan.rows
     ]

@@ -269,3 +269,46 @@ async def test_the_manager_lets_the_sheet_change_a_field_on_screen(tmp_path):
     with ctx.db.read() as s:
         assert s.get(Customer, cid).model_interest == model
     ctx.db.close()
+
+
+async def test_a_medium_the_shop_does_not_know_is_mapped_once_on_screen(tmp_path):
+    """The 信息来源 column (issue 18): recognised, its unknown word listed with the other
+    fields' and mapped to one of the shop's active media, named in the language."""
+    from deskterm.i18n import set_language
+
+    set_language("zh")
+    ctx = demo_ctx(tmp_path)
+    seller = setup.list_staff(ctx, "salesperson")[0]
+    p = tmp_path / "media.csv"
+    with open(p, "w", encoding="gb18030", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["姓名", "手机", "销售顾问", "信息来源"])
+        w.writerow(["媒体甲", "188 0000 0011", seller.name, "户外大屏"])
+        w.writerow(["媒体乙", "188 0000 0012", seller.name, "懂车帝"])
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await _open_sheet(pilot, app, p)
+        assert [r[2] for r in table_rows(screen, "#columns")][3] == "信息来源"
+        await wait_for(pilot, lambda: screen.plan is not None)
+        words = {(r[0], r[1]): r[2:] for r in table_rows(screen, "#values")}
+        assert words == {("信息来源", "户外大屏"): ["1", "（未对应）"]}  # 懂车帝 is known
+        await pilot.press("v")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PickScreen)
+        app.screen.dismiss("outdoor")
+        await wait_for(
+            pilot,
+            lambda: any(
+                r[1] == "户外大屏" and r[3] == "户外/电台广告"
+                for r in table_rows(screen, "#values")
+            ),
+        )
+        await settle(pilot)
+        assert not any("户外大屏" in r[4] for r in table_rows(screen, "#plan"))
+        await pilot.press("ctrl+s")  # nothing rejected: no question
+        await wait_for(pilot, lambda: not isinstance(app.screen, ImportScreen))
+        await settle(pilot)
+    with ctx.db.read() as s:
+        got = {n: m for n, m in s.exec(select(Customer.name, Customer.media)) if "媒体" in n}
+    assert got == {"媒体甲": "outdoor", "媒体乙": "auto_sites"}
+    ctx.db.close()

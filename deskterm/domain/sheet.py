@@ -43,6 +43,7 @@ class ImportField(StrEnum):
     CREATED = "created"
     LAST_CONTACT = "last_contact"
     NEXT_CALLBACK = "next_callback"
+    MEDIA = "media"  # last: deskterm's exports write it as their last column
 
 
 FIELD_LABELS: dict[ImportField, str] = {
@@ -59,6 +60,7 @@ FIELD_LABELS: dict[ImportField, str] = {
     ImportField.CREATED: N_("first visit"),
     ImportField.LAST_CONTACT: N_("last contact"),
     ImportField.NEXT_CALLBACK: N_("next callback"),
+    ImportField.MEDIA: N_("heard of us"),
 }
 
 #: Headers recognised for each field, English and Chinese, compared after ``_key``.
@@ -185,6 +187,23 @@ HEADER_ALIASES: dict[ImportField, tuple[str, ...]] = {
         "下次回访时间",
         "回访日期",
     ),
+    # How the visitor heard of the shop (issue 18). Not 来源 / 客户来源 / 来源渠道:
+    # showrooms write those for the source channel (walk-in, phone, online).
+    ImportField.MEDIA: (
+        "heard of us",
+        "media",
+        "medium",
+        "media source",
+        "lead source",
+        "how heard",
+        "信息来源",
+        "媒体来源",
+        "媒体",
+        "获知渠道",
+        "了解渠道",
+        "获客渠道",
+        "线索来源",
+    ),
 }
 
 _ALIAS_INDEX: dict[str, ImportField] = {}
@@ -292,6 +311,63 @@ _CHANNEL_WORDS: dict[str, str] = {
     "市场": "marketing",
     "活动": "marketing",
     "marketing lead": "marketing",
+}
+#: Words showrooms write for how a visitor heard of them → the code of the built-in
+#: media list (``services.setup.MEDIA_SOURCES``). Used only while the shop's list has
+#: that code active: a medium the manager retired or renamed away is not guessed.
+_MEDIA_WORDS: dict[str, str] = {
+    "百度": "online_ads",
+    "网络广告": "online_ads",
+    "网上广告": "online_ads",
+    "搜索": "online_ads",
+    "baidu": "online_ads",
+    "汽车之家": "auto_sites",
+    "懂车帝": "auto_sites",
+    "易车": "auto_sites",
+    "易车网": "auto_sites",
+    "太平洋汽车": "auto_sites",
+    "爱卡汽车": "auto_sites",
+    "汽车网站": "auto_sites",
+    "垂直网站": "auto_sites",
+    "autohome": "auto_sites",
+    "car website": "auto_sites",
+    "抖音": "short_video",
+    "快手": "short_video",
+    "小红书": "short_video",
+    "微信": "short_video",
+    "视频号": "short_video",
+    "朋友圈": "short_video",
+    "微博": "short_video",
+    "短视频": "short_video",
+    "douyin": "short_video",
+    "tiktok": "short_video",
+    "social media": "short_video",
+    "朋友介绍": "referral",
+    "转介绍": "referral",
+    "亲友介绍": "referral",
+    "老客户介绍": "referral",
+    "介绍": "referral",
+    "referral": "referral",
+    "老客户": "repeat",
+    "回头客": "repeat",
+    "增购": "repeat",
+    "路过": "passing_by",
+    "顺路": "passing_by",
+    "passing by": "passing_by",
+    "户外广告": "outdoor",
+    "广告牌": "outdoor",
+    "电台": "outdoor",
+    "广播": "outdoor",
+    "billboard": "outdoor",
+    "radio": "outdoor",
+    "车展": "event",
+    "展会": "event",
+    "活动": "event",
+    "motor show": "event",
+    "event": "event",
+    "其他": "other",
+    "其它": "other",
+    "other": "other",
 }
 
 
@@ -468,6 +544,7 @@ class Existing:
     purchase_horizon: str | None = None
     notes: str = ""
     level: str | None = None
+    media: str | None = None
 
 
 @dataclass
@@ -488,8 +565,8 @@ class PlannedRow:
     ignored: tuple[tuple[str, object, object], ...] = ()
     changes: tuple[tuple[str, object, object], ...] = ()
     warnings: list[DesktermError] = field(default_factory=list)
-    #: Words of the line the shop does not know (level, source, budget, purchase time),
-    #: found on every line, a rejected one too, so each can be mapped once.
+    #: Words of the line the shop does not know (level, source, budget, purchase time,
+    #: medium), found on every line, a rejected one too, so each can be mapped once.
     unknown: tuple[tuple[ImportField, str], ...] = ()
 
 
@@ -512,6 +589,13 @@ class ShopFacts:
     #: Fields the sheet may change on a customer already on file (``--update``); others
     #: are kept, and the dry run says what the sheet said instead.
     update: frozenset[str] = frozenset()
+    #: The shop's media list (issue 18), retired ones too: (code, name_en, name_zh, active).
+    media: tuple[tuple[str, str, str, bool], ...] = ()
+
+    @property
+    def active_media(self) -> frozenset[str]:
+        """The codes of the media the shop still offers (what a word may be mapped to)."""
+        return frozenset(code for code, _en, _zh, active in self.media if active)
 
     def word(self, f: ImportField, text: str) -> str | None:
         """The code ``text`` stands for in field ``f``, from ``words`` (None: unknown)."""
@@ -522,10 +606,15 @@ class ShopFacts:
         return self.values.get(f, {}).get(key(text))
 
 
-#: Fields a merge may fill when the customer on file has them blank.
-MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon")
+#: Fields a merge may fill when the customer on file has them blank. The medium is
+#: never changed by a sheet once known: it is the registering visit's (issue 18).
+MERGE_FILLS = ("contact_other", "model_interest", "budget", "purchase_horizon", "media")
 #: Fields a manager may let the sheet change on customers already on file.
 UPDATABLE = ("name", "level", "contact_other", "model_interest", "budget", "purchase_horizon")
+#: Fields the sheet never changes on a customer on file, but where the dry run says what
+#: it said instead (the medium is the registering visit's: a later sheet does not rewrite
+#: where a customer came from).
+KEPT = ("media",)
 
 
 def parse_update_option(spec: str) -> frozenset[str]:
@@ -551,6 +640,7 @@ VALUE_FIELDS = (
     ImportField.SOURCE_CHANNEL,
     ImportField.BUDGET,
     ImportField.PURCHASE_HORIZON,
+    ImportField.MEDIA,
 )
 
 
@@ -583,6 +673,35 @@ def _level_words(rules: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
     return out
 
 
+def media_words(media: Sequence[tuple[str, str, str, bool]]) -> dict[str, str]:
+    """The ways a sheet writes each of the shop's media → its code.
+
+    The code and both names of every medium on the list (a retired one too: an old
+    export names it), each part of a name written as several ("短视频/社交媒体": 短视频,
+    社交媒体), then the words showrooms use (汽车之家, 抖音, 转介绍…) for the media the
+    list still has active. The shop's own words win a clash.
+    """
+    return _media_words(tuple(media))
+
+
+@functools.cache
+def _media_words(media: tuple[tuple[str, str, str, bool], ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, name_en, name_zh, _active in media:
+        for text in (code, name_en, name_zh):
+            out.setdefault(key(text), code)
+    for code, name_en, name_zh, _active in media:
+        for name in (name_en, name_zh):
+            for part in re.split(r"[/,，、;；]", unicodedata.normalize("NFKC", name)):
+                if key(part):
+                    out.setdefault(key(part), code)
+    active = {code for code, _en, _zh, on in media if on}
+    for word, code in _MEDIA_WORDS.items():
+        if code in active:
+            out.setdefault(key(word), code)
+    return out
+
+
 def recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
     """The stored code a sheet's word stands for in field ``f`` (None: unknown).
 
@@ -598,6 +717,8 @@ def recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
         return _CHANNEL_WORDS.get(k)
     if f is ImportField.BUDGET:
         return _budget(text)
+    if f is ImportField.MEDIA:
+        return media_words(shop.media).get(k)
     if f is ImportField.PURCHASE_HORIZON:
         horizon = _HORIZON_WORDS.get(k)
         return horizon.value if horizon else None
@@ -762,6 +883,19 @@ def _clean_row(
             )
         )
     out["source_channel"] = channel
+    media_text = text.get(ImportField.MEDIA, "")
+    media = recognise(ImportField.MEDIA, media_text, shop) if media_text else None
+    if media_text and media is None:
+        # As the source: kept in the notes, and said, until the word is mapped once.
+        notes.append(f"{FIELD_LABELS[ImportField.MEDIA]}: {media_text}")
+        warnings.append(
+            InvalidInput(
+                "Heard of us {value} is not a medium on the shop's list: kept in the notes.",
+                field="media",
+                value=media_text,
+            )
+        )
+    out["media"] = media
     created = parse_sheet_date(raw.get(ImportField.CREATED), field="created")
     last = parse_sheet_date(raw.get(ImportField.LAST_CONTACT), field="last_contact")
     nxt = parse_sheet_date(raw.get(ImportField.NEXT_CALLBACK), field="next_callback")
@@ -858,7 +992,7 @@ def _differences(
     """Where the sheet says otherwise than the file: kept (ignored) or, when the manager
     lets the sheet change that field, changed."""
     ignored, changes = [], []
-    for f in UPDATABLE:
+    for f in (*UPDATABLE, *KEPT):
         new, old = values.get(f), getattr(on_file, f)
         if f == "level" and not values.get("level_given"):
             continue  # a level suggested from the purchase time is not the sheet's word
@@ -885,7 +1019,7 @@ def _fold(
     fills = []
     ignored: list[tuple[str, object, object]] = []
     changes: list[tuple[str, object, object]] = []
-    for f in UPDATABLE:
+    for f in (*UPDATABLE, *KEPT):
         new, kept = values.get(f), earlier.values.get(f)
         if f == "level":
             if not values.get("level_given") or new == kept:

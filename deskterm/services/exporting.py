@@ -69,6 +69,21 @@ def _level(levels: Levels, code: str | None) -> str:
         return code
 
 
+def _media_names(s: Session) -> dict[str, str]:
+    """Every medium's name in the language in force, a retired one's too (issue 18)."""
+    zh = get_language() == "zh"
+    return {
+        r.code: (r.name_zh if zh else r.name_en)
+        for r in s.exec(select(Reason).where(Reason.kind == "media")).all()
+    }
+
+
+def _medium(names: dict[str, str], code: str | None) -> str:
+    """A medium as the sheet shows it: its name; the code of one no longer on the list;
+    empty when the form named none (the import reads each of these back)."""
+    return names.get(code, code) if code else ""
+
+
 def _phone(p: str | None) -> str:
     # The readable form: Excel keeps "138 0013 8000" as text, but turns "+8613800138000"
     # into 8.61E+12 and "01062345678" into 1062345678. A landline is split after its area
@@ -164,6 +179,8 @@ def _customers(
         _("last contact"),
         _("next callback"),
         _("notes"),
+        # Appended last: sheets made from older exports still line up (issue 18).
+        _("heard of us"),
     ]
     next_due = (
         select(func.min(Callback.due_at))
@@ -189,11 +206,13 @@ def _customers(
         Customer.last_contact_at,
         next_due,
         Customer.notes,
+        Customer.media,
     ).order_by(col(Customer.id))
     if first:
         stmt = stmt.where(Customer.created_at >= ctx.day_range_utc(first)[0])
     if last:
         stmt = stmt.where(Customer.created_at < ctx.day_range_utc(last)[1])
+    media_names = _media_names(s)
 
     def rows() -> Iterator[list[Cell]]:
         for (
@@ -211,6 +230,7 @@ def _customers(
             contact,
             due,
             notes,
+            media,
         ) in _stream(s, stmt):
             yield [
                 name,
@@ -227,6 +247,7 @@ def _customers(
                 _day(ctx, contact),
                 _day(ctx, due),
                 notes,
+                _medium(media_names, media),
             ]
 
     return headers, rows()
@@ -253,10 +274,11 @@ def _receptions(
         _("no-contact reason"),
         _("test drive"),
         _("notes"),
+        _("heard of us"),  # appended last, as in the customers export
     ]
     stmt = (
         # sqlmodel's select() is typed for at most four columns (fastapi/sqlmodel#271).
-        select(  # type: ignore[call-overload]
+        select(  # type: ignore[call-overload, misc]
             Reception.day,
             Reception.arrived_at,
             Reception.channel,
@@ -270,6 +292,7 @@ def _receptions(
             Reception.no_contact_reason,
             Reception.test_drive,
             Reception.notes,
+            Reception.media,
         )
         .join(Customer, col(Reception.customer_id) == Customer.id, isouter=True)
         .order_by(col(Reception.arrived_at))
@@ -285,6 +308,7 @@ def _receptions(
         r.code: (r.name_zh if zh else r.name_en)
         for r in s.exec(select(Reason).where(Reason.kind == "no_contact")).all()
     }
+    media_names = _media_names(s)
 
     def rows() -> Iterator[list[Cell]]:
         for (
@@ -301,6 +325,7 @@ def _receptions(
             reason,
             drive,
             notes,
+            media,
         ) in _stream(s, stmt):
             yield [
                 day,
@@ -315,6 +340,7 @@ def _receptions(
                 reasons.get(reason, reason) if reason else "",
                 yes if drive else no,
                 notes,
+                _medium(media_names, media),
             ]
 
     return headers, rows()

@@ -21,6 +21,7 @@ from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.sheet import (
     FIELD_LABELS,
+    MERGE_FILLS,
     VALUE_FIELDS,
     Action,
     Cell,
@@ -39,7 +40,7 @@ from deskterm.domain.sheet import (
     summary,
 )
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
-from deskterm.i18n import LANGUAGES, N_, _, ngettext, translate_to
+from deskterm.i18n import LANGUAGES, N_, _, get_language, ngettext, translate_to
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.reception import BUDGETS, CHANNELS, _set_level, reschedule
@@ -53,6 +54,7 @@ from deskterm.storage.models import (
     Lead,
     LevelChange,
     OwnershipChange,
+    Reason,
     Reception,
     Staff,
     saved_id,
@@ -60,6 +62,10 @@ from deskterm.storage.models import (
 from deskterm.storage.sheets import Sheet, check_source, read_sheet, write_sheet
 
 _CHUNK = 500  # phones per IN (...) lookup: well under SQLite's variable limit
+
+
+#: The shop's media list: (code, name_en, name_zh, active), in list order.
+MediaList = tuple[tuple[str, str, str, bool], ...]
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class ImportPlan:
     committed: bool
     levels: Levels | None = None  # the shop's, to name levels in ``explain``
     batch: int | None = None  # the committed import's number (``deskterm import undo N``)
+    media: MediaList = ()  # the shop's media list, to name media in ``explain``
 
     @property
     def counts(self) -> dict[Action, int]:
@@ -134,13 +141,33 @@ def _facts(
                 c.purchase_horizon,
                 c.notes,
                 c.level,
+                c.media,
             )
     facts = ShopFacts(
-        load_levels(s), owners, existing, default_owner, country, ctx.today(), _words()
+        load_levels(s),
+        owners,
+        existing,
+        default_owner,
+        country,
+        ctx.today(),
+        _words(),
+        media=_media_list(s),
     )
     return replace(
         facts, values=_resolve_values(facts, values or {}), update=frozenset(update)
     ), rows
+
+
+def _media_list(s: Session) -> MediaList:
+    """The shop's media list in its order, retired ones too (ShopFacts.media)."""
+    return tuple(
+        (r.code, r.name_en, r.name_zh, r.active)
+        for r in s.exec(
+            select(Reason)
+            .where(Reason.kind == "media")
+            .order_by(col(Reason.sort), col(Reason.code))
+        ).all()
+    )
 
 
 #: What the person maps once for the whole sheet: (field, the sheet's text) → a value in
@@ -159,7 +186,11 @@ def _resolve_values(facts: ShopFacts, values: ValueMap) -> dict[ImportField, dic
                 fields=_(", ").join(str(FieldLabel(v)) for v in VALUE_FIELDS),
             )
         code = recognise(f, target, facts)
-        if code is None or (f is ImportField.LEVEL and code not in facts.levels.codes):
+        if (
+            code is None
+            or (f is ImportField.LEVEL and code not in facts.levels.codes)
+            or (f is ImportField.MEDIA and code not in facts.active_media)
+        ):
             raise InvalidInput(
                 "{what} {value} is not one the shop has (one of: {choices}).",
                 field="value",
@@ -175,6 +206,9 @@ def choices_of(facts: ShopFacts, f: ImportField) -> list[tuple[str, str]]:
     """The values field ``f`` can take, as (code, label in the current language)."""
     if f is ImportField.LEVEL:
         return [(r.code, r.name) for r in facts.levels]
+    if f is ImportField.MEDIA:  # what the form offers: the active media, in list order
+        zh = get_language() == "zh"
+        return [(code, zh_ if zh else en) for code, en, zh_, on in facts.media if on]
     table = {
         ImportField.SOURCE_CHANNEL: CHANNELS,
         ImportField.BUDGET: BUDGETS,
@@ -187,7 +221,9 @@ def choices_of(facts: ShopFacts, f: ImportField) -> list[tuple[str, str]]:
 def value_choices(ctx: Context, f: ImportField) -> list[tuple[str, str]]:
     """What an unknown word of field ``f`` can be mapped to: (code, label)."""
     with ctx.db.read() as s:
-        facts = ShopFacts(load_levels(s), {}, {}, None, "86", ctx.today(), _words())
+        facts = ShopFacts(
+            load_levels(s), {}, {}, None, "86", ctx.today(), _words(), media=_media_list(s)
+        )
     return choices_of(facts, f)
 
 
@@ -238,9 +274,10 @@ def samples(sheet: Sheet, column: int, n: int = 3) -> list[str]:
     return out
 
 
-def explain(row: PlannedRow, levels: Levels | None = None) -> str:
+def explain(row: PlannedRow, levels: Levels | None = None, media: MediaList = ()) -> str:
     """One line, in the current language: why a line is rejected, what a merge adds, and
-    any warning (the dry run's "why" column, on screen and on the command line)."""
+    any warning (the dry run's "why" column, on screen and on the command line);
+    ``levels`` and ``media`` name the shop's levels and media (``ImportPlan`` has both)."""
     if row.reason is not None:
         f = row.reason.field
         label = _(FIELD_LABELS[ImportField(f)]) if f in set(ImportField) else ""
@@ -265,8 +302,8 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field} {new} taken from this line (hotter than {old} on line {line})",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                old=_shown(f, old, levels),
-                new=_shown(f, new, levels),
+                old=_shown(f, old, levels, media),
+                new=_shown(f, new, levels, media),
                 line=row.into_line,
             )
         )
@@ -275,8 +312,8 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field}: this line says {said}, kept {kept} from line {line}",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                said=_shown(f, said, levels),
-                kept=_shown(f, kept, levels),
+                said=_shown(f, said, levels, media),
+                kept=_shown(f, kept, levels, media),
                 line=row.into_line,
             )
         )
@@ -285,8 +322,8 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field} {old} → {new}",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                old=_shown(f, old, levels),
-                new=_shown(f, new, levels),
+                old=_shown(f, old, levels, media),
+                new=_shown(f, new, levels, media),
             )
         )
     for f, said, kept in () if dup else row.ignored:
@@ -294,19 +331,23 @@ def explain(row: PlannedRow, levels: Levels | None = None) -> str:
             _(
                 "{field}: sheet says {said}, kept {kept}",
                 field=_(FIELD_LABELS[ImportField(f)]),
-                said=_shown(f, said, levels),
-                kept=_shown(f, kept, levels),
+                said=_shown(f, said, levels, media),
+                kept=_shown(f, kept, levels, media),
             )
         )
     parts += [w.message for w in row.warnings]
     return "; ".join(parts)
 
 
-def _shown(f: str, value: object, levels: Levels | None) -> str:
-    """A stored value as the shop writes it: a level's name, a budget's label."""
+def _shown(f: str, value: object, levels: Levels | None, media: MediaList = ()) -> str:
+    """A stored value as the shop writes it: a level's name, a budget's label, a medium's
+    name (its code when it is no longer on the list)."""
     text = str(value)
     if f == "level" and levels is not None and text in levels.codes:
         return levels.get(text).name
+    if f == "media":
+        zh = get_language() == "zh"
+        return next((zh_ if zh else en for c, en, zh_, _on in media if c == text), text)
     table = {
         "budget": BUDGETS,
         "source_channel": CHANNELS,
@@ -343,7 +384,8 @@ def write_rejects(ctx: Context, sheet: Sheet, plan: ImportPlan) -> tuple[Path, i
         for line, row in sorted(rejected.items()):
             raw = list(cells.get(line, ()))[:width]
             raw += [None] * (width - len(raw))
-            yield [*raw, _("line {line}: {why}", line=line, why=explain(row, plan.levels))]
+            why = explain(row, plan.levels, plan.media)
+            yield [*raw, _("line {line}: {why}", line=line, why=why)]
 
     count = write_sheet(target, headers, rows(), encoding=sheet.encoding)
     return target, count
@@ -367,7 +409,11 @@ def preview(
     with ctx.db.read() as s:
         facts, rows = _facts(s, ctx, sheet, mapping, default_owner, values, update)
         return ImportPlan(
-            sheet.name, tuple(plan_rows(rows, facts)), committed=False, levels=facts.levels
+            sheet.name,
+            tuple(plan_rows(rows, facts)),
+            committed=False,
+            levels=facts.levels,
+            media=facts.media,
         )
 
 
@@ -427,7 +473,12 @@ def commit(
             },
         )
         return ImportPlan(
-            sheet.name, tuple(planned), committed=True, levels=facts.levels, batch=batch_id
+            sheet.name,
+            tuple(planned),
+            committed=True,
+            levels=facts.levels,
+            batch=batch_id,
+            media=facts.media,
         )
 
 
@@ -492,6 +543,7 @@ def _create_batch(
             model_interest=_text_or_none(v["model_interest"]),
             budget=_text_or_none(v["budget"]),
             purchase_horizon=_text_or_none(v["purchase_horizon"]),
+            media=_text_or_none(v.get("media")),
             created_at=created,
             last_contact_at=_at(ctx, v["last_contact"], created),  # type: ignore[arg-type]
             notes=str(v["notes"]),
@@ -568,7 +620,7 @@ def _merge(s: Session, ctx: Context, facts: ShopFacts, row: PlannedRow, batch_id
             _merge_level(s, ctx, facts, cust, str(new), batch_id)
         else:
             setattr(cust, f, new)
-    for f in ("contact_other", "model_interest", "budget", "purchase_horizon"):
+    for f in MERGE_FILLS:
         value = row.values.get(f)
         if value and not getattr(cust, f):
             before[f], after[f] = getattr(cust, f), value
@@ -882,6 +934,7 @@ def _check_merged(
     """Refuse when a field the batch changed was changed again since, or work was done on
     the level it set (a later level change, the callback it planned done or moved)."""
     levels = load_levels(s)
+    media = _media_list(s)
     for cid, changes in by_customer.items():
         cust = s.get(Customer, cid)
         if cust is None:
@@ -898,7 +951,7 @@ def _check_merged(
                     shown = _(STATUS_LABELS[Status(now)]) if now in set(Status) else str(now)
                 else:
                     label = _(FIELD_LABELS[ImportField(ch.field)])
-                    shown = _shown(ch.field, now, levels) if now is not None else "-"
+                    shown = _shown(ch.field, now, levels, media) if now is not None else "-"
                 raise _refuse(
                     N_(
                         "Not undone: customer {name}'s {what} was changed"

@@ -52,7 +52,7 @@ def register(subparsers: Subparsers) -> None:
         metavar="FIELD:TEXT=VALUE",
         help=_(
             "what a word of the sheet means, for the whole sheet, e.g. --value level:A级=hot "
-            "(level, source, budget or purchase time; the value as the shop writes it)"
+            "(level, source, budget, purchase time or media; the value as the shop writes it)"
         ),
     )
     imp.add_argument(
@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
                     _(ACTION_LABELS[r.action]),
                     r.name,
                     r.phone,
-                    importing.explain(r, plan.levels),
+                    importing.explain(r, plan.levels, plan.media),
                 ]
                 for r in listed
             ],

@@ -356,7 +356,7 @@ class ImportScreen(WorkerBoundary, Screen[ImportPlan | None]):
                         _(ACTION_LABELS[r.action]),
                         r.name,
                         display_phone(r.phone) if r.phone.startswith("+") else r.phone,
-                        importing.explain(r, message.plan.levels),
+                        importing.explain(r, message.plan.levels, message.plan.media),
                     ),
                 )
                 for r in shown
