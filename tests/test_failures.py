@@ -521,3 +521,33 @@ async def test_a_storage_message_with_markup_in_it_is_shown_as_typed(desk, monke
         assert app.is_running and app.return_code is None
         said = next(n for n in app._notifications if "[/b]shop.db" in n.message)
         assert "[bold red]disk I/O error[/]" in said.message and not said.markup
+
+
+def test_a_file_moved_away_while_open_is_never_replaced_by_an_empty_one(tmp_path, clock):
+    """Found by a tester: with the file moved away, the next connection made an empty
+    file at its path and kept it after the real one came back ("no such table" until a
+    restart). Now nothing is created, reads fail with a clear message while it is gone,
+    and work again when it is back."""
+    import os
+
+    from deskterm.errors import StorageError
+    from deskterm.services import setup
+    from deskterm.services.maintenance import open_context
+
+    path = tmp_path / "shop.db"
+    ctx = open_context(path, clock)
+    setup.add_staff(ctx, "Li Na", "salesperson")
+    ctx.db.engine.dispose()  # no pooled connection left: the next one is made anew
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for f in tmp_path.glob("shop.db*"):
+        os.rename(f, aside / f.name)
+    with pytest.raises(StorageError):
+        setup.list_staff(ctx, "salesperson")
+    with pytest.raises(StorageError):
+        ctx.db.data_version()
+    assert not path.exists()  # no empty stand-in
+    for f in aside.iterdir():
+        os.rename(f, tmp_path / f.name)
+    assert [p.name for p in setup.list_staff(ctx, "salesperson")] == ["Li Na"]
+    ctx.db.close()

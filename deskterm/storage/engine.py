@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -405,12 +406,17 @@ class SQLiteDatabase(Database):
         opened = os.stat(self.path)
         self._identity = (opened.st_dev, opened.st_ino)
         # hide_parameters keeps phone numbers out of logs and error messages.
-        url, args = f"sqlite:///{self.path}", {"timeout": BUSY_TIMEOUT_MS / 1000}
+        # mode=rw: a connection never creates the file. Moved away while the app runs, an
+        # empty stand-in made by the next connection would take the pool's connections
+        # and keep them after the real file came back ("no such table" until a restart).
+        flags = "mode=rw"
         if read_only:
             # mode=ro: SQLite itself refuses every write. A file nobody may write (or in a
             # folder where no -shm can be made) is read as it is: immutable.
             flags = "mode=ro" + ("&immutable=1" if is_read_only_path(self.path) else "")
-            url, args = f"sqlite:///file:{self.path}?{flags}&uri=true", {**args, "uri": True}
+        self._flags = flags
+        url = f"sqlite:///{self.uri(flags)}&uri=true"
+        args = {"timeout": BUSY_TIMEOUT_MS / 1000, "uri": True}
         self.engine = create_engine(url, hide_parameters=True, connect_args=args)
         event.listen(
             self.engine,
@@ -421,6 +427,11 @@ class SQLiteDatabase(Database):
         self._writer = self.engine.execution_options(**{_WRITE: True})
         self._watch: sqlite3.Connection | None = None
         self._watch_lock = threading.Lock()
+
+    def uri(self, flags: str) -> str:
+        """The file's SQLite URI with ``flags`` (the path quoted: a ``?`` or ``#`` in a
+        folder's name is part of the name)."""
+        return f"file:{quote(str(self.path))}?{flags}"
 
     def _driver_errors(self) -> tuple[type[BaseException], ...]:
         return (sqlite3.Error,)
@@ -457,7 +468,10 @@ class SQLiteDatabase(Database):
                 if self._watch is None:
                     # It only ever runs this PRAGMA, outside any transaction.
                     self._watch = sqlite3.connect(
-                        self.path, check_same_thread=False, isolation_level=None
+                        self.uri(self._flags),
+                        uri=True,
+                        check_same_thread=False,
+                        isolation_level=None,
                     )
                 # fetchall: run the statement to its end so no read snapshot stays open.
                 return int(self._watch.execute("PRAGMA data_version").fetchall()[0][0])
