@@ -217,6 +217,7 @@ class Chart(Widget):
 
     DEFAULT_CSS = """
     Chart {
+        width: 1fr;
         height: 1fr;
         min-height: 6;
         padding: 0 1;

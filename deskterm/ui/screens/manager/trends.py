@@ -17,11 +17,10 @@ from textual.containers import Grid
 from textual.message import Message
 from textual.widgets import Static
 
-from deskterm.domain.analysis import ReasonsTable
 from deskterm.i18n import N_, _
-from deskterm.services.trends import DEFAULT_MONTHS, OTHER, Trends, top_reasons
+from deskterm.services.trends import DEFAULT_MONTHS, Trends
 from deskterm.ui.screens.base import DeskScreen
-from deskterm.ui.screens.manager.reasons import month_head
+from deskterm.ui.screens.manager.reasons import month_head, reason_series
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.views import TrendsView
 from deskterm.ui.screens.manager.words import reason_names
@@ -43,18 +42,6 @@ def pct(v: float) -> str:
 def count(v: float) -> str:
     """A count as a whole number."""
     return f"{v:.0f}"
-
-
-def reason_series(table: ReasonsTable, names: dict[str, str]) -> list[Series]:
-    """The top reasons by month and the rest as "other", one coloured line each."""
-    return [
-        Series(
-            _("other reasons") if code == OTHER else names.get(code, code),
-            [float(n) for n in counts],
-            PALETTE[i % len(PALETTE)],
-        )
-        for i, (code, counts) in enumerate(top_reasons(table))
-    ]
 
 
 def charts(view: TrendsView) -> dict[str, Callable[[int, int], Text]]:
