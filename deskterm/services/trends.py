@@ -12,7 +12,7 @@ day. One read snapshot for all of it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,6 +26,8 @@ from deskterm.errors import InvalidInput
 from deskterm.services.analysis import _reason_facts_in
 from deskterm.services.context import Context
 from deskterm.services.permissions import permission
+from deskterm.services.reasons import KINDS
+from deskterm.services.reasons import _views as _reason_views
 from deskterm.services.setup import load_levels
 from deskterm.services.targets import _calendar, _team_targets, _views
 from deskterm.storage.models import Customer, Reception
@@ -89,6 +91,8 @@ class Trends:
     no_contact: A.ReasonsTable
     lost: A.ReasonsTable
     target: TargetTrack
+    #: Each reason's name in the current language, by kind then code (retired ones too).
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def month_span(day: date, months: int) -> tuple[date, date]:
@@ -136,6 +140,10 @@ def trends(ctx: Context, day: date | None = None, months: int = DEFAULT_MONTHS) 
         for v in _views(s, month):
             per.setdefault(v.salesperson_id, {})[v.measure] = v.value
         team_targets = _team_targets(per)
+        words = {
+            kind: {r.code: r.name for r in _reason_views(s, ctx, kind, include_retired=True)}
+            for kind in KINDS
+        }
     names = A.months_between(first, last)
     figures = []
     for m in names:
@@ -161,6 +169,7 @@ def trends(ctx: Context, day: date | None = None, months: int = DEFAULT_MONTHS) 
         A.reasons_table(no_contact, first, last),
         A.reasons_table(lost, first, last),
         _track(month, day, rfacts, wins, team_targets, shop),
+        words,
     )
 
 
