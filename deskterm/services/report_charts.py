@@ -9,6 +9,7 @@ right-to-left name cannot reorder the numbers beside it.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,7 +42,10 @@ class Line:
 
 
 def _e(text: str) -> str:
+    """A label as SVG text: one line, no control character (a terminal's escape is no
+    character of XML), at most MAX_LABEL long, escaped."""
     text = " ".join(str(text).split())  # no line break inside a label
+    text = "".join(c for c in text if unicodedata.category(c) != "Cc")
     if len(text) > MAX_LABEL:
         text = text[: MAX_LABEL - 1] + "…"
     return html.escape(text, quote=True)
