@@ -1,4 +1,4 @@
-"""The Trends tab (issue 18): its charts from a hand-built view, ``m`` for 6 or 12 months,
+"""The Trends tab (issue 18): its charts from a hand-built view, ``r`` for 6 or 12 months,
 the layout at each width, both languages, and a storage error while loading."""
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ async def _open_trends(pilot, app) -> TrendsTab:
     return tab
 
 
-async def test_m_switches_six_and_twelve_months_and_the_layout_follows_the_width(tmp_path):
+async def test_r_switches_six_and_twelve_months_and_the_layout_follows_the_width(tmp_path):
     ctx = demo_ctx(tmp_path)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -128,10 +128,10 @@ async def test_m_switches_six_and_twelve_months_and_the_layout_follows_the_width
         first = app.screen.query_one("#trends-receptions", Chart)
         second = app.screen.query_one("#trends-rates", Chart)
         assert first.region.y == second.region.y  # two a row
-        await pilot.press("m")
+        await pilot.press("r")
         await wait_for(pilot, lambda: len(tab.view.trends.months) == 12)
         assert "Dec" in _text(app, "trends-receptions")  # 2025-12 on the axis
-        await pilot.press("m")
+        await pilot.press("r")
         await wait_for(pilot, lambda: len(tab.view.trends.months) == 6)
         await pilot.resize_terminal(100, 30)
         await settle(pilot)
@@ -167,7 +167,7 @@ async def test_a_storage_error_while_loading_is_one_message_not_a_traceback(tmp_
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("f6")
         await wait_for(
-            pilot, lambda: any("busy" in str(n.message) for n in app._notifications), timeout=5
+            pilot, lambda: any("busy" in str(n.message) for n in app._notifications), timeout=20
         )
         app.screen.query_one("#tabs").active = "tab-trends"
         await settle(pilot)

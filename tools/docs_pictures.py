@@ -34,6 +34,7 @@ SOURCES: dict[str, str] = {
     "manager-reasons.svg": "test_manager_tab_snapshot[reasons-en].svg",
     "manager-coaching.svg": "test_manager_tab_snapshot[coaching-en].svg",
     "manager-targets.svg": "test_manager_tab_snapshot[targets-en].svg",
+    "manager-trends.svg": "test_manager_tab_snapshot[trends-en].svg",
 }
 
 

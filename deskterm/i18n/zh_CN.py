@@ -1333,7 +1333,7 @@ MESSAGES: dict[str, str] = {
     "No customer was lost.": "没有战败客户。",
     "Receptions this month to date, by day": "本月至今接待量（逐日累计）",
     "Sales this month to date, by day": "本月至今成交（逐日累计）",
-    "The last {n} months to {day} (this month to date); m shows {other} months": "截至 {day} 的最近 {n} 个月（本月截至当日）；按 m 查看 {other} 个月",
+    "The last {n} months to {day} (this month to date); r shows {other} months": "截至 {day} 的最近 {n} 个月（本月截至当日）；按 r 查看 {other} 个月",
     "other reasons": "其他原因",
     "Trends: the last {n} months to {day} (this month to date)": "趋势：截至 {day} 的最近 {n} 个月（本月截至当日）",
     "The team's first visits, stage by stage": "团队首次到店客户的各阶段人数",

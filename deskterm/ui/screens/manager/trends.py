@@ -3,7 +3,7 @@
 Receptions and first visits, contact capture and conversion, the no-contact and lost
 reasons by month (the top few by name, the rest as "other"), and the month so far
 against its targets, day by day. Two charts a row from 120 columns, one under it (the
-tab scrolls); ``m`` switches between 6 and 12 months.
+tab scrolls); ``r`` switches between 6 and 12 months.
 """
 
 from __future__ import annotations
@@ -26,8 +26,17 @@ from deskterm.ui.screens.manager.views import TrendsView
 from deskterm.ui.screens.manager.words import reason_names
 from deskterm.ui.widgets.charts import PALETTE, Chart, Series, line_chart
 
-#: What ``m`` switches between.
+#: What ``r`` switches between.
 MONTH_CHOICES = (DEFAULT_MONTHS, 12)
+#: The charts, in their order on screen (two a row from 120 columns).
+CHART_IDS = (
+    "trends-receptions",
+    "trends-rates",
+    "trends-no-contact",
+    "trends-lost",
+    "trends-target-receptions",
+    "trends-target-sales",
+)
 #: Under the wide layout each chart is this tall (the tab scrolls).
 NARROW_CHART_ROWS = 12
 #: A chart is never shorter than this, however short the screen.
@@ -119,7 +128,7 @@ def charts(view: TrendsView) -> dict[str, Callable[[int, int], Text]]:
 
 
 class TrendsTab(ManagerTab[TrendsView]):
-    """Six charts of the last months and this month's targets; ``m`` 6 or 12 months."""
+    """Six charts of the last months and this month's targets; ``r`` 6 or 12 months."""
 
     DEFAULT_CSS = """
     TrendsTab {
@@ -137,7 +146,8 @@ class TrendsTab(ManagerTab[TrendsView]):
     """
 
     BINDINGS = [
-        Binding("m", "months", N_("6 or 12 months"), id="manager.trend_months"),
+        # The Funnel's "period" key and id: a shop that moves one moves both.
+        Binding("r", "months", N_("6 or 12 months"), id="manager.range"),
         # Under 120 columns the charts are stacked: the keys scroll them, wherever the
         # focus is (the tab strip keeps it; it takes left and right only).
         Binding("down", "scroll_down", N_("Scroll down"), show=False),
@@ -159,14 +169,7 @@ class TrendsTab(ManagerTab[TrendsView]):
     def compose(self) -> ComposeResult:
         yield Static("", id="trends-hint", classes="hint", markup=False)
         with Grid(id="trends-grid"):
-            for chart_id in (
-                "trends-receptions",
-                "trends-rates",
-                "trends-no-contact",
-                "trends-lost",
-                "trends-target-receptions",
-                "trends-target-sales",
-            ):
+            for chart_id in CHART_IDS:
                 yield Chart(id=chart_id)
 
     def on_mount(self) -> None:
@@ -176,21 +179,25 @@ class TrendsTab(ManagerTab[TrendsView]):
         """Three rows of charts fill a wide screen; under 120 columns each is 12 lines."""
         screen = self.screen
         wide = screen.size.width >= DeskScreen.NARROW_BELOW
-        # the header, the tabs, the hint and the footer take 6 lines, 2 spare for rounding
-        rows = max(MIN_CHART_ROWS, (screen.size.height - 8) // 3) if wide else NARROW_CHART_ROWS
+        # the header, the tab strip (two lines), the hint and the footer take five lines
+        rows = max(MIN_CHART_ROWS, (screen.size.height - 5) // 3) if wide else NARROW_CHART_ROWS
         # Grid rows sized by their content would take a Chart's min-height: set, not auto.
         # The columns too: a tab's DEFAULT_CSS is scoped to it, the screen's -narrow
         # class out of its reach.
         columns = "1fr 1fr" if wide else "1fr"
+        # And its height: a grid's auto height came out as the whole tab's, one line
+        # more than the screen (a scrollbar for nothing).
+        per_row = 2 if wide else 1
+        height = rows * -(-len(CHART_IDS) // per_row)
         self.query_one("#trends-grid", Grid).set_styles(
-            f"grid-rows: {rows}; grid-size: {2 if wide else 1}; grid-columns: {columns};"
+            f"grid-rows: {rows}; grid-size: {per_row}; grid-columns: {columns}; height: {height};"
         )
 
     def show(self, view: TrendsView) -> None:
         t = view.trends
         self.query_one("#trends-hint", Static).update(
             _(
-                "The last {n} months to {day} (this month to date); m shows {other} months",
+                "The last {n} months to {day} (this month to date); r shows {other} months",
                 n=len(t.months),
                 day=t.day.isoformat(),
                 other=self.other_months(len(t.months)),
@@ -201,7 +208,7 @@ class TrendsTab(ManagerTab[TrendsView]):
 
     @staticmethod
     def other_months(shown: int) -> int:
-        """What ``m`` switches to from ``shown`` months."""
+        """What ``r`` switches to from ``shown`` months."""
         return MONTH_CHOICES[1] if shown == MONTH_CHOICES[0] else MONTH_CHOICES[0]
 
     def action_months(self) -> None:
