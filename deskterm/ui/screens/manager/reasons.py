@@ -113,6 +113,8 @@ def reasons_layout_for(width: int) -> str:
 #: the counts table, the countermeasures and the people would not fit).
 CHART_FROM_HEIGHT = 40
 CHART_ROWS = 12
+#: From this many lines (a large monitor) the charts take a third of the screen.
+TALL_FROM = 60
 
 
 class ReasonsTab(ManagerTab[ReasonsView]):
@@ -209,7 +211,9 @@ class ReasonsTab(ManagerTab[ReasonsView]):
             and self.width_columns >= DeskScreen.NARROW_BELOW
             and self.screen.size.height >= CHART_FROM_HEIGHT
         )
-        box.styles.height = CHART_ROWS
+        # A large monitor's spare lines go to the charts (the counts table keeps its rows).
+        height = self.screen.size.height
+        box.styles.height = CHART_ROWS if height < TALL_FROM else (height - 4) // 3
         if view is None:
             return
         months = [month_head(m) for m in view.no_contact.table.months]
