@@ -105,11 +105,14 @@ async def _care(pilot) -> None:
     await settle(pilot)
 
 
-def _manager_tab(tab: str, table: str):
+def _manager_tab(tab: str, table: str | None):
     async def run(pilot) -> None:
         await _manager(pilot)
         pilot.app.screen.query_one("#tabs").active = f"tab-{tab}"
-        await wait_for(pilot, lambda: _rows(pilot, f"#{table}") > 0)
+        if table is None:  # a tab of charts: wait for its view
+            await wait_for(pilot, lambda: pilot.app.screen.query_one(f"#{tab}-tab").view)
+        else:
+            await wait_for(pilot, lambda: _rows(pilot, f"#{table}") > 0)
         await settle(pilot)
 
     return run
@@ -126,13 +129,14 @@ SCREENS = {
     "care": _care,
 }
 # The manager's other tabs, at the size a manager's PC has.
-MANAGER_TABS = {
+MANAGER_TABS: dict[str, str | None] = {
     "stale": "stale",
     "lost": "lost",
     "leads": "leads",
     "reasons": "reasons",
     "funnel": "funnel",
     "media": "media",
+    "trends": None,
     "coaching": "coaching",
     "targets": "targets-set",
     "actions": "actions",

@@ -35,6 +35,7 @@ SOURCES: dict[str, str] = {
     "manager-coaching.svg": "test_manager_tab_snapshot[coaching-en].svg",
     "manager-targets.svg": "test_manager_tab_snapshot[targets-en].svg",
     "manager-media.svg": "test_manager_tab_snapshot[media-en].svg",
+    "manager-trends.svg": "test_manager_tab_snapshot[trends-en].svg",
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from deskterm.domain import analysis as A
 from deskterm.errors import InvalidInput, NotFound
@@ -27,32 +27,40 @@ from deskterm.storage.models import (
 def _reason_facts(ctx: Context, kind: str, first: date, last: date) -> list[A.ReasonFact]:
     """The facts between ``first`` and ``last`` only: years of history stay on disk."""
     with ctx.db.read() as s:
-        if kind == "no_contact":
-            return [
-                A.ReasonFact(reason or "", who, day)
-                for reason, who, day in s.exec(
-                    select(
-                        Reception.no_contact_reason, Reception.credited_to_id, col(Reception.day)
-                    ).where(
-                        Reception.day >= first,
-                        Reception.day <= last,
-                        col(Reception.no_contact_reason).is_not(None),
-                    )
-                ).all()
-            ]
-        if kind == "lost":
-            start, end = ctx.day_range_utc(first, last)
-            return [
-                A.ReasonFact(reason or "", who, ctx.local_day(at))
-                for reason, who, at in s.exec(
-                    select(Customer.lost_reason, Customer.owner_id, Customer.lost_at).where(
-                        col(Customer.lost_reason).is_not(None),
-                        col(Customer.lost_at) >= start,
-                        col(Customer.lost_at) < end,
-                    )
-                ).all()
-                if at
-            ]
+        return _reason_facts_in(s, ctx, kind, first, last)
+
+
+def _reason_facts_in(
+    s: Session, ctx: Context, kind: str, first: date, last: date
+) -> list[A.ReasonFact]:
+    """The reason facts of ``kind`` between ``first`` and ``last``, read in ``s`` (a
+    use-case that reads more keeps them in its one snapshot: services.trends)."""
+    if kind == "no_contact":
+        return [
+            A.ReasonFact(reason or "", who, day)
+            for reason, who, day in s.exec(
+                select(
+                    Reception.no_contact_reason, Reception.credited_to_id, col(Reception.day)
+                ).where(
+                    Reception.day >= first,
+                    Reception.day <= last,
+                    col(Reception.no_contact_reason).is_not(None),
+                )
+            ).all()
+        ]
+    if kind == "lost":
+        start, end = ctx.day_range_utc(first, last)
+        return [
+            A.ReasonFact(reason or "", who, ctx.local_day(at))
+            for reason, who, at in s.exec(
+                select(Customer.lost_reason, Customer.owner_id, Customer.lost_at).where(
+                    col(Customer.lost_reason).is_not(None),
+                    col(Customer.lost_at) >= start,
+                    col(Customer.lost_at) < end,
+                )
+            ).all()
+            if at
+        ]
     raise InvalidInput("Reasons are no_contact or lost.", field="kind")
 
 

@@ -13,9 +13,11 @@ from rich.cells import cell_len
 
 from deskterm.errors import StorageError
 from deskterm.i18n import _
+from deskterm.services import report_charts, trends
 from deskterm.services.context import Context
 from deskterm.services.permissions import permission
 from deskterm.services.report import as_json, daily_report, manager_sections
+from deskterm.services.trends import Trends
 from deskterm.storage.private import private_folder, write_private_text
 
 # Markdown's own punctuation, backslash-escaped (CommonMark allows it before any ASCII
@@ -292,8 +294,9 @@ def to_markdown(data: dict[str, Any], last: date | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_html(data: dict[str, Any], last: date | None = None) -> str:
-    """The report as a standalone, printable HTML page (no scripts, no external files)."""
+def to_html(data: dict[str, Any], last: date | None = None, trends: Trends | None = None) -> str:
+    """The report as a standalone, printable HTML page (no scripts, no external files);
+    with ``trends``, their charts as inline SVG under the people's table."""
     e = html.escape
     head, rows = people_rows(data)
     title = _title(data, last)
@@ -304,7 +307,7 @@ def to_html(data: dict[str, Any], last: date | None = None) -> str:
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:2px 8px;text-align:right}"
         "td:first-child,th:first-child{text-align:left}@media print{body{margin:0}}"
-        "</style></head><body>",
+        f"{report_charts.CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
         "<ul>",
     ]
@@ -312,6 +315,8 @@ def to_html(data: dict[str, Any], last: date | None = None) -> str:
     parts += ["</ul>", "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
     parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
     parts.append("</table>")
+    if trends is not None:  # before the long lists: what a manager looks at first
+        parts.append(report_charts.trend_charts_html(trends))
     for key, title in (("at_risk", _("At risk")), ("to_reassign", _("To reassign"))):
         if data[key]:
             parts.append(f"<h2>{e(title)}</h2><ul>")
@@ -339,13 +344,14 @@ def export_meeting(
     ``folder``; return the HTML file, the one to print."""
     report = daily_report(ctx, last, first)
     data = as_json(report, manager_sections(ctx, report))
+    charts = trends.trends(ctx, report.day)
     stem = f"meeting-{report.day.isoformat()}"
     if report.first != report.day:
         stem = f"meeting-{report.first.isoformat()}-to-{report.day.isoformat()}"
     try:
         private_folder(folder)
         html_path = folder / f"{stem}.html"
-        write_private_text(html_path, to_html(data, last))
+        write_private_text(html_path, to_html(data, last, charts))
         write_private_text(folder / f"{stem}.md", to_markdown(data, last))
     except OSError as exc:
         raise StorageError(

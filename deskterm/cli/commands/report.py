@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         to_text,
         write_report_file,
     )
+    from deskterm.services.trends import trends
 
     # A report reads: what the start of day would change is computed, never written, and
     # an existing file is opened read-only (a read-only file or folder is fine). A first
@@ -68,10 +69,12 @@ def run(args: argparse.Namespace) -> int:
         first, last = (args.first, day) if args.first else period_bounds(args.period, day)
         report = daily_report(ctx, last, first)
         data = as_json(report, manager_sections(ctx, report))
+        # The printable page draws the trends to the report's day (JSON keeps its contract).
+        charts = trends(ctx, report.day) if args.format == "html" else None
     text = {
         "json": lambda d, _last: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
         "markdown": to_markdown,
-        "html": to_html,
+        "html": lambda d, last: to_html(d, last, charts),
         "text": to_text,
     }[args.format](data, last)  # last: the chosen week's or month's end, for the title
     if args.out:

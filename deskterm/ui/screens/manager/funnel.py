@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from deskterm.domain.analysis import FUNNEL_STAGES
 from deskterm.i18n import N_, _
 from deskterm.services.report import parse_range
+from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.views import FunnelView
+from deskterm.ui.widgets.charts import PALETTE, Chart, bar_chart
 from deskterm.ui.widgets.tables import sync_rows
 
 STAGE_LABELS = {
@@ -32,8 +37,44 @@ def funnel_cell(n: int, visitors: int) -> str:
     return str(n) if n == visitors or visitors == 0 else f"{n} ({n / visitors:.0%})"
 
 
+def share(n: int, of: int) -> str:
+    """``n`` of ``of`` and the share it is (the share left out when ``of`` is 0)."""
+    return f"{n}/{of}" if of == 0 else f"{n}/{of} ({n / of:.0%})"
+
+
+def team_chart(view: FunnelView) -> Callable[[int, int], Text]:
+    """The team's first visits and how many reached each stage, as bars."""
+    row = view.stages.get(None) or dict.fromkeys(FUNNEL_STAGES, 0)
+    visitors = row[FUNNEL_STAGES[0]]
+    bars = [
+        (_(STAGE_LABELS[s]), float(row[s]), funnel_cell(row[s], visitors)) for s in FUNNEL_STAGES
+    ]
+    title = _("The team's first visits, stage by stage")
+    return lambda w, h: bar_chart(title, bars, w, h, note=_("No first visit in the period."))
+
+
+def people_chart(view: FunnelView) -> Callable[[int, int], Text]:
+    """Each salesperson's share of first visits who left contact, as bars."""
+    bars = []
+    for sid, name in view.names.items():
+        row = view.stages.get(sid)
+        if row is None or row["received"] == 0:
+            continue
+        n, of = row["registered"], row["received"]
+        bars.append((name, n / of, share(n, of)))
+    title = _("Left contact, of each salesperson's first visits")
+    return lambda w, h: bar_chart(
+        title, bars, w, h, colors=(PALETTE[1],), note=_("No first visit in the period.")
+    )
+
+
+#: The charts under the table: the stages' bars and a line each for the salespeople.
+CHART_ROWS_MIN = 6
+
+
 class FunnelTab(ManagerTab[FunnelView]):
-    """Per salesperson and the team; ``r`` asks for another period."""
+    """Per salesperson and the team; ``r`` asks for another period. Under the table the
+    team's stages as bars, and from 120 columns each salesperson's contact capture."""
 
     BINDINGS = [
         Binding("r", "range", N_("Period"), id="manager.range"),
@@ -53,11 +94,31 @@ class FunnelTab(ManagerTab[FunnelView]):
     def compose(self) -> ComposeResult:
         yield Static("", id="funnel-range", classes="hint", markup=False)
         yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="funnel-charts"):
+            yield Chart(id="funnel-team-chart")
+            yield Chart(id="funnel-people-chart")
 
     def on_mount(self) -> None:
+        # As tall as its rows, not the app's 1fr: the charts sit right under it.
+        self.query_one("#funnel", DataTable).styles.height = "auto"
         self.query_one("#funnel", DataTable).add_columns(
             _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES]
         )
+
+    def fit(self) -> None:
+        self._show_charts()
+
+    def _show_charts(self) -> None:
+        view = self.view
+        wide = self.width_columns >= DeskScreen.NARROW_BELOW
+        self.query_one("#funnel-people-chart", Chart).display = wide
+        people = len(view.names) if view is not None else 0
+        # a title line and a bar a line: the stages, and the people beside them when wide
+        rows = 1 + max(len(FUNNEL_STAGES), people if wide else 0)
+        self.query_one("#funnel-charts", Horizontal).styles.height = max(rows, CHART_ROWS_MIN)
+        if view is not None:
+            self.query_one("#funnel-team-chart", Chart).draw(team_chart(view))
+            self.query_one("#funnel-people-chart", Chart).draw(people_chart(view))
 
     def show(self, view: FunnelView) -> None:
         names, fun = view.names, view.stages
@@ -83,6 +144,7 @@ class FunnelTab(ManagerTab[FunnelView]):
                 last=view.last.isoformat(),
             )
         )
+        self._show_charts()
 
     def action_range(self) -> None:
         """Ask for the period: week, month, a month or two days."""

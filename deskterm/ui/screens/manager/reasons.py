@@ -4,22 +4,27 @@ person, with the countermeasures dated on a reason and what changed since."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
-from deskterm.domain.analysis import BeforeAfter
+from deskterm.domain.analysis import BeforeAfter, ReasonsTable
 from deskterm.i18n import N_, _
 from deskterm.services import countermeasures, manager
+from deskterm.services.trends import OTHER, top_reasons
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import PickScreen, TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab, selected_key
 from deskterm.ui.screens.manager.views import ReasonsView
 from deskterm.ui.screens.manager.words import reason_names
+from deskterm.ui.widgets.charts import PALETTE, Chart, Series, line_chart
 from deskterm.ui.widgets.detail import RowDetail
 from deskterm.ui.widgets.people import TINY_BELOW, set_columns
 from deskterm.ui.widgets.tables import sync_rows
@@ -76,11 +81,25 @@ def loop_state(
     return _("review {day}", day=review_on.isoformat()) if review_on else ""
 
 
-def bar(n: int, top: int, width: int = 20) -> str:
-    """``n`` of ``top`` drawn as a bar of up to ``width`` characters."""
-    # ASCII on purpose: block characters are East-Asian "ambiguous" width and
-    # break the columns on CJK terminals.
-    return "#" * (0 if top == 0 else max(1 if n else 0, round(n * width / top)))
+def reason_series(table: ReasonsTable, names: dict[str, str]) -> list[Series]:
+    """The top reasons by month and the rest as "other", one coloured line each."""
+    return [
+        Series(
+            _("other reasons") if code == OTHER else names.get(code, code),
+            [float(n) for n in counts],
+            PALETTE[i % len(PALETTE)],
+        )
+        for i, (code, counts) in enumerate(top_reasons(table))
+    ]
+
+
+def reasons_chart(
+    kind: str, table: ReasonsTable, months: list[str], names: dict[str, str]
+) -> Callable[[int, int], Text]:
+    """The chart of one kind's top reasons by month, drawn at any size."""
+    title = _("No-contact reasons by month") if kind == "no_contact" else _("Lost reasons by month")
+    series = reason_series(table, names)
+    return lambda w, h: line_chart(title, months, series, w, h)
 
 
 def reasons_layout_for(width: int) -> str:
@@ -90,8 +109,16 @@ def reasons_layout_for(width: int) -> str:
     return "narrow" if width < DeskScreen.NARROW_BELOW else "wide"
 
 
+#: The chart of the reasons by month is drawn from this many lines of screen (under it
+#: the counts table, the countermeasures and the people would not fit).
+CHART_FROM_HEIGHT = 40
+CHART_ROWS = 12
+#: From this many lines (a large monitor) the charts take a third of the screen.
+TALL_FROM = 60
+
+
 class ReasonsTab(ManagerTab[ReasonsView]):
-    """Reasons by month (a chart on a wide screen), countermeasures, and per person."""
+    """Reasons by month (charts on a wide screen), countermeasures, and per person."""
 
     BINDINGS = [
         Binding("c", "countermeasure", N_("Countermeasure"), id="manager.countermeasure"),
@@ -105,6 +132,9 @@ class ReasonsTab(ManagerTab[ReasonsView]):
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="reasons", cursor_type="row")
+        with Horizontal(id="reasons-charts"):
+            yield Chart(id="reasons-no-contact-chart")
+            yield Chart(id="reasons-lost-chart")
         yield Static("", id="countermeasures", classes="hint", markup=False)
         people: DataTable[object] = DataTable(
             id="reasons-people", cursor_type="row", zebra_stripes=True
@@ -125,6 +155,7 @@ class ReasonsTab(ManagerTab[ReasonsView]):
     def fit(self) -> None:
         if self.view is not None and reasons_layout_for(self.width_columns) != self._layout:
             self.show(self.view)
+        self._show_charts()
 
     def show(self, view: ReasonsView) -> None:
         table = self.query_one("#reasons", DataTable)
@@ -140,8 +171,7 @@ class ReasonsTab(ManagerTab[ReasonsView]):
             if narrow:
                 set_columns(table, [_("Reason"), _("Total"), *[month_head(m) for m in months]])
             else:
-                set_columns(table, [_("Reason"), _("Total"), *months, _("Chart")])
-        top = max([*rep.table.by_reason.values(), *lost.table.by_reason.values(), 0])
+                set_columns(table, [_("Reason"), _("Total"), *months])
         rows = []
         for kind, r, names in (
             ("no_contact", rep, reason_names("no_contact", view.names)),
@@ -155,15 +185,9 @@ class ReasonsTab(ManagerTab[ReasonsView]):
                     else _("lost: {reason}", reason=names.get(reason, reason))
                 )
                 counts = [str(trend[m]) for m in months]
-                rows.append(
-                    (
-                        f"{kind}:{reason}",
-                        (label, str(n), *counts)
-                        if narrow
-                        else (label, str(n), *counts, bar(n, top)),
-                    )
-                )
+                rows.append((f"{kind}:{reason}", (label, str(n), *counts)))
         sync_rows(table, rows)
+        self._show_charts()
         today = view.day or date.max  # a view with no day: no review is due
         lines = [
             f"{m.since} {m.reason}: {m.note} — "
@@ -177,6 +201,29 @@ class ReasonsTab(ManagerTab[ReasonsView]):
         self._show_people(view, top_n=1 if narrow else 2)
         self.query_one("#reasons-people-detail", RowDetail).display = layout == "tiny"
         self.show_detail()
+
+    def _show_charts(self) -> None:
+        """The top reasons by month as lines, in the middle of a wide and tall screen."""
+        box = self.query_one("#reasons-charts", Horizontal)
+        view = self.view
+        box.display = (
+            view is not None
+            and self.width_columns >= DeskScreen.NARROW_BELOW
+            and self.screen.size.height >= CHART_FROM_HEIGHT
+        )
+        # A large monitor's spare lines go to the charts (the counts table keeps its rows).
+        height = self.screen.size.height
+        box.styles.height = CHART_ROWS if height < TALL_FROM else (height - 4) // 3
+        if view is None:
+            return
+        months = [month_head(m) for m in view.no_contact.table.months]
+        for chart_id, kind, report in (
+            ("reasons-no-contact-chart", "no_contact", view.no_contact),
+            ("reasons-lost-chart", "lost", view.lost),
+        ):
+            self.query_one(f"#{chart_id}", Chart).draw(
+                reasons_chart(kind, report.table, months, reason_names(kind, view.names))
+            )
 
     def _show_people(self, view: ReasonsView, top_n: int) -> None:
         rep, lost = view.no_contact, view.lost

@@ -1,8 +1,8 @@
 """F6 Manager: run the morning meeting from one screen (DESIGN.md §1.4–1.6).
 
 Tabs: stale customers (reassign in two keys), lost requests (approve / send back),
-leads to hand out, reasons (with month trend and countermeasures), the funnel,
-and coaching. ``x`` exports the meeting report for printing.
+leads to hand out, reasons (with month trend and countermeasures), the funnel, the
+trends as charts, and coaching. ``x`` exports the meeting report for printing.
 
 The screen is a shell: a header, one widget per tab (each with its own keys and
 columns, fed a typed view by a ``Loaded`` message), the footer, and the loaders. Keys
@@ -38,6 +38,7 @@ from deskterm.services import (
     report_export,
     setup,
     targets,
+    trends,
 )
 from deskterm.services.exporting import EXPORT_LABELS, ExportKind
 from deskterm.services.importing import ImportPlan, Sheet
@@ -57,6 +58,7 @@ from deskterm.ui.screens.manager.stale import StaleTab
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.targets import TargetsTab
 from deskterm.ui.screens.manager.team import TeamTab
+from deskterm.ui.screens.manager.trends import TrendsTab
 from deskterm.ui.screens.manager.views import (
     ActionsView,
     AuditView,
@@ -75,6 +77,7 @@ from deskterm.ui.screens.manager.views import (
     StaleView,
     TargetsView,
     TeamView,
+    TrendsView,
 )
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.header import DeskHeader
@@ -97,6 +100,7 @@ class ManagerScreen(DeskScreen):
         super().__init__(id="manager")
         self.funnel_range: tuple[date, date] | None = None  # None: the last 30 days
         self.media_month: date | None = None  # None: this month
+        self.trend_months = trends.DEFAULT_MONTHS  # the Trends tab's, m switches
         # Each load is numbered: a tab draws a view only if no newer one was drawn.
         self._load_seq = 0
         self._audit_seq = 0
@@ -117,6 +121,8 @@ class ManagerScreen(DeskScreen):
                 yield ReasonsTab()
             with TabPane(_("Funnel"), id="tab-funnel"):
                 yield FunnelTab()
+            with TabPane(_p("tab", "Trends"), id="tab-trends"):
+                yield TrendsTab()
             with TabPane(_p("tab", "Media"), id="tab-media"):
                 yield MediaTab()
             with TabPane(_("Coaching"), id="tab-coaching"):
@@ -232,6 +238,7 @@ class ManagerScreen(DeskScreen):
             (TargetsTab, view.targets),
             (ActionsTab, view.actions),
             (MediaTab, view.media),
+            (TrendsTab, view.trends),
         ):
             if part is not None:
                 self.query_one(tab).post_message(ManagerTab.Loaded(part, seq))
@@ -246,6 +253,9 @@ class ManagerScreen(DeskScreen):
         month_first = (today.replace(day=1) - timedelta(days=60)).replace(day=1)
         salespeople = setup.list_staff(ctx, "salesperson")
         funnel_first, funnel_last = self.funnel_range or (today - timedelta(days=29), today)
+        words = {
+            kind: {r.code: r.name for r in reasons.all_reasons(ctx, kind)} for kind in reasons.KINDS
+        }
         return ManagerView(
             team=TeamView(
                 day=data["date"],
@@ -293,10 +303,7 @@ class ManagerScreen(DeskScreen):
             reasons=ReasonsView(
                 analysis.reasons(ctx, "no_contact", first, today),
                 analysis.reasons(ctx, "lost", first, today),
-                {
-                    kind: {r.code: r.name for r in reasons.all_reasons(ctx, kind)}
-                    for kind in reasons.KINDS
-                },
+                words,
                 today,
             ),
             funnel=FunnelView(
@@ -319,6 +326,10 @@ class ManagerScreen(DeskScreen):
             ),
             actions=ActionsView(tuple(actions.list_actions(ctx, include_closed=True))),
             media=MediaView(self._media_report(today)),
+            trends=TrendsView(
+                trends.trends(ctx, today, self.trend_months),
+                words,
+            ),
         )
 
     def _media_report(self, today: date) -> media.MediaReport:
@@ -360,6 +371,11 @@ class ManagerScreen(DeskScreen):
     @on(FunnelTab.PeriodChosen)
     def funnel_period(self, event: FunnelTab.PeriodChosen) -> None:
         self.funnel_range = (event.first, event.last)
+        self.refresh_data()
+
+    @on(TrendsTab.MonthsChosen)
+    def trend_months_chosen(self, event: TrendsTab.MonthsChosen) -> None:
+        self.trend_months = event.months
         self.refresh_data()
 
     # -- the screen's own keys --------------------------------------------------------

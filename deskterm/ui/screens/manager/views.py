@@ -20,6 +20,7 @@ from deskterm.services.coaching import CoachingRow as CoachingBoardRow
 from deskterm.services.coaching import CoachingView as CoachingEntryView
 from deskterm.services.media import MediaReport
 from deskterm.services.targets import TargetBoard, TargetView
+from deskterm.services.trends import Trends
 
 #: One line of the report as its JSON contract has it (README, "Report JSON"): the Team
 #: tab shares the people tables' helpers (``widgets.people``) with F5 Meeting, which read
@@ -123,6 +124,15 @@ class FunnelView:
 
 
 @dataclass(frozen=True)
+class TrendsView:
+    """The last months' figures and reasons, and the month so far against its targets."""
+
+    trends: Trends
+    #: The shop's own words for its reasons, by kind then code (retired ones too).
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CoachingRow:
     """A salesperson's recent months and the fields most often left empty."""
 
@@ -193,3 +203,4 @@ class ManagerView:
     targets: TargetsView | None = None
     actions: ActionsView | None = None
     media: MediaView | None = None
+    trends: TrendsView | None = None
