@@ -118,6 +118,15 @@ async def test_the_media_tab_shows_each_mediums_cost(ctx, shop, lang, size):
         assert rows[ODD][-5:] == ["1", "1", "0", "-", "-"]  # no spend entered: unknown
         width = sum(c.get_render_width(table) for c in table.columns.values())
         assert width <= size[0], "a column is cut"
+        # Under the table: the cost per visitor and the first visits, medium by medium.
+        from deskterm.ui.widgets.charts import Chart
+
+        cost = "\n".join(app.screen.query_one("#media-cost-chart", Chart).plain_lines())
+        came = "\n".join(app.screen.query_one("#media-visitors-chart", Chart).plain_lines())
+        cars = "car websites" if lang == "en" else "汽车网站"
+        assert cars in cost and "5,000" in cost  # only it has a spend entered
+        assert ODD not in cost  # no spend entered: no cost drawn
+        assert cars in came and ODD[:8] in came
 
 
 async def test_the_manager_enters_the_spend_and_a_wrong_amount_stays_to_be_corrected(ctx, shop):

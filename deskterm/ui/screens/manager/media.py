@@ -10,17 +10,20 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from deskterm.domain.media import MediaRow, parse_amount
 from deskterm.i18n import N_, _
 from deskterm.services import media
-from deskterm.services.labels import media_legend, money
+from deskterm.services.labels import media_legend, media_name, money
 from deskterm.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from deskterm.ui.screens.manager.funnel import CHART_ROWS_MIN
 from deskterm.ui.screens.manager.tab import ManagerTab, selected_key
 from deskterm.ui.screens.manager.views import MediaView
 from deskterm.ui.widgets import media as media_widgets
+from deskterm.ui.widgets.charts import PALETTE, Chart, bar_chart
 from deskterm.ui.widgets.detail import RowDetail
 
 
@@ -51,6 +54,40 @@ class MediaTab(ManagerTab[MediaView]):
         yield Static("", id="media-legend", classes="hint", markup=False)
         yield DataTable(id="media", cursor_type="row", zebra_stripes=True)
         yield RowDetail(id="media-detail")
+        with Horizontal(id="media-charts"):
+            yield Chart(id="media-cost-chart")
+            yield Chart(id="media-visitors-chart")
+
+    def on_mount(self) -> None:
+        # As tall as its rows, not the app's 1fr: the charts sit right under it.
+        self.query_one("#media", DataTable).styles.height = "auto"
+
+    def _show_charts(self) -> None:
+        """Under the table: what a visitor cost, and how many came, medium by medium."""
+        view = self.view
+        if view is None:
+            return
+        rep = view.report
+        named = [(media_name(rep, r.code), r) for r in rep.rows]
+        costs = [
+            (name, float(r.cost_per_visitor), money(r.cost_per_visitor))
+            for name, r in named
+            if r.cost_per_visitor is not None
+        ]
+        came = [(name, float(r.visitors), str(r.visitors)) for name, r in named if r.visitors]
+        cost_title = _("What a visitor cost, by medium")
+        came_title = _("First visits, by medium")
+        none = _("No spend entered for the month.")
+        nobody = _("No first visit this month.")
+        self.query_one("#media-cost-chart", Chart).draw(
+            lambda w, h: bar_chart(cost_title, costs, w, h, colors=(PALETTE[1],), note=none)
+        )
+        self.query_one("#media-visitors-chart", Chart).draw(
+            lambda w, h: bar_chart(came_title, came, w, h, note=nobody)
+        )
+        # a title line and a bar a line
+        rows = 1 + max(len(costs), len(came), 1)
+        self.query_one("#media-charts", Horizontal).styles.height = max(rows, CHART_ROWS_MIN)
 
     def show(self, view: MediaView) -> None:
         self._wide = self.width_columns >= media_widgets.WIDE_FROM
@@ -64,6 +101,7 @@ class MediaTab(ManagerTab[MediaView]):
             )
         )
         self.show_detail()
+        self._show_charts()
 
     def fit(self) -> None:
         if self.view is not None and (self.width_columns >= media_widgets.WIDE_FROM) != self._wide:
