@@ -283,3 +283,65 @@ async def test_months_step_as_often_as_the_key_is_pressed_and_a_spend_can_be_rem
         await pilot.press("y")
         await wait_for(pilot, lambda: media.spend_set(ctx, NOV) == {})
         await wait_for(pilot, lambda: rows_by_name(app.screen, "#media")["car websites"][1] == "-")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_manager_keeps_the_pick_lists_on_screen(ctx, team, clock, lang):
+    """k on the Manager screen: which list, then add (English, then Chinese), rename
+    (Enter), retire (Delete, asked) and bring back — no command line needed. A name
+    with markup is shown as typed."""
+    from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen
+    from deskterm.ui.screens.manager.lists import ListScreen
+
+    at(clock, 11, 3)
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_tab(pilot, app, "tab-media")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("3")  # media
+        await wait_for(pilot, lambda: isinstance(app.screen, ListScreen))
+        lists = app.screen
+        table = lists.query_one("#list", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 9)
+
+        async def answer(text: str) -> None:
+            await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+            app.screen.query_one(Input).value = text
+            await pilot.press("enter")
+
+        await pilot.press("a")
+        await answer(ODD)
+        await answer("抖音直播")
+        await wait_for(pilot, lambda: table.row_count == 10)
+        added = next(r for r in reasons.all_reasons(ctx, "media") if r.name_en == ODD)
+        assert added.name_zh == "抖音直播"
+        assert ODD in [r[0] for r in table_rows(lists, "#list")]  # as typed
+        table.move_cursor(row=[r[0] for r in table_rows(lists, "#list")].index(ODD))
+        await pilot.press("enter")  # rename
+        await answer("Douyin live")
+        await answer("抖音直播间")
+        await wait_for(
+            pilot,
+            lambda: any(r.name_en == "Douyin live" for r in reasons.all_reasons(ctx, "media")),
+        )
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: (
+                not next(
+                    r for r in reasons.all_reasons(ctx, "media") if r.code == added.code
+                ).active
+            ),
+        )
+        assert added.code not in [r.code for r in reasons.pick_list(ctx, "media")]
+        await wait_for(pilot, lambda: isinstance(app.screen, ListScreen))
+        await pilot.press("delete")  # a retired one comes back without a question
+        await wait_for(
+            pilot, lambda: added.code in [r.code for r in reasons.pick_list(ctx, "media")]
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ListScreen))

@@ -82,6 +82,11 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "manager.media_spend": ("manager", "s"),
     "manager.media_copy": ("manager", "f"),
     "manager.media_clear": ("manager", "delete"),
+    "manager.lists": ("manager", "k"),
+    "lists.add": ("lists", "a"),
+    "lists.rename": ("lists", "r"),
+    "lists.retire": ("lists", "delete"),
+    "lists.close": ("lists", "escape"),
     "manager.media_prev": ("manager", "left_square_bracket"),
     "manager.media_next": ("manager", "right_square_bracket"),
     "marketing.contact": ("marketing", "space"),
@@ -138,6 +143,7 @@ FIXED: dict[str, tuple[str, ...]] = {
     "marketing": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
     "care": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
     "imports": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
+    "lists": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
 }
 
 #: Keys nobody may take: quit, the command palette, copy, and moving between fields.

@@ -94,6 +94,7 @@ class ManagerScreen(DeskScreen):
         Binding("i", "import_sheet", N_("Import sheet"), id="manager.import"),
         Binding("b", "import_batches", N_("Imports"), id="manager.imports"),
         Binding("e", "export_data", N_("Export data"), id="manager.export_data"),
+        Binding("k", "lists", N_("Lists"), id="manager.lists"),
     ]
 
     def __init__(self) -> None:
@@ -379,6 +380,19 @@ class ManagerScreen(DeskScreen):
         self.refresh_data()
 
     # -- the screen's own keys --------------------------------------------------------
+    def action_lists(self) -> None:
+        """The shop's pick lists (no-contact and lost reasons, media): which one to keep."""
+        from deskterm.ui.screens.manager.lists import LIST_NAMES, ListScreen
+
+        def picked(kind: str | None) -> None:
+            if kind is not None:
+                self.app.push_screen(ListScreen(self.ctx, kind), lambda _none: self.refresh_data())
+
+        self.app.push_screen(
+            PickScreen(_("Which list?"), [(kind, _(label)) for kind, label in LIST_NAMES.items()]),
+            picked,
+        )
+
     def action_export(self) -> None:
         folder = maintenance.output_folder(self.ctx, "reports")
         self.run_service(
