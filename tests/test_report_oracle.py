@@ -1013,10 +1013,9 @@ def generated(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     if request.param == "sample":
         shutil.copyfile(ROOT / "deskterm.db.sample", path)
     else:
-        from deskterm.demo.generate import generate
+        from tests.ui_helpers import generated_copy
 
-        seed, days = (int(x) for x in request.param.split(":"))
-        generate(path, seed=seed, days=days, now=NOW)
+        generated_copy(request.param, path, NOW)
     path.chmod(0o444)
     return path, Shop(path)
 

@@ -53,3 +53,23 @@ def table_rows(screen, selector: str) -> list[list[str]]:
     """Plain text of a DataTable's rows."""
     table = screen.query_one(selector)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+#: Shops generated in this test session, by (seed, days): one generation (half a minute
+#: on a busy PC) serves every module that witnesses figures on it.
+_GENERATED: dict[tuple[int, int], Path] = {}
+
+
+def generated_copy(spec: str, into: Path, now) -> Path:  # type: ignore[no-untyped-def]
+    """A copy at ``into`` of the shop ``deskterm demo generate`` makes for ``spec``
+    ("SEED:DAYS") with today ``now``; generated once per test session."""
+    from deskterm.demo.generate import generate
+
+    seed, days = (int(x) for x in spec.split(":"))
+    made = _GENERATED.get((seed, days))
+    if made is None or not made.exists():
+        made = into.with_name(f"generated-{seed}-{days}.db")
+        generate(made, seed=seed, days=days, now=now)
+        _GENERATED[(seed, days)] = made
+    shutil.copyfile(made, into)
+    return into
