@@ -166,10 +166,12 @@ async def test_a_storage_error_while_loading_is_one_message_not_a_traceback(tmp_
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("f6")
+        await settle(pilot)
+        # The trends are read when their tab opens (not on every reload of the screen).
+        app.screen.query_one("#tabs").active = "tab-trends"
         await wait_for(
             pilot, lambda: any("busy" in str(n.message) for n in app._notifications), timeout=20
         )
-        app.screen.query_one("#tabs").active = "tab-trends"
         await settle(pilot)
         assert app.is_running and app.return_code is None
         assert app.screen.query_one(TrendsTab).view is None

@@ -106,6 +106,7 @@ class ManagerScreen(DeskScreen):
         self._load_seq = 0
         self._audit_seq = 0
         self._followup_seq = 0
+        self._trends_seq = 0
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -193,6 +194,25 @@ class ManagerScreen(DeskScreen):
         self.refresh_bindings()
         if isinstance(self.active_tab(), FollowUpTab):
             self.load_followup()
+        if isinstance(self.active_tab(), TrendsTab):
+            self.load_trends()
+
+    def load_trends(self) -> None:
+        """The Trends tab's view: only while it is open (months of figures: several
+        times the rest of the screen's load, on every change another window commits)."""
+        self._trends_seq += 1
+        self._load_trends(self._trends_seq)
+
+    @work(thread=True, exclusive=True, group="trends-load", exit_on_error=False)
+    def _load_trends(self, seq: int) -> None:
+        ctx = self.ctx
+        words = {
+            kind: {r.code: r.name for r in reasons.all_reasons(ctx, kind)} for kind in reasons.KINDS
+        }
+        view = TrendsView(trends.trends(ctx, ctx.today(), self.trend_months), words)
+        self.app.call_from_thread(
+            lambda: self.query_one(TrendsTab).post_message(ManagerTab.Loaded(view, seq))
+        )
 
     def load_followup(self) -> None:
         """The Follow-up tab's view: only while it is open (it reads each coached
@@ -217,6 +237,8 @@ class ManagerScreen(DeskScreen):
         self.load_audit(self.query_one(AuditTab).filter_text)
         if isinstance(self.active_tab(), FollowUpTab):
             self.load_followup()
+        if isinstance(self.active_tab(), TrendsTab):
+            self.load_trends()
 
     @work(thread=True, exclusive=True, group="manager-load", exit_on_error=False)
     def load(self, seq: int) -> None:
@@ -327,10 +349,6 @@ class ManagerScreen(DeskScreen):
             ),
             actions=ActionsView(tuple(actions.list_actions(ctx, include_closed=True))),
             media=MediaView(self._media_report(today)),
-            trends=TrendsView(
-                trends.trends(ctx, today, self.trend_months),
-                words,
-            ),
         )
 
     def _media_report(self, today: date) -> media.MediaReport:
@@ -377,7 +395,7 @@ class ManagerScreen(DeskScreen):
     @on(TrendsTab.MonthsChosen)
     def trend_months_chosen(self, event: TrendsTab.MonthsChosen) -> None:
         self.trend_months = event.months
-        self.refresh_data()
+        self.load_trends()
 
     # -- the screen's own keys --------------------------------------------------------
     def action_lists(self) -> None:
