@@ -1408,4 +1408,18 @@ MESSAGES: dict[str, str] = {
     "The team's first visits, stage by stage": "团队首次到店客户的各阶段人数",
     "No first visit in the period.": "该时间段内没有首次到店客户。",
     "Left contact, of each salesperson's first visits": "各销售顾问首次到店客户的留档情况",
+    # -- issue 19: the schema's words ------------------------------------------
+    "appointment kept": "邀约客户已到店",
+    "appointment missed": "邀约客户未到店",
+    "appointment cancelled": "邀约已取消",
+    "step of the sale ticked": "销售流程步骤已勾选",
+    "step of the sale unticked": "销售流程步骤已取消勾选",
+    "visitor waiting": "客户等待接待",
+    "waiting visitor left": "等待的客户已离开",
+    "invitation to visit": "邀约",
+    "waiting visitor": "等待接待的客户",
+    # -- issue 19: appointments (helper appt) ----------------------------------
+    # -- issue 19: the visit: steps, waiting, form (helper visit) --------------
+    # -- issue 19: the report and the meeting (helper report) ------------------
+    # -- issue 19: the demo shop (helper demo) ---------------------------------
 }

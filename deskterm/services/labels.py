@@ -94,6 +94,14 @@ AUDIT_ACTIONS: dict[str, str] = {
     "media.spend": N_("spend on a medium set"),
     "media.clear": N_("spend on a medium removed"),
     "media.copy": N_("spend copied from last month"),
+    "appointment.book": N_("appointment booked"),
+    "appointment.arrive": N_("appointment kept"),
+    "appointment.no_show": N_("appointment missed"),
+    "appointment.cancel": N_("appointment cancelled"),
+    "reception.step": N_("step of the sale ticked"),
+    "reception.step_undo": N_("step of the sale unticked"),
+    "waiting.add": N_("visitor waiting"),
+    "waiting.leave": N_("waiting visitor left"),
 }
 
 AUDIT_ENTITIES: dict[str, str] = {
@@ -112,6 +120,8 @@ AUDIT_ENTITIES: dict[str, str] = {
     "coaching_entry": N_("coaching"),
     "reason": N_("reason"),
     "media_spend": N_("spend on a medium"),
+    "appointment": N_("invitation to visit"),  # "appointment" alone is the away reason
+    "waiting_visitor": N_("waiting visitor"),
     "level": N_("level"),
     "rotation_event": N_("rotation event"),
     # an export names what it wrote

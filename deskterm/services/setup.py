@@ -87,6 +87,22 @@ MEDIA_SOURCES: tuple[tuple[str, str, str, bool], ...] = (
     ("other", "other", "其他", False),
 )
 
+#: The steps of the sale a visit goes through while the customer is there (issue 19): the
+#: desk ticks them on the arrival under the cursor, one digit each in this order. The
+#: codes ``test_drive`` (mirrors the form's "test drive") and ``manager`` (the manager
+#: met the customer before they left: the turn-over rate) carry meaning; the shop may
+#: rename, reorder, retire or add steps.
+SALE_STEPS: tuple[tuple[str, str, str, bool], ...] = (
+    ("greeted", "greeted", "接待问候", False),
+    ("needs", "needs analysis", "需求分析", False),
+    ("walkaround", "walk-around", "绕车介绍", False),
+    ("test_drive", "test drive", "试乘试驾", False),
+    ("quote", "quote", "报价", False),
+    ("manager", "manager met the customer", "经理见面", False),
+)
+#: The step whose share of visits is the turn-over rate (T.O.: the manager met them).
+TURN_OVER_STEP = "manager"
+
 DEFAULT_SETTINGS: dict[str, str] = {
     "rotation.mode": OrderMode.BACK_OF_QUEUE.value,
     "rotation.uncounted_weight": "0",
@@ -99,6 +115,12 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "auth.mode": "pin",
     # The shop's week for spreading monthly targets: Monday first, 0 = closed.
     "targets.weekdays": "1,1,1,1,1,1,1",
+    # Issue 19: minutes after an appointment's time before it is a no-show; minutes a
+    # visitor may wait for a salesperson before the board shows the wait; the days
+    # within which a first visitor's return counts as a be-back.
+    "appointments.grace_minutes": "60",
+    "reception.wait_alert_minutes": "3",
+    "report.be_back_days": "30",
 }
 
 
@@ -115,6 +137,7 @@ def seed_defaults(session: Session) -> None:
         ("no_contact", NO_CONTACT_REASONS),
         ("lost", LOST_REASONS),
         ("media", MEDIA_SOURCES),
+        ("step", SALE_STEPS),
     ):
         for i, (code, en, zh, note) in enumerate(reasons):
             if session.get(Reason, (kind, code)) is None:
@@ -136,6 +159,7 @@ def ensure_seeded(ctx: Context) -> None:
         if (
             s.exec(select(Level)).first() is not None
             and s.exec(select(Reason).where(Reason.kind == "media")).first() is not None
+            and s.exec(select(Reason).where(Reason.kind == "step")).first() is not None
         ):
             return
     with ctx.db.write() as s:
@@ -385,6 +409,9 @@ def _check_care_schedule(value: str) -> None:
 _SETTING_RANGES: dict[str, tuple[int, int]] = {
     "backup.keep": (1, 3650),
     "report.rate_window_days": (1, 366),
+    "appointments.grace_minutes": (0, 720),
+    "reception.wait_alert_minutes": (1, 120),
+    "report.be_back_days": (1, 365),
 }
 
 

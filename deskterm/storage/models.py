@@ -57,7 +57,7 @@ class Reason(SQLModel, table=True):
     """Pick-list entries: why no contact was left, why a customer was lost, and (v9) the
     media a visitor heard of the shop by."""
 
-    kind: str = Field(primary_key=True, max_length=16)  # no_contact | lost | media
+    kind: str = Field(primary_key=True, max_length=16)  # no_contact | lost | media | step
     code: str = Field(primary_key=True, max_length=24)
     name_en: str = Field(max_length=60)
     name_zh: str = Field(max_length=60)
@@ -139,6 +139,11 @@ class Reception(SQLModel, table=True):
     notes: str = Field(default="", max_length=2000)
     form_missing: str | None = Field(default=None, max_length=200)  # v2: empty key fields
     media: str | None = Field(default=None, max_length=24)  # v9: how they heard of the shop
+    # v10, the visit as a traffic log records it (see migrations/v010.sql):
+    assigned_at: datetime | None = None  # a salesperson took them; None: on arrival
+    party_size: int | None = None  # how many came, the visitor included
+    decider: str | None = Field(default=None, max_length=16)  # who decides the purchase
+    interest: str | None = Field(default=None, max_length=8)  # new | used | both
 
     __table_args__ = (
         Index("ix_reception_credited_day", "credited_to_id", "day"),
@@ -443,6 +448,55 @@ class CoachingEntry(SQLModel, table=True):
     score_of: int | None = None
     note: str = Field(default="", max_length=500)
     created_at: datetime
+
+
+class Appointment(SQLModel, table=True):
+    """An invitation to visit, booked from a callback or a lead's contact (v10).
+
+    ``status``: booked | shown (``reception_id`` is the visit) | no_show (the time passed,
+    plus the shop's grace, without a visit; ``no_show_callback_id`` is the callback due
+    that day) | cancelled; ``status_at`` dates the change.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    salesperson_id: int = Field(foreign_key="staff.id")  # who expects the visitor
+    at: datetime = Field(index=True)  # the day and time agreed
+    model: str | None = Field(default=None, max_length=60)  # the car to have ready
+    note: str = Field(default="", max_length=500)
+    source: str = Field(max_length=16)  # callback | lead | desk
+    callback_id: int | None = Field(default=None, foreign_key="callback.id")
+    created_at: datetime
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    status: str = Field(default="booked", max_length=12)
+    status_at: datetime | None = None
+    reception_id: int | None = Field(default=None, foreign_key="reception.id")
+    no_show_callback_id: int | None = Field(default=None, foreign_key="callback.id")
+
+
+class ReceptionStep(SQLModel, table=True):
+    """A step of the sale a visit went through, ticked while the customer was there (v10)."""
+
+    __tablename__ = "reception_step"
+
+    reception_id: int = Field(primary_key=True, foreign_key="reception.id")
+    step: str = Field(primary_key=True, max_length=24)  # a code of the "step" list
+    at: datetime
+    by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class WaitingVisitor(SQLModel, table=True):
+    """A visitor who came in while nobody was free, until someone takes them (v10)."""
+
+    __tablename__ = "waiting_visitor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    arrived_at: datetime
+    note: str = Field(default="", max_length=200)
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+    reception_id: int | None = Field(default=None, foreign_key="reception.id")
+    left_at: datetime | None = None  # left without being served
 
 
 def saved_id(key: int | None) -> int:
