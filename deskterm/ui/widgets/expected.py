@@ -59,16 +59,12 @@ class ExpectedVisitors(WorkerBoundary, Vertical):
 
     DEFAULT_CSS = """
     ExpectedVisitors {
-        height: auto;
-        max-height: 40%;
         display: none;
     }
     ExpectedVisitors.-some {
         display: block;
-    }
-    ExpectedVisitors #expected-table {
-        height: auto;
-        max-height: 100%;
+        height: auto;  /* as many lines as visitors, up to 40% of the pane */
+        max-height: 40%;
     }
     """
 
@@ -89,6 +85,9 @@ class ExpectedVisitors(WorkerBoundary, Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one(ExpectedTable)
+        # As tall as its rows (inline: the shared look gives every table the height left).
+        table.styles.height = "auto"
+        table.styles.max_height = "100%"
         for label in (_("Time"), _("Customer"), _("Expected by"), _("Car"), _("Status")):
             table.add_column(label)
         self.reload()
