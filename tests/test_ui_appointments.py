@@ -245,3 +245,29 @@ def test_reception_snapshot_with_expected_visitors(ctx, team, snap_compare):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(160, 45), run_before=ready)
+
+
+async def test_the_desk_timer_settles_no_shows_and_a_storage_error_is_one_message(
+    ctx, team, monkeypatch
+):
+    from deskterm.errors import StorageError
+    from deskterm.services import appointments
+
+    tom, _ann = _expected_day(ctx, team)
+    ctx.clock.set(datetime(2026, 3, 2, 16, 0))  # Tom's 15:00 and its hour of grace passed
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.settle_no_shows()  # what the minute timer runs
+        await settle(pilot)
+        assert {a[0]: a[4] for a in _appointments(ctx)}[tom] == "no_show"
+        due = callbacks.due_callbacks(ctx, team.li)
+        assert [c.customer_id for c in due] == [tom] and due[0].overdue_days == 0
+
+        def fails(_ctx):
+            raise StorageError("The database is locked by another program.")
+
+        monkeypatch.setattr(appointments, "settle_no_shows", fails)
+        app.settle_no_shows()  # failed: said once, by the worker boundary
+        await wait_for(pilot, lambda: any("locked" in str(n.message) for n in app._notifications))
+        assert app.is_running and isinstance(app.screen, ReceptionScreen)
