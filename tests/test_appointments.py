@@ -17,6 +17,7 @@ from deskterm.services import (
     marketing,
     reception,
     rotation,
+    setup,
 )
 from deskterm.services.permissions import OPEN_DESK, SYSTEM, PermissionDenied
 from deskterm.services.reception import InvalidForm, ReceptionForm
@@ -330,3 +331,24 @@ def test_only_who_may_tick_off_or_contact_can_book(ctx, team, role):
     with pytest.raises(PermissionDenied):
         marketing.log_contact(as_role, cid, team.market, appointment=_at(ctx, 5, 10))
     assert _appointments(ctx, cid) == []
+
+
+def test_the_command_line_lists_and_cancels_the_days_appointments(ctx, team, capsys, monkeypatch):
+    from deskterm.cli.main import main
+
+    monkeypatch.setenv("DESKTERM_NOW", "2026-03-02T09:00")  # the fixtures' clock
+
+    cid, cb = _customer(ctx, team)
+    callbacks.complete_callback(ctx, cb, "appointment", appointment=_at(ctx, 5, 14, 30))
+    [a] = _appointments(ctx, cid)
+    setup.set_setting(ctx, "shop.timezone", "Asia/Shanghai")  # the fixtures' zone
+    path = ctx.db.path
+    ctx.db.close()
+    env = ["--lang", "en", "--db", str(path)]
+    assert main([*env, "appointments", "list", "--date", "2026-03-05"]) == 0
+    out = capsys.readouterr().out
+    assert "14:30" in out and "张三" in out and "Li Na" in out and "expected" in out
+    assert main([*env, "appointments", "cancel", str(a.id)]) == 0
+    assert f"Appointment #{a.id} cancelled." in capsys.readouterr().out
+    assert main([*env, "appointments", "list", "--date", "2026-03-05"]) == 0
+    assert "No appointments on 2026-03-05." in capsys.readouterr().out

@@ -1450,6 +1450,12 @@ MESSAGES: dict[str, str] = {
     "Which expected visitor came?": "哪位邀约客户到店了？",
     "{name} arrived; {owner} is not on the floor: {who} receives as a courtesy, {owner} keeps the customer.": "{name} 已到店；{owner} 不在展厅：由 {who} 代为接待，客户仍归 {owner}。",
     "{name} arrived: {who} receives them (no turn used).": "{name} 已到店：由 {who} 接待（不占轮次）。",
+    "invitations to visit": "邀约到店",
+    "a day's appointments (start of day settles no-shows)": "某天的邀约到店（先把过了时间仍未到的记为未到店）",
+    "the day (default: today)": "日期（默认：今天）",
+    "the customer will not come": "客户不来了",
+    "No appointments on {day}.": "{day} 没有邀约到店。",
+    "Appointment #{id} cancelled.": "第 {id} 号邀约已取消。",
     # -- issue 19: the visit: steps, waiting, form (helper visit) --------------
     # -- issue 19: the report and the meeting (helper report) ------------------
     # -- issue 19: the demo shop (helper demo) ---------------------------------
