@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label
 
 from deskterm.domain.appointments import DESK_STATE_LABELS, DeskState
+from deskterm.errors import StorageError
 from deskterm.i18n import _
 from deskterm.services import appointments, reception
 from deskterm.services.appointments import ExpectedView
@@ -107,7 +108,14 @@ class ExpectedVisitors(WorkerBoundary, Vertical):
         """Read the day's appointments again."""
         if not may(self.ctx, "reception"):
             return  # nobody signed in yet, or a role without the desk
-        self.post_message(self.Loaded(appointments.expected(self.ctx)))
+        try:
+            views = appointments.expected(self.ctx)
+        except StorageError:
+            # The board's own load, a second earlier, and the app's watch say the database
+            # is lost (one message, one banner); a second toast from this list would not
+            # help. Anything else goes to the worker boundary.
+            return
+        self.post_message(self.Loaded(views))
 
     def on_expected_visitors_loaded(self, message: Loaded) -> None:
         had = self.has_visitors
