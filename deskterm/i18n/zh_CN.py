@@ -1437,7 +1437,7 @@ MESSAGES: dict[str, str] = {
     "Only a customer who was reached can be invited to visit.": "只有已接通的客户才能邀约到店。",
     "Done. Appointment booked; next callback {day}.": "已完成。邀约到店已登记；下次回访 {day}。",
     "Visit at": "到店时间",
-    "Car to have ready": "备车车型",
+    "the car to have ready (optional)": "需准备的车型（可不填）",
     "YYYY-MM-DD HH:MM, tomorrow 15:00": "YYYY-MM-DD HH:MM，或 明天 15:00",
     "reached — invited to visit": "已接通 — 邀约到店",
     "Expected arrived": "邀约客户到店",

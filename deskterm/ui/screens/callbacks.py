@@ -130,8 +130,8 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
                 yield TextField(placeholder=_("YYYY-MM-DD HH:MM, tomorrow 15:00"), id="appointment")
             yield Static("", id="err-appointment", classes="field-error", markup=False)
             with Horizontal(classes="row", id="row-model"):
-                yield Label(_("Car to have ready"), classes="label", markup=False)
-                yield TextField(id="model")
+                yield Label(_("Car"), classes="label", markup=False)
+                yield TextField(placeholder=_("the car to have ready (optional)"), id="model")
             yield Static("", id="err-model", classes="field-error", markup=False)
             with Horizontal(classes="row"):
                 yield Label(_("Note"), classes="label", markup=False)

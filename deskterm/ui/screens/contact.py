@@ -70,7 +70,9 @@ class ContactScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[Any]):
             yield Label(self.title_text, classes="question", markup=False)
             yield from _row(_("Outcome"), Choice(outcomes, "reached", id="outcome"), "outcome")
             if self.invite:
-                with Vertical(id="invite-rows"):
+                rows = Vertical(id="invite-rows")
+                rows.styles.height = "auto"  # its rows' height (a Vertical takes the rest)
+                with rows:
                     yield from _row(
                         _("Visit at"),
                         TextField(
@@ -78,7 +80,11 @@ class ContactScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[Any]):
                         ),
                         "appointment",
                     )
-                    yield from _row(_("Car to have ready"), TextField(id="model"), "model")
+                    yield from _row(
+                        _("Car"),
+                        TextField(placeholder=_("the car to have ready (optional)"), id="model"),
+                        "model",
+                    )
             yield from _row(_("Note"), TextField(id="note"), "note")
             yield Label(
                 _("digits pick · Tab next · Ctrl+S save · Esc cancel"), classes="hint", markup=False
