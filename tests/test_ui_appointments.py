@@ -236,9 +236,10 @@ async def test_hostile_names_models_and_notes_are_shown_as_text(ctx, team):
         assert isinstance(app.screen, ReceptionScreen)
 
 
-def test_reception_snapshot_with_expected_visitors(ctx, team, snap_compare):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_reception_snapshot_with_expected_visitors(ctx, team, snap_compare, lang):
     _expected_day(ctx, team)
-    app = create_app(ctx, blink=False)
+    app = create_app(ctx, lang=lang, blink=False)
 
     async def ready(pilot) -> None:
         await wait_for(pilot, lambda: app.screen.query_one("#expected-table").row_count == 2)
