@@ -164,7 +164,7 @@ async def test_a_records_the_expected_visitor_picked_by_a_digit(ctx, team, lang)
         await settle(pilot)
         await wait_for(pilot, lambda: app.screen.query_one("#expected-table").row_count == 2)
         rows = table_rows(app.screen, "#expected-table")
-        late, expected = ("late", "expected") if lang == "en" else ("已过时间", "待到店")
+        late, expected = ("late", "expected") if lang == "en" else ("已迟到", "待到店")
         assert [r[:2] + r[-1:] for r in rows] == [
             ["11:00", "Ann", late],
             ["15:00", "Tom", expected],

@@ -1418,7 +1418,7 @@ MESSAGES: dict[str, str] = {
     "waiting visitor": "等待接待的客户",
     # -- issue 19: appointments (helper appt) ----------------------------------
     "expected": "待到店",
-    "late": "已过时间",
+    "late": "已迟到",
     "no-show": "未到店",
     "arrived": "已到店",
     "Not a day and time: use YYYY-MM-DD HH:MM (or MM-DD, today, tomorrow).": "不是日期和时间：请用 YYYY-MM-DD HH:MM（也可 MM-DD、今天、明天）。",
