@@ -352,3 +352,15 @@ def test_the_command_line_lists_and_cancels_the_days_appointments(ctx, team, cap
     assert f"Appointment #{a.id} cancelled." in capsys.readouterr().out
     assert main([*env, "appointments", "list", "--date", "2026-03-05"]) == 0
     assert "No appointments on 2026-03-05." in capsys.readouterr().out
+
+
+def test_an_expected_customer_received_with_r_keeps_the_appointment(ctx, team, clock):
+    cid, cb = _customer(ctx, team)
+    callbacks.complete_callback(ctx, cb, "appointment", appointment=_at(ctx, 2, 15))
+    arrival = rotation.receive_returning(ctx, cid)  # the other key, at 09:00
+    [a] = _appointments(ctx, cid)
+    assert a.status == "shown" and a.reception_id == arrival.reception_id
+    clock.set(datetime(2026, 3, 2, 17, 0))
+    assert appointments.settle_no_shows(dataclasses.replace(ctx, role=SYSTEM)) == 0
+    rotation.undo_last(ctx)  # and undone, it is expected again
+    assert _appointments(ctx, cid)[0].status == "booked"

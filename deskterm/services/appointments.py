@@ -228,6 +228,31 @@ def arrive(ctx: Context, appointment_id: int) -> Arrival:
         return arrival
 
 
+def keep_todays(session: Session, ctx: Context, customer_id: int, reception_id: int) -> None:
+    """A customer received with ``r`` who was expected today keeps the appointment: the
+    visit is linked as ``arrive`` would have (inside the caller's transaction), so
+    pressing the other key does not leave a no-show behind."""
+    start, end = ctx.day_range_utc(ctx.today())
+    appt = session.exec(
+        select(Appointment)
+        .where(
+            Appointment.customer_id == customer_id,
+            col(Appointment.status).in_(("booked", "no_show")),
+            Appointment.at >= start,
+            Appointment.at < end,
+        )
+        .order_by(col(Appointment.at))
+    ).first()
+    if appt is None:
+        return
+    before = snapshot(appt, _AUDITED)
+    appt.reception_id = reception_id
+    appt.status, appt.status_at = A.AppointmentStatus.SHOWN.value, ctx.now()
+    record_audit(
+        session, ctx, "appointment.arrive", "appointment", appt.id, before, snapshot(appt, _AUDITED)
+    )
+
+
 @permission("system")
 def settle_no_shows(ctx: Context) -> int:
     """Every booked appointment whose time and grace passed becomes a no-show, and its

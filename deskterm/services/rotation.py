@@ -378,10 +378,15 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
 
     If the owner is not on the floor (not checked in, with another customer, or
     away on a delivery or appointment), next-up receives them as a courtesy: no
-    turn used, and the owner keeps the customer and the credit.
+    turn used, and the owner keeps the customer and the credit. An appointment of theirs
+    today is kept by this visit.
     """
+    from deskterm.services.appointments import keep_todays  # it uses this module
+
     with ctx.db.write() as s:
-        return returning_arrival(s, ctx, customer_id, channel)
+        arrival = returning_arrival(s, ctx, customer_id, channel)
+        keep_todays(s, ctx, customer_id, arrival.reception_id)
+        return arrival
 
 
 def returning_arrival(
