@@ -116,6 +116,9 @@ BEFORE: dict[str, list[str]] = {
     "media spend": [*SHARED, "--month", "amount", "media"],
     "media clear": [*SHARED, "--month", "media"],
     "media copy": [*SHARED, "--month"],
+    "appointments": SHARED,
+    "appointments list": [*SHARED, "--date"],
+    "appointments cancel": [*SHARED, "id"],
 }
 
 

@@ -51,6 +51,7 @@ COMMANDS: dict[str, str] = {
     "countermeasures": "countermeasures",
     "reasons": "reasons",
     "media": "media",
+    "appointments": "appointments",
 }
 
 #: argparse's own words (Python 3.11), translated through the catalogue: argparse looks

@@ -19,6 +19,7 @@ from deskterm.demo.method import ManagerHalf
 from deskterm.domain.rotation import MemberState
 from deskterm.errors import DesktermError
 from deskterm.services import (
+    appointments,
     callbacks,
     care,
     customers,
@@ -128,7 +129,7 @@ class _Completion(TypedDict, total=False):
     """What a demo callback's completion varies (keywords of complete_callback)."""
 
     new_level: str
-    appointment: date
+    appointment: date | datetime
     lost_reason: str
     lost_note: str
 
@@ -142,11 +143,15 @@ class Showroom:
         clock: FixedClock,
         rng: random.Random,
         media_rng: random.Random | None = None,
+        appt_rng: random.Random | None = None,
     ) -> None:
         self.ctx, self.clock, self.rng = ctx, clock, rng
         # How visitors heard of the shop comes from a random source of its own: the
         # showroom's days stay the same visit for visit (issue 18 added the question).
         self.media_rng = media_rng or random.Random(0)
+        # Appointments (issue 19) too: their times, who comes, who does not.
+        self.appt_rng = appt_rng or random.Random(191)
+        self.coming: list[tuple[float, int]] = []  # today's kept appointments: (hour, id)
         self.phones: set[str] = set()
         self.sales: list[int] = []
         self.skill: dict[int, float] = {}
@@ -336,7 +341,8 @@ class Showroom:
                     }
                 elif r < 0.44:
                     outcome = "appointment"
-                    kwargs = {"appointment": day + timedelta(days=rng.randint(2, 6))}
+                    visit = day + timedelta(days=rng.randint(2, 6))
+                    kwargs = {"appointment": datetime.combine(visit, self.visit_time(visit))}
                 else:
                     outcome = "reached"
                 if outcome in ("reached", "appointment"):
@@ -363,6 +369,60 @@ class Showroom:
                     ),
                     **kwargs,
                 )
+
+    # -- appointments (issue 19) ----------------------------------------------------
+    def visit_time(self, day: date) -> time:
+        """When an invited customer agrees to come: late morning or the afternoon,
+        on the half hour."""
+        slots = [10.0, 10.5, 11.0, 14.0, 14.5, 15.0, 15.5, 16.0, 16.5]
+        if day.weekday() >= 5:
+            slots += [9.5, 11.5, 13.5]  # weekends: the whole day
+        h = self.appt_rng.choice(slots)
+        return time(int(h), int(h % 1 * 60))
+
+    def plan_appointments(self, day: date) -> None:
+        """The morning of ``day``: of its appointments most will come (a little early or
+        late), some will not, a few call to cancel."""
+        rng = self.appt_rng
+        self.clock.set(self.at(day, 8.9))
+        self.coming = []
+        zone = self.ctx.clock.zone
+        for v in appointments.expected(self.ctx, day):
+            if v.status != "booked":
+                continue
+            roll = rng.random()
+            if roll < 0.05:
+                appointments.cancel(self.ctx, v.id)
+            elif roll < 0.80:
+                local = v.at.astimezone(zone)
+                hour = local.hour + local.minute / 60 + rng.uniform(-0.25, 0.6)
+                self.coming.append((hour, v.id))
+        self.coming.sort()
+
+    def appointment_arrivals(self, day: date, until: float) -> None:
+        """Every invited visitor due by ``until`` comes: received by the owner (or as a
+        courtesy), the form saved, busy for a while. Nobody free: they leave (a no-show)."""
+        rng, ctx = self.appt_rng, self.ctx
+        while self.coming and self.coming[0][0] <= until:
+            hour, appt_id = self.coming.pop(0)
+            self.clock.set(self.at(day, hour))
+            self.free_finished(self.clock.now().replace(tzinfo=None))
+            try:
+                a = appointments.arrive(ctx, appt_id)
+                prefill, _own = reception.form_prefill(ctx, a.reception_id)
+                form = prefill or ReceptionForm()
+                form.purchase_horizon = rng.choice(["1m", "1m", "3m", "3m", "6m"])
+                form.test_drive = rng.random() < 0.6
+                form.level = None
+                reception.save_form(ctx, a.reception_id, form)
+                self.busy_until[a.salesperson_id] = self.at(day, hour + rng.uniform(0.6, 1.5))
+            except DesktermError:
+                continue  # the owner and everyone else busy: they did not wait
+
+    def settle_appointments(self, day: date, hour: float) -> None:
+        """The desk's minute timer, as the app runs it: the missed ones are no-shows."""
+        self.clock.set(self.at(day, hour))
+        appointments.settle_no_shows(self.ctx)
 
     def do_care(self, day: date, share: float) -> None:
         """The care person keeps in touch with most of today's won customers."""
@@ -416,6 +476,7 @@ class Showroom:
         for i, sid in enumerate(on_duty):
             self.clock.set(self.at(day, 9.0 + i * 0.05))
             rotation.check_in(self.ctx, sid)
+        self.plan_appointments(day)
         end_hour = 10.6 if is_today else 18.0
         n = rng.randint(11, 17) if weekend else rng.randint(5, 9)
         hours = sorted(rng.uniform(9.5, 18.0) for _ in range(n))
@@ -435,8 +496,11 @@ class Showroom:
                     except DesktermError:
                         pass  # with a customer at lunch time: no break today
                     del breaks[sid]
+            self.appointment_arrivals(day, h)
             self.arrival(day, h)
+        self.appointment_arrivals(day, end_hour)
         if is_today:
+            self.settle_appointments(day, end_hour)
             board = rotation.get_board(self.ctx)
             ready = [m.salesperson_id for m in board.members if m.state == "ready"]
             if len(ready) > 2:
@@ -449,6 +513,7 @@ class Showroom:
         self.marketing(day)
         self.do_care(day, share=0.85)
         self.do_callbacks(day, share=0.9)
+        self.settle_appointments(day, 18.45)
         self.clock.set(self.at(day, 18.5))
         self.free_finished(self.clock.now().replace(tzinfo=None) + timedelta(hours=24))
         rotation.close_day(self.ctx)
@@ -475,7 +540,13 @@ def generate(
         # A demo anyone can open: an open desk, chosen explicitly (shops get PINs).
         setup.set_setting(ctx, "auth.mode", "open")
         setup.set_setting(ctx, "demo.today", now.replace(tzinfo=zone).isoformat(timespec="minutes"))
-        room = Showroom(ctx, clock, random.Random(seed), random.Random(seed ^ 0x4D))
+        room = Showroom(
+            ctx,
+            clock,
+            random.Random(seed),
+            random.Random(seed ^ 0x4D),
+            appt_rng=random.Random(seed + 191),
+        )
         room.hire()
         half = ManagerHalf(ctx, clock, seed, room.sales, room.manager, room.skill, room.at)
         half.start()

@@ -50,6 +50,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "reception.check_out": ("reception", "o"),
     "reception.form": ("reception", "f"),
     "reception.override": ("reception", "h"),
+    "reception.arrive": ("reception", "a"),
     "reception.up": ("reception", "ctrl+up"),
     "reception.down": ("reception", "ctrl+down"),
     "callbacks.tick": ("callbacks", "space"),

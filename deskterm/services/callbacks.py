@@ -17,6 +17,7 @@ from deskterm.domain.outcome import CustomerState, OutcomeDecision, decide_outco
 from deskterm.domain.schedule import Outcome
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
+from deskterm.services import appointments
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PermissionDenied, permission
 from deskterm.services.reception import (
@@ -155,11 +156,16 @@ def complete_callback(
     *,
     new_level: str | None = None,
     note: str = "",
-    appointment: date | None = None,
+    appointment: date | datetime | None = None,
     lost_reason: str | None = None,
     lost_note: str = "",
+    model: str | None = None,
 ) -> CallbackResult:
     """Tick a callback off: outcome, re-graded level, note; the next one is scheduled.
+
+    Outcome "appointment" books the visit (``appointment``: the day and time, shop time;
+    a day alone books at 10:00; ``model``: the car to have ready) for the customer's
+    owner, and the next callback is the day before it, to confirm.
 
     Load → validate → decide (domain.outcome.decide_outcome) → write → audit.
     """
@@ -185,10 +191,22 @@ def complete_callback(
         lost_code = None
         if out is Outcome.LOST:
             lost_code, _ = _reason(s, "lost", lost_reason, lost_note.strip(), "lost_reason", errors)
-        if appointment is not None and appointment < ctx.today():
+        visit_day = None
+        if out is Outcome.APPOINTMENT and appointment is None:
             errors["appointment"] = InvalidInput(
-                "The appointment date is in the past.", field="appointment"
+                "Give the day and time of the visit.", field="appointment"
             )
+        elif out is Outcome.APPOINTMENT and appointment is not None:
+            # Before the outcome is written: booking settles an earlier, missed one
+            # without the callback that settling would give it. Its errors join the rest
+            # (a failed save rolls the booking back with everything else).
+            try:
+                booked = appointments.book_in(
+                    s, ctx, cust.id or 0, appointment, model, clean_note[:500], "callback", cb.id
+                )
+                visit_day = ctx.local_day(booked.at)
+            except InvalidForm as e:
+                errors.update(e.errors)
         if errors:
             raise InvalidForm(errors)
         state = CustomerState(
@@ -200,7 +218,7 @@ def complete_callback(
             history=_level_history(s, ctx, cust),
         )
         decision = decide_outcome(
-            state, out, levels, ctx.today(), new_level=level_after, appointment=appointment
+            state, out, levels, ctx.today(), new_level=level_after, appointment=visit_day
         )
         before = snapshot(cust, ("level", "status", "last_contact_at"))
         _write_outcome(s, ctx, cb, cust, out, decision, clean_note)

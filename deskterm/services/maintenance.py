@@ -13,6 +13,7 @@ from deskterm.domain.phone import normalize_phone
 from deskterm.domain.rotation import replay
 from deskterm.errors import DamagedDatabase, DesktermError, StorageError
 from deskterm.i18n import _
+from deskterm.services import appointments
 from deskterm.services import rotation as rotation_service
 from deskterm.services.context import Context
 from deskterm.services.escalation import run_escalations
@@ -113,13 +114,16 @@ def diagnose_first(target: str | Path, *, thorough: bool = True, read_only: bool
 
 @permission("system")
 def start_day(ctx: Context) -> None:
-    """Close earlier days left open and apply the escalation rules (lost → marketing pool).
+    """Close earlier days left open, apply the escalation rules (lost → marketing pool)
+    and settle the appointments nobody came to.
 
     Run at start-up and again when the calendar day changes while the app is open;
     idempotent, so running it twice, or from two windows, changes nothing.
     """
     rotation_service.close_past_days(ctx)
     run_escalations(ctx)
+    # Yesterday's unkept appointments: no-shows, each with a callback due today.
+    appointments.settle_no_shows(ctx)
 
 
 def is_server(target: str) -> bool:

@@ -8,7 +8,7 @@ customers and leads out at the meeting (``services.manager.hand_out_lead``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import col, func, or_, select
 
@@ -16,6 +16,7 @@ from deskterm.domain.escalation import Status
 from deskterm.domain.phone import normalize_phone, phone_search_digits
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
+from deskterm.services import appointments
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm
@@ -129,11 +130,29 @@ def _marketer(s, by_id: int | None) -> int:  # type: ignore[no-untyped-def]
 
 @permission("marketing")
 def log_contact(
-    ctx: Context, customer_id: int, by_id: int, outcome: str = "reached", note: str = ""
+    ctx: Context,
+    customer_id: int,
+    by_id: int,
+    outcome: str = "reached",
+    note: str = "",
+    *,
+    appointment: date | datetime | None = None,
+    model: str | None = None,
 ) -> int:
-    """Marketing's own contact with a pool customer (a call, a message, an event invite)."""
+    """Marketing's own contact with a pool customer (a call, a message, an event invite).
+
+    Reached, it may end in an invitation to visit: ``appointment`` (day and time, shop
+    time; ``model`` the car to have ready) is booked for the customer's owner — for a
+    lead not handed out yet, the manager, who owns it until the meeting; the visitor is
+    then received at the desk as a returning customer (next-up as a courtesy if the
+    owner is not on the floor).
+    """
     if outcome not in CONTACT_OUTCOMES:
         raise InvalidInput("Unknown outcome: {value}.", field="outcome", value=outcome)
+    if appointment is not None and outcome != "reached":
+        raise InvalidInput(
+            "Only a customer who was reached can be invited to visit.", field="outcome"
+        )
     clean = clean_field(note, field="note", max_length=500, multiline=True)
     with ctx.db.write() as s:
         c = _pool_customer(s, customer_id)
@@ -151,6 +170,8 @@ def log_contact(
         )
         s.add(cb)
         s.flush()
+        if appointment is not None:
+            appointments.book_in(s, ctx, c.id or 0, appointment, model, clean, "lead", cb.id)
         record_audit(
             s,
             ctx,

@@ -361,8 +361,9 @@ def _level_history(session: Session, ctx: Context, cust: Customer) -> list[Level
 
 def reschedule(
     session: Session, ctx: Context, cust: Customer, due: date | None, owner_id: int
-) -> None:
-    """Replace the customer's open sales callback with one due on ``due`` (None: none)."""
+) -> Callback | None:
+    """Replace the customer's open sales callback with one due on ``due`` (None: none);
+    the new callback is returned."""
     for cb in session.exec(
         select(Callback).where(
             Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open"
@@ -370,16 +371,17 @@ def reschedule(
     ).all():
         # Dated, so a past day's report knows the task was still open at that day's end.
         cb.status, cb.done_at = "cancelled", ctx.now()
-    if due is not None:
-        session.add(
-            Callback(
-                customer_id=saved_id(cust.id),
-                salesperson_id=owner_id,
-                kind="sales",
-                due_at=ctx.day_start(due),
-                created_at=ctx.now(),
-            )
-        )
+    if due is None:
+        return None
+    cb = Callback(
+        customer_id=saved_id(cust.id),
+        salesperson_id=owner_id,
+        kind="sales",
+        due_at=ctx.day_start(due),
+        created_at=ctx.now(),
+    )
+    session.add(cb)
+    return cb
 
 
 _CUSTOMER_AUDIT = (

@@ -21,6 +21,7 @@ from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import load_settings, rotation_settings
 from deskterm.storage.models import (
+    Appointment,
     Callback,
     Customer,
     Reception,
@@ -377,59 +378,72 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
 
     If the owner is not on the floor (not checked in, with another customer, or
     away on a delivery or appointment), next-up receives them as a courtesy: no
-    turn used, and the owner keeps the customer and the credit.
+    turn used, and the owner keeps the customer and the credit. An appointment of theirs
+    today is kept by this visit.
     """
+    from deskterm.services.appointments import keep_todays  # it uses this module
+
     with ctx.db.write() as s:
-        cust = s.get(Customer, customer_id)
-        if cust is None:
-            raise NotFound("No customer #{id}.", field="customer", id=customer_id)
-        state = load_state(s, ctx.today())
-        owner = state.member(cust.owner_id)
-        owner_here = owner is not None and (
-            owner.state is R.MemberState.READY
-            or (owner.state is R.MemberState.AWAY and owner.away_reason is R.AwayReason.BREAK)
+        arrival = returning_arrival(s, ctx, customer_id, channel)
+        keep_todays(s, ctx, customer_id, arrival.reception_id)
+        return arrival
+
+
+def returning_arrival(
+    s: Session, ctx: Context, customer_id: int, channel: str = "walk_in"
+) -> Arrival:
+    """``receive_returning`` inside the caller's transaction (an appointment's arrival
+    records the visit and links it in one)."""
+    cust = s.get(Customer, customer_id)
+    if cust is None:
+        raise NotFound("No customer #{id}.", field="customer", id=customer_id)
+    state = load_state(s, ctx.today())
+    owner = state.member(cust.owner_id)
+    owner_here = owner is not None and (
+        owner.state is R.MemberState.READY
+        or (owner.state is R.MemberState.AWAY and owner.away_reason is R.AwayReason.BREAK)
+    )
+    if owner_here:
+        rec = _new_reception(
+            s,
+            ctx,
+            channel=channel,
+            salesperson_id=cust.owner_id,
+            credited_to_id=cust.owner_id,
+            requested=True,
+            first_visit=False,
+            customer_id=customer_id,
         )
-        if owner_here:
-            rec = _new_reception(
-                s,
-                ctx,
-                channel=channel,
-                salesperson_id=cust.owner_id,
-                credited_to_id=cust.owner_id,
-                requested=True,
-                first_visit=False,
-                customer_id=customer_id,
-            )
-            _append(
-                s,
-                ctx,
-                state,
-                R.RotationEvent(R.EventKind.REQUESTED, ctx.now(), cust.owner_id),
-                rec.id,
-            )
-        else:
-            nxt = state.next_up(compute_holds(s, ctx, state))
-            if nxt is None:
-                raise RuleViolation("Nobody is free to receive a customer.")
-            rec = _new_reception(
-                s,
-                ctx,
-                channel=channel,
-                salesperson_id=nxt,
-                credited_to_id=cust.owner_id,
-                requested=True,
-                courtesy=True,
-                first_visit=False,
-                customer_id=customer_id,
-            )
-            _append(
-                s,
-                ctx,
-                state,
-                R.RotationEvent(R.EventKind.COURTESY, ctx.now(), nxt, other_id=cust.owner_id),
-                rec.id,
-            )
-        return _arrival(s, rec)
+        _append(
+            s,
+            ctx,
+            state,
+            R.RotationEvent(R.EventKind.REQUESTED, ctx.now(), cust.owner_id),
+            rec.id,
+        )
+    else:
+        nxt = state.next_up(compute_holds(s, ctx, state))
+        if nxt is None:
+            raise RuleViolation("Nobody is free to receive a customer.")
+        rec = _new_reception(
+            s,
+            ctx,
+            channel=channel,
+            salesperson_id=nxt,
+            credited_to_id=cust.owner_id,
+            requested=True,
+            courtesy=True,
+            first_visit=False,
+            customer_id=customer_id,
+        )
+        _append(
+            s,
+            ctx,
+            state,
+            R.RotationEvent(R.EventKind.COURTESY, ctx.now(), nxt, other_id=cust.owner_id),
+            rec.id,
+        )
+    return _arrival(s, rec)
 
 
 @permission("rotation")
@@ -522,6 +536,7 @@ def undo_last(ctx: Context) -> str:
                         "This reception's form is saved; edit the reception instead of undoing."
                     )
                 last.reception_id = None
+                _unlink_appointment(s, ctx, rec)
                 s.flush()
                 record_audit(
                     s,
@@ -542,6 +557,15 @@ def undo_last(ctx: Context) -> str:
                 s.delete(stat)
         record_audit(s, ctx, "rotation.undo", "rotation_event", last.id, {"kind": last.kind}, None)
         return last.kind
+
+
+def _unlink_appointment(session: Session, ctx: Context, rec: Reception) -> None:
+    """An undone arrival kept no appointment: the one it kept is expected again (or
+    stays a no-show if it had been settled before the visitor came late)."""
+    for appt in session.exec(select(Appointment).where(Appointment.reception_id == rec.id)):
+        appt.reception_id = None
+        appt.status = "no_show" if appt.no_show_callback_id is not None else "booked"
+        appt.status_at = ctx.now()
 
 
 def _close(session: Session, ctx: Context, day: date) -> None:

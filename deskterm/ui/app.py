@@ -31,7 +31,7 @@ from deskterm.domain import keys
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError, StorageError
 from deskterm.i18n import N_, N_p, _, set_language
-from deskterm.services import auth, backups, maintenance, reasons, setup
+from deskterm.services import appointments, auth, backups, maintenance, reasons, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
 from deskterm.services.labels import shop_name
@@ -186,6 +186,8 @@ class FirstRunScreen(ModalScreen[None]):
 
 
 DAY_CHECK_SECONDS = 30
+#: How often the desk looks for appointments whose time and grace passed (no-shows).
+SETTLE_SECONDS = 60
 WATCH_SECONDS = 1.0
 START_CHECKS_DELAY = 1.0
 #: The app's exit code asking the CLI to restore the newest backup and start again.
@@ -339,6 +341,8 @@ class DesktermApp(App[int]):
         self.day = self.ctx.today()
         # The shop PC stays on overnight: a new day closes yesterday and escalates.
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
+        # An appointment nobody came to is a no-show with a callback the same day.
+        self.set_interval(SETTLE_SECONDS, self.settle_no_shows)
         # Other windows on the same file: reload the screen within a second of their commit.
         self.seen_version: int | None = None
         self.seen_tip: tuple[int, str | None] = (0, None)  # the audit trail's newest row
@@ -734,6 +738,15 @@ class DesktermApp(App[int]):
         self.call_from_thread(
             self.notify, _("A new day: yesterday is closed, escalations are up to date.")
         )
+
+    @work(thread=True, exclusive=True, group="settle", exit_on_error=False)
+    def settle_no_shows(self) -> None:
+        """Appointments past their time and grace become no-shows (idempotent, so two
+        windows doing it at once change nothing twice); an error is said by the worker
+        boundary, and the watch on changes reloads the screen."""
+        if self.watch_failing:
+            return  # the database does not answer: the banner says so; next minute
+        appointments.settle_no_shows(self.system_ctx)
 
     def _refresh_screen(self) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -14,13 +14,14 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
+from deskterm.domain.appointments import parse_visit
 from deskterm.domain.phone import display_phone
 from deskterm.domain.schedule import NEXT_STEP_LABELS, OUTCOME_LABELS, NextStep, Outcome
-from deskterm.domain.text import parse_day
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _, ngettext
 from deskterm.services import callbacks
 from deskterm.services.callbacks import CallbackResult, CallbackView
+from deskterm.services.context import Context
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
@@ -47,6 +48,13 @@ def due_line(name: str, today: str, overdue: int) -> str:
             overdue=ngettext("{n} overdue", "{n} overdue", overdue),
         )
     return _("{name}: {today} — Space to tick off, w to switch", name=name, today=today)
+
+
+def read_visit_time(ctx: Context, raw: str) -> datetime:
+    """The visit's day and time as typed (``2026-12-03 14:30``, ``12-03 14:30``,
+    ``明天 15:00``…), shop time; errors name the field "appointment"."""
+    day, clock = parse_visit(raw, ctx.today())
+    return datetime.combine(day, clock, ctx.clock.zone)
 
 
 #: Who owns callbacks: salespeople, and the manager who took a customer to call
@@ -118,9 +126,13 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
                 )
             yield Static("", id="err-lost_reason", classes="field-error", markup=False)
             with Horizontal(classes="row", id="row-appointment"):
-                yield Label(_("Appointment"), classes="label", markup=False)
-                yield TextField(placeholder="YYYY-MM-DD", id="appointment")
+                yield Label(_("Visit at"), classes="label", markup=False)
+                yield TextField(placeholder=_("YYYY-MM-DD HH:MM, tomorrow 15:00"), id="appointment")
             yield Static("", id="err-appointment", classes="field-error", markup=False)
+            with Horizontal(classes="row", id="row-model"):
+                yield Label(_("Car"), classes="label", markup=False)
+                yield TextField(placeholder=_("the car to have ready (optional)"), id="model")
+            yield Static("", id="err-model", classes="field-error", markup=False)
             with Horizontal(classes="row"):
                 yield Label(_("Note"), classes="label", markup=False)
                 yield TextField(id="note")
@@ -140,14 +152,16 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
         outcome = self.query_one("#outcome", Choice).value
         self.query_one("#row-lost").display = outcome == "lost"
         self.query_one("#row-appointment").display = outcome == "appointment"
+        self.query_one("#row-model").display = outcome == "appointment"
 
     def action_save(self) -> None:
         outcome = self.query_one("#outcome", Choice).value or "reached"
-        raw = self.query_one("#appointment", Input).value.strip()
         appointment = None
-        if outcome == "appointment" and raw:
+        if outcome == "appointment":
             try:
-                appointment = parse_day(raw, field="appointment")
+                appointment = read_visit_time(
+                    self.owner_screen.ctx, self.query_one("#appointment", Input).value
+                )
             except DesktermError as exc:
                 self.show_errors({"appointment": exc.message})
                 return
@@ -158,6 +172,7 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
             note,
             appointment,
             self.query_one("#lost_reason", Choice).value,
+            self.query_one("#model", Input).value if outcome == "appointment" else None,
         )
 
     @work(thread=True, exclusive=True, group="tick", exit_on_error=False)
@@ -166,8 +181,9 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
         outcome: str,
         level: str | None,
         note: str,
-        appointment: date | None,
+        appointment: datetime | None,
         lost_reason: str | None,
+        model: str | None = None,
     ) -> None:
         save_or_show_errors(
             self,
@@ -180,13 +196,16 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
                 appointment=appointment,
                 lost_reason=lost_reason,
                 lost_note=note,
+                model=model,
             ),
             "outcome",
         )
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each message under its field."""
-        show_field_errors(self, errors, ("outcome", "level", "lost_reason", "appointment", "note"))
+        show_field_errors(
+            self, errors, ("outcome", "level", "lost_reason", "appointment", "model", "note")
+        )
 
 
 class MyCallbacksScreen(DeskScreen):
@@ -324,7 +343,15 @@ class MyCallbacksScreen(DeskScreen):
         def done(result: CallbackResult | None) -> None:
             if result is None:
                 return
-            if result.next_due:
+            if result.outcome == "appointment" and result.next_due:
+                self.notify(
+                    _(
+                        "Done. Appointment booked; next callback {day}.",
+                        day=result.next_due,
+                    ),
+                    markup=False,
+                )
+            elif result.next_due:
                 self.notify(_("Done. Next callback {day}.", day=result.next_due), markup=False)
             else:
                 step = _(NEXT_STEP_LABELS[NextStep(result.next_step)])

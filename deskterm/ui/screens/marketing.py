@@ -210,9 +210,10 @@ class MarketingScreen(DeskScreen):
             self.app.push_screen(
                 ContactScreen(
                     title,
-                    lambda outcome, note: marketing.log_contact(
-                        self.ctx, entry.customer_id, by, outcome, note
+                    lambda outcome, note, at, model: marketing.log_contact(
+                        self.ctx, entry.customer_id, by, outcome, note, appointment=at, model=model
                     ),
+                    invite=True,
                 ),
                 self._after,
             )

@@ -35,6 +35,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
 from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
 from deskterm.ui.text import emphasis
+from deskterm.ui.widgets.expected import ExpectedVisitors
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
@@ -97,7 +98,7 @@ class ReceptionScreen(DeskScreen):
     CSS_PATH = "reception.tcss"
     NARROW_BELOW = 140
     #: The Footer's order: what a receptionist presses most, first (the rest: Ctrl+P).
-    FOOTER_FIRST = ("n", "r", "d", "s", "b", "u", "f", "i", "o", "x", "p")
+    FOOTER_FIRST = ("n", "r", "a", "d", "s", "b", "u", "f", "i", "o", "x", "p")
 
     BINDINGS = [
         Binding("n", "walk_in", N_("Walk-in"), id="reception.walk_in"),
@@ -111,6 +112,7 @@ class ReceptionScreen(DeskScreen):
         Binding("i", "check_in", N_("Check in"), id="reception.check_in"),
         Binding("o", "check_out", N_("Check out"), id="reception.check_out"),
         Binding("f", "form", N_p("key", "Form"), id="reception.form"),
+        Binding("a", "arrive", N_("Expected arrived"), id="reception.arrive"),
         Binding("h", "override", N_("Lift hold"), id="reception.override", show=False),
         Binding("ctrl+up", "move(-1)", _("Move up"), id="reception.up", show=False),
         Binding("ctrl+down", "move(1)", _("Move down"), id="reception.down", show=False),
@@ -139,6 +141,7 @@ class ReceptionScreen(DeskScreen):
                 yield BoardTable(id="board", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="off-duty", classes="hint", markup=False)
             with Vertical(id="arrivals-pane"):
+                yield ExpectedVisitors(id="expected")  # appointments; hidden on a day without
                 yield Label(_("Today's arrivals"), classes="pane-title", markup=False)
                 yield DataTable(id="arrivals", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
@@ -759,6 +762,17 @@ class ReceptionScreen(DeskScreen):
             ),
             answer,
         )
+
+    def action_arrive(self) -> None:
+        """An expected visitor (appointment) came: widgets/expected.py records it."""
+        self._acted()
+        self.query_one(ExpectedVisitors).arrive()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `a` shows (Footer, Ctrl+P) only on a day with someone expected.
+        if action == "arrive" and self.is_mounted:
+            return self.query_one(ExpectedVisitors).has_visitors
+        return True
 
     @on(DataTable.RowSelected, "#arrivals")
     def arrival_chosen(self) -> None:
