@@ -99,7 +99,8 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
         "DELETE FROM reason WHERE kind = 'media';"
         # v10 (issue 19: the visit) too
         "DROP TABLE waiting_visitor; DROP TABLE reception_step; DROP TABLE appointment;"
-        "ALTER TABLE reception DROP COLUMN assigned_at; ALTER TABLE reception DROP COLUMN party_size;"
+        "ALTER TABLE reception DROP COLUMN assigned_at;"
+        "ALTER TABLE reception DROP COLUMN party_size;"
         "ALTER TABLE reception DROP COLUMN decider; ALTER TABLE reception DROP COLUMN interest;"
         "DELETE FROM reason WHERE kind = 'step';"
         "PRAGMA user_version = 5; COMMIT;"
