@@ -339,7 +339,7 @@ class Showroom:
                         "lost_reason": (lr := rng.choice(LOST)),
                         "lost_note": "went to the dealer across town" if lr == "other" else "",
                     }
-                elif r < 0.44:
+                elif r < 0.36:  # an invitation for one reached customer in ten
                     outcome = "appointment"
                     visit = day + timedelta(days=rng.randint(2, 6))
                     kwargs = {"appointment": datetime.combine(visit, self.visit_time(visit))}
@@ -393,7 +393,7 @@ class Showroom:
             roll = rng.random()
             if roll < 0.05:
                 appointments.cancel(self.ctx, v.id)
-            elif roll < 0.80:
+            elif roll < 0.62:  # a show rate near the trade's 60 %
                 local = v.at.astimezone(zone)
                 hour = local.hour + local.minute / 60 + rng.uniform(-0.25, 0.6)
                 self.coming.append((hour, v.id))
@@ -482,6 +482,11 @@ class Showroom:
         hours = sorted(rng.uniform(9.5, 18.0) for _ in range(n))
         if is_today:  # a lively morning, so the demo board has people with customers
             hours = sorted(rng.uniform(9.2, 10.55) for _ in range(rng.randint(4, 5)))
+        else:
+            # The invited visitors are part of the day's traffic, not on top of it: as
+            # many of the other arrivals stay away (the sample keeps its size).
+            for _ in range(min(len(self.coming), len(hours) - 3)):
+                hours.pop(self.appt_rng.randrange(len(hours)))
         breaks = {rng.choice(on_duty): rng.uniform(12.0, 13.0)}
         for h in hours:
             if h > end_hour:
