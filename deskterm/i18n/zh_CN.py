@@ -362,7 +362,7 @@ MESSAGES: dict[str, str] = {
     "This phone belongs to {name}.": "该号码已登记在 {name} 名下。",
     "Edit": "编辑",
     "Edit customer — {name}": "编辑客户 — {name}",
-    "The lists are no_contact, lost or media.": "列表只能是 no_contact（未留档原因）、lost（战败原因）或 media（信息来源）。",
+    "The lists are no_contact, lost, media or step.": "列表只能是 no_contact（未留档原因）、lost（战败原因）、media（信息来源）或 step（销售流程步骤）。",
     "There is no lost request for this customer.": "此客户没有战败申请。",
     "Hand over to someone else.": "请移交给其他人。",
     "This phone is already a customer.": "该号码已有客户档案。",
