@@ -89,7 +89,11 @@ DECIDERS: dict[str, str] = {
     "other": N_("other"),
 }
 #: What the visitor is after: a new car, a used one, or either.
-INTERESTS: dict[str, str] = {"new": N_("new"), "used": N_("used"), "both": N_("new or used")}
+INTERESTS: dict[str, str] = {
+    "new": N_("new car"),
+    "used": N_("used car"),
+    "both": N_("new or used"),
+}
 #: How many may come in one party (the visitor included).
 MAX_PARTY = 20
 #: A WeChat ID as WeChat allows it: 6–20 letters, digits, _ or -, starting with a letter.
@@ -898,6 +902,7 @@ class ReceptionView:
     has_contact: bool
     no_contact_reason: str | None
     ended: bool
+    salesperson_id: int = 0  # who received the visit (the board's row for them)
 
 
 @permission("rotation")
@@ -928,6 +933,7 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
                 c is not None,
                 r.no_contact_reason,
                 r.ended_at is not None,
+                r.salesperson_id,
             )
             for r, c in rows
         ]
