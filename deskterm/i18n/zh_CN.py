@@ -1441,7 +1441,7 @@ MESSAGES: dict[str, str] = {
     "Nobody is waiting.": "没有等待接待的客户。",
     "No waiting visitor #{id}.": "没有等待接待的客户 #{id}。",
     "This visitor is no longer waiting.": "该客户已不在等待。",
-    "WeChat / e-mail": "微信/邮箱",
+    "WeChat/e-mail": "微信/邮箱",
     "Party size": "到店人数",
     "Who decides": "决策人",
     "New / used": "新车/二手车",
@@ -1450,9 +1450,10 @@ MESSAGES: dict[str, str] = {
     "a add · r or Enter rename · Delete retire / bring back · Ctrl+↑/↓ move · Esc close": "a 添加 · r 或 Enter 改名 · Delete 停用/恢复 · Ctrl+↑/↓ 移动 · Esc 关闭",
     "Waiting visitor left": "等待客户已离开",
     "Steps": "流程",
+    "Tick steps": "勾选流程",
     "Waiting: ": "等待接待：",
     "{name}'s visitor": "{name} 接待的客户",
-    "since {time} ({m} min)": "{time} 起（{m} 分钟）",
+    "{time} ({m} min)": "{time}（{m} 分钟）",
     "w: left unserved": "w：未接待离开",
     "Nobody is free: visitor waiting since {time}.": "没有空闲的销售顾问：客户自 {time} 起等待接待。",
     "Which waiting visitor left unserved?": "哪位等待的客户未接待就离开了？",
@@ -1465,6 +1466,12 @@ MESSAGES: dict[str, str] = {
     "Next up: {name}  — {n} visitors waiting: press n to receive the first": "下一位：{name} — {n} 位客户在等待：按 n 接待最早的一位",
     "waiting since {time}": "自 {time} 起等待",
     "Left unserved: the visitor waiting since {time}.": "未接待离开：自 {time} 起等待的客户。",
+    "arrived": "到店时间",
+    "assigned": "接待时间",
+    "ended": "离店时间",
+    "party size": "到店人数",
+    "who decides": "决策人",
+    "new / used": "新车/二手车",
     # -- issue 19: the report and the meeting (helper report) ------------------
     # -- issue 19: the demo shop (helper demo) ---------------------------------
 }

@@ -225,7 +225,7 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             # left (the phone may then stay empty).
             yield from self._row(
                 "contact_other",
-                _("WeChat / e-mail"),
+                _("WeChat/e-mail"),
                 TextField(p.contact_other, id="contact_other"),
             )
             yield from self._row(

@@ -129,7 +129,7 @@ class ReceptionScreen(DeskScreen):
         ),
         # Digits tick the steps of the sale on the arrival under the arrivals' cursor: the
         # Nth step in the shop's order (positional, so not a key a shop moves).
-        Binding("1", "step(1)", N_("Steps"), key_display="1-9"),
+        Binding("1", "step(1)", N_("Tick steps"), key_display="1-9"),
         *(Binding(str(n), f"step({n})", show=False) for n in range(2, 10)),
         Binding("ctrl+up", "move(-1)", _("Move up"), id="reception.up", show=False),
         Binding("ctrl+down", "move(1)", _("Move down"), id="reception.down", show=False),
@@ -289,10 +289,10 @@ class ReceptionScreen(DeskScreen):
                 line.append(" · ")
             when = at.astimezone(self.ctx.clock.zone).strftime("%H:%M")
             line.append(
-                _("since {time} ({m} min)", time=when, m=minutes),
+                _("{time} ({m} min)", time=when, m=minutes),
                 style="bold reverse" if minutes >= alert else "",
             )
-        line.append("  " + _("w: left unserved"), style="dim")
+        line.append("  " + _("w: left unserved"), style="dim")  # the key, said where it acts
         box.update(line)
         return waits[0][1] >= alert
 
