@@ -15,6 +15,9 @@ from deskterm.services.permissions import PermissionDenied
 from deskterm.services.reception import InvalidForm, ReceptionForm
 from deskterm.storage.models import Audit, Customer, Reception, ReceptionStep, WaitingVisitor
 
+# The rules are the service's: proved on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 
 def _visit(ctx, team):
     rotation.check_in(ctx, team.wang)
@@ -331,3 +334,10 @@ def test_wrong_new_fields_are_refused_at_their_field(ctx, team, field, value):
     with pytest.raises(InvalidForm) as err:
         reception.save_form(ctx, a.reception_id, form)
     assert set(err.value.errors) == {field}
+
+
+def test_closing_the_day_marks_visitors_still_waiting_as_gone(ctx, team):
+    w = waiting.add_waiting(ctx)
+    rotation.close_day(ctx)
+    with ctx.db.read() as s:
+        assert s.get(WaitingVisitor, w.id).left_at == ctx.now()

@@ -615,6 +615,19 @@ def _close(session: Session, ctx: Context, day: date) -> None:
         select(Reception).where(Reception.day == day, col(Reception.ended_at).is_(None))
     ).all():
         rec.ended_at = ctx.now()
+    # A visitor still waiting when the day closes left without being served.
+    while (waiting := oldest_waiting(session, day)) is not None:
+        waiting.left_at = ctx.now()
+        record_audit(
+            session,
+            ctx,
+            "waiting.leave",
+            "waiting_visitor",
+            waiting.id,
+            {"arrived_at": waiting.arrived_at},
+            {"left_at": waiting.left_at, "source": "close_day"},
+        )
+        session.flush()
     record_audit(
         session, ctx, "rotation.close_day", "rotation_day", None, None, {"day": day.isoformat()}
     )
