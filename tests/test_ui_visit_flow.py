@@ -236,3 +236,31 @@ async def test_a_returning_customers_form_opens_with_their_wechat(ctx, team):
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
         assert app.screen.query_one("#contact_other").value == "ann_wx1"
     assert steps.active_steps(ctx)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_k_edits_the_step_list_and_ctrl_arrows_reorder_it(ctx, team, lang):
+    from textual.widgets import DataTable
+
+    from deskterm.services import reasons
+    from deskterm.ui.screens.manager.lists import ListScreen
+    from tests.test_ui_manager_method import open_tab
+
+    set_language(lang)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tab(pilot, app, "tab-media")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("4")  # the steps of the sale
+        await wait_for(pilot, lambda: isinstance(app.screen, ListScreen))
+        table = app.screen.query_one("#list", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 6)
+        await pilot.press("ctrl+down")  # greeted after needs analysis
+        await wait_for(
+            pilot,
+            lambda: [r.code for r in reasons.pick_list(ctx, "step")][:2] == ["needs", "greeted"],
+        )
+        await settle(pilot)
+        assert table.cursor_row == 1  # the cursor went with it
+    assert [s.key for s in steps.active_steps(ctx) if s.code == "greeted"] == [2]
