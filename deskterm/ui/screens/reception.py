@@ -172,8 +172,11 @@ class ReceptionScreen(DeskScreen):
                 yield Static("", id="off-duty", classes="hint", markup=False)
             with Vertical(id="arrivals-pane"):
                 yield Label(_("Today's arrivals"), classes="pane-title", markup=False)
-                # Visitors waiting for a free salesperson, each with their wait (live).
-                yield Static("", id="waiting", markup=False)
+                # Visitors waiting for a free salesperson, each with their wait (live);
+                # no line at all while nobody waits.
+                waiting_line = Static("", id="waiting", markup=False)
+                waiting_line.display = False
+                yield waiting_line
                 yield DataTable(id="arrivals", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
 
