@@ -94,7 +94,7 @@ async def test_prefilled_fields_stay_reachable_after_the_key_fields(ctx, team):
         await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
         form = app.screen
         order = []
-        for _ in range(13):
+        for _ in range(17):
             order.append(form.focused.id)
             await pilot.press("tab")
         key = ["name", "phone", "model_interest", "budget", "purchase_horizon", "companions"]
@@ -102,6 +102,9 @@ async def test_prefilled_fields_stay_reachable_after_the_key_fields(ctx, team):
         assert {"contact_left", "channel", "media", "notes"} <= set(order)
         # The medium after the prefilled channel: never in the common walk-in's way.
         assert order.index("channel") < order.index("media")
+        # Issue 19's fields after every prefilled one, before the notes.
+        new = ["contact_other", "party_size", "decider", "interest"]
+        assert order[order.index("media") + 1 : order.index("notes")] == new
 
 
 async def test_a_callback_tick_takes_three_keys(ctx, team):

@@ -16,6 +16,7 @@ from typing import TypedDict
 
 from deskterm.clock import FixedClock, zone_named
 from deskterm.demo.method import ManagerHalf
+from deskterm.demo.visits import VisitDemo
 from deskterm.domain.rotation import MemberState
 from deskterm.errors import DesktermError
 from deskterm.services import (
@@ -144,8 +145,11 @@ class Showroom:
         rng: random.Random,
         media_rng: random.Random | None = None,
         appt_rng: random.Random | None = None,
+        visit_rng: random.Random | None = None,
     ) -> None:
         self.ctx, self.clock, self.rng = ctx, clock, rng
+        # Issue 19's facts of a visit (steps, party, waits) from a random source of its own.
+        self.visits = VisitDemo(ctx, visit_rng or random.Random(1))
         # How visitors heard of the shop comes from a random source of its own: the
         # showroom's days stay the same visit for visit (issue 18 added the question).
         self.media_rng = media_rng or random.Random(0)
@@ -159,6 +163,8 @@ class Showroom:
         self.marketer = 0
         self.carer = 0
         self.busy_until: dict[int, datetime] = {}
+        #: The demo's "now" on its last day: nothing is simulated after it.
+        self.until: datetime | None = None
 
     # -- people ---------------------------------------------------------------
     def hire(self) -> None:
@@ -242,7 +248,20 @@ class Showroom:
         self.free_finished(self.clock.now().replace(tzinfo=None))
         board = rotation.get_board(ctx)
         if board.next_up is None:
-            return  # everyone busy: the visitor waits in the lounge (not simulated)
+            # Everyone busy: the visitor waits for the first one free, or leaves.
+            now = self.clock.now().replace(tzinfo=None)
+            self.visits.busy_morning(
+                now,
+                [
+                    self.busy_until.get(m.salesperson_id, now)
+                    for m in board.members
+                    if m.state == MemberState.WITH_CUSTOMER.value
+                ],
+                self.free_finished,
+                self._serve_waited,
+                until=self.until,
+            )
+            return
         roll = rng.random()
         try:
             if roll < 0.07:
@@ -259,11 +278,12 @@ class Showroom:
                     form = ReceptionForm(
                         name=c.name,
                         phone=c.phone or "",
+                        contact_other=c.contact_other or "",
                         purchase_horizon=rng.choice(["1m", "3m", "3m", "6m"]),
                         test_drive=rng.random() < 0.5,
                         level=None,
                     )
-                    reception.save_form(ctx, a.reception_id, form)
+                    self.visits.save(a.reception_id, form, returning=True)
                     self.busy_until[a.salesperson_id] = self.at(day, hour + rng.uniform(0.4, 1.2))
                     return
             if rng.random() < 0.05 and len(board.members) > 2:
@@ -272,9 +292,34 @@ class Showroom:
             a = rotation.walk_in(ctx)
             self.busy_until[a.salesperson_id] = self.at(day, hour + rng.uniform(0.3, 1.1))
             if rng.random() < 0.97:  # a few forms are left for later: the hold rule shows
-                reception.save_form(ctx, a.reception_id, self.form(a.salesperson_id))
+                self.visits.save(a.reception_id, self.form(a.salesperson_id))
         except DesktermError:
             return  # a rule refused this arrival; the simulation moves on like a real desk
+
+    def _serve_waited(self, reception_id: int, sid: int) -> None:
+        """The visitor who waited gets their visit, drawn from the visits' own source."""
+        kept = self.rng, self.media_rng
+        self.rng = self.media_rng = self.visits.rng
+        try:
+            now = self.clock.now().replace(tzinfo=None)
+            self.busy_until[sid] = now + timedelta(hours=self.rng.uniform(0.3, 1.1))
+            self.visits.save(reception_id, self.form(sid))
+        except DesktermError:
+            pass  # a rule refused the form: the visit stays without one, as at a real desk
+        finally:
+            self.rng, self.media_rng = kept
+
+    def _rush(self, day: date, hour: float) -> None:
+        """A few visitors at once on a busy morning (issue 19): some wait for a free
+        salesperson. Drawn from the visits' own source, so the day's other visitors
+        stay who they were."""
+        kept = self.rng, self.media_rng
+        self.rng = self.media_rng = self.visits.rng
+        try:
+            for at in self.visits.rush_arrivals(hour):
+                self.arrival(day, at)
+        finally:
+            self.rng, self.media_rng = kept
 
     def remote(self, day: date, hour: float, channel: str) -> None:
         self.clock.set(self.at(day, hour))
@@ -478,6 +523,7 @@ class Showroom:
             rotation.check_in(self.ctx, sid)
         self.plan_appointments(day)
         end_hour = 10.6 if is_today else 18.0
+        self.until = self.at(day, end_hour) if is_today else None
         n = rng.randint(11, 17) if weekend else rng.randint(5, 9)
         hours = sorted(rng.uniform(9.5, 18.0) for _ in range(n))
         if is_today:  # a lively morning, so the demo board has people with customers
@@ -488,7 +534,11 @@ class Showroom:
             for _ in range(min(len(self.coming), len(hours) - 3)):
                 hours.pop(self.appt_rng.randrange(len(hours)))
         breaks = {rng.choice(on_duty): rng.uniform(12.0, 13.0)}
+        rush = self.visits.rush_hour(weekend, is_today)
         for h in hours:
+            if rush is not None and h > rush:
+                self._rush(day, rush)
+                rush = None
             if h > end_hour:
                 break
             for sid, bh in list(breaks.items()):
@@ -504,6 +554,8 @@ class Showroom:
             self.appointment_arrivals(day, h)
             self.arrival(day, h)
         self.appointment_arrivals(day, end_hour)
+        if rush is not None and rush < end_hour:
+            self._rush(day, rush)
         if is_today:
             self.settle_appointments(day, end_hour)
             board = rotation.get_board(self.ctx)
@@ -551,6 +603,7 @@ def generate(
             random.Random(seed),
             random.Random(seed ^ 0x4D),
             appt_rng=random.Random(seed + 191),
+            visit_rng=random.Random(seed + 192),
         )
         room.hire()
         half = ManagerHalf(ctx, clock, seed, room.sales, room.manager, room.skill, room.at)

@@ -93,11 +93,15 @@ def hostile_form(rng: random.Random) -> ReceptionForm:
     def maybe(options: list[str]) -> str | None:
         return rng.choice([*options, None, hostile_text(rng)])
 
+    # A WeChat ID or e-mail must look like one (issue 19): hostile text as an address's
+    # local part is the shape that gets through to storage and the screens.
+    other = hostile_text(rng)
+    local = "".join(ch for ch in other if not ch.isspace() and ch != "@")[:40] or "x"
     return ReceptionForm(
         name=hostile_text(rng),
         phone=hostile_text(rng),
         contact_left=rng.random() < 0.8,
-        contact_other=hostile_text(rng),
+        contact_other=rng.choice(["", other, f"{local}@example.com"]),
         no_contact_reason=maybe(["refused", "other"]),
         no_contact_note=hostile_text(rng),
         channel=maybe(list(CHANNELS)),
@@ -111,6 +115,9 @@ def hostile_form(rng: random.Random) -> ReceptionForm:
         test_drive=rng.random() < 0.3,
         level=maybe(["hot", "warm", "cold"]),
         notes=hostile_text(rng),
+        party_size=rng.choice(["", "", "3", hostile_text(rng)]),
+        decider=maybe(["self", "spouse", "company"]),
+        interest=maybe(["new", "used", "both"]),
     )
 
 

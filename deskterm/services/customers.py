@@ -49,6 +49,8 @@ class CustomerView:
     #: Unlike a phone a name is not unique: a picker takes it alone only when it is the
     #: only hit, and never guesses between two customers of the same name.
     exact_name: bool = False
+    #: The WeChat ID or e-mail on file (a returning customer's form opens with it).
+    contact_other: str | None = None
 
 
 def _views(session, rows: list[Customer]) -> list[CustomerView]:  # type: ignore[no-untyped-def]
@@ -64,6 +66,7 @@ def _views(session, rows: list[Customer]) -> list[CustomerView]:  # type: ignore
             names.get(c.owner_id, "?"),
             c.model_interest,
             c.last_contact_at,
+            contact_other=c.contact_other,
         )
         for c in rows
     ]

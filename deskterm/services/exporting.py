@@ -26,7 +26,7 @@ from deskterm.errors import InvalidInput, StorageError
 from deskterm.i18n import N_, _, get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.services.reception import BUDGETS, CHANNELS
+from deskterm.services.reception import BUDGETS, CHANNELS, DECIDERS, INTERESTS
 from deskterm.services.setup import load_levels
 from deskterm.storage.models import Callback, Customer, Reason, Reception, Staff
 from deskterm.storage.private import private_folder
@@ -275,6 +275,13 @@ def _receptions(
         _("test drive"),
         _("notes"),
         _("heard of us"),  # appended last, as in the customers export
+        # Issue 19, appended after it: the visit as a traffic log records it.
+        _("arrived at"),  # not "arrived": that is an expected visitor's state
+        _("assigned at"),
+        _("ended at"),
+        _("party size"),
+        _("who decides"),
+        _("new / used"),
     ]
     stmt = (
         # sqlmodel's select() is typed for at most four columns (fastapi/sqlmodel#271).
@@ -293,6 +300,11 @@ def _receptions(
             Reception.test_drive,
             Reception.notes,
             Reception.media,
+            Reception.assigned_at,
+            Reception.ended_at,
+            Reception.party_size,
+            Reception.decider,
+            Reception.interest,
         )
         .join(Customer, col(Reception.customer_id) == Customer.id, isouter=True)
         .order_by(col(Reception.arrived_at))
@@ -310,6 +322,10 @@ def _receptions(
     }
     media_names = _media_names(s)
 
+    def clock(when: datetime | None) -> str:
+        """A time of the visit's day, to the second (the wait and the length read off it)."""
+        return when.astimezone(ctx.clock.zone).strftime("%H:%M:%S") if when else ""
+
     def rows() -> Iterator[list[Cell]]:
         for (
             day,
@@ -326,6 +342,11 @@ def _receptions(
             drive,
             notes,
             media,
+            assigned,
+            ended,
+            party,
+            decider,
+            interest,
         ) in _stream(s, stmt):
             yield [
                 day,
@@ -341,6 +362,12 @@ def _receptions(
                 yes if drive else no,
                 notes,
                 _medium(media_names, media),
+                clock(at),
+                clock(assigned),
+                clock(ended),
+                party,
+                _label(DECIDERS, decider),
+                _label(INTERESTS, interest),
             ]
 
     return headers, rows()

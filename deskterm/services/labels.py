@@ -82,6 +82,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "reason.rename": N_("reason renamed"),
     "reason.retire": N_("reason retired"),
     "reason.restore": N_("reason offered again"),
+    "reason.move": N_("list entry moved"),
     "customer.import": N_("imported from a sheet"),
     "customer.lost": N_("customer lost"),
     "escalation.lost": N_("escalated: lost"),

@@ -1,6 +1,10 @@
 """Reasons as data (issue 18): why a visitor left no contact and why a customer was lost
 are a list the manager keeps — add, rename, retire (the history keeps the code, so past
-figures still read), bring back — and the pick lists offer the most used first."""
+figures still read), bring back — and the pick lists offer the most used first.
+
+The steps of the sale (issue 19) are a list too, but one the desk ticks by position (digit
+1 is the first active step): they keep the shop's order (``sort``), never ranked by use,
+new ones at the end, at most :data:`MAX_STEPS` active."""
 
 from __future__ import annotations
 
@@ -15,11 +19,15 @@ from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.storage.models import Customer, Reason, Reception
+from deskterm.storage.models import Customer, Reason, Reception, ReceptionStep
 
 #: The pick lists: why no contact was left, why a customer was lost, how a visitor heard
-#: of the shop (the media of "where visitors come from").
-KINDS = ("no_contact", "lost", "media")
+#: of the shop (the media of "where visitors come from"), the steps of the sale.
+KINDS = ("no_contact", "lost", "media", "step")
+#: Lists in the shop's own order, never ranked by use (the desk ticks them by position).
+FIXED_ORDER = ("step",)
+#: Digits 1–9 tick the steps: no more may be active.
+MAX_STEPS = 9
 #: The pick lists rank by the uses of this many days.
 USE_DAYS = 90
 
@@ -40,7 +48,7 @@ class ReasonView:
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise InvalidInput("The lists are no_contact, lost or media.", field="kind")
+        raise InvalidInput("The lists are no_contact, lost, media or step.", field="kind")
     return kind
 
 
@@ -51,6 +59,13 @@ def _uses(s: Session, ctx: Context, kind: str) -> dict[str, int]:
             select(Reception.media, func.count())
             .where(Reception.day >= since, col(Reception.media).is_not(None))
             .group_by(Reception.media)
+        ).all()
+    elif kind == "step":
+        rows = s.exec(
+            select(ReceptionStep.step, func.count())
+            .join(Reception, col(ReceptionStep.reception_id) == Reception.id)
+            .where(Reception.day >= since)
+            .group_by(ReceptionStep.step)
         ).all()
     elif kind == "no_contact":
         rows = s.exec(
@@ -90,12 +105,15 @@ def _views(s: Session, ctx: Context, kind: str, include_retired: bool) -> list[R
     # The most used first; "other" (a note required) last, whatever its use; then the
     # shop's own order. A retired reason after every active one.
     order = {v.code: i for i, v in enumerate(views)}
+    if kind in FIXED_ORDER:
+        return sorted(views, key=lambda v: (not v.active, order[v.code]))
     return sorted(views, key=lambda v: (not v.active, v.needs_note, -v.uses, order[v.code]))
 
 
 @permission("reception")
 def pick_list(ctx: Context, kind: str) -> list[ReasonView]:
-    """The active reasons of ``kind``, most used first (what the form and the tick offer)."""
+    """The active reasons of ``kind``, most used first (what the form and the tick offer);
+    the steps in the shop's order."""
     with ctx.db.read() as s:
         return _views(s, ctx, _kind(kind), include_retired=False)
 
@@ -138,6 +156,8 @@ def add_reason(
                 r.name_zh,
             ):
                 raise RuleViolation("There is already a reason called {name}.", name=en)
+        if kind == "step":
+            _room_for_a_step(s)
         last = s.exec(select(func.max(Reason.sort)).where(Reason.kind == kind)).one() or 0
         row = Reason(
             kind=kind,
@@ -154,6 +174,19 @@ def add_reason(
         )
         code = row.code
     return next(v for v in all_reasons(ctx, kind) if v.code == code)
+
+
+def _room_for_a_step(s: Session) -> None:
+    """Refuse a tenth active step: the desk ticks them with the digits 1–9."""
+    active = s.exec(
+        select(func.count()).where(Reason.kind == "step", Reason.active == True)  # noqa: E712
+    ).one()
+    if active >= MAX_STEPS:
+        raise RuleViolation(
+            "At most {n} steps can be in use (the desk ticks them with the digits 1 to {n}): "
+            "retire one first.",
+            n=MAX_STEPS,
+        )
 
 
 def _get(s: Session, kind: str, code: str) -> Reason:
@@ -195,6 +228,8 @@ def set_reason_active(ctx: Context, kind: str, code: str, active: bool) -> Reaso
                 )
             if len(actives) <= 1:
                 raise RuleViolation("At least one reason stays on the list.")
+        if active and not row.active and kind == "step":
+            _room_for_a_step(s)
         row.active = active
         record_audit(
             s,
@@ -205,4 +240,35 @@ def set_reason_active(ctx: Context, kind: str, code: str, active: bool) -> Reaso
             None,
             {"kind": kind, "code": code},
         )
+    return next(v for v in all_reasons(ctx, kind) if v.code == code)
+
+
+@permission("manage")
+def move_reason(ctx: Context, kind: str, code: str, by: int) -> ReasonView:
+    """Move an entry ``by`` places in the shop's order (the steps: digit 1 is the first).
+    Retired entries keep their place among the others; the ends stop the move."""
+    with ctx.db.write() as s:
+        _get(s, kind, code)
+        rows = list(
+            s.exec(
+                select(Reason)
+                .where(Reason.kind == kind)
+                .order_by(col(Reason.sort), col(Reason.code))
+            ).all()
+        )
+        i = next(n for n, r in enumerate(rows) if r.code == code)
+        j = max(0, min(len(rows) - 1, i + by))
+        if i != j:
+            rows.insert(j, rows.pop(i))
+            for n, r in enumerate(rows):
+                r.sort = n
+            record_audit(
+                s,
+                ctx,
+                "reason.move",
+                "reason",
+                None,
+                {"place": i + 1},
+                {"kind": kind, "code": code, "place": j + 1},
+            )
     return next(v for v in all_reasons(ctx, kind) if v.code == code)

@@ -6,6 +6,7 @@ its field, so a form never loses what was typed and never stores half of it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -76,6 +77,29 @@ BUDGETS: dict[str, str] = {
     "300k+": N_("over 300k"),
 }
 MAX_COMPANIONS = 6
+#: Who decides the purchase among the party (issue 19), in the order the form offers them.
+DECIDERS: dict[str, str] = {
+    "self": N_("the visitor"),
+    "spouse": N_("spouse"),
+    "parent": N_("parent"),
+    "child": N_("child"),
+    "friend": N_("friend"),
+    "colleague": N_("colleague"),
+    "company": N_("company"),
+    "other": N_("other"),
+}
+#: What the visitor is after: a new car, a used one, or either.
+INTERESTS: dict[str, str] = {
+    "new": N_("new car"),
+    "used": N_("used car"),
+    "both": N_("new or used"),
+}
+#: How many may come in one party (the visitor included).
+MAX_PARTY = 20
+#: A WeChat ID as WeChat allows it: 6–20 letters, digits, _ or -, starting with a letter.
+WECHAT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
+#: An e-mail address in the shape people write one (no spaces, one @, a dotted domain).
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 class InvalidForm(DesktermError):
@@ -107,6 +131,9 @@ class ReceptionForm:
     notes: str = ""
     replace_name: bool = False  # a revisit: the typed name replaces the one on file
     media: str | None = None  # how they heard of the shop: a code of the "media" list
+    party_size: str = ""  # as typed; blank: the companions + 1 (alone: 1), else unknown
+    decider: str | None = None  # who decides the purchase: a code of DECIDERS
+    interest: str | None = None  # new | used | both
 
 
 @dataclass(frozen=True)
@@ -189,10 +216,46 @@ def _reason(
     return code, note
 
 
+def check_contact_other(text: str) -> str:
+    """A WeChat ID or an e-mail address, cleaned; refused otherwise (empty: none)."""
+    value = clean_field(text, field="contact_other", max_length=80)
+    if value and not (WECHAT_ID.fullmatch(value) or EMAIL.fullmatch(value)):
+        raise InvalidInput(
+            "Enter a WeChat ID (6–20 letters, digits, _ or -, starting with a letter) or an "
+            "e-mail address.",
+            field="contact_other",
+        )
+    return value
+
+
+def _party_size(raw: str, companions: list[tuple[str, str]]) -> int | None:
+    """The party's size as typed (1–20); blank: 1 for "came alone", the companions' kinds
+    + 1 otherwise (at least that many came), unknown when nothing was said."""
+    text = clean_field(raw, field="party_size", max_length=4)
+    if not text:
+        if not companions:
+            return None
+        kinds = {r for r, _n in companions}
+        return 1 if kinds == {Relation.ALONE.value} else len(kinds - {Relation.ALONE.value}) + 1
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PARTY:
+        raise InvalidInput(
+            "How many came: a number from 1 to {n}.", field="party_size", n=MAX_PARTY
+        )
+    return int(text)
+
+
 def validate_form(
-    session: Session, ctx: Context, form: ReceptionForm, levels: Levels
+    session: Session,
+    ctx: Context,
+    form: ReceptionForm,
+    levels: Levels,
+    contact_on_file: str | None = None,
 ) -> tuple[dict[str, object], dict[str, DesktermError]]:
-    """Clean every field; return the clean values and every error found."""
+    """Clean every field; return the clean values and every error found.
+
+    ``contact_on_file``: the WeChat ID or e-mail already on file for the visit's
+    customer, taken as it is (a sheet may have brought another shape) — only new text
+    must look like a WeChat ID or an e-mail address."""
     errors: dict[str, DesktermError] = {}
     clean: dict[str, object] = {}
 
@@ -213,15 +276,17 @@ def validate_form(
         "model_interest",
         lambda: clean_field(form.model_interest, field="model_interest", max_length=60),
     )
-    take(
-        "contact_other",
-        lambda: clean_field(form.contact_other, field="contact_other", max_length=80),
-    )
+    if contact_on_file and form.contact_other.strip() == contact_on_file:
+        clean["contact_other"] = contact_on_file
+    else:
+        take("contact_other", lambda: check_contact_other(form.contact_other))
     if form.contact_left:
         if form.phone.strip():
             take("phone", lambda: normalize_phone(form.phone, country))
         elif not form.contact_other.strip():
-            errors["phone"] = InvalidInput("Enter a phone number.", field="phone")
+            errors["phone"] = InvalidInput(
+                "Enter a phone number, or a WeChat ID or e-mail below.", field="phone"
+            )
     else:
         note = ""
         take(
@@ -280,6 +345,18 @@ def validate_form(
             "Came alone, or with someone — not both.", field="companions"
         )
     clean["companions"] = companions
+    take("party_size", lambda: _party_size(form.party_size, companions))
+    clean.setdefault("party_size", None)
+    if form.decider and form.decider not in DECIDERS:
+        errors["decider"] = InvalidInput(
+            "Unknown decider: {value}.", field="decider", value=form.decider
+        )
+    clean["decider"] = form.decider or None
+    if form.interest and form.interest not in INTERESTS:
+        errors["interest"] = InvalidInput(
+            "Unknown interest: {value}.", field="interest", value=form.interest
+        )
+    clean["interest"] = form.interest or None
     level = None
     if form.contact_left:
         if form.level:
@@ -396,11 +473,16 @@ _CUSTOMER_AUDIT = (
 )
 
 
-def _find_customer(session: Session, rec: Reception, phone: object) -> Customer | None:
-    """The customer this visit is about: the phone on file, else the reception's own."""
+def _find_customer(
+    session: Session, rec: Reception, phone: object, other: object = ""
+) -> Customer | None:
+    """The customer this visit is about: the phone on file, else (no phone typed) the
+    WeChat ID or e-mail on file, else the reception's own."""
     cust = None
     if phone:
         cust = session.exec(select(Customer).where(Customer.phone == phone)).first()
+    elif other:
+        cust = session.exec(select(Customer).where(Customer.contact_other == other)).first()
     if cust is None and rec.customer_id is not None:
         cust = session.get(Customer, rec.customer_id)
     return cust
@@ -597,6 +679,19 @@ def _give_turn_back(
     return True
 
 
+def _keep_test_drive_in_step(
+    session: Session, ctx: Context, rec: Reception, test_drive: bool
+) -> None:
+    """The form's "test drive" and the step ``test_drive`` are one fact. A first save
+    that says "no" leaves a step the desk ticked meanwhile (the form opened with "no"
+    before anyone asked); a correction (opened with the flag as saved) sets both."""
+    from deskterm.services.steps import TEST_DRIVE_STEP, mark
+
+    if test_drive or rec.form_saved_at is not None:
+        mark(session, ctx, rec, TEST_DRIVE_STEP, test_drive, source="form")
+        rec.test_drive = test_drive
+
+
 def _companions_filled(companions: list[tuple[str, str]]) -> bool:
     """Someone came along, or "came alone" was recorded: either answers the question."""
     return bool(companions)
@@ -623,7 +718,10 @@ def _write_reception(
         rec.visitor_name = str(clean["name"]) or None
     if form.channel:
         rec.channel = form.channel
-    rec.test_drive = form.test_drive
+    _keep_test_drive_in_step(session, ctx, rec, form.test_drive)
+    rec.party_size = clean["party_size"]  # type: ignore[assignment]
+    rec.decider = clean["decider"]  # type: ignore[assignment]
+    rec.interest = clean["interest"]  # type: ignore[assignment]
     rec.notes = str(clean["notes"])
     rec.media = str(clean["media"]) if clean["media"] is not None else None
     for old in session.exec(select(Companion).where(Companion.reception_id == rec.id)).all():
@@ -633,7 +731,8 @@ def _write_reception(
         session.add(Companion(reception_id=saved_id(rec.id), relation=rel, note=note))
     present = {
         "name": bool(clean["name"]),
-        "phone": bool(clean.get("phone")),
+        # A WeChat ID or e-mail is contact left, as a Chinese showroom counts it.
+        "phone": bool(clean.get("phone") or clean.get("contact_other")),
         "model_interest": bool(clean["model_interest"]),
         "budget": bool(form.budget),
         "purchase_horizon": clean["purchase_horizon"] is not None,
@@ -663,7 +762,10 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         if rec is None:
             raise NotFound("No reception #{id}.", field="reception", id=reception_id)
         levels = load_levels(s)
-        clean, errors = validate_form(s, ctx, form, levels)
+        known = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
+        clean, errors = validate_form(
+            s, ctx, form, levels, known.contact_other if known is not None else None
+        )
         if errors:
             raise InvalidForm(errors)
         cust: Customer | None = None
@@ -673,14 +775,21 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
         # already judged (level, owner, turn); what is typed now corrects the record.
         correcting = rec.form_saved_at is not None and rec.customer_id is not None
         if form.contact_left:
-            cust = _find_customer(s, rec, clean.get("phone"))
+            cust = _find_customer(s, rec, clean.get("phone"), clean.get("contact_other"))
             if correcting and cust is not None and cust.id != rec.customer_id:
+                where = "phone" if clean.get("phone") else "contact_other"
                 raise InvalidForm(
                     {
-                        "phone": InvalidInput(
+                        where: InvalidInput(
                             "This phone is on file for {name}, another customer: correct "
                             "the digits, or change that customer in Customers (F4).",
                             field="phone",
+                            name=cust.name,
+                        )
+                        if where == "phone"
+                        else InvalidInput(
+                            "This WeChat ID or e-mail is on file for {name}, another customer.",
+                            field="contact_other",
                             name=cust.name,
                         )
                     }
@@ -795,6 +904,7 @@ class ReceptionView:
     has_contact: bool
     no_contact_reason: str | None
     ended: bool
+    salesperson_id: int = 0  # who received the visit (the board's row for them)
 
 
 @permission("rotation")
@@ -825,6 +935,7 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
                 c is not None,
                 r.no_contact_reason,
                 r.ended_at is not None,
+                r.salesperson_id,
             )
             for r, c in rows
         ]
@@ -855,6 +966,7 @@ def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None,
                 ReceptionForm(
                     name=cust.name,
                     phone=phone,
+                    contact_other=cust.contact_other or "",
                     model_interest=cust.model_interest or "",
                     level=cust.level,
                     media=cust.media,
@@ -885,5 +997,8 @@ def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None,
             level=cust.level if cust else None,
             notes=rec.notes,
             media=rec.media,
+            party_size=str(rec.party_size) if rec.party_size else "",
+            decider=rec.decider,
+            interest=rec.interest,
         )
         return form, rec.customer_id

@@ -25,9 +25,11 @@ from deskterm.storage.models import (
     Callback,
     Customer,
     Reception,
+    ReceptionStep,
     RotationDayStat,
     RotationEventRow,
     Staff,
+    WaitingVisitor,
 )
 
 HOLD_UNSAVED_FORM = N_("last customer's form not saved")
@@ -76,6 +78,8 @@ class Arrival:
     salesperson_name: str
     credited_to_id: int
     courtesy: bool
+    #: The visitor had been waiting since then (nobody was free when they came in).
+    waited_since: datetime | None = None
 
 
 def _to_event(row: RotationEventRow) -> R.RotationEvent:
@@ -324,9 +328,13 @@ def _new_reception(  # the reception row and its rotation event are the record o
     first_visit: bool = True,
     customer_id: int | None = None,
     uncounted_kind: str | None = None,
+    arrived_at: datetime | None = None,
 ) -> Reception:
+    """The reception row of an arrival, taken by a salesperson now (``assigned_at``):
+    ``arrived_at`` is earlier when the visitor waited for someone to be free."""
     rec = Reception(
-        arrived_at=ctx.now(),
+        arrived_at=arrived_at or ctx.now(),
+        assigned_at=ctx.now(),
         day=ctx.today(),
         channel=channel,
         salesperson_id=salesperson_id,
@@ -344,12 +352,31 @@ def _new_reception(  # the reception row and its rotation event are the record o
     return rec
 
 
-def _arrival(session: Session, rec: Reception) -> Arrival:
+def _arrival(session: Session, rec: Reception, waited_since: datetime | None = None) -> Arrival:
     assert rec.id is not None
     sp = session.get(Staff, rec.salesperson_id)
     return Arrival(
-        rec.id, rec.salesperson_id, sp.name if sp else "?", rec.credited_to_id, rec.courtesy
+        rec.id,
+        rec.salesperson_id,
+        sp.name if sp else "?",
+        rec.credited_to_id,
+        rec.courtesy,
+        waited_since,
     )
+
+
+def oldest_waiting(session: Session, day: date) -> WaitingVisitor | None:
+    """The visitor who has waited longest today and is still waiting (none taken, none
+    gone)."""
+    return session.exec(
+        select(WaitingVisitor)
+        .where(
+            WaitingVisitor.day == day,
+            col(WaitingVisitor.reception_id).is_(None),
+            col(WaitingVisitor.left_at).is_(None),
+        )
+        .order_by(col(WaitingVisitor.arrived_at), col(WaitingVisitor.id))
+    ).first()
 
 
 @permission("rotation")
@@ -359,6 +386,9 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
     ``salesperson_id`` may name next-up explicitly (a screen passes the one it
     showed); if the board moved meanwhile in another window, the action is refused
     rather than silently giving the customer to someone else.
+
+    A visitor left waiting while nobody was free goes first: the oldest one is this
+    walk-in (the reception keeps their arrival time; assigned now).
     """
     with ctx.db.write() as s:
         state = load_state(s, ctx.today())
@@ -367,9 +397,19 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
             raise RuleViolation("Nobody is free to receive a customer.")
         if salesperson_id is not None and salesperson_id != nxt:
             raise RuleViolation("The board changed: next-up is now someone else. Look again.")
-        rec = _new_reception(s, ctx, channel="walk_in", salesperson_id=nxt, credited_to_id=nxt)
+        waiting = oldest_waiting(s, ctx.today())
+        rec = _new_reception(
+            s,
+            ctx,
+            channel="walk_in",
+            salesperson_id=nxt,
+            credited_to_id=nxt,
+            arrived_at=waiting.arrived_at if waiting else None,
+        )
+        if waiting is not None:
+            waiting.reception_id = rec.id
         _append(s, ctx, state, R.RotationEvent(R.EventKind.WALK_IN, ctx.now(), nxt), rec.id)
-        return _arrival(s, rec)
+        return _arrival(s, rec, waiting.arrived_at if waiting else None)
 
 
 @permission("rotation")
@@ -537,6 +577,15 @@ def undo_last(ctx: Context) -> str:
                     )
                 last.reception_id = None
                 _unlink_appointment(s, ctx, rec)
+                # A visitor who had waited waits again; the steps ticked go with the visit.
+                for w in s.exec(
+                    select(WaitingVisitor).where(WaitingVisitor.reception_id == rec.id)
+                ).all():
+                    w.reception_id = None
+                for st in s.exec(
+                    select(ReceptionStep).where(ReceptionStep.reception_id == rec.id)
+                ).all():
+                    s.delete(st)
                 s.flush()
                 record_audit(
                     s,
@@ -590,6 +639,19 @@ def _close(session: Session, ctx: Context, day: date) -> None:
         select(Reception).where(Reception.day == day, col(Reception.ended_at).is_(None))
     ).all():
         rec.ended_at = ctx.now()
+    # A visitor still waiting when the day closes left without being served.
+    while (waiting := oldest_waiting(session, day)) is not None:
+        waiting.left_at = ctx.now()
+        record_audit(
+            session,
+            ctx,
+            "waiting.leave",
+            "waiting_visitor",
+            waiting.id,
+            {"arrived_at": waiting.arrived_at},
+            {"left_at": waiting.left_at, "source": "close_day"},
+        )
+        session.flush()
     record_audit(
         session, ctx, "rotation.close_day", "rotation_day", None, None, {"day": day.isoformat()}
     )

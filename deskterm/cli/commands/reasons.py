@@ -1,5 +1,6 @@
-"""``deskterm reasons``: the shop's no-contact and lost reasons — listed (most used first),
-added, renamed, retired, brought back."""
+"""``deskterm reasons``: the shop's pick lists — why no contact was left, why a customer was
+lost, the media, the steps of the sale — listed (most used first; the steps in the shop's
+order), added, renamed, retired, brought back, and (``move``) put in another place."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from deskterm.i18n import _
 if TYPE_CHECKING:
     from deskterm.cli.common import Subparsers
 
-KINDS = ["no_contact", "lost", "media"]
+KINDS = ["no_contact", "lost", "media", "step"]
 
 
 def register(subparsers: Subparsers) -> None:
-    """``deskterm reasons list|add|rename|retire|restore``."""
+    """``deskterm reasons list|add|rename|retire|restore|move``."""
     rs = add_command(
         subparsers, "reasons", help=_("why no contact was left, why a customer was lost")
     )
@@ -38,6 +39,10 @@ def register(subparsers: Subparsers) -> None:
         p = add_command(rss, name, help=text)
         p.add_argument("kind", choices=KINDS)
         p.add_argument("code")
+    mv = add_command(rss, "move", help=_("move an entry up (-1) or down (1) in the list's order"))
+    mv.add_argument("kind", choices=KINDS)
+    mv.add_argument("code")
+    mv.add_argument("by", type=int)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
             reasons.rename_reason(ctx, args.kind, args.code, args.name_en, args.name_zh)
         elif args.action in ("retire", "restore"):
             reasons.set_reason_active(ctx, args.kind, args.code, args.action == "restore")
+        elif args.action == "move":
+            reasons.move_reason(ctx, args.kind, args.code, args.by)
         items = reasons.all_reasons(ctx, args.kind)
     print_table(
         [

@@ -31,6 +31,8 @@ from deskterm.services.context import Context
 from deskterm.services.reception import (
     BUDGETS,
     CHANNELS,
+    DECIDERS,
+    INTERESTS,
     RELATION_LABELS,
     KnownCustomer,
     ReceptionForm,
@@ -73,6 +75,10 @@ FIELDS = (
     "no_contact_note",
     "channel",
     "media",
+    "contact_other",
+    "party_size",
+    "decider",
+    "interest",
     "notes",
 )
 
@@ -213,6 +219,29 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
                 "media",
                 _("Heard of us"),
                 Choice(reason_choices(self.app, "media"), p.media, id="media"),
+            )
+            # Issue 19, the visitor as showrooms record them: after every prefilled field,
+            # so the common walk-in costs no key more. A WeChat ID or e-mail is contact
+            # left (the phone may then stay empty).
+            yield from self._row(
+                "contact_other",
+                _("WeChat/e-mail"),
+                TextField(p.contact_other, id="contact_other"),
+            )
+            yield from self._row(
+                "party_size",
+                _("Party size"),
+                TextField(p.party_size, id="party_size", placeholder=_("1-20; blank: from With")),
+            )
+            yield from self._row(
+                "decider",
+                _("Who decides"),
+                Choice([(k, _(v)) for k, v in DECIDERS.items()], p.decider, id="decider"),
+            )
+            yield from self._row(
+                "interest",
+                _("New / used"),
+                Choice([(k, _(v)) for k, v in INTERESTS.items()], p.interest, id="interest"),
             )
             yield from self._row("notes", _("Notes"), TextField(p.notes, id="notes"))
             yield Static("", id="err-form", classes="field-error", markup=False)
@@ -444,6 +473,10 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             next_callback=due,
             notes=val("notes"),
             media=pick("media"),
+            contact_other=val("contact_other"),
+            party_size=val("party_size"),
+            decider=pick("decider"),
+            interest=pick("interest"),
             replace_name=bool(self.query_one("#row-name_choice").display)
             and pick("name_choice") == "replace",
         )
@@ -478,7 +511,15 @@ class ReceptionFormScreen(WorkerBoundary, ModalScreen[SavedForm | None]):
             return True
         form, _e = self.collect()
         p = self.info.prefill or ReceptionForm()
-        fields = ("name", "phone", "model_interest", "notes", "no_contact_note")
+        fields = (
+            "name",
+            "phone",
+            "model_interest",
+            "notes",
+            "no_contact_note",
+            "contact_other",
+            "party_size",
+        )
         typed = [clean_text(getattr(form, f)).value for f in fields]
         opened = [clean_text(getattr(p, f)).value for f in fields]
         return typed != opened

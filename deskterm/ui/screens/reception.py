@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,12 +27,14 @@ from deskterm.domain.rotation import (
     UNCOUNTED_LABELS,
     MemberState,
 )
-from deskterm.i18n import N_, N_p, _, _p
-from deskterm.services import reception, rotation
+from deskterm.i18n import N_, N_p, _, _p, ngettext
+from deskterm.services import reception, rotation, steps, waiting
 from deskterm.services.customers import CustomerView
 from deskterm.services.permissions import may
 from deskterm.services.reception import CHANNELS, ReceptionForm, ReceptionView, SavedForm
 from deskterm.services.rotation import Arrival, BoardView, MemberView
+from deskterm.services.steps import REMOTE_CHANNELS, Step, StepTicked
+from deskterm.services.waiting import WaitingList, WalkIn
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
 from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
@@ -41,6 +45,9 @@ from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
 
 REFRESH_SECONDS = 1.0
+#: The furthest step's name in the arrivals' Steps column is cut to this many cells, so
+#: the column stays narrow (a 100-column desk, in Chinese).
+STEP_NAME_CELLS = 10
 
 
 class BoardTable(DataTable):
@@ -98,7 +105,7 @@ class ReceptionScreen(DeskScreen):
     CSS_PATH = "reception.tcss"
     NARROW_BELOW = 140
     #: The Footer's order: what a receptionist presses most, first (the rest: Ctrl+P).
-    FOOTER_FIRST = ("n", "r", "a", "d", "s", "b", "u", "f", "i", "o", "x", "p")
+    FOOTER_FIRST = ("n", "r", "a", "d", "s", "b", "u", "f", "i", "o", "x", "p", "1")
 
     BINDINGS = [
         Binding("n", "walk_in", N_("Walk-in"), id="reception.walk_in"),
@@ -114,22 +121,47 @@ class ReceptionScreen(DeskScreen):
         Binding("f", "form", N_p("key", "Form"), id="reception.form"),
         Binding("a", "arrive", N_("Expected arrived"), id="reception.arrive"),
         Binding("h", "override", N_("Lift hold"), id="reception.override", show=False),
+        # Shown on the waiting visitors' line while someone waits (and in the palette).
+        Binding(
+            "w",
+            "waiting_left",
+            N_("Waiting visitor left"),
+            id="reception.waiting_left",
+            show=False,
+        ),
+        # Digits tick the steps of the sale on the arrival under the arrivals' cursor: the
+        # Nth step in the shop's order (positional, so not a key a shop moves).
+        Binding("1", "step(1)", N_("Tick steps"), key_display="1-9"),
+        *(Binding(str(n), f"step({n})", show=False) for n in range(2, 10)),
         Binding("ctrl+up", "move(-1)", _("Move up"), id="reception.up", show=False),
         Binding("ctrl+down", "move(1)", _("Move down"), id="reception.down", show=False),
     ]
 
     class Loaded(Message):
-        """Board and arrivals were read."""
+        """Board and arrivals were read (with the visits' steps and who is waiting)."""
 
-        def __init__(self, board: BoardView, arrivals: list[ReceptionView]) -> None:
+        def __init__(
+            self,
+            board: BoardView,
+            arrivals: list[ReceptionView],
+            step_list: list[Step] | None = None,
+            ticked: dict[int, set[str]] | None = None,
+            waiting: WaitingList | None = None,
+        ) -> None:
             self.board = board
             self.arrivals = arrivals
+            self.step_list = step_list or []
+            self.ticked = ticked or {}
+            self.waiting = waiting
             super().__init__()
 
     def __init__(self) -> None:
         super().__init__(id="reception")
         self.board: BoardView | None = None
         self.arrivals: list[ReceptionView] = []
+        self.step_list: list[Step] = []
+        self.ticked: dict[int, set[str]] = {}
+        self.waiting: WaitingList | None = None
         self._moving: int | None = None  # the member Ctrl+↑/↓ is moving, press after press
 
     def compose(self) -> ComposeResult:
@@ -143,6 +175,11 @@ class ReceptionScreen(DeskScreen):
             with Vertical(id="arrivals-pane"):
                 yield ExpectedVisitors(id="expected")  # appointments; hidden on a day without
                 yield Label(_("Today's arrivals"), classes="pane-title", markup=False)
+                # Visitors waiting for a free salesperson, each with their wait (live);
+                # no line at all while nobody waits.
+                waiting_line = Static("", id="waiting", markup=False)
+                waiting_line.display = False
+                yield waiting_line
                 yield DataTable(id="arrivals", cursor_type="row", zebra_stripes=True)
         yield DeskFooter()
 
@@ -160,7 +197,8 @@ class ReceptionScreen(DeskScreen):
             _("Salesperson"),
             _("Visitor"),
             _p("arrivals", "Form"),
-            _("Here for"),  # last: the columns before keep their places
+            _("Here for"),  # the columns before keep their places
+            _("Steps"),  # the visit's progress: steps ticked of those in use, the furthest
         ):
             arrivals.add_column(label)
         self._fit_layout()
@@ -177,7 +215,10 @@ class ReceptionScreen(DeskScreen):
             return  # nobody signed in yet, or a role without the rotation: nothing to show
         board = rotation.get_board(self.ctx)
         arrivals = reception.arrivals(self.ctx)
-        self.post_message(self.Loaded(board, arrivals))
+        step_list = steps.active_steps(self.ctx)
+        ticked = steps.steps_of(self.ctx, [a.id for a in arrivals])
+        waits = waiting.waiting_list(self.ctx)
+        self.post_message(self.Loaded(board, arrivals, step_list, ticked, waits))
 
     def _since(self, at: datetime | None) -> str:
         if at is None:
@@ -187,6 +228,18 @@ class ReceptionScreen(DeskScreen):
 
     def _note(self, m: MemberView) -> str:
         notes = []
+        if m.state == MemberState.WITH_CUSTOMER.value:
+            visit = next(
+                (a for a in self.arrivals if a.salesperson_id == m.salesperson_id and not a.ended),
+                None,
+            )
+            furthest = (
+                steps.progress(self.ticked.get(visit.id, set()), self.step_list)[1]
+                if visit
+                else None
+            )
+            if furthest is not None:
+                notes.append(furthest.name)
         if m.away_reason:
             notes.append(_(AWAY_LABELS[m.away_reason]))  # type: ignore[index]
         if m.held:
@@ -201,7 +254,53 @@ class ReceptionScreen(DeskScreen):
 
     def on_reception_screen_loaded(self, message: Loaded) -> None:
         self.board, self.arrivals = message.board, message.arrivals
+        self.step_list, self.ticked = message.step_list, message.ticked
+        self.waiting = message.waiting
         self._show()
+
+    def _progress(self, reception_id: int) -> str:
+        """A visit's steps as the arrivals show them: "3/6 quote" (blank before the first)."""
+        count, furthest = steps.progress(self.ticked.get(reception_id, set()), self.step_list)
+        if furthest is None:
+            return ""
+        name = furthest.name
+        if cell_len(name) > STEP_NAME_CELLS:
+            while cell_len(name) > STEP_NAME_CELLS - 1:
+                name = name[:-1]
+            name += "…"
+        return f"{count}/{len(self.step_list)} {name}"
+
+    def _waits(self) -> list[tuple[datetime, int]]:
+        """Each waiting visitor's arrival and wait in whole minutes, the longest first."""
+        if self.waiting is None:
+            return []
+        now = self.ctx.now()
+        return [
+            (w.arrived_at, max(int((now - w.arrived_at).total_seconds() // 60), 0))
+            for w in self.waiting.visitors
+        ]
+
+    def _show_waiting(self) -> bool:
+        """The waiting visitors' line (hidden when nobody waits); True when a wait is past
+        the shop's alert."""
+        box = self.query_one("#waiting", Static)
+        waits = self._waits()
+        box.display = bool(waits)
+        if not waits or self.waiting is None:
+            return False
+        alert = self.waiting.alert_minutes
+        line = Text(_("Waiting: "))
+        for i, (at, minutes) in enumerate(waits):
+            if i:
+                line.append(" · ")
+            when = at.astimezone(self.ctx.clock.zone).strftime("%H:%M")
+            line.append(
+                _("{time} ({m} min)", time=when, m=minutes),
+                style="bold reverse" if minutes >= alert else "",
+            )
+        line.append("  " + _("w: left unserved"), style="dim")  # the key, said where it acts
+        box.update(line)
+        return waits[0][1] >= alert
 
     def on_board_table_resized(self, _message: BoardTable.Resized) -> None:
         self._show()  # the rows' height follows the board's
@@ -242,8 +341,30 @@ class ReceptionScreen(DeskScreen):
             table.move_cursor(row=ids.index(self._moving), animate=False)
         nxt = next((m.name for m in board.members if m.is_next), None)
         banner = self.query_one("#next-up", Static)
+        long_wait = self._show_waiting()
+        waits = self._waits()
         if board.closed:
             banner.update(_("The day is closed."))
+        elif waits and not nxt:
+            first = waits[0][0].astimezone(self.ctx.clock.zone).strftime("%H:%M")
+            banner.update(
+                ngettext(
+                    "Nobody is free: {n} visitor waiting since {time} ({m} min)",
+                    "Nobody is free: {n} visitors waiting, the first since {time} ({m} min)",
+                    len(waits),
+                    time=first,
+                    m=waits[0][1],
+                )
+            )
+        elif waits:
+            banner.update(
+                ngettext(
+                    "Next up: {name}  — {n} visitor waiting: press n to receive them",
+                    "Next up: {name}  — {n} visitors waiting: press n to receive the first",
+                    len(waits),
+                    name=nxt,
+                )
+            )
         elif not board.members:
             banner.update(_("Nobody is checked in. Press i to check salespeople in."))
         elif nxt:
@@ -251,6 +372,7 @@ class ReceptionScreen(DeskScreen):
         else:
             banner.update(_("Nobody is free right now."))
         banner.set_class(nxt is not None, "has-next")
+        banner.set_class(long_wait, "long-wait")
         off = _(", ").join(name for _id, name in board.off_duty)
         self.query_one("#off-duty", Static).update(_("Off duty: {names}", names=off) if off else "")
         arows = []
@@ -272,7 +394,9 @@ class ReceptionScreen(DeskScreen):
             form = "✓" if a.form_saved else ("-" if not a.counted else "✗")
             # How long a visitor still in the showroom has been here (blank once they left).
             here = "" if a.ended else self._since(a.arrived_at)
-            arows.append((str(a.id), (when, kind, a.salesperson, visitor, form, here)))
+            arows.append(
+                (str(a.id), (when, kind, a.salesperson, visitor, form, here, self._progress(a.id)))
+            )
         sync_rows(self.query_one("#arrivals", DataTable), arows)
 
     # -- helpers --------------------------------------------------------------------
@@ -372,7 +496,7 @@ class ReceptionScreen(DeskScreen):
             if value == "new":
                 shown = self.board.next_up if self.board else None
                 self._keys_to_the_form()
-                self.run_service(rotation.walk_in, self.ctx, shown, then=self.open_form)
+                self.run_service(waiting.walk_in_or_wait, self.ctx, shown, then=self._walked_in)
             elif value == "returning":
                 self.action_returning()
 
@@ -384,6 +508,117 @@ class ReceptionScreen(DeskScreen):
             answer,
         )
 
+    def _walked_in(self, result: WalkIn) -> None:
+        """Received (the form opens), or waiting: nobody was free."""
+        if result.arrival is not None:
+            if result.arrival.waited_since is not None:
+                self.notify(
+                    _(
+                        "{name} receives the visitor waiting since {time}.",
+                        name=result.arrival.salesperson_name,
+                        time=self._clock(result.arrival.waited_since),
+                    ),
+                    markup=False,
+                )
+            self.open_form(result.arrival)
+            return
+        # No form comes: what was typed ahead for it is dropped (with the bell), as when
+        # a walk-in is refused, so it does not act on the board.
+        type_ahead = getattr(self.app, "type_ahead", None)
+        if type_ahead is not None:
+            type_ahead.cancel_hold()
+        if result.waiting is not None:
+            self.notify(
+                _(
+                    "Nobody is free: visitor waiting since {time}.",
+                    time=self._clock(result.waiting.arrived_at),
+                ),
+                severity="warning",
+                markup=False,
+            )
+
+    def _clock(self, at: datetime) -> str:
+        return at.astimezone(self.ctx.clock.zone).strftime("%H:%M")
+
+    def action_waiting_left(self) -> None:
+        """The visitor who has waited longest (or the one picked) left unserved."""
+        self._acted()
+        waits = self.waiting.visitors if self.waiting else ()
+        if not waits:
+            self.notify(_("Nobody is waiting."), severity="warning", markup=False)
+            return
+
+        def left(wid: str | None) -> None:
+            if wid:
+                self.run_service(
+                    waiting.leave,
+                    self.ctx,
+                    int(wid),
+                    then=lambda w: self.notify(
+                        _(
+                            "Left unserved: the visitor waiting since {time}.",
+                            time=self._clock(w.arrived_at),
+                        ),
+                        markup=False,
+                    ),
+                )
+
+        self.app.push_screen(
+            PickScreen(
+                _("Which waiting visitor left unserved?"),
+                [
+                    (str(w.id), _("waiting since {time}", time=self._clock(w.arrived_at)))
+                    for w in waits
+                ],
+            ),
+            left,
+        )
+
+    def action_step(self, n: int) -> None:
+        """Tick (or take back) the Nth step of the sale on the arrival under the cursor."""
+        self._acted()
+        a = self.selected_arrival()
+        if a is None:
+            self.notify(_("No arrival chosen."), severity="warning", markup=False)
+            return
+        if not a.counted or a.channel in REMOTE_CHANNELS:
+            self.notify(
+                _("Steps of the sale are for visits in the showroom."),
+                severity="warning",
+                markup=False,
+            )
+            return
+        if n > len(self.step_list):
+            self.notify(
+                _("No step {n}: the shop uses {total}.", n=n, total=len(self.step_list)),
+                severity="warning",
+                markup=False,
+            )
+            return
+        who = a.customer or _("{name}'s visitor", name=a.salesperson)
+
+        def said(t: StepTicked) -> None:
+            text = (
+                _(
+                    "{step} ✓ {visitor} ({done}/{total})",
+                    step=t.name,
+                    visitor=who,
+                    done=t.done,
+                    total=t.total,
+                )
+                if t.ticked
+                else _(
+                    "{step} taken back: {visitor} ({done}/{total})",
+                    step=t.name,
+                    visitor=who,
+                    done=t.done,
+                    total=t.total,
+                )
+            )
+            self.notify(text, markup=False)
+
+        self.run_service(steps.tick_nth, self.ctx, a.id, n, then=said)
+
     def action_returning(self) -> None:
         self._acted()
 
@@ -393,6 +628,7 @@ class ReceptionScreen(DeskScreen):
             prefill = ReceptionForm(
                 name=c.name,
                 phone=display_phone(c.phone) if c.phone else "",  # as people read it
+                contact_other=c.contact_other or "",
                 model_interest=(c.model_interest or ""),
                 level=c.level,
             )
@@ -742,6 +978,9 @@ class ReceptionScreen(DeskScreen):
             return
         # A saved form opens as saved, to be corrected; a customer on file (a returning
         # one, a form left with Esc) as on file: nothing is typed again from nothing.
+        # Read in the background: keys typed meanwhile are for the form (a digit must
+        # not tick a step on the board).
+        self._keys_to_the_form()
         self.run_service(
             reception.form_prefill,
             self.ctx,

@@ -2,7 +2,10 @@
 left, why a customer was lost, and the media visitors heard of the shop by — each a
 list the manager keeps without the command line: ``a`` adds, ``r`` or Enter renames, Delete
 retires (or brings back) the highlighted entry. The history keeps a retired entry's
-code, so past figures still read; the forms offer the active ones, most used first."""
+code, so past figures still read; the forms offer the active ones, most used first.
+
+The steps of the sale (issue 19) are the desk's digits 1–9 in the list's order: they
+keep it (never ranked by use), and Ctrl+↑/↓ moves the highlighted step."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ LIST_NAMES: dict[str, str] = {
     "no_contact": N_("Why no contact was left"),
     "lost": N_("Why customers were lost"),
     "media": N_("How visitors heard of us (media)"),
+    "step": N_("Steps of the sale (the desk's digits 1-9, in this order)"),
 }
 
 
@@ -49,6 +53,8 @@ class ListScreen(WorkerBoundary, ModalScreen[None]):
         Binding("r", "rename", N_("Rename"), id="lists.rename"),
         Binding("delete", "retire", N_("Retire / bring back"), id="lists.retire"),
         Binding("escape", "close", N_("Close"), id="lists.close"),
+        Binding("ctrl+up", "move(-1)", N_("Move up"), id="lists.up", show=False),
+        Binding("ctrl+down", "move(1)", N_("Move down"), id="lists.down", show=False),
     ]
 
     def __init__(self, ctx: Context, kind: str) -> None:
@@ -63,7 +69,12 @@ class ListScreen(WorkerBoundary, ModalScreen[None]):
             yield Label(_(LIST_NAMES[self.kind]), classes="question", markup=False)
             yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
             yield Static(
-                _("a add · r or Enter rename · Delete retire / bring back · Esc close"),
+                _(
+                    "a add · r or Enter rename · Delete retire / bring back · "
+                    "Ctrl+↑/↓ move · Esc close"
+                )
+                if self.kind in reasons.FIXED_ORDER
+                else _("a add · r or Enter rename · Delete retire / bring back · Esc close"),
                 classes="hint",
                 markup=False,
             )
@@ -172,6 +183,13 @@ class ListScreen(WorkerBoundary, ModalScreen[None]):
             ),
             answered,
         )
+
+    def action_move(self, by: int) -> None:
+        """Move the highlighted entry up or down (the steps' order is the desk's digits)."""
+        r = self._current()
+        if r is None or self.kind not in reasons.FIXED_ORDER:
+            return
+        self.change(reasons.move_reason, r.code, by)  # the cursor stays on it (sync_rows)
 
     def action_close(self) -> None:
         self.dismiss(None)

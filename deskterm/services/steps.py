@@ -1,0 +1,186 @@
+"""The steps of the sale a visit goes through (issue 19): greeted, needs analysis,
+walk-around, test drive, quote, the manager met the customer — the shop's own list
+(services.reasons, kind "step", in the shop's order).
+
+The desk ticks a step on the arrival under the cursor while the customer is there (and
+afterwards, to correct); ticking it again takes it back. Who may tick: the receptionist,
+the manager, and the salesperson who received the visit — nobody else's visits.
+
+The step ``test_drive`` and the form's "test drive" are one fact: ticking the step sets
+the flag, taking it back clears it, and a saved form with a test drive ticks the step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from deskterm.errors import NotFound, RuleViolation
+from deskterm.i18n import get_language
+from deskterm.services.context import Context, record_audit
+from deskterm.services.permissions import PermissionDenied, permission
+from deskterm.storage.models import Customer, Reason, Reception, ReceptionStep
+
+#: The step that is the form's "test drive".
+TEST_DRIVE_STEP = "test_drive"
+#: Channels that are no showroom visit: nothing to walk through.
+REMOTE_CHANNELS = ("phone", "online")
+
+
+@dataclass(frozen=True)
+class Step:
+    """An active step, as the desk ticks it (``key`` is its digit)."""
+
+    code: str
+    name: str  # in the language in force
+    key: int
+
+
+@dataclass(frozen=True)
+class StepTicked:
+    """What a tick did, to say so at the desk."""
+
+    reception_id: int
+    step: str
+    name: str  # the step's name in the language in force
+    ticked: bool  # False: it was taken back
+    visitor: str  # the customer's or visitor's name, else the salesperson's visitor
+    done: int  # steps now ticked on the visit
+    total: int  # active steps
+
+
+def _active(s: Session) -> list[Reason]:
+    return list(
+        s.exec(
+            select(Reason)
+            .where(Reason.kind == "step", Reason.active == True)  # noqa: E712
+            .order_by(col(Reason.sort), col(Reason.code))
+        ).all()
+    )
+
+
+def _name(r: Reason) -> str:
+    return (r.name_zh if get_language() == "zh" else r.name_en) or r.name_en
+
+
+@permission("reception")
+def active_steps(ctx: Context) -> list[Step]:
+    """The steps in use, in the shop's order; digit n ticks the n-th."""
+    with ctx.db.read() as s:
+        return [Step(r.code, _name(r), i + 1) for i, r in enumerate(_active(s))]
+
+
+def _ticked(s: Session, reception_ids: Iterable[int]) -> dict[int, set[str]]:
+    ids = list(reception_ids)
+    out: dict[int, set[str]] = {i: set() for i in ids}
+    if not ids:
+        return out
+    for rid, step in s.exec(
+        select(ReceptionStep.reception_id, ReceptionStep.step).where(
+            col(ReceptionStep.reception_id).in_(ids)
+        )
+    ).all():
+        out.setdefault(rid, set()).add(step)
+    return out
+
+
+@permission("reception")
+def steps_of(ctx: Context, reception_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The codes of the steps ticked on each of these receptions (the board's progress)."""
+    with ctx.db.read() as s:
+        return _ticked(s, reception_ids)
+
+
+def progress(ticked: set[str], steps: list[Step]) -> tuple[int, Step | None]:
+    """How many of the active steps a visit went through, and the furthest of them (in
+    the list's order; None before the first)."""
+    reached = [st for st in steps if st.code in ticked]
+    return len(reached), (reached[-1] if reached else None)
+
+
+def _may_tick(ctx: Context, rec: Reception) -> None:
+    """The receptionist and the manager tick any visit; a salesperson only their own."""
+    if ctx.role == "salesperson" and ctx.actor_id != rec.salesperson_id:
+        raise PermissionDenied(
+            "Only the salesperson who received the visit, the desk or the manager may tick "
+            "its steps."
+        )
+
+
+def _visit(s: Session, reception_id: int) -> Reception:
+    rec = s.get(Reception, reception_id)
+    if rec is None:
+        raise NotFound("No reception #{id}.", field="reception", id=reception_id)
+    if not rec.counted or rec.channel in REMOTE_CHANNELS:
+        raise RuleViolation("Steps of the sale are for visits in the showroom.")
+    return rec
+
+
+def mark(
+    s: Session, ctx: Context, rec: Reception, step: str, on: bool, source: str = "desk"
+) -> bool:
+    """Tick (``on``) or take back a step on ``rec`` inside the caller's transaction,
+    keeping the test-drive flag in step; audited. Returns True when something changed."""
+    assert rec.id is not None
+    row = s.get(ReceptionStep, (rec.id, step))
+    if on == (row is not None):
+        return False
+    if on:
+        s.add(ReceptionStep(reception_id=rec.id, step=step, at=ctx.now(), by_id=ctx.actor_id))
+    else:
+        s.delete(row)
+    if step == TEST_DRIVE_STEP:
+        rec.test_drive = on
+    record_audit(
+        s,
+        ctx,
+        "reception.step" if on else "reception.step_undo",
+        "reception",
+        rec.id,
+        None,
+        {"step": step, "source": source},
+    )
+    s.flush()
+    return True
+
+
+@permission("reception")
+def set_step(ctx: Context, reception_id: int, step: str, on: bool | None = None) -> StepTicked:
+    """Tick a step on a visit (``on`` True), take it back (False), or toggle it (None),
+    in one transaction. Refused for a step not in use, an up that doesn't count, a phone
+    or online arrival, and a salesperson's tick on someone else's visit."""
+    with ctx.db.write() as s:
+        rec = _visit(s, reception_id)
+        _may_tick(ctx, rec)
+        active = _active(s)
+        reason = next((r for r in active if r.code == step), None)
+        row = s.get(ReceptionStep, (reception_id, step))
+        if reason is None and not (on is False and row is not None):
+            # A retired step ticked before may still be taken back; nothing else.
+            raise RuleViolation("No step {code} in use.", field="step", code=step)
+        want = (row is None) if on is None else on
+        mark(s, ctx, rec, step, want)
+        ticked = _ticked(s, [reception_id])[reception_id]
+        cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
+        visitor = cust.name if cust else (rec.visitor_name or "")
+        name = _name(reason) if reason else step
+        return StepTicked(
+            reception_id,
+            step,
+            name,
+            want,
+            visitor,
+            sum(1 for r in active if r.code in ticked),
+            len(active),
+        )
+
+
+@permission("reception")
+def tick_nth(ctx: Context, reception_id: int, key: int) -> StepTicked:
+    """Toggle the ``key``-th active step (the desk's digit) on a visit."""
+    steps = active_steps(ctx)
+    if not 1 <= key <= len(steps):
+        raise RuleViolation("No step {n}: the shop uses {total}.", n=key, total=len(steps))
+    return set_step(ctx, reception_id, steps[key - 1].code)
