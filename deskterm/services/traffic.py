@@ -66,7 +66,12 @@ def sections(
         grace = int(settings["appointments.grace_minutes"])
         alert = int(settings["reception.wait_alert_minutes"])
         back_days = int(settings["report.be_back_days"])
-        staff = {st.id: st for st in s.exec(select(Staff)).all()}
+        # Plain values: the people's lines are made after the read.
+        staff = {
+            st.id: (st.name, st.role == "salesperson" and st.active)
+            for st in s.exec(select(Staff)).all()
+            if st.id is not None
+        }
         appts = [
             T.AppointmentFact(*row)
             for row in s.exec(
@@ -192,18 +197,14 @@ def sections(
     # The lines: the people given, then anyone else the rows credit, by name.
     if people is None:
         people = sorted(
-            (
-                (sid, st.name)
-                for sid, st in staff.items()
-                if sid is not None and st.role == "salesperson" and st.active
-            ),
+            ((sid, name) for sid, (name, selling) in staff.items() if selling),
             key=lambda p: p[1],
         )
     listed = {sid for sid, _n in people}
     others = {k for d in (appt, steps, minutes, backs) for k in d if k is not None} - listed
     lines = [
         *people,
-        *sorted(((sid, staff[sid].name if sid in staff else "?") for sid in others), key=_by_name),
+        *sorted(((sid, staff[sid][0] if sid in staff else "?") for sid in others), key=_by_name),
     ]
 
     def appt_json(c: T.AppointmentCounts | None) -> dict[str, Any]:
