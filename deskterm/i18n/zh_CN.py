@@ -1421,5 +1421,10 @@ MESSAGES: dict[str, str] = {
     # -- issue 19: appointments (helper appt) ----------------------------------
     # -- issue 19: the visit: steps, waiting, form (helper visit) --------------
     # -- issue 19: the report and the meeting (helper report) ------------------
+    "Show rate": "邀约到店率",
+    "Turn-over": "经理接待率",
+    "Be-backs": "再次到店率",
+    "Visit, median min": "接待时长中位数(分)",
+    "Traffic log (be-backs: within {days} days)": "客流记录（再次到店：首次到店后 {days} 天内）",
     # -- issue 19: the demo shop (helper demo) ---------------------------------
 }
