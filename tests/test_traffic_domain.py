@@ -192,3 +192,32 @@ def test_be_back_counts():
     got = T.be_back_counts(visits, 30)
     assert (got[None].first_visits, got[None].be_backs, got[None].rate) == (1, 1, 1.0)
     assert got[2].rate is None
+
+
+@pytest.mark.parametrize(
+    ("mine", "team", "gap"),
+    [
+        ({}, {"greeted": 1.0}, None),  # no visit of theirs
+        ({"greeted": 1.0, "walkaround": 0.35}, {"greeted": 1.0, "walkaround": 0.6}, 0),
+        ({"greeted": 1.0, "walkaround": 0.8}, {"greeted": 0.9, "walkaround": 0.6}, None),
+        ({"greeted": 0.5, "walkaround": 0.25}, {"greeted": 0.75, "walkaround": 0.5}, 1),  # tie
+    ],
+)
+def test_widest_gap(mine, team, gap):
+    order = ("greeted", "walkaround")
+    got = T.widest_gap(mine, team, order)
+    if gap is None:
+        assert got is None
+    elif gap == 0:
+        assert got == ("walkaround", 0.35, 0.6)
+    else:
+        assert got is not None and got[0] == "greeted"
+
+
+def test_step_shares():
+    assert T.step_shares({"greeted": 3, "needs": 1}, 4, ("greeted", "needs", "quote")) == {
+        "greeted": 0.75,
+        "needs": 0.25,
+        "quote": 0.0,
+    }
+    assert T.step_shares({}, 0, ("greeted",)) == {}

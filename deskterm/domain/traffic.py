@@ -299,3 +299,29 @@ def be_back_counts(visits: Iterable[VisitReturn], days: int) -> dict[int | None,
             c.first_visits += v.first_visit
             c.be_backs += back
     return out
+
+
+# -- coaching: where a salesperson's visits fall behind the team's ------------------------
+
+
+def step_shares(reached: dict[str, int], visits: int, order: Sequence[str]) -> dict[str, float]:
+    """Each step's share of the visits that reached it (empty when there was no visit)."""
+    if visits == 0:
+        return {}
+    return {code: reached.get(code, 0) / visits for code in order}
+
+
+def widest_gap(
+    mine: dict[str, float], team: dict[str, float], order: Sequence[str]
+) -> tuple[str, float, float] | None:
+    """The step a salesperson's visits reach least often against the team's — the
+    largest share behind, the first in the shop's order on a tie — as (step, theirs,
+    team's); None when they are behind on none (or had no visit)."""
+    best: tuple[str, float, float] | None = None
+    for code in order:
+        if code not in mine or code not in team:
+            continue
+        gap = team[code] - mine[code]
+        if gap > 0 and (best is None or gap > best[2] - best[1]):
+            best = (code, mine[code], team[code])
+    return best

@@ -19,6 +19,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.views import FunnelView
+from deskterm.ui.text import cells, plain
 from deskterm.ui.widgets.charts import PALETTE, Chart, bar_chart
 from deskterm.ui.widgets.tables import sync_rows
 
@@ -94,6 +95,9 @@ class FunnelTab(ManagerTab[FunnelView]):
     def compose(self) -> ComposeResult:
         yield Static("", id="funnel-range", classes="hint", markup=False)
         yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
+        # Where each salesperson's visits stop: the steps of the sale (issue 19).
+        yield Static("", id="funnel-steps-hint", classes="hint", markup=False)
+        yield DataTable(id="funnel-steps", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="funnel-charts"):
             yield Chart(id="funnel-team-chart")
             yield Chart(id="funnel-people-chart")
@@ -101,6 +105,7 @@ class FunnelTab(ManagerTab[FunnelView]):
     def on_mount(self) -> None:
         # As tall as its rows, not the app's 1fr: the charts sit right under it.
         self.query_one("#funnel", DataTable).styles.height = "auto"
+        self.query_one("#funnel-steps", DataTable).styles.height = "auto"
         self.query_one("#funnel", DataTable).add_columns(
             _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES]
         )
@@ -144,7 +149,45 @@ class FunnelTab(ManagerTab[FunnelView]):
                 last=view.last.isoformat(),
             )
         )
+        self._show_steps(view)
         self._show_charts()
+
+    def _show_steps(self, view: FunnelView) -> None:
+        """Each salesperson's visits and the share that reached each step, the team last;
+        the step names are the shop's own words (shown as text, never markup)."""
+        table = self.query_one("#funnel-steps", DataTable)
+        hint = self.query_one("#funnel-steps-hint", Static)
+        steps = view.steps
+        table.display = hint.display = steps is not None
+        if steps is None:
+            return
+        codes = steps["codes"]
+        table.clear(columns=True)
+        table.add_column(plain(_("Salesperson")))
+        table.add_column(plain(_("Visits")))
+        for code in codes:
+            table.add_column(plain(steps["names"].get(code, code)))
+        table.add_column(plain(_("Turn-over")))
+        lines = [p for p in steps["salespeople"] if p["visits"]]
+        for p in [*lines, {**steps["team"], "id": 0, "name": _("Team")}]:
+            visits = p["visits"]
+            table.add_row(
+                *cells(
+                    p["name"],
+                    str(visits),
+                    *[funnel_cell(p[code], visits) for code in codes],
+                    "-" if p["turn_over_rate"] is None else f"{p['turn_over_rate']:.0%}",
+                ),
+                key=str(p["id"]),
+            )
+        hint.update(
+            _(
+                "Visits {first} – {last} and the steps of the sale they reached, "
+                "each as a share of the visits",
+                first=view.first.isoformat(),
+                last=view.last.isoformat(),
+            )
+        )
 
     def action_range(self) -> None:
         """Ask for the period: week, month, a month or two days."""
