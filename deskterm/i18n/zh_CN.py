@@ -1424,7 +1424,7 @@ MESSAGES: dict[str, str] = {
     "Show rate": "邀约到店率",
     "Turn-over": "经理接待率",
     "Be-backs": "再次到店率",
-    "Visit, median min": "接待时长中位数(分)",
+    "Visit, median min": "接待时长中位数（分钟）",
     "Traffic log (be-backs: within {days} days)": "客流记录（再次到店：首次到店后 {days} 天内）",
     "Visits": "到店批次",
     "Behind the team most at": "最落后团队的步骤",
