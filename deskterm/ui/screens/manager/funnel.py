@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import date
 
@@ -21,6 +22,7 @@ from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.views import FunnelView
 from deskterm.ui.text import cells, plain
 from deskterm.ui.widgets.charts import PALETTE, Chart, bar_chart
+from deskterm.ui.widgets.people import set_columns
 from deskterm.ui.widgets.tables import sync_rows
 
 STAGE_LABELS = {
@@ -36,6 +38,11 @@ def funnel_cell(n: int, visitors: int) -> str:
     """A stage's count, and its share of the visitors."""
     # Each stage as a share of the visitors: the drop between stages reads off the row.
     return str(n) if n == visitors or visitors == 0 else f"{n} ({n / visitors:.0%})"
+
+
+def step_share(n: int, visits: int) -> str:
+    """A step's share of the visits alone (a narrow screen's cell)."""
+    return "-" if visits == 0 else f"{n / visits:.0%}"
 
 
 def share(n: int, of: int) -> str:
@@ -111,6 +118,8 @@ class FunnelTab(ManagerTab[FunnelView]):
         )
 
     def fit(self) -> None:
+        if self.view is not None:
+            self._show_steps(self.view)
         self._show_charts()
 
     def _show_charts(self) -> None:
@@ -153,33 +162,35 @@ class FunnelTab(ManagerTab[FunnelView]):
         self._show_charts()
 
     def _show_steps(self, view: FunnelView) -> None:
-        """Each salesperson's visits and the share that reached each step, the team last;
-        the step names are the shop's own words (shown as text, never markup)."""
+        """Each salesperson's visits and the share that reached each step, the team last
+        (the manager's step is the turn-over). The step names are the shop's own words
+        (shown as text, never markup); under 120 columns they wrap and the cells give
+        the share alone, so the table fits 100 columns (and 80)."""
         table = self.query_one("#funnel-steps", DataTable)
         hint = self.query_one("#funnel-steps-hint", Static)
         steps = view.steps
         table.display = hint.display = steps is not None
         if steps is None:
             return
+        wide = self.width_columns >= DeskScreen.NARROW_BELOW
         codes = steps["codes"]
-        table.clear(columns=True)
-        table.add_column(plain(_("Salesperson")))
-        table.add_column(plain(_("Visits")))
-        for code in codes:
-            table.add_column(plain(steps["names"].get(code, code)))
-        table.add_column(plain(_("Turn-over")))
+        names = [steps["names"].get(code, code) for code in codes]
+        if not wide:
+            # Two lines a name at 100 columns, three at 80 (no cell is cut).
+            fold = 12 if self.width_columns >= 90 else 8
+            names = ["\n".join(textwrap.wrap(n, fold) or [n]) for n in names]
+        cursor = table.cursor_row
+        set_columns(table, [plain(_("Salesperson")), plain(_("Visits")), *map(plain, names)])
         lines = [p for p in steps["salespeople"] if p["visits"]]
         for p in [*lines, {**steps["team"], "id": 0, "name": _("Team")}]:
             visits = p["visits"]
-            table.add_row(
-                *cells(
-                    p["name"],
-                    str(visits),
-                    *[funnel_cell(p[code], visits) for code in codes],
-                    "-" if p["turn_over_rate"] is None else f"{p['turn_over_rate']:.0%}",
-                ),
-                key=str(p["id"]),
-            )
+            shares = [
+                (funnel_cell(p[code], visits) if wide else step_share(p[code], visits))
+                for code in codes
+            ]
+            table.add_row(*cells(p["name"], str(visits), *shares), key=str(p["id"]))
+        if 0 < cursor < table.row_count:
+            table.move_cursor(row=cursor, animate=False)
         hint.update(
             _(
                 "Visits {first} – {last} and the steps of the sale they reached, "
