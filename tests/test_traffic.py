@@ -151,3 +151,58 @@ async def test_funnel_and_coaching_show_where_visits_stop(shop, lang):
     else:
         assert coaching["王伟"][2] == "试乘试驾 0%，团队 10%"
         assert coaching["赵敏"][2] == "需求分析 0%，团队 20%"
+
+
+@pytest.mark.both_databases
+def test_the_traffic_log_reads_alike_on_both_databases(ctx, team, clock):
+    """A walk-in who was greeted and met the manager, an appointment kept and one missed:
+    the same figures on SQLite and PostgreSQL (the reads are plain portable SQL)."""
+    from datetime import UTC, timedelta
+
+    from deskterm.services import reception, rotation
+    from deskterm.services.reception import ReceptionForm
+    from deskterm.storage.models import Appointment, Reception, ReceptionStep
+
+    rotation.check_in(ctx, team.wang)
+    a = rotation.walk_in(ctx)
+    reception.save_form(ctx, a.reception_id, ReceptionForm(name="A", phone="13900000009"))
+    clock.set(clock.now() + timedelta(minutes=42, seconds=30))
+    rotation.done(ctx, a.salesperson_id)
+    with ctx.db.write() as s:
+        r = s.get(Reception, a.reception_id)
+        assert r is not None and r.customer_id is not None
+        at = r.arrived_at
+        r.assigned_at = at + timedelta(minutes=5)
+        for step in ("greeted", "manager"):
+            s.add(ReceptionStep(reception_id=r.id, step=step, at=at + timedelta(minutes=1)))
+        for hours, status in ((-2, "shown"), (-1, "booked")):
+            s.add(
+                Appointment(
+                    customer_id=r.customer_id,
+                    salesperson_id=team.wang,
+                    at=at + timedelta(hours=hours),
+                    source="desk",
+                    created_at=at - timedelta(days=1),
+                    status=status,
+                    status_at=at if status == "shown" else None,
+                )
+            )
+    day = clock.now().astimezone(UTC).date()
+    got = traffic.sections(ctx, day, day)
+    assert got["appointments"]["team"] == {
+        "booked": 0,
+        "due": 2,
+        "shown": 1,
+        "no_show": 1,  # an hour before arrival plus the 60-minute grace: passed by midnight
+        "show_rate": 0.5,
+    }
+    assert got["steps"]["team"]["stopped_at"]["manager"] == 1
+    assert got["steps"]["team"]["turn_over_rate"] == 1.0
+    assert got["visit_minutes"]["team"] == {
+        "visits": 1,
+        "median": 42,
+        "wait_median": 5,
+        "waited_over_alert": 1,
+    }
+    assert got["visit_minutes"]["by_outcome"]["contact"] == {"visits": 1, "median": 42}
+    assert got["be_backs"]["team"] == {"first_visits": 1, "be_backs": 0, "rate": 0.0}
