@@ -1030,9 +1030,10 @@ def oracle_traffic(
         for r in rows:
             reached = [c for c in codes if c in ticked[r["id"]]]
             stops[reached[-1] if reached else "none"] += 1
+        fixed = ("id", "name", "visits", "stopped_at", "turn_over_rate")
         return {
+            **{c: sum(c in ticked[r["id"]] for r in rows) for c in codes if c not in fixed},
             "visits": len(rows),
-            **{c: sum(c in ticked[r["id"]] for r in rows) for c in codes},
             "stopped_at": stops,
             "turn_over_rate": _rate(sum("manager" in ticked[r["id"]] for r in rows), len(rows)),
         }

@@ -206,3 +206,20 @@ def test_the_traffic_log_reads_alike_on_both_databases(ctx, team, clock):
     }
     assert got["visit_minutes"]["by_outcome"]["contact"] == {"visits": 1, "median": 42}
     assert got["be_backs"]["team"] == {"first_visits": 1, "be_backs": 0, "rate": 0.0}
+
+
+def test_a_step_coded_like_a_key_never_overrides_it(shop):
+    """A shop that names a step "Visits" gets the code ``visits``: the line's visit
+    count keeps its meaning; where visits stopped still names the step."""
+    from sqlmodel import select
+
+    from deskterm.storage.models import Reason, Reception, ReceptionStep
+
+    day = date(2026, 3, 3)
+    with shop.db.write() as s:
+        s.add(Reason(kind="step", code="visits", name_en="Visits", name_zh="到店", sort=50))
+        for r in s.exec(select(Reception).where(Reception.day == day)):
+            s.add(ReceptionStep(reception_id=r.id, step="visits", at=r.arrived_at))
+    got = traffic.sections(shop, day, day)["steps"]
+    assert "visits" in got["codes"] and got["team"]["visits"] == 3
+    assert got["team"]["stopped_at"]["visits"] == 3

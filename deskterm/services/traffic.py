@@ -33,6 +33,9 @@ from deskterm.storage.models import (
 #: Arrivals by phone or online are not showroom visits (their ended_at is their arrival).
 REMOTE_CHANNELS = ("phone", "online")
 
+#: The keys of a line of ``steps`` beside the step codes (a code never overrides them).
+_LINE_KEYS = ("id", "name", "visits", "stopped_at", "turn_over_rate")
+
 #: The four keys this module adds to the report JSON, in their order.
 KEYS = ("appointments", "steps", "visit_minutes", "be_backs")
 
@@ -219,9 +222,11 @@ def sections(
 
     def steps_json(c: T.StepCounts | None) -> dict[str, Any]:
         c = c or T.step_counts((), codes, TURN_OVER_STEP)[None]
+        # A step whose code is one of these keys (a step the shop named "Visits") is
+        # counted in stopped_at but its own count gives way: the keys are the contract.
         return {
+            **{k: n for k, n in c.reached.items() if k not in _LINE_KEYS},
             "visits": c.visits,
-            **c.reached,
             "stopped_at": c.stopped_at,
             "turn_over_rate": _round(c.turn_over_rate),
         }
@@ -240,6 +245,7 @@ def sections(
         return {"first_visits": c.first_visits, "be_backs": c.be_backs, "rate": _round(c.rate)}
 
     def per_person(fn: Any, figures: dict[int | None, Any]) -> list[dict[str, Any]]:
+        # (no line's figures carry an id or a name: a step code never does, _LINE_KEYS)
         return [{"id": sid, "name": name, **fn(figures.get(sid))} for sid, name in lines]
 
     return {
