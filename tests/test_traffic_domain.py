@@ -221,3 +221,12 @@ def test_step_shares():
         "quote": 0.0,
     }
     assert T.step_shares({}, 0, ("greeted",)) == {}
+
+
+def test_step_names_fold_by_cells():
+    from deskterm.ui.screens.manager.funnel import fold_name
+
+    assert fold_name("manager met the customer", 8, 4) == "manager\nmet the\ncustomer"
+    assert fold_name("接待问候", 8, 4) == "接待\n问候"
+    assert fold_name("报价", 8, 4) == "报价"
+    assert fold_name("[bold red]Red[/]", 12, 12) == "[bold\nred]Red[/]"

@@ -370,14 +370,14 @@ def to_html(data: dict[str, Any], last: date | None = None, trends: Trends | Non
     parts += ["</ul>", "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>"]
     parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
     parts.append("</table>")
-    traffic = traffic_rows(data)
+    if trends is not None:  # before the long lists: what a manager looks at first
+        parts.append(report_charts.trend_charts_html(trends))
+    traffic = traffic_rows(data)  # under the charts, which sit right under the people
     if traffic is not None:
         parts.append(f"<h2>{e(traffic_title(data))}</h2>")
         parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in traffic[0]) + "</tr>")
         parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in traffic[1]]
         parts.append("</table>")
-    if trends is not None:  # before the long lists: what a manager looks at first
-        parts.append(report_charts.trend_charts_html(trends))
     for key, title in (("at_risk", _("At risk")), ("to_reassign", _("To reassign"))):
         if data[key]:
             parts.append(f"<h2>{e(title)}</h2><ul>")

@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Callable
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,6 +39,20 @@ def funnel_cell(n: int, visitors: int) -> str:
     """A stage's count, and its share of the visitors."""
     # Each stage as a share of the visitors: the drop between stages reads off the row.
     return str(n) if n == visitors or visitors == 0 else f"{n} ({n / visitors:.0%})"
+
+
+def fold_name(name: str, width: int, wide_width: int) -> str:
+    """A step's name on lines of at most ``width`` cells, broken at spaces; a name in
+    Chinese (wide characters, no spaces) in pieces of ``wide_width`` cells."""
+    if cell_len(name) == len(name):
+        return "\n".join(textwrap.wrap(name, width) or [name])
+    lines, line = [], ""
+    for ch in name:
+        if line and cell_len(line + ch) > wide_width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return "\n".join([*lines, line])
 
 
 def step_share(n: int, visits: int) -> str:
@@ -177,8 +192,8 @@ class FunnelTab(ManagerTab[FunnelView]):
         names = [steps["names"].get(code, code) for code in codes]
         if not wide:
             # Two lines a name at 100 columns, three at 80 (no cell is cut).
-            fold = 12 if self.width_columns >= 90 else 8
-            names = ["\n".join(textwrap.wrap(n, fold) or [n]) for n in names]
+            roomy = self.width_columns >= 90
+            names = [fold_name(n, 12 if roomy else 8, 12 if roomy else 4) for n in names]
         cursor = table.cursor_row
         set_columns(table, [plain(_("Salesperson")), plain(_("Visits")), *map(plain, names)])
         lines = [p for p in steps["salespeople"] if p["visits"]]
