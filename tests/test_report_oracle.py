@@ -95,6 +95,14 @@ class Shop:
         self.coaching = q("SELECT * FROM coaching_entry ORDER BY id")
         self.media_list = q("SELECT * FROM reason WHERE kind = 'media' ORDER BY sort, code")
         self.media_spend = q("SELECT * FROM media_spend")
+        # Issue 19's tables (absent from a shop made before schema 10: no rows then).
+        tables = {r["name"] for r in q("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        v10 = "appointment" in tables
+        self.appointments = q("SELECT * FROM appointment") if v10 else []
+        self.steps = q("SELECT * FROM reception_step") if v10 else []
+        self.step_list = (
+            q("SELECT * FROM reason WHERE kind = 'step' ORDER BY sort, code") if v10 else []
+        )
         con.close()
         for r in self.media_spend:
             r["month"] = date.fromisoformat(r["month"])
@@ -112,6 +120,8 @@ class Shop:
             self.owner_changes,
             self.actions,
             self.countermeasures,
+            self.appointments,
+            self.steps,
         ):
             for r in rows:
                 for k, v in r.items():
@@ -938,6 +948,215 @@ def oracle_media(shop: Shop, D: date) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------
+# The traffic log (issue 19): appointments, steps, visit minutes, be-backs.
+# ---------------------------------------------------------------------------------------
+
+#: Mutations the oracle's own test flips on to prove a wrong rule is caught (never set
+#: outside ``test_a_wrong_rule_fails_the_oracle``).
+TRAFFIC_MUTATION: set[str] = set()
+
+
+def _middle(values: list[int]) -> float | int | None:
+    """The median by hand: the middle value, or the mean of the two middle ones."""
+    if not values:
+        return None
+    xs = sorted(values)
+    n = len(xs)
+    m = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    if "median_floor" in TRAFFIC_MUTATION:
+        m = math.floor(m)
+    return int(m) if float(m).is_integer() else m
+
+
+def _minutes(a: datetime, b: datetime) -> int:
+    """Whole minutes from ``a`` to ``b`` (seconds dropped), 0 when ``b`` is earlier."""
+    seconds = (b - a).days * 86400 + (b - a).seconds
+    if "minutes_real" in TRAFFIC_MUTATION:
+        return max(0, round(seconds / 60))
+    return seconds // 60 if seconds > 0 else 0
+
+
+def oracle_traffic(
+    shop: Shop, last: date, first: date, people: list[tuple[int, str]]
+) -> dict[str, Any]:
+    """The four traffic sections for ``first``..``last``, from the README's definitions."""
+    start, end = shop.midnight(first), shop.midnight(last + timedelta(days=1))
+    grace = int(shop.setting.get("appointments.grace_minutes", "60"))
+    if "grace_off_by_one" in TRAFFIC_MUTATION:
+        grace += 1
+    alert = int(shop.setting.get("reception.wait_alert_minutes", "3"))
+    back_days = int(shop.setting.get("report.be_back_days", "30"))
+
+    # Appointments.
+    appt: dict[Any, Counter[str]] = defaultdict(Counter)
+    for a in shop.appointments:
+        if not a["created_at"] < end:
+            continue
+        who = ("team", a["salesperson_id"])
+        if a["created_at"] >= start:
+            for k in who:
+                appt[k]["booked"] += 1
+        if not (start <= a["at"] and a["at"] < end):
+            continue
+        taken = a["status_at"] is None or a["status_at"] < end
+        if a["status"] == "cancelled" and taken:
+            continue
+        kept = a["status"] == "shown" and taken
+        missed = not kept and a["at"] + timedelta(minutes=grace) <= end
+        for k in who:
+            appt[k]["due"] += 1
+            appt[k]["shown"] += int(kept)
+            appt[k]["no_show"] += int(missed)
+
+    # The period's showroom visits and the steps ticked on them by the end.
+    visits = [
+        r
+        for r in shop.receptions
+        if first <= r["day"] <= last and r["counted"] and r["channel"] not in ("phone", "online")
+    ]
+    ids = {r["id"] for r in visits}
+    ticked: dict[int, set[str]] = defaultdict(set)
+    for st in shop.steps:
+        if st["reception_id"] in ids and st["at"] < end:
+            ticked[st["reception_id"]].add(st["step"])
+    on_file = {x["code"] for x in shop.step_list}
+    seen = set().union(*ticked.values()) if ticked else set()
+    codes = [x["code"] for x in shop.step_list if x["active"] or x["code"] in seen]
+    codes += sorted(seen - on_file)
+    names = {x["code"]: x["name_en"] for x in shop.step_list}
+
+    def step_line(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        stops = {c: 0 for c in [*codes, "none"]}
+        for r in rows:
+            reached = [c for c in codes if c in ticked[r["id"]]]
+            stops[reached[-1] if reached else "none"] += 1
+        fixed = ("id", "name", "visits", "stopped_at", "turn_over_rate")
+        return {
+            **{c: sum(c in ticked[r["id"]] for r in rows) for c in codes if c not in fixed},
+            "visits": len(rows),
+            "stopped_at": stops,
+            "turn_over_rate": _rate(sum("manager" in ticked[r["id"]] for r in rows), len(rows)),
+        }
+
+    # Visit minutes: visits ended by the end of the period.
+    customer = {c["id"]: c for c in shop.customers}
+    ended = [r for r in visits if r["ended_at"] is not None and r["ended_at"] < end]
+
+    def outcome(r: dict[str, Any]) -> str:
+        c = customer.get(r["customer_id"]) if r["customer_id"] is not None else None
+        saved = r["form_saved_at"] is not None and r["form_saved_at"] < end
+        won = None if c is None else c["won_at"]
+        if won is not None and won < end and shop.day(won) == r["day"]:
+            return "sold"
+        if (r["test_drive"] and saved) or "test_drive" in ticked[r["id"]]:
+            return "test_drive"
+        if c is not None and c["created_at"] < end:
+            return "contact"
+        return "no_contact" if saved else "no_form"
+
+    def length(r: dict[str, Any]) -> int:
+        return _minutes(r["arrived_at"], r["ended_at"])
+
+    def wait(r: dict[str, Any]) -> int:
+        return 0 if r["assigned_at"] is None else _minutes(r["arrived_at"], r["assigned_at"])
+
+    def minutes_line(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        over = 0
+        for r in rows:
+            if r["assigned_at"] is not None:
+                gap = r["assigned_at"] - r["arrived_at"]
+                over += gap > timedelta(minutes=alert)
+        return {
+            "visits": len(rows),
+            "median": _middle([length(r) for r in rows]),
+            "wait_median": _middle([wait(r) for r in rows]),
+            "waited_over_alert": over,
+        }
+
+    # Be-backs: each customer's first visit, their earliest counted first-visit reception.
+    first_seen: dict[int, date] = {}
+    for r in shop.receptions:
+        cid = r["customer_id"]
+        if cid is None or not (r["counted"] and r["first_visit"]):
+            continue
+        if cid not in first_seen or r["day"] < first_seen[cid]:
+            first_seen[cid] = r["day"]
+
+    def back(r: dict[str, Any]) -> bool:
+        f = first_seen.get(r["customer_id"]) if r["customer_id"] is not None else None
+        return f is not None and 0 < (r["day"] - f).days <= back_days
+
+    def backs_line(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        firsts = sum(1 for r in rows if r["first_visit"])
+        n = sum(1 for r in rows if back(r))
+        return {"first_visits": firsts, "be_backs": n, "rate": _rate(n, firsts)}
+
+    # The lines: the report's people, then anyone else these rows name, by name.
+    named = {sid for sid, _n in people}
+    more = {
+        a["salesperson_id"]
+        for a in shop.appointments
+        if a["created_at"] < end and (start <= a["created_at"] or start <= a["at"] < end)
+    }
+    more |= {r["salesperson_id"] for r in visits} | {r["credited_to_id"] for r in visits}
+    lines = people + sorted(((s, shop.name(s)) for s in more - named), key=lambda p: p[1])
+
+    def appt_line(c: Counter[str]) -> dict[str, Any]:
+        return {
+            "booked": c["booked"],
+            "due": c["due"],
+            "shown": c["shown"],
+            "no_show": c["no_show"],
+            "show_rate": _rate(c["shown"], c["shown"] + c["no_show"]),
+        }
+
+    def mine(rows: list[dict[str, Any]], sid: int, key: str) -> list[dict[str, Any]]:
+        return [r for r in rows if r[key] == sid]
+
+    by_outcome: dict[str, list[int]] = {
+        k: [] for k in ("sold", "test_drive", "contact", "no_contact", "no_form")
+    }
+    for r in ended:
+        by_outcome[outcome(r)].append(length(r))
+    return {
+        "appointments": {
+            "grace_minutes": int(shop.setting.get("appointments.grace_minutes", "60")),
+            "team": appt_line(appt["team"]),
+            "salespeople": [{"id": s, "name": n, **appt_line(appt[s])} for s, n in lines],
+        },
+        "steps": {
+            "codes": codes,
+            "names": {c: names.get(c, c) for c in codes},
+            "turn_over_step": "manager",
+            "team": step_line(visits),
+            "salespeople": [
+                {"id": s, "name": n, **step_line(mine(visits, s, "salesperson_id"))}
+                for s, n in lines
+            ],
+        },
+        "visit_minutes": {
+            "wait_alert_minutes": alert,
+            "team": minutes_line(ended),
+            "salespeople": [
+                {"id": s, "name": n, **minutes_line(mine(ended, s, "salesperson_id"))}
+                for s, n in lines
+            ],
+            "by_outcome": {
+                k: {"visits": len(v), "median": _middle(v)} for k, v in by_outcome.items()
+            },
+        },
+        "be_backs": {
+            "days": back_days,
+            "team": backs_line(visits),
+            "salespeople": [
+                {"id": s, "name": n, **backs_line(mine(visits, s, "credited_to_id"))}
+                for s, n in lines
+            ],
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------
 # Running deskterm's report (the only place deskterm is imported).
 # ---------------------------------------------------------------------------------------
 
@@ -981,6 +1200,8 @@ def agree(path: Path, shop: Shop, now: datetime, last: date, first: date) -> dic
     got = deskterm_report(path, now, last, first)
     want = oracle_report(shop, now.date(), last, first)
     want.update(oracle_method(shop, now.date(), min(last, now.date()), first))
+    people = [(p["id"], p["name"]) for p in want["salespeople"]]
+    want.update(oracle_traffic(shop, min(last, now.date()), first, people))
     problems = _diff(got, want)
     assert not problems, f"{first}..{last}: " + "\n".join(problems[:20])
     return got
@@ -1326,3 +1547,242 @@ def test_report_is_read_only_and_works_on_a_read_only_file(ctx, team, clock, tmp
         con.close()
     finally:
         folder.chmod(0o755)
+
+
+# ---------------------------------------------------------------------------------------
+# The traffic log on a hand-built shop: rows put in directly, answers worked out by hand.
+# ---------------------------------------------------------------------------------------
+
+TRAFFIC_KEYS = ("appointments", "steps", "visit_minutes", "be_backs")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _utc(d: int, h: int, m: int = 0, s: int = 0, month: int = 3) -> str:
+    """A March (or other month's) local Shanghai time as the stored naive-UTC text."""
+    local = datetime(2026, month, d, h, m, s, tzinfo=SHANGHAI)
+    return local.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _traffic_scenario(ctx, team) -> Path:  # type: ignore[no-untyped-def]
+    """Visits, steps, waits, appointments and be-backs, in Shanghai, 1–4 March 2026.
+
+    Customers: K (wang's, first visit 1 Mar, back 2 Mar for appointment A1), T (li's,
+    first visit 2 Mar with a test drive, missed A2 on 3 Mar, came 4 Mar and A2 was then
+    linked), S (wang's, first visit 3 Mar, sold that day), N (first visit 2 Feb, back 4
+    Mar: 30 days), M (first visit 1 Feb, back 4 Mar: 31 days).
+    Appointments: A1 kept; A2 missed, linked the next day; A3 cancelled the morning of;
+    A4 at 23:30 (grace not passed that evening); A5 late arrival, linked; A6 booked in
+    February, never came; A7 the manager's, kept; A8 at 23:00 (grace passes at midnight);
+    A9 booked on 3 Mar for 9 Mar.
+    """
+    from deskterm.services import setup
+
+    setup.set_setting(ctx, "shop.timezone", "Asia/Shanghai")
+    path = Path(ctx.db.path)
+    ctx.db.close()
+    con = sqlite3.connect(path)
+    retired = "INSERT INTO reason (kind, code, name_en, name_zh, needs_note, sort, active) "
+    con.execute(retired + "VALUES ('step', 'coffee', 'coffee', '咖啡', 0, 99, 0)")
+    con.execute(retired + "VALUES ('step', 'unused', 'unused', '未用', 0, 98, 0)")
+
+    def customer(name: str, owner: int, created: str, won: str | None = None) -> int:
+        cur = con.execute(
+            "INSERT INTO customer (name, level, level_since, status, status_since, owner_id,"
+            " owner_since, source_channel, created_at, won_at, notes)"
+            " VALUES (?, 'warm', ?, ?, ?, ?, ?, 'walk_in', ?, ?, '')",
+            (name, created, "won" if won else "active", created, owner, created, created, won),
+        )
+        return int(cur.lastrowid or 0)
+
+    def visit(sp: int, d: int, h: int, m: int = 0, month: int = 3, **kw: Any) -> int:
+        row = {
+            "arrived_at": _utc(d, h, m, month=month),
+            "day": date(2026, month, d).isoformat(),
+            "channel": "walk_in",
+            "salesperson_id": sp,
+            "credited_to_id": sp,
+            "first_visit": 1,
+            "requested": 0,
+            "courtesy": 0,
+            "counted": 1,
+            "test_drive": 0,
+            "form_fields_filled": 0,
+            "form_fields_total": 0,
+            "notes": "",
+            **kw,
+        }
+        cur = con.execute(
+            f"INSERT INTO reception ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def ticks(rid: int, at: str, *steps: str) -> None:
+        for st in steps:
+            con.execute("INSERT INTO reception_step VALUES (?, ?, ?, NULL)", (rid, st, at))
+
+    def appointment(
+        sp: int, cid: int, at: str, created: str, status: str = "booked", **kw: Any
+    ) -> None:
+        con.execute(
+            "INSERT INTO appointment (customer_id, salesperson_id, at, note, source, created_at,"
+            " status, status_at, reception_id) VALUES (?, ?, ?, '', 'callback', ?, ?, ?, ?)",
+            (cid, sp, at, created, status, kw.get("status_at"), kw.get("reception_id")),
+        )
+
+    w, li, zhao, boss = team.wang, team.li, team.zhao, team.boss
+    k = customer("K", w, _utc(1, 10, 20))
+    visit(w, 1, 10, customer_id=k, form_saved_at=_utc(1, 10, 20), ended_at=_utc(1, 10, 30))
+    # 2 Mar. R1: K back for A1, waited 4 min (over the 3-minute alert), 50 min 59 s.
+    r1 = visit(
+        w,
+        2,
+        10,
+        customer_id=k,
+        first_visit=0,
+        assigned_at=_utc(2, 10, 4),
+        ended_at=_utc(2, 10, 50, 59),
+        form_saved_at=_utc(2, 10, 40),
+    )
+    ticks(r1, _utc(2, 10, 5), "greeted", "needs", "walkaround")
+    ticks(r1, _utc(3, 9), "quote")  # ticked the next morning: not there on 2 Mar
+    appointment(w, k, _utc(2, 10), _utc(1, 11), "shown", status_at=_utc(2, 10, 5), reception_id=r1)
+    # R2: T's first visit, a test drive ticked (and a retired step), waited 2 min 30 s.
+    t = customer("T", li, _utc(2, 11, 30))
+    r2 = visit(
+        li,
+        2,
+        11,
+        customer_id=t,
+        assigned_at=_utc(2, 11, 2, 30),
+        ended_at=_utc(2, 12, 10, 40),  # 70 min 40 s: 70
+        form_saved_at=_utc(2, 11, 30),
+        test_drive=1,
+    )
+    ticks(r2, _utc(2, 11, 10), "greeted", "test_drive", "coffee")
+    # R3: a visitor who left no contact (form saved), 21 min; R4: no form, 10 min.
+    r3 = visit(li, 2, 14, form_saved_at=_utc(2, 14, 20), ended_at=_utc(2, 14, 21))
+    ticks(r3, _utc(2, 14, 1), "greeted")
+    visit(w, 2, 15, ended_at=_utc(2, 15, 10))
+    visit(w, 2, 16, channel="phone", ended_at=_utc(2, 16))  # not a showroom visit
+    visit(zhao, 2, 16, 30, counted=0, ended_at=_utc(2, 16, 40))  # an up that doesn't count
+    appointment(li, t, _utc(3, 15), _utc(2, 12), "shown", status_at=_utc(4, 11))  # A2
+    appointment(w, k, _utc(3, 11), _utc(2, 12), "cancelled", status_at=_utc(3, 9))  # A3
+    appointment(w, k, _utc(3, 23, 30), _utc(2, 12))  # A4
+    # 3 Mar. S's first visit: sold that day, the manager met them; A5's late arrival.
+    s = customer("S", w, _utc(3, 10, 40), won=_utc(3, 17))
+    r5 = visit(w, 3, 10, 30, customer_id=s, form_saved_at=_utc(3, 10, 40), ended_at=_utc(3, 12))
+    ticks(r5, _utc(3, 10, 35), "greeted", "needs", "quote", "manager")
+    appointment(w, s, _utc(3, 9), _utc(2, 9), "shown", status_at=_utc(3, 10, 30), reception_id=r5)
+    appointment(zhao, t, _utc(3, 14), _utc(20, 10, month=2))  # A6, booked in February
+    appointment(boss, k, _utc(3, 12), _utc(3, 8), "shown", status_at=_utc(3, 12, 10))  # A7
+    appointment(li, t, _utc(3, 23), _utc(3, 8))  # A8
+    appointment(li, t, _utc(9, 10), _utc(3, 8))  # A9
+    r6 = visit(zhao, 3, 16)  # still open: no length
+    ticks(r6, _utc(3, 16, 1), "greeted")
+    visit(zhao, 3, 17, ended_at=_utc(4, 1))  # ended after midnight: a length on 4 Mar only
+    # 4 Mar. T comes back (A2 linked now), N back after 30 days, M after 31.
+    visit(li, 4, 11, customer_id=t, first_visit=0, ended_at=_utc(4, 11, 30))
+    n = customer("N", li, _utc(2, 10, month=2))
+    visit(li, 2, 10, month=2, customer_id=n, form_saved_at=_utc(2, 10, month=2))
+    visit(zhao, 4, 12, customer_id=n, first_visit=0, ended_at=_utc(4, 12, 45))
+    m = customer("M", li, _utc(1, 10, month=2))
+    visit(li, 1, 10, month=2, customer_id=m, form_saved_at=_utc(1, 10, month=2))
+    visit(zhao, 4, 13, customer_id=m, first_visit=0, ended_at=_utc(4, 13, 45))
+    con.commit()
+    con.close()
+    return path
+
+
+TRAFFIC_NOW = datetime(2026, 3, 10, 10, 0)
+
+
+def traffic_agree(path: Path, shop: Shop, last: date, first: date) -> dict[str, Any]:
+    """deskterm's four traffic sections against the oracle's for ``first``..``last``."""
+    now = TRAFFIC_NOW.replace(tzinfo=shop.zone)
+    got = deskterm_report(path, now, last, first)
+    people = [(p["id"], p["name"]) for p in got["salespeople"]]
+    want = oracle_traffic(shop, min(last, now.date()), first, people)
+    problems = _diff({k: got[k] for k in TRAFFIC_KEYS}, want)
+    assert not problems, f"{first}..{last}: " + "\n".join(problems[:20])
+    return got
+
+
+def _of(data: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    return next(p for p in data[key]["salespeople"] if p["name"] == name)
+
+
+def test_traffic_on_a_hand_built_shop(ctx, team):
+    path = _traffic_scenario(ctx, team)
+    shop = Shop(path)
+    days = [date(2026, 3, d) for d in range(1, 6)]
+    for d in days:
+        traffic_agree(path, shop, d, d)
+    for first, last in ((1, 4), (2, 3), (3, 4), (2, 31)):
+        traffic_agree(path, shop, date(2026, 3, last), date(2026, 3, first))
+    traffic_agree(path, shop, date(2026, 2, 28), date(2026, 2, 1))
+
+    # 2 March: A1 kept; A2, A3, A4, A5 booked that day (due later).
+    d = traffic_agree(path, shop, date(2026, 3, 2), date(2026, 3, 2))
+    a = d["appointments"]
+    assert a["team"] == {"booked": 4, "due": 1, "shown": 1, "no_show": 0, "show_rate": 1.0}
+    st = d["steps"]
+    # The retired "coffee" shows, it was ticked; "unused" (retired, never ticked) does not.
+    assert st["codes"] == [
+        "greeted",
+        "needs",
+        "walkaround",
+        "test_drive",
+        "quote",
+        "manager",
+        "coffee",
+    ]
+    assert st["team"]["visits"] == 4  # the phone arrival and the uncounted up are no visits
+    assert st["team"]["quote"] == 0  # ticked the next morning
+    assert st["team"]["stopped_at"]["walkaround"] == 1 and st["team"]["stopped_at"]["none"] == 1
+    assert st["team"]["stopped_at"]["coffee"] == 1  # the retired step is last in the order
+    vm = d["visit_minutes"]
+    # 50, 70, 21, 10 minutes: median (21 + 50) / 2; waits 4, 2 (2:30), 0, 0.
+    assert vm["team"] == {"visits": 4, "median": 35.5, "wait_median": 1, "waited_over_alert": 1}
+    assert vm["by_outcome"]["test_drive"] == {"visits": 1, "median": 70}
+    assert vm["by_outcome"]["contact"] == {"visits": 1, "median": 50}
+    assert vm["by_outcome"]["no_contact"] == {"visits": 1, "median": 21}
+    assert vm["by_outcome"]["no_form"] == {"visits": 1, "median": 10}
+    assert d["be_backs"]["team"] == {"first_visits": 3, "be_backs": 1, "rate": round(1 / 3, 4)}
+
+    # 3 March: A2 missed (linked only on the 4th), A3 cancelled, A4 still pending, A5
+    # and A7 shown, A6 (booked in February) missed, A8 at 23:00 missed at midnight.
+    d = traffic_agree(path, shop, date(2026, 3, 3), date(2026, 3, 3))
+    a = d["appointments"]
+    assert a["team"] == {"booked": 3, "due": 6, "shown": 2, "no_show": 3, "show_rate": 0.4}
+    assert _of(d, "appointments", "Li Na")["no_show"] == 2
+    assert _of(d, "appointments", "赵敏")["booked"] == 0  # A6 was booked in February
+    boss = _of(d, "appointments", "Chen Manager")  # not a salesperson: a line of their own
+    assert (boss["due"], boss["shown"]) == (1, 1)
+    assert d["steps"]["codes"][-1] == "manager"  # no retired step ticked that day
+    assert d["steps"]["team"]["turn_over_rate"] == round(1 / 3, 4)
+    assert d["visit_minutes"]["team"]["visits"] == 1  # one open, one ended after midnight
+    assert d["visit_minutes"]["by_outcome"]["sold"] == {"visits": 1, "median": 90}
+
+    # 3 and 4 March together: A2 linked by the end of the 4th is shown now.
+    d = traffic_agree(path, shop, date(2026, 3, 4), date(2026, 3, 3))
+    assert _of(d, "appointments", "Li Na")["shown"] == 1
+    assert d["visit_minutes"]["team"]["visits"] == 5
+    # Be-backs: T (2 days), N (30 days); M came back after 31 days: a return, not a be-back.
+    assert d["be_backs"]["team"]["be_backs"] == 2
+    assert _of(d, "be_backs", "赵敏")["be_backs"] == 1
+
+
+@pytest.mark.parametrize("mutation", ["median_floor", "grace_off_by_one", "minutes_real"])
+def test_a_wrong_rule_fails_the_oracle(ctx, team, mutation):
+    """Each rule bent by one (the median floored, the grace one minute longer, minutes
+    rounded instead of floored) makes the oracle disagree with deskterm."""
+    path = _traffic_scenario(ctx, team)
+    shop = Shop(path)
+    TRAFFIC_MUTATION.add(mutation)
+    try:
+        with pytest.raises(AssertionError):
+            for first, last in ((2, 2), (3, 3), (2, 4)):
+                traffic_agree(path, shop, date(2026, 3, last), date(2026, 3, first))
+    finally:
+        TRAFFIC_MUTATION.clear()

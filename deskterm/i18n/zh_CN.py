@@ -1510,5 +1510,16 @@ MESSAGES: dict[str, str] = {
     "who decides": "决策人",
     "new / used": "新车/二手车",
     # -- issue 19: the report and the meeting (helper report) ------------------
+    "Show rate": "邀约到店率",
+    "Turn-over": "经理接待率",
+    "Be-backs": "再次到店率",
+    "Visit, median min": "接待时长中位数（分钟）",
+    "Traffic log (be-backs: within {days} days)": "客流记录（再次到店：首次到店后 {days} 天内）",
+    "Visits": "到店批次",
+    "Behind the team most at": "最落后团队的步骤",
+    "{step} {mine:.0%} vs team {team:.0%}": "{step} {mine:.0%}，团队 {team:.0%}",
+    "{mine} vs team {team}": "{mine}，团队 {team}",
+    "Visits {first} – {last} and the steps of the sale they reached, each as a share of the visits": "{first} 至 {last} 的到店客户及其完成的销售流程步骤，各步骤为占到店批次的比例",
+    "The steps of the sale: where each salesperson's visits fall behind": "销售流程步骤：各销售顾问的接待在哪一步落后于团队",
     # -- issue 19: the demo shop (helper demo) ---------------------------------
 }

@@ -588,9 +588,10 @@ def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, An
 
 @permission("meeting")
 def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
-    """Funnel, reasons, pending lost requests and leads to hand out, for the same period."""
+    """Funnel, reasons, the traffic log (appointments, steps, visit minutes, be-backs),
+    pending lost requests and leads to hand out, for the same period."""
     from deskterm.domain.analysis import share_of_received
-    from deskterm.services import analysis, manager
+    from deskterm.services import analysis, manager, traffic
 
     names = {line.id: line.name for line in report.salespeople}
     fun = analysis.funnel(ctx, report.first, report.day)
@@ -648,6 +649,10 @@ def manager_sections(ctx: Context, report: Report) -> dict[str, Any]:
             ],
         },
         "reasons": reasons,
+        # The traffic log (issue 19): appointments, steps, visit length, be-backs.
+        **traffic.sections(
+            ctx, report.first, report.day, [(line.id, line.name) for line in report.salespeople]
+        ),
         "lost_requests": [
             {
                 "customer_id": r.customer_id,

@@ -76,6 +76,53 @@ def people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return head, rows
 
 
+def _minutes(v: float | None) -> str:
+    """A median of whole minutes: 42, 37.5, or - when no visit ended."""
+    if v is None:
+        return "-"
+    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+
+
+def traffic_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]] | None:
+    """The traffic log's meeting table (issue 19) — show rate, turn-over, be-back rate
+    and the median visit, one row per salesperson then the Team row — as every report
+    format and the Meeting screen show it; None when the report has no traffic figures."""
+    if "appointments" not in data:
+        return None
+    head = [
+        _("Salesperson"),
+        _("Show rate"),
+        _("Turn-over"),
+        _("Be-backs"),
+        _("Visit, median min"),
+    ]
+    lines = zip(
+        [*data["appointments"]["salespeople"], data["appointments"]["team"]],
+        [*data["steps"]["salespeople"], data["steps"]["team"]],
+        [*data["be_backs"]["salespeople"], data["be_backs"]["team"]],
+        [*data["visit_minutes"]["salespeople"], data["visit_minutes"]["team"]],
+        strict=True,
+    )
+    rows = []
+    for a, st, b, m in lines:
+        settled = a["shown"] + a["no_show"]
+        rows.append(
+            [
+                a.get("name", _("Team")),
+                "-" if not settled else f"{_pct(a['show_rate'])} ({a['shown']}/{settled})",
+                _pct(st["turn_over_rate"]),
+                _pct(b["rate"]) + ("" if not b["be_backs"] else f" ({b['be_backs']})"),
+                _minutes(m["median"]),
+            ]
+        )
+    return head, rows
+
+
+def traffic_title(data: dict[str, Any]) -> str:
+    """The traffic table's title: what each column counts."""
+    return _("Traffic log (be-backs: within {days} days)", days=data["be_backs"]["days"])
+
+
 def _title(data: dict[str, Any], last: date | None = None) -> str:
     """The report's title: a day, a whole period, or a week or month still running
     (``last``, the chosen period's end, is after the report's last day: today)."""
@@ -254,6 +301,9 @@ def to_text(data: dict[str, Any], last: date | None = None) -> str:
     out = [_plain(_title(data, last)), *map(_plain, summary[:2])]
     for title, head, rows in text_tables(data):
         out += ["", _plain(title), *_text_table(head, rows)]
+    traffic = traffic_rows(data)
+    if traffic is not None:
+        out += ["", _plain(traffic_title(data)), *_text_table(*traffic)]
     out.append("")
     tasks = [f"{t['salesperson']} {t['callbacks']}" for t in data["tomorrow"]]
     out += _wrap_items("Tomorrow: {tasks}", tasks)
@@ -276,6 +326,11 @@ def to_markdown(data: dict[str, Any], last: date | None = None) -> str:
         "|" + "---|" * len(head),
     ]
     out += ["| " + " | ".join(map(_md, r)) + " |" for r in rows]
+    traffic = traffic_rows(data)
+    if traffic is not None:
+        out += ["", f"## {_md(traffic_title(data))}", ""]
+        out += ["| " + " | ".join(map(_md, traffic[0])) + " |", "|" + "---|" * len(traffic[0])]
+        out += ["| " + " | ".join(map(_md, r)) + " |" for r in traffic[1]]
     for key, title in (("at_risk", _("At risk")), ("to_reassign", _("To reassign"))):
         if data[key]:
             out += ["", f"## {_md(title)}", ""]
@@ -317,6 +372,12 @@ def to_html(data: dict[str, Any], last: date | None = None, trends: Trends | Non
     parts.append("</table>")
     if trends is not None:  # before the long lists: what a manager looks at first
         parts.append(report_charts.trend_charts_html(trends))
+    traffic = traffic_rows(data)  # under the charts, which sit right under the people
+    if traffic is not None:
+        parts.append(f"<h2>{e(traffic_title(data))}</h2>")
+        parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in traffic[0]) + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in traffic[1]]
+        parts.append("</table>")
     for key, title in (("at_risk", _("At risk")), ("to_reassign", _("To reassign"))):
         if data[key]:
             parts.append(f"<h2>{e(title)}</h2><ul>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from textual import on, work
@@ -12,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from deskterm.i18n import N_, _
-from deskterm.services import actions, maintenance, media, report_export, targets
+from deskterm.services import actions, maintenance, media, report_export, targets, traffic
 from deskterm.services.actions import ActionView
 from deskterm.services.labels import media_legend
 from deskterm.services.media import MediaReport
@@ -77,6 +78,9 @@ class MeetingScreen(DeskScreen):
             detail = RowDetail(id="people-detail")
             detail.display = False  # only under the tiny table
             yield detail
+            # The traffic log (issue 19): show rate, turn-over, be-backs, visit length.
+            yield Static("", id="traffic-legend", classes="pane-title", markup=False)
+            yield DataTable(id="traffic", cursor_type="row", zebra_stripes=True)
             yield Static("", id="targets-legend", classes="pane-title", markup=False)
             yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
             yield Label(
@@ -144,6 +148,26 @@ class MeetingScreen(DeskScreen):
             table.move_cursor(row=cursor, animate=False)
         self.query_one("#people-detail", RowDetail).display = layout[0] == "tiny"
         self.show_detail()
+
+    def _show_traffic(self) -> None:
+        """The traffic log's table (one row a salesperson, then the team); hidden when
+        the report was shown without it."""
+        data = self.data
+        table = self.query_one("#traffic", DataTable)
+        legend = self.query_one("#traffic-legend", Static)
+        rows = None if data is None else report_export.traffic_rows(data)
+        table.display = legend.display = rows is not None
+        if data is None or rows is None:
+            return
+        head, body = rows
+        legend.update(report_export.traffic_title(data))
+        cursor = table.cursor_row
+        set_columns(table, head)
+        keys = [str(p["id"]) for p in data["appointments"]["salespeople"]] + ["0"]
+        for key, row in zip(keys, body, strict=True):
+            table.add_row(*cells(*row), key=key)
+        if 0 < cursor < table.row_count:
+            table.move_cursor(row=cursor, animate=False)
 
     @on(DataTable.RowHighlighted, "#people")
     def show_detail(self) -> None:
@@ -238,7 +262,10 @@ class MeetingScreen(DeskScreen):
         open_actions = actions.list_actions(self.ctx, day=report.day)
         # Where the month's visitors came from, to the report's last day.
         spent = media.media_report(self.ctx, report.day, report.day)
-        self.app.call_from_thread(self.show, report, board, open_actions, spent)
+        # The traffic log of the same period, in the people's order.
+        people = [(line.id, line.name) for line in report.salespeople]
+        log = traffic.sections(self.ctx, report.first, report.day, people)
+        self.app.call_from_thread(self.show, report, board, open_actions, spent, log)
 
     def show(
         self,
@@ -246,8 +273,9 @@ class MeetingScreen(DeskScreen):
         board: TargetBoard | None = None,
         open_actions: list[ActionView] | None = None,
         spent: MediaReport | None = None,
+        log: dict[str, Any] | None = None,
     ) -> None:
-        data = as_json(report)
+        data = as_json(report, log)
         r, c = data["receptions"], data["callbacks"]
         first, last = self.bounds()
         if first == last:
@@ -288,6 +316,7 @@ class MeetingScreen(DeskScreen):
         )
         self.data = data
         self._show_people()
+        self._show_traffic()
         lines = zip(report.tomorrow_ids, report.tomorrow, strict=True)
         self.tomorrow = [(sid, name, due, overdue) for sid, (name, due, overdue) in lines]
         self.tomorrow_board = board

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,7 +21,9 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import TextPromptScreen
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.screens.manager.views import FunnelView
+from deskterm.ui.text import cells, plain
 from deskterm.ui.widgets.charts import PALETTE, Chart, bar_chart
+from deskterm.ui.widgets.people import set_columns
 from deskterm.ui.widgets.tables import sync_rows
 
 STAGE_LABELS = {
@@ -35,6 +39,25 @@ def funnel_cell(n: int, visitors: int) -> str:
     """A stage's count, and its share of the visitors."""
     # Each stage as a share of the visitors: the drop between stages reads off the row.
     return str(n) if n == visitors or visitors == 0 else f"{n} ({n / visitors:.0%})"
+
+
+def fold_name(name: str, width: int, wide_width: int) -> str:
+    """A step's name on lines of at most ``width`` cells, broken at spaces; a name in
+    Chinese (wide characters, no spaces) in pieces of ``wide_width`` cells."""
+    if cell_len(name) == len(name):
+        return "\n".join(textwrap.wrap(name, width) or [name])
+    lines, line = [], ""
+    for ch in name:
+        if line and cell_len(line + ch) > wide_width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return "\n".join([*lines, line])
+
+
+def step_share(n: int, visits: int) -> str:
+    """A step's share of the visits alone (a narrow screen's cell)."""
+    return "-" if visits == 0 else f"{n / visits:.0%}"
 
 
 def share(n: int, of: int) -> str:
@@ -94,6 +117,9 @@ class FunnelTab(ManagerTab[FunnelView]):
     def compose(self) -> ComposeResult:
         yield Static("", id="funnel-range", classes="hint", markup=False)
         yield DataTable(id="funnel", cursor_type="row", zebra_stripes=True)
+        # Where each salesperson's visits stop: the steps of the sale (issue 19).
+        yield Static("", id="funnel-steps-hint", classes="hint", markup=False)
+        yield DataTable(id="funnel-steps", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="funnel-charts"):
             yield Chart(id="funnel-team-chart")
             yield Chart(id="funnel-people-chart")
@@ -101,11 +127,14 @@ class FunnelTab(ManagerTab[FunnelView]):
     def on_mount(self) -> None:
         # As tall as its rows, not the app's 1fr: the charts sit right under it.
         self.query_one("#funnel", DataTable).styles.height = "auto"
+        self.query_one("#funnel-steps", DataTable).styles.height = "auto"
         self.query_one("#funnel", DataTable).add_columns(
             _("Salesperson"), *[_(STAGE_LABELS[s]) for s in FUNNEL_STAGES]
         )
 
     def fit(self) -> None:
+        if self.view is not None:
+            self._show_steps(self.view)
         self._show_charts()
 
     def _show_charts(self) -> None:
@@ -144,7 +173,47 @@ class FunnelTab(ManagerTab[FunnelView]):
                 last=view.last.isoformat(),
             )
         )
+        self._show_steps(view)
         self._show_charts()
+
+    def _show_steps(self, view: FunnelView) -> None:
+        """Each salesperson's visits and the share that reached each step, the team last
+        (the manager's step is the turn-over). The step names are the shop's own words
+        (shown as text, never markup); under 120 columns they wrap and the cells give
+        the share alone, so the table fits 100 columns (and 80)."""
+        table = self.query_one("#funnel-steps", DataTable)
+        hint = self.query_one("#funnel-steps-hint", Static)
+        steps = view.steps
+        table.display = hint.display = steps is not None
+        if steps is None:
+            return
+        wide = self.width_columns >= DeskScreen.NARROW_BELOW
+        codes = steps["codes"]
+        names = [steps["names"].get(code, code) for code in codes]
+        if not wide:
+            # Two lines a name at 100 columns, three at 80 (no cell is cut).
+            roomy = self.width_columns >= 90
+            names = [fold_name(n, 12 if roomy else 8, 12 if roomy else 4) for n in names]
+        cursor = table.cursor_row
+        set_columns(table, [plain(_("Salesperson")), plain(_("Visits")), *map(plain, names)])
+        lines = [p for p in steps["salespeople"] if p["visits"]]
+        for p in [*lines, {**steps["team"], "id": 0, "name": _("Team")}]:
+            visits = p["visits"]
+            shares = [
+                (funnel_cell(p[code], visits) if wide else step_share(p[code], visits))
+                for code in codes
+            ]
+            table.add_row(*cells(p["name"], str(visits), *shares), key=str(p["id"]))
+        if 0 < cursor < table.row_count:
+            table.move_cursor(row=cursor, animate=False)
+        hint.update(
+            _(
+                "Visits {first} – {last} and the steps of the sale they reached, "
+                "each as a share of the visits",
+                first=view.first.isoformat(),
+                last=view.last.isoformat(),
+            )
+        )
 
     def action_range(self) -> None:
         """Ask for the period: week, month, a month or two days."""

@@ -38,6 +38,7 @@ from deskterm.services import (
     report_export,
     setup,
     targets,
+    traffic,
     trends,
 )
 from deskterm.services.exporting import EXPORT_LABELS, ExportKind
@@ -276,6 +277,7 @@ class ManagerScreen(DeskScreen):
         month_first = (today.replace(day=1) - timedelta(days=60)).replace(day=1)
         salespeople = setup.list_staff(ctx, "salesperson")
         funnel_first, funnel_last = self.funnel_range or (today - timedelta(days=29), today)
+        people = [(p.id, p.name) for p in salespeople if p.id is not None]
         words = {
             kind: {r.code: r.name for r in reasons.all_reasons(ctx, kind)} for kind in reasons.KINDS
         }
@@ -334,12 +336,14 @@ class ManagerScreen(DeskScreen):
                 funnel_last,
                 analysis.funnel(ctx, funnel_first, funnel_last),
                 {p.id: p.name for p in salespeople},
+                traffic.sections(ctx, funnel_first, funnel_last, people)["steps"],
             ),
             coaching=CoachingView(
                 tuple(
                     CoachingRow(p.name, *analysis.coaching(ctx, p.id, month_first, today))
                     for p in salespeople
-                )
+                ),
+                traffic.sections(ctx, month_first, today, people)["steps"],
             ),
             targets=TargetsView(
                 targets.progress(ctx, today),

@@ -121,6 +121,9 @@ class FunnelView:
     last: date
     stages: dict[int | None, dict[str, int]]  # salesperson id (None: the team) -> counts
     names: dict[int, str]  # the salespeople, in their order
+    #: The period's visits and the steps of the sale they reached: the report JSON's
+    #: ``steps`` section (issue 19); None when not loaded.
+    steps: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,9 @@ class CoachingRow:
 @dataclass(frozen=True)
 class CoachingView:
     people: tuple[CoachingRow, ...]
+    #: The steps of the sale over the same months (the report JSON's ``steps``): each
+    #: salesperson's shares beside the team's; None when not loaded.
+    steps: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
