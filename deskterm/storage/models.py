@@ -466,7 +466,7 @@ class Appointment(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     source: str = Field(max_length=16)  # callback | lead | desk
     callback_id: int | None = Field(default=None, foreign_key="callback.id")
-    created_at: datetime
+    created_at: datetime = Field(index=True)  # the report's "booked in the period"
     created_by: int | None = Field(default=None, foreign_key="staff.id")
     status: str = Field(default="booked", max_length=12)
     status_at: datetime | None = None
