@@ -188,12 +188,13 @@ def test_main_in_process_returns_codes(tmp_path, capsys):
 
 def test_handover_and_report_periods_and_formats(sample_copy, tmp_path):
     env = {"DESKTERM_NOW": "2026-11-20T17:00"}
-    r = run("--db", str(sample_copy), "staff", "handover", "张磊", "王伟", env=env)
-    assert r.returncode == 0 and "张磊" in r.stdout, r.stderr
+    # 刘洋 is off duty on the sample's morning (a member with a customer cannot leave).
+    r = run("--db", str(sample_copy), "staff", "handover", "刘洋", "王伟", env=env)
+    assert r.returncode == 0 and "刘洋" in r.stdout, r.stderr
     staff = json.loads(
         run("--db", str(sample_copy), "staff", "list", "--format", "json", env=env).stdout
     )
-    assert "张磊" not in [p["name"] for p in staff]
+    assert "刘洋" not in [p["name"] for p in staff]
     r = run("--db", str(sample_copy), "report", "--period", "month", "--format", "json", env=env)
     data = json.loads(r.stdout)
     # issue 15 (9): a month report never counts days after today (the 20th)

@@ -75,13 +75,13 @@ class VisitDemo:
         """When a weekend morning's rush comes (the demo's today has one too), if any."""
         if today:
             return 10.3
-        if weekend and self.rng.random() < 0.7:
+        if weekend and self.rng.random() < 0.5:
             return self.rng.uniform(10.0, 11.5)
         return None
 
     def rush_arrivals(self, hour: float) -> list[float]:
-        """The hours a rush's visitors come in: six to ten within a quarter of an hour."""
-        n = self.rng.randint(6, 10)
+        """The hours a rush's visitors come in: four to six within a quarter of an hour."""
+        n = self.rng.randint(4, 6)
         return sorted(hour + self.rng.uniform(0.0, 0.25) for _ in range(n))
 
     def busy_morning(

@@ -178,14 +178,41 @@ AUDIT_FIELDS: dict[str, str] = {
     "preset": N_("preset"),
     "mapping": N_("level mapping"),
     "history_rows": N_("history rows"),
+    # issue 19: appointments, waiting visitors, steps of the sale
+    "at": N_("time"),
+    "source": N_("source"),
+    "model": N_("model"),
+    "status_at": N_("since"),
+    "reception_id": N_("visit"),
+    "no_show_callback_id": N_("callback"),
+    "arrived_at": N_("arrived at"),
+    "left_at": N_("left at"),
+    "step": N_("step"),
+    "by": N_("by"),
 }
 
 #: Fields that hold a staff member's id: shown by name.
-STAFF_FIELDS = frozenset({"owner_id", "to", "salesperson_id", "other_id"})
+STAFF_FIELDS = frozenset({"owner_id", "to", "salesperson_id", "other_id", "by"})
+
+#: An appointment's status and where it was booked (the trail's words for them).
+APPOINTMENT_WORDS: dict[str, str] = {
+    "booked": N_("booked"),
+    "shown": N_("kept"),
+    "no_show": N_("no-show"),
+    "cancelled": N_("cancelled"),
+    "callback": N_("callback"),
+    "lead": N_("lead contact"),
+    "desk": N_("desk"),
+    # other writers' "source": where a change came from
+    "form": N_("form"),
+    "import": N_("import"),
+    "close_day": N_("closing the day"),
+}
 
 _VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "outcome": OUTCOME_LABELS,
-    "status": STATUS_LABELS,
+    "status": {**STATUS_LABELS, **APPOINTMENT_WORDS},
+    "source": APPOINTMENT_WORDS,
     "purchase_horizon": HORIZON_LABELS,
     "channel": CHANNELS,
     "budget": BUDGETS,
@@ -311,7 +338,7 @@ def audit_value(field: str, value: Any, names: Names, zone: tzinfo) -> str:
         return names.level(str(value))
     if field in _VALUE_LABELS:
         return label(_VALUE_LABELS[field], str(value))
-    if field == "lost_reason" or (field == "reason" and str(value) in names.reasons):
+    if field in ("lost_reason", "step") or (field == "reason" and str(value) in names.reasons):
         return names.reasons.get(str(value), str(value))
     if field in STAFF_FIELDS and isinstance(value, int) and value in names.staff:
         return names.staff[value]

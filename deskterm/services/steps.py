@@ -122,7 +122,13 @@ def mark(
     s: Session, ctx: Context, rec: Reception, step: str, on: bool, source: str = "desk"
 ) -> bool:
     """Tick (``on``) or take back a step on ``rec`` inside the caller's transaction,
-    keeping the test-drive flag in step; audited. Returns True when something changed."""
+    keeping the test-drive flag in step. Returns True when something changed.
+
+    A tick is its own record (the row keeps who ticked it and when), so only a take-back,
+    which deletes that row, is audited, with the tick it removes: a busy day ticks five
+    or six steps a visit, and an audit row each doubled the trail for nothing it did not
+    already hold.
+    """
     assert rec.id is not None
     row = s.get(ReceptionStep, (rec.id, step))
     if on == (row is not None):
@@ -130,18 +136,19 @@ def mark(
     if on:
         s.add(ReceptionStep(reception_id=rec.id, step=step, at=ctx.now(), by_id=ctx.actor_id))
     else:
+        assert row is not None
+        record_audit(
+            s,
+            ctx,
+            "reception.step_undo",
+            "reception",
+            rec.id,
+            {"step": step, "at": row.at.isoformat(), "by": row.by_id},
+            {"step": None, "source": source},
+        )
         s.delete(row)
     if step == TEST_DRIVE_STEP:
         rec.test_drive = on
-    record_audit(
-        s,
-        ctx,
-        "reception.step" if on else "reception.step_undo",
-        "reception",
-        rec.id,
-        None,
-        {"step": step, "source": source},
-    )
     s.flush()
     return True
 
