@@ -977,10 +977,16 @@ def _minutes(a: datetime, b: datetime) -> int:
 
 
 def oracle_traffic(
-    shop: Shop, last: date, first: date, people: list[tuple[int, str]]
+    shop: Shop,
+    last: date,
+    first: date,
+    people: list[tuple[int, str]],
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The four traffic sections for ``first``..``last``, from the README's definitions."""
     start, end = shop.midnight(first), shop.midnight(last + timedelta(days=1))
+    # Today's report judges a no-show at the moment it is run, not at midnight.
+    judged = end if now is None else min(end, now.astimezone(UTC).replace(tzinfo=None))
     grace = int(shop.setting.get("appointments.grace_minutes", "60"))
     if "grace_off_by_one" in TRAFFIC_MUTATION:
         grace += 1
@@ -1002,7 +1008,7 @@ def oracle_traffic(
         if a["status"] == "cancelled" and taken:
             continue
         kept = a["status"] == "shown" and taken
-        missed = not kept and a["at"] + timedelta(minutes=grace) <= end
+        missed = not kept and a["at"] + timedelta(minutes=grace) <= judged
         for k in who:
             appt[k]["due"] += 1
             appt[k]["shown"] += int(kept)
@@ -1201,7 +1207,7 @@ def agree(path: Path, shop: Shop, now: datetime, last: date, first: date) -> dic
     want = oracle_report(shop, now.date(), last, first)
     want.update(oracle_method(shop, now.date(), min(last, now.date()), first))
     people = [(p["id"], p["name"]) for p in want["salespeople"]]
-    want.update(oracle_traffic(shop, min(last, now.date()), first, people))
+    want.update(oracle_traffic(shop, min(last, now.date()), first, people, now))
     problems = _diff(got, want)
     assert not problems, f"{first}..{last}: " + "\n".join(problems[:20])
     return got
@@ -1702,7 +1708,7 @@ def traffic_agree(path: Path, shop: Shop, last: date, first: date) -> dict[str, 
     now = TRAFFIC_NOW.replace(tzinfo=shop.zone)
     got = deskterm_report(path, now, last, first)
     people = [(p["id"], p["name"]) for p in got["salespeople"]]
-    want = oracle_traffic(shop, min(last, now.date()), first, people)
+    want = oracle_traffic(shop, min(last, now.date()), first, people, now)
     problems = _diff({k: got[k] for k in TRAFFIC_KEYS}, want)
     assert not problems, f"{first}..{last}: " + "\n".join(problems[:20])
     return got

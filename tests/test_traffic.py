@@ -54,17 +54,18 @@ def test_the_printed_reports_carry_the_traffic_table(shop):
     head, rows = report_export.traffic_rows(data) or ([], [])
     assert head[1:] == ["Show rate", "Turn-over", "Be-backs", "Visit, median min"]
     by_name = {r[0]: r for r in rows}
-    # 3 March: wang kept A5 (A3 cancelled, A4 pending), li missed A2 and A8, zhao A6,
+    # 3 March at 20:00: wang kept A5 (A3 cancelled, A4 pending), li missed two, zhao A6;
+    # A8 (23:00) is still ahead at 20:00, so the team has four settled, not five;
     # the manager kept A7 (a line of their own, after the salespeople).
     assert by_name["王伟"][1] == "100% (1/1)"
     assert by_name["Li Na"][1] == "0% (0/2)"
     assert [r[0] for r in rows][-2:] == ["Chen Manager", "Team"]
-    assert by_name["Team"][1:] == ["40% (2/5)", "33%", "0%", "90"]
+    assert by_name["Team"][1:] == ["50% (2/4)", "33%", "0%", "90"]
     text = report_export.to_text(data)
     assert "Traffic log (be-backs: within 30 days)" in text
     assert max(len(line) for line in text.splitlines()) <= 80
-    assert "| Team | 40% (2/5) | 33% | 0% | 90 |" in report_export.to_markdown(data)
-    assert "<td>40% (2/5)</td>" in report_export.to_html(data)
+    assert "| Team | 50% (2/4) | 33% | 0% | 90 |" in report_export.to_markdown(data)
+    assert "<td>50% (2/4)</td>" in report_export.to_html(data)
 
 
 def test_a_report_without_the_manager_sections_has_no_traffic_table(shop):
@@ -111,7 +112,7 @@ async def test_the_meeting_shows_the_traffic_log(shop, lang):
             legend = str(app.screen.query_one("#traffic-legend").render())
     finally:
         set_language("en")
-    assert rows[-1][1:] == ["40% (2/5)", "33%", "0%", "90"]
+    assert rows[-1][1:] == ["50% (2/4)", "33%", "0%", "90"]
     if lang == "zh":
         assert heads[1] == "邀约到店率" and rows[-1][0] == "团队合计"
         assert "客流记录" in legend

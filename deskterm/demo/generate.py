@@ -327,6 +327,22 @@ class Showroom:
         a = rotation.log_remote_arrival(self.ctx, channel, sid)
         reception.save_form(self.ctx, a.reception_id, self.form(sid, remote=True))
 
+    def leads_for_the_meeting(self, day: date) -> None:
+        """The demo's today has a lead or two for the manager to hand out: marketing hands
+        two pool customers back this morning if none waits (the Leads tab is never empty)."""
+        if manager.leads_to_hand_out(self.ctx):
+            return
+        self.clock.set(self.at(day, 10.62))
+        pool = [
+            e
+            for e in marketing.marketing_pool(self.ctx)
+            if e.status == "marketing" and not e.nurtured
+        ]
+        for e in pool[:2]:
+            marketing.mark_nurtured(
+                self.ctx, e.customer_id, "came to the open day", by_id=self.marketer
+            )
+
     def marketing(self, day: date) -> None:
         """Marketing calls a few pool customers, registers web leads and hands nurtured
         pool customers back."""
@@ -563,6 +579,7 @@ class Showroom:
             if len(ready) > 2:
                 self.clock.set(self.at(day, 10.5))
                 rotation.away(self.ctx, ready[-1], "delivery")
+            self.leads_for_the_meeting(day)
             return
         for h, channel in ((11.0, "phone"), (14.0, "online"), (15.5, "phone")):
             if rng.random() < 0.7:

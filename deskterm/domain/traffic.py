@@ -137,11 +137,17 @@ def _by_end(status_at: datetime | None, end: datetime) -> bool:
 
 
 def appointment_counts(
-    facts: Iterable[AppointmentFact], start: datetime, end: datetime, grace_minutes: int
+    facts: Iterable[AppointmentFact],
+    start: datetime,
+    end: datetime,
+    grace_minutes: int,
+    now: datetime | None = None,
 ) -> dict[int | None, AppointmentCounts]:
     """Booked, due, shown and no-show per salesperson (key None: the team) for the
-    period [``start``, ``end``) as things stood at ``end``."""
+    period [``start``, ``end``) as things stood at ``end``. A period that ends today
+    judges no-shows at ``now``: this afternoon's appointment is not missed this morning."""
     out: dict[int | None, AppointmentCounts] = {None: AppointmentCounts()}
+    judged = end if now is None else min(end, now)
     for f in facts:
         if f.created_at >= end:
             continue  # not booked yet at the end of the period
@@ -155,7 +161,7 @@ def appointment_counts(
         if f.status == "cancelled" and _by_end(f.status_at, end):
             continue
         shown = f.status == "shown" and _by_end(f.status_at, end)
-        missed = not shown and is_no_show(f.at, grace_minutes, end)
+        missed = not shown and is_no_show(f.at, grace_minutes, judged)
         for c in counts:
             c.due += 1
             c.shown += shown

@@ -157,7 +157,7 @@ def sections(
     names = {code: (zh_name if zh and zh_name else en) for code, en, zh_name, _s, _a in step_list}
     names.update({code: code for code in used - known})
 
-    appt = T.appointment_counts(appts, start, end, grace)
+    appt = T.appointment_counts(appts, start, end, grace, ctx.now())
     steps = T.step_counts(
         (T.VisitSteps(v.salesperson_id, frozenset(ticks.get(v.id, ()))) for v in visits),
         codes,
