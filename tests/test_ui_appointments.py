@@ -74,9 +74,11 @@ async def test_the_tick_off_books_a_day_and_a_time(ctx, team, lang):
     app = create_app(ctx, lang=lang, blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await _open_tick(app, pilot)
-        await pilot.press("3")  # appointment booked
+        await pilot.press("3")  # appointment booked: the cursor goes on to the time
         assert app.screen.query_one("#row-appointment").display
-        app.screen.query_one("#appointment").focus()
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "appointment"
+        # typed straight on, as a salesperson does: its digits pick no other outcome
         await pilot.press(*"2026-03-12")  # a day without its time: said, nothing lost
         await pilot.press("ctrl+s")
         await wait_for(
@@ -133,10 +135,12 @@ async def test_marketing_invites_a_pool_customer_to_visit(ctx, team):
         await wait_for(pilot, lambda: isinstance(app.screen, ContactScreen))
         await settle(pilot)
         assert not app.screen.query_one("#invite-rows").display
-        await pilot.press("2")  # reached — invited to visit
+        await pilot.press("2")  # reached — invited to visit: the cursor goes on to the time
         assert app.screen.query_one("#invite-rows").display
-        app.screen.query_one("#appointment").value = "03-04 11:00"
-        app.screen.query_one("#model").value = "Model Y"
+        await settle(pilot)
+        # typed straight on, as marketing does ("2" then the time used to re-pick the
+        # outcome and save "no answer" without the invitation)
+        await pilot.press(*"03-04 11:00", "tab", *"Model Y")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, MarketingScreen))
         await settle(pilot)

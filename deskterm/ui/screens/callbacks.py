@@ -153,6 +153,10 @@ class TickScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[CallbackResul
         self.query_one("#row-lost").display = outcome == "lost"
         self.query_one("#row-appointment").display = outcome == "appointment"
         self.query_one("#row-model").display = outcome == "appointment"
+        if outcome == "appointment" and self.query_one("#outcome", Choice).has_focus:
+            # What comes next is the visit's time: typed on the outcome, its digits would
+            # pick other outcomes (a tester's "明天 15:00" became "lost").
+            self.call_after_refresh(self.query_one("#appointment").focus)
 
     def action_save(self) -> None:
         outcome = self.query_one("#outcome", Choice).value or "reached"

@@ -100,6 +100,10 @@ class ContactScreen(AsksBeforeDiscarding, WorkerBoundary, ModalScreen[Any]):
         if self.invite:
             invited = self.query_one("#outcome", Choice).value == INVITED
             self.query_one("#invite-rows").display = invited
+            if invited and self.query_one("#outcome", Choice).has_focus:
+                # The visit's time comes next: typed on the outcome, its digits would pick
+                # "no answer" and save the call without the invitation.
+                self.call_after_refresh(self.query_one("#appointment").focus)
 
     def on_input_submitted(self) -> None:
         self.action_save()
