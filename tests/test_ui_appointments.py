@@ -276,3 +276,19 @@ async def test_the_desk_timer_settles_no_shows_and_a_storage_error_is_one_messag
         app.settle_no_shows()  # failed: said once, by the worker boundary
         await wait_for(pilot, lambda: any("locked" in str(n.message) for n in app._notifications))
         assert app.is_running and isinstance(app.screen, ReceptionScreen)
+
+
+async def test_whom_the_desk_still_awaits_comes_first(ctx, team):
+    """The list is two rows tall at 100×30: an earlier visitor who already arrived goes
+    below the one still to come (a tester saw only arrived rows at 10:44)."""
+    from deskterm.services import appointments
+
+    tom, ann = _expected_day(ctx, team)
+    [ann_appt] = [a for a in appointments.expected(ctx) if a.customer == "Ann"]
+    appointments.arrive(ctx, ann_appt.id)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.screen.query_one("#expected-table").row_count == 2)
+        rows = table_rows(app.screen, "#expected-table")
+        assert [(r[1], r[-1]) for r in rows] == [("Tom", "expected"), ("Ann", "arrived")]

@@ -264,3 +264,27 @@ async def test_k_edits_the_step_list_and_ctrl_arrows_reorder_it(ctx, team, lang)
         await settle(pilot)
         assert table.cursor_row == 1  # the cursor went with it
     assert [s.key for s in steps.active_steps(ctx) if s.code == "greeted"] == [2]
+
+
+async def test_a_digit_after_a_walk_in_ticks_the_visitor_just_received(ctx, team):
+    """The arrivals' cursor goes to the arrival the desk just made: a tester's steps landed
+    on the older row the cursor had been left on."""
+    for sid in (team.wang, team.li, team.zhao):
+        rotation.check_in(ctx, sid)
+    older = {rotation.walk_in(ctx).reception_id, rotation.walk_in(ctx).reception_id}
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#arrivals").focus()
+        await settle(pilot)
+        await pilot.press("down")  # the cursor left on an older arrival
+        await pilot.press("n", "1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionScreen))
+        await wait_for(pilot, lambda: app.screen.query_one("#arrivals").row_count == 3)
+        await settle(pilot)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: len(_ticked(ctx)) == 1)
+    [(rid, step)] = _ticked(ctx)
+    assert rid not in older and step == "greeted"

@@ -163,6 +163,7 @@ class ReceptionScreen(DeskScreen):
         self.ticked: dict[int, set[str]] = {}
         self.waiting: WaitingList | None = None
         self._moving: int | None = None  # the member Ctrl+↑/↓ is moving, press after press
+        self._new_arrival: int | None = None  # a reception just made: the arrivals' cursor
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -397,7 +398,14 @@ class ReceptionScreen(DeskScreen):
             arows.append(
                 (str(a.id), (when, kind, a.salesperson, visitor, form, here, self._progress(a.id)))
             )
-        sync_rows(self.query_one("#arrivals", DataTable), arows)
+        arrivals = self.query_one("#arrivals", DataTable)
+        sync_rows(arrivals, arows)
+        keys = [key for key, _cells in arows]
+        if self._new_arrival is not None and str(self._new_arrival) in keys:
+            # The visitor just received is the one the digits tick next (a tester's steps
+            # landed on whatever row the cursor had been left on).
+            arrivals.move_cursor(row=keys.index(str(self._new_arrival)), animate=False)
+            self._new_arrival = None
 
     # -- helpers --------------------------------------------------------------------
     def selected_member(self) -> MemberView | None:
@@ -424,6 +432,7 @@ class ReceptionScreen(DeskScreen):
     ) -> None:
         if isinstance(arrival, Arrival):
             rid, who, when = arrival.reception_id, arrival.salesperson_name, self.ctx.now()
+            self._new_arrival = rid  # the arrivals' cursor goes to it once it is listed
         else:
             rid, who, when, channel = (
                 arrival.id,

@@ -54,6 +54,15 @@ class ExpectedTable(DataTable):
         self.chosen = True
 
 
+#: The list's order: whom the desk still awaits first.
+_ORDER = {
+    DeskState.LATE.value: 0,
+    DeskState.EXPECTED.value: 1,
+    DeskState.NO_SHOW.value: 2,
+    DeskState.ARRIVED.value: 3,
+}
+
+
 class ExpectedVisitors(WorkerBoundary, Vertical):
     """Today's appointments: time, customer, who expects them, the car, expected / late
     / no-show / arrived. ``arrive()`` records the arrival of the one chosen."""
@@ -119,7 +128,9 @@ class ExpectedVisitors(WorkerBoundary, Vertical):
 
     def on_expected_visitors_loaded(self, message: Loaded) -> None:
         had = self.has_visitors
-        self.views = message.views
+        # Those still to come first (late, then expected, by time), then the no-shows and
+        # the arrived: a list two rows tall at 100×30 must show whom the desk awaits.
+        self.views = sorted(message.views, key=lambda v: (_ORDER.get(v.desk, 9), v.at))
         zone = self.ctx.clock.zone
         rows = []
         for v in self.views:
