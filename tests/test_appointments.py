@@ -177,6 +177,21 @@ def test_arrive_while_the_owner_is_away_is_a_courtesy_of_next_up(ctx, team, cloc
     assert arrival.credited_to_id == team.li
 
 
+def test_arrive_with_nobody_free_says_the_appointment_stays_open(ctx, team, clock):
+    """A tester's visitor came while everyone was busy: only "Nobody is free" was said."""
+    cid, cb = _customer(ctx, team, name="钱丽兰")
+    callbacks.complete_callback(ctx, cb, "appointment", appointment=_at(ctx, 2, 15))
+    [a] = _appointments(ctx, cid)
+    rotation.away(ctx, team.li, "delivery")  # the owner away and nobody else checked in
+    with pytest.raises(RuleViolation) as refused:
+        appointments.arrive(ctx, a.id)
+    assert "钱丽兰" in refused.value.message and "stays open" in refused.value.message
+    [still] = _appointments(ctx, cid)
+    assert still.status == "booked" and still.reception_id is None
+    rotation.back(ctx, team.li)
+    assert appointments.arrive(ctx, a.id).salesperson_id == team.li  # pressed again: kept
+
+
 def test_a_cancelled_or_other_day_appointment_is_refused(ctx, team, clock):
     c1, cb1 = _customer(ctx, team)
     c2, cb2 = _customer(ctx, team, "Ann", "139 0000 0002")

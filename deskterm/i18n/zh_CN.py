@@ -1426,6 +1426,8 @@ MESSAGES: dict[str, str] = {
     "desk": "前台",
     "closing the day": "日结",
     "form": "接待表",
+    "Nobody is free to receive {name} yet: the appointment stays open; press a again as soon "
+    "as someone is free.": "目前没有空闲的销售顾问接待 {name}：邀约仍然有效，有人空闲时请再按 a。",
     # -- issue 19: appointments (helper appt) ----------------------------------
     "expected": "待到店",
     "late": "已迟到",

@@ -24,6 +24,8 @@ from deskterm.services.setup import load_settings
 from deskterm.storage.models import Appointment, Customer, Staff, saved_id
 
 SOURCES = ("callback", "lead", "desk")
+#: The rotation's refusal when nobody can receive a visitor (services.rotation).
+NOBODY_FREE = "Nobody is free to receive a customer."
 _AUDITED = ("status", "status_at", "reception_id", "no_show_callback_id", "salesperson_id")
 
 
@@ -218,7 +220,18 @@ def arrive(ctx: Context, appointment_id: int) -> Arrival:
                 day=ctx.local_day(appt.at).isoformat(),
             )
         before = snapshot(appt, _AUDITED)
-        arrival = returning_arrival(s, ctx, appt.customer_id)
+        try:
+            arrival = returning_arrival(s, ctx, appt.customer_id)
+        except RuleViolation as e:
+            if e.msgid != NOBODY_FREE:
+                raise
+            # Nothing is recorded: say that the appointment stays open and what to do.
+            cust = s.get(Customer, appt.customer_id)
+            raise RuleViolation(
+                "Nobody is free to receive {name} yet: the appointment stays open; press a "
+                "again as soon as someone is free.",
+                name=cust.name if cust else "?",
+            ) from e
         appt.salesperson_id = arrival.credited_to_id  # the owner now (see ``expected``)
         appt.reception_id = arrival.reception_id
         appt.status, appt.status_at = A.AppointmentStatus.SHOWN.value, ctx.now()
