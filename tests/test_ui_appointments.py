@@ -292,3 +292,21 @@ async def test_whom_the_desk_still_awaits_comes_first(ctx, team):
         await wait_for(pilot, lambda: app.screen.query_one("#expected-table").row_count == 2)
         rows = table_rows(app.screen, "#expected-table")
         assert [(r[1], r[-1]) for r in rows] == [("Tom", "expected"), ("Ann", "arrived")]
+
+
+async def test_a_busy_owner_is_said_to_be_with_a_customer(ctx, team):
+    """A tester: the owner serving someone else was said to be "not on the floor"."""
+    _tom, _ann = _expected_day(ctx, team)
+    rotation.walk_in(ctx)  # Wang
+    rotation.walk_in(ctx)  # Li, who expects Tom
+    rotation.check_in(ctx, team.zhao)  # free: receives Tom as a courtesy
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.screen.query_one("#expected-table").row_count == 2)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("2")  # Tom
+        await wait_for(pilot, lambda: isinstance(app.screen, ReceptionFormScreen))
+        notes = [str(n.message) for n in app._notifications]
+        assert any("Li Na is with a customer" in n and "courtesy" in n for n in notes), notes

@@ -1426,6 +1426,9 @@ MESSAGES: dict[str, str] = {
     "desk": "前台",
     "closing the day": "日结",
     "form": "接待表",
+    "{name} arrived; {owner} is with a customer: {who} receives as a courtesy, {owner} keeps "
+    "the customer.": "{name} 已到店；{owner} 正在接待其他客户：由 {who} 代为接待，客户仍归 {owner}。",
+    "{owner} is with a customer: {who} receives as a courtesy; {owner} keeps the customer.": "{owner} 正在接待其他客户：由 {who} 代为接待，客户仍归 {owner}。",
     "Nobody is free to receive {name} yet: the appointment stays open; press a again as soon "
     "as someone is free.": "目前没有空闲的销售顾问接待 {name}：邀约仍然有效，有人空闲时请再按 a。",
     # -- issue 19: appointments (helper appt) ----------------------------------

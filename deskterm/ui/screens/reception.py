@@ -39,7 +39,7 @@ from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
 from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
 from deskterm.ui.text import emphasis
-from deskterm.ui.widgets.expected import ExpectedVisitors
+from deskterm.ui.widgets.expected import ExpectedVisitors, owner_is_busy
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import sync_rows
@@ -643,7 +643,17 @@ class ReceptionScreen(DeskScreen):
             )
 
             def received(arrival: Arrival) -> None:
-                if arrival.courtesy:
+                if arrival.courtesy and owner_is_busy(self, arrival.credited_to_id):
+                    self.notify(
+                        _(
+                            "{owner} is with a customer: {who} receives as a courtesy; "
+                            "{owner} keeps the customer.",
+                            owner=c.owner,
+                            who=arrival.salesperson_name,
+                        ),
+                        markup=False,
+                    )
+                elif arrival.courtesy:
                     self.notify(
                         _(
                             "{owner} is not on the floor: {who} receives as a courtesy; "

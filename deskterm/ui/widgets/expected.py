@@ -54,6 +54,14 @@ class ExpectedTable(DataTable):
         self.chosen = True
 
 
+def owner_is_busy(screen: Any, owner_id: int) -> bool:
+    """The owner is on the board with a customer (not away or out): the courtesy message
+    says so rather than "not on the floor"."""
+    board = getattr(screen, "board", None)
+    members = getattr(board, "members", ()) or ()
+    return any(m.salesperson_id == owner_id and m.state == "with_customer" for m in members)
+
+
 #: The list's order: whom the desk still awaits first.
 _ORDER = {
     DeskState.LATE.value: 0,
@@ -210,7 +218,15 @@ class ExpectedVisitors(WorkerBoundary, Vertical):
             keys_to_form()
 
         def received(arrival: Arrival) -> None:
-            if arrival.courtesy:
+            if arrival.courtesy and owner_is_busy(screen, arrival.credited_to_id):
+                message = _(
+                    "{name} arrived; {owner} is with a customer: {who} receives as a "
+                    "courtesy, {owner} keeps the customer.",
+                    name=v.customer,
+                    owner=v.owner,
+                    who=arrival.salesperson_name,
+                )
+            elif arrival.courtesy:
                 message = _(
                     "{name} arrived; {owner} is not on the floor: {who} receives as a "
                     "courtesy, {owner} keeps the customer.",
