@@ -111,6 +111,7 @@ BEFORE: dict[str, list[str]] = {
     "reasons rename": [*SHARED, "code", "kind", "name_en", "name_zh"],
     "reasons retire": [*SHARED, "code", "kind"],
     "reasons restore": [*SHARED, "code", "kind"],
+    "reasons move": [*SHARED, "by", "code", "kind"],  # issue 19: the step list's order
     "media": SHARED,
     "media show": [*SHARED, "--date", "--format", "--month"],
     "media spend": [*SHARED, "--month", "amount", "media"],

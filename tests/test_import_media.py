@@ -133,8 +133,11 @@ def _column(path: Path, header: str) -> list[object]:
     else:
         ws = openpyxl.load_workbook(path).active
         rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0][-1] == header  # appended last: older sheets still line up
-    return [r[-1] for r in rows[1:]]
+    # Appended after the older columns (older sheets still line up); the receptions'
+    # export has issue 19's six visit columns appended after it in turn.
+    i = rows[0].index(header)
+    assert len(rows[0]) - i in (1, 7)
+    return [r[i] for r in rows[1:]]
 
 
 @pytest.mark.parametrize("lang,header", [("en", "heard of us"), ("zh", "信息来源")])

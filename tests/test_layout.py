@@ -469,6 +469,11 @@ async def test_every_manager_tab_at_80_columns_fits_or_shows_the_cut_text_under_
                         continue
                     details = screen.query(f"#{table.id}-detail").results(RowDetail)
                     detail = next(iter(details), None)
+                    if detail is not None and detail.display:
+                        # A tab taller than 24 lines scrolls (the Reasons tab with the
+                        # demo's countermeasures): the line is read where its table is.
+                        detail.scroll_visible(animate=False)
+                        await pilot.pause(0.05)
                     if detail is None or not detail.display or detail.region.bottom > 23:
                         problems.append(f"{tab}: #{table.id} cuts {cut} with no line under it")
                         continue

@@ -105,7 +105,9 @@ class ReceptionScreen(DeskScreen):
     CSS_PATH = "reception.tcss"
     NARROW_BELOW = 140
     #: The Footer's order: what a receptionist presses most, first (the rest: Ctrl+P).
-    FOOTER_FIRST = ("n", "r", "a", "d", "s", "b", "u", "f", "i", "o", "x", "p", "1")
+    #: `a` (an expected visitor came) shows only on a day with appointments, after the
+    #: keys a receptionist uses every hour (at 100 columns they must keep their places).
+    FOOTER_FIRST = ("n", "r", "d", "s", "b", "u", "f", "i", "a", "o", "x", "p", "1")
 
     BINDINGS = [
         Binding("n", "walk_in", N_("Walk-in"), id="reception.walk_in"),

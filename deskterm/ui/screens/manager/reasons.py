@@ -161,10 +161,14 @@ class ReasonsTab(ManagerTab[ReasonsView]):
         table = self.query_one("#reasons", DataTable)
         rep, lost = view.no_contact, view.lost
         months = rep.table.months
+        layout = reasons_layout_for(self.width_columns)
+        if layout == "tiny":
+            # At 80 columns the last four months: six cut the newest month (the one the
+            # meeting asks about) off a long reason's row, with no line to read it in.
+            months = months[-4:]
         # Under 120 columns (-narrow): a month is headed by its name (Nov for 2026-11),
         # the chart (Total drawn) left out and one top reason per person: every count on
         # screen at 100 columns.
-        layout = reasons_layout_for(self.width_columns)
         narrow = layout != "wide"
         if not table.columns or layout != self._layout:
             self._layout = layout
