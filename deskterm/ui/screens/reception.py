@@ -42,7 +42,7 @@ from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.expected import ExpectedVisitors, owner_is_busy
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.header import DeskHeader
-from deskterm.ui.widgets.tables import sync_rows
+from deskterm.ui.widgets.tables import ChosenTable, sync_rows
 
 REFRESH_SECONDS = 1.0
 #: The furthest step's name in the arrivals' Steps column is cut to this many cells, so
@@ -50,50 +50,15 @@ REFRESH_SECONDS = 1.0
 STEP_NAME_CELLS = 10
 
 
-class BoardTable(DataTable):
-    """The rotation board, remembering whether the receptionist moved its cursor.
-
-    A per-member key acts on the member under the cursor only if the cursor was
-    moved (keys or mouse) since the last action: the cursor otherwise still sits on
-    whoever was acted on last, and a second key would land on them by accident.
-    Moves made by the program (a refresh keeping its place) do not count.
-    """
-
-    chosen: bool = False
+class BoardTable(ChosenTable):
+    """The rotation board: a per-member key acts on the member under the cursor only if
+    the receptionist moved it since the last action (see ChosenTable)."""
 
     class Resized(Message):
         """The board got another size: its rows' height follows."""
 
     def on_resize(self, _event: events.Resize) -> None:
         self.post_message(self.Resized())
-
-    def action_cursor_up(self) -> None:
-        super().action_cursor_up()
-        self.chosen = True
-
-    def action_cursor_down(self) -> None:
-        super().action_cursor_down()
-        self.chosen = True
-
-    def action_page_up(self) -> None:
-        super().action_page_up()
-        self.chosen = True
-
-    def action_page_down(self) -> None:
-        super().action_page_down()
-        self.chosen = True
-
-    def action_scroll_top(self) -> None:
-        super().action_scroll_top()
-        self.chosen = True
-
-    def action_scroll_bottom(self) -> None:
-        super().action_scroll_bottom()
-        self.chosen = True
-
-    async def _on_click(self, event: events.Click) -> None:
-        await super()._on_click(event)
-        self.chosen = True
 
 
 class ReceptionScreen(DeskScreen):

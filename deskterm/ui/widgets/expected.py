@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from deskterm.domain.appointments import DESK_STATE_LABELS, DeskState
 from deskterm.errors import StorageError
@@ -28,30 +28,15 @@ from deskterm.services.rotation import Arrival
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.screens.dialogs import PickScreen
 from deskterm.ui.text import emphasis
-from deskterm.ui.widgets.tables import sync_rows
+from deskterm.ui.widgets.tables import ChosenTable, sync_rows
 
 REFRESH_SECONDS = 5.0
 _STYLES = {DeskState.LATE: "bold yellow", DeskState.NO_SHOW: "red", DeskState.ARRIVED: "dim"}
 
 
-class ExpectedTable(DataTable):
-    """The expected visitors, remembering whether the receptionist moved the cursor
-    (as the rotation board does: a key acts on the row under a cursor moved since the
-    last action, otherwise it asks with a numbered pick)."""
-
-    chosen: bool = False
-
-    def action_cursor_up(self) -> None:
-        super().action_cursor_up()
-        self.chosen = True
-
-    def action_cursor_down(self) -> None:
-        super().action_cursor_down()
-        self.chosen = True
-
-    async def _on_click(self, event: events.Click) -> None:
-        await super()._on_click(event)
-        self.chosen = True
+class ExpectedTable(ChosenTable):
+    """The expected visitors: `a` acts on the row under a cursor moved since the last
+    action, otherwise it asks with a numbered pick (as the rotation board does)."""
 
 
 def owner_is_busy(screen: Any, owner_id: int) -> bool:

@@ -91,3 +91,43 @@ def _redraw_cells_when_columns_widen() -> None:
 
 
 _redraw_cells_when_columns_widen()
+
+
+class ChosenTable(DataTable):
+    """A table remembering whether a person moved its cursor (keys or mouse).
+
+    A key that acts on a row acts on the row under the cursor only if the cursor was
+    moved since the last action: otherwise it still sits on whoever was acted on last,
+    and a second key would land on them by accident. Moves made by the program (a refresh
+    keeping its place) do not count. The screen clears ``chosen`` after each action.
+    """
+
+    chosen: bool = False
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self.chosen = True
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self.chosen = True
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self.chosen = True
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self.chosen = True
+
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        self.chosen = True
+
+    def action_scroll_bottom(self) -> None:
+        super().action_scroll_bottom()
+        self.chosen = True
+
+    async def _on_click(self, event: events.Click) -> None:
+        await super()._on_click(event)
+        self.chosen = True
