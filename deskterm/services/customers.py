@@ -84,12 +84,15 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     contacted first within each rank ("Hans" finds Hans Müller before Ole Hansen)."""
     # Full-width letters and digits, doubled spaces and invisible characters are what an
     # IME or a paste adds; the stored names were cleaned the same way when saved.
-    text = unicodedata.normalize("NFKC", clean_text(text).value)
+    typed = clean_text(text).value
+    if len(typed) > SEARCH_MAX:
+        # A pasted page is no name or phone; and SQLite refuses long LIKE patterns. The
+        # limit is on what was typed (the box's own): NFKC may spell a character out in
+        # several ("℠" is "SM"), and 90 typed characters must not be "more than 100".
+        raise InvalidInput("A search is at most {n} characters.", field="search", n=SEARCH_MAX)
+    text = unicodedata.normalize("NFKC", typed)
     if not text:
         return []
-    if len(text) > SEARCH_MAX:
-        # A pasted page is no name or phone; and SQLite refuses long LIKE patterns.
-        raise InvalidInput("A search is at most {n} characters.", field="search", n=SEARCH_MAX)
     digits = phone_search_digits(text)
     phone_like = len(digits) >= 3 and all(ch.isdigit() or ch in " +-()" for ch in text)
     # One column per search, and instr() where case does not matter: on a dealer group's
