@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from typing import Any
 
 
 def _since_start() -> float:
@@ -36,18 +37,21 @@ async def _app(path: str) -> None:
     from deskterm.ui.run import pause_gc
 
     pause_gc()  # as `deskterm` does before its imports (the app turns it back on)
-    from pathlib import Path
+    import argparse
 
-    from textual.widgets import DataTable
-
-    from deskterm.clock import clock_from_env
-    from deskterm.services.maintenance import is_server, open_context
+    from deskterm.cli.database import opened
     from deskterm.ui.app import create_app
 
-    # As `deskterm` opens it: the start of day runs in the app, after the first paint.
-    target = path if is_server(path) else Path(path)  # a file, or a server's address
-    ctx = open_context(target, clock_from_env(), start_of_day=False)
-    app = create_app(ctx, blink=False)
+    # Opened exactly as `deskterm` opens it (cli.desk): the header and schema read, not
+    # every page; the start of day and the full check run in the app after the first paint.
+    with opened(argparse.Namespace(db=path), start_of_day=False, thorough=False) as ctx:
+        await _ready(create_app(ctx, blink=False))
+
+
+async def _ready(app: Any) -> None:
+    """Run ``app`` headless until the reception screen's first load is painted."""
+    from textual.widgets import DataTable
+
     async with app.run_test(size=(160, 45)) as pilot:
         deadline = asyncio.get_running_loop().time() + 60
         # Ready = the board and arrivals of the first load are on screen.
@@ -58,7 +62,6 @@ async def _app(path: str) -> None:
         await pilot.pause()  # the rows applied by that load are painted
         rows = app.screen.query_one("#board", DataTable).row_count
         print(f"ready {_since_start():.4f} {_rss_mb():.1f} {rows}", flush=True)
-    ctx.db.close()
 
 
 async def _bare() -> None:
