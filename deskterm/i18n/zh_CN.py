@@ -1537,4 +1537,8 @@ MESSAGES: dict[str, str] = {
     "Visits {first} – {last} and the steps of the sale they reached, each as a share of the visits": "{first} 至 {last} 的到店客户及其完成的销售流程步骤，各步骤为占到店批次的比例",
     "The steps of the sale: where each salesperson's visits fall behind": "销售流程步骤：各销售顾问的接待在哪一步落后于团队",
     # -- issue 19: the demo shop (helper demo) ---------------------------------
+    # -- issue 20: start-up (helper startup) -------------------------------------
+    # -- issue 20: the meeting report (helper report) ---------------------------
+    # -- issue 20: import and export (helper sheets) ----------------------------
+    # -- issue 20: search (main) ------------------------------------------------
 }
