@@ -8,6 +8,7 @@ about the server itself. They need ``DESKTERM_TEST_POSTGRESQL`` (CI sets it).
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 
 import psycopg
@@ -19,7 +20,7 @@ from deskterm.errors import StorageError
 from deskterm.services import rotation, setup
 from deskterm.services.backups import backup_now
 from deskterm.services.maintenance import change_marker, check, open_context
-from deskterm.storage import migrations
+from deskterm.storage import migrations, search_index
 from deskterm.storage.engine import SQLiteDatabase
 from deskterm.storage.postgres import PostgresDatabase, is_server_address
 
@@ -39,12 +40,21 @@ def raw(address):
 pytestmark = pytest.mark.postgresql_only
 
 
+def _column_of(expression: str | None) -> str | None:
+    """The column an index expression reads (``lower((name)::text)`` → ``name``)."""
+    if expression is None:
+        return None
+    return re.sub(r"lower|::text|[()\s]", "", expression)
+
+
 def _schema(engine) -> dict[str, dict]:
     """What both dialects must agree on, table by table."""
     insp = inspect(engine)
     out: dict[str, dict] = {}
     for table in insp.get_table_names():
-        if table == "schema_version":
+        # The search indexes are each database's own (SQLite: FTS5 tables; PostgreSQL:
+        # pg_trgm indexes): compared by test_each_database_has_its_search_indexes.
+        if table == "schema_version" or search_index.is_search_table(table):
             continue
         out[table] = {
             "columns": {
@@ -63,7 +73,16 @@ def _schema(engine) -> dict[str, dict]:
             "indexes": sorted(
                 (
                     i["name"],
-                    tuple(i["column_names"]),
+                    # An expression index (PostgreSQL's lower(name), SQLite's name COLLATE
+                    # NOCASE: each one's case-blind whole name) by the column it reads.
+                    tuple(
+                        c if c is not None else _column_of(e)
+                        for c, e in zip(
+                            i["column_names"],
+                            i.get("expressions") or [None] * len(i["column_names"]),
+                            strict=True,
+                        )
+                    ),
                     " ".join(
                         str(
                             (i.get("dialect_options") or {}).get(
@@ -79,7 +98,9 @@ def _schema(engine) -> dict[str, dict]:
                     ),
                 )
                 for i in insp.get_indexes(table)
-                if not i["name"].startswith("sqlite_") and not i.get("duplicates_constraint")
+                if not i["name"].startswith("sqlite_")
+                and not i.get("duplicates_constraint")
+                and i["name"] not in search_index.POSTGRESQL_INDEXES
             ),
         }
     return out

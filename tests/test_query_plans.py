@@ -14,6 +14,7 @@ from sqlalchemy import event
 
 from deskterm.services import callbacks, customers, marketing, reception, rotation
 from deskterm.services.report import daily_report
+from deskterm.storage import queries
 from tests.scenario import new_customer
 
 
@@ -98,8 +99,27 @@ def test_the_marketing_pool_is_paged(desk):
     assert any("LIMIT" in s.upper() for s, _p in plans)
 
 
-def test_search_walks_the_narrow_search_index_in_contact_order(desk):
-    for text in ("C01", "139 0000", "王伟"):
+def test_a_rare_fragment_is_looked_up_in_the_search_indexes(desk):
+    """Three characters or more: the trigram index; one or two: the name's characters.
+    Only the hits are then read, by primary key: no scan of the customers."""
+    for text, index in (("C01", "customer_trigram"), ("139 0000", "customer_trigram")):
         plans = _plans(desk, lambda t=text: customers.search(desk, t))
-        plan = _plan_for(plans, "customer")
+        assert "VIRTUAL TABLE" in _plan_for(plans, index), (text, plans)
+        plan = _plan_for(plans, "customer NOT INDEXED")
+        assert "INTEGER PRIMARY KEY" in plan and "SCAN customer " not in plan, (text, plan)
+    for text in ("王伟", "C"):
+        plans = _plans(desk, lambda t=text: customers.search(desk, t))
+        assert "VIRTUAL TABLE" in _plan_for(plans, "customer_chars"), (text, plans)
+
+
+def test_a_common_fragment_walks_the_narrow_search_index_in_contact_order(desk, monkeypatch):
+    """More hits than the indexes' limit: the most recent ones by the recency index, which
+    stops at the page; the whole name then by its own index, never by a scan."""
+    monkeypatch.setattr(queries, "INDEX_HITS_MAX", 1)
+    monkeypatch.setattr(customers, "_SEARCH_WIDEN", 1)
+    for text in ("C0", "139 0000"):
+        plans = _plans(desk, lambda t=text: customers.search(desk, t, limit=2))
+        plan = _plan_for(plans, "customer INDEXED BY ix_customer_search")
         assert "ix_customer_search" in plan and "TEMP B-TREE" not in plan, (text, plan)
+    plans = _plans(desk, lambda: customers.search(desk, "C0", limit=2))
+    assert "ix_customer_name_nocase" in _plan_for(plans, "customer AS c"), plans

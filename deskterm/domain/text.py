@@ -27,6 +27,10 @@ def clean_text(raw: str | None, *, multiline: bool = False) -> Cleaned:
     if raw is None:
         return Cleaned("", False)
     text = unicodedata.normalize("NFC", raw)
+    if text.isprintable():
+        # No control, format, surrogate, private or unassigned character and no space
+        # but ' ': only the spacing to tidy (a search ranks hundreds of stored names).
+        return Cleaned(_tidy(text, multiline), False)
     if multiline:
         text = text.replace("\r\n", "\n")
     kept: list[str] = []

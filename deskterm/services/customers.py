@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -100,15 +100,25 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
     # Plain SQL on a driver cursor (storage.queries): on a dealer group's 200,000
     # customers the ORM's own work was a third of the time of a rare fragment's search.
     with ctx.db.read_cursor() as cur:
-        # More hits than shown: the best matches are ranked in among the most recent ones
-        # (a prefix match contacted long ago must not fall behind the limit).
+        # The shop's country spells a whole phone out (read in the same snapshot).
+        country = queries.setting_value(cur, "phone.default_country") if phone_like else None
+        if phone_like and country is None:
+            from deskterm.services.setup import DEFAULT_SETTINGS
+
+            country = DEFAULT_SETTINGS["phone.default_country"]
+        exact = _whole_phone(text, country) if country is not None else None
+        # A name: more hits than shown, so the best matches are ranked in among the most
+        # recent ones (a prefix match contacted long ago must not fall behind the limit).
+        # Digits: every hit ranks alike but the whole phone, which is read on its own.
         rows = queries.customer_search_rows(
             cur,
             name=None if phone_like else text,
             name_any_case=any("a" <= ch.lower() <= "z" for ch in text),
             digits=digits if len(digits) >= 3 else None,
-            limit=limit * _SEARCH_WIDEN,
+            limit=limit if phone_like else limit * _SEARCH_WIDEN,
         )
+        if exact is not None and all(r[2] != exact for r in rows):
+            rows += queries.customer_by_phone_rows(cur, exact)
         key = search_key(text)
         if not phone_like and len(rows) >= limit * _SEARCH_WIDEN:
             # Cut at the most recent hits: customers of this very name contacted longer
@@ -127,21 +137,27 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
                 )
                 if r[0] not in seen
             ]
-    exact = _whole_phone(ctx, text) if phone_like else None
-    found = [
-        CustomerView(
-            cid, name, phone, level, status, owner_id, owner, model, queries.from_stored(last)
-        )
-        for cid, name, phone, level, status, owner_id, owner, model, last in rows
-    ]
-    ranked = sorted(found, key=lambda c: _rank(c, key, exact))  # stable: recency kept
+    # Each name's key once (cleaning is the costly part of ranking), then the order:
+    # the best rank first, recency kept within a rank (the sort is stable).
+    keyed = [(search_key(r[1]), r) for r in rows]
+    keyed.sort(key=lambda kr: _rank(kr[0], kr[1][2], key, exact))
     return [
-        replace(
-            c,
-            exact_phone=exact is not None and c.phone == exact,
-            exact_name=search_key(c.name) == key,
+        CustomerView(
+            cid,
+            name,
+            phone,
+            level,
+            status,
+            owner_id,
+            owner,
+            model,
+            queries.from_stored(last),
+            exact_phone=exact is not None and phone == exact,
+            exact_name=name_key == key,
         )
-        for c in ranked[:limit]
+        for name_key, (cid, name, phone, level, status, owner_id, owner, model, last) in keyed[
+            :limit
+        ]
     ]
 
 
@@ -150,25 +166,21 @@ _SEARCH_WIDEN = 4
 _WORDS = re.compile(r"[\w']+")
 
 
-def _whole_phone(ctx: Context, text: str) -> str | None:
+def _whole_phone(text: str, country: str) -> str | None:
     """The canonical phone ``text`` spells out in full, or None (a fragment, a name)."""
-    from deskterm.services.setup import load_settings
-
-    with ctx.db.read() as s:
-        country = load_settings(s)["phone.default_country"]
     try:
         return normalize_phone(text, country)
     except DesktermError:
         return None
 
 
-def _rank(c: CustomerView, needle: str, exact_phone: str | None) -> int:
+def _rank(name: str, phone: str | None, needle: str, exact_phone: str | None) -> int:
     """0 exact phone, 1 same name, 2 name starts with the text as a whole word ("Hans"
     in "Hans Müller"), 3 name starts with it ("Hansi"), 4 a whole word later in the
-    name ("Peter Hans"), 5 name contains it ("Ole Hansen"), 6 anything else (digits)."""
-    if exact_phone is not None and c.phone == exact_phone:
+    name ("Peter Hans"), 5 name contains it ("Ole Hansen"), 6 anything else (digits).
+    ``name`` and ``needle`` are search keys."""
+    if exact_phone is not None and phone == exact_phone:
         return 0
-    name = search_key(c.name)  # ``needle`` is a search_key too
     if name == needle:
         return 1
     whole_word = needle in _WORDS.findall(name)

@@ -16,15 +16,29 @@ if TYPE_CHECKING:
 
 def register(subparsers: Subparsers) -> None:
     """``deskterm check``."""
-    add_command(subparsers, "check", help=_("integrity check plus the app's own rules"))
+    p = add_command(subparsers, "check", help=_("integrity check plus the app's own rules"))
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help=_(
+            "rebuild the customer search's indexes if they disagree with the customers "
+            "(seconds on a large file: the desks wait meanwhile)"
+        ),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Print each problem found; exit 1 if there is any."""
-    from deskterm.services.maintenance import check
+    from deskterm.services.maintenance import check, repair_search_index
 
     with opened(args, must_exist=True) as ctx:
         problems = check(ctx)
+        if getattr(args, "repair", False) and any(p.kind == "search" for p in problems):
+            print(_("Rebuilding the customer search's indexes…"), flush=True)
+            repair_search_index(ctx)
+            problems = check(ctx)
+            if not any(p.kind == "search" for p in problems):
+                print(_("The customer search's indexes are rebuilt and agree with the customers."))
     if not problems:
         print(_("OK: the database passes every check."))
         return EXIT_OK

@@ -1,0 +1,130 @@
+"""The customer search's indexes (schema v11): whether they agree with the customers, and
+their rebuild (``deskterm check --repair``).
+
+SQLite keeps two FTS5 indexes over the customer table (``customer_trigram``: name and
+phone in trigrams; ``customer_chars``: the name one character per token), kept by
+triggers in every writing transaction. They can still disagree with the table if
+something wrote to the file with the triggers dropped, or with a SQLite that has no FTS5
+(a bulk tool): FTS5's own integrity check compares each index with its content. On
+PostgreSQL the pg_trgm GIN indexes are the server's, kept by it; what can be missing there
+is the extension itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deskterm.storage.queries import Raw, indexed_hits
+
+#: The SQLite search indexes (FTS5 tables over the customer table or its view).
+SQLITE_INDEXES = ("customer_trigram", "customer_chars")
+#: The PostgreSQL search indexes (pg_trgm GIN).
+POSTGRESQL_INDEXES = ("ix_customer_name_trgm", "ix_customer_phone_trgm")
+
+
+def is_search_table(name: str) -> bool:
+    """Whether ``name`` is one of the SQLite search indexes or their shadow tables (not
+    part of the schema the two databases share)."""
+    return any(name == t or name.startswith(f"{t}_") for t in SQLITE_INDEXES)
+
+
+#: The triggers that keep the SQLite indexes in each writing transaction.
+SQLITE_TRIGGERS = (
+    "customer_search_insert",
+    "customer_search_delete",
+    "customer_search_before_update",
+    "customer_search_after_update",
+)
+#: How many of the most recently contacted customers the check looks up by name and phone.
+SAMPLE = 200
+
+
+def disagreements(cur: Raw) -> list[str]:
+    """What is wrong with the search indexes (empty: sound), said in a line each.
+
+    Reads only, in milliseconds: FTS5's own exact comparison of an index with its
+    content needs the write lock for seconds on a dealer group's file (it is an INSERT),
+    so the check looks for what can make them disagree instead: a trigger gone, a
+    customer the index does not hold (the counts), and the most recently contacted
+    customers not found by their own name and phone. ``check --repair`` rebuilds them.
+    """
+    if cur.postgresql:
+        present = {
+            r[0]
+            for r in cur.rows(
+                "SELECT indexname FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = 'customer'"
+            )
+        }
+        return [
+            f"search index {name} is missing (pg_trgm): search reads every customer"
+            for name in POSTGRESQL_INDEXES
+            if name not in present
+        ]
+    found = []
+    triggers = {r[0] for r in cur.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    found += [
+        f"search trigger {name} is missing: the search index misses changes"
+        for name in SQLITE_TRIGGERS
+        if name not in triggers
+    ]
+    customers = cur.rows("SELECT count(*) FROM customer")[0][0]
+    for name in SQLITE_INDEXES:
+        held = cur.rows(f"SELECT count(*) FROM {name}_docsize")[0][0]
+        if held != customers:
+            found.append(f"search index {name} holds {held} customers of {customers}")
+    sample = cur.rows(
+        "SELECT id, name, phone FROM customer INDEXED BY ix_customer_search "
+        "ORDER BY last_contact_at DESC LIMIT ?",
+        (SAMPLE,),
+    )
+    for cid, name, phone in sample:
+        for text, digits in ((name, None), (None, phone)):
+            if (text is None and digits is None) or (text is not None and not text.strip()):
+                continue
+            # Whole names and phones: longer than any fragment, so never "too common".
+            hits = indexed_hits(cur, text, digits, limit=None)
+            if hits is not None and cid not in hits:
+                field = "phone" if digits else "name"
+                found.append(f"search index does not find customer {cid} by its {field}")
+                break
+    return found
+
+
+def rebuild(con: Any) -> None:
+    """Rebuild every SQLite search index from the customers, and put back a missing
+    trigger (inside the caller's write: seconds on a dealer group's file)."""
+    from deskterm.storage import migrations
+
+    script = migrations.script(11)
+    existing = {
+        r[0] for r in con.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    for name in SQLITE_TRIGGERS:
+        if name not in existing:
+            start = script.index(f"CREATE TRIGGER {name} ")
+            con.exec_driver_sql(script[start : script.index("END;", start) + 4])
+    for name in SQLITE_INDEXES:
+        con.exec_driver_sql(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")
+    for name in SQLITE_INDEXES:  # FTS5's own exact comparison, now that the lock is held
+        con.exec_driver_sql(f"INSERT INTO {name} ({name}, rank) VALUES ('integrity-check', 1)")
+
+
+def recreate_postgresql(con: Any) -> None:
+    """Create the pg_trgm indexes that are missing (and the extension, where this role
+    may): schema v11's step for them, run again."""
+    present = {
+        r[0]
+        for r in con.exec_driver_sql(
+            "SELECT indexname FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND tablename = 'customer'"
+        )
+    }
+    for name in POSTGRESQL_INDEXES:
+        if name in present:
+            con.exec_driver_sql(f"DROP INDEX {name}")
+    from deskterm.storage import migrations
+
+    script = migrations.script(11, "postgresql")
+    start = script.index("DO $$")
+    con.exec_driver_sql(script[start : script.index("END $$;", start) + 7])

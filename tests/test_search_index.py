@@ -1,0 +1,145 @@
+"""The customer search's indexes (schema v11): kept by every writer, the same answers as
+reading every customer, checked by ``deskterm check`` and rebuilt by ``--repair``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deskterm.cli.main import main
+from deskterm.services import customers
+from deskterm.services.maintenance import check, repair_search_index
+from deskterm.storage import queries
+from tests.scenario import new_customer
+
+HOSTILE = json.loads((Path(__file__).parent / "fixtures" / "hostile-strings.json").read_text())
+
+
+def _exact(ctx, text: str) -> list[int]:
+    """The search's ids with the indexes turned off (every hit walked): the witness."""
+    original = queries.INDEX_HITS_MAX
+    queries.INDEX_HITS_MAX = -1  # every fragment "too common": the walk reads them all
+    try:
+        return [c.id for c in customers.search(ctx, text, limit=500)]
+    finally:
+        queries.INDEX_HITS_MAX = original
+
+
+NAMES = [
+    "王伟",
+    "王伟强",
+    "欧阳娜娜",
+    "Ole Hansen",
+    "Hans Müller",
+    "hans",
+    "Jean-Luc Picard",
+    "O'Brien",
+    "Lee [VIP]",
+    "王[b]伟",
+    "阿卜杜·热合曼",
+    "李_四",
+    "Ａ Ｂ",
+]
+
+
+@pytest.fixture
+def shop(ctx, team):
+    from deskterm.services import rotation
+
+    rotation.check_in(ctx, team.wang)
+    hostile = [n for n in HOSTILE["cjk"] + HOSTILE["markup"] if len(n) <= 40][:12]
+    for i, name in enumerate(NAMES + hostile):
+        new_customer(ctx, f"1391234{i:04d}", name=name)
+    return ctx
+
+
+FRAGMENTS = [
+    "王", "伟", "王伟", "伟强", "欧阳", "阳娜", "o", "O", "h", "ha", "Ha", "eH", "e H",
+    "hans", "HANS", "müller", "MÜLLER", "n-L", "nL", "'B", "[", "[b", "b]", "·", "·热",
+    "_", "李_", "1391234", "0001", "39", "12340", "Lee [", "ＶＩＰ", "Ａ", "A B", "%", "_四",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", FRAGMENTS)
+def test_the_indexes_find_what_reading_every_customer_finds(shop, text):
+    assert [c.id for c in customers.search(shop, text, limit=500)] == _exact(shop, text)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet="王伟强欧阳娜 HhaensOlüM-'[]_·0123456789", min_size=1, max_size=5))
+def test_any_fragment_of_these_names_finds_the_same(shop, text):
+    if not text.strip():
+        return
+    assert [c.id for c in customers.search(shop, text, limit=500)] == _exact(shop, text)
+
+
+def test_every_writer_keeps_the_indexes(shop):
+    """A rename, a new phone, a deletion by hand: the triggers follow each one."""
+    db = shop.db.path
+    con = sqlite3.connect(db)
+    with con:
+        cid = con.execute("SELECT id FROM customer WHERE name = '欧阳娜娜'").fetchone()[0]
+        con.execute(
+            "UPDATE customer SET name = '上官婉儿', phone = '+8613999990000' WHERE id = ?", (cid,)
+        )
+        gone = con.execute("SELECT id FROM customer WHERE name = 'Ole Hansen'").fetchone()[0]
+        con.execute("DELETE FROM reception WHERE customer_id = ?", (gone,))
+        con.execute("DELETE FROM callback WHERE customer_id = ?", (gone,))
+        con.execute("DELETE FROM level_change WHERE customer_id = ?", (gone,))
+        con.execute("DELETE FROM ownership_change WHERE customer_id = ?", (gone,))
+        con.execute("DELETE FROM customer WHERE id = ?", (gone,))
+    con.close()
+    assert [c.id for c in customers.search(shop, "上官")] == [cid]
+    assert [c.id for c in customers.search(shop, "婉儿")] == [cid]
+    assert cid not in [c.id for c in customers.search(shop, "欧阳娜娜")]
+    assert [c.id for c in customers.search(shop, "99990000")] == [cid]
+    assert gone not in [c.id for c in customers.search(shop, "Hansen")]
+    assert [p for p in check(shop) if p.kind == "search"] == []
+
+
+def test_check_finds_an_index_that_disagrees_and_repair_rebuilds_it(shop, capsys):
+    db = shop.db.path
+    con = sqlite3.connect(db)
+    with con:  # a tool that dropped the triggers, then wrote
+        con.execute("DROP TRIGGER customer_search_after_update")
+        con.execute("DROP TRIGGER customer_search_insert")
+        con.execute("UPDATE customer SET name = '诸葛亮' WHERE name = '王伟强'")
+        con.execute(
+            "INSERT INTO customer (name, phone, level, level_since, status, status_since, "
+            "owner_id, owner_since, source_channel, created_at, notes, last_contact_at) "
+            "SELECT '司马懿', '+8613800000001', level, level_since, status, status_since, "
+            "owner_id, owner_since, source_channel, created_at, '', '2030-01-01 00:00:00.000000' "
+            "FROM customer LIMIT 1"
+        )
+    con.close()
+    found = [p.detail for p in check(shop) if p.kind == "search"]
+    assert any("customer_search_insert is missing" in d for d in found), found
+    assert any("holds" in d for d in found), found
+    assert customers.search(shop, "诸葛") == []  # what a stale index does
+    assert main(["check", "--db", str(db), "--repair"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "rebuilt" in out
+    assert [p for p in check(shop) if p.kind == "search"] == []
+    assert len(customers.search(shop, "诸葛")) == 1 and len(customers.search(shop, "司马懿")) == 1
+    con = sqlite3.connect(db)  # the triggers are back: a later rename is followed
+    with con:
+        con.execute("UPDATE customer SET name = '曹操' WHERE name = '诸葛亮'")
+    con.close()
+    assert len(customers.search(shop, "曹操")) == 1
+
+
+def test_repair_is_the_systems_alone(shop):
+    from deskterm.services.context import Context
+    from deskterm.services.permissions import PermissionDenied
+
+    for role in ("receptionist", "salesperson", "manager", None):
+        other = Context(shop.db, shop.clock, role=role)
+        with pytest.raises(PermissionDenied):
+            repair_search_index(other)
