@@ -143,3 +143,34 @@ def test_repair_is_the_systems_alone(shop):
         other = Context(shop.db, shop.clock, role=role)
         with pytest.raises(PermissionDenied):
             repair_search_index(other)
+
+
+@pytest.mark.postgresql_only
+def test_a_missing_trigram_index_on_the_server_is_said_and_repaired(ctx, team, database):
+    import psycopg
+
+    from deskterm.services import rotation
+    from deskterm.storage import search_index
+
+    rotation.check_in(ctx, team.wang)
+    new_customer(ctx, "13912340001", name="欧阳娜娜")
+    assert [p for p in check(ctx) if p.kind == "search"] == []
+    with psycopg.connect(database, autocommit=True) as raw:
+        raw.execute("DROP INDEX ix_customer_phone_trgm")
+    found = [p.detail for p in check(ctx) if p.kind == "search"]
+    assert found == [
+        "search index ix_customer_phone_trgm is missing (pg_trgm): search reads every customer"
+    ]
+    repair_search_index(ctx)
+    assert [p for p in check(ctx) if p.kind == "search"] == []
+    with psycopg.connect(database, autocommit=True) as raw:
+        names = {
+            r[0]
+            for r in raw.execute(
+                "SELECT indexname FROM pg_indexes "
+                "WHERE tablename = 'customer' AND schemaname = current_schema()"
+            )
+        }
+    assert set(search_index.POSTGRESQL_INDEXES) <= names
+    assert [c.name for c in customers.search(ctx, "阳娜")] == ["欧阳娜娜"]
+    assert [c.name for c in customers.search(ctx, "1234000")] == ["欧阳娜娜"]

@@ -127,4 +127,7 @@ def recreate_postgresql(con: Any) -> None:
 
     script = migrations.script(11, "postgresql")
     start = script.index("DO $$")
-    con.exec_driver_sql(script[start : script.index("END $$;", start) + 7])
+    # On the driver's own cursor, without parameters: the block's notice has a literal %.
+    con.connection.dbapi_connection.cursor().execute(
+        script[start : script.index("END $$;", start) + 7]
+    )

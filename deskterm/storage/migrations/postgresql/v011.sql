@@ -18,8 +18,12 @@ BEGIN
         BEGIN
             CREATE EXTENSION pg_trgm WITH SCHEMA public;
             home := 'public';
-        EXCEPTION WHEN insufficient_privilege OR undefined_file OR invalid_schema_name THEN
-            RAISE NOTICE 'deskterm: pg_trgm is not available (%): search reads every customer', SQLERRM;
+        EXCEPTION
+            WHEN unique_violation OR duplicate_object THEN
+                -- Another showroom's upgrade created it at the same moment, in public.
+                home := 'public';
+            WHEN insufficient_privilege OR undefined_file OR invalid_schema_name THEN
+                RAISE NOTICE 'deskterm: pg_trgm is not available (%): search reads every customer', SQLERRM;
         END;
     END IF;
     IF home IS NOT NULL THEN
