@@ -1,132 +1,108 @@
-"""``python -m deskterm.bench [--db FILE] [--runs N] [--server ADDRESS]``: the speed and
-memory figures.
+"""``python -m deskterm.bench [--db FILE] [--runs N] [--server ADDRESS] [--growth]
+[--scale]``: the speed and memory figures, each beside a floor measured in the same run.
 
-Each figure is a median, printed beside its target and, where there is one, a floor
-measured in the same run (a bare Textual app; the same query in raw sqlite3, or raw
-psycopg). The large database comes from ``deskterm demo generate --scale large`` (made
-if missing). Each write is made on a scratch copy, never on the file you pass. With
+Each figure is a median, printed with its floor — the same work done the plainest way
+(a bare Textual app; the same statement on the bare driver; an FTS5 or pg_trgm query;
+the fewest aggregate statements; an ``executemany``; openpyxl's own write-only mode) —
+and its target as a ratio to that floor, so a slower or busier machine moves both alike.
+The large database comes from ``deskterm demo generate --scale large`` (made if
+missing). Every write is made on a scratch copy, never on the file you pass. With
 ``--server``, the scratch copy is first copied (``deskterm copy-to``) into that empty
-PostgreSQL database or schema, and every figure is measured there.
+PostgreSQL database or schema, and every figure is measured there. ``--growth`` measures
+the desk's keys at 10,000, 50,000 and 200,000 customers (and 1,000,000 with ``--scale``)
+and prints how each grows.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import math
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from dateutil import parser as date_parser
 
+from deskterm.bench.common import Figure, amount, median_ms
 from deskterm.clock import FixedClock
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "deskterm-large.db"
 NOW = "2026-11-20T10:40"
 
-
-def _median_ms(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm the caches once, as a desk that has been open a minute has
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+#: Customers at each point of the growth curve (the last only with --scale).
+GROWTH = (10_000, 50_000, 200_000)
+GROWTH_SCALE = 1_000_000
+#: A desk key may grow at most this much from the smallest shop to the largest: a
+#: logarithmic cost grows ~1.3× from 10,000 to 200,000 customers (2× with the noise of a
+#: shared machine); a square root would be 4.5×, a linear one 20×.
+GROWTH_LIMIT = 2.0
 
 
-def _probe(*args: str) -> tuple[float, float, int]:
-    env = {**os.environ, "DESKTERM_NOW": NOW}
-    out = subprocess.run(
-        [sys.executable, "-m", "deskterm.bench.startup", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("ready")), None)
-    if line is None:
-        raise RuntimeError(f"start-up probe failed: {out.stderr[-2000:]}")
-    _, seconds, rss, board_rows = line.split()
-    return float(seconds), float(rss), int(board_rows)
-
-
-def measure(
-    db: Path, runs: int, server: str | None = None
-) -> list[tuple[str, str, str, str, bool]]:
-    """Rows of (what, median, floor, target, met); on ``server`` if one is named."""
-    from deskterm.services import analysis, callbacks, customers, reception, rotation, setup
-    from deskterm.services.maintenance import open_context
-    from deskterm.services.reception import ReceptionForm
-    from deskterm.services.report import daily_report
-    from deskterm.storage import queries
-
-    rows: list[tuple[str, str, str, str, bool]] = []
-    # Everything runs on a scratch copy: even the start-up probe may write (the start
-    # of day closes a day left open), and the file passed must stay as it was.
+def scratch_copy(db: Path) -> Path:
+    """A private copy of ``db`` (sqlite3's backup: consistent even while it is in use)."""
     scratch = Path(tempfile.mkdtemp(prefix="deskterm-bench-")) / "bench.db"
     src = sqlite3.connect(db)
     dst = sqlite3.connect(scratch)
     src.backup(dst)
     src.close()
     dst.close()
-    target: str = str(scratch)
-    if server is not None:
-        from deskterm.services.maintenance import copy_to
+    return scratch
 
-        t0 = time.perf_counter()
-        source = open_context(scratch, FixedClock(date_parser.isoparse(NOW)), start_of_day=False)
-        try:
-            copied = sum(copy_to(source, server).values())
-        finally:
-            source.db.close()
-        print(
-            f"Copied {copied:,} rows to the server in {time.perf_counter() - t0:.0f} s.", flush=True
-        )
-        target = server
-    probes = max(5, runs // 2)  # a start-up is ~1 s: fewer samples than the fast figures
-    starts, bares = [], []
-    for _ in range(probes):  # alternated, so a busier minute weighs on both alike
-        starts.append(_probe("app", target))
-        bares.append(_probe("bare"))
-    app_s = statistics.median(s for s, _, _ in starts)
-    bare_s = statistics.median(s for s, _, _ in bares)
-    rss = max(r for _, r, _ in starts)
-    on_board = starts[-1][2]
-    rows.append(
-        (
-            f"start-up to the first interactive screen (headless; {on_board} on the board)",
-            f"{app_s:.2f} s",
-            f"{bare_s:.2f} s (ratio {app_s / bare_s:.2f})",
-            "≤ 1.5 s and ratio ≤ 1.3",
-            app_s <= 1.5 and app_s / bare_s <= 1.3,
-        )
-    )
-    rows.append(
-        (
-            "resident memory of the app on the large database",
-            f"{rss:.0f} MB",
-            f"{max(r for _, r, _ in bares):.0f} MB",
-            "≤ 150 MB",
-            rss <= 150,
-        )
-    )
 
+def _durable_commit_floor(scratch: Path) -> Callable[[], None]:
+    """One row inserted and committed durably on the bare driver (WAL, synchronous=FULL):
+    what any key that saves must pay at least."""
+    con = sqlite3.connect(scratch, isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = FULL")
+    con.execute("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, at TEXT)")
+
+    def commit() -> None:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO bench_floor (at) VALUES ('x')")
+        con.execute("COMMIT")
+
+    return commit
+
+
+def desk_keys(target: str, scratch: Path, runs: int, server: str | None) -> list[Figure]:
+    """The desk's keys: next-up, the due list, saving a form (search: bench.search)."""
+    from deskterm.services import callbacks, reception, rotation, setup
+    from deskterm.services.maintenance import open_context
+    from deskterm.services.reception import ReceptionForm
+    from deskterm.storage import queries
+
+    figures: list[Figure] = []
     clock = FixedClock(date_parser.isoparse(NOW))
     ctx = open_context(target, clock, start_of_day=False)  # the file, or the server
     # Walk-ins without forms would hold everybody out (the unsaved-form rule).
     setup.set_setting(ctx, "rotation.hold_unsaved_form", "false")
+    raw: Any = None
     try:
         today = ctx.today()
-        sellers = setup.list_staff(ctx, "salesperson")
-        sid = sellers[0].id
+        sid = setup.list_staff(ctx, "salesperson")[0].id
+        if server is None:
+            commit = _durable_commit_floor(scratch)
+            commit_of = "one durable commit, raw sqlite3"
+        else:
+            import psycopg
+
+            pg: Any = psycopg.connect(ctx.db.conninfo)  # type: ignore[attr-defined]
+            pg.execute("CREATE TEMP TABLE bench_floor (id serial PRIMARY KEY, at text)")
+            pg.commit()
+
+            def commit() -> None:
+                pg.execute("INSERT INTO bench_floor (at) VALUES ('x')")
+                pg.commit()
+
+            commit_of = "one commit, raw psycopg"
+        floor_commit = median_ms(commit, runs)
 
         def walk_in_and_board() -> None:
             a = rotation.walk_in(ctx)
@@ -134,61 +110,49 @@ def measure(
             rotation.done(ctx, a.salesperson_id)
             rotation.get_board(ctx)
 
-        ms = _median_ms(walk_in_and_board, runs) / 2  # two key presses: walk-in, done
-        rows.append(
-            ("next-up takes a walk-in → board reloaded", f"{ms:.1f} ms", "", "≤ 50 ms", ms <= 50)
+        ms = median_ms(walk_in_and_board, runs) / 2  # two key presses: walk-in, done
+        figures.append(
+            Figure(
+                "next-up takes a walk-in → board reloaded",
+                ms,
+                floor_commit,
+                commit_of,
+                max_ratio=10,
+                limit=50,
+            )
         )
 
-        due = _median_ms(lambda: callbacks.due_callbacks(ctx, sid), runs)
         _, end = ctx.day_range_utc(today)
         # The floor: the very statement the service runs, on the bare driver (the service
         # also reads the level rules and works out each customer's escalation countdown).
-        raw: Any
         if server is None:
             raw = sqlite3.connect(f"file:{scratch}?mode=ro", uri=True)
-            floor_of = "raw sqlite3"
-            raw_ms = _median_ms(
-                lambda: raw.execute(
-                    queries.DUE_CALLBACKS_SQL, (sid, queries.to_stored(end))
-                ).fetchall(),
-                runs,
+            floor_of = "the same statement, raw sqlite3"
+            stored = queries.to_stored(end)
+            due_floor = median_ms(
+                lambda: raw.execute(queries.DUE_CALLBACKS_SQL, (sid, stored)).fetchall(), runs
             )
         else:
             import psycopg
 
             raw = psycopg.connect(ctx.db.conninfo, autocommit=True)  # type: ignore[attr-defined]
-            floor_of = "raw psycopg"
+            floor_of = "the same statement, raw psycopg"
             sql = queries.postgresql_sql(queries.DUE_CALLBACKS_SQL)
-            raw_ms = _median_ms(lambda: raw.execute(sql, (sid, end)).fetchall(), runs)
+            due_floor = median_ms(lambda: raw.execute(sql, (sid, end)).fetchall(), runs)
+        due = median_ms(lambda: callbacks.due_callbacks(ctx, sid), runs)
         n_due = len(callbacks.due_callbacks(ctx, sid))
-        rows.append(
-            (
+        figures.append(
+            Figure(
                 f"callbacks due today, one salesperson ({n_due} rows)",
-                f"{due:.2f} ms",
-                f"{raw_ms:.3f} ms {floor_of} (×{due / raw_ms:.1f})",
-                "≤ 1 ms and ≤ 5× raw",
-                due <= 1 and due / raw_ms <= 5,
+                due,
+                due_floor,
+                floor_of,
+                max_ratio=5,
             )
         )
 
-        phone = _median_ms(lambda: customers.search(ctx, "13112"), runs)
-        name = _median_ms(lambda: customers.search(ctx, "王伟"), runs)
-        rows.append(
-            ("customer search by phone digits", f"{phone:.1f} ms", "", "≤ 20 ms", phone <= 20)
-        )
-        rows.append(
-            ("customer search by name fragment", f"{name:.1f} ms", "", "≤ 20 ms", name <= 20)
-        )
-
-        report = _median_ms(lambda: daily_report(ctx), max(3, runs // 4))
-        rows.append(("daily meeting report", f"{report:.0f} ms", "", "≤ 300 ms", report <= 300))
-        first = today.replace(day=1)
-        month = _median_ms(
-            lambda: analysis.reasons(ctx, "no_contact", first, today), max(3, runs // 4)
-        )
-        rows.append(("monthly reasons analysis", f"{month:.0f} ms", "", "≤ 1000 ms", month <= 1000))
-
         counter = iter(range(10**6))
+        save_times: list[float] = []
 
         def save_form() -> None:
             a = rotation.walk_in(ctx)
@@ -202,34 +166,157 @@ def measure(
             save_times.append((time.perf_counter() - t) * 1000)
             rotation.done(ctx, a.salesperson_id)
 
-        save_times: list[float] = []
         for _ in range(runs + 1):
             save_form()
-        save = statistics.median(save_times[1:])
-        rows.append(
-            (
+        figures.append(
+            Figure(
                 "saving a reception form durably ("
                 + ("a server commit" if server else "WAL, synchronous=FULL")
                 + ", audit)",
-                f"{save:.1f} ms",
-                "",
-                "≤ 20 ms",
-                save <= 20,
+                statistics.median(save_times[1:]),
+                floor_commit,
+                commit_of,
+                max_ratio=10,
+                limit=20,
             )
         )
-        raw.close()
     finally:
+        if raw is not None:
+            raw.close()
         ctx.db.close()
+    return figures
+
+
+def _copy_to_server(scratch: Path, server: str) -> None:
+    from deskterm.services.maintenance import copy_to, open_context
+
+    t0 = time.perf_counter()
+    source = open_context(scratch, FixedClock(date_parser.isoparse(NOW)), start_of_day=False)
+    try:
+        copied = sum(copy_to(source, server).values())
+    finally:
+        source.db.close()
+    print(f"Copied {copied:,} rows to the server in {time.perf_counter() - t0:.0f} s.", flush=True)
+
+
+def measure(db: Path, runs: int, server: str | None = None) -> list[Figure]:
+    """Every figure, on a scratch copy of ``db`` (or on ``server``, a copy of it)."""
+    from deskterm.bench import report, search, sheets, startup
+
+    scratch = scratch_copy(db)
+    try:
+        target: str = str(scratch)
+        if server is not None:
+            _copy_to_server(scratch, server)
+            target = server
+        figures = startup.measure(scratch if server is None else Path(target), runs, server)
+        figures += desk_keys(target, scratch, runs, server)
+        figures += search.measure(scratch, runs, server)
+        figures += report.measure(scratch, runs, server)
+        figures += sheets.measure(scratch, runs, server)
+    finally:
         shutil.rmtree(scratch.parent, ignore_errors=True)
-    return rows
+    return figures
 
 
-def to_table(rows: list[tuple[str, str, str, str, bool]]) -> str:
-    """The figures as a Markdown table (what README shows)."""
-    lines = ["| measure | median | floor (same run) | target | met |", "|---|---:|---|---|---|"]
-    lines += [
-        f"| {w} | {m} | {f or '-'} | {t} | {'yes' if ok else '**no**'} |" for w, m, f, t, ok in rows
+def growth(runs: int, sizes: Sequence[int], folder: Path) -> list[tuple[str, list[float]]]:
+    """The desk's keys (and the report) at each number of customers: (measure, medians)."""
+    from deskterm.bench import report, search
+    from deskterm.demo.large import SIZES, generate_large
+
+    curve: dict[str, list[float]] = {}
+    for n in sizes:
+        db = folder / f"growth-{n}.db"
+        if not db.exists():
+            print(f"Generating {n:,} customers at {db}…", flush=True)
+            generate_large(db, scale=n / SIZES["customers"])
+        scratch = scratch_copy(db)
+        try:
+            figures = desk_keys(str(scratch), scratch, runs, None)
+            figures += search.measure(scratch, runs, None)
+            figures += report.measure(scratch, max(3, runs // 4), None)
+        finally:
+            shutil.rmtree(scratch.parent, ignore_errors=True)
+        for f in figures:
+            # Names without the counts in brackets, which differ with the size.
+            curve.setdefault(f.measure.split(" (")[0], []).append(f.value)
+        print(f"… {n:,} customers measured.", flush=True)
+    return list(curve.items())
+
+
+def growth_table(sizes: Sequence[int], curve: list[tuple[str, list[float]]]) -> str:
+    """The growth curve as a Markdown table: each measure at each size, and its growth."""
+    head = " | ".join(f"{n:,}" for n in sizes)
+    lines = [
+        f"| measure (median ms) | {head} | growth ×{sizes[-1] // sizes[0]} customers | met |",
+        "|---|" + "---:|" * len(sizes) + "---:|---|",
     ]
+    for what, values in curve:
+        grown = values[-1] / values[0]
+        # The report reads the day's rows, not the customers: it is shown, not judged.
+        judged = not what.startswith("daily meeting report")
+        met = "yes" if grown <= GROWTH_LIMIT else "**no**"
+        cells = " | ".join(amount(v, "ms").removesuffix(" ms") for v in values)
+        lines.append(f"| {what} | {cells} | ×{grown:.2f} | {met if judged else '-'} |")
+    return "\n".join(lines)
+
+
+def growth_chart(sizes: Sequence[int], curve: list[tuple[str, list[float]]]) -> str:
+    """The growth curve as an SVG line chart (log-log: a straight flat line is constant,
+    a slope of 1 linear)."""
+    w, h, left, bottom, top, right = 760, 380, 60, 40, 20, 250
+    xs = [math.log10(n) for n in sizes]
+    values = [v for _, vs in curve for v in vs]
+    lo, hi = math.log10(min(values) / 1.5), math.log10(max(values) * 1.5)
+
+    def x(v: float) -> float:
+        return left + (v - xs[0]) / ((xs[-1] - xs[0]) or 1) * (w - left - right)
+
+    def y(v: float) -> float:
+        return h - bottom - (math.log10(v) - lo) / (hi - lo) * (h - bottom - top)
+
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        'font-family="sans-serif" font-size="11">',
+        f'<rect width="{w}" height="{h}" fill="white"/>',
+        f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="black"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="black"/>',
+    ]
+    for n, xv in zip(sizes, xs, strict=True):
+        out.append(f'<text x="{x(xv):.0f}" y="{h - bottom + 15}" text-anchor="middle">{n:,}</text>')
+    for p in range(math.floor(lo), math.ceil(hi) + 1):
+        if lo <= p <= hi:
+            out.append(
+                f'<text x="{left - 5}" y="{y(10**p) + 4:.0f}" text-anchor="end">{10**p:g} ms</text>'
+            )
+    out.append(
+        f'<text x="{(w - right) / 2}" y="{h - 5}" text-anchor="middle">customers (log)</text>'
+    )
+    for i, (what, vs) in enumerate(curve):
+        c = colors[i % len(colors)]
+        pts = " ".join(f"{x(xv):.1f},{y(v):.1f}" for xv, v in zip(xs, vs, strict=True))
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="2"/>')
+        label = what if len(what) <= 38 else what[:37] + "…"
+        out.append(f'<text x="{w - right + 8}" y="{top + 14 * i + 10}" fill="{c}">{label}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def to_table(figures: Sequence[Figure]) -> str:
+    """The figures as a Markdown table (what README shows)."""
+    lines = [
+        "| measure | median | floor (same run) | ratio | target | met |",
+        "|---|---:|---|---:|---|---|",
+    ]
+    for f in figures:
+        floor = f"{amount(f.floor, f.unit)} {f.floor_of}" if f.floor is not None else "-"
+        ratio = f"×{f.ratio:.2f}" if f.ratio is not None else "-"
+        met = "yes" if f.met else "**no**"
+        lines.append(
+            f"| {f.measure} | {amount(f.value, f.unit)} | {floor} | {ratio} | "
+            f"{f.target_text()} | {met} |"
+        )
     return "\n".join(lines)
 
 
@@ -249,15 +336,34 @@ def main(argv: list[str] | None = None) -> int:
         help="measure on PostgreSQL: an empty database or schema (postgresql://…) "
         "that is filled with a copy of --db and left so",
     )
+    p.add_argument(
+        "--growth",
+        action="store_true",
+        help="measure the desk's keys at 10,000, 50,000 and 200,000 customers",
+    )
+    p.add_argument("--scale", action="store_true", help="with --growth: also 1,000,000")
+    p.add_argument("--chart", type=Path, help="with --growth: write the curve as an SVG here")
     args = p.parse_args(argv)
+    if sys.platform != "linux":
+        print("The benchmark reads /proc for its start-up probe: it runs on Linux only.")
+        return 2
+    if args.growth:
+        sizes = [*GROWTH, GROWTH_SCALE] if args.scale else list(GROWTH)
+        folder = Path(tempfile.gettempdir())
+        curve = growth(args.runs, sizes, folder)
+        print(growth_table(sizes, curve))
+        if args.chart:
+            args.chart.write_text(growth_chart(sizes, curve), encoding="utf-8")
+        judged = [vs for what, vs in curve if not what.startswith("daily meeting report")]
+        return 0 if all(vs[-1] / vs[0] <= GROWTH_LIMIT for vs in judged) else 1
     if not args.db.exists():
         from deskterm.demo.large import generate_large
 
         print(f"Generating the large database at {args.db} (about a minute)…", flush=True)
         generate_large(args.db, progress=True)
-    rows = measure(args.db, args.runs, args.server)
-    print(to_table(rows))
-    return 0 if all(ok for *_rest, ok in rows) else 1
+    figures = measure(args.db, args.runs, args.server)
+    print(to_table(figures))
+    return 0 if all(f.met for f in figures) else 1
 
 
 if __name__ == "__main__":
