@@ -16,7 +16,18 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from deskterm.storage.queries import Raw
+from deskterm.storage.queries import Raw, to_stored
+
+
+def settings(cur: Raw) -> dict[str, str]:
+    """The settings table as stored (the caller adds the defaults)."""
+    return dict(cur.rows("SELECT key, value FROM setting"))
+
+
+def staff_rows(cur: Raw) -> list[tuple[int, str, str, bool]]:
+    """(id, name, role, active) of every member of staff."""
+    return cur.rows("SELECT id, name, role, active FROM staff")  # type: ignore[return-value]
+
 
 # Receptions of the rate window, grouped by what the KPIs tell apart (domain.kpi's
 # ReceptionFact with a count): the salesperson credited, the side of the period's
@@ -95,8 +106,6 @@ def callback_rows(
 def _stored_like(cur: Raw, at: datetime) -> Any:
     """``at`` as the cursor returns datetimes (SQLite's text, PostgreSQL's datetime), so
     it compares with them."""
-    from deskterm.storage.queries import to_stored
-
     return at if cur.postgresql else to_stored(at)
 
 
@@ -223,3 +232,33 @@ def customer_rows(cur: Raw, ids: Sequence[int], quiet: Quiet) -> list[tuple[Any,
         f"FROM customer WHERE id IN {_in_list(ids)}"
     )
     return cur.rows(sql, (*quiet.params, *ids))
+
+
+# The history of a few customers up to a moment (a past day's report, or customers
+# changed since): by the customer_id indexes. {ids}: the customers' placeholders.
+LEVEL_HISTORY_SQL = """
+SELECT customer_id, from_level, to_level, at FROM level_change
+WHERE at < ? AND customer_id IN {ids} ORDER BY at, id
+"""
+OWNER_HISTORY_SQL = """
+SELECT customer_id, to_owner_id, at FROM ownership_change
+WHERE at < ? AND customer_id IN {ids} ORDER BY at, id
+"""
+HANDED_OUT_SQL = """
+SELECT customer_id, MAX(at) FROM ownership_change
+WHERE at < ? AND reason = 'lead handed out' AND customer_id IN {ids} GROUP BY customer_id
+"""
+LAST_VISIT_SQL = """
+SELECT customer_id, MAX(form_saved_at) FROM reception
+WHERE form_saved_at < ? AND customer_id IN {ids} GROUP BY customer_id
+"""
+LAST_CALL_SQL = """
+SELECT customer_id, MAX(done_at) FROM callback
+WHERE kind = 'sales' AND status = 'done' AND outcome <> 'no_answer' AND done_at < ?
+  AND customer_id IN {ids} GROUP BY customer_id
+"""
+
+
+def history(cur: Raw, sql: str, ids: Sequence[int], end: datetime) -> list[tuple[Any, ...]]:
+    """Rows of one of the history statements above for ``ids`` before ``end``."""
+    return cur.rows(sql.format(ids=_in_list(ids)), (end, *ids))
