@@ -28,7 +28,8 @@ from deskterm.bench.common import Figure, alternated_ms, amount
 from deskterm.clock import FixedClock
 from deskterm.domain.escalation import last_start_due_by
 from deskterm.domain.kpi import FORM_KEY_FIELDS
-from deskterm.domain.levels import EscalationAction, LevelRule
+from deskterm.domain.levels import EscalationAction
+from deskterm.storage.queries import to_stored
 
 NOW = "2026-11-20T10:40"
 DEFAULT_DB = Path(tempfile.gettempdir()) / "deskterm-large.db"
@@ -244,7 +245,8 @@ class Floor:
             if lost_after:
                 parts.append("(level = ? AND status = 'at_risk' AND status_since < ?)")
                 params += [rule.code, after(last_start_due_by(self.day, lost_after))]
-            if _at_risk_level(rule) and lost_after and rule.escalation_after:
+            at_risk_level = rule.escalation is EscalationAction.AT_RISK
+            if at_risk_level and lost_after and rule.escalation_after:
                 cut = after(last_start_due_by(self.day, rule.escalation_after, lost_after))
                 parts.append(
                     "(level = ? AND status = 'active' AND level_since < ? AND owner_since < ?)"
@@ -314,17 +316,9 @@ class Floor:
         )
 
 
-def _at_risk_level(rule: LevelRule) -> bool:
-    return rule.escalation is EscalationAction.AT_RISK
-
-
 def _stored(value: Any) -> Any:
     """A parameter as SQLite holds it (datetimes as SQLModel's UTC text)."""
-    if isinstance(value, datetime):
-        from deskterm.storage.queries import to_stored
-
-        return to_stored(value)
-    return value
+    return to_stored(value) if isinstance(value, datetime) else value
 
 
 def differences(ours: Numbers, floor: Numbers) -> list[str]:
