@@ -14,7 +14,7 @@ history, domain.clocks), so a chat is not progress and a level bounce is no rese
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from deskterm.domain.durations import add_duration
@@ -179,3 +179,58 @@ def state_at(h: HistoryAt, rule: LevelRule, day: date) -> tuple[CustomerClock, b
     if any(d.kind is EscalationKind.LOST for d in due_escalations(clock, rule, day)):
         return clock, False
     return clock, True
+
+
+def last_start_due_by(day: date, *durations: str) -> date:
+    """The last day from which ``durations``, added in turn, land on or before ``day``.
+
+    Adding a duration never moves a later day earlier (31 and 30 January plus a month
+    are both 28 February), so a clock started on this day or before is due by ``day``
+    and one started after it is not: one date compares for every customer at a level,
+    in SQL, instead of a deadline worked out for each.
+    """
+
+    def reach(start: date) -> date:
+        for text in durations:
+            start = add_duration(start, text)
+        return start
+
+    # Every duration is longer than zero: from ``day`` itself nothing is due yet.
+    k = 1
+    while reach(day - timedelta(days=k)) > day:
+        k *= 2
+    short, enough = k // 2, k  # reach(day - short) > day >= reach(day - enough)
+    while enough - short > 1:
+        mid = (short + enough) // 2
+        if reach(day - timedelta(days=mid)) > day:
+            short = mid
+        else:
+            enough = mid
+    return day - timedelta(days=enough)
+
+
+@dataclass(frozen=True)
+class QuietFrom:
+    """When an active customer at one level has no deadline due on a day: its level
+    clock (the later of the level's and the owner's start) started after
+    ``clock_after``, and its last real contact was after ``contact_after`` (None: that
+    clock does not run at this level)."""
+
+    clock_after: date | None
+    contact_after: date | None
+
+
+def quiet_from(rule: LevelRule, day: date) -> QuietFrom:
+    """The dates an active customer at ``rule``'s level must be past to have nothing
+    due on ``day`` (:func:`deadlines`: the level window, and the stall after the
+    callback interval and its grace). A marketing level has no clock at all."""
+    if rule.to_marketing:
+        return QuietFrom(None, None)
+    clock_after = None
+    if rule.escalation and rule.escalation_after:
+        clock_after = last_start_due_by(day, rule.escalation_after)
+    contact_after = None
+    if rule.callback_interval:
+        steps = [rule.callback_interval] + ([rule.stall_grace] if rule.stall_grace else [])
+        contact_after = last_start_due_by(day, *steps)
+    return QuietFrom(clock_after, contact_after)

@@ -34,7 +34,9 @@ from deskterm.i18n import N_
 
 @dataclass(frozen=True)
 class ReceptionFact:
-    """One arrival, as the KPIs see it."""
+    """One arrival as the KPIs see it, or ``count`` alike ones (the report counts them
+    in SQL: the same salesperson, side of the period, channel and flags; the form
+    fields are then their sums, and either every form among them was saved or none)."""
 
     salesperson_id: int
     day: date
@@ -45,6 +47,7 @@ class ReceptionFact:
     form_fields_filled: int = 0
     form_fields_total: int = 0  # 0 = no form saved
     test_drive: bool = False
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -150,23 +153,24 @@ class MeetingFigures:
 
 
 def _add_reception(f: Figures, r: ReceptionFact) -> None:
+    n = r.count
     if not r.counted:
-        f.uncounted += 1
+        f.uncounted += n
         return
-    f.receptions += 1
-    f.receptions_by_channel[r.channel] += 1
+    f.receptions += n
+    f.receptions_by_channel[r.channel] += n
     if r.has_contact:
-        f.with_contact += 1
+        f.with_contact += n
     else:
-        f.without_contact += 1
+        f.without_contact += n
     if r.first_visit and r.has_contact:
-        f.new_customers += 1
+        f.new_customers += n
     if not r.first_visit:
-        f.revisits += 1
+        f.revisits += n
     if r.test_drive:
-        f.test_drives += 1
+        f.test_drives += n
     if r.form_fields_total:
-        f.forms_saved += 1
+        f.forms_saved += n
         f.form_fields_filled += r.form_fields_filled
         f.form_fields_total += r.form_fields_total
 
@@ -195,7 +199,10 @@ def meeting_figures(
     team = Figures()
 
     def targets(sid: int) -> list[Figures]:
-        return [per.setdefault(sid, Figures()), team]
+        mine = per.get(sid)
+        if mine is None:  # (not setdefault: that builds a Figures on every call)
+            mine = per[sid] = Figures()
+        return [mine, team]
 
     for r in receptions:
         for f in targets(r.salesperson_id):
@@ -203,12 +210,12 @@ def meeting_figures(
                 _add_reception(f, r)
             if window_from <= r.day <= day_to and r.counted:
                 if r.first_visit:
-                    f.window_first_visits += 1
+                    f.window_first_visits += r.count
                     if r.has_contact:
-                        f.window_new_customers += 1
+                        f.window_new_customers += r.count
                 # A form never saved is a form with nothing on it: 0 of the key fields.
                 f.window_fields_filled += r.form_fields_filled if r.form_fields_total else 0
-                f.window_fields_total += r.form_fields_total or len(FORM_KEY_FIELDS)
+                f.window_fields_total += r.form_fields_total or len(FORM_KEY_FIELDS) * r.count
     done_in_period: list[CallbackFact] = []
     for c in callbacks:
         if c.cancelled:
