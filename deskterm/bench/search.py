@@ -9,6 +9,7 @@ rows (PostgreSQL: the raw pg_trgm query). One or two (a surname, a given name): 
 from __future__ import annotations
 
 import argparse
+import functools
 import sqlite3
 import sys
 from pathlib import Path
@@ -55,6 +56,10 @@ def floor_params(fragment: str, route: str, postgresql: bool) -> tuple[Any, ...]
     return (match[1],)
 
 
+def _rows(raw: Any, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    return list(raw.execute(sql, params).fetchall())
+
+
 def measure(db: Path, runs: int, server: str | None = None) -> list[Figure]:
     """The search figures on ``db`` (or on ``server``, a copy of it)."""
     from dateutil import parser as date_parser
@@ -86,8 +91,8 @@ def measure(db: Path, runs: int, server: str | None = None) -> list[Figure]:
                 fragment
             )
             ours, base = alternated_ms(
-                lambda f=fragment: customers.search(ctx, f),
-                lambda s=sql, p=params: raw.execute(s, p).fetchall(),
+                functools.partial(customers.search, ctx, fragment),
+                functools.partial(_rows, raw, sql, params),
                 runs,
             )
             short = route == "chars"
