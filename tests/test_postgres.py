@@ -100,7 +100,7 @@ def _schema(engine) -> dict[str, dict]:
                 for i in insp.get_indexes(table)
                 if not i["name"].startswith("sqlite_")
                 and not i.get("duplicates_constraint")
-                and i["name"] not in search_index.POSTGRESQL_INDEXES
+                and i["name"] not in search_index.POSTGRESQL_ONLY
             ),
         }
     return out

@@ -36,5 +36,14 @@ BEGIN
     END IF;
 END $$;
 
+-- One or two characters (a surname, a given name), which trigrams cannot serve: the
+-- name's characters, lower case, in a GIN index (no extension needed); the search asks
+-- for names holding each character of the fragment, then for the fragment itself.
+CREATE INDEX ix_customer_name_chars ON customer USING gin (regexp_split_to_array(lower(name), ''));
+
+-- The search's recency walk for a common fragment, in the order it reads (PostgreSQL puts
+-- NULL first going down: ix_customer_search cannot give never-contacted-last).
+CREATE INDEX ix_customer_recent ON customer (last_contact_at DESC NULLS LAST);
+
 -- A whole name in any case (SQLite's twin: ix_customer_name_nocase).
 CREATE INDEX ix_customer_name_nocase ON customer (lower(name));
