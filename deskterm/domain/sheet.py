@@ -596,6 +596,11 @@ class ShopFacts:
     update: frozenset[str] = frozenset()
     #: The shop's media list (issue 18), retired ones too: (code, name_en, name_zh, active).
     media: tuple[tuple[str, str, str, bool], ...] = ()
+    #: What ``recognise`` found for (field, text): a sheet repeats a few dozen words over
+    #: thousands of lines (a copy of these facts, by ``replace``, starts it afresh).
+    recognised: dict[tuple[ImportField, str], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def active_media(self) -> frozenset[str]:
@@ -712,6 +717,13 @@ def recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
 
     What the person mapped comes first, then the shop's own words.
     """
+    memo = shop.recognised
+    if (f, text) not in memo:
+        memo[f, text] = _recognise(f, text, shop)
+    return memo[f, text]
+
+
+def _recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
     found = shop.mapped(f, text) or shop.word(f, text)
     if found:
         return found
