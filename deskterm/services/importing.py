@@ -536,19 +536,22 @@ def _create(
     now_at = ctx.now()
     now = bulk.stored(cur, now_at)
     today = ctx.today()
-    moments: dict[date | None, Any] = {None: now}
+    # Each moment converted once: a sheet's lines share a few days.
+    noons: dict[date | None, Any] = {None: now}
+    midnights: dict[date, Any] = {}
     plans: dict[str, Any] = {}  # a level's first callback (the same for every line today)
 
     def noon(day: date | None) -> Any:
         """A sheet's day as stored (the local noon of that day: ``_at``)."""
-        if day not in moments:
-            moments[day] = bulk.stored(cur, _at(ctx, day, now_at))
-        return moments[day]
+        if day not in noons:
+            noons[day] = bulk.stored(cur, _at(ctx, day, now_at))
+        return noons[day]
 
     def midnight(day: date) -> Any:
-        if day not in moments:
-            moments[day] = bulk.stored(cur, ctx.day_start(day))
-        return moments[day]
+        """A callback's day as stored (its local midnight)."""
+        if day not in midnights:
+            midnights[day] = bulk.stored(cur, ctx.day_start(day))
+        return midnights[day]
 
     customers = []
     for row in rows:
