@@ -501,7 +501,7 @@ def measure(db: Path, runs: int, server: str | None = None, lines: int = LINES) 
     try:
         sheet_lines = make_lines(db, lines)
         ours, base = [], []
-        for _ in range(max(3, runs // 4)):  # alternated, on fresh copies
+        for _ in range(max(1, runs // 4)):  # alternated, on fresh copies
             a, b, _r1, _r2 = time_import(db, sheet_lines, work)
             ours.append(a)
             base.append(b)
@@ -518,8 +518,9 @@ def measure(db: Path, runs: int, server: str | None = None, lines: int = LINES) 
         try:
             cells = export_cells(ctx)
             ours, base = [], []
-            time_export(ctx, work, cells)  # warm: the file's pages in the cache
-            for _ in range(max(2, runs // 7)):
+            if runs > 1:
+                time_export(ctx, work, cells)  # warm: the file's pages in the cache
+            for _ in range(max(1, runs // 7)):
                 a, b = time_export(ctx, work, cells)
                 ours.append(a)
                 base.append(b)
