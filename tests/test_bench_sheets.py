@@ -44,9 +44,11 @@ def test_measure_gives_both_figures_with_their_targets(shop, tmp_path):
 
 def test_the_import_is_near_its_floor_and_commits_exactly_its_rows(shop, tmp_path):
     lines = sheets.make_lines(shop, 2000)
+    sheet = sheets.sheet_of(shop, lines, tmp_path)  # an .xlsx file, read back
+    assert sheet.path.suffix == ".xlsx" and len(sheet.rows) == 2000
     ours_ms, floor_ms = [], []
     for _ in range(5):
-        a, b, ours, floor = sheets.time_import(shop, lines, tmp_path)
+        a, b, ours, floor = sheets.time_import(shop, lines, tmp_path, sheet)
         ours_ms.append(a)
         floor_ms.append(b)
     ratio = min(ours_ms) / min(floor_ms)

@@ -163,18 +163,20 @@ def make_lines(db: Path | str, n: int = LINES, seed: int = 20) -> list[Line]:
         con.close()
 
 
-def sheet_of(db: Path | str, lines: list[Line]) -> Any:
-    """The lines as the import reads a sheet (line 1 is the header row)."""
-    from deskterm.storage.sheets import Sheet
+def sheet_of(db: Path | str, lines: list[Line], work: Path) -> Any:
+    """The lines written to ``work``/customers-sheet.xlsx (as Excel would hold them, by
+    the writer deskterm's exports use) and read back as the import reads a sheet."""
+    from deskterm.services import importing
+    from deskterm.storage.sheets import write_sheet
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         words = _words(con)
     finally:
         con.close()
-    return Sheet(
-        "bench.xlsx", HEADERS, tuple((i, ln.cells(words)) for i, ln in enumerate(lines, 2))
-    )
+    path = work / "customers-sheet.xlsx"
+    write_sheet(path, HEADERS, (ln.cells(words) for ln in lines))
+    return importing.read(path)
 
 
 def copy_db(src: Path, dst: Path) -> None:
@@ -235,7 +237,7 @@ def _marks(db: Path | str) -> dict[str, int]:
         con.close()
 
 
-def floor_rows(db: Path | str, lines: list[Line], sheet_name: str, now: datetime) -> Rows:
+def floor_rows(db: Path | str, lines: list[Line], sheet: Any, now: datetime) -> Rows:
     """Every row a commit of ``lines`` adds to ``db``, built here from the lines themselves:
     what the floor inserts, and the witness the import's rows are compared with."""
     from deskterm.domain.schedule import NextStep, first_callback
@@ -257,7 +259,10 @@ def floor_rows(db: Path | str, lines: list[Line], sheet_name: str, now: datetime
     assert zone is not None
     out: Rows = {t: [] for t in TABLES}
     batch = mark["import_batch"] + 1
-    out["import_batch"].append((batch, stamp, None, sheet_name, len(lines), 0, 0, 0, None, None))
+    # The batch is named by its file, the audit row by the sheet in it (importing.commit).
+    out["import_batch"].append(
+        (batch, stamp, None, sheet.path.name, len(lines), 0, 0, 0, None, None)
+    )
     audit_id, prev = (last_audit[0], last_audit[1]) if last_audit else (0, GENESIS)
     callback_id = mark["callback"]
 
@@ -309,7 +314,7 @@ def floor_rows(db: Path | str, lines: list[Line], sheet_name: str, now: datetime
         "customer.import",
         "import_batch",
         batch,
-        {"sheet": sheet_name, "batch": batch, "created": len(lines), "merged": 0, "rejected": 0},
+        {"sheet": sheet.name, "batch": batch, "created": len(lines), "merged": 0, "rejected": 0},
     )
     return out
 
@@ -438,14 +443,17 @@ def _clock() -> FixedClock:
     return FixedClock(date_parser.isoparse(NOW))
 
 
-def time_import(db: Path, lines: list[Line], work: Path) -> tuple[float, float, Rows, Rows]:
-    """One commit of ``lines`` through the service and one of the floor, each on a fresh
-    copy of ``db`` in ``work``: (ms, floor ms, the import's new rows, the floor's)."""
+def time_import(
+    db: Path, lines: list[Line], work: Path, sheet: Any = None
+) -> tuple[float, float, Rows, Rows]:
+    """One commit of ``lines`` (read as ``sheet``, or from a file written now) through the
+    service and one of the floor, each on a fresh copy of ``db`` in ``work``: (ms, floor
+    ms, the import's new rows, the floor's)."""
     from deskterm.domain.sheet import guess_mapping
     from deskterm.services import importing
     from deskterm.services.maintenance import open_context
 
-    sheet = sheet_of(db, lines)
+    sheet = sheet or sheet_of(db, lines, work)
     marks = _marks(db)
     ours_db, floor_db = work / "import.db", work / "floor.db"
     copy_db(db, ours_db)
@@ -455,7 +463,7 @@ def time_import(db: Path, lines: list[Line], work: Path) -> tuple[float, float, 
         t = time.perf_counter()
         importing.commit(ctx, sheet, mapping)
         ours = (time.perf_counter() - t) * 1000
-        rows = floor_rows(db, lines, sheet.name, ctx.now())
+        rows = floor_rows(db, lines, sheet, ctx.now())
     finally:
         ctx.db.close()
     copy_db(db, floor_db)
@@ -500,9 +508,10 @@ def measure(db: Path, runs: int, server: str | None = None, lines: int = LINES) 
     work = Path(tempfile.mkdtemp(prefix="deskterm-sheets-"))
     try:
         sheet_lines = make_lines(db, lines)
+        sheet = sheet_of(db, sheet_lines, work)
         ours, base = [], []
         for _ in range(max(1, runs // 4)):  # alternated, on fresh copies
-            a, b, _r1, _r2 = time_import(db, sheet_lines, work)
+            a, b, _r1, _r2 = time_import(db, sheet_lines, work, sheet)
             ours.append(a)
             base.append(b)
         figures = [
