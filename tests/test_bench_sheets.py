@@ -30,6 +30,7 @@ def shop(tmp_path_factory) -> Path:
     """About 2,000 customers with their history, as the large set has them."""
     path = tmp_path_factory.mktemp("bench-sheets") / "shop.db"
     generate_large(path, scale=0.01)
+    sheets.ready(path)
     return path
 
 
