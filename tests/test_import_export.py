@@ -539,3 +539,18 @@ def test_cli_lists_what_needs_reading_in_a_long_sheet(tmp_path, capsys):
     assert "(and 80 more lines with nothing to say: --all lists them)" in out
     assert main(["import", "--db", db, str(p), "--all"]) == 0
     assert "C79" in capsys.readouterr().out
+
+
+def test_a_first_visit_today_is_its_noon_and_a_callback_today_its_midnight(ctx, team):
+    # The two are converted once a day for the whole sheet: never one for the other.
+    sheet = sheet_of(
+        ["张三", "13800138000", "hot", "王伟", "", "", "", "2026-03-02", "2026-03-02"],
+        headers=[*HEADERS, "first visit"],
+    )
+    importing.commit(ctx, sheet, guess_mapping(sheet.headers))
+    with ctx.db.read() as s:
+        created, contact = s.exec(select(Customer.created_at, Customer.last_contact_at)).one()
+        due = s.exec(select(Callback.due_at)).one()
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=ctx.clock.zone)
+    assert created == noon and contact == noon
+    assert due == datetime(2026, 3, 2, 0, 0, tzinfo=ctx.clock.zone)

@@ -209,10 +209,15 @@ HEADER_ALIASES: dict[ImportField, tuple[str, ...]] = {
 _ALIAS_INDEX: dict[str, ImportField] = {}
 
 
+_LOOSE = re.compile(r"[\s_\-:：*()（）]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def key(header: str) -> str:
     """A header compared loosely: width, case, spaces, punctuation and a trailing colon."""
+    # Remembered: a 10,000-line sheet asks for the same few dozen words 170,000 times.
     text = unicodedata.normalize("NFKC", header or "").strip().lower()
-    return re.sub(r"[\s_\-:：*()（）]+", " ", text).strip()
+    return _LOOSE.sub(" ", text).strip()
 
 
 for _field, _aliases in HEADER_ALIASES.items():
@@ -591,6 +596,11 @@ class ShopFacts:
     update: frozenset[str] = frozenset()
     #: The shop's media list (issue 18), retired ones too: (code, name_en, name_zh, active).
     media: tuple[tuple[str, str, str, bool], ...] = ()
+    #: What ``recognise`` found for (field, text): a sheet repeats a few dozen words over
+    #: thousands of lines (a copy of these facts, by ``replace``, starts it afresh).
+    recognised: dict[tuple[ImportField, str], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def active_media(self) -> frozenset[str]:
@@ -707,6 +717,13 @@ def recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
 
     What the person mapped comes first, then the shop's own words.
     """
+    memo = shop.recognised
+    if (f, text) not in memo:
+        memo[f, text] = _recognise(f, text, shop)
+    return memo[f, text]
+
+
+def _recognise(f: ImportField, text: str, shop: ShopFacts) -> str | None:
     found = shop.mapped(f, text) or shop.word(f, text)
     if found:
         return found

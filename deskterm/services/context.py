@@ -64,6 +64,17 @@ def _dump(values: dict[str, Any] | None) -> str | None:
     )
 
 
+def _changed(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """With both ``before`` and ``after``, only the fields that changed."""
+    if before is not None and after is not None:
+        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    return before, after
+
+
 def record_audit(
     session: Session,
     ctx: Context,
@@ -77,10 +88,7 @@ def record_audit(
 
     With both ``before`` and ``after``, only the fields that changed are kept.
     """
-    if before is not None and after is not None:
-        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-        before = {k: v for k, v in before.items() if k in changed}
-        after = {k: v for k, v in after.items() if k in changed}
+    before, after = _changed(before, after)
     # The one place audit rows are written: chained to the last one (audit_chain.py).
     audit_chain.append(
         session,
@@ -92,6 +100,20 @@ def record_audit(
         before_json=_dump(before),
         after_json=_dump(after),
     )
+
+
+def audit_entry(
+    ctx: Context,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> audit_chain.Entry:
+    """One audit row as :func:`record_audit` writes it, for ``audit_chain.append_many``
+    (many rows in one insert: an import's customers)."""
+    before, after = _changed(before, after)
+    return (ctx.now(), ctx.actor_id, action, entity, entity_id, _dump(before), _dump(after))
 
 
 def snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
