@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -29,7 +30,6 @@ from deskterm.domain.rotation import (
 )
 from deskterm.i18n import N_, N_p, _, _p, ngettext
 from deskterm.services import reception, rotation, steps, waiting
-from deskterm.services.customers import CustomerView
 from deskterm.services.permissions import may
 from deskterm.services.reception import CHANNELS, ReceptionForm, ReceptionView, SavedForm
 from deskterm.services.rotation import Arrival, BoardView, MemberView
@@ -37,12 +37,14 @@ from deskterm.services.steps import REMOTE_CHANNELS, Step, StepTicked
 from deskterm.services.waiting import WaitingList, WalkIn
 from deskterm.ui.screens.base import DeskScreen
 from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
-from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.expected import ExpectedVisitors, owner_is_busy
 from deskterm.ui.widgets.footer import DeskFooter
 from deskterm.ui.widgets.header import DeskHeader
 from deskterm.ui.widgets.tables import ChosenTable, sync_rows
+
+if TYPE_CHECKING:
+    from deskterm.services.customers import CustomerView
 
 REFRESH_SECONDS = 1.0
 #: The furthest step's name in the arrivals' Steps column is cut to this many cells, so
@@ -426,6 +428,9 @@ class ReceptionScreen(DeskScreen):
         channel: str = "walk_in",
         own_customer_id: int | None = None,
     ) -> None:
+        # The form's module when a form opens: the first screen does not need it.
+        from deskterm.ui.screens.form import FormContext, ReceptionFormScreen
+
         if isinstance(arrival, Arrival):
             rid, who, when = arrival.reception_id, arrival.salesperson_name, self.ctx.now()
             self._new_arrival = rid  # the arrivals' cursor goes to it once it is listed
