@@ -609,7 +609,7 @@ def generate(
         ctx = Context(SQLiteDatabase(work, fast=True), clock, role=SYSTEM)
         setup.ensure_seeded(ctx)
         setup.set_setting(ctx, "shop.timezone", DEMO_ZONE)
-        # Stored in English; shown in the language in force (services.labels.shop_name).
+        # Stored in English; shown in the language in force (services.setup.shop_name).
         setup.set_setting(ctx, "shop.name", "deskterm demo showroom")
         # A demo anyone can open: an open desk, chosen explicitly (shops get PINs).
         setup.set_setting(ctx, "auth.mode", "open")

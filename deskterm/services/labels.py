@@ -311,18 +311,6 @@ def setting_value(key: str, value: str) -> str:
     return value
 
 
-#: The demo files' shop names (their data is in English): said in the language in force.
-DEMO_SHOP_NAMES: dict[str, str] = {
-    "deskterm demo showroom": N_("deskterm demo showroom"),
-    "deskterm dealer group": N_("deskterm dealer group"),
-}
-
-
-def shop_name(name: str) -> str:
-    """The shop's name as the shop set it; a demo file's name in the language."""
-    return _(DEMO_SHOP_NAMES[name]) if name in DEMO_SHOP_NAMES else name
-
-
 def owner_reason(reason: str) -> str:
     """A reason deskterm wrote, in words; a person's own reason as they typed it."""
     return label(OWNER_REASONS, reason) if reason in OWNER_REASONS else reason

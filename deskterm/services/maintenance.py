@@ -16,7 +16,6 @@ from deskterm.i18n import _
 from deskterm.services import appointments
 from deskterm.services import rotation as rotation_service
 from deskterm.services.context import Context
-from deskterm.services.escalation import run_escalations
 from deskterm.services.permissions import PUBLIC, SYSTEM, permission
 from deskterm.services.setup import (
     ensure_seeded,
@@ -120,6 +119,10 @@ def start_day(ctx: Context) -> None:
     Run at start-up and again when the calendar day changes while the app is open;
     idempotent, so running it twice, or from two windows, changes nothing.
     """
+    # Here, not at the top: the escalation rules' modules are not needed before the
+    # desk's first screen (the desk runs the start of day a second after it).
+    from deskterm.services.escalation import run_escalations
+
     rotation_service.close_past_days(ctx)
     run_escalations(ctx)
     # Yesterday's unkept appointments: no-shows, each with a callback due today.

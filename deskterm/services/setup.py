@@ -16,7 +16,7 @@ from deskterm.domain.levels import DEFAULT_LEVELS, PRESETS, EscalationAction, Le
 from deskterm.domain.rotation import OrderMode, RotationSettings
 from deskterm.domain.text import clean_field
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
-from deskterm.i18n import N_, N_p
+from deskterm.i18n import N_, N_p, _
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PUBLIC, permission
 from deskterm.storage import queries
@@ -356,6 +356,20 @@ def _map_level_history(session: Session, mapping: dict[str, str]) -> int:
 
 
 # -- settings -----------------------------------------------------------------
+
+
+#: The demo files' shop names (their data is in English): said in the language in force
+#: (the app's title: here, not in services.labels, whose imports the first screen
+#: does not need).
+DEMO_SHOP_NAMES: dict[str, str] = {
+    "deskterm demo showroom": N_("deskterm demo showroom"),
+    "deskterm dealer group": N_("deskterm dealer group"),
+}
+
+
+def shop_name(name: str) -> str:
+    """The shop's name as the shop set it; a demo file's name in the language."""
+    return _(DEMO_SHOP_NAMES[name]) if name in DEMO_SHOP_NAMES else name
 
 
 @permission(PUBLIC)

@@ -31,14 +31,12 @@ from deskterm.domain import keys
 from deskterm.domain.levels import Levels
 from deskterm.errors import DesktermError, StorageError
 from deskterm.i18n import N_, N_p, _, set_language
-from deskterm.services import appointments, auth, backups, maintenance, reasons, setup
+from deskterm.services import appointments, auth, maintenance, reasons, setup
 from deskterm.services.auth import Actor
 from deskterm.services.context import Context
-from deskterm.services.labels import shop_name
 from deskterm.services.permissions import OPEN_DESK, SYSTEM, may
 from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
-from deskterm.ui.screens.dialogs import ConfirmScreen
 from deskterm.ui.screens.reception import ReceptionScreen
 from deskterm.ui.type_ahead import KeyPassed, TypeAhead
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
@@ -320,7 +318,7 @@ class DesktermApp(App[int]):
         self.type_ahead = TypeAhead(self)  # keys typed in one breath go where they are meant
         translate_bindings(self)
         settings = setup.get_settings(ctx)
-        self.sub_title = self._shop_title = shop_name(settings.get("shop.name", ""))
+        self.sub_title = self._shop_title = setup.shop_name(settings.get("shop.name", ""))
         # The shop's own keys (settings keys.<binding id>, checked when they were set).
         # Set before the first screen is built, so its Footer shows them from the start.
         self.shop_keymap = keys.keymap(settings)
@@ -436,7 +434,7 @@ class DesktermApp(App[int]):
             return  # (a browser's sign-in that ended with its desk: nothing to open)
         self._stop_sign_in_timer()
         self.actor = actor
-        shop = self._shop_title = shop_name(setup.get_settings(self.ctx).get("shop.name", ""))
+        shop = self._shop_title = setup.shop_name(setup.get_settings(self.ctx).get("shop.name", ""))
         self.sub_title = f"{shop} · {actor.name}" if shop else actor.name
         self.refresh_bindings()
         self.switch_mode(home_screen(actor.role))
@@ -515,6 +513,8 @@ class DesktermApp(App[int]):
         self._daily_backup()
 
     def _daily_backup(self) -> None:
+        from deskterm.services import backups  # a second after the first screen, not before
+
         try:
             backups.daily_backup(self.system_ctx)
         except DesktermError as exc:
@@ -528,6 +528,7 @@ class DesktermApp(App[int]):
 
     def offer_restore(self, problem: str) -> None:
         """A damaged file: ask to quit and restore the newest backup (never silently)."""
+        from deskterm.ui.screens.dialogs import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -25,8 +25,8 @@ from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
 from deskterm.services import maintenance, setup, showroom
 from deskterm.services.context import Context
-from deskterm.services.labels import shop_name
 from deskterm.services.permissions import DISPLAY
+from deskterm.services.setup import shop_name
 from deskterm.services.showroom import ShowroomView
 from deskterm.ui.boundary import DatabaseLostBanner
 

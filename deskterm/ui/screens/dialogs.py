@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,13 +19,14 @@ from textual.widgets.option_list import Option
 from deskterm.domain.phone import display_phone
 from deskterm.errors import DesktermError
 from deskterm.i18n import N_, _
-from deskterm.services import customers
 from deskterm.services.context import Context
-from deskterm.services.customers import CustomerView
 from deskterm.ui.boundary import WorkerBoundary
 from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.widgets.field_errors import show_field_errors
 from deskterm.ui.widgets.fields import SearchField, TextField
+
+if TYPE_CHECKING:  # the search's module is imported when a search opens, not at start-up
+    from deskterm.services.customers import CustomerView
 
 
 class AnswersOnce:
@@ -141,7 +142,7 @@ class PickScreen(AnswersOnce, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView | None]):
+class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen["CustomerView | None"]):
     """Find a returning customer by phone digits or a name fragment.
 
     The only hit on a whole phone number or on a whole name (case, full width and
@@ -173,6 +174,8 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
         self._enter_waiting = False
 
     def compose(self) -> ComposeResult:
+        from deskterm.services import customers
+
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="question", markup=False)
             yield SearchField(
@@ -193,6 +196,8 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen[CustomerView |
 
     @work(thread=True, exclusive=True, group="customer-search", exit_on_error=False)
     def search(self, text: str) -> None:
+        from deskterm.services import customers
+
         found = customers.search(self.ctx, text, limit=20)
         self.app.call_from_thread(self.show, found, text)
 

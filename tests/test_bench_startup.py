@@ -1,0 +1,87 @@
+"""The start-up's structure (issue 20): what `deskterm` does before its first screen.
+
+The start-up figure itself is a timing, measured by ``python -m deskterm.bench``; these
+tests fail, cheaply and on any machine, when what made it fast is undone: a module the
+first screen does not need imported before it, or the reception's first load read by a
+worker after an empty screen was painted (both tables drawn twice).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from deskterm.ui import app as app_module
+from deskterm.ui.app import create_app
+from deskterm.ui.screens import reception as reception_screen
+from deskterm.ui.screens.reception import ReceptionScreen
+from tests.ui_helpers import demo_ctx
+
+#: Imported only when used, after the first screen (each was measured on the large data
+#: set: together ~80 ms of a ~1 s start).
+NOT_BEFORE_THE_FIRST_SCREEN = (
+    "sqlalchemy.dialects.postgresql",  # a partial index's dialect options (storage.models)
+    "deskterm.i18n.zh_CN",  # the Chinese catalogue, on an English desk
+    "deskterm.services.backups",  # the daily backup, a second after the first screen
+    "deskterm.services.escalation",  # the start of day, likewise
+    "deskterm.services.callbacks",
+    "deskterm.services.customers",  # the returning customer's search
+    "deskterm.services.labels",  # labels of the other screens
+    "deskterm.ui.screens.form",  # the reception form
+    "deskterm.ui.screens.callbacks",  # the other role screens
+    "deskterm.ui.screens.customers",
+    "deskterm.ui.screens.meeting",
+    "deskterm.ui.screens.manager",
+)
+
+PROBE = """
+import asyncio, sys
+import deskterm.ui.app
+from deskterm.bench import startup
+
+deskterm.ui.app.START_CHECKS_DELAY = 3600  # a slow machine: no start-of-day in the probe
+asyncio.run(startup._app(sys.argv[1]))
+print("modules", " ".join(sorted(sys.modules)))
+"""
+
+
+def test_the_first_screen_imports_only_what_it_shows(tmp_path):
+    """The start-up benchmark's own probe, run to the reception's first load on a copy
+    of the demo shop, then what was imported."""
+    ctx = demo_ctx(tmp_path)  # a private copy, opened once (migrated, seeded)
+    ctx.db.close()
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "demo.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DESKTERM_NOW": "2026-11-20T10:40"},
+    )
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
+    assert "ready" in lines, out.stderr[-2000:]
+    assert int(lines["ready"].split()[-1]) > 0  # the board's rows are on the screen
+    modules = set(lines["modules"].split())
+    early = [m for m in NOT_BEFORE_THE_FIRST_SCREEN if m in modules]
+    assert early == []
+
+
+async def test_the_first_load_is_on_the_first_screen(tmp_path, monkeypatch):
+    """The reception reads its first load while it is mounted, before the first paint;
+    the worker reads the later ones."""
+    # No reload by the clock, nor after the start of day (a slow machine takes seconds).
+    monkeypatch.setattr(reception_screen, "REFRESH_SECONDS", 3600)
+    monkeypatch.setattr(app_module, "START_CHECKS_DELAY", 3600)
+    by_worker: list[ReceptionScreen] = []
+    monkeypatch.setattr(ReceptionScreen, "load", lambda self: by_worker.append(self))
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReceptionScreen)
+        assert screen.board is not None and screen.board.members
+        await pilot.pause()
+        assert screen.query_one("#board").row_count == len(screen.board.members)
+        assert screen.query_one("#arrivals").row_count == len(screen.arrivals) > 0
+        assert by_worker == []
+    ctx.db.close()
