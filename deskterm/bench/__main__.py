@@ -209,7 +209,7 @@ def measure(db: Path, runs: int, server: str | None = None) -> list[Figure]:
         if server is not None:
             _copy_to_server(scratch, server)
             target = server
-        figures = startup.measure(scratch if server is None else Path(target), runs, server)
+        figures = startup.measure(scratch, runs, server)
         figures += desk_keys(target, scratch, runs, server)
         figures += search.measure(scratch, runs, server)
         figures += report.measure(scratch, runs, server)
