@@ -26,6 +26,15 @@ FRAGMENTS = (
     ("name, 1 character (a common given name)", "娜", "chars"),
 )
 
+#: Fragments found nowhere at any size: the index's own cost, with nothing to return,
+#: for the growth curve (a fragment found in a share of customers returns more of them
+#: in a larger shop, whatever the index).
+NOWHERE = (
+    ("phone digits found nowhere", "9990999", "trigram"),
+    ("name, 3+ characters found nowhere", "Qxz Qxz", "trigram"),
+    ("name, 2 characters found nowhere", "鑫淼", "chars"),
+)
+
 _COLUMNS = """c.id, c.name, c.phone, c.level, c.status, c.owner_id, s.name, c.model_interest,
        c.last_contact_at"""
 
@@ -60,7 +69,12 @@ def _rows(raw: Any, sql: str, params: tuple[Any, ...]) -> list[Any]:
     return list(raw.execute(sql, params).fetchall())
 
 
-def measure(db: Path, runs: int, server: str | None = None) -> list[Figure]:
+def measure(
+    db: Path,
+    runs: int,
+    server: str | None = None,
+    fragments: tuple[tuple[str, str, str], ...] = FRAGMENTS,
+) -> list[Figure]:
     """The search figures on ``db`` (or on ``server``, a copy of it)."""
     from dateutil import parser as date_parser
 
@@ -81,7 +95,7 @@ def measure(db: Path, runs: int, server: str | None = None) -> list[Figure]:
         floor_of = "raw pg_trgm query, psycopg"
     figures = []
     try:
-        for what, fragment, route in FRAGMENTS:
+        for what, fragment, route in fragments:
             sql = floor_sql(route, server is not None)
             params = floor_params(fragment, route, server is not None)
             found = customers.search(ctx, fragment)
