@@ -42,7 +42,7 @@ BEFORE: dict[str, list[str]] = {
     "backup": [*SHARED, "dest"],
     "restore": [*SHARED, "--yes", "source"],
     "backups": SHARED,
-    "check": SHARED,
+    "check": [*SHARED, "--repair"],  # issue 20: rebuild the search indexes
     "levels": SHARED,
     "levels list": SHARED,
     "levels preset": [*SHARED, "name"],

@@ -84,6 +84,11 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
     con = sqlite3.connect(path, isolation_level=None)
     con.executescript(
         "BEGIN;"
+        # v11 (issue 20: the search indexes) first, its triggers on the customer table
+        "DROP TRIGGER customer_search_insert; DROP TRIGGER customer_search_delete;"
+        "DROP TRIGGER customer_search_before_update; DROP TRIGGER customer_search_after_update;"
+        "DROP TABLE customer_trigram; DROP TABLE customer_chars; DROP VIEW customer_chars_text;"
+        "DROP INDEX ix_customer_name_nocase;"
         f"UPDATE customer SET level_since = '{_utc(2026, 4, 15, 8)}' WHERE id = {cid};"
         "DROP INDEX ix_level_change_at; DROP INDEX ix_ownership_change_at;"
         "DROP TABLE import_change; DROP TABLE import_batch;"  # v7, back to a v5 file
