@@ -56,6 +56,9 @@ async def _customers(pilot) -> None:
 async def _meeting(pilot) -> None:
     await pilot.press("f5")
     await wait_for(pilot, lambda: pilot.app.screen.query_one("#people").row_count > 0)
+    # The traffic table is filled by the same load; seen under load in a full run: a
+    # screenshot with its title but not yet its rows.
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#traffic").row_count > 0)
     await settle(pilot)
 
 
