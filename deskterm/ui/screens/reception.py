@@ -176,14 +176,19 @@ class ReceptionScreen(DeskScreen):
         # Read by a worker, it came just after an empty screen was painted: every cell
         # was drawn, then drawn again at the column widths and row heights its rows gave
         # (the start-up benchmark, large data set: ~1,100 cells drawn, now ~430). Should
-        # it fail, the worker reads again, and its failure takes the usual path.
-        try:
-            first = self._read()
-        except Exception:
+        # it fail, the worker reads again, and its failure takes the usual path. Only a
+        # file on this PC is read here: a server out of reach would hold the event loop
+        # (and the first paint) for its connection timeout, so its first load is a worker's.
+        if self.ctx.db.dialect != "sqlite":
             self.load()
         else:
-            if first is not None:
-                self.on_reception_screen_loaded(first)
+            try:
+                first = self._read()
+            except Exception:  # noqa: BLE001 — read again by the worker, which reports it
+                self.load()
+            else:
+                if first is not None:
+                    self.on_reception_screen_loaded(first)
         self.set_interval(REFRESH_SECONDS, self.refresh_data)
 
     # -- loading ------------------------------------------------------------------
