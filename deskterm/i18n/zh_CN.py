@@ -1544,4 +1544,7 @@ MESSAGES: dict[str, str] = {
     "rebuild the customer search's indexes if they disagree with the customers (seconds on a large file: the desks wait meanwhile)": "客户搜索索引与客户资料不一致时重建索引（资料多时需数秒，期间各前台稍候）",
     "Rebuilding the customer search's indexes…": "正在重建客户搜索索引…",
     "The customer search's indexes are rebuilt and agree with the customers.": "客户搜索索引已重建，与客户资料一致。",
+    # -- issue 21: Windows (helper windows) -------------------------------------
+    # -- issue 23: undo and counted turns (helper rotation) ----------------------
+    # -- issue 24: the group server (main) ---------------------------------------
 }
