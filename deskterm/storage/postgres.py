@@ -7,30 +7,37 @@ PC's SQLite file, with the same promises kept in PostgreSQL's terms:
   with ``pg_advisory_xact_lock`` (SQLite's ``BEGIN IMMEDIATE``), so a read-modify-write
   (next-up takes a walk-in) never loses an update to another PC. Waiting for it gives
   up after :data:`LOCK_TIMEOUT_MS` with "busy, try again", as on SQLite.
-- **One snapshot per read**: read sessions are ``REPEATABLE READ READ ONLY``.
+- **One snapshot per read**: read sessions are ``REPEATABLE READ READ ONLY``, said in the
+  transaction's own ``BEGIN`` (no round trip of its own).
 - **Migrations**: the twins in ``migrations/postgresql/``, applied in one transaction
   under a lock of their own, so two PCs starting at once migrate once.
-- **Change marker**: the server's transaction snapshot (``pg_current_snapshot()``),
-  which moves whenever a transaction that wrote anything starts or ends.
+- **Change marker**: the showroom's own counter (``change_marker``, schema v12), bumped
+  by every write in the round trip that takes the write lock; a desk reads it every
+  second in one round trip, so a write in one showroom's schema never reloads another's.
+- **One connection per desk**: the pool keeps one connection, which the change watch
+  shares; a second is opened only while two things overlap (an export during a refresh)
+  and closed after. A connection is pinged only after it sat idle
+  (:data:`PING_AFTER_IDLE_S`), not before every action; one the server dropped is
+  replaced at the next use.
 
-The lock keys carry the schema's name, so two deskterm schemas in one database (a test
-per schema) never wait for each other.
+The lock keys carry the schema's name, so two deskterm schemas in one database (a
+showroom, or a test, per schema) never wait for each other.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import select
 import shutil
 import subprocess
-import threading
-import zlib
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlmodel import create_engine
 
 from deskterm.errors import StorageError
@@ -42,6 +49,13 @@ log = logging.getLogger(__name__)
 #: How long a writer waits for another PC's write before saying "busy" (as SQLite's).
 LOCK_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 5
+#: A pooled connection unused this long is pinged before use (the server or the network
+#: may have dropped it); a desk refreshing every second never waits that long.
+PING_AFTER_IDLE_S = 30.0
+#: Connections the pool keeps per desk; more are opened only while uses overlap.
+POOL_SIZE = 1
+#: How many overlapping uses may open a connection of their own (closed when done).
+POOL_OVERFLOW = 4
 _SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
@@ -56,24 +70,80 @@ def _lock_sql(purpose: str) -> str:
     return f"SELECT pg_advisory_xact_lock(hashtext('deskterm.{purpose}.' || current_schema()))"
 
 
-_WRITE_LOCK = _lock_sql("write")
 _MIGRATE_LOCK = _lock_sql("migrate")
+#: A write's first round trip: the write lock, and the showroom's change marker bumped
+#: (undone with the transaction if it fails; several statements, no parameters).
+_WRITE_BEGIN = _lock_sql("write") + "; UPDATE change_marker SET n = n + 1"
+#: Tables a server's schema has and an SQLite file does not (it has PRAGMA data_version).
+POSTGRESQL_ONLY_TABLES = ("change_marker",)
+#: The change marker, read on the desk's connection outside any transaction.
+_MARKER_SQL = "SELECT n FROM change_marker"
 
 
-def _on_connect(dbapi_con: Any, _record: Any) -> None:
-    # autocommit off (psycopg's default): SQLAlchemy's "begin" event below adds what
-    # each kind of transaction needs as its first statement.
+def _on_connect(dbapi_con: Any, record: Any) -> None:
+    # autocommit off (psycopg's default): SQLAlchemy's "begin" event below says what
+    # each kind of transaction needs. One round trip for both settings.
     with dbapi_con.cursor() as cur:
-        cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
-        cur.execute("SET TIME ZONE 'UTC'")
+        cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}; SET TIME ZONE 'UTC'")
     dbapi_con.commit()
+    record.info["used"] = time.monotonic()
+
+
+def _on_checkout(dbapi_con: Any, record: Any, _proxy: Any) -> None:
+    # A transaction's kind is set on the idle connection each time (psycopg puts it in its
+    # BEGIN): none left over from the last use (a migration must not begin READ ONLY).
+    if dbapi_con.read_only is not None or dbapi_con.isolation_level is not None:
+        dbapi_con.read_only = None
+        dbapi_con.isolation_level = None
+    if time.monotonic() - record.info.get("used", 0.0) < PING_AFTER_IDLE_S and not _spoke(
+        dbapi_con
+    ):
+        return
+    # Idle a while, or the server spoke unasked: ping it (one it dropped is replaced: the
+    # pool tries a new one).
+    try:
+        dbapi_con.execute("SELECT 1")
+        dbapi_con.rollback()
+    except Exception as exc:  # psycopg.Error, or a socket's own error
+        log.info("A pooled server connection was dropped while idle: %s", exc)
+        raise DisconnectionError(str(exc)) from exc
+
+
+def _spoke(dbapi_con: Any) -> bool:
+    """Whether the server sent anything to this idle connection: a restart or a
+    terminated session says so (and hangs up) before any statement could find out.
+    Free: a look at the socket, no round trip."""
+    try:
+        return bool(select.select([dbapi_con.fileno()], [], [], 0)[0])
+    except (OSError, ValueError) as exc:  # closed already
+        log.info("A pooled server connection is closed: %s", exc)
+        return True
+    except Exception as exc:  # psycopg.Error: the connection is broken
+        log.info("A pooled server connection is broken: %s", exc)
+        return True
+
+
+def _on_checkin(_dbapi_con: Any, record: Any) -> None:
+    record.info["used"] = time.monotonic()
+
+
+def _snapshot_reads(dbapi_con: Any) -> None:
+    """The next transaction on ``dbapi_con`` (idle) is one read-only snapshot: said in
+    its BEGIN, which psycopg sends with the first statement's round trip."""
+    import psycopg
+
+    dbapi_con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    dbapi_con.read_only = True
 
 
 def _begin(conn: Any) -> None:
+    dbapi_con = conn.connection.driver_connection
     if conn.get_execution_options().get(_WRITE, False):
-        conn.exec_driver_sql(_WRITE_LOCK)
+        dbapi_con.read_only = None
+        dbapi_con.isolation_level = None
+        conn.exec_driver_sql(_WRITE_BEGIN)
     else:
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        _snapshot_reads(dbapi_con)
 
 
 def _sqlstate(exc: BaseException) -> str:
@@ -139,14 +209,15 @@ class PostgresDatabase(Database):
         self.engine = create_engine(
             url,
             hide_parameters=True,
-            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
             connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "deskterm"},
         )
         event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "checkout", _on_checkout)
+        event.listen(self.engine, "checkin", _on_checkin)
         event.listen(self.engine, "begin", _begin)
         self._writer = self.engine.execution_options(**{_WRITE: True})
-        self._watch: Any = None
-        self._watch_lock = threading.Lock()
         try:
             self._prepare(create=create)
         except BaseException:
@@ -278,7 +349,7 @@ class PostgresDatabase(Database):
         return _server_error(exc, self.where)
 
     def _begin_raw(self, conn: Any, cur: Any) -> None:
-        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        _snapshot_reads(conn.driver_connection)
 
     def _end_raw(self, conn: Any) -> None:
         conn.rollback()
@@ -288,40 +359,37 @@ class PostgresDatabase(Database):
         return None
 
     def data_version(self) -> int:
-        """A checksum of the server's transaction snapshot, read on a dedicated
-        autocommit connection (it never holds a snapshot open itself).
+        """The showroom's change marker, read in one round trip on the desk's pooled
+        connection, outside any transaction (it never holds a snapshot open).
 
-        A connection the server has dropped since the last look (a restart) is
-        replaced once at once; only a server that does not answer is an error.
+        A connection the server dropped since the last look (a restart) is replaced once
+        at once; only a server that does not answer is an error.
         """
         import psycopg
 
-        with self._watch_lock:
-            for attempt in (1, 2):
-                fresh = self._watch is None or self._watch.closed
+        for attempt in (1, 2):
+            try:
+                conn = self.engine.raw_connection()
+            except DBAPIError as exc:
+                raise self._error(exc) from exc
+            dbapi_con = conn.driver_connection
+            assert dbapi_con is not None  # a connection checked out of the pool has one
+            try:
+                dbapi_con.autocommit = True
                 try:
-                    if fresh:
-                        self._watch = psycopg.connect(
-                            self.conninfo,
-                            autocommit=True,
-                            connect_timeout=CONNECT_TIMEOUT_S,
-                            application_name="deskterm-watch",
-                        )
-                    row = self._watch.execute("SELECT pg_current_snapshot()::text").fetchone()
-                    return zlib.crc32(row[0].encode())
-                except psycopg.Error as exc:
-                    if self._watch is not None:
-                        self._watch.close()
-                        self._watch = None  # a new connection on the next try
-                    if fresh or attempt == 2:
-                        raise self._error(exc) from exc
-                    log.info("The change watch on %s reconnects: %s", self.where, exc)
+                    row = dbapi_con.execute(_MARKER_SQL).fetchone()
+                finally:
+                    dbapi_con.autocommit = False
+                return int(row[0])
+            except psycopg.Error as exc:
+                conn.invalidate()  # a new connection on the next try
+                if attempt == 2:
+                    raise self._error(exc) from exc
+                log.info("The change watch on %s reconnects: %s", self.where, exc)
+            finally:
+                conn.close()
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def close(self) -> None:
         """Release every connection."""
-        with self._watch_lock:
-            if self._watch is not None:
-                self._watch.close()
-                self._watch = None
         self.engine.dispose()

@@ -272,10 +272,11 @@ def customer_search_rows(
     if not conds:
         return []
     where = " OR ".join(conds)
-    if cur.postgresql and name is not None and len(name) == 2 and not whole_name:
-        # Two characters: pg_trgm cannot serve them; the GIN index of the name's
-        # characters (v11) finds the names holding both, the pattern the rest. (One
-        # character is in thousands of names: the recency walk finds the newest sooner.)
+    if cur.postgresql and name is not None and len(name) <= 2 and digits is None and not whole_name:
+        # One or two characters: pg_trgm cannot serve them; the GIN index of the name's
+        # characters (v11) finds the names holding them, the pattern the rest. The
+        # planner weighs it against the recency walk by the character's statistics (a
+        # common one, "王", is in thousands of names: the walk finds the newest sooner).
         where = f"({where}) AND {NAME_CHARS} @> regexp_split_to_array(lower(?), '')"
         values.append(name)
     route = None if cur.postgresql or whole_name else search_match(name, digits)

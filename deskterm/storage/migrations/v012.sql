@@ -1,0 +1,5 @@
+-- deskterm schema version 12: nothing changes in an SQLite file (issue 24).
+--
+-- PostgreSQL's twin adds the showroom's change marker, a counter every write bumps in its
+-- own schema. SQLite needs none: PRAGMA data_version already moves with every commit to
+-- this file, and a file holds one showroom.

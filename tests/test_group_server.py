@@ -1,0 +1,181 @@
+"""A dealer group's server (issue 24): one connection per desk, the change watch in one
+round trip on it, no ping before each action, and a change marker per showroom (schema).
+
+Counted through deskterm.bench.proxy, a TCP proxy between deskterm and the server that
+counts round trips and connections as the network sees them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from deskterm.bench.proxy import Proxy
+from deskterm.services import rotation, setup
+from deskterm.services.maintenance import change_marker, open_context
+from deskterm.storage import postgres
+
+POSTGRESQL = os.environ.get("DESKTERM_TEST_POSTGRESQL", "")
+
+pytestmark = pytest.mark.skipif(
+    not POSTGRESQL and not os.environ.get("CI"),
+    reason="no PostgreSQL server: set DESKTERM_TEST_POSTGRESQL to run these",
+)
+
+
+def _schema_address(name: str, base: str = POSTGRESQL) -> str:
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={name}')}"
+
+
+@pytest.fixture
+def showrooms() -> Iterator[tuple[str, str]]:
+    """Two showrooms' schemas on one server (their names)."""
+    names = (f"g_{uuid.uuid4().hex[:10]}", f"g_{uuid.uuid4().hex[:10]}")
+    with psycopg.connect(POSTGRESQL, autocommit=True) as con:
+        for name in names:
+            con.execute(f'CREATE SCHEMA "{name}"')
+    yield names
+    with psycopg.connect(POSTGRESQL, autocommit=True) as con:
+        for name in names:
+            con.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture
+def proxy() -> Iterator[Proxy]:
+    url = make_url(POSTGRESQL)
+    with Proxy(url.host or "localhost", url.port or 5432) as p:
+        yield p
+
+
+def _desk(address: str, clock):
+    ctx = open_context(address, clock)
+    setup.set_setting(ctx, "auth.mode", "open")
+    return ctx
+
+
+def test_a_write_in_one_showroom_never_moves_another_showrooms_marker(showrooms, clock):
+    one = _desk(_schema_address(showrooms[0]), clock)
+    two = _desk(_schema_address(showrooms[1]), clock)
+    try:
+        li = setup.add_staff(one, "Li Na", "salesperson").id
+        wang = setup.add_staff(two, "王伟", "salesperson").id
+        seen = change_marker(one)
+        rotation.check_in(two, wang)  # the other showroom's desk writes
+        setup.add_staff(two, "[bold]Zhao[/]", "salesperson")
+        assert change_marker(one) == seen  # so this showroom's screens do not reload
+        rotation.check_in(one, li)
+        moved = change_marker(one)
+        assert moved != seen
+        assert change_marker(one) == moved  # a read moves nothing
+        rotation.get_board(one)
+        assert change_marker(one) == moved
+    finally:
+        one.db.close()
+        two.db.close()
+
+
+def test_a_refused_write_does_not_move_the_marker(showrooms, clock):
+    from deskterm.errors import DesktermError
+
+    one = _desk(_schema_address(showrooms[0]), clock)
+    try:
+        seen = change_marker(one)
+        with pytest.raises(DesktermError):
+            rotation.walk_in(one)  # nobody is checked in: refused, rolled back
+        assert change_marker(one) == seen
+    finally:
+        one.db.close()
+
+
+def test_a_desk_holds_one_connection_and_the_watch_shares_it(showrooms, proxy, clock):
+    desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
+    try:
+        proxy.reset()
+        li = setup.add_staff(desk, "Li Na", "salesperson").id
+        for _ in range(3):
+            change_marker(desk)
+            rotation.check_in(desk, li)
+            rotation.get_board(desk)
+            rotation.check_out(desk, li)
+        assert proxy.connections == 1
+        assert proxy.peak == 1
+        # Two uses at once (an export reading while the watch looks): a second connection
+        # only for the overlap, closed after it.
+        with desk.db.read_cursor():
+            change_marker(desk)
+            assert proxy.connections == 2
+        change_marker(desk)
+        assert proxy.connections == 1
+    finally:
+        desk.db.close()
+
+
+def test_the_change_watch_is_one_round_trip_and_no_action_pings_first(showrooms, proxy, clock):
+    desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
+    try:
+        li = setup.add_staff(desk, "Li Na", "salesperson").id
+        change_marker(desk)
+        proxy.reset()
+        change_marker(desk)
+        assert proxy.round_trips == 1
+        # A read: BEGIN (with its snapshot's kind), the statement, the rollback; no ping.
+        proxy.reset()
+        setup.list_staff(desk)
+        assert proxy.round_trips == 3
+        # A write's lock and the marker's bump are one round trip: BEGIN, lock + bump,
+        # then the action's own statements and COMMIT. Measured, so it cannot grow back.
+        proxy.reset()
+        rotation.check_in(desk, li)
+        check_in_trips = proxy.round_trips
+        proxy.reset()
+        rotation.check_out(desk, li)
+        rotation.check_in(desk, li)
+        assert proxy.round_trips <= 2 * check_in_trips + 2
+    finally:
+        desk.db.close()
+
+
+def _wait_until_ended(con: psycopg.Connection, proxy: Proxy) -> None:
+    """Until the server has ended the proxied sessions (as after a restart)."""
+    deadline = time.monotonic() + 5
+    while con.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE client_port = ANY(%s)",
+        (sorted(proxy.upstream_ports),),
+    ).fetchone()[0]:
+        assert time.monotonic() < deadline, "the server did not end the session"
+        time.sleep(0.01)
+
+
+def test_an_idle_connection_is_pinged_and_a_dropped_one_replaced(
+    showrooms, proxy, clock, monkeypatch
+):
+    desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
+    try:
+        setup.list_staff(desk)
+        monkeypatch.setattr(postgres, "PING_AFTER_IDLE_S", 0.0)
+        proxy.reset()
+        setup.list_staff(desk)
+        assert proxy.round_trips == 3 + 3  # the ping (BEGIN, SELECT 1, ROLLBACK) first
+        monkeypatch.setattr(postgres, "PING_AFTER_IDLE_S", 30.0)
+        # The server ends the desk's session (a restart): the socket says so, and the next
+        # action is served on a new connection without an error.
+        with psycopg.connect(POSTGRESQL, autocommit=True) as con:
+            ended = con.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE client_port = ANY(%s)",
+                (sorted(proxy.upstream_ports),),
+            ).fetchone()
+            assert ended == (1,)
+            _wait_until_ended(con, proxy)
+        assert [s.name for s in setup.list_staff(desk)] == []
+        assert change_marker(desk) == change_marker(desk)
+    finally:
+        desk.db.close()
