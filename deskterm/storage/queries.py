@@ -7,9 +7,10 @@ microseconds: the benchmark runs the same text in raw sqlite3 as its floor. Thei
 plans are asserted in ``tests/test_query_plans.py``.
 
 Each statement is written once, in SQLite's spelling; :class:`Raw` runs it on either
-database (on PostgreSQL: ``%s`` placeholders, ``strpos`` for ``instr``, ``ILIKE`` for
-SQLite's case-blind ``LIKE``, no ``INDEXED BY``). Datetimes are stored the way SQLModel
-stores them: in SQLite UTC naive text with microseconds, in PostgreSQL ``timestamptz``.
+database (on PostgreSQL: ``%s`` placeholders, ``strpos`` for ``instr``, no ``INDEXED
+BY``; the search spells ``ILIKE`` itself where SQLite's ``LIKE`` ignores case).
+Datetimes are stored the way SQLModel stores them: in SQLite UTC naive text with
+microseconds, in PostgreSQL ``timestamptz``.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def from_stored(value: str | datetime | None) -> datetime | None:
 def postgresql_sql(sql: str) -> str:
     """The PostgreSQL spelling of one statement of this module."""
     sql = re.sub(r"\s+INDEXED BY \w+", "", sql)
-    sql = sql.replace("instr(", "strpos(").replace(" LIKE ", " ILIKE ")
+    sql = sql.replace("instr(", "strpos(")
     return sql.replace("?", "%s")
 
 
@@ -251,9 +252,11 @@ def customer_search_rows(
             conds.append("lower(name) = lower(?)")
             values.append(name)
         elif name_any_case or cur.postgresql:
-            # LIKE ignores ASCII case (PostgreSQL: ILIKE, served by the pg_trgm index);
+            # LIKE ignores ASCII case (PostgreSQL: ILIKE, served by the pg_trgm index,
+            # and plain LIKE where no letter has a case: CJK, digits, half the cost);
             # the fragment's own % and _ escaped.
-            conds.append("name LIKE ? ESCAPE '\\'")
+            like = "ILIKE" if cur.postgresql and name_any_case else "LIKE"
+            conds.append(f"name {like} ? ESCAPE '\\'")
             escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             values.append(f"{wild}{escaped}{wild}")
         elif whole_name:
@@ -272,7 +275,7 @@ def customer_search_rows(
     if not conds:
         return []
     where = " OR ".join(conds)
-    if cur.postgresql and name is not None and len(name) <= 2 and digits is None and not whole_name:
+    if cur.postgresql and name is not None and len(name) == 2 and digits is None and not whole_name:
         # One or two characters: pg_trgm cannot serve them; the GIN index of the name's
         # characters (v11) finds the names holding them, the pattern the rest. The
         # planner weighs it against the recency walk by the character's statistics (a

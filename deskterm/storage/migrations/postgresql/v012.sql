@@ -10,3 +10,10 @@ CREATE TABLE change_marker (
 	n BIGINT NOT NULL
 );
 INSERT INTO change_marker VALUES (1, 0);
+
+-- A search's walk by recency (a fragment too common for pg_trgm to pay: one character,
+-- "138") reads the names, phones and ids from the index alone, not a table row per customer
+-- passed over: 娜 among 200,000 customers, 11 ms -> 3.5 ms (the index-only scan needs the
+-- table's visibility map, which autovacuum keeps).
+DROP INDEX ix_customer_recent;
+CREATE INDEX ix_customer_recent ON customer (last_contact_at DESC NULLS LAST) INCLUDE (name, phone, id);
