@@ -179,3 +179,37 @@ def test_an_idle_connection_is_pinged_and_a_dropped_one_replaced(
         assert change_marker(desk) == change_marker(desk)
     finally:
         desk.db.close()
+
+
+def test_the_group_bench_parses_its_shape():
+    from deskterm.bench.group import parse_group
+
+    assert parse_group("8x3") == (8, 3)
+    assert parse_group("1X1") == (1, 1)
+    for bad in ("8", "x3", "0x3", "8×3", "[bold]8[/]x3"):
+        with pytest.raises(ValueError, match="SHOPSxDESKS|at least one"):
+            parse_group(bad)
+
+
+def test_the_group_bench_runs_showrooms_through_the_proxy_and_counts_them():
+    """A small run (2 showrooms × 2 desks, 3 s): every desk action timed, no error, one
+    connection per desk, and each action's round trips counted on one desk alone."""
+    from deskterm.bench import group
+
+    prefix = f"g_{uuid.uuid4().hex[:8]}_"
+    plan = group.Plan(shops=2, desks=2, seconds=3, team=3, walk_ins_per_hour=3600, prefix=prefix)
+    try:
+        results = group.run(POSTGRESQL, plan, latency_ms=0)
+        text, _met = group.table(plan, 0, results)
+    finally:
+        with psycopg.connect(POSTGRESQL, autocommit=True) as con:
+            for i in (1, 2):
+                con.execute(f'DROP SCHEMA IF EXISTS "{prefix}{i}" CASCADE')
+    actions = {a for a, _ms, _e in results["samples"]}
+    assert {"change watch (every second)", "reload the Reception screen"} <= actions
+    assert "walk-in (next-up)" in actions  # the receptions took walk-ins
+    assert [e for _a, _ms, e in results["samples"] if e] == []
+    assert results["connections_peak"] <= plan.shops * plan.desks
+    assert results["round_trips"]["change watch (every second)"] == 1
+    assert all(n > 0 for n in results["round_trips"].values())
+    assert "Errors: 0." in text

@@ -1,5 +1,7 @@
 """``python -m deskterm.bench [--db FILE] [--runs N] [--server ADDRESS] [--growth]
 [--scale]``: the speed and memory figures, each beside a floor measured in the same run.
+(``--server ADDRESS --group SHOPSxDESKS [--latency MS]``: the group load bench, see
+:mod:`deskterm.bench.group`.)
 
 Each figure is a median, printed with its floor — the same work done the plainest way
 (a bare Textual app; the same statement on the bare driver; an FTS5 or pg_trgm query;
@@ -352,7 +354,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--scale", action="store_true", help="with --growth: also 1,000,000")
     p.add_argument("--chart", type=Path, help="with --growth: write the curve as an SVG here")
+    group = p.add_argument_group("the group load bench (with --server)")
+    group.add_argument(
+        "--group",
+        metavar="SHOPSxDESKS",
+        help="run this many showrooms' desks at once on --server, such as 8x3",
+    )
+    group.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS", help="added to each round trip"
+    )
+    group.add_argument("--seconds", type=float, default=60.0, help="how long the desks run")
+    group.add_argument("--team", type=int, default=8, help="salespeople per showroom")
+    group.add_argument(
+        "--walk-ins", type=int, default=240, metavar="N", help="walk-ins an hour per showroom"
+    )
     args = p.parse_args(argv)
+    if args.group:
+        if not args.server:
+            p.error("--group runs on a server: give --server postgresql://…")
+        from deskterm.bench import group as group_bench
+
+        try:
+            return group_bench.main(
+                args.server, args.group, args.latency, args.seconds, args.team, args.walk_ins
+            )
+        except ValueError as exc:
+            p.error(str(exc))
     if sys.platform != "linux":
         print("The benchmark reads /proc for its start-up probe: it runs on Linux only.")
         return 2
