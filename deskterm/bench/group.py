@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 
 from deskterm.bench.proxy import Proxy
+from deskterm.storage.postgres import schema_address
 
 #: The target of every desk action's p99 (issue 24), in ms.
 P99_LIMIT_MS = 100.0
@@ -64,14 +65,6 @@ def parse_group(text: str) -> tuple[int, int]:
     if min(pair) < 1:
         raise ValueError("--group needs at least one showroom and one desk")
     return pair
-
-
-def schema_address(server: str, schema: str) -> str:
-    """``server`` with its search_path set to ``schema``."""
-    url = make_url(server)
-    query = dict(url.query)
-    query["options"] = f"-csearch_path={schema}"
-    return url.set(query=query).render_as_string(hide_password=False)
 
 
 def _clock() -> Any:

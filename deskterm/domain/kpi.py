@@ -144,6 +144,20 @@ class Figures:
         return self.window_won / self.window_new_customers
 
 
+def total(parts: Iterable[Figures]) -> Figures:
+    """The figures of several teams together (a dealer group's showrooms): every count
+    added, so each rate is recomputed from the sums, never averaged."""
+    out = Figures()
+    for f in parts:
+        for name in Figures.__dataclass_fields__:
+            value = getattr(f, name)
+            if isinstance(value, Counter):
+                getattr(out, name).update(value)
+            else:
+                setattr(out, name, getattr(out, name) + value)
+    return out
+
+
 @dataclass
 class MeetingFigures:
     """Per-salesperson figures and the team total."""

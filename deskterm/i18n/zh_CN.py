@@ -1547,4 +1547,17 @@ MESSAGES: dict[str, str] = {
     # -- issue 21: Windows (helper windows) -------------------------------------
     # -- issue 23: undo and counted turns (helper rotation) ----------------------
     # -- issue 24: the group server (main) ---------------------------------------
+    "The dealer group's meeting figures — {day}": "集团各展厅例会数据 — {day}",
+    "The dealer group's meeting figures — {first} to {last}": "集团各展厅例会数据 — {first} 至 {last}",
+    "Not in the total: {showroom} ({problem})": "未计入合计：{showroom}（{problem}）",
+    "No showroom on this server holds a deskterm database yet.": "此服务器上还没有展厅的 deskterm 数据库。",
+    "Showroom": "展厅",
+    "Group": "集团合计",
+    "no deskterm database in this schema": "该模式（schema）中没有 deskterm 数据库",
+    "schema {found}, this deskterm reads {latest}: open that showroom once with this version": "数据库结构为第 {found} 版，本程序读取第 {latest} 版：请先用本版本打开该展厅一次",
+    "A group report reads a dealer group's PostgreSQL server (--db postgresql://…); one file holds one showroom.": "集团报表读取经销商集团的 PostgreSQL 服务器（--db postgresql://…）；一个数据文件只含一个展厅。",
+    "report --group reads a dealer group's server: give --db postgresql://… (or DESKTERM_DB); a file holds one showroom.": "report --group 读取经销商集团的服务器：请给出 --db postgresql://…（或 DESKTERM_DB）；一个数据文件只含一个展厅。",
+    "report --group writes text, json or markdown.": "report --group 只输出 text、json 或 markdown。",
+    "every showroom on the dealer group's server (--db postgresql://…), side by side, with the group's total (text, json or markdown)": "经销商集团服务器（--db postgresql://…）上的所有展厅并列显示，附集团合计（text、json 或 markdown）",
+    "with --group: only this showroom's schema (repeat for several)": "与 --group 同用：只含此展厅的模式（schema）（可重复给出多个）",
 }

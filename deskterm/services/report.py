@@ -463,7 +463,8 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _figures_json(f: Figures, levels: tuple[str, ...]) -> dict[str, Any]:
+def figures_json(f: Figures, levels: tuple[str, ...]) -> dict[str, Any]:
+    """One line of the meeting table (a salesperson's, the team's) as the JSON has it."""
     return {
         "receptions": f.receptions,
         "with_contact": f.with_contact,
@@ -521,9 +522,9 @@ def as_json(report: Report, extra: dict[str, Any] | None = None) -> dict[str, An
             "done": t.callbacks_done,
             "overdue": t.callbacks_overdue,
         },
-        "team": _figures_json(t, report.levels),
+        "team": figures_json(t, report.levels),
         "salespeople": [
-            {"id": line.id, "name": line.name, **_figures_json(line.figures, report.levels)}
+            {"id": line.id, "name": line.name, **figures_json(line.figures, report.levels)}
             for line in report.salespeople
         ],
         "tomorrow": [

@@ -35,13 +35,16 @@ def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.0%}"
 
 
-def people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def people_rows(
+    data: dict[str, Any], *, who: str | None = None, total: str | None = None
+) -> tuple[list[str], list[list[str]]]:
     """The meeting table — header and one row per salesperson, then the Team row — as
-    every report format and the Meeting screen show it."""
+    every report format and the Meeting screen show it. (The group report: ``who`` and
+    ``total`` name the first column and the last row, a showroom per row.)"""
     levels = data["levels"]
     names = data.get("level_names", {})  # 准购买, not "hot"
     head = [
-        _("Salesperson"),
+        who or _("Salesperson"),
         _("Receptions"),
         *[names.get(lv, lv) for lv in levels],
         _("Due"),
@@ -54,7 +57,7 @@ def people_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         _("Contact"),
     ]
     rows = []
-    for p in [*data["salespeople"], {**data["team"], "name": _("Team")}]:
+    for p in [*data["salespeople"], {**data["team"], "name": total or _("Team")}]:
         rows.append(
             [
                 p["name"],
@@ -243,10 +246,12 @@ def _wrap_items(template: str, items: list[str], width: int = TEXT_WIDTH) -> lis
     return lines
 
 
-def text_tables(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+def text_tables(
+    data: dict[str, Any], *, who: str | None = None, total: str | None = None
+) -> list[tuple[str, list[str], list[list[str]]]]:
     """The meeting table in two parts that each fit 80 columns, both with the names:
     receptions and levels, then callbacks and rates (the Meeting screen's columns)."""
-    head, rows = people_rows(data)
+    head, rows = people_rows(data, who=who, total=total)
     n = len(data["levels"])
     # people_rows: name, receptions, levels…, due, done, overdue, upgrades, won,
     # conversion, form, contact.
@@ -434,3 +439,66 @@ def write_report_file(path: Path, text: str) -> None:
             path=str(path),
             reason=exc.strerror or str(exc),
         ) from exc
+
+
+def _group_table_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The group report's JSON in the meeting table's shape: a showroom per row (those
+    read), the group's total as the last."""
+    return {
+        "levels": data["levels"],
+        "level_names": data["level_names"],
+        "salespeople": [
+            {**{lv: 0 for lv in data["levels"]}, **r["team"], "name": r["name"]}
+            for r in data["showrooms"]
+            if r["team"] is not None
+        ],
+        "team": data["group"],
+    }
+
+
+def _group_title(data: dict[str, Any]) -> str:
+    p = data["period"]
+    if p["from"] == p["to"]:
+        return _("The dealer group's meeting figures — {day}", day=p["to"])
+    return _(
+        "The dealer group's meeting figures — {first} to {last}", first=p["from"], last=p["to"]
+    )
+
+
+def _group_problems(data: dict[str, Any]) -> list[str]:
+    return [
+        _("Not in the total: {showroom} ({problem})", showroom=r["name"], problem=r["problem"])
+        for r in data["showrooms"]
+        if r["team"] is None
+    ]
+
+
+def group_to_text(data: dict[str, Any]) -> str:
+    """The group report (:func:`deskterm.services.group.group_json`) as plain text, 80
+    columns: a row per showroom, the group's total last."""
+    table = _group_table_data(data)
+    out = [_plain(_group_title(data))]
+    if not data["showrooms"]:
+        out.append(_("No showroom on this server holds a deskterm database yet."))
+    for title, head, rows in text_tables(table, who=_("Showroom"), total=_("Group")):
+        out += ["", _plain(title), *_text_table(head, rows)]
+    problems = _group_problems(data)
+    if problems:
+        out += ["", *map(_plain, problems)]
+    return "\n".join(out) + "\n"
+
+
+def group_to_markdown(data: dict[str, Any]) -> str:
+    """The group report as a Markdown document."""
+    head, rows = people_rows(_group_table_data(data), who=_("Showroom"), total=_("Group"))
+    out = [
+        f"# {_md(_group_title(data))}",
+        "",
+        "| " + " | ".join(map(_md, head)) + " |",
+        "|" + "---|" * len(head),
+        *["| " + " | ".join(map(_md, r)) + " |" for r in rows],
+    ]
+    problems = _group_problems(data)
+    if problems:
+        out += ["", *[f"- {_md(p)}" for p in problems]]
+    return "\n".join(out) + "\n"

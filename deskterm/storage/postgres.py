@@ -183,6 +183,53 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
     return StorageError("The database refused the change ({error}): nothing was saved.", error=text)
 
 
+def schema_address(address: str, schema: str) -> str:
+    """``address`` with its search path set to ``schema`` (one showroom of a group)."""
+    url = make_url(address.strip())
+    return url.set(query={**url.query, "options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+def deskterm_schemas(address: str) -> list[tuple[str, int]]:
+    """Every schema on the server's database at ``address`` that holds a deskterm
+    database, with its schema version, by name: a dealer group's showrooms."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        url = make_url(address.strip()).set(drivername="postgresql")
+    except ArgumentError as exc:
+        raise StorageError(
+            "{path} is not a database address: {error}", path=address, error=str(exc)
+        ) from exc
+    where = url.render_as_string(hide_password=True)
+    try:
+        with psycopg.connect(
+            url.render_as_string(hide_password=False),
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            application_name="deskterm",
+        ) as con:
+            schemas = [
+                r[0]
+                for r in con.execute(
+                    "SELECT table_schema FROM information_schema.tables "
+                    "WHERE table_name = 'schema_version' ORDER BY table_schema"
+                ).fetchall()
+            ]
+            found = []
+            for schema in schemas:
+                query = sql.SQL("SELECT max(version) FROM {}.schema_version").format(
+                    sql.Identifier(schema)
+                )
+                row = con.execute(query).fetchone()
+                found.append((schema, int(row[0] or 0) if row else 0))
+            return found
+    except psycopg.Error as exc:
+        raise _server_error(exc, where) from exc
+
+
 class PostgresDatabase(Database):
     """A deskterm schema on a PostgreSQL server, shared by the group's PCs."""
 

@@ -47,6 +47,20 @@ def register(subparsers: Subparsers) -> None:
         help=_("text for the screen, json for programs (codes), markdown or html to send"),
     )
     rep.add_argument("--out", type=path_arg, help=_("write to this file instead of the screen"))
+    rep.add_argument(
+        "--group",
+        action="store_true",
+        help=_(
+            "every showroom on the dealer group's server (--db postgresql://…), side by "
+            "side, with the group's total (text, json or markdown)"
+        ),
+    )
+    rep.add_argument(
+        "--showroom",
+        action="append",
+        metavar="SCHEMA",
+        help=_("with --group: only this showroom's schema (repeat for several)"),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     )
     from deskterm.services.trends import trends
 
+    if args.group:
+        return _group(args)
     # A report reads: what the start of day would change is computed, never written, and
     # an existing file is opened read-only (a read-only file or folder is fine). A first
     # run with no database yet still makes the user's empty one at the default place; a
@@ -77,6 +93,49 @@ def run(args: argparse.Namespace) -> int:
         "html": lambda d, last: to_html(d, last, charts),
         "text": to_text,
     }[args.format](data, last)  # last: the chosen week's or month's end, for the title
+    if args.out:
+        write_report_file(Path(args.out), text)
+        print(_("Report written to {path}", path=args.out))
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _group(args: argparse.Namespace) -> int:
+    """``deskterm report --group``: the dealer group's figures, a showroom per row."""
+    from deskterm.cli.database import target
+    from deskterm.clock import clock_from_env
+    from deskterm.errors import DesktermError
+    from deskterm.services.group import group_json, group_report
+    from deskterm.services.report_export import (
+        group_to_markdown,
+        group_to_text,
+        write_report_file,
+    )
+
+    where = target(args)
+    if getattr(args, "demo", False) or not isinstance(where, str):
+        raise DesktermError(
+            "report --group reads a dealer group's server: give --db postgresql://… (or "
+            "DESKTERM_DB); a file holds one showroom."
+        )
+    if args.format == "html":
+        raise DesktermError("report --group writes text, json or markdown.")
+    data = group_json(
+        group_report(
+            where,
+            clock_from_env(),
+            day=args.date,
+            first=args.first,
+            period=args.period,
+            schemas=args.showroom,
+        )
+    )
+    text = {
+        "json": lambda d: json.dumps(d, ensure_ascii=False, indent=2) + "\n",
+        "markdown": group_to_markdown,
+        "text": group_to_text,
+    }[args.format](data)
     if args.out:
         write_report_file(Path(args.out), text)
         print(_("Report written to {path}", path=args.out))
