@@ -44,9 +44,8 @@ def _clock(day: date, hour: int = 11) -> FixedClock:
 
 
 def _showroom(schema: str, name: str, visits: list[tuple[bool, bool]]) -> None:
-    """A showroom on ``PAST``: two salespeople, and a walk-in per ``(contact, won)``
-    pair (contact: the form leaves a phone; won: the level is "won"... kept simple:
-    test drive)."""
+    """A showroom on ``PAST``: two salespeople, and a walk-in per ``(contact, drive)``
+    pair (contact: the form leaves a phone; drive: the visitor took a test drive)."""
     ctx = open_context(schema_address(POSTGRESQL, schema), _clock(PAST, 9))
     try:
         setup.set_setting(ctx, "auth.mode", "open")
