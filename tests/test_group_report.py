@@ -177,3 +177,39 @@ def test_the_command_line_refuses_a_file_and_html(tmp_path, capsys):
     assert "postgresql://" in capsys.readouterr().err
     assert main(["--db", POSTGRESQL, "report", "--group", "--format", "html"]) != 0
     assert "text, json or markdown" in capsys.readouterr().err
+
+
+async def test_the_manager_screen_has_a_group_tab_on_a_server_only(group, tmp_path):
+    """F6 Manager on one showroom of the server: a Group tab with every showroom (the
+    names as typed, never markup) and the Group row; a file's Manager screen has none."""
+    from deskterm.ui.app import create_app
+    from deskterm.ui.screens.manager import ManagerScreen
+    from tests.ui_helpers import demo_ctx, table_rows, wait_for
+
+    ctx = open_context(schema_address(POSTGRESQL, group[0]), _clock(PAST, 18))
+    app = create_app(ctx, blink=False)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen), timeout=15)
+            app.screen.query_one("#tabs").active = "tab-group"
+            await wait_for(pilot, lambda: app.screen.query_one("#group").row_count > 0, 15)
+            rows = table_rows(app.screen, "#group")
+            names = [r[0] for r in rows]
+        # Every deskterm schema on the server (other tests' too): ours, then the Group row.
+        # The names as typed: "[bold red]Red[/]" read as markup would show "Red".
+        assert HOSTILE["markup"][2] in names and "欧阳展厅 | <b>" in names
+        assert names[-1] == "Group"
+        ours = {r[0]: r for r in rows}
+        assert ours[HOSTILE["markup"][2]][1] == "3"  # its receptions on that day
+    finally:
+        ctx.db.close()
+    lite = demo_ctx(tmp_path)
+    app = create_app(lite, blink=False)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: isinstance(app.screen, ManagerScreen), timeout=15)
+            assert not app.screen.query("#tab-group")
+    finally:
+        lite.db.close()

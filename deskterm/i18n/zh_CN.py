@@ -1547,6 +1547,8 @@ MESSAGES: dict[str, str] = {
     # -- issue 21: Windows (helper windows) -------------------------------------
     # -- issue 23: undo and counted turns (helper rotation) ----------------------
     # -- issue 24: the group server (main) ---------------------------------------
+    "tab\x04Group": "集团",
+    "Reading every showroom…": "正在读取各展厅…",
     "The dealer group's meeting figures — {day}": "集团各展厅例会数据 — {day}",
     "The dealer group's meeting figures — {first} to {last}": "集团各展厅例会数据 — {first} 至 {last}",
     "Not in the total: {showroom} ({problem})": "未计入合计：{showroom}（{problem}）",

@@ -473,6 +473,13 @@ def _group_problems(data: dict[str, Any]) -> list[str]:
     ]
 
 
+def group_table(data: dict[str, Any]) -> tuple[str, list[str], list[list[str]], list[str]]:
+    """The group report as a screen shows it: title, header, rows (a showroom each, the
+    Group row last) and the showrooms left out, each with its reason."""
+    head, rows = people_rows(_group_table_data(data), who=_("Showroom"), total=_("Group"))
+    return _group_title(data), head, rows, _group_problems(data)
+
+
 def group_to_text(data: dict[str, Any]) -> str:
     """The group report (:func:`deskterm.services.group.group_json`) as plain text, 80
     columns: a row per showroom, the group's total last."""

@@ -51,6 +51,7 @@ from deskterm.ui.screens.manager.audit import AuditTab
 from deskterm.ui.screens.manager.coaching import CoachingTab
 from deskterm.ui.screens.manager.followup import FollowUpTab
 from deskterm.ui.screens.manager.funnel import FunnelTab
+from deskterm.ui.screens.manager.group import GroupTab
 from deskterm.ui.screens.manager.leads import LeadsTab
 from deskterm.ui.screens.manager.lost import LostTab
 from deskterm.ui.screens.manager.media import MediaTab
@@ -108,6 +109,7 @@ class ManagerScreen(DeskScreen):
         self._audit_seq = 0
         self._followup_seq = 0
         self._trends_seq = 0
+        self._group_seq = 0
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -138,6 +140,10 @@ class ManagerScreen(DeskScreen):
                 yield FollowUpTab()
             with TabPane(_("Audit trail"), id="tab-audit"):
                 yield AuditTab()
+            if self.ctx.db.dialect == "postgresql":
+                # A dealer group's server: its other showrooms are in reach.
+                with TabPane(_p("tab", "Group"), id="tab-group"):
+                    yield GroupTab()
         yield DeskFooter()
 
     def on_screen_resume(self) -> None:
@@ -197,6 +203,30 @@ class ManagerScreen(DeskScreen):
             self.load_followup()
         if isinstance(self.active_tab(), TrendsTab):
             self.load_trends()
+        if isinstance(self.active_tab(), GroupTab):
+            self.load_group()
+
+    def load_group(self) -> None:
+        """The Group tab's view: only while it is open (it reads every showroom)."""
+        self._group_seq += 1
+        self._load_group(self._group_seq)
+
+    @work(thread=True, exclusive=True, group="group-load", exit_on_error=False)
+    def _load_group(self, seq: int) -> None:
+        from deskterm.services.group import group_json, group_report
+
+        ctx = self.ctx
+        view = group_json(
+            group_report(
+                ctx.db.conninfo,  # type: ignore[attr-defined]  # a server (the tab's rule)
+                ctx.clock,
+                role=ctx.role,
+                remote=ctx.remote,
+            )
+        )
+        self.app.call_from_thread(
+            lambda: self.query_one(GroupTab).post_message(ManagerTab.Loaded(view, seq))
+        )
 
     def load_trends(self) -> None:
         """The Trends tab's view: only while it is open (months of figures: several
@@ -240,6 +270,8 @@ class ManagerScreen(DeskScreen):
             self.load_followup()
         if isinstance(self.active_tab(), TrendsTab):
             self.load_trends()
+        if isinstance(self.active_tab(), GroupTab):
+            self.load_group()
 
     @work(thread=True, exclusive=True, group="manager-load", exit_on_error=False)
     def load(self, seq: int) -> None:
