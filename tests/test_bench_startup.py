@@ -70,7 +70,7 @@ async def test_the_first_load_is_on_the_first_screen(tmp_path, monkeypatch):
     """The reception reads its first load while it is mounted, before the first paint;
     the worker reads the later ones."""
     # No reload by the clock, nor after the start of day (a slow machine takes seconds).
-    monkeypatch.setattr(reception_screen, "REFRESH_SECONDS", 3600)
+    monkeypatch.setattr(reception_screen, "RELOAD_SECONDS", 3600)
     monkeypatch.setattr(app_module, "START_CHECKS_DELAY", 3600)
     by_worker: list[ReceptionScreen] = []
     monkeypatch.setattr(ReceptionScreen, "load", lambda self: by_worker.append(self))
