@@ -213,3 +213,26 @@ def test_the_group_bench_runs_showrooms_through_the_proxy_and_counts_them():
     assert results["round_trips"]["change watch (every second)"] == 1
     assert all(n > 0 for n in results["round_trips"].values())
     assert "Errors: 0." in text
+
+
+def test_a_server_gone_from_the_network_is_a_storage_error_not_a_crash(showrooms, clock):
+    """The desk's connection dropped and no new one possible (the link is down): the change
+    watch and a read say so as the desk's own message, never the driver's exception."""
+    from deskterm.errors import StorageError
+
+    url = make_url(POSTGRESQL)
+    proxy = Proxy(url.host or "localhost", url.port or 5432).__enter__()
+    desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
+    try:
+        change_marker(desk)
+        proxy.__exit__(None, None, None)  # the link goes: connections cut, none accepted
+        with pytest.raises(StorageError, match="Cannot reach the database server"):
+            change_marker(desk)
+        with pytest.raises(StorageError, match="Cannot reach the database server"):
+            setup.list_staff(desk)
+        with pytest.raises(StorageError, match="Cannot reach the database server"):
+            from deskterm.services import customers
+
+            customers.search(desk, "138")
+    finally:
+        desk.db.close()

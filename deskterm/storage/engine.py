@@ -283,7 +283,8 @@ class Database(ABC):
         """
         try:
             conn = self.engine.raw_connection()
-        except DBAPIError as exc:
+        except (DBAPIError,) + self._driver_errors() as exc:
+            # The pool's own connect raises the driver's error unwrapped.
             raise _as_read_error(self._error(exc)) from exc
         began = False
         try:

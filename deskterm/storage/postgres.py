@@ -417,7 +417,8 @@ class PostgresDatabase(Database):
         for attempt in (1, 2):
             try:
                 conn = self.engine.raw_connection()
-            except DBAPIError as exc:
+            except (DBAPIError, psycopg.Error) as exc:
+                # The pool's own connect raises the driver's error unwrapped.
                 raise self._error(exc) from exc
             dbapi_con = conn.driver_connection
             assert dbapi_con is not None  # a connection checked out of the pool has one
