@@ -25,7 +25,7 @@ from deskterm.errors import DamagedDatabase, InvalidInput, StorageError
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import get_settings
-from deskterm.storage import files
+from deskterm.storage import files, platform
 
 #: What a server's ``pg_dump`` backups are called (and every file's backups once were).
 SERVER_LABEL = "deskterm"
@@ -132,16 +132,31 @@ def daily_backup(ctx: Context) -> Path | None:
 
 
 def prune(db_path: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` automatic backups; return what was deleted."""
+    """Delete all but the newest ``keep`` automatic backups; return what was deleted.
+
+    A backup another program holds open (Windows refuses to delete it: a copy to a USB
+    stick under way, a file viewer) is left for the next day's pruning, not an error.
+    """
     if keep < 1:
         raise InvalidInput("backup.keep must be at least 1.", field="backup.keep")
     old = list_backups(db_path)[keep:]
+    gone = []
     for p in old:
-        p.unlink()
+        try:
+            platform.unlink(p)
+        except PermissionError as exc:
+            if platform.held_elsewhere(exc):
+                continue
+            raise
+        gone.append(p)
         # A health check opened it read-only and left SQLite's -wal/-shm beside it.
         for side in ("-wal", "-shm"):
-            Path(f"{p}{side}").unlink(missing_ok=True)
-    return old
+            try:
+                platform.unlink(Path(f"{p}{side}"))
+            except PermissionError as exc:
+                if not platform.held_elsewhere(exc):
+                    raise
+    return gone
 
 
 def restore(db_path: Path, source: Path | None, now: datetime) -> tuple[Path, Path | None]:
