@@ -142,6 +142,26 @@ def test_the_start_up_warning_names_a_share_on_windows(windows, monkeypatch, tmp
         ctx.db.close()
 
 
+def test_the_database_lives_in_localappdata_on_windows(monkeypatch):
+    """platformdirs with deskterm's arguments: %LOCALAPPDATA%\\deskterm, no author folder."""
+    import ntpath
+
+    import platformdirs.windows
+
+    from deskterm.cli import paths
+
+    monkeypatch.setattr(
+        platformdirs.windows, "get_win_folder", lambda name: r"C:\Users\li\AppData\Local"
+    )
+    monkeypatch.setattr(
+        paths,
+        "user_data_dir",
+        lambda *a, **k: platformdirs.windows.Windows(*a, **k).user_data_dir,
+    )
+    found = ntpath.normpath(str(paths.default_db_path(env={})))
+    assert found == r"C:\Users\li\AppData\Local\deskterm\deskterm.db"
+
+
 # -- read-only disks without statvfs ------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ business there: several PCs share it, and whoever looks after it runs its backup
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -94,7 +95,10 @@ def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
         # damaged database is refused instead of quietly replacing the good backups.
         problem = files.health(target)
         if problem is not None:
-            target.unlink(missing_ok=True)
+            # Deleted even if a scan holds it a moment (Windows); the refusal below is
+            # what matters, so a copy that stays is not a second error.
+            with contextlib.suppress(OSError):
+                platform.unlink(target)
             raise DamagedDatabase(
                 "The database {path} is damaged ({problem}): no backup was "
                 "made, so the older backups stay the good ones.",
