@@ -21,10 +21,13 @@ SIDECARS = ("-wal", "-shm")
 
 
 def uri(path: Path, flags: str) -> str:
-    """``path`` as an SQLite URI with ``flags``, quoted as the live database's own
-    (``storage.engine``): a ``#``, ``?`` or ``%`` in a folder's name is part of the name,
-    and a Windows path (``C:\\Users\\…``, ``\\\\server\\share\\…``) reaches
-    SQLite whole, its drive colon and backslashes unescaped only there."""
+    """``path`` as an SQLite URI with ``flags``, its path percent-quoted: a ``#`` or
+    ``%`` in a folder's name is part of the name, and a Windows path (``C:\\Users\\…``,
+    ``\\\\server\\share\\…``) reaches SQLite whole (it decodes the escapes, nothing else).
+
+    (``storage.engine`` quotes its path too, but SQLAlchemy's URL parsing decodes it
+    again before SQLite sees it: a ``#`` in a folder's name still cuts that one short.)
+    """
     return f"file:{quote(str(path))}?{flags}"
 
 
