@@ -478,6 +478,23 @@ def test_a_folder_named_with_a_hash_or_percent_is_checked_and_copied(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("shop")] == [folder.name]
 
 
+def test_a_name_gbk_lacks_never_fails_a_command_whose_output_goes_to_a_file(
+    windows, monkeypatch, tmp_path
+):
+    """Redirected output is in the ANSI code page on Windows (GBK in China): 𠮷 is not
+    in it. The staff member is added and the log says "?" instead of an error."""
+    import io
+
+    monkeypatch.setenv("DESKTERM_CRASH_DIR", str(tmp_path / "crash"))
+    out = io.TextIOWrapper(io.BytesIO(), encoding="cp936")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(io.BytesIO(), encoding="cp936"))
+    live = tmp_path / "shop.db"
+    assert main(["staff", "--db", str(live), "add", "王𠮷", "--role", "salesperson"]) == 0
+    out.flush()
+    assert "王?" in out.buffer.getvalue().decode("cp936")  # type: ignore[attr-defined]
+
+
 # -- the language of a Chinese Windows ------------------------------------------------
 
 
