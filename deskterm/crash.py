@@ -3,7 +3,8 @@
 A traceback on the front-desk screen is read by whoever stands at the desk, and Rich's
 shows the locals: the server address with its password among them. The report holds
 the traceback text without locals, with every password masked, in a file only the
-desk's user can read (0600 in a 0700 folder).
+desk's user can read (0600 in a 0700 folder; on Windows, where modes mean nothing, in
+the user's own ``%LOCALAPPDATA%``, which other users of the PC cannot open).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def crash_folder() -> Path:
     override = os.environ.get("DESKTERM_CRASH_DIR")
     if override:
         return Path(override)
-    if sys.platform == "win32":  # pragma: no cover - the shop PCs run Linux today
+    if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     else:
         base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
@@ -66,7 +67,8 @@ def write_report(error: BaseException, where: str = "") -> Path | None:
     try:
         folder = crash_folder()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        if sys.platform != "win32":  # Windows: only the read-only flag; the folder is private
+            os.chmod(folder, 0o700)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         for n in range(100):
             path = folder / f"crash-{stamp}-{os.getpid()}{f'-{n}' if n else ''}.txt"

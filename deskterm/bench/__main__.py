@@ -381,7 +381,10 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             p.error(str(exc))
     if sys.platform != "linux":
-        print("The benchmark reads /proc for its start-up probe: it runs on Linux only.")
+        print(
+            "The benchmark reads /proc for its start-up probe: it runs on Linux only "
+            "(the desk itself runs on Windows too)."
+        )
         return 2
     if args.growth:
         sizes = [*GROWTH, GROWTH_SCALE] if args.scale else list(GROWTH)

@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", type=Path, default=default, help="the large database")
     p.add_argument("--runs", type=int, default=14, help="twice the probes of each app")
     args = p.parse_args(argv)
+    if sys.platform != "linux":
+        print("The start-up probe reads /proc: it runs on Linux only.")
+        return 2
     with tempfile.TemporaryDirectory(prefix="deskterm-bench-") as folder:
         scratch = Path(folder) / "bench.db"
         src, dst = sqlite3.connect(args.db), sqlite3.connect(scratch)

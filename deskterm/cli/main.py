@@ -125,6 +125,14 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deskterm`` script and ``python -m deskterm``."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if sys.platform == "win32":
+        # Output sent to a file or a scheduled task's log is in the ANSI code page there
+        # (GBK on a Chinese Windows), which lacks rarer characters of names (王𠮷): a "?"
+        # in the log rather than an error after the work is done.
+        for stream in (sys.stdout, sys.stderr):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="replace")
     # The language is needed before --help is printed, so it is read ahead of parsing.
     lang_arg = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
     lang_arg = lang_arg or next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)

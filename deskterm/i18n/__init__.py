@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import locale
 import os
+import sys
 from collections.abc import Mapping
 from importlib import import_module
 
@@ -50,15 +51,36 @@ def normalise_language(value: str | None) -> str | None:
     if not value:
         return None
     v = value.strip().lower().replace("-", "_")
-    if v.startswith("zh"):
+    # Windows names its locales in words: "Chinese (Simplified)_China", "English_United States".
+    if v.startswith(("zh", "chinese")):
         return "zh"
-    if v.startswith("en") or v in {"c", "posix"}:
+    if v.startswith(("en", "english")) or v in {"c", "posix"}:
         return "en"
     return None
 
 
+def _windows_ui_language_id() -> int:  # pragma: no cover - Windows only; tests replace it
+    import ctypes
+
+    return int(ctypes.windll.kernel32.GetUserDefaultUILanguage())  # type: ignore[attr-defined]
+
+
+def windows_ui_language() -> str | None:
+    """The language of Windows' own menus (``zh_CN`` on a Chinese Windows), None elsewhere.
+
+    Windows sets no ``LANG``: this is where a reception PC says it speaks Chinese.
+    """
+    if sys.platform != "win32":
+        return None
+    try:
+        return locale.windows_locale.get(_windows_ui_language_id())
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def detect_language(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str:
-    """Choose the language: ``--lang``, then ``DESKTERM_LANG``, then the locale, else English."""
+    """Choose the language: ``--lang``, then ``DESKTERM_LANG``, then the locale (on Windows
+    the language of its menus first), else English."""
     env = os.environ if env is None else env
     for candidate in (explicit, env.get("DESKTERM_LANG")):
         lang = normalise_language(candidate)
@@ -68,6 +90,9 @@ def detect_language(explicit: str | None = None, env: Mapping[str, str] | None =
         lang = normalise_language(env.get(var))
         if lang:
             return lang
+    lang = normalise_language(windows_ui_language())
+    if lang:
+        return lang
     try:
         lang = normalise_language(locale.getlocale()[0])
     except ValueError:  # an unparseable locale name: fall back rather than crash at start-up

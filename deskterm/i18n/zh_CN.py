@@ -1545,6 +1545,10 @@ MESSAGES: dict[str, str] = {
     "Rebuilding the customer search's indexes…": "正在重建客户搜索索引…",
     "The customer search's indexes are rebuilt and agree with the customers.": "客户搜索索引已重建，与客户资料一致。",
     # -- issue 21: Windows (helper windows) -------------------------------------
+    "{path} is open in another program or window (another deskterm window, a backup or antivirus scan), so Windows does not let it be moved aside. Close every deskterm window on this PC and try again; nothing was changed.": "{path} 正被另一个程序或窗口占用（另一个 deskterm 窗口、备份或杀毒软件扫描），Windows 不允许将其移到一旁。请关闭本机上所有 deskterm 窗口后重试；未做任何更改。",
+    "Cannot move {path} aside: {error}; nothing was changed.": "无法将 {path} 移到一旁：{error}；未做任何更改。",
+    "Cannot write {path}: it is open in another program (Excel?). Close it there and export again.": "无法写入 {path}：该文件正被另一个程序占用（Excel？）。请在该程序中关闭后再导出。",
+    "The database {path} is outside your own Windows folder ({home}): other users of this PC may be able to read the customers in it. Keep it in the default folder, %LOCALAPPDATA%\\deskterm.": "数据库 {path} 不在您自己的 Windows 用户文件夹（{home}）内：本机的其他用户可能读取其中的客户资料。请放在默认文件夹 %LOCALAPPDATA%\\deskterm 中。",
     # -- issue 23: undo and counted turns (helper rotation) ----------------------
     # -- issue 24: the group server (main) ---------------------------------------
     "tab\x04Group": "集团",

@@ -176,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few rounds of each")
     parser.add_argument("--out", default="RELIABILITY.md")
     args = parser.parse_args(argv)
+    if sys.platform != "linux":
+        # Its trials kill windows with SIGKILL, hard-link files into place and run a
+        # PostgreSQL server as its own user: POSIX calls a Windows PC does not have.
+        print(
+            "The reliability harness kills processes with SIGKILL and hard-links files: "
+            "it runs on Linux only (the desk itself runs on Windows too)."
+        )
+        return 2
     results = run(lambda full, quick: quick if args.quick else full)
     Path(args.out).write_text(to_markdown(results), encoding="utf-8")
     print(f"written {args.out}")

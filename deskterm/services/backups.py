@@ -17,6 +17,7 @@ business there: several PCs share it, and whoever looks after it runs its backup
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from deskterm.errors import DamagedDatabase, InvalidInput, StorageError
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import get_settings
-from deskterm.storage import files
+from deskterm.storage import files, platform
 
 #: What a server's ``pg_dump`` backups are called (and every file's backups once were).
 SERVER_LABEL = "deskterm"
@@ -94,7 +95,10 @@ def backup_now(ctx: Context, dest: str | Path | None = None) -> Path:
         # damaged database is refused instead of quietly replacing the good backups.
         problem = files.health(target)
         if problem is not None:
-            target.unlink(missing_ok=True)
+            # Deleted even if a scan holds it a moment (Windows); the refusal below is
+            # what matters, so a copy that stays is not a second error.
+            with contextlib.suppress(OSError):
+                platform.unlink(target)
             raise DamagedDatabase(
                 "The database {path} is damaged ({problem}): no backup was "
                 "made, so the older backups stay the good ones.",
@@ -132,16 +136,31 @@ def daily_backup(ctx: Context) -> Path | None:
 
 
 def prune(db_path: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` automatic backups; return what was deleted."""
+    """Delete all but the newest ``keep`` automatic backups; return what was deleted.
+
+    A backup another program holds open (Windows refuses to delete it: a copy to a USB
+    stick under way, a file viewer) is left for the next day's pruning, not an error.
+    """
     if keep < 1:
         raise InvalidInput("backup.keep must be at least 1.", field="backup.keep")
     old = list_backups(db_path)[keep:]
+    gone = []
     for p in old:
-        p.unlink()
+        try:
+            platform.unlink(p)
+        except PermissionError as exc:
+            if platform.held_elsewhere(exc):
+                continue
+            raise
+        gone.append(p)
         # A health check opened it read-only and left SQLite's -wal/-shm beside it.
         for side in ("-wal", "-shm"):
-            Path(f"{p}{side}").unlink(missing_ok=True)
-    return old
+            try:
+                platform.unlink(Path(f"{p}{side}"))
+            except PermissionError as exc:
+                if not platform.held_elsewhere(exc):
+                    raise
+    return gone
 
 
 def restore(db_path: Path, source: Path | None, now: datetime) -> tuple[Path, Path | None]:

@@ -24,7 +24,7 @@ from deskterm.services.setup import (
     load_settings,
     rotation_settings,
 )
-from deskterm.storage import audit_chain, files, search_index, transfer
+from deskterm.storage import audit_chain, files, platform, private, search_index, transfer
 from deskterm.storage.audit_guard import missing_audit_guards
 from deskterm.storage.engine import open_database
 from deskterm.storage.models import (
@@ -184,6 +184,16 @@ def warnings(ctx: Context) -> list[str]:
                 "The database {path} is on a network share: two PCs writing to it can "
                 "damage it. Keep it on this PC's own disk.",
                 path=str(ctx.db.path),
+            )
+        )
+    if ctx.db.path is not None and not private.private_place(ctx.db.path):
+        found.append(
+            _(
+                "The database {path} is outside your own Windows folder ({home}): other "
+                "users of this PC may be able to read the customers in it. Keep it in "
+                "the default folder, %LOCALAPPDATA%\\deskterm.",
+                path=str(ctx.db.path),
+                home=platform.private_home() or "",
             )
         )
     return found

@@ -11,12 +11,24 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from deskterm.errors import StorageError
-from deskterm.storage import migrations
+from deskterm.storage import migrations, platform
 
 #: Sidecar files SQLite keeps beside a database in WAL mode.
 SIDECARS = ("-wal", "-shm")
+
+
+def uri(path: Path, flags: str) -> str:
+    """``path`` as an SQLite URI with ``flags``, its path percent-quoted: a ``#`` or
+    ``%`` in a folder's name is part of the name, and a Windows path (``C:\\Users\\…``,
+    ``\\\\server\\share\\…``) reaches SQLite whole (it decodes the escapes, nothing else).
+
+    (``storage.engine`` quotes its path too, but SQLAlchemy's URL parsing decodes it
+    again before SQLite sees it: a ``#`` in a folder's name still cuts that one short.)
+    """
+    return f"file:{quote(str(path))}?{flags}"
 
 
 def online_copy(source: Path, target: Path) -> None:
@@ -27,7 +39,7 @@ def online_copy(source: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(uri(source, "mode=ro"), uri=True)
         dst = sqlite3.connect(target)
         try:
             with dst:
@@ -56,13 +68,19 @@ def is_damage(error: str) -> bool:
 def is_read_only(path: Path) -> bool:
     """Whether deskterm cannot write ``path`` (a read-only file, folder or file system).
 
-    ``os.access`` answers for the file system too (EROFS), even for root.
+    ``os.access`` answers for the file system too (EROFS), even for root. Windows has
+    no ``statvfs``: the volume's own flags say whether it is read-only, and ``os.access``
+    reads the file's read-only attribute.
     """
-    try:
-        if os.statvfs(path if path.exists() else path.parent).f_flag & os.ST_RDONLY:
+    if platform.is_windows():
+        if platform.windows_read_only_volume(path):
             return True
-    except OSError:
-        return False
+    else:
+        try:
+            if os.statvfs(path if path.exists() else path.parent).f_flag & os.ST_RDONLY:
+                return True
+        except OSError:
+            return False
     folder_ok = os.access(path.parent, os.W_OK)
     return not folder_ok or (path.exists() and not os.access(path, os.W_OK))
 
@@ -77,8 +95,8 @@ def _read_checks(
     (1.4 s on a dealer group's file) — for the start of the app, whose full check runs
     in the background after the first screen.
     """
-    uri = f"file:{path}?mode=ro" + ("&immutable=1" if immutable else "")
-    con = sqlite3.connect(uri, uri=True)
+    flags = "mode=ro" + ("&immutable=1" if immutable else "")
+    con = sqlite3.connect(uri(path, flags), uri=True)
     try:
         version = int(con.execute("PRAGMA user_version").fetchone()[0])
         if thorough:
@@ -147,7 +165,7 @@ def integrity_problems(path: Path) -> list[tuple[str, str]]:
     """SQLite's whole-file integrity check and its foreign-key check, as (kind, detail)."""
     found: list[tuple[str, str]] = []
     try:
-        raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        raw = sqlite3.connect(uri(path, "mode=ro"), uri=True)
         try:
             for (row,) in raw.execute("PRAGMA integrity_check").fetchall():
                 if row != "ok":
@@ -163,7 +181,12 @@ def integrity_problems(path: Path) -> list[tuple[str, str]]:
 
 
 def set_aside(path: Path, suffix: str) -> Path | None:
-    """Rename ``path`` (and its sidecars) to ``path.<suffix>``; never deletes anything."""
+    """Rename ``path`` (and its sidecars) to ``path.<suffix>``; never deletes anything.
+
+    On Windows a file another program holds open cannot be renamed: the rename is
+    tried again while a scan may be holding it, then refused with a StorageError that
+    says so, every file already moved put back (nothing half-done).
+    """
     if not path.exists():
         return None
     aside = path.with_name(f"{path.name}.{suffix}")
@@ -171,11 +194,35 @@ def set_aside(path: Path, suffix: str) -> Path | None:
     while aside.exists():
         n += 1
         aside = path.with_name(f"{path.name}.{suffix}-{n}")
-    path.rename(aside)
-    for side in SIDECARS:
-        extra = path.with_name(path.name + side)
-        if extra.exists():
-            extra.rename(aside.with_name(aside.name + side))
+    moves = [(path, aside)] + [
+        (path.with_name(path.name + side), aside.with_name(aside.name + side))
+        for side in SIDECARS
+        if path.with_name(path.name + side).exists()
+    ]
+    done: list[tuple[Path, Path]] = []
+    for old, new in moves:
+        try:
+            platform.rename(old, new)
+        except OSError as exc:
+            for back_old, back_new in reversed(done):
+                try:
+                    platform.rename(back_new, back_old)
+                except OSError:
+                    break  # the error below names the file; nothing was deleted
+            if platform.held_elsewhere(exc):
+                raise StorageError(
+                    "{path} is open in another program or window (another deskterm "
+                    "window, a backup or antivirus scan), so Windows does not let it be "
+                    "moved aside. Close every deskterm window on this PC and try again; "
+                    "nothing was changed.",
+                    path=str(old),
+                ) from exc
+            raise StorageError(
+                "Cannot move {path} aside: {error}; nothing was changed.",
+                path=str(old),
+                error=exc.strerror or str(exc),
+            ) from exc
+        done.append((old, new))
     return aside
 
 
@@ -196,7 +243,7 @@ def restore(source: Path, live: Path, stamp: str) -> Path | None:
         kept = live.with_name(f"{live.name}.before-restore-{stamp}")
         online_copy(live, kept)
         try:
-            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            src = sqlite3.connect(uri(source, "mode=ro"), uri=True)
             dst = sqlite3.connect(live, timeout=5)
             try:
                 src.backup(dst)
@@ -235,8 +282,11 @@ NETWORK_FS = (
 
 
 def file_system_type(path: Path, mounts: str | None = None) -> str | None:
-    """The type of the file system holding ``path`` (from /proc/mounts; None if unknown)."""
+    """The type of the file system holding ``path`` (from /proc/mounts; None if unknown,
+    as on Windows, which has no /proc: see ``on_network_share``)."""
     if mounts is None:
+        if platform.is_windows():
+            return None
         try:
             mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -255,7 +305,13 @@ def file_system_type(path: Path, mounts: str | None = None) -> str | None:
 
 
 def on_network_share(path: Path, mounts: str | None = None) -> bool:
-    """True if ``path`` is on a network file system, where WAL can corrupt the file."""
+    """True if ``path`` is on a network file system, where WAL can corrupt the file.
+
+    On Windows: a UNC path (``\\\\server\\share``) or a mapped network drive (the
+    drive's type, as Windows reports it).
+    """
+    if platform.is_windows() and mounts is None:
+        return platform.windows_network_path(path)
     kind = file_system_type(path, mounts)
     return kind is not None and (kind in NETWORK_FS or kind.startswith("nfs"))
 
@@ -269,7 +325,7 @@ def demo_copy(sample: Path) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="deskterm-demo-"))
     target = folder / "demo.db"
     try:
-        src = sqlite3.connect(f"file:{sample}?mode=ro&immutable=1", uri=True)
+        src = sqlite3.connect(uri(sample, "mode=ro&immutable=1"), uri=True)
         dst = sqlite3.connect(target)
         with dst:
             src.backup(dst)
@@ -285,7 +341,7 @@ def demo_copy(sample: Path) -> Path:
 
 def demo_today(path: Path) -> str | None:
     """The sample's own "today" (setting ``demo.today``), read before the clock exists."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(uri(path, "mode=ro"), uri=True)
     try:
         row = con.execute("SELECT value FROM setting WHERE key = 'demo.today'").fetchone()
     except sqlite3.Error:

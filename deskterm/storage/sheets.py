@@ -15,6 +15,7 @@ from typing import Any
 
 from deskterm.domain.sheet import Cell, cell_text, find_header_row
 from deskterm.errors import InvalidInput, StorageError
+from deskterm.storage import platform
 from deskterm.storage.private import open_private
 
 #: Encodings tried in order: Excel on a Chinese Windows saves "CSV" as GB18030/GBK;
@@ -231,9 +232,17 @@ def write_sheet(
             if suffix == ".xlsx"
             else _write_csv(tmp, headers, rows, encoding)
         )
-        tmp.replace(path)
+        platform.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
+        if platform.held_elsewhere(exc):
+            # Windows: the old file is open in Excel (or another program), which keeps
+            # it from being replaced.
+            raise StorageError(
+                "Cannot write {path}: it is open in another program (Excel?). Close it "
+                "there and export again.",
+                path=str(path),
+            ) from exc
         raise StorageError(
             "Cannot write {path}: {error}.", path=str(path), error=exc.strerror or str(exc)
         ) from exc
