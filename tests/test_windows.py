@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -672,3 +673,16 @@ def test_the_dependencies_install_on_windows():
     linux_only = {"uvloop", "pexpect", "ptyprocess", "python-prctl", "systemd-python"}
     every = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
     assert not {Requirement(s).name for s in every} & linux_only
+
+
+def test_the_live_database_opens_in_a_folder_named_with_a_hash_or_percent(tmp_path):
+    """The desk's own connections too (not only backups and checks): SQLAlchemy decoded
+    a URL's path once more, so "shop #2" opened "shop " — an empty stray file, then "no
+    such table"."""
+    folder = tmp_path / "shop #2 100%"
+    folder.mkdir()
+    live = folder / "deskterm.db"
+    assert main(["staff", "--db", str(live), "add", "Li Na", "--role", "salesperson"]) == 0
+    assert main(["staff", "--db", str(live), "list"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]
+    assert sqlite3.connect(live).execute("SELECT name FROM staff").fetchall() == [("Li Na",)]

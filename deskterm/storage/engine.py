@@ -29,6 +29,7 @@ from urllib.parse import quote
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 from deskterm.errors import DamagedDatabase, StorageError
@@ -77,7 +78,9 @@ def _create_private_file(path: Path) -> None:
 def schema_version(path: Path) -> int:
     """``PRAGMA user_version`` of a database file; raises StorageError if not SQLite."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        from deskterm.storage.files import uri  # quoted: a # in a folder's name is a name
+
+        con = sqlite3.connect(uri(Path(path), "mode=ro"), uri=True)
         try:
             return int(con.execute("PRAGMA user_version").fetchone()[0])
         finally:
@@ -416,9 +419,19 @@ class SQLiteDatabase(Database):
             # folder where no -shm can be made) is read as it is: immutable.
             flags = "mode=ro" + ("&immutable=1" if is_read_only_path(self.path) else "")
         self._flags = flags
-        url = f"sqlite:///{self.uri(flags)}&uri=true"
-        args = {"timeout": BUSY_TIMEOUT_MS / 1000, "uri": True}
-        self.engine = create_engine(url, hide_parameters=True, connect_args=args)
+        # The connections are made here, not from a URL: SQLAlchemy decodes a URL's path
+        # once more before SQLite sees it, so a folder named "shop #2" opened "shop "
+        # (and left a stray empty file there). As SQLAlchemy does for a file: one pool
+        # (QueuePool), connections usable from the workers' threads.
+        uri, timeout = self.uri(flags), BUSY_TIMEOUT_MS / 1000
+        self.engine = create_engine(
+            "sqlite://",
+            hide_parameters=True,
+            poolclass=QueuePool,
+            creator=lambda: sqlite3.connect(
+                uri, uri=True, timeout=timeout, check_same_thread=False
+            ),
+        )
         event.listen(
             self.engine,
             "connect",
