@@ -172,6 +172,17 @@ def test_the_command_line_prints_the_group_as_text_json_and_markdown(group, caps
     assert "欧阳展厅 \\| " in md  # nor a table's column break
 
 
+def test_the_command_line_fails_when_a_showroom_is_left_out(group, capsys, monkeypatch):
+    monkeypatch.setenv("DESKTERM_NOW", "2026-11-20T10:40")
+    args = ["--db", POSTGRESQL, "report", "--group", "--showroom", group[0]]
+    assert main([*args, "--showroom", "nowhere_here"]) == 1
+    assert "Not in the total: nowhere_here" in capsys.readouterr().out
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["--db", POSTGRESQL, "report", "--showroom", group[0]]) != 0
+    assert "--showroom goes with --group" in capsys.readouterr().err
+
+
 def test_the_command_line_refuses_a_file_and_html(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "x.db"), "report", "--group"]) != 0
     assert "postgresql://" in capsys.readouterr().err
@@ -196,6 +207,12 @@ async def test_the_manager_screen_has_a_group_tab_on_a_server_only(group, tmp_pa
             await wait_for(pilot, lambda: app.screen.query_one("#group").row_count > 0, 15)
             rows = table_rows(app.screen, "#group")
             names = [r[0] for r in rows]
+            # g reads every showroom again (not on each change: it opens every schema).
+            reads: list[int] = []
+            real = app.screen._load_group
+            app.screen._load_group = lambda seq: (reads.append(seq), real(seq))
+            await pilot.press("g")
+            await wait_for(pilot, lambda: bool(reads), 5)
         # Every deskterm schema on the server (other tests' too): ours, then the Group row.
         # The names as typed: "[bold red]Red[/]" read as markup would show "Red".
         assert HOSTILE["markup"][2] in names and "欧阳展厅 | <b>" in names
@@ -213,3 +230,21 @@ async def test_the_manager_screen_has_a_group_tab_on_a_server_only(group, tmp_pa
             assert not app.screen.query("#tab-group")
     finally:
         lite.db.close()
+
+
+def test_each_showroom_counts_the_askers_day_and_the_askers_clock_is_left_alone(group):
+    """A showroom in another time zone is read in its zone, on the same calendar day, in
+    any order; the clock passed in (a desk's own) keeps its zone."""
+    from datetime import UTC
+
+    ctx = open_context(schema_address(POSTGRESQL, group[1]), _clock(PAST))
+    setup.set_setting(ctx, "shop.timezone", "America/New_York")
+    ctx.db.close()
+    clock = FixedClock(datetime(2026, 11, 20, 23, 30, tzinfo=UTC), UTC)
+    one = group_report(POSTGRESQL, clock, day=PAST, schemas=[group[1], group[0]])
+    two = group_report(POSTGRESQL, clock, day=PAST, schemas=[group[0], group[1]])
+    assert one.total.receptions == two.total.receptions
+    assert clock.zone is UTC and clock.now().date() == date(2026, 11, 20)
+    # No day asked: the asker's today (23:30 UTC), not the last showroom's.
+    today = group_report(POSTGRESQL, clock, schemas=[group[1], group[0]])
+    assert (today.first, today.day) == (date(2026, 11, 20), date(2026, 11, 20))

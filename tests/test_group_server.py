@@ -236,3 +236,35 @@ def test_a_server_gone_from_the_network_is_a_storage_error_not_a_crash(showrooms
             customers.search(desk, "138")
     finally:
         desk.db.close()
+
+
+def test_a_password_given_in_the_query_is_never_shown_and_a_refused_sign_in_says_so():
+    """libpq takes ?password= too: hidden like user:password@ in every message."""
+    from deskterm.errors import StorageError
+    from deskterm.storage.postgres import PostgresDatabase
+
+    url = make_url(POSTGRESQL)
+    wrong = url.set(password=None, query={**url.query, "password": "SeCrEt-1"})
+    with pytest.raises(StorageError) as err:
+        PostgresDatabase(wrong.render_as_string(hide_password=False))
+    assert "SeCrEt-1" not in err.value.message
+    assert "refused the sign-in" in err.value.message
+    gone = url.set(port=1, query={**url.query, "password": "SeCrEt-1"})
+    with pytest.raises(StorageError) as err:
+        PostgresDatabase(gone.render_as_string(hide_password=False))
+    assert "SeCrEt-1" not in err.value.message
+    assert "Cannot reach the database server" in err.value.message
+
+
+def test_the_minutely_no_show_check_writes_nothing_when_nothing_is_due(showrooms, clock):
+    """Every open desk runs it each minute: with no appointment past its time it must not
+    take the write lock nor move the marker (which reloads every desk of the showroom)."""
+    from deskterm.services import appointments
+
+    desk = _desk(_schema_address(showrooms[0]), clock)
+    try:
+        seen = change_marker(desk)
+        assert appointments.settle_no_shows(desk) == 0
+        assert change_marker(desk) == seen
+    finally:
+        desk.db.close()

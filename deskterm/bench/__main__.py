@@ -33,6 +33,7 @@ from dateutil import parser as date_parser
 
 from deskterm.bench.common import Figure, amount, median_ms
 from deskterm.clock import FixedClock
+from deskterm.errors import DesktermError
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "deskterm-large.db"
 NOW = "2026-11-20T10:40"
@@ -368,6 +369,11 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument(
         "--walk-ins", type=int, default=240, metavar="N", help="walk-ins an hour per showroom"
     )
+    group.add_argument(
+        "--prefix",
+        default="deskterm_group_",
+        help="the showrooms' schemas are this and 1, 2, … (dropped and made afresh)",
+    )
     args = p.parse_args(argv)
     if args.group:
         if not args.server:
@@ -376,10 +382,19 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             return group_bench.main(
-                args.server, args.group, args.latency, args.seconds, args.team, args.walk_ins
+                args.server,
+                args.group,
+                args.latency,
+                args.seconds,
+                args.team,
+                args.walk_ins,
+                args.prefix,
             )
         except ValueError as exc:
             p.error(str(exc))
+        except DesktermError as exc:  # the server out of reach, refused, …
+            print(exc.message, file=sys.stderr)
+            return 2
     if sys.platform != "linux":
         print(
             "The benchmark reads /proc for its start-up probe: it runs on Linux only "

@@ -79,14 +79,18 @@ def build(server: str, plan: Plan) -> list[str]:
 
     from deskterm.services import rotation, setup
     from deskterm.services.maintenance import open_context
+    from deskterm.storage.postgres import _server_error, shown_address
 
     addresses = []
-    with psycopg.connect(server, autocommit=True) as con:
-        for i in range(1, plan.shops + 1):
-            name = f"{plan.prefix}{i}"
-            con.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-            con.execute(f'CREATE SCHEMA "{name}"')
-            addresses.append(schema_address(server, name))
+    try:
+        with psycopg.connect(server, autocommit=True) as con:
+            for i in range(1, plan.shops + 1):
+                name = f"{plan.prefix}{i}"
+                con.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+                con.execute(f'CREATE SCHEMA "{name}"')
+                addresses.append(schema_address(server, name))
+    except psycopg.Error as exc:  # said as deskterm says it, the password hidden
+        raise _server_error(exc, shown_address(make_url(server))) from exc
     for n, address in enumerate(addresses, 1):
         ctx = open_context(address, _clock())
         try:
@@ -293,11 +297,19 @@ def table(plan: Plan, latency_ms: float, results: dict[str, Any]) -> tuple[str, 
 
 
 def main(
-    server: str, group: str, latency_ms: float, seconds: float, team: int, walk_ins: int
+    server: str,
+    group: str,
+    latency_ms: float,
+    seconds: float,
+    team: int,
+    walk_ins: int,
+    prefix: str = SCHEMA_PREFIX,
 ) -> int:
     """Run the group bench and print its table; 1 if a target was missed."""
     shops, desks = parse_group(group)
-    plan = Plan(shops, desks, seconds, team, walk_ins)
+    if not prefix.replace("_", "").isalnum() or not prefix[0].isalpha():
+        raise ValueError("--prefix: letters, digits and _ only, a letter first")
+    plan = Plan(shops, desks, seconds, team, walk_ins, prefix)
     print(
         f"Building {shops} showrooms on the server and running {shops * desks} desks "
         f"for {seconds:.0f} s…",

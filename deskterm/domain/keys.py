@@ -85,6 +85,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "manager.media_copy": ("manager", "f"),
     "manager.media_clear": ("manager", "delete"),
     "manager.lists": ("manager", "k"),
+    "manager.group_read": ("manager", "g"),
     "lists.add": ("lists", "a"),
     "lists.rename": ("lists", "r"),
     "lists.retire": ("lists", "delete"),

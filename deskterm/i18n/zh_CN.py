@@ -1551,6 +1551,9 @@ MESSAGES: dict[str, str] = {
     "The database {path} is outside your own Windows folder ({home}): other users of this PC may be able to read the customers in it. Keep it in the default folder, %LOCALAPPDATA%\\deskterm.": "数据库 {path} 不在您自己的 Windows 用户文件夹（{home}）内：本机的其他用户可能读取其中的客户资料。请放在默认文件夹 %LOCALAPPDATA%\\deskterm 中。",
     # -- issue 23: undo and counted turns (helper rotation) ----------------------
     # -- issue 24: the group server (main) ---------------------------------------
+    "--showroom goes with --group (the group report).": "--showroom 需与 --group（集团报表）一起使用。",
+    "Read every showroom again": "重新读取各展厅",
+    "The database server {path} refused the sign-in ({error}): nothing was saved. Check the user name and password (in the address or ~/.pgpass).": "数据库服务器 {path} 拒绝登录（{error}）：没有保存任何内容。请检查用户名和密码（在地址中或 ~/.pgpass 里）。",
     "tab\x04Group": "集团",
     "Reading every showroom…": "正在读取各展厅…",
     "The dealer group's meeting figures — {day}": "集团各展厅例会数据 — {day}",

@@ -10,6 +10,7 @@ upgraded by a report.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -81,6 +82,9 @@ def group_report(
         )
     lines: list[ShowroomReport] = []
     first_day = last_day = None
+    # One calendar day for every showroom: the asker's (a desk's is its showroom's; the
+    # command line's is this PC's). Each showroom counts it in its own time zone.
+    asked_day = day or clock.now().date()
     found = dict(deskterm_schemas(address))
     wanted = list(found) if schemas is None else list(dict.fromkeys(schemas))
     for schema in wanted:
@@ -100,11 +104,12 @@ def group_report(
             continue
         try:
             # Read only: nothing is seeded, migrated or closed in another showroom's schema.
-            ctx = open_context(schema_address(address, schema), clock, read_only=True)
+            # A copy of the clock: opening a showroom sets its time zone on the clock it
+            # is given, and the asker's (a desk's own) must stay in its own zone.
+            ctx = open_context(schema_address(address, schema), copy.copy(clock), read_only=True)
             try:
                 ctx.role, ctx.remote = role, remote
-                last = day or ctx.today()
-                start, end = (first, last) if first else period_bounds(period, last)
+                start, end = (first, asked_day) if first else period_bounds(period, asked_day)
                 report = daily_report(ctx, end, start)
                 shop_levels = get_levels(ctx)
                 names = {code: shop_levels.get(code).name for code in report.levels}
@@ -131,10 +136,10 @@ def group_report(
             if code not in levels:
                 levels.append(code)
                 level_names[code] = line.level_names.get(code, code)
-    today = clock.now().date()
+    start, end = (first, asked_day) if first else period_bounds(period, asked_day)
     return GroupReport(
-        first=first_day or first or day or today,
-        day=last_day or day or today,
+        first=first_day or start,
+        day=last_day or end,
         showrooms=tuple(lines),
         total=total(line.report.team for line in read if line.report is not None),
         levels=tuple(levels),

@@ -59,6 +59,17 @@ POOL_OVERFLOW = 4
 _SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
+#: Query parameters of an address that are secrets (libpq takes a password there too).
+_SECRET_PARAMS = frozenset({"password", "sslpassword"})
+
+
+def shown_address(url: Any) -> str:
+    """A server's address as said to people: the password hidden, wherever it was given
+    (``user:password@`` or ``?password=``)."""
+    query = {k: ("***" if k.lower() in _SECRET_PARAMS else v) for k, v in url.query.items()}
+    return str(url.set(drivername="postgresql", query=query).render_as_string(hide_password=True))
+
+
 def is_server_address(target: str) -> bool:
     """Whether ``--db`` names a PostgreSQL server rather than an SQLite file."""
     return target.strip().lower().startswith(_SCHEMES)
@@ -172,7 +183,15 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
             "{path} is read-only: nothing was saved. Ask for write access to the database.",
             path=where,
         )
-    if state.startswith(("08", "57P", "28")) or not state:
+    if state.startswith("28") or (not state and "authentication" in text.lower()):
+        # A refused sign-in: libpq gives it no SQLSTATE, only its (English) words.
+        return StorageError(
+            "The database server {path} refused the sign-in ({error}): nothing was "
+            "saved. Check the user name and password (in the address or ~/.pgpass).",
+            path=where,
+            error=text,
+        )
+    if state.startswith(("08", "57P")) or not state:
         # No SQLSTATE: the connection itself failed (server down, wrong host or port).
         return StorageError(
             "Cannot reach the database server {path} ({error}): nothing "
@@ -203,7 +222,7 @@ def deskterm_schemas(address: str) -> list[tuple[str, int]]:
         raise StorageError(
             "{path} is not a database address: {error}", path=address, error=str(exc)
         ) from exc
-    where = url.render_as_string(hide_password=True)
+    where = shown_address(url)
     try:
         with psycopg.connect(
             url.render_as_string(hide_password=False),
@@ -248,7 +267,7 @@ class PostgresDatabase(Database):
             raise StorageError(
                 "{path} is not a database address: {error}", path=address, error=str(exc)
             ) from exc
-        self.where = url.set(drivername="postgresql").render_as_string(hide_password=True)
+        self.where = shown_address(url)
         #: The libpq address, password included: for the server's own tools and the bench.
         self.conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         # Reports, exports and backups are files on this PC, not on the server.

@@ -76,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.group:
         return _group(args)
+    if args.showroom:
+        from deskterm.errors import DesktermError
+
+        raise DesktermError("--showroom goes with --group (the group report).")
     # A report reads: what the start of day would change is computed, never written, and
     # an existing file is opened read-only (a read-only file or folder is fine). A first
     # run with no database yet still makes the user's empty one at the default place; a
@@ -141,4 +145,6 @@ def _group(args: argparse.Namespace) -> int:
         print(_("Report written to {path}", path=args.out))
     else:
         sys.stdout.write(text)
-    return EXIT_OK
+    # A showroom left out of the total (named in the report) fails a script that relies
+    # on the figures being the whole group's.
+    return EXIT_OK if all(r["team"] is not None for r in data["showrooms"]) else 1

@@ -3,19 +3,24 @@ side by side, with the group's total; a showroom that cannot be read named below
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from deskterm.i18n import _
+from deskterm.i18n import N_, _
 from deskterm.ui.screens.manager.tab import ManagerTab
 from deskterm.ui.widgets.tables import sync_rows
 
 
 class GroupTab(ManagerTab[dict[str, Any]]):
-    """The group report's table (a row per showroom, the Group row last), read only while
-    the tab is open: it reads every showroom's schema."""
+    """The group report's table (a row per showroom, the Group row last), read when the
+    tab is opened and on ``g``, not on every change: it opens each showroom's schema."""
+
+    BINDINGS = [
+        Binding("g", "read_again", N_("Read every showroom again"), id="manager.group_read"),
+    ]
 
     def __init__(self) -> None:
         super().__init__(id="group-tab")
@@ -36,3 +41,8 @@ class GroupTab(ManagerTab[dict[str, Any]]):
         sync_rows(table, [(str(i), row) for i, row in enumerate(rows)])
         self.query_one("#group-title", Static).update(title)
         self.query_one("#group-problems", Static).update("\n".join(problems))
+
+    def action_read_again(self) -> None:
+        """Read every showroom's figures again."""
+        self.query_one("#group-title", Static).update(_("Reading every showroom…"))
+        cast(Any, self.screen).load_group()

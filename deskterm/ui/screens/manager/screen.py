@@ -270,8 +270,8 @@ class ManagerScreen(DeskScreen):
             self.load_followup()
         if isinstance(self.active_tab(), TrendsTab):
             self.load_trends()
-        if isinstance(self.active_tab(), GroupTab):
-            self.load_group()
+        # Not the Group tab: it opens every showroom's schema, so it reads when opened
+        # and on its key, not on each change of this showroom.
 
     @work(thread=True, exclusive=True, group="manager-load", exit_on_error=False)
     def load(self, seq: int) -> None:
