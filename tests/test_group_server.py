@@ -152,6 +152,10 @@ def _wait_until_ended(con: psycopg.Connection, proxy: Proxy) -> None:
     ).fetchone()[0]:
         assert time.monotonic() < deadline, "the server did not end the session"
         time.sleep(0.01)
+    # And the hang-up has crossed the "network" (the proxy passes it on in its own time).
+    while proxy.connections:
+        assert time.monotonic() < deadline, "the proxy did not pass the hang-up on"
+        time.sleep(0.01)
 
 
 def test_an_idle_connection_is_pinged_and_a_dropped_one_replaced(

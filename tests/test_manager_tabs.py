@@ -200,7 +200,7 @@ def _footer(app) -> dict[str, str]:
 
 async def test_a_tabs_keys_show_and_work_on_that_tab_only_and_a_shop_may_move_them(tmp_path):
     ctx = demo_ctx(tmp_path)
-    setup.set_setting(ctx, "keys.manager.approve", "g")
+    setup.set_setting(ctx, "keys.manager.approve", "z")
     pending = manager.pending_lost_requests(ctx)
     app = create_app(ctx, blink=False)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -217,8 +217,8 @@ async def test_a_tabs_keys_show_and_work_on_that_tab_only_and_a_shop_may_move_th
         app.screen.query_one("#tabs").active = "tab-lost"
         await wait_for(pilot, lambda: "Approve lost" in _footer(app))
         footer = _footer(app)
-        assert footer["Approve lost"] == "g" and "Take myself" not in footer
-        await pilot.press("g")
+        assert footer["Approve lost"] == "z" and "Take myself" not in footer
+        await pilot.press("z")
         await settle(pilot)
         assert manager.pending_lost_requests(ctx) == pending[1:]
     ctx.db.close()
