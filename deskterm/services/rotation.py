@@ -905,6 +905,7 @@ def check_turn_note(reason: str, note: str) -> str:
     return text
 
 
+@permission("rotation")
 def may_give_turns(ctx: Context) -> bool:
     """Whether the person at the desk may give a counted turn by hand now (the manager;
     the receptionist when the shop's ``rotation.receptionist_turns`` is on)."""
