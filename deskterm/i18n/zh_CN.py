@@ -1586,6 +1586,7 @@ MESSAGES: dict[str, str] = {
     "Undone: {what} (and {n} later action).": "已撤销：{what}（及 {n} 项后续操作）。",
     "Undone: {what} (and {n} later actions).": "已撤销：{what}（及 {n} 项后续操作）。",
     "Undone: {what}.": "已撤销：{what}。",
+    " ({reason})": "（{reason}）",
     # -- issue 24: the group server (main) ---------------------------------------
     "--showroom goes with --group (the group report).": "--showroom 需与 --group（集团报表）一起使用。",
     "Read every showroom again": "重新读取各展厅",

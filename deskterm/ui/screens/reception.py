@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -983,7 +983,7 @@ class ReceptionScreen(DeskScreen):
                     ),
                 )
 
-        self.app.push_screen(ConfirmScreen(question), answer)
+        self.app.push_screen(UndoConfirmScreen(question), answer)
 
     def action_give_turn(self) -> None:
         """A counted turn given by hand: whom (not next-up), why, then their form opens."""
@@ -1196,14 +1196,35 @@ def _event_label(kind: str) -> str:
 def _log_line(entry: LogEntry, clock: Callable[[datetime], str]) -> str:
     """An action of the day's log as people read it: "10:20 took a walk-in — 王伟"."""
     what = _(_event_label(entry.kind))
-    if entry.kind == "hand_turn":
-        reason = entry.note or (
-            _(HAND_LABELS[entry.reason]) if entry.reason in HAND_LABELS else entry.reason  # type: ignore[index]
-        )
-        if reason:
-            what += f" ({reason})"
+    # The reason, where the action has one: why away, skipped, not counted, by hand.
+    labels: dict[str, dict[str, str]] = {
+        "hand_turn": HAND_LABELS,  # type: ignore[dict-item]
+        "away": AWAY_LABELS,  # type: ignore[dict-item]
+        "skip": SKIP_LABELS,  # type: ignore[dict-item]
+        "uncounted": UNCOUNTED_LABELS,  # type: ignore[dict-item]
+    }
+    known = labels.get(entry.kind, {})
+    reason = entry.note or (_(known[entry.reason]) if entry.reason in known else None)
+    if reason:
+        what += _(" ({reason})", reason=reason)
     line = f"{clock(entry.at)} {what}"
     return f"{line} — {entry.salesperson}" if entry.salesperson else line
+
+
+class UndoConfirmScreen(ConfirmScreen):
+    """The undo's question: the action and what falls with it, a line each, wrapped
+    rather than cut (a long name, a list of later actions)."""
+
+    DEFAULT_CSS = """
+    UndoConfirmScreen #undo-question { height: auto; max-height: 20; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="undo-confirm"):
+            # A long list of later actions scrolls; the answer's keys stay in sight.
+            with VerticalScroll(id="undo-question"):
+                yield Static(self.question, classes="question", markup=False)
+            yield Label(_("[y] yes   [n] no"), classes="hint", markup=False)
 
 
 class DayLogScreen(AnswersOnce, ModalScreen[int | None]):
