@@ -285,3 +285,34 @@ def test_day_log_times_are_the_shops(ctx, floor, clock):
     entries = rotation.day_log(ctx)
     assert all(isinstance(e.at, datetime) for e in entries)
     assert [e.salesperson for e in entries] == ["王伟", "Li Na", "赵敏"]
+
+
+def test_the_turns_by_hand_a_closed_day_keeps_are_its_log_counted_in_sql(ctx, floor, clock):
+    """Witness: the kept figure is the raw log's count of turns by hand not undone."""
+    from sqlalchemy import text
+
+    rotation.give_turn(ctx, floor.li, "fleet")
+    rotation.done(ctx, floor.li)
+    rotation.give_turn(ctx, floor.zhao, "training")
+    rotation.done(ctx, floor.zhao)
+    rotation.give_turn(ctx, floor.li, "language")  # undone below: not counted
+    rotation.undo_last(ctx)
+    rotation.close_day(ctx)
+    with ctx.db.read() as s:
+        raw = dict(
+            s.connection()
+            .execute(
+                text(
+                    "SELECT salesperson_id, COUNT(*) FROM rotation_event WHERE kind = "
+                    "'hand_turn' AND undone_at IS NULL AND day = :day GROUP BY salesperson_id"
+                ),
+                {"day": ctx.today()},
+            )
+            .all()
+        )
+        kept = {
+            st.salesperson_id: st.by_hand
+            for st in s.exec(select(RotationDayStat)).all()
+            if st.by_hand
+        }
+    assert kept == raw == {floor.li: 1, floor.zhao: 1}

@@ -9,6 +9,7 @@ from deskterm.services import rotation, setup
 from deskterm.ui.app import create_app
 from deskterm.ui.screens.dialogs import ConfirmScreen, PickScreen, TextPromptScreen
 from deskterm.ui.screens.reception import DayLogScreen, ReceptionScreen
+from tests.test_key_bursts import burst
 from tests.ui_helpers import settle, table_rows, wait_for
 
 SIZE = (140, 40)
@@ -160,3 +161,28 @@ async def test_the_palette_lists_both_actions(desk):
         await settle(pilot)
         titles = {str(c.title) for c in app.get_system_commands(app.screen)}
         assert {"Day's log", "Turn by hand"} <= titles
+
+
+async def test_a_digit_typed_after_g_never_ticks_a_step_when_no_pick_comes(desk, team):
+    from deskterm.services import reception, steps
+
+    for _ in range(3):
+        rotation.walk_in(desk)  # Wang, Li, Zhao busy: only next-up is free
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "g", "1")  # typed in one breath: the terminal hands both on at once
+        await wait_for(pilot, lambda: any("Nobody but next-up" in m for m in said(app)))
+        await settle(pilot)
+    ids = [a.id for a in reception.arrivals(desk)]
+    assert not any(steps.steps_of(desk, ids).values())
+
+
+async def test_g_and_its_two_digits_typed_in_one_breath_give_the_turn(desk, team):
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "g", "2", "3")  # the second offered (Zhao), a training turn
+        await wait_for(pilot, lambda: any("counted turn by hand (training" in m for m in said(app)))
+    zhao = next(m for m in rotation.get_board(desk).members if m.salesperson_id == team.zhao)
+    assert zhao.by_hand == 1

@@ -1550,7 +1550,7 @@ MESSAGES: dict[str, str] = {
     "Cannot write {path}: it is open in another program (Excel?). Close it there and export again.": "无法写入 {path}：该文件正被另一个程序占用（Excel？）。请在该程序中关闭后再导出。",
     "The database {path} is outside your own Windows folder ({home}): other users of this PC may be able to read the customers in it. Keep it in the default folder, %LOCALAPPDATA%\\deskterm.": "数据库 {path} 不在您自己的 Windows 用户文件夹（{home}）内：本机的其他用户可能读取其中的客户资料。请放在默认文件夹 %LOCALAPPDATA%\\deskterm 中。",
     # -- issue 23: undo and counted turns (helper rotation) ----------------------
-    "counted turn given by hand": "指派接待（计入轮次）",
+    "counted turn given by hand": "计入轮次的指派接待",
     "language match": "语言相符",
     "fleet customer": "大客户/集团客户",
     "training turn": "新人培训轮次",

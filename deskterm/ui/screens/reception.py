@@ -937,15 +937,24 @@ class ReceptionScreen(DeskScreen):
         """The day's log: every action with its time and person; the one chosen is
         undone after a confirmation that names it and what falls with it."""
         self._acted()
+        self._keys_to_the_form()  # keys typed meanwhile are for the log, not the board
         self.run_service(rotation.day_log, self.ctx, then=self._show_day_log)
+
+    def _no_screen_comes(self) -> None:
+        """The dialog awaited will not open: what was typed for it is dropped (bell)."""
+        type_ahead = getattr(self.app, "type_ahead", None)
+        if type_ahead is not None:
+            type_ahead.cancel_hold()
 
     def _show_day_log(self, entries: list[LogEntry]) -> None:
         if not entries:
+            self._no_screen_comes()
             self.notify(_("Nothing in today's log yet."), severity="warning", markup=False)
             return
 
         def chosen(event_id: int | None) -> None:
             if event_id is not None:
+                self._keys_to_the_form()  # a `y` typed ahead is for the confirmation
                 self.run_service(rotation.undo_plan, self.ctx, event_id, then=self._confirm_undo)
 
         self.app.push_screen(DayLogScreen(entries, self._clock), chosen)
@@ -987,10 +996,12 @@ class ReceptionScreen(DeskScreen):
 
     def action_give_turn(self) -> None:
         """A counted turn given by hand: whom (not next-up), why, then their form opens."""
+        self._keys_to_the_form()  # the digits typed meanwhile are for the pick, not steps
         self.run_service(rotation.may_give_turns, self.ctx, then=self._give_turn_to)
 
     def _give_turn_to(self, allowed: bool) -> None:
         if not allowed:
+            self._no_screen_comes()
             self.notify(
                 _("Only the manager gives a counted turn by hand in this shop."),
                 severity="warning",
@@ -1045,6 +1056,8 @@ class ReceptionScreen(DeskScreen):
                 why,
             )
 
+        if not candidates:
+            self._no_screen_comes()
         self._for_member(
             _("A counted turn by hand — to whom?"),
             candidates,
