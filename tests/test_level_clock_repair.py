@@ -84,6 +84,9 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
     con = sqlite3.connect(path, isolation_level=None)
     con.executescript(
         "BEGIN;"
+        # v13 (issue 23: a counted turn's note, the turns by hand of a closed day)
+        "ALTER TABLE rotation_event DROP COLUMN note;"
+        "ALTER TABLE rotation_day_stat DROP COLUMN by_hand;"
         # v11 (issue 20: the search indexes) first, its triggers on the customer table
         "DROP TRIGGER customer_search_insert; DROP TRIGGER customer_search_delete;"
         "DROP TRIGGER customer_search_before_update; DROP TRIGGER customer_search_after_update;"

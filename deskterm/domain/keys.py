@@ -46,6 +46,8 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "reception.break": ("reception", "b"),
     "reception.skip": ("reception", "s"),
     "reception.undo": ("reception", "u"),
+    "reception.log": ("reception", "l"),
+    "reception.give_turn": ("reception", "g"),
     "reception.check_in": ("reception", "i"),
     "reception.check_out": ("reception", "o"),
     "reception.form": ("reception", "f"),
@@ -130,6 +132,7 @@ BINDINGS: dict[str, tuple[str, str]] = {
     "import.cancel": ("import", "escape"),
     "imports.undo": ("imports", "u"),
     "imports.close": ("imports", "escape"),
+    "log.cancel": ("log", "escape"),
 }
 
 #: Keys taken in a place by bindings nobody may move (no id) or by the widgets there.
@@ -149,6 +152,7 @@ FIXED: dict[str, tuple[str, ...]] = {
     "care": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
     "imports": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
     "lists": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
+    "log": ("up", "down", "pageup", "pagedown", "home", "end", "enter"),
 }
 
 #: Keys nobody may take: quit, the command palette, copy, and moving between fields.

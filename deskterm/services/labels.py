@@ -90,6 +90,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "reception.hand_over": N_("reception handed over"),
     "reception.undo": N_("reception undone"),
     "rotation.turn_back": N_("turn given back"),
+    "rotation.undo_earlier": N_("earlier rotation action undone"),
+    "rotation.hand_turn": N_("counted turn given by hand"),
     "staff.handover": N_("customers handed over"),
     "staff.pin_failed": N_("wrong PIN"),
     "media.spend": N_("spend on a medium set"),

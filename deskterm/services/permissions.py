@@ -26,8 +26,14 @@ DISPLAY = "display"
 
 #: What each role may do. "system" is a permission only the SYSTEM pseudo-role has
 #: (start of day, health checks, the automatic backup).
+#: Issue 23: ``rotation_undo`` undoes an earlier action of the day's log (the last one
+#: is ``rotation``'s); ``counted_turn`` gives a walk-in by hand as a counted turn, which
+#: ``counted_turn_if_allowed`` may too when the shop's ``rotation.receptionist_turns``
+#: is on (the service checks the setting).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "receptionist": frozenset({"rotation", "reception", "display"}),
+    "receptionist": frozenset(
+        {"rotation", "rotation_undo", "counted_turn_if_allowed", "reception", "display"}
+    ),
     "salesperson": frozenset({"rotation", "reception", "callbacks", "customers", "display"}),
     "marketing": frozenset({"marketing", "customers", "display"}),
     "care": frozenset({"care", "customers", "display"}),
@@ -35,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "display",
             "rotation",
+            "rotation_undo",
+            "counted_turn",
             "reception",
             "callbacks",
             "customers",

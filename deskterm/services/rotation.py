@@ -15,10 +15,11 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from deskterm.domain import rotation as R
-from deskterm.errors import NotFound, RuleViolation
+from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
+from deskterm.i18n import _ as _t
 from deskterm.services.context import Context, record_audit
-from deskterm.services.permissions import permission
+from deskterm.services.permissions import PermissionDenied, may, permission
 from deskterm.services.setup import load_settings, rotation_settings
 from deskterm.storage.models import (
     Appointment,
@@ -53,6 +54,7 @@ class MemberView:
     is_next: bool
     ups: int
     requested: int
+    by_hand: int = 0  # of ``ups``: counted turns given by hand (issue 23)
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
                 is_next=m.salesperson_id == nxt,
                 ups=state.stats.get(m.salesperson_id, R.DayStats()).ups,
                 requested=state.stats.get(m.salesperson_id, R.DayStats()).requested,
+                by_hand=state.stats.get(m.salesperson_id, R.DayStats()).by_hand,
             )
             for i, m in enumerate(state.queue)
         )
@@ -215,6 +218,8 @@ def _append(
     state: R.RotationState,
     event: R.RotationEvent,
     reception_id: int | None = None,
+    *,
+    note: str | None = None,
 ) -> R.RotationState:
     new_state = R.apply(state, event)
     row = RotationEventRow(
@@ -227,6 +232,7 @@ def _append(
         at=event.at,
         actor_id=ctx.actor_id,
         reception_id=reception_id,
+        note=note,
     )
     session.add(row)
     session.flush()
@@ -576,27 +582,7 @@ def undo_last(ctx: Context) -> str:
                         "This reception's form is saved; edit the reception instead of undoing."
                     )
                 last.reception_id = None
-                _unlink_appointment(s, ctx, rec)
-                # A visitor who had waited waits again; the steps ticked go with the visit.
-                for w in s.exec(
-                    select(WaitingVisitor).where(WaitingVisitor.reception_id == rec.id)
-                ).all():
-                    w.reception_id = None
-                for st in s.exec(
-                    select(ReceptionStep).where(ReceptionStep.reception_id == rec.id)
-                ).all():
-                    s.delete(st)
-                s.flush()
-                record_audit(
-                    s,
-                    ctx,
-                    "reception.undo",
-                    "reception",
-                    rec.id,
-                    {"salesperson_id": rec.salesperson_id, "channel": rec.channel},
-                    None,
-                )
-                s.delete(rec)
+                _drop_reception(s, ctx, rec)
         last.undone_at = ctx.now()
         last.undone_by = ctx.actor_id
         if last.kind == R.EventKind.CLOSE_DAY.value:
@@ -606,6 +592,32 @@ def undo_last(ctx: Context) -> str:
                 s.delete(stat)
         record_audit(s, ctx, "rotation.undo", "rotation_event", last.id, {"kind": last.kind}, None)
         return last.kind
+
+
+def _drop_reception(s: Session, ctx: Context, rec: Reception) -> None:
+    """An undone arrival's reception goes (its form never saved: the caller checked): a
+    visitor who had waited waits again, the steps ticked go with the visit, an
+    appointment it kept is expected again; audited as ``reception.undo``."""
+    _unlink_appointment(s, ctx, rec)
+    # Every log row naming the visit lets go of it, undone ones too (a done undone
+    # earlier still named it): the rows stay, the reception goes.
+    for row in s.exec(select(RotationEventRow).where(RotationEventRow.reception_id == rec.id)):
+        row.reception_id = None
+    for w in s.exec(select(WaitingVisitor).where(WaitingVisitor.reception_id == rec.id)).all():
+        w.reception_id = None
+    for st in s.exec(select(ReceptionStep).where(ReceptionStep.reception_id == rec.id)).all():
+        s.delete(st)
+    s.flush()
+    record_audit(
+        s,
+        ctx,
+        "reception.undo",
+        "reception",
+        rec.id,
+        {"salesperson_id": rec.salesperson_id, "channel": rec.channel},
+        None,
+    )
+    s.delete(rec)
 
 
 def _unlink_appointment(session: Session, ctx: Context, rec: Reception) -> None:
@@ -633,6 +645,7 @@ def _close(session: Session, ctx: Context, day: date) -> None:
                 uncounted=st.uncounted,
                 skips=st.skips,
                 makeups=st.makeups,
+                by_hand=st.by_hand,
             )
         )
     for rec in session.exec(
@@ -696,6 +709,8 @@ class LogEntry:
     salesperson: str | None
     reason: str | None
     undone: bool
+    salesperson_id: int | None = None
+    note: str | None = None  # a counted turn given by hand: the words of its reason
 
 
 @permission("rotation")
@@ -709,14 +724,256 @@ def day_log(ctx: Context, day: date | None = None) -> list[LogEntry]:
             .where(RotationEventRow.day == day)
             .order_by(col(RotationEventRow.id))
         ).all()
-        return [
-            LogEntry(
-                r.id or 0,
-                r.at,
-                r.kind,
-                names.get(r.salesperson_id) if r.salesperson_id else None,
-                r.reason,
-                r.undone_at is not None,
+        return [_entry(r, names) for r in rows]
+
+
+# -- issue 23: undo an earlier action; a counted turn given by hand ---------------------
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    """What undoing an earlier action of today's log takes: the action, and the later
+    actions that cannot stand without it (removed with it, when confirmed)."""
+
+    action: LogEntry
+    dependents: tuple[LogEntry, ...]
+
+
+def _entry(row: RotationEventRow, names: dict[int, str]) -> LogEntry:
+    return LogEntry(
+        row.id or 0,
+        row.at,
+        row.kind,
+        names.get(row.salesperson_id) if row.salesperson_id else None,
+        row.reason,
+        row.undone_at is not None,
+        row.salesperson_id,
+        row.note,
+    )
+
+
+def _plan(s: Session, ctx: Context, event_id: int) -> tuple[list[RotationEventRow], list[int]]:
+    """Today's active log and the indexes an undo of ``event_id`` removes (it first, then
+    its dependents in log order); refused with the reason when it may not be undone."""
+    day = ctx.today()
+    rows = _log(s, day)
+    index = next((i for i, r in enumerate(rows) if r.id == event_id), None)
+    if index is None:
+        row = s.get(RotationEventRow, event_id)
+        if row is not None and row.day == day and row.undone_at is not None:
+            raise RuleViolation("That action is undone already.")
+        raise NotFound("No action #{id} in today's log.", id=event_id)
+    if rows[-1].kind == R.EventKind.CLOSE_DAY.value and index != len(rows) - 1:
+        raise RuleViolation("The day is closed: undo its closing (u) first.")
+    events = [_to_event(r) for r in rows]
+    settings = rotation_settings(load_settings(s))
+    gone = {index}
+    while True:
+        fallen = set(R.undo_dependents(day, events, gone, settings))
+        # A visit's later actions go with the action that started it (a done closing it, a
+        # hand-over of it), even where the board alone would take them: the visit is gone.
+        starts = {
+            rows[i].reception_id
+            for i in gone | fallen
+            if rows[i].reception_id is not None and R.EventKind(rows[i].kind) in R.VISIT_STARTS
+        }
+        linked = {
+            i
+            for i, r in enumerate(rows)
+            if i > index and r.reception_id in starts and i not in gone | fallen
+        }
+        if not linked:
+            gone |= fallen
+            break
+        gone |= fallen | linked
+    names = _names(s)
+    for i in sorted(gone):
+        row = rows[i]
+        if row.reception_id is None or R.EventKind(row.kind) not in R.VISIT_STARTS:
+            continue
+        # A visit begun earlier by another action (a courtesy handed over to its owner)
+        # would lose its start: refused rather than guessed.
+        if any(
+            j not in gone and r.reception_id == row.reception_id and j < i
+            for j, r in enumerate(rows)
+        ):
+            raise RuleViolation(
+                "The visit {name} received at {time} was handed over: undo its later "
+                "actions first.",
+                name=names.get(row.salesperson_id or 0, "?"),
+                time=_clock(ctx, row.at),
             )
-            for r in rows
-        ]
+        rec = s.get(Reception, row.reception_id)
+        if rec is not None and rec.form_saved_at is not None:
+            # A real visitor's record never vanishes by an undo (as with ``undo_last``).
+            raise RuleViolation(
+                "The visit {name} received at {time} has a saved form: correct the "
+                "reception (f) instead of undoing it.",
+                name=names.get(row.salesperson_id or 0, "?"),
+                time=_clock(ctx, row.at),
+            )
+    return rows, [index, *sorted(gone - {index})]
+
+
+def _clock(ctx: Context, at: datetime) -> str:
+    return at.astimezone(ctx.clock.zone).strftime("%H:%M")
+
+
+@permission("rotation_undo")
+def undo_plan(ctx: Context, event_id: int) -> UndoPlan:
+    """What undoing the action ``event_id`` of today's log would remove: the action and
+    the later ones that cannot stand without it. Raises RuleViolation with the reason
+    when it cannot be undone (a visit with a saved form would vanish, the day is
+    closed)."""
+    with ctx.db.read() as s:
+        rows, take = _plan(s, ctx, event_id)
+        names = _names(s)
+        return UndoPlan(
+            _entry(rows[take[0]], names), tuple(_entry(rows[i], names) for i in take[1:])
+        )
+
+
+@permission("rotation_undo")
+def undo_action(ctx: Context, event_id: int, dependents: tuple[int, ...] = ()) -> UndoPlan:
+    """Undo the action ``event_id`` of today's log and the later ones that cannot stand
+    without it, which the caller confirmed as ``dependents`` (the ids ``undo_plan``
+    listed). If the log changed meanwhile and they differ, nothing is undone: the
+    person confirmed another list. The rows stay in the log marked undone (who, when);
+    an arrival undone loses its reception as ``undo_last``'s does, a done undone opens
+    its visit again; one audit entry names the action and every dependent."""
+    with ctx.db.write() as s:
+        rows, take = _plan(s, ctx, event_id)
+        if sorted(rows[i].id or 0 for i in take[1:]) != sorted(dependents):
+            raise RuleViolation("The day's log changed meanwhile: look at it again.")
+        names = _names(s)
+        plan = UndoPlan(
+            _entry(rows[take[0]], names), tuple(_entry(rows[i], names) for i in take[1:])
+        )
+        dropped: set[int] = set()
+        for i in take:  # the starts' receptions first: a done of a dropped visit reopens nothing
+            row = rows[i]
+            if row.reception_id is None or R.EventKind(row.kind) not in R.VISIT_STARTS:
+                continue
+            rec = s.get(Reception, row.reception_id)
+            if rec is not None and rec.id not in dropped:
+                dropped.add(rec.id or 0)
+                _drop_reception(s, ctx, rec)
+        for i in take:
+            row = rows[i]
+            if row.kind == R.EventKind.DONE.value and row.reception_id is not None:
+                rec = s.get(Reception, row.reception_id)
+                if rec is not None:
+                    rec.ended_at = None
+            row.undone_at = ctx.now()
+            row.undone_by = ctx.actor_id
+        if rows[take[0]].kind == R.EventKind.CLOSE_DAY.value:
+            for stat in s.exec(
+                select(RotationDayStat).where(RotationDayStat.day == ctx.today())
+            ).all():
+                s.delete(stat)
+
+        def named(e: LogEntry) -> dict[str, object]:
+            who = e.salesperson
+            return {"id": e.id, "kind": e.kind, "at": e.at.isoformat(), "salesperson": who}
+
+        record_audit(
+            s,
+            ctx,
+            "rotation.undo_earlier",
+            "rotation_event",
+            event_id,
+            {**named(plan.action), "dependents": [named(d) for d in plan.dependents]},
+            None,
+        )
+        # Proof, in the transaction, that the day still replays (never a corrupt board).
+        load_state(s, ctx.today())
+        return plan
+
+
+#: The longest note of a counted turn's reason.
+NOTE_MAX = 200
+
+
+def check_turn_note(reason: str, note: str) -> str:
+    """The note of a counted turn given by hand, cleaned; "other" needs one."""
+    text = " ".join(note.split())
+    R._reason(R.HandReason, reason)
+    if reason == R.HandReason.OTHER.value and not text:
+        raise InvalidInput("Say why this member takes the turn.", field="note")
+    if len(text) > NOTE_MAX or any(not ch.isprintable() for ch in text):
+        raise InvalidInput("At most {n} characters on one line.", field="note", n=NOTE_MAX)
+    return text
+
+
+@permission("rotation")
+def may_give_turns(ctx: Context) -> bool:
+    """Whether the person at the desk may give a counted turn by hand now (the manager;
+    the receptionist when the shop's ``rotation.receptionist_turns`` is on)."""
+    if may(ctx, "counted_turn"):
+        return True
+    if not may(ctx, "counted_turn_if_allowed"):
+        return False
+    with ctx.db.read() as s:
+        return load_settings(s)["rotation.receptionist_turns"] == "true"
+
+
+@permission("counted_turn", "counted_turn_if_allowed")
+def give_turn(ctx: Context, salesperson_id: int, reason: str, note: str = "") -> Arrival:
+    """Give a walk-in to a member other than next-up as a counted turn (issue 23): a
+    language match, a fleet customer, a training turn, or another reason in the note.
+
+    The member is counted as having taken a turn (to the back), next-up keeps the head,
+    and the day's figures show it as given by hand. The manager may; the receptionist
+    when the shop's ``rotation.receptionist_turns`` is on. A visitor waiting for
+    someone free is the one received (the longest waiting), as with a walk-in.
+    """
+    clean = check_turn_note(reason, note)
+    with ctx.db.write() as s:
+        if not may(ctx, "counted_turn") and (
+            load_settings(s)["rotation.receptionist_turns"] != "true"
+        ):
+            raise PermissionDenied(
+                "Only the manager gives a counted turn by hand here "
+                "(setting rotation.receptionist_turns)."
+            )
+        sp = _salesperson(s, salesperson_id)
+        state = load_state(s, ctx.today())
+        if state.member(salesperson_id) is None:
+            raise RuleViolation("{name} is not checked in.", field="salesperson", name=sp.name)
+        holds = compute_holds(s, ctx, state)
+        if salesperson_id == state.next_up(holds):
+            raise RuleViolation(
+                "{name} is next-up: a walk-in (n) gives them the turn.",
+                field="salesperson",
+                name=sp.name,
+            )
+        if salesperson_id in holds and salesperson_id not in state.overrides:
+            raise RuleViolation(
+                "{name} is held out ({why}): the manager lifts the hold first.",
+                field="salesperson",
+                name=sp.name,
+                why=_t(holds[salesperson_id]),
+            )
+        waiting = oldest_waiting(s, ctx.today())
+        rec = _new_reception(
+            s,
+            ctx,
+            channel="walk_in",
+            salesperson_id=salesperson_id,
+            credited_to_id=salesperson_id,
+            arrived_at=waiting.arrived_at if waiting else None,
+        )
+        if waiting is not None:
+            waiting.reception_id = rec.id
+        event = R.RotationEvent(R.EventKind.HAND_TURN, ctx.now(), salesperson_id, reason=reason)
+        _append(s, ctx, state, event, rec.id, note=clean or None)
+        record_audit(
+            s,
+            ctx,
+            "rotation.hand_turn",
+            "reception",
+            rec.id,
+            None,
+            {"salesperson_id": salesperson_id, "reason": reason, "note": clean},
+        )
+        return _arrival(s, rec, waiting.arrived_at if waiting else None)

@@ -108,6 +108,8 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "rotation.uncounted_weight": "0",
     "rotation.hold_unsaved_form": "true",
     "rotation.hold_overdue_callbacks": "false",
+    # Issue 23: the receptionist may give a counted turn by hand too (else the manager).
+    "rotation.receptionist_turns": "false",
     "phone.default_country": "86",
     "report.rate_window_days": "30",
     "care.schedule": "P3D,P1M,P3M,P1Y",
@@ -399,6 +401,7 @@ _SETTING_CHECKS: dict[str, tuple[str, ...]] = {
     "rotation.uncounted_weight": ("0", "0.5"),
     "rotation.hold_unsaved_form": ("true", "false"),
     "rotation.hold_overdue_callbacks": ("true", "false"),
+    "rotation.receptionist_turns": ("true", "false"),
     "auth.mode": ("pin", "open"),
 }
 

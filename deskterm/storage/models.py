@@ -241,6 +241,8 @@ class RotationEventRow(SQLModel, table=True):
     reception_id: int | None = Field(default=None, foreign_key="reception.id")
     undone_at: datetime | None = None
     undone_by: int | None = Field(default=None, foreign_key="staff.id")
+    #: A counted turn given by hand: the words of its reason (v13; "other" needs them).
+    note: str | None = Field(default=None, max_length=200)
 
 
 class RotationDayStat(SQLModel, table=True):
@@ -256,6 +258,7 @@ class RotationDayStat(SQLModel, table=True):
     uncounted: int = 0
     skips: int = 0
     makeups: int = 0
+    by_hand: int = 0  # v13: counted turns given by hand (also in ups)
 
 
 class Audit(SQLModel, table=True):

@@ -15,14 +15,17 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Label, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from deskterm.domain.phone import display_phone
 from deskterm.domain.rotation import (
     AWAY_LABELS,
+    HAND_LABELS,
     SKIP_LABELS,
     STATE_LABELS,
     UNCOUNTED_LABELS,
@@ -32,11 +35,18 @@ from deskterm.i18n import N_, N_p, _, _p, ngettext
 from deskterm.services import reception, rotation, steps, waiting
 from deskterm.services.permissions import may
 from deskterm.services.reception import CHANNELS, ReceptionForm, ReceptionView, SavedForm
-from deskterm.services.rotation import Arrival, BoardView, MemberView
+from deskterm.services.rotation import Arrival, BoardView, LogEntry, MemberView, UndoPlan
 from deskterm.services.steps import REMOTE_CHANNELS, Step, StepTicked
 from deskterm.services.waiting import WaitingList, WalkIn
+from deskterm.ui.i18n_bindings import translate_bindings
 from deskterm.ui.screens.base import DeskScreen
-from deskterm.ui.screens.dialogs import ConfirmScreen, CustomerPickScreen, PickScreen
+from deskterm.ui.screens.dialogs import (
+    AnswersOnce,
+    ConfirmScreen,
+    CustomerPickScreen,
+    PickScreen,
+    TextPromptScreen,
+)
 from deskterm.ui.text import emphasis
 from deskterm.ui.widgets.expected import ExpectedVisitors, owner_is_busy
 from deskterm.ui.widgets.footer import DeskFooter
@@ -80,6 +90,8 @@ class ReceptionScreen(DeskScreen):
     #: The Footer's order: what a receptionist presses most, first (the rest: Ctrl+P).
     #: `a` (an expected visitor came) shows only on a day with appointments, after the
     #: keys a receptionist uses every hour (at 100 columns they must keep their places).
+    #: `l` (the day's log) and `g` (a counted turn by hand) are rarer: after every other
+    #: key, declared last, so a key a shop moved keeps its place before them.
     FOOTER_FIRST = ("n", "r", "d", "s", "b", "u", "f", "i", "a", "o", "x", "p", "1")
 
     BINDINGS = [
@@ -110,6 +122,10 @@ class ReceptionScreen(DeskScreen):
         *(Binding(str(n), f"step({n})", show=False) for n in range(2, 10)),
         Binding("ctrl+up", "move(-1)", _("Move up"), id="reception.up", show=False),
         Binding("ctrl+down", "move(1)", _("Move down"), id="reception.down", show=False),
+        # Issue 23: the day's log, from which an earlier action is undone; a counted turn
+        # given by hand to someone other than next-up.
+        Binding("l", "day_log", N_("Day's log"), id="reception.log"),
+        Binding("g", "give_turn", N_("Turn by hand"), id="reception.give_turn"),
     ]
 
     class Loaded(Message):
@@ -250,6 +266,8 @@ class ReceptionScreen(DeskScreen):
             notes.append(_("passed over"))
         if m.requested:
             notes.append(_("requested ×{n}", n=m.requested))
+        if m.by_hand:
+            notes.append(_("by hand ×{n}", n=m.by_hand))
         return "; ".join(notes)
 
     def on_reception_screen_loaded(self, message: Loaded) -> None:
@@ -915,6 +933,138 @@ class ReceptionScreen(DeskScreen):
         )
         self.app.push_screen(ConfirmScreen(question), answer)
 
+    def action_day_log(self) -> None:
+        """The day's log: every action with its time and person; the one chosen is
+        undone after a confirmation that names it and what falls with it."""
+        self._acted()
+        self._keys_to_the_form()  # keys typed meanwhile are for the log, not the board
+        self.run_service(rotation.day_log, self.ctx, then=self._show_day_log)
+
+    def _no_screen_comes(self) -> None:
+        """The dialog awaited will not open: what was typed for it is dropped (bell)."""
+        type_ahead = getattr(self.app, "type_ahead", None)
+        if type_ahead is not None:
+            type_ahead.cancel_hold()
+
+    def _show_day_log(self, entries: list[LogEntry]) -> None:
+        if not entries:
+            self._no_screen_comes()
+            self.notify(_("Nothing in today's log yet."), severity="warning", markup=False)
+            return
+
+        def chosen(event_id: int | None) -> None:
+            if event_id is not None:
+                self._keys_to_the_form()  # a `y` typed ahead is for the confirmation
+                self.run_service(rotation.undo_plan, self.ctx, event_id, then=self._confirm_undo)
+
+        self.app.push_screen(DayLogScreen(entries, self._clock), chosen)
+
+    def _confirm_undo(self, plan: UndoPlan) -> None:
+        """Ask, naming the action (time, kind, person) and every later one it takes."""
+        what = _log_line(plan.action, self._clock)
+        if plan.dependents:
+            question = _(
+                "Undo {what}?\nThese later actions cannot stand without it and are undone "
+                "too:\n{list}",
+                what=what,
+                list="\n".join("· " + _log_line(d, self._clock) for d in plan.dependents),
+            )
+        else:
+            question = _("Undo {what}?", what=what)
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    rotation.undo_action,
+                    self.ctx,
+                    plan.action.id,
+                    tuple(d.id for d in plan.dependents),
+                    then=lambda done: self.notify(
+                        ngettext(
+                            "Undone: {what} (and {n} later action).",
+                            "Undone: {what} (and {n} later actions).",
+                            len(done.dependents),
+                            what=what,
+                        )
+                        if done.dependents
+                        else _("Undone: {what}.", what=what),
+                        markup=False,
+                    ),
+                )
+
+        self.app.push_screen(UndoConfirmScreen(question), answer)
+
+    def action_give_turn(self) -> None:
+        """A counted turn given by hand: whom (not next-up), why, then their form opens."""
+        self._keys_to_the_form()  # the digits typed meanwhile are for the pick, not steps
+        self.run_service(rotation.may_give_turns, self.ctx, then=self._give_turn_to)
+
+    def _give_turn_to(self, allowed: bool) -> None:
+        if not allowed:
+            self._no_screen_comes()
+            self.notify(
+                _("Only the manager gives a counted turn by hand in this shop."),
+                severity="warning",
+                markup=False,
+            )
+            return
+        candidates = [
+            m
+            for m in self._members("ready")
+            if not m.is_next and not m.passed and (not m.held or m.override)
+        ]
+
+        def whom(m: MemberView) -> None:
+            def give(reason: str, note: str) -> None:
+                said = note or _(HAND_LABELS[reason])  # type: ignore[index]
+
+                def received(arrival: Arrival) -> None:
+                    self.notify(
+                        _(
+                            "{name} takes the walk-in as a counted turn by hand ({why}).",
+                            name=arrival.salesperson_name,
+                            why=said,
+                        ),
+                        markup=False,
+                    )
+                    self.open_form(arrival)
+
+                self._keys_to_the_form()
+                self.run_service(
+                    rotation.give_turn, self.ctx, m.salesperson_id, reason, note, then=received
+                )
+
+            def why(reason: str | None) -> None:
+                if not reason:
+                    return
+                if reason != "other":
+                    give(reason, "")
+                    return
+                self.app.push_screen(
+                    TextPromptScreen(
+                        _("Why does {name} take this turn?", name=m.name),
+                        check=lambda text: rotation.check_turn_note(reason, text),
+                    ),
+                    lambda note: give(reason, note) if note else None,
+                )
+
+            self.app.push_screen(
+                PickScreen(
+                    _("A counted turn for {name} because:", name=m.name),
+                    [(k.value, _(label)) for k, label in HAND_LABELS.items()],
+                ),
+                why,
+            )
+
+        if not candidates:
+            self._no_screen_comes()
+        self._for_member(
+            _("A counted turn by hand — to whom?"),
+            candidates,
+            whom,
+            none_left=N_("Nobody but next-up is free for a walk-in."),
+        )
+
     def action_check_in(self) -> None:
         self._acted()
         if self.board is None:
@@ -1054,3 +1204,80 @@ def _event_label(kind: str) -> str:
     from deskterm.domain.rotation import EVENT_LABELS, EventKind
 
     return EVENT_LABELS.get(EventKind(kind), kind)
+
+
+def _log_line(entry: LogEntry, clock: Callable[[datetime], str]) -> str:
+    """An action of the day's log as people read it: "10:20 took a walk-in — 王伟"."""
+    what = _(_event_label(entry.kind))
+    # The reason, where the action has one: why away, skipped, not counted, by hand.
+    labels: dict[str, dict[str, str]] = {
+        "hand_turn": HAND_LABELS,  # type: ignore[dict-item]
+        "away": AWAY_LABELS,  # type: ignore[dict-item]
+        "skip": SKIP_LABELS,  # type: ignore[dict-item]
+        "uncounted": UNCOUNTED_LABELS,  # type: ignore[dict-item]
+    }
+    known = labels.get(entry.kind, {})
+    reason = entry.note or (_(known[entry.reason]) if entry.reason in known else None)
+    if reason:
+        what += _(" ({reason})", reason=reason)
+    line = f"{clock(entry.at)} {what}"
+    return f"{line} — {entry.salesperson}" if entry.salesperson else line
+
+
+class UndoConfirmScreen(ConfirmScreen):
+    """The undo's question: the action and what falls with it, a line each, wrapped
+    rather than cut (a long name, a list of later actions)."""
+
+    DEFAULT_CSS = """
+    UndoConfirmScreen #undo-question { height: auto; max-height: 20; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="undo-confirm"):
+            # A long list of later actions scrolls; the answer's keys stay in sight.
+            with VerticalScroll(id="undo-question"):
+                yield Static(self.question, classes="question", markup=False)
+            yield Label(_("[y] yes   [n] no"), classes="hint", markup=False)
+
+
+class DayLogScreen(AnswersOnce, ModalScreen[int | None]):
+    """Today's rotation log, oldest first with the newest under the cursor: Enter
+    chooses the action to undo (an action undone already is listed, greyed, not
+    chosen); Esc closes."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="log.cancel")]
+
+    def __init__(self, entries: Sequence[LogEntry], clock: Callable[[datetime], str]) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.entries = list(entries)
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="day-log"):
+            yield Label(
+                _("Today's log: Enter undoes the action chosen"),
+                classes="question",
+                markup=False,
+            )
+            options = []
+            for e in self.entries:
+                line = Text(_log_line(e, self.clock))
+                if e.undone:
+                    line = Text(_("{line} (undone)", line=line.plain), style="dim strike")
+                options.append(Option(line, id=str(e.id), disabled=e.undone))
+            yield OptionList(*options, id="log-list", markup=False)
+
+    def on_mount(self) -> None:
+        listing = self.query_one(OptionList)
+        last = max((i for i, e in enumerate(self.entries) if not e.undone), default=None)
+        if last is not None:
+            listing.highlighted = last
+        listing.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

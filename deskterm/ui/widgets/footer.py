@@ -12,6 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from deskterm.domain import keys
+
 #: Cells around a key in the compact footer: a space between key and label, and a margin.
 _KEY_CELLS = 2
 #: The command palette's key on the right: its border and padding.
@@ -49,8 +51,15 @@ class DeskFooter(Footer):
                 found.append((binding, enabled, tooltip))
         first: tuple[str, ...] = getattr(self.screen, "FOOTER_FIRST", ())
         rank = {key: i for i, key in enumerate(first)}
+
+        def place(binding: Binding) -> int:
+            # A key the shop moved keeps the place of the key it replaces (FOOTER_FIRST
+            # names the default keys): it was pushed behind every other key.
+            default = keys.BINDINGS.get(binding.id or "", ("", binding.key))[1]
+            return rank.get(default, rank.get(binding.key, len(rank)))
+
         # sorted() is stable: the rest keep their order (the screen's, then the app's)
-        return sorted(found, key=lambda b: rank.get(b[0].key, len(rank)))
+        return sorted(found, key=lambda b: place(b[0]))
 
     def _palette(self) -> Binding | None:
         if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
