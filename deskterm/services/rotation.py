@@ -385,6 +385,26 @@ def oldest_waiting(session: Session, day: date) -> WaitingVisitor | None:
     ).first()
 
 
+def _walk_in_reception(
+    s: Session, ctx: Context, salesperson_id: int
+) -> tuple[Reception, datetime | None]:
+    """A walk-in's reception for ``salesperson_id``: the longest-waiting visitor's, if
+    one waits (their arrival time kept), else a new arrival now; and since when they
+    waited (None: nobody waited)."""
+    waiting = oldest_waiting(s, ctx.today())
+    rec = _new_reception(
+        s,
+        ctx,
+        channel="walk_in",
+        salesperson_id=salesperson_id,
+        credited_to_id=salesperson_id,
+        arrived_at=waiting.arrived_at if waiting else None,
+    )
+    if waiting is not None:
+        waiting.reception_id = rec.id
+    return rec, waiting.arrived_at if waiting else None
+
+
 @permission("rotation")
 def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
     """Next-up takes a walk-in: logs the arrival and moves the queue.
@@ -403,19 +423,9 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
             raise RuleViolation("Nobody is free to receive a customer.")
         if salesperson_id is not None and salesperson_id != nxt:
             raise RuleViolation("The board changed: next-up is now someone else. Look again.")
-        waiting = oldest_waiting(s, ctx.today())
-        rec = _new_reception(
-            s,
-            ctx,
-            channel="walk_in",
-            salesperson_id=nxt,
-            credited_to_id=nxt,
-            arrived_at=waiting.arrived_at if waiting else None,
-        )
-        if waiting is not None:
-            waiting.reception_id = rec.id
+        rec, waited_since = _walk_in_reception(s, ctx, nxt)
         _append(s, ctx, state, R.RotationEvent(R.EventKind.WALK_IN, ctx.now(), nxt), rec.id)
-        return _arrival(s, rec, waiting.arrived_at if waiting else None)
+        return _arrival(s, rec, waited_since)
 
 
 @permission("rotation")
@@ -954,17 +964,7 @@ def give_turn(ctx: Context, salesperson_id: int, reason: str, note: str = "") ->
                 name=sp.name,
                 why=_t(holds[salesperson_id]),
             )
-        waiting = oldest_waiting(s, ctx.today())
-        rec = _new_reception(
-            s,
-            ctx,
-            channel="walk_in",
-            salesperson_id=salesperson_id,
-            credited_to_id=salesperson_id,
-            arrived_at=waiting.arrived_at if waiting else None,
-        )
-        if waiting is not None:
-            waiting.reception_id = rec.id
+        rec, waited_since = _walk_in_reception(s, ctx, salesperson_id)
         event = R.RotationEvent(R.EventKind.HAND_TURN, ctx.now(), salesperson_id, reason=reason)
         _append(s, ctx, state, event, rec.id, note=clean or None)
         record_audit(
@@ -976,4 +976,4 @@ def give_turn(ctx: Context, salesperson_id: int, reason: str, note: str = "") ->
             None,
             {"salesperson_id": salesperson_id, "reason": reason, "note": clean},
         )
-        return _arrival(s, rec, waiting.arrived_at if waiting else None)
+        return _arrival(s, rec, waited_since)

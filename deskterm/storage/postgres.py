@@ -210,18 +210,23 @@ def schema_address(address: str, schema: str) -> str:
     )
 
 
+def _parsed(address: str, driver: str) -> Any:
+    """``address`` as SQLAlchemy's URL for ``driver``; a StorageError if it is none."""
+    try:
+        return make_url(address.strip()).set(drivername=driver)
+    except ArgumentError as exc:
+        raise StorageError(
+            "{path} is not a database address: {error}", path=address, error=str(exc)
+        ) from exc
+
+
 def deskterm_schemas(address: str) -> list[tuple[str, int]]:
     """Every schema on the server's database at ``address`` that holds a deskterm
     database, with its schema version, by name: a dealer group's showrooms."""
     import psycopg
     from psycopg import sql
 
-    try:
-        url = make_url(address.strip()).set(drivername="postgresql")
-    except ArgumentError as exc:
-        raise StorageError(
-            "{path} is not a database address: {error}", path=address, error=str(exc)
-        ) from exc
+    url = _parsed(address, "postgresql")
     where = shown_address(url)
     try:
         with psycopg.connect(
@@ -261,12 +266,7 @@ class PostgresDatabase(Database):
             raise StorageError(
                 "A PostgreSQL database needs the postgres extra: pip install 'deskterm[postgres]'."
             ) from None
-        try:
-            url = make_url(address.strip()).set(drivername="postgresql+psycopg")
-        except ArgumentError as exc:
-            raise StorageError(
-                "{path} is not a database address: {error}", path=address, error=str(exc)
-            ) from exc
+        url = _parsed(address, "postgresql+psycopg")
         self.where = shown_address(url)
         #: The libpq address, password included: for the server's own tools and the bench.
         self.conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
