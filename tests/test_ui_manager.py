@@ -131,3 +131,17 @@ async def test_a_long_stale_list_shows_its_most_urgent_page_and_says_so(tmp_path
         assert app.screen.query_one("#stale").row_count == 3 and more.display
         assert f"Showing the first 3 of {total}" in str(more.render())
     ctx.db.close()
+
+
+async def test_every_manager_tab_is_in_the_palette_past_the_screens_width(tmp_path):
+    """At 100 columns the tab bar shows the first tabs only: the palette opens any."""
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, app)
+        commands = {str(c.title): c for c in app.get_system_commands(app.screen)}
+        assert "Tab: Audit trail" in commands and "Tab: Follow-up" in commands
+        commands["Tab: Audit trail"].callback()
+        await pilot.pause()
+        assert app.screen.query_one("#tabs").active == "tab-audit"
+    ctx.db.close()

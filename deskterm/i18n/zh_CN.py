@@ -1588,6 +1588,8 @@ MESSAGES: dict[str, str] = {
     "Undone: {what}.": "已撤销：{what}。",
     " ({reason})": "（{reason}）",
     # -- issue 24: the group server (main) ---------------------------------------
+    "Tab: {name}": "标签页：{name}",
+    "Open this tab": "打开此标签页",
     "--showroom goes with --group (the group report).": "--showroom 需与 --group（集团报表）一起使用。",
     "Read every showroom again": "重新读取各展厅",
     "The database server {path} refused the sign-in ({error}): nothing was saved. Check the user name and password (in the address or ~/.pgpass).": "数据库服务器 {path} 拒绝登录（{error}）：没有保存任何内容。请检查用户名和密码（在地址中或 ~/.pgpass 里）。",

@@ -793,12 +793,29 @@ class DesktermApp(App[int]):
                 lambda m=spec.mode: self.switch_mode(m),
             )
         yield from self._binding_commands(screen)
+        yield from self._tab_commands(screen)
         if isinstance(screen, ReceptionScreen):
             yield SystemCommand(
                 _("Close the day"),
                 _("Close open receptions, keep the rotation statistics"),
                 screen.action_close_day,
             )
+
+    def _tab_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """A command per tab of the screen's tabs (the Manager's fourteen: those past the
+        screen's width are otherwise reached only by walking the tab bar)."""
+        from textual.widgets import TabbedContent, TabPane
+
+        for tabs in screen.query(TabbedContent):
+            for pane in tabs.query(TabPane):
+                if pane.id is None:
+                    continue
+                label = tabs.get_tab(pane.id).label_text
+
+                def show(t: TabbedContent = tabs, pane_id: str = pane.id) -> None:
+                    t.active = pane_id
+
+                yield SystemCommand(_("Tab: {name}", name=label), _("Open this tab"), show)
 
     def _binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The screen's own actions, from its active bindings: the keys the shop set
