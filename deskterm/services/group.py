@@ -85,6 +85,7 @@ def group_report(
     # One calendar day for every showroom: the asker's (a desk's is its showroom's; the
     # command line's is this PC's). Each showroom counts it in its own time zone.
     asked_day = day or clock.now().date()
+    start, end = (first, asked_day) if first else period_bounds(period, asked_day)
     found = dict(deskterm_schemas(address))
     wanted = list(found) if schemas is None else list(dict.fromkeys(schemas))
     for schema in wanted:
@@ -109,7 +110,6 @@ def group_report(
             ctx = open_context(schema_address(address, schema), copy.copy(clock), read_only=True)
             try:
                 ctx.role, ctx.remote = role, remote
-                start, end = (first, asked_day) if first else period_bounds(period, asked_day)
                 report = daily_report(ctx, end, start)
                 shop_levels = get_levels(ctx)
                 names = {code: shop_levels.get(code).name for code in report.levels}
@@ -136,7 +136,6 @@ def group_report(
             if code not in levels:
                 levels.append(code)
                 level_names[code] = line.level_names.get(code, code)
-    start, end = (first, asked_day) if first else period_bounds(period, asked_day)
     return GroupReport(
         first=first_day or start,
         day=last_day or end,

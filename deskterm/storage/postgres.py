@@ -8,7 +8,7 @@ PC's SQLite file, with the same promises kept in PostgreSQL's terms:
   (next-up takes a walk-in) never loses an update to another PC. Waiting for it gives
   up after :data:`LOCK_TIMEOUT_MS` with "busy, try again", as on SQLite.
 - **One snapshot per read**: read sessions are ``REPEATABLE READ READ ONLY``, said in the
-  transaction's own ``BEGIN`` (no round trip of its own).
+  transaction's own ``BEGIN`` (no ``SET TRANSACTION`` statement after it).
 - **Migrations**: the twins in ``migrations/postgresql/``, applied in one transaction
   under a lock of their own, so two PCs starting at once migrate once.
 - **Change marker**: the showroom's own counter (``change_marker``, schema v12), bumped
@@ -140,7 +140,7 @@ def _on_checkin(_dbapi_con: Any, record: Any) -> None:
 
 def _snapshot_reads(dbapi_con: Any) -> None:
     """The next transaction on ``dbapi_con`` (idle) is one read-only snapshot: said in
-    its BEGIN, which psycopg sends with the first statement's round trip."""
+    the BEGIN psycopg sends before the first statement, not in a statement of its own."""
     import psycopg
 
     dbapi_con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -247,7 +247,13 @@ def deskterm_schemas(address: str) -> list[tuple[str, int]]:
                 query = sql.SQL("SELECT max(version) FROM {}.schema_version").format(
                     sql.Identifier(schema)
                 )
-                row = con.execute(query).fetchone()
+                try:
+                    row = con.execute(query).fetchone()
+                except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
+                    # Dropped since the list was read (autocommit: the next one is fine):
+                    # no longer a showroom on this server.
+                    log.info("Schema %s went away while the showrooms were listed", schema)
+                    continue
                 found.append((schema, int(row[0] or 0) if row else 0))
             return found
     except psycopg.Error as exc:
