@@ -1608,4 +1608,6 @@ MESSAGES: dict[str, str] = {
     "report --group writes text, json or markdown.": "report --group 只输出 text、json 或 markdown。",
     "every showroom on the dealer group's server (--db postgresql://…), side by side, with the group's total (text, json or markdown)": "经销商集团服务器（--db postgresql://…）上的所有展厅并列显示，附集团合计（text、json 或 markdown）",
     "with --group: only this showroom's schema (repeat for several)": "与 --group 同用：只含此展厅的模式（schema）（可重复给出多个）",
+    # -- session 31: the rotation snapshot (main) ---------------------------------
+    # -- session 31: start-up (helper startup) -------------------------------------
 }
