@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         "--latency", type=float, default=0.0, metavar="MS", help="added to each round trip"
     )
     group.add_argument("--seconds", type=float, default=60.0, help="how long the desks run")
-    group.add_argument("--team", type=int, default=8, help="salespeople per showroom")
+    group.add_argument("--team", type=int, help="salespeople per showroom (8; with --day: 64)")
     group.add_argument(
         "--walk-ins", type=int, default=240, metavar="N", help="walk-ins an hour per showroom"
     )
@@ -374,7 +374,27 @@ def main(argv: list[str] | None = None) -> int:
         default="deskterm_group_",
         help="the showrooms' schemas are this and 1, 2, … (dropped and made afresh)",
     )
+    day = p.add_argument_group("the length of the day")
+    day.add_argument(
+        "--day",
+        action="store_true",
+        help="time a walk-in, a done and the board early in a busy day and late in it "
+        "(on a fresh SQLite file, or a fresh schema on --server)",
+    )
+    day.add_argument(
+        "--events", type=int, default=500, metavar="N", help="with --day: the day's log length"
+    )
     args = p.parse_args(argv)
+    if args.day:
+        from deskterm.bench import day as day_bench
+
+        try:
+            figures = day_bench.measure(args.team or 64, args.events, args.server, args.prefix)
+        except DesktermError as exc:  # the server out of reach, refused, …
+            print(exc.message, file=sys.stderr)
+            return 2
+        print(to_table(figures))
+        return 0 if all(f.met for f in figures) else 1
     if args.group:
         if not args.server:
             p.error("--group runs on a server: give --server postgresql://…")
@@ -386,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.group,
                 args.latency,
                 args.seconds,
-                args.team,
+                args.team or 8,
                 args.walk_ins,
                 args.prefix,
             )

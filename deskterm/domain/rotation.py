@@ -616,3 +616,84 @@ def without(events: Sequence[RotationEvent], removed: Collection[int]) -> list[R
     """``events`` less the ones at the indexes ``removed`` (the log after an undo)."""
     gone = set(removed)
     return [e for i, e in enumerate(events) if i not in gone]
+
+
+# -- the stored snapshot (issue 24) ------------------------------------------------------
+# A day's state is kept beside its log, updated with each event in the same transaction,
+# so an action applies one event to the stored state instead of replaying the whole day
+# (a 64-person day's 500th walk-in cost five times its 5th). Replay stays the proof:
+# ``deskterm check`` compares the two, and the log wins.
+
+
+def settings_key(settings: RotationSettings) -> str:
+    """The settings a snapshot was computed under: replay uses today's settings, so a
+    snapshot made under others is not the day's state."""
+    return f"{settings.mode.value}:{settings.uncounted_weight:g}"
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _parse(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def state_to_dict(state: RotationState) -> dict[str, object]:
+    """``state`` as plain JSON values (its day and settings are kept beside it)."""
+    return {
+        "queue": [
+            [
+                m.salesperson_id,
+                m.checked_in_at.isoformat(),
+                m.state.value,
+                m.away_reason.value if m.away_reason else None,
+                _moment(m.busy_since),
+                m.makeups_owed,
+                m.passed.value if m.passed else None,
+                m.serving.value if m.serving else None,
+            ]
+            for m in state.queue
+        ],
+        "stats": {
+            str(sid): [st.ups, st.requested, st.courtesy, st.uncounted, st.skips]
+            + [st.makeups, st.by_hand]
+            for sid, st in state.stats.items()
+        },
+        "overrides": sorted(state.overrides),
+        "closed": state.closed,
+    }
+
+
+def state_from_dict(
+    day: date, settings: RotationSettings, data: Mapping[str, object]
+) -> RotationState:
+    """The state :func:`state_to_dict` wrote (raises ValueError/KeyError/TypeError on a
+    value it could not have written: the caller replays instead)."""
+    queue = []
+    for row in data["queue"]:  # type: ignore[attr-defined]
+        sid, checked_in, st, away, busy, owed, passed, serving = row
+        queue.append(
+            Member(
+                salesperson_id=int(sid),
+                checked_in_at=datetime.fromisoformat(checked_in),
+                state=MemberState(st),
+                away_reason=AwayReason(away) if away else None,
+                busy_since=_parse(busy),
+                makeups_owed=int(owed),
+                passed=SkipReason(passed) if passed else None,
+                serving=EventKind(serving) if serving else None,
+            )
+        )
+    stats = {
+        int(sid): DayStats(*(int(v) for v in values))
+        for sid, values in data["stats"].items()  # type: ignore[attr-defined]
+    }
+    return RotationState(
+        day=day,
+        settings=settings,
+        queue=queue,
+        stats=stats,
+        overrides={int(i) for i in data["overrides"]},  # type: ignore[attr-defined]
+        closed=bool(data["closed"]),
+    )

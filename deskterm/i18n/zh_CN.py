@@ -1541,7 +1541,7 @@ MESSAGES: dict[str, str] = {
     # -- issue 20: the meeting report (helper report) ---------------------------
     # -- issue 20: import and export (helper sheets) ----------------------------
     # -- issue 20: search (main) ------------------------------------------------
-    "rebuild the customer search's indexes if they disagree with the customers (seconds on a large file: the desks wait meanwhile)": "客户搜索索引与客户资料不一致时重建索引（资料多时需数秒，期间各前台稍候）",
+    "rebuild the customer search's indexes if they disagree with the customers, and the rotation's stored days if they disagree with its log (seconds on a large file: the desks wait meanwhile)": "客户搜索索引与客户资料不一致时重建索引，轮次的每日存档与轮次记录不一致时按记录重建（资料多时需数秒，期间各前台稍候）",
     "Rebuilding the customer search's indexes…": "正在重建客户搜索索引…",
     "The customer search's indexes are rebuilt and agree with the customers.": "客户搜索索引已重建，与客户资料一致。",
     # -- issue 21: Windows (helper windows) -------------------------------------
@@ -1609,5 +1609,7 @@ MESSAGES: dict[str, str] = {
     "every showroom on the dealer group's server (--db postgresql://…), side by side, with the group's total (text, json or markdown)": "经销商集团服务器（--db postgresql://…）上的所有展厅并列显示，附集团合计（text、json 或 markdown）",
     "with --group: only this showroom's schema (repeat for several)": "与 --group 同用：只含此展厅的模式（schema）（可重复给出多个）",
     # -- session 31: the rotation snapshot (main) ---------------------------------
+    "Rebuilding the rotation's stored days from its log…": "正在按轮次记录重建每日存档…",
+    "The rotation's stored days are rebuilt and agree with its log.": "轮次的每日存档已重建，与轮次记录一致。",
     # -- session 31: start-up (helper startup) -------------------------------------
 }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from deskterm.clock import Clock, zone_named
 from deskterm.domain.phone import normalize_phone
-from deskterm.domain.rotation import replay
+from deskterm.domain.rotation import RotationState, replay, settings_key, state_from_dict
 from deskterm.errors import DamagedDatabase, DesktermError, StorageError
 from deskterm.i18n import _
 from deskterm.services import appointments
@@ -24,7 +25,15 @@ from deskterm.services.setup import (
     load_settings,
     rotation_settings,
 )
-from deskterm.storage import audit_chain, files, platform, private, search_index, transfer
+from deskterm.storage import (
+    audit_chain,
+    files,
+    platform,
+    private,
+    rotation_snapshot,
+    search_index,
+    transfer,
+)
 from deskterm.storage.audit_guard import missing_audit_guards
 from deskterm.storage.engine import open_database
 from deskterm.storage.models import (
@@ -294,9 +303,11 @@ def check(ctx: Context) -> list[Problem]:
             problems.append(Problem("reception", f"reception {rid} has no contact and no reason"))
         settings = rotation_settings(load_settings(s))
         days = sorted(set(s.exec(select(col(RotationEventRow.day))).all()))
+        kept = set(rotation_snapshot.days(s))
         for day in days:
+            kept.discard(day)
             try:
-                replay(
+                replayed = replay(
                     day,
                     [
                         rotation_service._to_event(r)
@@ -313,11 +324,51 @@ def check(ctx: Context) -> list[Problem]:
                 )
             except DesktermError as exc:
                 problems.append(Problem("rotation", f"{day}: {exc}"))
+                continue
+            problem = _snapshot_problem(s, day, replayed)
+            if problem is not None:
+                problems.append(Problem("rotation_snapshot", f"{day}: {problem}"))
+        for day in sorted(kept):  # a snapshot of a day with no log at all
+            problems.append(Problem("rotation_snapshot", f"{day}: a snapshot with no log"))
     problems.extend(_audit_guard_problems(ctx))
     problems.extend(_audit_chain_problems(ctx))
     with ctx.db.read_cursor() as cur:
         problems.extend(Problem("search", line) for line in search_index.disagreements(cur))
     return problems
+
+
+def _snapshot_problem(s: Session, day: date, replayed: RotationState) -> str | None:
+    """How ``day``'s stored snapshot differs from the replay of its log (None: it agrees,
+    or none is kept, or it was made under other settings and the next action replaces
+    it)."""
+    kept = rotation_snapshot.read(s, day)
+    if kept is None or kept.settings != settings_key(replayed.settings):
+        return None
+    last = rotation_service.day_state(s, day)  # the snapshot, as a desk reads it
+    try:
+        stored = state_from_dict(day, replayed.settings, kept.state)
+    except (KeyError, TypeError, ValueError):
+        return "the stored snapshot cannot be read"
+    if stored != replayed:
+        return "the stored snapshot differs from the replay of the log"
+    newest = s.exec(
+        select(RotationEventRow.id)
+        .where(RotationEventRow.day == day, col(RotationEventRow.undone_at).is_(None))
+        .order_by(col(RotationEventRow.id).desc())
+    ).first()
+    if last.last_event_id != (newest or 0):
+        return "the stored snapshot ends at another event than the log"
+    return None
+
+
+@permission("system")
+def repair_rotation_snapshots(ctx: Context) -> None:
+    """Drop every day's stored rotation snapshot and keep today's replay
+    (``check --repair``): the log is the record."""
+    with ctx.db.write() as s:
+        rotation_snapshot.drop(s)
+        if s.exec(select(RotationEventRow.id).where(RotationEventRow.day == ctx.today())).first():
+            rotation_service.keep_snapshot(s, ctx.today())
 
 
 @permission("system")

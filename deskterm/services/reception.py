@@ -26,7 +26,7 @@ from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import permission
-from deskterm.services.rotation import _append, load_state
+from deskterm.services.rotation import _append, keep_snapshot, load_state
 from deskterm.services.setup import load_levels, load_settings
 from deskterm.storage.models import (
     Callback,
@@ -658,13 +658,12 @@ def _give_turn_back(
     courtesy = out.turn is Turn.COURTESY
     row.kind = (R.EventKind.COURTESY if courtesy else R.EventKind.REQUESTED).value
     row.other_id = out.owner_id if courtesy else None
-    session.flush()
     try:
-        load_state(session, rec.day)
+        keep_snapshot(session, rec.day)  # the day replayed with the turn given back
     except RuleViolation:
         # The later log does not replay without that turn: keep it counted, as logged.
         row.kind, row.other_id = old_kind, old_other
-        session.flush()
+        keep_snapshot(session, rec.day)
         return False
     rec.requested, rec.courtesy, rec.credited_to_id = True, courtesy, out.owner_id
     record_audit(

@@ -1,7 +1,8 @@
 """Rotation use-cases: the board, and every action of DESIGN.md §1.7.
 
-Each action is one write transaction that replays today's log, applies the new
-event with the domain rules, and appends it.  Because the transaction starts
+Each action is one write transaction that reads today's state (the day's stored
+snapshot; the replay of its log when none is kept), applies the new event with the
+domain rules, and appends it with the new snapshot.  Because the transaction starts
 with BEGIN IMMEDIATE, two windows pressing "next-up" at the same instant are
 serialised and assign two different salespeople.
 """
@@ -12,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from deskterm.domain import rotation as R
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
@@ -21,6 +22,7 @@ from deskterm.i18n import _ as _t
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, may, permission
 from deskterm.services.setup import load_settings, rotation_settings
+from deskterm.storage import rotation_snapshot as snapshot
 from deskterm.storage.models import (
     Appointment,
     Callback,
@@ -105,10 +107,70 @@ def _log(session: Session, day: date) -> list[RotationEventRow]:
     )
 
 
-def load_state(session: Session, day: date) -> R.RotationState:
-    """Replay ``day``'s log into the board state."""
+@dataclass(frozen=True)
+class DayState:
+    """A day's rotation state and the newest live event of its log (the board names it)."""
+
+    state: R.RotationState
+    last_event_id: int
+    last_kind: str | None
+    last_salesperson_id: int | None
+
+
+def day_state(session: Session, day: date) -> DayState:
+    """``day``'s state: its stored snapshot when one is kept under today's settings (one
+    row, whatever the length of the day), else the replay of its log."""
     settings = rotation_settings(load_settings(session))
-    return R.replay(day, [_to_event(r) for r in _log(session, day)], settings)
+    snap = snapshot.read(session, day)
+    if snap is not None and snap.settings == R.settings_key(settings):
+        try:
+            state = R.state_from_dict(day, settings, snap.state)
+        except (KeyError, TypeError, ValueError):
+            pass  # not what the service writes: the log is the record
+        else:
+            return DayState(state, snap.last_event_id, snap.last_kind, snap.last_salesperson_id)
+    return _replayed(session, day, settings)
+
+
+def _replayed(session: Session, day: date, settings: R.RotationSettings) -> DayState:
+    rows = _log(session, day)
+    state = R.replay(day, [_to_event(r) for r in rows], settings)
+    last = rows[-1] if rows else None
+    return DayState(
+        state,
+        (last.id or 0) if last else 0,
+        last.kind if last else None,
+        last.salesperson_id if last else None,
+    )
+
+
+def load_state(session: Session, day: date) -> R.RotationState:
+    """``day``'s board state (its snapshot, or the replay of its log)."""
+    return day_state(session, day).state
+
+
+def keep_snapshot(session: Session, day: date) -> DayState:
+    """Replay ``day``'s log and keep it as the day's snapshot, in ``session``'s write
+    transaction: after a change of the log other than an append (an undo, a turn given
+    back), whose trigger dropped the old one. Returns the replay."""
+    session.flush()  # the log's pending changes first: their triggers drop a snapshot
+    found = _replayed(session, day, rotation_settings(load_settings(session)))
+    _store(session, found)
+    return found
+
+
+def _store(session: Session, found: DayState) -> None:
+    snapshot.write(
+        session,
+        found.state.day,
+        snapshot.SnapshotRow(
+            R.settings_key(found.state.settings),
+            found.last_event_id,
+            found.last_kind,
+            found.last_salesperson_id,
+            R.state_to_dict(found.state),
+        ),
+    )
 
 
 def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dict[int, str]:
@@ -119,20 +181,23 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
     if not ids:
         return holds
     if settings["rotation.hold_unsaved_form"] == "true":
-        # One query for the whole board: each member's latest counted reception today.
-        last: dict[int, Reception] = {}
-        for rec in session.exec(
-            select(Reception)
+        # One query for the whole board: each member's latest counted reception today,
+        # one row each (not every visit of the day: the board's cost stays flat).
+        latest = (
+            select(func.max(Reception.id))
             .where(
                 col(Reception.salesperson_id).in_(ids),
                 Reception.day == state.day,
                 Reception.counted == True,  # noqa: E712
             )
-            .order_by(col(Reception.id))
+            .group_by(col(Reception.salesperson_id))
+        )
+        for sid, ended_at, form_saved_at in session.exec(
+            select(Reception.salesperson_id, Reception.ended_at, Reception.form_saved_at).where(
+                col(Reception.id).in_(latest)
+            )
         ).all():
-            last[rec.salesperson_id] = rec
-        for sid, rec in last.items():
-            if rec.ended_at is not None and rec.form_saved_at is None:
+            if ended_at is not None and form_saved_at is None:
                 holds[sid] = HOLD_UNSAVED_FORM
     if settings["rotation.hold_overdue_callbacks"] == "true":
         start, _ = ctx.day_range_utc(state.day)
@@ -162,8 +227,8 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
     """The rotation board for today (or another day's replay)."""
     day = day or ctx.today()
     with ctx.db.read() as s:
-        rows = _log(s, day)
-        state = R.replay(day, [_to_event(r) for r in rows], rotation_settings(load_settings(s)))
+        found = day_state(s, day)
+        state = found.state
         holds = compute_holds(s, ctx, state)
         names = _names(s)
         nxt = state.next_up(holds)
@@ -196,19 +261,18 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
             ).all()
             if sp.id is not None and sp.id not in on
         )
-        newest = s.exec(
-            select(RotationEventRow.id).order_by(col(RotationEventRow.id).desc())
+        newest = s.exec(  # LIMIT: .first() alone has a server send every id ever logged
+            select(RotationEventRow.id).order_by(col(RotationEventRow.id).desc()).limit(1)
         ).first()
-        last = rows[-1] if rows else None
         return BoardView(
             day,
             members,
             nxt,
             off,
             state.closed,
-            last.kind if last else None,
+            found.last_kind,
             newest or 0,
-            names.get(last.salesperson_id) if last and last.salesperson_id else None,
+            names.get(found.last_salesperson_id) if found.last_salesperson_id else None,
         )
 
 
@@ -235,7 +299,9 @@ def _append(
         note=note,
     )
     session.add(row)
-    session.flush()
+    session.flush()  # the row's insert trigger drops the old snapshot: the new one follows
+    assert row.id is not None
+    _store(session, DayState(new_state, row.id, row.kind, row.salesperson_id))
     return new_state
 
 
@@ -601,6 +667,7 @@ def undo_last(ctx: Context) -> str:
             ).all():
                 s.delete(stat)
         record_audit(s, ctx, "rotation.undo", "rotation_event", last.id, {"kind": last.kind}, None)
+        keep_snapshot(s, ctx.today())
         return last.kind
 
 
@@ -895,8 +962,9 @@ def undo_action(ctx: Context, event_id: int, dependents: tuple[int, ...] = ()) -
             {**named(plan.action), "dependents": [named(d) for d in plan.dependents]},
             None,
         )
-        # Proof, in the transaction, that the day still replays (never a corrupt board).
-        load_state(s, ctx.today())
+        # Proof, in the transaction, that the day still replays (never a corrupt board);
+        # the replay is kept as the day's snapshot.
+        keep_snapshot(s, ctx.today())
         return plan
 
 

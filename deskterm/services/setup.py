@@ -149,6 +149,7 @@ def seed_defaults(session: Session) -> None:
     for key, value in DEFAULT_SETTINGS.items():
         if session.get(Setting, key) is None:
             session.add(Setting(key=key, value=value))
+    session.info.pop(_SETTINGS_READ, None)
 
 
 @permission("system")
@@ -383,9 +384,19 @@ def get_settings(ctx: Context) -> dict[str, str]:
 
 
 def load_settings(session: Session) -> dict[str, str]:
-    """Settings inside a caller's session."""
-    stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
-    return {**DEFAULT_SETTINGS, **stored}
+    """Settings inside a caller's session (read once per transaction: an action asked for
+    them two or three times, a round trip each on a server)."""
+    session.connection()  # begins the transaction if nothing in it ran yet
+    tx = session.get_transaction()
+    cached = session.info.get(_SETTINGS_READ)
+    if cached is None or cached[0] is not tx:  # another transaction may have changed them
+        stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
+        cached = session.info[_SETTINGS_READ] = (tx, {**DEFAULT_SETTINGS, **stored})
+    return dict(cached[1])
+
+
+#: Where a session keeps the settings it read (forgotten by whatever writes them).
+_SETTINGS_READ = "deskterm.settings"
 
 
 def rotation_settings(values: dict[str, str]) -> RotationSettings:
@@ -516,6 +527,7 @@ def set_setting(ctx: Context, key: str, value: str) -> None:
             s.add(Setting(key=key, value=value))
         else:
             row.value = value
+        s.info.pop(_SETTINGS_READ, None)
         record_audit(s, ctx, "setting.change", "setting", None, before, {key: value})
 
 

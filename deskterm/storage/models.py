@@ -238,7 +238,7 @@ class RotationEventRow(SQLModel, table=True):
     queue_order: str | None = Field(default=None, max_length=2000)  # reorder: JSON id list
     at: datetime
     actor_id: int | None = Field(default=None, foreign_key="staff.id")
-    reception_id: int | None = Field(default=None, foreign_key="reception.id")
+    reception_id: int | None = Field(default=None, foreign_key="reception.id", index=True)
     undone_at: datetime | None = None
     undone_by: int | None = Field(default=None, foreign_key="staff.id")
     #: A counted turn given by hand: the words of its reason (v13; "other" needs them).

@@ -21,7 +21,8 @@ def register(subparsers: Subparsers) -> None:
         "--repair",
         action="store_true",
         help=_(
-            "rebuild the customer search's indexes if they disagree with the customers "
+            "rebuild the customer search's indexes if they disagree with the customers, and "
+            "the rotation's stored days if they disagree with its log "
             "(seconds on a large file: the desks wait meanwhile)"
         ),
     )
@@ -29,7 +30,11 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print each problem found; exit 1 if there is any."""
-    from deskterm.services.maintenance import check, repair_search_index
+    from deskterm.services.maintenance import (
+        check,
+        repair_rotation_snapshots,
+        repair_search_index,
+    )
 
     with opened(args, must_exist=True) as ctx:
         problems = check(ctx)
@@ -39,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
             problems = check(ctx)
             if not any(p.kind == "search" for p in problems):
                 print(_("The customer search's indexes are rebuilt and agree with the customers."))
+        if getattr(args, "repair", False) and any(p.kind == "rotation_snapshot" for p in problems):
+            print(_("Rebuilding the rotation's stored days from its log…"), flush=True)
+            repair_rotation_snapshots(ctx)
+            problems = check(ctx)
+            if not any(p.kind == "rotation_snapshot" for p in problems):
+                print(_("The rotation's stored days are rebuilt and agree with its log."))
     if not problems:
         print(_("OK: the database passes every check."))
         return EXIT_OK

@@ -1,0 +1,31 @@
+-- deskterm schema version 14: the rotation's day kept as a snapshot (issue 24).
+
+-- A day's rotation state, updated with each event in the event's transaction, so an
+-- action applies one event to it instead of replaying the whole day's log (the cost of a
+-- walk-in grew with the day). Derived data: the log is the record, replay the proof
+-- (`deskterm check` compares them, `--repair` rebuilds), and a copy may leave it out.
+CREATE TABLE rotation_snapshot (
+	day DATE NOT NULL PRIMARY KEY,
+	settings VARCHAR(40) NOT NULL,  -- the rotation settings it was computed under
+	last_event_id INTEGER NOT NULL,  -- the newest live event it holds (0: none)
+	last_kind VARCHAR(16),  -- that event's kind and salesperson (the board shows them)
+	last_salesperson_id INTEGER,
+	state TEXT NOT NULL  -- the domain's state_to_dict, as JSON
+);
+
+-- Any change of a day's log that did not come with its new snapshot drops the old one:
+-- an undo, a turn given back (a walk-in rewritten as requested), a row written by hand.
+-- The service that appends an event writes the new snapshot after its row.
+CREATE TRIGGER rotation_snapshot_insert AFTER INSERT ON rotation_event BEGIN
+	DELETE FROM rotation_snapshot WHERE day = NEW.day;
+END;
+CREATE TRIGGER rotation_snapshot_update AFTER UPDATE ON rotation_event BEGIN
+	DELETE FROM rotation_snapshot WHERE day IN (OLD.day, NEW.day);
+END;
+CREATE TRIGGER rotation_snapshot_delete AFTER DELETE ON rotation_event BEGIN
+	DELETE FROM rotation_snapshot WHERE day = OLD.day;
+END;
+
+-- The walk-in a visit used (its form's save looks it up; an undo lets go of it) found by
+-- its reception, not by reading every day's log ever written.
+CREATE INDEX ix_rotation_event_reception_id ON rotation_event (reception_id);

@@ -1,0 +1,102 @@
+"""The stored snapshot of a day's rotation (schema v14): its row read and written.
+
+The snapshot is derived data, kept so an action applies one event to the stored state
+instead of replaying the whole day's log. Triggers on ``rotation_event`` drop a day's
+snapshot whenever its log changes without one (an undo, a turn given back, a row written
+by hand), so a snapshot found is the replay of the log as it stands, under the settings
+it names. The service writes the new one after each event it appends.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from deskterm.storage.queries import cursor_of
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """A day's stored rotation state, as its row holds it."""
+
+    settings: str
+    last_event_id: int
+    last_kind: str | None
+    last_salesperson_id: int | None
+    state: dict[str, Any]
+
+
+def _day(session: Session, day: date) -> Any:
+    # SQLite keeps a day as its ISO text (as SQLModel writes it); the server, as a date.
+    return day if session.get_bind().dialect.name == "postgresql" else day.isoformat()
+
+
+def read(session: Session, day: date) -> SnapshotRow | None:
+    """``day``'s snapshot in ``session``'s transaction, or None (none kept, or unreadable:
+    the caller replays the log)."""
+    found = cursor_of(session).rows(
+        "SELECT settings, last_event_id, last_kind, last_salesperson_id, state "
+        "FROM rotation_snapshot WHERE day = ?",
+        (_day(session, day),),
+    )
+    if not found:
+        return None
+    settings, last_id, kind, sid, text = found[0]
+    try:
+        state = json.loads(text)
+    except ValueError:
+        return None  # not what the service writes: replay, and the next write replaces it
+    return SnapshotRow(settings, int(last_id), kind, sid, state)
+
+
+def write(session: Session, day: date, row: SnapshotRow) -> None:
+    """Keep ``row`` as ``day``'s snapshot (replacing any), in ``session``'s transaction."""
+    cur = cursor_of(session)
+    params = (
+        _day(session, day),
+        row.settings,
+        row.last_event_id,
+        row.last_kind,
+        row.last_salesperson_id,
+        json.dumps(row.state, separators=(",", ":")),
+    )
+    _execute(cur, params)
+
+
+def _execute(cur: Any, params: tuple[Any, ...]) -> None:
+    # One statement on both databases (SQLite >= 3.24 and PostgreSQL spell it alike).
+    sql = (
+        "INSERT INTO rotation_snapshot "
+        "(day, settings, last_event_id, last_kind, last_salesperson_id, state) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET "
+        "settings = excluded.settings, last_event_id = excluded.last_event_id, "
+        "last_kind = excluded.last_kind, "
+        "last_salesperson_id = excluded.last_salesperson_id, state = excluded.state"
+    )
+    if cur.postgresql:
+        cur.cursor.execute(sql.replace("?", "%s"), params)
+    else:
+        cur.cursor.execute(sql, params)
+
+
+def drop(session: Session, day: date | None = None) -> None:
+    """Forget ``day``'s snapshot (every day's with None): ``check --repair``."""
+    cur = cursor_of(session)
+    if day is None:
+        cur.cursor.execute("DELETE FROM rotation_snapshot")
+    else:
+        mark = "%s" if cur.postgresql else "?"
+        sql = f"DELETE FROM rotation_snapshot WHERE day = {mark}"
+        cur.cursor.execute(sql, (_day(session, day),))
+
+
+def days(session: Session) -> list[date]:
+    """Every day a snapshot is kept for."""
+    return [
+        d if isinstance(d, date) else date.fromisoformat(d)
+        for (d,) in cursor_of(session).rows("SELECT day FROM rotation_snapshot ORDER BY day")
+    ]
