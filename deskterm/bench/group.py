@@ -107,13 +107,9 @@ def build(server: str, plan: Plan) -> list[str]:
 
 def _reload(ctx: Any) -> None:
     """What the Reception screen reads when its showroom changed."""
-    from deskterm.services import reception, rotation, steps, waiting
+    from deskterm.services import desk
 
-    rotation.get_board(ctx)
-    arrivals = reception.arrivals(ctx)
-    steps.active_steps(ctx)
-    steps.steps_of(ctx, [a.id for a in arrivals])
-    waiting.waiting_list(ctx)
+    desk.desk_view(ctx)
 
 
 def _desk(address: str, is_reception: bool, plan: Plan, seed: int, out: Any) -> None:

@@ -355,6 +355,7 @@ def _snapshot_problem(s: Session, day: date, replayed: RotationState) -> str | N
         select(RotationEventRow.id)
         .where(RotationEventRow.day == day, col(RotationEventRow.undone_at).is_(None))
         .order_by(col(RotationEventRow.id).desc())
+        .limit(1)
     ).first()
     if last.last_event_id != (newest or 0):
         return "the stored snapshot ends at another event than the log"

@@ -27,7 +27,7 @@ from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import permission
 from deskterm.services.rotation import _append, keep_snapshot, load_state
-from deskterm.services.setup import load_levels, load_settings
+from deskterm.services.setup import all_staff, load_levels, load_settings
 from deskterm.storage.models import (
     Callback,
     Companion,
@@ -869,7 +869,9 @@ def hand_over(ctx: Context, reception_id: int) -> str:
         if not _owner_on_floor(s, rec, owner_id):
             raise RuleViolation("The owner is not free on the floor.")
         state = load_state(s, rec.day)
-        state = _append(s, ctx, state, R.RotationEvent(R.EventKind.DONE, ctx.now(), receiver_id))
+        state = _append(
+            s, ctx, state, R.RotationEvent(R.EventKind.DONE, ctx.now(), receiver_id)
+        ).state
         _append(s, ctx, state, R.RotationEvent(R.EventKind.REQUESTED, ctx.now(), owner_id), rec.id)
         rec.salesperson_id, rec.courtesy = owner_id, False
         record_audit(
@@ -911,7 +913,7 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
     """The day's arrivals, newest first."""
     day = day or ctx.today()
     with ctx.db.read() as s:
-        names = {st.id: st.name for st in s.exec(select(Staff)).all()}
+        names = {st.id: st.name for st in all_staff(s)}
         rows = s.exec(
             select(Reception, Customer)
             .join(Customer, isouter=True)

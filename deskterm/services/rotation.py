@@ -21,7 +21,7 @@ from deskterm.i18n import N_
 from deskterm.i18n import _ as _t
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, may, permission
-from deskterm.services.setup import load_settings, rotation_settings
+from deskterm.services.setup import all_staff, load_settings, rotation_settings
 from deskterm.storage import rotation_snapshot as snapshot
 from deskterm.storage.models import (
     Appointment,
@@ -69,7 +69,7 @@ class BoardView:
     off_duty: tuple[tuple[int, str], ...]  # active salespeople not checked in
     closed: bool
     last_event: str | None  # kind of the last (undoable) event
-    version: int  # id of the newest log row: screens refresh when it changes
+    version: int  # id of the day's newest live event (0: none yet)
     last_who: str | None = None  # whom the last (undoable) event was about, to name them
 
 
@@ -219,7 +219,7 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
 
 
 def _names(session: Session) -> dict[int, str]:
-    return {s.id: s.name for s in session.exec(select(Staff)).all() if s.id is not None}
+    return {s.id: s.name for s in all_staff(session) if s.id is not None}
 
 
 @permission("rotation")
@@ -227,53 +227,52 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
     """The rotation board for today (or another day's replay)."""
     day = day or ctx.today()
     with ctx.db.read() as s:
-        found = day_state(s, day)
-        state = found.state
-        holds = compute_holds(s, ctx, state)
-        names = _names(s)
-        nxt = state.next_up(holds)
-        members = tuple(
-            MemberView(
-                salesperson_id=m.salesperson_id,
-                name=names.get(m.salesperson_id, "?"),
-                position=i + 1,
-                state=m.state.value,
-                away_reason=m.away_reason.value if m.away_reason else None,
-                busy_since=m.busy_since,
-                makeups_owed=m.makeups_owed,
-                passed=m.passed.value if m.passed else None,
-                held=holds.get(m.salesperson_id),
-                override=m.salesperson_id in state.overrides,
-                is_next=m.salesperson_id == nxt,
-                ups=state.stats.get(m.salesperson_id, R.DayStats()).ups,
-                requested=state.stats.get(m.salesperson_id, R.DayStats()).requested,
-                by_hand=state.stats.get(m.salesperson_id, R.DayStats()).by_hand,
-            )
-            for i, m in enumerate(state.queue)
+        return _board_view(s, ctx, day_state(s, day))
+
+
+def _board_view(s: Session, ctx: Context, found: DayState) -> BoardView:
+    """The board of ``found`` (a day's state) in ``s``'s transaction: a write returns the
+    board it made without a read transaction of its own."""
+    state = found.state
+    day = state.day
+    holds = compute_holds(s, ctx, state)
+    names = _names(s)
+    nxt = state.next_up(holds)
+    members = tuple(
+        MemberView(
+            salesperson_id=m.salesperson_id,
+            name=names.get(m.salesperson_id, "?"),
+            position=i + 1,
+            state=m.state.value,
+            away_reason=m.away_reason.value if m.away_reason else None,
+            busy_since=m.busy_since,
+            makeups_owed=m.makeups_owed,
+            passed=m.passed.value if m.passed else None,
+            held=holds.get(m.salesperson_id),
+            override=m.salesperson_id in state.overrides,
+            is_next=m.salesperson_id == nxt,
+            ups=state.stats.get(m.salesperson_id, R.DayStats()).ups,
+            requested=state.stats.get(m.salesperson_id, R.DayStats()).requested,
+            by_hand=state.stats.get(m.salesperson_id, R.DayStats()).by_hand,
         )
-        on = set(state.on_duty)
-        off = tuple(
-            (sp.id, sp.name)
-            for sp in s.exec(
-                select(Staff)
-                .where(Staff.role == "salesperson", Staff.active == True)  # noqa: E712
-                .order_by(Staff.name)
-            ).all()
-            if sp.id is not None and sp.id not in on
-        )
-        newest = s.exec(  # LIMIT: .first() alone has a server send every id ever logged
-            select(RotationEventRow.id).order_by(col(RotationEventRow.id).desc()).limit(1)
-        ).first()
-        return BoardView(
-            day,
-            members,
-            nxt,
-            off,
-            state.closed,
-            found.last_kind,
-            newest or 0,
-            names.get(found.last_salesperson_id) if found.last_salesperson_id else None,
-        )
+        for i, m in enumerate(state.queue)
+    )
+    on = set(state.on_duty)
+    off = tuple(
+        (sp.id, sp.name)
+        for sp in sorted(all_staff(s), key=lambda sp: sp.name)
+        if sp.role == "salesperson" and sp.active and sp.id is not None and sp.id not in on
+    )
+    return BoardView(
+        day,
+        members,
+        nxt,
+        off,
+        state.closed,
+        found.last_kind,
+        found.last_event_id,
+        names.get(found.last_salesperson_id) if found.last_salesperson_id else None,
+    )
 
 
 def _append(
@@ -284,7 +283,9 @@ def _append(
     reception_id: int | None = None,
     *,
     note: str | None = None,
-) -> R.RotationState:
+) -> DayState:
+    """Apply ``event`` to ``state`` (raises RuleViolation if the rules forbid it), log it
+    and keep the new state as the day's snapshot; the new day's state."""
     new_state = R.apply(state, event)
     row = RotationEventRow(
         day=state.day,
@@ -301,8 +302,9 @@ def _append(
     session.add(row)
     session.flush()  # the row's insert trigger drops the old snapshot: the new one follows
     assert row.id is not None
-    _store(session, DayState(new_state, row.id, row.kind, row.salesperson_id))
-    return new_state
+    found = DayState(new_state, row.id, row.kind, row.salesperson_id)
+    _store(session, found)
+    return found
 
 
 def _salesperson(session: Session, sid: int) -> Staff:
@@ -327,8 +329,8 @@ def _simple(
             _salesperson(s, sid)
         state = load_state(s, ctx.today())
         # The rotation log is itself the audit of these actions (who: actor_id, when: at).
-        _append(s, ctx, state, R.RotationEvent(kind, ctx.now(), sid, reason=reason, order=order))
-    return get_board(ctx)
+        event = R.RotationEvent(kind, ctx.now(), sid, reason=reason, order=order)
+        return _board_view(s, ctx, _append(s, ctx, state, event))
 
 
 @permission("rotation")
@@ -371,8 +373,8 @@ def skip(ctx: Context, salesperson_id: int | None = None, reason: str = "persona
             raise RuleViolation("Nobody is free to receive a customer.")
         if salesperson_id is not None and salesperson_id != nxt:
             raise RuleViolation("The board changed: next-up is now someone else. Look again.")
-        _append(s, ctx, state, R.RotationEvent(R.EventKind.SKIP, ctx.now(), nxt, reason=reason))
-    return get_board(ctx)
+        event = R.RotationEvent(R.EventKind.SKIP, ctx.now(), nxt, reason=reason)
+        return _board_view(s, ctx, _append(s, ctx, state, event))
 
 
 @permission("manage")
@@ -624,7 +626,7 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
             )
             .order_by(col(Reception.id).desc())
         ).first()
-        _append(
+        found = _append(
             s,
             ctx,
             state,
@@ -632,8 +634,8 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
             rec.id if rec else None,
         )
         if rec is not None:
-            rec.ended_at = ctx.now()
-    return get_board(ctx)
+            rec.ended_at = ctx.now()  # before the board: it may hold them out for the form
+        return _board_view(s, ctx, found)
 
 
 @permission("rotation")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -386,17 +387,33 @@ def get_settings(ctx: Context) -> dict[str, str]:
 def load_settings(session: Session) -> dict[str, str]:
     """Settings inside a caller's session (read once per transaction: an action asked for
     them two or three times, a round trip each on a server)."""
+    stored = _once(session, _SETTINGS_READ, lambda: session.exec(select(Setting)).all())
+    return {**DEFAULT_SETTINGS, **{row.key: row.value for row in stored}}
+
+
+def all_staff(session: Session) -> list[Staff]:
+    """Every staff member, former ones too, read once per transaction (the board, its
+    off-duty list and the arrivals each named people from it: three reads a reload)."""
+    return list(_once(session, _STAFF_READ, lambda: session.exec(select(Staff)).all()))
+
+
+_T = TypeVar("_T")
+
+
+def _once(session: Session, key: str, load: Callable[[], _T]) -> _T:
+    """``load()``'s result, kept for the rest of ``session``'s transaction (another
+    transaction may see other rows: it reads again)."""
     session.connection()  # begins the transaction if nothing in it ran yet
     tx = session.get_transaction()
-    cached = session.info.get(_SETTINGS_READ)
-    if cached is None or cached[0] is not tx:  # another transaction may have changed them
-        stored = {row.key: row.value for row in session.exec(select(Setting)).all()}
-        cached = session.info[_SETTINGS_READ] = (tx, {**DEFAULT_SETTINGS, **stored})
-    return dict(cached[1])
+    cached = session.info.get(key)
+    if cached is None or cached[0] is not tx:
+        cached = session.info[key] = (tx, load())
+    return cached[1]  # type: ignore[no-any-return]
 
 
-#: Where a session keeps the settings it read (forgotten by whatever writes them).
+#: Where a session keeps the settings and the staff it read (forgotten by what writes them).
 _SETTINGS_READ = "deskterm.settings"
+_STAFF_READ = "deskterm.staff"
 
 
 def rotation_settings(values: dict[str, str]) -> RotationSettings:
@@ -576,6 +593,7 @@ def add_staff(
         )
         s.add(row)
         s.flush()
+        s.info.pop(_STAFF_READ, None)
         record_audit(
             s, ctx, "staff.add", "staff", row.id, None, snapshot(row, ("name", "role", "seniority"))
         )

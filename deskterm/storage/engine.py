@@ -35,7 +35,7 @@ from sqlmodel import Session, create_engine
 from deskterm.errors import DamagedDatabase, StorageError
 from deskterm.i18n import N_
 from deskterm.storage import migrations
-from deskterm.storage.queries import Raw
+from deskterm.storage.queries import Raw, cursor_of
 
 log = logging.getLogger(__name__)
 
@@ -266,9 +266,21 @@ class Database(ABC):
         PC, or this process's own sessions): how a screen knows to reload."""
         raise NotImplementedError
 
+    #: Per thread: the session of the :meth:`one_read` block running there, if any.
+    _reads: threading.local
+
+    def _shared(self) -> Session | None:
+        reads = self.__dict__.get("_reads")
+        return getattr(reads, "session", None) if reads is not None else None
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session: one consistent snapshot, never waits for writers."""
+        """A read-only session: one consistent snapshot, never waits for writers (inside
+        :meth:`one_read` on this thread, that block's)."""
+        shared = self._shared()
+        if shared is not None:
+            yield shared
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
@@ -278,12 +290,32 @@ class Database(ABC):
                 session.rollback()
 
     @contextmanager
+    def one_read(self) -> Iterator[None]:
+        """Every :meth:`read` and :meth:`read_cursor` in this block, on this thread, shares
+        one snapshot: a screen that asks several use-cases for its data sees them agree,
+        and on a server pays one BEGIN and one ROLLBACK, not one pair per use-case."""
+        if self._shared() is not None:
+            yield  # already inside one
+            return
+        with self.read() as session:
+            reads = self.__dict__.setdefault("_reads", threading.local())
+            reads.session = session
+            try:
+                yield
+            finally:
+                reads.session = None
+
+    @contextmanager
     def read_cursor(self) -> Iterator[Raw]:
         """A read snapshot on a bare driver cursor from the same pool.
 
         For the hot-path statements in :mod:`deskterm.storage.queries` only: there,
         a Session's and a Core statement's own work cost three times SQLite's.
         """
+        shared = self._shared()
+        if shared is not None:
+            yield cursor_of(shared)  # the one_read block's snapshot
+            return
         try:
             conn = self.engine.raw_connection()
         except (DBAPIError,) + self._driver_errors() as exc:

@@ -106,6 +106,8 @@ def _on_checkout(dbapi_con: Any, record: Any, _proxy: Any) -> None:
     if dbapi_con.read_only is not None or dbapi_con.isolation_level is not None:
         dbapi_con.read_only = None
         dbapi_con.isolation_level = None
+    if dbapi_con.autocommit:  # left on by a write (see _begin)
+        dbapi_con.autocommit = False
     if time.monotonic() - record.info.get("used", 0.0) < PING_AFTER_IDLE_S and not _spoke(
         dbapi_con
     ):
@@ -152,7 +154,12 @@ def _begin(conn: Any) -> None:
     if conn.get_execution_options().get(_WRITE, False):
         dbapi_con.read_only = None
         dbapi_con.isolation_level = None
-        conn.exec_driver_sql(_WRITE_BEGIN)
+        # The BEGIN rides in the lock's round trip: psycopg sends its own BEGIN as a round
+        # trip of its own unless the connection is in autocommit, and it still ends a
+        # transaction begun by hand with COMMIT or ROLLBACK (it looks at the server's
+        # transaction status, not at autocommit). The next checkout turns autocommit off.
+        dbapi_con.autocommit = True
+        conn.exec_driver_sql("BEGIN; " + _WRITE_BEGIN)
     else:
         _snapshot_reads(dbapi_con)
 

@@ -32,7 +32,7 @@ from deskterm.domain.rotation import (
     MemberState,
 )
 from deskterm.i18n import N_, N_p, _, _p, ngettext
-from deskterm.services import reception, rotation, steps, waiting
+from deskterm.services import desk, reception, rotation, steps, waiting
 from deskterm.services.permissions import may
 from deskterm.services.reception import CHANNELS, ReceptionForm, ReceptionView, SavedForm
 from deskterm.services.rotation import Arrival, BoardView, LogEntry, MemberView, UndoPlan
@@ -229,12 +229,8 @@ class ReceptionScreen(DeskScreen):
         whoever is at the desk may not see the rotation)."""
         if not may(self.ctx, "rotation"):
             return None  # nobody signed in yet, or a role without the rotation
-        board = rotation.get_board(self.ctx)
-        arrivals = reception.arrivals(self.ctx)
-        step_list = steps.active_steps(self.ctx)
-        ticked = steps.steps_of(self.ctx, [a.id for a in arrivals])
-        waits = waiting.waiting_list(self.ctx)
-        return self.Loaded(board, arrivals, step_list, ticked, waits)
+        seen = desk.desk_view(self.ctx)
+        return self.Loaded(seen.board, seen.arrivals, seen.step_list, seen.ticked, seen.waiting)
 
     def _since(self, at: datetime | None) -> str:
         if at is None:
