@@ -177,7 +177,7 @@ def test_a_desks_keys_stay_within_their_counted_round_trips(showrooms, proxy, cl
         assert counts["reload"] <= 10, counts
         assert counts["walk-in"] <= 9, counts
         assert counts["done"] <= 9, counts
-        assert counts["form"] <= 25, counts
+        assert counts["form"] <= 17, counts
     finally:
         desk.db.close()
 

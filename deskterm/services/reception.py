@@ -436,16 +436,42 @@ def _level_history(session: Session, ctx: Context, cust: Customer) -> list[Level
     return history
 
 
+def _apply_interest(
+    cust: Customer, form: ReceptionForm, clean: dict[str, object], *, set_media: bool
+) -> None:
+    """What the form says the customer wants (model, budget, when), and the medium that
+    brought them when ``set_media``."""
+    if clean["model_interest"]:
+        cust.model_interest = str(clean["model_interest"])
+    if form.budget:
+        cust.budget = form.budget
+    if clean["purchase_horizon"] is not None:
+        cust.purchase_horizon = clean["purchase_horizon"].value  # type: ignore[attr-defined]
+    if clean["media"] is not None and set_media:
+        cust.media = str(clean["media"])
+
+
 def reschedule(
-    session: Session, ctx: Context, cust: Customer, due: date | None, owner_id: int
+    session: Session,
+    ctx: Context,
+    cust: Customer,
+    due: date | None,
+    owner_id: int,
+    *,
+    new: bool = False,
 ) -> Callback | None:
     """Replace the customer's open sales callback with one due on ``due`` (None: none);
-    the new callback is returned."""
-    for cb in session.exec(
-        select(Callback).where(
-            Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open"
-        )
-    ).all():
+    the new callback is returned. ``new``: the customer was created in this transaction
+    and has none to replace (no read for it)."""
+    for cb in (
+        ()
+        if new
+        else session.exec(
+            select(Callback).where(
+                Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open"
+            )
+        ).all()
+    ):
         # Dated, so a past day's report knows the task was still open at that day's end.
         cb.status, cb.done_at = "cancelled", ctx.now()
     if due is None:
@@ -573,6 +599,7 @@ def _new_customer(
         created_at=now,
         last_contact_at=now,
     )
+    _apply_interest(cust, form, clean, set_media=True)  # in its INSERT, not an UPDATE after
     session.add(cust)
     session.flush()
     session.add(
@@ -624,20 +651,12 @@ def _write_customer(
         _set_level(session, ctx, cust, out.level, "reception", rec.salesperson_id)
         if cust.status != out.status.value:
             cust.status, cust.status_since = out.status.value, now
-    if clean["model_interest"]:
-        cust.model_interest = str(clean["model_interest"])
-    if form.budget:
-        cust.budget = form.budget
-    if clean["purchase_horizon"] is not None:
-        cust.purchase_horizon = clean["purchase_horizon"].value  # type: ignore[attr-defined]
-    # The medium that registered the customer: set by the form that created them, or a
-    # correction of it. A later visit's form never sets it: a sale already counted in a
-    # past month would move to another medium (the past reads as it stood).
-    media = clean["media"]
-    if media is not None and (created_now or (correction and rec.first_visit)):
-        cust.media = str(media)
+        # The medium that registered the customer: set by the form that created them, or
+        # a correction of it. A later visit's form never sets it: a sale already counted
+        # in a past month would move to another medium (the past reads as it stood).
+        _apply_interest(cust, form, clean, set_media=correction and rec.first_visit)
     if out.reschedule:
-        reschedule(session, ctx, cust, out.next_callback, out.owner_id)
+        reschedule(session, ctx, cust, out.next_callback, out.owner_id, new=created_now)
     return cust
 
 
@@ -723,8 +742,9 @@ def _write_reception(
     rec.interest = clean["interest"]  # type: ignore[assignment]
     rec.notes = str(clean["notes"])
     rec.media = str(clean["media"]) if clean["media"] is not None else None
-    for old in session.exec(select(Companion).where(Companion.reception_id == rec.id)).all():
-        session.delete(old)
+    if rec.form_saved_at is not None:  # a correction: the companions saved before go
+        for old in session.exec(select(Companion).where(Companion.reception_id == rec.id)):
+            session.delete(old)
     companions: list[tuple[str, str]] = clean["companions"]  # type: ignore[assignment]
     for rel, note in companions:
         session.add(Companion(reception_id=saved_id(rec.id), relation=rel, note=note))
