@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from deskterm.domain import rotation as R
@@ -934,31 +935,65 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
     day = day or ctx.today()
     with ctx.db.read() as s:
         names = {st.id: st.name for st in all_staff(s)}
-        rows = s.exec(
-            select(Reception, Customer)
+        # The columns shown, not a Reception and a Customer object per row: the list
+        # grows with the day, and it is read at every reload of the Reception screen.
+        rows = s.connection().execute(
+            core_select(  # SQLModel's select types at most four columns
+                col(Reception.id),
+                col(Reception.arrived_at),
+                col(Reception.channel),
+                col(Reception.salesperson_id),
+                col(Customer.name),
+                col(Reception.visitor_name),
+                col(Reception.first_visit),
+                col(Reception.requested),
+                col(Reception.courtesy),
+                col(Reception.counted),
+                col(Reception.uncounted_kind),
+                col(Reception.form_saved_at),
+                col(Customer.id),
+                col(Reception.no_contact_reason),
+                col(Reception.ended_at),
+            )
             .join(Customer, isouter=True)
-            .where(Reception.day == day)
+            .where(col(Reception.day) == day)
             .order_by(col(Reception.id).desc())
         ).all()
         return [
             ReceptionView(
-                r.id or 0,
-                r.arrived_at,
-                r.channel,
-                names.get(r.salesperson_id, "?"),
-                c.name if c else r.visitor_name,
-                r.first_visit,
-                r.requested,
-                r.courtesy,
-                r.counted,
-                r.uncounted_kind,
-                r.form_saved_at is not None,
-                c is not None,
-                r.no_contact_reason,
-                r.ended_at is not None,
-                r.salesperson_id,
+                rid or 0,
+                arrived_at,
+                channel,
+                names.get(sid, "?"),
+                customer_name if customer_id is not None else visitor_name,
+                first_visit,
+                requested,
+                courtesy,
+                counted,
+                uncounted_kind,
+                form_saved_at is not None,
+                customer_id is not None,
+                no_contact_reason,
+                ended_at is not None,
+                sid,
             )
-            for r, c in rows
+            for (
+                rid,
+                arrived_at,
+                channel,
+                sid,
+                customer_name,
+                visitor_name,
+                first_visit,
+                requested,
+                courtesy,
+                counted,
+                uncounted_kind,
+                form_saved_at,
+                customer_id,
+                no_contact_reason,
+                ended_at,
+            ) in rows
         ]
 
 
