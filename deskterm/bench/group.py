@@ -200,6 +200,8 @@ def run(server: str, plan: Plan, latency_ms: float) -> dict[str, Any]:
             for d in range(plan.desks)
         ]
         proxy.reset()
+        watch = ServerCpu(server, proxy)
+        watch.start()
         for p in procs:
             p.start()
         samples: list[tuple[str, float, str | None]] = []
@@ -207,10 +209,66 @@ def run(server: str, plan: Plan, latency_ms: float) -> dict[str, Any]:
             samples += out.get(timeout=plan.seconds + 300)
         for p in procs:
             p.join(30)
+        results["server_cpu_s"] = watch.stop()
         results["connections_peak"] = proxy.peak
         results["round_trips_total"] = proxy.round_trips
     results["samples"] = samples
     return results
+
+
+class ServerCpu:
+    """The CPU time the server spent for the desks: its processes serving the proxy's
+    connections, read from /proc every half second while they live (only when the server
+    runs on this machine; None otherwise). What a server's size is estimated from."""
+
+    def __init__(self, server: str, proxy: Proxy) -> None:
+        import threading
+
+        self._server, self._proxy = server, proxy
+        self._seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._local = True
+
+    def start(self) -> None:
+        """Begin watching."""
+        self._thread.start()
+
+    def stop(self) -> float | None:
+        """Stop; the CPU seconds seen (None: the server is not on this machine)."""
+        self._stop.set()
+        self._thread.join(5)
+        return sum(self._seen.values()) if self._local and self._seen else None
+
+    def _run(self) -> None:
+        import os
+
+        import psycopg
+
+        tick = os.sysconf("SC_CLK_TCK")
+        try:
+            con = psycopg.connect(self._server, autocommit=True)
+        except psycopg.Error:
+            self._local = False
+            return
+        with con:
+            while not self._stop.wait(0.5):
+                ports = sorted(self._proxy.upstream_ports)
+                pids = [
+                    pid
+                    for (pid,) in con.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE client_port = ANY(%s)", (ports,)
+                    ).fetchall()
+                ]
+                for pid in pids:
+                    try:
+                        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+                            fields = f.read().rpartition(")")[2].split()
+                    except OSError:
+                        self._local = os.path.exists("/proc/self")  # gone, or not here
+                        continue
+                    # utime and stime: the 14th and 15th fields (11th, 12th after the name)
+                    self._seen[pid] = (int(fields[11]) + int(fields[12])) / tick
 
 
 def make_schema(address: str) -> str:
@@ -283,10 +341,18 @@ def table(plan: Plan, latency_ms: float, results: dict[str, Any]) -> tuple[str, 
             f"| {p99:.1f} ms | {trips.get(action, '–')} | {'yes' if ok else '**no**'} |"
         )
     lines.append("")
+    desks = plan.shops * plan.desks
     lines.append(
         f"Connections at most: {results['connections_peak']} for "
-        f"{plan.shops * plan.desks} desks. Errors: {sum(errors.values())}."
+        f"{desks} desks. Errors: {sum(errors.values())}."
     )
+    cpu = results.get("server_cpu_s")
+    if cpu:
+        cores = cpu / plan.seconds
+        lines.append(
+            f"Server CPU for the desks: {cpu:.1f} s in {plan.seconds:.0f} s = {cores:.2f} "
+            f"cores, so one core carries about {desks / cores:.0f} desks at this pace."
+        )
     for what, n in errors.most_common(10):
         lines.append(f"- {n} × {what}")
     return "\n".join(lines), met

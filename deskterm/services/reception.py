@@ -937,28 +937,32 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
         names = {st.id: st.name for st in all_staff(s)}
         # The columns shown, not a Reception and a Customer object per row: the list
         # grows with the day, and it is read at every reload of the Reception screen.
-        rows = s.connection().execute(
-            core_select(  # SQLModel's select types at most four columns
-                col(Reception.id),
-                col(Reception.arrived_at),
-                col(Reception.channel),
-                col(Reception.salesperson_id),
-                col(Customer.name),
-                col(Reception.visitor_name),
-                col(Reception.first_visit),
-                col(Reception.requested),
-                col(Reception.courtesy),
-                col(Reception.counted),
-                col(Reception.uncounted_kind),
-                col(Reception.form_saved_at),
-                col(Customer.id),
-                col(Reception.no_contact_reason),
-                col(Reception.ended_at),
+        rows = (
+            s.connection()
+            .execute(
+                core_select(  # SQLModel's select types at most four columns
+                    col(Reception.id),
+                    col(Reception.arrived_at),
+                    col(Reception.channel),
+                    col(Reception.salesperson_id),
+                    col(Customer.name),
+                    col(Reception.visitor_name),
+                    col(Reception.first_visit),
+                    col(Reception.requested),
+                    col(Reception.courtesy),
+                    col(Reception.counted),
+                    col(Reception.uncounted_kind),
+                    col(Reception.form_saved_at),
+                    col(Customer.id),
+                    col(Reception.no_contact_reason),
+                    col(Reception.ended_at),
+                )
+                .join(Customer, isouter=True)
+                .where(col(Reception.day) == day)
+                .order_by(col(Reception.id).desc())
             )
-            .join(Customer, isouter=True)
-            .where(col(Reception.day) == day)
-            .order_by(col(Reception.id).desc())
-        ).all()
+            .all()
+        )
         return [
             ReceptionView(
                 rid or 0,
