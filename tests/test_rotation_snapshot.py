@@ -283,15 +283,21 @@ def test_late_in_the_day_an_action_and_the_board_read_no_log_row(ctx, team, cloc
     assert [q for q in statements if "FROM rotation_event" in q] == []
 
 
-def test_the_day_bench_runs_and_a_late_walk_in_stays_near_an_early_one(tmp_path):
-    """The bench's small version: a 12-person day of 160 events. Times are noisy on a
-    shared machine, so the suite asserts only what a replay per action would break by
-    far: the late walk-in under three times the early one."""
+def test_the_day_bench_runs_and_prints_each_action_late_beside_early():
+    """The bench's small version (a 12-person day of 160 events): it runs and gives every
+    figure with its floor. Times are not asserted (a shared machine is noisy): the
+    statement-level test above is what fails if an action reads the log again."""
     from deskterm.bench import day as day_bench
 
     figures = day_bench.measure(team=12, events=160)
-    late = figures[0]
-    assert late.floor and late.value < 3 * late.floor, late
+    assert [f.measure.split(" at ")[0] for f in figures] == [
+        "walk-in",
+        "done",
+        "board read",
+        "walk-in",
+    ]
+    assert all(f.value > 0 and f.floor and f.floor > 0 for f in figures), figures
+    assert "no snapshot" in figures[-1].measure
 
 
 @settings(max_examples=60, deadline=None)
