@@ -248,10 +248,10 @@ def test_the_group_bench_runs_showrooms_through_the_proxy_and_counts_them():
         with psycopg.connect(POSTGRESQL, autocommit=True) as con:
             for i in (1, 2):
                 con.execute(f'DROP SCHEMA IF EXISTS "{prefix}{i}" CASCADE')
-    actions = {a for a, _ms, _e in results["samples"]}
+    actions = {a for a, _ms, _e, _cpu in results["samples"]}
     assert {"change watch (every second)", "reload the Reception screen"} <= actions
     assert "walk-in (next-up)" in actions  # the receptions took walk-ins
-    assert [e for _a, _ms, e in results["samples"] if e] == []
+    assert [e for _a, _ms, e, _cpu in results["samples"] if e] == []
     assert results["connections_peak"] <= plan.shops * plan.desks
     assert results["round_trips"]["change watch (every second)"] == 1
     assert all(n > 0 for n in results["round_trips"].values())
