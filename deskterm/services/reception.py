@@ -7,9 +7,11 @@ its field, so a form never loses what was typed and never stores half of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
@@ -41,6 +43,7 @@ from deskterm.storage.models import (
     Staff,
     saved_id,
 )
+from deskterm.storage.queries import from_stored
 
 
 class Relation(StrEnum):
@@ -963,42 +966,50 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
             )
             .all()
         )
-        return [
-            ReceptionView(
-                rid or 0,
-                arrived_at,
-                channel,
-                names.get(sid, "?"),
-                customer_name if customer_id is not None else visitor_name,
-                first_visit,
-                requested,
-                courtesy,
-                counted,
-                uncounted_kind,
-                form_saved_at is not None,
-                customer_id is not None,
-                no_contact_reason,
-                ended_at is not None,
-                sid,
-            )
-            for (
-                rid,
-                arrived_at,
-                channel,
-                sid,
-                customer_name,
-                visitor_name,
-                first_visit,
-                requested,
-                courtesy,
-                counted,
-                uncounted_kind,
-                form_saved_at,
-                customer_id,
-                no_contact_reason,
-                ended_at,
-            ) in rows
-        ]
+        return arrival_views(rows, names)
+
+
+def arrival_views(
+    rows: Iterable[Sequence[Any]], names: Mapping[int | None, str]
+) -> list[ReceptionView]:
+    """The day's arrivals from rows of :data:`deskterm.storage.queries.DESK_ARRIVALS_SQL`'s
+    columns (as the ORM or a driver gives them: moments stored or aware, flags 0/1)."""
+    return [
+        ReceptionView(
+            rid or 0,
+            from_stored(arrived_at),  # type: ignore[arg-type]  # never NULL
+            channel,
+            names.get(sid, "?"),
+            customer_name if customer_id is not None else visitor_name,
+            bool(first_visit),
+            bool(requested),
+            bool(courtesy),
+            bool(counted),
+            uncounted_kind,
+            form_saved_at is not None,
+            customer_id is not None,
+            no_contact_reason,
+            ended_at is not None,
+            sid,
+        )
+        for (
+            rid,
+            arrived_at,
+            channel,
+            sid,
+            customer_name,
+            visitor_name,
+            first_visit,
+            requested,
+            courtesy,
+            counted,
+            uncounted_kind,
+            form_saved_at,
+            customer_id,
+            no_contact_reason,
+            ended_at,
+        ) in rows
+    ]
 
 
 @permission("reception")

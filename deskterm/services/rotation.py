@@ -176,10 +176,11 @@ def _store(session: Session, found: DayState) -> None:
 def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dict[int, str]:
     """Who is held out of the queue and why (settings decide which rules apply)."""
     settings = load_settings(session)
-    holds: dict[int, str] = {}
     ids = state.on_duty
     if not ids:
-        return holds
+        return {}
+    unsaved: set[int] = set()
+    overdue: set[int] = set()
     if settings["rotation.hold_unsaved_form"] == "true":
         # One query for the whole board: each member's latest counted reception today,
         # one row each (not every visit of the day: the board's cost stays flat).
@@ -192,13 +193,15 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
             )
             .group_by(col(Reception.salesperson_id))
         )
-        for sid, ended_at, form_saved_at in session.exec(
-            select(Reception.salesperson_id, Reception.ended_at, Reception.form_saved_at).where(
-                col(Reception.id).in_(latest)
-            )
-        ).all():
-            if ended_at is not None and form_saved_at is None:
-                holds[sid] = HOLD_UNSAVED_FORM
+        unsaved = {
+            sid
+            for sid, ended_at, form_saved_at in session.exec(
+                select(Reception.salesperson_id, Reception.ended_at, Reception.form_saved_at).where(
+                    col(Reception.id).in_(latest)
+                )
+            ).all()
+            if ended_at is not None and form_saved_at is None
+        }
     if settings["rotation.hold_overdue_callbacks"] == "true":
         start, _ = ctx.day_range_utc(state.day)
         overdue = set(
@@ -212,9 +215,19 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
                 .distinct()
             ).all()
         )
-        for sid in ids:
-            if sid in overdue and sid not in holds:
-                holds[sid] = HOLD_OVERDUE
+    return holds_from(settings, ids, unsaved, overdue)
+
+
+def holds_from(
+    settings: dict[str, str], on_duty: list[int], unsaved: set[int], overdue: set[int]
+) -> dict[int, str]:
+    """The holds the shop's settings apply: ``unsaved``, whose latest visit today ended
+    with its form unsaved; ``overdue``, with a callback due before today."""
+    holds: dict[int, str] = {}
+    if settings["rotation.hold_unsaved_form"] == "true":
+        holds.update((sid, HOLD_UNSAVED_FORM) for sid in on_duty if sid in unsaved)
+    if settings["rotation.hold_overdue_callbacks"] == "true":
+        holds.update((sid, HOLD_OVERDUE) for sid in on_duty if sid in overdue and sid not in holds)
     return holds
 
 
@@ -233,10 +246,17 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
 def _board_view(s: Session, ctx: Context, found: DayState) -> BoardView:
     """The board of ``found`` (a day's state) in ``s``'s transaction: a write returns the
     board it made without a read transaction of its own."""
+    staff = [(sp.id, sp.name, sp.role, sp.active) for sp in all_staff(s) if sp.id is not None]
+    return board_from(found, compute_holds(s, ctx, found.state), staff)
+
+
+def board_from(
+    found: DayState, holds: dict[int, str], staff: list[tuple[int, str, str, bool]]
+) -> BoardView:
+    """The board of ``found`` with its holds; ``staff`` is every staff member, former
+    ones too, as (id, name, role, active)."""
     state = found.state
-    day = state.day
-    holds = compute_holds(s, ctx, state)
-    names = _names(s)
+    names = {sid: name for sid, name, _role, _active in staff}
     nxt = state.next_up(holds)
     members = tuple(
         MemberView(
@@ -259,12 +279,12 @@ def _board_view(s: Session, ctx: Context, found: DayState) -> BoardView:
     )
     on = set(state.on_duty)
     off = tuple(
-        (sp.id, sp.name)
-        for sp in sorted(all_staff(s), key=lambda sp: sp.name)
-        if sp.role == "salesperson" and sp.active and sp.id is not None and sp.id not in on
+        (sid, name)
+        for sid, name, role, active in sorted(staff, key=lambda row: row[1])
+        if role == "salesperson" and active and sid not in on
     )
     return BoardView(
-        day,
+        state.day,
         members,
         nxt,
         off,

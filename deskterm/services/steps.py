@@ -69,7 +69,16 @@ def _name(r: Reason) -> str:
 def active_steps(ctx: Context) -> list[Step]:
     """The steps in use, in the shop's order; digit n ticks the n-th."""
     with ctx.db.read() as s:
-        return [Step(r.code, _name(r), i + 1) for i, r in enumerate(_active(s))]
+        return step_list((r.code, r.name_en, r.name_zh) for r in _active(s))
+
+
+def step_list(rows: Iterable[tuple[str, str, str | None]]) -> list[Step]:
+    """The active steps from (code, English name, Chinese name) rows in the shop's order."""
+    zh = get_language() == "zh"
+    return [
+        Step(code, ((name_zh if zh else name_en) or name_en), i + 1)
+        for i, (code, name_en, name_zh) in enumerate(rows)
+    ]
 
 
 def _ticked(s: Session, reception_ids: Iterable[int]) -> dict[int, set[str]]:

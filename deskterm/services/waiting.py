@@ -68,9 +68,13 @@ def _view(w: WaitingVisitor) -> Waiting:
 
 
 def _alert_minutes(s: Session) -> int:
+    return alert_minutes(load_settings(s))
+
+
+def alert_minutes(settings: dict[str, str]) -> int:
     """The shop's ``reception.wait_alert_minutes`` (3 if unreadable)."""
     try:
-        return int(load_settings(s).get("reception.wait_alert_minutes", "3"))
+        return int(settings.get("reception.wait_alert_minutes", "3"))
     except ValueError:
         return 3
 

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -338,6 +338,15 @@ class Database(ABC):
                     log.warning("Ending a read on %s failed: %s", self.where, exc)
                     conn.invalidate()
             conn.close()  # back to the pool
+
+    def read_batch(
+        self, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Every row of each statement (SQL of :mod:`deskterm.storage.queries`, with its
+        parameters), all read in one snapshot; datetimes as stored (see ``from_stored``).
+        A file reads them one after the other; a server in one round trip."""
+        with self.read_cursor() as cur:
+            return [cur.rows(sql, params) for sql, params in statements]
 
     @contextmanager
     def write(self) -> Iterator[Session]:

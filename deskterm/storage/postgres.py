@@ -32,6 +32,7 @@ import select
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,8 @@ from sqlmodel import create_engine
 
 from deskterm.errors import StorageError
 from deskterm.storage import migrations
-from deskterm.storage.engine import _WRITE, Database
+from deskterm.storage.engine import _WRITE, Database, _as_read_error
+from deskterm.storage.queries import inline
 
 log = logging.getLogger(__name__)
 
@@ -432,6 +434,48 @@ class PostgresDatabase(Database):
 
     def _end_raw(self, conn: Any) -> None:
         conn.rollback()
+
+    def read_batch(
+        self, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Every row of each statement, in one round trip: one text of statements (their
+        parameters written in as literals: days, moments and numbers only) between a
+        read-only snapshot's BEGIN and its COMMIT, each statement's rows read after."""
+        import psycopg
+
+        script = ";\n".join(
+            ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"]
+            + [inline(sql.strip(), params) for sql, params in statements]
+            + ["COMMIT"]
+        )
+        try:
+            conn = self.engine.raw_connection()
+        except (DBAPIError, psycopg.Error) as exc:
+            # The pool's own connect raises the driver's error unwrapped.
+            raise _as_read_error(self._error(exc)) from exc
+        dbapi_con = conn.driver_connection
+        assert dbapi_con is not None  # a connection checked out of the pool has one
+        try:
+            dbapi_con.autocommit = True  # the script says where its transaction begins
+            with dbapi_con.cursor() as cur:
+                cur.execute(script)  # no parameters: one message, several statements
+                found: list[list[tuple[Any, ...]]] = []
+                while True:
+                    if cur.description is not None:
+                        found.append(cur.fetchall())
+                    if not cur.nextset():
+                        break
+            if len(found) != len(statements):  # pragma: no cover - the server's contract
+                raise AssertionError("a result for each statement")
+            return found
+        except psycopg.Error as exc:
+            try:
+                dbapi_con.rollback()  # a statement failed: its transaction is left open
+            except psycopg.Error:
+                conn.invalidate()
+            raise _as_read_error(self._error(exc)) from exc
+        finally:
+            conn.close()
 
     def checkpoint(self) -> None:
         """Nothing to fold: the server's commits are durable where they are."""

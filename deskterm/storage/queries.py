@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -64,10 +64,17 @@ class Raw:
         if self.postgresql:
             self.cursor.execute(postgresql_sql(sql), tuple(params))
         else:
-            self.cursor.execute(
-                sql, tuple(to_stored(p) if isinstance(p, datetime) else p for p in params)
-            )
+            self.cursor.execute(sql, tuple(_sqlite_value(p) for p in params))
         return self.cursor.fetchall()
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A parameter as SQLite stores it (SQLModel's UTC text; a day's ISO text)."""
+    if isinstance(value, datetime):
+        return to_stored(value)
+    if isinstance(value, date):
+        return value.isoformat()  # sqlite3's own date adapter is deprecated (3.12)
+    return value
 
 
 def setting_value(cur: Raw, key: str) -> str | None:
@@ -301,3 +308,80 @@ def customer_search_rows(
     # (Stored values compare as they are, text or datetime: no parsing on the hot path.)
     rows.sort(key=_recency, reverse=True)
     return rows
+
+
+# -- the Reception screen's reload, as one batch --------------------------------------
+# Every statement the screen's reload needs, for one day. On a server they go in one
+# round trip (``Database.read_batch``); parameters are days and moments only, written
+# into the text as literals there (no person's text is ever a parameter here).
+DESK_SETTINGS_SQL = "SELECT key, value FROM setting"
+DESK_STAFF_SQL = "SELECT id, name, role, active FROM staff"
+DESK_SNAPSHOT_SQL = """
+SELECT settings, last_event_id, last_kind, last_salesperson_id, state
+FROM rotation_snapshot WHERE day = ?
+"""
+DESK_ARRIVALS_SQL = """
+SELECT r.id, r.arrived_at, r.channel, r.salesperson_id, c.name, r.visitor_name,
+       r.first_visit, r.requested, r.courtesy, r.counted, r.uncounted_kind,
+       r.form_saved_at, c.id, r.no_contact_reason, r.ended_at
+FROM reception AS r LEFT JOIN customer AS c ON c.id = r.customer_id
+WHERE r.day = ?
+ORDER BY r.id DESC
+"""
+DESK_STEPS_SQL = """
+SELECT code, name_en, name_zh FROM reason WHERE kind = 'step' AND active ORDER BY sort, code
+"""
+DESK_TICKED_SQL = """
+SELECT rs.reception_id, rs.step
+FROM reception_step AS rs JOIN reception AS r ON r.id = rs.reception_id
+WHERE r.day = ?
+"""
+DESK_WAITING_SQL = """
+SELECT id, arrived_at, note FROM waiting_visitor
+WHERE day = ? AND reception_id IS NULL AND left_at IS NULL
+ORDER BY arrived_at, id
+"""
+# Whether the day has a live rotation event (its first one found, not counted).
+DESK_LOGGED_SQL = """
+SELECT 1 FROM rotation_event WHERE day = ? AND undone_at IS NULL LIMIT 1
+"""
+# Each salesperson's latest counted visit of the day (the unsaved-form hold).
+DESK_LAST_VISITS_SQL = """
+SELECT salesperson_id, ended_at, form_saved_at FROM reception
+WHERE id IN (SELECT max(id) FROM reception WHERE day = ? AND counted GROUP BY salesperson_id)
+"""
+# Salespeople with an open callback due before the day (the overdue hold): one probe of
+# ix_callback_open_due each.
+DESK_OVERDUE_SQL = """
+SELECT s.id FROM staff AS s
+WHERE s.role = 'salesperson' AND EXISTS (
+    SELECT 1 FROM callback AS cb
+    WHERE cb.salesperson_id = s.id AND cb.status = 'open' AND cb.due_at < ?)
+"""
+
+
+def sql_literal(value: Any) -> str:
+    """``value`` written into a statement's text: numbers, days and moments only (what
+    a batch's statements take), never text a person typed."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return f"'{value.astimezone(UTC).isoformat()}'::timestamptz"
+    if isinstance(value, date):
+        return f"'{value.isoformat()}'::date"
+    raise TypeError(f"not a literal a batch may carry: {type(value).__name__}")
+
+
+def inline(sql: str, params: Sequence[Any]) -> str:
+    """``sql`` (SQLite's spelling, ``?`` marks) in PostgreSQL's, its parameters written in."""
+    parts = postgresql_sql(sql).split("%s")
+    if len(parts) != len(params) + 1:
+        raise ValueError("a parameter for each mark")
+    out = [parts[0]]
+    for value, rest in zip(params, parts[1:], strict=True):
+        out += [sql_literal(value), rest]
+    return "".join(out)
