@@ -668,8 +668,17 @@ def state_to_dict(state: RotationState) -> dict[str, object]:
 def state_from_dict(
     day: date, settings: RotationSettings, data: Mapping[str, object]
 ) -> RotationState:
-    """The state :func:`state_to_dict` wrote (raises ValueError/KeyError/TypeError on a
-    value it could not have written: the caller replays instead)."""
+    """The state :func:`state_to_dict` wrote; ValueError for anything it could not have
+    written (a hand-edited row: the caller replays the log instead)."""
+    try:
+        return _state_from_dict(day, settings, data)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a rotation snapshot: {exc}") from exc
+
+
+def _state_from_dict(
+    day: date, settings: RotationSettings, data: Mapping[str, object]
+) -> RotationState:
     queue = []
     for row in data["queue"]:  # type: ignore[attr-defined]
         sid, checked_in, st, away, busy, owed, passed, serving = row

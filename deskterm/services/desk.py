@@ -12,7 +12,6 @@ replay of the log, as ``rotation.get_board`` gives it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,6 +26,7 @@ from deskterm.services.setup import DEFAULT_SETTINGS, rotation_settings
 from deskterm.services.steps import Step
 from deskterm.services.waiting import Waiting, WaitingList
 from deskterm.storage import queries as Q
+from deskterm.storage import rotation_snapshot
 from deskterm.storage.queries import from_stored
 
 
@@ -117,11 +117,11 @@ def _day_state(
         return (
             None if logged else DayState(R.RotationState(day=day, settings=current), 0, None, None)
         )
-    kept, last_id, last_kind, last_sid, text = rows[0]
-    if kept != R.settings_key(current):
+    kept = rotation_snapshot.parse(rows[0])
+    if kept is None or kept.settings != R.settings_key(current):
         return None
     try:
-        state = R.state_from_dict(day, current, json.loads(text))
-    except (KeyError, TypeError, ValueError):
-        return None
-    return DayState(state, int(last_id), last_kind, last_sid)
+        state = R.state_from_dict(day, current, kept.state)
+    except ValueError:
+        return None  # edited by hand: the replay
+    return DayState(state, kept.last_event_id, kept.last_kind, kept.last_salesperson_id)

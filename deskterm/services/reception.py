@@ -893,9 +893,10 @@ def hand_over(ctx: Context, reception_id: int) -> str:
         if not _owner_on_floor(s, rec, owner_id):
             raise RuleViolation("The owner is not free on the floor.")
         state = load_state(s, rec.day)
-        state = _append(
-            s, ctx, state, R.RotationEvent(R.EventKind.DONE, ctx.now(), receiver_id)
-        ).state
+        # The done names the visit too: undone alone it would leave two people with one
+        # visitor, and that link is how rotation._plan refuses it.
+        done = R.RotationEvent(R.EventKind.DONE, ctx.now(), receiver_id)
+        state = _append(s, ctx, state, done, rec.id).state
         _append(s, ctx, state, R.RotationEvent(R.EventKind.REQUESTED, ctx.now(), owner_id), rec.id)
         rec.salesperson_id, rec.courtesy = owner_id, False
         record_audit(

@@ -125,8 +125,8 @@ def day_state(session: Session, day: date) -> DayState:
     if snap is not None and snap.settings == R.settings_key(settings):
         try:
             state = R.state_from_dict(day, settings, snap.state)
-        except (KeyError, TypeError, ValueError):
-            pass  # not what the service writes: the log is the record
+        except ValueError:
+            pass  # not what the service writes (edited by hand): the log is the record
         else:
             return DayState(state, snap.last_event_id, snap.last_kind, snap.last_salesperson_id)
     return _replayed(session, day, settings)
@@ -684,13 +684,30 @@ def undo_last(ctx: Context) -> str:
         last.undone_at = ctx.now()
         last.undone_by = ctx.actor_id
         if last.kind == R.EventKind.CLOSE_DAY.value:
-            for stat in s.exec(
-                select(RotationDayStat).where(RotationDayStat.day == ctx.today())
-            ).all():
-                s.delete(stat)
+            _reopen_closed(s, ctx.today(), last.at)
         record_audit(s, ctx, "rotation.undo", "rotation_event", last.id, {"kind": last.kind}, None)
         keep_snapshot(s, ctx.today())
         return last.kind
+
+
+def _reopen_closed(s: Session, day: date, closed_at: datetime) -> None:
+    """What closing ``day`` at ``closed_at`` did, undone with it: its statistics go, and
+    the visits and the waits it ended are open again (nothing else of that day ends after
+    its close: a closed day takes no action)."""
+    for stat in s.exec(select(RotationDayStat).where(RotationDayStat.day == day)).all():
+        s.delete(stat)
+    for rec in s.exec(
+        select(Reception).where(Reception.day == day, col(Reception.ended_at) >= closed_at)
+    ).all():
+        rec.ended_at = None
+    for w in s.exec(
+        select(WaitingVisitor).where(
+            WaitingVisitor.day == day,
+            col(WaitingVisitor.reception_id).is_(None),
+            col(WaitingVisitor.left_at) >= closed_at,
+        )
+    ).all():
+        w.left_at = None
 
 
 def _drop_reception(s: Session, ctx: Context, rec: Reception) -> None:
@@ -888,6 +905,22 @@ def _plan(s: Session, ctx: Context, event_id: int) -> tuple[list[RotationEventRo
     names = _names(s)
     for i in sorted(gone):
         row = rows[i]
+        if row.kind == R.EventKind.DONE.value and any(
+            j > i
+            and j not in gone
+            and r.reception_id == row.reception_id
+            and R.EventKind(r.kind) in R.VISIT_STARTS
+            for j, r in enumerate(rows)
+            if row.reception_id is not None
+        ):
+            # The done of a hand-over: the visit went on with its owner. Undone alone, the
+            # receiver would be with the visitor again beside the owner.
+            raise RuleViolation(
+                "{name}'s done at {time} handed the visitor over: it cannot be undone on "
+                "its own (correct the reception with f).",
+                name=names.get(row.salesperson_id or 0, "?"),
+                time=_clock(ctx, row.at),
+            )
         if row.reception_id is None or R.EventKind(row.kind) not in R.VISIT_STARTS:
             continue
         # A visit begun earlier by another action (a courtesy handed over to its owner)
@@ -966,10 +999,7 @@ def undo_action(ctx: Context, event_id: int, dependents: tuple[int, ...] = ()) -
             row.undone_at = ctx.now()
             row.undone_by = ctx.actor_id
         if rows[take[0]].kind == R.EventKind.CLOSE_DAY.value:
-            for stat in s.exec(
-                select(RotationDayStat).where(RotationDayStat.day == ctx.today())
-            ).all():
-                s.delete(stat)
+            _reopen_closed(s, ctx.today(), rows[take[0]].at)
 
         def named(e: LogEntry) -> dict[str, object]:
             who = e.salesperson

@@ -10,6 +10,7 @@ it names. The service writes the new one after each event it appends.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,14 +44,23 @@ def read(session: Session, day: date) -> SnapshotRow | None:
         "FROM rotation_snapshot WHERE day = ?",
         (_day(session, day),),
     )
-    if not found:
-        return None
-    settings, last_id, kind, sid, text = found[0]
+    return parse(found[0]) if found else None
+
+
+def parse(row: Sequence[Any]) -> SnapshotRow | None:
+    """A snapshot row as read (settings, last_event_id, last_kind, last_salesperson_id,
+    state), or None if it is not what the service writes (someone edited it): the caller
+    replays the log, and the next write replaces it."""
+    settings, last_id, kind, sid, text = row
     try:
         state = json.loads(text)
-    except ValueError:
-        return None  # not what the service writes: replay, and the next write replaces it
-    return SnapshotRow(settings, int(last_id), kind, sid, state)
+        last = int(last_id)
+        who = None if sid is None else int(sid)
+    except (TypeError, ValueError, RecursionError):  # RecursionError: JSON nested deep
+        return None
+    if not isinstance(state, dict) or not isinstance(settings, str):
+        return None
+    return SnapshotRow(settings, last, kind if isinstance(kind, str) else None, who, state)
 
 
 def write(session: Session, day: date, row: SnapshotRow) -> None:
@@ -95,8 +105,15 @@ def drop(session: Session, day: date | None = None) -> None:
 
 
 def days(session: Session) -> list[date]:
-    """Every day a snapshot is kept for."""
-    return [
-        d if isinstance(d, date) else date.fromisoformat(d)
-        for (d,) in cursor_of(session).rows("SELECT day FROM rotation_snapshot ORDER BY day")
-    ]
+    """Every day a snapshot is kept for (a day not written as a day is left out: on a
+    file someone could, by hand; ``drop`` still removes it)."""
+    found = []
+    for (d,) in cursor_of(session).rows("SELECT day FROM rotation_snapshot ORDER BY day"):
+        if isinstance(d, date):
+            found.append(d)
+            continue
+        try:
+            found.append(date.fromisoformat(str(d)))
+        except ValueError:
+            continue
+    return found

@@ -17,13 +17,18 @@ CREATE TABLE rotation_snapshot (
 -- Any change of a day's log that did not come with its new snapshot drops the old one:
 -- an undo, a turn given back (a walk-in rewritten as requested), a row written by hand.
 -- The service that appends an event writes the new snapshot after its row.
+-- The table is named with the trigger's own schema (TG_TABLE_SCHEMA), not looked up on
+-- the search_path of whoever edits the log: IT fixing one showroom's log from psql with
+-- another showroom (or none) on its search_path must drop this showroom's snapshot.
 CREATE FUNCTION rotation_snapshot_drop() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP IN ('UPDATE', 'DELETE') THEN
-		DELETE FROM rotation_snapshot WHERE day = OLD.day;
+		EXECUTE format('DELETE FROM %I.rotation_snapshot WHERE day = $1', TG_TABLE_SCHEMA)
+		USING OLD.day;
 	END IF;
 	IF TG_OP IN ('UPDATE', 'INSERT') THEN
-		DELETE FROM rotation_snapshot WHERE day = NEW.day;
+		EXECUTE format('DELETE FROM %I.rotation_snapshot WHERE day = $1', TG_TABLE_SCHEMA)
+		USING NEW.day;
 	END IF;
 	RETURN NULL;
 END $$;
