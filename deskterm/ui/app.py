@@ -304,11 +304,17 @@ class DesktermApp(App[int]):
         ctx.actor_id = None
         ctx.role = None if auth.pins_required(ctx) else OPEN_DESK
         self.system_ctx = dataclasses.replace(ctx, role=SYSTEM, remote=False)
+        # The change watcher's baseline (other windows on the same file), taken before the
+        # first screen reads anything, so a commit made while it loads is seen at the
+        # first tick: the change marker and the audit trail's newest row.
+        self.seen_version: int | None = maintenance.change_marker(self.system_ctx)
+        self.seen_tip: tuple[int, str | None] = maintenance.audit_tip(self.system_ctx)
         self.levels: Levels = setup.get_levels(ctx)
         # The shop's reasons, most used first (the form's and the tick's pick lists): read
-        # by the change watcher's first look, off the event loop and after the first paint
-        # (the built-in lists until then).
-        self.reason_lists: dict[str, list[reasons.ReasonView]] = {}
+        # by the change watcher's first tick, off the event loop and after the first paint
+        # (None, the built-in lists, until then). Read at once, they took ~50 ms of a
+        # dealer group's file from the first screen (a thread holds the interpreter too).
+        self.reason_lists: dict[str, list[reasons.ReasonView]] | None = None
         # Set before anything can fail: a worker's error may come before on_mount ends.
         self.watch_failing = False
         self.blink = blink
@@ -341,12 +347,10 @@ class DesktermApp(App[int]):
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
         # An appointment nobody came to is a no-show with a callback the same day.
         self.set_interval(SETTLE_SECONDS, self.settle_no_shows)
-        # Other windows on the same file: reload the screen within a second of their commit.
-        self.seen_version: int | None = None
-        self.seen_tip: tuple[int, str | None] = (0, None)  # the audit trail's newest row
+        # Other windows on the same file: reload the screen within a second of their commit
+        # (the baseline was taken before the first screen read the file).
         self.watch_failing = False  # the last look at the change marker failed
         self._banners: list[DatabaseLostBanner] = []  # one per screen it was shown on
-        self.watch_changes()  # the baseline, now: a change before the first tick counts
         self.set_interval(WATCH_SECONDS, self.watch_changes)
         # Well after the first paint: escalations, quick_check and the daily backup take
         # seconds on a dealer group's file and would compete with the first screen.
@@ -600,6 +604,8 @@ class DesktermApp(App[int]):
                 )
             self.seen_tip = tip
             self.call_from_thread(self._refresh_screen)
+        elif self.reason_lists is None:
+            self.reason_lists = self._read_reasons()  # the first tick, after the first paint
         self.seen_version = version
 
     def _show_database_lost(self) -> None:
