@@ -311,8 +311,8 @@ class DesktermApp(App[int]):
         self.seen_tip: tuple[int, str | None] = maintenance.audit_tip(self.system_ctx)
         self.levels: Levels = setup.get_levels(ctx)
         # The shop's reasons, most used first (the form's and the tick's pick lists): read
-        # by the change watcher's first tick, off the event loop and after the first paint
-        # (None, the built-in lists, until then). Read at once, they took ~50 ms of a
+        # by the change watcher's first tick, off the event loop and after the first paint,
+        # or by a form opened before it (pick_lists). Read at once, they took ~50 ms of a
         # dealer group's file from the first screen (a thread holds the interpreter too).
         self.reason_lists: dict[str, list[reasons.ReasonView]] | None = None
         # Set before anything can fail: a worker's error may come before on_mount ends.
@@ -329,6 +329,13 @@ class DesktermApp(App[int]):
         # Set before the first screen is built, so its Footer shows them from the start.
         self.shop_keymap = keys.keymap(settings)
         self.set_keymap(self.shop_keymap)
+
+    def pick_lists(self) -> dict[str, list[reasons.ReasonView]]:
+        """The shop's reason lists by kind; read now when a form opens before the change
+        watcher's first tick has read them (within a second of the start)."""
+        if self.reason_lists is None:
+            self.reason_lists = self._read_reasons()
+        return self.reason_lists
 
     def _read_reasons(self) -> dict[str, list[reasons.ReasonView]]:
         """The pick lists, as the system reads them (any role's form offers them); the
