@@ -107,3 +107,13 @@ async def test_the_change_watcher_waits_for_its_first_tick(tmp_path, monkeypatch
         assert lists["media"] and lists is app.reason_lists
     ctx.db.close()
 
+
+def test_the_first_screens_sheet_is_read_with_the_apps(tmp_path):
+    """A screen's sheet first read when the screen is pushed has Textual parse every sheet
+    again; read with the app's, it is parsed once with them."""
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    screen_sheets = [str(p) for p in ReceptionScreen().css_path]
+    assert screen_sheets and all(s in map(str, app.css_path) for s in screen_sheets)
+    ctx.db.close()
+

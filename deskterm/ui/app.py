@@ -269,7 +269,9 @@ class DeskPalette(CommandPalette):
 class DesktermApp(App[int]):
     """The front desk."""
 
-    CSS_PATH = "app.tcss"
+    # The first screen's own sheet too: read with the app's, it is parsed once, where a
+    # sheet first read when its screen is pushed has every sheet parsed again.
+    CSS_PATH = ["app.tcss", "screens/reception.tcss"]
     TITLE = "deskterm"
     MODES = {
         "reception": ReceptionScreen,
