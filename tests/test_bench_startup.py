@@ -63,6 +63,8 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
     assert int(lines["ready"].split()[-1]) > 0  # the board's rows are on the screen
     modules = set(lines["modules"].split())
     early = [m for m in NOT_BEFORE_THE_FIRST_SCREEN if m in modules]
+    # The desk's arguments are read without the commands' parsers (and their modules).
+    early += [m for m in modules if m.startswith("deskterm.cli.commands.")]
     assert early == []
 
 
@@ -117,3 +119,51 @@ def test_the_first_screens_sheet_is_read_with_the_apps(tmp_path):
     assert screen_sheets and all(s in map(str, app.css_path) for s in screen_sheets)
     ctx.db.close()
 
+
+#: Command lines the desk's own reading takes (the rest go to the full parser).
+DESK_LINES = [
+    [],
+    ["--db", "shop.db"],
+    ["--db=shop.db", "--lang", "zh"],
+    ["--demo", "--lang=en"],
+    ["--remote", "--db", "postgresql://desk@server/shop"],
+    ["--db", "staff"],  # a file named as a command is still a file
+    ["--de"],  # argparse's abbreviations, as the full parser takes them
+    ["--db", "a.db", "--db", "b.db"],
+]
+#: ...and those it leaves to the full parser: commands, help, the version, mistakes.
+OTHER_LINES = [
+    ["staff", "list"],
+    ["--demo", "board"],
+    ["-h"],
+    ["--help"],
+    ["--version"],
+    ["--v"],
+    ["--db"],
+    ["--lang", "fr"],
+    ["--d", "x"],
+    ["--db", "a\x00b"],
+    ["nonsense"],
+    ["--", "x"],
+]
+
+
+def test_the_desk_reads_its_arguments_without_the_commands_parsers(monkeypatch):
+    """`deskterm` with only the shared options opens the desk with exactly the arguments
+    the full parser gives, without building it (its 21 command modules cost a desk's
+    start ~25 ms); anything else is the full parser's, its errors worded as before."""
+    from deskterm.cli import main as cli_main
+
+    for argv in DESK_LINES:
+        assert vars(cli_main.desk_args(argv)) == vars(cli_main.build_parser().parse_args(argv))
+    for argv in OTHER_LINES:
+        assert cli_main.desk_args(argv) is None, argv
+
+    def no_full_parser() -> None:
+        raise AssertionError("the full parser was built for the desk")
+
+    opened: list[object] = []
+    monkeypatch.setattr(cli_main, "build_parser", no_full_parser)
+    monkeypatch.setattr(cli_main, "_run", lambda args: opened.append(args) or 0)
+    assert cli_main.main(["--db", "shop.db"]) == 0
+    assert vars(opened[0]) == {"db": "shop.db", "remote": False, "command": None}
