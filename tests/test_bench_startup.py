@@ -28,6 +28,8 @@ NOT_BEFORE_THE_FIRST_SCREEN = (
     "deskterm.services.callbacks",
     "deskterm.services.customers",  # the returning customer's search
     "deskterm.services.labels",  # labels of the other screens
+    "deskterm.domain.visit",  # saving a form (services.reception imports it there)
+    "deskterm.domain.kpi",  # a saved form's completeness, and the reports
     "deskterm.ui.screens.form",  # the reception form
     "deskterm.ui.screens.callbacks",  # the other role screens
     "deskterm.ui.screens.customers",
