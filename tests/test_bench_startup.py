@@ -28,6 +28,8 @@ NOT_BEFORE_THE_FIRST_SCREEN = (
     "deskterm.services.callbacks",
     "deskterm.services.customers",  # the returning customer's search
     "deskterm.services.labels",  # labels of the other screens
+    "deskterm.domain.visit",  # saving a form (services.reception imports it there)
+    "deskterm.domain.kpi",  # a saved form's completeness, and the reports
     "deskterm.ui.screens.form",  # the reception form
     "deskterm.ui.screens.callbacks",  # the other role screens
     "deskterm.ui.screens.customers",
@@ -63,6 +65,8 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
     assert int(lines["ready"].split()[-1]) > 0  # the board's rows are on the screen
     modules = set(lines["modules"].split())
     early = [m for m in NOT_BEFORE_THE_FIRST_SCREEN if m in modules]
+    # The desk's arguments are read without the commands' parsers (and their modules).
+    early += [m for m in modules if m.startswith("deskterm.cli.commands.")]
     assert early == []
 
 
@@ -85,3 +89,83 @@ async def test_the_first_load_is_on_the_first_screen(tmp_path, monkeypatch):
         assert screen.query_one("#arrivals").row_count == len(screen.arrivals) > 0
         assert by_worker == []
     ctx.db.close()
+
+
+async def test_the_change_watcher_waits_for_its_first_tick(tmp_path, monkeypatch):
+    """Its first look read the shop's reason lists in a thread while the first screen was
+    drawn (~50-70 ms of CPU on the large data set, which a thread takes from the event
+    loop too). Its baseline is taken before the first screen reads the file; the lists
+    wait for its first tick, or for a form that asks for them first."""
+    monkeypatch.setattr(reception_screen, "RELOAD_SECONDS", 3600)
+    monkeypatch.setattr(app_module, "START_CHECKS_DELAY", 3600)
+    monkeypatch.setattr(app_module, "WATCH_SECONDS", 3600)  # no first tick in this test
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    assert app.seen_version is not None and app.seen_tip[0] > 0  # the baseline, already
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReceptionScreen) and app.screen.board is not None
+        assert [w for w in app.workers if w.group == "watch"] == []
+        assert app.reason_lists is None
+        lists = app.pick_lists()  # a form opened before the first tick reads them itself
+        assert lists["media"] and lists is app.reason_lists
+    ctx.db.close()
+
+
+def test_the_first_screens_sheet_is_read_with_the_apps(tmp_path):
+    """A screen's sheet first read when the screen is pushed has Textual parse every sheet
+    again; read with the app's, it is parsed once with them."""
+    ctx = demo_ctx(tmp_path)
+    app = create_app(ctx, blink=False)
+    screen_sheets = [str(p) for p in ReceptionScreen().css_path]
+    assert screen_sheets and all(s in map(str, app.css_path) for s in screen_sheets)
+    ctx.db.close()
+
+
+#: Command lines the desk's own reading takes (the rest go to the full parser).
+DESK_LINES = [
+    [],
+    ["--db", "shop.db"],
+    ["--db=shop.db", "--lang", "zh"],
+    ["--demo", "--lang=en"],
+    ["--remote", "--db", "postgresql://desk@server/shop"],
+    ["--db", "staff"],  # a file named as a command is still a file
+    ["--de"],  # argparse's abbreviations, as the full parser takes them
+    ["--db", "a.db", "--db", "b.db"],
+]
+#: ...and those it leaves to the full parser: commands, help, the version, mistakes.
+OTHER_LINES = [
+    ["staff", "list"],
+    ["--demo", "board"],
+    ["-h"],
+    ["--help"],
+    ["--version"],
+    ["--v"],
+    ["--db"],
+    ["--lang", "fr"],
+    ["--d", "x"],
+    ["--db", "a\x00b"],
+    ["nonsense"],
+    ["--", "x"],
+]
+
+
+def test_the_desk_reads_its_arguments_without_the_commands_parsers(monkeypatch):
+    """`deskterm` with only the shared options opens the desk with exactly the arguments
+    the full parser gives, without building it (its 21 command modules cost a desk's
+    start ~25 ms); anything else is the full parser's, its errors worded as before."""
+    from deskterm.cli import main as cli_main
+
+    for argv in DESK_LINES:
+        assert vars(cli_main.desk_args(argv)) == vars(cli_main.build_parser().parse_args(argv))
+    for argv in OTHER_LINES:
+        assert cli_main.desk_args(argv) is None, argv
+
+    def no_full_parser() -> None:
+        raise AssertionError("the full parser was built for the desk")
+
+    opened: list[object] = []
+    monkeypatch.setattr(cli_main, "build_parser", no_full_parser)
+    monkeypatch.setattr(cli_main, "_run", lambda args: opened.append(args) or 0)
+    assert cli_main.main(["--db", "shop.db"]) == 0
+    assert vars(opened[0]) == {"db": "shop.db", "remote": False, "command": None}

@@ -5,7 +5,8 @@ a bare Textual app (the floor), and the app's resident memory.
 the figures; ``python -m deskterm.bench.startup [--db FILE] [--runs N]`` prints them
 (on a scratch copy of FILE).
 
-The probes: ``python -m deskterm.bench.startup app DB`` opens deskterm on DB headless and
+The probes: ``python -m deskterm.bench.startup app DB`` reads its arguments as ``deskterm
+--db DB`` does, opens deskterm on DB headless and
 prints ``ready <seconds since process start> <resident MB> <board rows>`` once the
 reception screen shows its first load (it gives up after a minute rather than hang);
 ``... bare`` does the same for a bare Textual app that imports sqlmodel (the floor:
@@ -118,17 +119,18 @@ def _rss_mb() -> float:
 
 
 async def _app(path: str) -> None:
+    from deskterm.cli.main import desk_args
     from deskterm.ui.run import pause_gc
 
+    args = desk_args(["--db", path])  # read as `deskterm --db PATH` reads its arguments
+    assert args is not None
     pause_gc()  # as `deskterm` does before its imports (the app turns it back on)
-    import argparse
-
     from deskterm.cli.database import opened
     from deskterm.ui.app import create_app
 
     # Opened exactly as `deskterm` opens it (cli.desk): the header and schema read, not
     # every page; the start of day and the full check run in the app after the first paint.
-    with opened(argparse.Namespace(db=path), start_of_day=False, thorough=False) as ctx:
+    with opened(args, start_of_day=False, thorough=False) as ctx:
         await _ready(create_app(ctx, blink=False))
 
 

@@ -112,6 +112,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def desk_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of the desk itself (``deskterm`` with only the shared options), read
+    without building the commands' parsers: those import the 21 command modules, ~30 ms
+    of every desk's start for nothing. None for anything else (a command, help, the
+    version, a mistake): the full parser reads it, and words its errors, as always.
+    """
+    p = Parser(prog="deskterm", parents=[shared_options()], add_help=False)
+    p.add_argument("--remote", action="store_true")
+    try:
+        args, rest = p.parse_known_args(argv)
+    except UsageError:
+        return None
+    if rest:
+        return None
+    args.command = None  # as the full parser's subcommand slot has it
+    return args
+
+
 def _run(args: argparse.Namespace) -> int:
     """Run the command the arguments name; no command opens the desk."""
     if args.command is None:
@@ -138,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang_arg = lang_arg or next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)
     set_language(detect_language(lang_arg if lang_arg in ("en", "zh") else None))
     try:
-        args = build_parser().parse_args(argv)
+        args = desk_args(argv) or build_parser().parse_args(argv)
         return _run(args)
     except UsageError as exc:
         print(f"deskterm: {exc} (deskterm --help)", file=sys.stderr)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
@@ -19,12 +19,10 @@ from sqlmodel import Session, col, select
 from deskterm.domain import rotation as R
 from deskterm.domain.clocks import LevelEntry, level_clock_start
 from deskterm.domain.escalation import Status
-from deskterm.domain.kpi import form_completeness
 from deskterm.domain.levels import Levels, PurchaseHorizon
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.schedule import NextStep, first_callback
 from deskterm.domain.text import clean_field
-from deskterm.domain.visit import OnFile, Turn, VisitForm, VisitOutcome, judge_visit
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
@@ -44,6 +42,11 @@ from deskterm.storage.models import (
     saved_id,
 )
 from deskterm.storage.queries import from_stored
+
+if TYPE_CHECKING:
+    # Imported where a form is saved (domain.visit, domain.kpi): the desk's first screen
+    # reads the arrivals from this module but saves no form (~7 ms of its start).
+    from deskterm.domain.visit import VisitForm, VisitOutcome
 
 
 class Relation(StrEnum):
@@ -562,6 +565,8 @@ def _visit_form(
     clean: dict[str, object],
     turn_row: RotationEventRow | None,
 ) -> VisitForm:
+    from deskterm.domain.visit import VisitForm
+
     return VisitForm(
         name=str(clean["name"]),
         receiver_id=rec.salesperson_id,
@@ -674,6 +679,8 @@ def _give_turn_back(
     """Rule 6: the walk-in turn used for an owned customer becomes a requested or
     courtesy reception in the day's log, so the board's replay gives the receiver
     their place back.  Returns True when the turn was given back."""
+    from deskterm.domain.visit import Turn
+
     if row is None or out.turn not in (Turn.REQUESTED, Turn.COURTESY):
         return False
     old_kind, old_other = row.kind, row.other_id
@@ -762,6 +769,8 @@ def _write_reception(
         "companions": _companions_filled(companions),
         "level": cust is not None,
     }
+    from deskterm.domain.kpi import form_completeness
+
     filled, total = form_completeness(present)
     rec.form_fields_filled, rec.form_fields_total = filled, total
     # Which key fields were left empty: the coaching view counts them per salesperson.
@@ -780,6 +789,8 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
     keeps level, name, owner and callbacks unless the form changes them on purpose,
     and costs the receiver no counted turn (rule 6).
     """
+    from deskterm.domain.visit import OnFile, judge_visit
+
     with ctx.db.write() as s:
         rec = s.get(Reception, reception_id)
         if rec is None:

@@ -269,7 +269,9 @@ class DeskPalette(CommandPalette):
 class DesktermApp(App[int]):
     """The front desk."""
 
-    CSS_PATH = "app.tcss"
+    # The first screen's own sheet too: read with the app's, it is parsed once, where a
+    # sheet first read when its screen is pushed has every sheet parsed again.
+    CSS_PATH = ["app.tcss", "screens/reception.tcss"]
     TITLE = "deskterm"
     MODES = {
         "reception": ReceptionScreen,
@@ -304,11 +306,17 @@ class DesktermApp(App[int]):
         ctx.actor_id = None
         ctx.role = None if auth.pins_required(ctx) else OPEN_DESK
         self.system_ctx = dataclasses.replace(ctx, role=SYSTEM, remote=False)
+        # The change watcher's baseline (other windows on the same file), taken before the
+        # first screen reads anything, so a commit made while it loads is seen at the
+        # first tick: the change marker and the audit trail's newest row.
+        self.seen_version: int | None = maintenance.change_marker(self.system_ctx)
+        self.seen_tip: tuple[int, str | None] = maintenance.audit_tip(self.system_ctx)
         self.levels: Levels = setup.get_levels(ctx)
         # The shop's reasons, most used first (the form's and the tick's pick lists): read
-        # by the change watcher's first look, off the event loop and after the first paint
-        # (the built-in lists until then).
-        self.reason_lists: dict[str, list[reasons.ReasonView]] = {}
+        # by the change watcher's first tick, off the event loop and after the first paint,
+        # or by a form opened before it (pick_lists). Read at once, they took ~50 ms of a
+        # dealer group's file from the first screen (a thread holds the interpreter too).
+        self.reason_lists: dict[str, list[reasons.ReasonView]] | None = None
         # Set before anything can fail: a worker's error may come before on_mount ends.
         self.watch_failing = False
         self.blink = blink
@@ -323,6 +331,13 @@ class DesktermApp(App[int]):
         # Set before the first screen is built, so its Footer shows them from the start.
         self.shop_keymap = keys.keymap(settings)
         self.set_keymap(self.shop_keymap)
+
+    def pick_lists(self) -> dict[str, list[reasons.ReasonView]]:
+        """The shop's reason lists by kind; read now when a form opens before the change
+        watcher's first tick has read them (within a second of the start)."""
+        if self.reason_lists is None:
+            self.reason_lists = self._read_reasons()
+        return self.reason_lists
 
     def _read_reasons(self) -> dict[str, list[reasons.ReasonView]]:
         """The pick lists, as the system reads them (any role's form offers them); the
@@ -341,12 +356,10 @@ class DesktermApp(App[int]):
         self.set_interval(DAY_CHECK_SECONDS, self.check_day)
         # An appointment nobody came to is a no-show with a callback the same day.
         self.set_interval(SETTLE_SECONDS, self.settle_no_shows)
-        # Other windows on the same file: reload the screen within a second of their commit.
-        self.seen_version: int | None = None
-        self.seen_tip: tuple[int, str | None] = (0, None)  # the audit trail's newest row
+        # Other windows on the same file: reload the screen within a second of their commit
+        # (the baseline was taken before the first screen read the file).
         self.watch_failing = False  # the last look at the change marker failed
         self._banners: list[DatabaseLostBanner] = []  # one per screen it was shown on
-        self.watch_changes()  # the baseline, now: a change before the first tick counts
         self.set_interval(WATCH_SECONDS, self.watch_changes)
         # Well after the first paint: escalations, quick_check and the daily backup take
         # seconds on a dealer group's file and would compete with the first screen.
@@ -600,6 +613,8 @@ class DesktermApp(App[int]):
                 )
             self.seen_tip = tip
             self.call_from_thread(self._refresh_screen)
+        elif self.reason_lists is None:
+            self.reason_lists = self._read_reasons()  # the first tick, after the first paint
         self.seen_version = version
 
     def _show_database_lost(self) -> None:

@@ -1,6 +1,6 @@
 """The reasons a form offers: the shop's own list (services.reasons, kept by the app and
-reloaded when the database changes), most used first; the built-in list before the app
-has read it (a screen mounted alone in a test)."""
+reloaded when the database changes), most used first; the built-in list without the app
+(a screen mounted alone in a test) or when the file cannot be read."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def reason_choices(
 ) -> list[tuple[str, str]]:
     """(code, name in the language in force) of the active reasons of ``kind``."""
     zh = get_language() == "zh"
-    lists = getattr(app, "reason_lists", None)
+    read = getattr(app, "pick_lists", None)
+    lists = read() if read is not None else None
     if lists and lists.get(kind):
         return [
             (r.code, r.name_zh if zh else r.name_en) for r in lists[kind] if r.code not in leave_out
