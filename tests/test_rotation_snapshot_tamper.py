@@ -334,3 +334,36 @@ def test_undoing_close_the_day_opens_again_the_visits_it_ended(ctx, team):
     busy = [m.name for m in rotation.get_board(ctx).members if m.state == "with_customer"]
     open_visits = [a for a in reception.arrivals(ctx) if not a.ended]
     assert len(busy) == len(open_visits), (busy, open_visits)
+
+
+@both
+def test_a_counted_turn_by_hand_for_a_returning_customer_is_given_back(ctx, team):
+    """Found by the check: a turn given by hand (g) whose form is a revisit of another
+    salesperson's customer showed "no turn used" on the form while the turn stayed
+    counted (Ups 1, by hand ×1). It is given back as a walk-in's is (rule 6)."""
+    setup.set_setting(ctx, "rotation.hold_unsaved_form", "false")
+    for sid in (team.wang, team.li, team.zhao):
+        rotation.check_in(ctx, sid)
+    first = rotation.walk_in(ctx)  # Wang registers 张三: Wang's customer
+    reception.save_form(
+        ctx,
+        first.reception_id,
+        ReceptionForm(name="张三", phone="13800138000", purchase_horizon="1m"),
+    )
+    rotation.done(ctx, first.salesperson_id)
+    assert first.salesperson_id == team.wang
+    board = rotation.get_board(ctx)
+    chosen = next(
+        m.salesperson_id for m in board.members if not m.is_next and m.salesperson_id != team.wang
+    )
+    given = rotation.give_turn(ctx, chosen, "language")
+    ups = {m.salesperson_id: (m.ups, m.by_hand) for m in rotation.get_board(ctx).members}
+    assert ups[chosen] == (1, 1)
+    saved = reception.save_form(
+        ctx, given.reception_id, ReceptionForm(name="张三", phone="13800138000")
+    )
+    assert saved.revisit and saved.turn_given_back
+    ups = {m.salesperson_id: (m.ups, m.by_hand) for m in rotation.get_board(ctx).members}
+    assert ups[chosen] == (0, 0)
+    witness(ctx, after="a hand turn given back")
+    assert not [p for p in maintenance.check(ctx) if p.kind.startswith("rotation")]

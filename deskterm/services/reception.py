@@ -538,7 +538,11 @@ def _walk_in_row(session: Session, ctx: Context, rec: Reception) -> RotationEven
     row = session.exec(
         select(RotationEventRow).where(
             RotationEventRow.reception_id == rec.id,
-            RotationEventRow.kind == R.EventKind.WALK_IN.value,
+            # A counted turn given by hand is a turn too: a returning customer's visit
+            # gives it back as a walk-in's (the form says "no turn used").
+            col(RotationEventRow.kind).in_(
+                (R.EventKind.WALK_IN.value, R.EventKind.HAND_TURN.value)
+            ),
             col(RotationEventRow.undone_at).is_(None),
         )
     ).first()
@@ -683,8 +687,11 @@ def _give_turn_back(
 
     if row is None or out.turn not in (Turn.REQUESTED, Turn.COURTESY):
         return False
-    old_kind, old_other = row.kind, row.other_id
+    old_kind, old_other, old_reason, old_note = row.kind, row.other_id, row.reason, row.note
     before: dict[str, object] = {"kind": old_kind, "other_id": old_other}
+    if old_kind == R.EventKind.HAND_TURN.value:  # why it was given by hand no longer holds
+        before |= {"reason": old_reason, "note": old_note}
+        row.reason = row.note = None
     courtesy = out.turn is Turn.COURTESY
     row.kind = (R.EventKind.COURTESY if courtesy else R.EventKind.REQUESTED).value
     row.other_id = out.owner_id if courtesy else None
@@ -692,7 +699,7 @@ def _give_turn_back(
         keep_snapshot(session, rec.day)  # the day replayed with the turn given back
     except RuleViolation:
         # The later log does not replay without that turn: keep it counted, as logged.
-        row.kind, row.other_id = old_kind, old_other
+        row.kind, row.other_id, row.reason, row.note = old_kind, old_other, old_reason, old_note
         keep_snapshot(session, rec.day)
         return False
     rec.requested, rec.courtesy, rec.credited_to_id = True, courtesy, out.owner_id
