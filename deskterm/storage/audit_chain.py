@@ -184,6 +184,8 @@ def _move_head(session: Session, tx: Any, last_id: int, digest: str) -> None:
     again; the head row is written once, when the transaction commits (an action that
     audits twice paid a read and two writes of it: three round trips on a server)."""
     session.info[_SESSION_KEY] = (tx, (last_id, digest))
+    # Forgotten when the transaction rolls back (below). deskterm uses no savepoint: one
+    # rolled back after an append would have to restore the head due before it.
     session.info[_HEAD_DUE] = (last_id, digest)
 
 
