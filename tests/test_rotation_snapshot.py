@@ -1,17 +1,15 @@
 """The rotation's day kept as a snapshot (issue 24): an action applies one event to the
 stored state instead of replaying the day, and replay stays the proof.
 
-After any sequence of desk actions — undo of the last and of an earlier action, a turn
-given back by a revisit's form, a counted turn by hand, a settings change mid-day, the
-day closed — the stored snapshot is exactly the replay of the log; a log changed by hand
-drops it; ``check`` finds one that disagrees and ``check --repair`` rebuilds it; and a
-late action reads no log row.
+A log changed by hand drops the snapshot; ``check`` finds one that disagrees and
+``check --repair`` rebuilds it; a snapshot made under other settings is not used; a late
+action reads no log row. (After any sequence of desk actions the stored snapshot is the
+replay of the log: ``test_rotation_snapshot_tamper``'s random day.)
 """
 
 from __future__ import annotations
 
 import json
-import random
 from datetime import timedelta
 
 import pytest
@@ -22,9 +20,8 @@ from sqlmodel import select
 
 from deskterm.cli.main import main as cli_main
 from deskterm.domain import rotation as R
-from deskterm.errors import InvalidInput, NotFound, RuleViolation
-from deskterm.services import maintenance, reception, rotation, setup
-from deskterm.services.reception import ReceptionForm
+from deskterm.errors import RuleViolation
+from deskterm.services import maintenance, rotation, setup
 from deskterm.services.setup import load_settings, rotation_settings
 from deskterm.storage import rotation_snapshot
 from deskterm.storage.models import Reception, RotationEventRow
@@ -61,111 +58,11 @@ def witness(ctx, *, kept_expected: bool = True, after: str = "") -> None:
         assert rotation.load_state(s, day) == replayed
 
 
-@both
-def test_every_action_of_a_random_day_keeps_the_snapshot_equal_to_the_replay(ctx, team, clock):
-    known = reception.save_form(  # a customer of Wang's, to come back and give a turn back
-        ctx,
-        _first_arrival(ctx, team),
-        ReceptionForm(name="张三", phone="13800138000", purchase_horizon="1m"),
-    ).customer_id
-    rotation.done(ctx, team.wang)
-    rng = random.Random(24)
-    people = [team.wang, team.li, team.zhao]
-    seen: set[str] = set()
-    must = {"undo_last", "undo_earlier", "turn_back", "hand_turn", "walk_in", "settings"}
-    steps = 0
-    # At least 90 actions, and on until every path that rewrites the log has run.
-    while steps < 90 or (not must <= seen and steps < 600):
-        steps += 1
-        tick(clock, 1)  # 600 actions at most: the day ends at 19:00, not tomorrow
-        kind = rng.choice(ACTIONS)
-        kept = True
-        try:
-            kept = _act(ctx, rng, kind, people, known)
-            seen.add(kind)
-        except (RuleViolation, InvalidInput, NotFound):
-            pass  # refused as a desk would be: nothing changed
-        witness(ctx, kept_expected=kept and kind != "settings", after=kind)
-    # The sequence reached the paths that rewrite the log, not only appends.
-    assert must <= seen
-    rotation.close_day(ctx)
-    witness(ctx)
-    assert not [p for p in maintenance.check(ctx) if p.kind.startswith("rotation")]
-
-
-ACTIONS = [
-    "walk_in",
-    "walk_in",
-    "done",
-    "done",
-    "away",
-    "back",
-    "skip",
-    "check_out",
-    "check_in",
-    "uncounted",
-    "requested",
-    "hand_turn",
-    "undo_last",
-    "undo_earlier",
-    "turn_back",
-    "settings",
-]
-
-
 def _first_arrival(ctx, team) -> int:
     setup.set_setting(ctx, "rotation.hold_unsaved_form", "false")
     for sid in (team.wang, team.li, team.zhao):
         rotation.check_in(ctx, sid)
     return rotation.walk_in(ctx).reception_id
-
-
-def _act(ctx, rng: random.Random, kind: str, people: list[int], known: int) -> bool:
-    """One desk action; False when it wrote no event (so no snapshot need follow)."""
-    sid = rng.choice(people)
-    if kind == "walk_in":
-        rotation.walk_in(ctx)
-    elif kind == "done":
-        rotation.done(ctx, sid)
-    elif kind == "away":
-        rotation.away(ctx, sid, rng.choice(["break", "delivery"]))
-    elif kind == "back":
-        rotation.back(ctx, sid)
-    elif kind == "skip":
-        rotation.skip(ctx, sid, rng.choice(["busy", "personal"]))
-    elif kind == "check_out":
-        rotation.check_out(ctx, sid)
-    elif kind == "check_in":
-        rotation.check_in(ctx, sid)
-    elif kind == "uncounted":
-        rotation.receive_uncounted(ctx, "question")
-    elif kind == "requested":
-        rotation.receive_returning(ctx, known)
-    elif kind == "hand_turn":  # to someone free who is not next-up, as the manager would
-        board = rotation.get_board(ctx)
-        free = [m.salesperson_id for m in board.members if m.state == "ready" and not m.is_next]
-        rotation.give_turn(ctx, free[0] if free else sid, "language")
-    elif kind == "undo_last":
-        rotation.undo_last(ctx)
-    elif kind == "undo_earlier":
-        entries = [e for e in rotation.day_log(ctx) if not e.undone]
-        if not entries:
-            raise RuleViolation("Nothing to undo today.")
-        chosen = rng.choice(entries[-6:])
-        plan = rotation.undo_plan(ctx, chosen.id)
-        rotation.undo_action(ctx, chosen.id, tuple(d.id for d in plan.dependents))
-    elif kind == "turn_back":
-        # A walk-in whose form names Wang's customer: the turn is given back (rule 6).
-        arrival = rotation.walk_in(ctx)
-        saved = reception.save_form(
-            ctx, arrival.reception_id, ReceptionForm(name="张三", phone="13800138000")
-        )
-        return saved is not None
-    elif kind == "settings":
-        mode = rng.choice([m.value for m in R.OrderMode])
-        setup.set_setting(ctx, "rotation.mode", mode)
-        return False
-    return True
 
 
 @both

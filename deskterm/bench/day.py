@@ -137,28 +137,20 @@ def measure(
     early_walk_in = _around(t.walk_in, *early)
     said = f"events {team + 1}–{team + EARLY} (the first walk-ins)"
     where = "PostgreSQL" if server else "SQLite"
+
+    def late_beside_early(what: str, times: list[tuple[int, float]]) -> Figure:
+        return Figure(
+            f"{what} at event ~{events} of a {team}-person day ({where})",
+            _around(times, *late),
+            _around(times, *early),
+            f"{what} at {said}",
+            MAX_RATIO,
+        )
+
     return [
-        Figure(
-            f"walk-in at event ~{events} of a {team}-person day ({where})",
-            _around(t.walk_in, *late),
-            early_walk_in,
-            f"walk-in at {said}",
-            MAX_RATIO,
-        ),
-        Figure(
-            f"done at event ~{events} ({where})",
-            _around(t.done, *late),
-            _around(t.done, *early),
-            f"done at {said}",
-            MAX_RATIO,
-        ),
-        Figure(
-            f"board read at event ~{events} ({where})",
-            _around(t.board, *late),
-            _around(t.board, *early),
-            f"board read at {said}",
-            MAX_RATIO,
-        ),
+        late_beside_early("walk-in", t.walk_in),
+        late_beside_early("done", t.done),
+        late_beside_early("board read", t.board),
         Figure(
             f"walk-in at event ~{events} replaying the log, no snapshot ({where})",
             _around(t.replayed_walk_in, events - 4 * LATE_WINDOW, events),

@@ -36,20 +36,29 @@ def run(args: argparse.Namespace) -> int:
         repair_search_index,
     )
 
+    repairs = [
+        (
+            "search",
+            repair_search_index,
+            _("Rebuilding the customer search's indexes…"),
+            _("The customer search's indexes are rebuilt and agree with the customers."),
+        ),
+        (
+            "rotation_snapshot",
+            repair_rotation_snapshots,
+            _("Rebuilding the rotation's stored days from its log…"),
+            _("The rotation's stored days are rebuilt and agree with its log."),
+        ),
+    ]
     with opened(args, must_exist=True) as ctx:
         problems = check(ctx)
-        if getattr(args, "repair", False) and any(p.kind == "search" for p in problems):
-            print(_("Rebuilding the customer search's indexes…"), flush=True)
-            repair_search_index(ctx)
-            problems = check(ctx)
-            if not any(p.kind == "search" for p in problems):
-                print(_("The customer search's indexes are rebuilt and agree with the customers."))
-        if getattr(args, "repair", False) and any(p.kind == "rotation_snapshot" for p in problems):
-            print(_("Rebuilding the rotation's stored days from its log…"), flush=True)
-            repair_rotation_snapshots(ctx)
-            problems = check(ctx)
-            if not any(p.kind == "rotation_snapshot" for p in problems):
-                print(_("The rotation's stored days are rebuilt and agree with its log."))
+        for kind, repair, doing, done in repairs if getattr(args, "repair", False) else []:
+            if any(p.kind == kind for p in problems):
+                print(doing, flush=True)
+                repair(ctx)
+                problems = check(ctx)
+                if not any(p.kind == kind for p in problems):
+                    print(done)
     if not problems:
         print(_("OK: the database passes every check."))
         return EXIT_OK
