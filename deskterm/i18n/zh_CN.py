@@ -1562,7 +1562,6 @@ MESSAGES: dict[str, str] = {
     "Say why this member takes the turn.": "请说明为何由这位顾问接待。",
     "At most {n} characters on one line.": "最多 {n} 个字，且只能一行。",
     "That action is undone already.": "这项操作已撤销。",
-    "The visit {name} received at {time} was handed over: undo its later actions first.": "{name} 于 {time} 接待的客户已转交：请先撤销其后的操作。",
     "The visit {name} received at {time} has a saved form: correct the reception (f) instead of undoing it.": "{name} 于 {time} 接待的客户已保存登记表：请修改接待记录（f），不要撤销。",
     "The day's log changed meanwhile: look at it again.": "今日记录刚刚有变动：请重新查看。",
     "Only the manager gives a counted turn by hand here (setting rotation.receptionist_turns).": "本店只有销售经理可以指派接待（设置 rotation.receptionist_turns）。",
@@ -1609,6 +1608,7 @@ MESSAGES: dict[str, str] = {
     "every showroom on the dealer group's server (--db postgresql://…), side by side, with the group's total (text, json or markdown)": "经销商集团服务器（--db postgresql://…）上的所有展厅并列显示，附集团合计（text、json 或 markdown）",
     "with --group: only this showroom's schema (repeat for several)": "与 --group 同用：只含此展厅的模式（schema）（可重复给出多个）",
     # -- session 31: the rotation snapshot (main) ---------------------------------
+    "This visit was handed over to {name} at {time}: a hand-over is not undone here (correct the reception with f).": "该客户已于 {time} 转交给 {name}：转交不能在此撤销（请按 f 修改接待记录）。",
     "{name}'s done at {time} handed the visitor over: it cannot be undone on its own (correct the reception with f).": "{name} 在 {time} 的“接待结束”已把客户转交给负责人，不能单独撤销（请按 f 修改接待记录）。",
     "Rebuilding the rotation's stored days from its log…": "正在按轮次记录重建每日存档…",
     "The rotation's stored days are rebuilt and agree with its log.": "轮次的每日存档已重建，与轮次记录一致。",

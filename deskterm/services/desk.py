@@ -75,15 +75,16 @@ def desk_view(ctx: Context) -> DeskView:
     settings = {**DEFAULT_SETTINGS, **{key: value for key, value in setting_rows}}
     staff = [(sid, name, role, bool(active)) for sid, name, role, active in staff_rows]
     found = _day_state(day, settings, snapshot_rows, logged)
-    if found is None:  # no snapshot to read: the replay, as the board service gives it
-        board = rotation.get_board(ctx)
-    else:
-        unsaved = {
-            sid for sid, ended_at, saved_at in last_visits if ended_at is not None and not saved_at
-        }
-        overdue = {sid for (sid,) in overdue_rows}
-        holds = rotation.holds_from(settings, found.state.on_duty, unsaved, overdue)
-        board = rotation.board_from(found, holds, staff)
+    if found is None:
+        # No snapshot to read (a settings change since, a log edited by hand): every part
+        # from the services, in one snapshot of their own, so board and arrivals agree.
+        return _from_the_services(ctx)
+    unsaved = {
+        sid for sid, ended_at, saved_at in last_visits if ended_at is not None and not saved_at
+    }
+    overdue = {sid for (sid,) in overdue_rows}
+    holds = rotation.holds_from(settings, found.state.on_duty, unsaved, overdue)
+    board = rotation.board_from(found, holds, staff)
     names = {sid: name for sid, name, _role, _active in staff}
     arrivals = reception.arrival_views(arrival_rows, names)
     ticked: dict[int, set[str]] = {a.id: set() for a in arrivals}
@@ -125,3 +126,17 @@ def _day_state(
     except ValueError:
         return None  # edited by hand: the replay
     return DayState(state, kept.last_event_id, kept.last_kind, kept.last_salesperson_id)
+
+
+def _from_the_services(ctx: Context) -> DeskView:
+    """The same view from the services one by one (the board replayed from the log), all
+    in one read snapshot."""
+    with ctx.db.one_read():
+        arrivals = reception.arrivals(ctx)
+        return DeskView(
+            rotation.get_board(ctx),
+            arrivals,
+            steps.active_steps(ctx),
+            steps.steps_of(ctx, [a.id for a in arrivals]),
+            waiting.waiting_list(ctx),
+        )

@@ -25,6 +25,7 @@ from deskterm.services.setup import all_staff, load_settings, rotation_settings
 from deskterm.storage import rotation_snapshot as snapshot
 from deskterm.storage.models import (
     Appointment,
+    Audit,
     Callback,
     Customer,
     Reception,
@@ -33,9 +34,16 @@ from deskterm.storage.models import (
     RotationEventRow,
     Staff,
     WaitingVisitor,
+    saved_id,
 )
 
 HOLD_UNSAVED_FORM = N_("last customer's form not saved")
+#: A hand-over (a visit taken over from the colleague who received it) is not undone from
+#: the log: the visitor's record is corrected instead.
+HANDED_OVER = N_(
+    "This visit was handed over to {name} at {time}: a hand-over is not undone here "
+    "(correct the reception with f)."
+)
 HOLD_OVERDUE = N_("overdue callbacks")
 
 
@@ -670,6 +678,20 @@ def undo_last(ctx: Context) -> str:
         if not rows:
             raise RuleViolation("Nothing to undo today.")
         last = rows[-1]
+        if (
+            last.reception_id is not None
+            and any(
+                r.reception_id == last.reception_id and R.EventKind(r.kind) in R.VISIT_STARTS
+                for r in rows[:-1]
+            )
+            and R.EventKind(last.kind) in R.VISIT_STARTS
+        ):
+            # Its visit began with another start: a hand-over. Undone, the visit would go.
+            raise RuleViolation(
+                HANDED_OVER,
+                name=_names(s).get(last.salesperson_id or 0, "?"),
+                time=_clock(ctx, last.at),
+            )
         if last.reception_id is not None:
             rec = s.get(Reception, last.reception_id)
             if rec is not None and last.kind == R.EventKind.DONE.value:
@@ -692,22 +714,42 @@ def undo_last(ctx: Context) -> str:
 
 def _reopen_closed(s: Session, day: date, closed_at: datetime) -> None:
     """What closing ``day`` at ``closed_at`` did, undone with it: its statistics go, and
-    the visits and the waits it ended are open again (nothing else of that day ends after
-    its close: a closed day takes no action)."""
+    the visits and the waits it ended are open again — those its audit entry names (a
+    close before these were named: those ended at or after its moment)."""
     for stat in s.exec(select(RotationDayStat).where(RotationDayStat.day == day)).all():
         s.delete(stat)
-    for rec in s.exec(
-        select(Reception).where(Reception.day == day, col(Reception.ended_at) >= closed_at)
-    ).all():
-        rec.ended_at = None
-    for w in s.exec(
-        select(WaitingVisitor).where(
+    named = _closed_by(s, day)
+    if named is not None:
+        recs = select(Reception).where(col(Reception.id).in_(named[0]))
+        waits = select(WaitingVisitor).where(col(WaitingVisitor.id).in_(named[1]))
+    else:
+        recs = select(Reception).where(Reception.day == day, col(Reception.ended_at) >= closed_at)
+        waits = select(WaitingVisitor).where(
             WaitingVisitor.day == day,
             col(WaitingVisitor.reception_id).is_(None),
             col(WaitingVisitor.left_at) >= closed_at,
         )
-    ).all():
+    for rec in s.exec(recs).all():
+        rec.ended_at = None
+    for w in s.exec(waits).all():
         w.left_at = None
+
+
+def _closed_by(s: Session, day: date) -> tuple[list[int], list[int]] | None:
+    """The visits and waits the latest close of ``day`` ended, as its audit entry names
+    them (None: an entry written before it named them)."""
+    for after in s.exec(
+        select(Audit.after_json)
+        .where(Audit.action == "rotation.close_day")
+        .order_by(col(Audit.id).desc())
+        .limit(50)
+    ).all():
+        said = json.loads(after or "{}")
+        if said.get("day") == day.isoformat():
+            if "ended" not in said:
+                return None
+            return [int(i) for i in said["ended"]], [int(i) for i in said.get("left", [])]
+    return None
 
 
 def _drop_reception(s: Session, ctx: Context, rec: Reception) -> None:
@@ -764,13 +806,17 @@ def _close(session: Session, ctx: Context, day: date) -> None:
                 by_hand=st.by_hand,
             )
         )
+    ended: list[int] = []
     for rec in session.exec(
         select(Reception).where(Reception.day == day, col(Reception.ended_at).is_(None))
     ).all():
         rec.ended_at = ctx.now()
+        ended.append(saved_id(rec.id))
     # A visitor still waiting when the day closes left without being served.
+    left: list[int] = []
     while (waiting := oldest_waiting(session, day)) is not None:
         waiting.left_at = ctx.now()
+        left.append(saved_id(waiting.id))
         record_audit(
             session,
             ctx,
@@ -781,8 +827,16 @@ def _close(session: Session, ctx: Context, day: date) -> None:
             {"left_at": waiting.left_at, "source": "close_day"},
         )
         session.flush()
+    # What the close ended, named: its undo opens exactly these again (not whatever ended
+    # at or after its moment: a desk's clock may run ahead of another's).
     record_audit(
-        session, ctx, "rotation.close_day", "rotation_day", None, None, {"day": day.isoformat()}
+        session,
+        ctx,
+        "rotation.close_day",
+        "rotation_day",
+        None,
+        None,
+        {"day": day.isoformat(), "ended": ended, "left": left},
     )
 
 
@@ -930,10 +984,7 @@ def _plan(s: Session, ctx: Context, event_id: int) -> tuple[list[RotationEventRo
             for j, r in enumerate(rows)
         ):
             raise RuleViolation(
-                "The visit {name} received at {time} was handed over: undo its later "
-                "actions first.",
-                name=names.get(row.salesperson_id or 0, "?"),
-                time=_clock(ctx, row.at),
+                HANDED_OVER, name=names.get(row.salesperson_id or 0, "?"), time=_clock(ctx, row.at)
             )
         rec = s.get(Reception, row.reception_id)
         if rec is not None and rec.form_saved_at is not None:
