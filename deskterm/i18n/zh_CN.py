@@ -1608,6 +1608,8 @@ MESSAGES: dict[str, str] = {
     "every showroom on the dealer group's server (--db postgresql://…), side by side, with the group's total (text, json or markdown)": "经销商集团服务器（--db postgresql://…）上的所有展厅并列显示，附集团合计（text、json 或 markdown）",
     "with --group: only this showroom's schema (repeat for several)": "与 --group 同用：只含此展厅的模式（schema）（可重复给出多个）",
     # -- session 31: the rotation snapshot (main) ---------------------------------
+    "visits it ended": "结束的接待",
+    "waiting visitors it marked gone": "标记为已离店的等候客户",
     "This visit was handed over to {name} at {time}: a hand-over is not undone here (correct the reception with f).": "该客户已于 {time} 转交给 {name}：转交不能在此撤销（请按 f 修改接待记录）。",
     "{name}'s done at {time} handed the visitor over: it cannot be undone on its own (correct the reception with f).": "{name} 在 {time} 的“接待结束”已把客户转交给负责人，不能单独撤销（请按 f 修改接待记录）。",
     "Rebuilding the rotation's stored days from its log…": "正在按轮次记录重建每日存档…",

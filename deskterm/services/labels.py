@@ -152,6 +152,8 @@ AUDIT_FIELDS: dict[str, str] = {
     "channel": N_("channel"),
     "lost_reason": N_("lost reason"),
     "day": N_("date"),
+    "ended": N_("visits it ended"),
+    "left": N_("waiting visitors it marked gone"),
     "to": N_("to whom"),
     "note": N_("notes"),
     "role": N_("role"),
@@ -332,6 +334,8 @@ def audit_value(field: str, value: Any, names: Names, zone: tzinfo) -> str:
         return names.reasons.get(str(value), str(value))
     if field in STAFF_FIELDS and isinstance(value, int) and value in names.staff:
         return names.staff[value]
+    if isinstance(value, list):  # the reception or visitor numbers a close ended
+        return ", ".join(f"#{v}" for v in value) or "-"
     if isinstance(value, str) and _ISO_TIME.match(value):
         try:
             return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
