@@ -84,6 +84,10 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
     con = sqlite3.connect(path, isolation_level=None)
     con.executescript(
         "BEGIN;"
+        # v14 (issue 24: the rotation's day kept as a snapshot)
+        "DROP TRIGGER rotation_snapshot_insert; DROP TRIGGER rotation_snapshot_update;"
+        "DROP TRIGGER rotation_snapshot_delete; DROP TABLE rotation_snapshot;"
+        "DROP INDEX ix_rotation_event_reception_id;"
         # v13 (issue 23: a counted turn's note, the turns by hand of a closed day)
         "ALTER TABLE rotation_event DROP COLUMN note;"
         "ALTER TABLE rotation_day_stat DROP COLUMN by_hand;"
