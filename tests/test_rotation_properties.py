@@ -19,54 +19,16 @@ from deskterm.domain.rotation import (
 )
 from deskterm.domain.rotation import EventKind as K
 from deskterm.errors import RuleViolation
+from tests.rotation_actions import actions, modes
+from tests.rotation_actions import to_event as shared_event
 
 DAY = date(2026, 2, 28)
 T0 = datetime(2026, 2, 28, 9, tzinfo=UTC)
-PEOPLE = range(1, 7)
-
-action = st.one_of(
-    st.tuples(
-        st.sampled_from(
-            [
-                K.CHECK_IN,
-                K.CHECK_OUT,
-                K.WALK_IN,
-                K.REQUESTED,
-                K.COURTESY,
-                K.DONE,
-                K.BACK,
-                K.OVERRIDE_HOLD,
-            ]
-        ),
-        st.sampled_from(PEOPLE),
-        st.none(),
-    ),
-    st.tuples(st.just(K.AWAY), st.sampled_from(PEOPLE), st.sampled_from(list(AwayReason))),
-    st.tuples(st.just(K.SKIP), st.sampled_from(PEOPLE), st.sampled_from(list(SkipReason))),
-    st.tuples(st.just(K.UNCOUNTED), st.sampled_from(PEOPLE), st.sampled_from(list(UncountedKind))),
-    st.tuples(st.just(K.REORDER), st.none(), st.randoms()),
-    st.tuples(st.just("next"), st.none(), st.none()),
-)
-modes = st.builds(
-    RotationSettings,
-    mode=st.sampled_from(list(OrderMode)),
-    uncounted_weight=st.sampled_from([0.0, 0.5]),
-)
+action = actions()
 
 
 def to_event(state: RotationState, a, i: int) -> RotationEvent | None:
-    kind, sid, extra = a
-    at = T0 + timedelta(minutes=i)
-    if kind == "next":
-        nxt = state.next_up()
-        return None if nxt is None else RotationEvent(K.WALK_IN, at, nxt)
-    if kind is K.REORDER:
-        order = list(state.on_duty)
-        extra.shuffle(order)
-        return RotationEvent(K.REORDER, at, order=tuple(order))
-    if kind is K.COURTESY:
-        return RotationEvent(kind, at, sid, other_id=99)
-    return RotationEvent(kind, at, sid, reason=extra.value if extra else None)
+    return shared_event(state, a, T0 + timedelta(minutes=i))
 
 
 def run(mode, actions):

@@ -7,24 +7,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deskterm.domain.rotation import EventKind as K
 from deskterm.domain.rotation import (
-    AwayReason,
-    HandReason,
     MemberState,
     OrderMode,
     RotationEvent,
     RotationSettings,
     RotationState,
     SkipReason,
-    UncountedKind,
     apply,
     problems,
     replay,
     undo_dependents,
     without,
 )
-from deskterm.domain.rotation import EventKind as K
 from deskterm.errors import RuleViolation
+from tests.rotation_actions import actions, modes, to_event
 
 DAY = date(2026, 3, 2)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -149,58 +147,17 @@ def test_a_turn_by_hand_is_refused_when_the_rules_forbid(before, event, refused)
 
 # -- properties ----------------------------------------------------------------------
 
-PEOPLE = range(1, 6)
-action = st.one_of(
-    st.tuples(
-        st.sampled_from(
-            [
-                K.CHECK_IN,
-                K.CHECK_OUT,
-                K.WALK_IN,
-                K.REQUESTED,
-                K.COURTESY,
-                K.DONE,
-                K.BACK,
-                K.OVERRIDE_HOLD,
-            ]
-        ),
-        st.sampled_from(PEOPLE),
-        st.none(),
-    ),
-    st.tuples(st.just(K.AWAY), st.sampled_from(PEOPLE), st.sampled_from(list(AwayReason))),
-    st.tuples(st.just(K.SKIP), st.sampled_from(PEOPLE), st.sampled_from(list(SkipReason))),
-    st.tuples(st.just(K.UNCOUNTED), st.sampled_from(PEOPLE), st.sampled_from(list(UncountedKind))),
-    st.tuples(st.just(K.HAND_TURN), st.sampled_from(PEOPLE), st.sampled_from(list(HandReason))),
-    st.tuples(st.just(K.REORDER), st.none(), st.randoms()),
-    st.tuples(st.just("next"), st.none(), st.none()),
-    st.tuples(st.just(K.CLOSE_DAY), st.none(), st.none()),
-)
-modes = st.builds(
-    RotationSettings,
-    mode=st.sampled_from(list(OrderMode)),
-    uncounted_weight=st.sampled_from([0.0, 0.5]),
-)
+action = actions(closing=True)
 
 
 def valid_log(mode, actions):
     """The actions the rules accept, in order: a valid day's log."""
     state = RotationState(day=DAY, settings=mode)
     out = []
-    for i, (kind, sid, extra) in enumerate(actions):
-        at = T0 + timedelta(minutes=i)
-        if kind == "next":
-            nxt = state.next_up()
-            if nxt is None:
-                continue
-            e = RotationEvent(K.WALK_IN, at, nxt)
-        elif kind is K.REORDER:
-            order = list(state.on_duty)
-            extra.shuffle(order)
-            e = RotationEvent(K.REORDER, at, order=tuple(order))
-        elif kind is K.COURTESY:
-            e = RotationEvent(kind, at, sid, other_id=99)
-        else:
-            e = RotationEvent(kind, at, sid, reason=extra.value if extra else None)
+    for i, a in enumerate(actions):
+        e = to_event(state, a, T0 + timedelta(minutes=i))
+        if e is None:
+            continue
         try:
             state = apply(state, e)
         except RuleViolation:
