@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from deskterm.storage import bulk
-from deskterm.storage.models import Audit, AuditHead
-from deskterm.storage.queries import Raw, to_stored
+from deskterm.storage.models import Audit
+from deskterm.storage.prefetch import Prefetch, take
+from deskterm.storage.queries import Raw, cursor_of, to_stored
 
 #: What the first row chains from.
 GENESIS = "0" * 64
@@ -172,11 +173,23 @@ def _last(session: Session) -> tuple[Any, tuple[int, str]]:
     if last is None:
         # The trail's real end (not the head row): a row appended by hand must not make
         # every later save fail on a duplicate id; check reports such a row instead.
-        row = session.exec(
-            select(Audit.id, Audit.hash).order_by(col(Audit.id).desc()).limit(1)
-        ).first()
+        found = take(session, _LAST_READ)  # asked for with the write's lock
+        if found is not None:
+            row = found[0] if found else None
+        else:
+            row = session.exec(
+                select(Audit.id, Audit.hash).order_by(col(Audit.id).desc()).limit(1)
+            ).first()
         last = (int(row[0] or 0), row[1] or "") if row is not None else (0, GENESIS)
     return tx, last
+
+
+_LAST_READ = "audit last"
+
+
+def wanted(ask: Prefetch) -> Prefetch:
+    """``ask`` asking for the trail's last row too (a write that audits reads it first)."""
+    return ask.read(_LAST_READ, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
 
 
 def _move_head(session: Session, tx: Any, last_id: int, digest: str) -> None:
@@ -195,14 +208,23 @@ def _write_head(session: Session) -> None:
     if due is None:
         return
     last_id, digest = due
-    moved = session.execute(
-        update(AuditHead)
-        .where(col(AuditHead.slot) == 1)
-        .values(last_id=last_id, last_hash=digest)
-        .execution_options(synchronize_session=False)
-    )
-    if not moved.rowcount:  # type: ignore[attr-defined]  # a trail that never had a head
-        session.add(AuditHead(slot=1, last_id=last_id, last_hash=digest))
+    # One statement whatever was there (a trail that never had a head gets one), whose
+    # answer nobody reads: on a server it goes with the COMMIT (write_behind).
+    cur = cursor_of(session)
+    sql = _HEAD_UPSERT if cur.postgresql else _HEAD_UPSERT.replace("%s", "?")
+    if cur.postgresql:
+        from deskterm.storage.write_behind import execute_later
+
+        execute_later(cur.cursor, sql, (last_id, digest))
+    else:
+        cur.cursor.execute(sql, (last_id, digest))
+
+
+_HEAD_UPSERT = (
+    "INSERT INTO audit_head (slot, last_id, last_hash) VALUES (1, %s, %s) "
+    "ON CONFLICT (slot) DO UPDATE SET last_id = excluded.last_id, "
+    "last_hash = excluded.last_hash"
+)
 
 
 @event.listens_for(Session, "after_rollback")

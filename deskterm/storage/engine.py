@@ -34,7 +34,7 @@ from sqlmodel import Session, create_engine
 
 from deskterm.errors import DamagedDatabase, StorageError
 from deskterm.i18n import N_
-from deskterm.storage import migrations
+from deskterm.storage import migrations, prefetch
 from deskterm.storage.queries import Raw, cursor_of
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,9 @@ def _set_pragmas(
 
 
 def _begin(conn: Any) -> None:
+    # A write's prefetch is not read here: on a file each read costs what the use-case's
+    # own query does, and reading ahead what may not be needed only adds (measured: a
+    # walk-in 7 ms → 12 ms on the large shop). The use-cases read as they go.
     immediate = conn.get_execution_options().get(_WRITE, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -349,10 +352,14 @@ class Database(ABC):
             return [cur.rows(sql, params) for sql, params in statements]
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction that holds the write lock from its first statement."""
+    def write(self, wanted: prefetch.Prefetch | None = None) -> Iterator[Session]:
+        """A write transaction that holds the write lock from its first statement;
+        ``wanted``: what it will read, read with the lock on a server (see
+        :mod:`.prefetch`)."""
         with Session(self._writer, expire_on_commit=False) as session:
             try:
+                if wanted is not None and self.dialect == "postgresql":
+                    prefetch.begin(session, wanted)
                 yield session
                 # Last look before the commit: a file replaced or renamed under this
                 # window would take the save with it (the commit lands in the old inode).

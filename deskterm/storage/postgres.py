@@ -138,7 +138,10 @@ def _spoke(dbapi_con: Any) -> bool:
         return True
 
 
-def _on_checkin(_dbapi_con: Any, record: Any) -> None:
+def _on_checkin(dbapi_con: Any, record: Any) -> None:
+    from deskterm.storage import write_behind  # psycopg's: imported with the server's engine
+
+    write_behind.stop(dbapi_con)  # a write's transaction ended, whichever way
     record.info["used"] = time.monotonic()
 
 
@@ -161,9 +164,36 @@ def _begin(conn: Any) -> None:
         # transaction begun by hand with COMMIT or ROLLBACK (it looks at the server's
         # transaction status, not at autocommit). The next checkout turns autocommit off.
         dbapi_con.autocommit = True
-        conn.exec_driver_sql("BEGIN; " + _WRITE_BEGIN)
+        from deskterm.storage import prefetch, write_behind
+
+        wanted = conn.get_execution_options().get(prefetch.OPTION)
+        if wanted is None:
+            conn.exec_driver_sql("BEGIN; " + _WRITE_BEGIN)
+        else:
+            _begin_with(dbapi_con, wanted)
+        write_behind.start(dbapi_con)
     else:
         _snapshot_reads(dbapi_con)
+
+
+def _begin_with(dbapi_con: Any, wanted: Any) -> None:
+    """A write's BEGIN, its lock and what it will read, in one message: the reads see
+    what the lock protects, for the cost of the lock's round trip."""
+    import psycopg
+
+    from deskterm.storage import prefetch
+
+    binder = psycopg.ClientCursor(dbapi_con)
+    reads = prefetch.server_statements(wanted, binder.mogrify)
+    with psycopg.Cursor(dbapi_con) as cur:
+        cur.execute(";\n".join(["BEGIN", _WRITE_BEGIN, *reads]))
+        results: list[list[tuple[Any, ...]]] = []
+        while True:
+            results.append(cur.fetchall() if cur.description is not None else [])
+            if not cur.nextset():
+                break
+    # BEGIN, the lock's SELECT and the marker's UPDATE come first.
+    prefetch.keep_server_results(wanted, results[3:])
 
 
 def _sqlstate(exc: BaseException) -> str:
@@ -200,6 +230,11 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
             path=where,
             error=text,
         )
+    if not state and _refused_here(orig):
+        # psycopg refused a value before sending it (a NUL in a text): the server is fine.
+        return StorageError(
+            "The database refused the change ({error}): nothing was saved.", error=text
+        )
     if state.startswith(("08", "57P")) or not state:
         # No SQLSTATE: the connection itself failed (server down, wrong host or port).
         return StorageError(
@@ -209,6 +244,12 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
             error=text,
         )
     return StorageError("The database refused the change ({error}): nothing was saved.", error=text)
+
+
+def _refused_here(orig: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(orig, psycopg.DataError | psycopg.ProgrammingError)
 
 
 def schema_address(address: str, schema: str) -> str:
@@ -281,6 +322,8 @@ class PostgresDatabase(Database):
             raise StorageError(
                 "A PostgreSQL database needs the postgres extra: pip install 'deskterm[postgres]'."
             ) from None
+        from deskterm.storage import write_behind
+
         url = _parsed(address, "postgresql+psycopg")
         self.where = shown_address(url)
         #: The libpq address, password included: for the server's own tools and the bench.
@@ -292,12 +335,19 @@ class PostgresDatabase(Database):
             hide_parameters=True,
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "deskterm"},
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "application_name": "deskterm",
+                # Holds a write's statements whose answers nobody reads (write_behind).
+                "cursor_factory": write_behind.Cursor,
+            },
         )
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "checkout", _on_checkout)
         event.listen(self.engine, "checkin", _on_checkin)
         event.listen(self.engine, "begin", _begin)
+        event.listen(self.engine, "commit", write_behind.on_commit)
+        event.listen(self.engine, "rollback", write_behind.on_rollback)
         self._writer = self.engine.execution_options(**{_WRITE: True})
         try:
             self._prepare(create=create)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from deskterm.storage.prefetch import Prefetch, take
 from deskterm.storage.queries import cursor_of
 
 
@@ -36,14 +37,27 @@ def _day(session: Session, day: date) -> Any:
     return day if session.get_bind().dialect.name == "postgresql" else day.isoformat()
 
 
+READ_SQL = (
+    "SELECT settings, last_event_id, last_kind, last_salesperson_id, state "
+    "FROM rotation_snapshot WHERE day = ?"
+)
+
+
+def wanted(prefetch: Prefetch, day: date) -> Prefetch:
+    """``prefetch`` asking for ``day``'s snapshot too (read with a write's lock)."""
+    return prefetch.read(_name(day), READ_SQL, (day,))
+
+
+def _name(day: date) -> str:
+    return f"rotation_snapshot {day.isoformat()}"
+
+
 def read(session: Session, day: date) -> SnapshotRow | None:
     """``day``'s snapshot in ``session``'s transaction, or None (none kept, or unreadable:
     the caller replays the log)."""
-    found = cursor_of(session).rows(
-        "SELECT settings, last_event_id, last_kind, last_salesperson_id, state "
-        "FROM rotation_snapshot WHERE day = ?",
-        (_day(session, day),),
-    )
+    found = take(session, _name(day))
+    if found is None:
+        found = cursor_of(session).rows(READ_SQL, (_day(session, day),))
     return parse(found[0]) if found else None
 
 
@@ -88,7 +102,10 @@ def _execute(cur: Any, params: tuple[Any, ...]) -> None:
         "last_salesperson_id = excluded.last_salesperson_id, state = excluded.state"
     )
     if cur.postgresql:
-        cur.cursor.execute(sql.replace("?", "%s"), params)
+        from deskterm.storage.write_behind import execute_later
+
+        # Nobody reads its answer: on a server it goes with the next round trip.
+        execute_later(cur.cursor, sql.replace("?", "%s"), params)
     else:
         cur.cursor.execute(sql, params)
 
