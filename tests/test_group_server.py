@@ -143,24 +143,32 @@ def test_the_change_watch_is_one_round_trip_and_no_action_pings_first(showrooms,
         desk.db.close()
 
 
-def test_a_desks_keys_stay_within_their_counted_round_trips(showrooms, proxy, clock):
-    """Each key of a busy desk, counted as the network sees it (issue 24 asks for at most
-    3 per action and 2 per reload; these are the budgets reached so far, kept so that
-    none grows back): the Reception screen's reload is one batch in one round trip, a
-    done returns the board it made without a read of its own, a walk-in late in the day
-    reads the day's snapshot, not its log."""
+@pytest.mark.parametrize("hold_unsaved_form", ["true", "false"])
+def test_a_desks_keys_stay_within_their_counted_round_trips(
+    showrooms, proxy, clock, hold_unsaved_form
+):
+    """Each key of a busy desk, counted as the network sees it: issue 24 asks for at most
+    3 per action and 2 per reload. The reload is one batch in one round trip; an action
+    reads what it needs with its lock (one round trip) and sends its writes with its
+    COMMIT (one more), a done's board reading the holds between them when the shop holds
+    people out for an unsaved form. A walk-in late in the day reads the day's snapshot,
+    not its log."""
     from deskterm.services import desk as desk_service
     from deskterm.services.reception import ReceptionForm, save_form
 
     desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
     try:
-        setup.set_setting(desk, "rotation.hold_unsaved_form", "false")
+        setup.set_setting(desk, "rotation.hold_unsaved_form", hold_unsaved_form)
         team = [setup.add_staff(desk, f"Salesperson {n}", "salesperson").id for n in range(6)]
         for sid in team:
             rotation.check_in(desk, sid)
-        for _ in range(20):  # a day under way: the log is long
+        for n in range(20):  # a day under way: the log is long
             a = rotation.walk_in(desk)
             rotation.done(desk, a.salesperson_id)
+            on_file = ReceptionForm(
+                name=f"老客{n}", phone=f"13900000{n + 10:03d}", purchase_horizon="1m"
+            )
+            save_form(desk, a.reception_id, on_file)
         counts = {}
 
         def count(key, fn):
@@ -174,10 +182,25 @@ def test_a_desks_keys_stay_within_their_counted_round_trips(showrooms, proxy, cl
         form = ReceptionForm(name="张三", phone="13900000001", purchase_horizon="1m")
         count("form", lambda: save_form(desk, a.reception_id, form))
         count("done", lambda: rotation.done(desk, a.salesperson_id))
-        assert counts["reload"] <= 2, counts  # the issue's target: met (one round trip)
-        assert counts["walk-in"] <= 9, counts
-        assert counts["done"] <= 9, counts
-        assert counts["form"] <= 17, counts
+        b = count("walk-in 2", lambda: rotation.walk_in(desk))
+        revisit = ReceptionForm(name="老客0", phone="139 0000 0010", purchase_horizon="1m")
+        count("revisit form", lambda: save_form(desk, b.reception_id, revisit))
+        count("done 2", lambda: rotation.done(desk, b.salesperson_id))
+        c = count("walk-in 3", lambda: rotation.walk_in(desk))
+        gone = ReceptionForm(contact_left=False, name="", no_contact_reason="refused")
+        count("no-contact form", lambda: save_form(desk, c.reception_id, gone))
+        count("done 3", lambda: rotation.done(desk, c.salesperson_id))
+        count("away", lambda: rotation.away(desk, team[0]))
+        count("back", lambda: rotation.back(desk, team[0]))
+        count("skip", lambda: rotation.skip(desk))
+        customer = count("returning", lambda: rotation.receive_returning(desk, 1))
+        count("done 4", lambda: rotation.done(desk, customer.salesperson_id))
+        q = count("uncounted", lambda: rotation.receive_uncounted(desk, "question"))
+        count("done 5", lambda: rotation.done(desk, q.salesperson_id))
+        count("phone", lambda: rotation.log_remote_arrival(desk, "phone", team[1]))
+        assert counts["reload"] <= 2, counts  # one round trip
+        over = {key: n for key, n in counts.items() if n > 3}
+        assert not over, counts
     finally:
         desk.db.close()
 

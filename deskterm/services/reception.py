@@ -28,7 +28,15 @@ from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import permission
 from deskterm.services.rotation import _append, keep_snapshot, load_state
-from deskterm.services.setup import all_staff, load_levels, load_settings
+from deskterm.services.rotation import _wanted as rotation_wanted
+from deskterm.services.setup import (
+    DEFAULT_SETTINGS,
+    LEVELS_READ,
+    all_staff,
+    load_levels,
+    load_settings,
+)
+from deskterm.storage import audit_chain, queries
 from deskterm.storage.models import (
     Callback,
     Companion,
@@ -41,6 +49,7 @@ from deskterm.storage.models import (
     Staff,
     saved_id,
 )
+from deskterm.storage.prefetch import Prefetch, take, take_rows
 from deskterm.storage.queries import from_stored
 
 if TYPE_CHECKING:
@@ -512,7 +521,11 @@ def _find_customer(
     """The customer this visit is about: the phone on file, else (no phone typed) the
     WeChat ID or e-mail on file, else the reception's own."""
     cust = None
-    if phone:
+    column, value = ("phone", phone) if phone else ("contact_other", other)
+    found = take_rows(session, _by_contact_read(column, value), Customer) if value else None
+    if found is not None:  # asked for with the lock
+        cust = found[0] if found else None
+    elif phone:
         cust = session.exec(select(Customer).where(Customer.phone == phone)).first()
     elif other:
         cust = session.exec(select(Customer).where(Customer.contact_other == other)).first()
@@ -523,6 +536,12 @@ def _find_customer(
 
 def _open_callback(session: Session, ctx: Context, cust: Customer) -> date | None:
     """The due day of the customer's open sales callback, if any."""
+    for column in ("phone", "contact_other"):
+        value = getattr(cust, column)
+        found = take(session, _open_callback_read(column, value)) if value else None
+        if found is not None:  # asked for with the lock, by the contact that found them
+            due = from_stored(found[0][0]) if found else None
+            return ctx.local_day(due) if due is not None else None
     due = session.exec(
         select(Callback.due_at)
         .where(Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open")
@@ -531,29 +550,44 @@ def _open_callback(session: Session, ctx: Context, cust: Customer) -> date | Non
     return ctx.local_day(due) if due is not None else None
 
 
-def _walk_in_row(session: Session, ctx: Context, rec: Reception) -> RotationEventRow | None:
-    """The counted walk-in turn this reception used today, if it is still on the board."""
+def _walk_in_row(
+    session: Session, ctx: Context, rec: Reception
+) -> tuple[RotationEventRow | None, R.RotationState | None]:
+    """The counted walk-in turn this reception used today, if it is still on the board,
+    and the day's state read to tell (the owner's place on the floor is read from it)."""
+    found = take_rows(session, _walk_in_read(rec.id), RotationEventRow)
     if rec.day != ctx.today():
-        return None  # a past day's board is closed and its statistics are kept
-    row = session.exec(
-        select(RotationEventRow).where(
+        return None, None  # a past day's board is closed and its statistics are kept
+    if found is None:
+        found = list(session.exec(_walk_in_query(rec)).all())
+    row = found[0] if found else None
+    if row is None:
+        return None, None
+    state = load_state(session, rec.day)
+    return (None, None) if state.closed else (row, state)
+
+
+def _walk_in_query(rec: Reception) -> Any:
+    return (
+        select(RotationEventRow)
+        .where(
             RotationEventRow.reception_id == rec.id,
             # A counted turn given by hand is a turn too: a returning customer's visit
             # gives it back as a walk-in's (the form says "no turn used").
-            col(RotationEventRow.kind).in_(
-                (R.EventKind.WALK_IN.value, R.EventKind.HAND_TURN.value)
-            ),
+            col(RotationEventRow.kind).in_(_TURNS),
             col(RotationEventRow.undone_at).is_(None),
         )
-    ).first()
-    if row is None or load_state(session, rec.day).closed:
-        return None
-    return row
+        .order_by(col(RotationEventRow.id))
+        .limit(1)
+    )
 
 
-def _owner_on_floor(session: Session, rec: Reception, owner_id: int) -> bool:
-    """The owner is on duty and free (or on a break) to take their visitor over."""
-    m = load_state(session, rec.day).member(owner_id)
+def _owner_on_floor(
+    session: Session, rec: Reception, owner_id: int, state: R.RotationState | None = None
+) -> bool:
+    """The owner is on duty and free (or on a break) to take their visitor over
+    (``state``: the day's, when the caller read it already)."""
+    m = (state or load_state(session, rec.day)).member(owner_id)
     return m is not None and (
         m.state is R.MemberState.READY
         or (m.state is R.MemberState.AWAY and m.away_reason is R.AwayReason.BREAK)
@@ -568,6 +602,7 @@ def _visit_form(
     form: ReceptionForm,
     clean: dict[str, object],
     turn_row: RotationEventRow | None,
+    state: R.RotationState | None = None,
 ) -> VisitForm:
     from deskterm.domain.visit import VisitForm
 
@@ -584,7 +619,7 @@ def _visit_form(
             cust is not None
             and turn_row is not None
             and cust.owner_id != rec.salesperson_id
-            and _owner_on_floor(session, rec, cust.owner_id)
+            and _owner_on_floor(session, rec, cust.owner_id, state)
         ),
     )
 
@@ -787,6 +822,87 @@ def _write_reception(
     return filled, first_save
 
 
+_RECEPTION_READ = "form reception"
+_KNOWN_READ = "form known customer"
+_REASONS_READ = "form reasons"
+#: The shop's default country as the last save here read it: the phone the next save's
+#: customer is looked up by, asked for with its lock, is normalised with it (a guess: a
+#: save that finds the country changed looks the customer up again).
+_COUNTRY_SEEN: dict[str, str] = {}
+
+
+def _form_wanted(ctx: Context, reception_id: int, form: ReceptionForm) -> Prefetch:
+    """What a form's save reads, asked for with its write lock (one round trip on a
+    server): the reception, its customer, the customer the phone (or WeChat ID) finds
+    and their open callback, the turn the visit used, the levels, the audit's end, and
+    ids for what a first save inserts."""
+    ask = rotation_wanted(ctx)
+    ask.read_table(_RECEPTION_READ, Reception, "id = ?", (reception_id,))
+    ask.read_table(
+        _KNOWN_READ,
+        Customer,
+        "id = (SELECT customer_id FROM reception WHERE id = ?)",
+        (reception_id,),
+    )
+    ask.read_table(
+        _walk_in_read(reception_id), RotationEventRow, _TURN_WHERE, (reception_id, *_TURNS)
+    )
+    ask.read(LEVELS_READ, queries.LEVELS_SQL)
+    audit_chain.wanted(ask)
+    if form.media or not form.contact_left:
+        ask.read_table(_REASONS_READ, Reason)
+    if form.contact_left:
+        key = _lookup_guess(ctx, form)
+        if key is not None:
+            column, value = key
+            ask.read_table(_by_contact_read(column, value), Customer, f"{column} = ?", (value,))
+            ask.read(
+                _open_callback_read(column, value),
+                _OPEN_CALLBACK_SQL.format(column=column),
+                (value,),
+            )
+        ask.reserve("customer").reserve("level_change").reserve("ownership_change")
+        ask.reserve("callback")
+    if form.companions:
+        ask.reserve("companion", len(form.companions))
+    return ask
+
+
+def _lookup_guess(ctx: Context, form: ReceptionForm) -> tuple[str, str] | None:
+    """The column and value the save will look its customer up by, as far as can be
+    told before the settings are read (None: no guess; the save looks it up itself)."""
+    try:
+        if form.phone.strip():
+            country = _COUNTRY_SEEN.get(ctx.db.where, DEFAULT_SETTINGS["phone.default_country"])
+            return "phone", normalize_phone(form.phone, country)
+        if form.contact_other.strip():
+            return "contact_other", check_contact_other(form.contact_other)
+    except DesktermError:
+        return None  # the save says what is wrong with it
+    return None
+
+
+_TURNS = (R.EventKind.WALK_IN.value, R.EventKind.HAND_TURN.value)
+_TURN_WHERE = "reception_id = ? AND kind IN (?, ?) AND undone_at IS NULL ORDER BY id LIMIT 1"
+_OPEN_CALLBACK_SQL = (
+    "SELECT cb.due_at FROM callback AS cb JOIN customer AS c ON c.id = cb.customer_id "
+    "WHERE c.{column} = ? AND cb.kind = 'sales' AND cb.status = 'open' "
+    "ORDER BY cb.due_at LIMIT 1"
+)
+
+
+def _walk_in_read(reception_id: int | None) -> str:
+    return f"form turn {reception_id}"
+
+
+def _by_contact_read(column: str, value: object) -> str:
+    return f"form customer {column} {value}"
+
+
+def _open_callback_read(column: str, value: object) -> str:
+    return f"form open callback {column} {value}"
+
+
 @permission("reception")
 def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm:
     """Save (or correct) the form of a reception, in one transaction.
@@ -798,7 +914,11 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
     """
     from deskterm.domain.visit import OnFile, judge_visit
 
-    with ctx.db.write() as s:
+    with ctx.db.write(_form_wanted(ctx, reception_id, form)) as s:
+        # What was read with the lock becomes the session's: the gets below send nothing.
+        take_rows(s, _RECEPTION_READ, Reception)
+        take_rows(s, _KNOWN_READ, Customer)
+        take_rows(s, _REASONS_READ, Reason)
         rec = s.get(Reception, reception_id)
         if rec is None:
             raise NotFound("No reception #{id}.", field="reception", id=reception_id)
@@ -846,8 +966,8 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
                     _open_callback(s, ctx, cust),
                 )
             # A correction never moves the turn again: it was settled at the first save.
-            turn_row = None if own else _walk_in_row(s, ctx, rec)
-            visit = _visit_form(s, ctx, rec, cust, form, clean, turn_row)
+            turn_row, state = (None, None) if own else _walk_in_row(s, ctx, rec)
+            visit = _visit_form(s, ctx, rec, cust, form, clean, turn_row, state)
             if own and rec.first_visit:
                 # The customer this form created: the typed name is the correction. (A
                 # revisit's name on file still changes only by "replace".)
@@ -878,7 +998,9 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
             {"customer_id": rec.customer_id, "filled": filled},
         )
         assert rec.id is not None
-        owner = s.get(Staff, cust.owner_id) if cust else None
+        # The transaction's staff (on a server, read with its lock): no query of its own.
+        owner = next((st for st in all_staff(s) if cust and st.id == cust.owner_id), None)
+        _COUNTRY_SEEN[ctx.db.where] = load_settings(s)["phone.default_country"]
         return SavedForm(
             rec.id,
             cust.id if cust else None,
@@ -956,7 +1078,7 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
     """The day's arrivals, newest first."""
     day = day or ctx.today()
     with ctx.db.read() as s:
-        names = {st.id: st.name for st in all_staff(s)}
+        names: dict[int | None, str] = {st.id: st.name for st in all_staff(s)}
         # The columns shown, not a Reception and a Customer object per row: the list
         # grows with the day, and it is read at every reload of the Reception screen.
         rows = (

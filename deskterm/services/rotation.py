@@ -19,9 +19,11 @@ from deskterm.domain import rotation as R
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.i18n import _ as _t
+from deskterm.services import setup
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, may, permission
-from deskterm.services.setup import all_staff, load_settings, rotation_settings
+from deskterm.services.setup import StaffEntry, all_staff, load_settings, rotation_settings
+from deskterm.storage import audit_chain
 from deskterm.storage import rotation_snapshot as snapshot
 from deskterm.storage.models import (
     Appointment,
@@ -32,10 +34,10 @@ from deskterm.storage.models import (
     ReceptionStep,
     RotationDayStat,
     RotationEventRow,
-    Staff,
     WaitingVisitor,
     saved_id,
 )
+from deskterm.storage.prefetch import Prefetch, take, take_rows
 
 HOLD_UNSAVED_FORM = N_("last customer's form not saved")
 #: A hand-over (a visit taken over from the colleague who received it) is not undone from
@@ -181,15 +183,60 @@ def _store(session: Session, found: DayState) -> None:
     )
 
 
+def _wanted(ctx: Context) -> Prefetch:
+    """What every rotation action reads, asked for with its write lock: the settings,
+    the staff and today's snapshot."""
+    return snapshot.wanted(setup.wanted(Prefetch()), ctx.today())
+
+
+def _when_on(key: str) -> str:
+    # A hold's rows are read only if the shop applies it (a server evaluates this once):
+    # the overdue hold, off by default, would otherwise scan every overdue callback.
+    default = setup.DEFAULT_SETTINGS[key]
+    assert default in ("true", "false")  # written into the SQL: deskterm's own constant
+    return f"COALESCE((SELECT value FROM setting WHERE key = '{key}'), '{default}') = 'true'"
+
+
+#: Each salesperson's latest counted reception of a day: the unsaved-form hold's rows.
+_LATEST_SQL = (
+    "SELECT salesperson_id, ended_at, form_saved_at FROM reception WHERE id IN "
+    "(SELECT max(id) FROM reception WHERE day = ? AND counted = ? GROUP BY salesperson_id) "
+    f"AND {_when_on('rotation.hold_unsaved_form')}"
+)
+#: Who has a callback due before a moment: the overdue hold's rows.
+_OVERDUE_SQL = (
+    "SELECT DISTINCT salesperson_id FROM callback WHERE status = 'open' AND due_at < ? "
+    f"AND {_when_on('rotation.hold_overdue_callbacks')}"
+)
+
+
+def _holds_wanted(ask: Prefetch, ctx: Context) -> Prefetch:
+    """``ask`` asking for what the holds read, for everybody (the on-duty are not known
+    yet). Only for an action that decides on the holds before it writes anything: the
+    rows are taken by the first :func:`compute_holds`, and would be stale after."""
+    day = ctx.today()
+    start, _ = ctx.day_range_utc(day)
+    return ask.read(f"holds unsaved {day}", _LATEST_SQL, (day, True)).read(
+        f"holds overdue {day}", _OVERDUE_SQL, (start,)
+    )
+
+
 def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dict[int, str]:
     """Who is held out of the queue and why (settings decide which rules apply)."""
     settings = load_settings(session)
     ids = state.on_duty
+    # Asked for with the write's lock (see _holds_wanted): taken whether used or not.
+    latest_rows = take(session, f"holds unsaved {state.day}")
+    overdue_rows = take(session, f"holds overdue {state.day}")
     if not ids:
         return {}
     unsaved: set[int] = set()
     overdue: set[int] = set()
-    if settings["rotation.hold_unsaved_form"] == "true":
+    if settings["rotation.hold_unsaved_form"] == "true" and latest_rows is not None:
+        unsaved = {
+            int(sid) for sid, ended, saved in latest_rows if ended is not None and saved is None
+        }
+    elif settings["rotation.hold_unsaved_form"] == "true":
         # One query for the whole board: each member's latest counted reception today,
         # one row each (not every visit of the day: the board's cost stays flat).
         latest = (
@@ -210,7 +257,9 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
             ).all()
             if ended_at is not None and form_saved_at is None
         }
-    if settings["rotation.hold_overdue_callbacks"] == "true":
+    if settings["rotation.hold_overdue_callbacks"] == "true" and overdue_rows is not None:
+        overdue = {int(r[0]) for r in overdue_rows}
+    elif settings["rotation.hold_overdue_callbacks"] == "true":
         start, _ = ctx.day_range_utc(state.day)
         overdue = set(
             session.exec(
@@ -240,7 +289,7 @@ def holds_from(
 
 
 def _names(session: Session) -> dict[int, str]:
-    return {s.id: s.name for s in all_staff(session) if s.id is not None}
+    return {s.id: s.name for s in all_staff(session)}
 
 
 @permission("rotation")
@@ -254,7 +303,7 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
 def _board_view(s: Session, ctx: Context, found: DayState) -> BoardView:
     """The board of ``found`` (a day's state) in ``s``'s transaction: a write returns the
     board it made without a read transaction of its own."""
-    staff = [(sp.id, sp.name, sp.role, sp.active) for sp in all_staff(s) if sp.id is not None]
+    staff = [(sp.id, sp.name, sp.role, sp.active) for sp in all_staff(s)]
     return board_from(found, compute_holds(s, ctx, found.state), staff)
 
 
@@ -335,8 +384,9 @@ def _append(
     return found
 
 
-def _salesperson(session: Session, sid: int) -> Staff:
-    sp = session.get(Staff, sid)
+def _salesperson(session: Session, sid: int) -> StaffEntry:
+    # The transaction's staff (on a server, read with its lock): no query of its own.
+    sp = next((st for st in all_staff(session) if st.id == sid), None)
     if sp is None or sp.role != "salesperson":
         raise NotFound("No salesperson #{id}.", field="salesperson", id=sid)
     if not sp.active:
@@ -352,7 +402,7 @@ def _simple(
     reason: str | None = None,
     order: tuple[int, ...] = (),
 ) -> BoardView:
-    with ctx.db.write() as s:
+    with ctx.db.write(_wanted(ctx).reserve("rotation_event")) as s:
         if sid is not None:
             _salesperson(s, sid)
         state = load_state(s, ctx.today())
@@ -394,7 +444,7 @@ def skip(ctx: Context, salesperson_id: int | None = None, reason: str = "persona
     meanwhile in another window, the skip is refused rather than landing on
     someone else (as ``walk_in`` does).
     """
-    with ctx.db.write() as s:
+    with ctx.db.write(_holds_wanted(_wanted(ctx), ctx).reserve("rotation_event")) as s:
         state = load_state(s, ctx.today())
         nxt = state.next_up(compute_holds(s, ctx, state))
         if nxt is None:
@@ -456,20 +506,29 @@ def _new_reception(  # the reception row and its rotation event are the record o
 
 def _arrival(session: Session, rec: Reception, waited_since: datetime | None = None) -> Arrival:
     assert rec.id is not None
-    sp = session.get(Staff, rec.salesperson_id)
     return Arrival(
         rec.id,
         rec.salesperson_id,
-        sp.name if sp else "?",
+        _names(session).get(rec.salesperson_id, "?"),
         rec.credited_to_id,
         rec.courtesy,
         waited_since,
     )
 
 
+_WAITING_WHERE = "day = ? AND reception_id IS NULL AND left_at IS NULL ORDER BY arrived_at, id"
+
+
+def _waiting_wanted(ask: Prefetch, day: date) -> Prefetch:
+    return ask.read_table(f"waiting {day}", WaitingVisitor, _WAITING_WHERE, (day,))
+
+
 def oldest_waiting(session: Session, day: date) -> WaitingVisitor | None:
     """The visitor who has waited longest today and is still waiting (none taken, none
     gone)."""
+    waiting = take_rows(session, f"waiting {day}", WaitingVisitor)
+    if waiting is not None:  # asked for with the write's lock
+        return waiting[0] if waiting else None
     return session.exec(
         select(WaitingVisitor)
         .where(
@@ -512,7 +571,8 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
     A visitor left waiting while nobody was free goes first: the oldest one is this
     walk-in (the reception keeps their arrival time; assigned now).
     """
-    with ctx.db.write() as s:
+    wanted = _holds_wanted(_waiting_wanted(_wanted(ctx), ctx.today()), ctx)
+    with ctx.db.write(wanted.reserve("reception").reserve("rotation_event")) as s:
         state = load_state(s, ctx.today())
         nxt = state.next_up(compute_holds(s, ctx, state))
         if nxt is None:
@@ -535,10 +595,16 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
     """
     from deskterm.services.appointments import keep_todays  # it uses this module
 
-    with ctx.db.write() as s:
+    wanted = _holds_wanted(_wanted(ctx), ctx).reserve("reception").reserve("rotation_event")
+    wanted.read_table(_RETURNING_READ, Customer, "id = ?", (customer_id,))
+    with ctx.db.write(wanted) as s:
+        take_rows(s, _RETURNING_READ, Customer)  # the session's: the get below sends nothing
         arrival = returning_arrival(s, ctx, customer_id, channel)
         keep_todays(s, ctx, customer_id, arrival.reception_id)
         return arrival
+
+
+_RETURNING_READ = "returning customer"
 
 
 def returning_arrival(
@@ -601,7 +667,8 @@ def returning_arrival(
 @permission("rotation")
 def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None) -> Arrival:
     """An up that doesn't count (question, service, pickup, friend): logged, no turn."""
-    with ctx.db.write() as s:
+    wanted = _holds_wanted(_wanted(ctx), ctx).reserve("reception").reserve("rotation_event")
+    with ctx.db.write(wanted) as s:
         state = load_state(s, ctx.today())
         sid = salesperson_id or state.next_up(compute_holds(s, ctx, state))
         if sid is None:
@@ -630,7 +697,7 @@ def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arriv
     """A phone or online arrival, taken by a named salesperson (no walk-in turn)."""
     if channel not in ("phone", "online"):
         raise RuleViolation("A remote arrival is by phone or online.", field="channel")
-    with ctx.db.write() as s:
+    with ctx.db.write(audit_chain.wanted(_wanted(ctx)).reserve("reception")) as s:
         _salesperson(s, salesperson_id)
         rec = _new_reception(
             s, ctx, channel=channel, salesperson_id=salesperson_id, credited_to_id=salesperson_id
@@ -640,20 +707,32 @@ def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arriv
         return _arrival(s, rec)
 
 
+#: A salesperson's newest visit today not ended yet: the one a done ends.
+_OPEN_WHERE = "salesperson_id = ? AND day = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1"
+
+
 @permission("rotation")
 def done(ctx: Context, salesperson_id: int) -> BoardView:
     """Done with the customer: free again; the reception is closed."""
-    with ctx.db.write() as s:
-        state = load_state(s, ctx.today())
-        rec = s.exec(
-            select(Reception)
-            .where(
-                Reception.salesperson_id == salesperson_id,
-                Reception.day == ctx.today(),
-                col(Reception.ended_at).is_(None),
-            )
-            .order_by(col(Reception.id).desc())
-        ).first()
+    day = ctx.today()
+    # Not the holds: the board after the done holds them on what the done changed.
+    wanted = _wanted(ctx).reserve("rotation_event")
+    wanted.read_table("open reception", Reception, _OPEN_WHERE, (salesperson_id, day))
+    with ctx.db.write(wanted) as s:
+        state = load_state(s, day)
+        open_rows = take_rows(s, "open reception", Reception)
+        if open_rows is not None:
+            rec = open_rows[0] if open_rows else None
+        else:
+            rec = s.exec(
+                select(Reception)
+                .where(
+                    Reception.salesperson_id == salesperson_id,
+                    Reception.day == day,
+                    col(Reception.ended_at).is_(None),
+                )
+                .order_by(col(Reception.id).desc())
+            ).first()
         found = _append(
             s,
             ctx,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -20,7 +20,7 @@ from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_, N_p, _
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PUBLIC, permission
-from deskterm.storage import queries
+from deskterm.storage import prefetch, queries
 from deskterm.storage.models import (
     Callback,
     Customer,
@@ -244,8 +244,16 @@ def load_levels(session: Session | queries.Raw) -> Levels:
     The table is read on every call (another window may have changed it); only the
     rules built from identical rows are reused, which saves most of the cost.
     """
-    cur = session if isinstance(session, queries.Raw) else queries.cursor_of(session)
-    return _levels_from_table(queries.level_rows(cur))
+    if isinstance(session, queries.Raw):
+        return _levels_from_table(queries.level_rows(session))
+    found = prefetch.take(session, LEVELS_READ)  # asked for with a write's lock
+    if found is not None:
+        return _levels_from_table(tuple(tuple(row) for row in found))
+    return _levels_from_table(queries.level_rows(queries.cursor_of(session)))
+
+
+#: The name a write asks for the levels by (:meth:`Prefetch.read` of ``LEVELS_SQL``).
+LEVELS_READ = "levels"
 
 
 @permission(PUBLIC)
@@ -387,14 +395,47 @@ def get_settings(ctx: Context) -> dict[str, str]:
 def load_settings(session: Session) -> dict[str, str]:
     """Settings inside a caller's session (read once per transaction: an action asked for
     them two or three times, a round trip each on a server)."""
-    stored = _once(session, _SETTINGS_READ, lambda: session.exec(select(Setting)).all())
-    return {**DEFAULT_SETTINGS, **{row.key: row.value for row in stored}}
+    stored = _once(session, _SETTINGS_READ, lambda: _setting_rows(session))
+    return {**DEFAULT_SETTINGS, **dict(stored)}
 
 
-def all_staff(session: Session) -> list[Staff]:
+def _setting_rows(session: Session) -> list[tuple[str, str]]:
+    found = prefetch.take(session, _SETTINGS_READ)  # asked for with a write's lock
+    if found is None:
+        found = [(row.key, row.value) for row in session.exec(select(Setting)).all()]
+    return [(str(k), str(v)) for k, v in found]
+
+
+def wanted(ask: prefetch.Prefetch) -> prefetch.Prefetch:
+    """``ask`` asking for the settings and the staff too, read with a write's lock (a
+    desk action reads both)."""
+    return ask.read(_SETTINGS_READ, "SELECT key, value FROM setting").read(
+        _STAFF_READ, "SELECT id, name, role, active FROM staff"
+    )
+
+
+class StaffEntry(NamedTuple):
+    """Who someone is, as the board and the arrivals name them (not a session object:
+    made for every staff member on every action, it must cost next to nothing)."""
+
+    id: int
+    name: str
+    role: str
+    active: bool
+
+
+def _staff_rows(session: Session) -> list[StaffEntry]:
+    found = prefetch.take(session, _STAFF_READ)  # asked for with a write's lock
+    if found is None:
+        query = select(Staff.id, Staff.name, Staff.role, Staff.active)
+        found = [tuple(row) for row in session.exec(query).all()]
+    return [StaffEntry(int(i), str(n), str(r), bool(a)) for i, n, r, a in found]
+
+
+def all_staff(session: Session) -> list[StaffEntry]:
     """Every staff member, former ones too, read once per transaction (the board, its
     off-duty list and the arrivals each named people from it: three reads a reload)."""
-    return list(_once(session, _STAFF_READ, lambda: session.exec(select(Staff)).all()))
+    return list(_once(session, _STAFF_READ, lambda: _staff_rows(session)))
 
 
 _T = TypeVar("_T")
