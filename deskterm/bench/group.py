@@ -95,8 +95,8 @@ def build(server: str, plan: Plan) -> list[str]:
         ctx = open_context(address, _clock())
         try:
             setup.set_setting(ctx, "auth.mode", "open")
-            # Walk-ins whose forms wait would hold everybody out (the unsaved-form rule).
-            setup.set_setting(ctx, "rotation.hold_unsaved_form", "false")
+            # The shop's defaults otherwise: the unsaved-form hold on (each form is saved
+            # right after its walk-in, so nobody is held; a done's board reads the holds).
             for k in range(plan.team):
                 sid = setup.add_staff(ctx, f"Showroom {n} salesperson {k + 1}", "salesperson").id
                 rotation.check_in(ctx, sid)
@@ -115,7 +115,7 @@ def _reload(ctx: Any) -> None:
 def _desk(address: str, is_reception: bool, plan: Plan, seed: int, out: Any) -> None:
     """One desk's process: watch and reload every second; the reception also writes.
     Sends back a list of (action, ms, error or None)."""
-    from deskterm.services import reception, rotation
+    from deskterm.services import reception, rotation, waiting
     from deskterm.services.maintenance import change_marker, open_context
     from deskterm.services.reception import ReceptionForm
 
@@ -165,7 +165,9 @@ def _desk(address: str, is_reception: bool, plan: Plan, seed: int, out: Any) -> 
             now = time.monotonic()
             if is_reception and now >= next_walk_in:
                 next_walk_in = now + rng.expovariate(1 / gap)
-                arrival = timed("walk-in (next-up)", lambda: rotation.walk_in(ctx))
+                # The desk's walk-in key: next-up receives them, or they wait.
+                walked = timed("walk-in (next-up)", lambda: waiting.walk_in_or_wait(ctx))
+                arrival = walked.arrival if walked is not None else None
                 if arrival is not None:
                     n += 1
                     form = ReceptionForm(
@@ -285,7 +287,7 @@ def make_schema(address: str) -> str:
 
 def round_trips(address: str, proxy: Proxy) -> dict[str, int]:
     """Each desk action's round trips, on one desk alone (before the load starts)."""
-    from deskterm.services import reception, rotation
+    from deskterm.services import reception, rotation, waiting
     from deskterm.services.maintenance import change_marker, open_context
     from deskterm.services.reception import ReceptionForm
 
@@ -302,7 +304,7 @@ def round_trips(address: str, proxy: Proxy) -> dict[str, int]:
 
         count("change watch (every second)", lambda: change_marker(ctx))
         count("reload the Reception screen", lambda: _reload(ctx))
-        arrival = count("walk-in (next-up)", lambda: rotation.walk_in(ctx))
+        arrival = count("walk-in (next-up)", lambda: waiting.walk_in_or_wait(ctx)).arrival
         form = ReceptionForm(name="Round trips", phone="13900000000", purchase_horizon="1m")
         count(
             "save the reception form", lambda: reception.save_form(ctx, arrival.reception_id, form)

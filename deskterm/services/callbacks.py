@@ -17,7 +17,7 @@ from deskterm.domain.outcome import CustomerState, OutcomeDecision, decide_outco
 from deskterm.domain.schedule import Outcome
 from deskterm.domain.text import clean_field
 from deskterm.errors import DesktermError, InvalidInput, NotFound, RuleViolation
-from deskterm.services import appointments
+from deskterm.services import appointments, setup
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PermissionDenied, permission
 from deskterm.services.reception import (
@@ -25,11 +25,13 @@ from deskterm.services.reception import (
     _level_history,
     _reason,
     _set_level,
+    keep_history,
     reschedule,
 )
-from deskterm.services.setup import load_levels
-from deskterm.storage import queries
-from deskterm.storage.models import Callback, Customer, Staff
+from deskterm.services.setup import LEVELS_READ, load_levels
+from deskterm.storage import audit_chain, queries
+from deskterm.storage.models import Callback, Customer, Reason, Staff
+from deskterm.storage.prefetch import Prefetch, take, take_rows
 
 
 @dataclass(frozen=True)
@@ -179,8 +181,15 @@ def complete_callback(
     except DesktermError as e:
         errors["note"] = e
         clean_note = ""
-    with ctx.db.write() as s:
+    with ctx.db.write(_outcome_wanted(callback_id, out)) as s:
+        take_rows(s, _CALLBACK_READ, Callback)  # the session's: the gets below send nothing
+        take_rows(s, _CUSTOMER_READ, Customer)
+        take_rows(s, _LOST_READ, Reason)
         cb, cust = _load_open_callback(s, ctx, callback_id)
+        history = take(s, _HISTORY_READ)
+        if history is not None:
+            keep_history(s, cust.id, history)
+        open_now = take_rows(s, _OPEN_READ, Callback)
         levels = load_levels(s)
         level_after = None
         if new_level:
@@ -221,7 +230,7 @@ def complete_callback(
             state, out, levels, ctx.today(), new_level=level_after, appointment=visit_day
         )
         before = snapshot(cust, ("level", "status", "last_contact_at"))
-        _write_outcome(s, ctx, cb, cust, out, decision, clean_note)
+        _write_outcome(s, ctx, cb, cust, out, decision, clean_note, open_now)
         if decision.lost_request:
             cust.lost_request_reason = lost_code
             cust.lost_request_note = lost_note.strip() or None
@@ -247,6 +256,38 @@ def complete_callback(
         )
 
 
+_CALLBACK_READ, _CUSTOMER_READ = "outcome callback", "outcome customer"
+_HISTORY_READ, _OPEN_READ, _LOST_READ = "outcome history", "outcome open", "outcome lost"
+_OF_CUSTOMER = "customer_id = (SELECT customer_id FROM callback WHERE id = ?)"
+
+
+def _outcome_wanted(callback_id: int, out: Outcome) -> Prefetch:
+    """What ticking a callback off reads, asked for with its lock: the callback, its
+    customer, their level history and open sales callbacks, the levels, the settings,
+    the audit's end; the lost reasons for a loss. Not the open callbacks when booking a
+    visit: the booking may settle one first."""
+    ask = setup.wanted(Prefetch())
+    ask.read_table(_CALLBACK_READ, Callback, "id = ?", (callback_id,))
+    ask.read_table(
+        _CUSTOMER_READ,
+        Customer,
+        "id = (SELECT customer_id FROM callback WHERE id = ?)",
+        (callback_id,),
+    )
+    ask.read(
+        _HISTORY_READ,
+        f"SELECT at, from_level, to_level FROM level_change WHERE {_OF_CUSTOMER} ORDER BY at, id",
+        (callback_id,),
+    )
+    if out is not Outcome.APPOINTMENT:
+        where = f"{_OF_CUSTOMER} AND kind = 'sales' AND status = 'open'"
+        ask.read_table(_OPEN_READ, Callback, where, (callback_id,))
+    if out is Outcome.LOST:
+        ask.read_table(_LOST_READ, Reason, "kind = 'lost'")
+    ask.read(LEVELS_READ, queries.LEVELS_SQL)
+    return audit_chain.wanted(ask).reserve("callback").reserve("level_change")
+
+
 def _load_open_callback(s, ctx: Context, callback_id: int) -> tuple[Callback, Customer]:  # type: ignore[no-untyped-def]
     """The open callback and its customer, if this person may tick it off."""
     cb = s.get(Callback, callback_id)
@@ -269,6 +310,7 @@ def _write_outcome(  # type: ignore[no-untyped-def]
     out: Outcome,
     decision: OutcomeDecision,
     note: str,
+    open_now: list[Callback] | None = None,
 ) -> None:
     """Store what ``decide_outcome`` decided: the level (with its history row), the
     callback's record, the next callback and the customer's new status."""
@@ -280,7 +322,7 @@ def _write_outcome(  # type: ignore[no-untyped-def]
     cb.status, cb.done_at, cb.outcome = "done", now, out.value
     cb.level_before, cb.level_after, cb.note = level_before, cust.level, note
     s.flush()
-    reschedule(s, ctx, cust, decision.next_callback, decision.owner_id)
+    reschedule(s, ctx, cust, decision.next_callback, decision.owner_id, open_now=open_now)
     if decision.win:
         win(s, ctx, cust)
     elif decision.status.value != cust.status:

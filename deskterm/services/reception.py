@@ -28,7 +28,7 @@ from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import permission
 from deskterm.services.rotation import _append, keep_snapshot, load_state
-from deskterm.services.rotation import _wanted as rotation_wanted
+from deskterm.services.rotation import _day_wanted as rotation_wanted
 from deskterm.services.setup import (
     DEFAULT_SETTINGS,
     LEVELS_READ,
@@ -404,6 +404,17 @@ def suggested_callback(ctx: Context, level: str) -> date | None:
     return plan.due
 
 
+#: session.info: a customer's level history (at, from, to) as a write read it with its
+#: lock, by customer id; each level change the write makes is added (keep_history).
+_HISTORY = "deskterm.level_history"
+
+
+def keep_history(session: Session, customer_id: int | None, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` (read with the lock: at, from, to, oldest first) are ``customer_id``'s level
+    history for the rest of ``session``'s transaction: no query for it."""
+    session.info.setdefault(_HISTORY, {})[customer_id] = list(rows)
+
+
 def _set_level(
     session: Session,
     ctx: Context,
@@ -427,6 +438,9 @@ def _set_level(
             source=source,
         )
     )
+    kept = session.info.get(_HISTORY, {})
+    if cust.id in kept:
+        kept[cust.id].append((ctx.now(), cust.level or None, level))
     cust.level = level
     cust.level_since = _level_clock_since(session, ctx, cust)
 
@@ -440,11 +454,17 @@ def _level_clock_since(session: Session, ctx: Context, cust: Customer) -> dateti
 
 def _level_history(session: Session, ctx: Context, cust: Customer) -> list[LevelEntry]:
     """The customer's level changes as days, oldest first (domain.clocks)."""
-    rows = session.exec(
-        select(LevelChange.at, LevelChange.from_level, LevelChange.to_level)
-        .where(LevelChange.customer_id == cust.id)
-        .order_by(col(LevelChange.at), col(LevelChange.id))
-    ).all()
+    kept: dict[int | None, list[tuple[Any, ...]]] = session.info.get(_HISTORY, {})
+    if cust.id in kept:  # read with the write's lock, and kept up by _set_level since
+        rows: Sequence[tuple[Any, ...]] = [
+            (from_stored(at), frm, to) for at, frm, to in kept[cust.id]
+        ]
+    else:
+        rows = session.exec(
+            select(LevelChange.at, LevelChange.from_level, LevelChange.to_level)
+            .where(LevelChange.customer_id == cust.id)
+            .order_by(col(LevelChange.at), col(LevelChange.id))
+        ).all()
     history = [LevelEntry(ctx.local_day(at), to) for at, _, to in rows]
     first = rows[0][1] if rows else cust.level
     if first:  # created without a history row: its first level from creation
@@ -475,13 +495,17 @@ def reschedule(
     owner_id: int,
     *,
     new: bool = False,
+    open_now: list[Callback] | None = None,
 ) -> Callback | None:
     """Replace the customer's open sales callback with one due on ``due`` (None: none);
     the new callback is returned. ``new``: the customer was created in this transaction
-    and has none to replace (no read for it)."""
+    and has none to replace (no read for it). ``open_now``: their sales callbacks as the
+    caller read them with its lock (their status as this transaction left it counts)."""
     for cb in (
         ()
         if new
+        else [c for c in open_now if c.status == "open"]
+        if open_now is not None
         else session.exec(
             select(Callback).where(
                 Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open"

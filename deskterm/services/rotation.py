@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from deskterm.domain import rotation as R
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
@@ -142,8 +143,14 @@ def day_state(session: Session, day: date) -> DayState:
     return _replayed(session, day, settings)
 
 
-def _replayed(session: Session, day: date, settings: R.RotationSettings) -> DayState:
-    rows = _log(session, day)
+def _replayed(
+    session: Session,
+    day: date,
+    settings: R.RotationSettings,
+    rows: list[RotationEventRow] | None = None,
+) -> DayState:
+    if rows is None:
+        rows = _log(session, day)
     state = R.replay(day, [_to_event(r) for r in rows], settings)
     last = rows[-1] if rows else None
     return DayState(
@@ -159,12 +166,15 @@ def load_state(session: Session, day: date) -> R.RotationState:
     return day_state(session, day).state
 
 
-def keep_snapshot(session: Session, day: date) -> DayState:
+def keep_snapshot(
+    session: Session, day: date, live: list[RotationEventRow] | None = None
+) -> DayState:
     """Replay ``day``'s log and keep it as the day's snapshot, in ``session``'s write
     transaction: after a change of the log other than an append (an undo, a turn given
-    back), whose trigger dropped the old one. Returns the replay."""
+    back), whose trigger dropped the old one. Returns the replay. ``live``: the day's
+    live rows in id order, as the caller holds them in this session (no read)."""
     session.flush()  # the log's pending changes first: their triggers drop a snapshot
-    found = _replayed(session, day, rotation_settings(load_settings(session)))
+    found = _replayed(session, day, rotation_settings(load_settings(session)), live)
     _store(session, found)
     return found
 
@@ -183,7 +193,7 @@ def _store(session: Session, found: DayState) -> None:
     )
 
 
-def _wanted(ctx: Context) -> Prefetch:
+def _day_wanted(ctx: Context) -> Prefetch:
     """What every rotation action reads, asked for with its write lock: the settings,
     the staff and today's snapshot."""
     return snapshot.wanted(setup.wanted(Prefetch()), ctx.today())
@@ -402,7 +412,7 @@ def _simple(
     reason: str | None = None,
     order: tuple[int, ...] = (),
 ) -> BoardView:
-    with ctx.db.write(_wanted(ctx).reserve("rotation_event")) as s:
+    with ctx.db.write(_day_wanted(ctx).reserve("rotation_event")) as s:
         if sid is not None:
             _salesperson(s, sid)
         state = load_state(s, ctx.today())
@@ -444,7 +454,7 @@ def skip(ctx: Context, salesperson_id: int | None = None, reason: str = "persona
     meanwhile in another window, the skip is refused rather than landing on
     someone else (as ``walk_in`` does).
     """
-    with ctx.db.write(_holds_wanted(_wanted(ctx), ctx).reserve("rotation_event")) as s:
+    with ctx.db.write(_holds_wanted(_day_wanted(ctx), ctx).reserve("rotation_event")) as s:
         state = load_state(s, ctx.today())
         nxt = state.next_up(compute_holds(s, ctx, state))
         if nxt is None:
@@ -571,17 +581,34 @@ def walk_in(ctx: Context, salesperson_id: int | None = None) -> Arrival:
     A visitor left waiting while nobody was free goes first: the oldest one is this
     walk-in (the reception keeps their arrival time; assigned now).
     """
-    wanted = _holds_wanted(_waiting_wanted(_wanted(ctx), ctx.today()), ctx)
-    with ctx.db.write(wanted.reserve("reception").reserve("rotation_event")) as s:
+    with ctx.db.write(_walk_in_wanted(ctx)) as s:
         state = load_state(s, ctx.today())
-        nxt = state.next_up(compute_holds(s, ctx, state))
-        if nxt is None:
-            raise RuleViolation("Nobody is free to receive a customer.")
-        if salesperson_id is not None and salesperson_id != nxt:
-            raise RuleViolation("The board changed: next-up is now someone else. Look again.")
-        rec, waited_since = _walk_in_reception(s, ctx, nxt)
-        _append(s, ctx, state, R.RotationEvent(R.EventKind.WALK_IN, ctx.now(), nxt), rec.id)
-        return _arrival(s, rec, waited_since)
+        return take_walk_in(s, ctx, state, compute_holds(s, ctx, state), salesperson_id)
+
+
+def _walk_in_wanted(ctx: Context) -> Prefetch:
+    """What a walk-in reads, asked for with its lock, and the ids it inserts."""
+    wanted = _holds_wanted(_waiting_wanted(_day_wanted(ctx), ctx.today()), ctx)
+    return wanted.reserve("reception").reserve("rotation_event")
+
+
+def take_walk_in(
+    s: Session,
+    ctx: Context,
+    state: R.RotationState,
+    holds: dict[int, str],
+    salesperson_id: int | None = None,
+) -> Arrival:
+    """:func:`walk_in` inside the caller's transaction, on the day's ``state`` and
+    ``holds`` it read (the desk's walk-in key decides between this and a wait first)."""
+    nxt = state.next_up(holds)
+    if nxt is None:
+        raise RuleViolation("Nobody is free to receive a customer.")
+    if salesperson_id is not None and salesperson_id != nxt:
+        raise RuleViolation("The board changed: next-up is now someone else. Look again.")
+    rec, waited_since = _walk_in_reception(s, ctx, nxt)
+    _append(s, ctx, state, R.RotationEvent(R.EventKind.WALK_IN, ctx.now(), nxt), rec.id)
+    return _arrival(s, rec, waited_since)
 
 
 @permission("rotation")
@@ -595,7 +622,7 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
     """
     from deskterm.services.appointments import keep_todays  # it uses this module
 
-    wanted = _holds_wanted(_wanted(ctx), ctx).reserve("reception").reserve("rotation_event")
+    wanted = _holds_wanted(_day_wanted(ctx), ctx).reserve("reception").reserve("rotation_event")
     wanted.read_table(_RETURNING_READ, Customer, "id = ?", (customer_id,))
     with ctx.db.write(wanted) as s:
         take_rows(s, _RETURNING_READ, Customer)  # the session's: the get below sends nothing
@@ -667,7 +694,7 @@ def returning_arrival(
 @permission("rotation")
 def receive_uncounted(ctx: Context, kind: str, salesperson_id: int | None = None) -> Arrival:
     """An up that doesn't count (question, service, pickup, friend): logged, no turn."""
-    wanted = _holds_wanted(_wanted(ctx), ctx).reserve("reception").reserve("rotation_event")
+    wanted = _holds_wanted(_day_wanted(ctx), ctx).reserve("reception").reserve("rotation_event")
     with ctx.db.write(wanted) as s:
         state = load_state(s, ctx.today())
         sid = salesperson_id or state.next_up(compute_holds(s, ctx, state))
@@ -697,7 +724,7 @@ def log_remote_arrival(ctx: Context, channel: str, salesperson_id: int) -> Arriv
     """A phone or online arrival, taken by a named salesperson (no walk-in turn)."""
     if channel not in ("phone", "online"):
         raise RuleViolation("A remote arrival is by phone or online.", field="channel")
-    with ctx.db.write(audit_chain.wanted(_wanted(ctx)).reserve("reception")) as s:
+    with ctx.db.write(audit_chain.wanted(_day_wanted(ctx)).reserve("reception")) as s:
         _salesperson(s, salesperson_id)
         rec = _new_reception(
             s, ctx, channel=channel, salesperson_id=salesperson_id, credited_to_id=salesperson_id
@@ -716,7 +743,7 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
     """Done with the customer: free again; the reception is closed."""
     day = ctx.today()
     # Not the holds: the board after the done holds them on what the done changed.
-    wanted = _wanted(ctx).reserve("rotation_event")
+    wanted = _day_wanted(ctx).reserve("rotation_event")
     wanted.read_table("open reception", Reception, _OPEN_WHERE, (salesperson_id, day))
     with ctx.db.write(wanted) as s:
         state = load_state(s, day)
@@ -752,8 +779,10 @@ def undo_last(ctx: Context) -> str:
     A walk-in undone removes its empty reception; one whose form was saved is
     refused, because a real visitor's record is never dropped by an undo.
     """
-    with ctx.db.write() as s:
-        rows = _log(s, ctx.today())
+    with ctx.db.write(_undo_wanted(ctx)) as s:
+        taken_log = take_rows(s, _UNDO_LOG, RotationEventRow)
+        taken: dict[str, Any] = {n: take_rows(s, n, m) for n, m in _UNDO_VISIT_READS.items()}
+        rows = taken_log if taken_log is not None else _log(s, ctx.today())
         if not rows:
             raise RuleViolation("Nothing to undo today.")
         last = rows[-1]
@@ -781,14 +810,43 @@ def undo_last(ctx: Context) -> str:
                         "This reception's form is saved; edit the reception instead of undoing."
                     )
                 last.reception_id = None
-                _drop_reception(s, ctx, rec)
+                _drop_reception(s, ctx, rec, taken if taken_log is not None else None)
         last.undone_at = ctx.now()
         last.undone_by = ctx.actor_id
         if last.kind == R.EventKind.CLOSE_DAY.value:
             _reopen_closed(s, ctx.today(), last.at)
         record_audit(s, ctx, "rotation.undo", "rotation_event", last.id, {"kind": last.kind}, None)
-        keep_snapshot(s, ctx.today())
+        # The log read with the lock, as this undo left it: replayed without a read.
+        live = [r for r in rows if r.undone_at is None] if taken_log is not None else None
+        keep_snapshot(s, ctx.today(), live)
         return last.kind
+
+
+#: What an undo reads with its lock: the day's live log, and what names the visit of its
+#: last row (the reception, every log row naming it, the visitor who had waited for it,
+#: its steps, the appointment it kept): an undone walk-in lets go of them all.
+_UNDO_LOG = "undo log"
+_LAST_VISIT = (
+    "(SELECT reception_id FROM rotation_event WHERE day = ? AND undone_at IS NULL "
+    "ORDER BY id DESC LIMIT 1)"
+)
+_UNDO_VISIT_READS: dict[str, type[SQLModel]] = {
+    "undo reception": Reception,
+    "undo rows": RotationEventRow,
+    "undo waiting": WaitingVisitor,
+    "undo steps": ReceptionStep,
+    "undo appointment": Appointment,
+}
+
+
+def _undo_wanted(ctx: Context) -> Prefetch:
+    day = ctx.today()
+    ask = audit_chain.wanted(setup.wanted(Prefetch()))
+    ask.read_table(_UNDO_LOG, RotationEventRow, "day = ? AND undone_at IS NULL ORDER BY id", (day,))
+    ask.read_table("undo reception", Reception, f"id = {_LAST_VISIT}", (day,))
+    for name, model in list(_UNDO_VISIT_READS.items())[1:]:
+        ask.read_table(name, model, f"reception_id = {_LAST_VISIT}", (day,))
+    return ask
 
 
 def _reopen_closed(s: Session, day: date, closed_at: datetime) -> None:
@@ -831,18 +889,29 @@ def _closed_by(s: Session, day: date) -> tuple[list[int], list[int]] | None:
     return None
 
 
-def _drop_reception(s: Session, ctx: Context, rec: Reception) -> None:
+def _drop_reception(
+    s: Session, ctx: Context, rec: Reception, taken: dict[str, Any] | None = None
+) -> None:
     """An undone arrival's reception goes (its form never saved: the caller checked): a
     visitor who had waited waits again, the steps ticked go with the visit, an
-    appointment it kept is expected again; audited as ``reception.undo``."""
-    _unlink_appointment(s, ctx, rec)
+    appointment it kept is expected again; audited as ``reception.undo``. ``taken``:
+    the rows naming it, read with the lock (see _undo_wanted)."""
+
+    def naming(name: str, model: Any) -> list[Any]:
+        found = taken.get(name) if taken is not None else None
+        if found is not None:
+            return [o for o in found if o.reception_id == rec.id]
+        return list(s.exec(select(model).where(model.reception_id == rec.id)).all())
+
+    for appt in naming("undo appointment", Appointment):
+        _let_go(ctx, appt)
     # Every log row naming the visit lets go of it, undone ones too (a done undone
     # earlier still named it): the rows stay, the reception goes.
-    for row in s.exec(select(RotationEventRow).where(RotationEventRow.reception_id == rec.id)):
+    for row in naming("undo rows", RotationEventRow):
         row.reception_id = None
-    for w in s.exec(select(WaitingVisitor).where(WaitingVisitor.reception_id == rec.id)).all():
+    for w in naming("undo waiting", WaitingVisitor):
         w.reception_id = None
-    for st in s.exec(select(ReceptionStep).where(ReceptionStep.reception_id == rec.id)).all():
+    for st in naming("undo steps", ReceptionStep):
         s.delete(st)
     s.flush()
     record_audit(
@@ -857,13 +926,10 @@ def _drop_reception(s: Session, ctx: Context, rec: Reception) -> None:
     s.delete(rec)
 
 
-def _unlink_appointment(session: Session, ctx: Context, rec: Reception) -> None:
-    """An undone arrival kept no appointment: the one it kept is expected again (or
-    stays a no-show if it had been settled before the visitor came late)."""
-    for appt in session.exec(select(Appointment).where(Appointment.reception_id == rec.id)):
-        appt.reception_id = None
-        appt.status = "no_show" if appt.no_show_callback_id is not None else "booked"
-        appt.status_at = ctx.now()
+def _let_go(ctx: Context, appt: Appointment) -> None:
+    appt.reception_id = None
+    appt.status = "no_show" if appt.no_show_callback_id is not None else "booked"
+    appt.status_at = ctx.now()
 
 
 def _close(session: Session, ctx: Context, day: date) -> None:
@@ -1188,7 +1254,7 @@ def give_turn(ctx: Context, salesperson_id: int, reason: str, note: str = "") ->
     someone free is the one received (the longest waiting), as with a walk-in.
     """
     clean = check_turn_note(reason, note)
-    with ctx.db.write() as s:
+    with ctx.db.write(audit_chain.wanted(_walk_in_wanted(ctx))) as s:
         if not may(ctx, "counted_turn") and (
             load_settings(s)["rotation.receptionist_turns"] != "true"
         ):

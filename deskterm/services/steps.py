@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import EllipsisType
 
 from sqlmodel import Session, col, select
 
@@ -21,7 +22,9 @@ from deskterm.errors import NotFound, RuleViolation
 from deskterm.i18n import get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, permission
+from deskterm.storage import audit_chain
 from deskterm.storage.models import Customer, Reason, Reception, ReceptionStep
+from deskterm.storage.prefetch import Prefetch, take_rows
 
 #: The step that is the form's "test drive".
 TEST_DRIVE_STEP = "test_drive"
@@ -128,7 +131,14 @@ def _visit(s: Session, reception_id: int) -> Reception:
 
 
 def mark(
-    s: Session, ctx: Context, rec: Reception, step: str, on: bool, source: str = "desk"
+    s: Session,
+    ctx: Context,
+    rec: Reception,
+    step: str,
+    on: bool,
+    source: str = "desk",
+    *,
+    row: ReceptionStep | None | EllipsisType = ...,
 ) -> bool:
     """Tick (``on``) or take back a step on ``rec`` inside the caller's transaction,
     keeping the test-drive flag in step. Returns True when something changed.
@@ -139,7 +149,8 @@ def mark(
     already hold.
     """
     assert rec.id is not None
-    row = s.get(ReceptionStep, (rec.id, step))
+    if row is ...:  # not known to the caller (``row``: the tick as it read it, or None)
+        row = s.get(ReceptionStep, (rec.id, step))
     if on == (row is not None):
         return False
     if on:
@@ -167,18 +178,64 @@ def set_step(ctx: Context, reception_id: int, step: str, on: bool | None = None)
     """Tick a step on a visit (``on`` True), take it back (False), or toggle it (None),
     in one transaction. Refused for a step not in use, an up that doesn't count, a phone
     or online arrival, and a salesperson's tick on someone else's visit."""
-    with ctx.db.write() as s:
+    return _set(ctx, reception_id, step, None, on)
+
+
+def _step_wanted(reception_id: int) -> Prefetch:
+    """What a tick reads, asked for with its lock: the visit, its customer (named in the
+    answer), the steps in use and the visit's ticks, and the audit's end (a take-back is
+    audited)."""
+    ask = Prefetch()
+    ask.read_table(_VISIT_READ, Reception, "id = ?", (reception_id,))
+    ask.read_table(
+        _CUSTOMER_READ,
+        Customer,
+        "id = (SELECT customer_id FROM reception WHERE id = ?)",
+        (reception_id,),
+    )
+    ask.read_table(
+        _ACTIVE_READ, Reason, "kind = 'step' AND active = ? ORDER BY sort, code", (True,)
+    )
+    ask.read_table(_TICKED_READ, ReceptionStep, "reception_id = ?", (reception_id,))
+    return audit_chain.wanted(ask)
+
+
+_VISIT_READ, _CUSTOMER_READ = "step visit", "step customer"
+_ACTIVE_READ, _TICKED_READ = "steps in use", "steps ticked"
+
+
+def _set(
+    ctx: Context, reception_id: int, step: str | None, key: int | None, on: bool | None
+) -> StepTicked:
+    """Tick, take back or toggle ``step`` (or the ``key``-th step in use) on a visit."""
+    with ctx.db.write(_step_wanted(reception_id)) as s:
+        take_rows(s, _VISIT_READ, Reception)  # the session's: the gets below send nothing
+        take_rows(s, _CUSTOMER_READ, Customer)
         rec = _visit(s, reception_id)
         _may_tick(ctx, rec)
-        active = _active(s)
+        active = take_rows(s, _ACTIVE_READ, Reason)
+        if active is None:
+            active = _active(s)
+        if key is not None:
+            if not 1 <= key <= len(active):
+                raise RuleViolation("No step {n}: the shop uses {total}.", n=key, total=len(active))
+            step = active[key - 1].code
+        assert step is not None
+        ticks = take_rows(s, _TICKED_READ, ReceptionStep)
+        if ticks is not None:
+            row = next((t for t in ticks if t.step == step), None)
+        else:
+            row = s.get(ReceptionStep, (reception_id, step))
         reason = next((r for r in active if r.code == step), None)
-        row = s.get(ReceptionStep, (reception_id, step))
         if reason is None and not (on is False and row is not None):
             # A retired step ticked before may still be taken back; nothing else.
             raise RuleViolation("No step {code} in use.", field="step", code=step)
         want = (row is None) if on is None else on
-        mark(s, ctx, rec, step, want)
-        ticked = _ticked(s, [reception_id])[reception_id]
+        mark(s, ctx, rec, step, want, row=row)
+        if ticks is not None:  # the ticks read with the lock, and this one
+            ticked = {t.step for t in ticks} - {step} | ({step} if want else set())
+        else:
+            ticked = _ticked(s, [reception_id])[reception_id]
         cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
         visitor = cust.name if cust else (rec.visitor_name or "")
         name = _name(reason) if reason else step
@@ -196,7 +253,4 @@ def set_step(ctx: Context, reception_id: int, step: str, on: bool | None = None)
 @permission("reception")
 def tick_nth(ctx: Context, reception_id: int, key: int) -> StepTicked:
     """Toggle the ``key``-th active step (the desk's digit) on a visit."""
-    steps = active_steps(ctx)
-    if not 1 <= key <= len(steps):
-        raise RuleViolation("No step {n}: the shop uses {total}.", n=key, total=len(steps))
-    return set_step(ctx, reception_id, steps[key - 1].code)
+    return _set(ctx, reception_id, None, key, None)

@@ -20,6 +20,7 @@ from deskterm.services import rotation
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import load_settings
+from deskterm.storage import audit_chain
 from deskterm.storage.models import WaitingVisitor
 
 
@@ -102,7 +103,8 @@ def _add(s: Session, ctx: Context, note: str) -> WaitingVisitor:
 @permission("rotation")
 def add_waiting(ctx: Context, note: str = "") -> Waiting:
     """A visitor came in and waits for a free salesperson (from now)."""
-    with ctx.db.write() as s:
+    wanted = audit_chain.wanted(rotation._day_wanted(ctx)).reserve("waiting_visitor")
+    with ctx.db.write(wanted) as s:
         if rotation.load_state(s, ctx.today()).closed:
             raise RuleViolation("The day is closed.")
         return _view(_add(s, ctx, note))
@@ -112,11 +114,14 @@ def add_waiting(ctx: Context, note: str = "") -> Waiting:
 def walk_in_or_wait(ctx: Context, salesperson_id: int | None = None) -> WalkIn:
     """The walk-in question's "first visit": next-up receives them, or, when nobody is
     free, they are recorded waiting (no error: their wait is what the desk watches)."""
-    with ctx.db.write() as s:
+    # One transaction, its reads asked for with the lock: the desk's walk-in key.
+    wanted = audit_chain.wanted(rotation._walk_in_wanted(ctx)).reserve("waiting_visitor")
+    with ctx.db.write(wanted) as s:
         state = rotation.load_state(s, ctx.today())
-        if not state.closed and state.next_up(rotation.compute_holds(s, ctx, state)) is None:
+        holds = rotation.compute_holds(s, ctx, state)
+        if not state.closed and state.next_up(holds) is None:
             return WalkIn(None, _view(_add(s, ctx, "")))
-    return WalkIn(rotation.walk_in(ctx, salesperson_id), None)
+        return WalkIn(rotation.take_walk_in(s, ctx, state, holds, salesperson_id), None)
 
 
 @permission("rotation")
