@@ -119,6 +119,46 @@ def test_a_desk_holds_one_connection_and_the_watch_shares_it(showrooms, proxy, c
         desk.db.close()
 
 
+def test_a_server_with_three_connections_carries_three_busy_desks_and_refuses_a_fourth(
+    showrooms, clock
+):
+    """A server whose max_connections leaves room for 3 (the proxy refuses more as the
+    server does, FATAL 53300): three desks of one showroom each press every key of a busy
+    morning, interleaved, with the change watch and the reload; none needs a second
+    connection. A fourth desk is told the server is out of room, not a traceback."""
+    from deskterm.errors import StorageError
+    from deskterm.services import desk as desk_service
+    from deskterm.services import steps, waiting
+    from deskterm.services.reception import ReceptionForm, save_form
+
+    url = make_url(POSTGRESQL)
+    with Proxy(url.host or "localhost", url.port or 5432, max_connections=3) as small:
+        address = _schema_address(showrooms[0], small.address(POSTGRESQL))
+        desks = [_desk(address, clock) for _ in range(3)]
+        try:
+            team = [setup.add_staff(desks[0], f"销售{n}", "salesperson").id for n in range(4)]
+            for sid in team:
+                rotation.check_in(desks[1], sid)
+            for n in range(9):
+                me = desks[n % 3]
+                change_marker(me)
+                walked = waiting.walk_in_or_wait(me)
+                assert walked.arrival is not None
+                steps.tick_nth(desks[(n + 1) % 3], walked.arrival.reception_id, 1)
+                form = ReceptionForm(name=f"客{n}", phone=f"139{n:08d}", purchase_horizon="1m")
+                save_form(me, walked.arrival.reception_id, form)
+                desk_service.desk_view(desks[(n + 2) % 3])
+                rotation.done(desks[(n + 1) % 3], walked.arrival.salesperson_id)
+            assert small.peak <= 3 and small.connections == 3
+            with pytest.raises(StorageError) as err:
+                _desk(address, clock)
+            assert "out of room" in str(err.value) and "too many clients" in str(err.value)
+            assert rotation.get_board(desks[2]).members  # the three go on
+        finally:
+            for d in desks:
+                d.db.close()
+
+
 def test_the_change_watch_is_one_round_trip_and_no_action_pings_first(showrooms, proxy, clock):
     desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
     try:

@@ -89,6 +89,9 @@ def test_a_row_removed_under_a_held_update_fails_the_commit_and_saves_nothing(ct
         row.value = "After"  # the ORM expects to change one row: none is there
     assert "0 rows changed where 1 were expected" in str(err.value)
     assert _rows(database, "SELECT count(*) FROM staff") == [(0,)]  # held with it, not saved
+    # The desk goes on: the next write on the same connection is whole.
+    setup.add_staff(ctx, "Next", "salesperson")
+    assert _rows(database, "SELECT name FROM staff") == [("Next",)]
 
 
 def test_a_held_insert_the_server_refuses_saves_nothing_and_says_why(ctx, database, team):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 import threading
 from typing import Any
 
@@ -30,9 +31,19 @@ log = logging.getLogger(__name__)
 class Proxy:
     """Forward ``127.0.0.1:<port>`` to ``host:port``, counting round trips."""
 
-    def __init__(self, host: str, port: int, *, latency_ms: float = 0.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        latency_ms: float = 0.0,
+        max_connections: int | None = None,
+    ) -> None:
         self.host, self.port = host, port
         self.latency = latency_ms / 1000.0
+        #: Connections beyond this many at once are refused as a server refuses them at
+        #: its ``max_connections`` (FATAL 53300): a small server, without restarting one.
+        self.max_connections = max_connections
         self.round_trips = 0
         self.connections = 0
         #: The most connections open at once since the last :meth:`reset`.
@@ -96,6 +107,9 @@ class Proxy:
             self._loop.close()
 
     async def _serve(self, client_r: Any, client_w: Any) -> None:
+        if self.max_connections is not None and self.connections >= self.max_connections:
+            await _refuse(client_r, client_w)
+            return
         try:
             server_r, server_w = await asyncio.open_connection(self.host, self.port)
         except OSError:
@@ -141,3 +155,30 @@ class Proxy:
             for w in (client_w, server_w):
                 self._writers.discard(w)
                 w.close()
+
+
+#: What PostgreSQL answers a connection past its max_connections (protocol 3 ErrorResponse).
+_TOO_MANY = b"".join(
+    [b"SFATAL\0", b"VFATAL\0", b"C53300\0", b"Msorry, too many clients already\0", b"\0"]
+)
+
+
+async def _refuse(client_r: Any, client_w: Any) -> None:
+    """Answer a new connection as a full server does: decline encryption (SSLRequest,
+    GSSENCRequest), read the startup message, send FATAL 53300 and hang up."""
+    try:
+        while True:
+            head = await client_r.readexactly(8)
+            length, code = struct.unpack("!II", head)
+            if code in (80877103, 80877104):  # SSLRequest, GSSENCRequest: "no"
+                client_w.write(b"N")
+                await client_w.drain()
+                continue
+            await client_r.readexactly(length - 8)  # the rest of the startup message
+            break
+        client_w.write(b"E" + struct.pack("!I", len(_TOO_MANY) + 4) + _TOO_MANY)
+        await client_w.drain()
+    except (asyncio.IncompleteReadError, ConnectionError, OSError) as exc:
+        log.debug("A refused connection went first: %s", exc)
+    finally:
+        client_w.close()

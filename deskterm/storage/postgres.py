@@ -210,7 +210,9 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
         return StorageError(
             "The database server is busy with another PC's change; nothing was saved. Try again."
         )
-    if state.startswith("53"):  # disk full, out of memory, too many connections
+    if state.startswith("53") or (not state and _full(text)):
+        # Disk full, out of memory, too many connections (refused at connect: libpq gives
+        # that no SQLSTATE, only the server's words).
         return StorageError(
             "The database server {path} is out of room ({error}): nothing "
             "was saved. Tell whoever looks after the server.",
@@ -244,6 +246,21 @@ def _server_error(exc: BaseException, where: str) -> StorageError:
             error=text,
         )
     return StorageError("The database refused the change ({error}): nothing was saved.", error=text)
+
+
+#: How a server (or PgBouncer) words "no room for another connection" (its English: a
+#: server set to another language is still named, its own words quoted).
+_FULL_WORDS = (
+    "too many clients",
+    "remaining connection slots are reserved",
+    "no more connections allowed",
+    "too many connections",
+)
+
+
+def _full(text: str) -> bool:
+    low = text.lower()
+    return any(words in low for words in _FULL_WORDS)
 
 
 def _refused_here(orig: BaseException) -> bool:
