@@ -552,7 +552,10 @@ def _find_customer(
     elif phone:
         cust = session.exec(select(Customer).where(Customer.phone == phone)).first()
     elif other:
-        cust = session.exec(select(Customer).where(Customer.contact_other == other)).first()
+        # Several customers may share a WeChat ID or e-mail: the oldest, on every database.
+        cust = session.exec(
+            select(Customer).where(Customer.contact_other == other).order_by(col(Customer.id))
+        ).first()
     if cust is None and rec.customer_id is not None:
         cust = session.get(Customer, rec.customer_id)
     return cust
@@ -564,7 +567,8 @@ def _open_callback(session: Session, ctx: Context, cust: Customer) -> date | Non
         value = getattr(cust, column)
         found = take(session, _open_callback_read(column, value)) if value else None
         if found is not None:  # asked for with the lock, by the contact that found them
-            due = from_stored(found[0][0]) if found else None
+            mine = [at for at, owner in found if owner == cust.id]
+            due = from_stored(mine[0]) if mine else None
             return ctx.local_day(due) if due is not None else None
     due = session.exec(
         select(Callback.due_at)
@@ -879,7 +883,8 @@ def _form_wanted(ctx: Context, reception_id: int, form: ReceptionForm) -> Prefet
         key = _lookup_guess(ctx, form)
         if key is not None:
             column, value = key
-            ask.read_table(_by_contact_read(column, value), Customer, f"{column} = ?", (value,))
+            where = f"{column} = ? ORDER BY id"  # the oldest, as the query below
+            ask.read_table(_by_contact_read(column, value), Customer, where, (value,))
             ask.read(
                 _open_callback_read(column, value),
                 _OPEN_CALLBACK_SQL.format(column=column),
@@ -908,10 +913,13 @@ def _lookup_guess(ctx: Context, form: ReceptionForm) -> tuple[str, str] | None:
 
 _TURNS = (R.EventKind.WALK_IN.value, R.EventKind.HAND_TURN.value)
 _TURN_WHERE = "reception_id = ? AND kind IN (?, ?) AND undone_at IS NULL ORDER BY id LIMIT 1"
+#: The open sales callbacks of every customer with a contact, by customer: a WeChat ID
+#: or e-mail may be on file for several (a second visitor with a new phone and the same
+#: ID), so the one the save finds picks its own.
 _OPEN_CALLBACK_SQL = (
-    "SELECT cb.due_at FROM callback AS cb JOIN customer AS c ON c.id = cb.customer_id "
+    "SELECT cb.due_at, c.id FROM callback AS cb JOIN customer AS c ON c.id = cb.customer_id "
     "WHERE c.{column} = ? AND cb.kind = 'sales' AND cb.status = 'open' "
-    "ORDER BY cb.due_at LIMIT 1"
+    "ORDER BY cb.due_at"
 )
 
 

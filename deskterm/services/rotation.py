@@ -741,13 +741,14 @@ _OPEN_WHERE = "salesperson_id = ? AND day = ? AND ended_at IS NULL ORDER BY id D
 @permission("rotation")
 def done(ctx: Context, salesperson_id: int) -> BoardView:
     """Done with the customer: free again; the reception is closed."""
-    day = ctx.today()
     # Not the holds: the board after the done holds them on what the done changed.
     wanted = _day_wanted(ctx).reserve("rotation_event")
-    wanted.read_table("open reception", Reception, _OPEN_WHERE, (salesperson_id, day))
+    ahead = ctx.today()  # a lock granted after midnight reads the new day's (names differ)
+    wanted.read_table(f"open reception {ahead}", Reception, _OPEN_WHERE, (salesperson_id, ahead))
     with ctx.db.write(wanted) as s:
+        day = ctx.today()
         state = load_state(s, day)
-        open_rows = take_rows(s, "open reception", Reception)
+        open_rows = take_rows(s, f"open reception {day}", Reception)
         if open_rows is not None:
             rec = open_rows[0] if open_rows else None
         else:
@@ -780,9 +781,14 @@ def undo_last(ctx: Context) -> str:
     refused, because a real visitor's record is never dropped by an undo.
     """
     with ctx.db.write(_undo_wanted(ctx)) as s:
-        taken_log = take_rows(s, _UNDO_LOG, RotationEventRow)
-        taken: dict[str, Any] = {n: take_rows(s, n, m) for n, m in _UNDO_VISIT_READS.items()}
-        rows = taken_log if taken_log is not None else _log(s, ctx.today())
+        # The day as the lock found it: what was asked for another (the lock waited past
+        # midnight) is named for that day, and not taken.
+        day = ctx.today()
+        taken_log = take_rows(s, f"{_UNDO_LOG} {day}", RotationEventRow)
+        taken: dict[str, Any] = {
+            n: take_rows(s, f"{n} {day}", m) for n, m in _UNDO_VISIT_READS.items()
+        }
+        rows = taken_log if taken_log is not None else _log(s, day)
         if not rows:
             raise RuleViolation("Nothing to undo today.")
         last = rows[-1]
@@ -814,11 +820,11 @@ def undo_last(ctx: Context) -> str:
         last.undone_at = ctx.now()
         last.undone_by = ctx.actor_id
         if last.kind == R.EventKind.CLOSE_DAY.value:
-            _reopen_closed(s, ctx.today(), last.at)
+            _reopen_closed(s, day, last.at)
         record_audit(s, ctx, "rotation.undo", "rotation_event", last.id, {"kind": last.kind}, None)
         # The log read with the lock, as this undo left it: replayed without a read.
         live = [r for r in rows if r.undone_at is None] if taken_log is not None else None
-        keep_snapshot(s, ctx.today(), live)
+        keep_snapshot(s, day, live)
         return last.kind
 
 
@@ -842,10 +848,11 @@ _UNDO_VISIT_READS: dict[str, type[SQLModel]] = {
 def _undo_wanted(ctx: Context) -> Prefetch:
     day = ctx.today()
     ask = audit_chain.wanted(setup.wanted(Prefetch()))
-    ask.read_table(_UNDO_LOG, RotationEventRow, "day = ? AND undone_at IS NULL ORDER BY id", (day,))
-    ask.read_table("undo reception", Reception, f"id = {_LAST_VISIT}", (day,))
+    live = "day = ? AND undone_at IS NULL ORDER BY id"
+    ask.read_table(f"{_UNDO_LOG} {day}", RotationEventRow, live, (day,))
+    ask.read_table(f"undo reception {day}", Reception, f"id = {_LAST_VISIT}", (day,))
     for name, model in list(_UNDO_VISIT_READS.items())[1:]:
-        ask.read_table(name, model, f"reception_id = {_LAST_VISIT}", (day,))
+        ask.read_table(f"{name} {day}", model, f"reception_id = {_LAST_VISIT}", (day,))
     return ask
 
 
