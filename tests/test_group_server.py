@@ -194,8 +194,8 @@ def test_a_desks_keys_stay_within_their_counted_round_trips(
     COMMIT (one more), a done's board reading the holds between them when the shop holds
     people out for an unsaved form, a revisit's turn given back replaying the day. A
     walk-in late in the day reads the day's snapshot, not its log. Every key of the desk
-    and of a salesperson's callback list that a busy day presses is here; the manager's
-    close of the day is not (once a day)."""
+    and of a salesperson's callback list that a busy day presses is here, and the close
+    of the day."""
     from deskterm.services import callbacks, steps, waiting
     from deskterm.services import desk as desk_service
     from deskterm.services.reception import ReceptionForm, save_form
@@ -258,6 +258,9 @@ def test_a_desks_keys_stay_within_their_counted_round_trips(
             "callback, level",
             lambda: callbacks.complete_callback(desk, due[1].id, "reached", new_level="hot"),
         )
+        waiting.add_waiting(desk, "等到关门")  # the close lets them go
+        closed = count("close the day", lambda: rotation.close_day(desk))
+        assert closed.closed and rotation.get_board(desk) == closed
         assert counts["reload"] <= 2, counts  # one round trip
         over = {key: n for key, n in counts.items() if n > 3}
         assert not over, counts

@@ -939,34 +939,60 @@ def _let_go(ctx: Context, appt: Appointment) -> None:
     appt.status_at = ctx.now()
 
 
-def _close(session: Session, ctx: Context, day: date) -> None:
+def _close_wanted(ctx: Context, day: date) -> Prefetch:
+    """What closing ``day`` reads, asked for with its lock: the day's state, its
+    statistics kept already (a close undone and done again), the visits still open and
+    the visitors still waiting, the audit's end."""
+    ask = audit_chain.wanted(snapshot.wanted(setup.wanted(Prefetch()), day))
+    ask.read_table(f"close stats {day}", RotationDayStat, "day = ?", (day,))
+    ask.read_table(f"close open {day}", Reception, "day = ? AND ended_at IS NULL", (day,))
+    return _waiting_wanted(ask, day).reserve("rotation_event")
+
+
+def _close(session: Session, ctx: Context, day: date) -> DayState | None:
+    """Close ``day`` in ``session``'s transaction; the closed day's state (None: it was
+    closed already)."""
     state = load_state(session, day)
     if state.closed:
-        return
-    _append(session, ctx, state, R.RotationEvent(R.EventKind.CLOSE_DAY, ctx.now()))
+        return None
+    found = _append(session, ctx, state, R.RotationEvent(R.EventKind.CLOSE_DAY, ctx.now()))
+    kept = take_rows(session, f"close stats {day}", RotationDayStat)
+    by_sid = {st.salesperson_id: st for st in kept} if kept is not None else None
     for sid, st in state.stats.items():
-        session.merge(
-            RotationDayStat(
-                day=day,
-                salesperson_id=sid,
-                ups=st.ups,
-                requested=st.requested,
-                courtesy=st.courtesy,
-                uncounted=st.uncounted,
-                skips=st.skips,
-                makeups=st.makeups,
-                by_hand=st.by_hand,
-            )
-        )
+        figures = {
+            "ups": st.ups,
+            "requested": st.requested,
+            "courtesy": st.courtesy,
+            "uncounted": st.uncounted,
+            "skips": st.skips,
+            "makeups": st.makeups,
+            "by_hand": st.by_hand,
+        }
+        if by_sid is None:  # not read with the lock: merge looks the row up itself
+            session.merge(RotationDayStat(day=day, salesperson_id=sid, **figures))
+        elif sid in by_sid:
+            for name, value in figures.items():
+                setattr(by_sid[sid], name, value)
+        else:
+            session.add(RotationDayStat(day=day, salesperson_id=sid, **figures))
     ended: list[int] = []
-    for rec in session.exec(
-        select(Reception).where(Reception.day == day, col(Reception.ended_at).is_(None))
-    ).all():
+    still_open = take_rows(session, f"close open {day}", Reception)
+    if still_open is None:
+        still_open = list(
+            session.exec(
+                select(Reception).where(Reception.day == day, col(Reception.ended_at).is_(None))
+            ).all()
+        )
+    for rec in still_open:
         rec.ended_at = ctx.now()
         ended.append(saved_id(rec.id))
     # A visitor still waiting when the day closes left without being served.
     left: list[int] = []
-    while (waiting := oldest_waiting(session, day)) is not None:
+    waiting_rows = take_rows(session, f"waiting {day}", WaitingVisitor)
+    queue = iter(waiting_rows) if waiting_rows is not None else None
+    while (
+        waiting := next(queue, None) if queue is not None else oldest_waiting(session, day)
+    ) is not None:
         waiting.left_at = ctx.now()
         left.append(saved_id(waiting.id))
         record_audit(
@@ -990,17 +1016,18 @@ def _close(session: Session, ctx: Context, day: date) -> None:
         None,
         {"day": day.isoformat(), "ended": ended, "left": left},
     )
+    return found
 
 
 @permission("rotation")
 def close_day(ctx: Context, day: date | None = None) -> BoardView:
     """Close the day: open receptions closed, rotation statistics kept."""
     day = day or ctx.today()
-    with ctx.db.write() as s:
-        if load_state(s, day).closed:
+    with ctx.db.write(_close_wanted(ctx, day)) as s:
+        found = _close(s, ctx, day)
+        if found is None:
             raise RuleViolation("The day is closed.")
-        _close(s, ctx, day)
-    return get_board(ctx, day)
+        return _board_view(s, ctx, found)  # the board it made, in its own transaction
 
 
 @permission("system")
