@@ -20,10 +20,11 @@ def _visit(ctx, form: ReceptionForm):
     return saved
 
 
-def test_a_revisit_by_wechat_id_keeps_its_own_customers_callback_not_anothers(ctx, team):
+def _sharing_a_wechat_id(ctx, team):
+    """Three on the floor; two customers on file with one WeChat ID (the second typed a
+    new phone and the same ID): their saved forms."""
     for sid in (team.wang, team.li, team.zhao):
         rotation.check_in(ctx, sid)
-    # Two customers share a WeChat ID (the second typed a new phone and the same ID).
     a = _visit(
         ctx,
         ReceptionForm(
@@ -36,6 +37,11 @@ def test_a_revisit_by_wechat_id_keeps_its_own_customers_callback_not_anothers(ct
             name="B", phone="13800138002", contact_other="wx_shared1", purchase_horizon="1m"
         ),
     )
+    return a, b
+
+
+def test_a_revisit_by_wechat_id_keeps_its_own_customers_callback_not_anothers(ctx, team):
+    a, b = _sharing_a_wechat_id(ctx, team)
     assert a.customer_id != b.customer_id and a.next_callback != b.next_callback
     # A visitor leaves only the WeChat ID: the customer it finds is kept as on file.
     again = _visit(ctx, ReceptionForm(name="A", contact_other="wx_shared1"))
@@ -56,20 +62,7 @@ def test_a_revisit_by_wechat_id_keeps_its_own_customers_callback_not_anothers(ct
 def test_a_revisit_by_wechat_id_of_a_customer_without_a_callback_gets_one(ctx, team):
     from deskterm.services import callbacks
 
-    for sid in (team.wang, team.li, team.zhao):
-        rotation.check_in(ctx, sid)
-    a = _visit(
-        ctx,
-        ReceptionForm(
-            name="A", phone="13800138001", contact_other="wx_shared1", purchase_horizon="6m"
-        ),
-    )
-    _visit(
-        ctx,
-        ReceptionForm(
-            name="B", phone="13800138002", contact_other="wx_shared1", purchase_horizon="1m"
-        ),
-    )
+    a, _ = _sharing_a_wechat_id(ctx, team)
     with ctx.db.read() as s:
         (cb,) = s.exec(select(Callback.id).where(Callback.customer_id == a.customer_id)).all()
     callbacks.complete_callback(ctx, cb, "lost", lost_reason="other", lost_note="x")
@@ -115,20 +108,7 @@ def test_an_undo_that_waited_for_the_lock_past_midnight_undoes_nothing_of_yester
 
 
 def test_a_revisit_by_a_shared_wechat_id_of_a_customer_without_a_callback_is_given_one(ctx, team):
-    for sid in (team.wang, team.li, team.zhao):
-        rotation.check_in(ctx, sid)
-    a = _visit(
-        ctx,
-        ReceptionForm(
-            name="A", phone="13800138001", contact_other="wx_shared1", purchase_horizon="6m"
-        ),
-    )
-    _visit(
-        ctx,
-        ReceptionForm(
-            name="B", phone="13800138002", contact_other="wx_shared1", purchase_horizon="1m"
-        ),
-    )
+    a, _ = _sharing_a_wechat_id(ctx, team)
     # A's callback was cancelled by hand (the customer's own row untouched).
     with ctx.db.write() as s:
         for cb in s.exec(select(Callback).where(Callback.customer_id == a.customer_id)).all():
