@@ -20,8 +20,10 @@ from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm, reschedule
 from deskterm.services.rotation import Arrival, returning_arrival
-from deskterm.services.setup import load_settings
-from deskterm.storage.models import Appointment, Customer, Staff, saved_id
+from deskterm.services.setup import DEFAULT_SETTINGS, load_settings
+from deskterm.storage import queries
+from deskterm.storage.models import Appointment, Customer, saved_id
+from deskterm.storage.queries import from_stored
 
 SOURCES = ("callback", "lead", "desk")
 #: The rotation's refusal when nobody can receive a visitor (services.rotation).
@@ -166,37 +168,34 @@ def expected(ctx: Context, day: date | None = None) -> list[ExpectedView]:
     start, end = ctx.day_range_utc(day)
     now = ctx.now()
     zone = ctx.clock.zone
-    with ctx.db.read() as s:
-        wait = grace(s)
-        rows = s.exec(
-            # The customer's owner now: an appointment follows its customer when the
-            # manager hands a lead out or reassigns it (arrive/settle record who).
-            select(Appointment, Customer.name, Staff.id, Staff.name)
-            .join(Customer, col(Customer.id) == Appointment.customer_id)
-            .join(Staff, col(Staff.id) == Customer.owner_id)
-            .where(
-                Appointment.at >= start,
-                Appointment.at < end,
-                Appointment.status != A.AppointmentStatus.CANCELLED.value,
-            )
-            .order_by(col(Appointment.at), col(Appointment.id))
-        ).all()
-        return [
+    # On the driver, settings and rows in one snapshot: the screen reads this every few
+    # seconds, and the ORM's join and objects cost more than the few rows it shows.
+    setting_rows, rows = ctx.db.read_batch(
+        [(queries.DESK_SETTINGS_SQL, ()), (queries.EXPECTED_SQL, (start, end))]
+    )
+    settings = {**DEFAULT_SETTINGS, **{str(k): str(v) for k, v in setting_rows}}
+    wait = timedelta(minutes=int(settings["appointments.grace_minutes"]))
+    views = []
+    for row in rows:
+        aid, customer_id, customer, owner_id, owner, at, model, note, status, status_at, rid = row
+        moment = from_stored(at) or now  # a NOT NULL column: never None
+        times = A.Times(moment, A.AppointmentStatus(status), from_stored(status_at))
+        views.append(
             ExpectedView(
-                a.id or 0,
-                a.customer_id,
+                aid,
+                customer_id,
                 customer,
-                owner_id or 0,
+                owner_id,
                 owner,
-                a.at.astimezone(zone),
-                a.model,
-                a.note,
-                a.status,
-                A.desk_state(_times(a), now, wait).value,
-                a.reception_id,
+                moment.astimezone(zone),
+                model,
+                note,
+                status,
+                A.desk_state(times, now, wait).value,
+                rid,
             )
-            for a, customer, owner_id, owner in rows
-        ]
+        )
+    return views
 
 
 @permission("rotation")

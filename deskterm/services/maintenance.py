@@ -30,6 +30,7 @@ from deskterm.storage import (
     files,
     platform,
     private,
+    queries,
     rotation_snapshot,
     search_index,
     transfer,
@@ -161,14 +162,11 @@ def audit_tip(ctx: Context) -> tuple[int, str | None]:
     """The newest audit row (id, action), by two key lookups: a desk reads it at every
     change it sees. A restore from a backup writes its row last (``backup.restore``) and
     usually takes the trail back below what a desk saw: either way the desk says so."""
-    from deskterm.storage.models import Audit, AuditHead
-
-    with ctx.db.read() as s:
-        head = s.get(AuditHead, 1)
-        if head is None:
-            return 0, None
-        row = s.get(Audit, head.last_id)
-        return head.last_id, row.action if row is not None else None
+    [found] = ctx.db.read_batch([(queries.AUDIT_TIP_SQL, ())])
+    if not found:
+        return 0, None
+    last_id, action = found[0]
+    return int(last_id), action
 
 
 @permission("system")

@@ -156,16 +156,12 @@ def seed_defaults(session: Session) -> None:
 @permission("system")
 def ensure_seeded(ctx: Context) -> None:
     """Seed defaults once per database (cheap no-op afterwards)."""
-    with ctx.db.read() as s:
-        # Levels, not settings: a migration may write a setting into an unseeded file.
-        # The media list too: a file made before v9 gets the built-in one now (a
-        # migration may not write rows: a shop's file is copied into an empty schema).
-        if (
-            s.exec(select(Level)).first() is not None
-            and s.exec(select(Reason).where(Reason.kind == "media")).first() is not None
-            and s.exec(select(Reason).where(Reason.kind == "step")).first() is not None
-        ):
-            return
+    # Levels, not settings: a migration may write a setting into an unseeded file. The
+    # media and step lists too: a file made before v9 gets the built-in ones now (a
+    # migration may not write rows: a shop's file is copied into an empty schema).
+    [[found]] = ctx.db.read_batch([(queries.SEEDED_SQL, ())])
+    if all(found):
+        return
     with ctx.db.write() as s:
         seed_defaults(s)
 
@@ -387,9 +383,8 @@ def shop_name(name: str) -> str:
 @permission(PUBLIC)
 def get_settings(ctx: Context) -> dict[str, str]:
     """All settings, defaults filled in."""
-    with ctx.db.read() as s:
-        stored = {row.key: row.value for row in s.exec(select(Setting)).all()}
-    return {**DEFAULT_SETTINGS, **stored}
+    [stored] = ctx.db.read_batch([(queries.DESK_SETTINGS_SQL, ())])
+    return {**DEFAULT_SETTINGS, **{str(key): str(value) for key, value in stored}}
 
 
 def load_settings(session: Session) -> dict[str, str]:
@@ -653,6 +648,14 @@ def list_staff(
         if not include_inactive:
             q = q.where(Staff.active == True)  # noqa: E712
         return [_view(r) for r in s.exec(q.order_by(Staff.role, Staff.name)).all()]
+
+
+@permission("system")
+def staffed(ctx: Context, role: str) -> bool:
+    """Whether anyone active holds ``role``: the app's own look at the start (a shop
+    without salespeople is a first run), before anyone has signed in."""
+    with ctx.db.read_cursor() as cur:
+        return bool(cur.rows(queries.ROLE_STAFFED_SQL, (role,)))
 
 
 @permission(PUBLIC)

@@ -310,6 +310,39 @@ def customer_search_rows(
     return rows
 
 
+# -- start-up ----------------------------------------------------------------------
+# Read at every start (and the audit tip at every change a desk sees): plain statements on
+# the driver, where the ORM's first compile of each took a few ms of the first screen.
+#: Whether the built-in rows are there: levels, and the media and step lists added later.
+SEEDED_SQL = """
+SELECT EXISTS (SELECT 1 FROM level),
+       EXISTS (SELECT 1 FROM reason WHERE kind = 'media'),
+       EXISTS (SELECT 1 FROM reason WHERE kind = 'step')
+"""
+#: The audit trail's newest row (id, action) by its head; no row when the trail is empty.
+AUDIT_TIP_SQL = """
+SELECT h.last_id, a.action FROM audit_head AS h LEFT JOIN audit AS a ON a.id = h.last_id
+WHERE h.slot = 1
+"""
+#: Whether anyone active holds ``role`` (the first run is a shop without salespeople).
+ROLE_STAFFED_SQL = "SELECT 1 FROM staff WHERE role = ? AND active LIMIT 1"
+
+
+#: The day's appointments not cancelled, by time, with their customer and the customer's
+#: owner now (the Reception screen's "expected today", read at its start and every few
+#: seconds): id, customer id, customer, owner id, owner, at, model, note, status, status
+#: at, reception id.
+EXPECTED_SQL = """
+SELECT a.id, a.customer_id, c.name, s.id, s.name, a.at, a.model, a.note, a.status,
+       a.status_at, a.reception_id
+FROM appointment AS a
+JOIN customer AS c ON c.id = a.customer_id
+JOIN staff AS s ON s.id = c.owner_id
+WHERE a.at >= ? AND a.at < ? AND a.status <> 'cancelled'
+ORDER BY a.at, a.id
+"""
+
+
 # -- the Reception screen's reload, as one batch --------------------------------------
 # Every statement the screen's reload needs, for one day. On a server they go in one
 # round trip (``Database.read_batch``); parameters are days and moments only, written

@@ -366,7 +366,7 @@ class DesktermApp(App[int]):
         self.set_timer(START_CHECKS_DELAY, self.start_checks)
         if not gc.isenabled():  # paused for the start-up (ui.run.pause_gc)
             self.set_timer(START_CHECKS_DELAY, self._resume_gc)
-        if not self.ctx.remote and not setup.list_staff(self.ctx, "salesperson"):
+        if not self.ctx.remote and not setup.staffed(self.system_ctx, "salesperson"):
             # Refresh as soon as it closes, or `i` would see the board from before.
             # Nobody can sign in to a shop without staff: adding them is the system's.
             self.push_screen(FirstRunScreen(self.system_ctx), self._first_run_done)
