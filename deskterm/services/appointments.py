@@ -21,8 +21,7 @@ from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm, reschedule
 from deskterm.services.rotation import Arrival, returning_arrival
 from deskterm.services.setup import DEFAULT_SETTINGS, load_settings
-from deskterm.storage import queries
-from deskterm.storage.models import Appointment, Customer, saved_id
+from deskterm.storage import models, queries
 from deskterm.storage.queries import from_stored
 
 SOURCES = ("callback", "lead", "desk")
@@ -61,7 +60,7 @@ def grace(session: Session) -> timedelta:
     return timedelta(minutes=int(load_settings(session)["appointments.grace_minutes"]))
 
 
-def _times(appt: Appointment) -> A.Times:
+def _times(appt: models.Appointment) -> A.Times:
     return A.Times(appt.at, A.AppointmentStatus(appt.status), appt.status_at)
 
 
@@ -99,7 +98,7 @@ def book_in(
     note: str = "",
     source: str = "desk",
     callback_id: int | None = None,
-) -> Appointment:
+) -> models.Appointment:
     """Book the customer's visit inside the caller's transaction (the caller checked the
     permission). The customer's owner expects them — for a lead not handed out yet, the
     manager who owns it until the meeting.
@@ -111,14 +110,14 @@ def book_in(
     if source not in SOURCES:
         raise RuleViolation("Unknown source: {value}.", field="source", value=source)
     moment, clean_model, clean_note = _clean_booking(ctx, at, model, note)
-    cust = session.get(Customer, customer_id)
+    cust = session.get(models.Customer, customer_id)
     if cust is None:
         raise NotFound("No customer #{id}.", field="customer", id=customer_id)
     now = ctx.now()
     wait = grace(session)
     for old in session.exec(
-        select(Appointment).where(
-            Appointment.customer_id == customer_id, Appointment.status == "booked"
+        select(models.Appointment).where(
+            models.Appointment.customer_id == customer_id, models.Appointment.status == "booked"
         )
     ).all():
         before = snapshot(old, _AUDITED)
@@ -128,8 +127,8 @@ def book_in(
             old.status, action = A.AppointmentStatus.CANCELLED.value, "appointment.cancel"
         old.status_at = now
         record_audit(session, ctx, action, "appointment", old.id, before, snapshot(old, _AUDITED))
-    appt = Appointment(
-        customer_id=saved_id(cust.id),
+    appt = models.Appointment(
+        customer_id=models.saved_id(cust.id),
         salesperson_id=cust.owner_id,
         at=moment,
         model=clean_model,
@@ -204,7 +203,7 @@ def arrive(ctx: Context, appointment_id: int) -> Arrival:
     to the owner without a turn, next-up as a courtesy when the owner is away), linked to
     the appointment, which is kept. A no-show who turns up late is kept too."""
     with ctx.db.write() as s:
-        appt = s.get(Appointment, appointment_id)
+        appt = s.get(models.Appointment, appointment_id)
         if appt is None:
             raise NotFound("No appointment #{id}.", field="appointment", id=appointment_id)
         if appt.status == A.AppointmentStatus.SHOWN.value:
@@ -225,7 +224,7 @@ def arrive(ctx: Context, appointment_id: int) -> Arrival:
             if e.msgid != NOBODY_FREE:
                 raise
             # Nothing is recorded: say that the appointment stays open and what to do.
-            cust = s.get(Customer, appt.customer_id)
+            cust = s.get(models.Customer, appt.customer_id)
             raise RuleViolation(
                 "Nobody is free to receive {name} yet: the appointment stays open; press a "
                 "again as soon as someone is free.",
@@ -246,14 +245,14 @@ def keep_todays(session: Session, ctx: Context, customer_id: int, reception_id: 
     pressing the other key does not leave a no-show behind."""
     start, end = ctx.day_range_utc(ctx.today())
     appt = session.exec(
-        select(Appointment)
+        select(models.Appointment)
         .where(
-            Appointment.customer_id == customer_id,
-            col(Appointment.status).in_(("booked", "no_show")),
-            Appointment.at >= start,
-            Appointment.at < end,
+            models.Appointment.customer_id == customer_id,
+            col(models.Appointment.status).in_(("booked", "no_show")),
+            models.Appointment.at >= start,
+            models.Appointment.at < end,
         )
-        .order_by(col(Appointment.at))
+        .order_by(col(models.Appointment.at))
     ).first()
     if appt is None:
         return
@@ -277,8 +276,8 @@ def settle_no_shows(ctx: Context) -> int:
         wait = grace(s)
         if (
             s.exec(
-                select(Appointment.id)
-                .where(Appointment.status == "booked", Appointment.at <= now - wait)
+                select(models.Appointment.id)
+                .where(models.Appointment.status == "booked", models.Appointment.at <= now - wait)
                 .limit(1)
             ).first()
             is None
@@ -287,14 +286,14 @@ def settle_no_shows(ctx: Context) -> int:
     with ctx.db.write() as s:
         wait = grace(s)
         due = s.exec(
-            select(Appointment)
-            .where(Appointment.status == "booked", Appointment.at <= now - wait)
-            .order_by(col(Appointment.at), col(Appointment.id))
+            select(models.Appointment)
+            .where(models.Appointment.status == "booked", models.Appointment.at <= now - wait)
+            .order_by(col(models.Appointment.at), col(models.Appointment.id))
         ).all()
         for appt in due:
             before = snapshot(appt, _AUDITED)
             appt.status, appt.status_at = A.AppointmentStatus.NO_SHOW.value, now
-            cust = s.get(Customer, appt.customer_id)
+            cust = s.get(models.Customer, appt.customer_id)
             # A customer won meanwhile is customer care's: no sales callback for them.
             if cust is not None:
                 appt.salesperson_id = cust.owner_id  # the owner now (see ``expected``)
@@ -319,7 +318,7 @@ def settle_no_shows(ctx: Context) -> int:
 def cancel(ctx: Context, appointment_id: int) -> None:
     """The customer will not come: the appointment is cancelled (dated)."""
     with ctx.db.write() as s:
-        appt = s.get(Appointment, appointment_id)
+        appt = s.get(models.Appointment, appointment_id)
         if appt is None:
             raise NotFound("No appointment #{id}.", field="appointment", id=appointment_id)
         if appt.status == A.AppointmentStatus.SHOWN.value:

@@ -21,7 +21,7 @@ from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PUBLIC, permission
 from deskterm.services.setup import get_settings
-from deskterm.storage.models import Staff
+from deskterm.storage import models
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 FREE_TRIES = 3  # wrong PINs before the lock-out starts
@@ -79,7 +79,7 @@ def _store_pin(ctx: Context, staff_id: int, pin: str) -> None:
     pin = _check_pin(pin)
     hashed = hash_pin(pin)  # slow on purpose: outside the write transaction
     with ctx.db.write() as s:
-        person = s.get(Staff, staff_id)
+        person = s.get(models.Staff, staff_id)
         if person is None:
             raise NotFound("No staff member #{id}.", field="staff", id=staff_id)
         person.pin_hash, person.pin_failures, person.pin_locked_until = hashed, 0, None
@@ -107,7 +107,11 @@ def anyone_has_pin(ctx: Context) -> bool:
     """Whether at least one active staff member has a PIN (browser access needs one)."""
     with ctx.db.read() as s:
         return (
-            s.exec(select(Staff.id).where(Staff.active, col(Staff.pin_hash).is_not(None))).first()
+            s.exec(
+                select(models.Staff.id).where(
+                    models.Staff.active, col(models.Staff.pin_hash).is_not(None)
+                )
+            ).first()
             is not None
         )
 
@@ -116,7 +120,7 @@ def anyone_has_pin(ctx: Context) -> bool:
 def has_pin(ctx: Context, staff_id: int) -> bool:
     """Whether this person has chosen a PIN yet."""
     with ctx.db.read() as s:
-        person = s.get(Staff, staff_id)
+        person = s.get(models.Staff, staff_id)
         return person is not None and person.pin_hash is not None
 
 
@@ -150,7 +154,7 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     up to 15 minutes).
     """
     with ctx.db.read() as s:
-        person = s.get(Staff, staff_id)
+        person = s.get(models.Staff, staff_id)
         if person is None or not person.active:
             raise NotFound("No staff member #{id}.", field="staff", id=staff_id)
         stored, locked = person.pin_hash, person.pin_locked_until
@@ -171,7 +175,9 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     # guesses made in parallel, each sees the count the earlier ones left, so no more
     # than FREE_TRIES get past the lock-out.
     with ctx.db.write() as s:
-        person = s.exec(select(Staff).where(Staff.id == staff_id).with_for_update()).one()
+        person = s.exec(
+            select(models.Staff).where(models.Staff.id == staff_id).with_for_update()
+        ).one()
         now = real_now()
         _refuse_if_locked(person.pin_locked_until, now)
         if not right:

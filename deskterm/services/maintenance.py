@@ -28,6 +28,7 @@ from deskterm.services.setup import (
 from deskterm.storage import (
     audit_chain,
     files,
+    models,
     platform,
     private,
     queries,
@@ -37,14 +38,6 @@ from deskterm.storage import (
 )
 from deskterm.storage.audit_guard import missing_audit_guards
 from deskterm.storage.engine import open_database
-from deskterm.storage.models import (
-    Callback,
-    Customer,
-    LevelChange,
-    Reception,
-    RotationEventRow,
-    Staff,
-)
 from deskterm.storage.postgres import is_server_address
 
 
@@ -151,6 +144,17 @@ def output_folder(ctx: Context, kind: str) -> Path:
     return ctx.db.home / kind
 
 
+def declare_tables() -> None:
+    """Declare the tables and their mappings now, where a desk's first screen left them
+    for their first use (``storage.models``): the app calls this off the event loop once
+    that screen is painted, so no key waits ~150 ms for them."""
+    from sqlalchemy.orm import configure_mappers
+
+    from deskterm.storage import tables  # noqa: F401  declared by the import
+
+    configure_mappers()
+
+
 @permission(PUBLIC)
 def change_marker(ctx: Context) -> int:
     """Changes whenever anything was committed since the last look (any window)."""
@@ -219,10 +223,10 @@ def _unknown_history_levels(session, known: set[str]) -> list[Problem]:  # type:
     they are; a preset switch maps them, so only data from elsewhere has them)."""
     found: list[Problem] = []
     for model, name in (
-        (LevelChange, "from_level"),
-        (LevelChange, "to_level"),
-        (Callback, "level_before"),
-        (Callback, "level_after"),
+        (models.LevelChange, "from_level"),
+        (models.LevelChange, "to_level"),
+        (models.Callback, "level_before"),
+        (models.Callback, "level_after"),
     ):
         column = col(getattr(model, name))
         for code, n in session.exec(
@@ -250,9 +254,9 @@ def check(ctx: Context) -> list[Problem]:
             problems.append(Problem(kind, detail))
     with ctx.db.read() as s:
         levels = load_levels(s)
-        staff = {st.id: st for st in s.exec(select(Staff)).all()}
+        staff = {st.id: st for st in s.exec(select(models.Staff)).all()}
         country = load_settings(s)["phone.default_country"]
-        for c in s.exec(select(Customer)).all():
+        for c in s.exec(select(models.Customer)).all():
             owner = staff.get(c.owner_id)
             if owner is None or owner.role not in ("salesperson", "manager"):
                 problems.append(Problem("owner", f"customer {c.id} is owned by a non-seller"))
@@ -270,37 +274,40 @@ def check(ctx: Context) -> list[Problem]:
                 problems.append(Problem("status", f"customer {c.id} lost without a reason"))
         problems.extend(_unknown_history_levels(s, set(levels.codes)))
         doubles = s.exec(
-            select(Callback.customer_id, func.count())
-            .where(Callback.status == "open", Callback.kind == "sales")
-            .group_by(col(Callback.customer_id))
+            select(models.Callback.customer_id, func.count())
+            .where(models.Callback.status == "open", models.Callback.kind == "sales")
+            .group_by(col(models.Callback.customer_id))
             .having(func.count() > 1)
         ).all()
         for cid, n in doubles:
             problems.append(Problem("callback", f"customer {cid} has {n} open callbacks"))
         missing = s.exec(
-            select(Customer.id).where(
-                col(Customer.status).in_(("active", "at_risk")),
-                col(Customer.level).in_([r.code for r in levels if r.callback_interval]),
+            select(models.Customer.id).where(
+                col(models.Customer.status).in_(("active", "at_risk")),
+                col(models.Customer.level).in_([r.code for r in levels if r.callback_interval]),
                 # A pending lost request waits for the manager, with no callback meanwhile.
-                col(Customer.lost_requested_at).is_(None),
-                ~select(Callback.id)
-                .where(Callback.customer_id == Customer.id, Callback.status == "open")
+                col(models.Customer.lost_requested_at).is_(None),
+                ~select(models.Callback.id)
+                .where(
+                    models.Callback.customer_id == models.Customer.id,
+                    models.Callback.status == "open",
+                )
                 .exists(),
             )
         ).all()
         for mid in missing:
             problems.append(Problem("callback", f"customer {mid} has no open callback"))
         unexplained = s.exec(
-            select(Reception.id).where(
-                col(Reception.form_saved_at).is_not(None),
-                col(Reception.customer_id).is_(None),
-                col(Reception.no_contact_reason).is_(None),
+            select(models.Reception.id).where(
+                col(models.Reception.form_saved_at).is_not(None),
+                col(models.Reception.customer_id).is_(None),
+                col(models.Reception.no_contact_reason).is_(None),
             )
         ).all()
         for rid in unexplained:
             problems.append(Problem("reception", f"reception {rid} has no contact and no reason"))
         settings = rotation_settings(load_settings(s))
-        days = sorted(set(s.exec(select(col(RotationEventRow.day))).all()))
+        days = sorted(set(s.exec(select(col(models.RotationEventRow.day))).all()))
         kept = set(rotation_snapshot.days(s))
         has_row = set(kept)
         for day in days:
@@ -311,12 +318,12 @@ def check(ctx: Context) -> list[Problem]:
                     [
                         rotation_service._to_event(r)
                         for r in s.exec(
-                            select(RotationEventRow)
+                            select(models.RotationEventRow)
                             .where(
-                                RotationEventRow.day == day,
-                                col(RotationEventRow.undone_at).is_(None),
+                                models.RotationEventRow.day == day,
+                                col(models.RotationEventRow.undone_at).is_(None),
                             )
-                            .order_by(col(RotationEventRow.id))
+                            .order_by(col(models.RotationEventRow.id))
                         ).all()
                     ],
                     settings,
@@ -354,9 +361,9 @@ def _snapshot_problem(s: Session, day: date, replayed: RotationState, has_row: b
     if stored != replayed:
         return "the stored snapshot differs from the replay of the log"
     newest = s.exec(
-        select(RotationEventRow.id)
-        .where(RotationEventRow.day == day, col(RotationEventRow.undone_at).is_(None))
-        .order_by(col(RotationEventRow.id).desc())
+        select(models.RotationEventRow.id)
+        .where(models.RotationEventRow.day == day, col(models.RotationEventRow.undone_at).is_(None))
+        .order_by(col(models.RotationEventRow.id).desc())
         .limit(1)
     ).first()
     if last.last_event_id != (newest or 0):
@@ -370,7 +377,9 @@ def repair_rotation_snapshots(ctx: Context) -> None:
     (``check --repair``): the log is the record."""
     with ctx.db.write() as s:
         rotation_snapshot.drop(s)
-        if s.exec(select(RotationEventRow.id).where(RotationEventRow.day == ctx.today())).first():
+        if s.exec(
+            select(models.RotationEventRow.id).where(models.RotationEventRow.day == ctx.today())
+        ).first():
             rotation_service.keep_snapshot(s, ctx.today())
 
 

@@ -19,7 +19,7 @@ from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.storage.models import Customer, Reason, Reception, ReceptionStep
+from deskterm.storage import models
 
 #: The pick lists: why no contact was left, why a customer was lost, how a visitor heard
 #: of the shop (the media of "where visitors come from"), the steps of the sale.
@@ -56,29 +56,33 @@ def _uses(s: Session, ctx: Context, kind: str) -> dict[str, int]:
     since = ctx.today() - timedelta(days=USE_DAYS)
     if kind == "media":
         rows = s.exec(
-            select(Reception.media, func.count())
-            .where(Reception.day >= since, col(Reception.media).is_not(None))
-            .group_by(Reception.media)
+            select(models.Reception.media, func.count())
+            .where(models.Reception.day >= since, col(models.Reception.media).is_not(None))
+            .group_by(models.Reception.media)
         ).all()
     elif kind == "step":
         rows = s.exec(
-            select(ReceptionStep.step, func.count())
-            .join(Reception, col(ReceptionStep.reception_id) == Reception.id)
-            .where(Reception.day >= since)
-            .group_by(ReceptionStep.step)
+            select(models.ReceptionStep.step, func.count())
+            .join(models.Reception, col(models.ReceptionStep.reception_id) == models.Reception.id)
+            .where(models.Reception.day >= since)
+            .group_by(models.ReceptionStep.step)
         ).all()
     elif kind == "no_contact":
         rows = s.exec(
-            select(Reception.no_contact_reason, func.count())
-            .where(Reception.day >= since, col(Reception.no_contact_reason).is_not(None))
-            .group_by(Reception.no_contact_reason)
+            select(models.Reception.no_contact_reason, func.count())
+            .where(
+                models.Reception.day >= since, col(models.Reception.no_contact_reason).is_not(None)
+            )
+            .group_by(models.Reception.no_contact_reason)
         ).all()
     else:
         start, _end = ctx.day_range_utc(since)
         rows = s.exec(
-            select(Customer.lost_reason, func.count())
-            .where(col(Customer.lost_at) >= start, col(Customer.lost_reason).is_not(None))
-            .group_by(Customer.lost_reason)
+            select(models.Customer.lost_reason, func.count())
+            .where(
+                col(models.Customer.lost_at) >= start, col(models.Customer.lost_reason).is_not(None)
+            )
+            .group_by(models.Customer.lost_reason)
         ).all()
     return {code: n for code, n in rows if code}
 
@@ -86,9 +90,9 @@ def _uses(s: Session, ctx: Context, kind: str) -> dict[str, int]:
 def _views(s: Session, ctx: Context, kind: str, include_retired: bool) -> list[ReasonView]:
     zh = get_language() == "zh"
     uses = _uses(s, ctx, kind)
-    q = select(Reason).where(Reason.kind == kind)
+    q = select(models.Reason).where(models.Reason.kind == kind)
     if not include_retired:
-        q = q.where(Reason.active == True)  # noqa: E712
+        q = q.where(models.Reason.active == True)  # noqa: E712
     views = [
         ReasonView(
             r.kind,
@@ -100,7 +104,7 @@ def _views(s: Session, ctx: Context, kind: str, include_retired: bool) -> list[R
             r.active,
             uses.get(r.code, 0),
         )
-        for r in s.exec(q.order_by(col(Reason.sort), col(Reason.code))).all()
+        for r in s.exec(q.order_by(col(models.Reason.sort), col(models.Reason.code))).all()
     ]
     # The most used first; "other" (a note required) last, whatever its use; then the
     # shop's own order. A retired reason after every active one.
@@ -136,7 +140,7 @@ def _names(name_en: str, name_zh: str) -> tuple[str, str]:
 def _code(s: Session, kind: str, name: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:20] or "reason"
     code, n = base, 1
-    while s.get(Reason, (kind, code)) is not None:
+    while s.get(models.Reason, (kind, code)) is not None:
         n += 1
         code = f"{base[:20]}_{n}"
     return code
@@ -150,7 +154,7 @@ def add_reason(
     kind = _kind(kind)
     en, zh = _names(name_en, name_zh)
     with ctx.db.write() as s:
-        for r in s.exec(select(Reason).where(Reason.kind == kind)).all():
+        for r in s.exec(select(models.Reason).where(models.Reason.kind == kind)).all():
             if en.casefold() in (r.name_en.casefold(), r.name_zh.casefold()) or zh in (
                 r.name_en,
                 r.name_zh,
@@ -158,8 +162,11 @@ def add_reason(
                 raise RuleViolation("There is already a reason called {name}.", name=en)
         if kind == "step":
             _room_for_a_step(s)
-        last = s.exec(select(func.max(Reason.sort)).where(Reason.kind == kind)).one() or 0
-        row = Reason(
+        last = (
+            s.exec(select(func.max(models.Reason.sort)).where(models.Reason.kind == kind)).one()
+            or 0
+        )
+        row = models.Reason(
             kind=kind,
             code=_code(s, kind, en),
             name_en=en,
@@ -179,7 +186,7 @@ def add_reason(
 def _room_for_a_step(s: Session) -> None:
     """Refuse a tenth active step: the desk ticks them with the digits 1–9."""
     active = s.exec(
-        select(func.count()).where(Reason.kind == "step", Reason.active == True)  # noqa: E712
+        select(func.count()).where(models.Reason.kind == "step", models.Reason.active == True)  # noqa: E712
     ).one()
     if active >= MAX_STEPS:
         raise RuleViolation(
@@ -189,8 +196,8 @@ def _room_for_a_step(s: Session) -> None:
         )
 
 
-def _get(s: Session, kind: str, code: str) -> Reason:
-    row = s.get(Reason, (_kind(kind), code))
+def _get(s: Session, kind: str, code: str) -> models.Reason:
+    row = s.get(models.Reason, (_kind(kind), code))
     if row is None:
         raise NotFound("No reason {code}.", field="code", code=code)
     return row
@@ -220,7 +227,10 @@ def set_reason_active(ctx: Context, kind: str, code: str, active: bool) -> Reaso
         row = _get(s, kind, code)
         if not active:
             actives = s.exec(
-                select(Reason).where(Reason.kind == kind, Reason.active == True)  # noqa: E712
+                select(models.Reason).where(
+                    models.Reason.kind == kind,
+                    models.Reason.active == True,  # noqa: E712
+                )
             ).all()
             if row.needs_note and sum(r.needs_note for r in actives) <= 1:
                 raise RuleViolation(
@@ -251,9 +261,9 @@ def move_reason(ctx: Context, kind: str, code: str, by: int) -> ReasonView:
         _get(s, kind, code)
         rows = list(
             s.exec(
-                select(Reason)
-                .where(Reason.kind == kind)
-                .order_by(col(Reason.sort), col(Reason.code))
+                select(models.Reason)
+                .where(models.Reason.kind == kind)
+                .order_by(col(models.Reason.sort), col(models.Reason.code))
             ).all()
         )
         i = next(n for n, r in enumerate(rows) if r.code == code)

@@ -36,19 +36,7 @@ from deskterm.services.setup import (
     load_levels,
     load_settings,
 )
-from deskterm.storage import audit_chain, queries
-from deskterm.storage.models import (
-    Callback,
-    Companion,
-    Customer,
-    LevelChange,
-    OwnershipChange,
-    Reason,
-    Reception,
-    RotationEventRow,
-    Staff,
-    saved_id,
-)
+from deskterm.storage import audit_chain, models, queries
 from deskterm.storage.prefetch import Prefetch, take, take_rows
 from deskterm.storage.queries import from_stored
 
@@ -192,11 +180,13 @@ def lookup_phone(ctx: Context, raw: str) -> KnownCustomer | None:
             phone = normalize_phone(raw, load_settings(s)["phone.default_country"])
         except InvalidInput:
             return None
-        c = s.exec(select(Customer).where(Customer.phone == phone)).first()
+        c = s.exec(select(models.Customer).where(models.Customer.phone == phone)).first()
         if c is None or c.id is None:
             return None
-        owner = s.get(Staff, c.owner_id)
-        visits = len(s.exec(select(Reception.id).where(Reception.customer_id == c.id)).all())
+        owner = s.get(models.Staff, c.owner_id)
+        visits = len(
+            s.exec(select(models.Reception.id).where(models.Reception.customer_id == c.id)).all()
+        )
         return KnownCustomer(
             c.id,
             c.name,
@@ -221,7 +211,7 @@ def _reason(
     if not code:
         errors[field_] = InvalidInput("Choose a reason.", field=field_)
         return None, note
-    r = session.get(Reason, (kind, code))
+    r = session.get(models.Reason, (kind, code))
     if r is None or not r.active:
         errors[field_] = InvalidInput("Unknown reason: {value}.", field=field_, value=code)
         return None, note
@@ -320,7 +310,7 @@ def validate_form(
         )
     clean["media"] = None
     if form.media:
-        if session.get(Reason, ("media", form.media)) is None:
+        if session.get(models.Reason, ("media", form.media)) is None:
             errors["media"] = InvalidInput(
                 "Unknown medium: {value}.", field="media", value=form.media
             )
@@ -418,7 +408,7 @@ def keep_history(session: Session, customer_id: int | None, rows: list[tuple[Any
 def _set_level(
     session: Session,
     ctx: Context,
-    cust: Customer,
+    cust: models.Customer,
     level: str,
     source: str,
     by_id: int | None = None,
@@ -429,8 +419,8 @@ def _set_level(
         return
     who = ctx.actor_id if ctx.actor_id is not None else by_id
     session.add(
-        LevelChange(
-            customer_id=saved_id(cust.id),
+        models.LevelChange(
+            customer_id=models.saved_id(cust.id),
             from_level=cust.level or None,
             to_level=level,
             at=ctx.now(),
@@ -445,14 +435,14 @@ def _set_level(
     cust.level_since = _level_clock_since(session, ctx, cust)
 
 
-def _level_clock_since(session: Session, ctx: Context, cust: Customer) -> datetime:
+def _level_clock_since(session: Session, ctx: Context, cust: models.Customer) -> datetime:
     """When the new level's clock starts: from the level history (the change just
     added included), so a bounce back to a level resumes its clock, never restarts it."""
     start = level_clock_start(_level_history(session, ctx, cust), ctx.local_day(cust.owner_since))
     return ctx.now() if start >= ctx.today() else ctx.day_start(start)
 
 
-def _level_history(session: Session, ctx: Context, cust: Customer) -> list[LevelEntry]:
+def _level_history(session: Session, ctx: Context, cust: models.Customer) -> list[LevelEntry]:
     """The customer's level changes as days, oldest first (domain.clocks)."""
     kept: dict[int | None, list[tuple[Any, ...]]] = session.info.get(_HISTORY, {})
     if cust.id in kept:  # read with the write's lock, and kept up by _set_level since
@@ -461,9 +451,11 @@ def _level_history(session: Session, ctx: Context, cust: Customer) -> list[Level
         ]
     else:
         rows = session.exec(
-            select(LevelChange.at, LevelChange.from_level, LevelChange.to_level)
-            .where(LevelChange.customer_id == cust.id)
-            .order_by(col(LevelChange.at), col(LevelChange.id))
+            select(
+                models.LevelChange.at, models.LevelChange.from_level, models.LevelChange.to_level
+            )
+            .where(models.LevelChange.customer_id == cust.id)
+            .order_by(col(models.LevelChange.at), col(models.LevelChange.id))
         ).all()
     history = [LevelEntry(ctx.local_day(at), to) for at, _, to in rows]
     first = rows[0][1] if rows else cust.level
@@ -473,7 +465,7 @@ def _level_history(session: Session, ctx: Context, cust: Customer) -> list[Level
 
 
 def _apply_interest(
-    cust: Customer, form: ReceptionForm, clean: dict[str, object], *, set_media: bool
+    cust: models.Customer, form: ReceptionForm, clean: dict[str, object], *, set_media: bool
 ) -> None:
     """What the form says the customer wants (model, budget, when), and the medium that
     brought them when ``set_media``."""
@@ -490,13 +482,13 @@ def _apply_interest(
 def reschedule(
     session: Session,
     ctx: Context,
-    cust: Customer,
+    cust: models.Customer,
     due: date | None,
     owner_id: int,
     *,
     new: bool = False,
-    open_now: list[Callback] | None = None,
-) -> Callback | None:
+    open_now: list[models.Callback] | None = None,
+) -> models.Callback | None:
     """Replace the customer's open sales callback with one due on ``due`` (None: none);
     the new callback is returned. ``new``: the customer was created in this transaction
     and has none to replace (no read for it). ``open_now``: their sales callbacks as the
@@ -507,8 +499,10 @@ def reschedule(
         else [c for c in open_now if c.status == "open"]
         if open_now is not None
         else session.exec(
-            select(Callback).where(
-                Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open"
+            select(models.Callback).where(
+                models.Callback.customer_id == cust.id,
+                models.Callback.kind == "sales",
+                models.Callback.status == "open",
             )
         ).all()
     ):
@@ -516,8 +510,8 @@ def reschedule(
         cb.status, cb.done_at = "cancelled", ctx.now()
     if due is None:
         return None
-    cb = Callback(
-        customer_id=saved_id(cust.id),
+    cb = models.Callback(
+        customer_id=models.saved_id(cust.id),
         salesperson_id=owner_id,
         kind="sales",
         due_at=ctx.day_start(due),
@@ -540,28 +534,30 @@ _CUSTOMER_AUDIT = (
 
 
 def _find_customer(
-    session: Session, rec: Reception, phone: object, other: object = ""
-) -> Customer | None:
+    session: Session, rec: models.Reception, phone: object, other: object = ""
+) -> models.Customer | None:
     """The customer this visit is about: the phone on file, else (no phone typed) the
     WeChat ID or e-mail on file, else the reception's own."""
     cust = None
     column, value = ("phone", phone) if phone else ("contact_other", other)
-    found = take_rows(session, _by_contact_read(column, value), Customer) if value else None
+    found = take_rows(session, _by_contact_read(column, value), models.Customer) if value else None
     if found is not None:  # asked for with the lock
         cust = found[0] if found else None
     elif phone:
-        cust = session.exec(select(Customer).where(Customer.phone == phone)).first()
+        cust = session.exec(select(models.Customer).where(models.Customer.phone == phone)).first()
     elif other:
         # Several customers may share a WeChat ID or e-mail: the oldest, on every database.
         cust = session.exec(
-            select(Customer).where(Customer.contact_other == other).order_by(col(Customer.id))
+            select(models.Customer)
+            .where(models.Customer.contact_other == other)
+            .order_by(col(models.Customer.id))
         ).first()
     if cust is None and rec.customer_id is not None:
-        cust = session.get(Customer, rec.customer_id)
+        cust = session.get(models.Customer, rec.customer_id)
     return cust
 
 
-def _open_callback(session: Session, ctx: Context, cust: Customer) -> date | None:
+def _open_callback(session: Session, ctx: Context, cust: models.Customer) -> date | None:
     """The due day of the customer's open sales callback, if any."""
     for column in ("phone", "contact_other"):
         value = getattr(cust, column)
@@ -571,19 +567,23 @@ def _open_callback(session: Session, ctx: Context, cust: Customer) -> date | Non
             due = from_stored(mine[0]) if mine else None
             return ctx.local_day(due) if due is not None else None
     due = session.exec(
-        select(Callback.due_at)
-        .where(Callback.customer_id == cust.id, Callback.kind == "sales", Callback.status == "open")
-        .order_by(col(Callback.due_at))
+        select(models.Callback.due_at)
+        .where(
+            models.Callback.customer_id == cust.id,
+            models.Callback.kind == "sales",
+            models.Callback.status == "open",
+        )
+        .order_by(col(models.Callback.due_at))
     ).first()
     return ctx.local_day(due) if due is not None else None
 
 
 def _walk_in_row(
-    session: Session, ctx: Context, rec: Reception
-) -> tuple[RotationEventRow | None, R.RotationState | None]:
+    session: Session, ctx: Context, rec: models.Reception
+) -> tuple[models.RotationEventRow | None, R.RotationState | None]:
     """The counted walk-in turn this reception used today, if it is still on the board,
     and the day's state read to tell (the owner's place on the floor is read from it)."""
-    found = take_rows(session, _walk_in_read(rec.id), RotationEventRow)
+    found = take_rows(session, _walk_in_read(rec.id), models.RotationEventRow)
     if rec.day != ctx.today():
         return None, None  # a past day's board is closed and its statistics are kept
     if found is None:
@@ -595,23 +595,23 @@ def _walk_in_row(
     return (None, None) if state.closed else (row, state)
 
 
-def _walk_in_query(rec: Reception) -> Any:
+def _walk_in_query(rec: models.Reception) -> Any:
     return (
-        select(RotationEventRow)
+        select(models.RotationEventRow)
         .where(
-            RotationEventRow.reception_id == rec.id,
+            models.RotationEventRow.reception_id == rec.id,
             # A counted turn given by hand is a turn too: a returning customer's visit
             # gives it back as a walk-in's (the form says "no turn used").
-            col(RotationEventRow.kind).in_(_TURNS),
-            col(RotationEventRow.undone_at).is_(None),
+            col(models.RotationEventRow.kind).in_(_TURNS),
+            col(models.RotationEventRow.undone_at).is_(None),
         )
-        .order_by(col(RotationEventRow.id))
+        .order_by(col(models.RotationEventRow.id))
         .limit(1)
     )
 
 
 def _owner_on_floor(
-    session: Session, rec: Reception, owner_id: int, state: R.RotationState | None = None
+    session: Session, rec: models.Reception, owner_id: int, state: R.RotationState | None = None
 ) -> bool:
     """The owner is on duty and free (or on a break) to take their visitor over
     (``state``: the day's, when the caller read it already)."""
@@ -625,11 +625,11 @@ def _owner_on_floor(
 def _visit_form(
     session: Session,
     ctx: Context,
-    rec: Reception,
-    cust: Customer | None,
+    rec: models.Reception,
+    cust: models.Customer | None,
     form: ReceptionForm,
     clean: dict[str, object],
-    turn_row: RotationEventRow | None,
+    turn_row: models.RotationEventRow | None,
     state: R.RotationState | None = None,
 ) -> VisitForm:
     from deskterm.domain.visit import VisitForm
@@ -655,13 +655,13 @@ def _visit_form(
 def _new_customer(
     session: Session,
     ctx: Context,
-    rec: Reception,
+    rec: models.Reception,
     form: ReceptionForm,
     clean: dict[str, object],
     out: VisitOutcome,
-) -> Customer:
+) -> models.Customer:
     now = ctx.now()
-    cust = Customer(
+    cust = models.Customer(
         name=out.name,
         phone=str(clean.get("phone") or "") or None,
         contact_other=str(clean["contact_other"]) or None,
@@ -679,8 +679,8 @@ def _new_customer(
     session.add(cust)
     session.flush()
     session.add(
-        LevelChange(
-            customer_id=saved_id(cust.id),
+        models.LevelChange(
+            customer_id=models.saved_id(cust.id),
             from_level=None,
             to_level=out.level,
             at=now,
@@ -689,8 +689,8 @@ def _new_customer(
         )
     )
     session.add(
-        OwnershipChange(
-            customer_id=saved_id(cust.id),
+        models.OwnershipChange(
+            customer_id=models.saved_id(cust.id),
             from_owner_id=None,
             to_owner_id=out.owner_id,
             at=now,
@@ -704,13 +704,13 @@ def _new_customer(
 def _write_customer(
     session: Session,
     ctx: Context,
-    rec: Reception,
-    cust: Customer | None,
+    rec: models.Reception,
+    cust: models.Customer | None,
     form: ReceptionForm,
     clean: dict[str, object],
     out: VisitOutcome,
     correction: bool = False,
-) -> Customer:
+) -> models.Customer:
     """Write the visit's decisions on the customer (created when new).  A correction of
     a saved form is no new contact with the customer."""
     now = ctx.now()
@@ -739,8 +739,8 @@ def _write_customer(
 def _give_turn_back(
     session: Session,
     ctx: Context,
-    rec: Reception,
-    row: RotationEventRow | None,
+    rec: models.Reception,
+    row: models.RotationEventRow | None,
     out: VisitOutcome,
 ) -> bool:
     """Rule 6: the walk-in turn used for an owned customer becomes a requested or
@@ -779,7 +779,7 @@ def _give_turn_back(
 
 
 def _keep_test_drive_in_step(
-    session: Session, ctx: Context, rec: Reception, test_drive: bool
+    session: Session, ctx: Context, rec: models.Reception, test_drive: bool
 ) -> None:
     """The form's "test drive" and the step ``test_drive`` are one fact. A first save
     that says "no" leaves a step the desk ticked meanwhile (the form opened with "no"
@@ -799,10 +799,10 @@ def _companions_filled(companions: list[tuple[str, str]]) -> bool:
 def _write_reception(
     session: Session,
     ctx: Context,
-    rec: Reception,
+    rec: models.Reception,
     form: ReceptionForm,
     clean: dict[str, object],
-    cust: Customer | None,
+    cust: models.Customer | None,
 ) -> tuple[int, bool]:
     """The reception's own fields, companions and form completeness."""
     if cust is not None:
@@ -824,11 +824,13 @@ def _write_reception(
     rec.notes = str(clean["notes"])
     rec.media = str(clean["media"]) if clean["media"] is not None else None
     if rec.form_saved_at is not None:  # a correction: the companions saved before go
-        for old in session.exec(select(Companion).where(Companion.reception_id == rec.id)):
+        for old in session.exec(
+            select(models.Companion).where(models.Companion.reception_id == rec.id)
+        ):
             session.delete(old)
     companions: list[tuple[str, str]] = clean["companions"]  # type: ignore[assignment]
     for rel, note in companions:
-        session.add(Companion(reception_id=saved_id(rec.id), relation=rel, note=note))
+        session.add(models.Companion(reception_id=models.saved_id(rec.id), relation=rel, note=note))
     present = {
         "name": bool(clean["name"]),
         # A WeChat ID or e-mail is contact left, as a Chinese showroom counts it.
@@ -865,26 +867,26 @@ def _form_wanted(ctx: Context, reception_id: int, form: ReceptionForm) -> Prefet
     and their open callback, the turn the visit used, the levels, the audit's end, and
     ids for what a first save inserts."""
     ask = rotation_wanted(ctx)
-    ask.read_table(_RECEPTION_READ, Reception, "id = ?", (reception_id,))
+    ask.read_table(_RECEPTION_READ, models.Reception, "id = ?", (reception_id,))
     ask.read_table(
         _KNOWN_READ,
-        Customer,
+        models.Customer,
         "id = (SELECT customer_id FROM reception WHERE id = ?)",
         (reception_id,),
     )
     ask.read_table(
-        _walk_in_read(reception_id), RotationEventRow, _TURN_WHERE, (reception_id, *_TURNS)
+        _walk_in_read(reception_id), models.RotationEventRow, _TURN_WHERE, (reception_id, *_TURNS)
     )
     ask.read(LEVELS_READ, queries.LEVELS_SQL)
     audit_chain.wanted(ask)
     if form.media or not form.contact_left:
-        ask.read_table(_REASONS_READ, Reason)
+        ask.read_table(_REASONS_READ, models.Reason)
     if form.contact_left:
         key = _lookup_guess(ctx, form)
         if key is not None:
             column, value = key
             where = f"{column} = ? ORDER BY id"  # the oldest, as the query below
-            ask.read_table(_by_contact_read(column, value), Customer, where, (value,))
+            ask.read_table(_by_contact_read(column, value), models.Customer, where, (value,))
             ask.read(
                 _open_callback_read(column, value),
                 _OPEN_CALLBACK_SQL.format(column=column),
@@ -948,20 +950,20 @@ def save_form(ctx: Context, reception_id: int, form: ReceptionForm) -> SavedForm
 
     with ctx.db.write(_form_wanted(ctx, reception_id, form)) as s:
         # What was read with the lock becomes the session's: the gets below send nothing.
-        take_rows(s, _RECEPTION_READ, Reception)
-        take_rows(s, _KNOWN_READ, Customer)
-        take_rows(s, _REASONS_READ, Reason)
-        rec = s.get(Reception, reception_id)
+        take_rows(s, _RECEPTION_READ, models.Reception)
+        take_rows(s, _KNOWN_READ, models.Customer)
+        take_rows(s, _REASONS_READ, models.Reason)
+        rec = s.get(models.Reception, reception_id)
         if rec is None:
             raise NotFound("No reception #{id}.", field="reception", id=reception_id)
         levels = load_levels(s)
-        known = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
+        known = s.get(models.Customer, rec.customer_id) if rec.customer_id is not None else None
         clean, errors = validate_form(
             s, ctx, form, levels, known.contact_other if known is not None else None
         )
         if errors:
             raise InvalidForm(errors)
-        cust: Customer | None = None
+        cust: models.Customer | None = None
         out: VisitOutcome | None = None
         turn_back = False
         # Correcting a saved form about the customer it created or found: the visit is
@@ -1056,7 +1058,7 @@ def hand_over(ctx: Context, reception_id: int) -> str:
     owner takes the visitor as a requested reception.  Returns the owner's name.
     """
     with ctx.db.write() as s:
-        rec = s.get(Reception, reception_id)
+        rec = s.get(models.Reception, reception_id)
         if rec is None:
             raise NotFound("No reception #{id}.", field="reception", id=reception_id)
         if not rec.courtesy or rec.ended_at is not None or rec.day != ctx.today():
@@ -1080,7 +1082,7 @@ def hand_over(ctx: Context, reception_id: int) -> str:
             {"salesperson_id": receiver_id},
             {"salesperson_id": owner_id},
         )
-        owner = s.get(Staff, owner_id)
+        owner = s.get(models.Staff, owner_id)
         return owner.name if owner else "?"
 
 
@@ -1117,25 +1119,25 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
             s.connection()
             .execute(
                 core_select(  # SQLModel's select types at most four columns
-                    col(Reception.id),
-                    col(Reception.arrived_at),
-                    col(Reception.channel),
-                    col(Reception.salesperson_id),
-                    col(Customer.name),
-                    col(Reception.visitor_name),
-                    col(Reception.first_visit),
-                    col(Reception.requested),
-                    col(Reception.courtesy),
-                    col(Reception.counted),
-                    col(Reception.uncounted_kind),
-                    col(Reception.form_saved_at),
-                    col(Customer.id),
-                    col(Reception.no_contact_reason),
-                    col(Reception.ended_at),
+                    col(models.Reception.id),
+                    col(models.Reception.arrived_at),
+                    col(models.Reception.channel),
+                    col(models.Reception.salesperson_id),
+                    col(models.Customer.name),
+                    col(models.Reception.visitor_name),
+                    col(models.Reception.first_visit),
+                    col(models.Reception.requested),
+                    col(models.Reception.courtesy),
+                    col(models.Reception.counted),
+                    col(models.Reception.uncounted_kind),
+                    col(models.Reception.form_saved_at),
+                    col(models.Customer.id),
+                    col(models.Reception.no_contact_reason),
+                    col(models.Reception.ended_at),
                 )
-                .join(Customer, isouter=True)
-                .where(col(Reception.day) == day)
-                .order_by(col(Reception.id).desc())
+                .join(models.Customer, isouter=True)
+                .where(col(models.Reception.day) == day)
+                .order_by(col(models.Reception.id).desc())
             )
             .all()
         )
@@ -1198,10 +1200,10 @@ def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None,
     from deskterm.domain.phone import display_phone
 
     with ctx.db.read() as s:
-        rec = s.get(Reception, reception_id)
+        rec = s.get(models.Reception, reception_id)
         if rec is None:
             raise NotFound("No reception #{id}.", field="reception", id=reception_id)
-        cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
+        cust = s.get(models.Customer, rec.customer_id) if rec.customer_id is not None else None
         phone = display_phone(cust.phone) if cust and cust.phone else ""
         if rec.form_saved_at is None:
             if cust is None:
@@ -1220,9 +1222,9 @@ def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None,
         companions = [
             (c.relation, c.note)
             for c in s.exec(
-                select(Companion)
-                .where(Companion.reception_id == rec.id)
-                .order_by(col(Companion.id))
+                select(models.Companion)
+                .where(models.Companion.reception_id == rec.id)
+                .order_by(col(models.Companion.id))
             ).all()
         ]
         form = ReceptionForm(

@@ -24,20 +24,8 @@ from deskterm.services import setup
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, may, permission
 from deskterm.services.setup import StaffEntry, all_staff, load_settings, rotation_settings
-from deskterm.storage import audit_chain
+from deskterm.storage import audit_chain, models
 from deskterm.storage import rotation_snapshot as snapshot
-from deskterm.storage.models import (
-    Appointment,
-    Audit,
-    Callback,
-    Customer,
-    Reception,
-    ReceptionStep,
-    RotationDayStat,
-    RotationEventRow,
-    WaitingVisitor,
-    saved_id,
-)
 from deskterm.storage.prefetch import Prefetch, take, take_rows
 
 HOLD_UNSAVED_FORM = N_("last customer's form not saved")
@@ -97,7 +85,7 @@ class Arrival:
     waited_since: datetime | None = None
 
 
-def _to_event(row: RotationEventRow) -> R.RotationEvent:
+def _to_event(row: models.RotationEventRow) -> R.RotationEvent:
     return R.RotationEvent(
         kind=R.EventKind(row.kind),
         at=row.at,
@@ -108,12 +96,14 @@ def _to_event(row: RotationEventRow) -> R.RotationEvent:
     )
 
 
-def _log(session: Session, day: date) -> list[RotationEventRow]:
+def _log(session: Session, day: date) -> list[models.RotationEventRow]:
     return list(
         session.exec(
-            select(RotationEventRow)
-            .where(RotationEventRow.day == day, col(RotationEventRow.undone_at).is_(None))
-            .order_by(col(RotationEventRow.id))
+            select(models.RotationEventRow)
+            .where(
+                models.RotationEventRow.day == day, col(models.RotationEventRow.undone_at).is_(None)
+            )
+            .order_by(col(models.RotationEventRow.id))
         ).all()
     )
 
@@ -147,7 +137,7 @@ def _replayed(
     session: Session,
     day: date,
     settings: R.RotationSettings,
-    rows: list[RotationEventRow] | None = None,
+    rows: list[models.RotationEventRow] | None = None,
 ) -> DayState:
     if rows is None:
         rows = _log(session, day)
@@ -167,7 +157,7 @@ def load_state(session: Session, day: date) -> R.RotationState:
 
 
 def keep_snapshot(
-    session: Session, day: date, live: list[RotationEventRow] | None = None
+    session: Session, day: date, live: list[models.RotationEventRow] | None = None
 ) -> DayState:
     """Replay ``day``'s log and keep it as the day's snapshot, in ``session``'s write
     transaction: after a change of the log other than an append (an undo, a turn given
@@ -250,20 +240,22 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
         # One query for the whole board: each member's latest counted reception today,
         # one row each (not every visit of the day: the board's cost stays flat).
         latest = (
-            select(func.max(Reception.id))
+            select(func.max(models.Reception.id))
             .where(
-                col(Reception.salesperson_id).in_(ids),
-                Reception.day == state.day,
-                Reception.counted == True,  # noqa: E712
+                col(models.Reception.salesperson_id).in_(ids),
+                models.Reception.day == state.day,
+                models.Reception.counted == True,  # noqa: E712
             )
-            .group_by(col(Reception.salesperson_id))
+            .group_by(col(models.Reception.salesperson_id))
         )
         unsaved = {
             sid
             for sid, ended_at, form_saved_at in session.exec(
-                select(Reception.salesperson_id, Reception.ended_at, Reception.form_saved_at).where(
-                    col(Reception.id).in_(latest)
-                )
+                select(
+                    models.Reception.salesperson_id,
+                    models.Reception.ended_at,
+                    models.Reception.form_saved_at,
+                ).where(col(models.Reception.id).in_(latest))
             ).all()
             if ended_at is not None and form_saved_at is None
         }
@@ -273,11 +265,11 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
         start, _ = ctx.day_range_utc(state.day)
         overdue = set(
             session.exec(
-                select(Callback.salesperson_id)
+                select(models.Callback.salesperson_id)
                 .where(
-                    col(Callback.salesperson_id).in_(ids),
-                    Callback.status == "open",
-                    Callback.due_at < start,
+                    col(models.Callback.salesperson_id).in_(ids),
+                    models.Callback.status == "open",
+                    models.Callback.due_at < start,
                 )
                 .distinct()
             ).all()
@@ -374,7 +366,7 @@ def _append(
     """Apply ``event`` to ``state`` (raises RuleViolation if the rules forbid it), log it
     and keep the new state as the day's snapshot; the new day's state."""
     new_state = R.apply(state, event)
-    row = RotationEventRow(
+    row = models.RotationEventRow(
         day=state.day,
         kind=event.kind.value,
         salesperson_id=event.salesperson_id,
@@ -491,10 +483,10 @@ def _new_reception(  # the reception row and its rotation event are the record o
     customer_id: int | None = None,
     uncounted_kind: str | None = None,
     arrived_at: datetime | None = None,
-) -> Reception:
+) -> models.Reception:
     """The reception row of an arrival, taken by a salesperson now (``assigned_at``):
     ``arrived_at`` is earlier when the visitor waited for someone to be free."""
-    rec = Reception(
+    rec = models.Reception(
         arrived_at=arrived_at or ctx.now(),
         assigned_at=ctx.now(),
         day=ctx.today(),
@@ -514,7 +506,9 @@ def _new_reception(  # the reception row and its rotation event are the record o
     return rec
 
 
-def _arrival(session: Session, rec: Reception, waited_since: datetime | None = None) -> Arrival:
+def _arrival(
+    session: Session, rec: models.Reception, waited_since: datetime | None = None
+) -> Arrival:
     assert rec.id is not None
     return Arrival(
         rec.id,
@@ -530,29 +524,29 @@ _WAITING_WHERE = "day = ? AND reception_id IS NULL AND left_at IS NULL ORDER BY 
 
 
 def _waiting_wanted(ask: Prefetch, day: date) -> Prefetch:
-    return ask.read_table(f"waiting {day}", WaitingVisitor, _WAITING_WHERE, (day,))
+    return ask.read_table(f"waiting {day}", models.WaitingVisitor, _WAITING_WHERE, (day,))
 
 
-def oldest_waiting(session: Session, day: date) -> WaitingVisitor | None:
+def oldest_waiting(session: Session, day: date) -> models.WaitingVisitor | None:
     """The visitor who has waited longest today and is still waiting (none taken, none
     gone)."""
-    waiting = take_rows(session, f"waiting {day}", WaitingVisitor)
+    waiting = take_rows(session, f"waiting {day}", models.WaitingVisitor)
     if waiting is not None:  # asked for with the write's lock
         return waiting[0] if waiting else None
     return session.exec(
-        select(WaitingVisitor)
+        select(models.WaitingVisitor)
         .where(
-            WaitingVisitor.day == day,
-            col(WaitingVisitor.reception_id).is_(None),
-            col(WaitingVisitor.left_at).is_(None),
+            models.WaitingVisitor.day == day,
+            col(models.WaitingVisitor.reception_id).is_(None),
+            col(models.WaitingVisitor.left_at).is_(None),
         )
-        .order_by(col(WaitingVisitor.arrived_at), col(WaitingVisitor.id))
+        .order_by(col(models.WaitingVisitor.arrived_at), col(models.WaitingVisitor.id))
     ).first()
 
 
 def _walk_in_reception(
     s: Session, ctx: Context, salesperson_id: int
-) -> tuple[Reception, datetime | None]:
+) -> tuple[models.Reception, datetime | None]:
     """A walk-in's reception for ``salesperson_id``: the longest-waiting visitor's, if
     one waits (their arrival time kept), else a new arrival now; and since when they
     waited (None: nobody waited)."""
@@ -623,9 +617,9 @@ def receive_returning(ctx: Context, customer_id: int, channel: str = "walk_in") 
     from deskterm.services.appointments import keep_todays  # it uses this module
 
     wanted = _holds_wanted(_day_wanted(ctx), ctx).reserve("reception").reserve("rotation_event")
-    wanted.read_table(_RETURNING_READ, Customer, "id = ?", (customer_id,))
+    wanted.read_table(_RETURNING_READ, models.Customer, "id = ?", (customer_id,))
     with ctx.db.write(wanted) as s:
-        take_rows(s, _RETURNING_READ, Customer)  # the session's: the get below sends nothing
+        take_rows(s, _RETURNING_READ, models.Customer)  # the session's: the get below sends nothing
         arrival = returning_arrival(s, ctx, customer_id, channel)
         keep_todays(s, ctx, customer_id, arrival.reception_id)
         return arrival
@@ -639,7 +633,7 @@ def returning_arrival(
 ) -> Arrival:
     """``receive_returning`` inside the caller's transaction (an appointment's arrival
     records the visit and links it in one)."""
-    cust = s.get(Customer, customer_id)
+    cust = s.get(models.Customer, customer_id)
     if cust is None:
         raise NotFound("No customer #{id}.", field="customer", id=customer_id)
     state = load_state(s, ctx.today())
@@ -744,22 +738,24 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
     # Not the holds: the board after the done holds them on what the done changed.
     wanted = _day_wanted(ctx).reserve("rotation_event")
     ahead = ctx.today()  # a lock granted after midnight reads the new day's (names differ)
-    wanted.read_table(f"open reception {ahead}", Reception, _OPEN_WHERE, (salesperson_id, ahead))
+    wanted.read_table(
+        f"open reception {ahead}", models.Reception, _OPEN_WHERE, (salesperson_id, ahead)
+    )
     with ctx.db.write(wanted) as s:
         day = ctx.today()
         state = load_state(s, day)
-        open_rows = take_rows(s, f"open reception {day}", Reception)
+        open_rows = take_rows(s, f"open reception {day}", models.Reception)
         if open_rows is not None:
             rec = open_rows[0] if open_rows else None
         else:
             rec = s.exec(
-                select(Reception)
+                select(models.Reception)
                 .where(
-                    Reception.salesperson_id == salesperson_id,
-                    Reception.day == day,
-                    col(Reception.ended_at).is_(None),
+                    models.Reception.salesperson_id == salesperson_id,
+                    models.Reception.day == day,
+                    col(models.Reception.ended_at).is_(None),
                 )
-                .order_by(col(Reception.id).desc())
+                .order_by(col(models.Reception.id).desc())
             ).first()
         found = _append(
             s,
@@ -784,9 +780,9 @@ def undo_last(ctx: Context) -> str:
         # The day as the lock found it: what was asked for another (the lock waited past
         # midnight) is named for that day, and not taken.
         day = ctx.today()
-        taken_log = take_rows(s, f"{_UNDO_LOG} {day}", RotationEventRow)
+        taken_log = take_rows(s, f"{_UNDO_LOG} {day}", models.RotationEventRow)
         taken: dict[str, Any] = {
-            n: take_rows(s, f"{n} {day}", m) for n, m in _UNDO_VISIT_READS.items()
+            n: take_rows(s, f"{n} {day}", m) for n, m in _undo_visit_reads().items()
         }
         rows = taken_log if taken_log is not None else _log(s, day)
         if not rows:
@@ -807,7 +803,7 @@ def undo_last(ctx: Context) -> str:
                 time=_clock(ctx, last.at),
             )
         if last.reception_id is not None:
-            rec = s.get(Reception, last.reception_id)
+            rec = s.get(models.Reception, last.reception_id)
             if rec is not None and last.kind == R.EventKind.DONE.value:
                 rec.ended_at = None
             elif rec is not None:
@@ -836,22 +832,27 @@ _LAST_VISIT = (
     "(SELECT reception_id FROM rotation_event WHERE day = ? AND undone_at IS NULL "
     "ORDER BY id DESC LIMIT 1)"
 )
-_UNDO_VISIT_READS: dict[str, type[SQLModel]] = {
-    "undo reception": Reception,
-    "undo rows": RotationEventRow,
-    "undo waiting": WaitingVisitor,
-    "undo steps": ReceptionStep,
-    "undo appointment": Appointment,
-}
+
+
+def _undo_visit_reads() -> dict[str, type[SQLModel]]:
+    """Each read of the undone visit, by name (a function: the tables are declared when
+    first used, see ``storage.models``)."""
+    return {
+        "undo reception": models.Reception,
+        "undo rows": models.RotationEventRow,
+        "undo waiting": models.WaitingVisitor,
+        "undo steps": models.ReceptionStep,
+        "undo appointment": models.Appointment,
+    }
 
 
 def _undo_wanted(ctx: Context) -> Prefetch:
     day = ctx.today()
     ask = audit_chain.wanted(setup.wanted(Prefetch()))
     live = "day = ? AND undone_at IS NULL ORDER BY id"
-    ask.read_table(f"{_UNDO_LOG} {day}", RotationEventRow, live, (day,))
-    ask.read_table(f"undo reception {day}", Reception, f"id = {_LAST_VISIT}", (day,))
-    for name, model in list(_UNDO_VISIT_READS.items())[1:]:
+    ask.read_table(f"{_UNDO_LOG} {day}", models.RotationEventRow, live, (day,))
+    ask.read_table(f"undo reception {day}", models.Reception, f"id = {_LAST_VISIT}", (day,))
+    for name, model in list(_undo_visit_reads().items())[1:]:
         ask.read_table(f"{name} {day}", model, f"reception_id = {_LAST_VISIT}", (day,))
     return ask
 
@@ -860,18 +861,22 @@ def _reopen_closed(s: Session, day: date, closed_at: datetime) -> None:
     """What closing ``day`` at ``closed_at`` did, undone with it: its statistics go, and
     the visits and the waits it ended are open again — those its audit entry names (a
     close before these were named: those ended at or after its moment)."""
-    for stat in s.exec(select(RotationDayStat).where(RotationDayStat.day == day)).all():
+    for stat in s.exec(
+        select(models.RotationDayStat).where(models.RotationDayStat.day == day)
+    ).all():
         s.delete(stat)
     named = _closed_by(s, day)
     if named is not None:
-        recs = select(Reception).where(col(Reception.id).in_(named[0]))
-        waits = select(WaitingVisitor).where(col(WaitingVisitor.id).in_(named[1]))
+        recs = select(models.Reception).where(col(models.Reception.id).in_(named[0]))
+        waits = select(models.WaitingVisitor).where(col(models.WaitingVisitor.id).in_(named[1]))
     else:
-        recs = select(Reception).where(Reception.day == day, col(Reception.ended_at) >= closed_at)
-        waits = select(WaitingVisitor).where(
-            WaitingVisitor.day == day,
-            col(WaitingVisitor.reception_id).is_(None),
-            col(WaitingVisitor.left_at) >= closed_at,
+        recs = select(models.Reception).where(
+            models.Reception.day == day, col(models.Reception.ended_at) >= closed_at
+        )
+        waits = select(models.WaitingVisitor).where(
+            models.WaitingVisitor.day == day,
+            col(models.WaitingVisitor.reception_id).is_(None),
+            col(models.WaitingVisitor.left_at) >= closed_at,
         )
     for rec in s.exec(recs).all():
         rec.ended_at = None
@@ -883,9 +888,9 @@ def _closed_by(s: Session, day: date) -> tuple[list[int], list[int]] | None:
     """The visits and waits the latest close of ``day`` ended, as its audit entry names
     them (None: an entry written before it named them)."""
     for after in s.exec(
-        select(Audit.after_json)
-        .where(Audit.action == "rotation.close_day")
-        .order_by(col(Audit.id).desc())
+        select(models.Audit.after_json)
+        .where(models.Audit.action == "rotation.close_day")
+        .order_by(col(models.Audit.id).desc())
         .limit(50)
     ).all():
         said = json.loads(after or "{}")
@@ -897,7 +902,7 @@ def _closed_by(s: Session, day: date) -> tuple[list[int], list[int]] | None:
 
 
 def _drop_reception(
-    s: Session, ctx: Context, rec: Reception, taken: dict[str, Any] | None = None
+    s: Session, ctx: Context, rec: models.Reception, taken: dict[str, Any] | None = None
 ) -> None:
     """An undone arrival's reception goes (its form never saved: the caller checked): a
     visitor who had waited waits again, the steps ticked go with the visit, an
@@ -910,15 +915,15 @@ def _drop_reception(
             return [o for o in found if o.reception_id == rec.id]
         return list(s.exec(select(model).where(model.reception_id == rec.id)).all())
 
-    for appt in naming("undo appointment", Appointment):
+    for appt in naming("undo appointment", models.Appointment):
         _let_go(ctx, appt)
     # Every log row naming the visit lets go of it, undone ones too (a done undone
     # earlier still named it): the rows stay, the reception goes.
-    for row in naming("undo rows", RotationEventRow):
+    for row in naming("undo rows", models.RotationEventRow):
         row.reception_id = None
-    for w in naming("undo waiting", WaitingVisitor):
+    for w in naming("undo waiting", models.WaitingVisitor):
         w.reception_id = None
-    for st in naming("undo steps", ReceptionStep):
+    for st in naming("undo steps", models.ReceptionStep):
         s.delete(st)
     s.flush()
     record_audit(
@@ -933,7 +938,7 @@ def _drop_reception(
     s.delete(rec)
 
 
-def _let_go(ctx: Context, appt: Appointment) -> None:
+def _let_go(ctx: Context, appt: models.Appointment) -> None:
     appt.reception_id = None
     appt.status = "no_show" if appt.no_show_callback_id is not None else "booked"
     appt.status_at = ctx.now()
@@ -944,8 +949,8 @@ def _close_wanted(ctx: Context, day: date) -> Prefetch:
     statistics kept already (a close undone and done again), the visits still open and
     the visitors still waiting, the audit's end."""
     ask = audit_chain.wanted(snapshot.wanted(setup.wanted(Prefetch()), day))
-    ask.read_table(f"close stats {day}", RotationDayStat, "day = ?", (day,))
-    ask.read_table(f"close open {day}", Reception, "day = ? AND ended_at IS NULL", (day,))
+    ask.read_table(f"close stats {day}", models.RotationDayStat, "day = ?", (day,))
+    ask.read_table(f"close open {day}", models.Reception, "day = ? AND ended_at IS NULL", (day,))
     return _waiting_wanted(ask, day).reserve("rotation_event")
 
 
@@ -956,7 +961,7 @@ def _close(session: Session, ctx: Context, day: date) -> DayState | None:
     if state.closed:
         return None
     found = _append(session, ctx, state, R.RotationEvent(R.EventKind.CLOSE_DAY, ctx.now()))
-    kept = take_rows(session, f"close stats {day}", RotationDayStat)
+    kept = take_rows(session, f"close stats {day}", models.RotationDayStat)
     by_sid = {st.salesperson_id: st for st in kept} if kept is not None else None
     for sid, st in state.stats.items():
         figures = {
@@ -969,32 +974,34 @@ def _close(session: Session, ctx: Context, day: date) -> DayState | None:
             "by_hand": st.by_hand,
         }
         if by_sid is None:  # not read with the lock: merge looks the row up itself
-            session.merge(RotationDayStat(day=day, salesperson_id=sid, **figures))
+            session.merge(models.RotationDayStat(day=day, salesperson_id=sid, **figures))
         elif sid in by_sid:
             for name, value in figures.items():
                 setattr(by_sid[sid], name, value)
         else:
-            session.add(RotationDayStat(day=day, salesperson_id=sid, **figures))
+            session.add(models.RotationDayStat(day=day, salesperson_id=sid, **figures))
     ended: list[int] = []
-    still_open = take_rows(session, f"close open {day}", Reception)
+    still_open = take_rows(session, f"close open {day}", models.Reception)
     if still_open is None:
         still_open = list(
             session.exec(
-                select(Reception).where(Reception.day == day, col(Reception.ended_at).is_(None))
+                select(models.Reception).where(
+                    models.Reception.day == day, col(models.Reception.ended_at).is_(None)
+                )
             ).all()
         )
     for rec in still_open:
         rec.ended_at = ctx.now()
-        ended.append(saved_id(rec.id))
+        ended.append(models.saved_id(rec.id))
     # A visitor still waiting when the day closes left without being served.
     left: list[int] = []
-    waiting_rows = take_rows(session, f"waiting {day}", WaitingVisitor)
+    waiting_rows = take_rows(session, f"waiting {day}", models.WaitingVisitor)
     queue = iter(waiting_rows) if waiting_rows is not None else None
     while (
         waiting := next(queue, None) if queue is not None else oldest_waiting(session, day)
     ) is not None:
         waiting.left_at = ctx.now()
-        left.append(saved_id(waiting.id))
+        left.append(models.saved_id(waiting.id))
         record_audit(
             session,
             ctx,
@@ -1037,7 +1044,9 @@ def close_past_days(ctx: Context) -> int:
         days = sorted(
             set(
                 s.exec(
-                    select(col(RotationEventRow.day)).where(RotationEventRow.day < ctx.today())
+                    select(col(models.RotationEventRow.day)).where(
+                        models.RotationEventRow.day < ctx.today()
+                    )
                 ).all()
             )
         )
@@ -1069,9 +1078,9 @@ def day_log(ctx: Context, day: date | None = None) -> list[LogEntry]:
     with ctx.db.read() as s:
         names = _names(s)
         rows = s.exec(
-            select(RotationEventRow)
-            .where(RotationEventRow.day == day)
-            .order_by(col(RotationEventRow.id))
+            select(models.RotationEventRow)
+            .where(models.RotationEventRow.day == day)
+            .order_by(col(models.RotationEventRow.id))
         ).all()
         return [_entry(r, names) for r in rows]
 
@@ -1088,7 +1097,7 @@ class UndoPlan:
     dependents: tuple[LogEntry, ...]
 
 
-def _entry(row: RotationEventRow, names: dict[int, str]) -> LogEntry:
+def _entry(row: models.RotationEventRow, names: dict[int, str]) -> LogEntry:
     return LogEntry(
         row.id or 0,
         row.at,
@@ -1101,14 +1110,16 @@ def _entry(row: RotationEventRow, names: dict[int, str]) -> LogEntry:
     )
 
 
-def _plan(s: Session, ctx: Context, event_id: int) -> tuple[list[RotationEventRow], list[int]]:
+def _plan(
+    s: Session, ctx: Context, event_id: int
+) -> tuple[list[models.RotationEventRow], list[int]]:
     """Today's active log and the indexes an undo of ``event_id`` removes (it first, then
     its dependents in log order); refused with the reason when it may not be undone."""
     day = ctx.today()
     rows = _log(s, day)
     index = next((i for i, r in enumerate(rows) if r.id == event_id), None)
     if index is None:
-        row = s.get(RotationEventRow, event_id)
+        row = s.get(models.RotationEventRow, event_id)
         if row is not None and row.day == day and row.undone_at is not None:
             raise RuleViolation("That action is undone already.")
         raise NotFound("No action #{id} in today's log.", id=event_id)
@@ -1165,7 +1176,7 @@ def _plan(s: Session, ctx: Context, event_id: int) -> tuple[list[RotationEventRo
             raise RuleViolation(
                 HANDED_OVER, name=names.get(row.salesperson_id or 0, "?"), time=_clock(ctx, row.at)
             )
-        rec = s.get(Reception, row.reception_id)
+        rec = s.get(models.Reception, row.reception_id)
         if rec is not None and rec.form_saved_at is not None:
             # A real visitor's record never vanishes by an undo (as with ``undo_last``).
             raise RuleViolation(
@@ -1216,14 +1227,14 @@ def undo_action(ctx: Context, event_id: int, dependents: tuple[int, ...] = ()) -
             row = rows[i]
             if row.reception_id is None or R.EventKind(row.kind) not in R.VISIT_STARTS:
                 continue
-            rec = s.get(Reception, row.reception_id)
+            rec = s.get(models.Reception, row.reception_id)
             if rec is not None and rec.id not in dropped:
                 dropped.add(rec.id or 0)
                 _drop_reception(s, ctx, rec)
         for i in take:
             row = rows[i]
             if row.kind == R.EventKind.DONE.value and row.reception_id is not None:
-                rec = s.get(Reception, row.reception_id)
+                rec = s.get(models.Reception, row.reception_id)
                 if rec is not None:
                     rec.ended_at = None
             row.undone_at = ctx.now()

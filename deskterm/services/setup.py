@@ -20,16 +20,7 @@ from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_, N_p, _
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PUBLIC, permission
-from deskterm.storage import prefetch, queries
-from deskterm.storage.models import (
-    Callback,
-    Customer,
-    Level,
-    LevelChange,
-    Reason,
-    Setting,
-    Staff,
-)
+from deskterm.storage import models, prefetch, queries
 
 
 class Role(StrEnum):
@@ -133,7 +124,7 @@ OPTIONAL_SETTINGS = ("demo.today", "shop.timezone", "shop.name")
 
 def seed_defaults(session: Session) -> None:
     """Fill levels, reasons and settings in an empty database (idempotent)."""
-    if session.exec(select(Level)).first() is None:
+    if session.exec(select(models.Level)).first() is None:
         for rule in DEFAULT_LEVELS:
             session.add(_level_row(rule))
     for kind, reasons in (
@@ -143,13 +134,15 @@ def seed_defaults(session: Session) -> None:
         ("step", SALE_STEPS),
     ):
         for i, (code, en, zh, note) in enumerate(reasons):
-            if session.get(Reason, (kind, code)) is None:
+            if session.get(models.Reason, (kind, code)) is None:
                 session.add(
-                    Reason(kind=kind, code=code, name_en=en, name_zh=zh, needs_note=note, sort=i)
+                    models.Reason(
+                        kind=kind, code=code, name_en=en, name_zh=zh, needs_note=note, sort=i
+                    )
                 )
     for key, value in DEFAULT_SETTINGS.items():
-        if session.get(Setting, key) is None:
-            session.add(Setting(key=key, value=value))
+        if session.get(models.Setting, key) is None:
+            session.add(models.Setting(key=key, value=value))
     session.info.pop(_SETTINGS_READ, None)
 
 
@@ -166,8 +159,8 @@ def ensure_seeded(ctx: Context) -> None:
         seed_defaults(s)
 
 
-def _level_row(rule: LevelRule) -> Level:
-    return Level(
+def _level_row(rule: LevelRule) -> models.Level:
+    return models.Level(
         code=rule.code,
         rank=rule.rank,
         name_en=rule.name_en,
@@ -182,7 +175,7 @@ def _level_row(rule: LevelRule) -> Level:
     )
 
 
-def levels_from_rows(rows: list[Level]) -> Levels:
+def levels_from_rows(rows: list[models.Level]) -> Levels:
     """The configured levels as domain rules."""
     return Levels(
         LevelRule(
@@ -294,20 +287,20 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
                     pos = round(i * (len(new_rules) - 1) / max(len(rules) - 1, 1))
                     mapping[rule.code] = new_rules[pos].code
         # Ranks are unique and checked row by row: park every rank out of the way first.
-        rows = {row.code: row for row in s.exec(select(Level)).all()}
+        rows = {row.code: row for row in s.exec(select(models.Level)).all()}
         for i, row in enumerate(rows.values()):
             row.rank = -1000 - i
         s.flush()
         for i, rule in enumerate(new_rules):
             if rule.code not in rows:
-                rows[rule.code] = Level(
+                rows[rule.code] = models.Level(
                     code=rule.code, rank=-2000 - i, name_en=rule.name_en, name_zh=rule.name_zh
                 )
                 s.add(rows[rule.code])
         s.flush()
         for code, target in mapping.items():
             if code != target:
-                for c in s.exec(select(Customer).where(Customer.level == code)).all():
+                for c in s.exec(select(models.Customer).where(models.Customer.level == code)).all():
                     c.level = target
         history = _map_level_history(s, mapping)
         s.flush()
@@ -347,10 +340,10 @@ def _map_level_history(session: Session, mapping: dict[str, str]) -> int:
     """Rewrite old level codes in the history tables; the number of rows changed."""
     changed = 0
     columns: tuple[tuple[Any, str], ...] = (
-        (LevelChange, "from_level"),
-        (LevelChange, "to_level"),
-        (Callback, "level_before"),
-        (Callback, "level_after"),
+        (models.LevelChange, "from_level"),
+        (models.LevelChange, "to_level"),
+        (models.Callback, "level_before"),
+        (models.Callback, "level_after"),
     )
     for code, target in mapping.items():
         if code == target:
@@ -397,7 +390,7 @@ def load_settings(session: Session) -> dict[str, str]:
 def _setting_rows(session: Session) -> list[tuple[str, str]]:
     found = prefetch.take(session, _SETTINGS_READ)  # asked for with a write's lock
     if found is None:
-        found = [(row.key, row.value) for row in session.exec(select(Setting)).all()]
+        found = [(row.key, row.value) for row in session.exec(select(models.Setting)).all()]
     return [(str(k), str(v)) for k, v in found]
 
 
@@ -422,7 +415,7 @@ class StaffEntry(NamedTuple):
 def _staff_rows(session: Session) -> list[StaffEntry]:
     found = prefetch.take(session, _STAFF_READ)  # asked for with a write's lock
     if found is None:
-        query = select(Staff.id, Staff.name, Staff.role, Staff.active)
+        query = select(models.Staff.id, models.Staff.name, models.Staff.role, models.Staff.active)
         found = [tuple(row) for row in session.exec(query).all()]
     return [StaffEntry(int(i), str(n), str(r), bool(a)) for i, n, r, a in found]
 
@@ -574,10 +567,10 @@ def set_setting(ctx: Context, key: str, value: str) -> None:
             bid = keys.binding_id(key)
             others = {b: k for b, k in keys.keymap(load_settings(s)).items() if b != bid}
             keys.clashes({bid: value, **others})  # the new key first: the message names it
-        row = s.get(Setting, key)
+        row = s.get(models.Setting, key)
         before = None if row is None else {"value": row.value}
         if row is None:
-            s.add(Setting(key=key, value=value))
+            s.add(models.Setting(key=key, value=value))
         else:
             row.value = value
         s.info.pop(_SETTINGS_READ, None)
@@ -598,7 +591,7 @@ class StaffView:
     active: bool
 
 
-def _view(row: Staff) -> StaffView:
+def _view(row: models.Staff) -> StaffView:
     assert row.id is not None
     return StaffView(row.id, row.name, row.role, row.seniority, row.active)
 
@@ -621,10 +614,15 @@ def add_staff(
     if seniority not in SENIORITIES:
         raise InvalidInput("Seniority is junior or senior.", field="seniority")
     with ctx.db.write() as s:
-        dup = s.exec(select(Staff).where(Staff.name == clean, Staff.active == True)).first()  # noqa: E712
+        dup = s.exec(
+            select(models.Staff).where(
+                models.Staff.name == clean,
+                models.Staff.active == True,  # noqa: E712
+            )
+        ).first()
         if dup is not None:
             raise InvalidInput("{name} is already on the staff list.", field="name", name=clean)
-        row = Staff(
+        row = models.Staff(
             name=clean, role=role_.value, seniority=seniority, phone=phone, joined_on=ctx.today()
         )
         s.add(row)
@@ -642,12 +640,12 @@ def list_staff(
 ) -> list[StaffView]:
     """Staff, by role then name."""
     with ctx.db.read() as s:
-        q = select(Staff)
+        q = select(models.Staff)
         if role:
-            q = q.where(Staff.role == role)
+            q = q.where(models.Staff.role == role)
         if not include_inactive:
-            q = q.where(Staff.active == True)  # noqa: E712
-        return [_view(r) for r in s.exec(q.order_by(Staff.role, Staff.name)).all()]
+            q = q.where(models.Staff.active == True)  # noqa: E712
+        return [_view(r) for r in s.exec(q.order_by(models.Staff.role, models.Staff.name)).all()]
 
 
 @permission("system")
@@ -662,11 +660,13 @@ def staffed(ctx: Context, role: str) -> bool:
 def find_staff(ctx: Context, name_or_id: str) -> StaffView:
     """A staff member by id or exact name (what a CLI user types)."""
     with ctx.db.read() as s:
-        row: Staff | None = None
+        row: models.Staff | None = None
         if name_or_id.isdigit():
-            row = s.get(Staff, int(name_or_id))
+            row = s.get(models.Staff, int(name_or_id))
         if row is None:
-            row = s.exec(select(Staff).where(Staff.name == name_or_id.strip())).first()
+            row = s.exec(
+                select(models.Staff).where(models.Staff.name == name_or_id.strip())
+            ).first()
         if row is None:
             raise NotFound("No staff member {who}.", field="staff", who=name_or_id)
         return _view(row)
@@ -680,13 +680,14 @@ def set_staff_active(ctx: Context, staff_id: int, active: bool) -> StaffView:
     customers must be handed over first, so nobody is left without an owner.
     """
     with ctx.db.write() as s:
-        row = s.get(Staff, staff_id)
+        row = s.get(models.Staff, staff_id)
         if row is None:
             raise NotFound("No staff member {who}.", field="staff", who=staff_id)
         if not active:
             owned = s.exec(
-                select(Customer.id).where(
-                    Customer.owner_id == staff_id, col(Customer.status).in_(("active", "at_risk"))
+                select(models.Customer.id).where(
+                    models.Customer.owner_id == staff_id,
+                    col(models.Customer.status).in_(("active", "at_risk")),
                 )
             ).first()
             if owned is not None:

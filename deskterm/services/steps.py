@@ -22,8 +22,7 @@ from deskterm.errors import NotFound, RuleViolation
 from deskterm.i18n import get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, permission
-from deskterm.storage import audit_chain
-from deskterm.storage.models import Customer, Reason, Reception, ReceptionStep
+from deskterm.storage import audit_chain, models
 from deskterm.storage.prefetch import Prefetch, take_rows
 
 #: The step that is the form's "test drive".
@@ -54,17 +53,17 @@ class StepTicked:
     total: int  # active steps
 
 
-def _active(s: Session) -> list[Reason]:
+def _active(s: Session) -> list[models.Reason]:
     return list(
         s.exec(
-            select(Reason)
-            .where(Reason.kind == "step", Reason.active == True)  # noqa: E712
-            .order_by(col(Reason.sort), col(Reason.code))
+            select(models.Reason)
+            .where(models.Reason.kind == "step", models.Reason.active == True)  # noqa: E712
+            .order_by(col(models.Reason.sort), col(models.Reason.code))
         ).all()
     )
 
 
-def _name(r: Reason) -> str:
+def _name(r: models.Reason) -> str:
     return (r.name_zh if get_language() == "zh" else r.name_en) or r.name_en
 
 
@@ -90,8 +89,8 @@ def _ticked(s: Session, reception_ids: Iterable[int]) -> dict[int, set[str]]:
     if not ids:
         return out
     for rid, step in s.exec(
-        select(ReceptionStep.reception_id, ReceptionStep.step).where(
-            col(ReceptionStep.reception_id).in_(ids)
+        select(models.ReceptionStep.reception_id, models.ReceptionStep.step).where(
+            col(models.ReceptionStep.reception_id).in_(ids)
         )
     ).all():
         out.setdefault(rid, set()).add(step)
@@ -112,7 +111,7 @@ def progress(ticked: set[str], steps: list[Step]) -> tuple[int, Step | None]:
     return len(reached), (reached[-1] if reached else None)
 
 
-def _may_tick(ctx: Context, rec: Reception) -> None:
+def _may_tick(ctx: Context, rec: models.Reception) -> None:
     """The receptionist and the manager tick any visit; a salesperson only their own."""
     if ctx.role == "salesperson" and ctx.actor_id != rec.salesperson_id:
         raise PermissionDenied(
@@ -121,8 +120,8 @@ def _may_tick(ctx: Context, rec: Reception) -> None:
         )
 
 
-def _visit(s: Session, reception_id: int) -> Reception:
-    rec = s.get(Reception, reception_id)
+def _visit(s: Session, reception_id: int) -> models.Reception:
+    rec = s.get(models.Reception, reception_id)
     if rec is None:
         raise NotFound("No reception #{id}.", field="reception", id=reception_id)
     if not rec.counted or rec.channel in REMOTE_CHANNELS:
@@ -133,12 +132,12 @@ def _visit(s: Session, reception_id: int) -> Reception:
 def mark(
     s: Session,
     ctx: Context,
-    rec: Reception,
+    rec: models.Reception,
     step: str,
     on: bool,
     source: str = "desk",
     *,
-    row: ReceptionStep | None | EllipsisType = ...,
+    row: models.ReceptionStep | None | EllipsisType = ...,
 ) -> bool:
     """Tick (``on``) or take back a step on ``rec`` inside the caller's transaction,
     keeping the test-drive flag in step. Returns True when something changed.
@@ -150,11 +149,13 @@ def mark(
     """
     assert rec.id is not None
     if row is ...:  # not known to the caller (``row``: the tick as it read it, or None)
-        row = s.get(ReceptionStep, (rec.id, step))
+        row = s.get(models.ReceptionStep, (rec.id, step))
     if on == (row is not None):
         return False
     if on:
-        s.add(ReceptionStep(reception_id=rec.id, step=step, at=ctx.now(), by_id=ctx.actor_id))
+        s.add(
+            models.ReceptionStep(reception_id=rec.id, step=step, at=ctx.now(), by_id=ctx.actor_id)
+        )
     else:
         assert row is not None
         record_audit(
@@ -186,17 +187,17 @@ def _step_wanted(reception_id: int) -> Prefetch:
     answer), the steps in use and the visit's ticks, and the audit's end (a take-back is
     audited)."""
     ask = Prefetch()
-    ask.read_table(_VISIT_READ, Reception, "id = ?", (reception_id,))
+    ask.read_table(_VISIT_READ, models.Reception, "id = ?", (reception_id,))
     ask.read_table(
         _CUSTOMER_READ,
-        Customer,
+        models.Customer,
         "id = (SELECT customer_id FROM reception WHERE id = ?)",
         (reception_id,),
     )
     ask.read_table(
-        _ACTIVE_READ, Reason, "kind = 'step' AND active = ? ORDER BY sort, code", (True,)
+        _ACTIVE_READ, models.Reason, "kind = 'step' AND active = ? ORDER BY sort, code", (True,)
     )
-    ask.read_table(_TICKED_READ, ReceptionStep, "reception_id = ?", (reception_id,))
+    ask.read_table(_TICKED_READ, models.ReceptionStep, "reception_id = ?", (reception_id,))
     return audit_chain.wanted(ask)
 
 
@@ -209,11 +210,11 @@ def _set(
 ) -> StepTicked:
     """Tick, take back or toggle ``step`` (or the ``key``-th step in use) on a visit."""
     with ctx.db.write(_step_wanted(reception_id)) as s:
-        take_rows(s, _VISIT_READ, Reception)  # the session's: the gets below send nothing
-        take_rows(s, _CUSTOMER_READ, Customer)
+        take_rows(s, _VISIT_READ, models.Reception)  # the session's: the gets below send nothing
+        take_rows(s, _CUSTOMER_READ, models.Customer)
         rec = _visit(s, reception_id)
         _may_tick(ctx, rec)
-        active = take_rows(s, _ACTIVE_READ, Reason)
+        active = take_rows(s, _ACTIVE_READ, models.Reason)
         if active is None:
             active = _active(s)
         if key is not None:
@@ -221,11 +222,11 @@ def _set(
                 raise RuleViolation("No step {n}: the shop uses {total}.", n=key, total=len(active))
             step = active[key - 1].code
         assert step is not None
-        ticks = take_rows(s, _TICKED_READ, ReceptionStep)
+        ticks = take_rows(s, _TICKED_READ, models.ReceptionStep)
         if ticks is not None:
             row = next((t for t in ticks if t.step == step), None)
         else:
-            row = s.get(ReceptionStep, (reception_id, step))
+            row = s.get(models.ReceptionStep, (reception_id, step))
         reason = next((r for r in active if r.code == step), None)
         if reason is None and not (on is False and row is not None):
             # A retired step ticked before may still be taken back; nothing else.
@@ -236,7 +237,7 @@ def _set(
             ticked = {t.step for t in ticks} - {step} | ({step} if want else set())
         else:
             ticked = _ticked(s, [reception_id])[reception_id]
-        cust = s.get(Customer, rec.customer_id) if rec.customer_id is not None else None
+        cust = s.get(models.Customer, rec.customer_id) if rec.customer_id is not None else None
         visitor = cust.name if cust else (rec.visitor_name or "")
         name = _name(reason) if reason else step
         return StepTicked(

@@ -20,8 +20,7 @@ from deskterm.services import rotation
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import load_settings
-from deskterm.storage import audit_chain
-from deskterm.storage.models import WaitingVisitor
+from deskterm.storage import audit_chain, models
 
 
 @dataclass(frozen=True)
@@ -49,21 +48,21 @@ class WalkIn:
     waiting: Waiting | None
 
 
-def _open(s: Session, day: date) -> list[WaitingVisitor]:
+def _open(s: Session, day: date) -> list[models.WaitingVisitor]:
     return list(
         s.exec(
-            select(WaitingVisitor)
+            select(models.WaitingVisitor)
             .where(
-                WaitingVisitor.day == day,
-                col(WaitingVisitor.reception_id).is_(None),
-                col(WaitingVisitor.left_at).is_(None),
+                models.WaitingVisitor.day == day,
+                col(models.WaitingVisitor.reception_id).is_(None),
+                col(models.WaitingVisitor.left_at).is_(None),
             )
-            .order_by(col(WaitingVisitor.arrived_at), col(WaitingVisitor.id))
+            .order_by(col(models.WaitingVisitor.arrived_at), col(models.WaitingVisitor.id))
         ).all()
     )
 
 
-def _view(w: WaitingVisitor) -> Waiting:
+def _view(w: models.WaitingVisitor) -> Waiting:
     assert w.id is not None
     return Waiting(w.id, w.arrived_at, w.note)
 
@@ -87,8 +86,8 @@ def waiting_list(ctx: Context, day: date | None = None) -> WaitingList:
         return WaitingList(tuple(_view(w) for w in _open(s, day or ctx.today())), _alert_minutes(s))
 
 
-def _add(s: Session, ctx: Context, note: str) -> WaitingVisitor:
-    w = WaitingVisitor(
+def _add(s: Session, ctx: Context, note: str) -> models.WaitingVisitor:
+    w = models.WaitingVisitor(
         day=ctx.today(),
         arrived_at=ctx.now(),
         note=clean_field(note, field="note", max_length=200),
@@ -133,7 +132,7 @@ def leave(ctx: Context, waiting_id: int | None = None) -> Waiting:
             if w is None:
                 raise RuleViolation("Nobody is waiting.")
         else:
-            w = s.get(WaitingVisitor, waiting_id)
+            w = s.get(models.WaitingVisitor, waiting_id)
             if w is None:
                 raise NotFound("No waiting visitor #{id}.", field="waiting", id=waiting_id)
             if w.reception_id is not None or w.left_at is not None:

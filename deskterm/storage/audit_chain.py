@@ -29,8 +29,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from deskterm.storage import bulk
-from deskterm.storage.models import Audit
+from deskterm.storage import bulk, models
 from deskterm.storage.prefetch import Prefetch, take
 from deskterm.storage.queries import Raw, cursor_of, to_stored
 
@@ -97,7 +96,7 @@ def append(
     entity_id: int | None,
     before_json: str | None,
     after_json: str | None,
-) -> Audit:
+) -> models.Audit:
     """Add one audit row after the last one, chained to it, in ``session``'s write
     transaction (which holds the write lock, so no other writer appends meanwhile)."""
     tx, last = _last(session)
@@ -105,7 +104,7 @@ def append(
     digest = row_hash(
         prev, new_id, at, actor_id, action, entity, entity_id, before_json, after_json
     )
-    entry = Audit(
+    entry = models.Audit(
         id=new_id,
         at=at,
         actor_id=actor_id,
@@ -178,7 +177,9 @@ def _last(session: Session) -> tuple[Any, tuple[int, str]]:
             row = found[0] if found else None
         else:
             row = session.exec(
-                select(Audit.id, Audit.hash).order_by(col(Audit.id).desc()).limit(1)
+                select(models.Audit.id, models.Audit.hash)
+                .order_by(col(models.Audit.id).desc())
+                .limit(1)
             ).first()
         last = (int(row[0] or 0), row[1] or "") if row is not None else (0, GENESIS)
     return tx, last

@@ -188,6 +188,8 @@ DAY_CHECK_SECONDS = 30
 SETTLE_SECONDS = 60
 WATCH_SECONDS = 1.0
 START_CHECKS_DELAY = 1.0
+#: This long after the first paint, well before a person's first key.
+DECLARE_TABLES_DELAY = 0.2
 #: The app's exit code asking the CLI to restore the newest backup and start again.
 EXIT_RESTORE = 3
 #: A browser's desk with nobody signed in ends after this long: `deskterm serve` admits only
@@ -364,6 +366,9 @@ class DesktermApp(App[int]):
         # Well after the first paint: escalations, quick_check and the daily backup take
         # seconds on a dealer group's file and would compete with the first screen.
         self.set_timer(START_CHECKS_DELAY, self.start_checks)
+        # The tables are declared when first used (storage.models): here, in a thread once
+        # the first screen is painted, not by whichever key comes first.
+        self.call_after_refresh(self.set_timer, DECLARE_TABLES_DELAY, self.declare_tables)
         if not gc.isenabled():  # paused for the start-up (ui.run.pause_gc)
             self.set_timer(START_CHECKS_DELAY, self._resume_gc)
         if not self.ctx.remote and not setup.staffed(self.system_ctx, "salesperson"):
@@ -503,6 +508,11 @@ class DesktermApp(App[int]):
         out of every later collection, and the collector runs again."""
         gc.freeze()
         gc.enable()
+
+    @work(thread=True, exclusive=True, group="declare-tables", exit_on_error=False)
+    def declare_tables(self) -> None:
+        """The tables' declarations, off the event loop (see ``DECLARE_TABLES_DELAY``)."""
+        maintenance.declare_tables()
 
     @work(thread=True, exclusive=True, group="start-checks", exit_on_error=False)
     def start_checks(self) -> None:
