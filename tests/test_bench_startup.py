@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from deskterm.ui import app as app_module
 from deskterm.ui.app import create_app
 from deskterm.ui.screens import reception as reception_screen
@@ -70,6 +72,69 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
     # The desk's arguments are read without the commands' parsers (and their modules).
     early += [m for m in modules if m.startswith("deskterm.cli.commands.")]
     assert early == []
+
+
+WARM_PROBE = """
+import asyncio, sys
+import deskterm.ui.app
+from deskterm.bench import startup
+
+# Nothing else of the app's that could declare them runs in the probe: only the warm-up.
+for timer in ("START_CHECKS_DELAY", "WATCH_SECONDS", "SETTLE_SECONDS", "DAY_CHECK_SECONDS"):
+    setattr(deskterm.ui.app, timer, 3600)
+seen = {}
+
+
+async def main(path):
+    from deskterm.cli.main import desk_args
+    from deskterm.cli.database import opened
+
+    with opened(desk_args(["--db", path]), start_of_day=False, thorough=False) as ctx:
+        app = deskterm.ui.app.create_app(ctx, blink=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            while getattr(app.screen, "board", None) is None:
+                await pilot.pause(0.005)
+            await pilot.pause()
+            seen["at the first paint"] = "deskterm.storage.tables" in sys.modules
+            for _ in range(400):  # the app declares them in a thread soon after
+                if "deskterm.storage.tables" in sys.modules:
+                    break
+                await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            seen["soon after"] = "deskterm.storage.tables" in sys.modules
+
+
+asyncio.run(main(sys.argv[1]))
+print("seen", seen["at the first paint"], seen["soon after"])
+"""
+
+
+def test_the_tables_are_declared_after_the_first_paint_not_by_a_key(tmp_path):
+    """The first screen reads plain statements; the app declares the tables in a thread
+    once that screen is painted, so the first key to need them does not wait for them."""
+    ctx = demo_ctx(tmp_path)
+    ctx.db.close()
+    out = subprocess.run(
+        [sys.executable, "-c", WARM_PROBE, str(tmp_path / "demo.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DESKTERM_NOW": "2026-11-20T10:40"},
+    )
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("seen")), None)
+    assert line == "seen False True", out.stderr[-2000:]
+
+
+def test_the_tables_are_served_by_name():
+    """``models.X`` is the declared table; a name that is not one is an AttributeError,
+    as from any module (a typo must not pass as None)."""
+    from deskterm.storage import models, tables
+
+    assert models.Customer is tables.Customer
+    assert models.saved_id is tables.saved_id
+    assert set(models.__all__) >= {"Customer", "Staff", "RotationEventRow", "Audit"}
+    with pytest.raises(AttributeError, match="Custmer"):
+        _ = models.Custmer
 
 
 async def test_the_first_load_is_on_the_first_screen(tmp_path, monkeypatch):

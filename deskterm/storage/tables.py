@@ -1,5 +1,9 @@
 """The tables (SQLModel over SQLite or PostgreSQL). One home for everything in DESIGN.md §1.
 
+Declared when first used: code reaches them as ``models.Customer`` (``storage.models``
+imports this module at the first such look), so a desk's first screen, which reads plain
+statements, never waits for the ~130 ms these declarations take.
+
 Datetimes are aware and stored as UTC (SQLModel's UTCDateTime); ``day`` columns
 hold the shop's local calendar day so daily figures need no time-zone maths.
 The schema itself is created by the migrations in ``migrations/``; a test proves
