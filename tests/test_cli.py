@@ -275,3 +275,24 @@ def test_backup_list_says_the_listing_is_backups(sample_copy, tmp_path):
     r = run("--db", str(sample_copy), "backup", "list", cwd=tmp_path, env={"HOME": str(tmp_path)})
     assert r.returncode == 2 and "deskterm backups" in r.stderr
     assert not (tmp_path / "list").exists()
+
+
+def test_copy_to_a_new_file_copies_every_row_in_a_fresh_process(sample_copy, tmp_path):
+    """In a process of its own, as a shop runs it: the tables are declared when first used
+    (storage.models), and a copy that listed them before anything had declared them
+    copied nothing and said so as a success ("Copied 0 rows")."""
+    target = tmp_path / "moved.db"
+    r = run("copy-to", str(target), "--db", str(sample_copy))
+    assert r.returncode == 0, r.stderr
+    import sqlite3
+
+    counts = {}
+    for path in (sample_copy, target):
+        with sqlite3.connect(path) as db:
+            counts[path] = {
+                table: db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                for table in ("customer", "reception", "callback", "rotation_event", "audit")
+            }
+    assert counts[target] == counts[sample_copy]
+    assert all(n > 0 for n in counts[target].values())
+    assert "Copied 0 rows" not in r.stdout

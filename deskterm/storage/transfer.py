@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import func, select
-from sqlmodel import SQLModel
 
 from deskterm.errors import StorageError
-from deskterm.storage import models  # noqa: F401 - the tables must be declared
 from deskterm.storage.engine import Database
+from deskterm.storage.tables import Table  # declares the tables (storage.models does not)
 
 BATCH = 2000  # rows per INSERT round trip: a dealer group's million callbacks in 500
 
@@ -25,7 +24,7 @@ def copy_everything(
     source: Database, target: Database, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, int]:
     """Copy every row of ``source`` into the empty ``target``; return rows per table."""
-    tables = SQLModel.metadata.sorted_tables  # parents before the rows that refer to them
+    tables = Table.metadata.sorted_tables  # parents before the rows that refer to them
     counts: dict[str, int] = {}
     with target.write() as ws:
         out = ws.connection()
