@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from deskterm.errors import StorageError
 from deskterm.storage.engine import Database
-from deskterm.storage.tables import Table  # declares the tables (storage.models does not)
 
 BATCH = 2000  # rows per INSERT round trip: a dealer group's million callbacks in 500
 
@@ -24,6 +23,10 @@ def copy_everything(
     source: Database, target: Database, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, int]:
     """Copy every row of ``source`` into the empty ``target``; return rows per table."""
+    # Imported here, which declares the tables: storage.models declares them only at a
+    # first look, and a copy in a process of its own had listed none ("Copied 0 rows").
+    from deskterm.storage.tables import Table
+
     tables = Table.metadata.sorted_tables  # parents before the rows that refer to them
     counts: dict[str, int] = {}
     with target.write() as ws:
