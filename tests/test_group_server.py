@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from deskterm.bench.proxy import Proxy
+from deskterm.errors import StorageError
 from deskterm.services import rotation, setup
 from deskterm.services.maintenance import change_marker, open_context
 from deskterm.storage import postgres
@@ -403,5 +404,48 @@ def test_the_minutely_no_show_check_writes_nothing_when_nothing_is_due(showrooms
         seen = change_marker(desk)
         assert appointments.settle_no_shows(desk) == 0
         assert change_marker(desk) == seen
+    finally:
+        desk.db.close()
+
+
+def test_a_search_is_one_round_trip_a_key_and_the_due_list_two(showrooms, proxy, clock):
+    """The customer search runs at every key the desk types, and the due list whenever a
+    salesperson looks: their statements need not see one moment, so no BEGIN and no
+    ROLLBACK go to the server (three round trips became one). The connection is lent
+    back as it was: a snapshot read after them is still one snapshot, and a statement
+    that fails in such a block leaves the connection usable."""
+    from deskterm.services import callbacks, customers
+    from deskterm.services.reception import ReceptionForm, save_form
+
+    desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
+    try:
+        li = setup.add_staff(desk, "Li Na", "salesperson").id
+        rotation.check_in(desk, li)
+        a = rotation.walk_in(desk)
+        save_form(
+            desk,
+            a.reception_id,
+            ReceptionForm(name="王娜", phone="13900000042", purchase_horizon="1m"),
+        )
+        for typed in ("娜", "王娜", "0042", "13900000042"):  # a name, digits, a whole phone
+            proxy.reset()
+            found = customers.search(desk, typed)
+            trips = proxy.round_trips
+            assert [c.name for c in found] == ["王娜"], typed
+            # A whole phone reads the shop's country and the phone's own row too.
+            assert trips <= (3 if typed.isdigit() else 1), (typed, trips)
+        proxy.reset()
+        due = callbacks.due_callbacks(desk, li, date(2026, 12, 31))
+        assert due and proxy.round_trips <= 2
+        proxy.reset()
+        setup.list_staff(desk)
+        assert proxy.round_trips == 3  # a snapshot again: BEGIN, the statement, ROLLBACK
+        with pytest.raises(StorageError), desk.db.read_cursor(snapshot=False) as cur:
+            cur.rows("SELECT no_such_column FROM customer")
+        assert [c.name for c in customers.search(desk, "娜")] == ["王娜"]
+        with desk.db.read_cursor() as cur:  # autocommit was given back: a transaction
+            cur.rows("SELECT 1")
+            status = cur.cursor.connection.info.transaction_status
+            assert status != psycopg.pq.TransactionStatus.IDLE
     finally:
         desk.db.close()

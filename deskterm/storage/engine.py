@@ -254,13 +254,14 @@ class Database(ABC):
         raise NotImplementedError
 
     @abstractmethod
-    def _begin_raw(self, conn: Any, cur: Any) -> None:
-        """Start one read snapshot on a bare driver connection."""
+    def _begin_raw(self, conn: Any, cur: Any, snapshot: bool = True) -> None:
+        """Start one read snapshot on a bare driver connection (``snapshot=False``: none,
+        each statement reads on its own)."""
         raise NotImplementedError
 
     @abstractmethod
-    def _end_raw(self, conn: Any) -> None:
-        """End the read snapshot :meth:`_begin_raw` started."""
+    def _end_raw(self, conn: Any, snapshot: bool = True) -> None:
+        """End what :meth:`_begin_raw` started."""
         raise NotImplementedError
 
     @abstractmethod
@@ -309,11 +310,14 @@ class Database(ABC):
                 reads.session = None
 
     @contextmanager
-    def read_cursor(self) -> Iterator[Raw]:
+    def read_cursor(self, snapshot: bool = True) -> Iterator[Raw]:
         """A read snapshot on a bare driver cursor from the same pool.
 
         For the hot-path statements in :mod:`deskterm.storage.queries` only: there,
         a Session's and a Core statement's own work cost three times SQLite's.
+        ``snapshot=False`` where the block's statements need not see one moment (a
+        search, a list as the desk types): each reads on its own, and a server is spared
+        the BEGIN's and the ROLLBACK's round trips (three became one).
         """
         shared = self._shared()
         if shared is not None:
@@ -327,7 +331,7 @@ class Database(ABC):
         began = False
         try:
             cur = conn.cursor()
-            self._begin_raw(conn, cur)  # one snapshot for every statement in the block
+            self._begin_raw(conn, cur, snapshot)  # one snapshot for the block's statements
             began = True
             yield Raw(cur, self.dialect)
         except self._driver_errors() as exc:
@@ -335,7 +339,7 @@ class Database(ABC):
         finally:
             if began:
                 try:
-                    self._end_raw(conn)
+                    self._end_raw(conn, snapshot)
                 except self._driver_errors() as exc:
                     # Only a read ends here; the connection is dropped, not reused.
                     log.warning("Ending a read on %s failed: %s", self.where, exc)
@@ -515,11 +519,13 @@ class SQLiteDatabase(Database):
     def _error(self, exc: BaseException) -> StorageError:
         return _storage_error(exc, self.path)
 
-    def _begin_raw(self, conn: Any, cur: Any) -> None:
-        cur.execute("BEGIN")
+    def _begin_raw(self, conn: Any, cur: Any, snapshot: bool = True) -> None:
+        if snapshot:
+            cur.execute("BEGIN")
 
-    def _end_raw(self, conn: Any) -> None:
-        conn.driver_connection.execute("ROLLBACK")
+    def _end_raw(self, conn: Any, snapshot: bool = True) -> None:
+        if snapshot:
+            conn.driver_connection.execute("ROLLBACK")
 
     def data_version(self) -> int:
         """``PRAGMA data_version`` on one dedicated connection (it is per connection):

@@ -496,11 +496,19 @@ class PostgresDatabase(Database):
     def _error(self, exc: BaseException) -> StorageError:
         return _server_error(exc, self.where)
 
-    def _begin_raw(self, conn: Any, cur: Any) -> None:
-        _snapshot_reads(conn.driver_connection)
+    def _begin_raw(self, conn: Any, cur: Any, snapshot: bool = True) -> None:
+        if snapshot:
+            _snapshot_reads(conn.driver_connection)
+        else:
+            # No BEGIN (its own round trip in psycopg) and so no ROLLBACK: autocommit,
+            # each statement its own snapshot; set on the client, no round trip.
+            conn.driver_connection.autocommit = True
 
-    def _end_raw(self, conn: Any) -> None:
-        conn.rollback()
+    def _end_raw(self, conn: Any, snapshot: bool = True) -> None:
+        if snapshot:
+            conn.rollback()
+        else:
+            conn.driver_connection.autocommit = False  # as the pool lends it to others
 
     def read_batch(
         self, statements: Sequence[tuple[str, Sequence[Any]]]
