@@ -269,3 +269,26 @@ def test_the_whole_name_is_found_behind_many_more_recent_names_containing_it(des
     found = customers.search(desk, "王伟", limit=2)
     assert {c.phone for c in found} == {first, second}
     assert all(c.exact_name for c in found)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)])
+async def test_the_pick_keeps_its_size_as_the_field_is_typed_and_emptied(desk, size):
+    """The dialog is as tall with no results as with a list: one that shrank when the
+    receptionist deleted what was typed vanished from a real terminal (tmux) while its
+    field still took the keys, so the next `n` went into a search nobody could see."""
+    on_file(desk, "欧阳娜娜", "13800138021")
+    on_file(desk, "李娜", "13800138022")
+    app = create_app(desk, lang="zh", blink=False)
+    async with app.run_test(size=size) as pilot:
+        await open_pick(pilot, app)
+        box = app.screen.query_one(".dialog")
+        empty = box.region
+        await type_query(pilot, app, "娜")
+        await wait_for(pilot, lambda: len(app.screen.found) == 2)
+        await settle(pilot)
+        assert box.region == empty
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: app.screen.found == [])
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerPickScreen)
+        assert box.region == empty

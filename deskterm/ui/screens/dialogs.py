@@ -158,8 +158,11 @@ class CustomerPickScreen(AnswersOnce, WorkerBoundary, ModalScreen["CustomerView 
         Binding("down", "focus_results", show=False),
     ]
     # The list gives way to the hint under it (at 80x24 the dialogs' 14 rows pushed it out).
+    # Its height is fixed, not its results': a dialog that shrank when the field was
+    # emptied vanished from a real terminal (tmux, 160x45) while its field kept the keys,
+    # so the next "n" was typed into a search nobody could see.
     CSS = """
-    CustomerPickScreen #results { max-height: 45vh; }
+    CustomerPickScreen #results { height: 45vh; }
     """
 
     def __init__(self, ctx: Context, title: str) -> None:
