@@ -52,18 +52,24 @@ print("modules", " ".join(sorted(sys.modules)))
 """
 
 
-def test_the_first_screen_imports_only_what_it_shows(tmp_path):
-    """The start-up benchmark's own probe, run to the reception's first load on a copy
-    of the demo shop, then what was imported."""
-    ctx = demo_ctx(tmp_path)  # a private copy, opened once (migrated, seeded)
+def _probe_on_the_demo(script: str, tmp_path) -> subprocess.CompletedProcess[str]:
+    """``script`` run in a process of its own on a private copy of the demo shop, opened
+    once before (migrated, seeded), as the start-up benchmark's probes run."""
+    ctx = demo_ctx(tmp_path)
     ctx.db.close()
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(tmp_path / "demo.db")],
+    return subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "demo.db")],
         capture_output=True,
         text=True,
         timeout=120,
         env={**os.environ, "DESKTERM_NOW": "2026-11-20T10:40"},
     )
+
+
+def test_the_first_screen_imports_only_what_it_shows(tmp_path):
+    """The start-up benchmark's own probe, run to the reception's first load on a copy
+    of the demo shop, then what was imported."""
+    out = _probe_on_the_demo(PROBE, tmp_path)
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
     assert "ready" in lines, out.stderr[-2000:]
     assert int(lines["ready"].split()[-1]) > 0  # the board's rows are on the screen
@@ -112,15 +118,7 @@ print("seen", seen["at the first paint"], seen["soon after"])
 def test_the_tables_are_declared_after_the_first_paint_not_by_a_key(tmp_path):
     """The first screen reads plain statements; the app declares the tables in a thread
     once that screen is painted, so the first key to need them does not wait for them."""
-    ctx = demo_ctx(tmp_path)
-    ctx.db.close()
-    out = subprocess.run(
-        [sys.executable, "-c", WARM_PROBE, str(tmp_path / "demo.db")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "DESKTERM_NOW": "2026-11-20T10:40"},
-    )
+    out = _probe_on_the_demo(WARM_PROBE, tmp_path)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("seen")), None)
     assert line == "seen False True", out.stderr[-2000:]
 
