@@ -123,6 +123,19 @@ def test_the_tables_are_declared_after_the_first_paint_not_by_a_key(tmp_path):
     assert line == "seen False True", out.stderr[-2000:]
 
 
+def test_importing_the_desk_declares_no_table():
+    """In a fresh process, importing the app and every module it imports at start leaves
+    the tables undeclared: a module-level ``from deskterm.storage.tables import ...``
+    anywhere on that path (copy-to's once, through services.maintenance) declares them
+    before the first paint, ~130 ms of every desk's start."""
+    probe = (
+        "import sys, deskterm.cli.desk, deskterm.ui.app, deskterm.ui.run; "
+        "print('declared', 'deskterm.storage.tables' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "declared False", out.stderr[-2000:]
+
+
 def test_the_tables_are_served_by_name():
     """``models.X`` is the declared table; a name that is not one is an AttributeError,
     as from any module (a typo must not pass as None)."""
