@@ -60,6 +60,9 @@ async def _meeting(pilot) -> None:
     # screenshot with its title but not yet its rows.
     await wait_for(pilot, lambda: pilot.app.screen.query_one("#traffic").row_count > 0)
     await settle(pilot)
+    # ...and laid out: seen twice in loaded full runs at 240x67, a screenshot taken when
+    # the table had its rows and was shown again, but had no place on the screen yet.
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#traffic").region.height > 0)
 
 
 async def _form(pilot) -> None:
