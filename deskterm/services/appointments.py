@@ -57,7 +57,11 @@ def _visit_time(ctx: Context, value: date | datetime) -> datetime:
 
 def grace(session: Session) -> timedelta:
     """The shop's minutes after an appointment's time before it is a no-show."""
-    return timedelta(minutes=int(load_settings(session)["appointments.grace_minutes"]))
+    return _grace_in(load_settings(session))
+
+
+def _grace_in(settings: dict[str, str]) -> timedelta:
+    return timedelta(minutes=int(settings["appointments.grace_minutes"]))
 
 
 def _times(appt: models.Appointment) -> A.Times:
@@ -173,7 +177,7 @@ def expected(ctx: Context, day: date | None = None) -> list[ExpectedView]:
         [(queries.DESK_SETTINGS_SQL, ()), (queries.EXPECTED_SQL, (start, end))]
     )
     settings = {**DEFAULT_SETTINGS, **{str(k): str(v) for k, v in setting_rows}}
-    wait = timedelta(minutes=int(settings["appointments.grace_minutes"]))
+    wait = _grace_in(settings)
     views = []
     for row in rows:
         aid, customer_id, customer, owner_id, owner, at, model, note, status, status_at, rid = row
