@@ -456,3 +456,56 @@ def test_a_search_is_one_round_trip_a_key_and_the_due_list_two(showrooms, proxy,
             assert status != psycopg.pq.TransactionStatus.IDLE
     finally:
         desk.db.close()
+
+
+def test_a_name_search_cut_at_its_newest_hits_reads_the_whole_name_in_the_same_trip(
+    showrooms, proxy, clock
+):
+    """One character is in thousands of a dealer group's names: the search reads the
+    newest hits, and the customers of exactly that name, contacted long ago, in the same
+    statement. Both parts come from one round trip, and the whole name is first."""
+    from datetime import timedelta
+
+    from deskterm.services import customers
+    from tests.scenario import new_customer
+
+    desk = _desk(_schema_address(showrooms[0], proxy.address(POSTGRESQL)), clock)
+    try:
+        rotation.check_in(desk, setup.add_staff(desk, "Li Na", "salesperson").id)
+        new_customer(desk, "13900000100", name="娜")
+        start = clock.now()
+        for i in range(10):  # more than a search of 2 reads (2 x 4), all contacted later
+            clock.set(start + timedelta(minutes=i + 1))
+            new_customer(desk, f"139000001{i + 1:02d}", name=f"王娜{'甲乙丙丁戊己庚辛壬癸'[i]}")
+        proxy.reset()
+        found = customers.search(desk, "娜", limit=2)
+        assert proxy.round_trips == 1
+        assert [c.name for c in found] == ["娜", "王娜癸"]
+        assert found[0].exact_name and not found[1].exact_name
+    finally:
+        desk.db.close()
+
+
+def test_the_search_walk_reads_every_shown_column_from_the_recency_index(showrooms, clock):
+    """The walk by recency (a fragment too common for pg_trgm) takes every column the
+    desk shows from ix_customer_recent (v15): an index-only scan, no table row read by id
+    for each of the 200 hits it ranks. A column dropped from the index, or one the search
+    starts to show without adding it there, turns this into a plain index scan."""
+    from deskterm.storage import queries
+
+    desk = _desk(_schema_address(showrooms[0]), clock)
+    try:
+        with desk.db.read_cursor(snapshot=False) as cur:
+            sql = queries.CUSTOMER_SEARCH_PG_SQL.format(where="name LIKE ?")
+            # A new schema's table is small enough to be read whole: ask for the index.
+            cur.cursor.execute("SET enable_seqscan = off")
+            cur.cursor.execute("SET enable_bitmapscan = off")
+            try:
+                plan = "\n".join(r[0] for r in cur.rows(f"EXPLAIN {sql}", ("%娜%", 200)))
+            finally:
+                cur.cursor.execute("RESET enable_seqscan")
+                cur.cursor.execute("RESET enable_bitmapscan")
+        assert "Index Only Scan using ix_customer_recent on customer" in plan, plan
+        assert "customer_pkey" not in plan, plan
+    finally:
+        desk.db.close()

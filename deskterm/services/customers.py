@@ -110,36 +110,32 @@ def search(ctx: Context, text: str, limit: int = 50) -> list[CustomerView]:
 
             country = DEFAULT_SETTINGS["phone.default_country"]
         exact = _whole_phone(text, country) if country is not None else None
-        # A name: more hits than shown, so the best matches are ranked in among the most
-        # recent ones (a prefix match contacted long ago must not fall behind the limit).
-        # Digits: every hit ranks alike but the whole phone, which is read on its own.
-        rows = queries.customer_search_rows(
-            cur,
-            name=None if phone_like else text,
-            name_any_case=any("a" <= ch.lower() <= "z" for ch in text),
-            digits=digits if len(digits) >= 3 else None,
-            limit=limit if phone_like else limit * _SEARCH_WIDEN,
-        )
-        if exact is not None and all(r[2] != exact for r in rows):
-            rows += queries.customer_by_phone_rows(cur, exact)
         key = search_key(text)
-        if not phone_like and len(rows) >= limit * _SEARCH_WIDEN:
-            # Cut at the most recent hits: customers of this very name contacted longer
-            # ago (the one 王伟 among a dealer group's hundreds of 王伟x) are read on
-            # their own, so a whole name is never missed and never guessed between.
+        any_case = any("a" <= ch.lower() <= "z" for ch in text)
+        if phone_like:
+            # Digits: every hit ranks alike but the whole phone, which is read on its own.
+            rows = queries.customer_search_rows(
+                cur, name=None, name_any_case=any_case, digits=digits, limit=limit
+            )
+            if exact is not None and all(r[2] != exact for r in rows):
+                rows += queries.customer_by_phone_rows(cur, exact)
+        else:
+            # A name: more hits than shown, so the best matches are ranked in among the
+            # most recent ones (a prefix match contacted long ago must not fall behind the
+            # limit). Where the hits were cut at the most recent, customers of this very
+            # name contacted longer ago (the one 王伟 among a dealer group's hundreds of
+            # 王伟x) are read too, so a whole name is never missed and never guessed
+            # between (on a server in the same round trip).
+            rows, same_name = queries.customer_name_search_rows(
+                cur,
+                name=text,
+                name_any_case=any_case,
+                digits=digits if len(digits) >= 3 else None,
+                limit=limit * _SEARCH_WIDEN,
+                whole_limit=limit,
+            )
             seen = {r[0] for r in rows}
-            rows += [
-                r
-                for r in queries.customer_search_rows(
-                    cur,
-                    name=text,
-                    name_any_case=any("a" <= ch.lower() <= "z" for ch in text),
-                    digits=None,
-                    limit=limit,
-                    whole_name=True,
-                )
-                if r[0] not in seen
-            ]
+            rows += [r for r in same_name if r[0] not in seen]
     # Each name's key once (cleaning is the costly part of ranking), then the order:
     # the best rank first, recency kept within a rank (the sort is stable).
     keyed = [(search_key(r[1]), r) for r in rows]

@@ -1,0 +1,4 @@
+-- deskterm schema version 15: nothing changes in an SQLite file (issue 20).
+--
+-- PostgreSQL's twin widens the recency index its search walks. SQLite's search reads
+-- its hits through its own indexes (FTS5 and ix_customer_search), unchanged.
