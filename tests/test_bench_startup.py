@@ -24,6 +24,11 @@ from tests.ui_helpers import demo_ctx
 #: set: together ~80 ms of a ~1 s start).
 NOT_BEFORE_THE_FIRST_SCREEN = (
     "deskterm.storage.tables",  # the 28 tables' declarations: the first screen reads SQL
+    # SQLModel (pydantic with it) and SQLAlchemy's ORM: ~250-350 ms on the development
+    # machine; the first screen needs SQLAlchemy's core only (storage.orm).
+    "sqlmodel",
+    "pydantic",
+    "sqlalchemy.orm",
     "sqlalchemy.dialects.postgresql",  # a partial index's dialect options (storage.models)
     "deskterm.i18n.zh_CN",  # the Chinese catalogue, on an English desk
     "deskterm.services.backups",  # the daily backup, a second after the first screen
@@ -108,6 +113,8 @@ async def main(path):
                 await pilot.pause(0.05)
             await app.workers.wait_for_complete()
             seen["soon after"] = "deskterm.storage.tables" in sys.modules
+            # The warm-up brings SQLModel's names in with the tables (storage.orm).
+            seen["soon after"] &= "Session" in vars(sys.modules["deskterm.storage.orm"])
 
 
 asyncio.run(main(sys.argv[1]))
@@ -134,6 +141,31 @@ def test_importing_the_desk_declares_no_table():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "declared False", out.stderr[-2000:]
+
+
+def test_the_sessions_are_hooked_when_sqlmodel_comes_in_late(tmp_path):
+    """In a fresh process that never imports SQLModel itself, the first write still keeps
+    the audit trail's head (a hook on the session class, registered when storage.orm
+    imports SQLModel), and the ids a write reserved are the ones its rows get."""
+    probe = (
+        "import sys\n"
+        "from deskterm.clock import FixedClock, parse_now\n"
+        "from deskterm.services import setup\n"
+        "from deskterm.services.maintenance import open_context\n"
+        "ctx = open_context(sys.argv[1], FixedClock(parse_now('2026-11-20T10:40')))\n"
+        "staff = setup.add_staff(ctx, 'Li Na', 'salesperson')\n"
+        "with ctx.db.read_cursor() as cur:\n"
+        "    head = cur.rows('SELECT last_id FROM audit_head WHERE slot = 1')\n"
+        "    last = cur.rows('SELECT max(id) FROM audit')\n"
+        "print('head', head == last and last[0][0] is not None, staff.id > 0)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "shop.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.stdout.strip() == "head True True", out.stderr[-2000:]
 
 
 def test_the_tables_are_served_by_name():

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, select
-
 from deskterm.domain import appointments as A
 from deskterm.domain.escalation import Status
 from deskterm.domain.text import clean_field
@@ -21,7 +19,7 @@ from deskterm.services.permissions import permission
 from deskterm.services.reception import InvalidForm, reschedule
 from deskterm.services.rotation import Arrival, returning_arrival
 from deskterm.services.setup import DEFAULT_SETTINGS, load_settings
-from deskterm.storage import models, queries
+from deskterm.storage import models, orm, queries
 from deskterm.storage.queries import from_stored
 
 SOURCES = ("callback", "lead", "desk")
@@ -55,7 +53,7 @@ def _visit_time(ctx: Context, value: date | datetime) -> datetime:
     return datetime.combine(value, A.DEFAULT_TIME, ctx.clock.zone)
 
 
-def grace(session: Session) -> timedelta:
+def grace(session: orm.Session) -> timedelta:
     """The shop's minutes after an appointment's time before it is a no-show."""
     return _grace_in(load_settings(session))
 
@@ -94,7 +92,7 @@ def _clean_booking(
 
 
 def book_in(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     customer_id: int,
     at: date | datetime,
@@ -120,7 +118,7 @@ def book_in(
     now = ctx.now()
     wait = grace(session)
     for old in session.exec(
-        select(models.Appointment).where(
+        orm.select(models.Appointment).where(
             models.Appointment.customer_id == customer_id, models.Appointment.status == "booked"
         )
     ).all():
@@ -243,20 +241,20 @@ def arrive(ctx: Context, appointment_id: int) -> Arrival:
         return arrival
 
 
-def keep_todays(session: Session, ctx: Context, customer_id: int, reception_id: int) -> None:
+def keep_todays(session: orm.Session, ctx: Context, customer_id: int, reception_id: int) -> None:
     """A customer received with ``r`` who was expected today keeps the appointment: the
     visit is linked as ``arrive`` would have (inside the caller's transaction), so
     pressing the other key does not leave a no-show behind."""
     start, end = ctx.day_range_utc(ctx.today())
     appt = session.exec(
-        select(models.Appointment)
+        orm.select(models.Appointment)
         .where(
             models.Appointment.customer_id == customer_id,
-            col(models.Appointment.status).in_(("booked", "no_show")),
+            orm.col(models.Appointment.status).in_(("booked", "no_show")),
             models.Appointment.at >= start,
             models.Appointment.at < end,
         )
-        .order_by(col(models.Appointment.at))
+        .order_by(orm.col(models.Appointment.at))
     ).first()
     if appt is None:
         return
@@ -280,7 +278,7 @@ def settle_no_shows(ctx: Context) -> int:
         wait = grace(s)
         if (
             s.exec(
-                select(models.Appointment.id)
+                orm.select(models.Appointment.id)
                 .where(models.Appointment.status == "booked", models.Appointment.at <= now - wait)
                 .limit(1)
             ).first()
@@ -290,9 +288,9 @@ def settle_no_shows(ctx: Context) -> int:
     with ctx.db.write() as s:
         wait = grace(s)
         due = s.exec(
-            select(models.Appointment)
+            orm.select(models.Appointment)
             .where(models.Appointment.status == "booked", models.Appointment.at <= now - wait)
-            .order_by(col(models.Appointment.at), col(models.Appointment.id))
+            .order_by(orm.col(models.Appointment.at), orm.col(models.Appointment.id))
         ).all()
         for appt in due:
             before = snapshot(appt, _AUDITED)

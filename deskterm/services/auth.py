@@ -14,14 +14,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import col, select
-
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PUBLIC, permission
 from deskterm.services.setup import get_settings
-from deskterm.storage import models
+from deskterm.storage import models, orm
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 FREE_TRIES = 3  # wrong PINs before the lock-out starts
@@ -108,8 +106,8 @@ def anyone_has_pin(ctx: Context) -> bool:
     with ctx.db.read() as s:
         return (
             s.exec(
-                select(models.Staff.id).where(
-                    models.Staff.active, col(models.Staff.pin_hash).is_not(None)
+                orm.select(models.Staff.id).where(
+                    models.Staff.active, orm.col(models.Staff.pin_hash).is_not(None)
                 )
             ).first()
             is not None
@@ -176,7 +174,7 @@ def sign_in(ctx: Context, staff_id: int, pin: str) -> Actor:
     # than FREE_TRIES get past the lock-out.
     with ctx.db.write() as s:
         person = s.exec(
-            select(models.Staff).where(models.Staff.id == staff_id).with_for_update()
+            orm.select(models.Staff).where(models.Staff.id == staff_id).with_for_update()
         ).one()
         now = real_now()
         _refuse_if_locked(person.pin_locked_until, now)

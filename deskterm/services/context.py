@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session
-
 from deskterm.clock import Clock
-from deskterm.storage import audit_chain
+from deskterm.storage import audit_chain, orm
 from deskterm.storage.engine import Database
 
 
@@ -76,7 +74,7 @@ def _changed(
 
 
 def record_audit(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     action: str,
     entity: str,

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, col, func, select
-
 from deskterm.clock import Clock, zone_named
 from deskterm.domain.phone import normalize_phone
 from deskterm.domain.rotation import RotationState, replay, settings_key, state_from_dict
@@ -29,6 +27,7 @@ from deskterm.storage import (
     audit_chain,
     files,
     models,
+    orm,
     platform,
     private,
     queries,
@@ -152,6 +151,7 @@ def declare_tables() -> None:
 
     from deskterm.storage import tables  # noqa: F401  declared by the import
 
+    orm.Session  # noqa: B018  SQLModel's names and the session hooks (storage.orm)
     configure_mappers()
 
 
@@ -228,9 +228,9 @@ def _unknown_history_levels(session, known: set[str]) -> list[Problem]:  # type:
         (models.Callback, "level_before"),
         (models.Callback, "level_after"),
     ):
-        column = col(getattr(model, name))
+        column = orm.col(getattr(model, name))
         for code, n in session.exec(
-            select(column, func.count()).where(column.is_not(None)).group_by(column)
+            orm.select(column, orm.func.count()).where(column.is_not(None)).group_by(column)
         ).all():
             if code not in known:
                 found.append(
@@ -254,9 +254,9 @@ def check(ctx: Context) -> list[Problem]:
             problems.append(Problem(kind, detail))
     with ctx.db.read() as s:
         levels = load_levels(s)
-        staff = {st.id: st for st in s.exec(select(models.Staff)).all()}
+        staff = {st.id: st for st in s.exec(orm.select(models.Staff)).all()}
         country = load_settings(s)["phone.default_country"]
-        for c in s.exec(select(models.Customer)).all():
+        for c in s.exec(orm.select(models.Customer)).all():
             owner = staff.get(c.owner_id)
             if owner is None or owner.role not in ("salesperson", "manager"):
                 problems.append(Problem("owner", f"customer {c.id} is owned by a non-seller"))
@@ -274,20 +274,20 @@ def check(ctx: Context) -> list[Problem]:
                 problems.append(Problem("status", f"customer {c.id} lost without a reason"))
         problems.extend(_unknown_history_levels(s, set(levels.codes)))
         doubles = s.exec(
-            select(models.Callback.customer_id, func.count())
+            orm.select(models.Callback.customer_id, orm.func.count())
             .where(models.Callback.status == "open", models.Callback.kind == "sales")
-            .group_by(col(models.Callback.customer_id))
-            .having(func.count() > 1)
+            .group_by(orm.col(models.Callback.customer_id))
+            .having(orm.func.count() > 1)
         ).all()
         for cid, n in doubles:
             problems.append(Problem("callback", f"customer {cid} has {n} open callbacks"))
         missing = s.exec(
-            select(models.Customer.id).where(
-                col(models.Customer.status).in_(("active", "at_risk")),
-                col(models.Customer.level).in_([r.code for r in levels if r.callback_interval]),
+            orm.select(models.Customer.id).where(
+                orm.col(models.Customer.status).in_(("active", "at_risk")),
+                orm.col(models.Customer.level).in_([r.code for r in levels if r.callback_interval]),
                 # A pending lost request waits for the manager, with no callback meanwhile.
-                col(models.Customer.lost_requested_at).is_(None),
-                ~select(models.Callback.id)
+                orm.col(models.Customer.lost_requested_at).is_(None),
+                ~orm.select(models.Callback.id)
                 .where(
                     models.Callback.customer_id == models.Customer.id,
                     models.Callback.status == "open",
@@ -298,16 +298,16 @@ def check(ctx: Context) -> list[Problem]:
         for mid in missing:
             problems.append(Problem("callback", f"customer {mid} has no open callback"))
         unexplained = s.exec(
-            select(models.Reception.id).where(
-                col(models.Reception.form_saved_at).is_not(None),
-                col(models.Reception.customer_id).is_(None),
-                col(models.Reception.no_contact_reason).is_(None),
+            orm.select(models.Reception.id).where(
+                orm.col(models.Reception.form_saved_at).is_not(None),
+                orm.col(models.Reception.customer_id).is_(None),
+                orm.col(models.Reception.no_contact_reason).is_(None),
             )
         ).all()
         for rid in unexplained:
             problems.append(Problem("reception", f"reception {rid} has no contact and no reason"))
         settings = rotation_settings(load_settings(s))
-        days = sorted(set(s.exec(select(col(models.RotationEventRow.day))).all()))
+        days = sorted(set(s.exec(orm.select(orm.col(models.RotationEventRow.day))).all()))
         kept = set(rotation_snapshot.days(s))
         has_row = set(kept)
         for day in days:
@@ -318,12 +318,12 @@ def check(ctx: Context) -> list[Problem]:
                     [
                         rotation_service._to_event(r)
                         for r in s.exec(
-                            select(models.RotationEventRow)
+                            orm.select(models.RotationEventRow)
                             .where(
                                 models.RotationEventRow.day == day,
-                                col(models.RotationEventRow.undone_at).is_(None),
+                                orm.col(models.RotationEventRow.undone_at).is_(None),
                             )
-                            .order_by(col(models.RotationEventRow.id))
+                            .order_by(orm.col(models.RotationEventRow.id))
                         ).all()
                     ],
                     settings,
@@ -343,7 +343,9 @@ def check(ctx: Context) -> list[Problem]:
     return problems
 
 
-def _snapshot_problem(s: Session, day: date, replayed: RotationState, has_row: bool) -> str | None:
+def _snapshot_problem(
+    s: orm.Session, day: date, replayed: RotationState, has_row: bool
+) -> str | None:
     """How ``day``'s stored snapshot differs from the replay of its log (None: it agrees,
     or none is kept, or it was made under other settings and the next action replaces
     it)."""
@@ -361,9 +363,11 @@ def _snapshot_problem(s: Session, day: date, replayed: RotationState, has_row: b
     if stored != replayed:
         return "the stored snapshot differs from the replay of the log"
     newest = s.exec(
-        select(models.RotationEventRow.id)
-        .where(models.RotationEventRow.day == day, col(models.RotationEventRow.undone_at).is_(None))
-        .order_by(col(models.RotationEventRow.id).desc())
+        orm.select(models.RotationEventRow.id)
+        .where(
+            models.RotationEventRow.day == day, orm.col(models.RotationEventRow.undone_at).is_(None)
+        )
+        .order_by(orm.col(models.RotationEventRow.id).desc())
         .limit(1)
     ).first()
     if last.last_event_id != (newest or 0):
@@ -378,7 +382,7 @@ def repair_rotation_snapshots(ctx: Context) -> None:
     with ctx.db.write() as s:
         rotation_snapshot.drop(s)
         if s.exec(
-            select(models.RotationEventRow.id).where(models.RotationEventRow.day == ctx.today())
+            orm.select(models.RotationEventRow.id).where(models.RotationEventRow.day == ctx.today())
         ).first():
             rotation_service.keep_snapshot(s, ctx.today())
 

@@ -12,14 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, col, func, select
-
 from deskterm.domain.text import clean_field
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
-from deskterm.storage import models
+from deskterm.storage import models, orm
 
 #: The pick lists: why no contact was left, why a customer was lost, how a visitor heard
 #: of the shop (the media of "where visitors come from"), the steps of the sale.
@@ -52,45 +50,49 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _uses(s: Session, ctx: Context, kind: str) -> dict[str, int]:
+def _uses(s: orm.Session, ctx: Context, kind: str) -> dict[str, int]:
     since = ctx.today() - timedelta(days=USE_DAYS)
     if kind == "media":
         rows = s.exec(
-            select(models.Reception.media, func.count())
-            .where(models.Reception.day >= since, col(models.Reception.media).is_not(None))
+            orm.select(models.Reception.media, orm.func.count())
+            .where(models.Reception.day >= since, orm.col(models.Reception.media).is_not(None))
             .group_by(models.Reception.media)
         ).all()
     elif kind == "step":
         rows = s.exec(
-            select(models.ReceptionStep.step, func.count())
-            .join(models.Reception, col(models.ReceptionStep.reception_id) == models.Reception.id)
+            orm.select(models.ReceptionStep.step, orm.func.count())
+            .join(
+                models.Reception, orm.col(models.ReceptionStep.reception_id) == models.Reception.id
+            )
             .where(models.Reception.day >= since)
             .group_by(models.ReceptionStep.step)
         ).all()
     elif kind == "no_contact":
         rows = s.exec(
-            select(models.Reception.no_contact_reason, func.count())
+            orm.select(models.Reception.no_contact_reason, orm.func.count())
             .where(
-                models.Reception.day >= since, col(models.Reception.no_contact_reason).is_not(None)
+                models.Reception.day >= since,
+                orm.col(models.Reception.no_contact_reason).is_not(None),
             )
             .group_by(models.Reception.no_contact_reason)
         ).all()
     else:
         start, _end = ctx.day_range_utc(since)
         rows = s.exec(
-            select(models.Customer.lost_reason, func.count())
+            orm.select(models.Customer.lost_reason, orm.func.count())
             .where(
-                col(models.Customer.lost_at) >= start, col(models.Customer.lost_reason).is_not(None)
+                orm.col(models.Customer.lost_at) >= start,
+                orm.col(models.Customer.lost_reason).is_not(None),
             )
             .group_by(models.Customer.lost_reason)
         ).all()
     return {code: n for code, n in rows if code}
 
 
-def _views(s: Session, ctx: Context, kind: str, include_retired: bool) -> list[ReasonView]:
+def _views(s: orm.Session, ctx: Context, kind: str, include_retired: bool) -> list[ReasonView]:
     zh = get_language() == "zh"
     uses = _uses(s, ctx, kind)
-    q = select(models.Reason).where(models.Reason.kind == kind)
+    q = orm.select(models.Reason).where(models.Reason.kind == kind)
     if not include_retired:
         q = q.where(models.Reason.active == True)  # noqa: E712
     views = [
@@ -104,7 +106,7 @@ def _views(s: Session, ctx: Context, kind: str, include_retired: bool) -> list[R
             r.active,
             uses.get(r.code, 0),
         )
-        for r in s.exec(q.order_by(col(models.Reason.sort), col(models.Reason.code))).all()
+        for r in s.exec(q.order_by(orm.col(models.Reason.sort), orm.col(models.Reason.code))).all()
     ]
     # The most used first; "other" (a note required) last, whatever its use; then the
     # shop's own order. A retired reason after every active one.
@@ -137,7 +139,7 @@ def _names(name_en: str, name_zh: str) -> tuple[str, str]:
     return en or zh, zh or en
 
 
-def _code(s: Session, kind: str, name: str) -> str:
+def _code(s: orm.Session, kind: str, name: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:20] or "reason"
     code, n = base, 1
     while s.get(models.Reason, (kind, code)) is not None:
@@ -154,7 +156,7 @@ def add_reason(
     kind = _kind(kind)
     en, zh = _names(name_en, name_zh)
     with ctx.db.write() as s:
-        for r in s.exec(select(models.Reason).where(models.Reason.kind == kind)).all():
+        for r in s.exec(orm.select(models.Reason).where(models.Reason.kind == kind)).all():
             if en.casefold() in (r.name_en.casefold(), r.name_zh.casefold()) or zh in (
                 r.name_en,
                 r.name_zh,
@@ -163,7 +165,9 @@ def add_reason(
         if kind == "step":
             _room_for_a_step(s)
         last = (
-            s.exec(select(func.max(models.Reason.sort)).where(models.Reason.kind == kind)).one()
+            s.exec(
+                orm.select(orm.func.max(models.Reason.sort)).where(models.Reason.kind == kind)
+            ).one()
             or 0
         )
         row = models.Reason(
@@ -183,10 +187,13 @@ def add_reason(
     return next(v for v in all_reasons(ctx, kind) if v.code == code)
 
 
-def _room_for_a_step(s: Session) -> None:
+def _room_for_a_step(s: orm.Session) -> None:
     """Refuse a tenth active step: the desk ticks them with the digits 1–9."""
     active = s.exec(
-        select(func.count()).where(models.Reason.kind == "step", models.Reason.active == True)  # noqa: E712
+        orm.select(orm.func.count()).where(
+            models.Reason.kind == "step",
+            models.Reason.active == True,  # noqa: E712
+        )
     ).one()
     if active >= MAX_STEPS:
         raise RuleViolation(
@@ -196,7 +203,7 @@ def _room_for_a_step(s: Session) -> None:
         )
 
 
-def _get(s: Session, kind: str, code: str) -> models.Reason:
+def _get(s: orm.Session, kind: str, code: str) -> models.Reason:
     row = s.get(models.Reason, (_kind(kind), code))
     if row is None:
         raise NotFound("No reason {code}.", field="code", code=code)
@@ -227,7 +234,7 @@ def set_reason_active(ctx: Context, kind: str, code: str, active: bool) -> Reaso
         row = _get(s, kind, code)
         if not active:
             actives = s.exec(
-                select(models.Reason).where(
+                orm.select(models.Reason).where(
                     models.Reason.kind == kind,
                     models.Reason.active == True,  # noqa: E712
                 )
@@ -261,9 +268,9 @@ def move_reason(ctx: Context, kind: str, code: str, by: int) -> ReasonView:
         _get(s, kind, code)
         rows = list(
             s.exec(
-                select(models.Reason)
+                orm.select(models.Reason)
                 .where(models.Reason.kind == kind)
-                .order_by(col(models.Reason.sort), col(models.Reason.code))
+                .order_by(orm.col(models.Reason.sort), orm.col(models.Reason.code))
             ).all()
         )
         i = next(n for n, r in enumerate(rows) if r.code == code)

@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
 
 from deskterm.domain import rotation as R
 from deskterm.domain.clocks import LevelEntry, level_clock_start
@@ -36,7 +35,7 @@ from deskterm.services.setup import (
     load_levels,
     load_settings,
 )
-from deskterm.storage import audit_chain, models, queries
+from deskterm.storage import audit_chain, models, orm, queries
 from deskterm.storage.prefetch import Prefetch, take, take_rows
 from deskterm.storage.queries import from_stored
 
@@ -180,12 +179,14 @@ def lookup_phone(ctx: Context, raw: str) -> KnownCustomer | None:
             phone = normalize_phone(raw, load_settings(s)["phone.default_country"])
         except InvalidInput:
             return None
-        c = s.exec(select(models.Customer).where(models.Customer.phone == phone)).first()
+        c = s.exec(orm.select(models.Customer).where(models.Customer.phone == phone)).first()
         if c is None or c.id is None:
             return None
         owner = s.get(models.Staff, c.owner_id)
         visits = len(
-            s.exec(select(models.Reception.id).where(models.Reception.customer_id == c.id)).all()
+            s.exec(
+                orm.select(models.Reception.id).where(models.Reception.customer_id == c.id)
+            ).all()
         )
         return KnownCustomer(
             c.id,
@@ -201,7 +202,7 @@ def lookup_phone(ctx: Context, raw: str) -> KnownCustomer | None:
 
 
 def _reason(
-    session: Session,
+    session: orm.Session,
     kind: str,
     code: str | None,
     note: str,
@@ -251,7 +252,7 @@ def _party_size(raw: str, companions: list[tuple[str, str]]) -> int | None:
 
 
 def validate_form(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     form: ReceptionForm,
     levels: Levels,
@@ -399,14 +400,16 @@ def suggested_callback(ctx: Context, level: str) -> date | None:
 _HISTORY = "deskterm.level_history"
 
 
-def keep_history(session: Session, customer_id: int | None, rows: list[tuple[Any, ...]]) -> None:
+def keep_history(
+    session: orm.Session, customer_id: int | None, rows: list[tuple[Any, ...]]
+) -> None:
     """``rows`` (read with the lock: at, from, to, oldest first) are ``customer_id``'s level
     history for the rest of ``session``'s transaction: no query for it."""
     session.info.setdefault(_HISTORY, {})[customer_id] = list(rows)
 
 
 def _set_level(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     cust: models.Customer,
     level: str,
@@ -435,14 +438,14 @@ def _set_level(
     cust.level_since = _level_clock_since(session, ctx, cust)
 
 
-def _level_clock_since(session: Session, ctx: Context, cust: models.Customer) -> datetime:
+def _level_clock_since(session: orm.Session, ctx: Context, cust: models.Customer) -> datetime:
     """When the new level's clock starts: from the level history (the change just
     added included), so a bounce back to a level resumes its clock, never restarts it."""
     start = level_clock_start(_level_history(session, ctx, cust), ctx.local_day(cust.owner_since))
     return ctx.now() if start >= ctx.today() else ctx.day_start(start)
 
 
-def _level_history(session: Session, ctx: Context, cust: models.Customer) -> list[LevelEntry]:
+def _level_history(session: orm.Session, ctx: Context, cust: models.Customer) -> list[LevelEntry]:
     """The customer's level changes as days, oldest first (domain.clocks)."""
     kept: dict[int | None, list[tuple[Any, ...]]] = session.info.get(_HISTORY, {})
     if cust.id in kept:  # read with the write's lock, and kept up by _set_level since
@@ -451,11 +454,11 @@ def _level_history(session: Session, ctx: Context, cust: models.Customer) -> lis
         ]
     else:
         rows = session.exec(
-            select(
+            orm.select(
                 models.LevelChange.at, models.LevelChange.from_level, models.LevelChange.to_level
             )
             .where(models.LevelChange.customer_id == cust.id)
-            .order_by(col(models.LevelChange.at), col(models.LevelChange.id))
+            .order_by(orm.col(models.LevelChange.at), orm.col(models.LevelChange.id))
         ).all()
     history = [LevelEntry(ctx.local_day(at), to) for at, _, to in rows]
     first = rows[0][1] if rows else cust.level
@@ -480,7 +483,7 @@ def _apply_interest(
 
 
 def reschedule(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     cust: models.Customer,
     due: date | None,
@@ -499,7 +502,7 @@ def reschedule(
         else [c for c in open_now if c.status == "open"]
         if open_now is not None
         else session.exec(
-            select(models.Callback).where(
+            orm.select(models.Callback).where(
                 models.Callback.customer_id == cust.id,
                 models.Callback.kind == "sales",
                 models.Callback.status == "open",
@@ -534,7 +537,7 @@ _CUSTOMER_AUDIT = (
 
 
 def _find_customer(
-    session: Session, rec: models.Reception, phone: object, other: object = ""
+    session: orm.Session, rec: models.Reception, phone: object, other: object = ""
 ) -> models.Customer | None:
     """The customer this visit is about: the phone on file, else (no phone typed) the
     WeChat ID or e-mail on file, else the reception's own."""
@@ -544,20 +547,22 @@ def _find_customer(
     if found is not None:  # asked for with the lock
         cust = found[0] if found else None
     elif phone:
-        cust = session.exec(select(models.Customer).where(models.Customer.phone == phone)).first()
+        cust = session.exec(
+            orm.select(models.Customer).where(models.Customer.phone == phone)
+        ).first()
     elif other:
         # Several customers may share a WeChat ID or e-mail: the oldest, on every database.
         cust = session.exec(
-            select(models.Customer)
+            orm.select(models.Customer)
             .where(models.Customer.contact_other == other)
-            .order_by(col(models.Customer.id))
+            .order_by(orm.col(models.Customer.id))
         ).first()
     if cust is None and rec.customer_id is not None:
         cust = session.get(models.Customer, rec.customer_id)
     return cust
 
 
-def _open_callback(session: Session, ctx: Context, cust: models.Customer) -> date | None:
+def _open_callback(session: orm.Session, ctx: Context, cust: models.Customer) -> date | None:
     """The due day of the customer's open sales callback, if any."""
     for column in ("phone", "contact_other"):
         value = getattr(cust, column)
@@ -567,19 +572,19 @@ def _open_callback(session: Session, ctx: Context, cust: models.Customer) -> dat
             due = from_stored(mine[0]) if mine else None
             return ctx.local_day(due) if due is not None else None
     due = session.exec(
-        select(models.Callback.due_at)
+        orm.select(models.Callback.due_at)
         .where(
             models.Callback.customer_id == cust.id,
             models.Callback.kind == "sales",
             models.Callback.status == "open",
         )
-        .order_by(col(models.Callback.due_at))
+        .order_by(orm.col(models.Callback.due_at))
     ).first()
     return ctx.local_day(due) if due is not None else None
 
 
 def _walk_in_row(
-    session: Session, ctx: Context, rec: models.Reception
+    session: orm.Session, ctx: Context, rec: models.Reception
 ) -> tuple[models.RotationEventRow | None, R.RotationState | None]:
     """The counted walk-in turn this reception used today, if it is still on the board,
     and the day's state read to tell (the owner's place on the floor is read from it)."""
@@ -597,21 +602,21 @@ def _walk_in_row(
 
 def _walk_in_query(rec: models.Reception) -> Any:
     return (
-        select(models.RotationEventRow)
+        orm.select(models.RotationEventRow)
         .where(
             models.RotationEventRow.reception_id == rec.id,
             # A counted turn given by hand is a turn too: a returning customer's visit
             # gives it back as a walk-in's (the form says "no turn used").
-            col(models.RotationEventRow.kind).in_(_TURNS),
-            col(models.RotationEventRow.undone_at).is_(None),
+            orm.col(models.RotationEventRow.kind).in_(_TURNS),
+            orm.col(models.RotationEventRow.undone_at).is_(None),
         )
-        .order_by(col(models.RotationEventRow.id))
+        .order_by(orm.col(models.RotationEventRow.id))
         .limit(1)
     )
 
 
 def _owner_on_floor(
-    session: Session, rec: models.Reception, owner_id: int, state: R.RotationState | None = None
+    session: orm.Session, rec: models.Reception, owner_id: int, state: R.RotationState | None = None
 ) -> bool:
     """The owner is on duty and free (or on a break) to take their visitor over
     (``state``: the day's, when the caller read it already)."""
@@ -623,7 +628,7 @@ def _owner_on_floor(
 
 
 def _visit_form(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     rec: models.Reception,
     cust: models.Customer | None,
@@ -653,7 +658,7 @@ def _visit_form(
 
 
 def _new_customer(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     rec: models.Reception,
     form: ReceptionForm,
@@ -702,7 +707,7 @@ def _new_customer(
 
 
 def _write_customer(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     rec: models.Reception,
     cust: models.Customer | None,
@@ -737,7 +742,7 @@ def _write_customer(
 
 
 def _give_turn_back(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     rec: models.Reception,
     row: models.RotationEventRow | None,
@@ -779,7 +784,7 @@ def _give_turn_back(
 
 
 def _keep_test_drive_in_step(
-    session: Session, ctx: Context, rec: models.Reception, test_drive: bool
+    session: orm.Session, ctx: Context, rec: models.Reception, test_drive: bool
 ) -> None:
     """The form's "test drive" and the step ``test_drive`` are one fact. A first save
     that says "no" leaves a step the desk ticked meanwhile (the form opened with "no"
@@ -797,7 +802,7 @@ def _companions_filled(companions: list[tuple[str, str]]) -> bool:
 
 
 def _write_reception(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     rec: models.Reception,
     form: ReceptionForm,
@@ -825,7 +830,7 @@ def _write_reception(
     rec.media = str(clean["media"]) if clean["media"] is not None else None
     if rec.form_saved_at is not None:  # a correction: the companions saved before go
         for old in session.exec(
-            select(models.Companion).where(models.Companion.reception_id == rec.id)
+            orm.select(models.Companion).where(models.Companion.reception_id == rec.id)
         ):
             session.delete(old)
     companions: list[tuple[str, str]] = clean["companions"]  # type: ignore[assignment]
@@ -1119,25 +1124,25 @@ def arrivals(ctx: Context, day: date | None = None) -> list[ReceptionView]:
             s.connection()
             .execute(
                 core_select(  # SQLModel's select types at most four columns
-                    col(models.Reception.id),
-                    col(models.Reception.arrived_at),
-                    col(models.Reception.channel),
-                    col(models.Reception.salesperson_id),
-                    col(models.Customer.name),
-                    col(models.Reception.visitor_name),
-                    col(models.Reception.first_visit),
-                    col(models.Reception.requested),
-                    col(models.Reception.courtesy),
-                    col(models.Reception.counted),
-                    col(models.Reception.uncounted_kind),
-                    col(models.Reception.form_saved_at),
-                    col(models.Customer.id),
-                    col(models.Reception.no_contact_reason),
-                    col(models.Reception.ended_at),
+                    orm.col(models.Reception.id),
+                    orm.col(models.Reception.arrived_at),
+                    orm.col(models.Reception.channel),
+                    orm.col(models.Reception.salesperson_id),
+                    orm.col(models.Customer.name),
+                    orm.col(models.Reception.visitor_name),
+                    orm.col(models.Reception.first_visit),
+                    orm.col(models.Reception.requested),
+                    orm.col(models.Reception.courtesy),
+                    orm.col(models.Reception.counted),
+                    orm.col(models.Reception.uncounted_kind),
+                    orm.col(models.Reception.form_saved_at),
+                    orm.col(models.Customer.id),
+                    orm.col(models.Reception.no_contact_reason),
+                    orm.col(models.Reception.ended_at),
                 )
                 .join(models.Customer, isouter=True)
-                .where(col(models.Reception.day) == day)
-                .order_by(col(models.Reception.id).desc())
+                .where(orm.col(models.Reception.day) == day)
+                .order_by(orm.col(models.Reception.id).desc())
             )
             .all()
         )
@@ -1222,9 +1227,9 @@ def form_prefill(ctx: Context, reception_id: int) -> tuple[ReceptionForm | None,
         companions = [
             (c.relation, c.note)
             for c in s.exec(
-                select(models.Companion)
+                orm.select(models.Companion)
                 .where(models.Companion.reception_id == rec.id)
-                .order_by(col(models.Companion.id))
+                .order_by(orm.col(models.Companion.id))
             ).all()
         ]
         form = ReceptionForm(

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, SQLModel, col, func, select
-
 from deskterm.domain import rotation as R
 from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_
@@ -24,7 +22,7 @@ from deskterm.services import setup
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, may, permission
 from deskterm.services.setup import StaffEntry, all_staff, load_settings, rotation_settings
-from deskterm.storage import audit_chain, models
+from deskterm.storage import audit_chain, models, orm
 from deskterm.storage import rotation_snapshot as snapshot
 from deskterm.storage.prefetch import Prefetch, take, take_rows
 
@@ -96,14 +94,15 @@ def _to_event(row: models.RotationEventRow) -> R.RotationEvent:
     )
 
 
-def _log(session: Session, day: date) -> list[models.RotationEventRow]:
+def _log(session: orm.Session, day: date) -> list[models.RotationEventRow]:
     return list(
         session.exec(
-            select(models.RotationEventRow)
+            orm.select(models.RotationEventRow)
             .where(
-                models.RotationEventRow.day == day, col(models.RotationEventRow.undone_at).is_(None)
+                models.RotationEventRow.day == day,
+                orm.col(models.RotationEventRow.undone_at).is_(None),
             )
-            .order_by(col(models.RotationEventRow.id))
+            .order_by(orm.col(models.RotationEventRow.id))
         ).all()
     )
 
@@ -118,7 +117,7 @@ class DayState:
     last_salesperson_id: int | None
 
 
-def day_state(session: Session, day: date) -> DayState:
+def day_state(session: orm.Session, day: date) -> DayState:
     """``day``'s state: its stored snapshot when one is kept under today's settings (one
     row, whatever the length of the day), else the replay of its log."""
     settings = rotation_settings(load_settings(session))
@@ -134,7 +133,7 @@ def day_state(session: Session, day: date) -> DayState:
 
 
 def _replayed(
-    session: Session,
+    session: orm.Session,
     day: date,
     settings: R.RotationSettings,
     rows: list[models.RotationEventRow] | None = None,
@@ -151,13 +150,13 @@ def _replayed(
     )
 
 
-def load_state(session: Session, day: date) -> R.RotationState:
+def load_state(session: orm.Session, day: date) -> R.RotationState:
     """``day``'s board state (its snapshot, or the replay of its log)."""
     return day_state(session, day).state
 
 
 def keep_snapshot(
-    session: Session, day: date, live: list[models.RotationEventRow] | None = None
+    session: orm.Session, day: date, live: list[models.RotationEventRow] | None = None
 ) -> DayState:
     """Replay ``day``'s log and keep it as the day's snapshot, in ``session``'s write
     transaction: after a change of the log other than an append (an undo, a turn given
@@ -169,7 +168,7 @@ def keep_snapshot(
     return found
 
 
-def _store(session: Session, found: DayState) -> None:
+def _store(session: orm.Session, found: DayState) -> None:
     snapshot.write(
         session,
         found.state.day,
@@ -221,7 +220,7 @@ def _holds_wanted(ask: Prefetch, ctx: Context) -> Prefetch:
     )
 
 
-def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dict[int, str]:
+def compute_holds(session: orm.Session, ctx: Context, state: R.RotationState) -> dict[int, str]:
     """Who is held out of the queue and why (settings decide which rules apply)."""
     settings = load_settings(session)
     ids = state.on_duty
@@ -240,22 +239,22 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
         # One query for the whole board: each member's latest counted reception today,
         # one row each (not every visit of the day: the board's cost stays flat).
         latest = (
-            select(func.max(models.Reception.id))
+            orm.select(orm.func.max(models.Reception.id))
             .where(
-                col(models.Reception.salesperson_id).in_(ids),
+                orm.col(models.Reception.salesperson_id).in_(ids),
                 models.Reception.day == state.day,
                 models.Reception.counted == True,  # noqa: E712
             )
-            .group_by(col(models.Reception.salesperson_id))
+            .group_by(orm.col(models.Reception.salesperson_id))
         )
         unsaved = {
             sid
             for sid, ended_at, form_saved_at in session.exec(
-                select(
+                orm.select(
                     models.Reception.salesperson_id,
                     models.Reception.ended_at,
                     models.Reception.form_saved_at,
-                ).where(col(models.Reception.id).in_(latest))
+                ).where(orm.col(models.Reception.id).in_(latest))
             ).all()
             if ended_at is not None and form_saved_at is None
         }
@@ -265,9 +264,9 @@ def compute_holds(session: Session, ctx: Context, state: R.RotationState) -> dic
         start, _ = ctx.day_range_utc(state.day)
         overdue = set(
             session.exec(
-                select(models.Callback.salesperson_id)
+                orm.select(models.Callback.salesperson_id)
                 .where(
-                    col(models.Callback.salesperson_id).in_(ids),
+                    orm.col(models.Callback.salesperson_id).in_(ids),
                     models.Callback.status == "open",
                     models.Callback.due_at < start,
                 )
@@ -290,7 +289,7 @@ def holds_from(
     return holds
 
 
-def _names(session: Session) -> dict[int, str]:
+def _names(session: orm.Session) -> dict[int, str]:
     return {s.id: s.name for s in all_staff(session)}
 
 
@@ -302,7 +301,7 @@ def get_board(ctx: Context, day: date | None = None) -> BoardView:
         return _board_view(s, ctx, day_state(s, day))
 
 
-def _board_view(s: Session, ctx: Context, found: DayState) -> BoardView:
+def _board_view(s: orm.Session, ctx: Context, found: DayState) -> BoardView:
     """The board of ``found`` (a day's state) in ``s``'s transaction: a write returns the
     board it made without a read transaction of its own."""
     staff = [(sp.id, sp.name, sp.role, sp.active) for sp in all_staff(s)]
@@ -355,7 +354,7 @@ def board_from(
 
 
 def _append(
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     state: R.RotationState,
     event: R.RotationEvent,
@@ -386,7 +385,7 @@ def _append(
     return found
 
 
-def _salesperson(session: Session, sid: int) -> StaffEntry:
+def _salesperson(session: orm.Session, sid: int) -> StaffEntry:
     # The transaction's staff (on a server, read with its lock): no query of its own.
     sp = next((st for st in all_staff(session) if st.id == sid), None)
     if sp is None or sp.role != "salesperson":
@@ -470,7 +469,7 @@ def override_hold(ctx: Context, salesperson_id: int) -> BoardView:
 
 
 def _new_reception(  # the reception row and its rotation event are the record of an arrival
-    session: Session,
+    session: orm.Session,
     ctx: Context,
     *,
     channel: str,
@@ -507,7 +506,7 @@ def _new_reception(  # the reception row and its rotation event are the record o
 
 
 def _arrival(
-    session: Session, rec: models.Reception, waited_since: datetime | None = None
+    session: orm.Session, rec: models.Reception, waited_since: datetime | None = None
 ) -> Arrival:
     assert rec.id is not None
     return Arrival(
@@ -527,25 +526,25 @@ def _waiting_wanted(ask: Prefetch, day: date) -> Prefetch:
     return ask.read_table(f"waiting {day}", models.WaitingVisitor, _WAITING_WHERE, (day,))
 
 
-def oldest_waiting(session: Session, day: date) -> models.WaitingVisitor | None:
+def oldest_waiting(session: orm.Session, day: date) -> models.WaitingVisitor | None:
     """The visitor who has waited longest today and is still waiting (none taken, none
     gone)."""
     waiting = take_rows(session, f"waiting {day}", models.WaitingVisitor)
     if waiting is not None:  # asked for with the write's lock
         return waiting[0] if waiting else None
     return session.exec(
-        select(models.WaitingVisitor)
+        orm.select(models.WaitingVisitor)
         .where(
             models.WaitingVisitor.day == day,
-            col(models.WaitingVisitor.reception_id).is_(None),
-            col(models.WaitingVisitor.left_at).is_(None),
+            orm.col(models.WaitingVisitor.reception_id).is_(None),
+            orm.col(models.WaitingVisitor.left_at).is_(None),
         )
-        .order_by(col(models.WaitingVisitor.arrived_at), col(models.WaitingVisitor.id))
+        .order_by(orm.col(models.WaitingVisitor.arrived_at), orm.col(models.WaitingVisitor.id))
     ).first()
 
 
 def _walk_in_reception(
-    s: Session, ctx: Context, salesperson_id: int
+    s: orm.Session, ctx: Context, salesperson_id: int
 ) -> tuple[models.Reception, datetime | None]:
     """A walk-in's reception for ``salesperson_id``: the longest-waiting visitor's, if
     one waits (their arrival time kept), else a new arrival now; and since when they
@@ -587,7 +586,7 @@ def _walk_in_wanted(ctx: Context) -> Prefetch:
 
 
 def take_walk_in(
-    s: Session,
+    s: orm.Session,
     ctx: Context,
     state: R.RotationState,
     holds: dict[int, str],
@@ -629,7 +628,7 @@ _RETURNING_READ = "returning customer"
 
 
 def returning_arrival(
-    s: Session, ctx: Context, customer_id: int, channel: str = "walk_in"
+    s: orm.Session, ctx: Context, customer_id: int, channel: str = "walk_in"
 ) -> Arrival:
     """``receive_returning`` inside the caller's transaction (an appointment's arrival
     records the visit and links it in one)."""
@@ -749,13 +748,13 @@ def done(ctx: Context, salesperson_id: int) -> BoardView:
             rec = open_rows[0] if open_rows else None
         else:
             rec = s.exec(
-                select(models.Reception)
+                orm.select(models.Reception)
                 .where(
                     models.Reception.salesperson_id == salesperson_id,
                     models.Reception.day == day,
-                    col(models.Reception.ended_at).is_(None),
+                    orm.col(models.Reception.ended_at).is_(None),
                 )
-                .order_by(col(models.Reception.id).desc())
+                .order_by(orm.col(models.Reception.id).desc())
             ).first()
         found = _append(
             s,
@@ -834,7 +833,7 @@ _LAST_VISIT = (
 )
 
 
-def _undo_visit_reads() -> dict[str, type[SQLModel]]:
+def _undo_visit_reads() -> dict[str, type[orm.SQLModel]]:
     """Each read of the undone visit, by name (a function: the tables are declared when
     first used, see ``storage.models``)."""
     return {
@@ -857,26 +856,28 @@ def _undo_wanted(ctx: Context) -> Prefetch:
     return ask
 
 
-def _reopen_closed(s: Session, day: date, closed_at: datetime) -> None:
+def _reopen_closed(s: orm.Session, day: date, closed_at: datetime) -> None:
     """What closing ``day`` at ``closed_at`` did, undone with it: its statistics go, and
     the visits and the waits it ended are open again — those its audit entry names (a
     close before these were named: those ended at or after its moment)."""
     for stat in s.exec(
-        select(models.RotationDayStat).where(models.RotationDayStat.day == day)
+        orm.select(models.RotationDayStat).where(models.RotationDayStat.day == day)
     ).all():
         s.delete(stat)
     named = _closed_by(s, day)
     if named is not None:
-        recs = select(models.Reception).where(col(models.Reception.id).in_(named[0]))
-        waits = select(models.WaitingVisitor).where(col(models.WaitingVisitor.id).in_(named[1]))
-    else:
-        recs = select(models.Reception).where(
-            models.Reception.day == day, col(models.Reception.ended_at) >= closed_at
+        recs = orm.select(models.Reception).where(orm.col(models.Reception.id).in_(named[0]))
+        waits = orm.select(models.WaitingVisitor).where(
+            orm.col(models.WaitingVisitor.id).in_(named[1])
         )
-        waits = select(models.WaitingVisitor).where(
+    else:
+        recs = orm.select(models.Reception).where(
+            models.Reception.day == day, orm.col(models.Reception.ended_at) >= closed_at
+        )
+        waits = orm.select(models.WaitingVisitor).where(
             models.WaitingVisitor.day == day,
-            col(models.WaitingVisitor.reception_id).is_(None),
-            col(models.WaitingVisitor.left_at) >= closed_at,
+            orm.col(models.WaitingVisitor.reception_id).is_(None),
+            orm.col(models.WaitingVisitor.left_at) >= closed_at,
         )
     for rec in s.exec(recs).all():
         rec.ended_at = None
@@ -884,13 +885,13 @@ def _reopen_closed(s: Session, day: date, closed_at: datetime) -> None:
         w.left_at = None
 
 
-def _closed_by(s: Session, day: date) -> tuple[list[int], list[int]] | None:
+def _closed_by(s: orm.Session, day: date) -> tuple[list[int], list[int]] | None:
     """The visits and waits the latest close of ``day`` ended, as its audit entry names
     them (None: an entry written before it named them)."""
     for after in s.exec(
-        select(models.Audit.after_json)
+        orm.select(models.Audit.after_json)
         .where(models.Audit.action == "rotation.close_day")
-        .order_by(col(models.Audit.id).desc())
+        .order_by(orm.col(models.Audit.id).desc())
         .limit(50)
     ).all():
         said = json.loads(after or "{}")
@@ -902,7 +903,7 @@ def _closed_by(s: Session, day: date) -> tuple[list[int], list[int]] | None:
 
 
 def _drop_reception(
-    s: Session, ctx: Context, rec: models.Reception, taken: dict[str, Any] | None = None
+    s: orm.Session, ctx: Context, rec: models.Reception, taken: dict[str, Any] | None = None
 ) -> None:
     """An undone arrival's reception goes (its form never saved: the caller checked): a
     visitor who had waited waits again, the steps ticked go with the visit, an
@@ -913,7 +914,7 @@ def _drop_reception(
         found = taken.get(name) if taken is not None else None
         if found is not None:
             return [o for o in found if o.reception_id == rec.id]
-        return list(s.exec(select(model).where(model.reception_id == rec.id)).all())
+        return list(s.exec(orm.select(model).where(model.reception_id == rec.id)).all())
 
     for appt in naming("undo appointment", models.Appointment):
         _let_go(ctx, appt)
@@ -954,7 +955,7 @@ def _close_wanted(ctx: Context, day: date) -> Prefetch:
     return _waiting_wanted(ask, day).reserve("rotation_event")
 
 
-def _close(session: Session, ctx: Context, day: date) -> DayState | None:
+def _close(session: orm.Session, ctx: Context, day: date) -> DayState | None:
     """Close ``day`` in ``session``'s transaction; the closed day's state (None: it was
     closed already)."""
     state = load_state(session, day)
@@ -985,8 +986,8 @@ def _close(session: Session, ctx: Context, day: date) -> DayState | None:
     if still_open is None:
         still_open = list(
             session.exec(
-                select(models.Reception).where(
-                    models.Reception.day == day, col(models.Reception.ended_at).is_(None)
+                orm.select(models.Reception).where(
+                    models.Reception.day == day, orm.col(models.Reception.ended_at).is_(None)
                 )
             ).all()
         )
@@ -1044,7 +1045,7 @@ def close_past_days(ctx: Context) -> int:
         days = sorted(
             set(
                 s.exec(
-                    select(col(models.RotationEventRow.day)).where(
+                    orm.select(orm.col(models.RotationEventRow.day)).where(
                         models.RotationEventRow.day < ctx.today()
                     )
                 ).all()
@@ -1078,9 +1079,9 @@ def day_log(ctx: Context, day: date | None = None) -> list[LogEntry]:
     with ctx.db.read() as s:
         names = _names(s)
         rows = s.exec(
-            select(models.RotationEventRow)
+            orm.select(models.RotationEventRow)
             .where(models.RotationEventRow.day == day)
-            .order_by(col(models.RotationEventRow.id))
+            .order_by(orm.col(models.RotationEventRow.id))
         ).all()
         return [_entry(r, names) for r in rows]
 
@@ -1111,7 +1112,7 @@ def _entry(row: models.RotationEventRow, names: dict[int, str]) -> LogEntry:
 
 
 def _plan(
-    s: Session, ctx: Context, event_id: int
+    s: orm.Session, ctx: Context, event_id: int
 ) -> tuple[list[models.RotationEventRow], list[int]]:
     """Today's active log and the indexes an undo of ``event_id`` removes (it first, then
     its dependents in log order); refused with the reason when it may not be undone."""

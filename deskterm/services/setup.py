@@ -10,7 +10,6 @@ from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
 
 from deskterm.domain import keys
 from deskterm.domain.levels import DEFAULT_LEVELS, PRESETS, EscalationAction, LevelRule, Levels
@@ -20,7 +19,7 @@ from deskterm.errors import InvalidInput, NotFound, RuleViolation
 from deskterm.i18n import N_, N_p, _
 from deskterm.services.context import Context, record_audit, snapshot
 from deskterm.services.permissions import PUBLIC, permission
-from deskterm.storage import models, prefetch, queries
+from deskterm.storage import models, orm, prefetch, queries
 
 
 class Role(StrEnum):
@@ -122,9 +121,9 @@ DEFAULT_SETTINGS: dict[str, str] = {
 OPTIONAL_SETTINGS = ("demo.today", "shop.timezone", "shop.name")
 
 
-def seed_defaults(session: Session) -> None:
+def seed_defaults(session: orm.Session) -> None:
     """Fill levels, reasons and settings in an empty database (idempotent)."""
-    if session.exec(select(models.Level)).first() is None:
+    if session.exec(orm.select(models.Level)).first() is None:
         for rule in DEFAULT_LEVELS:
             session.add(_level_row(rule))
     for kind, reasons in (
@@ -227,7 +226,7 @@ def _levels_from_table(rows: tuple[tuple[Any, ...], ...]) -> Levels:
     )
 
 
-def load_levels(session: Session | queries.Raw) -> Levels:
+def load_levels(session: orm.Session | queries.Raw) -> Levels:
     """Levels from the database (in a session, or on a hot-path driver cursor).
 
     The table is read on every call (another window may have changed it); only the
@@ -248,8 +247,9 @@ LEVELS_READ = "levels"
 @permission(PUBLIC)
 def get_levels(ctx: Context) -> Levels:
     """The shop's configured levels."""
-    with ctx.db.read() as s:
-        return load_levels(s)
+    # On the driver: read at every start, where a session would import the ORM (storage.orm).
+    with ctx.db.read_cursor() as cur:
+        return _levels_from_table(queries.level_rows(cur))
 
 
 @permission("manage")
@@ -287,7 +287,7 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
                     pos = round(i * (len(new_rules) - 1) / max(len(rules) - 1, 1))
                     mapping[rule.code] = new_rules[pos].code
         # Ranks are unique and checked row by row: park every rank out of the way first.
-        rows = {row.code: row for row in s.exec(select(models.Level)).all()}
+        rows = {row.code: row for row in s.exec(orm.select(models.Level)).all()}
         for i, row in enumerate(rows.values()):
             row.rank = -1000 - i
         s.flush()
@@ -300,7 +300,9 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
         s.flush()
         for code, target in mapping.items():
             if code != target:
-                for c in s.exec(select(models.Customer).where(models.Customer.level == code)).all():
+                for c in s.exec(
+                    orm.select(models.Customer).where(models.Customer.level == code)
+                ).all():
                     c.level = target
         history = _map_level_history(s, mapping)
         s.flush()
@@ -311,7 +313,7 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
         for rule in new_rules:
             fresh = _level_row(rule)
             row = rows[rule.code]
-            for col in (
+            for column in (
                 "rank",
                 "name_en",
                 "name_zh",
@@ -323,7 +325,7 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
                 "lost_after",
                 "stall_grace",
             ):
-                setattr(row, col, getattr(fresh, col))
+                setattr(row, column, getattr(fresh, column))
         record_audit(
             s,
             ctx,
@@ -336,7 +338,7 @@ def apply_level_preset(ctx: Context, preset: str) -> Levels:
     return new
 
 
-def _map_level_history(session: Session, mapping: dict[str, str]) -> int:
+def _map_level_history(session: orm.Session, mapping: dict[str, str]) -> int:
     """Rewrite old level codes in the history tables; the number of rows changed."""
     changed = 0
     columns: tuple[tuple[Any, str], ...] = (
@@ -380,17 +382,17 @@ def get_settings(ctx: Context) -> dict[str, str]:
     return {**DEFAULT_SETTINGS, **{str(key): str(value) for key, value in stored}}
 
 
-def load_settings(session: Session) -> dict[str, str]:
+def load_settings(session: orm.Session) -> dict[str, str]:
     """Settings inside a caller's session (read once per transaction: an action asked for
     them two or three times, a round trip each on a server)."""
     stored = _once(session, _SETTINGS_READ, lambda: _setting_rows(session))
     return {**DEFAULT_SETTINGS, **dict(stored)}
 
 
-def _setting_rows(session: Session) -> list[tuple[str, str]]:
+def _setting_rows(session: orm.Session) -> list[tuple[str, str]]:
     found = prefetch.take(session, _SETTINGS_READ)  # asked for with a write's lock
     if found is None:
-        found = [(row.key, row.value) for row in session.exec(select(models.Setting)).all()]
+        found = [(row.key, row.value) for row in session.exec(orm.select(models.Setting)).all()]
     return [(str(k), str(v)) for k, v in found]
 
 
@@ -412,15 +414,17 @@ class StaffEntry(NamedTuple):
     active: bool
 
 
-def _staff_rows(session: Session) -> list[StaffEntry]:
+def _staff_rows(session: orm.Session) -> list[StaffEntry]:
     found = prefetch.take(session, _STAFF_READ)  # asked for with a write's lock
     if found is None:
-        query = select(models.Staff.id, models.Staff.name, models.Staff.role, models.Staff.active)
+        query = orm.select(
+            models.Staff.id, models.Staff.name, models.Staff.role, models.Staff.active
+        )
         found = [tuple(row) for row in session.exec(query).all()]
     return [StaffEntry(int(i), str(n), str(r), bool(a)) for i, n, r, a in found]
 
 
-def all_staff(session: Session) -> list[StaffEntry]:
+def all_staff(session: orm.Session) -> list[StaffEntry]:
     """Every staff member, former ones too, read once per transaction (the board, its
     off-duty list and the arrivals each named people from it: three reads a reload)."""
     return list(_once(session, _STAFF_READ, lambda: _staff_rows(session)))
@@ -429,7 +433,7 @@ def all_staff(session: Session) -> list[StaffEntry]:
 _T = TypeVar("_T")
 
 
-def _once(session: Session, key: str, load: Callable[[], _T]) -> _T:
+def _once(session: orm.Session, key: str, load: Callable[[], _T]) -> _T:
     """``load()``'s result, kept for the rest of ``session``'s transaction (another
     transaction may see other rows: it reads again)."""
     session.connection()  # begins the transaction if nothing in it ran yet
@@ -615,7 +619,7 @@ def add_staff(
         raise InvalidInput("Seniority is junior or senior.", field="seniority")
     with ctx.db.write() as s:
         dup = s.exec(
-            select(models.Staff).where(
+            orm.select(models.Staff).where(
                 models.Staff.name == clean,
                 models.Staff.active == True,  # noqa: E712
             )
@@ -640,7 +644,7 @@ def list_staff(
 ) -> list[StaffView]:
     """Staff, by role then name."""
     with ctx.db.read() as s:
-        q = select(models.Staff)
+        q = orm.select(models.Staff)
         if role:
             q = q.where(models.Staff.role == role)
         if not include_inactive:
@@ -665,7 +669,7 @@ def find_staff(ctx: Context, name_or_id: str) -> StaffView:
             row = s.get(models.Staff, int(name_or_id))
         if row is None:
             row = s.exec(
-                select(models.Staff).where(models.Staff.name == name_or_id.strip())
+                orm.select(models.Staff).where(models.Staff.name == name_or_id.strip())
             ).first()
         if row is None:
             raise NotFound("No staff member {who}.", field="staff", who=name_or_id)
@@ -685,9 +689,9 @@ def set_staff_active(ctx: Context, staff_id: int, active: bool) -> StaffView:
             raise NotFound("No staff member {who}.", field="staff", who=staff_id)
         if not active:
             owned = s.exec(
-                select(models.Customer.id).where(
+                orm.select(models.Customer.id).where(
                     models.Customer.owner_id == staff_id,
-                    col(models.Customer.status).in_(("active", "at_risk")),
+                    orm.col(models.Customer.status).in_(("active", "at_risk")),
                 )
             ).first()
             if owned is not None:

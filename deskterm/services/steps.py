@@ -16,13 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import EllipsisType
 
-from sqlmodel import Session, col, select
-
 from deskterm.errors import NotFound, RuleViolation
 from deskterm.i18n import get_language
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import PermissionDenied, permission
-from deskterm.storage import audit_chain, models
+from deskterm.storage import audit_chain, models, orm
 from deskterm.storage.prefetch import Prefetch, take_rows
 
 #: The step that is the form's "test drive".
@@ -53,12 +51,12 @@ class StepTicked:
     total: int  # active steps
 
 
-def _active(s: Session) -> list[models.Reason]:
+def _active(s: orm.Session) -> list[models.Reason]:
     return list(
         s.exec(
-            select(models.Reason)
+            orm.select(models.Reason)
             .where(models.Reason.kind == "step", models.Reason.active == True)  # noqa: E712
-            .order_by(col(models.Reason.sort), col(models.Reason.code))
+            .order_by(orm.col(models.Reason.sort), orm.col(models.Reason.code))
         ).all()
     )
 
@@ -83,14 +81,14 @@ def step_list(rows: Iterable[tuple[str, str, str | None]]) -> list[Step]:
     ]
 
 
-def _ticked(s: Session, reception_ids: Iterable[int]) -> dict[int, set[str]]:
+def _ticked(s: orm.Session, reception_ids: Iterable[int]) -> dict[int, set[str]]:
     ids = list(reception_ids)
     out: dict[int, set[str]] = {i: set() for i in ids}
     if not ids:
         return out
     for rid, step in s.exec(
-        select(models.ReceptionStep.reception_id, models.ReceptionStep.step).where(
-            col(models.ReceptionStep.reception_id).in_(ids)
+        orm.select(models.ReceptionStep.reception_id, models.ReceptionStep.step).where(
+            orm.col(models.ReceptionStep.reception_id).in_(ids)
         )
     ).all():
         out.setdefault(rid, set()).add(step)
@@ -120,7 +118,7 @@ def _may_tick(ctx: Context, rec: models.Reception) -> None:
         )
 
 
-def _visit(s: Session, reception_id: int) -> models.Reception:
+def _visit(s: orm.Session, reception_id: int) -> models.Reception:
     rec = s.get(models.Reception, reception_id)
     if rec is None:
         raise NotFound("No reception #{id}.", field="reception", id=reception_id)
@@ -130,7 +128,7 @@ def _visit(s: Session, reception_id: int) -> models.Reception:
 
 
 def mark(
-    s: Session,
+    s: orm.Session,
     ctx: Context,
     rec: models.Reception,
     step: str,

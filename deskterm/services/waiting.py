@@ -12,15 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
-
 from deskterm.domain.text import clean_field
 from deskterm.errors import NotFound, RuleViolation
 from deskterm.services import rotation
 from deskterm.services.context import Context, record_audit
 from deskterm.services.permissions import permission
 from deskterm.services.setup import load_settings
-from deskterm.storage import audit_chain, models
+from deskterm.storage import audit_chain, models, orm
 
 
 @dataclass(frozen=True)
@@ -48,16 +46,16 @@ class WalkIn:
     waiting: Waiting | None
 
 
-def _open(s: Session, day: date) -> list[models.WaitingVisitor]:
+def _open(s: orm.Session, day: date) -> list[models.WaitingVisitor]:
     return list(
         s.exec(
-            select(models.WaitingVisitor)
+            orm.select(models.WaitingVisitor)
             .where(
                 models.WaitingVisitor.day == day,
-                col(models.WaitingVisitor.reception_id).is_(None),
-                col(models.WaitingVisitor.left_at).is_(None),
+                orm.col(models.WaitingVisitor.reception_id).is_(None),
+                orm.col(models.WaitingVisitor.left_at).is_(None),
             )
-            .order_by(col(models.WaitingVisitor.arrived_at), col(models.WaitingVisitor.id))
+            .order_by(orm.col(models.WaitingVisitor.arrived_at), orm.col(models.WaitingVisitor.id))
         ).all()
     )
 
@@ -67,7 +65,7 @@ def _view(w: models.WaitingVisitor) -> Waiting:
     return Waiting(w.id, w.arrived_at, w.note)
 
 
-def _alert_minutes(s: Session) -> int:
+def _alert_minutes(s: orm.Session) -> int:
     return alert_minutes(load_settings(s))
 
 
@@ -86,7 +84,7 @@ def waiting_list(ctx: Context, day: date | None = None) -> WaitingList:
         return WaitingList(tuple(_view(w) for w in _open(s, day or ctx.today())), _alert_minutes(s))
 
 
-def _add(s: Session, ctx: Context, note: str) -> models.WaitingVisitor:
+def _add(s: orm.Session, ctx: Context, note: str) -> models.WaitingVisitor:
     w = models.WaitingVisitor(
         day=ctx.today(),
         arrived_at=ctx.now(),

@@ -27,9 +27,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
-from sqlmodel import Session, col, select
 
-from deskterm.storage import bulk, models
+from deskterm.storage import bulk, models, orm
 from deskterm.storage.prefetch import Prefetch, take
 from deskterm.storage.queries import Raw, cursor_of, to_stored
 
@@ -88,7 +87,7 @@ def row_hash(
 
 
 def append(
-    session: Session,
+    session: orm.Session,
     at: datetime,
     actor_id: int | None,
     action: str,
@@ -126,7 +125,7 @@ def append(
 Entry = tuple[datetime, int | None, str, str, int | None, str | None, str | None]
 
 
-def append_many(session: Session, entries: Sequence[Entry]) -> None:
+def append_many(session: orm.Session, entries: Sequence[Entry]) -> None:
     """Append ``entries`` in order, chained as :func:`append` chains them one by one, with
     one ``executemany`` on the driver (an import's 10,000 rows: no ORM object per row)."""
     if not entries:
@@ -161,7 +160,7 @@ def append_many(session: Session, entries: Sequence[Entry]) -> None:
     _move_head(session, tx, rows[-1][0], prev)
 
 
-def _last(session: Session) -> tuple[Any, tuple[int, str]]:
+def _last(session: orm.Session) -> tuple[Any, tuple[int, str]]:
     """This transaction, and the id and hash of the audit trail's last row."""
     # Remembered for this transaction (or savepoint) only: another one may have appended
     # since, or this one's rows may have been rolled back.
@@ -177,8 +176,8 @@ def _last(session: Session) -> tuple[Any, tuple[int, str]]:
             row = found[0] if found else None
         else:
             row = session.exec(
-                select(models.Audit.id, models.Audit.hash)
-                .order_by(col(models.Audit.id).desc())
+                orm.select(models.Audit.id, models.Audit.hash)
+                .order_by(orm.col(models.Audit.id).desc())
                 .limit(1)
             ).first()
         last = (int(row[0] or 0), row[1] or "") if row is not None else (0, GENESIS)
@@ -193,7 +192,7 @@ def wanted(ask: Prefetch) -> Prefetch:
     return ask.read(_LAST_READ, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
 
 
-def _move_head(session: Session, tx: Any, last_id: int, digest: str) -> None:
+def _move_head(session: orm.Session, tx: Any, last_id: int, digest: str) -> None:
     """The rest of the transaction appends after ``last_id`` without reading the trail
     again; the head row is written once, when the transaction commits (an action that
     audits twice paid a read and two writes of it: three round trips on a server)."""
@@ -203,8 +202,7 @@ def _move_head(session: Session, tx: Any, last_id: int, digest: str) -> None:
     session.info[_HEAD_DUE] = (last_id, digest)
 
 
-@event.listens_for(Session, "before_commit")
-def _write_head(session: Session) -> None:
+def _write_head(session: orm.Session) -> None:
     due = session.info.pop(_HEAD_DUE, None)
     if due is None:
         return
@@ -228,9 +226,16 @@ _HEAD_UPSERT = (
 )
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_head(session: Session) -> None:
+def _forget_head(session: orm.Session) -> None:
     session.info.pop(_HEAD_DUE, None)  # its rows were rolled back with it
+
+
+def _hook(session_class: type[orm.Session]) -> None:
+    event.listen(session_class, "before_commit", _write_head)
+    event.listen(session_class, "after_rollback", _forget_head)
+
+
+orm.on_import(_hook)
 
 
 # -- checking --------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
+from deskterm.storage import orm
 from deskterm.storage.queries import Raw, cursor_of, to_stored
 
 
@@ -24,7 +23,7 @@ def stored(cur: Raw, at: datetime) -> Any:
     return at if cur.postgresql else to_stored(at)
 
 
-def raw(session: Session) -> Raw:
+def raw(session: orm.Session) -> Raw:
     """The driver cursor of ``session``'s transaction (the write lock it holds)."""
     return cursor_of(session)
 

@@ -23,19 +23,21 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session, create_engine
 
 from deskterm.errors import DamagedDatabase, StorageError
 from deskterm.i18n import N_
-from deskterm.storage import migrations, prefetch
+from deskterm.storage import migrations, orm, prefetch
 from deskterm.storage.queries import Raw, cursor_of
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +287,7 @@ class Database(ABC):
         if shared is not None:
             yield shared
             return
-        with Session(self.engine, expire_on_commit=False) as session:
+        with orm.Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
             except (DBAPIError,) + self._driver_errors() as exc:
@@ -360,7 +362,7 @@ class Database(ABC):
         """A write transaction that holds the write lock from its first statement;
         ``wanted``: what it will read, read with the lock on a server (see
         :mod:`.prefetch`)."""
-        with Session(self._writer, expire_on_commit=False) as session:
+        with orm.Session(self._writer, expire_on_commit=False) as session:
             try:
                 if wanted is not None and self.dialect == "postgresql":
                     prefetch.begin(session, wanted)

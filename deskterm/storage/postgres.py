@@ -36,10 +36,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
-from sqlmodel import create_engine
 
 from deskterm.errors import StorageError
 from deskterm.storage import migrations

@@ -22,19 +22,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import make_transient_to_detached
-from sqlmodel import Session, SQLModel
+
+from deskterm.storage import orm
+
+if TYPE_CHECKING:
+    from sqlmodel import Session, SQLModel
 
 #: The execution option a write's connection carries its prefetch in (for "begin").
 OPTION = "deskterm_prefetch"
 _KEY = "deskterm.prefetch"
 _KEPT = "deskterm.prefetch.kept"
 
-_M = TypeVar("_M", bound=SQLModel)
+_M = TypeVar("_M", bound="SQLModel")
 
 
 @dataclass
@@ -101,6 +104,8 @@ def adopt(session: Session, model: type[_M], rows: Iterable[Sequence[Any]]) -> l
     """Objects of ``session`` from rows of ``model``'s table read by hand (its columns
     in order), with each column's type applied as a query's would: no statement sent.
     An object the session holds already is kept as it is (its changes are newer)."""
+    from sqlalchemy.orm import make_transient_to_detached  # the ORM: not on the start path
+
     dialect = session.get_bind().dialect
     table = _table(model)
     names = [c.key for c in table.columns]
@@ -137,7 +142,6 @@ def _identity(table: Any, values: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(values[c.key] for c in table.primary_key.columns)
 
 
-@event.listens_for(Session, "before_flush")
 def _use_reserved_ids(session: Session, _context: Any, _instances: Any) -> None:
     prefetch: Prefetch | None = session.info.get(_KEY)
     if prefetch is None or not prefetch.reserved:
@@ -146,6 +150,13 @@ def _use_reserved_ids(session: Session, _context: Any, _instances: Any) -> None:
         ids = prefetch.reserved.get(_table(type(obj)).name)
         if ids and getattr(obj, "id", 0) is None:
             obj.id = ids.pop(0)
+
+
+def _hook(session_class: type[Session]) -> None:
+    event.listen(session_class, "before_flush", _use_reserved_ids)
+
+
+orm.on_import(_hook)
 
 
 def server_statements(prefetch: Prefetch, bind: Any) -> list[str]:

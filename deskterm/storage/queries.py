@@ -19,9 +19,10 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 #: SQLAlchemy's SQLite DATETIME text: always with microseconds, so text order is time order.
 _STORED = "%Y-%m-%d %H:%M:%S.%f"

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
-
+from deskterm.storage import orm
 from deskterm.storage.prefetch import Prefetch, take
 from deskterm.storage.queries import cursor_of
 
@@ -32,7 +31,7 @@ class SnapshotRow:
     state: dict[str, Any]
 
 
-def _day(session: Session, day: date) -> Any:
+def _day(session: orm.Session, day: date) -> Any:
     # SQLite keeps a day as its ISO text (as SQLModel writes it); the server, as a date.
     return day if session.get_bind().dialect.name == "postgresql" else day.isoformat()
 
@@ -52,7 +51,7 @@ def _name(day: date) -> str:
     return f"rotation_snapshot {day.isoformat()}"
 
 
-def read(session: Session, day: date) -> SnapshotRow | None:
+def read(session: orm.Session, day: date) -> SnapshotRow | None:
     """``day``'s snapshot in ``session``'s transaction, or None (none kept, or unreadable:
     the caller replays the log)."""
     found = take(session, _name(day))
@@ -77,7 +76,7 @@ def parse(row: Sequence[Any]) -> SnapshotRow | None:
     return SnapshotRow(settings, last, kind if isinstance(kind, str) else None, who, state)
 
 
-def write(session: Session, day: date, row: SnapshotRow) -> None:
+def write(session: orm.Session, day: date, row: SnapshotRow) -> None:
     """Keep ``row`` as ``day``'s snapshot (replacing any), in ``session``'s transaction."""
     cur = cursor_of(session)
     params = (
@@ -110,7 +109,7 @@ def _execute(cur: Any, params: tuple[Any, ...]) -> None:
         cur.cursor.execute(sql, params)
 
 
-def drop(session: Session, day: date | None = None) -> None:
+def drop(session: orm.Session, day: date | None = None) -> None:
     """Forget ``day``'s snapshot (every day's with None): ``check --repair``."""
     cur = cursor_of(session)
     if day is None:
@@ -121,7 +120,7 @@ def drop(session: Session, day: date | None = None) -> None:
         cur.cursor.execute(sql, (_day(session, day),))
 
 
-def days(session: Session) -> list[date]:
+def days(session: orm.Session) -> list[date]:
     """Every day a snapshot is kept for (a day not written as a day is left out: on a
     file someone could, by hand; ``drop`` still removes it)."""
     found = []
