@@ -85,6 +85,30 @@ def test_the_first_screen_imports_only_what_it_shows(tmp_path):
     assert early == []
 
 
+@pytest.mark.postgresql_only
+def test_a_server_desks_first_screen_imports_no_orm(ctx, team, database):
+    """The same on a showroom's schema on a server: the driver and SQLAlchemy's dialect
+    come in (the first load reads through them), SQLModel and the ORM do not (the write
+    path's hooks wait for them: storage.write_behind)."""
+    from deskterm.services import rotation
+
+    rotation.check_in(ctx, team.wang)
+    ctx.db.close()
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, database],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DESKTERM_NOW": "2026-11-20T10:40"},
+    )
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
+    assert "ready" in lines, out.stderr[-2000:]
+    modules = set(lines["modules"].split())
+    assert {"psycopg", "sqlalchemy.dialects.postgresql"} <= modules
+    early = [m for m in NOT_BEFORE_THE_FIRST_SCREEN if m in modules]
+    assert early == ["sqlalchemy.dialects.postgresql"]
+
+
 WARM_PROBE = """
 import asyncio, sys
 import deskterm.ui.app

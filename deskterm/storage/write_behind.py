@@ -29,11 +29,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+
+from deskterm.storage import orm
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _ATTR = "_deskterm_held"
 _DML = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -192,18 +196,25 @@ def _server_connection(session: Session) -> Any:
     return conn.connection.driver_connection if conn.dialect.name == "postgresql" else None
 
 
-@event.listens_for(Session, "before_flush")
 def _flush_begins(session: Session, _context: Any, _instances: Any) -> None:
     pending = held(_server_connection(session))
     if pending is not None:
         pending.flushing = True
 
 
-@event.listens_for(Session, "after_flush")
 def _flush_ends(session: Session, _context: Any) -> None:
     pending = held(_server_connection(session))
     if pending is not None:
         pending.flushing = False
+
+
+def _hook(session_class: type[Session]) -> None:
+    event.listen(session_class, "before_flush", _flush_begins)
+    event.listen(session_class, "after_flush", _flush_ends)
+
+
+# SQLAlchemy's ORM comes in after a server desk's first screen (storage.orm).
+orm.on_import(_hook)
 
 
 def on_commit(conn: Any) -> None:
