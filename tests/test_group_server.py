@@ -486,26 +486,49 @@ def test_a_name_search_cut_at_its_newest_hits_reads_the_whole_name_in_the_same_t
         desk.db.close()
 
 
-def test_the_search_walk_reads_every_shown_column_from_the_recency_index(showrooms, clock):
-    """The walk by recency (a fragment too common for pg_trgm) takes every column the
-    desk shows from ix_customer_recent (v15): an index-only scan, no table row read by id
-    for each of the 200 hits it ranks. A column dropped from the index, or one the search
-    starts to show without adding it there, turns this into a plain index scan."""
+def test_a_one_character_search_reads_its_rows_from_the_indexes_alone(showrooms, clock):
+    """The statement a one-character search sends: the walk by recency takes every column
+    the desk shows from ix_customer_recent (v15), the names starting with the character
+    come from ix_customer_initial (v16), the whole name from ix_customer_name_nocase: no
+    table row read by id for each hit. A column dropped from an index, or one the search
+    starts to show without adding it there, turns an index-only scan into a plain one."""
     from deskterm.storage import queries
+
+    class Traced:
+        """The driver cursor, keeping what was sent."""
+
+        def __init__(self, cursor):
+            self.cursor, self.sent = cursor, []
+
+        def execute(self, sql, params=None, prepare=None):
+            self.sent.append((sql, params))
+            return self.cursor.execute(sql, params, prepare=prepare)
+
+        def fetchall(self):
+            return self.cursor.fetchall()
 
     desk = _desk(_schema_address(showrooms[0]), clock)
     try:
         with desk.db.read_cursor(snapshot=False) as cur:
-            sql = queries.CUSTOMER_SEARCH_PG_SQL.format(where="name LIKE ?")
-            # A new schema's table is small enough to be read whole: ask for the index.
+            traced = Traced(cur.cursor)
+            cur.cursor = traced
+            queries.customer_name_search_rows(
+                cur, name="娜", name_any_case=False, digits=None, limit=200, whole_limit=50
+            )
+            ((sql, params),) = traced.sent
+            cur.cursor = traced.cursor
+            # A new schema's table is small enough to be read whole: ask for the indexes.
             cur.cursor.execute("SET enable_seqscan = off")
             cur.cursor.execute("SET enable_bitmapscan = off")
             try:
-                plan = "\n".join(r[0] for r in cur.rows(f"EXPLAIN {sql}", ("%娜%", 200)))
+                cur.cursor.execute(f"EXPLAIN {sql}", params, prepare=False)
+                plan = "\n".join(r[0] for r in cur.cursor.fetchall())
             finally:
                 cur.cursor.execute("RESET enable_seqscan")
                 cur.cursor.execute("RESET enable_bitmapscan")
         assert "Index Only Scan using ix_customer_recent on customer" in plan, plan
+        assert "Index Only Scan using ix_customer_initial on customer" in plan, plan
+        assert "ix_customer_name_nocase" in plan, plan
         assert "customer_pkey" not in plan, plan
     finally:
         desk.db.close()

@@ -292,3 +292,20 @@ async def test_the_pick_keeps_its_size_as_the_field_is_typed_and_emptied(desk, s
         await settle(pilot)
         assert isinstance(app.screen, CustomerPickScreen)
         assert box.region == empty
+
+
+@pytest.mark.both_databases
+def test_one_character_finds_the_names_starting_with_it_first_however_old(desk):
+    """ "王" typed alone: the customers surnamed 王 rank before names that only hold the
+    character, even when a dozen of those were contacted since (a server reads the names
+    by their first character from their own index; a file reads every hit it has)."""
+    from datetime import timedelta
+
+    old = on_file(desk, "王娜", "13800138081")
+    start = desk.clock.now()
+    for i in range(12):  # more than a search of 2 reads of the newest hits
+        desk.clock.set(start + timedelta(minutes=i + 1))
+        on_file(desk, f"李王{'甲乙丙丁戊己庚辛壬癸子丑'[i]}", f"139001381{i:02d}")
+    found = customers.search(desk, "王", limit=2)
+    assert found[0].phone == old
+    assert found[1].name == "李王丑"  # then the newest that holds it

@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+import warnings
 
 import pytest
 from sqlalchemy import inspect
@@ -44,7 +45,11 @@ def test_migrated_schema_matches_the_models(tmp_path):
     for table in SQLModel.metadata.sorted_tables:
         cols = {c["name"] for c in insp.get_columns(table.name)}
         assert cols == {c.name for c in table.columns}, table.name
-        got = {i["name"] for i in insp.get_indexes(table.name)}
+        with warnings.catch_warnings():  # ix_customer_initial: an expression (v16)
+            warnings.filterwarnings(
+                "ignore", "Skipped unsupported reflection of expression-based index"
+            )
+            got = {i["name"] for i in insp.get_indexes(table.name)}
         assert {i.name for i in table.indexes} <= got, table.name
     with db.read() as s:
         assert s.connection().exec_driver_sql("PRAGMA user_version").scalar() == migrations.LATEST

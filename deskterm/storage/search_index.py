@@ -21,7 +21,11 @@ SQLITE_INDEXES = ("customer_trigram", "customer_chars")
 #: The PostgreSQL search indexes (pg_trgm GIN) that need the extension.
 POSTGRESQL_INDEXES = ("ix_customer_name_trgm", "ix_customer_phone_trgm")
 #: PostgreSQL's own search indexes, with no SQLite twin of the same name.
-POSTGRESQL_ONLY = (*POSTGRESQL_INDEXES, "ix_customer_name_chars", "ix_customer_recent")
+POSTGRESQL_ONLY = (
+    *POSTGRESQL_INDEXES,
+    "ix_customer_name_chars",
+    "ix_customer_recent",
+)
 
 
 def is_search_table(name: str) -> bool:
