@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -303,3 +304,40 @@ def test_the_desk_reads_its_arguments_without_the_commands_parsers(monkeypatch):
     monkeypatch.setattr(cli_main, "_run", lambda args: opened.append(args) or 0)
     assert cli_main.main(["--db", "shop.db"]) == 0
     assert vars(opened[0]) == {"db": "shop.db", "remote": False, "command": None}
+
+
+@pytest.mark.postgresql_only
+async def test_a_server_desk_warms_up_once_its_first_load_is_shown(ctx, team, monkeypatch):
+    """A server desk reads its first load in a worker after the first paint. Importing
+    SQLModel and declaring the tables beside that read held the board back (~0.5 s of
+    the interpreter on the development machine): they wait until it is on the screen."""
+    import threading
+
+    from deskterm.services import maintenance, rotation
+
+    rotation.check_in(ctx, team.wang)
+    seen: list[bool] = []
+    declared = threading.Event()
+
+    def declare() -> None:
+        seen.append(app.screen.board is not None)
+        declared.set()
+
+    read = ReceptionScreen._read
+
+    def slow_read(self):  # a server a little slower than this one: 0.6 s
+        time.sleep(0.6)
+        return read(self)
+
+    monkeypatch.setattr(maintenance, "declare_tables", declare)
+    monkeypatch.setattr(ReceptionScreen, "_read", slow_read)
+    monkeypatch.setattr(reception_screen, "RELOAD_SECONDS", 3600)
+    monkeypatch.setattr(app_module, "START_CHECKS_DELAY", 3600)
+    app = create_app(ctx, blink=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        for _ in range(100):
+            if declared.is_set():
+                break
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+    assert seen == [True]

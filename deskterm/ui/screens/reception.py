@@ -156,6 +156,12 @@ class ReceptionScreen(DeskScreen):
         self._moving: int | None = None  # the member Ctrl+↑/↓ is moving, press after press
         self._new_arrival: int | None = None  # a reception just made: the arrivals' cursor
 
+    @property
+    def awaiting_first_load(self) -> bool:
+        """Whether the board is still to come (a server's first load is a worker's): the
+        app's warm-up waits for it (``DesktermApp._warm_up``)."""
+        return self.board is None and may(self.ctx, "rotation")
+
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static("", id="next-up", markup=False)
