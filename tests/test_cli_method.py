@@ -137,6 +137,15 @@ def test_coaching_is_logged_and_who_is_due_shown(shop):
     assert "Li Na" in r.stdout and "2026-12-10" in r.stdout
 
 
+def test_a_coaching_without_a_checklist_is_logged(shop):
+    """The other kinds have no checklist: leaving the option out is no item, not an
+    empty one (every kind but the call check was refused with "Only a call spot check
+    has a checklist")."""
+    r = run(shop, "coaching", "add", "Li Na", "on_site", "--note", "greeting ok")
+    assert r.returncode == 0, r.stderr
+    assert "Logged." in r.stdout and "greeting ok" in r.stdout
+
+
 def test_a_countermeasure_is_reviewed_and_replaced(shop):
     r = run(shop, "countermeasures", "list")
     assert "review 2026-12-31" in r.stdout  # entered Dec 1: a month on

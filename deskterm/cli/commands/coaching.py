@@ -48,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
                 args.note,
                 day=args.day,
                 recording=args.recording,
-                checklist=tuple(args.checklist.split(",")),
+                # No --checklist is no item (not one empty item, which only a call
+                # check may have: every other kind was refused without it).
+                checklist=tuple(i.strip() for i in args.checklist.split(",") if i.strip()),
             )
             print(_("Logged."))
         if args.action == "due":
