@@ -84,6 +84,8 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
     con = sqlite3.connect(path, isolation_level=None)
     con.executescript(
         "BEGIN;"
+        # v16 (issue 20: the names by their first character)
+        "DROP INDEX ix_customer_initial;"
         # v14 (issue 24: the rotation's day kept as a snapshot)
         "DROP TRIGGER rotation_snapshot_insert; DROP TRIGGER rotation_snapshot_update;"
         "DROP TRIGGER rotation_snapshot_delete; DROP TABLE rotation_snapshot;"

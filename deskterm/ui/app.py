@@ -517,6 +517,8 @@ class DesktermApp(App[int]):
         that load in a worker after the first paint: importing SQLModel and declaring the
         tables (~0.5 s of the interpreter) before it was shown held it back (the bench, on
         the development machine: its board shown at 2.8-3.1 s instead of 1.9-2.3 s)."""
+        if not self.is_running or not self.screen_stack:
+            return  # the app is closing (or between screens at its end): no warm-up
         loading = getattr(self.screen, "awaiting_first_load", False) or any(
             w.is_running and w.group.endswith("-load") for w in self.workers
         )
