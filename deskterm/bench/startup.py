@@ -126,12 +126,16 @@ async def _app(path: str) -> None:
     assert args is not None
     pause_gc()  # as `deskterm` does before its imports (the app turns it back on)
     from deskterm.cli.database import opened
-    from deskterm.ui.app import create_app
+    from deskterm.ui import read_ahead
 
     # Opened exactly as `deskterm` opens it (cli.desk): the header and schema read, not
     # every page; the start of day and the full check run in the app after the first paint.
+    # The UI imported after the open, a server's first load read ahead meanwhile.
     with opened(args, start_of_day=False, thorough=False) as ctx:
-        await _ready(create_app(ctx, blink=False))
+        ahead = read_ahead.start(ctx)
+        from deskterm.ui.app import create_app
+
+        await _ready(create_app(ctx, blink=False, read_ahead=ahead))
 
 
 async def _ready(app: Any) -> None:

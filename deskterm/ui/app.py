@@ -37,6 +37,7 @@ from deskterm.services.context import Context
 from deskterm.services.permissions import OPEN_DESK, SYSTEM, may
 from deskterm.ui.boundary import DatabaseLostBanner
 from deskterm.ui.i18n_bindings import translate_bindings
+from deskterm.ui.read_ahead import ReadAhead
 from deskterm.ui.screens.reception import ReceptionScreen
 from deskterm.ui.type_ahead import KeyPassed, TypeAhead
 from deskterm.ui.widgets.fields import FIELD_MOVES, TextField
@@ -303,9 +304,14 @@ class DesktermApp(App[int]):
         Binding("end", "table_edge('bottom')", show=False, priority=True, id="app.table_end"),
     ]
 
-    def __init__(self, ctx: Context, *, blink: bool = True) -> None:
+    def __init__(
+        self, ctx: Context, *, blink: bool = True, read_ahead: ReadAhead | None = None
+    ) -> None:
         super().__init__()
         self.ctx = ctx
+        #: A server's first load, read while the app was imported (its first screen
+        #: takes it); None on a file or where nobody read ahead.
+        self.read_ahead = read_ahead
         # People act as who signed in (nobody yet), or as the open desk the shop chose;
         # never as the system, which is the app's own background work's context below.
         ctx.actor_id = None
@@ -314,8 +320,15 @@ class DesktermApp(App[int]):
         # The change watcher's baseline (other windows on the same file), taken before the
         # first screen reads anything, so a commit made while it loads is seen at the
         # first tick: the change marker and the audit trail's newest row.
-        self.seen_version: int | None = maintenance.change_marker(self.system_ctx)
-        self.seen_tip: tuple[int, str | None] = maintenance.audit_tip(self.system_ctx)
+        # (Read ahead on a server, before its first load.)
+        baseline = read_ahead.baseline() if read_ahead is not None else None
+        if baseline is None:
+            baseline = (
+                maintenance.change_marker(self.system_ctx),
+                maintenance.audit_tip(self.system_ctx),
+            )
+        self.seen_version: int | None = baseline[0]
+        self.seen_tip: tuple[int, str | None] = baseline[1]
         self.levels: Levels = setup.get_levels(ctx)
         # The shop's reasons, most used first (the form's and the tick's pick lists): read
         # by the change watcher's first tick, off the event loop and after the first paint,
@@ -883,8 +896,14 @@ class DesktermApp(App[int]):
             )
 
 
-def create_app(ctx: Context, *, lang: str | None = None, blink: bool = True) -> DesktermApp:
+def create_app(
+    ctx: Context,
+    *,
+    lang: str | None = None,
+    blink: bool = True,
+    read_ahead: ReadAhead | None = None,
+) -> DesktermApp:
     """The one factory used by the CLI and the tests."""
     if lang is not None:
         set_language(lang)
-    return DesktermApp(ctx, blink=blink)
+    return DesktermApp(ctx, blink=blink, read_ahead=read_ahead)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # cheap to import: the CLI pauses the collector before the big imports
     from deskterm.services.context import Context
+    from deskterm.ui.read_ahead import ReadAhead
 
 
 def pause_gc() -> None:
@@ -21,11 +22,12 @@ def pause_gc() -> None:
     gc.disable()
 
 
-def run_app(ctx: Context) -> int:
-    """Run the app until the user quits; returns the exit code."""
+def run_app(ctx: Context, ahead: ReadAhead | None = None) -> int:
+    """Run the app until the user quits; returns the exit code. ``ahead``: the first
+    load, read while the app was imported (a server's; see ui.read_ahead)."""
     from deskterm.ui.app import create_app
 
     pause_gc()  # usually already paused by the CLI, before its imports
-    app = create_app(ctx)
+    app = create_app(ctx, read_ahead=ahead)
     app.run()
     return app.return_code or 0
