@@ -112,9 +112,7 @@ async def test_a_shop_with_pins_reads_and_shows_nothing_before_a_sign_in(ctx, te
     assert views == []
 
 
-async def test_a_view_read_for_the_open_desk_is_not_shown_once_pins_are_on(
-    ctx, team, quiet, views
-):
+async def test_a_view_read_for_the_open_desk_is_not_shown_once_pins_are_on(ctx, team, quiet, views):
     """The shop turned PINs on (another PC) between the read and the app: the app asks
     for a sign-in, and the board read for the open desk is never shown."""
     rotation.check_in(ctx, team.wang)
