@@ -84,6 +84,11 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
     con = sqlite3.connect(path, isolation_level=None)
     con.executescript(
         "BEGIN;"
+        # v17 (issue 20: the phones' suffixes)
+        "DROP TRIGGER customer_phone_suffix_insert; DROP TRIGGER customer_phone_suffix_delete;"
+        "DROP TRIGGER customer_phone_suffix_before_update;"
+        "DROP TRIGGER customer_phone_suffix_after_update;"
+        "DROP VIEW customer_phone_suffix_text; DROP TABLE customer_phone_suffix;"
         # v16 (issue 20: the names by their first character)
         "DROP INDEX ix_customer_initial;"
         # v14 (issue 24: the rotation's day kept as a snapshot)

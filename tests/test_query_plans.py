@@ -100,13 +100,26 @@ def test_the_marketing_pool_is_paged(desk):
 
 
 def test_a_rare_fragment_is_looked_up_in_the_search_indexes(desk):
-    """Three characters or more: the trigram index; one or two: the name's characters.
-    Only the hits are then read, by primary key: no scan of the customers."""
-    for text, index in (("C01", "customer_trigram"), ("139 0000", "customer_trigram")):
+    """Three characters or more: the trigram index (a phone's four digits or more: its
+    suffixes' B-tree, v17); one or two: the name's characters. Only the hits are then
+    read, by primary key: no scan of the customers."""
+    for text, index in (("C01", "customer_trigram"), ("139", "customer_trigram")):
         plans = _plans(desk, lambda t=text: customers.search(desk, t))
         assert "VIRTUAL TABLE" in _plan_for(plans, index), (text, plans)
         plan = _plan_for(plans, "customer NOT INDEXED")
         assert "INTEGER PRIMARY KEY" in plan and "SCAN customer " not in plan, (text, plan)
+    for text in ("139 0000", "0000", "13900000001"):
+        plans = _plans(desk, lambda t=text: customers.search(desk, t))
+        plan = _plan_for(plans, "customer_phone_suffix")
+        assert "PRIMARY KEY (suffix>? AND suffix<?)" in plan, (text, plans)
+        assert "SCAN customer_phone_suffix" not in plan, (text, plan)
+        plan = _plan_for(plans, "customer NOT INDEXED")
+        assert "INTEGER PRIMARY KEY" in plan and "SCAN customer " not in plan, (text, plan)
+    # Found nowhere: the count says so, and the hits are not looked for again.
+    for text in ("98765", "Qxz Qxz"):
+        plans = _plans(desk, lambda t=text: customers.search(desk, t))
+        assert not _plan_for(plans, "customer NOT INDEXED"), (text, plans)
+        assert len([s for s, _p in plans if "MATCH" in s or "phone_suffix" in s]) == 1, plans
     for text in ("王伟", "C"):
         plans = _plans(desk, lambda t=text: customers.search(desk, t))
         assert "VIRTUAL TABLE" in _plan_for(plans, "customer_chars"), (text, plans)

@@ -191,13 +191,20 @@ JOIN customer AS c ON c.id = hit.id JOIN staff AS s ON s.id = c.owner_id
 TRIGRAM_HITS_SQL = "SELECT rowid FROM customer_trigram WHERE customer_trigram MATCH ? LIMIT ?"
 #: The rowids of the customers whose name holds a phrase of single characters.
 CHARS_HITS_SQL = "SELECT rowid FROM customer_chars WHERE customer_chars MATCH ? LIMIT ?"
-#: The customers an index finds for a fragment ({index}: customer_trigram or
-#: customer_chars), held to the walk's condition ({where}), most recent first.
+#: The customers whose phone holds a run of digits (v17): the keys of its suffixes that
+#: start with it, a range of the B-tree (a customer twice where the run is twice).
+SUFFIX_HITS_SQL = "SELECT customer_id FROM customer_phone_suffix WHERE suffix >= ? AND suffix < ?"
+#: Runs of this many digits or more are found by their suffixes (v17); fewer are in too
+#: many phones ("138"): the trigram index and the walk serve them.
+SUFFIX_DIGITS_MIN = 4
+#: The customers an index finds for a fragment ({hits}: the ids of :data:`SUFFIX_HITS_SQL`
+#: or of customer_trigram or customer_chars), held to the walk's condition ({where}), most
+#: recent first.
 INDEXED_SEARCH_SQL = """
 SELECT c.id, c.name, c.phone, c.level, c.status, c.owner_id, s.name, c.model_interest,
        c.last_contact_at
 FROM (SELECT id FROM customer NOT INDEXED
-      WHERE id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?) AND ({where})
+      WHERE id IN ({hits}) AND ({where})
       ORDER BY last_contact_at DESC, id DESC LIMIT ?) AS hit
 JOIN customer AS c ON c.id = hit.id JOIN staff AS s ON s.id = c.owner_id
 """
@@ -240,6 +247,21 @@ def search_match(name: str | None, digits: str | None) -> tuple[str, str] | None
     return ("trigram", " OR ".join(parts)) if parts else None
 
 
+def suffix_range(digits: str) -> tuple[str, str]:
+    """The keys of customer_phone_suffix that start with ``digits``: from it, up to the
+    same run with its last digit one higher ("4330" to "4331", "4339" to "433:")."""
+    return digits, digits[:-1] + chr(ord(digits[-1]) + 1)
+
+
+def _route_hits(route: tuple[str, str]) -> tuple[str, tuple[str, ...]]:
+    """The statement (and its values) giving the ids a search route finds."""
+    index, query = route
+    if index == "suffix":
+        return SUFFIX_HITS_SQL, suffix_range(query)
+    table = f"customer_{index}"
+    return f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (query,)
+
+
 def indexed_hits(
     cur: Raw, name: str | None, digits: str | None, limit: int | None
 ) -> list[int] | None:
@@ -275,11 +297,11 @@ def customer_by_phone_rows(cur: Raw, phone: str) -> list[tuple[Any, ...]]:
 
 def _hit_count(cur: Raw, route: tuple[str, str]) -> int:
     """How many customers the index finds for a fragment, counted up to one more than
-    :data:`INDEX_HITS_MAX` (a common fragment stops the count early)."""
-    index, query = route
-    table = f"customer_{index}"
-    sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
-    return int(cur.rows(sql, (query, INDEX_HITS_MAX + 1))[0][0])
+    :data:`INDEX_HITS_MAX` (a common fragment stops the count early; a phone holding a
+    run twice is counted twice, which only matters at that edge)."""
+    hits, values = _route_hits(route)
+    sql = f"SELECT count(*) FROM ({hits} LIMIT ?)"
+    return int(cur.rows(sql, (*values, INDEX_HITS_MAX + 1))[0][0])
 
 
 def customer_search_rows(
@@ -300,14 +322,22 @@ def customer_search_rows(
     if found is None:
         return []
     where, values = found
-    route = None if cur.postgresql or whole_name else search_match(name, digits)
-    if route is not None and _hit_count(cur, route) <= INDEX_HITS_MAX:
+    route: tuple[str, str] | None = None
+    if not cur.postgresql and not whole_name:
+        if name is None and digits is not None and len(digits) >= SUFFIX_DIGITS_MIN:
+            route = ("suffix", digits)  # a phone's digits: its suffixes (v17)
+        else:
+            route = search_match(name, digits)
+    count = _hit_count(cur, route) if route is not None else None
+    if count == 0:
+        return []  # found nowhere: the hits need not be looked for twice
+    if route is not None and count is not None and count <= INDEX_HITS_MAX:
         # A fragment the indexes serve, with few enough hits to read them all: the index's
         # hits, held to the walk's own condition (the index folds case and drops
         # punctuation, so it finds a few more), the most recent first.
-        index, query = route
-        sql = INDEXED_SEARCH_SQL.format(index=f"customer_{index}", where=where)
-        rows = cur.rows(sql, (query, *values, limit))
+        hits, hit_values = _route_hits(route)
+        sql = INDEXED_SEARCH_SQL.format(hits=hits, where=where)
+        rows = cur.rows(sql, (*hit_values, *values, limit))
         rows.sort(key=_recency, reverse=True)
         return rows
     sql = (CUSTOMER_SEARCH_PG_SQL if cur.postgresql else CUSTOMER_SEARCH_SQL).format(where=where)

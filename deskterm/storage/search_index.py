@@ -1,9 +1,10 @@
-"""The customer search's indexes (schema v11): whether they agree with the customers, and
-their rebuild (``deskterm check --repair``).
+"""The customer search's indexes (schema v11, v17): whether they agree with the customers,
+and their rebuild (``deskterm check --repair``).
 
 SQLite keeps two FTS5 indexes over the customer table (``customer_trigram``: name and
-phone in trigrams; ``customer_chars``: the name one character per token), kept by
-triggers in every writing transaction. They can still disagree with the table if
+phone in trigrams; ``customer_chars``: the name one character per token) and, since v17,
+a B-tree of each phone's suffixes (``customer_phone_suffix``: four digits or more), kept
+by triggers in every writing transaction. They can still disagree with the table if
 something wrote to the file with the triggers dropped, or with a SQLite that has no FTS5
 (a bulk tool): FTS5's own integrity check compares each index with its content. On
 PostgreSQL the pg_trgm GIN indexes are the server's, kept by it; what can be missing there
@@ -28,10 +29,14 @@ POSTGRESQL_ONLY = (
 )
 
 
+#: The phones' suffixes (v17), and the view its triggers read them through.
+SUFFIX_TABLE = "customer_phone_suffix"
+
+
 def is_search_table(name: str) -> bool:
-    """Whether ``name`` is one of the SQLite search indexes or their shadow tables (not
-    part of the schema the two databases share)."""
-    return any(name == t or name.startswith(f"{t}_") for t in SQLITE_INDEXES)
+    """Whether ``name`` is one of the SQLite search indexes, their shadow tables or views
+    (not part of the schema the two databases share)."""
+    return any(name == t or name.startswith(f"{t}_") for t in (*SQLITE_INDEXES, SUFFIX_TABLE))
 
 
 #: The triggers that keep the SQLite indexes in each writing transaction.
@@ -40,6 +45,13 @@ SQLITE_TRIGGERS = (
     "customer_search_delete",
     "customer_search_before_update",
     "customer_search_after_update",
+)
+#: The triggers that keep the phones' suffixes (v17).
+SUFFIX_TRIGGERS = (
+    "customer_phone_suffix_insert",
+    "customer_phone_suffix_delete",
+    "customer_phone_suffix_before_update",
+    "customer_phone_suffix_after_update",
 )
 #: How many of the most recently contacted customers the check looks up by name and phone.
 SAMPLE = 200
@@ -71,7 +83,7 @@ def disagreements(cur: Raw) -> list[str]:
     triggers = {r[0] for r in cur.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     found += [
         f"search trigger {name} is missing: the search index misses changes"
-        for name in SQLITE_TRIGGERS
+        for name in (*SQLITE_TRIGGERS, *SUFFIX_TRIGGERS)
         if name not in triggers
     ]
     customers = cur.rows("SELECT count(*) FROM customer")[0][0]
@@ -94,7 +106,28 @@ def disagreements(cur: Raw) -> list[str]:
                 field = "phone" if digits else "name"
                 found.append(f"search index does not find customer {cid} by its {field}")
                 break
+        # Each suffix the phone has (a stale one left by a phone changed behind the
+        # triggers' back is harmless: every hit is held to the phone itself).
+        kept = sorted(r[0] for r in cur.rows(SUFFIXES_OF_SQL, (cid, cid)))
+        if kept != phone_suffixes(phone):
+            found.append(f"search index {SUFFIX_TABLE} disagrees with customer {cid}'s phone")
     return found
+
+
+#: Which of a customer's phone suffixes the B-tree holds (looked up by key: the table
+#: has no index by customer).
+SUFFIXES_OF_SQL = (
+    f"SELECT suffix FROM {SUFFIX_TABLE} WHERE customer_id = ? AND suffix IN "
+    f"(SELECT suffix FROM {SUFFIX_TABLE}_text WHERE id = ?)"
+)
+
+
+def phone_suffixes(phone: str | None) -> list[str]:
+    """The keys a phone has in customer_phone_suffix (v17), computed here: each run from
+    one of its digits to its end, of four characters or more (the migration's view)."""
+    if phone is None:
+        return []
+    return sorted({phone[i:] for i in range(len(phone) - 3) if i < 32 and "0" <= phone[i] <= "9"})
 
 
 def rebuild(con: Any) -> None:
@@ -112,6 +145,17 @@ def rebuild(con: Any) -> None:
             con.exec_driver_sql(script[start : script.index("END;", start) + 4])
     for name in SQLITE_INDEXES:
         con.exec_driver_sql(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")
+    # The phones' suffixes (v17): made again from the customers, their triggers put back.
+    script = migrations.script(17)
+    for name in SUFFIX_TRIGGERS:
+        if name not in existing:
+            start = script.index(f"CREATE TRIGGER {name} ")
+            con.exec_driver_sql(script[start : script.index("END;", start) + 4])
+    con.exec_driver_sql(f"DELETE FROM {SUFFIX_TABLE}")
+    con.exec_driver_sql(
+        f"INSERT INTO {SUFFIX_TABLE} (suffix, customer_id) "
+        f"SELECT suffix, id FROM {SUFFIX_TABLE}_text ORDER BY 1, 2"
+    )
     for name in SQLITE_INDEXES:  # FTS5's own exact comparison, now that the lock is held
         con.exec_driver_sql(f"INSERT INTO {name} ({name}, rank) VALUES ('integrity-check', 1)")
 
