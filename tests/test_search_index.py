@@ -179,3 +179,36 @@ def test_a_missing_trigram_index_on_the_server_is_said_and_repaired(ctx, team, d
     assert set(search_index.POSTGRESQL_INDEXES) <= names
     assert [c.name for c in customers.search(ctx, "阳娜")] == ["欧阳娜娜"]
     assert [c.name for c in customers.search(ctx, "1234000")] == ["欧阳娜娜"]
+
+
+@pytest.mark.postgresql_only
+def test_one_character_lists_the_same_customers_on_a_file_and_a_server(ctx, team, clock, tmp_path):
+    """One character typed (a surname): the names starting with it from every customer,
+    then the newest that only hold it, as deep on a file as on a server (a file walked
+    four times deeper, and showed an older "whole word" name a server did not)."""
+    from datetime import timedelta
+
+    from deskterm.services import rotation, setup
+    from deskterm.services.maintenance import open_context
+
+    file_ctx = open_context(str(tmp_path / "file.db"), clock)
+    try:
+        start = clock.now()
+        for shop in (ctx, file_ctx):
+            if shop is file_ctx:
+                setup.set_setting(shop, "auth.mode", "open")
+                setup.add_staff(shop, "王伟", "salesperson", "senior")
+            rotation.check_in(shop, setup.list_staff(shop, "salesperson")[0].id)
+            names = ["Li 王", "王五", "王六"] + [f"李王{i:02d}" for i in range(55)]
+            for i, name in enumerate(names):  # the later in the list, the newer
+                clock.set(start + timedelta(minutes=i))
+                new_customer(shop, f"1381234{i:04d}", name=name)
+        clock.set(start + timedelta(hours=2))
+        on_server = [c.name for c in customers.search(ctx, "王")]
+        on_file = [c.name for c in customers.search(file_ctx, "王")]
+        assert on_file == on_server
+        assert on_server[:2] == ["王六", "王五"]  # starting with it, however old
+        assert "Li 王" not in on_server  # older than the 50 newest that only hold it
+        assert len(on_server) == 50
+    finally:
+        file_ctx.db.close()

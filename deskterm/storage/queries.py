@@ -363,6 +363,12 @@ def customer_name_search_rows(
     exactly this name, at most ``whole_limit``: on a server both in one statement and one
     round trip (the second part costs the server a lookup in ix_customer_name_nocase)."""
     if not cur.postgresql:
+        if len(name) == 1 and digits is None:
+            # One character: the names starting with it come from their own index (below),
+            # so the walk reads the newest names that only hold it, as deep as a server's
+            # (the same answers on both; and a quarter of the rows to read and rank: 娜 on
+            # 200,000 customers, 4.7 -> ~2.5 ms).
+            limit = whole_limit
         rows = customer_search_rows(
             cur, name=name, name_any_case=name_any_case, digits=digits, limit=limit
         )
