@@ -310,8 +310,10 @@ class DesktermApp(App[int]):
         super().__init__()
         self.ctx = ctx
         #: A server's first load, read while the app was imported (its first screen
-        #: takes it); None on a file or where nobody read ahead.
+        #: takes it); None on a file or where nobody read ahead. Waited for before the
+        #: app's own first reads, which then take the same pooled connection.
         self.read_ahead = read_ahead
+        baseline = read_ahead.baseline() if read_ahead is not None else None
         # People act as who signed in (nobody yet), or as the open desk the shop chose;
         # never as the system, which is the app's own background work's context below.
         ctx.actor_id = None
@@ -321,7 +323,6 @@ class DesktermApp(App[int]):
         # first screen reads anything, so a commit made while it loads is seen at the
         # first tick: the change marker and the audit trail's newest row.
         # (Read ahead on a server, before its first load.)
-        baseline = read_ahead.baseline() if read_ahead is not None else None
         if baseline is None:
             baseline = (
                 maintenance.change_marker(self.system_ctx),

@@ -7,7 +7,13 @@ desk drew an empty screen, then drew it again with the rows (the start-up benchm
 customers: ~0.5 s between the read and the board, most of a server desk's start-up beyond
 the bare app's). Started as soon as the database is open, the read runs while the
 interpreter imports the UI (~0.8 s, which waits on nothing): the screen finds it done and
-paints once. A read not done in time is waited for by the screen's worker instead.
+paints once.
+
+The app waits for it (at most :data:`PATIENCE`) before its own first reads, which then
+take the same pooled connection (a second one cost 2.5 s on a distant server). A read not
+done by then is given up: the app reads its own baseline and the screen's worker its own
+view, and nothing ever waits for that thread again (a connection gone silent under it
+must not hold a later load).
 
 The thread imports no Textual: it reads through the services, as the screen would.
 """
@@ -29,9 +35,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How long the app and its first screen wait for the read before going on without it
-#: (the screen's worker then waits for it): a server that answers takes ~0.1 s.
-PATIENCE = 1.5
+#: How long the app waits for the read before going on without it: a server that answers
+#: takes ~0.1 s; the app's own first reads, before its first paint, wait on the server too.
+PATIENCE = 5.0
 
 
 def _who(ctx: Context) -> tuple[int | None, str | None, bool]:
@@ -51,11 +57,11 @@ class ReadAhead:
         self._desk = dataclasses.replace(ctx, actor_id=None, role=OPEN_DESK)
         self.version: int | None = None
         self.tip: tuple[int, str | None] | None = None
+        #: Why the read failed (one masked line), if it did: read again where it is shown.
+        self.failure: str | None = None
         self._view: DeskView | None = None
-        self._baseline = threading.Event()
         self._done = threading.Event()
-        # The app gave up waiting for the baseline and read its own: a view read after
-        # that could miss a commit made between the two, so none is read or shown.
+        # Given up (not done in time, or failed): nothing it read is used, ever.
         self._lock = threading.Lock()
         self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="deskterm-read-ahead", daemon=True)
@@ -65,45 +71,40 @@ class ReadAhead:
         try:
             version = maintenance.change_marker(self._system)
             tip = maintenance.audit_tip(self._system)
-            with self._lock:
-                if self._abandoned:
-                    return
-                self.version, self.tip = version, tip
-            self._baseline.set()
+            view = None
             if not auth.pins_required(self._desk) and may(self._desk, "rotation"):
-                self._view = desk.desk_view(self._desk)
+                view = desk.desk_view(self._desk)
+            with self._lock:
+                self.version, self.tip, self._view = version, tip, view
         except Exception as exc:  # noqa: BLE001 — the app and the screen read again
-            # Logged (one masked line), not shown: the same read is made again where its
-            # failure is shown (the database-lost banner, the screen's worker).
-            log.warning("The first load read ahead failed, read again: %s", one_line(exc))
+            # Kept, and logged below the level Python prints on a terminal with no logging
+            # set up: the same reads are made again where a failure is shown (the app's
+            # start, the database-lost banner, the screen's worker).
+            self.failure = one_line(exc)
+            log.info("The first load read ahead failed, read again: %s", self.failure)
         finally:
-            self._baseline.set()
             self._done.set()
 
     def baseline(self) -> tuple[int, tuple[int, str | None]] | None:
-        """The change marker and audit tip read before the view, or None if they could not
-        be read (or not within :data:`PATIENCE`: the app reads them itself)."""
-        self._baseline.wait(PATIENCE)
+        """The change marker and audit tip, read before the view; None if the read failed
+        or was not done within :data:`PATIENCE` (then it is given up: the app reads them
+        itself, and no view of it is shown)."""
+        self._done.wait(PATIENCE)
         with self._lock:
-            if self.version is None or self.tip is None:  # failed, or not in time
+            if not self._done.is_set() or self.version is None or self.tip is None:
                 self._abandoned = True
                 return None
             return self.version, self.tip
 
-    def take(self, ctx: Context, *, until_done: bool = False) -> DeskView | None:
+    def take(self, ctx: Context) -> DeskView | None:
         """The first view, once, for the person now at the desk (None: not read, failed,
-        not done within :data:`PATIENCE` unless ``until_done``, already taken, or read for
-        someone else; the caller reads it itself)."""
-        self._done.wait(None if until_done else PATIENCE)
-        if not self._done.is_set():
-            return None
-        view, self._view = self._view, None
-        if (
-            view is None
-            or self._abandoned
-            or _who(ctx) != _who(self._desk)
-            or not may(ctx, "rotation")
-        ):
+        given up, already taken, or read for someone else; the caller reads it itself).
+        Never waits: :meth:`baseline` did."""
+        with self._lock:
+            view, self._view = self._view, None
+            if view is None or self._abandoned:
+                return None
+        if _who(ctx) != _who(self._desk) or not may(ctx, "rotation"):
             return None
         return view
 

@@ -55,7 +55,6 @@ from deskterm.ui.widgets.tables import ChosenTable, sync_rows
 
 if TYPE_CHECKING:
     from deskterm.services.customers import CustomerView
-    from deskterm.ui.read_ahead import ReadAhead
 
 #: How often the minutes shown (since, waiting) are redrawn from what was read last.
 REFRESH_SECONDS = 1.0
@@ -156,7 +155,6 @@ class ReceptionScreen(DeskScreen):
         self.waiting: WaitingList | None = None
         self._moving: int | None = None  # the member Ctrl+↑/↓ is moving, press after press
         self._new_arrival: int | None = None  # a reception just made: the arrivals' cursor
-        self._ahead: ReadAhead | None = None  # a server's first load, read ahead (on_mount)
 
     @property
     def awaiting_first_load(self) -> bool:
@@ -209,10 +207,10 @@ class ReceptionScreen(DeskScreen):
         # it fail, the worker reads again, and its failure takes the usual path. Only a
         # file on this PC is read here: a server out of reach would hold the event loop
         # (and the first paint) for its connection timeout. A server's was read while
-        # the app was imported (ui.read_ahead); not done in time, the worker waits for it.
-        self._ahead = getattr(self.app, "read_ahead", None)
-        if self._ahead is not None:
-            seen = self._ahead.take(self.ctx)
+        # the app was imported (ui.read_ahead); not read in time, the worker reads it.
+        ahead = getattr(self.app, "read_ahead", None)
+        if ahead is not None:
+            seen = ahead.take(self.ctx)
             if seen is None:
                 self.load()
             else:
@@ -245,9 +243,7 @@ class ReceptionScreen(DeskScreen):
         whoever is at the desk may not see the rotation)."""
         if not may(self.ctx, "rotation"):
             return None  # nobody signed in yet, or a role without the rotation
-        # The first load read ahead, if the screen's own look came too soon for it.
-        seen = self._ahead.take(self.ctx, until_done=True) if self._ahead is not None else None
-        return self._loaded(seen if seen is not None else desk.desk_view(self.ctx))
+        return self._loaded(desk.desk_view(self.ctx))
 
     def _loaded(self, seen: desk.DeskView) -> Loaded:
         return self.Loaded(seen.board, seen.arrivals, seen.step_list, seen.ticked, seen.waiting)
