@@ -16,6 +16,7 @@ from deskterm.storage import migrations
 from deskterm.storage.engine import schema_version
 from deskterm.storage.level_clock_repair import repaired_clocks
 from deskterm.storage.models import Callback, Customer
+from tests.search_helpers import UNDO_V17
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -85,10 +86,7 @@ def test_an_upgraded_file_gets_its_bounced_clock_back(tmp_path, clock):
     con.executescript(
         "BEGIN;"
         # v17 (issue 20: the phones' suffixes)
-        "DROP TRIGGER customer_phone_suffix_insert; DROP TRIGGER customer_phone_suffix_delete;"
-        "DROP TRIGGER customer_phone_suffix_before_update;"
-        "DROP TRIGGER customer_phone_suffix_after_update;"
-        "DROP VIEW customer_phone_suffix_text; DROP TABLE customer_phone_suffix;"
+        f"{UNDO_V17}"
         # v16 (issue 20: the names by their first character)
         "DROP INDEX ix_customer_initial;"
         # v14 (issue 24: the rotation's day kept as a snapshot)

@@ -18,8 +18,9 @@ from deskterm.cli.main import main
 from deskterm.clock import FixedClock
 from deskterm.services import customers
 from deskterm.services.maintenance import check, open_context
-from deskterm.storage import migrations, queries
+from deskterm.storage import migrations
 from tests.scenario import new_customer
+from tests.search_helpers import UNDO_V17, search_without_indexes
 
 # Phones as they may be stored: canonical ones, and what a tool or an old import may have
 # written (no +, separators, letters, full-width digits, too short, too long, none).
@@ -82,14 +83,7 @@ def _insert(con: sqlite3.Connection, name: str, phone: str | None) -> int:
     return cur.lastrowid
 
 
-def _witness(ctx, text: str) -> list[int]:
-    """The search's ids with every index turned off (every customer walked)."""
-    original = queries._hit_count
-    queries._hit_count = lambda cur, route: queries.INDEX_HITS_MAX + 1
-    try:
-        return [c.id for c in customers.search(ctx, text, limit=500)]
-    finally:
-        queries._hit_count = original
+_witness = search_without_indexes
 
 
 def test_an_upgraded_file_gets_every_phones_suffixes(ctx, team, tmp_path):
@@ -101,14 +95,7 @@ def test_an_upgraded_file_gets_every_phones_suffixes(ctx, team, tmp_path):
     path = ctx.db.path
     ctx.db.close()
     con = sqlite3.connect(path, isolation_level=None)
-    con.executescript(
-        "BEGIN;"
-        "DROP TRIGGER customer_phone_suffix_insert; DROP TRIGGER customer_phone_suffix_delete;"
-        "DROP TRIGGER customer_phone_suffix_before_update;"
-        "DROP TRIGGER customer_phone_suffix_after_update;"
-        "DROP VIEW customer_phone_suffix_text; DROP TABLE customer_phone_suffix;"
-        "PRAGMA user_version = 16; COMMIT;"
-    )
+    con.executescript(f"BEGIN;{UNDO_V17}PRAGMA user_version = 16; COMMIT;")
     for i, phone in enumerate(ODD_PHONES):
         if phone != "":  # UNIQUE: one empty phone is enough (None may repeat)
             _insert(con, f"C{i}", phone)

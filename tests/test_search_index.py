@@ -14,22 +14,13 @@ from hypothesis import strategies as st
 from deskterm.cli.main import main
 from deskterm.services import customers
 from deskterm.services.maintenance import check, repair_search_index
-from deskterm.storage import queries
 from tests.scenario import new_customer
+from tests.search_helpers import search_without_indexes
 
 HOSTILE = json.loads((Path(__file__).parent / "fixtures" / "hostile-strings.json").read_text())
 
 
-def _exact(ctx, text: str) -> list[int]:
-    """The search's ids with the indexes turned off (every hit walked): the witness."""
-    original = queries._hit_count
-    # Every fragment "too common": the walk reads them all (and a fragment the indexes
-    # find nowhere is walked too, not answered by them).
-    queries._hit_count = lambda cur, route: queries.INDEX_HITS_MAX + 1
-    try:
-        return [c.id for c in customers.search(ctx, text, limit=500)]
-    finally:
-        queries._hit_count = original
+_exact = search_without_indexes
 
 
 NAMES = [
