@@ -62,8 +62,9 @@ async def test_the_display_follows_a_walk_in_made_in_another_connection_within_a
         assert not app.query(BusyRow)
         rotation.walk_in(floor)  # the desk, in its own connection
         await wait_for(pilot, lambda: "Li Na" in _text(app, "#next-name"), timeout=1.0)
-        # The busy list is its own widget, mounted a moment after the line above.
-        await wait_for(pilot, lambda: bool(app.query(BusyRow)), timeout=1.0)
+        # The busy list is its own widget, mounted a moment after the line above (and
+        # each row's own widgets a moment after the row: a busy machine showed the gap).
+        await wait_for(pilot, lambda: bool(app.query("BusyRow .busy-name")), timeout=1.0)
         rows = app.query(BusyRow)
         assert [str(r.query_one(".busy-name").render()) for r in rows] == ["王伟"]
         assert str(rows.first().query_one("Digits").value) == "0"  # minutes with the customer
