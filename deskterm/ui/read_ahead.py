@@ -64,8 +64,7 @@ class ReadAhead:
         # Given up (not done in time, or failed): nothing it read is used, ever.
         self._lock = threading.Lock()
         self._abandoned = False
-        self._thread = threading.Thread(target=self._run, name="deskterm-read-ahead", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name="deskterm-read-ahead", daemon=True).start()
 
     def _run(self) -> None:
         try:

@@ -209,12 +209,9 @@ class ReceptionScreen(DeskScreen):
         # (and the first paint) for its connection timeout. A server's was read while
         # the app was imported (ui.read_ahead); not read in time, the worker reads it.
         ahead = getattr(self.app, "read_ahead", None)
-        if ahead is not None:
-            seen = ahead.take(self.ctx)
-            if seen is None:
-                self.load()
-            else:
-                self.on_reception_screen_loaded(self._loaded(seen))
+        seen = ahead.take(self.ctx) if ahead is not None else None
+        if seen is not None:
+            self.on_reception_screen_loaded(self._loaded(seen))
         elif self.ctx.db.dialect != "sqlite":
             self.load()
         else:
