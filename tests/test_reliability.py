@@ -111,3 +111,19 @@ def test_committed_reliability_report_lost_nothing():
         assert cells[4] == "**0**" and cells[5] == "0", row  # lost, failed checks
     kills = next(r for r in rows if r.startswith("| kill -9"))
     assert int(re.split(r"\s*\|\s*", kills)[3]) >= 200
+
+
+def test_a_crash_report_is_summed_up_by_its_error_and_deskterm_s_frames(tmp_path):
+    from deskterm.reliability.names import crash_summary
+
+    report = tmp_path / "crash.txt"
+    report.write_text(
+        "deskterm 1.0 — reload\n2026-12-03T10:00:00+08:00\n\nTraceback (most recent call last):\n"
+        '  File "/x/deskterm/ui/screens/reception.py", line 10, in reload\n    f()\n'
+        '  File "/x/.venv/lib/python3.11/site-packages/textual/widget.py", line 5, in g\n'
+        "    ^^^^^^^^\nKeyError: 'row-7'\n",
+        "utf-8",
+    )
+    summary = crash_summary(report)
+    assert summary.startswith("KeyError: 'row-7' (deskterm 1.0 — reload; ")
+    assert "ui/screens/reception.py" in summary and "textual/widget.py" not in summary

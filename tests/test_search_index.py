@@ -203,3 +203,82 @@ def test_one_character_lists_the_same_customers_on_a_file_and_a_server(ctx, team
         assert len(on_server) == 50
     finally:
         file_ctx.db.close()
+
+
+#: Fragments of three characters or more: on a server, the names' exact trigrams (v18).
+LONG_FRAGMENTS = [f for f in FRAGMENTS if len(f) >= 3] + ["n-Luc", "ns M", "e H", "Hans Mü"]
+
+
+@pytest.mark.parametrize("text", LONG_FRAGMENTS)
+def test_a_fragment_with_more_hits_than_counted_is_walked_to_the_same_answer(
+    shop, text, monkeypatch
+):
+    """Above the count (here 1 hit) the search walks by recency instead of reading the
+    index's hits: the same customers either way, on a file as on a server."""
+    from deskterm.storage import queries
+
+    read = [c.id for c in customers.search(shop, text, limit=500)]
+    monkeypatch.setattr(queries, "INDEX_HITS_MAX", 1)
+    walked = [c.id for c in customers.search(shop, text, limit=500)]
+    assert read == walked == _exact(shop, text)
+
+
+@pytest.mark.postgresql_only
+def test_a_name_fragment_on_the_server_is_found_by_its_exact_trigrams(ctx, team, database):
+    """v18: "n Li" is read from ix_customer_name_trigrams, one statement, and a walk by
+    recency is not what the planner was left to choose."""
+    import psycopg
+
+    from deskterm.services import rotation
+    from deskterm.storage import queries
+
+    rotation.check_in(ctx, team.wang)
+    for i in range(60):
+        new_customer(ctx, f"1391235{i:04d}", name=f"Lin {i:02d} Li" if i % 20 == 0 else f"Q{i}")
+    sent: list[tuple[str, tuple]] = []
+    rows = queries.Raw.rows
+
+    def spy(self, sql, params=()):
+        sent.append((sql, tuple(params)))
+        return rows(self, sql, params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(queries.Raw, "rows", spy)
+        found = customers.search(ctx, "n 00 Li")
+    assert [c.name for c in found] == ["Lin 00 Li"]
+    searches = [s for s in sent if "deskterm_name_trigrams" in s[0]]
+    assert len(searches) == 1 and len(sent) == 1  # one statement, one round trip
+    with psycopg.connect(database, autocommit=True) as raw:
+        raw.execute("ANALYZE customer")
+        sql, params = searches[0]
+        plan = "\n".join(
+            r[0] for r in raw.execute(f"EXPLAIN {queries.postgresql_sql(sql)}", params)
+        )
+    assert "ix_customer_name_trigrams" in plan, plan
+    assert "One-Time Filter" in plan, plan  # each branch runs only if its count says so
+
+
+@pytest.mark.postgresql_only
+def test_a_missing_name_trigram_index_or_function_is_said_and_repaired(ctx, team, database):
+    import psycopg
+
+    from deskterm.services import rotation
+
+    rotation.check_in(ctx, team.wang)
+    new_customer(ctx, "13912340001", name="Ole Hansen")
+    with psycopg.connect(database, autocommit=True) as raw:
+        raw.execute("DROP INDEX ix_customer_name_trigrams")
+    assert [p.detail for p in check(ctx) if p.kind == "search"] == [
+        "search index ix_customer_name_trigrams is missing: a name search reads every customer"
+    ]
+    repair_search_index(ctx)
+    assert [p for p in check(ctx) if p.kind == "search"] == []
+    with psycopg.connect(database, autocommit=True) as raw:
+        raw.execute("DROP INDEX ix_customer_name_trigrams")
+        raw.execute("DROP FUNCTION deskterm_name_trigrams(text)")
+    assert [p.detail for p in check(ctx) if p.kind == "search"] == [
+        "search function deskterm_name_trigrams is missing: a name search fails"
+    ]
+    repair_search_index(ctx)
+    assert [p for p in check(ctx) if p.kind == "search"] == []
+    assert [c.name for c in customers.search(ctx, "e Han")] == ["Ole Hansen"]

@@ -89,6 +89,20 @@ def _crash_dir(db: Path) -> Path:
     return db.with_name("crash")
 
 
+def crash_summary(report: Path) -> str:
+    """A crash report in one line: where it was, the error, and deskterm's own frames
+    (a test runner cuts a long note in the middle, where the error's line would be)."""
+    lines = [line for line in report.read_text("utf-8").splitlines() if line.strip()]
+    where = lines[0] if lines else ""
+    error = lines[-1] if lines else ""
+    ours = [
+        line.strip()
+        for line in lines
+        if line.lstrip().startswith("File ") and "deskterm" in line and "site-packages" not in line
+    ]
+    return f"{error} ({where}; {' <- '.join(reversed(ours[-3:])) or 'no deskterm frame'})"
+
+
 def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # A wide terminal: a table cuts a long name to its column's width, which is not
     # the change of text this trial looks for.
@@ -293,7 +307,7 @@ def names_trial(folder: Path, rounds: int, seed: int = 5) -> Outcome:
             problems += app_problems
             crashes = sorted(_crash_dir(path).glob("*")) if _crash_dir(path).exists() else []
             if crashes:
-                problems.append(f"crash reports written: {crashes[0].read_text('utf-8')[-300:]}")
+                problems.append(f"crash reports written: {crash_summary(crashes[0])}")
             for name in staff + walk_ins + imported:
                 if not _kept(name, seen):
                     problems.append(f"{lang}: the screens do not show {name!r}")

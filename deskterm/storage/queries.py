@@ -174,6 +174,32 @@ FROM (SELECT * FROM (SELECT id, name, phone, level, status, owner_id, model_inte
       WHERE {where} LIMIT ?) AS c
 JOIN staff AS s ON s.id = c.owner_id
 """
+#: A name fragment of three characters or more on a server (v18): the customers whose
+#: name holds each of its exact trigrams, read by ix_customer_name_trigrams (at most one
+#: more than :data:`INDEX_HITS_MAX`) and counted before the plan is chosen, as the file
+#: does in two statements: few, and the newest of them held to the walk's condition
+#: ({where}); many, and the recency walk, which finds the newest of a common fragment
+#: sooner. One round trip: each branch runs only if its count test holds (PostgreSQL
+#: evaluates a condition on no column once, before the branch). The planner no longer
+#: chooses by its estimates (it walked far for "Tom Hu", whose hits are old customers).
+TRIGRAM_GATED_PG_SQL = """
+WITH hit AS MATERIALIZED (
+    SELECT id, name, phone, level, status, owner_id, model_interest, last_contact_at
+    FROM customer WHERE deskterm_name_trigrams(name) @> deskterm_name_trigrams(?) LIMIT {over}
+)
+SELECT c.id, c.name, c.phone, c.level, c.status, c.owner_id, s.name, c.model_interest,
+       c.last_contact_at
+FROM (SELECT * FROM (SELECT * FROM hit WHERE {where}
+                     ORDER BY last_contact_at DESC NULLS LAST LIMIT ?) AS few
+      WHERE (SELECT count(*) FROM hit) <= {most}
+      UNION ALL
+      SELECT * FROM (SELECT id, name, phone, level, status, owner_id, model_interest,
+                            last_contact_at
+                     FROM customer WHERE {where}
+                     ORDER BY last_contact_at DESC NULLS LAST LIMIT ?) AS walk
+      WHERE (SELECT count(*) FROM hit) > {most}) AS c
+JOIN staff AS s ON s.id = c.owner_id
+"""
 #: The names starting with a character (lower case), the newest first: ix_customer_initial.
 INITIAL_PG = "lower(left(name, 1)) = lower(?)"
 #: SQLite's: the newest customers whose name starts with a character, held to the
@@ -397,6 +423,12 @@ def customer_name_search_rows(
     same = _search_where(cur, name, name_any_case, None, True)
     assert hits is not None and same is not None  # a name is always a condition
     parts = [(CUSTOMER_SEARCH_PG_SQL.format(where=hits[0]), [*hits[1], limit])]
+    if len(name) >= 3 and digits is None:
+        # Three characters or more: the exact trigrams' index counts the hits first (v18).
+        gated = TRIGRAM_GATED_PG_SQL.format(
+            where=hits[0], over=INDEX_HITS_MAX + 1, most=INDEX_HITS_MAX
+        )
+        parts = [(gated, [name, *hits[1], limit, *hits[1], limit])]
     if len(name) == 1 and digits is None:
         # One character: the newest hits by the walk (held to its plan), and the names
         # starting with it from their own index, the newest first: the ranking's best

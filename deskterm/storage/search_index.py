@@ -7,8 +7,8 @@ a B-tree of each phone's suffixes (``customer_phone_suffix``: four digits or mor
 by triggers in every writing transaction. They can still disagree with the table if
 something wrote to the file with the triggers dropped, or with a SQLite that has no FTS5
 (a bulk tool): FTS5's own integrity check compares each index with its content. On
-PostgreSQL the pg_trgm GIN indexes are the server's, kept by it; what can be missing there
-is the extension itself.
+PostgreSQL the GIN indexes are the server's, kept by it; what can be missing there is the
+pg_trgm extension itself, or v18's index of the names' exact trigrams and its function.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ POSTGRESQL_ONLY = (
     *POSTGRESQL_INDEXES,
     "ix_customer_name_chars",
     "ix_customer_recent",
+    "ix_customer_name_trigrams",
 )
+#: The index of the names' exact trigrams (v18, no extension needed) and its function.
+NAME_TRIGRAMS_INDEX = "ix_customer_name_trigrams"
+NAME_TRIGRAMS_FUNCTION = "deskterm_name_trigrams"
 
 
 #: The phones' suffixes (v17), and the view its triggers read them through.
@@ -74,11 +78,20 @@ def disagreements(cur: Raw) -> list[str]:
                 "WHERE schemaname = current_schema() AND tablename = 'customer'"
             )
         }
-        return [
+        found = [
             f"search index {name} is missing (pg_trgm): search reads every customer"
             for name in POSTGRESQL_INDEXES
             if name not in present
         ]
+        if not _has_name_trigrams_function(cur):
+            found.append(
+                f"search function {NAME_TRIGRAMS_FUNCTION} is missing: a name search fails"
+            )
+        elif NAME_TRIGRAMS_INDEX not in present:
+            found.append(
+                f"search index {NAME_TRIGRAMS_INDEX} is missing: a name search reads every customer"
+            )
+        return found
     found = []
     triggers = {r[0] for r in cur.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     found += [
@@ -160,9 +173,21 @@ def rebuild(con: Any) -> None:
         con.exec_driver_sql(f"INSERT INTO {name} ({name}, rank) VALUES ('integrity-check', 1)")
 
 
+def _has_name_trigrams_function(cur: Raw) -> bool:
+    """Whether this showroom's schema has v18's function (the search calls it)."""
+    return bool(
+        cur.rows(
+            "SELECT 1 FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = current_schema() AND p.proname = ?",
+            (NAME_TRIGRAMS_FUNCTION,),
+        )
+    )
+
+
 def recreate_postgresql(con: Any) -> None:
-    """Create the pg_trgm indexes that are missing (and the extension, where this role
-    may): schema v11's step for them, run again."""
+    """Create the search indexes again: the pg_trgm ones (and the extension, where this
+    role may), schema v11's step for them run again, and the names' exact trigrams with
+    their function, v18's."""
     present = {
         r[0]
         for r in con.exec_driver_sql(
@@ -181,3 +206,6 @@ def recreate_postgresql(con: Any) -> None:
     con.connection.dbapi_connection.cursor().execute(
         script[start : script.index("END $$;", start) + 7]
     )
+    con.exec_driver_sql(f"DROP INDEX IF EXISTS {NAME_TRIGRAMS_INDEX}")
+    con.exec_driver_sql(f"DROP FUNCTION IF EXISTS {NAME_TRIGRAMS_FUNCTION}(text)")
+    con.connection.dbapi_connection.cursor().execute(migrations.script(18, "postgresql"))
