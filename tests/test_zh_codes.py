@@ -390,3 +390,23 @@ def test_the_cli_report_fits_80_columns_with_a_shops_long_level_names(sample_db,
     assert max(cell_len(line) for line in lines) <= 80, out
     for name in ("David Chen", "Emily Zhang", "孙经理 Manager Sun"):
         assert all(line.strip() != name for line in lines), (name, out)
+
+
+def test_the_help_typed_at_a_shell_is_chinese_in_every_group(tmp_path):
+    """As typed: the desk's quick reading of its command line made the shared options
+    before argparse spoke Chinese, and the help showed an English "options:" group."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DESKTERM_LANG": "zh", "COLUMNS": "100"}
+    out = subprocess.run(
+        [sys.executable, "-m", "deskterm", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    ).stdout
+    assert out.startswith("用法：") and "\n选项：\n" in out and "--db PATH" in out
+    assert "options" not in out and "usage" not in out

@@ -60,6 +60,18 @@ def path_arg(value: str) -> str:
     return value
 
 
+def argparse_words(message: str) -> str:
+    """argparse's gettext, answered from deskterm's catalogue (no placeholders filled:
+    argparse fills its own %-style ones)."""
+    return _(message)
+
+
+def speak_argparse_words() -> None:
+    """Point argparse's ``_`` at the catalogue (cli.main.ARGPARSE_WORDS): before any
+    parser is made, since a parser words its group titles ("options") when made."""
+    argparse._ = argparse_words  # type: ignore[attr-defined]
+
+
 def shared_options() -> Parser:
     """The options every command takes, before or after its name (a parent parser).
 
@@ -72,7 +84,13 @@ def shared_options() -> Parser:
 
 @functools.cache
 def _shared_options(language: str) -> Parser:
-    """``shared_options`` in ``language`` (the help texts are translated when built)."""
+    """``shared_options`` in ``language`` (the help texts are translated when built).
+
+    The desk's own quick reading of its command line builds it first: argparse must
+    speak the language by then, or the full parser's help (which copies this parent's
+    groups by title) shows an English "options:" group beside "选项：".
+    """
+    speak_argparse_words()
     common = Parser(add_help=False)
     common.add_argument(
         "--db",

@@ -22,6 +22,7 @@ from deskterm.cli.common import (
     Parser,
     UsageError,
     shared_options,
+    speak_argparse_words,
 )
 from deskterm.errors import DamagedDatabase, DesktermError, InvalidInput
 from deskterm.i18n import N_, _, detect_language, set_language
@@ -55,7 +56,7 @@ COMMANDS: dict[str, str] = {
 }
 
 #: argparse's own words (Python 3.11), translated through the catalogue: argparse looks
-#: ``_`` up in its module each time, so pointing that name at ours (``_argparse_words``)
+#: ``_`` up in its module each time, so pointing that name at ours (``argparse_words``)
 #: gives "用法：" and "选项" in Chinese.
 ARGPARSE_WORDS = (
     N_("usage: "),
@@ -76,12 +77,6 @@ ARGPARSE_WORDS = (
 )
 
 
-def _argparse_words(message: str) -> str:
-    """argparse's gettext, answered from deskterm's catalogue (no placeholders filled:
-    argparse fills its own %-style ones)."""
-    return _(message)
-
-
 def command_module(name: str) -> ModuleType:
     """The module of the subcommand ``name`` (imported on first use)."""
     return import_module(f"deskterm.cli.commands.{COMMANDS[name]}")
@@ -89,7 +84,7 @@ def command_module(name: str) -> ModuleType:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line, in the current language."""
-    argparse._ = _argparse_words  # type: ignore[attr-defined]
+    speak_argparse_words()
     p = Parser(
         prog="deskterm",
         parents=[shared_options()],
