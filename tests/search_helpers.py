@@ -17,10 +17,11 @@ UNDO_V17 = (
 def search_without_indexes(ctx, text: str) -> list[int]:
     """The search's ids with every index turned off: every fragment "too common", so the
     walk reads every customer (and a fragment the indexes find nowhere is walked too, not
-    answered by them). The witness of what the indexes find."""
-    original = queries._hit_count
-    queries._hit_count = lambda cur, route: queries.INDEX_HITS_MAX + 1
+    answered by them), on a file as on a server. The witness of what the indexes find."""
+    original, most = queries._hit_ids, queries.INDEX_HITS_MAX
+    queries._hit_ids = lambda cur, route: None  # a file: no index read, the walk
+    queries.INDEX_HITS_MAX = -1  # a server: every count "too many", the walk
     try:
         return [c.id for c in customers.search(ctx, text, limit=500)]
     finally:
-        queries._hit_count = original
+        queries._hit_ids, queries.INDEX_HITS_MAX = original, most

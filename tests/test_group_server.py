@@ -427,6 +427,11 @@ def test_a_search_is_one_round_trip_a_key_and_the_due_list_two(showrooms, proxy,
             a.reception_id,
             ReceptionForm(name="王娜", phone="13900000042", purchase_horizon="1m"),
         )
+        # A connection reads the name index's statistics once (every 10 minutes), at its
+        # first search of two characters or more: what chooses between count and walk.
+        proxy.reset()
+        customers.search(desk, "Li")
+        assert proxy.round_trips == 2
         for typed in ("娜", "王娜", "0042", "13900000042"):  # a name, digits, a whole phone
             proxy.reset()
             found = customers.search(desk, typed)

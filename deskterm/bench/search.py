@@ -23,6 +23,8 @@ FRAGMENTS = (
     ("phone digits found nowhere", "99999", "trigram"),
     ("name, 3 characters", "Tom Hu", "trigram"),
     ("name, 2 characters (surname + given name)", "王伟", "chars"),
+    ("name, 2 letters (a surname in pinyin)", "Hu", "chars"),
+    ("name, 3 letters, common (in 1% of names)", "ang", "trigram"),
     ("name, 1 character (a common given name)", "娜", "chars"),
 )
 

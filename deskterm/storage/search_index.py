@@ -8,7 +8,8 @@ by triggers in every writing transaction. They can still disagree with the table
 something wrote to the file with the triggers dropped, or with a SQLite that has no FTS5
 (a bulk tool): FTS5's own integrity check compares each index with its content. On
 PostgreSQL the GIN indexes are the server's, kept by it; what can be missing there is the
-pg_trgm extension itself, or v18's index of the names' exact trigrams and its function.
+pg_trgm extension itself, or v18's index of the names' runs of characters and its
+functions.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ POSTGRESQL_INDEXES = ("ix_customer_name_trgm", "ix_customer_phone_trgm")
 #: PostgreSQL's own search indexes, with no SQLite twin of the same name.
 POSTGRESQL_ONLY = (
     *POSTGRESQL_INDEXES,
-    "ix_customer_name_chars",
     "ix_customer_recent",
-    "ix_customer_name_trigrams",
+    "ix_customer_name_grams",
 )
-#: The index of the names' exact trigrams (v18, no extension needed) and its function.
-NAME_TRIGRAMS_INDEX = "ix_customer_name_trigrams"
-NAME_TRIGRAMS_FUNCTION = "deskterm_name_trigrams"
+#: The index of the names' exact runs of two and three characters (v18, no extension
+#: needed) and its functions (the names', the fragment's).
+NAME_GRAMS_INDEX = "ix_customer_name_grams"
+NAME_GRAMS_FUNCTIONS = ("deskterm_name_grams", "deskterm_fragment_grams")
 
 
 #: The phones' suffixes (v17), and the view its triggers read them through.
@@ -83,13 +84,15 @@ def disagreements(cur: Raw) -> list[str]:
             for name in POSTGRESQL_INDEXES
             if name not in present
         ]
-        if not _has_name_trigrams_function(cur):
+        functions = _name_grams_functions(cur)
+        found += [
+            f"search function {name} is missing: a name search fails"
+            for name in NAME_GRAMS_FUNCTIONS
+            if name not in functions
+        ]
+        if NAME_GRAMS_INDEX not in present:
             found.append(
-                f"search function {NAME_TRIGRAMS_FUNCTION} is missing: a name search fails"
-            )
-        elif NAME_TRIGRAMS_INDEX not in present:
-            found.append(
-                f"search index {NAME_TRIGRAMS_INDEX} is missing: a name search reads every customer"
+                f"search index {NAME_GRAMS_INDEX} is missing: a name search reads every customer"
             )
         return found
     found = []
@@ -173,21 +176,22 @@ def rebuild(con: Any) -> None:
         con.exec_driver_sql(f"INSERT INTO {name} ({name}, rank) VALUES ('integrity-check', 1)")
 
 
-def _has_name_trigrams_function(cur: Raw) -> bool:
-    """Whether this showroom's schema has v18's function (the search calls it)."""
-    return bool(
-        cur.rows(
-            "SELECT 1 FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = current_schema() AND p.proname = ?",
-            (NAME_TRIGRAMS_FUNCTION,),
+def _name_grams_functions(cur: Raw) -> set[str]:
+    """Which of v18's functions this showroom's schema has (the search calls them)."""
+    return {
+        r[0]
+        for r in cur.rows(
+            "SELECT p.proname FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = current_schema() AND p.proname IN (?, ?)",
+            NAME_GRAMS_FUNCTIONS,
         )
-    )
+    }
 
 
 def recreate_postgresql(con: Any) -> None:
     """Create the search indexes again: the pg_trgm ones (and the extension, where this
-    role may), schema v11's step for them run again, and the names' exact trigrams with
-    their function, v18's."""
+    role may), schema v11's step for them run again, and the names' runs of characters
+    with their functions, v18's."""
     present = {
         r[0]
         for r in con.exec_driver_sql(
@@ -206,6 +210,7 @@ def recreate_postgresql(con: Any) -> None:
     con.connection.dbapi_connection.cursor().execute(
         script[start : script.index("END $$;", start) + 7]
     )
-    con.exec_driver_sql(f"DROP INDEX IF EXISTS {NAME_TRIGRAMS_INDEX}")
-    con.exec_driver_sql(f"DROP FUNCTION IF EXISTS {NAME_TRIGRAMS_FUNCTION}(text)")
+    con.exec_driver_sql(f"DROP INDEX IF EXISTS {NAME_GRAMS_INDEX}")
+    for function in NAME_GRAMS_FUNCTIONS:
+        con.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}(text)")
     con.connection.dbapi_connection.cursor().execute(migrations.script(18, "postgresql"))
