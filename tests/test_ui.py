@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 
 import pytest
@@ -368,6 +369,33 @@ async def test_a_reload_that_lands_while_the_app_closes_is_harmless(desk, team):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
     app._refresh_screen()  # what call_from_thread runs once the last screen is gone
+
+
+async def test_a_reload_that_lands_while_a_screen_is_built_waits_for_it(desk, team):
+    """The start-of-day checks or another window's commit reload the screen while F4 is
+    being built: Textual mounts a screen's Footer before the tables inside its panes (the
+    names trial wrote a crash report, NoMatches '#results'). It loads itself once mounted."""
+    a = rotation.walk_in(desk)
+    reception.save_form(
+        desk,
+        a.reception_id,
+        reception.ReceptionForm(name="欧阳娜娜", phone="13800138000", purchase_horizon="1m"),
+    )
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.switch_mode("customers")  # not awaited: built from here on
+        half_built = 0
+        while not app.screen.is_mounted:  # the reload at every turn of the event loop
+            if app.screen.query("Footer") and not app.screen.query("#results"):
+                half_built += 1
+            app._refresh_screen()  # what call_from_thread runs for the workers
+            await asyncio.sleep(0)
+        assert half_built  # the reloads did land on the half-built screen
+        await settle(pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        await pilot.press(*"欧阳")  # and it works as ever
+        await wait_for(pilot, lambda: len(table_rows(app.screen, "#results")) == 1)
 
 
 async def test_first_run_leads_to_adding_staff(ctx):

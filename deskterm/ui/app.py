@@ -818,9 +818,12 @@ class DesktermApp(App[int]):
             # closing: the last screen is gone, and there is nothing left to reload.
             return
         refresh = getattr(screen, "refresh_data", None)
-        # A screen still being composed (a mode switch this instant) loads itself on
-        # mount; its widgets are not there to reload yet. Every screen ends with a Footer.
-        if refresh is not None and screen.query("Footer"):
+        # A screen still being built (a mode switch this instant) loads itself once
+        # mounted; its widgets are not all there to reload yet. Its Footer is no sign:
+        # Textual mounts a screen's own children first and the tables inside its panes
+        # after them (a reload then failed with NoMatches '#results' on F4). A screen is
+        # mounted once every widget it composed is, and its on_mount has run.
+        if refresh is not None and screen.is_mounted:
             refresh()
 
     def action_command_palette(self) -> None:
