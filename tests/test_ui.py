@@ -288,13 +288,18 @@ async def test_lost_needs_a_reason_shown_at_the_field(ctx, team, clock):
         assert isinstance(app.screen, TickScreen)
 
 
-async def test_customers_search_timeline_and_edit(desk, team):
+def _ouyang_walked_in(desk) -> None:
+    """欧阳娜娜 walked in and her form was saved: a customer to search for."""
     a = rotation.walk_in(desk)
     reception.save_form(
         desk,
         a.reception_id,
         reception.ReceptionForm(name="欧阳娜娜", phone="13800138000", purchase_horizon="1m"),
     )
+
+
+async def test_customers_search_timeline_and_edit(desk, team):
+    _ouyang_walked_in(desk)
     app = create_app(desk, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f4")
@@ -375,12 +380,7 @@ async def test_a_reload_that_lands_while_a_screen_is_built_waits_for_it(desk, te
     """The start-of-day checks or another window's commit reload the screen while F4 is
     being built: Textual mounts a screen's Footer before the tables inside its panes (the
     names trial wrote a crash report, NoMatches '#results'). It loads itself once mounted."""
-    a = rotation.walk_in(desk)
-    reception.save_form(
-        desk,
-        a.reception_id,
-        reception.ReceptionForm(name="欧阳娜娜", phone="13800138000", purchase_horizon="1m"),
-    )
+    _ouyang_walked_in(desk)
     app = create_app(desk, blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
