@@ -80,8 +80,16 @@ def due_callbacks(ctx: Context, salesperson_id: int, day: date | None = None) ->
     zone = ctx.clock.zone
     stored = queries.from_stored
 
-    def local(value: Any) -> date:  # a stored datetime's day at the shop
-        return stored(value).astimezone(zone).date()  # type: ignore[union-attr]
+    days: dict[Any, date] = {}
+
+    def local(value: Any) -> date:
+        """A stored datetime's day at the shop, each moment once: a customer's clocks
+        mostly start at one moment (created, first owner, first level), and converting
+        60 of them was a fifth of the list's time."""
+        day = days.get(value)
+        if day is None:
+            day = days[value] = stored(value).astimezone(zone).date()  # type: ignore[union-attr]
+        return day
 
     for (
         cb_id,
