@@ -319,6 +319,41 @@ async def test_customers_search_timeline_and_edit(desk, team):
     assert customers.search(desk, "欧阳")[0].phone == "+8613800138001"
 
 
+async def test_the_history_beside_the_list_is_the_highlighted_customer_s(desk, team):
+    """Typed as a receptionist does, a key at a time: the first line's customer changes
+    under the cursor (no highlight event), and the history follows it; a search that
+    finds nobody shows nobody's history."""
+    from textual.widgets import Label
+
+    for name, phone in (("Anna Li", "13800138001"), ("Helen Tang", "13800138002")):
+        a = rotation.walk_in(desk)
+        reception.save_form(
+            desk,
+            a.reception_id,
+            reception.ReceptionForm(name=name, phone=phone, purchase_horizon="1m"),
+        )
+        rotation.done(desk, a.salesperson_id)
+    app = create_app(desk, blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        screen = app.screen
+        assert isinstance(screen, CustomersScreen)
+
+        def title() -> str:
+            return str(screen.query_one("#timeline-title", Label).render())
+
+        await pilot.press("l")  # both hold an "l": Helen Tang first, the newer
+        await wait_for(pilot, lambda: len(table_rows(screen, "#results")) == 2)
+        await wait_for(pilot, lambda: title() == "History of Helen Tang")
+        await pilot.press("i")  # "li": Anna Li alone, on the line Helen Tang was on
+        await wait_for(pilot, lambda: title() == "History of Anna Li")
+        assert [r[0] for r in table_rows(screen, "#results")] == ["Anna Li"]
+        await pilot.press("x")  # "lix": nobody
+        await wait_for(pilot, lambda: not table_rows(screen, "#results") and title() == "")
+        assert not table_rows(screen, "#timeline")
+        assert not table_rows(screen, "#level-history")
+
+
 async def test_second_window_changes_show_within_two_seconds(desk, team):
     app = create_app(desk, blink=False)
     async with app.run_test(size=SIZE) as pilot:

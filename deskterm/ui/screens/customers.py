@@ -55,6 +55,7 @@ class CustomersScreen(DeskScreen):
         super().__init__(id="customers")
         self.found: list[CustomerView] = []
         self._editing = False  # the edit dialog is open over this screen
+        self._timeline_of: int | None = None  # whose history the right-hand pane shows
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -122,8 +123,9 @@ class CustomersScreen(DeskScreen):
 
     def show(self, found: list[CustomerView]) -> None:
         self.found = found
+        table = self.query_one("#results", DataTable)
         sync_rows(
-            self.query_one("#results", DataTable),
+            table,
             [
                 (
                     str(c.id),
@@ -138,6 +140,25 @@ class CustomersScreen(DeskScreen):
                 for c in found
             ],
         )
+        self._follow_cursor(table)
+
+    def _follow_cursor(self, table: DataTable) -> None:
+        """The history beside the list is the highlighted customer's. A new search keeps
+        the cursor on its line while another customer moves onto it (no highlight event):
+        "a" showed Anna Li's history beside "ang"'s Helen Tang, and beside a search
+        that found nobody."""
+        if not table.row_count:
+            self._clear_timeline()
+            return
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        if key is not None and int(key) != self._timeline_of:
+            self.load_timeline(int(key))
+
+    def _clear_timeline(self) -> None:
+        self._timeline_of = None
+        self.query_one("#timeline-title", Label).update("")
+        sync_rows(self.query_one("#timeline", DataTable), [])
+        sync_rows(self.query_one("#level-history", DataTable), [])
 
     @on(DataTable.RowHighlighted, "#results")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -180,9 +201,12 @@ class CustomersScreen(DeskScreen):
         spans: list[tuple[LevelSpan, str | None]],
     ) -> None:
         c = next((c for c in self.found if c.id == customer_id), None)
-        self.query_one("#timeline-title", Label).update(
-            _("History of {name}", name=c.name) if c else ""
-        )
+        if c is None:
+            # Read for a customer the search has since left behind.
+            self._clear_timeline()
+            return
+        self._timeline_of = customer_id
+        self.query_one("#timeline-title", Label).update(_("History of {name}", name=c.name))
         zone = self.ctx.clock.zone
         sync_rows(
             self.query_one("#timeline", DataTable),
