@@ -311,5 +311,21 @@ def test_letters_case_is_folded_alike_on_a_file_and_a_server(ctx, team, clock, t
             "Hans Müller",
             "hans müller",
         ]
+        # The whole name too (read where the newest hits were cut at the page's limit).
+        from deskterm.storage import queries
+
+        whole = {}
+        for where, shop in (("server", ctx), ("file", file_ctx)):
+            with shop.db.read_cursor(snapshot=False) as cur:
+                rows = queries.customer_search_rows(
+                    cur,
+                    name="hans müller",
+                    name_any_case=True,
+                    digits=None,
+                    limit=50,
+                    whole_name=True,
+                )
+            whole[where] = sorted(r[1] for r in rows)
+        assert whole["server"] == whole["file"] == ["Hans Müller", "hans müller"]
     finally:
         file_ctx.db.close()

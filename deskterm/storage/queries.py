@@ -521,9 +521,12 @@ def _search_where(
     values: list[Any] = []
     if name is not None:
         wild = "" if whole_name else "%"
-        if whole_name and cur.postgresql:  # ix_customer_name_nocase: lower(name)
-            conds.append("lower(name) = lower(?)")
-            values.append(name)
+        if whole_name and cur.postgresql:
+            # ix_customer_name_nocase (lower(name)) finds them; the "C" ILIKE keeps the
+            # ASCII letters' case only, as a file's NOCASE does (Ü is not ü there).
+            exact = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conds.append(f"(lower(name) = lower(?) AND name {PG_ASCII_ILIKE})")
+            values += [name, exact]
         elif name_any_case or cur.postgresql:
             # LIKE ignores ASCII case (and plain LIKE where no letter has a case: CJK,
             # digits, half the cost); the fragment's own % and _ escaped.
